@@ -1,0 +1,30 @@
+"""Every event type the system knows, by (type, version)."""
+
+from __future__ import annotations
+
+from vikar_shared.events import invoicing, placement, timesheet
+from vikar_shared.events.envelope import Envelope, EventData
+
+EVENT_TYPES: tuple[type[EventData], ...] = (
+    placement.MunicipalityTermsSet,
+    placement.CompanyRegistered,
+    placement.CitizenReferred,
+    placement.PlacementCreated,
+    timesheet.HoursSubmitted,
+    timesheet.EntryApproved,
+    timesheet.EntryRejected,
+    invoicing.HoursAccrued,
+)
+
+REGISTRY: dict[tuple[str, int], type[EventData]] = {(t.event_type, t.event_version): t for t in EVENT_TYPES}
+TOPICS: tuple[str, ...] = (placement.TOPIC, timesheet.TOPIC, invoicing.TOPIC)
+
+
+def model_for(envelope: Envelope) -> type[EventData] | None:
+    return REGISTRY.get((envelope.type, envelope.version))
+
+
+def decode(envelope: Envelope) -> EventData | None:
+    """The typed payload, or None for a type this code does not know (skip and count)."""
+    model = model_for(envelope)
+    return None if model is None else model.model_validate(envelope.data)

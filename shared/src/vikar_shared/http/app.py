@@ -1,0 +1,174 @@
+"""The service skeleton: pool, migrations, outbox relay, Kafka consumers, health, errors, auth."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from faststream.kafka import KafkaBroker
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from vikar_shared.auth.tokens import TokenVerifier
+from vikar_shared.db import create_pool
+from vikar_shared.events.registry import TOPICS
+from vikar_shared.http.problems import install_problem_handlers
+from vikar_shared.logging import configure_logging, correlation_id_var
+from vikar_shared.messaging.consumer import EventConsumer
+from vikar_shared.messaging.kafka import dead_letter_topic, ensure_topics, make_broker, make_producer
+from vikar_shared.messaging.subscriber import ConsumerSpec, bind, declare_publishers
+from vikar_shared.migrations import migrate
+from vikar_shared.outbox import OutboxRelay
+from vikar_shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+BackgroundTask = Callable[[FastAPI, asyncio.Event], Coroutine[Any, Any, None]]
+
+
+class CorrelationIdMiddleware:
+    """Takes X-Correlation-ID from the request (or makes one), logs with it and echoes it back."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope.get("headers") or []).get(b"x-correlation-id", b"").decode()[:100]
+        cid = incoming or str(uuid.uuid4())
+        token = correlation_id_var.set(cid)
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"x-correlation-id", cid.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_header)
+        finally:
+            correlation_id_var.reset(token)
+
+
+def build_broker(
+    settings: ServiceSettings, consumers: Sequence[ConsumerSpec], app: FastAPI | None = None
+) -> KafkaBroker:
+    broker = make_broker(settings.kafka_bootstrap, settings.service_name)
+    declare_publishers(broker, settings.service_name)
+    for spec in consumers:
+
+        def lookup(name: str = spec.name) -> EventConsumer:
+            assert app is not None, "consumers run only inside a started app"
+            consumer: EventConsumer = app.state.consumers[name]
+            return consumer
+
+        bind(broker, spec, lookup, settings.kafka_namespace)
+    return broker
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    migrations: Path,
+    consumers: Sequence[ConsumerSpec] = (),
+    background: Sequence[BackgroundTask] = (),
+    extra_lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+) -> FastAPI:
+    configure_logging(settings.service_name, settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.run_migrations_on_start:
+            await migrate(settings.database_url, [migrations])
+        pool = await create_pool(settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+        ns = settings.kafka_namespace
+        await ensure_topics(
+            settings.kafka_bootstrap, [ns + t for t in (*TOPICS, *(dead_letter_topic(c.name) for c in consumers))]
+        )
+        producer = make_producer(settings.kafka_bootstrap, settings.service_name)
+        await producer.start()
+        app.state.pool, app.state.producer = pool, producer
+        app.state.consumers = {
+            c.name: EventConsumer(
+                c.name,
+                pool,
+                producer,
+                c.handlers,
+                max_attempts=settings.consumer_max_attempts,
+                backoff_seconds=settings.consumer_retry_backoff_seconds,
+                namespace=ns,
+            )
+            for c in consumers
+        }
+        stop = asyncio.Event()
+        tasks: list[asyncio.Task[None]] = []
+        if settings.run_relay:
+            relay = OutboxRelay(
+                pool,
+                producer,
+                batch_size=settings.relay_batch_size,
+                idle_seconds=settings.relay_idle_seconds,
+                namespace=ns,
+            )
+            tasks.append(asyncio.create_task(relay.run(stop), name="outbox-relay"))
+        tasks += [asyncio.create_task(task(app, stop), name=getattr(task, "__name__", "task")) for task in background]
+        broker = build_broker(settings, consumers if settings.run_consumers else (), app)
+        await broker.start()
+        try:
+            if extra_lifespan is not None:
+                async with extra_lifespan(app):
+                    yield
+            else:
+                yield
+        finally:
+            await broker.stop()
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await producer.stop()
+            await pool.close()
+
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.verifier = TokenVerifier(settings.jwt_keys, settings.jwt_issuer, settings.jwt_audience)
+    install_problem_handlers(app)
+    app.add_middleware(CorrelationIdMiddleware)
+
+    @app.get("/healthz", tags=["health"], include_in_schema=True)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    async def readyz(request: Request) -> JSONResponse:
+        checks: dict[str, str] = {}
+        try:
+            pool: asyncpg.Pool = request.app.state.pool
+            async with asyncio.timeout(2):
+                await pool.fetchval("select 1")
+            checks["database"] = "ok"
+        except Exception as exc:  # a readiness probe reports, it does not raise
+            checks["database"] = f"unavailable: {type(exc).__name__}"
+        try:
+            async with asyncio.timeout(2):
+                await request.app.state.producer.client.fetch_all_metadata()
+            checks["kafka"] = "ok"
+        except Exception as exc:
+            checks["kafka"] = f"unavailable: {type(exc).__name__}"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not-ready", "checks": checks}, status_code=200 if ready else 503
+        )
+
+    for router in routers:
+        app.include_router(router)
+    return app

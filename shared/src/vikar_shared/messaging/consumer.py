@@ -1,0 +1,150 @@
+"""The idempotent consumer: inbox claim and effects in one transaction, bounded retries, dead letters.
+
+The Kafka offset is committed by the subscriber only after ``handle`` returns, i.e. after the
+transaction committed (FastStream ``AckPolicy.NACK_ON_ERROR``). If ``handle`` itself fails (the
+dead-letter topic cannot be reached), the subscriber seeks back and the record comes again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from pydantic import ValidationError
+
+from vikar_shared import inbox
+from vikar_shared.db import transaction
+from vikar_shared.events.envelope import Envelope, EventData
+from vikar_shared.events.registry import model_for
+from vikar_shared.logging import correlation_id_var
+from vikar_shared.messaging.kafka import dead_letter_topic
+
+log = logging.getLogger(__name__)
+
+# Failures of the infrastructure, not of the event: never dead-letter a good event for these.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+)
+
+Handler = Callable[[asyncpg.Connection, Envelope, Any], Awaitable[None]]
+
+
+class Outcome(StrEnum):
+    HANDLED = "handled"
+    DUPLICATE = "duplicate"
+    SKIPPED = "skipped"
+    DEAD_LETTERED = "dead-lettered"
+
+
+@dataclass(frozen=True)
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        name: str,
+        pool: asyncpg.Pool,
+        producer: AIOKafkaProducer,
+        handlers: Mapping[type[EventData], Handler],
+        *,
+        max_attempts: int = 3,
+        backoff_seconds: float = 0.2,
+        namespace: str = "",
+    ) -> None:
+        self.name = name
+        self.dead_letter_topic = namespace + dead_letter_topic(name)
+        self._pool = pool
+        self._producer = producer
+        self._handlers = dict(handlers)
+        self._max_attempts = max_attempts
+        self._backoff = backoff_seconds
+
+    async def handle(self, record: Record) -> Outcome:
+        try:
+            envelope = Envelope.model_validate_json(record.value)
+        except ValidationError as exc:
+            return await self._dead_letter(record, f"envelope invalid: {exc.error_count()} error(s)")
+        token = correlation_id_var.set(envelope.correlation_id or str(envelope.id))
+        try:
+            return await self._handle_envelope(record, envelope)
+        finally:
+            correlation_id_var.reset(token)
+
+    async def _handle_envelope(self, record: Record, envelope: Envelope) -> Outcome:
+        model = model_for(envelope)
+        handler = self._handlers.get(model) if model is not None else None
+        if model is None or handler is None:
+            async with transaction(self._pool) as conn:
+                if await inbox.claim(conn, self.name, envelope):
+                    await inbox.count_skip(conn, self.name, envelope.qualified_type)
+            return Outcome.SKIPPED
+        try:
+            data = model.model_validate(envelope.data)
+        except ValidationError as exc:
+            return await self._dead_letter(record, f"{envelope.qualified_type} payload invalid: {exc}")
+        last_error: BaseException | None = None
+        for attempt in range(1, self._max_attempts + 1):
+            try:
+                async with transaction(self._pool) as conn:
+                    if not await inbox.claim(conn, self.name, envelope):
+                        return Outcome.DUPLICATE
+                    await handler(conn, envelope, data)
+                return Outcome.HANDLED
+            except TRANSIENT_ERRORS:
+                await asyncio.sleep(1.0)
+                raise  # the subscriber seeks back; the record comes again once the database answers
+            except Exception as exc:
+                last_error = exc
+                log.warning(
+                    "handler failed",
+                    extra={
+                        "fields": {
+                            "consumer": self.name,
+                            "event_id": str(envelope.id),
+                            "attempt": attempt,
+                            "error": repr(exc),
+                        }
+                    },
+                )
+                if attempt < self._max_attempts:
+                    await asyncio.sleep(self._backoff * attempt)
+        return await self._dead_letter(record, repr(last_error))
+
+    async def _dead_letter(self, record: Record, reason: str) -> Outcome:
+        headers = [
+            ("x-original-topic", record.topic.encode()),
+            ("x-original-partition", str(record.partition).encode()),
+            ("x-original-offset", str(record.offset).encode()),
+            ("x-consumer", self.name.encode()),
+            ("x-error", reason[:2000].encode()),
+        ]
+        await self._producer.send_and_wait(self.dead_letter_topic, value=record.value, key=record.key, headers=headers)
+        log.error(
+            "event dead-lettered",
+            extra={
+                "fields": {
+                    "consumer": self.name,
+                    "topic": record.topic,
+                    "partition": record.partition,
+                    "offset": record.offset,
+                    "reason": reason[:500],
+                }
+            },
+        )
+        return Outcome.DEAD_LETTERED

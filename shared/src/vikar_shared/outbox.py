@@ -1,0 +1,109 @@
+"""Transactional outbox: events are rows written in the state change's own transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+
+from vikar_shared.db import transaction
+from vikar_shared.events.envelope import Envelope, EventData
+from vikar_shared.logging import correlation_id_var
+
+log = logging.getLogger(__name__)
+
+# Only one relay per database publishes at a time, so rows of one aggregate leave in id order
+# even with several replicas running; the others wait their turn.
+_RELAY_LOCK = 0x6F7574626F78  # "outbox"
+
+
+async def add_event(
+    conn: asyncpg.Connection,
+    data: EventData,
+    *,
+    source: str,
+    subject: object,
+    key: object | None = None,
+    correlation_id: str | None = None,
+    causation_id: str | None = None,
+) -> Envelope:
+    """Writes the event to the outbox on ``conn``; must run inside the caller's transaction.
+
+    The correlation id defaults to the one of the request or event being handled."""
+    envelope = Envelope.wrap(
+        data,
+        source=source,
+        subject=subject,
+        correlation_id=correlation_id or correlation_id_var.get(),
+        causation_id=causation_id,
+    )
+    await conn.execute(
+        "insert into outbox (event_id, topic, key, envelope) values ($1, $2, $3, $4)",
+        envelope.id,
+        data.topic,
+        str(key if key is not None else subject),
+        envelope.model_dump(mode="json"),
+    )
+    return envelope
+
+
+def encode(envelope: dict[str, object]) -> bytes:
+    return Envelope.model_validate(envelope).model_dump_json().encode()
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        producer: AIOKafkaProducer,
+        *,
+        batch_size: int = 500,
+        idle_seconds: float = 0.05,
+        namespace: str = "",
+    ) -> None:
+        self._pool = pool
+        self._namespace = namespace
+        self._producer = producer
+        self._batch_size = batch_size
+        self._idle_seconds = idle_seconds
+
+    async def publish_batch(self) -> int:
+        """Claims a batch of unsent rows, publishes them (acks=all) and marks them sent."""
+        async with transaction(self._pool) as conn:
+            if not await conn.fetchval("select pg_try_advisory_xact_lock($1)", _RELAY_LOCK):
+                return 0
+            rows = await conn.fetch(
+                """select id, topic, key, envelope from outbox
+                   where sent_at is null order by id limit $1 for update skip locked""",
+                self._batch_size,
+            )
+            if not rows:
+                return 0
+            # Enqueue all, then wait for every ack; the idempotent producer keeps per-partition order.
+            pending = [
+                await self._producer.send(
+                    self._namespace + r["topic"], value=encode(r["envelope"]), key=r["key"].encode()
+                )
+                for r in rows
+            ]
+            await asyncio.gather(*pending)
+            await conn.execute(
+                "update outbox set sent_at = now() where id = any($1::bigint[])", [r["id"] for r in rows]
+            )
+            return len(rows)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                sent = await self.publish_batch()
+            except Exception:
+                # Unknown outcome: rows stay unsent and go again; consumers deduplicate on event id.
+                log.exception("outbox relay batch failed; retrying")
+                sent = 0
+                await asyncio.sleep(1.0)
+            if sent == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=self._idle_seconds)

@@ -1,0 +1,207 @@
+"""pytest fixtures for the real servers. A missing server fails the test with how to start it.
+
+Each service's database is migrated once per session into a template; every test gets its own
+clone (``create database … template …`` is a file copy, far faster than migrating again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import socket
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import asyncpg
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from vikar_shared.auth.principal import Role
+from vikar_shared.auth.tokens import mint_token
+from vikar_shared.migrations import SHARED_MIGRATIONS, migrate
+from vikar_shared.settings import DEV_JWT_SECRET
+
+START_HINT = "start the local stack with `deploy/local/stack up` (or set VIKAR_* to servers that run)"
+
+
+class StackSettings(BaseSettings):
+    """Where the real servers are. Defaults match deploy/local/stack."""
+
+    model_config = SettingsConfigDict(env_prefix="VIKAR_", extra="ignore")
+    pg_dsn: str = "postgresql://postgres@127.0.0.1:5433"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    stripe_api_base: str = "http://127.0.0.1:12111"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    mailpit_url: str = "http://127.0.0.1:8025"
+
+    def dsn_for(self, database: str) -> str:
+        return f"{self.pg_dsn.rstrip('/')}/{database}"
+
+
+def _require(name: str, host: str, port: int) -> None:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return
+    except OSError as exc:
+        pytest.fail(f"{name} is not reachable at {host}:{port} ({exc}); {START_HINT}", pytrace=False)
+
+
+def _host_port(url: str, default_port: int) -> tuple[str, int]:
+    parts = urlsplit(url if "://" in url else f"tcp://{url}")
+    return parts.hostname or "127.0.0.1", parts.port or default_port
+
+
+@pytest.fixture(scope="session")
+def stack() -> StackSettings:
+    settings = StackSettings()
+    return settings
+
+
+@pytest.fixture(scope="session")
+def postgres(stack: StackSettings) -> StackSettings:
+    _require("PostgreSQL", *_host_port(stack.pg_dsn, 5432))
+    return stack
+
+
+@pytest.fixture(scope="session")
+def kafka(stack: StackSettings) -> str:
+    _require("Kafka", *_host_port(stack.kafka_bootstrap, 9092))
+    return stack.kafka_bootstrap
+
+
+@pytest.fixture(scope="session")
+def mailpit(stack: StackSettings) -> StackSettings:
+    _require("Mailpit SMTP", stack.smtp_host, stack.smtp_port)
+    _require("Mailpit HTTP", *_host_port(stack.mailpit_url, 8025))
+    return stack
+
+
+@pytest.fixture(scope="session")
+def stripe_mock(stack: StackSettings) -> str:
+    _require("stripe-mock", *_host_port(stack.stripe_api_base, 12111))
+    return stack.stripe_api_base
+
+
+def _fingerprint(directory: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted([*SHARED_MIGRATIONS.glob("*.sql"), *directory.glob("*.sql")], key=lambda p: p.name):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+async def _ensure_template(stack: StackSettings, name: str, migrations: Path) -> str:
+    template = f"tmpl_{name}_{_fingerprint(migrations)}"
+    admin = await asyncpg.connect(stack.dsn_for("postgres"))
+    try:
+        # Serialise template builds across parallel pytest processes.
+        await admin.execute("select pg_advisory_lock(hashtext($1))", template)
+        try:
+            exists = await admin.fetchval("select 1 from pg_database where datname = $1", template)
+            if not exists:
+                await admin.execute(f'create database "{template}"')
+                try:
+                    await migrate(stack.dsn_for(template), [migrations])
+                except BaseException:
+                    await admin.execute(f'drop database "{template}"')
+                    raise
+        finally:
+            await admin.execute("select pg_advisory_unlock(hashtext($1))", template)
+    finally:
+        await admin.close()
+    return template
+
+
+async def clone_database(stack: StackSettings, name: str, migrations: Path) -> str:
+    """Creates a fresh, migrated database for one test and returns its DSN."""
+    template = await _ensure_template(stack, name, migrations)
+    database = f"t_{name}_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(stack.dsn_for("postgres"))
+    try:
+        await admin.execute(f'create database "{database}" template "{template}"')
+    finally:
+        await admin.close()
+    return stack.dsn_for(database)
+
+
+async def drop_database(stack: StackSettings, dsn: str) -> None:
+    database = urlsplit(dsn).path.lstrip("/")
+    admin = await asyncpg.connect(stack.dsn_for("postgres"))
+    try:
+        await admin.execute(f'drop database if exists "{database}" with (force)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def make_database(postgres: StackSettings) -> AsyncIterator[Callable[[str, Path], Awaitable[str]]]:
+    """``dsn = await make_database("timesheet", MIGRATIONS)``: a migrated database of one's own."""
+    created: list[str] = []
+
+    async def factory(name: str, migrations: Path) -> str:
+        dsn = await clone_database(postgres, name, migrations)
+        created.append(dsn)
+        return dsn
+
+    yield factory
+    for dsn in created:
+        await drop_database(postgres, dsn)
+
+
+@pytest.fixture
+def kafka_namespace(kafka: str) -> Iterator[str]:
+    """A topic/group prefix of this test's own, so tests sharing one broker never see each other."""
+    return f"t{uuid.uuid4().hex[:10]}."
+
+
+@asynccontextmanager
+async def serve_in_process(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Runs the app's lifespan (pool, relay, consumers) and gives an HTTP client talking to it."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+
+
+def bearer(
+    role: Role,
+    *,
+    sub: str = "tester",
+    company_id: uuid.UUID | None = None,
+    municipality_id: uuid.UUID | None = None,
+    email: str | None = None,
+    ttl: timedelta = timedelta(hours=1),
+    now: datetime | None = None,
+) -> dict[str, str]:
+    """Authorization header with a token signed by the development key the services trust by default."""
+    token = mint_token(
+        secret=DEV_JWT_SECRET,
+        kid="dev",
+        subject=sub,
+        role=role,
+        company_id=company_id,
+        municipality_id=municipality_id,
+        email=email,
+        ttl=ttl,
+        now=now,
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def wait_until(
+    predicate: Callable[[], Awaitable[bool]], *, timeout: float = 30.0, interval: float = 0.1, what: str = "condition"
+) -> None:
+    """Polls ``predicate`` until true; fails the test naming ``what`` after ``timeout`` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        if await predicate():
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            pytest.fail(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(interval)
