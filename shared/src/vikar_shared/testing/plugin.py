@@ -10,7 +10,7 @@ import asyncio
 import hashlib
 import socket
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -155,7 +155,7 @@ async def make_database(postgres: StackSettings) -> AsyncIterator[Callable[[str,
 
 
 @pytest.fixture
-def kafka_namespace(kafka: str) -> Iterator[str]:
+def kafka_namespace(kafka: str) -> str:
     """A topic/group prefix of this test's own, so tests sharing one broker never see each other."""
     return f"t{uuid.uuid4().hex[:10]}."
 
