@@ -24,6 +24,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from vikar_shared.auth.principal import Role
 from vikar_shared.auth.tokens import mint_token
+from vikar_shared.events.envelope import Envelope, EventData
+from vikar_shared.messaging.kafka import make_producer
 from vikar_shared.migrations import SHARED_MIGRATIONS, migrate
 from vikar_shared.settings import DEV_JWT_SECRET
 
@@ -205,3 +207,19 @@ async def wait_until(
         if asyncio.get_running_loop().time() > deadline:
             pytest.fail(f"timed out after {timeout}s waiting for {what}")
         await asyncio.sleep(interval)
+
+
+async def publish_events(bootstrap: str, namespace: str, events: list[tuple[EventData, object]]) -> list[Envelope]:
+    """Publishes events as another service's relay would (envelope, topic, key = subject)."""
+    producer = make_producer(bootstrap, "test-publisher")
+    await producer.start()
+    sent: list[Envelope] = []
+    try:
+        for data, subject in events:
+            envelope = Envelope.wrap(data, source=data.topic.split(".")[0], subject=subject)
+            await producer.send_and_wait(namespace + data.topic, value=envelope.model_dump_json().encode(),
+                                         key=str(subject).encode())
+            sent.append(envelope)
+    finally:
+        await producer.stop()
+    return sent
