@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+from vikar_shared.auth import Principal, Role
+from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
+from vikar_shared.db import transaction
+from vikar_shared.http.deps import DbPool
+
+from placement.agreements import service
+from placement.agreements.schemas import MunicipalityCreate, MunicipalityOut, TermsCreate, TermsOut
+
+router = APIRouter(tags=["municipalities"])
+AgreementManager = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.FINANCE))]
+
+
+@router.post("/municipalities", status_code=201, response_model=MunicipalityOut)
+async def register_municipality(body: MunicipalityCreate, actor: AgreementManager, pool: DbPool) -> MunicipalityOut:
+    async with transaction(pool) as conn:
+        municipality_id = await service.register_municipality(conn, actor, body)
+        return await service.get_municipality(conn, actor, municipality_id)
+
+
+@router.post("/municipalities/{municipality_id}/terms", status_code=201, response_model=TermsOut)
+async def set_terms(municipality_id: UUID, body: TermsCreate, actor: AgreementManager, pool: DbPool) -> TermsOut:
+    async with transaction(pool) as conn:
+        terms = await service.set_terms(conn, actor, municipality_id, body)
+    return TermsOut.model_validate(terms, from_attributes=True)
+
+
+@router.get("/municipalities/{municipality_id}", response_model=MunicipalityOut)
+async def get_municipality(municipality_id: UUID, viewer: CurrentPrincipal, pool: DbPool) -> MunicipalityOut:
+    async with transaction(pool) as conn:
+        return await service.get_municipality(conn, viewer, municipality_id)

@@ -1,0 +1,79 @@
+"""Use cases for municipalities and their effective-dated agreement terms."""
+
+from __future__ import annotations
+
+import uuid
+from uuid import UUID
+
+import asyncpg
+from vikar_shared.auth import Principal
+from vikar_shared.errors import conflict, not_found
+from vikar_shared.events.placement import MunicipalityTermsSet
+from vikar_shared.outbox import add_event
+
+from placement.agreements import repository
+from placement.agreements.models import Terms
+from placement.agreements.schemas import MunicipalityCreate, MunicipalityOut, TermsCreate, TermsOut
+from placement.audit.repository import record
+
+SOURCE = "placement"
+
+
+async def register_municipality(conn: asyncpg.Connection, actor: Principal, body: MunicipalityCreate) -> UUID:
+    municipality_id = uuid.uuid4()
+    if not await repository.insert_municipality(conn, municipality_id, body.name.strip(), actor.subject):
+        raise conflict("municipality-exists", f"A municipality named {body.name!r} is already registered")
+    await record(conn, actor=actor.subject, action="municipality.registered", subject=municipality_id)
+    return municipality_id
+
+
+async def set_terms(conn: asyncpg.Connection, actor: Principal, municipality_id: UUID, body: TermsCreate) -> Terms:
+    name = await repository.municipality_name(conn, municipality_id, lock=True)
+    if name is None:
+        raise not_found("municipality")
+    terms = Terms(
+        uuid.uuid4(),
+        municipality_id,
+        body.effective_from,
+        body.co_financing_rate_ore_per_hour,
+        body.eligibility_threshold_weeks,
+    )
+    if not await repository.insert_terms(conn, terms, actor.subject):
+        raise conflict("terms-exist", f"Terms effective from {body.effective_from} exist; add a new date instead")
+    await record(
+        conn,
+        actor=actor.subject,
+        action="municipality.terms_set",
+        subject=municipality_id,
+        details={
+            "terms_id": str(terms.id),
+            "effective_from": str(terms.effective_from),
+            "rate": terms.co_financing_rate_ore_per_hour,
+            "threshold_weeks": terms.eligibility_threshold_weeks,
+        },
+    )
+    await add_event(
+        conn,
+        MunicipalityTermsSet(
+            municipality_id=municipality_id,
+            municipality_name=name,
+            terms_id=terms.id,
+            effective_from=terms.effective_from,
+            co_financing_rate_ore_per_hour=terms.co_financing_rate_ore_per_hour,
+            eligibility_threshold_weeks=terms.eligibility_threshold_weeks,
+        ),
+        source=SOURCE,
+        subject=municipality_id,
+    )
+    return terms
+
+
+async def get_municipality(conn: asyncpg.Connection, viewer: Principal, municipality_id: UUID) -> MunicipalityOut:
+    if not viewer.may_see_municipality(municipality_id):
+        raise not_found("municipality")
+    name = await repository.municipality_name(conn, municipality_id)
+    if name is None:
+        raise not_found("municipality")
+    versions = await repository.list_terms(conn, municipality_id)
+    terms = [TermsOut.model_validate(t, from_attributes=True) for t in versions]
+    return MunicipalityOut(id=municipality_id, name=name, terms=terms)

@@ -1,0 +1,30 @@
+"""The placement service: municipalities and terms, companies, referrals (CPR sealed), placements."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from vikar_shared.http.app import create_service_app
+
+from placement.agreements.endpoints import router as agreements
+from placement.citizens.endpoints import router as referrals
+from placement.citizens.vault import CprVault
+from placement.companies.endpoints import router as companies
+from placement.config import PlacementSettings
+from placement.placements.endpoints import router as placements
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def create_app(settings: PlacementSettings | None = None) -> FastAPI:
+    settings = settings or PlacementSettings()
+    app = create_service_app(
+        settings,
+        title="Vikarmodel placement",
+        description="Municipality agreements, companies, referrals and placements. The CPR number stays here.",
+        routers=[agreements, companies, referrals, placements],
+        migrations=MIGRATIONS,
+    )
+    app.state.cpr_vault = CprVault(settings.cpr_encryption_key, settings.cpr_hash_key)
+    return app

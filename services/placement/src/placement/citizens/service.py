@@ -1,0 +1,80 @@
+"""Referrals: a citizen sent by a job centre, with the eligibility decision of the terms in force."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from uuid import UUID
+
+import asyncpg
+from vikar_shared.auth import Principal
+from vikar_shared.errors import invalid, not_found
+from vikar_shared.events.placement import CitizenReferred
+from vikar_shared.outbox import add_event
+
+from placement.agreements import repository as agreements
+from placement.audit.repository import record
+from placement.citizens import repository
+from placement.citizens.models import check_referral, is_eligible, no_terms, parse_cpr
+from placement.citizens.schemas import ReferralCreate, ReferralOut
+from placement.citizens.vault import CprVault
+
+
+async def refer_citizen(
+    conn: asyncpg.Connection, actor: Principal, vault: CprVault, body: ReferralCreate, today: date
+) -> ReferralOut:
+    cpr = parse_cpr(body.cpr)
+    check_referral(body.weeks_unemployed, body.referred_on, today)
+    municipality = await agreements.municipality_name(conn, body.municipality_id)
+    if municipality is None:
+        raise invalid("municipality_id", "exists", "No municipality with that id")
+    terms = await agreements.terms_on(conn, body.municipality_id, body.referred_on)
+    if terms is None:
+        raise no_terms(municipality)
+    citizen_id = await repository.find_or_create_citizen(
+        conn, uuid.uuid4(), vault.lookup_hash(cpr), vault.seal(cpr), body.name.strip()
+    )
+    referral = ReferralOut(
+        id=uuid.uuid4(),
+        citizen_id=citizen_id,
+        citizen_name=body.name.strip(),
+        municipality_id=body.municipality_id,
+        referred_on=body.referred_on,
+        weeks_unemployed=body.weeks_unemployed,
+        eligible=is_eligible(body.weeks_unemployed, terms.eligibility_threshold_weeks),
+        threshold_weeks_applied=terms.eligibility_threshold_weeks,
+        terms_id=terms.id,
+    )
+    await repository.insert_referral(conn, referral, actor.subject)
+    await record(
+        conn,
+        actor=actor.subject,
+        action="citizen.referred",
+        subject=referral.id,
+        details={"citizen_id": str(citizen_id), "eligible": referral.eligible},
+    )
+    await add_event(
+        conn,
+        CitizenReferred(
+            referral_id=referral.id,
+            citizen_id=citizen_id,
+            citizen_name=referral.citizen_name,
+            municipality_id=referral.municipality_id,
+            referred_on=referral.referred_on,
+            weeks_unemployed=referral.weeks_unemployed,
+            eligible=referral.eligible,
+            threshold_weeks_applied=referral.threshold_weeks_applied,
+            terms_id=terms.id,
+        ),
+        source="placement",
+        subject=referral.id,
+        key=citizen_id,
+    )
+    return referral
+
+
+async def get_referral(conn: asyncpg.Connection, viewer: Principal, referral_id: UUID) -> ReferralOut:
+    referral = await repository.get_referral(conn, referral_id)
+    if referral is None or not (viewer.is_agency_staff or viewer.may_see_municipality(referral.municipality_id)):
+        raise not_found("referral")
+    return referral

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from pydantic import SecretStr
+from pydantic_settings import SettingsConfigDict
+from vikar_shared.settings import ServiceSettings
+
+# Development keys only; production sets PLACEMENT_CPR_ENCRYPTION_KEY / PLACEMENT_CPR_HASH_KEY.
+_DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktY3ByLWVuY3J5cHRpb24ta2V5LTMyYnk="  # 32 bytes, base64
+_DEV_HASH_KEY = "dev-only-cpr-lookup-hash-key"
+
+
+class PlacementSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="PLACEMENT_", extra="ignore", env_nested_delimiter="__")
+
+    service_name: str = "placement"
+    http_port: int = 8101
+    database_url: str = "postgresql://postgres@127.0.0.1:5433/placement"
+    cpr_encryption_key: SecretStr = SecretStr(_DEV_ENCRYPTION_KEY)
+    cpr_hash_key: SecretStr = SecretStr(_DEV_HASH_KEY)
