@@ -1,0 +1,208 @@
+"""Runs the four services as real processes against the real servers, for end-to-end tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from vikar_shared.testing.plugin import StackSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+LOGS = ROOT / "artifacts" / "e2e"
+SERVICES = ("placement", "timesheet", "invoicing", "notifications")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    port: int
+    env: dict[str, str]
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        LOGS.mkdir(parents=True, exist_ok=True)
+        log = (LOGS / f"{self.name}.log").open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", self.name], env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT
+        )
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {LOGS / self.name}.log")
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name} not ready after {timeout}s; see {LOGS / self.name}.log")
+
+    def kill(self) -> None:
+        """SIGKILL: no graceful shutdown, no final offset commit: a crash."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@dataclass
+class System:
+    stack: StackSettings
+    namespace: str
+    databases: dict[str, str]
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    def url(self, service: str) -> str:
+        return self.services[service].url
+
+    async def db(self, service: str) -> asyncpg.Connection:
+        return await asyncpg.connect(self.databases[service])
+
+    async def fetchval(self, service: str, sql: str, *args: object) -> object:
+        conn = await self.db(service)
+        try:
+            return await conn.fetchval(sql, *args)
+        finally:
+            await conn.close()
+
+    async def topic_bytes(self) -> dict[str, list[tuple[bytes | None, bytes]]]:
+        """Every record (key, value) on every topic of this system's namespace."""
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.stack.kafka_bootstrap, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            topics = sorted(t for t in await consumer.topics() if t.startswith(self.namespace))
+            out: dict[str, list[tuple[bytes | None, bytes]]] = {}
+            for topic in topics:
+                tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+                consumer.assign(tps)
+                await consumer.seek_to_beginning(*tps)
+                end = await consumer.end_offsets(tps)
+                records: list[tuple[bytes | None, bytes]] = []
+                while any([await consumer.position(tp) < end[tp] for tp in tps]):
+                    for tp, batch in (await consumer.getmany(timeout_ms=1000)).items():
+                        records += [(r.key, r.value or b"") for r in batch if r.offset < end[tp]]
+                out[topic] = records
+            return out
+        finally:
+            await consumer.stop()
+
+    async def end_offsets(self) -> dict[str, int]:
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.stack.kafka_bootstrap, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            topics = sorted(t for t in await consumer.topics() if t.startswith(self.namespace))
+            tps = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or [])]
+            ends = await consumer.end_offsets(tps) if tps else {}
+            totals: dict[str, int] = {}
+            for tp, offset in ends.items():
+                totals[tp.topic] = totals.get(tp.topic, 0) + offset
+            return totals
+        finally:
+            await consumer.stop()
+
+    async def row_counts(self) -> dict[str, int]:
+        """Rows in every table of every service database (except the migrations ledger)."""
+        counts: dict[str, int] = {}
+        for service in SERVICES:
+            conn = await self.db(service)
+            try:
+                tables = await conn.fetch(
+                    "select tablename from pg_tables where schemaname = 'public' and tablename <> 'schema_migrations'"
+                )
+                for t in tables:
+                    counts[f"{service}.{t['tablename']}"] = await conn.fetchval(
+                        f'select count(*) from "{t["tablename"]}"'
+                    )
+            finally:
+                await conn.close()
+        return counts
+
+
+def service_env(service: str, dsn: str, namespace: str, port: int, stack: StackSettings) -> dict[str, str]:
+    prefix = service.upper() + "_"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(tuple(s.upper() + "_" for s in SERVICES))}
+    env.update(
+        {
+            prefix + "DATABASE_URL": dsn,
+            prefix + "KAFKA_BOOTSTRAP": stack.kafka_bootstrap,
+            prefix + "KAFKA_NAMESPACE": namespace,
+            prefix + "HTTP_PORT": str(port),
+            prefix + "LOG_LEVEL": "INFO",
+            "NOTIFICATIONS_SMTP_HOST": stack.smtp_host,
+            "NOTIFICATIONS_SMTP_PORT": str(stack.smtp_port),
+        }
+    )
+    return env
+
+
+async def create_databases(stack: StackSettings, namespace: str) -> dict[str, str]:
+    admin = await asyncpg.connect(stack.dsn_for("postgres"))
+    try:
+        out = {}
+        for service in SERVICES:
+            name = f"e2e_{namespace.strip('.')}_{service}"
+            await admin.execute(f'create database "{name}"')
+            out[service] = stack.dsn_for(name)
+        return out
+    finally:
+        await admin.close()
+
+
+async def drop_databases(stack: StackSettings, databases: dict[str, str]) -> None:
+    admin = await asyncpg.connect(stack.dsn_for("postgres"))
+    try:
+        for dsn in databases.values():
+            await admin.execute(f'drop database if exists "{dsn.rsplit("/", 1)[1]}" with (force)')
+    finally:
+        await admin.close()
+
+
+def start_system(stack: StackSettings) -> System:
+    namespace = f"e2e{uuid.uuid4().hex[:8]}."
+    databases = asyncio.run(create_databases(stack, namespace))
+    system = System(stack, namespace, databases)
+    for service in SERVICES:
+        port = free_port()
+        proc = ServiceProcess(service, port, service_env(service, databases[service], namespace, port, stack))
+        system.services[service] = proc
+        proc.start()
+    return system
+
+
+def stop_system(system: System) -> None:
+    for proc in system.services.values():
+        proc.stop()
+    asyncio.run(drop_databases(system.stack, system.databases))
