@@ -1,0 +1,17 @@
+# Sourced by deploy/local/up and deploy/local/test: puts uv on the machine and the workspace in sync.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export PATH="$HOME/.local/bin:$PATH"
+
+ensure_uv() {
+  if ! command -v uv >/dev/null 2>&1; then
+    echo "[vikar] installing uv (pip)" >&2
+    python3 -m pip install --quiet --user uv >&2 2>/dev/null || python3 -m pip install --quiet uv >&2
+    hash -r
+  fi
+  command -v uv >/dev/null 2>&1 || { echo "[vikar] uv could not be installed" >&2; exit 1; }
+}
+
+sync_workspace() {
+  ensure_uv
+  (cd "$ROOT" && uv sync --frozen --quiet) || { echo "[vikar] uv sync failed" >&2; exit 1; }
+}

@@ -1,0 +1,124 @@
+"""Seeds a little demo data through the public HTTP APIs and prints tokens to explore with.
+
+Aalborg Kommune (50 kr./hour and 52 weeks until 14 Oct 2026, then 65 kr. and 26 weeks), a bakery
+with one approver, two referred citizens placed there, and a week of hours: some approved, some
+waiting (so an e-mail sits in Mailpit).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+from vikar_shared.auth import Role
+from vikar_shared.auth.tokens import mint_token
+from vikar_shared.settings import DEV_JWT_SECRET
+
+MARKER = Path(__file__).resolve().parents[2] / ".stack" / "services" / "demo.txt"
+PLACEMENT, TIMESHEET, INVOICING = "http://127.0.0.1:8101", "http://127.0.0.1:8102", "http://127.0.0.1:8103"
+
+
+def token(role: Role, **claims: uuid.UUID | str) -> str:
+    return mint_token(
+        secret=DEV_JWT_SECRET, kid="dev", subject=f"demo-{role.value}", role=role, ttl=timedelta(days=7), **claims
+    )  # type: ignore[arg-type]
+
+
+def auth(t: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {t}"}
+
+
+def post(url: str, t: str, body: object) -> dict[str, object]:
+    for _ in range(100):  # the timesheet learns of a new placement from Kafka a moment later
+        r = httpx.post(url, json=body, headers=auth(t), timeout=10)
+        if r.status_code != 404:
+            break
+        time.sleep(0.2)
+    if r.status_code >= 300:
+        raise SystemExit(f"demo data: {url} answered {r.status_code}: {r.text}")
+    result: dict[str, object] = r.json()
+    return result
+
+
+def seed() -> str:
+    admin, consultant = token(Role.ADMIN), token(Role.CONSULTANT)
+    m = post(f"{PLACEMENT}/municipalities", admin, {"name": "Aalborg Kommune"})
+    for effective_from, rate, weeks in (("2026-01-01", 5000, 52), ("2026-10-15", 6500, 26)):
+        post(
+            f"{PLACEMENT}/municipalities/{m['id']}/terms",
+            admin,
+            {
+                "effective_from": effective_from,
+                "co_financing_rate_ore_per_hour": rate,
+                "eligibility_threshold_weeks": weeks,
+            },
+        )
+    c = post(
+        f"{PLACEMENT}/companies",
+        consultant,
+        {
+            "name": "Bager Hansen ApS",
+            "cvr": "12345674",
+            "approvers": [{"email": "ib@bagerhansen.example", "name": "Ib Hansen"}],
+        },
+    )
+    approver = token(Role.COMPANY_APPROVER, company_id=uuid.UUID(str(c["id"])), email="ib@bagerhansen.example")
+    monday = date.today() - timedelta(days=date.today().weekday() + 7)
+    for cpr, name, weeks in (("010190-1234", "Mette Jensen", 60), ("150285-2345", "Jonas Berg", 30)):
+        r = post(
+            f"{PLACEMENT}/referrals",
+            consultant,
+            {
+                "cpr": cpr,
+                "name": name,
+                "municipality_id": m["id"],
+                "referred_on": (monday - timedelta(days=14)).isoformat(),
+                "weeks_unemployed": weeks,
+            },
+        )
+        p = post(
+            f"{PLACEMENT}/placements",
+            consultant,
+            {
+                "referral_id": r["id"],
+                "company_id": c["id"],
+                "start_date": (monday - timedelta(days=7)).isoformat(),
+                "bill_rate_ore_per_hour": 18_550,
+            },
+        )
+        entries = [{"work_date": (monday + timedelta(days=d)).isoformat(), "minutes": 180 + 15 * d} for d in range(3)]
+        s = post(f"{TIMESHEET}/placements/{p['id']}/entries", consultant, {"entries": entries})
+        submitted = s["entries"]
+        assert isinstance(submitted, list)
+        if name == "Mette Jensen":
+            for e in submitted:
+                post(f"{TIMESHEET}/entries/{e['id']}/approve", approver, {})
+    municipality = token(Role.MUNICIPALITY, municipality_id=uuid.UUID(str(m["id"])))
+    month = monday.strftime("%Y-%m")
+    return f"""Demo tokens (valid 7 days; send as 'Authorization: Bearer <token>'):
+  consultant         {consultant}
+  finance/admin      {admin}
+  company approver   {approver}
+  municipality       {municipality}
+Try:
+  curl -H "Authorization: Bearer $APPROVER" '{TIMESHEET}/companies/{c["id"]}/entries?status=submitted'
+  curl -H "Authorization: Bearer $ADMIN" '{INVOICING}/companies/{c["id"]}/invoice-preview?month={month}'
+  curl -H "Authorization: Bearer $ADMIN" '{INVOICING}/municipalities/{m["id"]}/co-financing-preview?month={month}'
+"""
+
+
+def main() -> None:
+    if MARKER.exists():
+        print(MARKER.read_text())
+        return
+    text = seed()
+    MARKER.parent.mkdir(parents=True, exist_ok=True)
+    MARKER.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
