@@ -15,7 +15,8 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
+from vikar_shared.messaging.kafka import topic_partitions
 from vikar_shared.testing.plugin import StackSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,34 +101,28 @@ class System:
 
     async def topic_bytes(self) -> dict[str, list[tuple[bytes | None, bytes]]]:
         """Every record (key, value) on every topic of this system's namespace."""
+        tps = await topic_partitions(self.stack.kafka_bootstrap, prefix=self.namespace)
         consumer = AIOKafkaConsumer(bootstrap_servers=self.stack.kafka_bootstrap, enable_auto_commit=False)
         await consumer.start()
         try:
-            topics = sorted(t for t in await consumer.topics() if t.startswith(self.namespace))
-            out: dict[str, list[tuple[bytes | None, bytes]]] = {}
-            for topic in topics:
-                tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
-                consumer.assign(tps)
-                await consumer.seek_to_beginning(*tps)
-                end = await consumer.end_offsets(tps)
-                records: list[tuple[bytes | None, bytes]] = []
-                while any([await consumer.position(tp) < end[tp] for tp in tps]):
-                    for tp, batch in (await consumer.getmany(timeout_ms=1000)).items():
-                        records += [(r.key, r.value or b"") for r in batch if r.offset < end[tp]]
-                out[topic] = records
+            consumer.assign(tps)
+            await consumer.seek_to_beginning(*tps)
+            end = await consumer.end_offsets(tps)
+            out: dict[str, list[tuple[bytes | None, bytes]]] = {tp.topic: [] for tp in tps}
+            while any([await consumer.position(tp) < end[tp] for tp in tps]):
+                for tp, batch in (await consumer.getmany(timeout_ms=1000)).items():
+                    out[tp.topic] += [(r.key, r.value or b"") for r in batch if r.offset < end[tp]]
             return out
         finally:
             await consumer.stop()
 
     async def end_offsets(self) -> dict[str, int]:
+        tps = await topic_partitions(self.stack.kafka_bootstrap, prefix=self.namespace)
         consumer = AIOKafkaConsumer(bootstrap_servers=self.stack.kafka_bootstrap, enable_auto_commit=False)
         await consumer.start()
         try:
-            topics = sorted(t for t in await consumer.topics() if t.startswith(self.namespace))
-            tps = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or [])]
-            ends = await consumer.end_offsets(tps) if tps else {}
             totals: dict[str, int] = {}
-            for tp, offset in ends.items():
+            for tp, offset in (await consumer.end_offsets(tps) if tps else {}).items():
                 totals[tp.topic] = totals.get(tp.topic, 0) + offset
             return totals
         finally:

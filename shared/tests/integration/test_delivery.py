@@ -13,6 +13,8 @@ from vikar_shared.db import transaction
 from vikar_shared.events.envelope import Envelope
 from vikar_shared.events.placement import Approver, CompanyRegistered
 from vikar_shared.http.app import create_service_app
+from vikar_shared.messaging.dlq_cli import DlqSettings
+from vikar_shared.messaging.dlq_cli import run as dlq_run
 from vikar_shared.messaging.kafka import make_producer
 from vikar_shared.messaging.subscriber import ConsumerSpec
 from vikar_shared.outbox import add_event
@@ -22,8 +24,11 @@ from vikar_shared.testing.plugin import serve_in_process, wait_until
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+FAILING: set[str] = set()
+
+
 async def _record(conn: asyncpg.Connection, envelope: Envelope, data: CompanyRegistered) -> None:
-    if data.name == "poison":
+    if data.name == "poison" or data.name in FAILING:
         raise RuntimeError("this company name always fails")
     await conn.execute("insert into seen values ($1, $2, $3)", envelope.id, data.company_id, data.name)
 
@@ -140,3 +145,34 @@ async def test_unknown_event_type_is_counted_and_skipped(
             "select skipped from consumer_skips where event_type = 'placement.something_new.v7'"
         )
         assert skipped == 1
+
+
+async def test_dead_letter_replay_delivers_the_event_again_once_the_cause_is_fixed(
+    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
+) -> None:
+    dsn = await make_database("shared_it", MIGRATIONS)
+    app = await _start(dsn, kafka_namespace, kafka)
+    FAILING.add("needs a fix")
+    try:
+        async with serve_in_process(app):
+            pool: asyncpg.Pool = app.state.pool
+            async with transaction(pool) as conn:
+                await add_event(conn, _company("needs a fix"), source="placement", subject="k")
+                await add_event(conn, _company("marker"), source="placement", subject="k")
+
+            async def marker_seen() -> bool:
+                return bool(await pool.fetchval("select count(*) from seen where name = 'marker'") == 1)
+
+            await wait_until(marker_seen, what="the event behind the failing one")
+            assert await pool.fetchval("select count(*) from seen where name = 'needs a fix'") == 0
+            FAILING.discard("needs a fix")  # the bug is fixed and deployed
+            settings = DlqSettings(kafka_bootstrap=kafka, kafka_namespace=kafka_namespace)
+            assert await dlq_run("replay", "testsvc.seen", None, settings) == 0
+
+            async def fixed_seen() -> bool:
+                return bool(await pool.fetchval("select count(*) from seen where name = 'needs a fix'") == 1)
+
+            await wait_until(fixed_seen, what="the replayed event to be handled")
+            assert await pool.fetchval("select count(*) from seen") == 2
+    finally:
+        FAILING.discard("needs a fix")

@@ -10,10 +10,10 @@ import argparse
 import asyncio
 from collections.abc import Iterable
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from vikar_shared.messaging.kafka import dead_letter_topic, make_producer
+from vikar_shared.messaging.kafka import dead_letter_topic, make_producer, topic_partitions
 
 
 class DlqSettings(BaseSettings):
@@ -27,16 +27,12 @@ def _header(headers: Iterable[tuple[str, bytes]], name: str) -> str:
 
 
 async def _read_all(bootstrap: str, topic: str) -> list[tuple[int, int, bytes | None, bytes, list[tuple[str, bytes]]]]:
+    tps = await topic_partitions(bootstrap, topics=[topic])
+    if not tps:
+        return []
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        partitions = consumer.partitions_for_topic(topic) or set()
-        if not partitions:
-            await consumer.client.force_metadata_update()
-            partitions = consumer.partitions_for_topic(topic) or set()
-        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-        if not tps:
-            return []
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
         end = await consumer.end_offsets(tps)
@@ -56,7 +52,9 @@ async def _read_all(bootstrap: str, topic: str) -> list[tuple[int, int, bytes | 
         await consumer.stop()
 
 
-async def run(command: str, consumer_name: str, offsets: set[int] | None, settings: DlqSettings) -> int:
+async def run(
+    command: str, consumer_name: str, letters_wanted: set[tuple[int, int]] | None, settings: DlqSettings
+) -> int:
     topic = settings.kafka_namespace + dead_letter_topic(consumer_name)
     letters = await _read_all(settings.kafka_bootstrap, topic)
     if command == "list":
@@ -68,8 +66,8 @@ async def run(command: str, consumer_name: str, offsets: set[int] | None, settin
     await producer.start()
     replayed = 0
     try:
-        for _partition, offset, key, value, headers in letters:
-            if offsets is not None and offset not in offsets:
+        for partition, offset, key, value, headers in letters:
+            if letters_wanted is not None and (partition, offset) not in letters_wanted:
                 continue
             original = _header(headers, "x-original-topic")
             await producer.send_and_wait(original, value=value, key=key, headers=[("x-replayed-from", topic.encode())])
@@ -84,11 +82,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="vikar-dlq", description="List or replay a consumer's dead letters")
     parser.add_argument("command", choices=["list", "replay"])
     parser.add_argument("--consumer", required=True, help="consumer group name, e.g. invoicing.accruals")
-    parser.add_argument("--offset", type=int, action="append", help="replay only these dead-letter offsets")
-    args = parser.parse_args(argv)
-    raise SystemExit(
-        asyncio.run(run(args.command, args.consumer, set(args.offset) if args.offset else None, DlqSettings()))
+    parser.add_argument(
+        "--letter",
+        action="append",
+        metavar="PARTITION:OFFSET",
+        help="replay only these dead letters (as printed by list); default all",
     )
+    args = parser.parse_args(argv)
+    wanted = {(int(p), int(o)) for p, o in (x.split(":", 1) for x in args.letter)} if args.letter else None
+    raise SystemExit(asyncio.run(run(args.command, args.consumer, wanted, DlqSettings())))
 
 
 if __name__ == "__main__":

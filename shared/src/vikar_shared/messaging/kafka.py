@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
@@ -50,5 +50,27 @@ async def ensure_topics(bootstrap: str, topics: list[str], partitions: int = 3) 
         if new:
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(new)
+    finally:
+        await admin.close()
+
+
+async def topic_partitions(bootstrap: str, prefix: str = "", topics: list[str] | None = None) -> list[TopicPartition]:
+    """Every partition of the named topics (or of all topics starting with ``prefix``)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        names = topics if topics is not None else sorted(t for t in await admin.list_topics() if t.startswith(prefix))
+        if not names:
+            return []
+        described = await admin.describe_topics(names)
+        return sorted(
+            (
+                TopicPartition(d["topic"], p["partition"])
+                for d in described
+                if d["error_code"] == 0
+                for p in d["partitions"]
+            ),
+            key=lambda tp: (tp.topic, tp.partition),
+        )
     finally:
         await admin.close()

@@ -217,8 +217,9 @@ async def publish_events(bootstrap: str, namespace: str, events: list[tuple[Even
     try:
         for data, subject in events:
             envelope = Envelope.wrap(data, source=data.topic.split(".")[0], subject=subject)
-            await producer.send_and_wait(namespace + data.topic, value=envelope.model_dump_json().encode(),
-                                         key=str(subject).encode())
+            await producer.send_and_wait(
+                namespace + data.topic, value=envelope.model_dump_json().encode(), key=str(subject).encode()
+            )
             sent.append(envelope)
     finally:
         await producer.stop()

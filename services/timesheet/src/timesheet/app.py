@@ -1,0 +1,25 @@
+"""Wires the timesheet service: shared skeleton, entries API, placement consumers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from vikar_shared.http.app import create_service_app
+
+from timesheet.config import TimesheetSettings
+from timesheet.entries.endpoints import router as entries_router
+from timesheet.worker import CONSUMERS
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def create_app(settings: TimesheetSettings | None = None) -> FastAPI:
+    return create_service_app(
+        settings or TimesheetSettings(),
+        title="Vikarmodel timesheet",
+        description="Hour entries submitted by agency staff and approved or rejected by the company.",
+        routers=[entries_router],
+        migrations=MIGRATIONS,
+        consumers=CONSUMERS,
+    )

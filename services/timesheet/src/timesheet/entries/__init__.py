@@ -1,0 +1,1 @@
+"""Hour entries: submission by agency staff, approval or rejection by the company."""

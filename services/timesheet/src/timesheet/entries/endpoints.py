@@ -1,0 +1,123 @@
+"""HTTP endpoints for hour entries: each owns its transaction and delegates to the service."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Body, Depends, status
+from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
+from vikar_shared.auth.principal import Principal, Role
+from vikar_shared.db import transaction
+from vikar_shared.http.deps import DbPool
+
+from timesheet.entries import service
+from timesheet.entries.models import EntryStatus, ProposedEntry, agency_today
+from timesheet.entries.schemas import (
+    ApproveRequest,
+    EntryListOut,
+    EntryOut,
+    RejectRequest,
+    SubmissionOut,
+    SubmitHoursRequest,
+    SubmittedEntryOut,
+)
+
+router = APIRouter(tags=["entries"])
+
+Submitter = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.ADMIN))]
+Approver = Annotated[Principal, Depends(require_roles(Role.COMPANY_APPROVER))]
+
+
+def _today() -> date:
+    return agency_today(datetime.now(UTC))
+
+
+Today = Annotated[date, Depends(_today)]
+
+
+def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    described = {
+        401: "No valid bearer token",
+        403: "The caller's role may not use this endpoint",
+        404: "No such object visible to the caller",
+        409: "The entry is not in a state that allows this",
+        422: "A field breaks a rule; the problem names field and rule",
+    }
+    return {s: {"description": described[s], "content": {"application/problem+json": {}}} for s in statuses}
+
+
+@router.post(
+    "/placements/{placement_id}/entries",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SubmissionOut,
+    summary="Submit hours worked on a placement",
+    responses=_problems(401, 403, 404, 422),
+)
+async def submit_hours(
+    placement_id: UUID, body: SubmitHoursRequest, principal: Submitter, pool: DbPool, today: Today
+) -> SubmissionOut:
+    proposed = [ProposedEntry(work_date=e.work_date, minutes=e.minutes) for e in body.entries]
+    async with transaction(pool) as conn:
+        submission = await service.submit_hours(conn, principal, placement_id, proposed, today=today)
+    return SubmissionOut(
+        submission_id=submission.submission_id,
+        placement_id=submission.placement_id,
+        entries=[
+            SubmittedEntryOut(id=e.id, work_date=e.work_date, minutes=e.minutes, status=e.status)
+            for e in submission.entries
+        ],
+    )
+
+
+@router.get("/entries/{entry_id}", response_model=EntryOut, summary="One hour entry", responses=_problems(401, 404))
+async def get_entry(entry_id: UUID, principal: CurrentPrincipal, pool: DbPool) -> EntryOut:
+    async with transaction(pool) as conn:
+        return EntryOut.of(await service.get_entry(conn, principal, entry_id))
+
+
+@router.get(
+    "/companies/{company_id}/entries",
+    response_model=EntryListOut,
+    summary="A company's hour entries, by work date and citizen",
+    responses=_problems(401, 404, 422),
+)
+async def list_company_entries(
+    company_id: UUID, principal: CurrentPrincipal, pool: DbPool, status: EntryStatus | None = None
+) -> EntryListOut:
+    async with transaction(pool) as conn:
+        entries = await service.list_company_entries(conn, principal, company_id, status)
+    return EntryListOut(entries=[EntryOut.of(e) for e in entries])
+
+
+@router.post(
+    "/entries/{entry_id}/approve",
+    response_model=EntryOut,
+    summary="Approve a submitted entry (company approver)",
+    responses=_problems(401, 403, 404, 409, 422),
+)
+async def approve_entry(
+    entry_id: UUID,
+    principal: Approver,
+    pool: DbPool,
+    body: Annotated[ApproveRequest | None, Body()] = None,
+) -> EntryOut:
+    expected_version = body.expected_version if body is not None else None
+    async with transaction(pool) as conn:
+        entry = await service.approve_entry(conn, principal, entry_id, expected_version=expected_version)
+    return EntryOut.of(entry)
+
+
+@router.post(
+    "/entries/{entry_id}/reject",
+    response_model=EntryOut,
+    summary="Reject a submitted entry with a reason (company approver)",
+    responses=_problems(401, 403, 404, 409, 422),
+)
+async def reject_entry(entry_id: UUID, body: RejectRequest, principal: Approver, pool: DbPool) -> EntryOut:
+    async with transaction(pool) as conn:
+        entry = await service.reject_entry(
+            conn, principal, entry_id, reason=body.reason, expected_version=body.expected_version
+        )
+    return EntryOut.of(entry)

@@ -1,0 +1,376 @@
+"""Event contracts: committed snapshots, the compatibility rules, examples, and the CPR rule."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import pytest
+from pydantic import BaseModel, Field, create_model
+from vikar_shared.contracts import export
+from vikar_shared.contracts.compat import breaking_changes
+from vikar_shared.contracts.messages import message_model, message_schema, snapshot_name
+from vikar_shared.contracts.validate import UnsupportedKeywordError, errors
+from vikar_shared.events import invoicing, placement, timesheet
+from vikar_shared.events.envelope import Envelope, EventData
+from vikar_shared.events.registry import EVENT_TYPES, REGISTRY, decode
+
+EVENT_IDS = [snapshot_name(e) for e in EVENT_TYPES]
+
+
+def _committed(event: type[EventData]) -> dict[str, Any]:
+    path = export.SCHEMA_DIR / snapshot_name(event)
+    assert path.exists(), f"{event.event_type} v{event.event_version}: no snapshot {path}; run contracts.export"
+    return export.load(path)
+
+
+# ---------------------------------------------------------------- (a) committed snapshots
+
+
+@pytest.mark.parametrize("event", EVENT_TYPES, ids=EVENT_IDS)
+def test_current_model_is_compatible_with_its_committed_snapshot(event: type[EventData]) -> None:
+    changes = breaking_changes(_committed(event), export.snapshot(event))
+    assert not changes, (
+        f"{event.event_type} v{event.event_version} changed incompatibly; publish a new version instead:\n"
+        + "\n".join(changes)
+    )
+
+
+def test_committed_snapshots_match_the_models_exactly() -> None:
+    assert export.differences() == []
+
+
+def test_every_event_type_and_version_is_registered_once() -> None:
+    assert len(REGISTRY) == len(EVENT_TYPES)
+    assert len(set(EVENT_IDS)) == len(EVENT_IDS)
+
+
+def test_export_cli_writes_missing_snapshots_and_check_then_passes(tmp_path: Path) -> None:
+    assert export.main(["--check", "--dir", str(tmp_path)]) == 1
+    assert export.main(["--dir", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(EVENT_IDS)
+    assert export.main(["--check", "--dir", str(tmp_path)]) == 0
+    written = (tmp_path / EVENT_IDS[0]).read_text()
+    assert written.endswith("}\n")
+    assert written == json.dumps(json.loads(written), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def test_export_refuses_to_overwrite_a_snapshot_with_an_incompatible_schema(tmp_path: Path) -> None:
+    event = placement.PlacementCreated
+    path = tmp_path / snapshot_name(event)
+    old = export.snapshot(event)
+    old["$defs"]["PlacementCreated"]["properties"]["legacy_code"] = {"type": "string"}
+    old["$defs"]["PlacementCreated"]["required"].append("legacy_code")
+    path.write_text(export.render(old))
+
+    refused = export.write(tmp_path)
+
+    assert len(refused) == 1
+    assert "placement.placement_created.v1.json" in refused[0]
+    assert "data.legacy_code: field removed" in refused[0]
+    assert "version 2" in refused[0]
+    assert export.load(path) == old
+    assert any("data.legacy_code: field removed" in d for d in export.differences(tmp_path))
+
+
+def test_check_reports_a_stale_snapshot_and_an_unregistered_one(tmp_path: Path) -> None:
+    export.write(tmp_path)
+    event = timesheet.EntryApproved
+    stale = export.snapshot(event)
+    stale["description"] = "an older wording"
+    (tmp_path / snapshot_name(event)).write_text(export.render(stale))
+    (tmp_path / "timesheet.entry_cancelled.v1.json").write_text("{}\n")
+
+    found = export.differences(tmp_path)
+
+    assert len(found) == 2
+    assert found[0].startswith("timesheet.entry_approved.v1.json: stale")
+    assert found[1].startswith("timesheet.entry_cancelled.v1.json: not a registered event version")
+
+
+# ---------------------------------------------------------------- (b) the compatibility rules
+
+
+class _Line(BaseModel):
+    entry_id: uuid.UUID
+    minutes: int
+
+
+class _Before(BaseModel):
+    placement_id: uuid.UUID
+    minutes: int
+    status: Literal["submitted", "approved", "rejected"]
+    note: str | None = None
+    reason: str | None
+    lines: list[_Line]
+
+
+def _schema(model: type[BaseModel]) -> dict[str, Any]:
+    return model.model_json_schema()
+
+
+def _changes(**fields: Any) -> list[str]:
+    """The breaking changes from ``_Before`` to ``_Before`` with ``fields`` redefined (None removes)."""
+    kept = {n: (f.annotation, f) for n, f in _Before.model_fields.items() if n not in fields}
+    added = {n: spec for n, spec in fields.items() if spec is not None}
+    after = create_model("_After", **kept, **added)
+    return breaking_changes(_schema(_Before), _schema(after))
+
+
+def test_compat_accepts_an_identical_schema() -> None:
+    assert breaking_changes(_schema(_Before), _schema(_Before)) == []
+
+
+def test_compat_accepts_an_added_optional_field() -> None:
+    assert _changes(cost_centre=(str | None, None)) == []
+
+
+def test_compat_ignores_annotations_and_model_names() -> None:
+    class _Renamed(BaseModel):
+        """A docstring the old schema did not have."""
+
+        placement_id: uuid.UUID = Field(description="now documented", title="Placement")
+        minutes: int
+        status: Literal["submitted", "approved", "rejected"]
+        note: str | None = Field(default="n/a", examples=["x"])
+        reason: str | None
+        lines: list[_Line]
+
+    assert breaking_changes(_schema(_Before), _schema(_Renamed)) == []
+
+
+def test_compat_flags_a_removed_field() -> None:
+    assert _changes(note=None) == ["note: field removed"]
+
+
+def test_compat_flags_a_new_required_field() -> None:
+    assert _changes(hourly_rate_ore=(int, ...)) == ["hourly_rate_ore: new required field (old messages do not have it)"]
+
+
+def test_compat_flags_a_changed_type() -> None:
+    assert _changes(minutes=(str, ...)) == ["minutes: type changed from integer to string"]
+
+
+def test_compat_flags_a_changed_format_as_a_changed_type() -> None:
+    assert _changes(placement_id=(date, ...)) == ["placement_id: type changed from string (uuid) to string (date)"]
+
+
+def test_compat_flags_a_narrowed_type() -> None:
+    assert _changes(reason=(str, ...)) == ["reason: no longer accepts null (old messages fail validation)"]
+
+
+def test_compat_flags_a_widened_type() -> None:
+    assert _changes(minutes=(int | None, ...)) == ["minutes: now also allows null (old readers reject it)"]
+
+
+def test_compat_flags_a_required_field_made_optional() -> None:
+    assert _changes(minutes=(int, 0)) == [
+        "minutes: required field made optional (old readers fail on messages without it)"
+    ]
+
+
+def test_compat_flags_an_optional_field_made_required() -> None:
+    assert _changes(note=(str | None, ...)) == ["note: optional field made required (old messages may not have it)"]
+
+
+def test_compat_flags_removed_and_added_enum_values() -> None:
+    assert _changes(status=(Literal["submitted", "approved"], ...)) == [
+        "status: enum value(s) removed: ['rejected'] (old messages fail validation)"
+    ]
+    assert _changes(status=(Literal["submitted", "approved", "rejected", "voided"], ...)) == [
+        "status: enum value(s) added: ['voided'] (old readers reject them)"
+    ]
+
+
+def test_compat_flags_a_changed_constraint() -> None:
+    assert _changes(minutes=(int, Field(ge=0))) == ["minutes: minimum changed from absent to 0"]
+
+
+def test_compat_follows_nested_models_in_lists() -> None:
+    class _LineWithoutMinutes(BaseModel):
+        entry_id: uuid.UUID
+
+    assert _changes(lines=(list[_LineWithoutMinutes], ...)) == ["lines[].minutes: field removed"]
+
+
+def test_compat_names_the_envelope_and_payload_paths_of_a_real_event() -> None:
+    old = export.snapshot(placement.CompanyRegistered)
+    new = json.loads(json.dumps(old))
+    new["$defs"]["Approver"]["properties"].pop("email")
+    new["$defs"]["Approver"]["required"].remove("email")
+    new["required"].remove("subject")
+
+    assert breaking_changes(old, new) == [
+        "subject: required field made optional (old readers fail on messages without it)",
+        "data.approvers[].email: field removed",
+    ]
+
+
+# ---------------------------------------------------------------- (c) examples validate against the snapshots
+
+_COMPANY, _PLACEMENT, _MUNICIPALITY, _ENTRY = (uuid.uuid4() for _ in range(4))
+_AT = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+
+EXAMPLES: dict[type[EventData], EventData] = {
+    placement.MunicipalityTermsSet: placement.MunicipalityTermsSet(
+        municipality_id=_MUNICIPALITY,
+        municipality_name="Aarhus Kommune",
+        terms_id=uuid.uuid4(),
+        effective_from=date(2026, 1, 1),
+        co_financing_rate_ore_per_hour=4_500,
+        eligibility_threshold_weeks=26,
+    ),
+    placement.CompanyRegistered: placement.CompanyRegistered(
+        company_id=_COMPANY,
+        name="Bageriet ApS",
+        cvr="12345674",
+        approvers=[placement.Approver(email="leder@bageriet.dk", name="Lene Leder")],
+    ),
+    placement.CitizenReferred: placement.CitizenReferred(
+        referral_id=uuid.uuid4(),
+        citizen_id=uuid.uuid4(),
+        citizen_name="Karin Kandidat",
+        municipality_id=_MUNICIPALITY,
+        referred_on=date(2026, 11, 2),
+        weeks_unemployed=40,
+        eligible=True,
+        threshold_weeks_applied=26,
+        terms_id=uuid.uuid4(),
+    ),
+    placement.PlacementCreated: placement.PlacementCreated(
+        placement_id=_PLACEMENT,
+        citizen_id=uuid.uuid4(),
+        citizen_name="Karin Kandidat",
+        referral_id=uuid.uuid4(),
+        municipality_id=_MUNICIPALITY,
+        co_financing_eligible=True,
+        company_id=_COMPANY,
+        start_date=date(2026, 11, 9),
+        end_date=None,
+        bill_rate_ore_per_hour=18_750,
+    ),
+    timesheet.HoursSubmitted: timesheet.HoursSubmitted(
+        submission_id=uuid.uuid4(),
+        placement_id=_PLACEMENT,
+        company_id=_COMPANY,
+        citizen_name="Karin Kandidat",
+        submitted_by="consultant:mette",
+        entries=[timesheet.SubmittedEntry(entry_id=_ENTRY, work_date=date(2026, 11, 24), minutes=150)],
+    ),
+    timesheet.EntryApproved: timesheet.EntryApproved(
+        entry_id=_ENTRY,
+        placement_id=_PLACEMENT,
+        company_id=_COMPANY,
+        work_date=date(2026, 11, 24),
+        minutes=150,
+        approved_by="leder@bageriet.dk",
+        approved_at=_AT,
+    ),
+    timesheet.EntryRejected: timesheet.EntryRejected(
+        entry_id=uuid.uuid4(),
+        placement_id=_PLACEMENT,
+        company_id=_COMPANY,
+        work_date=date(2026, 11, 25),
+        minutes=60,
+        reason="Karin var syg den dag",
+        rejected_by="leder@bageriet.dk",
+        rejected_at=_AT,
+    ),
+    invoicing.HoursAccrued: invoicing.HoursAccrued(
+        entry_id=_ENTRY,
+        company_id=_COMPANY,
+        work_date=date(2026, 11, 24),
+        minutes=150,
+        billable_amount_ore=46_875,
+        municipality_id=_MUNICIPALITY,
+        co_financing_amount_ore=11_250,
+    ),
+}
+
+
+def _wire(data: EventData) -> dict[str, Any]:
+    """The message exactly as the outbox relay puts it on the topic."""
+    envelope = Envelope.wrap(data, source=data.topic.split(".")[0], subject=uuid.uuid4(), correlation_id="req-1")
+    wire: dict[str, Any] = json.loads(envelope.model_dump_json())
+    return wire
+
+
+def test_there_is_an_example_for_every_registered_event() -> None:
+    assert set(EXAMPLES) == set(EVENT_TYPES)
+
+
+@pytest.mark.parametrize("event", EVENT_TYPES, ids=EVENT_IDS)
+def test_example_message_validates_against_the_committed_snapshot(event: type[EventData]) -> None:
+    assert errors(_committed(event), _wire(EXAMPLES[event])) == []
+
+
+@pytest.mark.parametrize("event", EVENT_TYPES, ids=EVENT_IDS)
+def test_example_message_round_trips_through_the_readers(event: type[EventData]) -> None:
+    wire = _wire(EXAMPLES[event])
+    assert message_model(event).model_validate(wire).model_dump(mode="json") == wire
+    assert decode(Envelope.model_validate(wire)) == EXAMPLES[event]
+
+
+def test_snapshot_rejects_a_message_without_a_required_payload_field() -> None:
+    wire = _wire(EXAMPLES[timesheet.EntryApproved])
+    del wire["data"]["minutes"]
+    assert errors(_committed(timesheet.EntryApproved), wire) == ["data.minutes: required"]
+
+
+def test_snapshot_rejects_a_message_of_another_type_or_version() -> None:
+    wire = _wire(EXAMPLES[timesheet.EntryApproved])
+    wire["type"], wire["version"] = "timesheet.entry_rejected", 2
+    assert errors(_committed(timesheet.EntryApproved), wire) == [
+        "type: must be 'timesheet.entry_approved'",
+        "version: must be 1",
+    ]
+
+
+def test_snapshot_rejects_wrong_types_and_formats_in_nested_payloads() -> None:
+    wire = _wire(EXAMPLES[timesheet.HoursSubmitted])
+    wire["data"]["entries"][0]["minutes"] = "150"
+    wire["data"]["entries"][0]["work_date"] = "24/11/2026"
+    wire["occurred_at"] = "2026-11-27T09:30:00"
+    assert errors(_committed(timesheet.HoursSubmitted), wire) == [
+        "occurred_at: not a valid date-time: '2026-11-27T09:30:00'",
+        "data.entries[0].work_date: not a valid date: '24/11/2026'",
+        "data.entries[0].minutes: expected integer, got str",
+    ]
+
+
+def test_snapshot_validation_refuses_keywords_it_does_not_understand() -> None:
+    with pytest.raises(UnsupportedKeywordError, match="if"):
+        errors({"type": "object", "if": {"required": ["a"]}}, {})
+
+
+# ---------------------------------------------------------------- the CPR never leaves the placement service
+
+
+def _models_of(module: object) -> list[type[BaseModel]]:
+    return [m for _, m in inspect.getmembers(module, inspect.isclass) if issubclass(m, BaseModel)]
+
+
+def _property_names(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        names = set(node.get("properties", {})) if isinstance(node.get("properties"), dict) else set()
+        return names.union(*(_property_names(v) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_property_names(v) for v in node))
+    return set()
+
+
+def test_no_placement_event_model_has_a_cpr_field() -> None:
+    models = _models_of(placement)
+    assert placement.PlacementCreated in models and placement.Approver in models
+    offending = [f"{m.__name__}.{name}" for m in models for name in m.model_fields if "cpr" in name.lower()]
+    assert offending == []
+
+
+def test_no_event_message_schema_has_a_cpr_field_at_any_depth() -> None:
+    names = set().union(*(_property_names(message_schema(e)) for e in EVENT_TYPES))
+    assert "citizen_id" in names
+    assert [n for n in names if "cpr" in n.lower()] == []
