@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
+from jsonschema import Draft202012Validator
 from pydantic import BaseModel, Field, create_model
 from vikar_shared.contracts import export
 from vikar_shared.contracts.compat import breaking_changes
 from vikar_shared.contracts.messages import message_model, message_schema, snapshot_name
-from vikar_shared.contracts.validate import UnsupportedKeywordError, errors
 from vikar_shared.events import invoicing, placement, timesheet
 from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.events.registry import EVENT_TYPES, REGISTRY, decode
@@ -292,6 +292,14 @@ EXAMPLES: dict[type[EventData], EventData] = {
 }
 
 
+def errors(schema: dict[str, Any], instance: object) -> list[tuple[str, str]]:
+    """(path, failed keyword) of every violation, validated by the jsonschema library with formats checked."""
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return sorted(
+        (".".join(str(p) for p in e.absolute_path), str(e.validator)) for e in validator.iter_errors(instance)
+    )
+
+
 def _wire(data: EventData) -> dict[str, Any]:
     """The message exactly as the outbox relay puts it on the topic."""
     envelope = Envelope.wrap(data, source=data.topic.split(".")[0], subject=uuid.uuid4(), correlation_id="req-1")
@@ -318,16 +326,13 @@ def test_example_message_round_trips_through_the_readers(event: type[EventData])
 def test_snapshot_rejects_a_message_without_a_required_payload_field() -> None:
     wire = _wire(EXAMPLES[timesheet.EntryApproved])
     del wire["data"]["minutes"]
-    assert errors(_committed(timesheet.EntryApproved), wire) == ["data.minutes: required"]
+    assert errors(_committed(timesheet.EntryApproved), wire) == [("data", "required")]
 
 
 def test_snapshot_rejects_a_message_of_another_type_or_version() -> None:
     wire = _wire(EXAMPLES[timesheet.EntryApproved])
     wire["type"], wire["version"] = "timesheet.entry_rejected", 2
-    assert errors(_committed(timesheet.EntryApproved), wire) == [
-        "type: must be 'timesheet.entry_approved'",
-        "version: must be 1",
-    ]
+    assert errors(_committed(timesheet.EntryApproved), wire) == [("type", "const"), ("version", "const")]
 
 
 def test_snapshot_rejects_wrong_types_and_formats_in_nested_payloads() -> None:
@@ -336,15 +341,10 @@ def test_snapshot_rejects_wrong_types_and_formats_in_nested_payloads() -> None:
     wire["data"]["entries"][0]["work_date"] = "24/11/2026"
     wire["occurred_at"] = "2026-11-27T09:30:00"
     assert errors(_committed(timesheet.HoursSubmitted), wire) == [
-        "occurred_at: not a valid date-time: '2026-11-27T09:30:00'",
-        "data.entries[0].work_date: not a valid date: '24/11/2026'",
-        "data.entries[0].minutes: expected integer, got str",
+        ("data.entries.0.minutes", "type"),
+        ("data.entries.0.work_date", "format"),
+        ("occurred_at", "format"),
     ]
-
-
-def test_snapshot_validation_refuses_keywords_it_does_not_understand() -> None:
-    with pytest.raises(UnsupportedKeywordError, match="if"):
-        errors({"type": "object", "if": {"required": ["a"]}}, {})
 
 
 # ---------------------------------------------------------------- the CPR never leaves the placement service
