@@ -1,0 +1,29 @@
+"""Wires the notifications service: consumers, the e-mail sender, the admin endpoints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from vikar_shared.http.app import create_service_app
+
+from notifications.config import NotificationsSettings
+from notifications.emails.endpoints import router as emails_router
+from notifications.emails.mailer import Mailer
+from notifications.emails.sender import make_sender
+from notifications.worker import build_consumers
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def create_app(settings: NotificationsSettings | None = None, *, mailer: Mailer | None = None) -> FastAPI:
+    settings = settings or NotificationsSettings()
+    return create_service_app(
+        settings,
+        title="Vikarmodel notifications",
+        description="E-mails to people around a placement; today: hours awaiting a company's approval.",
+        routers=[emails_router],
+        migrations=MIGRATIONS,
+        consumers=build_consumers(settings),
+        background=[make_sender(settings, mailer)],
+    )

@@ -1,0 +1,39 @@
+"""Admin-only view of the mail outbox: what was (or will be, or could not be) sent."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+from vikar_shared.auth.dependencies import require_roles
+from vikar_shared.auth.principal import Principal, Role
+from vikar_shared.db import transaction
+from vikar_shared.http.deps import DbPool
+
+from notifications.emails import service
+from notifications.emails.models import EmailStatus
+from notifications.emails.schemas import EmailList, EmailOut
+
+router = APIRouter(prefix="/emails", tags=["emails"])
+
+Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+_BIGINT_MAX = 2**63 - 1
+
+
+@router.get("", response_model=EmailList, summary="List outgoing e-mails, newest first")
+async def list_emails(
+    _: Admin,
+    pool: DbPool,
+    status: Annotated[EmailStatus | None, Query(description="Only e-mails in this state")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> EmailList:
+    async with transaction(pool) as conn:
+        emails = await service.list_emails(conn, status, limit)
+    return EmailList(items=[EmailOut.of(e) for e in emails])
+
+
+@router.get("/{email_id}", response_model=EmailOut, summary="One outgoing e-mail")
+async def get_email(_: Admin, pool: DbPool, email_id: Annotated[int, Path(ge=1, le=_BIGINT_MAX)]) -> EmailOut:
+    async with transaction(pool) as conn:
+        email = await service.get_email(conn, email_id)
+    return EmailOut.of(email)

@@ -1,0 +1,24 @@
+"""Turns an outbox row into the RFC 5322 message that goes over SMTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+
+from notifications.emails.models import OutgoingEmail
+
+
+def build_message(email: OutgoingEmail, sender: str, *, now: datetime | None = None) -> EmailMessage:
+    """Raises ValueError for content no header can carry (e.g. a malformed address)."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = formataddr((email.recipient_name, email.recipient))
+    message["Subject"] = email.subject
+    message["Message-ID"] = email.message_id
+    message["Date"] = format_datetime(now or datetime.now(UTC))
+    # Tells mail servers and out-of-office responders not to answer a machine.
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Vikar-Event-Id"] = str(email.event_id)
+    message.set_content(email.body, charset="utf-8")
+    return message

@@ -1,0 +1,109 @@
+"""The mail outbox in pure terms: what an e-mail is, its states, its identity and its retry rule."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parseaddr
+from enum import StrEnum
+
+# Fixed forever: Message-IDs derived from it must stay the same across releases and replicas.
+_MESSAGE_ID_NAMESPACE = uuid.UUID("6f1c2a0e-5d7b-4d0a-9a43-0c3f1f6a8e21")
+
+
+class EmailStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class EmailKind(StrEnum):
+    HOURS_SUBMITTED = "hours_submitted"
+
+
+@dataclass(frozen=True)
+class MailContext:
+    """What rendering an e-mail needs beyond the event: where links point, whose Message-IDs these are."""
+
+    portal_base_url: str
+    message_id_domain: str
+
+
+@dataclass(frozen=True)
+class PlannedEmail:
+    kind: EmailKind
+    event_id: uuid.UUID
+    recipient: str
+    recipient_name: str
+    subject: str
+    body: str
+    message_id: str
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """A claimed row, as much as sending it needs."""
+
+    id: int
+    event_id: uuid.UUID
+    recipient: str
+    recipient_name: str
+    subject: str
+    body: str
+    message_id: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class EmailRecord:
+    id: int
+    kind: str
+    event_id: uuid.UUID
+    recipient: str
+    recipient_name: str
+    subject: str
+    body: str
+    message_id: str
+    status: EmailStatus
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int
+    base_seconds: float
+    max_seconds: float
+
+    def delay_after(self, attempts: int) -> float:
+        """Exponential backoff: base, 2·base, 4·base, … capped at ``max_seconds``."""
+        return float(min(self.base_seconds * 2 ** max(attempts - 1, 0), self.max_seconds))
+
+    def gives_up_after(self, attempts: int) -> bool:
+        return attempts >= self.max_attempts
+
+
+def normalise_address(address: str) -> str:
+    # One mailbox, one row: the unique (event_id, recipient) key must not be dodged by letter case.
+    return address.strip().lower()
+
+
+def single_line(text: str) -> str:
+    """Collapses all whitespace, so names are safe in headers (no injected lines) and read cleanly."""
+    return " ".join(text.split())
+
+
+def message_id_for(event_id: uuid.UUID, recipient: str, domain: str) -> str:
+    """The same (event, recipient) always yields the same Message-ID, so a resend is recognisable."""
+    token = uuid.uuid5(_MESSAGE_ID_NAMESPACE, f"{event_id}/{normalise_address(recipient)}")
+    return f"<{token}@{domain}>"
+
+
+def domain_of(from_address: str, default: str = "vikarmodel.dk") -> str:
+    _, address = parseaddr(from_address)
+    _, at, domain = address.rpartition("@")
+    return domain.strip() if at and domain.strip() else default

@@ -1,0 +1,120 @@
+"""All SQL of the mail outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import asyncpg
+
+from notifications.emails.models import EmailRecord, EmailStatus, OutgoingEmail, PlannedEmail
+
+_RECORD_COLUMNS = """id, kind, event_id, recipient, recipient_name, subject, body, message_id, status, attempts,
+                     last_error, next_attempt_at, created_at, sent_at"""
+
+
+async def insert_planned(conn: asyncpg.Connection, emails: Sequence[PlannedEmail]) -> int:
+    """Adds e-mails to the outbox; one that exists for (event, recipient) is left alone. Returns how many are new."""
+    if not emails:
+        return 0
+    status = await conn.execute(
+        """insert into outgoing_emails (kind, event_id, recipient, recipient_name, subject, body, message_id)
+           select * from unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+           on conflict (event_id, recipient) do nothing""",
+        [e.kind.value for e in emails],
+        [e.event_id for e in emails],
+        [e.recipient for e in emails],
+        [e.recipient_name for e in emails],
+        [e.subject for e in emails],
+        [e.body for e in emails],
+        [e.message_id for e in emails],
+    )
+    return int(status.rsplit(" ", 1)[-1])
+
+
+async def claim_next_due(conn: asyncpg.Connection) -> OutgoingEmail | None:
+    """Locks the oldest due pending e-mail; SKIP LOCKED lets several sender replicas work side by side."""
+    row = await conn.fetchrow(
+        """select id, event_id, recipient, recipient_name, subject, body, message_id, attempts
+           from outgoing_emails
+           where status = 'pending' and next_attempt_at <= now()
+           order by next_attempt_at, id
+           limit 1
+           for update skip locked"""
+    )
+    if row is None:
+        return None
+    return OutgoingEmail(
+        id=row["id"],
+        event_id=row["event_id"],
+        recipient=row["recipient"],
+        recipient_name=row["recipient_name"],
+        subject=row["subject"],
+        body=row["body"],
+        message_id=row["message_id"],
+        attempts=row["attempts"],
+    )
+
+
+async def mark_sent(conn: asyncpg.Connection, email_id: int, attempts: int) -> None:
+    await conn.execute(
+        """update outgoing_emails set status = 'sent', sent_at = now(), attempts = $2, last_error = null
+           where id = $1""",
+        email_id,
+        attempts,
+    )
+
+
+async def record_failure(
+    conn: asyncpg.Connection,
+    email_id: int,
+    *,
+    attempts: int,
+    error: str,
+    status: EmailStatus,
+    retry_in_seconds: float,
+) -> None:
+    await conn.execute(
+        """update outgoing_emails
+           set attempts = $2, last_error = $3, status = $4, next_attempt_at = now() + make_interval(secs => $5)
+           where id = $1""",
+        email_id,
+        attempts,
+        error,
+        status.value,
+        retry_in_seconds,
+    )
+
+
+def _record(row: asyncpg.Record) -> EmailRecord:
+    return EmailRecord(
+        id=row["id"],
+        kind=row["kind"],
+        event_id=row["event_id"],
+        recipient=row["recipient"],
+        recipient_name=row["recipient_name"],
+        subject=row["subject"],
+        body=row["body"],
+        message_id=row["message_id"],
+        status=EmailStatus(row["status"]),
+        attempts=row["attempts"],
+        last_error=row["last_error"],
+        next_attempt_at=row["next_attempt_at"],
+        created_at=row["created_at"],
+        sent_at=row["sent_at"],
+    )
+
+
+async def list_emails(conn: asyncpg.Connection, status: EmailStatus | None, limit: int) -> list[EmailRecord]:
+    rows = await conn.fetch(
+        f"""select {_RECORD_COLUMNS} from outgoing_emails
+            where $1::text is null or status = $1::text
+            order by id desc limit $2""",
+        status.value if status is not None else None,
+        limit,
+    )
+    return [_record(r) for r in rows]
+
+
+async def get_email(conn: asyncpg.Connection, email_id: int) -> EmailRecord | None:
+    row = await conn.fetchrow(f"select {_RECORD_COLUMNS} from outgoing_emails where id = $1", email_id)
+    return None if row is None else _record(row)

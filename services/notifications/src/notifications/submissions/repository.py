@@ -1,0 +1,72 @@
+"""All SQL of stored submissions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import asyncpg
+
+from notifications.submissions.models import Submission, SubmittedHours
+
+
+async def insert_submission(conn: asyncpg.Connection, submission: Submission) -> bool:
+    """False when this submission is already stored (same event, or the same submission re-announced)."""
+    status = await conn.execute(
+        """insert into submissions (event_id, submission_id, placement_id, company_id, citizen_name, total_minutes)
+           values ($1, $2, $3, $4, $5, $6) on conflict do nothing""",
+        submission.event_id,
+        submission.submission_id,
+        submission.placement_id,
+        submission.company_id,
+        submission.citizen_name,
+        submission.total_minutes,
+    )
+    if status != "INSERT 0 1":
+        return False
+    await conn.execute(
+        """insert into submission_entries (event_id, entry_id, work_date, minutes)
+           select $1, entry_id, work_date, minutes
+           from unnest($2::uuid[], $3::date[], $4::int[]) as e (entry_id, work_date, minutes)
+           on conflict do nothing""",
+        submission.event_id,
+        [e.entry_id for e in submission.entries],
+        [e.work_date for e in submission.entries],
+        [e.minutes for e in submission.entries],
+    )
+    return True
+
+
+async def waiting_for_company(conn: asyncpg.Connection, company_id: uuid.UUID) -> list[Submission]:
+    """Submissions of the company whose e-mails were not planned yet, locked against a concurrent planner."""
+    heads = await conn.fetch(
+        """select event_id, submission_id, placement_id, company_id, citizen_name from submissions
+           where company_id = $1 and emails_planned_at is null order by received_at, event_id for update""",
+        company_id,
+    )
+    if not heads:
+        return []
+    entry_rows = await conn.fetch(
+        "select event_id, entry_id, work_date, minutes from submission_entries where event_id = any($1::uuid[])",
+        [h["event_id"] for h in heads],
+    )
+    entries: dict[uuid.UUID, list[SubmittedHours]] = {}
+    for r in entry_rows:
+        entries.setdefault(r["event_id"], []).append(SubmittedHours(r["entry_id"], r["work_date"], r["minutes"]))
+    return [
+        Submission(
+            event_id=h["event_id"],
+            submission_id=h["submission_id"],
+            placement_id=h["placement_id"],
+            company_id=h["company_id"],
+            citizen_name=h["citizen_name"],
+            entries=tuple(entries.get(h["event_id"], ())),
+        )
+        for h in heads
+    ]
+
+
+async def mark_emails_planned(conn: asyncpg.Connection, event_ids: Sequence[uuid.UUID]) -> None:
+    await conn.execute(
+        "update submissions set emails_planned_at = now() where event_id = any($1::uuid[])", list(event_ids)
+    )

@@ -1,0 +1,34 @@
+"""The service's Kafka consumers: which topics, which event types, which handlers."""
+
+from __future__ import annotations
+
+from vikar_shared.events import placement, timesheet
+from vikar_shared.messaging.subscriber import ConsumerSpec
+
+from notifications.companies.handlers import company_handlers
+from notifications.config import NotificationsSettings
+from notifications.emails.models import MailContext, domain_of
+from notifications.submissions.handlers import submission_handlers
+
+
+def mail_context(settings: NotificationsSettings) -> MailContext:
+    return MailContext(portal_base_url=settings.portal_base_url, message_id_domain=domain_of(settings.smtp_from))
+
+
+def build_consumers(settings: NotificationsSettings) -> list[ConsumerSpec]:
+    """Handlers render e-mails with settings (portal link, Message-ID domain), hence a factory, not a constant."""
+    context = mail_context(settings)
+    return [
+        ConsumerSpec(
+            name="notifications.companies",
+            topics=[placement.TOPIC],
+            handlers=company_handlers(context),
+            description="Companies and their approvers, to address approval e-mails",
+        ),
+        ConsumerSpec(
+            name="notifications.hours",
+            topics=[timesheet.TOPIC],
+            handlers=submission_handlers(context),
+            description="Submitted hours, mailed to the company's approvers",
+        ),
+    ]
