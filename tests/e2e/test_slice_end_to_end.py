@@ -92,7 +92,7 @@ async def test_approved_hours_become_exact_invoice_and_co_financing_lines(system
 
     # One e-mail per submission per approver: two submissions → two e-mails to each approver.
     async def mailed() -> bool:
-        return all(len(await mailpit_messages_to(system, a)) == 2 for a in world.approver_emails)
+        return all([len(await mailpit_messages_to(system, a)) == 2 for a in world.approver_emails])
 
     await wait_until(mailed, what="two e-mails to each approver")
     await asyncio.sleep(2)
