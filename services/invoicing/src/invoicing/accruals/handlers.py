@@ -1,0 +1,22 @@
+"""Kafka handlers; each runs inside the inbox transaction of the event it handles."""
+
+from __future__ import annotations
+
+import asyncpg
+from vikar_shared.events.envelope import Envelope
+from vikar_shared.events.placement import MunicipalityTermsSet, PlacementCreated
+from vikar_shared.events.timesheet import EntryApproved
+
+from invoicing.accruals import service
+
+
+async def on_municipality_terms_set(conn: asyncpg.Connection, envelope: Envelope, data: MunicipalityTermsSet) -> None:
+    await service.record_terms(conn, envelope.id, data)
+
+
+async def on_placement_created(conn: asyncpg.Connection, envelope: Envelope, data: PlacementCreated) -> None:
+    await service.record_placement(conn, envelope.id, data)
+
+
+async def on_entry_approved(conn: asyncpg.Connection, envelope: Envelope, data: EntryApproved) -> None:
+    await service.record_approval(conn, envelope.id, data)

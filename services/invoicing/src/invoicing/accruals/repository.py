@@ -1,0 +1,212 @@
+"""SQL of the read models (terms, placements), the approved entries and the accrued lines."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+
+from invoicing.accruals.models import ApprovedEntry, BillableLine, CoFinancingLine, Placement, TermsVersion
+
+# Advisory lock classes (two-int key space). Accrual reads a placement and a municipality's terms
+# that other consumers write concurrently; readers share a lock, writers take it alone, so a
+# pending entry can never slip between "placement/terms not known yet" and "accrue what is pending".
+_PLACEMENT_LOCK = 1
+_MUNICIPALITY_LOCK = 2
+
+_PLACEMENT_COLUMNS = """placement_id, company_id, citizen_id, citizen_name, municipality_id, co_financing_eligible,
+                        bill_rate_ore_per_hour, start_date, end_date"""
+_ENTRY_COLUMNS = "entry_id, placement_id, company_id, work_date, minutes, approved_at"
+
+
+async def _lock(conn: asyncpg.Connection, lock_class: int, key: UUID, *, exclusive: bool) -> None:
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    await conn.execute(f"select {function}($1::int, hashtext($2::text))", lock_class, str(key))
+
+
+async def lock_placement(conn: asyncpg.Connection, placement_id: UUID, *, exclusive: bool) -> None:
+    await _lock(conn, _PLACEMENT_LOCK, placement_id, exclusive=exclusive)
+
+
+async def lock_municipality(conn: asyncpg.Connection, municipality_id: UUID, *, exclusive: bool) -> None:
+    await _lock(conn, _MUNICIPALITY_LOCK, municipality_id, exclusive=exclusive)
+
+
+async def upsert_terms(
+    conn: asyncpg.Connection, version: TermsVersion, municipality_name: str, eligibility_threshold_weeks: int
+) -> None:
+    await conn.execute(
+        """insert into municipality_terms (terms_id, municipality_id, municipality_name, effective_from,
+                                          co_financing_rate_ore_per_hour, eligibility_threshold_weeks)
+           values ($1, $2, $3, $4, $5, $6)
+           on conflict (terms_id) do update set
+               municipality_name = excluded.municipality_name,
+               effective_from = excluded.effective_from,
+               co_financing_rate_ore_per_hour = excluded.co_financing_rate_ore_per_hour,
+               eligibility_threshold_weeks = excluded.eligibility_threshold_weeks""",
+        version.terms_id,
+        version.municipality_id,
+        municipality_name,
+        version.effective_from,
+        version.co_financing_rate_ore_per_hour,
+        eligibility_threshold_weeks,
+    )
+
+
+async def terms_versions(conn: asyncpg.Connection, municipality_id: UUID) -> list[TermsVersion]:
+    rows = await conn.fetch(
+        """select terms_id, municipality_id, effective_from, co_financing_rate_ore_per_hour, recorded_seq
+           from municipality_terms where municipality_id = $1""",
+        municipality_id,
+    )
+    return [TermsVersion(**dict(r)) for r in rows]
+
+
+async def upsert_placement(conn: asyncpg.Connection, placement: Placement) -> None:
+    # Events of one placement arrive in order (keyed by placement id), so the latest write wins.
+    await conn.execute(
+        f"""insert into placements ({_PLACEMENT_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+           on conflict (placement_id) do update set
+               company_id = excluded.company_id,
+               citizen_id = excluded.citizen_id,
+               citizen_name = excluded.citizen_name,
+               municipality_id = excluded.municipality_id,
+               co_financing_eligible = excluded.co_financing_eligible,
+               bill_rate_ore_per_hour = excluded.bill_rate_ore_per_hour,
+               start_date = excluded.start_date,
+               end_date = excluded.end_date,
+               updated_at = now()""",
+        placement.placement_id,
+        placement.company_id,
+        placement.citizen_id,
+        placement.citizen_name,
+        placement.municipality_id,
+        placement.co_financing_eligible,
+        placement.bill_rate_ore_per_hour,
+        placement.start_date,
+        placement.end_date,
+    )
+
+
+async def get_placement(conn: asyncpg.Connection, placement_id: UUID) -> Placement | None:
+    row = await conn.fetchrow(f"select {_PLACEMENT_COLUMNS} from placements where placement_id = $1", placement_id)
+    return None if row is None else Placement(**dict(row))
+
+
+async def insert_approved_entry(conn: asyncpg.Connection, entry: ApprovedEntry, event_id: UUID) -> bool:
+    """True when the entry is new; False when it was recorded before."""
+    status = await conn.execute(
+        f"""insert into approved_entries ({_ENTRY_COLUMNS}, approval_event_id) values ($1, $2, $3, $4, $5, $6, $7)
+            on conflict (entry_id) do nothing""",
+        entry.entry_id,
+        entry.placement_id,
+        entry.company_id,
+        entry.work_date,
+        entry.minutes,
+        entry.approved_at,
+        event_id,
+    )
+    return bool(status == "INSERT 0 1")
+
+
+async def get_approved_entry(conn: asyncpg.Connection, entry_id: UUID) -> tuple[ApprovedEntry, bool] | None:
+    """The entry and whether it has been accrued."""
+    row = await conn.fetchrow(
+        f"select {_ENTRY_COLUMNS}, accrued_at is not null as accrued from approved_entries where entry_id = $1",
+        entry_id,
+    )
+    if row is None:
+        return None
+    values = dict(row)
+    accrued = bool(values.pop("accrued"))
+    return ApprovedEntry(**values), accrued
+
+
+async def pending_entries_of_placement(conn: asyncpg.Connection, placement_id: UUID) -> list[ApprovedEntry]:
+    rows = await conn.fetch(
+        f"""select {_ENTRY_COLUMNS} from approved_entries
+            where placement_id = $1 and accrued_at is null order by work_date, entry_id""",
+        placement_id,
+    )
+    return [ApprovedEntry(**dict(r)) for r in rows]
+
+
+async def pending_eligible_entries_of_municipality(
+    conn: asyncpg.Connection, municipality_id: UUID
+) -> list[tuple[ApprovedEntry, Placement]]:
+    """Entries whose placement is known and eligible but which still wait for terms."""
+    rows = await conn.fetch(
+        """select e.entry_id, e.placement_id, e.company_id as entry_company_id, e.work_date, e.minutes, e.approved_at,
+                  p.company_id, p.citizen_id, p.citizen_name, p.municipality_id, p.co_financing_eligible,
+                  p.bill_rate_ore_per_hour, p.start_date, p.end_date
+           from approved_entries e join placements p on p.placement_id = e.placement_id
+           where e.accrued_at is null and p.municipality_id = $1 and p.co_financing_eligible
+           order by e.work_date, e.entry_id""",
+        municipality_id,
+    )
+    return [
+        (
+            ApprovedEntry(
+                entry_id=r["entry_id"],
+                placement_id=r["placement_id"],
+                company_id=r["entry_company_id"],
+                work_date=r["work_date"],
+                minutes=r["minutes"],
+                approved_at=r["approved_at"],
+            ),
+            Placement(
+                placement_id=r["placement_id"],
+                company_id=r["company_id"],
+                citizen_id=r["citizen_id"],
+                citizen_name=r["citizen_name"],
+                municipality_id=r["municipality_id"],
+                co_financing_eligible=r["co_financing_eligible"],
+                bill_rate_ore_per_hour=r["bill_rate_ore_per_hour"],
+                start_date=r["start_date"],
+                end_date=r["end_date"],
+            ),
+        )
+        for r in rows
+    ]
+
+
+async def insert_billable_line(conn: asyncpg.Connection, line: BillableLine) -> bool:
+    """True when the line was written now; False when the entry was accrued before."""
+    status = await conn.execute(
+        """insert into billable_lines (entry_id, company_id, placement_id, citizen_id, citizen_name, work_date,
+                                      minutes, rate_ore_per_hour, amount_ore)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+           on conflict (entry_id) do nothing""",
+        line.entry_id,
+        line.company_id,
+        line.placement_id,
+        line.citizen_id,
+        line.citizen_name,
+        line.work_date,
+        line.minutes,
+        line.rate_ore_per_hour,
+        line.amount_ore,
+    )
+    return bool(status == "INSERT 0 1")
+
+
+async def insert_co_financing_line(conn: asyncpg.Connection, line: CoFinancingLine) -> None:
+    await conn.execute(
+        """insert into co_financing_lines (entry_id, municipality_id, terms_id, citizen_id, citizen_name, work_date,
+                                          minutes, rate_ore_per_hour, amount_ore)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+           on conflict (entry_id) do nothing""",
+        line.entry_id,
+        line.municipality_id,
+        line.terms_id,
+        line.citizen_id,
+        line.citizen_name,
+        line.work_date,
+        line.minutes,
+        line.rate_ore_per_hour,
+        line.amount_ore,
+    )
+
+
+async def mark_accrued(conn: asyncpg.Connection, entry_id: UUID) -> None:
+    await conn.execute("update approved_entries set accrued_at = now() where entry_id = $1", entry_id)

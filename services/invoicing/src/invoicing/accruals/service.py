@@ -1,0 +1,122 @@
+"""Use cases run by the Kafka handlers, inside the inbox transaction (they never commit).
+
+Placements, terms and approvals arrive on different partitions in any order. Whichever of them
+completes the picture accrues the entry: the approval when placement and terms are known, else
+the placement or terms event that arrives later. The locks in the repository keep the two sides
+from missing each other; the unique entry_id on the lines keeps them from both accruing.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+from vikar_shared.errors import conflict
+from vikar_shared.events.invoicing import HoursAccrued
+from vikar_shared.events.placement import MunicipalityTermsSet, PlacementCreated
+from vikar_shared.events.timesheet import EntryApproved
+from vikar_shared.outbox import add_event
+
+from invoicing.accruals import repository
+from invoicing.accruals.models import ApprovedEntry, Placement, TermsVersion, accrue
+
+SOURCE = "invoicing"
+
+
+async def record_terms(conn: asyncpg.Connection, event_id: UUID, data: MunicipalityTermsSet) -> None:
+    await repository.lock_municipality(conn, data.municipality_id, exclusive=True)
+    version = TermsVersion(
+        terms_id=data.terms_id,
+        municipality_id=data.municipality_id,
+        effective_from=data.effective_from,
+        co_financing_rate_ore_per_hour=data.co_financing_rate_ore_per_hour,
+    )
+    await repository.upsert_terms(conn, version, data.municipality_name, data.eligibility_threshold_weeks)
+    pending = await repository.pending_eligible_entries_of_municipality(conn, data.municipality_id)
+    if pending:
+        versions = await repository.terms_versions(conn, data.municipality_id)
+        for entry, placement in pending:
+            await _accrue(conn, entry, placement, versions, event_id)
+
+
+async def record_placement(conn: asyncpg.Connection, event_id: UUID, data: PlacementCreated) -> None:
+    await repository.lock_placement(conn, data.placement_id, exclusive=True)
+    placement = Placement(
+        placement_id=data.placement_id,
+        company_id=data.company_id,
+        citizen_id=data.citizen_id,
+        citizen_name=data.citizen_name,
+        municipality_id=data.municipality_id,
+        co_financing_eligible=data.co_financing_eligible,
+        bill_rate_ore_per_hour=data.bill_rate_ore_per_hour,
+        start_date=data.start_date,
+        end_date=data.end_date,
+    )
+    await repository.upsert_placement(conn, placement)
+    pending = await repository.pending_entries_of_placement(conn, placement.placement_id)
+    if pending:
+        versions = await _terms_for(conn, placement)
+        for entry in pending:
+            await _accrue(conn, entry, placement, versions, event_id)
+
+
+async def record_approval(conn: asyncpg.Connection, event_id: UUID, data: EntryApproved) -> None:
+    entry = ApprovedEntry(
+        entry_id=data.entry_id,
+        placement_id=data.placement_id,
+        company_id=data.company_id,
+        work_date=data.work_date,
+        minutes=data.minutes,
+        approved_at=data.approved_at,
+    )
+    await repository.lock_placement(conn, entry.placement_id, exclusive=False)
+    if not await repository.insert_approved_entry(conn, entry, event_id):
+        stored = await repository.get_approved_entry(conn, entry.entry_id)
+        assert stored is not None, "an entry that conflicted on insert exists"
+        known, accrued = stored
+        if not known.same_facts_as(entry):
+            # Approved hours are never edited upstream; a different payload is a contract breach
+            # that must reach a person (dead letter), not silently win or lose.
+            raise conflict("approval-differs", f"entry {entry.entry_id} was approved before with other facts")
+        if accrued:
+            return
+    placement = await repository.get_placement(conn, entry.placement_id)
+    if placement is None:
+        return  # pending: PlacementCreated accrues it
+    await _accrue(conn, entry, placement, await _terms_for(conn, placement), event_id)
+
+
+async def _terms_for(conn: asyncpg.Connection, placement: Placement) -> list[TermsVersion]:
+    if not placement.co_financing_eligible:
+        return []
+    await repository.lock_municipality(conn, placement.municipality_id, exclusive=False)
+    return await repository.terms_versions(conn, placement.municipality_id)
+
+
+async def _accrue(
+    conn: asyncpg.Connection, entry: ApprovedEntry, placement: Placement, versions: list[TermsVersion], cause: UUID
+) -> None:
+    accrual = accrue(entry, placement, versions)
+    if accrual is None:
+        return  # pending: MunicipalityTermsSet for its work date accrues it
+    if not await repository.insert_billable_line(conn, accrual.billable):
+        return
+    if accrual.co_financing is not None:
+        await repository.insert_co_financing_line(conn, accrual.co_financing)
+    await repository.mark_accrued(conn, entry.entry_id)
+    await add_event(
+        conn,
+        HoursAccrued(
+            entry_id=entry.entry_id,
+            company_id=entry.company_id,
+            work_date=entry.work_date,
+            minutes=entry.minutes,
+            billable_amount_ore=accrual.billable.amount_ore,
+            municipality_id=accrual.co_financing.municipality_id if accrual.co_financing else None,
+            co_financing_amount_ore=accrual.co_financing.amount_ore if accrual.co_financing else None,
+        ),
+        source=SOURCE,
+        subject=entry.entry_id,
+        key=entry.company_id,
+        causation_id=str(cause),
+    )

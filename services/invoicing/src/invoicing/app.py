@@ -1,0 +1,26 @@
+"""The invoicing service: approved hours become billable lines and municipal co-financing lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from vikar_shared.http.app import create_service_app
+
+from invoicing.co_financing.endpoints import router as co_financing
+from invoicing.config import InvoicingSettings
+from invoicing.invoices.endpoints import router as invoices
+from invoicing.worker import CONSUMERS
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def create_app(settings: InvoicingSettings | None = None) -> FastAPI:
+    return create_service_app(
+        settings or InvoicingSettings(),
+        title="Vikarmodel invoicing",
+        description="Company invoice drafts and municipal co-financing statements from approved hours.",
+        routers=[invoices, co_financing],
+        migrations=MIGRATIONS,
+        consumers=CONSUMERS,
+    )

@@ -1,0 +1,26 @@
+"""The Kafka consumers this service runs (started by the shared app skeleton)."""
+
+from __future__ import annotations
+
+from vikar_shared.events import placement, timesheet
+from vikar_shared.events.placement import MunicipalityTermsSet, PlacementCreated
+from vikar_shared.events.timesheet import EntryApproved
+from vikar_shared.messaging.subscriber import ConsumerSpec
+
+from invoicing.accruals.handlers import on_entry_approved, on_municipality_terms_set, on_placement_created
+
+PLACEMENTS = ConsumerSpec(
+    name="invoicing.placements",
+    topics=[placement.TOPIC],
+    handlers={MunicipalityTermsSet: on_municipality_terms_set, PlacementCreated: on_placement_created},
+    description="Keeps the terms and placements read models; accrues approved entries that waited for them",
+)
+
+APPROVALS = ConsumerSpec(
+    name="invoicing.approvals",
+    topics=[timesheet.TOPIC],
+    handlers={EntryApproved: on_entry_approved},
+    description="Records approved entries and accrues them into billable and co-financing lines",
+)
+
+CONSUMERS: list[ConsumerSpec] = [PLACEMENTS, APPROVALS]

@@ -1,0 +1,125 @@
+"""A running invoicing service on its own database and Kafka namespace, and event builders."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from fastapi import FastAPI
+from invoicing.app import MIGRATIONS, create_app
+from invoicing.config import InvoicingSettings
+from vikar_shared.events.envelope import Envelope
+from vikar_shared.events.placement import MunicipalityTermsSet, PlacementCreated
+from vikar_shared.events.timesheet import EntryApproved
+from vikar_shared.messaging.kafka import make_producer
+from vikar_shared.testing.plugin import publish_events, serve_in_process, wait_until
+
+
+@dataclass
+class Invoicing:
+    app: FastAPI
+    client: httpx.AsyncClient
+    pool: asyncpg.Pool
+    kafka: str
+    namespace: str
+
+    async def publish_placement_events(self, *events: MunicipalityTermsSet | PlacementCreated) -> list[Envelope]:
+        return await publish_events(
+            self.kafka,
+            self.namespace,
+            [(e, e.municipality_id if isinstance(e, MunicipalityTermsSet) else e.placement_id) for e in events],
+        )
+
+    async def publish_approvals(self, *approvals: EntryApproved) -> list[Envelope]:
+        """As the timesheet relay does: subject entry id, key placement id."""
+        envelopes = [Envelope.wrap(a, source="timesheet", subject=a.entry_id) for a in approvals]
+        for envelope, approval in zip(envelopes, approvals, strict=True):
+            await self.send_raw(envelope.model_dump_json().encode(), key=approval.placement_id)
+        return envelopes
+
+    async def send_raw(self, value: bytes, *, key: uuid.UUID) -> None:
+        producer = make_producer(self.kafka, "test-timesheet")
+        await producer.start()
+        try:
+            await producer.send_and_wait(self.namespace + "timesheet.events", value=value, key=str(key).encode())
+        finally:
+            await producer.stop()
+
+    async def count(self, sql: str, *args: object) -> int:
+        return int(await self.pool.fetchval(sql, *args))
+
+    async def wait_for_count(self, sql: str, *args: object, expected: int, what: str) -> None:
+        async def reached() -> bool:
+            return await self.count(sql, *args) == expected
+
+        await wait_until(reached, what=what, timeout=20)
+
+
+@pytest.fixture
+async def invoicing(
+    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
+) -> AsyncIterator[Invoicing]:
+    dsn = await make_database("invoicing", MIGRATIONS)
+    settings = InvoicingSettings(
+        database_url=dsn, kafka_bootstrap=kafka, kafka_namespace=kafka_namespace, consumer_retry_backoff_seconds=0.01
+    )
+    app = create_app(settings)
+    async with serve_in_process(app) as client:
+        yield Invoicing(app, client, app.state.pool, kafka, kafka_namespace)
+
+
+class Build:
+    """Event builders (a fixture, since conftest modules are not importable under importlib mode)."""
+
+    @staticmethod
+    def terms(
+        municipality_id: uuid.UUID, effective_from: date, rate: int, name: str = "Aalborg"
+    ) -> MunicipalityTermsSet:
+        return MunicipalityTermsSet(
+            municipality_id=municipality_id,
+            municipality_name=name,
+            terms_id=uuid.uuid4(),
+            effective_from=effective_from,
+            co_financing_rate_ore_per_hour=rate,
+            eligibility_threshold_weeks=52,
+        )
+
+    @staticmethod
+    def placement(
+        *, company_id: uuid.UUID, municipality_id: uuid.UUID, citizen_name: str, bill_rate: int, eligible: bool = True
+    ) -> PlacementCreated:
+        return PlacementCreated(
+            placement_id=uuid.uuid4(),
+            citizen_id=uuid.uuid4(),
+            citizen_name=citizen_name,
+            referral_id=uuid.uuid4(),
+            municipality_id=municipality_id,
+            co_financing_eligible=eligible,
+            company_id=company_id,
+            start_date=date(2026, 1, 1),
+            end_date=None,
+            bill_rate_ore_per_hour=bill_rate,
+        )
+
+    @staticmethod
+    def approval(of: PlacementCreated, work_date: date, minutes: int) -> EntryApproved:
+        return EntryApproved(
+            entry_id=uuid.uuid4(),
+            placement_id=of.placement_id,
+            company_id=of.company_id,
+            work_date=work_date,
+            minutes=minutes,
+            approved_by="approver@bager.dk",
+            approved_at=datetime(2026, 11, 30, 9, tzinfo=UTC),
+        )
+
+
+@pytest.fixture
+def build() -> type[Build]:
+    return Build
