@@ -98,15 +98,16 @@ def seed() -> str:
                 post(f"{TIMESHEET}/entries/{e['id']}/approve", approver, {})
     municipality = token(Role.MUNICIPALITY, municipality_id=uuid.UUID(str(m["id"])))
     month = monday.strftime("%Y-%m")
-    return f"""Demo tokens (valid 7 days; send as 'Authorization: Bearer <token>'):
-  consultant         {consultant}
-  finance/admin      {admin}
-  company approver   {approver}
-  municipality       {municipality}
+    return f"""Demo tokens, valid 7 days (paste these lines into your shell):
+  export CONSULTANT={consultant}
+  export ADMIN={admin}
+  export APPROVER={approver}
+  export MUNICIPALITY={municipality}
 Try:
   curl -H "Authorization: Bearer $APPROVER" '{TIMESHEET}/companies/{c["id"]}/entries?status=submitted'
   curl -H "Authorization: Bearer $ADMIN" '{INVOICING}/companies/{c["id"]}/invoice-preview?month={month}'
-  curl -H "Authorization: Bearer $ADMIN" '{INVOICING}/municipalities/{m["id"]}/co-financing-preview?month={month}'
+  curl -H "Authorization: Bearer $MUNICIPALITY" '{INVOICING}/municipalities/{m["id"]}/co-financing-preview?month={month}'
+Mint more with: uv run vikar-token --role consultant --sub anna
 """
 
 
