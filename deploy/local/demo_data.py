@@ -106,7 +106,8 @@ def seed() -> str:
 Try:
   curl -H "Authorization: Bearer $APPROVER" '{TIMESHEET}/companies/{c["id"]}/entries?status=submitted'
   curl -H "Authorization: Bearer $ADMIN" '{INVOICING}/companies/{c["id"]}/invoice-preview?month={month}'
-  curl -H "Authorization: Bearer $MUNICIPALITY" '{INVOICING}/municipalities/{m["id"]}/co-financing-preview?month={month}'
+  curl -H "Authorization: Bearer $MUNICIPALITY" \\
+    '{INVOICING}/municipalities/{m["id"]}/co-financing-preview?month={month}'
 Mint more with: uv run vikar-token --role consultant --sub anna
 """
 
