@@ -19,8 +19,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import logging
-import sys
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -34,6 +32,7 @@ from invoicing.config import InvoicingSettings
 from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.events.placement import MunicipalityTermsSet, PlacementCreated
 from vikar_shared.events.timesheet import EntryApproved
+from vikar_shared.messaging.kafka import delete_topics
 from vikar_shared.testing.plugin import StackSettings, clone_database, drop_database
 
 PARTITIONS = 3  # what the service's topic bootstrap creates; the raw topic gets the same
@@ -195,13 +194,6 @@ async def measure(
 # ----------------------------------------------------------------------------- framework
 
 
-def quiet_faststream() -> None:
-    """FastStream gives its access logger a stdout handler unless one exists; ours drops INFO chatter."""
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setLevel(logging.WARNING)
-    logging.getLogger("faststream.access.kafka").addHandler(handler)
-
-
 async def run_framework(stack: StackSettings, n: int, placement_count: int, rate: float | None) -> Result:
     dsn = await clone_database(stack, "invoicing", MIGRATIONS)
     namespace = f"bench{uuid.uuid4().hex[:10]}."
@@ -209,7 +201,6 @@ async def run_framework(stack: StackSettings, n: int, placement_count: int, rate
         database_url=dsn, kafka_bootstrap=stack.kafka_bootstrap, kafka_namespace=namespace, log_level="WARNING"
     )
     app = create_app(settings)
-    quiet_faststream()
     producer = make_producer(stack.kafka_bootstrap)
     try:
         async with app.router.lifespan_context(app):
@@ -356,17 +347,6 @@ async def run_raw(
         await admin_conn.execute(f'drop database if exists "{database}" with (force)')
         await admin_conn.close()
         await delete_topics(stack.kafka_bootstrap, namespace)
-
-
-async def delete_topics(bootstrap: str, namespace: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        topics = [t for t in await admin.list_topics() if t.startswith(namespace)]
-        if topics:
-            await admin.delete_topics(topics)
-    finally:
-        await admin.close()
 
 
 # ----------------------------------------------------------------------------- main

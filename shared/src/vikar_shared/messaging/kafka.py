@@ -33,7 +33,16 @@ def make_producer(bootstrap: str, client_id: str) -> AIOKafkaProducer:
 
 def make_broker(bootstrap: str, client_id: str) -> KafkaBroker:
     # Per-message "Received/Processed" lines at DEBUG; handler errors are still logged as errors.
-    return KafkaBroker(bootstrap, client_id=client_id, acks="all", enable_idempotence=True, log_level=logging.DEBUG)
+    return KafkaBroker(
+        bootstrap,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=True,
+        logger=logging.getLogger(
+            "vikar_shared.kafka"
+        ),  # through the JSON handler (FastStream's own logger prints in colour)
+        log_level=logging.DEBUG,
+    )
 
 
 def dead_letter_topic(consumer: str) -> str:
@@ -72,5 +81,19 @@ async def topic_partitions(bootstrap: str, prefix: str = "", topics: list[str] |
             ),
             key=lambda tp: (tp.topic, tp.partition),
         )
+    finally:
+        await admin.close()
+
+
+async def delete_topics(bootstrap: str, prefix: str) -> None:
+    """Deletes every topic whose name starts with ``prefix`` (test namespaces, benchmarks)."""
+    if not prefix:
+        raise ValueError("refusing to delete every topic")
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        doomed = [t for t in await admin.list_topics() if t.startswith(prefix)]
+        if doomed:
+            await admin.delete_topics(doomed)
     finally:
         await admin.close()

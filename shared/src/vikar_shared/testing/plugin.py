@@ -25,7 +25,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from vikar_shared.auth.principal import Role
 from vikar_shared.auth.tokens import mint_token
 from vikar_shared.events.envelope import Envelope, EventData
-from vikar_shared.messaging.kafka import make_producer
+from vikar_shared.messaging.kafka import delete_topics, make_producer
 from vikar_shared.migrations import SHARED_MIGRATIONS, migrate
 from vikar_shared.settings import DEV_JWT_SECRET
 
@@ -157,9 +157,12 @@ async def make_database(postgres: StackSettings) -> AsyncIterator[Callable[[str,
 
 
 @pytest.fixture
-def kafka_namespace(kafka: str) -> str:
-    """A topic/group prefix of this test's own, so tests sharing one broker never see each other."""
-    return f"t{uuid.uuid4().hex[:10]}."
+async def kafka_namespace(kafka: str) -> AsyncIterator[str]:
+    """A topic/group prefix of this test's own, so tests sharing one broker never see each other.
+    Its topics are deleted afterwards, so a long-lived dev broker does not fill up."""
+    namespace = f"t{uuid.uuid4().hex[:10]}."
+    yield namespace
+    await delete_topics(kafka, namespace)
 
 
 @asynccontextmanager
