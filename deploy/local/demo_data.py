@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
+
 from vikar_shared.auth import Role
 from vikar_shared.auth.tokens import mint_token
 from vikar_shared.settings import DEV_JWT_SECRET

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from e2e.system import System, start_system, stop_system
 from vikar_shared.testing.plugin import StackSettings
 

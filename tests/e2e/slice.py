@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 import httpx
+
 from e2e.system import System
 from vikar_shared.auth import Role
 from vikar_shared.testing.plugin import bearer

@@ -16,6 +16,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer
+
 from vikar_shared.messaging.kafka import topic_partitions
 from vikar_shared.testing.plugin import StackSettings
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+
 from e2e.slice import ADMIN, CONSULTANT, FINANCE, ok, register_world
 from e2e.system import System
 from e2e.test_slice_end_to_end import submit

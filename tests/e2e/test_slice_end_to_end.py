@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
+
 from e2e.slice import CONSULTANT, FINANCE, World, ok, register_world
 from e2e.system import System
 from vikar_shared.testing.plugin import wait_until

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from vikar_shared.contracts import asyncapi
 from vikar_shared.events.registry import EVENT_TYPES, TOPICS
 

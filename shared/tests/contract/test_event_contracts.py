@@ -12,6 +12,7 @@ from typing import Any, Literal
 import pytest
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel, Field, create_model
+
 from vikar_shared.contracts import export
 from vikar_shared.contracts.compat import breaking_changes
 from vikar_shared.contracts.messages import message_model, message_schema, snapshot_name

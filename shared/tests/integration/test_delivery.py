@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer
+
 from vikar_shared.db import transaction
 from vikar_shared.events.envelope import Envelope
 from vikar_shared.events.placement import Approver, CompanyRegistered

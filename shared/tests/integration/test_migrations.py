@@ -6,6 +6,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+
 from vikar_shared.migrations import MigrationError, migrate
 from vikar_shared.testing.plugin import StackSettings
 

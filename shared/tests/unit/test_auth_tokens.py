@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import SecretStr
+
 from vikar_shared.auth import Role, TokenVerifier, mint_token
 from vikar_shared.errors import Category, DomainError
 

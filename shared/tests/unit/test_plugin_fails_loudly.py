@@ -3,6 +3,7 @@ from __future__ import annotations
 import socket
 
 import pytest
+
 from vikar_shared.testing.plugin import START_HINT, _require
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from vikar_shared.http.app import create_service_app
 
 from invoicing.co_financing.endpoints import router as co_financing
 from invoicing.config import InvoicingSettings
 from invoicing.invoices.endpoints import router as invoices
 from invoicing.worker import CONSUMERS
+from vikar_shared.http.app import create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 

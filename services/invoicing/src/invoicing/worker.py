@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from invoicing.accruals.handlers import on_entry_approved, on_municipality_terms_set, on_placement_created
 from vikar_shared.events import placement, timesheet
 from vikar_shared.events.placement import MunicipalityTermsSet, PlacementCreated
 from vikar_shared.events.timesheet import EntryApproved
 from vikar_shared.messaging.subscriber import ConsumerSpec
-
-from invoicing.accruals.handlers import on_entry_approved, on_municipality_terms_set, on_placement_created
 
 PLACEMENTS = ConsumerSpec(
     name="invoicing.placements",

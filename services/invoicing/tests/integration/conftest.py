@@ -12,6 +12,7 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
+
 from invoicing.app import MIGRATIONS, create_app
 from invoicing.config import InvoicingSettings
 from vikar_shared.events.envelope import Envelope

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
+
 from vikar_shared.auth import Role
 from vikar_shared.events.envelope import Envelope
 from vikar_shared.testing.plugin import bearer

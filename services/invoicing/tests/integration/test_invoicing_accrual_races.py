@@ -14,6 +14,7 @@ from typing import Any
 
 import asyncpg
 import pytest
+
 from invoicing.accruals import service
 from invoicing.app import MIGRATIONS
 from vikar_shared.db import create_pool

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+
 from vikar_shared.auth import Role
 from vikar_shared.testing.plugin import bearer
 

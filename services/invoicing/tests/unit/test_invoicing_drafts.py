@@ -6,6 +6,7 @@ import uuid
 from datetime import date
 
 import pytest
+
 from invoicing.co_financing.models import CoFinancedHours, draft_statement
 from invoicing.invoices.models import InvoiceLine, draft_invoice
 from invoicing.periods import Month, parse_month

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from invoicing.money import amount_for, divide_round_half_up, vat_on
 
 

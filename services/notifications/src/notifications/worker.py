@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from vikar_shared.events import placement, timesheet
-from vikar_shared.messaging.subscriber import ConsumerSpec
-
 from notifications.companies.handlers import company_handlers
 from notifications.config import NotificationsSettings
 from notifications.emails.models import MailContext, domain_of
 from notifications.submissions.handlers import submission_handlers
+from vikar_shared.events import placement, timesheet
+from vikar_shared.messaging.subscriber import ConsumerSpec
 
 
 def mail_context(settings: NotificationsSettings) -> MailContext:

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from notifications.app import MIGRATIONS
 from notifications.config import NotificationsSettings
 from vikar_shared.testing.plugin import StackSettings

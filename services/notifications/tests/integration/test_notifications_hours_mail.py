@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import asyncpg
+
 from notifications.app import create_app
 from notifications.emails.models import message_id_for
 from vikar_shared.auth.principal import Role

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+
 from notifications.app import MIGRATIONS
 from notifications.companies.service import register_company
 from notifications.emails.models import MailContext

@@ -13,6 +13,7 @@ from typing import Any
 
 import asyncpg
 import pytest
+
 from notifications.app import MIGRATIONS, create_app
 from notifications.companies.models import Approver
 from notifications.emails import repository

@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+
 from notifications.emails.formatting import format_date, format_minutes
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from vikar_shared.http.app import create_service_app
 
 from placement.agreements.endpoints import router as agreements
 from placement.citizens.endpoints import router as referrals
@@ -13,6 +12,7 @@ from placement.citizens.vault import CprVault
 from placement.companies.endpoints import router as companies
 from placement.config import PlacementSettings
 from placement.placements.endpoints import router as placements
+from vikar_shared.http.app import create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 

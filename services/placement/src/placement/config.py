@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
+
 from vikar_shared.settings import ServiceSettings
 
 # Development keys only; production sets PLACEMENT_CPR_ENCRYPTION_KEY / PLACEMENT_CPR_HASH_KEY.

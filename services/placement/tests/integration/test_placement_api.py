@@ -10,6 +10,7 @@ import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
+
 from placement.app import MIGRATIONS, create_app
 from placement.config import PlacementSettings
 from vikar_shared.auth import Role

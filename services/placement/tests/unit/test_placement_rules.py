@@ -4,12 +4,13 @@ import uuid
 from datetime import date
 
 import pytest
+from pydantic import SecretStr
+
 from placement.agreements.models import Terms, terms_in_force
 from placement.citizens.models import is_eligible, parse_cpr
 from placement.citizens.vault import CprVault
 from placement.companies.models import parse_cvr
 from placement.config import PlacementSettings
-from pydantic import SecretStr
 from vikar_shared.errors import DomainError
 
 

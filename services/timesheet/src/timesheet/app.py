@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from vikar_shared.http.app import create_service_app
 
 from timesheet.config import TimesheetSettings
 from timesheet.entries.endpoints import router as entries_router
 from timesheet.worker import CONSUMERS
+from vikar_shared.http.app import create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 

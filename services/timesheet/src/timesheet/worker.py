@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from timesheet.placements.handlers import on_placement_created
 from vikar_shared.events import placement
 from vikar_shared.events.placement import PlacementCreated
 from vikar_shared.messaging.subscriber import ConsumerSpec
-
-from timesheet.placements.handlers import on_placement_created
 
 PLACEMENTS = ConsumerSpec(
     name="timesheet.placements",

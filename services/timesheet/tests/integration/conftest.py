@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import httpx
 import pytest
+
 from timesheet.app import MIGRATIONS, create_app
 from timesheet.config import TimesheetSettings
 from vikar_shared.auth.principal import Role

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
+
 from vikar_shared.auth.principal import Role
 from vikar_shared.events.envelope import Envelope
 from vikar_shared.testing.plugin import bearer

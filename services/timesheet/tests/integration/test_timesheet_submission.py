@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer
+
 from vikar_shared.auth.principal import Role
 from vikar_shared.events.envelope import Envelope
 from vikar_shared.testing.plugin import bearer

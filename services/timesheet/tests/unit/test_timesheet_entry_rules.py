@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 import pytest
+
 from timesheet.entries.models import (
     Entry,
     EntryStatus,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncpg
+
+from invoicing.accruals import service
 from vikar_shared.events.envelope import Envelope
 from vikar_shared.events.placement import MunicipalityTermsSet, PlacementCreated
 from vikar_shared.events.timesheet import EntryApproved
-
-from invoicing.accruals import service
 
 
 async def on_municipality_terms_set(conn: asyncpg.Connection, envelope: Envelope, data: MunicipalityTermsSet) -> None:

@@ -11,14 +11,14 @@ from __future__ import annotations
 from uuid import UUID
 
 import asyncpg
+
+from invoicing.accruals import repository
+from invoicing.accruals.models import ApprovedEntry, Placement, TermsVersion, accrue
 from vikar_shared.errors import conflict
 from vikar_shared.events.invoicing import HoursAccrued
 from vikar_shared.events.placement import MunicipalityTermsSet, PlacementCreated
 from vikar_shared.events.timesheet import EntryApproved
 from vikar_shared.outbox import add_event
-
-from invoicing.accruals import repository
-from invoicing.accruals.models import ApprovedEntry, Placement, TermsVersion, accrue
 
 SOURCE = "invoicing"
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import APIRouter
-from vikar_shared.auth.dependencies import CurrentPrincipal
-from vikar_shared.db import transaction
-from vikar_shared.http.deps import DbPool
 
 from invoicing.http_params import MonthQuery
 from invoicing.invoices import service
 from invoicing.invoices.schemas import InvoicePreviewOut
+from vikar_shared.auth.dependencies import CurrentPrincipal
+from vikar_shared.db import transaction
+from vikar_shared.http.deps import DbPool
 
 router = APIRouter(tags=["invoices"])
 

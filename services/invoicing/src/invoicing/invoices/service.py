@@ -5,12 +5,12 @@ from __future__ import annotations
 from uuid import UUID
 
 import asyncpg
-from vikar_shared.auth import Principal
-from vikar_shared.errors import not_found
 
 from invoicing.invoices import repository
 from invoicing.invoices.models import InvoiceDraft, draft_invoice
 from invoicing.periods import parse_month
+from vikar_shared.auth import Principal
+from vikar_shared.errors import not_found
 
 
 async def preview_invoice(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import asyncpg
-from vikar_shared.events.envelope import Envelope, EventData
-from vikar_shared.events.placement import CompanyRegistered
-from vikar_shared.messaging.consumer import Handler
 
 from notifications.companies.service import register_company
 from notifications.emails.models import MailContext
+from vikar_shared.events.envelope import Envelope, EventData
+from vikar_shared.events.placement import CompanyRegistered
+from vikar_shared.messaging.consumer import Handler
 
 
 def company_handlers(context: MailContext) -> Mapping[type[EventData], Handler]:

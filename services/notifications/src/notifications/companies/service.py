@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncpg
-from vikar_shared.events.placement import CompanyRegistered
 
 from notifications.companies import repository
 from notifications.companies.models import unique_approvers
 from notifications.emails.models import MailContext
 from notifications.submissions.service import plan_waiting_approval_emails
+from vikar_shared.events.placement import CompanyRegistered
 
 
 async def register_company(conn: asyncpg.Connection, data: CompanyRegistered, context: MailContext) -> int:

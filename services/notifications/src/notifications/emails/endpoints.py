@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from vikar_shared.auth.dependencies import require_roles
-from vikar_shared.auth.principal import Principal, Role
-from vikar_shared.db import transaction
-from vikar_shared.http.deps import DbPool
 
 from notifications.emails import service
 from notifications.emails.models import EmailStatus
 from notifications.emails.schemas import EmailList, EmailOut
+from vikar_shared.auth.dependencies import require_roles
+from vikar_shared.auth.principal import Principal, Role
+from vikar_shared.db import transaction
+from vikar_shared.http.deps import DbPool
 
 router = APIRouter(prefix="/emails", tags=["emails"])
 

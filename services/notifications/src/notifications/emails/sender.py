@@ -8,13 +8,13 @@ import logging
 
 import asyncpg
 from fastapi import FastAPI
-from vikar_shared.db import transaction
-from vikar_shared.http.app import BackgroundTask
 
 from notifications.config import NotificationsSettings
 from notifications.emails.mailer import Mailer, SmtpMailer
 from notifications.emails.models import RetryPolicy
 from notifications.emails.service import deliver_next
+from vikar_shared.db import transaction
+from vikar_shared.http.app import BackgroundTask
 
 log = logging.getLogger(__name__)
 

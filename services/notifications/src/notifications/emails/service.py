@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 
 import asyncpg
-from vikar_shared.errors import not_found
 
 from notifications.emails import repository
 from notifications.emails.mailer import MailDeliveryError, Mailer
 from notifications.emails.message import build_message
 from notifications.emails.models import EmailRecord, EmailStatus, RetryPolicy
+from vikar_shared.errors import not_found
 
 log = logging.getLogger(__name__)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import asyncpg
-from vikar_shared.events.envelope import Envelope, EventData
-from vikar_shared.events.timesheet import HoursSubmitted
-from vikar_shared.messaging.consumer import Handler
 
 from notifications.emails.models import MailContext
 from notifications.submissions.service import record_submission
+from vikar_shared.events.envelope import Envelope, EventData
+from vikar_shared.events.timesheet import HoursSubmitted
+from vikar_shared.messaging.consumer import Handler
 
 
 def submission_handlers(context: MailContext) -> Mapping[type[EventData], Handler]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
-from vikar_shared.events.timesheet import HoursSubmitted
 
 from notifications.companies import repository as companies
 from notifications.emails import repository as outbox
@@ -13,6 +12,7 @@ from notifications.emails.models import MailContext
 from notifications.submissions import repository
 from notifications.submissions.approval_mail import plan_approval_email
 from notifications.submissions.models import Submission, SubmittedHours
+from vikar_shared.events.timesheet import HoursSubmitted
 
 
 def submission_from_event(event_id: uuid.UUID, data: HoursSubmitted) -> Submission:

@@ -4,13 +4,13 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
+
+from placement.agreements import service
+from placement.agreements.schemas import MunicipalityCreate, MunicipalityOut, TermsCreate, TermsOut
 from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
-
-from placement.agreements import service
-from placement.agreements.schemas import MunicipalityCreate, MunicipalityOut, TermsCreate, TermsOut
 
 router = APIRouter(tags=["municipalities"])
 AgreementManager = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.FINANCE))]

@@ -6,15 +6,15 @@ import uuid
 from uuid import UUID
 
 import asyncpg
-from vikar_shared.auth import Principal
-from vikar_shared.errors import conflict, not_found
-from vikar_shared.events.placement import MunicipalityTermsSet
-from vikar_shared.outbox import add_event
 
 from placement.agreements import repository
 from placement.agreements.models import Terms
 from placement.agreements.schemas import MunicipalityCreate, MunicipalityOut, TermsCreate, TermsOut
 from placement.audit.repository import record
+from vikar_shared.auth import Principal
+from vikar_shared.errors import conflict, not_found
+from vikar_shared.events.placement import MunicipalityTermsSet
+from vikar_shared.outbox import add_event
 
 SOURCE = "placement"
 

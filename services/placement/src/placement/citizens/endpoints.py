@@ -6,14 +6,14 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
-from vikar_shared.auth import Principal, Role
-from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
-from vikar_shared.db import transaction
-from vikar_shared.http.deps import DbPool
 
 from placement.citizens import service
 from placement.citizens.schemas import ReferralCreate, ReferralOut
 from placement.citizens.vault import CprVault
+from vikar_shared.auth import Principal, Role
+from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
+from vikar_shared.db import transaction
+from vikar_shared.http.deps import DbPool
 
 router = APIRouter(tags=["referrals"])
 Consultant = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.ADMIN))]

@@ -7,10 +7,6 @@ from datetime import date
 from uuid import UUID
 
 import asyncpg
-from vikar_shared.auth import Principal
-from vikar_shared.errors import invalid, not_found
-from vikar_shared.events.placement import CitizenReferred
-from vikar_shared.outbox import add_event
 
 from placement.agreements import repository as agreements
 from placement.audit.repository import record
@@ -18,6 +14,10 @@ from placement.citizens import repository
 from placement.citizens.models import check_referral, is_eligible, no_terms, parse_cpr
 from placement.citizens.schemas import ReferralCreate, ReferralOut
 from placement.citizens.vault import CprVault
+from vikar_shared.auth import Principal
+from vikar_shared.errors import invalid, not_found
+from vikar_shared.events.placement import CitizenReferred
+from vikar_shared.outbox import add_event
 
 
 async def refer_citizen(

@@ -4,13 +4,13 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
+
+from placement.companies import service
+from placement.companies.schemas import CompanyCreate, CompanyOut
 from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
-
-from placement.companies import service
-from placement.companies.schemas import CompanyCreate, CompanyOut
 
 router = APIRouter(tags=["companies"])
 Registrar = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.ADMIN))]

@@ -6,15 +6,15 @@ import uuid
 from uuid import UUID
 
 import asyncpg
-from vikar_shared.auth import Principal
-from vikar_shared.errors import conflict, invalid, not_found
-from vikar_shared.events.placement import Approver, CompanyRegistered
-from vikar_shared.outbox import add_event
 
 from placement.audit.repository import record
 from placement.companies import repository
 from placement.companies.models import parse_cvr
 from placement.companies.schemas import ApproverOut, CompanyCreate, CompanyOut
+from vikar_shared.auth import Principal
+from vikar_shared.errors import conflict, invalid, not_found
+from vikar_shared.events.placement import Approver, CompanyRegistered
+from vikar_shared.outbox import add_event
 
 
 async def register_company(conn: asyncpg.Connection, actor: Principal, body: CompanyCreate) -> CompanyOut:

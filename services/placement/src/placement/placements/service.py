@@ -6,10 +6,6 @@ import uuid
 from uuid import UUID
 
 import asyncpg
-from vikar_shared.auth import Principal
-from vikar_shared.errors import invalid, not_found
-from vikar_shared.events.placement import PlacementCreated
-from vikar_shared.outbox import add_event
 
 from placement.audit.repository import record
 from placement.citizens import repository as citizens
@@ -17,6 +13,10 @@ from placement.companies import repository as companies
 from placement.placements import repository
 from placement.placements.models import check_period
 from placement.placements.schemas import PlacementCreate, PlacementOut
+from vikar_shared.auth import Principal
+from vikar_shared.errors import invalid, not_found
+from vikar_shared.events.placement import PlacementCreated
+from vikar_shared.outbox import add_event
 
 
 async def create_placement(conn: asyncpg.Connection, actor: Principal, body: PlacementCreate) -> PlacementOut:

@@ -7,10 +7,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, status
-from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
-from vikar_shared.auth.principal import Principal, Role
-from vikar_shared.db import transaction
-from vikar_shared.http.deps import DbPool
 
 from timesheet.entries import service
 from timesheet.entries.models import EntryStatus, ProposedEntry, agency_today
@@ -23,6 +19,10 @@ from timesheet.entries.schemas import (
     SubmitHoursRequest,
     SubmittedEntryOut,
 )
+from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
+from vikar_shared.auth.principal import Principal, Role
+from vikar_shared.db import transaction
+from vikar_shared.http.deps import DbPool
 
 router = APIRouter(tags=["entries"])
 

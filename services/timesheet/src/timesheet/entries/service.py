@@ -9,10 +9,6 @@ from datetime import date
 from uuid import UUID
 
 import asyncpg
-from vikar_shared.auth.principal import Principal, Role
-from vikar_shared.errors import conflict, not_found
-from vikar_shared.events.timesheet import EntryApproved, EntryRejected, HoursSubmitted, SubmittedEntry
-from vikar_shared.outbox import add_event
 
 from timesheet.entries import repository
 from timesheet.entries.models import (
@@ -24,6 +20,10 @@ from timesheet.entries.models import (
     submission_violations,
 )
 from timesheet.placements.repository import get_placement
+from vikar_shared.auth.principal import Principal, Role
+from vikar_shared.errors import conflict, not_found
+from vikar_shared.events.timesheet import EntryApproved, EntryRejected, HoursSubmitted, SubmittedEntry
+from vikar_shared.outbox import add_event
 
 SOURCE = "timesheet"
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncpg
-from vikar_shared.events.envelope import Envelope
-from vikar_shared.events.placement import PlacementCreated
 
 from timesheet.placements import repository
 from timesheet.placements.models import Placement
+from vikar_shared.events.envelope import Envelope
+from vikar_shared.events.placement import PlacementCreated
 
 
 async def on_placement_created(conn: asyncpg.Connection, envelope: Envelope, data: PlacementCreated) -> None:
