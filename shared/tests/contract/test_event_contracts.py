@@ -254,6 +254,49 @@ EXAMPLES: dict[type[EventData], EventData] = {
         end_date=None,
         bill_rate_ore_per_hour=18_750,
     ),
+    placement.CompanyUpdated: placement.CompanyUpdated(
+        company_id=_COMPANY,
+        name="Bageriet ApS",
+        cvr="12345674",
+        approvers=[placement.Approver(email="ib@bageriet.example", name="Ib")],
+        ean="5790000000005",
+        billing_period="monthly",
+        payment_terms_days=14,
+    ),
+    placement.PlacementRatesChanged: placement.PlacementRatesChanged(
+        placement_id=_PLACEMENT,
+        company_id=_COMPANY,
+        rates=[
+            placement.RateVersion(effective_from=date(2026, 11, 9), bill_rate_ore_per_hour=18_750),
+            placement.RateVersion(
+                effective_from=date(2027, 1, 1), bill_rate_ore_per_hour=19_250, wage_rate_ore_per_hour=14_000
+            ),
+        ],
+    ),
+    placement.PlacementStatusChanged: placement.PlacementStatusChanged(
+        placement_id=_PLACEMENT,
+        company_id=_COMPANY,
+        citizen_id=uuid.uuid4(),
+        status="ended",
+        start_date=date(2026, 11, 9),
+        end_date=date(2027, 3, 31),
+        end_reason="hired_directly",
+    ),
+    placement.JobOpeningChanged: placement.JobOpeningChanged(
+        opening_id=uuid.uuid4(),
+        company_id=_COMPANY,
+        status="handed_over",
+        job_category="kitchen",
+        hours_per_week_minutes=600,
+        handed_over_reason="too_many_hours",
+    ),
+    placement.ActivityLogged: placement.ActivityLogged(
+        activity_id=uuid.uuid4(),
+        citizen_id=uuid.uuid4(),
+        activity_type="follow_up_day_7",
+        occurred_on=date(2026, 11, 16),
+        logged_by="anna",
+    ),
     timesheet.HoursSubmitted: timesheet.HoursSubmitted(
         submission_id=uuid.uuid4(),
         placement_id=_PLACEMENT,
@@ -280,6 +323,14 @@ EXAMPLES: dict[type[EventData], EventData] = {
         reason="Karin var syg den dag",
         rejected_by="leder@bageriet.dk",
         rejected_at=_AT,
+    ),
+    timesheet.LoginLinkRequested: timesheet.LoginLinkRequested(
+        request_id=uuid.uuid4(),
+        company_id=_COMPANY,
+        email="ib@bageriet.example",
+        link="http://127.0.0.1:8102/portal/login/AbC123",
+        expires_at=datetime(2026, 11, 27, 9, 45, tzinfo=UTC),
+        locale="da",
     ),
     invoicing.HoursAccrued: invoicing.HoursAccrued(
         entry_id=_ENTRY,

@@ -28,6 +28,9 @@ class MunicipalityTermsSet(EventData):
     effective_from: date
     co_financing_rate_ore_per_hour: int
     eligibility_threshold_weeks: int
+    target_unique_citizens: int | None = None
+    ean: str | None = None
+    person_reference: str | None = None
 
 
 class Approver(BaseModel):
@@ -45,6 +48,25 @@ class CompanyRegistered(EventData):
     name: str
     cvr: str
     approvers: list[Approver]
+    ean: str | None = None
+    billing_period: str | None = None
+    payment_terms_days: int | None = None
+
+
+class CompanyUpdated(EventData):
+    """The company's state after a change (approvers, billing settings, address...): carries it whole."""
+
+    event_type = "placement.company_updated"
+    event_version = 1
+    topic = TOPIC
+
+    company_id: UUID
+    name: str
+    cvr: str
+    approvers: list[Approver]
+    ean: str | None = None
+    billing_period: str | None = None
+    payment_terms_days: int | None = None
 
 
 class CitizenReferred(EventData):
@@ -63,6 +85,7 @@ class CitizenReferred(EventData):
     eligible: bool
     threshold_weeks_applied: int
     terms_id: UUID
+    target_group_code: str | None = None
 
 
 class PlacementCreated(EventData):
@@ -80,3 +103,73 @@ class PlacementCreated(EventData):
     start_date: date
     end_date: date | None
     bill_rate_ore_per_hour: int
+    status: str | None = None
+    consultant_id: str | None = None
+    opening_id: UUID | None = None
+    hours_per_week_minutes: int | None = None
+    wage_rate_ore_per_hour: int | None = None
+
+
+class RateVersion(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    effective_from: date
+    bill_rate_ore_per_hour: int
+    wage_rate_ore_per_hour: int | None = None
+
+
+class PlacementRatesChanged(EventData):
+    """All rate versions of a placement after a change; the one in force on a day is the latest
+    ``effective_from`` on or before it."""
+
+    event_type = "placement.placement_rates_changed"
+    event_version = 1
+    topic = TOPIC
+
+    placement_id: UUID
+    company_id: UUID
+    rates: list[RateVersion]
+
+
+class PlacementStatusChanged(EventData):
+    """planned → active → ended (with a reason from a fixed list); also carries a changed end date."""
+
+    event_type = "placement.placement_status_changed"
+    event_version = 1
+    topic = TOPIC
+
+    placement_id: UUID
+    company_id: UUID
+    citizen_id: UUID
+    status: str
+    start_date: date
+    end_date: date | None
+    end_reason: str | None = None
+
+
+class JobOpeningChanged(EventData):
+    """A company's job opening ("Spot et job") was reported or changed status."""
+
+    event_type = "placement.job_opening_changed"
+    event_version = 1
+    topic = TOPIC
+
+    opening_id: UUID
+    company_id: UUID
+    status: str
+    job_category: str
+    hours_per_week_minutes: int
+    handed_over_reason: str | None = None
+
+
+class ActivityLogged(EventData):
+    """An onboarding or retention activity in a citizen's timeline. The note stays in placement."""
+
+    event_type = "placement.activity_logged"
+    event_version = 1
+    topic = TOPIC
+
+    activity_id: UUID
+    citizen_id: UUID
+    activity_type: str
+    occurred_on: date
+    logged_by: str

@@ -10,9 +10,15 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     placement.CompanyRegistered,
     placement.CitizenReferred,
     placement.PlacementCreated,
+    placement.CompanyUpdated,
+    placement.PlacementRatesChanged,
+    placement.PlacementStatusChanged,
+    placement.JobOpeningChanged,
+    placement.ActivityLogged,
     timesheet.HoursSubmitted,
     timesheet.EntryApproved,
     timesheet.EntryRejected,
+    timesheet.LoginLinkRequested,
     invoicing.HoursAccrued,
 )
 

@@ -20,6 +20,7 @@ class SubmittedEntry(BaseModel):
     entry_id: UUID
     work_date: date
     minutes: int
+    corrects_entry_id: UUID | None = None
 
 
 class HoursSubmitted(EventData):
@@ -49,6 +50,7 @@ class EntryApproved(EventData):
     minutes: int
     approved_by: str
     approved_at: datetime
+    corrects_entry_id: UUID | None = None
 
 
 class EntryRejected(EventData):
@@ -64,3 +66,19 @@ class EntryRejected(EventData):
     reason: str
     rejected_by: str
     rejected_at: datetime
+
+
+class LoginLinkRequested(EventData):
+    """An approver asked for a portal login link; notifications e-mails it. The link is single use
+    and expires within minutes, which bounds what its copy on the topic is worth."""
+
+    event_type = "timesheet.login_link_requested"
+    event_version = 1
+    topic = TOPIC
+
+    request_id: UUID
+    company_id: UUID
+    email: str
+    link: str
+    expires_at: datetime
+    locale: str = "da"
