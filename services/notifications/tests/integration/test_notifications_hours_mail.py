@@ -15,7 +15,7 @@ from notifications.app import create_app
 from notifications.emails.models import message_id_for
 from vikar_shared.auth.principal import Role
 from vikar_shared.events.envelope import Envelope
-from vikar_shared.events.placement import Approver, CompanyRegistered
+from vikar_shared.events.placement import Approver, CompanyRegistered, CompanyUpdated
 from vikar_shared.events.timesheet import HoursSubmitted, SubmittedEntry
 from vikar_shared.messaging.kafka import make_producer
 from vikar_shared.testing.plugin import bearer, publish_events, serve_in_process, wait_until
@@ -160,3 +160,33 @@ async def test_hours_submitted_before_the_company_is_known_are_mailed_once_when_
         await wait_until(registered_twice, what="the second CompanyRegistered to be handled")
         await _assert_still_one_each(mailbox, anne, bo)
         assert await pool.fetchval("select count(*) from outgoing_emails") == 2
+
+
+async def test_company_updated_replaces_the_approvers_later_submissions_are_mailed_to(
+    make_settings: Any, mailbox: Any, unique_address: Callable[[str], str], kafka: str, kafka_namespace: str
+) -> None:
+    anne, carl = unique_address("anne"), unique_address("carl")
+    company_id = uuid.uuid4()
+    app = create_app(await make_settings())
+    async with serve_in_process(app):
+        await publish_events(kafka, kafka_namespace, [(_company(company_id, (anne, "Anne")), company_id)])
+        updated = CompanyUpdated(
+            company_id=company_id,
+            name="Bager Hansen ApS",
+            cvr="12345674",
+            approvers=[Approver(email=carl, name="Carl")],
+        )
+        await publish_events(kafka, kafka_namespace, [(updated, company_id)])
+        pool: asyncpg.Pool = app.state.pool
+
+        async def replaced() -> bool:
+            return bool(
+                await pool.fetchval("select count(*) from inbox where consumer = 'notifications.companies'") == 2
+            )
+
+        await wait_until(replaced, what="the CompanyUpdated to be handled")
+        await publish_events(kafka, kafka_namespace, [(_hours(company_id), uuid.uuid4())])
+        await _wait_for_one_each(mailbox, carl)
+        await asyncio.sleep(DUPLICATE_GRACE_SECONDS)
+        assert await mailbox.count_to(anne) == 0
+        assert await mailbox.count_to(carl) == 1

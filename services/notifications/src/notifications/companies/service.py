@@ -8,11 +8,14 @@ from notifications.companies import repository
 from notifications.companies.models import unique_approvers
 from notifications.emails.models import MailContext
 from notifications.submissions.service import plan_waiting_approval_emails
-from vikar_shared.events.placement import CompanyRegistered
+from vikar_shared.events.placement import CompanyRegistered, CompanyUpdated
 
 
-async def register_company(conn: asyncpg.Connection, data: CompanyRegistered, context: MailContext) -> int:
-    """Upserts the company and its approvers, then mails any submission that was waiting for them.
+async def register_company(
+    conn: asyncpg.Connection, data: CompanyRegistered | CompanyUpdated, context: MailContext
+) -> int:
+    """Upserts the company and its approvers (an update replaces the list), then mails any submission
+    that was waiting for them.
 
     Returns how many e-mails were planned."""
     await repository.lock_company(conn, data.company_id)
