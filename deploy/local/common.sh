@@ -15,3 +15,10 @@ sync_workspace() {
   ensure_uv
   (cd "$ROOT" && uv sync --frozen --quiet) || { echo "[vikar] uv sync failed" >&2; exit 1; }
 }
+
+ensure_chromium() {
+  # The portal's browser tests drive Debian's Chromium through Playwright (no browser download).
+  [ -x /usr/bin/chromium ] && return 0
+  echo "[vikar] installing Debian's chromium for the browser tests" >&2
+  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+}
