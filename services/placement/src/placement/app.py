@@ -6,12 +6,15 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from placement.activities.endpoints import router as activities
 from placement.agreements.endpoints import router as agreements
 from placement.citizens.endpoints import router as referrals
 from placement.citizens.vault import CprVault
 from placement.companies.endpoints import router as companies
 from placement.config import PlacementSettings
+from placement.openings.endpoints import router as openings
 from placement.placements.endpoints import router as placements
+from placement.reference.endpoints import router as reference
 from vikar_shared.http.app import create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -23,7 +26,7 @@ def create_app(settings: PlacementSettings | None = None) -> FastAPI:
         settings,
         title="Vikarmodel placement",
         description="Municipality agreements, companies, referrals and placements. The CPR number stays here.",
-        routers=[agreements, companies, referrals, placements],
+        routers=[agreements, companies, referrals, reference, placements, openings, activities],
         migrations=MIGRATIONS,
     )
     app.state.cpr_vault = CprVault(settings.cpr_encryption_key, settings.cpr_hash_key)

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends
 
@@ -14,6 +16,10 @@ from vikar_shared.http.deps import DbPool
 
 router = APIRouter(tags=["municipalities"])
 AgreementManager = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.FINANCE))]
+MunicipalityViewer = Annotated[
+    Principal, Depends(require_roles(Role.CONSULTANT, Role.FINANCE, Role.ADMIN, Role.MUNICIPALITY))
+]
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
 @router.post("/municipalities", status_code=201, response_model=MunicipalityOut)
@@ -23,11 +29,26 @@ async def register_municipality(body: MunicipalityCreate, actor: AgreementManage
         return await service.get_municipality(conn, actor, municipality_id)
 
 
+@router.get("/municipalities", response_model=list[MunicipalityOut])
+async def list_municipalities(viewer: MunicipalityViewer, pool: DbPool) -> list[MunicipalityOut]:
+    async with transaction(pool) as conn:
+        return await service.list_municipalities(conn, viewer)
+
+
 @router.post("/municipalities/{municipality_id}/terms", status_code=201, response_model=TermsOut)
 async def set_terms(municipality_id: UUID, body: TermsCreate, actor: AgreementManager, pool: DbPool) -> TermsOut:
     async with transaction(pool) as conn:
         terms = await service.set_terms(conn, actor, municipality_id, body)
     return TermsOut.model_validate(terms, from_attributes=True)
+
+
+@router.get("/municipalities/{municipality_id}/terms", response_model=TermsOut)
+async def terms_in_force(
+    municipality_id: UUID, viewer: MunicipalityViewer, pool: DbPool, on: date | None = None
+) -> TermsOut:
+    """Which terms were (or are) in force on ``on`` (default: today in Copenhagen)."""
+    async with transaction(pool) as conn:
+        return await service.terms_on(conn, viewer, municipality_id, on or datetime.now(COPENHAGEN).date())
 
 
 @router.get("/municipalities/{municipality_id}", response_model=MunicipalityOut)

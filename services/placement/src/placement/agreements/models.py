@@ -14,6 +14,9 @@ class Terms:
     effective_from: date
     co_financing_rate_ore_per_hour: int
     eligibility_threshold_weeks: int
+    target_unique_citizens: int | None = None
+    ean: str | None = None
+    person_reference: str | None = None
 
 
 def terms_in_force(versions: list[Terms], on: date) -> Terms | None:

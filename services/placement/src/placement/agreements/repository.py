@@ -7,6 +7,9 @@ import asyncpg
 
 from placement.agreements.models import Terms
 
+_TERMS_COLUMNS = """id, municipality_id, effective_from, co_financing_rate_ore_per_hour, eligibility_threshold_weeks,
+                    target_unique_citizens, ean, person_reference"""
+
 
 async def insert_municipality(conn: asyncpg.Connection, municipality_id: UUID, name: str, actor: str) -> bool:
     status = await conn.execute(
@@ -25,35 +28,55 @@ async def municipality_name(conn: asyncpg.Connection, municipality_id: UUID, *, 
     return name
 
 
+async def list_municipalities(conn: asyncpg.Connection, only: UUID | None) -> list[tuple[UUID, str]]:
+    """All municipalities by name, or just ``only`` when the caller is bound to one."""
+    rows = await conn.fetch(
+        "select id, name from municipalities where $1::uuid is null or id = $1 order by name",
+        only,
+    )
+    return [(r["id"], r["name"]) for r in rows]
+
+
 async def insert_terms(conn: asyncpg.Connection, terms: Terms, actor: str) -> bool:
     status = await conn.execute(
         """insert into municipality_terms (id, municipality_id, effective_from, co_financing_rate_ore_per_hour,
-                                           eligibility_threshold_weeks, created_by)
-           values ($1, $2, $3, $4, $5, $6) on conflict (municipality_id, effective_from) do nothing""",
+                                           eligibility_threshold_weeks, target_unique_citizens, ean,
+                                           person_reference, created_by)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict (municipality_id, effective_from) do nothing""",
         terms.id,
         terms.municipality_id,
         terms.effective_from,
         terms.co_financing_rate_ore_per_hour,
         terms.eligibility_threshold_weeks,
+        terms.target_unique_citizens,
+        terms.ean,
+        terms.person_reference,
         actor,
     )
     return bool(status == "INSERT 0 1")
 
 
 async def list_terms(conn: asyncpg.Connection, municipality_id: UUID) -> list[Terms]:
+    return (await terms_of(conn, [municipality_id])).get(municipality_id, [])
+
+
+async def terms_of(conn: asyncpg.Connection, municipality_ids: list[UUID]) -> dict[UUID, list[Terms]]:
+    """Every version of each municipality's terms, oldest first."""
     rows = await conn.fetch(
-        """select id, municipality_id, effective_from, co_financing_rate_ore_per_hour, eligibility_threshold_weeks
-           from municipality_terms where municipality_id = $1 order by effective_from""",
-        municipality_id,
+        f"""select {_TERMS_COLUMNS} from municipality_terms
+            where municipality_id = any($1::uuid[]) order by municipality_id, effective_from""",
+        municipality_ids,
     )
-    return [Terms(**dict(r)) for r in rows]
+    versions: dict[UUID, list[Terms]] = {}
+    for r in rows:
+        versions.setdefault(r["municipality_id"], []).append(Terms(**dict(r)))
+    return versions
 
 
 async def terms_on(conn: asyncpg.Connection, municipality_id: UUID, on: date) -> Terms | None:
     row = await conn.fetchrow(
-        """select id, municipality_id, effective_from, co_financing_rate_ore_per_hour, eligibility_threshold_weeks
-           from municipality_terms where municipality_id = $1 and effective_from <= $2
-           order by effective_from desc limit 1""",
+        f"""select {_TERMS_COLUMNS} from municipality_terms where municipality_id = $1 and effective_from <= $2
+            order by effective_from desc limit 1""",
         municipality_id,
         on,
     )

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+
+PersonReference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class MunicipalityCreate(BaseModel):
@@ -16,13 +19,22 @@ class TermsCreate(BaseModel):
     effective_from: date
     co_financing_rate_ore_per_hour: StrictInt = Field(ge=0, le=1_000_000)
     eligibility_threshold_weeks: StrictInt = Field(ge=0, le=520)
+    target_unique_citizens: StrictInt | None = Field(default=None, ge=1, le=1_000_000)
+    ean: str | None = Field(default=None, max_length=20, description="EAN/GLN for e-invoices: 13 digits, GS1 check")
+    person_reference: PersonReference | None = Field(
+        default=None, description="The person or reference the municipality wants on statements and invoices"
+    )
 
 
 class TermsOut(BaseModel):
     id: UUID
+    municipality_id: UUID
     effective_from: date
     co_financing_rate_ore_per_hour: int
     eligibility_threshold_weeks: int
+    target_unique_citizens: int | None
+    ean: str | None
+    person_reference: str | None
 
 
 class MunicipalityOut(BaseModel):

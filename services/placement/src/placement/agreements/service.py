@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from uuid import UUID
 
 import asyncpg
@@ -11,6 +12,7 @@ from placement.agreements import repository
 from placement.agreements.models import Terms
 from placement.agreements.schemas import MunicipalityCreate, MunicipalityOut, TermsCreate, TermsOut
 from placement.audit.repository import record
+from placement.reference.models import parse_gln
 from vikar_shared.auth import Principal
 from vikar_shared.errors import conflict, not_found
 from vikar_shared.events.placement import MunicipalityTermsSet
@@ -28,6 +30,7 @@ async def register_municipality(conn: asyncpg.Connection, actor: Principal, body
 
 
 async def set_terms(conn: asyncpg.Connection, actor: Principal, municipality_id: UUID, body: TermsCreate) -> Terms:
+    ean = parse_gln(body.ean) if body.ean is not None else None
     name = await repository.municipality_name(conn, municipality_id, lock=True)
     if name is None:
         raise not_found("municipality")
@@ -37,6 +40,9 @@ async def set_terms(conn: asyncpg.Connection, actor: Principal, municipality_id:
         body.effective_from,
         body.co_financing_rate_ore_per_hour,
         body.eligibility_threshold_weeks,
+        body.target_unique_citizens,
+        ean,
+        body.person_reference,
     )
     if not await repository.insert_terms(conn, terms, actor.subject):
         raise conflict("terms-exist", f"Terms effective from {body.effective_from} exist; add a new date instead")
@@ -50,6 +56,9 @@ async def set_terms(conn: asyncpg.Connection, actor: Principal, municipality_id:
             "effective_from": str(terms.effective_from),
             "rate": terms.co_financing_rate_ore_per_hour,
             "threshold_weeks": terms.eligibility_threshold_weeks,
+            "target_unique_citizens": terms.target_unique_citizens,
+            "ean": terms.ean,
+            "person_reference": terms.person_reference,
         },
     )
     await add_event(
@@ -61,11 +70,18 @@ async def set_terms(conn: asyncpg.Connection, actor: Principal, municipality_id:
             effective_from=terms.effective_from,
             co_financing_rate_ore_per_hour=terms.co_financing_rate_ore_per_hour,
             eligibility_threshold_weeks=terms.eligibility_threshold_weeks,
+            target_unique_citizens=terms.target_unique_citizens,
+            ean=terms.ean,
+            person_reference=terms.person_reference,
         ),
         source=SOURCE,
         subject=municipality_id,
     )
     return terms
+
+
+def _terms_out(terms: Terms) -> TermsOut:
+    return TermsOut.model_validate(terms, from_attributes=True)
 
 
 async def get_municipality(conn: asyncpg.Connection, viewer: Principal, municipality_id: UUID) -> MunicipalityOut:
@@ -75,5 +91,29 @@ async def get_municipality(conn: asyncpg.Connection, viewer: Principal, municipa
     if name is None:
         raise not_found("municipality")
     versions = await repository.list_terms(conn, municipality_id)
-    terms = [TermsOut.model_validate(t, from_attributes=True) for t in versions]
-    return MunicipalityOut(id=municipality_id, name=name, terms=terms)
+    return MunicipalityOut(id=municipality_id, name=name, terms=[_terms_out(t) for t in versions])
+
+
+async def list_municipalities(conn: asyncpg.Connection, viewer: Principal) -> list[MunicipalityOut]:
+    """Agency staff see every municipality; a municipality user sees only its own."""
+    only = None if viewer.is_agency_staff else viewer.municipality_id
+    if not viewer.is_agency_staff and only is None:
+        return []
+    municipalities = await repository.list_municipalities(conn, only)
+    versions = await repository.terms_of(conn, [mid for mid, _ in municipalities])
+    return [
+        MunicipalityOut(id=mid, name=name, terms=[_terms_out(t) for t in versions.get(mid, [])])
+        for mid, name in municipalities
+    ]
+
+
+async def terms_on(conn: asyncpg.Connection, viewer: Principal, municipality_id: UUID, on: date) -> TermsOut:
+    """The version of the terms in force on ``on``: the latest ``effective_from`` on or before it."""
+    if not viewer.may_see_municipality(municipality_id):
+        raise not_found("municipality")
+    if await repository.municipality_name(conn, municipality_id) is None:
+        raise not_found("municipality")
+    terms = await repository.terms_on(conn, municipality_id, on)
+    if terms is None:
+        raise not_found("terms")
+    return _terms_out(terms)

@@ -8,15 +8,20 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Request
 
 from placement.citizens import service
-from placement.citizens.schemas import ReferralCreate, ReferralOut
+from placement.citizens.schemas import CitizenFound, CitizenOut, CitizenSearch, ReferralCreate, ReferralOut
 from placement.citizens.vault import CprVault
 from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
+from vikar_shared.errors import not_found
 from vikar_shared.http.deps import DbPool
 
-router = APIRouter(tags=["referrals"])
+router = APIRouter(tags=["citizens and referrals"])
 Consultant = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.ADMIN))]
+AgencyStaff = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.FINANCE, Role.ADMIN))]
+CitizenViewer = Annotated[
+    Principal, Depends(require_roles(Role.CONSULTANT, Role.FINANCE, Role.ADMIN, Role.MUNICIPALITY))
+]
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
@@ -25,10 +30,11 @@ def _vault(request: Request) -> CprVault:
     return vault
 
 
+Vault = Annotated[CprVault, Depends(_vault)]
+
+
 @router.post("/referrals", status_code=201, response_model=ReferralOut)
-async def refer_citizen(
-    body: ReferralCreate, actor: Consultant, pool: DbPool, vault: Annotated[CprVault, Depends(_vault)]
-) -> ReferralOut:
+async def refer_citizen(body: ReferralCreate, actor: Consultant, pool: DbPool, vault: Vault) -> ReferralOut:
     async with transaction(pool) as conn:
         return await service.refer_citizen(conn, actor, vault, body, datetime.now(COPENHAGEN).date())
 
@@ -37,3 +43,26 @@ async def refer_citizen(
 async def get_referral(referral_id: UUID, viewer: CurrentPrincipal, pool: DbPool) -> ReferralOut:
     async with transaction(pool) as conn:
         return await service.get_referral(conn, viewer, referral_id)
+
+
+@router.post("/citizens/search", response_model=CitizenFound)
+async def search_citizen(body: CitizenSearch, actor: AgencyStaff, pool: DbPool, vault: Vault) -> CitizenFound:
+    """Finds the citizen with this CPR number (in the body, never the URL). 404 when there is none."""
+    async with transaction(pool) as conn:
+        citizen_id = await service.search_citizen(conn, actor, vault, body.cpr)
+    # Raised after the commit, so the audit row of a miss is kept.
+    if citizen_id is None:
+        raise not_found("citizen")
+    return CitizenFound(citizen_id=citizen_id)
+
+
+@router.get("/citizens/{citizen_id}", response_model=CitizenOut)
+async def get_citizen(citizen_id: UUID, viewer: CitizenViewer, pool: DbPool) -> CitizenOut:
+    async with transaction(pool) as conn:
+        return await service.get_citizen(conn, viewer, citizen_id)
+
+
+@router.get("/citizens/{citizen_id}/referrals", response_model=list[ReferralOut])
+async def citizen_referrals(citizen_id: UUID, viewer: CitizenViewer, pool: DbPool) -> list[ReferralOut]:
+    async with transaction(pool) as conn:
+        return await service.visible_referrals(conn, viewer, citizen_id)

@@ -4,7 +4,20 @@ from uuid import UUID
 
 import asyncpg
 
-from placement.citizens.schemas import ReferralOut
+from placement.citizens.schemas import CaseworkerOut, ReferralOut
+
+_REFERRAL_SELECT = """
+    select r.id, r.citizen_id, c.name as citizen_name, r.municipality_id, r.referred_on, r.weeks_unemployed,
+           r.eligible, r.threshold_weeks_applied, r.terms_id, r.target_group_code, r.caseworker_name,
+           r.caseworker_email
+    from referrals r join citizens c on c.id = r.citizen_id"""
+
+
+def _referral(row: asyncpg.Record) -> ReferralOut:
+    fields = dict(row)
+    name, email = fields.pop("caseworker_name"), fields.pop("caseworker_email")
+    caseworker = CaseworkerOut(name=name, email=email) if name is not None else None
+    return ReferralOut(**fields, caseworker=caseworker)
 
 
 async def find_or_create_citizen(
@@ -25,11 +38,23 @@ async def find_or_create_citizen(
     return found
 
 
+async def citizen_by_hash(conn: asyncpg.Connection, cpr_hash: bytes) -> UUID | None:
+    found: UUID | None = await conn.fetchval("select id from citizens where cpr_hash = $1", cpr_hash)
+    return found
+
+
+async def citizen_name(conn: asyncpg.Connection, citizen_id: UUID) -> str | None:
+    name: str | None = await conn.fetchval("select name from citizens where id = $1", citizen_id)
+    return name
+
+
 async def insert_referral(conn: asyncpg.Connection, referral: ReferralOut, actor: str) -> None:
+    caseworker = referral.caseworker
     await conn.execute(
         """insert into referrals (id, citizen_id, municipality_id, referred_on, weeks_unemployed, eligible,
-                                  threshold_weeks_applied, terms_id, created_by)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+                                  threshold_weeks_applied, terms_id, target_group_code, caseworker_name,
+                                  caseworker_email, created_by)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""",
         referral.id,
         referral.citizen_id,
         referral.municipality_id,
@@ -38,15 +63,25 @@ async def insert_referral(conn: asyncpg.Connection, referral: ReferralOut, actor
         referral.eligible,
         referral.threshold_weeks_applied,
         referral.terms_id,
+        referral.target_group_code,
+        caseworker.name if caseworker else None,
+        caseworker.email if caseworker else None,
         actor,
     )
 
 
 async def get_referral(conn: asyncpg.Connection, referral_id: UUID) -> ReferralOut | None:
-    row = await conn.fetchrow(
-        """select r.id, r.citizen_id, c.name as citizen_name, r.municipality_id, r.referred_on,
-                  r.weeks_unemployed, r.eligible, r.threshold_weeks_applied, r.terms_id
-           from referrals r join citizens c on c.id = r.citizen_id where r.id = $1""",
-        referral_id,
+    row = await conn.fetchrow(_REFERRAL_SELECT + " where r.id = $1", referral_id)
+    return _referral(row) if row else None
+
+
+async def referrals_of(conn: asyncpg.Connection, citizen_id: UUID, municipality_id: UUID | None) -> list[ReferralOut]:
+    """A citizen's referrals, oldest first; only those of ``municipality_id`` when given."""
+    rows = await conn.fetch(
+        _REFERRAL_SELECT
+        + """ where r.citizen_id = $1 and ($2::uuid is null or r.municipality_id = $2)
+              order by r.referred_on, r.created_at""",
+        citizen_id,
+        municipality_id,
     )
-    return ReferralOut(**dict(row)) if row else None
+    return [_referral(r) for r in rows]

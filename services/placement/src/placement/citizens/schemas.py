@@ -3,7 +3,15 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictInt
+
+
+class CaseworkerIn(BaseModel):
+    """The job centre caseworker (sagsbehandler) who made the referral."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr | None = None
 
 
 class ReferralCreate(BaseModel):
@@ -13,6 +21,15 @@ class ReferralCreate(BaseModel):
     municipality_id: UUID
     referred_on: date
     weeks_unemployed: StrictInt = Field(ge=0, le=2000)
+    target_group_code: str | None = Field(
+        default=None, max_length=50, description="A code from GET /target-groups?on=<referred_on>"
+    )
+    caseworker: CaseworkerIn | None = None
+
+
+class CaseworkerOut(BaseModel):
+    name: str
+    email: str | None
 
 
 class ReferralOut(BaseModel):
@@ -27,3 +44,24 @@ class ReferralOut(BaseModel):
     eligible: bool
     threshold_weeks_applied: int
     terms_id: UUID
+    target_group_code: str | None = None
+    caseworker: CaseworkerOut | None = None
+
+
+class CitizenOut(BaseModel):
+    """A citizen as the caller may see them: the name and the referrals visible to the caller. Never the CPR."""
+
+    id: UUID
+    name: str
+    referrals: list[ReferralOut]
+
+
+class CitizenSearch(BaseModel):
+    """The CPR travels in a body, never in a URL, so it stays out of access logs and browser history."""
+
+    model_config = ConfigDict(extra="forbid")
+    cpr: str = Field(max_length=20)
+
+
+class CitizenFound(BaseModel):
+    citizen_id: UUID

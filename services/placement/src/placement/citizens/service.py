@@ -1,4 +1,5 @@
-"""Referrals: a citizen sent by a job centre, with the eligibility decision of the terms in force."""
+"""Citizens and their referrals: a citizen sent by a job centre, with the eligibility decision of the
+terms in force. The CPR number is only ever parsed, hashed and sealed here; it is never returned."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from placement.agreements import repository as agreements
 from placement.audit.repository import record
 from placement.citizens import repository
 from placement.citizens.models import check_referral, is_eligible, no_terms, parse_cpr
-from placement.citizens.schemas import ReferralCreate, ReferralOut
+from placement.citizens.schemas import CaseworkerOut, CitizenOut, ReferralCreate, ReferralOut
 from placement.citizens.vault import CprVault
+from placement.reference import repository as reference
+from placement.reference.models import check_target_group
 from vikar_shared.auth import Principal
 from vikar_shared.errors import invalid, not_found
 from vikar_shared.events.placement import CitizenReferred
@@ -25,6 +28,9 @@ async def refer_citizen(
 ) -> ReferralOut:
     cpr = parse_cpr(body.cpr)
     check_referral(body.weeks_unemployed, body.referred_on, today)
+    if body.target_group_code is not None:
+        group = await reference.target_group(conn, body.target_group_code)
+        check_target_group(group, body.target_group_code, body.referred_on)
     municipality = await agreements.municipality_name(conn, body.municipality_id)
     if municipality is None:
         raise invalid("municipality_id", "exists", "No municipality with that id")
@@ -34,6 +40,7 @@ async def refer_citizen(
     citizen_id = await repository.find_or_create_citizen(
         conn, uuid.uuid4(), vault.lookup_hash(cpr), vault.seal(cpr), body.name.strip()
     )
+    caseworker = body.caseworker
     referral = ReferralOut(
         id=uuid.uuid4(),
         citizen_id=citizen_id,
@@ -44,6 +51,8 @@ async def refer_citizen(
         eligible=is_eligible(body.weeks_unemployed, terms.eligibility_threshold_weeks),
         threshold_weeks_applied=terms.eligibility_threshold_weeks,
         terms_id=terms.id,
+        target_group_code=body.target_group_code,
+        caseworker=CaseworkerOut(name=caseworker.name.strip(), email=caseworker.email) if caseworker else None,
     )
     await repository.insert_referral(conn, referral, actor.subject)
     await record(
@@ -51,7 +60,12 @@ async def refer_citizen(
         actor=actor.subject,
         action="citizen.referred",
         subject=referral.id,
-        details={"citizen_id": str(citizen_id), "eligible": referral.eligible},
+        details={
+            "citizen_id": str(citizen_id),
+            "eligible": referral.eligible,
+            "terms_id": str(terms.id),
+            "target_group_code": referral.target_group_code,
+        },
     )
     await add_event(
         conn,
@@ -65,6 +79,7 @@ async def refer_citizen(
             eligible=referral.eligible,
             threshold_weeks_applied=referral.threshold_weeks_applied,
             terms_id=terms.id,
+            target_group_code=referral.target_group_code,
         ),
         source="placement",
         subject=referral.id,
@@ -78,3 +93,37 @@ async def get_referral(conn: asyncpg.Connection, viewer: Principal, referral_id:
     if referral is None or not (viewer.is_agency_staff or viewer.may_see_municipality(referral.municipality_id)):
         raise not_found("referral")
     return referral
+
+
+async def visible_referrals(conn: asyncpg.Connection, viewer: Principal, citizen_id: UUID) -> list[ReferralOut]:
+    """Agency staff see every referral of the citizen; a municipality user sees only its own, and a citizen
+    none of whose referrals is theirs does not exist for them."""
+    only = None if viewer.is_agency_staff else viewer.municipality_id
+    if not viewer.is_agency_staff and only is None:
+        raise not_found("citizen")
+    referrals = await repository.referrals_of(conn, citizen_id, only)
+    if not referrals and (only is not None or await repository.citizen_name(conn, citizen_id) is None):
+        raise not_found("citizen")
+    return referrals
+
+
+async def get_citizen(conn: asyncpg.Connection, viewer: Principal, citizen_id: UUID) -> CitizenOut:
+    referrals = await visible_referrals(conn, viewer, citizen_id)
+    name = await repository.citizen_name(conn, citizen_id)
+    if name is None:
+        raise not_found("citizen")
+    return CitizenOut(id=citizen_id, name=name, referrals=referrals)
+
+
+async def search_citizen(conn: asyncpg.Connection, actor: Principal, vault: CprVault, raw_cpr: str) -> UUID | None:
+    """Finds a citizen by the keyed hash of the CPR. Every look-up is audited, hit or miss, never with the number."""
+    cpr = parse_cpr(raw_cpr)
+    citizen_id = await repository.citizen_by_hash(conn, vault.lookup_hash(cpr))
+    await record(
+        conn,
+        actor=actor.subject,
+        action="citizen.searched_by_cpr",
+        subject=citizen_id or "-",
+        details={"found": citizen_id is not None},
+    )
+    return citizen_id

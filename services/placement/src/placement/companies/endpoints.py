@@ -3,10 +3,10 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Response
 
 from placement.companies import service
-from placement.companies.schemas import CompanyCreate, CompanyOut
+from placement.companies.schemas import ApproverIn, CompanyCreate, CompanyOut, CompanyPatch
 from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
@@ -14,6 +14,9 @@ from vikar_shared.http.deps import DbPool
 
 router = APIRouter(tags=["companies"])
 Registrar = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.ADMIN))]
+CompanyViewer = Annotated[
+    Principal, Depends(require_roles(Role.CONSULTANT, Role.FINANCE, Role.ADMIN, Role.COMPANY_APPROVER))
+]
 
 
 @router.post("/companies", status_code=201, response_model=CompanyOut)
@@ -22,7 +25,47 @@ async def register_company(body: CompanyCreate, actor: Registrar, pool: DbPool) 
         return await service.register_company(conn, actor, body)
 
 
+@router.get("/companies", response_model=list[CompanyOut])
+async def list_companies(
+    viewer: CompanyViewer,
+    pool: DbPool,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[CompanyOut]:
+    async with transaction(pool) as conn:
+        return await service.list_companies(conn, viewer, limit, offset)
+
+
 @router.get("/companies/{company_id}", response_model=CompanyOut)
 async def get_company(company_id: UUID, viewer: CurrentPrincipal, pool: DbPool) -> CompanyOut:
     async with transaction(pool) as conn:
         return await service.get_company(conn, viewer, company_id)
+
+
+@router.patch("/companies/{company_id}", response_model=CompanyOut)
+async def update_company(company_id: UUID, body: CompanyPatch, actor: Registrar, pool: DbPool) -> CompanyOut:
+    """Changes name, address, billing contact, billing period, payment terms or EAN; emits CompanyUpdated."""
+    async with transaction(pool) as conn:
+        return await service.update_company(conn, actor, company_id, body)
+
+
+@router.post(
+    "/companies/{company_id}/approvers",
+    status_code=201,
+    response_model=CompanyOut,
+    responses={200: {"description": "Already an approver (renamed if the name differs)"}},
+)
+async def add_approver(
+    company_id: UUID, body: ApproverIn, actor: Registrar, pool: DbPool, response: Response
+) -> CompanyOut:
+    async with transaction(pool) as conn:
+        company, is_new = await service.add_approver(conn, actor, company_id, body)
+    if not is_new:
+        response.status_code = 200
+    return company
+
+
+@router.delete("/companies/{company_id}/approvers/{email}", response_model=CompanyOut)
+async def remove_approver(company_id: UUID, email: str, actor: Registrar, pool: DbPool) -> CompanyOut:
+    async with transaction(pool) as conn:
+        return await service.remove_approver(conn, actor, company_id, email)

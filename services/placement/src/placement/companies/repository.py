@@ -4,18 +4,72 @@ from uuid import UUID
 
 import asyncpg
 
-from placement.companies.schemas import ApproverOut, CompanyOut
+from placement.companies.schemas import AddressOut, ApproverOut, BillingContactOut, CompanyOut
+
+_COMPANY_SELECT = """
+    select id, name, cvr, street, postcode, city, billing_contact_name, billing_contact_email, billing_period,
+           payment_terms_days, ean
+    from companies"""
 
 
-async def insert_company(conn: asyncpg.Connection, company_id: UUID, name: str, cvr: str, actor: str) -> bool:
+def _company(row: asyncpg.Record, approvers: list[ApproverOut]) -> CompanyOut:
+    address = AddressOut(street=row["street"], postcode=row["postcode"], city=row["city"]) if row["street"] else None
+    contact = (
+        BillingContactOut(name=row["billing_contact_name"], email=row["billing_contact_email"])
+        if row["billing_contact_name"]
+        else None
+    )
+    return CompanyOut(
+        id=row["id"],
+        name=row["name"],
+        cvr=row["cvr"],
+        approvers=approvers,
+        address=address,
+        billing_contact=contact,
+        billing_period=row["billing_period"],
+        payment_terms_days=row["payment_terms_days"],
+        ean=row["ean"],
+    )
+
+
+def _profile(company: CompanyOut) -> tuple[object, ...]:
+    a, c = company.address, company.billing_contact
+    return (
+        a.street if a else None,
+        a.postcode if a else None,
+        a.city if a else None,
+        c.name if c else None,
+        c.email if c else None,
+        company.billing_period,
+        company.payment_terms_days,
+        company.ean,
+    )
+
+
+async def insert_company(conn: asyncpg.Connection, company: CompanyOut, actor: str) -> bool:
     status = await conn.execute(
-        "insert into companies (id, name, cvr, created_by) values ($1, $2, $3, $4) on conflict (cvr) do nothing",
-        company_id,
-        name,
-        cvr,
+        """insert into companies (id, name, cvr, street, postcode, city, billing_contact_name, billing_contact_email,
+                                  billing_period, payment_terms_days, ean, created_by)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) on conflict (cvr) do nothing""",
+        company.id,
+        company.name,
+        company.cvr,
+        *_profile(company),
         actor,
     )
     return bool(status == "INSERT 0 1")
+
+
+async def update_profile(conn: asyncpg.Connection, company: CompanyOut) -> None:
+    await conn.execute(
+        """update companies set name = $2, street = $3, postcode = $4, city = $5, billing_contact_name = $6,
+                  billing_contact_email = $7, billing_period = $8, payment_terms_days = $9, ean = $10,
+                  updated_at = now()
+           where id = $1""",
+        company.id,
+        company.name,
+        *_profile(company),
+    )
 
 
 async def insert_approvers(conn: asyncpg.Connection, company_id: UUID, approvers: list[ApproverOut]) -> None:
@@ -25,19 +79,60 @@ async def insert_approvers(conn: asyncpg.Connection, company_id: UUID, approvers
     )
 
 
+async def upsert_approver(conn: asyncpg.Connection, company_id: UUID, approver: ApproverOut) -> bool:
+    """Adds the approver or renames them; False when they were already there under that name."""
+    changed = await conn.fetchval(
+        """insert into company_approvers (company_id, email, name) values ($1, $2, $3)
+           on conflict (company_id, email) do update set name = excluded.name
+           where company_approvers.name is distinct from excluded.name
+           returning true""",
+        company_id,
+        approver.email,
+        approver.name,
+    )
+    return bool(changed)
+
+
+async def delete_approver(conn: asyncpg.Connection, company_id: UUID, email: str) -> bool:
+    status = await conn.execute("delete from company_approvers where company_id = $1 and email = $2", company_id, email)
+    return bool(status == "DELETE 1")
+
+
+async def lock_company(conn: asyncpg.Connection, company_id: UUID) -> bool:
+    """Row lock held until commit: changes of one company are serialised, so each CompanyUpdated carries
+    the state its change produced and the events leave in the order the changes were made."""
+    return bool(await conn.fetchval("select true from companies where id = $1 for update", company_id))
+
+
+async def _approvers_of(conn: asyncpg.Connection, company_ids: list[UUID]) -> dict[UUID, list[ApproverOut]]:
+    rows = await conn.fetch(
+        "select company_id, email, name from company_approvers where company_id = any($1::uuid[]) order by email",
+        company_ids,
+    )
+    approvers: dict[UUID, list[ApproverOut]] = {}
+    for r in rows:
+        approvers.setdefault(r["company_id"], []).append(ApproverOut(email=r["email"], name=r["name"]))
+    return approvers
+
+
 async def get_company(conn: asyncpg.Connection, company_id: UUID) -> CompanyOut | None:
-    row = await conn.fetchrow("select id, name, cvr from companies where id = $1", company_id)
+    row = await conn.fetchrow(_COMPANY_SELECT + " where id = $1", company_id)
     if row is None:
         return None
-    approvers = await conn.fetch(
-        "select email, name from company_approvers where company_id = $1 order by email", company_id
+    approvers = await _approvers_of(conn, [company_id])
+    return _company(row, approvers.get(company_id, []))
+
+
+async def list_companies(conn: asyncpg.Connection, only: UUID | None, limit: int, offset: int) -> list[CompanyOut]:
+    """Companies by name (then id, so pages are stable); just ``only`` when the caller is bound to one."""
+    rows = await conn.fetch(
+        _COMPANY_SELECT + " where $1::uuid is null or id = $1 order by name, id limit $2 offset $3",
+        only,
+        limit,
+        offset,
     )
-    return CompanyOut(
-        id=row["id"],
-        name=row["name"],
-        cvr=row["cvr"],
-        approvers=[ApproverOut(email=a["email"], name=a["name"]) for a in approvers],
-    )
+    approvers = await _approvers_of(conn, [r["id"] for r in rows])
+    return [_company(r, approvers.get(r["id"], [])) for r in rows]
 
 
 async def company_exists(conn: asyncpg.Connection, company_id: UUID) -> bool:

@@ -1,50 +1,193 @@
-"""Use cases for companies (the agency's customers) and their approvers."""
+"""Use cases for companies (the agency's customers): registration, profile and billing settings, approvers.
+
+Every change audits and emits CompanyUpdated carrying the whole state, so consumers replace, never merge."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 
 from placement.audit.repository import record
 from placement.companies import repository
-from placement.companies.models import parse_cvr
-from placement.companies.schemas import ApproverOut, CompanyCreate, CompanyOut
+from placement.companies.models import MAX_APPROVERS, parse_cvr, parse_postcode
+from placement.companies.schemas import (
+    AddressIn,
+    AddressOut,
+    ApproverIn,
+    ApproverOut,
+    BillingContactIn,
+    BillingContactOut,
+    CompanyCreate,
+    CompanyOut,
+    CompanyPatch,
+)
+from placement.reference.models import parse_gln
 from vikar_shared.auth import Principal
 from vikar_shared.errors import conflict, invalid, not_found
-from vikar_shared.events.placement import Approver, CompanyRegistered
+from vikar_shared.events.placement import Approver, CompanyRegistered, CompanyUpdated
 from vikar_shared.outbox import add_event
+
+SOURCE = "placement"
+_NOT_NULL = ("name", "billing_period", "payment_terms_days")
+
+
+def _address(body: AddressIn | None) -> AddressOut | None:
+    if body is None:
+        return None
+    street, city = body.street.strip(), body.city.strip()
+    if not street:
+        raise invalid("address.street", "not-blank", "street cannot be blank")
+    if not city:
+        raise invalid("address.city", "not-blank", "city cannot be blank")
+    return AddressOut(street=street, postcode=parse_postcode(body.postcode), city=city)
+
+
+def _contact(body: BillingContactIn | None) -> BillingContactOut | None:
+    if body is None:
+        return None
+    if not body.name.strip():
+        raise invalid("billing_contact.name", "not-blank", "name cannot be blank")
+    return BillingContactOut(name=body.name.strip(), email=body.email.lower())
+
+
+def _name(raw: str) -> str:
+    if not raw.strip():
+        raise invalid("name", "not-blank", "name cannot be blank")
+    return raw.strip()
+
+
+def _approver(body: ApproverIn, field: str = "name") -> ApproverOut:
+    if not body.name.strip():
+        raise invalid(field, "not-blank", "An approver's name cannot be blank")
+    return ApproverOut(email=body.email.lower(), name=body.name.strip())
 
 
 async def register_company(conn: asyncpg.Connection, actor: Principal, body: CompanyCreate) -> CompanyOut:
-    cvr = parse_cvr(body.cvr)
-    approvers = [ApproverOut(email=a.email.lower(), name=a.name.strip()) for a in body.approvers]
+    approvers = [_approver(a, f"approvers.{i}.name") for i, a in enumerate(body.approvers)]
     if len({a.email for a in approvers}) != len(approvers):
         raise invalid("approvers", "unique-email", "Each approver e-mail may appear once")
-    company_id = uuid.uuid4()
-    if not await repository.insert_company(conn, company_id, body.name.strip(), cvr, actor.subject):
+    company = CompanyOut(
+        id=uuid.uuid4(),
+        name=_name(body.name),
+        cvr=parse_cvr(body.cvr),
+        approvers=approvers,
+        address=_address(body.address),
+        billing_contact=_contact(body.billing_contact),
+        billing_period=body.billing_period,
+        payment_terms_days=body.payment_terms_days,
+        ean=parse_gln(body.ean) if body.ean is not None else None,
+    )
+    if not await repository.insert_company(conn, company, actor.subject):
         raise conflict("company-exists", "A company with this CVR is already registered")
-    await repository.insert_approvers(conn, company_id, approvers)
+    await repository.insert_approvers(conn, company.id, approvers)
     await record(
         conn,
         actor=actor.subject,
         action="company.registered",
-        subject=company_id,
-        details={"cvr": cvr, "approvers": [a.email for a in approvers]},
+        subject=company.id,
+        details=company.model_dump(mode="json", exclude={"id"}),
     )
     await add_event(
         conn,
-        CompanyRegistered(
-            company_id=company_id,
-            name=body.name.strip(),
-            cvr=cvr,
-            approvers=[Approver(email=a.email, name=a.name) for a in approvers],
-        ),
-        source="placement",
-        subject=company_id,
+        CompanyRegistered(**_event_fields(company)),
+        source=SOURCE,
+        subject=company.id,
     )
-    return CompanyOut(id=company_id, name=body.name.strip(), cvr=cvr, approvers=approvers)
+    return company
+
+
+def _event_fields(company: CompanyOut) -> dict[str, Any]:
+    return {
+        "company_id": company.id,
+        "name": company.name,
+        "cvr": company.cvr,
+        "approvers": [Approver(email=a.email, name=a.name) for a in company.approvers],
+        "ean": company.ean,
+        "billing_period": company.billing_period,
+        "payment_terms_days": company.payment_terms_days,
+    }
+
+
+async def _changed(
+    conn: asyncpg.Connection, actor: Principal, company: CompanyOut, action: str, details: dict[str, object]
+) -> None:
+    await record(conn, actor=actor.subject, action=action, subject=company.id, details=details)
+    await add_event(conn, CompanyUpdated(**_event_fields(company)), source=SOURCE, subject=company.id)
+
+
+def _requested_changes(patch: CompanyPatch) -> dict[str, object]:
+    """The validated new values of the fields the patch sent (all checks before anything is written)."""
+    sent = patch.model_fields_set
+    for field in _NOT_NULL:
+        if field in sent and getattr(patch, field) is None:
+            raise invalid(field, "not-null", f"{field} cannot be cleared")
+    changes: dict[str, object] = {f: getattr(patch, f) for f in sent}
+    if "name" in sent and patch.name is not None:
+        changes["name"] = _name(patch.name)
+    if "address" in sent:
+        changes["address"] = _address(patch.address)
+    if "billing_contact" in sent:
+        changes["billing_contact"] = _contact(patch.billing_contact)
+    if "ean" in sent:
+        changes["ean"] = parse_gln(patch.ean) if patch.ean is not None else None
+    return changes
+
+
+async def _locked(conn: asyncpg.Connection, company_id: UUID) -> CompanyOut:
+    locked = await repository.lock_company(conn, company_id)
+    company = await repository.get_company(conn, company_id) if locked else None
+    if company is None:
+        raise not_found("company")
+    return company
+
+
+async def update_company(
+    conn: asyncpg.Connection, actor: Principal, company_id: UUID, patch: CompanyPatch
+) -> CompanyOut:
+    changes = _requested_changes(patch)
+    current = await _locked(conn, company_id)
+    updated = current.model_copy(update=changes)
+    changed = sorted(f for f in changes if getattr(current, f) != getattr(updated, f))
+    if not changed:
+        return current  # repeating a change is a harmless no-op: nothing written, no event
+    await repository.update_profile(conn, updated)
+    await _changed(
+        conn, actor, updated, "company.updated", {"changed": updated.model_dump(mode="json", include=set(changed))}
+    )
+    return updated
+
+
+async def add_approver(
+    conn: asyncpg.Connection, actor: Principal, company_id: UUID, body: ApproverIn
+) -> tuple[CompanyOut, bool]:
+    """Adds (or renames) an approver. Returns the company and whether the approver is new."""
+    approver = _approver(body)
+    current = await _locked(conn, company_id)
+    is_new = approver.email not in {a.email for a in current.approvers}
+    if is_new and len(current.approvers) >= MAX_APPROVERS:
+        raise conflict("approvers-limit", f"A company can have at most {MAX_APPROVERS} approvers")
+    if not await repository.upsert_approver(conn, company_id, approver):
+        return current, False
+    updated = await _locked(conn, company_id)
+    action = "company.approver_added" if is_new else "company.approver_renamed"
+    await _changed(conn, actor, updated, action, {"email": approver.email, "name": approver.name})
+    return updated, is_new
+
+
+async def remove_approver(conn: asyncpg.Connection, actor: Principal, company_id: UUID, email: str) -> CompanyOut:
+    current = await _locked(conn, company_id)
+    email = email.strip().lower()
+    if email not in {a.email for a in current.approvers}:
+        raise not_found("approver")
+    if len(current.approvers) == 1:
+        raise conflict("last-approver", "A company needs an approver; add another before removing the last one")
+    await repository.delete_approver(conn, company_id, email)
+    updated = await _locked(conn, company_id)
+    await _changed(conn, actor, updated, "company.approver_removed", {"email": email})
+    return updated
 
 
 async def get_company(conn: asyncpg.Connection, viewer: Principal, company_id: UUID) -> CompanyOut:
@@ -52,3 +195,12 @@ async def get_company(conn: asyncpg.Connection, viewer: Principal, company_id: U
     if company is None:
         raise not_found("company")
     return company
+
+
+async def list_companies(conn: asyncpg.Connection, viewer: Principal, limit: int, offset: int) -> list[CompanyOut]:
+    """Agency staff see every company; a company approver sees only its own."""
+    if viewer.is_agency_staff:
+        return await repository.list_companies(conn, None, limit, offset)
+    if viewer.company_id is None:
+        return []
+    return await repository.list_companies(conn, viewer.company_id, limit, offset)
