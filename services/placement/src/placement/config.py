@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from vikar_shared.settings import ServiceSettings
@@ -18,3 +18,5 @@ class PlacementSettings(ServiceSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:5433/placement"
     cpr_encryption_key: SecretStr = SecretStr(_DEV_ENCRYPTION_KEY)
     cpr_hash_key: SecretStr = SecretStr(_DEV_HASH_KEY)
+    # An open job opening must be followed up within this many working days (Mon–Fri) of its report or last follow-up.
+    opening_follow_up_working_days: int = Field(default=2, ge=1, le=30)

@@ -6,7 +6,8 @@ from uuid import UUID
 from fastapi import APIRouter, Depends
 
 from placement.placements import service
-from placement.placements.schemas import PlacementCreate, PlacementOut
+from placement.placements.clock import Today
+from placement.placements.schemas import PlacementCreate, PlacementEnd, PlacementOut, RatesSet
 from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
@@ -17,12 +18,30 @@ Consultant = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.AD
 
 
 @router.post("/placements", status_code=201, response_model=PlacementOut)
-async def create_placement(body: PlacementCreate, actor: Consultant, pool: DbPool) -> PlacementOut:
+async def create_placement(body: PlacementCreate, actor: Consultant, pool: DbPool, today: Today) -> PlacementOut:
     async with transaction(pool) as conn:
-        return await service.create_placement(conn, actor, body)
+        return await service.create_placement(conn, actor, body, today)
 
 
 @router.get("/placements/{placement_id}", response_model=PlacementOut)
 async def get_placement(placement_id: UUID, viewer: CurrentPrincipal, pool: DbPool) -> PlacementOut:
     async with transaction(pool) as conn:
         return await service.get_placement(conn, viewer, placement_id)
+
+
+@router.post("/placements/{placement_id}/activate", response_model=PlacementOut)
+async def activate(placement_id: UUID, actor: Consultant, pool: DbPool, today: Today) -> PlacementOut:
+    async with transaction(pool) as conn:
+        return await service.activate(conn, actor, placement_id, today)
+
+
+@router.post("/placements/{placement_id}/end", response_model=PlacementOut)
+async def end(placement_id: UUID, body: PlacementEnd, actor: Consultant, pool: DbPool) -> PlacementOut:
+    async with transaction(pool) as conn:
+        return await service.end(conn, actor, placement_id, body)
+
+
+@router.post("/placements/{placement_id}/rates", response_model=PlacementOut)
+async def set_rates(placement_id: UUID, body: RatesSet, actor: Consultant, pool: DbPool) -> PlacementOut:
+    async with transaction(pool) as conn:
+        return await service.set_rates(conn, actor, placement_id, body)

@@ -5,6 +5,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from placement.placements.models import MAX_MINUTES_PER_WEEK, EndReason, PlacementStatus
+
+MAX_RATE_ORE_PER_HOUR = 10_000_000
+
 
 class PlacementCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -12,7 +16,34 @@ class PlacementCreate(BaseModel):
     company_id: UUID
     start_date: date
     end_date: date | None = None
-    bill_rate_ore_per_hour: StrictInt = Field(gt=0, le=10_000_000)
+    bill_rate_ore_per_hour: StrictInt = Field(gt=0, le=MAX_RATE_ORE_PER_HOUR)
+    wage_rate_ore_per_hour: StrictInt | None = Field(default=None, gt=0, le=MAX_RATE_ORE_PER_HOUR)
+    hours_per_week_minutes: StrictInt | None = Field(
+        default=None, gt=0, le=MAX_MINUTES_PER_WEEK, description="Defaults to the opening's hours when placing from one"
+    )
+    opening_id: UUID | None = Field(default=None, description="Placing from an opening marks it filled")
+    consultant_id: str | None = Field(default=None, min_length=1, max_length=200, description="Defaults to the caller")
+
+
+class RatesSet(BaseModel):
+    """A rate version; one with the same effective_from replaces the earlier one."""
+
+    model_config = ConfigDict(extra="forbid")
+    effective_from: date
+    bill_rate_ore_per_hour: StrictInt = Field(gt=0, le=MAX_RATE_ORE_PER_HOUR)
+    wage_rate_ore_per_hour: StrictInt | None = Field(default=None, gt=0, le=MAX_RATE_ORE_PER_HOUR)
+
+
+class PlacementEnd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    end_date: date
+    reason: EndReason
+
+
+class RateVersionOut(BaseModel):
+    effective_from: date
+    bill_rate_ore_per_hour: int
+    wage_rate_ore_per_hour: int | None = Field(description="Shown to agency staff only")
 
 
 class PlacementOut(BaseModel):
@@ -24,5 +55,12 @@ class PlacementOut(BaseModel):
     municipality_id: UUID
     start_date: date
     end_date: date | None
-    bill_rate_ore_per_hour: int
+    bill_rate_ore_per_hour: int = Field(description="The rate in force on the start date")
+    wage_rate_ore_per_hour: int | None = Field(description="In force on the start date; agency staff only")
     co_financing_eligible: bool
+    status: PlacementStatus
+    end_reason: EndReason | None
+    consultant_id: str
+    opening_id: UUID | None
+    hours_per_week_minutes: int | None
+    rates: list[RateVersionOut] = Field(description="Every version, oldest first")

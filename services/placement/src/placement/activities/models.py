@@ -1,0 +1,108 @@
+"""Onboarding and retention log rules, and which follow-ups a consultant owes in a week. Pure, no I/O."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+from uuid import UUID
+
+from vikar_shared.errors import invalid
+
+ActivityType = Literal[
+    "preboarding_session",
+    "cv_workshop",
+    "job_cafe",
+    "conversation",
+    "first_day_accompanied",
+    "follow_up_day_7",
+    "follow_up_day_30",
+    "follow_up_day_90",
+    "mentor_assigned",
+    "concern_raised",
+    "outcome",
+]
+Attendance = Literal["attended", "absent", "excused"]
+
+# Day N after the start: a placement starting on a Monday has its day-7 follow-up the next Monday.
+FOLLOW_UP_DAYS: dict[str, int] = {"follow_up_day_7": 7, "follow_up_day_30": 30, "follow_up_day_90": 90}
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+def check_activity(
+    activity_type: str, attendance: str | None, has_placement: bool, occurred_on: date, today: date
+) -> None:
+    if activity_type == "preboarding_session" and attendance is None:
+        raise invalid("attendance", "required-for-preboarding", "A preboarding session records attendance")
+    if activity_type != "preboarding_session" and attendance is not None:
+        raise invalid("attendance", "only-for-preboarding", "Attendance is recorded for preboarding sessions only")
+    if activity_type in FOLLOW_UP_DAYS and not has_placement:
+        raise invalid("placement_id", "required-for-follow-up", "A follow-up names the placement it follows up")
+    if occurred_on > today:
+        raise invalid("occurred_on", "not-in-future", "An activity is logged after it happened")
+
+
+def parse_iso_week(raw: str) -> date:
+    """The Monday of an ISO week written ``2026-W48``."""
+    match = _WEEK.match(raw)
+    if match is None:
+        raise invalid("week", "iso-week", "week must be an ISO week such as 2026-W48")
+    try:
+        return date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
+    except ValueError:
+        raise invalid("week", "iso-week", "That year has no such ISO week") from None
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class ActivePlacement:
+    placement_id: UUID
+    citizen_id: UUID
+    citizen_name: str
+    company_id: UUID
+    start_date: date
+    end_date: date | None
+    follow_ups_logged: frozenset[str]
+
+
+@dataclass(frozen=True)
+class FollowUpDue:
+    placement_id: UUID
+    citizen_id: UUID
+    citizen_name: str
+    company_id: UUID
+    activity_type: str
+    due_on: date
+    overdue: bool
+
+
+def follow_ups_due(placements: Iterable[ActivePlacement], week_monday: date) -> list[FollowUpDue]:
+    """Follow-ups not yet logged that fall due in the week or before it (overdue). A milestone after
+    the placement's end date is not owed."""
+    week_sunday = week_monday + timedelta(days=6)
+    due: list[FollowUpDue] = []
+    for p in placements:
+        for activity_type, days in FOLLOW_UP_DAYS.items():
+            due_on = p.start_date + timedelta(days=days)
+            if activity_type in p.follow_ups_logged or due_on > week_sunday:
+                continue
+            if p.end_date is not None and due_on > p.end_date:
+                continue
+            due.append(
+                FollowUpDue(
+                    placement_id=p.placement_id,
+                    citizen_id=p.citizen_id,
+                    citizen_name=p.citizen_name,
+                    company_id=p.company_id,
+                    activity_type=activity_type,
+                    due_on=due_on,
+                    overdue=due_on < week_monday,
+                )
+            )
+    return sorted(due, key=lambda d: (d.due_on, d.citizen_name, str(d.placement_id)))

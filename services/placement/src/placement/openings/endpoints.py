@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from placement.config import PlacementSettings
+from placement.openings import service
+from placement.openings.models import OpeningStatus
+from placement.openings.schemas import FollowUpCreate, FollowUpOut, HandOver, OpeningCreate, OpeningOut
+from placement.placements.clock import Today
+from vikar_shared.auth import Principal, Role
+from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
+from vikar_shared.db import transaction
+from vikar_shared.http.deps import DbPool
+
+router = APIRouter(tags=["openings"])
+Staff = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.ADMIN))]
+Reporter = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.ADMIN, Role.COMPANY_APPROVER))]
+
+
+def _working_days(request: Request) -> int:
+    settings: PlacementSettings = request.app.state.settings
+    return settings.opening_follow_up_working_days
+
+
+WorkingDays = Annotated[int, Depends(_working_days)]
+
+
+@router.post("/openings", status_code=201, response_model=OpeningOut)
+async def report_opening(
+    body: OpeningCreate, actor: Reporter, pool: DbPool, today: Today, working_days: WorkingDays
+) -> OpeningOut:
+    async with transaction(pool) as conn:
+        return await service.report_opening(conn, actor, body, today, working_days)
+
+
+@router.get("/openings", response_model=list[OpeningOut])
+async def list_openings(
+    viewer: CurrentPrincipal,
+    pool: DbPool,
+    today: Today,
+    working_days: WorkingDays,
+    overdue: Annotated[bool | None, Query(description="true: open openings past their follow-up day")] = None,
+    status: OpeningStatus | None = None,
+    company_id: UUID | None = None,
+) -> list[OpeningOut]:
+    async with transaction(pool) as conn:
+        return await service.list_openings(
+            conn, viewer, today, working_days, overdue=overdue, status=status, company_id=company_id
+        )
+
+
+@router.get("/openings/{opening_id}", response_model=OpeningOut)
+async def get_opening(
+    opening_id: UUID, viewer: CurrentPrincipal, pool: DbPool, today: Today, working_days: WorkingDays
+) -> OpeningOut:
+    async with transaction(pool) as conn:
+        return await service.get_opening(conn, viewer, opening_id, today, working_days)
+
+
+@router.post("/openings/{opening_id}/follow-ups", status_code=201, response_model=OpeningOut)
+async def record_follow_up(
+    opening_id: UUID, body: FollowUpCreate, actor: Staff, pool: DbPool, today: Today, working_days: WorkingDays
+) -> OpeningOut:
+    async with transaction(pool) as conn:
+        return await service.record_follow_up(conn, actor, opening_id, body, today, working_days)
+
+
+@router.get("/openings/{opening_id}/follow-ups", response_model=list[FollowUpOut])
+async def list_follow_ups(opening_id: UUID, viewer: Staff, pool: DbPool) -> list[FollowUpOut]:
+    async with transaction(pool) as conn:
+        return await service.list_follow_ups(conn, viewer, opening_id)
+
+
+@router.post("/openings/{opening_id}/hand-over", response_model=OpeningOut)
+async def hand_over(
+    opening_id: UUID, body: HandOver, actor: Staff, pool: DbPool, today: Today, working_days: WorkingDays
+) -> OpeningOut:
+    async with transaction(pool) as conn:
+        return await service.hand_over(conn, actor, opening_id, body, today, working_days)
+
+
+@router.post("/openings/{opening_id}/fill", response_model=OpeningOut)
+async def fill(opening_id: UUID, actor: Staff, pool: DbPool, today: Today, working_days: WorkingDays) -> OpeningOut:
+    async with transaction(pool) as conn:
+        return await service.close(conn, actor, opening_id, "filled", today, working_days)
+
+
+@router.post("/openings/{opening_id}/withdraw", response_model=OpeningOut)
+async def withdraw(
+    opening_id: UUID, actor: Reporter, pool: DbPool, today: Today, working_days: WorkingDays
+) -> OpeningOut:
+    async with transaction(pool) as conn:
+        return await service.close(conn, actor, opening_id, "withdrawn", today, working_days)

@@ -1,0 +1,66 @@
+"""Job opening rules: statuses, hand-over reasons and the follow-up deadline in working days."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+from uuid import UUID
+
+from vikar_shared.errors import DomainError, conflict, invalid
+
+OpeningStatus = Literal["open", "filled", "handed_over", "withdrawn"]
+HandOverReason = Literal["no_candidate", "needs_skills", "too_many_hours"]
+MAX_MINUTES_PER_WEEK = 7 * 24 * 60
+
+
+def add_working_days(day: date, working_days: int) -> date:
+    """The day ``working_days`` Monday–Friday days after ``day``. Public holidays are not yet skipped."""
+    current = day
+    remaining = working_days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            remaining -= 1
+    return current
+
+
+def follow_up_due_on(reported_on: date, followed_up_on: date | None, working_days: int) -> date:
+    return add_working_days(followed_up_on or reported_on, working_days)
+
+
+def is_overdue(status: str, reported_on: date, followed_up_on: date | None, working_days: int, today: date) -> bool:
+    """Only an open opening waits for a follow-up; it is overdue the day after its due day."""
+    return status == "open" and today > follow_up_due_on(reported_on, followed_up_on, working_days)
+
+
+def check_contact(phone: str | None, email: str | None) -> None:
+    if not phone and not email:
+        raise invalid("contact", "phone-or-email", "A contact needs a phone number or an e-mail address")
+
+
+def require_open(status: str) -> None:
+    if status != "open":
+        raise not_open(status)
+
+
+def not_open(status: str) -> DomainError:
+    return conflict("opening-not-open", f"The opening is {status}; only an open opening can change status")
+
+
+@dataclass(frozen=True)
+class Opening:
+    id: UUID
+    company_id: UUID
+    job_category: str
+    tasks: str
+    hours_per_week_minutes: int
+    contact_name: str
+    contact_phone: str | None
+    contact_email: str | None
+    wished_start: date | None
+    status: OpeningStatus
+    handed_over_reason: HandOverReason | None
+    municipality_id: UUID | None
+    reported_on: date
+    followed_up_on: date | None

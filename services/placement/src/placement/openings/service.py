@@ -1,0 +1,251 @@
+"""Job openings: reported by a company, followed up within working days, then filled, handed over or withdrawn."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import date
+from uuid import UUID
+
+import asyncpg
+
+from placement.agreements import repository as agreements
+from placement.audit.repository import record
+from placement.companies import repository as companies
+from placement.openings import repository
+from placement.openings.models import (
+    HandOverReason,
+    Opening,
+    OpeningStatus,
+    check_contact,
+    follow_up_due_on,
+    is_overdue,
+    require_open,
+)
+from placement.openings.schemas import (
+    ContactOut,
+    FollowUpCreate,
+    FollowUpOut,
+    HandOver,
+    OpeningCreate,
+    OpeningOut,
+)
+from vikar_shared.auth import Principal, Role
+from vikar_shared.errors import invalid, not_found
+from vikar_shared.events.placement import JobOpeningChanged
+from vikar_shared.outbox import add_event
+
+
+def _visible(viewer: Principal, o: Opening) -> bool:
+    if viewer.role is Role.MUNICIPALITY:
+        # A job order handed to a municipality is theirs to recruit for.
+        return o.status == "handed_over" and o.municipality_id == viewer.municipality_id
+    return viewer.may_see_company(o.company_id)
+
+
+def _out(o: Opening, today: date, working_days: int) -> OpeningOut:
+    return OpeningOut(
+        id=o.id,
+        company_id=o.company_id,
+        job_category=o.job_category,
+        tasks=o.tasks,
+        hours_per_week_minutes=o.hours_per_week_minutes,
+        contact=ContactOut(name=o.contact_name, phone=o.contact_phone, email=o.contact_email),
+        wished_start=o.wished_start,
+        status=o.status,
+        handed_over_reason=o.handed_over_reason,
+        municipality_id=o.municipality_id,
+        reported_on=o.reported_on,
+        followed_up_on=o.followed_up_on,
+        follow_up_due_on=(
+            follow_up_due_on(o.reported_on, o.followed_up_on, working_days) if o.status == "open" else None
+        ),
+        overdue=is_overdue(o.status, o.reported_on, o.followed_up_on, working_days, today),
+    )
+
+
+async def _emit(conn: asyncpg.Connection, o: Opening) -> None:
+    await add_event(
+        conn,
+        JobOpeningChanged(
+            opening_id=o.id,
+            company_id=o.company_id,
+            status=o.status,
+            job_category=o.job_category,
+            hours_per_week_minutes=o.hours_per_week_minutes,
+            handed_over_reason=o.handed_over_reason,
+        ),
+        source="placement",
+        subject=o.id,
+    )
+
+
+async def _reporting_company(conn: asyncpg.Connection, actor: Principal, requested: UUID | None) -> UUID:
+    if actor.role is Role.COMPANY_APPROVER:
+        # Another company's id is answered as if it did not exist.
+        if requested is not None and requested != actor.company_id:
+            raise invalid("company_id", "exists", "No company with that id")
+        assert actor.company_id is not None
+        requested = actor.company_id
+    if requested is None:
+        raise invalid("company_id", "required", "company_id names the company that has the opening")
+    if not await companies.company_exists(conn, requested):
+        raise invalid("company_id", "exists", "No company with that id")
+    return requested
+
+
+async def report_opening(
+    conn: asyncpg.Connection, actor: Principal, body: OpeningCreate, today: date, working_days: int
+) -> OpeningOut:
+    company_id = await _reporting_company(conn, actor, body.company_id)
+    check_contact(body.contact.phone, body.contact.email)
+    opening = Opening(
+        id=uuid.uuid4(),
+        company_id=company_id,
+        job_category=body.job_category.strip(),
+        tasks=body.tasks.strip(),
+        hours_per_week_minutes=body.hours_per_week_minutes,
+        contact_name=body.contact.name.strip(),
+        contact_phone=body.contact.phone,
+        contact_email=str(body.contact.email).lower() if body.contact.email else None,
+        wished_start=body.wished_start,
+        status="open",
+        handed_over_reason=None,
+        municipality_id=None,
+        reported_on=today,
+        followed_up_on=None,
+    )
+    await repository.insert_opening(conn, opening, actor.subject)
+    await record(
+        conn,
+        actor=actor.subject,
+        action="opening.reported",
+        subject=opening.id,
+        details={"company_id": str(company_id), "hours_per_week_minutes": opening.hours_per_week_minutes},
+    )
+    await _emit(conn, opening)
+    return _out(opening, today, working_days)
+
+
+async def _visible_opening(
+    conn: asyncpg.Connection, viewer: Principal, opening_id: UUID, *, lock: bool = False
+) -> Opening:
+    opening = await repository.get_opening(conn, opening_id, lock=lock)
+    if opening is None or not _visible(viewer, opening):
+        raise not_found("opening")
+    return opening
+
+
+async def get_opening(
+    conn: asyncpg.Connection, viewer: Principal, opening_id: UUID, today: date, working_days: int
+) -> OpeningOut:
+    return _out(await _visible_opening(conn, viewer, opening_id), today, working_days)
+
+
+async def list_openings(
+    conn: asyncpg.Connection,
+    viewer: Principal,
+    today: date,
+    working_days: int,
+    *,
+    overdue: bool | None,
+    status: OpeningStatus | None,
+    company_id: UUID | None,
+) -> list[OpeningOut]:
+    if viewer.role is Role.COMPANY_APPROVER:
+        company_id = viewer.company_id
+    handed_over_to = viewer.municipality_id if viewer.role is Role.MUNICIPALITY else None
+    if overdue:
+        status = "open"
+    rows = await repository.list_openings(conn, company_id=company_id, handed_over_to=handed_over_to, status=status)
+    found = [_out(o, today, working_days) for o in rows if _visible(viewer, o)]
+    if overdue is None:
+        return found
+    return [o for o in found if o.overdue is overdue]
+
+
+async def record_follow_up(
+    conn: asyncpg.Connection,
+    actor: Principal,
+    opening_id: UUID,
+    body: FollowUpCreate,
+    today: date,
+    working_days: int,
+) -> OpeningOut:
+    opening = await _visible_opening(conn, actor, opening_id, lock=True)
+    await repository.insert_follow_up(conn, uuid.uuid4(), opening.id, today, body.note, actor.subject)
+    # The note may describe people; it goes neither to the audit details nor to the event.
+    await record(conn, actor=actor.subject, action="opening.followed_up", subject=opening.id)
+    followed = replace(opening, followed_up_on=max(today, opening.followed_up_on or today))
+    await _emit(conn, followed)
+    return _out(followed, today, working_days)
+
+
+async def list_follow_ups(conn: asyncpg.Connection, viewer: Principal, opening_id: UUID) -> list[FollowUpOut]:
+    opening = await _visible_opening(conn, viewer, opening_id)
+    return await repository.list_follow_ups(conn, opening.id)
+
+
+async def _change_status(
+    conn: asyncpg.Connection,
+    actor: Principal,
+    opening: Opening,
+    status: OpeningStatus,
+    today: date,
+    *,
+    reason: HandOverReason | None = None,
+    municipality_id: UUID | None = None,
+) -> Opening:
+    require_open(opening.status)
+    await repository.set_status(conn, opening.id, status, today, reason=reason, municipality_id=municipality_id)
+    changed = replace(
+        opening,
+        status=status,
+        handed_over_reason=reason,
+        municipality_id=municipality_id,
+        followed_up_on=max(today, opening.followed_up_on or today),
+    )
+    details: dict[str, object] = {"from": opening.status, "to": status}
+    if reason is not None:
+        details |= {"reason": reason, "municipality_id": str(municipality_id)}
+    await record(conn, actor=actor.subject, action=f"opening.{status}", subject=opening.id, details=details)
+    await _emit(conn, changed)
+    return changed
+
+
+async def hand_over(
+    conn: asyncpg.Connection, actor: Principal, opening_id: UUID, body: HandOver, today: date, working_days: int
+) -> OpeningOut:
+    opening = await _visible_opening(conn, actor, opening_id, lock=True)
+    require_open(opening.status)
+    if await agreements.municipality_name(conn, body.municipality_id) is None:
+        raise invalid("municipality_id", "exists", "No municipality with that id")
+    changed = await _change_status(
+        conn, actor, opening, "handed_over", today, reason=body.reason, municipality_id=body.municipality_id
+    )
+    return _out(changed, today, working_days)
+
+
+async def close(
+    conn: asyncpg.Connection,
+    actor: Principal,
+    opening_id: UUID,
+    status: OpeningStatus,
+    today: date,
+    working_days: int,
+) -> OpeningOut:
+    """Marks an open opening filled (outside a placement) or withdrawn."""
+    opening = await _visible_opening(conn, actor, opening_id, lock=True)
+    return _out(await _change_status(conn, actor, opening, status, today), today, working_days)
+
+
+async def fill_for_placement(
+    conn: asyncpg.Connection, actor: Principal, opening_id: UUID, company_id: UUID, today: date
+) -> Opening:
+    """Placing a citizen from an opening fills it, in the placement's own transaction."""
+    opening = await repository.get_opening(conn, opening_id, lock=True)
+    if opening is None:
+        raise invalid("opening_id", "exists", "No opening with that id")
+    if opening.company_id != company_id:
+        raise invalid("opening_id", "same-company", "The opening belongs to another company than the placement")
+    return await _change_status(conn, actor, opening, "filled", today)
