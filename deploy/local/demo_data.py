@@ -33,9 +33,9 @@ def auth(t: str) -> dict[str, str]:
 
 
 def post(url: str, t: str, body: object) -> dict[str, object]:
-    for _ in range(100):  # the timesheet learns of a new placement from Kafka a moment later
+    for _ in range(100):  # the timesheet learns of a new or activated placement from Kafka a moment later
         r = httpx.post(url, json=body, headers=auth(t), timeout=10)
-        if r.status_code != 404:
+        if r.status_code != 404 and "placement-not-active" not in r.text:
             break
         time.sleep(0.2)
     if r.status_code >= 300:
@@ -90,6 +90,7 @@ def seed() -> str:
                 "bill_rate_ore_per_hour": 18_550,
             },
         )
+        post(f"{PLACEMENT}/placements/{p['id']}/activate", consultant, {})
         entries = [{"work_date": (monday + timedelta(days=d)).isoformat(), "minutes": 180 + 15 * d} for d in range(3)]
         s = post(f"{TIMESHEET}/placements/{p['id']}/entries", consultant, {"entries": entries})
         submitted = s["entries"]

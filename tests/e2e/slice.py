@@ -129,5 +129,6 @@ async def register_world(system: System) -> World:
                 ),
                 201,
             )
+            ok(await api.post(f"/placements/{placement['id']}/activate", headers=CONSULTANT))
             placements.append(str(placement["id"]))
     return World(mid, str(company["id"]), emails, placements[0], placements[1], cprs)
