@@ -159,6 +159,7 @@ class JobOpeningChanged(EventData):
     job_category: str
     hours_per_week_minutes: int
     handed_over_reason: str | None = None
+    municipality_id: UUID | None = None
 
 
 class ActivityLogged(EventData):

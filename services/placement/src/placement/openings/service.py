@@ -74,6 +74,7 @@ async def _emit(conn: asyncpg.Connection, o: Opening) -> None:
             job_category=o.job_category,
             hours_per_week_minutes=o.hours_per_week_minutes,
             handed_over_reason=o.handed_over_reason,
+            municipality_id=o.municipality_id,
         ),
         source="placement",
         subject=o.id,
