@@ -225,6 +225,7 @@ async def test_a_status_change_counts_as_follow_up_and_each_change_emits_job_ope
         "job_category": "kitchen help",
         "hours_per_week_minutes": 600,
         "handed_over_reason": "too_many_hours",
+        "municipality_id": mid,
     }
     audited = await api.sql("select action from audit_log where action like 'opening.%' order by id")
     assert [a["action"] for a in audited] == [
