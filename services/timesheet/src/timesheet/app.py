@@ -6,8 +6,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from timesheet.approvals.endpoints import router as approvals_router
 from timesheet.config import TimesheetSettings
 from timesheet.entries.endpoints import router as entries_router
+from timesheet.entries.problems import install_entry_problems
+from timesheet.portal.endpoints import router as portal_router
 from timesheet.worker import CONSUMERS
 from vikar_shared.http.app import create_service_app
 
@@ -15,11 +18,13 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def create_app(settings: TimesheetSettings | None = None) -> FastAPI:
-    return create_service_app(
+    app = create_service_app(
         settings or TimesheetSettings(),
         title="Vikarmodel timesheet",
         description="Hour entries submitted by agency staff and approved or rejected by the company.",
-        routers=[entries_router],
+        routers=[entries_router, approvals_router, portal_router],
         migrations=MIGRATIONS,
         consumers=CONSUMERS,
     )
+    install_entry_problems(app)
+    return app

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
-from timesheet.placements.handlers import on_placement_created
+from timesheet.companies.handlers import on_company_registered, on_company_updated
+from timesheet.placements.handlers import (
+    on_placement_created,
+    on_placement_rates_changed,
+    on_placement_status_changed,
+)
 from vikar_shared.events import placement
-from vikar_shared.events.placement import PlacementCreated
+from vikar_shared.events.placement import (
+    CompanyRegistered,
+    CompanyUpdated,
+    PlacementCreated,
+    PlacementRatesChanged,
+    PlacementStatusChanged,
+)
 from vikar_shared.messaging.subscriber import ConsumerSpec
 
 PLACEMENTS = ConsumerSpec(
     name="timesheet.placements",
     topics=[placement.TOPIC],
-    handlers={PlacementCreated: on_placement_created},
-    description="Keeps the placements read model that submitted hours are checked against",
+    handlers={
+        PlacementCreated: on_placement_created,
+        PlacementStatusChanged: on_placement_status_changed,
+        PlacementRatesChanged: on_placement_rates_changed,
+        CompanyRegistered: on_company_registered,
+        CompanyUpdated: on_company_updated,
+    },
+    description="Keeps the read models of placements (status, rate versions) and companies (approvers) "
+    "that submitted hours are checked and routed against",
 )
 
 CONSUMERS: list[ConsumerSpec] = [PLACEMENTS]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +17,14 @@ import pytest
 from timesheet.app import MIGRATIONS, create_app
 from timesheet.config import TimesheetSettings
 from vikar_shared.auth.principal import Role
-from vikar_shared.events.placement import PlacementCreated
+from vikar_shared.events.envelope import Envelope, EventData
+from vikar_shared.events.placement import (
+    PlacementCreated,
+    PlacementRatesChanged,
+    PlacementStatusChanged,
+    RateVersion,
+)
+from vikar_shared.messaging.kafka import make_producer
 from vikar_shared.testing.plugin import bearer, publish_events, serve_in_process, wait_until
 
 
@@ -26,11 +33,18 @@ def copenhagen_today() -> date:
 
 
 def placement_created(
-    *, company_id: uuid.UUID, start_date: date, end_date: date | None, citizen_name: str = "Ida Jensen"
+    *,
+    company_id: uuid.UUID,
+    start_date: date,
+    end_date: date | None,
+    citizen_name: str = "Ida Jensen",
+    citizen_id: uuid.UUID | None = None,
+    status: str | None = None,
+    bill_rate_ore_per_hour: int = 15_500,
 ) -> PlacementCreated:
     return PlacementCreated(
         placement_id=uuid.uuid4(),
-        citizen_id=uuid.uuid4(),
+        citizen_id=citizen_id or uuid.uuid4(),
         citizen_name=citizen_name,
         referral_id=uuid.uuid4(),
         municipality_id=uuid.uuid4(),
@@ -38,7 +52,8 @@ def placement_created(
         company_id=company_id,
         start_date=start_date,
         end_date=end_date,
-        bill_rate_ore_per_hour=15_500,
+        bill_rate_ore_per_hour=bill_rate_ore_per_hour,
+        status=status,
     )
 
 
@@ -79,6 +94,140 @@ class Harness:
             return bool(found == 1)
 
         await wait_until(known, what=f"placement {placement.placement_id} in the read model")
+
+    async def placement_for(
+        self,
+        *,
+        citizen_id: uuid.UUID | None = None,
+        company_id: uuid.UUID | None = None,
+        status: str | None = None,
+        end_date: date | None = None,
+        citizen_name: str = "Ida Jensen",
+        bill_rate_ore_per_hour: int = 15_500,
+    ) -> PlacementCreated:
+        """Another known placement; by default of the same citizen at another company."""
+        placement = self.draft_placement(
+            citizen_id=citizen_id,
+            company_id=company_id,
+            status=status,
+            end_date=end_date,
+            citizen_name=citizen_name,
+            bill_rate_ore_per_hour=bill_rate_ore_per_hour,
+        )
+        await self.publish_placement(placement)
+        return placement
+
+    def draft_placement(
+        self,
+        *,
+        citizen_id: uuid.UUID | None = None,
+        company_id: uuid.UUID | None = None,
+        status: str | None = None,
+        end_date: date | None = None,
+        citizen_name: str = "Ida Jensen",
+        bill_rate_ore_per_hour: int = 15_500,
+    ) -> PlacementCreated:
+        """A PlacementCreated not yet published; by default of the same citizen at another company."""
+        return placement_created(
+            company_id=company_id or uuid.uuid4(),
+            start_date=self.placement.start_date,
+            end_date=end_date or self.placement.end_date,
+            citizen_name=citizen_name,
+            citizen_id=citizen_id or self.placement.citizen_id,
+            status=status,
+            bill_rate_ore_per_hour=bill_rate_ore_per_hour,
+        )
+
+    async def publish_and_wait(
+        self, events: list[tuple[EventData, object]], *, what: str, occurred_at: list[datetime] | None = None
+    ) -> None:
+        """Publishes as the placement service would (key = subject), then waits until the consumer has
+        handled them all. ``occurred_at`` backdates the envelopes, as a dead letter replayed late is."""
+        times = occurred_at or [datetime.now(UTC)] * len(events)
+        producer = make_producer(self.kafka, "test-publisher")
+        await producer.start()
+        ids = []
+        try:
+            for (data, subject), at in zip(events, times, strict=True):
+                envelope = Envelope.wrap(data, source="placement", subject=subject, occurred_at=at)
+                await producer.send_and_wait(
+                    self.namespace + data.topic, value=envelope.model_dump_json().encode(), key=str(subject).encode()
+                )
+                ids.append(envelope.id)
+        finally:
+            await producer.stop()
+
+        async def handled() -> bool:
+            found = await self.pool.fetchval("select count(*) from inbox where event_id = any($1::uuid[])", ids)
+            return bool(found == len(ids))
+
+        await wait_until(handled, what=what)
+
+    async def change_status(
+        self, placement: PlacementCreated, status: str, *, end_date: date | None = None, start_date: date | None = None
+    ) -> None:
+        event = PlacementStatusChanged(
+            placement_id=placement.placement_id,
+            company_id=placement.company_id,
+            citizen_id=placement.citizen_id,
+            status=status,
+            start_date=start_date or placement.start_date,
+            end_date=end_date,
+            end_reason="completed" if status == "ended" else None,
+        )
+        await self.publish_and_wait([(event, placement.placement_id)], what=f"placement {status}")
+
+    async def change_rates(self, placement: PlacementCreated, rates: list[tuple[date, int]]) -> None:
+        event = PlacementRatesChanged(
+            placement_id=placement.placement_id,
+            company_id=placement.company_id,
+            rates=[RateVersion(effective_from=day, bill_rate_ore_per_hour=rate) for day, rate in rates],
+        )
+        await self.publish_and_wait([(event, placement.placement_id)], what="rate versions")
+
+    def approver_of(self, company_id: uuid.UUID, sub: str = "bo.approver") -> dict[str, str]:
+        return bearer(Role.COMPANY_APPROVER, sub=sub, company_id=company_id)
+
+    def day(self, days_ago: int) -> str:
+        return (self.today - timedelta(days=days_ago)).isoformat()
+
+    async def entry_for(
+        self, days_ago: int, minutes: int, *, placement: PlacementCreated | None = None
+    ) -> dict[str, Any]:
+        """Submits one entry and returns it as GET /entries/{id} shows it."""
+        target = placement or self.placement
+        response = await self.submit(
+            [{"work_date": self.day(days_ago), "minutes": minutes}], placement_id=target.placement_id
+        )
+        assert response.status_code == 201, response.text
+        return await self.get(response.json()["entries"][0]["id"])
+
+    async def get(self, entry_id: object) -> dict[str, Any]:
+        response = await self.client.get(f"/entries/{entry_id}", headers=bearer(Role.ADMIN))
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def approve(self, entry: dict[str, Any]) -> dict[str, Any]:
+        response = await self.client.post(
+            f"/entries/{entry['id']}/approve", headers=self.approver_of(uuid.UUID(entry["company_id"]))
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def reject(self, entry: dict[str, Any], reason: str = "Not at work that day") -> dict[str, Any]:
+        response = await self.client.post(
+            f"/entries/{entry['id']}/reject",
+            json={"reason": reason},
+            headers=self.approver_of(uuid.UUID(entry["company_id"])),
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def envelopes(self, event_type: str) -> list[dict[str, Any]]:
+        return [r["envelope"] for r in await self.outbox() if r["envelope"]["type"] == event_type]
 
     async def submit(
         self, entries: list[dict[str, Any]], *, headers: dict[str, str] | None = None, placement_id: object = None

@@ -45,6 +45,7 @@ async def test_company_approver_approves_and_entry_approved_is_written(timesheet
     assert envelope.data["work_date"] == (h.today - timedelta(days=2)).isoformat()
     assert envelope.data["minutes"] == 240
     assert envelope.data["approved_by"] == "bo.approver"
+    assert envelope.data["corrects_entry_id"] is None
 
 
 async def test_approving_an_approved_entry_is_409_naming_its_status(timesheet: Harness) -> None:
@@ -74,8 +75,37 @@ async def test_two_concurrent_approvals_one_succeeds_the_other_conflicts(timeshe
     assert sorted(r.status_code for r in responses) == [200, 409]
     loser = next(r for r in responses if r.status_code == 409)
     assert "approved" in loser.json()["detail"]
+    assert (loser.json()["entry"]["status"], loser.json()["entry"]["decided_by"]) == ("approved", "bo.approver")
     assert (await h.entry_row(entry_id))["version"] == 2
     assert await h.outbox_types() == ["timesheet.hours_submitted", "timesheet.entry_approved"]
+
+
+async def test_of_two_approvers_deciding_at_once_the_loser_sees_the_status_and_who_decided(
+    timesheet: Harness,
+) -> None:
+    h = timesheet
+    entry_id = await h.submitted_entry_id()
+    cia = bearer(Role.COMPANY_APPROVER, sub="cia.approver", company_id=h.placement.company_id)
+
+    responses = await asyncio.gather(
+        h.client.post(f"/entries/{entry_id}/approve", json={"expected_version": 1}, headers=h.approver),
+        h.client.post(f"/entries/{entry_id}/reject", json={"reason": "Not here", "expected_version": 1}, headers=cia),
+    )
+
+    assert sorted(r.status_code for r in responses) == [200, 409]
+    winner = next(r for r in responses if r.status_code == 200).json()
+    loser = next(r for r in responses if r.status_code == 409)
+    problem = loser.json()
+    assert loser.headers["content-type"] == "application/problem+json"
+    assert problem["code"] in ("entry-not-submitted", "entry-version-mismatch")
+    assert (problem["entry"]["status"], problem["entry"]["decided_by"], problem["entry"]["version"]) == (
+        winner["status"],
+        winner["decided_by"],
+        2,
+    )
+    assert problem["entry"]["decided_at"] == winner["decided_at"]
+    assert winner["decided_by"] in problem["detail"]
+    assert len(await h.outbox_types()) == 2
 
 
 async def test_approval_at_a_stale_expected_version_is_409_and_changes_nothing(timesheet: Harness) -> None:

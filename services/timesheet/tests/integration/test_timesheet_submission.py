@@ -55,6 +55,9 @@ async def test_submission_stores_submitted_entries_and_one_hours_submitted_event
     assert {str(r["submission_id"]) for r in rows} == {body["submission_id"]}
     assert {r["company_id"] for r in rows} == {h.placement.company_id}
     assert {(r["status"], r["submitted_by"], r["version"]) for r in rows} == {("submitted", "anna.consultant", 1)}
+    assert {(r["citizen_id"], r["bill_rate_ore_per_hour"], r["corrects_entry_id"]) for r in rows} == {
+        (h.placement.citizen_id, 15_500, None)
+    }
 
     outbox = await h.outbox()
     assert len(outbox) == 1

@@ -12,9 +12,13 @@ from timesheet.entries import service
 from timesheet.entries.models import EntryStatus, ProposedEntry, agency_today
 from timesheet.entries.schemas import (
     ApproveRequest,
+    CorrectionRequest,
     EntryListOut,
     EntryOut,
+    HistoryItemOut,
+    HistoryOut,
     RejectRequest,
+    ResubmitRequest,
     SubmissionOut,
     SubmitHoursRequest,
     SubmittedEntryOut,
@@ -42,7 +46,7 @@ def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         401: "No valid bearer token",
         403: "The caller's role may not use this endpoint",
         404: "No such object visible to the caller",
-        409: "The entry is not in a state that allows this",
+        409: "The entry is not in a state that allows this; the problem's `entry` member shows it as it is now",
         422: "A field breaks a rule; the problem names field and rule",
     }
     return {s: {"description": described[s], "content": {"application/problem+json": {}}} for s in statuses}
@@ -121,3 +125,47 @@ async def reject_entry(entry_id: UUID, body: RejectRequest, principal: Approver,
             conn, principal, entry_id, reason=body.reason, expected_version=body.expected_version
         )
     return EntryOut.of(entry)
+
+
+@router.put(
+    "/entries/{entry_id}",
+    response_model=EntryOut,
+    summary="Edit a rejected entry and submit it again (consultant, admin)",
+    responses=_problems(401, 403, 404, 409, 422),
+)
+async def resubmit_entry(
+    entry_id: UUID, body: ResubmitRequest, principal: Submitter, pool: DbPool, today: Today
+) -> EntryOut:
+    proposed = ProposedEntry(work_date=body.work_date, minutes=body.minutes)
+    async with transaction(pool) as conn:
+        entry = await service.resubmit_entry(
+            conn, principal, entry_id, proposed, expected_version=body.expected_version, today=today
+        )
+    return EntryOut.of(entry)
+
+
+@router.post(
+    "/entries/{entry_id}/corrections",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EntryOut,
+    summary="Correct an approved entry with a correction entry that needs approval (consultant, admin)",
+    responses=_problems(401, 403, 404, 409, 422),
+)
+async def correct_entry(entry_id: UUID, body: CorrectionRequest, principal: Submitter, pool: DbPool) -> EntryOut:
+    async with transaction(pool) as conn:
+        correction = await service.correct_entry(
+            conn, principal, entry_id, minutes_delta=body.minutes_delta, reason=body.reason
+        )
+    return EntryOut.of(correction)
+
+
+@router.get(
+    "/entries/{entry_id}/history",
+    response_model=HistoryOut,
+    summary="Every change of an entry and of its corrections, oldest first",
+    responses=_problems(401, 404),
+)
+async def entry_history(entry_id: UUID, principal: CurrentPrincipal, pool: DbPool) -> HistoryOut:
+    async with transaction(pool) as conn:
+        records = await service.entry_history(conn, principal, entry_id)
+    return HistoryOut(entry_id=entry_id, history=[HistoryItemOut.of(r) for r in records])

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from vikar_shared.errors import Category, DomainError, FieldViolation, conflict
+from timesheet.placements.models import DayRefusal, Placement, RateVersion, rate_in_force, refusal_on
+from vikar_shared.errors import Category, DomainError, FieldViolation
 
 AGENCY_TIMEZONE = ZoneInfo("Europe/Copenhagen")
 
@@ -17,6 +18,8 @@ MIN_MINUTES = 15
 MAX_MINUTES = 720
 MINUTES_STEP = 15
 MAX_ENTRIES_PER_SUBMISSION = 31
+# One citizen works at most 12 hours a day, whatever the number of placements.
+MAX_MINUTES_PER_CITIZEN_DAY = 720
 
 
 class EntryStatus(StrEnum):
@@ -34,6 +37,20 @@ class Rule(StrEnum):
     WORK_DATE_AFTER_PLACEMENT = "work-date-after-placement"
     WORK_DATE_IN_FUTURE = "work-date-in-future"
     WORK_DATE_DUPLICATE = "work-date-duplicate"
+    PLACEMENT_NOT_ACTIVE = "placement-not-active"
+    NO_RATE_IN_FORCE = "no-rate-in-force"
+    CITIZEN_DAY_OVER_12_HOURS = "citizen-day-over-12-hours"
+    MINUTES_DELTA_ZERO = "minutes-delta-zero"
+    CORRECTED_MINUTES_OUT_OF_RANGE = "corrected-minutes-out-of-range"
+    CORRECTION_WORK_DATE_FIXED = "correction-work-date-fixed"
+
+
+class HistoryAction(StrEnum):
+    SUBMITTED = "submitted"
+    RESUBMITTED = "resubmitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CORRECTED = "corrected"
 
 
 @dataclass(frozen=True)
@@ -50,6 +67,7 @@ class Entry:
     company_id: UUID
     citizen_name: str
     work_date: date
+    # Signed on a correction: the change it makes to the original's minutes.
     minutes: int
     status: EntryStatus
     version: int
@@ -58,6 +76,14 @@ class Entry:
     decided_by: str | None
     decided_at: datetime | None
     rejection_reason: str | None
+    citizen_id: UUID
+    bill_rate_ore_per_hour: int
+    corrects_entry_id: UUID | None = None
+    correction_reason: str | None = None
+
+    @property
+    def is_correction(self) -> bool:
+        return self.corrects_entry_id is not None
 
     def decision(self) -> tuple[str, datetime]:
         """Who decided the entry and when; a submitted entry has no decision yet."""
@@ -66,9 +92,83 @@ class Entry:
         return self.decided_by, self.decided_at
 
 
+@dataclass(frozen=True)
+class HistoryChange:
+    """One change of one entry, written in the transaction that makes it."""
+
+    entry_id: UUID
+    action: HistoryAction
+    actor: str
+    version: int
+    work_date: date
+    minutes: int
+    reason: str | None = None
+    submission_id: UUID | None = None
+    correction_entry_id: UUID | None = None
+
+    @classmethod
+    def of(cls, entry: Entry, action: HistoryAction, actor: str) -> HistoryChange:
+        """The change ``action`` leaves ``entry`` in (``entry`` is the state after it)."""
+        reason = {
+            HistoryAction.REJECTED: entry.rejection_reason,
+            HistoryAction.SUBMITTED: entry.correction_reason,
+            HistoryAction.RESUBMITTED: entry.correction_reason,
+        }.get(action)
+        submitted = action in (HistoryAction.SUBMITTED, HistoryAction.RESUBMITTED)
+        return cls(
+            entry_id=entry.id,
+            action=action,
+            actor=actor,
+            version=entry.version,
+            work_date=entry.work_date,
+            minutes=entry.minutes,
+            reason=reason,
+            submission_id=entry.submission_id if submitted else None,
+        )
+
+    @classmethod
+    def corrected(cls, original: Entry, correction: Entry, actor: str) -> HistoryChange:
+        return cls(
+            entry_id=original.id,
+            action=HistoryAction.CORRECTED,
+            actor=actor,
+            version=original.version,
+            work_date=original.work_date,
+            minutes=correction.minutes,
+            reason=correction.correction_reason,
+            correction_entry_id=correction.id,
+        )
+
+
+@dataclass(frozen=True)
+class HistoryRecord:
+    entry_id: UUID
+    action: HistoryAction
+    actor: str
+    occurred_at: datetime
+    version: int
+    work_date: date
+    minutes: int
+    reason: str | None
+    submission_id: UUID | None
+    correction_entry_id: UUID | None
+
+
+@dataclass
+class EntryConflictError(DomainError):
+    """A conflict about one entry; carries the entry as it is now so the caller sees who acted."""
+
+    entry: Entry | None = None
+
+
 def agency_today(now: datetime) -> date:
     """The agency works on Copenhagen's calendar, whatever zone the server runs in."""
     return now.astimezone(AGENCY_TIMEZONE).date()
+
+
+def hours_text(minutes: int) -> str:
+    sign = "-" if minutes < 0 else ""
+    return f"{sign}{abs(minutes) // 60}:{abs(minutes) % 60:02d} h"
 
 
 def minutes_rules(minutes: int) -> list[Rule]:
@@ -80,15 +180,36 @@ def minutes_rules(minutes: int) -> list[Rule]:
     return broken
 
 
-def work_date_rules(work_date: date, *, start_date: date, end_date: date | None, today: date) -> list[Rule]:
+_REFUSAL_RULES: dict[DayRefusal, Rule] = {
+    DayRefusal.NOT_ACTIVE: Rule.PLACEMENT_NOT_ACTIVE,
+    DayRefusal.BEFORE_START: Rule.WORK_DATE_BEFORE_PLACEMENT,
+    DayRefusal.AFTER_END: Rule.WORK_DATE_AFTER_PLACEMENT,
+}
+
+
+def placement_day_rules(placement: Placement, rates: Sequence[RateVersion], work_date: date) -> list[Rule]:
+    """The placement takes hours on the day, and a bill rate is in force on it."""
     broken: list[Rule] = []
-    if work_date < start_date:
-        broken.append(Rule.WORK_DATE_BEFORE_PLACEMENT)
-    if end_date is not None and work_date > end_date:
-        broken.append(Rule.WORK_DATE_AFTER_PLACEMENT)
+    refusal = refusal_on(placement, work_date)
+    if refusal is not None:
+        broken.append(_REFUSAL_RULES[refusal])
+    elif rate_in_force(rates, work_date) is None:
+        broken.append(Rule.NO_RATE_IN_FORCE)
+    return broken
+
+
+def work_date_rules(placement: Placement, rates: Sequence[RateVersion], work_date: date, *, today: date) -> list[Rule]:
+    broken = placement_day_rules(placement, rates, work_date)
     if work_date > today:
         broken.append(Rule.WORK_DATE_IN_FUTURE)
     return broken
+
+
+def over_daily_cap(already: int, adding: int) -> bool:
+    """Whether ``adding`` more minutes take the citizen's day past 12 hours. ``already`` is what the day
+    holds across placements (approved minutes, and pending minutes that add hours: a pending reduction
+    frees nothing until it is approved, since it may yet be rejected)."""
+    return adding > 0 and already + adding > MAX_MINUTES_PER_CITIZEN_DAY
 
 
 def duplicate_dates(work_dates: Sequence[date]) -> dict[int, int]:
@@ -109,25 +230,121 @@ _MESSAGES: dict[Rule, str] = {
     Rule.WORK_DATE_BEFORE_PLACEMENT: "work_date is before the placement starts",
     Rule.WORK_DATE_AFTER_PLACEMENT: "work_date is after the placement ends",
     Rule.WORK_DATE_IN_FUTURE: "work_date is in the future",
+    Rule.PLACEMENT_NOT_ACTIVE: "the placement is not active (planned, or ended without an end date)",
+    Rule.NO_RATE_IN_FORCE: "no bill rate of the placement is in force on work_date",
+    Rule.MINUTES_DELTA_ZERO: "minutes_delta must not be 0",
 }
 
 
+def _cap_message(work_date: date, already: int, adding: int) -> str:
+    return (
+        f"the citizen already has {hours_text(already)} on {work_date.isoformat()} across placements; "
+        f"{hours_text(adding)} more exceeds {hours_text(MAX_MINUTES_PER_CITIZEN_DAY)}"
+    )
+
+
+def proposal_violations(
+    entry: ProposedEntry,
+    *,
+    placement: Placement,
+    rates: Sequence[RateVersion],
+    today: date,
+    already: int,
+    prefix: str = "",
+) -> list[FieldViolation]:
+    """Every rule one proposed entry breaks; ``already`` is what the citizen's day holds without it."""
+    violations = [FieldViolation(f"{prefix}minutes", r, _MESSAGES[r]) for r in minutes_rules(entry.minutes)]
+    minutes_valid = not violations
+    for rule in work_date_rules(placement, rates, entry.work_date, today=today):
+        message = f"{_MESSAGES[rule]} ({entry.work_date.isoformat()})"
+        violations.append(FieldViolation(f"{prefix}work_date", rule, message))
+    # The day's cap is only worth reporting for minutes that are otherwise acceptable.
+    if minutes_valid and over_daily_cap(already, entry.minutes):
+        message = _cap_message(entry.work_date, already, entry.minutes)
+        violations.append(FieldViolation(f"{prefix}minutes", Rule.CITIZEN_DAY_OVER_12_HOURS, message))
+    return violations
+
+
 def submission_violations(
-    entries: Sequence[ProposedEntry], *, start_date: date, end_date: date | None, today: date
+    entries: Sequence[ProposedEntry],
+    *,
+    placement: Placement,
+    rates: Sequence[RateVersion],
+    today: date,
+    day_minutes: Mapping[date, int],
 ) -> list[FieldViolation]:
     """Every rule every entry breaks, named by field, so the caller can fix them all at once."""
     violations: list[FieldViolation] = []
     repeats = duplicate_dates([e.work_date for e in entries])
     for index, entry in enumerate(entries):
-        for rule in minutes_rules(entry.minutes):
-            violations.append(FieldViolation(f"entries.{index}.minutes", rule, _MESSAGES[rule]))
-        for rule in work_date_rules(entry.work_date, start_date=start_date, end_date=end_date, today=today):
-            message = f"{_MESSAGES[rule]} ({entry.work_date.isoformat()})"
-            violations.append(FieldViolation(f"entries.{index}.work_date", rule, message))
+        prefix = f"entries.{index}."
+        already = day_minutes.get(entry.work_date, 0)
+        violations += proposal_violations(
+            entry, placement=placement, rates=rates, today=today, already=already, prefix=prefix
+        )
         if index in repeats:
             message = f"work_date {entry.work_date.isoformat()} is also given in entries.{repeats[index]}"
-            violations.append(FieldViolation(f"entries.{index}.work_date", Rule.WORK_DATE_DUPLICATE, message))
+            violations.append(FieldViolation(f"{prefix}work_date", Rule.WORK_DATE_DUPLICATE, message))
     return violations
+
+
+@dataclass(frozen=True)
+class CorrectionBounds:
+    """Where an approved original stands: its minutes with the approved corrections applied, and how
+    far the pending corrections could still move it (each may be approved or rejected)."""
+
+    settled: int
+    pending_up: int
+    pending_down: int
+
+    @classmethod
+    def of(cls, original_minutes: int, corrections: Sequence[tuple[EntryStatus, int]]) -> CorrectionBounds:
+        approved = sum(m for s, m in corrections if s is EntryStatus.APPROVED)
+        pending = [m for s, m in corrections if s is EntryStatus.SUBMITTED]
+        return cls(original_minutes + approved, sum(m for m in pending if m > 0), sum(m for m in pending if m < 0))
+
+    def reach(self, delta: int) -> tuple[int, int]:
+        """Lowest and highest minutes the original can end at if ``delta`` is added as a pending correction."""
+        return self.settled + self.pending_down + min(delta, 0), self.settled + self.pending_up + max(delta, 0)
+
+
+def correction_violations(
+    delta: int,
+    bounds: CorrectionBounds,
+    *,
+    placement: Placement,
+    rates: Sequence[RateVersion],
+    work_date: date,
+    already: int,
+    field: str = "minutes_delta",
+) -> list[FieldViolation]:
+    """A correction is a non-zero multiple of 15 that keeps the original within 0..720 minutes whatever
+    becomes of the pending corrections; adding hours also needs the placement to take them that day."""
+    violations: list[FieldViolation] = []
+    if delta == 0:
+        violations.append(FieldViolation(field, Rule.MINUTES_DELTA_ZERO, _MESSAGES[Rule.MINUTES_DELTA_ZERO]))
+    if delta % MINUTES_STEP != 0:
+        violations.append(FieldViolation(field, Rule.MINUTES_NOT_QUARTER_HOURS, f"{field} must be a multiple of 15"))
+    lowest, highest = bounds.reach(delta)
+    if lowest < 0 or highest > MAX_MINUTES:
+        message = (
+            f"with this correction the entry could end at {lowest} to {highest} minutes (now {bounds.settled}, "
+            f"pending corrections {bounds.pending_down:+d}/{bounds.pending_up:+d}); "
+            f"it must stay within 0..{MAX_MINUTES}"
+        )
+        violations.append(FieldViolation(field, Rule.CORRECTED_MINUTES_OUT_OF_RANGE, message))
+    delta_valid = not violations
+    if delta > 0:
+        for rule in placement_day_rules(placement, rates, work_date):
+            violations.append(FieldViolation(field, rule, f"{_MESSAGES[rule]} ({work_date.isoformat()})"))
+        if delta_valid and over_daily_cap(already, delta):
+            message = _cap_message(work_date, already, delta)
+            violations.append(FieldViolation(field, Rule.CITIZEN_DAY_OVER_12_HOURS, message))
+    return violations
+
+
+def invalid_entries(code: str, violations: list[FieldViolation]) -> DomainError:
+    return DomainError(Category.VALIDATION, code, f"{len(violations)} rule(s) broken; nothing was saved", violations)
 
 
 def invalid_submission(violations: list[FieldViolation]) -> DomainError:
@@ -139,13 +356,56 @@ def invalid_submission(violations: list[FieldViolation]) -> DomainError:
     )
 
 
+def _state(entry: Entry) -> str:
+    if entry.decided_by is None or entry.decided_at is None:
+        return entry.status.value
+    return f"{entry.status.value} (by {entry.decided_by} at {entry.decided_at.isoformat()})"
+
+
+def entry_conflict(code: str, detail: str, entry: Entry) -> EntryConflictError:
+    return EntryConflictError(Category.CONFLICT, code, detail, entry=entry)
+
+
+def ensure_version(entry: Entry, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != entry.version:
+        raise entry_conflict(
+            "entry-version-mismatch",
+            f"The entry is at version {entry.version}, not {expected_version}; it is {_state(entry)}; reload it",
+            entry,
+        )
+
+
 def ensure_decidable(entry: Entry, expected_version: int | None) -> None:
     """Only a submitted entry is approved or rejected; a stale version means someone else acted first."""
     if entry.status is not EntryStatus.SUBMITTED:
-        raise conflict(
-            "entry-not-submitted", f"The entry is {entry.status.value}; only a submitted entry can be decided"
+        raise entry_conflict(
+            "entry-not-submitted", f"The entry is {_state(entry)}; only a submitted entry can be decided", entry
         )
-    if expected_version is not None and expected_version != entry.version:
-        raise conflict(
-            "entry-version-mismatch", f"The entry is at version {entry.version}, not {expected_version}; reload it"
+    ensure_version(entry, expected_version)
+
+
+def ensure_resubmittable(entry: Entry, expected_version: int | None) -> None:
+    """Only a rejected entry is edited; an approved one is changed by a correction entry instead."""
+    if entry.status is not EntryStatus.REJECTED:
+        hint = " (correct an approved entry with a correction)" if entry.status is EntryStatus.APPROVED else ""
+        raise entry_conflict(
+            "entry-not-rejected", f"The entry is {_state(entry)}; only a rejected entry can be edited{hint}", entry
+        )
+    ensure_version(entry, expected_version)
+
+
+def ensure_correctable(entry: Entry) -> None:
+    """A correction refers to an approved original entry, never to another correction."""
+    if entry.corrects_entry_id is not None:
+        raise entry_conflict(
+            "entry-is-a-correction",
+            f"The entry corrects entry {entry.corrects_entry_id}; correct that original entry instead",
+            entry,
+        )
+    if entry.status is not EntryStatus.APPROVED:
+        hint = " (edit a rejected entry and submit it again)" if entry.status is EntryStatus.REJECTED else ""
+        raise entry_conflict(
+            "entry-not-approved",
+            f"The entry is {_state(entry)}; only an approved entry is corrected{hint}",
+            entry,
         )

@@ -1,18 +1,29 @@
-"""All SQL on hour entries."""
+"""All SQL on hour entries and their history."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from uuid import UUID
 
 import asyncpg
 
-from timesheet.entries.models import Entry, EntryStatus, ProposedEntry
+from timesheet.entries.models import Entry, EntryStatus, HistoryAction, HistoryChange, HistoryRecord
 
 # citizen_name comes from the read model, so a renamed citizen shows the current name everywhere.
 _ENTRY_COLUMNS = """e.id, e.submission_id, e.placement_id, e.company_id, p.citizen_name, e.work_date, e.minutes,
                     e.status, e.version, e.submitted_by, e.submitted_at, e.decided_by, e.decided_at,
-                    e.rejection_reason"""
+                    e.rejection_reason, e.citizen_id, e.bill_rate_ore_per_hour, e.corrects_entry_id,
+                    e.correction_reason"""
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    id: UUID
+    work_date: date
+    minutes: int
+    bill_rate_ore_per_hour: int
 
 
 def _entry(row: asyncpg.Record) -> Entry:
@@ -27,34 +38,44 @@ async def insert_submitted(
     submission_id: UUID,
     placement_id: UUID,
     company_id: UUID,
+    citizen_id: UUID,
     submitted_by: str,
-    entries: Sequence[tuple[UUID, ProposedEntry]],
+    entries: Sequence[NewEntry],
+    corrects_entry_id: UUID | None = None,
+    correction_reason: str | None = None,
 ) -> list[Entry]:
     """Inserts one submission's entries in one statement; returned in the order given."""
     rows = await conn.fetch(
         f"""with inserted as (
-                insert into entries (id, submission_id, placement_id, company_id, work_date, minutes, status,
-                                     submitted_by)
-                select i.id, $1, $2, $3, i.work_date, i.minutes, 'submitted', $4
-                from unnest($5::uuid[], $6::date[], $7::int[]) as i (id, work_date, minutes)
+                insert into entries (id, submission_id, placement_id, company_id, citizen_id, work_date, minutes,
+                                     bill_rate_ore_per_hour, status, submitted_by, corrects_entry_id,
+                                     correction_reason)
+                select i.id, $1, $2, $3, $4, i.work_date, i.minutes, i.bill_rate, 'submitted', $5, $9, $10
+                from unnest($6::uuid[], $7::date[], $8::int[], $11::bigint[]) as i (id, work_date, minutes, bill_rate)
                 returning *
             )
             select {_ENTRY_COLUMNS} from inserted e join placements p using (placement_id)""",
         submission_id,
         placement_id,
         company_id,
+        citizen_id,
         submitted_by,
-        [entry_id for entry_id, _ in entries],
-        [e.work_date for _, e in entries],
-        [e.minutes for _, e in entries],
+        [e.id for e in entries],
+        [e.work_date for e in entries],
+        [e.minutes for e in entries],
+        corrects_entry_id,
+        correction_reason,
+        [e.bill_rate_ore_per_hour for e in entries],
     )
     by_id = {row["id"]: _entry(row) for row in rows}
-    return [by_id[entry_id] for entry_id, _ in entries]
+    return [by_id[e.id] for e in entries]
 
 
-async def get_entry(conn: asyncpg.Connection, entry_id: UUID) -> Entry | None:
+async def get_entry(conn: asyncpg.Connection, entry_id: UUID, *, for_update: bool = False) -> Entry | None:
+    """With ``for_update`` the row stays locked until the transaction ends (edits serialise on it)."""
+    lock = "for update of e" if for_update else ""
     row = await conn.fetchrow(
-        f"select {_ENTRY_COLUMNS} from entries e join placements p using (placement_id) where e.id = $1",
+        f"select {_ENTRY_COLUMNS} from entries e join placements p using (placement_id) where e.id = $1 {lock}",
         entry_id,
     )
     return None if row is None else _entry(row)
@@ -99,3 +120,173 @@ async def decide(
         expected_version,
     )
     return None if row is None else _entry(row)
+
+
+async def resubmit(
+    conn: asyncpg.Connection,
+    entry_id: UUID,
+    *,
+    submission_id: UUID,
+    work_date: date,
+    minutes: int,
+    bill_rate_ore_per_hour: int,
+    submitted_by: str,
+) -> Entry:
+    """A rejected entry (locked by the caller) becomes submitted again with the new facts; the decision
+    is cleared (the history keeps it)."""
+    row = await conn.fetchrow(
+        f"""with resubmitted as (
+                update entries
+                set status = 'submitted', version = version + 1, submission_id = $2, work_date = $3, minutes = $4,
+                    bill_rate_ore_per_hour = $5, submitted_by = $6, submitted_at = now(),
+                    decided_by = null, decided_at = null, rejection_reason = null
+                where id = $1 and status = 'rejected'
+                returning *
+            )
+            select {_ENTRY_COLUMNS} from resubmitted e join placements p using (placement_id)""",
+        entry_id,
+        submission_id,
+        work_date,
+        minutes,
+        bill_rate_ore_per_hour,
+        submitted_by,
+    )
+    if row is None:
+        raise RuntimeError(f"entry {entry_id} was not locked as rejected before resubmission")
+    return _entry(row)
+
+
+async def approve_all(conn: asyncpg.Connection, entry_ids: Sequence[UUID], *, decided_by: str) -> list[Entry]:
+    """Approves those of ``entry_ids`` that are still submitted; the others are left as they are.
+
+    Rows are locked in id order, so two bulk approvals over overlapping entries cannot deadlock; a row
+    another approver decided meanwhile no longer matches once its lock is granted and is skipped."""
+    rows = await conn.fetch(
+        f"""with locked as (
+                select id from entries where id = any($1::uuid[]) and status = 'submitted' order by id for update
+            ),
+            decided as (
+                update entries e
+                set status = 'approved', version = e.version + 1, decided_by = $2, decided_at = now()
+                from locked where e.id = locked.id
+                returning e.*
+            )
+            select {_ENTRY_COLUMNS} from decided e join placements p using (placement_id)
+            order by e.work_date, p.citizen_name, e.id""",
+        list(entry_ids),
+        decided_by,
+    )
+    return [_entry(row) for row in rows]
+
+
+async def company_entries_by_id(conn: asyncpg.Connection, company_id: UUID, entry_ids: Sequence[UUID]) -> list[Entry]:
+    rows = await conn.fetch(
+        f"""select {_ENTRY_COLUMNS} from entries e join placements p using (placement_id)
+            where e.company_id = $1 and e.id = any($2::uuid[])
+            order by e.work_date, p.citizen_name, e.id""",
+        company_id,
+        list(entry_ids),
+    )
+    return [_entry(row) for row in rows]
+
+
+async def pending_entries(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    *,
+    from_date: date | None = None,
+    to_date: date | None = None,
+    citizen_id: UUID | None = None,
+) -> list[Entry]:
+    """A company's submitted entries, optionally within work dates and of one citizen."""
+    rows = await conn.fetch(
+        f"""select {_ENTRY_COLUMNS} from entries e join placements p using (placement_id)
+            where e.company_id = $1 and e.status = 'submitted'
+              and ($2::date is null or e.work_date >= $2) and ($3::date is null or e.work_date <= $3)
+              and ($4::uuid is null or e.citizen_id = $4)
+            order by e.work_date, p.citizen_name, e.citizen_id, e.id""",
+        company_id,
+        from_date,
+        to_date,
+        citizen_id,
+    )
+    return [_entry(row) for row in rows]
+
+
+async def pending_longer_than(conn: asyncpg.Connection, days: int) -> list[Entry]:
+    """Entries submitted (or submitted again) more than ``days`` days ago and still undecided."""
+    rows = await conn.fetch(
+        f"""select {_ENTRY_COLUMNS} from entries e join placements p using (placement_id)
+            where e.status = 'submitted' and e.submitted_at < now() - make_interval(days => $1)
+            order by e.submitted_at, e.id""",
+        days,
+    )
+    return [_entry(row) for row in rows]
+
+
+async def lock_citizen_days(conn: asyncpg.Connection, citizen_id: UUID, days: Sequence[date]) -> None:
+    """Serialises every change that adds hours to one citizen's day, across placements and companies,
+    until the transaction ends. Days are locked in date order so two requests never deadlock."""
+    for day in sorted(set(days)):
+        await conn.execute(
+            "select pg_advisory_xact_lock(hashtextextended($1, 0))",
+            f"timesheet.citizen-day:{citizen_id}:{day.isoformat()}",
+        )
+
+
+async def citizen_day_minutes(conn: asyncpg.Connection, citizen_id: UUID, days: Sequence[date]) -> dict[date, int]:
+    """What each day holds towards the 12-hour cap: approved minutes (corrections signed) plus pending
+    minutes that add hours; a pending reduction counts only once approved."""
+    rows = await conn.fetch(
+        """select work_date,
+                  sum(case when status = 'approved' then minutes else greatest(minutes, 0) end)::int as minutes
+           from entries
+           where citizen_id = $1 and work_date = any($2::date[]) and status in ('submitted', 'approved')
+           group by work_date""",
+        citizen_id,
+        list(days),
+    )
+    return {row["work_date"]: row["minutes"] for row in rows}
+
+
+async def corrections_of(conn: asyncpg.Connection, original_id: UUID) -> list[tuple[EntryStatus, int]]:
+    rows = await conn.fetch(
+        "select status, minutes from entries where corrects_entry_id = $1 order by submitted_at, id", original_id
+    )
+    return [(EntryStatus(row["status"]), row["minutes"]) for row in rows]
+
+
+async def record_history(conn: asyncpg.Connection, changes: Sequence[HistoryChange]) -> None:
+    await conn.execute(
+        """insert into entry_history (entry_id, action, actor, version, work_date, minutes, reason, submission_id,
+                                      correction_entry_id)
+           select * from unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::date[], $6::int[], $7::text[],
+                                $8::uuid[], $9::uuid[])""",
+        [c.entry_id for c in changes],
+        [c.action.value for c in changes],
+        [c.actor for c in changes],
+        [c.version for c in changes],
+        [c.work_date for c in changes],
+        [c.minutes for c in changes],
+        [c.reason for c in changes],
+        [c.submission_id for c in changes],
+        [c.correction_entry_id for c in changes],
+    )
+
+
+async def history(conn: asyncpg.Connection, entry_id: UUID) -> list[HistoryRecord]:
+    """The entry's own changes and those of the corrections that refer to it, in the order they happened."""
+    rows = await conn.fetch(
+        """select entry_id, action, actor, occurred_at, version, work_date, minutes, reason, submission_id,
+                  correction_entry_id
+           from entry_history
+           where entry_id = $1 or entry_id in (select id from entries where corrects_entry_id = $1)
+           order by id""",
+        entry_id,
+    )
+    records = []
+    for row in rows:
+        values = dict(row)
+        values["action"] = HistoryAction(values["action"])
+        records.append(HistoryRecord(**values))
+    return records

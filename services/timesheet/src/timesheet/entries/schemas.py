@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
-from timesheet.entries.models import MAX_ENTRIES_PER_SUBMISSION, Entry, EntryStatus
+from timesheet.entries.models import MAX_ENTRIES_PER_SUBMISSION, Entry, EntryStatus, HistoryAction, HistoryRecord
 
 # Bounded to PostgreSQL's integer so an absurd value is a 422, not a database error.
 Version = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
@@ -43,6 +43,24 @@ class RejectRequest(BaseModel):
     expected_version: Version | None = Field(default=None, description="Fail with 409 unless at this version")
 
 
+class ResubmitRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    work_date: date = Field(description="Day the hours were worked; for a correction, the original's work date")
+    minutes: StrictInt = Field(description="Whole minutes; for a correction, the signed change to the original")
+    expected_version: Version | None = Field(default=None, description="Fail with 409 unless at this version")
+
+
+class CorrectionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    minutes_delta: StrictInt = Field(
+        description="Signed change to the approved entry's minutes: a non-zero multiple of 15 that keeps the "
+        "entry, with all its approved and pending corrections, within 0..720 minutes"
+    )
+    reason: Reason = Field(description="Why the approved hours are corrected (3 to 1000 characters)")
+
+
 class SubmittedEntryOut(BaseModel):
     id: UUID
     work_date: date
@@ -58,6 +76,7 @@ class SubmissionOut(BaseModel):
 
 class EntryOut(BaseModel):
     id: UUID
+    submission_id: UUID = Field(description="The submission that last (re)submitted the entry")
     placement_id: UUID
     company_id: UUID
     citizen_name: str
@@ -70,11 +89,16 @@ class EntryOut(BaseModel):
     decided_by: str | None
     decided_at: datetime | None
     rejection_reason: str | None
+    citizen_id: UUID
+    bill_rate_ore_per_hour: int = Field(description="Bill rate in force on the work date when (re)submitted, øre/h")
+    corrects_entry_id: UUID | None = Field(description="The approved entry this correction changes, if one")
+    correction_reason: str | None
 
     @classmethod
     def of(cls, entry: Entry) -> EntryOut:
         return cls(
             id=entry.id,
+            submission_id=entry.submission_id,
             placement_id=entry.placement_id,
             company_id=entry.company_id,
             citizen_name=entry.citizen_name,
@@ -87,8 +111,45 @@ class EntryOut(BaseModel):
             decided_by=entry.decided_by,
             decided_at=entry.decided_at,
             rejection_reason=entry.rejection_reason,
+            citizen_id=entry.citizen_id,
+            bill_rate_ore_per_hour=entry.bill_rate_ore_per_hour,
+            corrects_entry_id=entry.corrects_entry_id,
+            correction_reason=entry.correction_reason,
         )
 
 
 class EntryListOut(BaseModel):
     entries: list[EntryOut]
+
+
+class HistoryItemOut(BaseModel):
+    entry_id: UUID = Field(description="The entry changed: the one asked about, or one of its corrections")
+    action: HistoryAction
+    actor: str
+    occurred_at: datetime
+    version: int = Field(description="The entry's version after the change")
+    work_date: date
+    minutes: int = Field(description="The entry's minutes after the change; on 'corrected', the correction's delta")
+    reason: str | None = Field(description="Rejection reason, or correction reason")
+    submission_id: UUID | None
+    correction_entry_id: UUID | None = Field(description="On 'corrected': the correction entry")
+
+    @classmethod
+    def of(cls, record: HistoryRecord) -> HistoryItemOut:
+        return cls(
+            entry_id=record.entry_id,
+            action=record.action,
+            actor=record.actor,
+            occurred_at=record.occurred_at,
+            version=record.version,
+            work_date=record.work_date,
+            minutes=record.minutes,
+            reason=record.reason,
+            submission_id=record.submission_id,
+            correction_entry_id=record.correction_entry_id,
+        )
+
+
+class HistoryOut(BaseModel):
+    entry_id: UUID
+    history: list[HistoryItemOut]

@@ -12,16 +12,28 @@ import asyncpg
 
 from timesheet.entries import repository
 from timesheet.entries.models import (
+    CorrectionBounds,
     Entry,
     EntryStatus,
+    HistoryAction,
+    HistoryChange,
+    HistoryRecord,
     ProposedEntry,
+    Rule,
+    correction_violations,
+    ensure_correctable,
     ensure_decidable,
+    ensure_resubmittable,
+    invalid_entries,
     invalid_submission,
+    proposal_violations,
     submission_violations,
 )
-from timesheet.placements.repository import get_placement
+from timesheet.entries.repository import NewEntry
+from timesheet.placements.models import Placement, RateVersion, rate_in_force
+from timesheet.placements.repository import get_placement, rate_versions
 from vikar_shared.auth.principal import Principal, Role
-from vikar_shared.errors import conflict, not_found
+from vikar_shared.errors import FieldViolation, conflict, not_found
 from vikar_shared.events.timesheet import EntryApproved, EntryRejected, HoursSubmitted, SubmittedEntry
 from vikar_shared.outbox import add_event
 
@@ -35,6 +47,47 @@ class Submission:
     entries: list[Entry]
 
 
+async def _placement(conn: asyncpg.Connection, placement_id: UUID) -> tuple[Placement, list[RateVersion]]:
+    placement = await get_placement(conn, placement_id)
+    if placement is None:
+        raise not_found("placement")
+    return placement, await rate_versions(conn, placement_id)
+
+
+async def _day_minutes(conn: asyncpg.Connection, citizen_id: UUID, days: Sequence[date]) -> dict[date, int]:
+    """Locks the citizen's days (held to commit), then reads what they hold towards the 12-hour cap."""
+    await repository.lock_citizen_days(conn, citizen_id, days)
+    return await repository.citizen_day_minutes(conn, citizen_id, days)
+
+
+def _bill_rate(rates: Sequence[RateVersion], day: date, fallback: int | None = None) -> int:
+    version = rate_in_force(rates, day)
+    if version is not None:
+        return version.bill_rate_ore_per_hour
+    if fallback is None:
+        raise RuntimeError(f"no rate in force on {day} passed validation")
+    return fallback
+
+
+async def _announce(conn: asyncpg.Connection, placement: Placement, submitted_by: str, entries: list[Entry]) -> None:
+    """One HoursSubmitted per submission, so the company's approvers are told about these entries."""
+    submission_id = entries[0].submission_id
+    event = HoursSubmitted(
+        submission_id=submission_id,
+        placement_id=placement.placement_id,
+        company_id=placement.company_id,
+        citizen_name=placement.citizen_name,
+        submitted_by=submitted_by,
+        entries=[
+            SubmittedEntry(
+                entry_id=e.id, work_date=e.work_date, minutes=e.minutes, corrects_entry_id=e.corrects_entry_id
+            )
+            for e in entries
+        ],
+    )
+    await add_event(conn, event, source=SOURCE, subject=submission_id, key=placement.placement_id)
+
+
 async def submit_hours(
     conn: asyncpg.Connection,
     principal: Principal,
@@ -43,12 +96,9 @@ async def submit_hours(
     *,
     today: date,
 ) -> Submission:
-    placement = await get_placement(conn, placement_id)
-    if placement is None:
-        raise not_found("placement")
-    violations = submission_violations(
-        proposed, start_date=placement.start_date, end_date=placement.end_date, today=today
-    )
+    placement, rates = await _placement(conn, placement_id)
+    day_minutes = await _day_minutes(conn, placement.citizen_id, [p.work_date for p in proposed])
+    violations = submission_violations(proposed, placement=placement, rates=rates, today=today, day_minutes=day_minutes)
     if violations:
         raise invalid_submission(violations)
     submission_id = uuid.uuid4()
@@ -57,19 +107,119 @@ async def submit_hours(
         submission_id=submission_id,
         placement_id=placement.placement_id,
         company_id=placement.company_id,
+        citizen_id=placement.citizen_id,
         submitted_by=principal.subject,
-        entries=[(uuid.uuid4(), p) for p in proposed],
+        entries=[NewEntry(uuid.uuid4(), p.work_date, p.minutes, _bill_rate(rates, p.work_date)) for p in proposed],
     )
-    event = HoursSubmitted(
-        submission_id=submission_id,
-        placement_id=placement.placement_id,
-        company_id=placement.company_id,
-        citizen_name=placement.citizen_name,
-        submitted_by=principal.subject,
-        entries=[SubmittedEntry(entry_id=e.id, work_date=e.work_date, minutes=e.minutes) for e in entries],
+    await repository.record_history(
+        conn, [HistoryChange.of(e, HistoryAction.SUBMITTED, principal.subject) for e in entries]
     )
-    await add_event(conn, event, source=SOURCE, subject=submission_id, key=placement.placement_id)
+    await _announce(conn, placement, principal.subject, entries)
     return Submission(submission_id, placement.placement_id, entries)
+
+
+async def _resubmission_violations(
+    conn: asyncpg.Connection,
+    entry: Entry,
+    proposed: ProposedEntry,
+    placement: Placement,
+    rates: Sequence[RateVersion],
+    *,
+    today: date,
+) -> list[FieldViolation]:
+    already = (await _day_minutes(conn, entry.citizen_id, [proposed.work_date])).get(proposed.work_date, 0)
+    if entry.corrects_entry_id is None:
+        return proposal_violations(proposed, placement=placement, rates=rates, today=today, already=already)
+    # A rejected correction is edited like a new correction: minutes is the signed change, the day stays.
+    original = await repository.get_entry(conn, entry.corrects_entry_id)
+    assert original is not None, "a correction refers to an existing entry"
+    violations: list[FieldViolation] = []
+    if proposed.work_date != original.work_date:
+        message = f"a correction is for the original's work date {original.work_date.isoformat()}"
+        violations.append(FieldViolation("work_date", Rule.CORRECTION_WORK_DATE_FIXED, message))
+    bounds = CorrectionBounds.of(original.minutes, await repository.corrections_of(conn, original.id))
+    return violations + correction_violations(
+        proposed.minutes,
+        bounds,
+        placement=placement,
+        rates=rates,
+        work_date=original.work_date,
+        already=already,
+        field="minutes",
+    )
+
+
+async def resubmit_entry(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    entry_id: UUID,
+    proposed: ProposedEntry,
+    *,
+    expected_version: int | None,
+    today: date,
+) -> Entry:
+    """A rejected entry, corrected and submitted again: approvers are told through a new submission."""
+    entry = await repository.get_entry(conn, entry_id, for_update=True)
+    if entry is None or not principal.may_see_company(entry.company_id):
+        raise not_found("entry")
+    ensure_resubmittable(entry, expected_version)
+    placement, rates = await _placement(conn, entry.placement_id)
+    violations = await _resubmission_violations(conn, entry, proposed, placement, rates, today=today)
+    if violations:
+        raise invalid_entries("entry-invalid", violations)
+    resubmitted = await repository.resubmit(
+        conn,
+        entry.id,
+        submission_id=uuid.uuid4(),
+        work_date=proposed.work_date,
+        minutes=proposed.minutes,
+        bill_rate_ore_per_hour=_bill_rate(rates, proposed.work_date, fallback=entry.bill_rate_ore_per_hour),
+        submitted_by=principal.subject,
+    )
+    await repository.record_history(conn, [HistoryChange.of(resubmitted, HistoryAction.RESUBMITTED, principal.subject)])
+    await _announce(conn, placement, principal.subject, [resubmitted])
+    return resubmitted
+
+
+async def correct_entry(
+    conn: asyncpg.Connection, principal: Principal, entry_id: UUID, *, minutes_delta: int, reason: str
+) -> Entry:
+    """An approved entry is never edited: a correction entry carries the signed change and needs approval."""
+    original = await repository.get_entry(conn, entry_id)
+    if original is None or not principal.may_see_company(original.company_id):
+        raise not_found("entry")
+    ensure_correctable(original)
+    placement, rates = await _placement(conn, original.placement_id)
+    day = original.work_date
+    already = (await _day_minutes(conn, original.citizen_id, [day])).get(day, 0)
+    bounds = CorrectionBounds.of(original.minutes, await repository.corrections_of(conn, original.id))
+    violations = correction_violations(
+        minutes_delta, bounds, placement=placement, rates=rates, work_date=day, already=already
+    )
+    if violations:
+        raise invalid_entries("correction-invalid", violations)
+    # A reduction is accepted even where no rate is in force any more: it keeps the original's rate.
+    bill_rate = _bill_rate(rates, day, fallback=original.bill_rate_ore_per_hour)
+    [correction] = await repository.insert_submitted(
+        conn,
+        submission_id=uuid.uuid4(),
+        placement_id=original.placement_id,
+        company_id=original.company_id,
+        citizen_id=original.citizen_id,
+        submitted_by=principal.subject,
+        entries=[NewEntry(uuid.uuid4(), day, minutes_delta, bill_rate)],
+        corrects_entry_id=original.id,
+        correction_reason=reason,
+    )
+    await repository.record_history(
+        conn,
+        [
+            HistoryChange.of(correction, HistoryAction.SUBMITTED, principal.subject),
+            HistoryChange.corrected(original, correction, principal.subject),
+        ],
+    )
+    await _announce(conn, placement, principal.subject, [correction])
+    return correction
 
 
 async def get_entry(conn: asyncpg.Connection, principal: Principal, entry_id: UUID) -> Entry:
@@ -77,6 +227,11 @@ async def get_entry(conn: asyncpg.Connection, principal: Principal, entry_id: UU
     if entry is None or not principal.may_see_company(entry.company_id):
         raise not_found("entry")
     return entry
+
+
+async def entry_history(conn: asyncpg.Connection, principal: Principal, entry_id: UUID) -> list[HistoryRecord]:
+    await get_entry(conn, principal, entry_id)
+    return await repository.history(conn, entry_id)
 
 
 async def list_company_entries(
@@ -114,7 +269,7 @@ async def _decide(
         rejection_reason=rejection_reason,
     )
     if decided is None:
-        # Someone decided between our read and our update: report what the entry is now.
+        # Someone decided between our read and our update: report what the entry is now, and who did it.
         current = await repository.get_entry(conn, entry_id)
         if current is not None:
             ensure_decidable(current, expected_version)
@@ -122,21 +277,32 @@ async def _decide(
     return decided
 
 
+async def record_approvals(conn: asyncpg.Connection, entries: Sequence[Entry]) -> None:
+    """The history row and the EntryApproved event of each entry just approved."""
+    changes = []
+    for entry in entries:
+        approved_by, approved_at = entry.decision()
+        changes.append(HistoryChange.of(entry, HistoryAction.APPROVED, approved_by))
+        event = EntryApproved(
+            entry_id=entry.id,
+            placement_id=entry.placement_id,
+            company_id=entry.company_id,
+            work_date=entry.work_date,
+            minutes=entry.minutes,
+            approved_by=approved_by,
+            approved_at=approved_at,
+            corrects_entry_id=entry.corrects_entry_id,
+        )
+        await add_event(conn, event, source=SOURCE, subject=entry.id, key=entry.placement_id)
+    if changes:
+        await repository.record_history(conn, changes)
+
+
 async def approve_entry(
     conn: asyncpg.Connection, principal: Principal, entry_id: UUID, *, expected_version: int | None
 ) -> Entry:
     entry = await _decide(conn, principal, entry_id, EntryStatus.APPROVED, expected_version)
-    approved_by, approved_at = entry.decision()
-    event = EntryApproved(
-        entry_id=entry.id,
-        placement_id=entry.placement_id,
-        company_id=entry.company_id,
-        work_date=entry.work_date,
-        minutes=entry.minutes,
-        approved_by=approved_by,
-        approved_at=approved_at,
-    )
-    await add_event(conn, event, source=SOURCE, subject=entry.id, key=entry.placement_id)
+    await record_approvals(conn, [entry])
     return entry
 
 
@@ -145,6 +311,7 @@ async def reject_entry(
 ) -> Entry:
     entry = await _decide(conn, principal, entry_id, EntryStatus.REJECTED, expected_version, reason)
     rejected_by, rejected_at = entry.decision()
+    await repository.record_history(conn, [HistoryChange.of(entry, HistoryAction.REJECTED, rejected_by)])
     event = EntryRejected(
         entry_id=entry.id,
         placement_id=entry.placement_id,

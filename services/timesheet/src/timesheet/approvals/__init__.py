@@ -1,0 +1,1 @@
+"""A company's queue of pending hours, approval in bulk, and the entries waiting too long."""

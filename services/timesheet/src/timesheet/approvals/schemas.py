@@ -1,0 +1,86 @@
+"""HTTP shapes of bulk approval, the pending queue and the overdue list."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from timesheet.approvals.models import BulkApproval, PendingWeek
+from timesheet.entries.schemas import EntryOut
+
+MAX_IDS_PER_APPROVAL = 500
+
+
+class BulkApprovalRequest(BaseModel):
+    """Exactly one of the selectors; every entry it matches that is still submitted is approved."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    entry_ids: list[UUID] | None = Field(default=None, min_length=1, max_length=MAX_IDS_PER_APPROVAL)
+    week: str | None = Field(default=None, description="ISO week of the work dates, e.g. 2026-W47", max_length=10)
+    citizen_id: UUID | None = Field(default=None, description="All pending entries of one citizen")
+    all_pending: Literal[True] | None = Field(default=None, description="All pending entries of the company")
+
+
+class BulkApprovalOut(BaseModel):
+    approved: list[EntryOut]
+    already_decided: list[EntryOut] = Field(
+        description="Matched, but decided by someone else first: as they are now (status, decided_by, decided_at)"
+    )
+    not_found: list[UUID] = Field(description="Ids given that are not entries of this company")
+
+    @classmethod
+    def of(cls, result: BulkApproval) -> BulkApprovalOut:
+        return cls(
+            approved=[EntryOut.of(e) for e in result.approved],
+            already_decided=[EntryOut.of(e) for e in result.already_decided],
+            not_found=result.not_found,
+        )
+
+
+class PendingCitizenOut(BaseModel):
+    citizen_id: UUID
+    citizen_name: str
+    total_minutes: int
+    entries: list[EntryOut]
+
+
+class PendingWeekOut(BaseModel):
+    week: str = Field(description="ISO week, e.g. 2026-W47")
+    starts_on: date
+    ends_on: date
+    total_minutes: int
+    citizens: list[PendingCitizenOut]
+
+    @classmethod
+    def of(cls, week: PendingWeek) -> PendingWeekOut:
+        return cls(
+            week=str(week.week),
+            starts_on=week.week.monday,
+            ends_on=week.week.sunday,
+            total_minutes=week.total_minutes,
+            citizens=[
+                PendingCitizenOut(
+                    citizen_id=c.citizen_id,
+                    citizen_name=c.citizen_name,
+                    total_minutes=c.total_minutes,
+                    entries=[EntryOut.of(e) for e in c.entries],
+                )
+                for c in week.citizens
+            ],
+        )
+
+
+class PendingQueueOut(BaseModel):
+    company_id: UUID
+    company_name: str | None = Field(description="Null until the company is known to this service")
+    total_minutes: int
+    weeks: list[PendingWeekOut]
+
+
+class OverdueEntriesOut(BaseModel):
+    older_than_days: int
+    entries: list[EntryOut]

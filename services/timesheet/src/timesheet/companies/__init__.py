@@ -1,0 +1,1 @@
+"""Read model of companies and their approvers, fed by placement.events (the portal reads it)."""

@@ -1,0 +1,26 @@
+"""Companies as timesheet knows them: a name and who approves their hours."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Approver:
+    email: str
+    name: str
+
+
+def normalised_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def unique_approvers(approvers: Iterable[tuple[str, str]]) -> list[Approver]:
+    """Each address once, lower-cased (first name given wins); blank addresses are dropped."""
+    seen: dict[str, Approver] = {}
+    for email, name in approvers:
+        address = normalised_email(email)
+        if address and address not in seen:
+            seen[address] = Approver(email=address, name=name.strip())
+    return list(seen.values())

@@ -1,0 +1,31 @@
+"""problem+json for conflicts about one entry: the standard members plus the entry as it is now, so a
+caller who lost a race sees the current status and who decided without asking again."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from timesheet.entries.models import EntryConflictError
+from timesheet.entries.schemas import EntryOut
+from vikar_shared.http.problems import MEDIA_TYPE, PROBLEM_TYPE_BASE, STATUS_BY_CATEGORY
+
+
+async def _entry_conflict(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, EntryConflictError)
+    status = STATUS_BY_CATEGORY[exc.category]
+    body: dict[str, object] = {
+        "type": PROBLEM_TYPE_BASE + exc.code,
+        "title": exc.category.value,
+        "status": status,
+        "detail": exc.detail,
+        "code": exc.code,
+    }
+    if exc.entry is not None:
+        body["entry"] = EntryOut.of(exc.entry).model_dump(mode="json")
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
+
+
+def install_entry_problems(app: FastAPI) -> None:
+    """Registered beside the shared handlers; the more specific exception class wins."""
+    app.add_exception_handler(EntryConflictError, _entry_conflict)

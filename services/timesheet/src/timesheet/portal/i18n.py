@@ -1,0 +1,287 @@
+"""Every word the portal shows, in Danish (the default) and English, and dates written the local way.
+
+A missing key is a KeyError at render time, and the unit tests render every page in both languages,
+so a string that exists in one language only does not ship."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from timesheet.portal.models import hours_and_minutes
+
+DEFAULT_LOCALE = "da"
+LOCALES = ("da", "en")
+AGENCY_TIMEZONE = ZoneInfo("Europe/Copenhagen")
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    "app_name": {"da": "Vikarmodellen", "en": "Vikarmodellen"},
+    "portal_name": {"da": "Godkendelse af timer", "en": "Hour approval"},
+    "skip_to_content": {"da": "Spring til indhold", "en": "Skip to content"},
+    "main_navigation": {"da": "Hovedmenu", "en": "Main menu"},
+    "nav_pending": {"da": "Til godkendelse", "en": "To approve"},
+    "nav_history": {"da": "Historik", "en": "History"},
+    "logout": {"da": "Log ud", "en": "Log out"},
+    "other_language": {"da": "English", "en": "Dansk"},
+    "other_language_code": {"da": "en", "en": "da"},
+    "logged_in_as": {"da": "Logget ind som {email}", "en": "Logged in as {email}"},
+    # Login
+    "login_title": {"da": "Log ind", "en": "Log in"},
+    "login_intro": {
+        "da": "Skriv den e-mailadresse, jeres virksomhed har givet Vikarmodellen. "
+        "Vi sender dig et link at logge ind med.",
+        "en": "Enter the e-mail address your company gave Vikarmodellen. We will send you a link to log in with.",
+    },
+    "email_label": {"da": "E-mailadresse", "en": "E-mail address"},
+    "send_link": {"da": "Send login-link", "en": "Send login link"},
+    "email_invalid": {"da": "Skriv en gyldig e-mailadresse.", "en": "Enter a valid e-mail address."},
+    "check_email_title": {"da": "Tjek din e-mail", "en": "Check your e-mail"},
+    "check_email_text": {
+        "da": "Hvis adressen tilhører en godkender hos en af vores virksomheder, har vi sendt et login-link til "
+        "den. Linket virker i {minutes} minutter og kan kun bruges én gang.",
+        "en": "If the address belongs to an approver at one of our companies, we have sent a login link to it. "
+        "The link works for {minutes} minutes and can be used once.",
+    },
+    "check_email_spam": {
+        "da": "Kommer der ikke noget, så kig i spam-mappen, eller bed om et nyt link.",
+        "en": "If nothing arrives, look in your spam folder or ask for a new link.",
+    },
+    "rate_limited_title": {"da": "For mange forsøg", "en": "Too many attempts"},
+    "rate_limited_text": {
+        "da": "Der er bedt om for mange login-links på kort tid. Vent et kvarter, og prøv igen.",
+        "en": "Too many login links were asked for in a short time. Wait a quarter of an hour and try again.",
+    },
+    "logged_out": {"da": "Du er logget ud.", "en": "You are logged out."},
+    # Confirming a link
+    "confirm_title": {"da": "Bekræft login", "en": "Confirm log-in"},
+    "confirm_text": {
+        "da": "Tryk på knappen for at logge ind som {email}.",
+        "en": "Press the button to log in as {email}.",
+    },
+    "confirm_button": {"da": "Log ind", "en": "Log in"},
+    "link_expired_title": {"da": "Linket er udløbet", "en": "The link has expired"},
+    "link_expired_text": {
+        "da": "Et login-link virker kun i {minutes} minutter. Bed om et nyt.",
+        "en": "A login link only works for {minutes} minutes. Ask for a new one.",
+    },
+    "link_used_title": {"da": "Linket er allerede brugt", "en": "The link has already been used"},
+    "link_used_text": {
+        "da": "Et login-link kan kun bruges én gang. Bed om et nyt, hvis du vil logge ind igen.",
+        "en": "A login link can only be used once. Ask for a new one to log in again.",
+    },
+    "link_unknown_title": {"da": "Ugyldigt link", "en": "Invalid link"},
+    "link_unknown_text": {
+        "da": "Linket virker ikke. Kopiér hele linket fra e-mailen, eller bed om et nyt.",
+        "en": "The link does not work. Copy the whole link from the e-mail, or ask for a new one.",
+    },
+    "request_new_link": {"da": "Bed om et nyt link", "en": "Ask for a new link"},
+    # Pending hours
+    "pending_title": {"da": "Timer til godkendelse", "en": "Hours to approve"},
+    "pending_none": {
+        "da": "Der er ingen timer, der venter på godkendelse.",
+        "en": "No hours are waiting for approval.",
+    },
+    "pending_summary": {
+        "da": "{count} registreringer venter, i alt {hours} timer.",
+        "en": "{count} entries are waiting, {hours} hours in total.",
+    },
+    "pending_summary_one": {
+        "da": "1 registrering venter, i alt {hours} timer.",
+        "en": "1 entry is waiting, {hours} hours in total.",
+    },
+    "week_label": {"da": "Uge {week}, {year}", "en": "Week {week}, {year}"},
+    "col_date": {"da": "Dato", "en": "Date"},
+    "col_hours": {"da": "Timer", "en": "Hours"},
+    "col_actions": {"da": "Handling", "en": "Action"},
+    "citizen_total": {"da": "{citizen} i alt", "en": "{citizen}, total"},
+    "week_total": {"da": "Uge {week} i alt", "en": "Week {week} total"},
+    "approve": {"da": "Godkend", "en": "Approve"},
+    "correction": {"da": "Rettelse", "en": "Correction"},
+    "reject": {"da": "Afvis", "en": "Reject"},
+    "entry_context": {"da": "{hours} timer, {citizen}, {date}", "en": "{hours} hours, {citizen}, {date}"},
+    "approve_week": {"da": "Godkend uge {week} ({hours} timer)", "en": "Approve week {week} ({hours} hours)"},
+    "approve_all": {"da": "Godkend alle ({count} registreringer)", "en": "Approve all ({count} entries)"},
+    "approve_all_one": {"da": "Godkend (1 registrering)", "en": "Approve (1 entry)"},
+    "flash_approved_one": {
+        "da": "Godkendt: {hours} timer for {citizen}, {date}.",
+        "en": "Approved: {hours} hours for {citizen}, {date}.",
+    },
+    "flash_approved_many": {"da": "{count} registreringer er godkendt.", "en": "{count} entries approved."},
+    "flash_approved_many_one": {"da": "1 registrering er godkendt.", "en": "1 entry approved."},
+    "flash_skipped": {
+        "da": "{count} var allerede afgjort af en anden og blev ikke ændret (se historikken).",
+        "en": "{count} had already been decided by someone else and were left as they were (see the history).",
+    },
+    "flash_rejected_one": {
+        "da": "Afvist: {hours} timer for {citizen}, {date}.",
+        "en": "Rejected: {hours} hours for {citizen}, {date}.",
+    },
+    # Rejecting
+    "reject_title": {"da": "Afvis timer", "en": "Reject hours"},
+    "reject_intro": {
+        "da": "{hours} timer for {citizen}, {date}.",
+        "en": "{hours} hours for {citizen}, {date}.",
+    },
+    "reason_label": {"da": "Begrundelse (skal udfyldes)", "en": "Reason (required)"},
+    "reason_help": {
+        "da": "Skriv til konsulenten, hvad der er forkert, så timerne kan rettes.",
+        "en": "Tell the consultant what is wrong, so the hours can be corrected.",
+    },
+    "reason_too_short": {
+        "da": "Skriv en begrundelse på mindst 3 tegn.",
+        "en": "Write a reason of at least 3 characters.",
+    },
+    "reason_too_long": {
+        "da": "Begrundelsen må højst være 1000 tegn.",
+        "en": "The reason may be at most 1000 characters.",
+    },
+    "reason_invalid_character": {
+        "da": "Begrundelsen indeholder et tegn, der ikke kan gemmes.",
+        "en": "The reason contains a character that cannot be saved.",
+    },
+    "reject_submit": {"da": "Afvis timerne", "en": "Reject the hours"},
+    "cancel": {"da": "Fortryd", "en": "Cancel"},
+    # Someone else decided first
+    "already_decided_title": {"da": "Allerede afgjort", "en": "Already decided"},
+    "already_approved_text": {
+        "da": "{who} godkendte disse timer {when}.",
+        "en": "{who} approved these hours on {when}.",
+    },
+    "already_rejected_text": {
+        "da": "{who} afviste disse timer {when} med begrundelsen:",
+        "en": "{who} rejected these hours on {when}, giving the reason:",
+    },
+    "entry_changed_text": {
+        "da": "Timerne er blevet ændret, siden du åbnede siden. Se dem igen, før du beslutter.",
+        "en": "The hours were changed after you opened the page. Look at them again before deciding.",
+    },
+    "already_decided_hint": {
+        "da": "Der er ikke ændret noget. Timerne står nu i historikken.",
+        "en": "Nothing was changed. The hours are now in the history.",
+    },
+    "back_to_pending": {"da": "Tilbage til timer til godkendelse", "en": "Back to hours to approve"},
+    # History
+    "history_title": {"da": "Historik", "en": "History"},
+    "month_totals_title": {"da": "Timer pr. måned", "en": "Hours per month"},
+    "col_month": {"da": "Måned", "en": "Month"},
+    "col_approved": {"da": "Godkendt", "en": "Approved"},
+    "col_rejected": {"da": "Afvist", "en": "Rejected"},
+    "col_submitted": {"da": "Venter", "en": "Waiting"},
+    "col_citizen": {"da": "Medarbejder", "en": "Worker"},
+    "col_status": {"da": "Status", "en": "Status"},
+    "col_decided": {"da": "Afgjort af", "en": "Decided by"},
+    "month_entries_title": {"da": "Afgjorte timer i {month}", "en": "Decided hours in {month}"},
+    "month_navigation": {"da": "Skift måned", "en": "Change month"},
+    "previous_month": {"da": "Forrige måned", "en": "Previous month"},
+    "next_month": {"da": "Næste måned", "en": "Next month"},
+    "history_none": {
+        "da": "Ingen godkendte eller afviste timer i {month}.",
+        "en": "No approved or rejected hours in {month}.",
+    },
+    "month_totals_none": {"da": "Ingen timer endnu.", "en": "No hours yet."},
+    "status_approved": {"da": "Godkendt", "en": "Approved"},
+    "status_rejected": {"da": "Afvist", "en": "Rejected"},
+    "status_submitted": {"da": "Venter", "en": "Waiting"},
+    "decided_by_when": {"da": "{who}, {when}", "en": "{who}, {when}"},
+    "reason_shown": {"da": "Begrundelse: {reason}", "en": "Reason: {reason}"},
+    # Error pages
+    "csrf_title": {"da": "Handlingen blev afvist", "en": "Action refused"},
+    "csrf_text": {
+        "da": "Formularen var forældet eller kom ikke fra denne side. Gå tilbage, genindlæs siden, og prøv igen.",
+        "en": "The form was out of date or did not come from this site. Go back, reload the page and try again.",
+    },
+    "not_found_title": {"da": "Ikke fundet", "en": "Not found"},
+    "not_found_text": {
+        "da": "Timerne findes ikke, eller du har ikke adgang til dem.",
+        "en": "Those hours do not exist, or you do not have access to them.",
+    },
+}
+
+_WEEKDAYS = {
+    "da": ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+_MONTHS = {
+    "da": (
+        "januar",
+        "februar",
+        "marts",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+}
+
+
+def supported(locale: str | None) -> str | None:
+    return locale if locale in LOCALES else None
+
+
+@dataclass(frozen=True)
+class Translator:
+    locale: str
+
+    def __call__(self, key: str, **params: object) -> str:
+        text = CATALOGUE[key][self.locale]
+        return text.format(**params) if params else text
+
+    def day(self, day: date) -> str:
+        """``mandag 16. november`` / ``Monday 16 November``."""
+        weekday, month = _WEEKDAYS[self.locale][day.weekday()], _MONTHS[self.locale][day.month - 1]
+        return f"{weekday} {day.day}. {month}" if self.locale == "da" else f"{weekday} {day.day} {month}"
+
+    def short_day(self, day: date) -> str:
+        """``man. 16.11.`` / ``Mon 16/11``: compact enough for a phone's table column."""
+        weekday = _WEEKDAYS[self.locale][day.weekday()][:3]
+        return f"{weekday}. {day.day}.{day.month}." if self.locale == "da" else f"{weekday} {day.day}/{day.month}"
+
+    def full_date(self, day: date) -> str:
+        month = _MONTHS[self.locale][day.month - 1]
+        return f"{day.day}. {month} {day.year}" if self.locale == "da" else f"{day.day} {month} {day.year}"
+
+    def month(self, first: date) -> str:
+        return f"{_MONTHS[self.locale][first.month - 1]} {first.year}"
+
+    def instant(self, moment: datetime) -> str:
+        """An aware instant on the agency's clock: ``16. november 2026 kl. 14:05``."""
+        local = moment.astimezone(AGENCY_TIMEZONE)
+        joiner = " kl. " if self.locale == "da" else ", "
+        return f"{self.full_date(local.date())}{joiner}{local:%H:%M}"
+
+    def plural(self, key: str, count: int, **params: object) -> str:
+        """``key`` for any count but one, ``key_one`` (when the catalogue has it) for exactly one."""
+        chosen = f"{key}_one" if count == 1 and f"{key}_one" in CATALOGUE else key
+        return self(chosen, count=count, **params)
+
+    def message(self, key: str, params: Mapping[str, Any]) -> str:
+        """A stored one-shot message; one with a ``count`` agrees in number."""
+        if "count" in params:
+            rest = {k: v for k, v in params.items() if k != "count"}
+            return self.plural(key, int(params["count"]), **rest)
+        return self(key, **params)
+
+    def hours(self, minutes: int) -> str:
+        return hours_and_minutes(minutes)

@@ -1,0 +1,162 @@
+"""What every portal request needs: the clock and settings, the logged-in visit, the language, form
+fields, and turning the portal's expected failures into pages."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+from uuid import UUID
+
+import asyncpg
+from fastapi import Depends, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from timesheet.config import TimesheetSettings
+from timesheet.entries.models import Entry
+from timesheet.portal import service
+from timesheet.portal.i18n import DEFAULT_LOCALE, Translator, supported
+from timesheet.portal.models import CsrfRejectedError, LoginPolicy, NotLoggedInError, PortalSession
+from timesheet.portal.pages import redirect as see_other
+from timesheet.portal.pages import render
+from timesheet.portal.sessions import LANGUAGE_COOKIE, session_id_of, set_cookie
+from vikar_shared.errors import Category, DomainError, not_found
+
+LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
+MAX_VERSION = 2**31 - 1
+
+
+def portal_now() -> datetime:
+    """The portal's clock; tests override this dependency to move time."""
+    return datetime.now(UTC)
+
+
+def settings_of(request: Request) -> TimesheetSettings:
+    settings: TimesheetSettings = request.app.state.settings
+    return settings
+
+
+Now = Annotated[datetime, Depends(portal_now)]
+Settings = Annotated[TimesheetSettings, Depends(settings_of)]
+
+
+def login_policy(settings: TimesheetSettings) -> LoginPolicy:
+    return LoginPolicy(
+        link_ttl=timedelta(minutes=settings.portal_login_link_minutes),
+        window=timedelta(minutes=settings.portal_login_window_minutes),
+        max_per_email=settings.portal_login_max_per_email,
+        max_per_client=settings.portal_login_max_per_client,
+        session_ttl=timedelta(hours=settings.portal_session_hours),
+    )
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A request of a logged-in approver."""
+
+    session_id: str
+    session: PortalSession
+    t: Translator
+
+
+def anonymous_locale(request: Request) -> str:
+    return (
+        supported(request.query_params.get("lang"))
+        or getattr(request.state, "portal_locale", None)
+        or supported(request.cookies.get(LANGUAGE_COOKIE))
+        or DEFAULT_LOCALE
+    )
+
+
+async def open_visit(conn: asyncpg.Connection, request: Request, now: datetime) -> Visit:
+    session_id = session_id_of(request)
+    session = await service.current_session(conn, session_id, now)
+    assert session_id is not None
+    chosen = supported(request.query_params.get("lang"))
+    if chosen is not None and chosen != session.locale:
+        await service.remember_locale(conn, session_id, chosen)
+    locale = chosen or session.locale
+    request.state.portal_locale = locale
+    return Visit(session_id, session, Translator(locale))
+
+
+def form_field(form: FormData, name: str) -> str | None:
+    value = form.get(name)
+    return value if isinstance(value, str) else None
+
+
+def parse_entry_id(raw: str) -> UUID:
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise not_found("entry") from None
+
+
+def parse_version(raw: str | None) -> int | None:
+    if raw is None or not raw.isdigit() or len(raw) > 10:
+        return None
+    value = int(raw)
+    return value if 1 <= value <= MAX_VERSION else None
+
+
+def remember_language(response: Response, request: Request, settings: TimesheetSettings) -> Response:
+    chosen = supported(request.query_params.get("lang"))
+    if chosen is not None:
+        set_cookie(response, request, settings, LANGUAGE_COOKIE, chosen, max_age=LANGUAGE_COOKIE_SECONDS)
+    return response
+
+
+def message_page(
+    request: Request,
+    title: str,
+    text: str,
+    *,
+    status: int,
+    link: tuple[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    **params: object,
+) -> Response:
+    t = Translator(anonymous_locale(request))
+    response = render(request, "portal/message.html", t, status=status, title=title, text=text, link=link, **params)
+    response.headers.update(headers or {})
+    return response
+
+
+Endpoint = Callable[..., Awaitable[Response]]
+
+
+def ends_on_a_page(endpoint: Endpoint) -> Endpoint:
+    """Turns the portal's expected failures into pages (the API's problem+json is for machines)."""
+
+    @functools.wraps(endpoint)
+    async def guarded(*args: Any, **kwargs: Any) -> Response:
+        request: Request = kwargs["request"]
+        try:
+            return await endpoint(*args, **kwargs)
+        except NotLoggedInError:
+            return see_other("/portal/login")
+        except CsrfRejectedError:
+            return message_page(request, "csrf_title", "csrf_text", status=403)
+        except DomainError as exc:
+            if exc.category is not Category.NOT_FOUND:
+                raise
+            back = ("/portal/pending", "back_to_pending")
+            return message_page(request, "not_found_title", "not_found_text", status=404, link=back)
+
+    return guarded
+
+
+def session_page(
+    request: Request, settings: TimesheetSettings, visit: Visit, template: str, *, status: int = 200, **context: Any
+) -> Response:
+    response = render(
+        request, template, visit.t, status=status, session=visit.session, csrf_token=visit.session.csrf_token, **context
+    )
+    return remember_language(response, request, settings)
+
+
+def entry_words(t: Translator, entry: Entry) -> dict[str, str | int]:
+    return {"hours": t.hours(entry.minutes), "citizen": entry.citizen_name, "date": t.day(entry.work_date)}

@@ -1,0 +1,261 @@
+"""The portal's pure parts: secrets, link states, the rate-limit rule, reasons, months, h:mm, the
+catalogue in both languages, and every page rendering in both languages."""
+
+from __future__ import annotations
+
+import re
+import string
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from starlette.requests import Request
+
+from timesheet.approvals.models import IsoWeek, PendingCitizen, PendingWeek
+from timesheet.entries.models import Entry, EntryStatus
+from timesheet.portal.i18n import CATALOGUE, LOCALES, Translator
+from timesheet.portal.models import (
+    Flash,
+    LinkState,
+    LoginPolicy,
+    PortalSession,
+    ReasonProblem,
+    digest,
+    hours_and_minutes,
+    link_state,
+    login_link,
+    looks_like_email,
+    new_secret,
+    next_month,
+    normalise_email,
+    over_limit,
+    parse_month,
+    previous_month,
+    reason_problem,
+    same_secret,
+)
+from timesheet.portal.pages import render
+from vikar_shared.auth.principal import Role
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+POLICY = LoginPolicy(
+    link_ttl=timedelta(minutes=15),
+    window=timedelta(minutes=15),
+    max_per_email=5,
+    max_per_client=20,
+    session_ttl=timedelta(hours=8),
+)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "text"), [(0, "0:00"), (15, "0:15"), (135, "2:15"), (720, "12:00"), (6000, "100:00"), (-65, "-1:05")]
+)
+def test_minutes_are_written_as_h_mm(minutes: int, text: str) -> None:
+    assert hours_and_minutes(minutes) == text
+
+
+def test_secrets_are_256_bit_url_safe_and_stored_as_sha256() -> None:
+    first, second = new_secret(), new_secret()
+    assert first != second
+    assert len(first) == 43 and re.fullmatch(r"[A-Za-z0-9_-]+", first)
+    assert len(digest(first)) == 32
+    assert digest(first) == digest(first) != digest(second)
+    assert same_secret(first, first)
+    assert not same_secret(first, second)
+    assert not same_secret(first, None)
+
+
+def test_the_link_points_below_the_portal_base_url() -> None:
+    assert login_link("https://portal.example.dk/", "abc") == "https://portal.example.dk/portal/login/abc"
+
+
+@pytest.mark.parametrize(
+    ("found", "used_at", "expires_at", "state"),
+    [
+        (False, None, None, LinkState.UNKNOWN),
+        (True, None, NOW + timedelta(seconds=1), LinkState.VALID),
+        (True, None, NOW, LinkState.EXPIRED),
+        (True, NOW - timedelta(minutes=1), NOW + timedelta(minutes=5), LinkState.USED),
+        # Used and since expired: "used" tells the approver more.
+        (True, NOW - timedelta(minutes=20), NOW - timedelta(minutes=5), LinkState.USED),
+    ],
+)
+def test_link_states(found: bool, used_at: datetime | None, expires_at: datetime | None, state: LinkState) -> None:
+    assert link_state(found=found, used_at=used_at, expires_at=expires_at, now=NOW) is state
+
+
+@pytest.mark.parametrize(
+    ("by_email", "by_client", "limited"), [(4, 19, False), (5, 0, True), (0, 20, True), (0, 0, False)]
+)
+def test_rate_limit_counts_requests_per_address_and_per_client(by_email: int, by_client: int, limited: bool) -> None:
+    assert over_limit(by_email, by_client, POLICY) is limited
+
+
+@pytest.mark.parametrize(
+    ("reason", "problem"),
+    [
+        ("ok", ReasonProblem.TOO_SHORT),
+        ("", ReasonProblem.TOO_SHORT),
+        ("Syg", None),
+        ("x" * 1000, None),
+        ("x" * 1001, ReasonProblem.TOO_LONG),
+        ("bad\x00day", ReasonProblem.INVALID_CHARACTER),
+    ],
+)
+def test_reason_rules_match_the_api(reason: str, problem: ReasonProblem | None) -> None:
+    assert reason_problem(reason) is problem
+
+
+@pytest.mark.parametrize(
+    ("raw", "ok"),
+    [("bo@bager.dk", True), ("Bo.Hansen+tid@bager.co.uk", True), ("bo", False), ("bo@", False), ("a b@c.dk", False)],
+)
+def test_only_address_shaped_input_is_looked_up(raw: str, ok: bool) -> None:
+    assert looks_like_email(normalise_email(raw)) is ok
+
+
+def test_addresses_are_compared_trimmed_and_lower_cased() -> None:
+    assert normalise_email("  Bo@Bager.DK ") == "bo@bager.dk"
+
+
+def test_months_parse_and_step_across_years() -> None:
+    assert parse_month("2026-11") == date(2026, 11, 1)
+    assert [parse_month(raw) for raw in ("2026-13", "2026-00", "26-11", "2026-1", None, "x")] == [None] * 6
+    assert next_month(date(2026, 12, 1)) == date(2027, 1, 1)
+    assert previous_month(date(2026, 1, 1)) == date(2025, 12, 1)
+    assert previous_month(date(2026, 11, 1)) == date(2026, 10, 1)
+
+
+def test_the_session_acts_as_a_company_approver_of_its_company() -> None:
+    company_id = uuid.uuid4()
+    session = PortalSession(company_id, "bo@bager.dk", "Bo", "Bager", "csrf", "da", NOW)
+    principal = session.principal
+    assert (principal.role, principal.company_id, principal.subject) == (
+        Role.COMPANY_APPROVER,
+        company_id,
+        "bo@bager.dk",
+    )
+    assert principal.may_see_company(company_id)
+    assert not principal.may_see_company(uuid.uuid4())
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_string_exists_in_danish_and_english_with_the_same_placeholders() -> None:
+    for key, texts in CATALOGUE.items():
+        assert set(texts) == set(LOCALES), key
+        assert all(texts.values()), key
+        assert _placeholders(texts["da"]) == _placeholders(texts["en"]), key
+
+
+def test_dates_and_instants_in_each_language_on_copenhagen_time() -> None:
+    da, en = Translator("da"), Translator("en")
+    day = date(2026, 11, 16)
+    assert (da.day(day), en.day(day)) == ("mandag 16. november", "Monday 16 November")
+    assert (da.short_day(day), en.short_day(day)) == ("man. 16.11.", "Mon 16/11")
+    assert (da.month(date(2026, 3, 1)), en.month(date(2026, 3, 1))) == ("marts 2026", "March 2026")
+    assert da.instant(datetime(2026, 11, 27, 13, 5, tzinfo=UTC)) == "27. november 2026 kl. 14:05"
+    assert en.instant(datetime(2026, 7, 1, 13, 5, tzinfo=UTC)) == "1 July 2026, 15:05"
+
+
+def test_counts_agree_in_number() -> None:
+    da = Translator("da")
+    assert da.plural("pending_summary", 1, hours="0:45") == "1 registrering venter, i alt 0:45 timer."
+    assert da.plural("pending_summary", 2, hours="1:45") == "2 registreringer venter, i alt 1:45 timer."
+    assert da.message("flash_approved_many", {"count": 1}) == "1 registrering er godkendt."
+    assert da.message("flash_skipped", {"count": 2}).startswith("2 var allerede afgjort")
+
+
+def _request(path: str = "/portal/pending") -> Request:
+    return Request({"type": "http", "method": "GET", "path": path, "query_string": b"", "headers": []})
+
+
+def _entry(status: EntryStatus, minutes: int = 240, reason: str | None = None) -> Entry:
+    decided = status is not EntryStatus.SUBMITTED
+    return Entry(
+        id=uuid.uuid4(),
+        submission_id=uuid.uuid4(),
+        placement_id=uuid.uuid4(),
+        company_id=uuid.uuid4(),
+        citizen_name="Ida <b>Jensen</b>",
+        work_date=date(2026, 11, 16),
+        minutes=minutes,
+        status=status,
+        version=2 if decided else 1,
+        submitted_by="anna",
+        submitted_at=NOW,
+        decided_by="bo@bager.dk" if decided else None,
+        decided_at=NOW if decided else None,
+        rejection_reason=reason,
+        citizen_id=uuid.uuid4(),
+        bill_rate_ore_per_hour=15_500,
+    )
+
+
+def _pages() -> list[tuple[str, dict[str, object]]]:
+    session = PortalSession(uuid.uuid4(), "bo@bager.dk", "Bo", "Bager Hansen ApS", "csrf-token", "da", NOW)
+    pending = _entry(EntryStatus.SUBMITTED)
+    week = PendingWeek(IsoWeek(2026, 47), [PendingCitizen(pending.citizen_id, pending.citizen_name, [pending])])
+    logged_in = {"session": session, "csrf_token": session.csrf_token}
+    rejected = _entry(EntryStatus.REJECTED, 90, "Syg")
+    return [
+        ("portal/login.html", {"csrf_token": "x", "email": "", "error": "email_invalid", "notice": "logged_out"}),
+        ("portal/confirm.html", {"csrf_token": "x", "email": "bo@bager.dk", "action": "/portal/login/abc"}),
+        (
+            "portal/message.html",
+            {
+                "title": "check_email_title",
+                "text": "check_email_text",
+                "minutes": 15,
+                "extra": "check_email_spam",
+                "link": ("/portal/login", "request_new_link"),
+            },
+        ),
+        ("portal/message.html", {"title": "csrf_title", "text": "csrf_text", "link": None}),
+        (
+            "portal/pending.html",
+            {
+                **logged_in,
+                "nav": "pending",
+                "weeks": [(week, [pending])],
+                "all_entries": [pending],
+                "total_minutes": 240,
+                "flash": [Flash("flash_approved_many", {"count": 2})],
+            },
+        ),
+        ("portal/pending.html", {**logged_in, "nav": "pending", "weeks": [], "all_entries": [], "total_minutes": 0}),
+        ("portal/reject.html", {**logged_in, "entry": pending, "reason": "", "error": "reason_too_short"}),
+        ("portal/already_decided.html", {**logged_in, "entry": _entry(EntryStatus.APPROVED)}),
+        ("portal/already_decided.html", {**logged_in, "entry": rejected}),
+        ("portal/already_decided.html", {**logged_in, "entry": pending}),
+        (
+            "portal/history.html",
+            {
+                **logged_in,
+                "nav": "history",
+                "month": date(2026, 11, 1),
+                "previous": date(2026, 10, 1),
+                "following": None,
+                "entries": [rejected],
+                "totals": [],
+            },
+        ),
+    ]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize(("template", "context"), _pages(), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_page_renders_in_both_languages_escaped_and_labelled(
+    locale: str, template: str, context: dict[str, object]
+) -> None:
+    response = render(_request(), template, Translator(locale), **context)
+
+    html = bytes(response.body).decode()
+    assert f'<html lang="{locale}">' in html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    assert "<b>Jensen</b>" not in html  # names are escaped
+    for field_id in re.findall(r'<(?:input|textarea)[^>]*\sid="([^"]+)"', html):
+        assert f'<label for="{field_id}">' in html, field_id
+    assert not re.search(r"<button[^>]*>\s*</button>", html)
