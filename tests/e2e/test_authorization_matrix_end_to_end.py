@@ -1,0 +1,181 @@
+"""Every HTTP endpoint of every service, from the outside: without a token 401; for a company
+approver or municipality user of someone else, every endpoint that takes an id answers 403 or 404
+and the body gives nothing of the object away; lists show them nothing of others.
+
+The routes come from each running service's OpenAPI document, so a new endpoint is covered the day
+it is added; an id parameter this test does not know fails the test until it is taught.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from e2e.slice import ADMIN, CONSULTANT, ok, register_world
+from e2e.system import SERVICES, System
+from e2e.test_slice_end_to_end import submit
+from vikar_shared.auth import Role
+from vikar_shared.testing.plugin import bearer, wait_until
+
+pytestmark = pytest.mark.e2e
+
+PUBLIC = {"/healthz", "/readyz"}
+
+# A body that passes validation for each mutating route, so the object check is what answers.
+BODIES: dict[tuple[str, str], object] = {
+    ("POST", "/municipalities/{municipality_id}/terms"): {
+        "effective_from": "2027-01-01",
+        "co_financing_rate_ore_per_hour": 1,
+        "eligibility_threshold_weeks": 1,
+    },
+    ("PATCH", "/companies/{company_id}"): {"name": "Taken Over ApS"},
+    ("POST", "/companies/{company_id}/approvers"): {"email": "intruder@example.org", "name": "Intruder"},
+    ("POST", "/placements/{placement_id}/end"): {"end_date": "2026-12-31", "reason": "other_job"},
+    ("POST", "/placements/{placement_id}/rates"): {
+        "effective_from": "2027-01-01",
+        "bill_rate_ore_per_hour": 100,
+        "wage_rate_ore_per_hour": 100,
+    },
+    ("POST", "/openings/{opening_id}/follow-ups"): {"note": "x"},
+    ("POST", "/openings/{opening_id}/hand-over"): {"reason": "no_candidate"},
+    ("POST", "/citizens/{citizen_id}/activities"): {"activity_type": "conversation", "occurred_on": "2026-11-02"},
+    ("POST", "/placements/{placement_id}/entries"): {"entries": [{"work_date": "2026-10-05", "minutes": 60}]},
+    ("PUT", "/entries/{entry_id}"): {"work_date": "2026-10-05", "minutes": 60},
+    ("POST", "/entries/{entry_id}/reject"): {"reason": "not my hours"},
+    ("POST", "/entries/{entry_id}/corrections"): {"minutes_delta": 15, "reason": "more"},
+    ("POST", "/companies/{company_id}/approvals"): {"all_pending": True},
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    service: str
+    method: str
+    template: str
+
+
+async def routes(system: System) -> list[Route]:
+    found = []
+    async with httpx.AsyncClient(timeout=10) as http:
+        for service in SERVICES:
+            spec = ok(await http.get(f"{system.url(service)}/openapi.json"))
+            paths = spec["paths"]
+            assert isinstance(paths, dict)
+            for template, operations in paths.items():
+                if template in PUBLIC:
+                    continue
+                found += [Route(service, method.upper(), template) for method in operations]
+    return found
+
+
+def fill(template: str, ids: dict[str, str]) -> str:
+    unknown = [p for p in re.findall(r"{(\w+)}", template) if p not in ids]
+    assert not unknown, f"teach this test an id for {unknown} in {template}"
+    return re.sub(r"{(\w+)}", lambda m: ids[m.group(1)], template)
+
+
+async def call(system: System, route: Route, ids: dict[str, str], headers: dict[str, str]) -> httpx.Response:
+    body = BODIES.get((route.method, route.template), {} if route.method in ("POST", "PUT", "PATCH") else None)
+    async with httpx.AsyncClient(base_url=system.url(route.service), timeout=10) as http:
+        return await http.request(
+            route.method,
+            fill(route.template, ids),
+            headers=headers,
+            json=body,
+            params={"month": "2026-10"} if "preview" in route.template else None,
+        )
+
+
+async def world_ids(system: System) -> tuple[dict[str, str], list[str]]:
+    """Ids of one real object of each kind, and the strings that must not leak."""
+    world = await register_world(system)
+    submission = await submit(system, world.eligible_placement, [("2026-10-07", 60)])
+    entries = submission["entries"]
+    assert isinstance(entries, list)
+    async with httpx.AsyncClient(base_url=system.url("placement"), timeout=10) as placement:
+        p = ok(await placement.get(f"/placements/{world.eligible_placement}", headers=ADMIN))
+        opening = ok(
+            await placement.post(
+                "/openings",
+                headers=CONSULTANT,
+                json={
+                    "company_id": world.company_id,
+                    "job_category": "bakery",
+                    "tasks": "Pack bread",
+                    "hours_per_week_minutes": 480,
+                    "contact": {"name": "Ib", "phone": "+45 12 34 56 78"},
+                },
+            ),
+            201,
+        )
+    async with httpx.AsyncClient(base_url=system.url("notifications"), timeout=10) as notifications:
+
+        async def mailed() -> bool:
+            return bool((await notifications.get("/emails", headers=ADMIN)).json()["items"])
+
+        await wait_until(mailed, what="an e-mail in the notifications log")
+        emails = (await notifications.get("/emails", headers=ADMIN)).json()
+        email_id = str(emails["items"][0]["id"])
+    ids = {
+        "municipality_id": world.municipality_id,
+        "company_id": world.company_id,
+        "placement_id": world.eligible_placement,
+        "referral_id": str(p["referral_id"]),
+        "citizen_id": str(p["citizen_id"]),
+        "entry_id": str(entries[0]["id"]),
+        "opening_id": str(opening["id"]),
+        "email": world.approver_emails[1],
+        "email_id": email_id,
+    }
+    secrets = [str(p["citizen_name"]), world.approver_emails[0], world.approver_emails[1], "Bager Hansen"]
+    return ids, secrets
+
+
+async def test_every_endpoint_without_a_token_answers_401(system: System) -> None:
+    ids = {
+        name: str(uuid.uuid4())
+        for name in (
+            "municipality_id",
+            "company_id",
+            "placement_id",
+            "referral_id",
+            "citizen_id",
+            "entry_id",
+            "opening_id",
+            "email_id",
+        )
+    } | {"email": "someone@example.org"}
+    checked = 0
+    for route in await routes(system):
+        r = await call(system, route, ids, {})
+        assert r.status_code == 401, f"{route}: {r.status_code} {r.text[:200]}"
+        assert r.headers["content-type"] == "application/problem+json"
+        checked += 1
+    assert checked >= 40
+
+
+@pytest.mark.parametrize("outsider", ["company_approver", "municipality"])
+async def test_outsiders_get_403_or_404_on_every_object_and_learn_nothing(system: System, outsider: str) -> None:
+    ids, secrets = await world_ids(system)
+    headers = (
+        bearer(Role.COMPANY_APPROVER, company_id=uuid.uuid4(), email="other@elsewhere.example")
+        if outsider == "company_approver"
+        else bearer(Role.MUNICIPALITY, municipality_id=uuid.uuid4())
+    )
+    with_ids, lists = 0, 0
+    for route in await routes(system):
+        r = await call(system, route, ids, headers)
+        leaked = [s for s in secrets if s in r.text]
+        assert not leaked, f"{route} showed {leaked} to an outsider"
+        if "{" in route.template:
+            assert r.status_code in (403, 404), f"{route}: {r.status_code} {r.text[:300]}"
+            with_ids += 1
+        else:
+            assert r.status_code in (200, 403, 404, 422), f"{route}: {r.status_code} {r.text[:300]}"
+            lists += 1
+    assert with_ids >= 30
+    assert lists >= 5
