@@ -5,6 +5,7 @@ from __future__ import annotations
 from notifications.companies.handlers import company_handlers
 from notifications.config import NotificationsSettings
 from notifications.emails.models import MailContext, domain_of
+from notifications.login_links.handlers import login_link_handlers
 from notifications.submissions.handlers import submission_handlers
 from vikar_shared.events import placement, timesheet
 from vikar_shared.messaging.subscriber import ConsumerSpec
@@ -29,5 +30,11 @@ def build_consumers(settings: NotificationsSettings) -> list[ConsumerSpec]:
             topics=[timesheet.TOPIC],
             handlers=submission_handlers(context),
             description="Submitted hours, mailed to the company's approvers",
+        ),
+        ConsumerSpec(
+            name="notifications.login_links",
+            topics=[timesheet.TOPIC],
+            handlers=login_link_handlers(context),
+            description="Portal login links, mailed to the approver who asked (own group: never behind hours)",
         ),
     ]

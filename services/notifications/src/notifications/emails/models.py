@@ -20,6 +20,7 @@ class EmailStatus(StrEnum):
 
 class EmailKind(StrEnum):
     HOURS_SUBMITTED = "hours_submitted"
+    LOGIN_LINK = "login_link"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,71 @@
+"""The login-link e-mail in Danish or English: who it is for, the link, until when it works."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from notifications.emails.models import EmailKind, MailContext, PlannedEmail, message_id_for, single_line
+from notifications.login_links.models import Addressee, LoginLink
+
+AGENCY_TIMEZONE = ZoneInfo("Europe/Copenhagen")
+
+_TEXT = {
+    "da": {
+        "subject": "Dit login-link til Vikarmodellen",
+        "greeting": "Hej {name},",
+        "greeting_unnamed": "Hej,",
+        "intro": "Her er dit link til at logge ind og godkende timer for {company}:",
+        "intro_unnamed": "Her er dit link til at logge ind og godkende timer:",
+        "validity": "Linket virker til kl. {time} (dansk tid), og det kan kun bruges én gang.",
+        "ignore": "Har du ikke bedt om linket, kan du se bort fra denne e-mail. Del det ikke med andre.",
+        "signature": "Med venlig hilsen\nVikarmodellen",
+    },
+    "en": {
+        "subject": "Your login link for Vikarmodellen",
+        "greeting": "Hello {name},",
+        "greeting_unnamed": "Hello,",
+        "intro": "Here is your link to log in and approve hours for {company}:",
+        "intro_unnamed": "Here is your link to log in and approve hours:",
+        "validity": "The link works until {time} (Danish time) and can be used once.",
+        "ignore": "If you did not ask for it, you can ignore this e-mail. Do not share the link.",
+        "signature": "Kind regards\nVikarmodellen",
+    },
+}
+
+
+def render_subject(link: LoginLink) -> str:
+    return _TEXT[link.language]["subject"]
+
+
+def render_body(link: LoginLink, addressee: Addressee) -> str:
+    text = _TEXT[link.language]
+    name = single_line(addressee.approver_name or "")
+    company = single_line(addressee.company_name or "")
+    expires = link.expires_at.astimezone(AGENCY_TIMEZONE)
+    return "\n".join(
+        [
+            text["greeting"].format(name=name) if name else text["greeting_unnamed"],
+            "",
+            text["intro"].format(company=company) if company else text["intro_unnamed"],
+            "",
+            link.link,
+            "",
+            text["validity"].format(time=f"{expires:%H:%M}"),
+            text["ignore"],
+            "",
+            text["signature"],
+            "",
+        ]
+    )
+
+
+def plan_login_email(link: LoginLink, addressee: Addressee, context: MailContext) -> PlannedEmail:
+    return PlannedEmail(
+        kind=EmailKind.LOGIN_LINK,
+        event_id=link.event_id,
+        recipient=link.email,
+        recipient_name=single_line(addressee.approver_name or ""),
+        subject=render_subject(link),
+        body=render_body(link, addressee),
+        message_id=message_id_for(link.event_id, link.email, context.message_id_domain),
+    )

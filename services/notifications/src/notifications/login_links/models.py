@@ -1,0 +1,36 @@
+"""A login link to mail, as this service sees it; pure, so the rendering can be tested on its own."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+LOCALES = ("da", "en")
+DEFAULT_LOCALE = "da"
+
+
+@dataclass(frozen=True)
+class LoginLink:
+    event_id: uuid.UUID
+    company_id: uuid.UUID
+    email: str
+    link: str
+    expires_at: datetime
+    locale: str
+
+    @property
+    def language(self) -> str:
+        """The locale asked for, if we write in it; Danish otherwise."""
+        return self.locale if self.locale in LOCALES else DEFAULT_LOCALE
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at <= now
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """What the companies read model knows of the recipient; either may be unknown yet (topics race)."""
+
+    approver_name: str | None
+    company_name: str | None

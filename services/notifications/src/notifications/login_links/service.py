@@ -1,0 +1,45 @@
+"""Use case: turn a requested login link into one outgoing e-mail (sent by the mail outbox's sender)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+
+import asyncpg
+
+from notifications.emails import repository as outbox
+from notifications.emails.models import MailContext, normalise_address
+from notifications.login_links import repository
+from notifications.login_links.login_mail import plan_login_email
+from notifications.login_links.models import LoginLink
+from vikar_shared.events.timesheet import LoginLinkRequested
+
+log = logging.getLogger(__name__)
+
+
+def login_link_from_event(event_id: uuid.UUID, data: LoginLinkRequested) -> LoginLink:
+    return LoginLink(
+        event_id=event_id,
+        company_id=data.company_id,
+        email=normalise_address(data.email),
+        link=data.link,
+        expires_at=data.expires_at,
+        locale=data.locale,
+    )
+
+
+async def plan_login_link_email(
+    conn: asyncpg.Connection, event_id: uuid.UUID, data: LoginLinkRequested, context: MailContext, now: datetime
+) -> int:
+    """Plans the e-mail, once per event (the outbox's unique key); returns how many rows are new.
+
+    Timesheet only issues links to approvers it knows, so the address is taken from the event even if
+    this service's read model has not caught up (it only lends the names). A link that expired before
+    it got here is not mailed: it could only disappoint."""
+    link = login_link_from_event(event_id, data)
+    if link.expired(now):
+        log.warning("login link expired before it could be mailed", extra={"fields": {"event_id": str(event_id)}})
+        return 0
+    addressee = await repository.addressee(conn, link.company_id, link.email)
+    return await outbox.insert_planned(conn, [plan_login_email(link, addressee, context)])
