@@ -1,8 +1,9 @@
-import uvicorn
+"""``python -m invoicing``: the HTTP API, the outbox relay and the Kafka consumers in one process."""
 
 from invoicing.app import create_app
 from invoicing.config import InvoicingSettings
+from vikar_shared.http.app import serve
 
 if __name__ == "__main__":
     settings = InvoicingSettings()
-    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, access_log=False)
+    serve(create_app(settings), settings)

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from invoicing.accruals.handlers import on_entry_approved, on_municipality_terms_set, on_placement_created
+from invoicing.accruals.handlers import (
+    on_entry_approved,
+    on_municipality_terms_set,
+    on_placement_created,
+    on_placement_rates_changed,
+)
 from vikar_shared.events import placement, timesheet
-from vikar_shared.events.placement import MunicipalityTermsSet, PlacementCreated
+from vikar_shared.events.placement import MunicipalityTermsSet, PlacementCreated, PlacementRatesChanged
 from vikar_shared.events.timesheet import EntryApproved
 from vikar_shared.messaging.subscriber import ConsumerSpec
 
 PLACEMENTS = ConsumerSpec(
     name="invoicing.placements",
     topics=[placement.TOPIC],
-    handlers={MunicipalityTermsSet: on_municipality_terms_set, PlacementCreated: on_placement_created},
-    description="Keeps the terms and placements read models; accrues approved entries that waited for them",
+    handlers={
+        MunicipalityTermsSet: on_municipality_terms_set,
+        PlacementCreated: on_placement_created,
+        PlacementRatesChanged: on_placement_rates_changed,
+    },
+    description="Keeps the terms, placements and bill rate read models; accrues approved entries that waited",
 )
 
 APPROVALS = ConsumerSpec(

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from invoicing.app import MIGRATIONS, create_app
 from invoicing.config import InvoicingSettings
 from vikar_shared.events.envelope import Envelope
-from vikar_shared.events.placement import MunicipalityTermsSet, PlacementCreated
+from vikar_shared.events.placement import MunicipalityTermsSet, PlacementCreated, PlacementRatesChanged, RateVersion
 from vikar_shared.events.timesheet import EntryApproved
 from vikar_shared.messaging.kafka import make_producer
 from vikar_shared.testing.plugin import publish_events, serve_in_process, wait_until
@@ -30,7 +30,9 @@ class Invoicing:
     kafka: str
     namespace: str
 
-    async def publish_placement_events(self, *events: MunicipalityTermsSet | PlacementCreated) -> list[Envelope]:
+    async def publish_placement_events(
+        self, *events: MunicipalityTermsSet | PlacementCreated | PlacementRatesChanged
+    ) -> list[Envelope]:
         return await publish_events(
             self.kafka,
             self.namespace,
@@ -109,7 +111,17 @@ class Build:
         )
 
     @staticmethod
-    def approval(of: PlacementCreated, work_date: date, minutes: int) -> EntryApproved:
+    def rates(of: PlacementCreated, *versions: tuple[date, int]) -> PlacementRatesChanged:
+        return PlacementRatesChanged(
+            placement_id=of.placement_id,
+            company_id=of.company_id,
+            rates=[RateVersion(effective_from=day, bill_rate_ore_per_hour=rate) for day, rate in versions],
+        )
+
+    @staticmethod
+    def approval(
+        of: PlacementCreated, work_date: date, minutes: int, corrects: EntryApproved | None = None
+    ) -> EntryApproved:
         return EntryApproved(
             entry_id=uuid.uuid4(),
             placement_id=of.placement_id,
@@ -118,6 +130,7 @@ class Build:
             minutes=minutes,
             approved_by="approver@bager.dk",
             approved_at=datetime(2026, 11, 30, 9, tzinfo=UTC),
+            corrects_entry_id=None if corrects is None else corrects.entry_id,
         )
 
 

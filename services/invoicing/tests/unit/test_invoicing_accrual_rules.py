@@ -65,7 +65,7 @@ def test_two_versions_from_the_same_day_resolve_to_the_one_recorded_last() -> No
 def test_eligible_entry_gets_billable_line_at_bill_rate_and_co_financing_at_rate_in_force() -> None:
     placement = _placement(rate=17_999)
     entry = _entry(placement, date(2026, 11, 14), 45)
-    accrual = accrue(entry, placement, [OLD, NEW])
+    accrual = accrue(entry, placement, [OLD, NEW], bill_rates=[])
     assert accrual is not None
     assert (accrual.billable.rate_ore_per_hour, accrual.billable.amount_ore) == (17_999, 13_499)
     assert accrual.billable.company_id == placement.company_id
@@ -78,14 +78,14 @@ def test_eligible_entry_gets_billable_line_at_bill_rate_and_co_financing_at_rate
 
 def test_entry_on_the_first_day_of_new_terms_is_co_financed_at_the_new_rate() -> None:
     placement = _placement()
-    accrual = accrue(_entry(placement, date(2026, 11, 15), 90), placement, [OLD, NEW])
+    accrual = accrue(_entry(placement, date(2026, 11, 15), 90), placement, [OLD, NEW], bill_rates=[])
     assert accrual is not None and accrual.co_financing is not None
     assert (accrual.co_financing.rate_ore_per_hour, accrual.co_financing.amount_ore) == (12_500, 18_750)
 
 
 def test_non_eligible_placement_accrues_a_billable_line_only_even_without_terms() -> None:
     placement = _placement(eligible=False, rate=20_000)
-    accrual = accrue(_entry(placement, date(2026, 11, 20), 30), placement, [])
+    accrual = accrue(_entry(placement, date(2026, 11, 20), 30), placement, [], bill_rates=[])
     assert accrual is not None
     assert accrual.billable.amount_ore == 10_000
     assert accrual.co_financing is None
@@ -93,6 +93,6 @@ def test_non_eligible_placement_accrues_a_billable_line_only_even_without_terms(
 
 def test_eligible_entry_waits_while_no_terms_of_its_municipality_are_in_force_on_its_work_date() -> None:
     placement = _placement()
-    assert accrue(_entry(placement, date(2025, 12, 31), 60), placement, [OLD, NEW]) is None
+    assert accrue(_entry(placement, date(2025, 12, 31), 60), placement, [OLD, NEW], bill_rates=[]) is None
     others = TermsVersion(uuid.uuid4(), OTHER_MUNICIPALITY, date(2020, 1, 1), 9_000)
-    assert accrue(_entry(placement, date(2026, 11, 1), 60), placement, [others]) is None
+    assert accrue(_entry(placement, date(2026, 11, 1), 60), placement, [others], bill_rates=[]) is None

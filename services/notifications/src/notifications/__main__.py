@@ -1,13 +1,9 @@
-import uvicorn
+"""``python -m notifications``: the HTTP API, the outbox relay and the Kafka consumers in one process."""
 
 from notifications.app import create_app
 from notifications.config import NotificationsSettings
-
-
-def main() -> None:
-    settings = NotificationsSettings()
-    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port)
-
+from vikar_shared.http.app import serve
 
 if __name__ == "__main__":
-    main()
+    settings = NotificationsSettings()
+    serve(create_app(settings), settings)

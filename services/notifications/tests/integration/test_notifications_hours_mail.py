@@ -84,7 +84,7 @@ async def test_submission_mails_each_approver_once_with_entries_total_and_link(
         assert re.search(r"tirsdag 13\. januar 2026 +1:15\n", text)
         assert re.search(r"onsdag 14\. januar 2026 +0:45\n", text)
         assert re.search(r"I alt +4:30\n", text)
-        assert f"https://portal.example.dk/companies/{company_id}/entries?status=submitted" in text
+        assert "https://portal.example.dk/portal/pending" in text
         [to_bo] = await mailbox.messages_to(bo)
         assert (await mailbox.message(to_bo["ID"]))["Text"].startswith("Hej Bo,")
 

@@ -89,8 +89,10 @@ async def test_the_link_is_mailed_once_in_danish_with_the_approvers_and_companys
         assert "godkende timer for Bager Hansen ApS:" in text
         assert request.link in text
         pool: asyncpg.Pool = app.state.pool
-        rows = await pool.fetch("select kind, status from outgoing_emails")
+        rows = await pool.fetch("select kind, status, body from outgoing_emails")
         assert [(r["kind"], r["status"]) for r in rows] == [("login_link", "sent")]
+        # Once sent, the still-usable link is not kept readable in the e-mail log.
+        assert request.link not in rows[0]["body"]
 
 
 async def test_an_english_request_from_an_approver_not_yet_known_here_is_still_mailed(

@@ -38,7 +38,7 @@ def test_body_lists_each_entry_in_date_order_with_total_and_link() -> None:
         "  I alt                    4:30\n"
         "\n"
         "Godkend eller afvis timerne her:\n"
-        f"https://portal.example.dk/companies/{COMPANY}/entries?status=submitted\n"
+        "https://portal.example.dk/portal/pending\n"
         "\n"
         "Med venlig hilsen\n"
         "Vikarmodellen\n"

@@ -1,8 +1,9 @@
-import uvicorn
+"""``python -m placement``: the HTTP API, the outbox relay and the Kafka consumers in one process."""
 
 from placement.app import create_app
 from placement.config import PlacementSettings
+from vikar_shared.http.app import serve
 
 if __name__ == "__main__":
     settings = PlacementSettings()
-    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, access_log=False)
+    serve(create_app(settings), settings)

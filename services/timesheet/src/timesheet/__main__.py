@@ -1,17 +1,9 @@
-"""``python -m timesheet``: serve the HTTP API, relay and consumers in one process."""
-
-from __future__ import annotations
-
-import uvicorn
+"""``python -m timesheet``: the HTTP API, the outbox relay and the Kafka consumers in one process."""
 
 from timesheet.app import create_app
 from timesheet.config import TimesheetSettings
-
-
-def main() -> None:
-    settings = TimesheetSettings()
-    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port)
-
+from vikar_shared.http.app import serve
 
 if __name__ == "__main__":
-    main()
+    settings = TimesheetSettings()
+    serve(create_app(settings), settings)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import uvicorn
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
@@ -172,3 +173,9 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     return app
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    """Runs a service with uvicorn. Its logs go through the JSON handler (``log_config=None``), and there
+    is no access log: portal login links carry a one-time token in the path."""
+    uvicorn.run(app, host=settings.http_host, port=settings.http_port, access_log=False, log_config=None)

@@ -6,7 +6,7 @@ import asyncpg
 
 from invoicing.accruals import service
 from vikar_shared.events.envelope import Envelope
-from vikar_shared.events.placement import MunicipalityTermsSet, PlacementCreated
+from vikar_shared.events.placement import MunicipalityTermsSet, PlacementCreated, PlacementRatesChanged
 from vikar_shared.events.timesheet import EntryApproved
 
 
@@ -16,6 +16,10 @@ async def on_municipality_terms_set(conn: asyncpg.Connection, envelope: Envelope
 
 async def on_placement_created(conn: asyncpg.Connection, envelope: Envelope, data: PlacementCreated) -> None:
     await service.record_placement(conn, envelope.id, data)
+
+
+async def on_placement_rates_changed(conn: asyncpg.Connection, envelope: Envelope, data: PlacementRatesChanged) -> None:
+    await service.record_bill_rates(conn, data)
 
 
 async def on_entry_approved(conn: asyncpg.Connection, envelope: Envelope, data: EntryApproved) -> None:

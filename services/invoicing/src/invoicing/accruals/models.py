@@ -1,4 +1,8 @@
-"""Accrual rules: an approved entry becomes a billable line and, when eligible, a co-financing line."""
+"""Accrual rules: an approved entry becomes a billable line and, when eligible, a co-financing line.
+
+An entry is priced once, when it is accrued, with the rate versions known then; its lines are facts
+and are never re-priced. A correction is an entry of its own (a signed delta of minutes pointing at
+the entry it corrects) and accrues into lines of its own, negative when it lowers the hours."""
 
 from __future__ import annotations
 
@@ -18,15 +22,22 @@ class ApprovedEntry:
     work_date: date
     minutes: int
     approved_at: datetime
+    corrects_entry_id: UUID | None = None
 
     def same_facts_as(self, other: ApprovedEntry) -> bool:
         """An approved entry is never edited; a second approval must carry the same facts."""
-        return (self.placement_id, self.company_id, self.work_date, self.minutes) == (
+        return (self.placement_id, self.company_id, self.work_date, self.minutes, self.corrects_entry_id) == (
             other.placement_id,
             other.company_id,
             other.work_date,
             other.minutes,
+            other.corrects_entry_id,
         )
+
+    @property
+    def minutes_make_sense(self) -> bool:
+        """Only a correction may take hours away; an ordinary entry has a non-negative duration."""
+        return self.minutes >= 0 or self.corrects_entry_id is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +51,15 @@ class Placement:
     bill_rate_ore_per_hour: int
     start_date: date
     end_date: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class BillRateVersion:
+    """A placement's bill rate from ``effective_from``; ``position`` is its place in the event's list."""
+
+    effective_from: date
+    bill_rate_ore_per_hour: int
+    position: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +82,7 @@ class BillableLine:
     minutes: int
     rate_ore_per_hour: int
     amount_ore: int
+    corrects_entry_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +96,7 @@ class CoFinancingLine:
     minutes: int
     rate_ore_per_hour: int
     amount_ore: int
+    corrects_entry_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +111,25 @@ def terms_in_force(versions: Iterable[TermsVersion], day: date) -> TermsVersion 
     return max(candidates, key=lambda v: (v.effective_from, v.recorded_seq), default=None)
 
 
-def accrue(entry: ApprovedEntry, placement: Placement, terms: Iterable[TermsVersion]) -> Accrual | None:
+def bill_rate_in_force(placement: Placement, versions: Iterable[BillRateVersion], day: date) -> int:
+    """The version with the greatest ``effective_from`` on or before ``day`` (ties: the one listed last);
+    before the first version, the rate the placement was created with."""
+    candidates = [v for v in versions if v.effective_from <= day]
+    latest = max(candidates, key=lambda v: (v.effective_from, v.position), default=None)
+    return placement.bill_rate_ore_per_hour if latest is None else latest.bill_rate_ore_per_hour
+
+
+def accrue(
+    entry: ApprovedEntry,
+    placement: Placement,
+    terms: Iterable[TermsVersion],
+    *,
+    bill_rates: Iterable[BillRateVersion],
+) -> Accrual | None:
     """The lines for ``entry``, or None while an eligible entry has no terms in force on its work date.
 
     Both lines are made together so HoursAccrued always reports the whole accrual of an entry."""
+    bill_rate = bill_rate_in_force(placement, bill_rates, entry.work_date)
     billable = BillableLine(
         entry_id=entry.entry_id,
         company_id=entry.company_id,
@@ -101,8 +138,9 @@ def accrue(entry: ApprovedEntry, placement: Placement, terms: Iterable[TermsVers
         citizen_name=placement.citizen_name,
         work_date=entry.work_date,
         minutes=entry.minutes,
-        rate_ore_per_hour=placement.bill_rate_ore_per_hour,
-        amount_ore=amount_for(entry.minutes, placement.bill_rate_ore_per_hour),
+        rate_ore_per_hour=bill_rate,
+        amount_ore=amount_for(entry.minutes, bill_rate),
+        corrects_entry_id=entry.corrects_entry_id,
     )
     if not placement.co_financing_eligible:
         return Accrual(billable, None)
@@ -119,5 +157,6 @@ def accrue(entry: ApprovedEntry, placement: Placement, terms: Iterable[TermsVers
         minutes=entry.minutes,
         rate_ore_per_hour=in_force.co_financing_rate_ore_per_hour,
         amount_ore=amount_for(entry.minutes, in_force.co_financing_rate_ore_per_hour),
+        corrects_entry_id=entry.corrects_entry_id,
     )
     return Accrual(billable, co_financing)

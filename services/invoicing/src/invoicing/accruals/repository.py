@@ -6,7 +6,14 @@ from uuid import UUID
 
 import asyncpg
 
-from invoicing.accruals.models import ApprovedEntry, BillableLine, CoFinancingLine, Placement, TermsVersion
+from invoicing.accruals.models import (
+    ApprovedEntry,
+    BillableLine,
+    BillRateVersion,
+    CoFinancingLine,
+    Placement,
+    TermsVersion,
+)
 
 # Advisory lock classes (two-int key space). Accrual reads a placement and a municipality's terms
 # that other consumers write concurrently; readers share a lock, writers take it alone, so a
@@ -16,7 +23,7 @@ _MUNICIPALITY_LOCK = 2
 
 _PLACEMENT_COLUMNS = """placement_id, company_id, citizen_id, citizen_name, municipality_id, co_financing_eligible,
                         bill_rate_ore_per_hour, start_date, end_date"""
-_ENTRY_COLUMNS = "entry_id, placement_id, company_id, work_date, minutes, approved_at"
+_ENTRY_COLUMNS = "entry_id, placement_id, company_id, work_date, minutes, approved_at, corrects_entry_id"
 
 
 async def _lock(conn: asyncpg.Connection, lock_class: int, key: UUID, *, exclusive: bool) -> None:
@@ -93,10 +100,33 @@ async def get_placement(conn: asyncpg.Connection, placement_id: UUID) -> Placeme
     return None if row is None else Placement(**dict(row))
 
 
+async def replace_bill_rates(conn: asyncpg.Connection, placement_id: UUID, versions: list[BillRateVersion]) -> None:
+    """The event carries every version, so the stored set is replaced, not merged."""
+    await conn.execute("delete from placement_bill_rates where placement_id = $1", placement_id)
+    await conn.execute(
+        """insert into placement_bill_rates (placement_id, position, effective_from, bill_rate_ore_per_hour)
+           select $1::uuid, * from unnest($2::integer[], $3::date[], $4::bigint[])""",
+        placement_id,
+        [v.position for v in versions],
+        [v.effective_from for v in versions],
+        [v.bill_rate_ore_per_hour for v in versions],
+    )
+
+
+async def bill_rates(conn: asyncpg.Connection, placement_id: UUID) -> list[BillRateVersion]:
+    rows = await conn.fetch(
+        """select effective_from, bill_rate_ore_per_hour, position from placement_bill_rates
+           where placement_id = $1 order by position""",
+        placement_id,
+    )
+    return [BillRateVersion(**dict(r)) for r in rows]
+
+
 async def insert_approved_entry(conn: asyncpg.Connection, entry: ApprovedEntry, event_id: UUID) -> bool:
     """True when the entry is new; False when it was recorded before."""
     status = await conn.execute(
-        f"""insert into approved_entries ({_ENTRY_COLUMNS}, approval_event_id) values ($1, $2, $3, $4, $5, $6, $7)
+        f"""insert into approved_entries ({_ENTRY_COLUMNS}, approval_event_id)
+            values ($1, $2, $3, $4, $5, $6, $7, $8)
             on conflict (entry_id) do nothing""",
         entry.entry_id,
         entry.placement_id,
@@ -104,6 +134,7 @@ async def insert_approved_entry(conn: asyncpg.Connection, entry: ApprovedEntry, 
         entry.work_date,
         entry.minutes,
         entry.approved_at,
+        entry.corrects_entry_id,
         event_id,
     )
     return bool(status == "INSERT 0 1")
@@ -137,8 +168,8 @@ async def pending_eligible_entries_of_municipality(
     """Entries whose placement is known and eligible but which still wait for terms."""
     rows = await conn.fetch(
         """select e.entry_id, e.placement_id, e.company_id as entry_company_id, e.work_date, e.minutes, e.approved_at,
-                  p.company_id, p.citizen_id, p.citizen_name, p.municipality_id, p.co_financing_eligible,
-                  p.bill_rate_ore_per_hour, p.start_date, p.end_date
+                  e.corrects_entry_id, p.company_id, p.citizen_id, p.citizen_name, p.municipality_id,
+                  p.co_financing_eligible, p.bill_rate_ore_per_hour, p.start_date, p.end_date
            from approved_entries e join placements p on p.placement_id = e.placement_id
            where e.accrued_at is null and p.municipality_id = $1 and p.co_financing_eligible
            order by e.work_date, e.entry_id""",
@@ -153,6 +184,7 @@ async def pending_eligible_entries_of_municipality(
                 work_date=r["work_date"],
                 minutes=r["minutes"],
                 approved_at=r["approved_at"],
+                corrects_entry_id=r["corrects_entry_id"],
             ),
             Placement(
                 placement_id=r["placement_id"],
@@ -174,8 +206,8 @@ async def insert_billable_line(conn: asyncpg.Connection, line: BillableLine) -> 
     """True when the line was written now; False when the entry was accrued before."""
     status = await conn.execute(
         """insert into billable_lines (entry_id, company_id, placement_id, citizen_id, citizen_name, work_date,
-                                      minutes, rate_ore_per_hour, amount_ore)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                                      minutes, rate_ore_per_hour, amount_ore, corrects_entry_id)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
            on conflict (entry_id) do nothing""",
         line.entry_id,
         line.company_id,
@@ -186,6 +218,7 @@ async def insert_billable_line(conn: asyncpg.Connection, line: BillableLine) -> 
         line.minutes,
         line.rate_ore_per_hour,
         line.amount_ore,
+        line.corrects_entry_id,
     )
     return bool(status == "INSERT 0 1")
 
@@ -193,8 +226,8 @@ async def insert_billable_line(conn: asyncpg.Connection, line: BillableLine) -> 
 async def insert_co_financing_line(conn: asyncpg.Connection, line: CoFinancingLine) -> None:
     await conn.execute(
         """insert into co_financing_lines (entry_id, municipality_id, terms_id, citizen_id, citizen_name, work_date,
-                                          minutes, rate_ore_per_hour, amount_ore)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                                          minutes, rate_ore_per_hour, amount_ore, corrects_entry_id)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
            on conflict (entry_id) do nothing""",
         line.entry_id,
         line.municipality_id,
@@ -205,6 +238,7 @@ async def insert_co_financing_line(conn: asyncpg.Connection, line: CoFinancingLi
         line.minutes,
         line.rate_ore_per_hour,
         line.amount_ore,
+        line.corrects_entry_id,
     )
 
 

@@ -4,6 +4,9 @@ Placements, terms and approvals arrive on different partitions in any order. Whi
 completes the picture accrues the entry: the approval when placement and terms are known, else
 the placement or terms event that arrives later. The locks in the repository keep the two sides
 from missing each other; the unique entry_id on the lines keeps them from both accruing.
+
+Bill rate versions do not hold accrual back: an entry is priced with the versions known when it is
+accrued, and a later PlacementRatesChanged never re-prices a line already written.
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ from uuid import UUID
 import asyncpg
 
 from invoicing.accruals import repository
-from invoicing.accruals.models import ApprovedEntry, Placement, TermsVersion, accrue
-from vikar_shared.errors import conflict
+from invoicing.accruals.models import ApprovedEntry, BillRateVersion, Placement, TermsVersion, accrue
+from vikar_shared.errors import conflict, invalid
 from vikar_shared.events.invoicing import HoursAccrued
-from vikar_shared.events.placement import MunicipalityTermsSet, PlacementCreated
+from vikar_shared.events.placement import MunicipalityTermsSet, PlacementCreated, PlacementRatesChanged
 from vikar_shared.events.timesheet import EntryApproved
 from vikar_shared.outbox import add_event
 
@@ -35,8 +38,11 @@ async def record_terms(conn: asyncpg.Connection, event_id: UUID, data: Municipal
     pending = await repository.pending_eligible_entries_of_municipality(conn, data.municipality_id)
     if pending:
         versions = await repository.terms_versions(conn, data.municipality_id)
+        bill_rates: dict[UUID, list[BillRateVersion]] = {}
         for entry, placement in pending:
-            await _accrue(conn, entry, placement, versions, event_id)
+            if placement.placement_id not in bill_rates:
+                bill_rates[placement.placement_id] = await repository.bill_rates(conn, placement.placement_id)
+            await _accrue(conn, entry, placement, versions, bill_rates[placement.placement_id], event_id)
 
 
 async def record_placement(conn: asyncpg.Connection, event_id: UUID, data: PlacementCreated) -> None:
@@ -56,8 +62,21 @@ async def record_placement(conn: asyncpg.Connection, event_id: UUID, data: Place
     pending = await repository.pending_entries_of_placement(conn, placement.placement_id)
     if pending:
         versions = await _terms_for(conn, placement)
+        bill_rates = await repository.bill_rates(conn, placement.placement_id)
         for entry in pending:
-            await _accrue(conn, entry, placement, versions, event_id)
+            await _accrue(conn, entry, placement, versions, bill_rates, event_id)
+
+
+async def record_bill_rates(conn: asyncpg.Connection, data: PlacementRatesChanged) -> None:
+    """Completes no pending entry (those wait for placement and terms only), so it accrues nothing.
+
+    No lock: an accrual reads the versions in one statement, so it is priced wholly before or wholly
+    after this change, and no entry can be left waiting for it."""
+    versions = [
+        BillRateVersion(effective_from=v.effective_from, bill_rate_ore_per_hour=v.bill_rate_ore_per_hour, position=i)
+        for i, v in enumerate(data.rates)
+    ]
+    await repository.replace_bill_rates(conn, data.placement_id, versions)
 
 
 async def record_approval(conn: asyncpg.Connection, event_id: UUID, data: EntryApproved) -> None:
@@ -68,7 +87,10 @@ async def record_approval(conn: asyncpg.Connection, event_id: UUID, data: EntryA
         work_date=data.work_date,
         minutes=data.minutes,
         approved_at=data.approved_at,
+        corrects_entry_id=data.corrects_entry_id,
     )
+    if not entry.minutes_make_sense:
+        raise invalid("minutes", "non-negative-unless-correction", "only a correction entry may have negative minutes")
     await repository.lock_placement(conn, entry.placement_id, exclusive=False)
     if not await repository.insert_approved_entry(conn, entry, event_id):
         stored = await repository.get_approved_entry(conn, entry.entry_id)
@@ -83,7 +105,8 @@ async def record_approval(conn: asyncpg.Connection, event_id: UUID, data: EntryA
     placement = await repository.get_placement(conn, entry.placement_id)
     if placement is None:
         return  # pending: PlacementCreated accrues it
-    await _accrue(conn, entry, placement, await _terms_for(conn, placement), event_id)
+    versions = await _terms_for(conn, placement)
+    await _accrue(conn, entry, placement, versions, await repository.bill_rates(conn, placement.placement_id), event_id)
 
 
 async def _terms_for(conn: asyncpg.Connection, placement: Placement) -> list[TermsVersion]:
@@ -94,9 +117,14 @@ async def _terms_for(conn: asyncpg.Connection, placement: Placement) -> list[Ter
 
 
 async def _accrue(
-    conn: asyncpg.Connection, entry: ApprovedEntry, placement: Placement, versions: list[TermsVersion], cause: UUID
+    conn: asyncpg.Connection,
+    entry: ApprovedEntry,
+    placement: Placement,
+    versions: list[TermsVersion],
+    bill_rates: list[BillRateVersion],
+    cause: UUID,
 ) -> None:
-    accrual = accrue(entry, placement, versions)
+    accrual = accrue(entry, placement, versions, bill_rates=bill_rates)
     if accrual is None:
         return  # pending: MunicipalityTermsSet for its work date accrues it
     if not await repository.insert_billable_line(conn, accrual.billable):

@@ -19,6 +19,7 @@ class InvoiceLine:
     minutes: int
     rate_ore_per_hour: int
     amount_ore: int
+    corrects_entry_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +35,9 @@ class InvoiceDraft:
 
 
 def draft_invoice(company_id: UUID, month: Month, lines: Sequence[InvoiceLine], pending_entries: int) -> InvoiceDraft:
-    """VAT is computed once on the subtotal, not per line, so line roundings never add up in VAT."""
+    """VAT is computed once on the subtotal, not per line, so line roundings never add up in VAT.
+
+    A correction line (negative when it lowers the hours) is summed like any other, so the draft nets it."""
     ordered = tuple(sorted(lines, key=lambda line: (line.work_date, line.citizen_name, str(line.entry_id))))
     subtotal = sum(line.amount_ore for line in ordered)
     vat = vat_on(subtotal, VAT_RATE_PERCENT)

@@ -24,7 +24,7 @@ async def company_known(conn: asyncpg.Connection, company_id: UUID) -> bool:
 async def billable_lines(conn: asyncpg.Connection, company_id: UUID, start: date, end: date) -> list[InvoiceLine]:
     """Lines with ``start <= work_date < end``."""
     rows = await conn.fetch(
-        """select entry_id, work_date, citizen_name, minutes, rate_ore_per_hour, amount_ore
+        """select entry_id, work_date, citizen_name, minutes, rate_ore_per_hour, amount_ore, corrects_entry_id
            from billable_lines
            where company_id = $1 and work_date >= $2 and work_date < $3
            order by work_date, citizen_name, entry_id""",

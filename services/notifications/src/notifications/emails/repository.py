@@ -57,7 +57,9 @@ async def claim_next_due(conn: asyncpg.Connection) -> OutgoingEmail | None:
 
 async def mark_sent(conn: asyncpg.Connection, email_id: int, attempts: int) -> None:
     await conn.execute(
-        """update outgoing_emails set status = 'sent', sent_at = now(), attempts = $2, last_error = null
+        # A sent login link is still usable for minutes: its copy here is blanked, not kept readable.
+        """update outgoing_emails set status = 'sent', sent_at = now(), attempts = $2, last_error = null,
+                  body = case when kind = 'login_link' then '(login link removed after sending)' else body end
            where id = $1""",
         email_id,
         attempts,

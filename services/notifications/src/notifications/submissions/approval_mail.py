@@ -11,8 +11,8 @@ SUBJECT = "Timer venter på godkendelse: {citizen}"
 TOTAL_LABEL = "I alt"
 
 
-def approval_link(submission: Submission, portal_base_url: str) -> str:
-    return f"{portal_base_url.rstrip('/')}/companies/{submission.company_id}/entries?status=submitted"
+def approval_link(portal_base_url: str) -> str:
+    return f"{portal_base_url.rstrip('/')}/portal/pending"
 
 
 def render_body(submission: Submission, approver: Approver, portal_base_url: str) -> str:
@@ -36,7 +36,7 @@ def render_body(submission: Submission, approver: Approver, portal_base_url: str
             line(*total),
             "",
             "Godkend eller afvis timerne her:",
-            approval_link(submission, portal_base_url),
+            approval_link(portal_base_url),
             "",
             "Med venlig hilsen",
             "Vikarmodellen",
