@@ -147,6 +147,7 @@ async def test_approval_arriving_before_its_placement_is_accrued_once_when_the_p
         "billable_amount_ore": 13_499,
         "municipality_id": str(AALBORG),
         "co_financing_amount_ore": 7_500,
+        "corrects_entry_id": None,
     }
     assert await invoicing.count("select count(*) from inbox where event_id = $1", approved.id) == 1
 

@@ -96,6 +96,7 @@ async def test_negative_correction_is_a_line_of_its_own_and_the_previews_net_it(
         -9_000,
         -5_000,
     )
+    assert accrued["corrects_entry_id"] == str(original.entry_id)
 
 
 async def test_pending_approval_is_priced_by_the_version_in_force_once_placement_and_terms_are_known(

@@ -24,3 +24,4 @@ class HoursAccrued(EventData):
     billable_amount_ore: int
     municipality_id: UUID | None
     co_financing_amount_ore: int | None
+    corrects_entry_id: UUID | None = None

@@ -142,6 +142,7 @@ async def _accrue(
             billable_amount_ore=accrual.billable.amount_ore,
             municipality_id=accrual.co_financing.municipality_id if accrual.co_financing else None,
             co_financing_amount_ore=accrual.co_financing.amount_ore if accrual.co_financing else None,
+            corrects_entry_id=entry.corrects_entry_id,
         ),
         source=SOURCE,
         subject=entry.entry_id,
