@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 
-from placement.app import MIGRATIONS, create_app
-from placement.config import PlacementSettings
 from vikar_shared.auth import Role
-from vikar_shared.testing.plugin import bearer, serve_in_process
+from vikar_shared.testing.plugin import bearer
 
 ADMIN = bearer(Role.ADMIN, sub="admin-1")
 CONSULTANT = bearer(Role.CONSULTANT, sub="anna")
@@ -30,56 +25,13 @@ FRIDAY_AFTER = date(2026, 12, 4)
 MONDAY_AFTER = date(2026, 12, 7)
 
 
-@dataclass
-class Clock:
-    today: date
-
-    def __call__(self) -> date:
-        return self.today
-
-
-@dataclass
-class Api:
-    client: httpx.AsyncClient
-    settings: PlacementSettings
-    clock: Clock
-
-    async def sql(self, query: str, *args: object) -> list[asyncpg.Record]:
-        conn = await asyncpg.connect(self.settings.database_url)
-        try:
-            return list(await conn.fetch(query, *args))
-        finally:
-            await conn.close()
-
-    async def events(self, event_type: str) -> list[dict[str, Any]]:
-        rows = await self.sql(
-            "select envelope::text as e from outbox where envelope->>'type' = $1 order by id", event_type
-        )
-        return [json.loads(r["e"]) for r in rows]
-
-
-async def _serve(
-    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str, **overrides: Any
-) -> AsyncIterator[Api]:
-    settings = PlacementSettings(
-        database_url=await make_database("placement", MIGRATIONS),
-        kafka_bootstrap=kafka,
-        kafka_namespace=kafka_namespace,
-        **overrides,
-    )
-    app = create_app(settings)
-    clock = Clock(FRIDAY)
-    app.state.clock = clock
-    async with serve_in_process(app) as client:
-        yield Api(client, settings, clock)
+Api = Any  # conftest.Api (conftest modules are not importable under --import-mode=importlib)
 
 
 @pytest.fixture
-async def api(
-    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
-) -> AsyncIterator[Api]:
-    async for served in _serve(make_database, kafka_namespace, kafka):
-        yield served
+async def api(serve_placement: Any) -> AsyncIterator[Any]:
+    async with serve_placement(FRIDAY) as running:
+        yield running
 
 
 async def _company(client: httpx.AsyncClient, cvr: str = "12345674") -> str:
@@ -164,10 +116,8 @@ async def test_an_opening_not_followed_up_within_two_working_days_is_overdue_unt
     assert all("Ib rang" not in json.dumps(e) for e in events)
 
 
-async def test_the_follow_up_window_is_a_setting(
-    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
-) -> None:
-    async for api in _serve(make_database, kafka_namespace, kafka, opening_follow_up_working_days=1):
+async def test_the_follow_up_window_is_a_setting(serve_placement: Any) -> None:
+    async with serve_placement(FRIDAY, opening_follow_up_working_days=1) as api:
         company = await _company(api.client)
         opening = await _report(api, CONSULTANT, company_id=company)
         assert opening["follow_up_due_on"] == "2026-11-30"

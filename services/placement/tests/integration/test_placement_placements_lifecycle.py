@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -15,57 +14,20 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from placement.app import MIGRATIONS, create_app
-from placement.config import PlacementSettings
 from vikar_shared.auth import Role
-from vikar_shared.testing.plugin import bearer, serve_in_process
+from vikar_shared.testing.plugin import bearer
 
 ADMIN = bearer(Role.ADMIN, sub="admin-1")
 CONSULTANT = bearer(Role.CONSULTANT, sub="anna")
 
 
-@dataclass
-class Clock:
-    today: date
-
-    def __call__(self) -> date:
-        return self.today
-
-
-@dataclass
-class Api:
-    client: httpx.AsyncClient
-    settings: PlacementSettings
-    clock: Clock
-
-    async def sql(self, query: str, *args: object) -> list[asyncpg.Record]:
-        conn = await asyncpg.connect(self.settings.database_url)
-        try:
-            return list(await conn.fetch(query, *args))
-        finally:
-            await conn.close()
-
-    async def events(self, event_type: str) -> list[dict[str, Any]]:
-        rows = await self.sql(
-            "select envelope::text as e from outbox where envelope->>'type' = $1 order by id", event_type
-        )
-        return [json.loads(r["e"]) for r in rows]
+Api = Any  # conftest.Api (conftest modules are not importable under --import-mode=importlib)
 
 
 @pytest.fixture
-async def api(
-    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
-) -> AsyncIterator[Api]:
-    settings = PlacementSettings(
-        database_url=await make_database("placement", MIGRATIONS),
-        kafka_bootstrap=kafka,
-        kafka_namespace=kafka_namespace,
-    )
-    app = create_app(settings)
-    clock = Clock(date(2026, 2, 20))
-    app.state.clock = clock
-    async with serve_in_process(app) as client:
-        yield Api(client, settings, clock)
+async def api(serve_placement: Any) -> AsyncIterator[Any]:
+    async with serve_placement(date(2026, 2, 20)) as running:
+        yield running
 
 
 @dataclass

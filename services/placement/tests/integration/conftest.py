@@ -1,0 +1,73 @@
+"""The placement app on a database of its own, with a clock the test sets (openings, follow-ups)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from placement.app import MIGRATIONS, create_app
+from placement.config import PlacementSettings
+from vikar_shared.testing.plugin import serve_in_process
+
+
+@dataclass
+class Clock:
+    today: date
+
+    def __call__(self) -> date:
+        return self.today
+
+
+@dataclass
+class Api:
+    client: httpx.AsyncClient
+    settings: PlacementSettings
+    clock: Clock
+
+    async def sql(self, query: str, *args: object) -> list[asyncpg.Record]:
+        conn = await asyncpg.connect(self.settings.database_url)
+        try:
+            return list(await conn.fetch(query, *args))
+        finally:
+            await conn.close()
+
+    async def events(self, event_type: str) -> list[dict[str, Any]]:
+        rows = await self.sql(
+            "select envelope::text as e from outbox where envelope->>'type' = $1 order by id", event_type
+        )
+        return [json.loads(r["e"]) for r in rows]
+
+
+ServePlacement = Callable[..., Any]
+
+
+@pytest.fixture
+def serve_placement(
+    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
+) -> ServePlacement:
+    """``async with serve_placement(today, **settings_overrides) as api:`` runs the app with that clock."""
+
+    @asynccontextmanager
+    async def serve(today: date, **overrides: Any) -> AsyncIterator[Api]:
+        settings = PlacementSettings(
+            database_url=await make_database("placement", MIGRATIONS),
+            kafka_bootstrap=kafka,
+            kafka_namespace=kafka_namespace,
+            **overrides,
+        )
+        app = create_app(settings)
+        clock = Clock(today)
+        app.state.clock = clock
+        async with serve_in_process(app) as client:
+            yield Api(client, settings, clock)
+
+    return serve
