@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from faststream import AckPolicy
@@ -29,7 +29,6 @@ class ConsumerSpec:
     topics: Sequence[str]
     handlers: Mapping[type[EventData], Handler]
     description: str = ""
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def bind(broker: KafkaBroker, spec: ConsumerSpec, consumer: Callable[[], EventConsumer], namespace: str = "") -> None:
