@@ -54,10 +54,11 @@ ServePlacement = Callable[..., Any]
 def serve_placement(
     make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
 ) -> ServePlacement:
-    """``async with serve_placement(today, **settings_overrides) as api:`` runs the app with that clock."""
+    """``async with serve_placement(today, **settings_overrides) as api:`` runs the app; with ``today`` its
+    clock is frozen there, without it the app keeps the real Copenhagen date."""
 
     @asynccontextmanager
-    async def serve(today: date, **overrides: Any) -> AsyncIterator[Api]:
+    async def serve(today: date | None = None, **overrides: Any) -> AsyncIterator[Api]:
         settings = PlacementSettings(
             database_url=await make_database("placement", MIGRATIONS),
             kafka_bootstrap=kafka,
@@ -65,8 +66,9 @@ def serve_placement(
             **overrides,
         )
         app = create_app(settings)
-        clock = Clock(today)
-        app.state.clock = clock
+        clock = Clock(today or date.today())
+        if today is not None:
+            app.state.clock = clock
         async with serve_in_process(app) as client:
             yield Api(client, settings, clock)
 

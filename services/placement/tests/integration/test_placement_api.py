@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
+from collections.abc import AsyncIterator
+from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from placement.app import MIGRATIONS, create_app
 from placement.config import PlacementSettings
 from vikar_shared.auth import Role
-from vikar_shared.testing.plugin import bearer, serve_in_process
+from vikar_shared.testing.plugin import bearer
 
 ADMIN = bearer(Role.ADMIN, sub="admin-1")
 CONSULTANT = bearer(Role.CONSULTANT, sub="anna")
@@ -22,16 +21,9 @@ CPR = "010190-1234"
 
 
 @pytest.fixture
-async def api(
-    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
-) -> AsyncIterator[tuple[httpx.AsyncClient, PlacementSettings]]:
-    settings = PlacementSettings(
-        database_url=await make_database("placement", MIGRATIONS),
-        kafka_bootstrap=kafka,
-        kafka_namespace=kafka_namespace,
-    )
-    async with serve_in_process(create_app(settings)) as client:
-        yield client, settings
+async def api(serve_placement: Any) -> AsyncIterator[tuple[httpx.AsyncClient, PlacementSettings]]:
+    async with serve_placement() as running:
+        yield running.client, running.settings
 
 
 async def _municipality(client: httpx.AsyncClient, name: str = "Aalborg") -> str:
