@@ -53,7 +53,9 @@ class Sealed(BaseModel):
     key_id: str = Field(min_length=1, max_length=64, description="Id of the key it was sealed with")
     nonce: str = Field(min_length=16, max_length=16, description="96-bit GCM nonce, unpadded base64url")
     ciphertext: str = Field(
-        min_length=22, max_length=_MAX_SEALED_CHARACTERS, description="AES-256-GCM ciphertext and tag, unpadded base64url"
+        min_length=22,
+        max_length=_MAX_SEALED_CHARACTERS,
+        description="AES-256-GCM ciphertext and tag, unpadded base64url",
     )
 
 

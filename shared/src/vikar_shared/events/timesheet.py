@@ -69,10 +69,12 @@ class EntryRejected(EventData):
     rejected_at: datetime
 
 
+# Version 1, retired: it carried the login link in clear, so anyone reading the topic could log in.
+# Nothing publishes it any more; consumers skip it (and count the skip), never mail it. Kept (with its
+# docstring, which is part of the committed snapshot) so the registry knows the old messages in the log.
 class LoginLinkRequested(EventData):
-    """Version 1, retired: it carried the login link in clear, so anyone reading the topic could log in.
-    Nothing publishes it any more; consumers skip it (and count the skip), never mail it. Kept so
-    the registry still knows the shape of the old messages in the log."""
+    """An approver asked for a portal login link; notifications e-mails it. The link is single use
+    and expires within minutes, which bounds what its copy on the topic is worth."""
 
     event_type = "timesheet.login_link_requested"
     event_version = 1
