@@ -6,10 +6,13 @@ import base64
 import os
 
 import pytest
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
-from vikar_shared.events.timesheet import login_link_seal_context
+from vikar_shared.events.registry import EVENT_TYPES
+from vikar_shared.events.timesheet import LoginLinkRequestedV2, login_link_seal_context
+from vikar_shared.outbox import purged_after_publish
 from vikar_shared.sealing import Sealed, SealError, SealingKeys, dev_sealing_keys
+from vikar_shared.settings import ServiceSettings
 
 LINK = "https://portal.example.dk/portal/login/Ab_Cd-0123456789abcdefghijklmnopqrstuvwxyzABCDE"
 CONTEXT = login_link_seal_context("Bo@Bager.example ")
@@ -85,3 +88,26 @@ def test_a_key_that_is_not_32_bytes_of_base64_is_refused_at_construction(bad: st
 def test_the_current_key_must_be_configured() -> None:
     with pytest.raises(ValueError, match="not among"):
         SealingKeys(dev_sealing_keys(), current="2026-11")
+
+
+def test_only_events_carrying_a_sealed_credential_leave_the_outbox_once_published() -> None:
+    assert [e for e in EVENT_TYPES if e.purge_after_publish] == [LoginLinkRequestedV2]
+    assert purged_after_publish({"type": "timesheet.login_link_requested", "version": 2})
+    assert not purged_after_publish({"type": "timesheet.login_link_requested", "version": 1})
+    assert not purged_after_publish({"type": "timesheet.entry_approved", "version": 1})
+    assert not purged_after_publish({"type": "unknown", "version": 7})
+
+
+@pytest.mark.parametrize("proxies", [["10.0.0.0/8", "192.0.2.1", "2001:db8::/32"], ["*"], []])
+def test_trusted_proxies_are_addresses_or_networks(proxies: list[str]) -> None:
+    assert ServiceSettings(trusted_proxies=proxies).trusted_proxies == proxies
+
+
+@pytest.mark.parametrize("proxy", ["proxy.internal", "10.0.0.0/33", "any"])
+def test_a_trusted_proxy_that_is_no_address_refuses_to_start(proxy: str) -> None:
+    with pytest.raises(ValidationError):
+        ServiceSettings(trusted_proxies=[proxy])
+
+
+def test_the_default_trusts_no_proxy() -> None:
+    assert ServiceSettings().trusted_proxies == []
