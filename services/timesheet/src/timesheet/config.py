@@ -30,8 +30,8 @@ class TimesheetSettings(ServiceSettings):
     portal_login_backoff_seconds: int = Field(default=5, ge=1, le=60)
     portal_login_backoff_max_seconds: int = Field(default=60, ge=1, le=300)
     portal_session_hours: int = Field(default=8, ge=1, le=24 * 30)
-    # None: Secure cookies exactly when the request came over https (behind a proxy, run uvicorn with
-    # --proxy-headers so the scheme is right); true/false force it.
+    # None: Secure cookies exactly when the request came over https (behind a proxy, set
+    # trusted_proxies naming it, so the forwarded scheme is believed); true/false force it.
     portal_cookie_secure: bool | None = None
 
     # AES-256-GCM keys (base64 of 32 random bytes) by key id, shared with notifications only: login links
