@@ -34,6 +34,7 @@ from timesheet.portal.models import (
     normalise_email,
     parse_month,
     previous_month,
+    rate_limit_client,
     reason_problem,
     retry_after_seconds,
     same_secret,
@@ -298,3 +299,17 @@ def test_every_page_renders_in_both_languages_escaped_and_labelled(
     for field_id in re.findall(r'<(?:input|textarea)[^>]*\sid="([^"]+)"', html):
         assert f'<label for="{field_id}">' in html, field_id
     assert not re.search(r"<button[^>]*>\s*</button>", html)
+
+
+@pytest.mark.parametrize(
+    ("host", "client"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:bbbb::9", "2001:db8:1:2::/64"),  # the same subscriber's network: one client
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("testclient", "testclient"),
+    ],
+)
+def test_the_per_client_limit_counts_ipv6_by_its_64(host: str, client: str) -> None:
+    assert rate_limit_client(host) == client

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import math
 import re
 import secrets
@@ -159,6 +160,20 @@ def backoff_wait(recent: RecentRequests, backoff: Backoff, now: datetime) -> tim
 def login_wait(by_email: RecentRequests, by_client: RecentRequests, policy: LoginPolicy, now: datetime) -> timedelta:
     """The longer of the address's and the client's waits."""
     return max(backoff_wait(by_email, policy.per_email, now), backoff_wait(by_client, policy.per_client, now))
+
+
+def rate_limit_client(host: str) -> str:
+    """What the per-client limit counts: an IPv4 address as it is, an IPv6 address by its /64 (one
+    subscriber's network, whose addresses are theirs to rotate); anything else (a test client) verbatim."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host[:100]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def retry_after_seconds(wait: timedelta) -> int:

@@ -19,7 +19,14 @@ from timesheet.config import TimesheetSettings
 from timesheet.entries.models import Entry
 from timesheet.portal import service
 from timesheet.portal.i18n import DEFAULT_LOCALE, Translator, supported
-from timesheet.portal.models import Backoff, CsrfRejectedError, LoginPolicy, NotLoggedInError, PortalSession
+from timesheet.portal.models import (
+    Backoff,
+    CsrfRejectedError,
+    LoginPolicy,
+    NotLoggedInError,
+    PortalSession,
+    rate_limit_client,
+)
 from timesheet.portal.pages import redirect as see_other
 from timesheet.portal.pages import render
 from timesheet.portal.sessions import LANGUAGE_COOKIE, session_id_of, set_cookie
@@ -67,8 +74,9 @@ def login_link_sealer(request: Request) -> SealingKeys:
 
 def client_address(request: Request) -> str:
     """The client the rate limit counts: the TCP peer, or the address a configured trusted proxy
-    forwarded (``trusted_proxies``, applied by uvicorn's ProxyHeadersMiddleware before we get here)."""
-    return request.client.host if request.client is not None else "unknown"
+    forwarded (``trusted_proxies``, applied by uvicorn's ProxyHeadersMiddleware before we get here);
+    an IPv6 client counts by its /64."""
+    return rate_limit_client(request.client.host) if request.client is not None else "unknown"
 
 
 @dataclass(frozen=True)
