@@ -11,6 +11,7 @@ from aiokafka import AIOKafkaProducer
 
 from vikar_shared.db import transaction
 from vikar_shared.events.envelope import Envelope, EventData
+from vikar_shared.events.registry import REGISTRY
 from vikar_shared.logging import correlation_id_var
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,12 @@ def encode(envelope: dict[str, object]) -> bytes:
     return Envelope.model_validate(envelope).model_dump_json().encode()
 
 
+def purged_after_publish(envelope: dict[str, object]) -> bool:
+    """Whether the row of this envelope is deleted once published (``EventData.purge_after_publish``)."""
+    model = REGISTRY.get((str(envelope.get("type")), int(str(envelope.get("version", 0)))))
+    return model is not None and model.purge_after_publish
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -71,7 +78,9 @@ class OutboxRelay:
         self._idle_seconds = idle_seconds
 
     async def publish_batch(self) -> int:
-        """Claims a batch of unsent rows, publishes them (acks=all) and marks them sent."""
+        """Claims a batch of unsent rows, publishes them (acks=all) and marks them sent; rows of events
+        that must not outlive their delivery (``purge_after_publish``, e.g. a sealed login link) are
+        deleted instead, in the same transaction."""
         async with transaction(self._pool) as conn:
             if not await conn.fetchval("select pg_try_advisory_xact_lock($1)", _RELAY_LOCK):
                 return 0
@@ -90,8 +99,12 @@ class OutboxRelay:
                 for r in rows
             ]
             await asyncio.gather(*pending)
+            purged = [r["id"] for r in rows if purged_after_publish(r["envelope"])]
+            if purged:
+                await conn.execute("delete from outbox where id = any($1::bigint[])", purged)
             await conn.execute(
-                "update outbox set sent_at = now() where id = any($1::bigint[])", [r["id"] for r in rows]
+                "update outbox set sent_at = now() where id = any($1::bigint[])",
+                [r["id"] for r in rows if r["id"] not in purged],
             )
             return len(rows)
 

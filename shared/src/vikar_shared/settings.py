@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+import ipaddress
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "vikarmodel-development-secret-change-me-0123456789"
@@ -37,3 +39,17 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 3
     consumer_retry_backoff_seconds: float = 0.2
     log_level: str = "INFO"
+    # Peers (IPs or CIDRs, e.g. ["10.0.0.0/8"]) whose X-Forwarded-For / X-Forwarded-Proto are believed:
+    # only behind these is the client address (rate limits) and the scheme (Secure cookies) taken from
+    # the headers. Empty (the default): the headers are ignored and the TCP peer is the client.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, proxies: list[str]) -> list[str]:
+        """Each entry an IP address or CIDR network (``"*"`` trusts every peer: only behind a proxy that
+        is the sole way in). A typo fails the start instead of silently trusting nobody or everybody."""
+        for proxy in proxies:
+            if proxy.strip() != "*":
+                ipaddress.ip_network(proxy.strip(), strict=False)
+        return [p.strip() for p in proxies]

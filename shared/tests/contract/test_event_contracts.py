@@ -19,6 +19,7 @@ from vikar_shared.contracts.messages import message_model, message_schema, snaps
 from vikar_shared.events import invoicing, placement, timesheet
 from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.events.registry import EVENT_TYPES, REGISTRY, decode
+from vikar_shared.sealing import SealingKeys, dev_sealing_keys
 
 EVENT_IDS = [snapshot_name(e) for e in EVENT_TYPES]
 
@@ -329,6 +330,17 @@ EXAMPLES: dict[type[EventData], EventData] = {
         company_id=_COMPANY,
         email="ib@bageriet.example",
         link="http://127.0.0.1:8102/portal/login/AbC123",
+        expires_at=datetime(2026, 11, 27, 9, 45, tzinfo=UTC),
+        locale="da",
+    ),
+    timesheet.LoginLinkRequestedV2: timesheet.LoginLinkRequestedV2(
+        request_id=uuid.uuid4(),
+        company_id=_COMPANY,
+        email="ib@bageriet.example",
+        sealed_link=SealingKeys(dev_sealing_keys()).seal(
+            "http://127.0.0.1:8102/portal/login/AbC123",
+            context=timesheet.login_link_seal_context("ib@bageriet.example"),
+        ),
         expires_at=datetime(2026, 11, 27, 9, 45, tzinfo=UTC),
         locale="da",
     ),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from vikar_shared.sealing import SealingKeys, dev_sealing_keys
 from vikar_shared.settings import ServiceSettings
 
 
@@ -30,3 +33,16 @@ class NotificationsSettings(ServiceSettings):
     sender_max_attempts: int = Field(default=8, ge=1)
     sender_retry_base_seconds: float = Field(default=30.0, ge=0)
     sender_retry_max_seconds: float = Field(default=3600.0, ge=0)
+
+    # AES-256-GCM keys (base64 of 32 random bytes) by key id that open the login links timesheet seals
+    # (vikar_shared.sealing); the same keys as TIMESHEET_LOGIN_LINK_SEALING_KEYS. The default is the
+    # public development key, for development and tests only.
+    login_link_sealing_keys: dict[str, SecretStr] = Field(default_factory=dev_sealing_keys)
+
+    @model_validator(mode="after")
+    def _sealing_keys_usable(self) -> Self:
+        SealingKeys(self.login_link_sealing_keys)  # ValueError: refuse to start
+        return self
+
+    def login_link_sealer(self) -> SealingKeys:
+        return SealingKeys(self.login_link_sealing_keys)

@@ -4,34 +4,53 @@ two for one event, none for a link that expired on the way."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import os
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+from pydantic import SecretStr
 
 from notifications.app import create_app
-from notifications.emails.models import message_id_for
+from notifications.emails.models import SECRET_PLACEHOLDER, message_id_for
 from vikar_shared.events.placement import Approver, CompanyRegistered
-from vikar_shared.events.timesheet import LoginLinkRequested
+from vikar_shared.events.timesheet import LoginLinkRequested, LoginLinkRequestedV2, login_link_seal_context
 from vikar_shared.messaging.kafka import make_producer
+from vikar_shared.sealing import SealingKeys, dev_sealing_keys
 from vikar_shared.testing.plugin import publish_events, serve_in_process, wait_until
 
 DUPLICATE_GRACE_SECONDS = 2.0
 
 
+LINKS: dict[uuid.UUID, str] = {}
+
+
 def _request(
-    company_id: uuid.UUID, email: str, *, locale: str = "da", expires_in: timedelta = timedelta(minutes=15)
-) -> LoginLinkRequested:
-    return LoginLinkRequested(
+    company_id: uuid.UUID,
+    email: str,
+    *,
+    locale: str = "da",
+    expires_in: timedelta = timedelta(minutes=15),
+    sealed_for: str | None = None,
+    keys: SealingKeys | None = None,
+) -> LoginLinkRequestedV2:
+    """A request as timesheet publishes it: the link sealed with the (development) key for ``email``.
+    The link in clear is kept in LINKS by request id, as only the test (and the mail) may know it."""
+    link = f"https://portal.example.dk/portal/login/{uuid.uuid4().hex}"
+    sealer = keys or SealingKeys(dev_sealing_keys())
+    request = LoginLinkRequestedV2(
         request_id=uuid.uuid4(),
         company_id=company_id,
         email=email,
-        link=f"https://portal.example.dk/portal/login/{uuid.uuid4().hex}",
+        sealed_link=sealer.seal(link, context=login_link_seal_context(sealed_for or email)),
         expires_at=datetime.now(UTC) + expires_in,
         locale=locale,
     )
+    LINKS[request.request_id] = link
+    return request
 
 
 async def _one_mail_to(mailbox: Any, address: str) -> dict[str, Any]:
@@ -87,12 +106,16 @@ async def test_the_link_is_mailed_once_in_danish_with_the_approvers_and_companys
         text = message["Text"]
         assert text.startswith("Hej Bo Hansen,")
         assert "godkende timer for Bager Hansen ApS:" in text
-        assert request.link in text
+        assert LINKS[request.request_id] in text
         pool: asyncpg.Pool = app.state.pool
-        rows = await pool.fetch("select kind, status, body from outgoing_emails")
+        rows = await pool.fetch(
+            "select kind, status, body, sealed_secret, t::text as everything from outgoing_emails t"
+        )
         assert [(r["kind"], r["status"]) for r in rows] == [("login_link", "sent")]
-        # Once sent, the still-usable link is not kept readable in the e-mail log.
-        assert request.link not in rows[0]["body"]
+        # The e-mail log never held the link: a placeholder where it goes, and the sealed copy gone once sent.
+        assert LINKS[request.request_id] not in rows[0]["everything"]
+        assert SECRET_PLACEHOLDER in rows[0]["body"]
+        assert rows[0]["sealed_secret"] is None
 
 
 async def test_an_english_request_from_an_approver_not_yet_known_here_is_still_mailed(
@@ -108,7 +131,7 @@ async def test_an_english_request_from_an_approver_not_yet_known_here_is_still_m
 
     assert message["Subject"] == "Your login link for Vikarmodellen"
     assert message["Text"].replace("\r\n", "\n").startswith("Hello,\n\nHere is your link to log in and approve hours:")
-    assert request.link in message["Text"]
+    assert LINKS[request.request_id] in message["Text"]
 
 
 async def test_a_link_that_expired_before_it_arrived_is_not_mailed(
@@ -127,3 +150,67 @@ async def test_a_link_that_expired_before_it_arrived_is_not_mailed(
 
         assert await mailbox.count_to(late) == 0
         assert await app.state.pool.fetchval("select count(*) from outgoing_emails where recipient = $1", late) == 0
+
+
+async def test_a_version_1_request_with_the_link_in_clear_is_skipped_and_counted_never_mailed(
+    make_settings: Any, mailbox: Any, unique_address: Callable[[str], str], kafka: str, kafka_namespace: str
+) -> None:
+    old_style, fresh = unique_address("old"), unique_address("fresh")
+    app = create_app(await make_settings())
+    async with serve_in_process(app):
+        v1 = LoginLinkRequested(
+            request_id=uuid.uuid4(),
+            company_id=uuid.uuid4(),
+            email=old_style,
+            link=f"https://portal.example.dk/portal/login/{uuid.uuid4().hex}",
+            expires_at=datetime.now(UTC) + timedelta(minutes=15),
+        )
+        valid = _request(uuid.uuid4(), fresh)
+        await publish_events(kafka, kafka_namespace, [(v1, "same-key"), (valid, "same-key")])
+
+        await _one_mail_to(mailbox, fresh)
+
+        pool: asyncpg.Pool = app.state.pool
+        assert await mailbox.count_to(old_style) == 0
+        assert await pool.fetchval("select count(*) from outgoing_emails where recipient = $1", old_style) == 0
+        skipped = await pool.fetchval(
+            "select skipped from consumer_skips where consumer = 'notifications.login_links' and event_type = $1",
+            "timesheet.login_link_requested.v1",
+        )
+        assert skipped == 1
+        assert await pool.fetchval("select count(*) from inbox where event_type like '%login_link%'") >= 2
+
+
+async def test_a_link_sealed_for_another_address_or_with_an_unknown_key_is_never_sent(
+    make_settings: Any, mailbox: Any, unique_address: Callable[[str], str], kafka: str, kafka_namespace: str
+) -> None:
+    """A Kafka writer who copies a sealed link into a request for their own address gets no mail."""
+    victim, eve, stranger, fresh = (unique_address(w) for w in ("victim", "eve", "stranger", "fresh"))
+    other_keys = SealingKeys({"2026-11": SecretStr(base64.b64encode(os.urandom(32)).decode())})
+    app = create_app(await make_settings())
+    async with serve_in_process(app):
+        redirected = _request(uuid.uuid4(), eve, sealed_for=victim)
+        foreign = _request(uuid.uuid4(), stranger, keys=other_keys)
+        valid = _request(uuid.uuid4(), fresh)
+        await publish_events(kafka, kafka_namespace, [(e, "same-key") for e in (redirected, foreign, valid)])
+
+        await _one_mail_to(mailbox, fresh)
+        pool: asyncpg.Pool = app.state.pool
+
+        async def both_failed() -> bool:
+            failed = await pool.fetchval(
+                "select count(*) from outgoing_emails where status = 'failed' and recipient = any($1::text[])",
+                [eve, stranger],
+            )
+            return bool(failed == 2)
+
+        await wait_until(both_failed, what="the two unopenable e-mails to fail")
+        assert await mailbox.count_to(eve) == await mailbox.count_to(stranger) == 0
+        rows = await pool.fetch(
+            "select recipient, last_error, sealed_secret from outgoing_emails where status = 'failed' order by recipient"
+        )
+        errors = {r["recipient"]: r["last_error"] for r in rows}
+        assert "does not open" in errors[eve]
+        assert "no sealing key '2026-11'" in errors[stranger]
+        assert all(r["sealed_secret"] is None for r in rows)
+        assert LINKS[redirected.request_id] not in " ".join(errors.values())

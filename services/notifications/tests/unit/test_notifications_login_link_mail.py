@@ -5,21 +5,27 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from notifications.emails.models import EmailKind, MailContext, message_id_for
+import pytest
+
+from notifications.emails.models import SECRET_PLACEHOLDER, EmailKind, MailContext, message_id_for, with_secret
 from notifications.login_links.login_mail import plan_login_email, render_body, render_subject
 from notifications.login_links.models import Addressee, LoginLink
+from vikar_shared.events.timesheet import login_link_seal_context
+from vikar_shared.sealing import SealingKeys, dev_sealing_keys
 
 EVENT = uuid.UUID("33333333-3333-3333-3333-333333333333")
 LINK = "https://portal.example.dk/portal/login/abc123"
 CONTEXT = MailContext(portal_base_url="https://portal.example.dk", message_id_domain="vikarmodel.dk")
+KEYS = SealingKeys(dev_sealing_keys())
 
 
 def _link(locale: str = "da", expires_at: datetime = datetime(2026, 11, 27, 13, 20, tzinfo=UTC)) -> LoginLink:
-    return LoginLink(EVENT, uuid.uuid4(), "bo@bager.dk", LINK, expires_at, locale)
+    sealed = KEYS.seal(LINK, context=login_link_seal_context("bo@bager.dk"))
+    return LoginLink(EVENT, uuid.uuid4(), "bo@bager.dk", sealed, expires_at, locale)
 
 
 def test_danish_mail_greets_names_the_company_and_gives_the_link_and_its_copenhagen_expiry() -> None:
-    body = render_body(_link(), Addressee("Bo Hansen", "Bager Hansen ApS"))
+    body = render_body(_link(), Addressee("Bo Hansen", "Bager Hansen ApS"), LINK)
 
     assert render_subject(_link()) == "Dit login-link til Vikarmodellen"
     assert body == (
@@ -40,7 +46,7 @@ def test_danish_mail_greets_names_the_company_and_gives_the_link_and_its_copenha
 def test_english_mail_on_request_and_summer_time_is_respected() -> None:
     link = _link("en", datetime(2026, 7, 1, 8, 5, tzinfo=UTC))
 
-    body = render_body(link, Addressee("Bo Hansen", "Bager Hansen ApS"))
+    body = render_body(link, Addressee("Bo Hansen", "Bager Hansen ApS"), LINK)
 
     assert render_subject(link) == "Your login link for Vikarmodellen"
     assert body.startswith("Hello Bo Hansen,\n\nHere is your link to log in and approve hours for Bager Hansen ApS:\n")
@@ -52,7 +58,7 @@ def test_an_unknown_locale_falls_back_to_danish() -> None:
 
 
 def test_unknown_names_give_a_plain_greeting_and_no_company() -> None:
-    body = render_body(_link(), Addressee(None, None))
+    body = render_body(_link(), Addressee(None, None), LINK)
 
     assert body.startswith("Hej,\n\nHer er dit link til at logge ind og godkende timer:\n\n" + LINK + "\n")
 
@@ -64,13 +70,32 @@ def test_names_cannot_inject_lines() -> None:
     assert "for Bager Hansen:" in body
 
 
-def test_planned_email_is_a_login_link_with_a_deterministic_message_id() -> None:
-    planned = plan_login_email(_link(), Addressee("Bo Hansen", None), CONTEXT)
+def test_planned_email_is_a_login_link_with_a_deterministic_message_id_and_the_link_still_sealed() -> None:
+    link = _link()
+    planned = plan_login_email(link, Addressee("Bo Hansen", None), CONTEXT)
 
     assert planned.kind is EmailKind.LOGIN_LINK
     assert (planned.event_id, planned.recipient, planned.recipient_name) == (EVENT, "bo@bager.dk", "Bo Hansen")
     assert planned.message_id == message_id_for(EVENT, "bo@bager.dk", "vikarmodel.dk")
-    assert LINK in planned.body
+    # What goes into the outbox row: a placeholder in the body, the link sealed beside it.
+    assert LINK not in planned.body and "abc123" not in repr(planned)
+    assert SECRET_PLACEHOLDER in planned.body.splitlines()
+    assert planned.secret is not None
+    assert planned.secret.sealed == link.sealed_link
+    assert planned.secret.expires_at == link.expires_at
+    opened = KEYS.open(planned.secret.sealed, context=planned.secret.context)
+    assert with_secret(planned.body, opened) == render_body(link, Addressee("Bo Hansen", None), LINK)
+
+
+def test_only_a_whole_placeholder_line_receives_the_secret() -> None:
+    body = render_body(_link(), Addressee(f"Eve {SECRET_PLACEHOLDER}", None))
+
+    filled = with_secret(body, LINK)
+
+    assert filled.count(LINK) == 1
+    assert filled.splitlines()[0] == f"Hej Eve {SECRET_PLACEHOLDER},"
+    with pytest.raises(ValueError, match="no place"):
+        with_secret("Hej,\n\nno link here\n", LINK)
 
 
 def test_a_link_is_expired_from_its_expiry_instant_on() -> None:

@@ -15,23 +15,28 @@ from timesheet.approvals.models import IsoWeek, PendingCitizen, PendingWeek
 from timesheet.entries.models import Entry, EntryStatus
 from timesheet.portal.i18n import CATALOGUE, LOCALES, Translator
 from timesheet.portal.models import (
+    Backoff,
     Flash,
     LinkState,
     LoginPolicy,
     PortalSession,
     ReasonProblem,
+    RecentRequests,
+    csrf_token_for,
     digest,
     hours_and_minutes,
     link_state,
     login_link,
+    login_wait,
     looks_like_email,
     new_secret,
     next_month,
     normalise_email,
-    over_limit,
     parse_month,
     previous_month,
+    rate_limit_client,
     reason_problem,
+    retry_after_seconds,
     same_secret,
 )
 from timesheet.portal.pages import render
@@ -40,9 +45,9 @@ from vikar_shared.auth.principal import Role
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 POLICY = LoginPolicy(
     link_ttl=timedelta(minutes=15),
-    window=timedelta(minutes=15),
-    max_per_email=5,
-    max_per_client=20,
+    window=timedelta(minutes=10),
+    per_email=Backoff(free=3, base=timedelta(seconds=5), cap=timedelta(seconds=60)),
+    per_client=Backoff(free=10, base=timedelta(seconds=5), cap=timedelta(seconds=60)),
     session_ttl=timedelta(hours=8),
 )
 
@@ -84,11 +89,46 @@ def test_link_states(found: bool, used_at: datetime | None, expires_at: datetime
     assert link_state(found=found, used_at=used_at, expires_at=expires_at, now=NOW) is state
 
 
+def _recent(count: int, seconds_ago: float | None) -> RecentRequests:
+    return RecentRequests(count, None if seconds_ago is None else NOW - timedelta(seconds=seconds_ago))
+
+
 @pytest.mark.parametrize(
-    ("by_email", "by_client", "limited"), [(4, 19, False), (5, 0, True), (0, 20, True), (0, 0, False)]
+    ("by_email", "by_client", "wait_seconds"),
+    [
+        ((0, None), (0, None), 0),
+        ((2, 0), (9, 0), 0),  # still within the free requests
+        ((3, 0), (3, 0), 5),  # the address's fourth: 5 s after the third
+        ((3, 2), (3, 2), 3),
+        ((3, 5), (3, 5), 0),
+        ((4, 0), (0, None), 10),
+        ((6, 0), (0, None), 40),
+        ((7, 0), (0, None), 60),  # capped
+        ((10_000, 0), (0, None), 60),  # however many: never more than the cap
+        ((0, None), (10, 1), 4),  # the client's eleventh
+        ((4, 0), (12, 0), 20),  # the longer of the two
+    ],
 )
-def test_rate_limit_counts_requests_per_address_and_per_client(by_email: int, by_client: int, limited: bool) -> None:
-    assert over_limit(by_email, by_client, POLICY) is limited
+def test_the_login_rate_limit_is_a_doubling_backoff_capped_at_a_minute(
+    by_email: tuple[int, float | None], by_client: tuple[int, float | None], wait_seconds: int
+) -> None:
+    wait = login_wait(_recent(*by_email), _recent(*by_client), POLICY, NOW)
+    assert wait == timedelta(seconds=wait_seconds)
+
+
+def test_retry_after_is_whole_seconds_rounded_up_and_at_least_one() -> None:
+    assert retry_after_seconds(timedelta(seconds=4, milliseconds=1)) == 5
+    assert retry_after_seconds(timedelta(milliseconds=1)) == 1
+    assert retry_after_seconds(timedelta(seconds=60)) == 60
+
+
+def test_the_csrf_token_derives_from_the_session_id_and_is_not_its_stored_digest() -> None:
+    session_id = new_secret()
+    token = csrf_token_for(session_id)
+    assert token == csrf_token_for(session_id) != csrf_token_for(new_secret())
+    assert len(token) == 43 and re.fullmatch(r"[A-Za-z0-9_-]+", token)
+    assert token.encode() != digest(session_id) and session_id not in token
+    assert not same_secret("", "")  # an empty expected token matches nothing
 
 
 @pytest.mark.parametrize(
@@ -259,3 +299,17 @@ def test_every_page_renders_in_both_languages_escaped_and_labelled(
     for field_id in re.findall(r'<(?:input|textarea)[^>]*\sid="([^"]+)"', html):
         assert f'<label for="{field_id}">' in html, field_id
     assert not re.search(r"<button[^>]*>\s*</button>", html)
+
+
+@pytest.mark.parametrize(
+    ("host", "client"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:bbbb::9", "2001:db8:1:2::/64"),  # the same subscriber's network: one client
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("testclient", "testclient"),
+    ],
+)
+def test_the_per_client_limit_counts_ipv6_by_its_64(host: str, client: str) -> None:
+    assert rate_limit_client(host) == client

@@ -16,6 +16,9 @@ class EventData(BaseModel):
     event_type: ClassVar[str]
     event_version: ClassVar[int]
     topic: ClassVar[str]
+    # True for an event that carries something that must not outlive its delivery (e.g. a sealed
+    # credential): the outbox relay deletes its row as soon as Kafka acknowledged it.
+    purge_after_publish: ClassVar[bool] = False
 
 
 class Envelope(BaseModel):

@@ -19,6 +19,7 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     timesheet.EntryApproved,
     timesheet.EntryRejected,
     timesheet.LoginLinkRequested,
+    timesheet.LoginLinkRequestedV2,
     invoicing.HoursAccrued,
 )
 

@@ -11,6 +11,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from vikar_shared.events.envelope import EventData
+from vikar_shared.sealing import Sealed
 
 TOPIC = "timesheet.events"
 
@@ -68,6 +69,9 @@ class EntryRejected(EventData):
     rejected_at: datetime
 
 
+# Version 1, retired: it carried the login link in clear, so anyone reading the topic could log in.
+# Nothing publishes it any more; consumers skip it (and count the skip), never mail it. Kept (with its
+# docstring, which is part of the committed snapshot) so the registry knows the old messages in the log.
 class LoginLinkRequested(EventData):
     """An approver asked for a portal login link; notifications e-mails it. The link is single use
     and expires within minutes, which bounds what its copy on the topic is worth."""
@@ -80,5 +84,38 @@ class LoginLinkRequested(EventData):
     company_id: UUID
     email: str
     link: str
+    expires_at: datetime
+    locale: str = "da"
+
+
+# The GCM associated data of a sealed login link: its purpose and the one mailbox it may be sent to.
+LOGIN_LINK_SEAL_PURPOSE = "vikar.login_link/v2"
+
+
+def login_link_seal_context(email: str) -> str:
+    """What a login link is sealed for: ``"vikar.login_link/v2\n<address, trimmed, lower-cased>"``.
+    Both the sealer (timesheet) and the opener (notifications) derive it from the recipient, so a
+    sealed link copied into an event for another address does not open."""
+    return f"{LOGIN_LINK_SEAL_PURPOSE}\n{email.strip().lower()}"
+
+
+class LoginLinkRequestedV2(EventData):
+    """An approver asked for a portal login link; notifications e-mails it.
+
+    The link is **sealed** (:mod:`vikar_shared.sealing`, AES-256-GCM) with a key only timesheet and
+    notifications hold (``TIMESHEET_LOGIN_LINK_SEALING_KEYS`` / ``NOTIFICATIONS_LOGIN_LINK_SEALING_KEYS``),
+    bound to ``email`` by :func:`login_link_seal_context`: a reader of the topic, the outbox or a backup
+    learns who asked, never a link that logs in. The outbox row is deleted once Kafka acknowledged it.
+    ``expires_at`` is when the link stops working (UTC, at most an hour after the request)."""
+
+    event_type = "timesheet.login_link_requested"
+    event_version = 2
+    topic = TOPIC
+    purge_after_publish = True
+
+    request_id: UUID
+    company_id: UUID
+    email: str
+    sealed_link: Sealed
     expires_at: datetime
     locale: str = "da"

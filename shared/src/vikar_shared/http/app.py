@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from vikar_shared.auth.tokens import TokenVerifier
 from vikar_shared.db import create_pool
@@ -144,6 +145,10 @@ def create_service_app(
     app.state.verifier = TokenVerifier(settings.jwt_keys, settings.jwt_issuer, settings.jwt_audience)
     install_problem_handlers(app)
     app.add_middleware(CorrelationIdMiddleware)
+    if settings.trusted_proxies:
+        # uvicorn's own parser of X-Forwarded-For/-Proto, believed only from the configured proxies
+        # (serve() turns uvicorn's built-in handling, which trusts loopback by default, off).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
 
     @app.get("/healthz", tags=["health"], include_in_schema=True)
     async def healthz() -> dict[str, str]:
@@ -177,5 +182,14 @@ def create_service_app(
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
     """Runs a service with uvicorn. Its logs go through the JSON handler (``log_config=None``), and there
-    is no access log: portal login links carry a one-time token in the path."""
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, access_log=False, log_config=None)
+    is no access log: portal login links carry a one-time token in the path. Forwarded headers are
+    uvicorn's only when ``trusted_proxies`` says so (the app's ProxyHeadersMiddleware), never by default
+    from loopback (uvicorn's ``proxy_headers`` default)."""
+    uvicorn.run(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        access_log=False,
+        log_config=None,
+        proxy_headers=False,
+    )

@@ -19,13 +19,14 @@ from urllib.parse import urlsplit
 import asyncpg
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from vikar_shared.auth.principal import Role
 from vikar_shared.auth.tokens import mint_token
 from vikar_shared.events.envelope import Envelope, EventData
-from vikar_shared.messaging.kafka import delete_topics, make_producer
+from vikar_shared.messaging.kafka import delete_topics, make_producer, topic_partitions
 from vikar_shared.migrations import SHARED_MIGRATIONS, migrate
 from vikar_shared.settings import DEV_JWT_SECRET
 
@@ -227,3 +228,26 @@ async def publish_events(bootstrap: str, namespace: str, events: list[tuple[Even
     finally:
         await producer.stop()
     return sent
+
+
+async def all_records(bootstrap: str, namespace: str) -> dict[str, list[tuple[bytes | None, bytes]]]:
+    """Every record (key, value) now on every topic of ``namespace`` (dead-letter topics included),
+    read from the beginning to the end offsets without a consumer group."""
+    if not namespace:
+        raise ValueError("a test reads its own namespace, never the whole broker")
+    tps = await topic_partitions(bootstrap, prefix=namespace)
+    out: dict[str, list[tuple[bytes | None, bytes]]] = {tp.topic: [] for tp in tps}
+    if not tps:
+        return out
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        end = await consumer.end_offsets(tps)
+        while any([await consumer.position(tp) < end[tp] for tp in tps]):
+            for tp, batch in (await consumer.getmany(timeout_ms=1000)).items():
+                out[tp.topic] += [(r.key, r.value or b"") for r in batch if r.offset < end[tp]]
+        return out
+    finally:
+        await consumer.stop()

@@ -8,6 +8,8 @@ from datetime import datetime
 from email.utils import parseaddr
 from enum import StrEnum
 
+from vikar_shared.sealing import Sealed
+
 # Fixed forever: Message-IDs derived from it must stay the same across releases and replicas.
 _MESSAGE_ID_NAMESPACE = uuid.UUID("6f1c2a0e-5d7b-4d0a-9a43-0c3f1f6a8e21")
 
@@ -31,6 +33,24 @@ class MailContext:
     message_id_domain: str
 
 
+# The body line a sealed secret takes when sending; what the outbox row (and GET /emails) shows instead.
+SECRET_PLACEHOLDER = "[link sealed: filled in only when the e-mail is sent]"
+
+
+@dataclass(frozen=True)
+class SealedSecret:
+    """A secret (e.g. a login link) an e-mail carries, kept sealed in the outbox row.
+
+    ``sealed`` opens with the service's sealing keys and exactly ``context`` (the GCM associated data,
+    e.g. ``vikar.login_link/v2\n<recipient>``); the sender opens it only while building the message and
+    puts it in place of the body's ``SECRET_PLACEHOLDER`` line. Nothing is sent after ``expires_at``; the
+    sealed value is deleted from the row once the e-mail is sent, has failed for good, or has expired."""
+
+    sealed: Sealed
+    context: str
+    expires_at: datetime
+
+
 @dataclass(frozen=True)
 class PlannedEmail:
     kind: EmailKind
@@ -40,6 +60,7 @@ class PlannedEmail:
     subject: str
     body: str
     message_id: str
+    secret: SealedSecret | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +75,8 @@ class OutgoingEmail:
     body: str
     message_id: str
     attempts: int
+    secret: SealedSecret | None = None
+    secret_expired: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,6 +109,19 @@ class RetryPolicy:
 
     def gives_up_after(self, attempts: int) -> bool:
         return attempts >= self.max_attempts
+
+
+class SecretPlacementError(ValueError):
+    """The body has no ``SECRET_PLACEHOLDER`` line for the secret (a rendering fault): nothing is sent."""
+
+
+def with_secret(body: str, secret: str) -> str:
+    """``body`` with its ``SECRET_PLACEHOLDER`` line(s) replaced by ``secret``; only whole lines match, so
+    a name or other text that happens to contain the placeholder never receives the secret."""
+    lines = body.split("\n")
+    if SECRET_PLACEHOLDER not in lines:
+        raise SecretPlacementError("the e-mail body has no place for its sealed link")
+    return "\n".join(secret if line == SECRET_PLACEHOLDER else line for line in lines)
 
 
 def normalise_address(address: str) -> str:

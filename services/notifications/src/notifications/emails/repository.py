@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from notifications.emails.models import EmailRecord, EmailStatus, OutgoingEmail, PlannedEmail
+from notifications.emails.models import EmailRecord, EmailStatus, OutgoingEmail, PlannedEmail, SealedSecret
+from vikar_shared.sealing import Sealed
 
 _RECORD_COLUMNS = """id, kind, event_id, recipient, recipient_name, subject, body, message_id, status, attempts,
                      last_error, next_attempt_at, created_at, sent_at"""
@@ -17,8 +18,11 @@ async def insert_planned(conn: asyncpg.Connection, emails: Sequence[PlannedEmail
     if not emails:
         return 0
     status = await conn.execute(
-        """insert into outgoing_emails (kind, event_id, recipient, recipient_name, subject, body, message_id)
-           select * from unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+        """insert into outgoing_emails (kind, event_id, recipient, recipient_name, subject, body, message_id,
+                                        sealed_secret, secret_context, secret_expires_at)
+           select k, e, r, n, s, b, m, sealed::jsonb, c, x
+           from unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                       $8::text[], $9::text[], $10::timestamptz[]) as t(k, e, r, n, s, b, m, sealed, c, x)
            on conflict (event_id, recipient) do nothing""",
         [e.kind.value for e in emails],
         [e.event_id for e in emails],
@@ -27,6 +31,9 @@ async def insert_planned(conn: asyncpg.Connection, emails: Sequence[PlannedEmail
         [e.subject for e in emails],
         [e.body for e in emails],
         [e.message_id for e in emails],
+        [e.secret.sealed.model_dump_json() if e.secret else None for e in emails],
+        [e.secret.context if e.secret else None for e in emails],
+        [e.secret.expires_at if e.secret else None for e in emails],
     )
     return int(status.rsplit(" ", 1)[-1])
 
@@ -34,7 +41,8 @@ async def insert_planned(conn: asyncpg.Connection, emails: Sequence[PlannedEmail
 async def claim_next_due(conn: asyncpg.Connection) -> OutgoingEmail | None:
     """Locks the oldest due pending e-mail; SKIP LOCKED lets several sender replicas work side by side."""
     row = await conn.fetchrow(
-        """select id, event_id, recipient, recipient_name, subject, body, message_id, attempts
+        """select id, event_id, recipient, recipient_name, subject, body, message_id, attempts,
+                  sealed_secret, secret_context, secret_expires_at, secret_expires_at <= now() as secret_expired
            from outgoing_emails
            where status = 'pending' and next_attempt_at <= now()
            order by next_attempt_at, id
@@ -52,18 +60,40 @@ async def claim_next_due(conn: asyncpg.Connection) -> OutgoingEmail | None:
         body=row["body"],
         message_id=row["message_id"],
         attempts=row["attempts"],
+        secret=(
+            None
+            if row["sealed_secret"] is None
+            else SealedSecret(
+                sealed=Sealed.model_validate(row["sealed_secret"]),
+                context=row["secret_context"],
+                expires_at=row["secret_expires_at"],
+            )
+        ),
+        secret_expired=bool(row["secret_expired"]),
     )
 
 
 async def mark_sent(conn: asyncpg.Connection, email_id: int, attempts: int) -> None:
+    # The body never held the secret (only its placeholder); the sealed copy has served and goes now.
     await conn.execute(
-        # A sent login link is still usable for minutes: its copy here is blanked, not kept readable.
         """update outgoing_emails set status = 'sent', sent_at = now(), attempts = $2, last_error = null,
-                  body = case when kind = 'login_link' then '(login link removed after sending)' else body end
+                  sealed_secret = null, secret_context = null
            where id = $1""",
         email_id,
         attempts,
     )
+
+
+async def purge_expired_secrets(conn: asyncpg.Connection) -> int:
+    """Fails every pending e-mail whose sealed secret expired before it could be sent, deleting the sealed
+    copy (a late link could only disappoint); returns how many."""
+    status = await conn.execute(
+        """update outgoing_emails
+           set status = 'failed', sealed_secret = null, secret_context = null,
+               last_error = 'the link expired before the e-mail could be sent'
+           where sealed_secret is not null and secret_expires_at <= now()"""
+    )
+    return int(status.rsplit(" ", 1)[-1])
 
 
 async def record_failure(
@@ -75,9 +105,12 @@ async def record_failure(
     status: EmailStatus,
     retry_in_seconds: float,
 ) -> None:
+    # Given up: a sealed secret in the row has no use left and is deleted with the attempt.
     await conn.execute(
         """update outgoing_emails
-           set attempts = $2, last_error = $3, status = $4, next_attempt_at = now() + make_interval(secs => $5)
+           set attempts = $2, last_error = $3, status = $4, next_attempt_at = now() + make_interval(secs => $5),
+               sealed_secret = case when $4 = 'failed' then null else sealed_secret end,
+               secret_context = case when $4 = 'failed' then null else secret_context end
            where id = $1""",
         email_id,
         attempts,

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from notifications.config import NotificationsSettings
 from notifications.emails.mailer import Mailer, SmtpMailer
 from notifications.emails.models import RetryPolicy
-from notifications.emails.service import deliver_next
+from notifications.emails.service import deliver_next, purge_expired_secrets
 from vikar_shared.db import transaction
 from vikar_shared.http.app import BackgroundTask
 
@@ -42,13 +42,18 @@ def retry_policy(settings: NotificationsSettings) -> RetryPolicy:
 def make_sender(settings: NotificationsSettings, mailer: Mailer | None = None) -> BackgroundTask:
     chosen: Mailer = mailer or smtp_mailer(settings)
     policy = retry_policy(settings)
+    keys = settings.login_link_sealer()
 
     async def send_pending_emails(app: FastAPI, stop: asyncio.Event) -> None:
         pool: asyncpg.Pool = app.state.pool
         while not stop.is_set():
             try:
                 async with transaction(pool) as conn:
-                    delivered = await deliver_next(conn, chosen, settings.smtp_from, policy)
+                    delivered = await deliver_next(conn, chosen, settings.smtp_from, policy, keys)
+                if not delivered:
+                    # Idle: sealed links that expired while waiting for a retry go now, not when next due.
+                    async with transaction(pool) as conn:
+                        await purge_expired_secrets(conn)
             except Exception:
                 # The row's transaction rolled back, so it is still pending and comes again.
                 log.exception("e-mail sender failed; retrying")

@@ -3,31 +3,55 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import asyncpg
 
 from notifications.emails import repository
 from notifications.emails.mailer import MailDeliveryError, Mailer
 from notifications.emails.message import build_message
-from notifications.emails.models import EmailRecord, EmailStatus, RetryPolicy
+from notifications.emails.models import EmailRecord, EmailStatus, OutgoingEmail, RetryPolicy, with_secret
 from vikar_shared.errors import not_found
+from vikar_shared.sealing import SealError, SealingKeys
 
 log = logging.getLogger(__name__)
 
 
-async def deliver_next(conn: asyncpg.Connection, mailer: Mailer, sender: str, policy: RetryPolicy) -> bool:
+def _opened(email: OutgoingEmail, keys: SealingKeys | None) -> OutgoingEmail:
+    """The e-mail with its sealed secret opened into the body, in memory only (never stored, never logged).
+    Raises MailDeliveryError (permanent) when the secret expired or cannot be opened here."""
+    if email.secret is None:
+        return email
+    if email.secret_expired:
+        raise MailDeliveryError("the link expired before the e-mail could be sent", permanent=True)
+    if keys is None:
+        raise MailDeliveryError("no sealing keys are configured to open the link", permanent=True)
+    try:
+        secret = keys.open(email.secret.sealed, context=email.secret.context)
+    except SealError as exc:  # names the key id at most
+        raise MailDeliveryError(f"the sealed link cannot be opened: {exc}", permanent=True) from None
+    return replace(email, body=with_secret(email.body, secret))
+
+
+async def deliver_next(
+    conn: asyncpg.Connection, mailer: Mailer, sender: str, policy: RetryPolicy, keys: SealingKeys | None = None
+) -> bool:
     """Claims one due e-mail, sends it and records the outcome on ``conn``; False when none was due.
 
     The row stays locked while SMTP runs and is marked sent in the same transaction, so a second
     sender never picks it up. Only a crash after the SMTP server accepted and before the commit
-    sends it again (with the same Message-ID)."""
+    sends it again (with the same Message-ID).
+
+    An e-mail with a sealed secret (a login link) is opened with ``keys`` just to build the message; one
+    whose secret expired, or that ``keys`` cannot open, fails at once. Once sent or failed for good, the
+    row's sealed copy is deleted."""
     email = await repository.claim_next_due(conn)
     if email is None:
         return False
     attempts = email.attempts + 1
     try:
         try:
-            message = build_message(email, sender)
+            message = build_message(_opened(email, keys), sender)
         except ValueError as exc:
             raise MailDeliveryError(f"message cannot be built: {exc}", permanent=True) from exc
         await mailer.send(message, email.recipient)
@@ -49,6 +73,14 @@ async def deliver_next(conn: asyncpg.Connection, mailer: Mailer, sender: str, po
     await repository.mark_sent(conn, email.id, attempts)
     log.info("e-mail sent", extra={"fields": {"email_id": email.id, "event_id": str(email.event_id)}})
     return True
+
+
+async def purge_expired_secrets(conn: asyncpg.Connection) -> int:
+    """Fails pending e-mails whose sealed link expired (e.g. waiting for a retry), deleting the sealed copy."""
+    purged = await repository.purge_expired_secrets(conn)
+    if purged:
+        log.warning("e-mails with an expired link given up", extra={"fields": {"count": purged}})
+    return purged
 
 
 async def list_emails(conn: asyncpg.Connection, status: EmailStatus | None, limit: int) -> list[EmailRecord]:

@@ -1,4 +1,7 @@
-"""Kafka handler for LoginLinkRequested; runs inside the consumer's inbox transaction."""
+"""Kafka handler for LoginLinkRequested version 2 (the link sealed); runs inside the consumer's inbox transaction.
+
+Version 1 (the link in clear, retired) has no handler: the shared consumer skips and counts it
+(``consumer_skips``), so an old one in the log is never mailed and never crashes the consumer."""
 
 from __future__ import annotations
 
@@ -10,12 +13,12 @@ import asyncpg
 from notifications.emails.models import MailContext
 from notifications.login_links.service import plan_login_link_email
 from vikar_shared.events.envelope import Envelope, EventData
-from vikar_shared.events.timesheet import LoginLinkRequested
+from vikar_shared.events.timesheet import LoginLinkRequestedV2
 from vikar_shared.messaging.consumer import Handler
 
 
 def login_link_handlers(context: MailContext) -> Mapping[type[EventData], Handler]:
-    async def on_login_link_requested(conn: asyncpg.Connection, envelope: Envelope, data: LoginLinkRequested) -> None:
+    async def on_login_link_requested(conn: asyncpg.Connection, envelope: Envelope, data: LoginLinkRequestedV2) -> None:
         await plan_login_link_email(conn, envelope.id, data, context, datetime.now(UTC))
 
-    return {LoginLinkRequested: on_login_link_requested}
+    return {LoginLinkRequestedV2: on_login_link_requested}

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from notifications.emails.models import EmailKind, MailContext, PlannedEmail, message_id_for, single_line
+from notifications.emails.models import (
+    SECRET_PLACEHOLDER,
+    EmailKind,
+    MailContext,
+    PlannedEmail,
+    SealedSecret,
+    message_id_for,
+    single_line,
+)
 from notifications.login_links.models import Addressee, LoginLink
+from vikar_shared.events.timesheet import login_link_seal_context
 
 AGENCY_TIMEZONE = ZoneInfo("Europe/Copenhagen")
 
@@ -37,7 +46,9 @@ def render_subject(link: LoginLink) -> str:
     return _TEXT[link.language]["subject"]
 
 
-def render_body(link: LoginLink, addressee: Addressee) -> str:
+def render_body(link: LoginLink, addressee: Addressee, link_line: str = SECRET_PLACEHOLDER) -> str:
+    """The body with ``link_line`` where the link goes: the placeholder when planned (the row never holds
+    the link), the opened link only in the message the sender builds."""
     text = _TEXT[link.language]
     name = single_line(addressee.approver_name or "")
     company = single_line(addressee.company_name or "")
@@ -48,7 +59,7 @@ def render_body(link: LoginLink, addressee: Addressee) -> str:
             "",
             text["intro"].format(company=company) if company else text["intro_unnamed"],
             "",
-            link.link,
+            link_line,
             "",
             text["validity"].format(time=f"{expires:%H:%M}"),
             text["ignore"],
@@ -68,4 +79,7 @@ def plan_login_email(link: LoginLink, addressee: Addressee, context: MailContext
         subject=render_subject(link),
         body=render_body(link, addressee),
         message_id=message_id_for(link.event_id, link.email, context.message_id_domain),
+        secret=SealedSecret(
+            sealed=link.sealed_link, context=login_link_seal_context(link.email), expires_at=link.expires_at
+        ),
     )

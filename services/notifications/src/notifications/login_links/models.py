@@ -6,16 +6,21 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from vikar_shared.sealing import Sealed
+
 LOCALES = ("da", "en")
 DEFAULT_LOCALE = "da"
 
 
 @dataclass(frozen=True)
 class LoginLink:
+    """A requested login link. ``sealed_link`` stays sealed here: the mail outbox row keeps it sealed and
+    the sender opens it only to build the message (``emails.models.SealedSecret``)."""
+
     event_id: uuid.UUID
     company_id: uuid.UUID
     email: str
-    link: str
+    sealed_link: Sealed
     expires_at: datetime
     locale: str
 

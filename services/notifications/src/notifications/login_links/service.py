@@ -13,26 +13,29 @@ from notifications.emails.models import MailContext, normalise_address
 from notifications.login_links import repository
 from notifications.login_links.login_mail import plan_login_email
 from notifications.login_links.models import LoginLink
-from vikar_shared.events.timesheet import LoginLinkRequested
+from vikar_shared.events.timesheet import LoginLinkRequestedV2
 
 log = logging.getLogger(__name__)
 
 
-def login_link_from_event(event_id: uuid.UUID, data: LoginLinkRequested) -> LoginLink:
+def login_link_from_event(event_id: uuid.UUID, data: LoginLinkRequestedV2) -> LoginLink:
     return LoginLink(
         event_id=event_id,
         company_id=data.company_id,
         email=normalise_address(data.email),
-        link=data.link,
+        sealed_link=data.sealed_link,
         expires_at=data.expires_at,
         locale=data.locale,
     )
 
 
 async def plan_login_link_email(
-    conn: asyncpg.Connection, event_id: uuid.UUID, data: LoginLinkRequested, context: MailContext, now: datetime
+    conn: asyncpg.Connection, event_id: uuid.UUID, data: LoginLinkRequestedV2, context: MailContext, now: datetime
 ) -> int:
     """Plans the e-mail, once per event (the outbox's unique key); returns how many rows are new.
+
+    The link stays sealed: the row holds the body with a placeholder and the sealed link (bound to the
+    recipient); the sender opens it only to build the message, then deletes the sealed copy.
 
     Timesheet only issues links to approvers it knows, so the address is taken from the event even if
     this service's read model has not caught up (it only lends the names). A link that expired before

@@ -36,9 +36,11 @@ from timesheet.portal.web import (
     Now,
     Settings,
     anonymous_locale,
+    client_address,
     ends_on_a_page,
     entry_words,
     form_field,
+    login_link_sealer,
     login_policy,
     message_page,
     open_visit,
@@ -91,7 +93,7 @@ async def request_login_link(request: Request, settings: Settings, pool: DbPool,
     email = normalise_email(raw)
     if not looks_like_email(email):
         return _login_page(request, settings, email=raw.strip(), error="email_invalid", status=422)
-    client = request.client.host if request.client is not None else "unknown"
+    client = client_address(request)
     try:
         async with transaction(pool) as conn:
             await service.request_login_links(
@@ -102,11 +104,18 @@ async def request_login_link(request: Request, settings: Settings, pool: DbPool,
                 now=now,
                 policy=login_policy(settings),
                 base_url=settings.portal_base_url,
+                sealer=login_link_sealer(request),
             )
-    except LoginRateLimitedError:
-        retry_after = str(settings.portal_login_window_minutes * 60)
+    except LoginRateLimitedError as exc:
+        # The same page for every address, known or not: it says only how long to wait (seconds, capped).
+        wait = exc.retry_after_seconds
         return message_page(
-            request, "rate_limited_title", "rate_limited_text", status=429, headers={"Retry-After": retry_after}
+            request,
+            "rate_limited_title",
+            "rate_limited_text",
+            status=429,
+            headers={"Retry-After": str(wait)},
+            seconds=wait,
         )
     # Known address or not, the answer is the same page: nobody learns who is an approver here.
     return see_other("/portal/check-email")

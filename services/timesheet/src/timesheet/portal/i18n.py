@@ -51,8 +51,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "rate_limited_title": {"da": "For mange forsøg", "en": "Too many attempts"},
     "rate_limited_text": {
-        "da": "Der er bedt om for mange login-links på kort tid. Vent et kvarter, og prøv igen.",
-        "en": "Too many login links were asked for in a short time. Wait a quarter of an hour and try again.",
+        "da": "Der er bedt om for mange login-links på kort tid. Vent {seconds} sekunder, og prøv igen.",
+        "en": "Too many login links were asked for in a short time. Wait {seconds} seconds and try again.",
     },
     "logged_out": {"da": "Du er logget ud.", "en": "You are logged out."},
     # Confirming a link

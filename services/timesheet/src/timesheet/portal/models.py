@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import ipaddress
+import math
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -38,7 +41,11 @@ class CsrfRejectedError(PortalError):
 
 
 class LoginRateLimitedError(PortalError):
-    pass
+    """Too many recent requests for this address or from this client: wait ``retry_after_seconds``."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"retry after {retry_after_seconds} s")
+        self.retry_after_seconds = retry_after_seconds
 
 
 class LinkState(StrEnum):
@@ -61,12 +68,33 @@ class ReasonProblem(StrEnum):
 
 
 @dataclass(frozen=True)
+class Backoff:
+    """``free`` accepted requests within the window pass at once; each further one must come at least
+    ``base · 2^(n − free)`` after the previous accepted one (n = accepted so far), never more than ``cap``."""
+
+    free: int
+    base: timedelta
+    cap: timedelta
+
+
+@dataclass(frozen=True)
 class LoginPolicy:
+    """How long links and sessions live, and the login rate limit: a backoff per address and per client
+    over ``window`` (how long an accepted request counts), never a lockout longer than the caps."""
+
     link_ttl: timedelta
     window: timedelta
-    max_per_email: int
-    max_per_client: int
+    per_email: Backoff
+    per_client: Backoff
     session_ttl: timedelta
+
+
+@dataclass(frozen=True)
+class RecentRequests:
+    """Accepted login requests of one address (or one client) within the window, and the latest one."""
+
+    count: int
+    last: datetime | None
 
 
 def new_secret() -> str:
@@ -79,8 +107,20 @@ def digest(secret: str) -> bytes:
     return hashlib.sha256(secret.encode()).digest()
 
 
+_CSRF_DOMAIN = b"vikar.portal.csrf\x00"
+
+
+def csrf_token_for(session_id: str) -> str:
+    """The session's CSRF token, derived from its id and stored nowhere: SHA-256 over a domain prefix and
+    the id, 43 URL-safe characters. Only the cookie's holder can compute it; the stored ``digest`` of the
+    id (SHA-256 of the id alone) does not give it, and the token (in every form) does not give the id."""
+    raw = hashlib.sha256(_CSRF_DOMAIN + session_id.encode()).digest()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
 def same_secret(expected: str, given: str | None) -> bool:
-    return given is not None and secrets.compare_digest(expected.encode(), given.encode())
+    """Constant-time equality; an empty expected secret matches nothing."""
+    return bool(expected) and given is not None and secrets.compare_digest(expected.encode(), given.encode())
 
 
 def normalise_email(raw: str) -> str:
@@ -105,8 +145,40 @@ def link_state(*, found: bool, used_at: datetime | None, expires_at: datetime | 
     return LinkState.VALID
 
 
-def over_limit(recent_for_email: int, recent_for_client: int, policy: LoginPolicy) -> bool:
-    return recent_for_email >= policy.max_per_email or recent_for_client >= policy.max_per_client
+def backoff_wait(recent: RecentRequests, backoff: Backoff, now: datetime) -> timedelta:
+    """How long until one more request may pass (zero: now). Only accepted requests count, so a refused
+    burst neither lengthens the wait nor outlives the cap: nobody is locked out for longer than ``cap``
+    after the last accepted request (whose link went to the address's owner)."""
+    if recent.count < backoff.free or recent.last is None:
+        return timedelta(0)
+    doublings = min(recent.count - backoff.free, 32)  # bounded: 2**32 · base is past any cap
+    delay: timedelta = min(backoff.base * (1 << doublings), backoff.cap)
+    remaining: timedelta = delay - (now - recent.last)
+    return remaining if remaining > timedelta(0) else timedelta(0)
+
+
+def login_wait(by_email: RecentRequests, by_client: RecentRequests, policy: LoginPolicy, now: datetime) -> timedelta:
+    """The longer of the address's and the client's waits."""
+    return max(backoff_wait(by_email, policy.per_email, now), backoff_wait(by_client, policy.per_client, now))
+
+
+def rate_limit_client(host: str) -> str:
+    """What the per-client limit counts: an IPv4 address as it is, an IPv6 address by its /64 (one
+    subscriber's network, whose addresses are theirs to rotate); anything else (a test client) verbatim."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host[:100]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def retry_after_seconds(wait: timedelta) -> int:
+    """A Retry-After value: whole seconds, rounded up, at least 1."""
+    return max(1, math.ceil(wait.total_seconds()))
 
 
 def reason_problem(reason: str) -> ReasonProblem | None:

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
-from timesheet.portal.models import Flash, MonthTotals, PortalSession
+from timesheet.portal.models import Flash, MonthTotals, PortalSession, RecentRequests
 
 
 async def companies_approved_by(conn: asyncpg.Connection, email: str) -> list[UUID]:
@@ -24,16 +24,26 @@ async def lock_login_requests(conn: asyncpg.Connection, email: str, client: str)
     await conn.execute("select pg_advisory_xact_lock(hashtextextended('portal.login.client:' || $1, 0))", client)
 
 
-async def count_recent_requests(conn: asyncpg.Connection, email: str, client: str, since: datetime) -> tuple[int, int]:
+async def recent_requests(
+    conn: asyncpg.Connection, email: str, client: str, since: datetime
+) -> tuple[RecentRequests, RecentRequests]:
+    """Accepted requests after ``since`` (count and latest) for the address and for the client."""
     row = await conn.fetchrow(
         """select (select count(*) from portal_login_requests where email = $1 and requested_at > $3) as by_email,
-                  (select count(*) from portal_login_requests where client = $2 and requested_at > $3) as by_client""",
+                  (select max(requested_at) from portal_login_requests where email = $1 and requested_at > $3)
+                      as last_by_email,
+                  (select count(*) from portal_login_requests where client = $2 and requested_at > $3) as by_client,
+                  (select max(requested_at) from portal_login_requests where client = $2 and requested_at > $3)
+                      as last_by_client""",
         email,
         client,
         since,
     )
     assert row is not None
-    return int(row["by_email"]), int(row["by_client"])
+    return (
+        RecentRequests(int(row["by_email"]), row["last_by_email"]),
+        RecentRequests(int(row["by_client"]), row["last_by_client"]),
+    )
 
 
 async def record_request(conn: asyncpg.Connection, email: str, client: str, now: datetime, since: datetime) -> None:
@@ -106,12 +116,11 @@ async def approver_and_company(conn: asyncpg.Connection, company_id: UUID, email
 async def insert_session(conn: asyncpg.Connection, *, id_hash: bytes, session: PortalSession, now: datetime) -> None:
     await conn.execute("delete from portal_sessions where email = $1 and expires_at <= $2", session.email, now)
     await conn.execute(
-        """insert into portal_sessions (id_hash, company_id, email, csrf_token, locale, created_at, expires_at)
-           values ($1, $2, $3, $4, $5, $6, $7)""",
+        """insert into portal_sessions (id_hash, company_id, email, locale, created_at, expires_at)
+           values ($1, $2, $3, $4, $5, $6)""",
         id_hash,
         session.company_id,
         session.email,
-        session.csrf_token,
         session.locale,
         now,
         session.expires_at,
@@ -120,9 +129,10 @@ async def insert_session(conn: asyncpg.Connection, *, id_hash: bytes, session: P
 
 async def find_session(conn: asyncpg.Connection, id_hash: bytes, now: datetime) -> PortalSession | None:
     """A live session whose approver is still an approver of its company: removing someone from the
-    company's approvers ends their sessions at once."""
+    company's approvers ends their sessions at once. Its ``csrf_token`` is empty: nothing stored gives
+    it; the caller derives it from the session id (``models.csrf_token_for``)."""
     row = await conn.fetchrow(
-        """select s.company_id, s.email, a.name, c.name as company_name, s.csrf_token, s.locale, s.expires_at
+        """select s.company_id, s.email, a.name, c.name as company_name, s.locale, s.expires_at
            from portal_sessions s
            join company_approvers a on a.company_id = s.company_id and a.email = s.email
            left join companies c on c.company_id = s.company_id
@@ -137,7 +147,7 @@ async def find_session(conn: asyncpg.Connection, id_hash: bytes, now: datetime) 
         email=row["email"],
         approver_name=row["name"],
         company_name=row["company_name"],
-        csrf_token=row["csrf_token"],
+        csrf_token="",
         locale=row["locale"],
         expires_at=row["expires_at"],
     )

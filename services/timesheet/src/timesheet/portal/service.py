@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from uuid import UUID
 
@@ -28,16 +29,19 @@ from timesheet.portal.models import (
     NewSession,
     NotLoggedInError,
     PortalSession,
+    csrf_token_for,
     digest,
     link_state,
     login_link,
+    login_wait,
     new_secret,
     next_month,
-    over_limit,
+    retry_after_seconds,
 )
 from vikar_shared.errors import not_found
-from vikar_shared.events.timesheet import LoginLinkRequested
+from vikar_shared.events.timesheet import LoginLinkRequestedV2, login_link_seal_context
 from vikar_shared.outbox import add_event
+from vikar_shared.sealing import SealingKeys
 
 SOURCE = "timesheet"
 # Bounds what is hashed and looked up; real tokens and session ids are 43 characters.
@@ -53,15 +57,24 @@ async def request_login_links(
     now: datetime,
     policy: LoginPolicy,
     base_url: str,
+    sealer: SealingKeys,
 ) -> int:
     """Counts the request against the rate limit and, for every company naming ``email`` as an approver,
     issues a single-use link and asks notifications to mail it. Returns how many links were issued;
-    the caller must answer the same whatever the number (no account enumeration)."""
+    the caller must answer the same whatever the number (no account enumeration).
+
+    The token exists in clear only here and in the mail: the database keeps its SHA-256, and the
+    ``LoginLinkRequestedV2`` event carries the link sealed by ``sealer`` for the address (only
+    notifications holds the key to open it); the outbox row is deleted once published.
+
+    Raises LoginRateLimitedError (with the seconds to wait) when the address or the client asked too
+    often lately (``policy``: a capped backoff, never a lockout); a refused request is not counted."""
     await repository.lock_login_requests(conn, email, client)
     since = now - policy.window
-    by_email, by_client = await repository.count_recent_requests(conn, email, client, since)
-    if over_limit(by_email, by_client, policy):
-        raise LoginRateLimitedError()
+    by_email, by_client = await repository.recent_requests(conn, email, client, since)
+    wait = login_wait(by_email, by_client, policy, now)
+    if wait.total_seconds() > 0:
+        raise LoginRateLimitedError(retry_after_seconds(wait))
     await repository.record_request(conn, email, client, now, since)
     companies = await repository.companies_approved_by(conn, email)
     for company_id in companies:
@@ -76,11 +89,11 @@ async def request_login_links(
             now=now,
             expires_at=expires_at,
         )
-        event = LoginLinkRequested(
+        event = LoginLinkRequestedV2(
             request_id=uuid.uuid4(),
             company_id=company_id,
             email=email,
-            link=login_link(base_url, token),
+            sealed_link=sealer.seal(login_link(base_url, token), context=login_link_seal_context(email)),
             expires_at=expires_at,
             locale=locale,
         )
@@ -125,11 +138,13 @@ async def confirm_login(conn: asyncpg.Connection, token: str, now: datetime, pol
         email=email,
         approver_name=approver_name,
         company_name=company_name,
-        csrf_token=new_secret(),
+        csrf_token="",
         locale=used["locale"],
         expires_at=now + policy.session_ttl,
     )
     session_id = new_secret()
+    # Neither the id nor the CSRF token is stored: the row holds the id's SHA-256, the token derives from the id.
+    session = replace(session, csrf_token=csrf_token_for(session_id))
     await repository.insert_session(conn, id_hash=digest(session_id), session=session, now=now)
     return NewSession(session_id=session_id, session=session)
 
@@ -140,7 +155,7 @@ async def current_session(conn: asyncpg.Connection, session_id: str | None, now:
     session = await repository.find_session(conn, digest(session_id), now)
     if session is None:
         raise NotLoggedInError()
-    return session
+    return replace(session, csrf_token=csrf_token_for(session_id))
 
 
 async def end_session(conn: asyncpg.Connection, session_id: str) -> None:

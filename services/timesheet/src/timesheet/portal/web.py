@@ -19,11 +19,19 @@ from timesheet.config import TimesheetSettings
 from timesheet.entries.models import Entry
 from timesheet.portal import service
 from timesheet.portal.i18n import DEFAULT_LOCALE, Translator, supported
-from timesheet.portal.models import CsrfRejectedError, LoginPolicy, NotLoggedInError, PortalSession
+from timesheet.portal.models import (
+    Backoff,
+    CsrfRejectedError,
+    LoginPolicy,
+    NotLoggedInError,
+    PortalSession,
+    rate_limit_client,
+)
 from timesheet.portal.pages import redirect as see_other
 from timesheet.portal.pages import render
 from timesheet.portal.sessions import LANGUAGE_COOKIE, session_id_of, set_cookie
 from vikar_shared.errors import Category, DomainError, not_found
+from vikar_shared.sealing import SealingKeys
 
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 MAX_VERSION = 2**31 - 1
@@ -44,13 +52,31 @@ Settings = Annotated[TimesheetSettings, Depends(settings_of)]
 
 
 def login_policy(settings: TimesheetSettings) -> LoginPolicy:
+    base = timedelta(seconds=settings.portal_login_backoff_seconds)
+    cap = timedelta(seconds=settings.portal_login_backoff_max_seconds)
     return LoginPolicy(
         link_ttl=timedelta(minutes=settings.portal_login_link_minutes),
         window=timedelta(minutes=settings.portal_login_window_minutes),
-        max_per_email=settings.portal_login_max_per_email,
-        max_per_client=settings.portal_login_max_per_client,
+        per_email=Backoff(free=settings.portal_login_free_per_email, base=base, cap=cap),
+        per_client=Backoff(free=settings.portal_login_free_per_client, base=base, cap=cap),
         session_ttl=timedelta(hours=settings.portal_session_hours),
     )
+
+
+def login_link_sealer(request: Request) -> SealingKeys:
+    """The keys login links are sealed with, built once per app from its settings."""
+    sealer: SealingKeys | None = getattr(request.app.state, "login_link_sealer", None)
+    if sealer is None:
+        sealer = settings_of(request).login_link_sealer()
+        request.app.state.login_link_sealer = sealer
+    return sealer
+
+
+def client_address(request: Request) -> str:
+    """The client the rate limit counts: the TCP peer, or the address a configured trusted proxy
+    forwarded (``trusted_proxies``, applied by uvicorn's ProxyHeadersMiddleware before we get here);
+    an IPv6 client counts by its /64."""
+    return rate_limit_client(request.client.host) if request.client is not None else "unknown"
 
 
 @dataclass(frozen=True)

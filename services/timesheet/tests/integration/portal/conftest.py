@@ -5,6 +5,7 @@ Helpers live on the fixture object (tests cannot import this module by name unde
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -25,7 +26,9 @@ from timesheet.config import TimesheetSettings
 from timesheet.portal.web import portal_now
 from vikar_shared.auth.principal import Role
 from vikar_shared.events.placement import Approver, CompanyRegistered, PlacementCreated
-from vikar_shared.testing.plugin import bearer, publish_events, serve_in_process, wait_until
+from vikar_shared.events.timesheet import login_link_seal_context
+from vikar_shared.sealing import Sealed, SealingKeys, dev_sealing_keys
+from vikar_shared.testing.plugin import all_records, bearer, publish_events, serve_in_process, wait_until
 
 BASE_URL = "https://portal.vikarmodel.example"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -149,25 +152,45 @@ class Portal:
     forms_of = staticmethod(forms_of)
     visible_text = staticmethod(visible_text)
 
-    def browser(self, base_url: str = "http://testserver") -> httpx.AsyncClient:
-        """Another browser (its own cookie jar) against the same app."""
-        return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url=base_url)
+    def browser(self, base_url: str = "http://testserver", address: str = "127.0.0.1") -> httpx.AsyncClient:
+        """Another browser (its own cookie jar) against the same app, connecting from ``address``."""
+        transport = httpx.ASGITransport(app=self.app, client=(address, 50_000))
+        return httpx.AsyncClient(transport=transport, base_url=base_url)
 
     async def ask_for_link(self, email: str, client: httpx.AsyncClient | None = None) -> httpx.Response:
         browser = client or self.client
         form = await browser.get("/portal/login")
         return await browser.post("/portal/login", data={"csrf_token": csrf_of(form.text), "email": email})
 
+    async def published(self) -> None:
+        """Waits until the outbox relay has published every event (Kafka acknowledged them)."""
+
+        async def drained() -> bool:
+            return bool(await self.pool.fetchval("select count(*) from outbox where sent_at is null") == 0)
+
+        await wait_until(drained, what="the outbox relay to publish every event")
+
+    async def topic_envelopes(self) -> list[dict[str, Any]]:
+        """Every envelope on this test's timesheet.events, in partition order."""
+        await self.published()
+        records = await all_records(self.kafka, self.namespace)
+        return [json.loads(value) for _, value in records.get(self.namespace + "timesheet.events", [])]
+
     async def link_events(self) -> list[dict[str, Any]]:
-        rows = await self.pool.fetch(
-            "select envelope from outbox where envelope->>'type' = 'timesheet.login_link_requested' order by id"
-        )
-        return [row["envelope"] for row in rows]
+        """The login-link requests as published on the topic: their outbox rows are deleted once published."""
+        return [e for e in await self.topic_envelopes() if e["type"] == "timesheet.login_link_requested"]
+
+    @staticmethod
+    def opened_link(event: dict[str, Any]) -> str:
+        """The link in an event, opened as notifications opens it (same development key)."""
+        data = event["data"]
+        sealed = Sealed.model_validate(data["sealed_link"])
+        return SealingKeys(dev_sealing_keys()).open(sealed, context=login_link_seal_context(data["email"]))
 
     async def latest_token(self) -> str:
         events = await self.link_events()
         assert events, "no LoginLinkRequested was written"
-        match = TOKEN_IN_LINK.search(events[-1]["data"]["link"])
+        match = TOKEN_IN_LINK.search(self.opened_link(events[-1]))
         assert match is not None
         return match.group(1)
 
@@ -213,8 +236,13 @@ class Portal:
 
 @pytest.fixture
 async def portal(
-    make_database: Callable[[str, Path], Awaitable[str]], kafka: str, kafka_namespace: str
+    request: pytest.FixtureRequest,
+    make_database: Callable[[str, Path], Awaitable[str]],
+    kafka: str,
+    kafka_namespace: str,
 ) -> AsyncIterator[Portal]:
+    """Settings overrides come from indirect parametrisation: ``@pytest.mark.parametrize("portal", [{...}],
+    indirect=True)``."""
     dsn = await make_database("timesheet", MIGRATIONS)
     settings = TimesheetSettings(
         database_url=dsn,
@@ -222,6 +250,7 @@ async def portal(
         kafka_namespace=kafka_namespace,
         consumer_retry_backoff_seconds=0.01,
         portal_base_url=BASE_URL,
+        **getattr(request, "param", {}),
     )
     app = create_app(settings)
     clock = Clock()

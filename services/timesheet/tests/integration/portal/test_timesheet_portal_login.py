@@ -4,10 +4,14 @@ rate limit, no account enumeration, CSRF on every form, session cookies and thei
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+
+import httpx
+import pytest
 
 from vikar_shared.events.placement import CompanyUpdated
 from vikar_shared.testing.plugin import publish_events, wait_until
@@ -32,13 +36,21 @@ async def test_a_registered_approver_gets_one_link_event_with_a_15_minute_single
     assert response.status_code == 303
     assert response.headers["location"] == "/portal/check-email"
     [event] = await p.link_events()
+    assert event["version"] == 2
     data = event["data"]
     assert data["email"] == p.approver
     assert data["company_id"] == str(p.company_id)
     assert data["locale"] == "da"
     assert datetime.fromisoformat(data["expires_at"]) == p.clock.now + timedelta(minutes=15)
-    assert data["link"].startswith(f"{p.base_url}/portal/login/")
+    # The link travels sealed for notifications: nothing on the topic reads as a link or a token.
+    assert "link" not in data
+    assert set(data["sealed_link"]) == {"key_id", "nonce", "ciphertext"}
+    assert "/portal/login/" not in json.dumps(event)
+    assert p.opened_link(event).startswith(f"{p.base_url}/portal/login/")
     token = await p.latest_token()
+    assert token not in json.dumps(event)
+    # Once Kafka has it, the outbox keeps nothing of it.
+    assert await p.pool.fetchval("select count(*) from outbox where envelope->>'type' like '%login_link%'") == 0
     assert len(token) >= 43  # 256 random bits, URL-safe
     [row] = await p.pool.fetch("select token_hash, email, used_at from portal_login_tokens")
     # Only the hash is kept: the table never holds the token itself.
@@ -208,41 +220,148 @@ async def test_an_approver_removed_from_the_company_loses_the_session(portal: Po
     assert (response.status_code, response.headers["location"]) == (303, "/portal/login")
 
 
-async def test_the_sixth_request_for_one_address_within_15_minutes_is_refused(portal: Portal) -> None:
+async def _statuses(p: Portal, email: str, times: int, browser: httpx.AsyncClient | None = None) -> list[int]:
+    return [(await p.ask_for_link(email, browser)).status_code for _ in range(times)]
+
+
+async def test_requests_for_one_address_back_off_doubling_and_never_wait_more_than_a_minute(portal: Portal) -> None:
     p = portal
-    answers = [(await p.ask_for_link(p.approver)).status_code for _ in range(6)]
-
-    assert answers == [303] * 5 + [429]
-    assert len(await p.link_events()) == 5
+    # Three pass at once (a lost mail, a second device); the fourth must wait 5 s after the third.
+    assert await _statuses(p, p.approver, 4) == [303, 303, 303, 429]
     refused = await p.ask_for_link(p.approver)
-    assert refused.status_code == 429
-    assert refused.headers["retry-after"] == "900"
+    assert refused.headers["retry-after"] == "5"
     assert "For mange forsøg" in refused.text
+    assert "Vent 5 sekunder" in refused.text
 
-    p.clock.advance(minutes=15, seconds=1)
-    assert (await p.ask_for_link(p.approver)).status_code == 303
-    assert len(await p.link_events()) == 6
+    waits = []
+    for _ in range(6):
+        wait = int((await p.ask_for_link(p.approver)).headers["retry-after"])
+        waits.append(wait)
+        p.clock.advance(seconds=wait - 1)
+        assert (await p.ask_for_link(p.approver)).status_code == 429  # a second early
+        p.clock.advance(seconds=1)
+        assert (await p.ask_for_link(p.approver)).status_code == 303
+    # Doubling, capped at a minute: never a lockout.
+    assert waits == [5, 10, 20, 40, 60, 60]
+    assert len(await p.link_events()) == 3 + 6
+
+    # Refused requests are not counted: after the window nothing is remembered at all.
+    p.clock.advance(minutes=10)
+    assert await _statuses(p, p.approver, 3) == [303, 303, 303]
 
 
 async def test_an_unknown_address_is_rate_limited_exactly_like_a_known_one(portal: Portal) -> None:
     p = portal
     unknown = f"nobody-{uuid.uuid4().hex[:6]}@bager.example"
 
-    answers = [(await p.ask_for_link(unknown)).status_code for _ in range(6)]
+    known_answers = await _statuses(p, p.approver, 4)
+    other = p.browser(address="198.51.100.9")
+    unknown_answers = await _statuses(p, unknown, 4, other)
+    known_page = await p.ask_for_link(p.approver)
+    unknown_page = await p.ask_for_link(unknown, other)
 
-    assert answers == [303] * 5 + [429]
-    assert await p.link_events() == []
+    assert known_answers == unknown_answers == [303, 303, 303, 429]
+    # The same neutral page, word for word: a limited request tells nothing about the address.
+    assert (known_page.status_code, known_page.headers["retry-after"]) == (429, "5")
+    assert (unknown_page.status_code, unknown_page.headers["retry-after"]) == (429, "5")
+    assert known_page.text == unknown_page.text
+    assert len(await p.link_events()) == 3
 
 
-async def test_one_client_is_limited_to_20_requests_whatever_the_addresses(portal: Portal) -> None:
+async def test_one_client_backs_off_after_10_requests_whatever_the_addresses(portal: Portal) -> None:
     p = portal
-    answers = [(await p.ask_for_link(f"guess-{n}@bager.example")).status_code for n in range(20)]
-    assert answers == [303] * 20
+    answers = [(await p.ask_for_link(f"guess-{n}@bager.example")).status_code for n in range(10)]
+    assert answers == [303] * 10
 
     refused = await p.ask_for_link(p.approver)
 
-    assert refused.status_code == 429
+    assert (refused.status_code, refused.headers["retry-after"]) == (429, "5")
     assert await p.link_events() == []
+    p.clock.advance(seconds=5)
+    assert (await p.ask_for_link(p.approver)).status_code == 303
+
+
+async def test_an_attacker_cannot_lock_an_approver_out(portal: Portal) -> None:
+    """Another client hammering the approver's address for ten minutes: the approver, from their own
+    browser, never waits more than a minute, and every request that passed mailed *them* a link."""
+    p = portal
+    attacker = p.browser(address="203.0.113.66")
+    approver = p.browser(address="198.51.100.20")
+    for _ in range(60):
+        await _statuses(p, p.approver, 5, attacker)
+        p.clock.advance(seconds=10)
+
+    refused = await p.ask_for_link(p.approver, approver)
+    if refused.status_code == 429:
+        wait = int(refused.headers["retry-after"])
+        assert wait <= 60
+        p.clock.advance(seconds=wait)
+    answered = await p.ask_for_link(p.approver, approver)
+
+    assert answered.status_code == 303
+    events = await p.link_events()
+    assert {e["data"]["email"] for e in events} == {p.approver}  # links go to the owner only
+    token = await p.latest_token()
+    confirm = await approver.get(f"/portal/login/{token}")
+    confirmed = await approver.post(f"/portal/login/{token}", data={"csrf_token": csrf_of(confirm.text)})
+    assert confirmed.status_code == 303
+    assert "vikar_portal_session=" in confirmed.headers["set-cookie"]
+
+
+async def test_an_attackers_burst_leaves_the_approver_a_link_within_the_first_backoff(portal: Portal) -> None:
+    p = portal
+    attacker = p.browser(address="203.0.113.66")
+    assert (await _statuses(p, p.approver, 50, attacker))[:4] == [303, 303, 303, 429]
+
+    approver = p.browser(address="198.51.100.20")
+    first = await p.ask_for_link(p.approver, approver)
+    assert (first.status_code, first.headers["retry-after"]) == (429, "5")
+    p.clock.advance(seconds=5)
+    assert (await p.ask_for_link(p.approver, approver)).status_code == 303
+
+
+async def test_x_forwarded_for_from_an_untrusted_peer_is_ignored(portal: Portal) -> None:
+    p = portal
+    # Loopback, but no proxy is configured: each request claims another client, all count as the peer's.
+    answers = [
+        (
+            await p.client.post(
+                "/portal/login",
+                data={
+                    "csrf_token": csrf_of((await p.client.get("/portal/login")).text),
+                    "email": f"g{n}@bager.example",
+                },
+                headers={"X-Forwarded-For": f"203.0.113.{n}"},
+            )
+        ).status_code
+        for n in range(11)
+    ]
+
+    assert answers == [303] * 10 + [429]
+    clients = await p.pool.fetch("select distinct client from portal_login_requests")
+    assert [r["client"] for r in clients] == ["127.0.0.1"]
+
+
+@pytest.mark.parametrize("portal", [{"trusted_proxies": ["127.0.0.0/8"]}], indirect=True)
+async def test_x_forwarded_for_from_a_configured_proxy_names_the_client(portal: Portal) -> None:
+    p = portal
+    page = await p.client.get("/portal/login")
+
+    async def ask(email: str, client: str) -> int:
+        response = await p.client.post(
+            "/portal/login",
+            data={"csrf_token": csrf_of(page.text), "email": email},
+            headers={"X-Forwarded-For": client},
+        )
+        return response.status_code
+
+    # Behind the proxy, 11 different clients are 11 clients: none is limited by the others.
+    assert [await ask(f"g{n}@bager.example", f"203.0.113.{n}") for n in range(11)] == [303] * 11
+    # One client behind the proxy is still limited on its own.
+    assert [await ask(f"h{n}@bager.example", "198.51.100.7") for n in range(11)] == [303] * 10 + [429]
+    clients = {r["client"] for r in await p.pool.fetch("select client from portal_login_requests")}
+    assert "127.0.0.1" not in clients
+    assert clients == {f"203.0.113.{n}" for n in range(11)} | {"198.51.100.7"}
 
 
 async def test_a_login_post_without_the_csrf_token_is_403_and_sends_nothing(portal: Portal) -> None:
