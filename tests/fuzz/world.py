@@ -3,13 +3,11 @@ their APIs (so path ids hit something some of the time) and a token for every ro
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-import asyncpg
 import pytest
 import schemathesis
 from fastapi import FastAPI
@@ -42,17 +40,6 @@ def _ok(response: Any, status: int = 200) -> dict[str, Any]:
     assert response.status_code == status, f"{response.request.method} {response.request.url}: {response.text}"
     body: dict[str, Any] = response.json()
     return body
-
-
-def _fetchval(dsn: str, sql: str, *args: object) -> object:
-    async def run() -> object:
-        conn = await asyncpg.connect(dsn)
-        try:
-            return await conn.fetchval(sql, *args)
-        finally:
-            await conn.close()
-
-    return asyncio.run(run())
 
 
 def _wait(what: str, probe: Any, timeout: float = 30.0) -> Any:
@@ -165,24 +152,21 @@ def seed(world: World) -> None:
             201,
         )
 
-    _wait(
-        "the placement in timesheet's read model",
-        lambda: _fetchval(
-            world.databases["timesheet"], "select count(*) from placements where placement_id = $1", uuid.UUID(pid)
-        ),
-    )
     approver = bearer(Role.COMPANY_APPROVER, sub=APPROVER_EMAIL, company_id=uuid.UUID(cid), email=APPROVER_EMAIL)
     with world.client("timesheet") as api:
-        submitted = _ok(
-            api.post(
+
+        def submit() -> dict[str, Any] | None:
+            # Accepted once timesheet has heard of the placement and of its activation (over Kafka).
+            response = api.post(
                 f"/placements/{pid}/entries",
                 headers=consultant,
                 json={
                     "entries": [{"work_date": "2026-10-05", "minutes": 240}, {"work_date": "2026-10-06", "minutes": 60}]
                 },
-            ),
-            201,
-        )
+            )
+            return _ok(response, 201) if response.status_code != 404 and response.status_code != 422 else None
+
+        submitted = _wait("timesheet to accept entries for the active placement", submit)
         entries = [str(e["id"]) for e in submitted["entries"]]
         _ok(api.post(f"/entries/{entries[0]}/approve", headers=approver))
 
