@@ -2,7 +2,7 @@
 
 Random generation from a schema seldom hits them (a month of year 9999, an offset past 2**63, a NUL in a
 name), yet each is a kind of fault users of comparable systems ran into. Half the examples
-replace one query parameter or one JSON body value with such a value, chosen by the value's shape.
+replace one query parameter, integer path id or JSON body value with such a value, chosen by the value's shape.
 """
 
 from __future__ import annotations
@@ -44,6 +44,14 @@ def _choices(name: str, value: Any, schema_type: str | None = None) -> list[Any]
     return []
 
 
+def _type(schema: dict[str, Any]) -> str | None:
+    """The JSON type of a parameter schema, looking through ``anyOf`` (FastAPI's optional parameters)."""
+    if isinstance(schema.get("type"), str):
+        return str(schema["type"])
+    kinds = [_type(s) for s in schema.get("anyOf", []) if isinstance(s, dict)]
+    return next((k for k in kinds if k not in (None, "null")), None)
+
+
 def _body_slots(value: Any) -> list[tuple[Any, Any, list[Any]]]:
     """(container, key, edge values) for every leaf of a JSON body."""
     slots: list[tuple[Any, Any, list[Any]]] = []
@@ -63,15 +71,19 @@ def _body_slots(value: Any) -> list[tuple[Any, Any, list[Any]]]:
 
 
 def push_to_an_edge(case: Any, data: st.DataObject) -> str | None:
-    """Replaces one query parameter or body value of ``case`` with an edge value (or nothing, most of the
+    """Replaces one query parameter, integer path id or body value of ``case`` with an edge value (or nothing, most of the
     time); returns what it did, for the report."""
     if not data.draw(st.booleans(), label="edge"):
         return None
     slots: list[tuple[str, Any, Any, list[Any]]] = []
-    for parameter in case.operation.query:
-        schema = parameter.definition.get("schema", {})
-        if choices := _choices(parameter.name, None, schema.get("type")):
-            slots.append(("query", None, parameter.name, choices))
+    for location, parameters in (("query", case.operation.query), ("path", case.operation.path_parameters)):
+        for parameter in parameters:
+            kind = _type(parameter.definition.get("schema", {}))
+            # Path ids are strings (UUIDs, e-mail addresses): only integer ids get edge values there.
+            if location == "path" and kind != "integer":
+                continue
+            if choices := _choices(parameter.name, None, kind):
+                slots.append((location, None, parameter.name, choices))
     if isinstance(case.body, dict | list):
         slots += [("body", container, key, choices) for container, key, choices in _body_slots(case.body)]
     if not slots:
@@ -80,6 +92,8 @@ def push_to_an_edge(case: Any, data: st.DataObject) -> str | None:
     value = data.draw(st.sampled_from(choices), label="edge value")
     if where == "query":
         case.query = {**(case.query or {}), key: str(value)}
+    elif where == "path":
+        case.path_parameters = {**(case.path_parameters or {}), key: str(value)}
     else:
         container[key] = value
     return f"{where} {key} = {value!r}"[:120]

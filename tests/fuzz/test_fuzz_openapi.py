@@ -98,6 +98,7 @@ def _gist(detail: str) -> str:
     first = detail.strip().splitlines()[0] if detail.strip() else ""
     first = re.sub(r"\[\d+\]", "[]", first)
     first = re.sub(r" = .*?: ", ": ", first)
+    first = re.sub(r"\d{6,}", "N", first)
     return first[:160]
 
 
