@@ -1,0 +1,198 @@
+"""The world the fuzzer works in: the four apps, their OpenAPI documents, real objects seeded through
+their APIs (so path ids hit something some of the time) and a token for every role."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from schemathesis.python import asgi
+
+from vikar_shared.auth import Role
+from vikar_shared.testing.plugin import bearer
+
+TAG = uuid.uuid4().hex[:8]
+APPROVER_EMAIL = f"ib-{TAG}@fuzz-bager.example"
+SECOND_APPROVER_EMAIL = f"lis-{TAG}@fuzz-bager.example"
+
+
+@dataclass
+class World:
+    """The running apps, their loaded OpenAPI documents, the seeded objects and one token per role."""
+
+    apps: dict[str, FastAPI]
+    schemas: dict[str, schemathesis.BaseSchema]
+    databases: dict[str, str]
+    # path parameter name -> ids of real objects
+    ids: dict[str, list[str]] = field(default_factory=dict)
+    tokens: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def client(self, service: str) -> asgi.ASGIClient:
+        return asgi.get_client(self.apps[service])
+
+
+def _ok(response: Any, status: int = 200) -> dict[str, Any]:
+    assert response.status_code == status, f"{response.request.method} {response.request.url}: {response.text}"
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _wait(what: str, probe: Any, timeout: float = 30.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = probe()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            pytest.fail(f"fuzz world: timed out after {timeout}s waiting for {what}")
+        time.sleep(0.1)
+
+
+def _random_cvr() -> str:
+    while True:
+        first = str(uuid.uuid4().int % 9_000_000 + 1_000_000)
+        check = -sum(int(d) * w for d, w in zip(first, (2, 7, 6, 5, 4, 3, 2), strict=True)) % 11
+        if check < 10:
+            return first + str(check)
+
+
+def seed(world: World) -> None:
+    """A municipality with terms, a bakery with two approvers, a referred citizen with an active
+    placement, an opening, an activity, two entries (one approved, one pending) and the e-mail that
+    asks for approval."""
+    admin = bearer(Role.ADMIN, sub="admin-fuzz")
+    consultant = bearer(Role.CONSULTANT, sub="consultant-fuzz")
+    finance = bearer(Role.FINANCE, sub="finance-fuzz")
+    with world.client("placement") as api:
+        municipality = _ok(api.post("/municipalities", json={"name": f"Fuzzby {TAG}"}, headers=admin), 201)
+        mid = str(municipality["id"])
+        _ok(
+            api.post(
+                f"/municipalities/{mid}/terms",
+                headers=finance,
+                json={
+                    "effective_from": "2026-01-01",
+                    "co_financing_rate_ore_per_hour": 5000,
+                    "eligibility_threshold_weeks": 52,
+                },
+            ),
+            201,
+        )
+        company = _ok(
+            api.post(
+                "/companies",
+                headers=consultant,
+                json={
+                    "name": f"Bager Fuzz {TAG}",
+                    "cvr": _random_cvr(),
+                    "approvers": [
+                        {"email": APPROVER_EMAIL, "name": "Ib"},
+                        {"email": SECOND_APPROVER_EMAIL, "name": "Lis"},
+                    ],
+                },
+            ),
+            201,
+        )
+        cid = str(company["id"])
+        referral = _ok(
+            api.post(
+                "/referrals",
+                headers=consultant,
+                json={
+                    "cpr": "010190-1234",
+                    "name": "Mette Jensen",
+                    "municipality_id": mid,
+                    "referred_on": "2026-10-01",
+                    "weeks_unemployed": 60,
+                },
+            ),
+            201,
+        )
+        placement = _ok(
+            api.post(
+                "/placements",
+                headers=consultant,
+                json={
+                    "referral_id": referral["id"],
+                    "company_id": cid,
+                    "start_date": "2026-10-01",
+                    "bill_rate_ore_per_hour": 18_550,
+                },
+            ),
+            201,
+        )
+        pid = str(placement["id"])
+        _ok(api.post(f"/placements/{pid}/activate", headers=consultant))
+        citizen_id = str(_ok(api.get(f"/placements/{pid}", headers=admin))["citizen_id"])
+        opening = _ok(
+            api.post(
+                "/openings",
+                headers=consultant,
+                json={
+                    "company_id": cid,
+                    "job_category": "bakery",
+                    "tasks": "Pack bread",
+                    "hours_per_week_minutes": 480,
+                    "contact": {"name": "Ib", "phone": "+45 12 34 56 78"},
+                },
+            ),
+            201,
+        )
+        _ok(
+            api.post(
+                f"/citizens/{citizen_id}/activities",
+                headers=consultant,
+                json={"activity_type": "conversation", "occurred_on": "2026-11-02"},
+            ),
+            201,
+        )
+
+    approver = bearer(Role.COMPANY_APPROVER, sub=APPROVER_EMAIL, company_id=uuid.UUID(cid), email=APPROVER_EMAIL)
+    with world.client("timesheet") as api:
+
+        def submit() -> dict[str, Any] | None:
+            # Accepted once timesheet has heard of the placement and of its activation (over Kafka).
+            response = api.post(
+                f"/placements/{pid}/entries",
+                headers=consultant,
+                json={
+                    "entries": [{"work_date": "2026-10-05", "minutes": 240}, {"work_date": "2026-10-06", "minutes": 60}]
+                },
+            )
+            return _ok(response, 201) if response.status_code != 404 and response.status_code != 422 else None
+
+        submitted = _wait("timesheet to accept entries for the active placement", submit)
+        entries = [str(e["id"]) for e in submitted["entries"]]
+        _ok(api.post(f"/entries/{entries[0]}/approve", headers=approver))
+
+    with world.client("notifications") as api:
+        emails = _wait(
+            "an e-mail in the notifications log",
+            lambda: _ok(api.get("/emails", headers=admin))["items"],
+        )
+        email_id = str(emails[0]["id"])
+
+    world.ids = {
+        "municipality_id": [mid],
+        "company_id": [cid],
+        "placement_id": [pid],
+        "referral_id": [str(referral["id"])],
+        "citizen_id": [citizen_id],
+        "entry_id": entries,
+        "opening_id": [str(opening["id"])],
+        # The second approver, so removing it leaves the approver whose token the fuzzer uses.
+        "email": [SECOND_APPROVER_EMAIL],
+        "email_id": [email_id],
+    }
+    world.tokens = {
+        "consultant": consultant,
+        "finance": finance,
+        "admin": admin,
+        "company_approver": approver,
+        "municipality": bearer(Role.MUNICIPALITY, sub=f"kommune-{TAG}", municipality_id=uuid.UUID(mid)),
+    }
