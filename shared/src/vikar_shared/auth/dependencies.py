@@ -37,4 +37,6 @@ def require_roles(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]
             raise forbidden(f"Role {principal.role.value} may not do this")
         return principal
 
+    # Read by the OpenAPI post-processing (vikar_shared.http.openapi) to document the 403 and its roles.
+    dependency.allowed_roles = allowed  # type: ignore[attr-defined]
     return dependency
