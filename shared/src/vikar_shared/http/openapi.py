@@ -38,7 +38,10 @@ DESCRIPTIONS: dict[int, str] = {
     401: "No valid bearer token (missing, malformed, expired, too long-lived, or signed with an unknown key)",
     403: "The caller's role may not use this operation",
     404: "No such object visible to the caller (an object of someone else's is not found either)",
-    409: "The object is not in a state that allows this",
+    409: (
+        "The object is not in a state that allows this, or changed since the caller read it: the problem's "
+        "`code` says which, and it may carry the object as it is now (an hour entry's conflict carries `entry`)"
+    ),
     422: (
         "A parameter or body field breaks a rule: `errors` names each `field` and `rule`. A body that is not "
         "JSON, or nests too deep, names field `body` and rule `json-invalid` or `too-deep`"
@@ -202,7 +205,7 @@ def document_problems(app: FastAPI, document: dict[str, Any]) -> None:
     # FastAPI's validation error schemas, once nothing refers to them any more.
     for unused in ("HTTPValidationError", "ValidationError"):
         others = {k: v for k, v in schemas.items() if k != unused}
-        if f"#/components/schemas/{unused}\"" not in json.dumps([document["paths"], others]):
+        if f'#/components/schemas/{unused}"' not in json.dumps([document["paths"], others]):
             schemas.pop(unused, None)
     document["components"]["schemas"] = dict(sorted(schemas.items()))
 
