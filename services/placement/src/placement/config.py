@@ -20,3 +20,12 @@ class PlacementSettings(ServiceSettings):
     cpr_hash_key: SecretStr = SecretStr(_DEV_HASH_KEY)
     # An open job opening must be followed up within this many working days (Mon–Fri) of its report or last follow-up.
     opening_follow_up_working_days: int = Field(default=2, ge=1, le=30)
+
+    def insecure_settings(self) -> list[str]:
+        """The shared checks, and the CPR keys: outside development and test they must not be the published ones."""
+        found = super().insecure_settings()
+        if self.cpr_encryption_key.get_secret_value() == _DEV_ENCRYPTION_KEY:
+            found.append("cpr_encryption_key is the published development key")
+        if self.cpr_hash_key.get_secret_value() == _DEV_HASH_KEY:
+            found.append("cpr_hash_key is the published development key")
+        return found

@@ -7,6 +7,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -182,7 +183,13 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     app.state.settings = settings
-    app.state.verifier = TokenVerifier(settings.jwt_keys, settings.jwt_issuer, settings.jwt_audience)
+    app.state.verifier = TokenVerifier(
+        settings.jwt_keys,
+        settings.jwt_issuer,
+        settings.jwt_audience,
+        max_lifetime=timedelta(minutes=settings.jwt_max_lifetime_minutes),
+        leeway=timedelta(seconds=settings.jwt_leeway_seconds),
+    )
     install_problem_handlers(app)
     install_problem_openapi(app)
     # Added first, so it runs inside the correlation middleware (the last added is the outermost).

@@ -166,8 +166,8 @@ def _document_operation(route: RouteContext, operation: dict[str, Any]) -> None:
     # FastAPI's own 422 (HTTPValidationError as application/json) is replaced, not merged.
     if "422" in responses and "HTTPValidationError" in json.dumps(responses["422"]):
         del responses["422"]
-    for status, description in wanted.items():
-        responses.setdefault(str(status), _problem_answer(description))
+    for code, description in wanted.items():
+        responses.setdefault(str(code), _problem_answer(description))
     for status, response in responses.items():
         if status[:1] in ("4", "5"):
             _as_problem(response)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -27,7 +28,14 @@ from vikar_shared.auth.tokens import mint_token
 from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.messaging.kafka import delete_topics, make_producer
 from vikar_shared.migrations import SHARED_MIGRATIONS, migrate
-from vikar_shared.settings import DEV_JWT_SECRET
+from vikar_shared.settings import DEV_JWT_SECRET, ENVIRONMENT_VARIABLE, Environment
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests run as environment ``test`` (development secrets allowed), whatever the shell says; service
+    processes the tests start inherit it."""
+    os.environ[ENVIRONMENT_VARIABLE] = Environment.TEST.value
+
 
 START_HINT = "start the local stack with `deploy/local/stack up` (or set VIKAR_* to servers that run)"
 

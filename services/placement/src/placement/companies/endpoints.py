@@ -54,7 +54,7 @@ async def update_company(company_id: UUID, body: CompanyPatch, actor: Registrar,
     "/companies/{company_id}/approvers",
     status_code=201,
     response_model=CompanyOut,
-    responses={200: {"description": "Already an approver (renamed if the name differs)"}} | problem_responses(409),
+    responses={**problem_responses(409), 200: {"description": "Already an approver (renamed if the name differs)"}},
 )
 async def add_approver(
     company_id: UUID, body: ApproverIn, actor: Registrar, pool: DbPool, response: Response
