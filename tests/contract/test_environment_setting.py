@@ -79,6 +79,9 @@ def test_outside_development_and_test_the_development_secret_is_refused(
     clean_env.setenv(f"{prefix}_JWT_KEYS", '{"k1": "short"}')
     with pytest.raises(ValidationError, match="shorter than 32"):
         SERVICES[prefix]()
+    clean_env.setenv(f"{prefix}_JWT_KEYS", '{"2026-11": "CHANGE-ME-at-least-32-random-bytes"}')
+    with pytest.raises(ValidationError, match="placeholder"):
+        SERVICES[prefix]()
     clean_env.setenv(f"{prefix}_JWT_KEYS", f'{{"k1": "{GOOD_KEY}"}}')
     assert SERVICES[prefix]().environment.value == environment
 

@@ -2,8 +2,8 @@
 
 Where it runs: ``environment`` (one variable for every service, ``VIKAR_ENVIRONMENT``; default
 ``development``). ``development`` and ``test`` may use the published development secrets; ``demo`` and
-``production`` refuse to start with them, or with no JWT key, or with a JWT key shorter than 32
-characters: constructing the settings raises a ``ValidationError`` naming each offending setting.
+``production`` refuse to start with them, or with no JWT key, a JWT key shorter than 32 characters
+or one holding the example placeholder ``CHANGE-ME``: constructing the settings raises a ``ValidationError`` naming each offending setting.
 A service adds its own development secrets by extending :meth:`ServiceSettings.insecure_settings`.
 Any later setting that must never be on in production (a settable clock, a test hook) checks the same
 ``environment`` value, e.g. ``environment.allows_development_secrets``; nothing reads another variable.
@@ -18,6 +18,8 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "vikarmodel-development-secret-change-me-0123456789"
+# deploy/k8s/secrets.example.yaml's placeholders: a secret containing it was copied, not generated.
+PLACEHOLDER = "CHANGE-ME"
 ENVIRONMENT_VARIABLE = "VIKAR_ENVIRONMENT"
 MIN_JWT_KEY_LENGTH = 32
 
@@ -85,6 +87,8 @@ class ServiceSettings(BaseSettings):
             secret = key.get_secret_value()
             if secret == DEV_JWT_SECRET:
                 found.append(f"jwt_keys[{kid!r}] is the published development secret")
+            elif PLACEHOLDER in secret:
+                found.append(f"jwt_keys[{kid!r}] is the example placeholder ({PLACEHOLDER})")
             elif len(secret) < MIN_JWT_KEY_LENGTH:
                 found.append(f"jwt_keys[{kid!r}] is shorter than {MIN_JWT_KEY_LENGTH} characters")
         return found
