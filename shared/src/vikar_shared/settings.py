@@ -1,12 +1,13 @@
 """Settings base every service extends; the only place configuration is read from the environment.
 
 Where it runs: ``environment`` (one variable for every service, ``VIKAR_ENVIRONMENT``; default
-``development``). ``development`` and ``test`` may use the published development secrets; ``demo`` and
-``production`` refuse to start with them, or with no JWT key, a JWT key shorter than 32 characters
-or one holding the example placeholder ``CHANGE-ME``: constructing the settings raises a ``ValidationError`` naming each offending setting.
-A service adds its own development secrets by extending :meth:`ServiceSettings.insecure_settings`.
-Any later setting that must never be on in production (a settable clock, a test hook) checks the same
-``environment`` value, e.g. ``environment.allows_development_secrets``; nothing reads another variable.
+``development``). ``development`` and ``test`` may use the published development secrets; ``demo``
+and ``production`` refuse to start with them, with no JWT key, with a JWT key shorter than 32
+characters, or with one holding the example placeholder ``CHANGE-ME``: constructing the settings
+raises a ``ValidationError`` naming each offending setting. A service adds its own secrets by
+extending :meth:`ServiceSettings.insecure_settings`. Any later setting that must never be on in
+production (a settable clock, a test hook) checks the same ``environment`` value, e.g.
+``environment.allows_development_secrets``; nothing reads another variable.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ class ServiceSettings(BaseSettings):
     jwt_audience: str = "vikarmodel"
     # Longest lifetime (exp - iat) a bearer token may have: a working day for people.
     jwt_max_lifetime_minutes: int = Field(default=12 * 60, ge=1, le=7 * 24 * 60)
-    # Clock skew tolerated between the token issuer and this service (exp, iat, nbf).
+    # Clock skew tolerated for a token issued "in the future" (iat); expiry gets none.
     jwt_leeway_seconds: int = Field(default=60, ge=0, le=600)
     run_migrations_on_start: bool = True
     run_consumers: bool = True

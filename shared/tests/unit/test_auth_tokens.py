@@ -163,3 +163,7 @@ def test_the_token_cli_mints_within_the_bound_and_refuses_the_dev_secret_outside
     monkeypatch.setenv("VIKAR_JWT_KID", "k1")
     cli.main(["--role", "admin", "--sub", "demo-admin"])
     assert VERIFIER.verify(capsys.readouterr().out.strip()).subject == "demo-admin"
+
+
+def test_an_expired_token_gets_no_leeway() -> None:
+    assert _rule(_token(ttl=timedelta(seconds=-1))) == "token-expired"

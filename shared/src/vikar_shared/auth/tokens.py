@@ -1,13 +1,14 @@
 """Bearer JWTs: HS256, verified against configured keys chosen by the token's ``kid``.
 
 A token is accepted only with every claim the services rely on: a non-empty ``sub``, ``role``,
-``iss`` and ``aud`` (this deployment's), ``iat`` and ``exp``, and a bounded lifetime: ``exp - iat`` at
-most ``max_lifetime`` (default 12 h, ``jwt_max_lifetime_minutes``), ``iat`` not later than now plus the
-leeway (default 60 s). Anything else is a 401 problem (code ``unauthenticated``) whose ``errors`` name
-field ``Authorization`` and the rule broken: ``token-malformed``, ``token-key-unknown``,
+``iss`` and ``aud`` (this deployment's), ``iat`` and ``exp``, and a bounded lifetime: ``exp - iat``
+at most ``max_lifetime`` (default 12 h, ``jwt_max_lifetime_minutes``), ``iat`` not later than now
+plus the leeway (default 60 s, for the issuer's clock; an expired token gets no leeway).
+Anything else is a 401 problem (code ``unauthenticated``) whose ``errors`` name field
+``Authorization`` and the rule broken: ``token-malformed``, ``token-key-unknown``,
 ``token-expired``, ``token-signature``, ``token-issuer``, ``token-audience``, ``claim-required``
 (the message names the claim), ``claim-invalid`` (``iat``/``exp`` not a number), ``claim-sub-empty``,
-``token-issued-in-future``, ``token-lifetime``, ``token-invalid``.
+``token-issued-in-future``, ``token-not-yet-valid`` (``nbf``), ``token-lifetime``, ``token-invalid``.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def _decode_failure(exc: jwt.PyJWTError) -> DomainError:
     if isinstance(exc, jwt.InvalidAudienceError):
         return _unauthenticated(f"The bearer token is not valid: {exc}", "token-audience")
     if isinstance(exc, jwt.ImmatureSignatureError):
-        return _unauthenticated(f"The bearer token is not valid yet: {exc}", "token-issued-in-future")
+        return _unauthenticated(f"The bearer token is not valid yet: {exc}", "token-not-yet-valid")
     if isinstance(exc, jwt.InvalidIssuedAtError) or (isinstance(exc, jwt.DecodeError) and "claim" in str(exc)):
         # e.g. "Expiration Time claim (exp) must be an integer."
         return _unauthenticated(f"The bearer token is not valid: {exc}", "claim-invalid")
@@ -85,23 +86,28 @@ class TokenVerifier:
         if key is None:
             raise _unauthenticated("The bearer token names an unknown key", "token-key-unknown")
         try:
+            # exp is checked without leeway (an expired token stays expired); iat gets the leeway below.
             claims = jwt.decode(
                 token,
                 key,
                 algorithms=[ALGORITHM],
                 audience=self._audience,
                 issuer=self._issuer,
-                leeway=self._leeway,
-                options={"require": list(REQUIRED_CLAIMS)},
+                options={"require": list(REQUIRED_CLAIMS), "verify_iat": False},
             )
         except jwt.PyJWTError as exc:
             raise _decode_failure(exc) from None
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub.strip():
             raise _unauthenticated("The bearer token's sub claim is empty", "claim-sub-empty")
-        # PyJWT checked that both convert to int (a string of digits does), that exp is not past and iat not
-        # beyond now + leeway; the lifetime is ours to bound.
-        lifetime = int(claims["exp"]) - int(claims["iat"])
+        try:
+            issued = int(claims["iat"])
+        except (TypeError, ValueError, OverflowError):
+            raise _unauthenticated("The bearer token's iat claim is not a number", "claim-invalid") from None
+        if issued > datetime.now(UTC).timestamp() + self._leeway.total_seconds():
+            raise _unauthenticated("The bearer token was issued in the future (iat)", "token-issued-in-future")
+        # PyJWT checked that exp converts to int and is not past; the lifetime is ours to bound.
+        lifetime = int(claims["exp"]) - issued
         if lifetime > self._max_lifetime.total_seconds():
             hours = self._max_lifetime.total_seconds() / 3600
             raise _unauthenticated(f"The bearer token lives longer than {hours:g} hours (exp - iat)", "token-lifetime")
