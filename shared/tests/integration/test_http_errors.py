@@ -13,14 +13,19 @@ import logging
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request
 
+from vikar_shared.auth.dependencies import CurrentPrincipal
+from vikar_shared.auth.principal import Role
 from vikar_shared.http.app import create_service_app
+from vikar_shared.logging import correlation_id_var
 from vikar_shared.settings import ServiceSettings
+from vikar_shared.testing.plugin import bearer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -38,6 +43,11 @@ async def boom() -> dict[str, str]:
     raise RuntimeError("a bug nobody expected, with a secret-ish detail: s3cr3t")
 
 
+@router.get("/me")
+async def me(principal: CurrentPrincipal) -> dict[str, str]:
+    return {"sub": principal.subject}
+
+
 @router.post("/echo")
 async def echo(body: dict[str, object]) -> dict[str, object]:
     return body
@@ -47,9 +57,11 @@ class Records(logging.Handler):
     def __init__(self) -> None:
         super().__init__()
         self.records: list[logging.LogRecord] = []
+        self.correlation_ids: list[str | None] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
+        self.correlation_ids.append(correlation_id_var.get())  # what the JSON log line carries
 
 
 def _free_port() -> int:
@@ -122,9 +134,15 @@ async def test_an_unexpected_error_is_a_problem_500_and_the_connection_stays_usa
         for name in ("vikar_shared.http.app", "vikar_shared.http.problems", "uvicorn.error"):
             logging.getLogger(name).removeHandler(records)
 
-    logged = [r for r in records.records if r.exc_info and "s3cr3t" in str(r.exc_info[1])]
+    logged = [
+        (r, cid)
+        for r, cid in zip(records.records, records.correlation_ids, strict=True)
+        if r.exc_info and "s3cr3t" in str(r.exc_info[1])
+    ]
     assert len(logged) == 2, [r.getMessage() for r in records.records]  # once per failed request
-    assert logged[0].name == "vikar_shared.http.app"
+    assert logged[0][0].name == "vikar_shared.http.app"
+    assert logged[0][1] == "cid-boom-1"
+    assert logged[1][1] == made_up.headers["x-correlation-id"]
     assert not [r for r in records.records if "Exception in ASGI application" in r.getMessage()]
 
 
@@ -156,3 +174,26 @@ async def test_a_body_that_is_not_json_or_nests_too_deep_is_a_422_on_field_body(
         fine = await client.post("/echo", json={"a": [[1]]})
         assert fine.status_code == 200
         assert fine.json() == {"a": [[1]]}
+
+
+async def test_a_refused_token_is_a_401_problem_naming_the_rule(
+    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
+) -> None:
+    dsn = await make_database("shared_it", MIGRATIONS)
+    settings = ServiceSettings(
+        service_name="errors", database_url=dsn, kafka_bootstrap=kafka, kafka_namespace=kafka_namespace
+    )
+    app = create_service_app(settings, title="t", description="t", routers=[router], migrations=MIGRATIONS)
+    async with running(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
+        assert (await client.get("/me", headers=bearer(Role.CONSULTANT, sub="anna"))).json() == {"sub": "anna"}
+        cases = {
+            "token-required": {},
+            "token-lifetime": bearer(Role.CONSULTANT, ttl=timedelta(days=3650), max_ttl=None),
+            "token-expired": bearer(Role.CONSULTANT, ttl=timedelta(seconds=-1)),
+        }
+        for rule, headers in cases.items():
+            r = await client.get("/me", headers=headers)
+            assert r.status_code == 401, (rule, r.text)
+            assert r.headers["content-type"] == "application/problem+json"
+            assert r.headers["www-authenticate"] == "Bearer"
+            assert r.json()["errors"] == [{"field": "Authorization", "rule": rule, "message": r.json()["detail"]}]

@@ -24,7 +24,7 @@ from fastapi import FastAPI
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from vikar_shared.auth.principal import Role
-from vikar_shared.auth.tokens import mint_token
+from vikar_shared.auth.tokens import MAX_LIFETIME, mint_token
 from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.messaging.kafka import delete_topics, make_producer
 from vikar_shared.migrations import SHARED_MIGRATIONS, migrate
@@ -191,8 +191,10 @@ def bearer(
     email: str | None = None,
     ttl: timedelta = timedelta(hours=1),
     now: datetime | None = None,
+    max_ttl: timedelta | None = MAX_LIFETIME,
 ) -> dict[str, str]:
-    """Authorization header with a token signed by the development key the services trust by default."""
+    """Authorization header with a token signed by the development key the services trust by default.
+    ``max_ttl=None`` mints a token longer-lived than the services accept (to test that they refuse it)."""
     token = mint_token(
         secret=DEV_JWT_SECRET,
         kid="dev",
@@ -203,6 +205,7 @@ def bearer(
         email=email,
         ttl=ttl,
         now=now,
+        max_ttl=max_ttl,
     )
     return {"Authorization": f"Bearer {token}"}
 
