@@ -6,6 +6,7 @@ media type missing here is a contract the service breaks.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -106,3 +107,9 @@ def test_role_restricted_operations_document_403_naming_the_roles() -> None:
     # Declared conflicts and the 404 of a search by CPR in the body are kept.
     assert "409" in placement["paths"]["/companies"]["post"]["responses"]
     assert "404" in placement["paths"]["/citizens/search"]["post"]["responses"]
+
+
+def test_every_reference_in_the_document_resolves(document: dict[str, Any]) -> None:
+    refs = set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', json.dumps(document)))
+    assert "Problem" in refs
+    assert refs <= set(document["components"]["schemas"]), refs - set(document["components"]["schemas"])
