@@ -3,10 +3,15 @@
 Aalborg Kommune (50 kr./hour and 52 weeks until 14 Oct 2026, then 65 kr. and 26 weeks), a bakery
 with one approver, two referred citizens placed there, and a week of hours: some approved, some
 waiting (so an e-mail sits in Mailpit).
+
+Tokens are signed with the key deploy/local/up generated (``VIKAR_JWT_SECRET``/``VIKAR_JWT_KID`` from
+.stack/demo.env) and live 12 hours, the longest the services accept: a demo session. The seeded ids
+are kept in .stack/services/demo.json, so a later run prints fresh tokens for the same records.
 """
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from datetime import date, timedelta
@@ -15,17 +20,24 @@ from pathlib import Path
 import httpx
 
 from vikar_shared.auth import Role
-from vikar_shared.auth.tokens import mint_token
-from vikar_shared.settings import DEV_JWT_SECRET
+from vikar_shared.auth.cli import TokenCliSettings
+from vikar_shared.auth.tokens import MAX_LIFETIME, mint_token
 
-MARKER = Path(__file__).resolve().parents[2] / ".stack" / "services" / "demo.txt"
+MARKER = Path(__file__).resolve().parents[2] / ".stack" / "services" / "demo.json"
 PLACEMENT, TIMESHEET, INVOICING = "http://127.0.0.1:8101", "http://127.0.0.1:8102", "http://127.0.0.1:8103"
+TOKEN_HOURS = int(MAX_LIFETIME.total_seconds() // 3600)
 
 
 def token(role: Role, **claims: uuid.UUID | str) -> str:
+    key = TokenCliSettings()  # VIKAR_JWT_SECRET / VIKAR_JWT_KID, as the vikar-token CLI reads them
     return mint_token(
-        secret=DEV_JWT_SECRET, kid="dev", subject=f"demo-{role.value}", role=role, ttl=timedelta(days=7), **claims
-    )  # type: ignore[arg-type]
+        secret=key.jwt_secret.get_secret_value(),
+        kid=key.jwt_kid,
+        subject=f"demo-{role.value}",
+        role=role,
+        ttl=MAX_LIFETIME,
+        **claims,  # type: ignore[arg-type]
+    )
 
 
 def auth(t: str) -> dict[str, str]:
@@ -44,7 +56,8 @@ def post(url: str, t: str, body: object) -> dict[str, object]:
     return result
 
 
-def seed() -> str:
+def seed() -> dict[str, str]:
+    """Creates the demo records; returns the ids the printed tokens and examples need."""
     admin, consultant = token(Role.ADMIN), token(Role.CONSULTANT)
     m = post(f"{PLACEMENT}/municipalities", admin, {"name": "Aalborg Kommune"})
     for effective_from, rate, weeks in (("2026-01-01", 5000, 52), ("2026-10-15", 6500, 26)):
@@ -98,30 +111,35 @@ def seed() -> str:
         if name == "Mette Jensen":
             for e in submitted:
                 post(f"{TIMESHEET}/entries/{e['id']}/approve", approver, {})
-    municipality = token(Role.MUNICIPALITY, municipality_id=uuid.UUID(str(m["id"])))
-    month = monday.strftime("%Y-%m")
-    return f"""Demo tokens, valid 7 days (paste these lines into your shell):
-  export CONSULTANT={consultant}
-  export ADMIN={admin}
+    return {"municipality": str(m["id"]), "company": str(c["id"]), "month": monday.strftime("%Y-%m")}
+
+
+def instructions(ids: dict[str, str]) -> str:
+    """Fresh tokens for the seeded records, and what to try with them."""
+    company, municipality_id, month = ids["company"], ids["municipality"], ids["month"]
+    approver = token(Role.COMPANY_APPROVER, company_id=uuid.UUID(company), email="ib@bagerhansen.example")
+    municipality = token(Role.MUNICIPALITY, municipality_id=uuid.UUID(municipality_id))
+    return f"""Demo tokens, valid {TOKEN_HOURS} hours (paste these lines into your shell):
+  export CONSULTANT={token(Role.CONSULTANT)}
+  export ADMIN={token(Role.ADMIN)}
   export APPROVER={approver}
   export MUNICIPALITY={municipality}
 Try:
-  curl -H "Authorization: Bearer $APPROVER" '{TIMESHEET}/companies/{c["id"]}/entries?status=submitted'
-  curl -H "Authorization: Bearer $ADMIN" '{INVOICING}/companies/{c["id"]}/invoice-preview?month={month}'
+  curl -H "Authorization: Bearer $APPROVER" '{TIMESHEET}/companies/{company}/entries?status=submitted'
+  curl -H "Authorization: Bearer $ADMIN" '{INVOICING}/companies/{company}/invoice-preview?month={month}'
   curl -H "Authorization: Bearer $MUNICIPALITY" \\
-    '{INVOICING}/municipalities/{m["id"]}/co-financing-preview?month={month}'
-Mint more with: uv run vikar-token --role consultant --sub anna
+    '{INVOICING}/municipalities/{municipality_id}/co-financing-preview?month={month}'
 """
 
 
 def main() -> None:
     if MARKER.exists():
-        print(MARKER.read_text())
-        return
-    text = seed()
-    MARKER.parent.mkdir(parents=True, exist_ok=True)
-    MARKER.write_text(text)
-    print(text)
+        ids = json.loads(MARKER.read_text())
+    else:
+        ids = seed()
+        MARKER.parent.mkdir(parents=True, exist_ok=True)
+        MARKER.write_text(json.dumps(ids))
+    print(instructions(ids))
 
 
 if __name__ == "__main__":

@@ -157,6 +157,7 @@ def service_env(service: str, dsn: str, namespace: str, port: int, stack: StackS
             prefix + "KAFKA_NAMESPACE": namespace,
             prefix + "HTTP_PORT": str(port),
             prefix + "LOG_LEVEL": "INFO",
+            "VIKAR_ENVIRONMENT": "test",
             "NOTIFICATIONS_SMTP_HOST": stack.smtp_host,
             "NOTIFICATIONS_SMTP_PORT": str(stack.smtp_port),
         }

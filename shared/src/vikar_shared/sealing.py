@@ -87,6 +87,16 @@ def dev_sealing_keys() -> dict[str, SecretStr]:
     return {DEV_SEALING_KEY_ID: SecretStr(DEV_SEALING_KEY)}
 
 
+def development_keys_in(setting: str, keys: dict[str, SecretStr]) -> list[str]:
+    """Sentences naming each key of ``setting`` that is the published development key (for
+    ``ServiceSettings.insecure_settings``: refused outside development and test)."""
+    return [
+        f"{setting}[{kid!r}] is the published development sealing key"
+        for kid, key in keys.items()
+        if key.get_secret_value() == DEV_SEALING_KEY
+    ]
+
+
 class SealingKeys:
     """The keys of one purpose. ``seal`` uses ``current`` (which must be among ``keys``); ``open`` any of them.
 

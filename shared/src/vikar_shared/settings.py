@@ -1,13 +1,43 @@
-"""Settings base every service extends; the only place configuration is read from the environment."""
+"""Settings base every service extends; the only place configuration is read from the environment.
+
+Where it runs: ``environment`` (one variable for every service, ``VIKAR_ENVIRONMENT``; default
+``development``). ``development`` and ``test`` may use the published development secrets; ``demo``
+and ``production`` refuse to start with them, with no JWT key, with a JWT key shorter than 32
+characters, or with one holding the example placeholder ``CHANGE-ME``: constructing the settings
+raises a ``ValidationError`` naming each offending setting. A service adds its own secrets by
+extending :meth:`ServiceSettings.insecure_settings`. Any later setting that must never be on in
+production (a settable clock, a test hook) checks the same ``environment`` value, e.g.
+``environment.allows_development_secrets``; nothing reads another variable.
+"""
 
 from __future__ import annotations
 
 import ipaddress
+from enum import StrEnum
+from typing import Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "vikarmodel-development-secret-change-me-0123456789"
+# deploy/k8s/secrets.example.yaml's placeholders: a secret containing it was copied, not generated.
+PLACEHOLDER = "CHANGE-ME"
+ENVIRONMENT_VARIABLE = "VIKAR_ENVIRONMENT"
+MIN_JWT_KEY_LENGTH = 32
+
+
+class Environment(StrEnum):
+    """Where a service runs. Read from ``VIKAR_ENVIRONMENT`` by every service (no service prefix)."""
+
+    DEVELOPMENT = "development"
+    TEST = "test"
+    DEMO = "demo"
+    PRODUCTION = "production"
+
+    @property
+    def allows_development_secrets(self) -> bool:
+        """True only in development and test: published secrets, test hooks and settable clocks are allowed."""
+        return self in (Environment.DEVELOPMENT, Environment.TEST)
 
 
 class ServiceSettings(BaseSettings):
@@ -18,6 +48,9 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", env_nested_delimiter="__")
 
+    # The alias puts the same variable, without the service's prefix, behind every service's settings.
+    # Set it in code as ``ServiceSettings(VIKAR_ENVIRONMENT="test")``.
+    environment: Environment = Field(default=Environment.DEVELOPMENT, validation_alias=ENVIRONMENT_VARIABLE)
     service_name: str = "service"
     http_host: str = "127.0.0.1"
     http_port: int = 8000
@@ -31,6 +64,10 @@ class ServiceSettings(BaseSettings):
     jwt_keys: dict[str, SecretStr] = Field(default_factory=lambda: {"dev": SecretStr(DEV_JWT_SECRET)})
     jwt_issuer: str = "vikarmodel"
     jwt_audience: str = "vikarmodel"
+    # Longest lifetime (exp - iat) a bearer token may have: a working day for people.
+    jwt_max_lifetime_minutes: int = Field(default=12 * 60, ge=1, le=7 * 24 * 60)
+    # Clock skew tolerated for a token issued "in the future" (iat); expiry gets none.
+    jwt_leeway_seconds: int = Field(default=60, ge=0, le=600)
     run_migrations_on_start: bool = True
     run_consumers: bool = True
     run_relay: bool = True
@@ -53,3 +90,33 @@ class ServiceSettings(BaseSettings):
             if proxy.strip() != "*":
                 ipaddress.ip_network(proxy.strip(), strict=False)
         return [p.strip() for p in proxies]
+
+    def insecure_settings(self) -> list[str]:
+        """Settings that hold a published development value or are missing a secret, each as a sentence.
+
+        Services with secrets of their own extend this (``return [*super().insecure_settings(), ...]``).
+        """
+        found: list[str] = []
+        if not self.jwt_keys:
+            found.append("jwt_keys is empty: no key to verify bearer tokens with")
+        for kid, key in self.jwt_keys.items():
+            secret = key.get_secret_value()
+            if secret == DEV_JWT_SECRET:
+                found.append(f"jwt_keys[{kid!r}] is the published development secret")
+            elif PLACEHOLDER in secret:
+                found.append(f"jwt_keys[{kid!r}] is the example placeholder ({PLACEHOLDER})")
+            elif len(secret) < MIN_JWT_KEY_LENGTH:
+                found.append(f"jwt_keys[{kid!r}] is shorter than {MIN_JWT_KEY_LENGTH} characters")
+        return found
+
+    @model_validator(mode="after")
+    def _refuse_development_secrets(self) -> Self:
+        if self.environment.allows_development_secrets:
+            return self
+        found = self.insecure_settings()
+        if found:
+            raise ValueError(
+                f"{ENVIRONMENT_VARIABLE}={self.environment.value} refuses to start with development secrets: "
+                + "; ".join(found)
+            )
+        return self

@@ -3,10 +3,11 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import jwt
 import pytest
 from pydantic import SecretStr
 
-from vikar_shared.auth import Role, TokenVerifier, mint_token
+from vikar_shared.auth import Role, TokenVerifier, cli, mint_token
 from vikar_shared.errors import Category, DomainError
 
 SECRET = "a-test-secret-of-reasonable-length-000000"
@@ -53,3 +54,116 @@ def test_agency_staff_may_see_every_company_and_municipality() -> None:
         principal = VERIFIER.verify(_token(role=role))
         assert principal.may_see_company(uuid.uuid4())
         assert principal.may_see_municipality(uuid.uuid4())
+
+
+def _rule(token: str, verifier: TokenVerifier = VERIFIER) -> str:
+    with pytest.raises(DomainError) as err:
+        verifier.verify(token)
+    assert err.value.category is Category.UNAUTHENTICATED
+    assert err.value.code == "unauthenticated"
+    [violation] = err.value.violations
+    assert violation.field == "Authorization"
+    return violation.rule
+
+
+def _raw(claims: dict[str, object], secret: str = SECRET) -> str:
+    return jwt.encode(claims, secret, algorithm="HS256", headers={"kid": "k1"})
+
+
+def _claims(**overrides: object) -> dict[str, object]:
+    now = int(datetime.now(UTC).timestamp())
+    claims: dict[str, object] = {
+        "sub": "anna",
+        "role": "consultant",
+        "iss": "vikarmodel",
+        "aud": "vikarmodel",
+        "iat": now,
+        "exp": now + 3600,
+    }
+    claims.update(overrides)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+def test_a_token_may_live_twelve_hours_and_not_a_second_longer() -> None:
+    assert VERIFIER.verify(_token(ttl=timedelta(hours=12))).subject == "anna"
+    now = int(datetime.now(UTC).timestamp())
+    assert _rule(_raw(_claims(iat=now, exp=now + 12 * 3600 + 1))) == "token-lifetime"
+    # The example: an expiry decades away.
+    assert _rule(_raw(_claims(iat=now, exp=now + 30 * 365 * 24 * 3600))) == "token-lifetime"
+    # A shorter bound is configurable.
+    short = TokenVerifier({"k1": SecretStr(SECRET)}, "vikarmodel", "vikarmodel", max_lifetime=timedelta(hours=1))
+    assert _rule(_token(ttl=timedelta(hours=2)), short) == "token-lifetime"
+
+
+def test_a_token_issued_in_the_future_is_refused_beyond_the_leeway() -> None:
+    now = datetime.now(UTC)
+    assert VERIFIER.verify(_token(now=now + timedelta(seconds=30))).subject == "anna"
+    assert _rule(_token(now=now + timedelta(minutes=5))) == "token-issued-in-future"
+
+
+@pytest.mark.parametrize("claim", ["sub", "role", "iss", "aud", "iat", "exp"])
+def test_every_claim_the_services_rely_on_is_required(claim: str) -> None:
+    with pytest.raises(DomainError) as err:
+        VERIFIER.verify(_raw(_claims(**{claim: None})))
+    assert err.value.violations[0].rule == "claim-required"
+    assert claim in err.value.detail
+
+
+@pytest.mark.parametrize("sub", ["", "   "])
+def test_an_empty_subject_is_refused(sub: str) -> None:
+    assert _rule(_raw(_claims(sub=sub))) == "claim-sub-empty"
+
+
+@pytest.mark.parametrize(
+    ("claims", "rule"),
+    [
+        (_claims(iat="yesterday"), "claim-invalid"),
+        (_claims(exp="never"), "claim-invalid"),
+        (_claims(iss="someone-else"), "token-issuer"),
+        (_claims(aud="someone-else"), "token-audience"),
+    ],
+)
+def test_other_broken_claims_name_their_rule(claims: dict[str, object], rule: str) -> None:
+    assert _rule(_raw(claims)) == rule
+
+
+def test_broken_tokens_name_their_rule() -> None:
+    assert _rule("not.a.jwt") == "token-malformed"
+    assert _rule(_token(kid="unknown")) == "token-key-unknown"
+    assert _rule(_token(secret="another-secret-another-secret-another-000")) == "token-signature"
+    assert _rule(_token(now=datetime.now(UTC) - timedelta(hours=2), ttl=timedelta(hours=1))) == "token-expired"
+
+
+def test_mint_token_refuses_what_the_services_would_refuse() -> None:
+    with pytest.raises(ValueError, match="at most"):
+        _token(ttl=timedelta(hours=12, seconds=1))
+    with pytest.raises(ValueError, match="subject"):
+        _token(subject=" ")
+    # Tests that need an over-long token say so.
+    assert _rule(_token(ttl=timedelta(days=365), max_ttl=None)) == "token-lifetime"
+
+
+def test_the_token_cli_mints_within_the_bound_and_refuses_the_dev_secret_outside_development(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("VIKAR_ENVIRONMENT", "development")
+    monkeypatch.delenv("VIKAR_JWT_SECRET", raising=False)
+    cli.main(["--role", "consultant", "--sub", "anna", "--hours", "12"])
+    token = capsys.readouterr().out.strip()
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] == 12 * 3600
+    with pytest.raises(SystemExit):
+        cli.main(["--role", "consultant", "--sub", "anna", "--hours", "13"])
+    assert "at most" in capsys.readouterr().err
+    monkeypatch.setenv("VIKAR_ENVIRONMENT", "demo")
+    with pytest.raises(SystemExit):
+        cli.main(["--role", "consultant", "--sub", "anna"])
+    assert "development secret is refused" in capsys.readouterr().err
+    monkeypatch.setenv("VIKAR_JWT_SECRET", SECRET)
+    monkeypatch.setenv("VIKAR_JWT_KID", "k1")
+    cli.main(["--role", "admin", "--sub", "demo-admin"])
+    assert VERIFIER.verify(capsys.readouterr().out.strip()).subject == "demo-admin"
+
+
+def test_an_expired_token_gets_no_leeway() -> None:
+    assert _rule(_token(ttl=timedelta(seconds=-1))) == "token-expired"

@@ -7,7 +7,7 @@ from typing import Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from vikar_shared.sealing import SealingKeys, dev_sealing_keys
+from vikar_shared.sealing import development_keys_in, SealingKeys, dev_sealing_keys
 from vikar_shared.settings import ServiceSettings
 
 
@@ -38,6 +38,14 @@ class NotificationsSettings(ServiceSettings):
     # (vikar_shared.sealing); the same keys as TIMESHEET_LOGIN_LINK_SEALING_KEYS. The default is the
     # public development key, for development and tests only.
     login_link_sealing_keys: dict[str, SecretStr] = Field(default_factory=dev_sealing_keys)
+
+    def insecure_settings(self) -> list[str]:
+        """The shared checks, and the sealing keys: the published development key is refused outside
+        development and test."""
+        return [
+            *super().insecure_settings(),
+            *development_keys_in("login_link_sealing_keys", self.login_link_sealing_keys),
+        ]
 
     @model_validator(mode="after")
     def _sealing_keys_usable(self) -> Self:

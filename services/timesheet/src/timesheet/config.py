@@ -7,7 +7,7 @@ from typing import Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from vikar_shared.sealing import DEV_SEALING_KEY_ID, SealingKeys, dev_sealing_keys
+from vikar_shared.sealing import development_keys_in, DEV_SEALING_KEY_ID, SealingKeys, dev_sealing_keys
 from vikar_shared.settings import ServiceSettings
 
 
@@ -40,6 +40,14 @@ class TimesheetSettings(ServiceSettings):
     # the id here, drop the old key a link lifetime (15 min) later.
     login_link_sealing_keys: dict[str, SecretStr] = Field(default_factory=dev_sealing_keys)
     login_link_sealing_key_id: str = DEV_SEALING_KEY_ID
+
+    def insecure_settings(self) -> list[str]:
+        """The shared checks, and the sealing keys: the published development key is refused outside
+        development and test."""
+        return [
+            *super().insecure_settings(),
+            *development_keys_in("login_link_sealing_keys", self.login_link_sealing_keys),
+        ]
 
     @model_validator(mode="after")
     def _sealing_keys_usable(self) -> Self:

@@ -1,4 +1,15 @@
-"""Bearer JWTs: HS256, verified against configured keys chosen by the token's ``kid``."""
+"""Bearer JWTs: HS256, verified against configured keys chosen by the token's ``kid``.
+
+A token is accepted only with every claim the services rely on: a non-empty ``sub``, ``role``,
+``iss`` and ``aud`` (this deployment's), ``iat`` and ``exp``, and a bounded lifetime: ``exp - iat``
+at most ``max_lifetime`` (default 12 h, ``jwt_max_lifetime_minutes``), ``iat`` not later than now
+plus the leeway (default 60 s, for the issuer's clock; an expired token gets no leeway).
+Anything else is a 401 problem (code ``unauthenticated``) whose ``errors`` name field
+``Authorization`` and the rule broken: ``token-malformed``, ``token-key-unknown``,
+``token-expired``, ``token-signature``, ``token-issuer``, ``token-audience``, ``claim-required``
+(the message names the claim), ``claim-invalid`` (``iat``/``exp`` not a number), ``claim-sub-empty``,
+``token-issued-in-future``, ``token-not-yet-valid`` (``nbf``), ``token-lifetime``, ``token-invalid``.
+"""
 
 from __future__ import annotations
 
@@ -10,44 +21,96 @@ import jwt
 from pydantic import SecretStr
 
 from vikar_shared.auth.principal import Principal, Role
-from vikar_shared.errors import Category, DomainError
+from vikar_shared.errors import Category, DomainError, FieldViolation
 
 ALGORITHM = "HS256"
+REQUIRED_CLAIMS = ("sub", "role", "iss", "aud", "iat", "exp")
+MAX_LIFETIME = timedelta(hours=12)
+LEEWAY = timedelta(seconds=60)
 
 
-def _unauthenticated(detail: str) -> DomainError:
-    return DomainError(Category.UNAUTHENTICATED, "unauthenticated", detail)
+def _unauthenticated(detail: str, rule: str = "token-invalid") -> DomainError:
+    return DomainError(
+        Category.UNAUTHENTICATED, "unauthenticated", detail, [FieldViolation("Authorization", rule, detail)]
+    )
+
+
+def _decode_failure(exc: jwt.PyJWTError) -> DomainError:
+    if isinstance(exc, jwt.ExpiredSignatureError):
+        return _unauthenticated("The bearer token has expired", "token-expired")
+    if isinstance(exc, jwt.MissingRequiredClaimError):
+        return _unauthenticated(f"The bearer token lacks the required claim {exc.claim!r}", "claim-required")
+    if isinstance(exc, jwt.InvalidSignatureError):
+        return _unauthenticated(f"The bearer token is not valid: {exc}", "token-signature")
+    if isinstance(exc, jwt.InvalidIssuerError):
+        return _unauthenticated(f"The bearer token is not valid: {exc}", "token-issuer")
+    if isinstance(exc, jwt.InvalidAudienceError):
+        return _unauthenticated(f"The bearer token is not valid: {exc}", "token-audience")
+    if isinstance(exc, jwt.ImmatureSignatureError):
+        return _unauthenticated(f"The bearer token is not valid yet: {exc}", "token-not-yet-valid")
+    if isinstance(exc, jwt.InvalidIssuedAtError) or (isinstance(exc, jwt.DecodeError) and "claim" in str(exc)):
+        # e.g. "Expiration Time claim (exp) must be an integer."
+        return _unauthenticated(f"The bearer token is not valid: {exc}", "claim-invalid")
+    if isinstance(exc, jwt.DecodeError):
+        return _unauthenticated("The bearer token is malformed", "token-malformed")
+    return _unauthenticated(f"The bearer token is not valid: {exc}")
 
 
 class TokenVerifier:
-    def __init__(self, keys: Mapping[str, SecretStr], issuer: str, audience: str) -> None:
+    """Verifies bearer tokens; ``max_lifetime`` bounds ``exp - iat``, ``leeway`` the clock skew."""
+
+    def __init__(
+        self,
+        keys: Mapping[str, SecretStr],
+        issuer: str,
+        audience: str,
+        *,
+        max_lifetime: timedelta = MAX_LIFETIME,
+        leeway: timedelta = LEEWAY,
+    ) -> None:
         if not keys:
             raise ValueError("at least one JWT key is required")
         self._keys = {kid: k.get_secret_value() for kid, k in keys.items()}
         self._issuer = issuer
         self._audience = audience
+        self._max_lifetime = max_lifetime
+        self._leeway = leeway
 
     def verify(self, token: str) -> Principal:
+        """The caller of a bearer token; raises ``DomainError`` (401, rule named) for any broken rule."""
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.PyJWTError:
-            raise _unauthenticated("The bearer token is malformed") from None
+            raise _unauthenticated("The bearer token is malformed", "token-malformed") from None
         key = self._keys.get(kid) if isinstance(kid, str) else None
         if key is None:
-            raise _unauthenticated("The bearer token names an unknown key")
+            raise _unauthenticated("The bearer token names an unknown key", "token-key-unknown")
         try:
+            # exp is checked without leeway (an expired token stays expired); iat gets the leeway below.
             claims = jwt.decode(
                 token,
                 key,
                 algorithms=[ALGORITHM],
                 audience=self._audience,
                 issuer=self._issuer,
-                options={"require": ["exp", "iat", "sub", "role"]},
+                options={"require": list(REQUIRED_CLAIMS), "verify_iat": False},
             )
-        except jwt.ExpiredSignatureError:
-            raise _unauthenticated("The bearer token has expired") from None
         except jwt.PyJWTError as exc:
-            raise _unauthenticated(f"The bearer token is not valid: {exc}") from None
+            raise _decode_failure(exc) from None
+        sub = claims.get("sub")
+        if not isinstance(sub, str) or not sub.strip():
+            raise _unauthenticated("The bearer token's sub claim is empty", "claim-sub-empty")
+        try:
+            issued = int(claims["iat"])
+        except (TypeError, ValueError, OverflowError):
+            raise _unauthenticated("The bearer token's iat claim is not a number", "claim-invalid") from None
+        if issued > datetime.now(UTC).timestamp() + self._leeway.total_seconds():
+            raise _unauthenticated("The bearer token was issued in the future (iat)", "token-issued-in-future")
+        # PyJWT checked that exp converts to int and is not past; the lifetime is ours to bound.
+        lifetime = int(claims["exp"]) - issued
+        if lifetime > self._max_lifetime.total_seconds():
+            hours = self._max_lifetime.total_seconds() / 3600
+            raise _unauthenticated(f"The bearer token lives longer than {hours:g} hours (exp - iat)", "token-lifetime")
         return _principal_from_claims(claims)
 
 
@@ -85,7 +148,15 @@ def mint_token(
     email: str | None = None,
     ttl: timedelta = timedelta(hours=8),
     now: datetime | None = None,
+    max_ttl: timedelta | None = MAX_LIFETIME,
 ) -> str:
+    """A signed bearer token. ``ttl`` may not exceed ``max_ttl`` (the services' default 12 h bound;
+    ``None`` only for tests that need a token the services must refuse); ``subject`` must not be blank.
+    Raises ``ValueError`` otherwise."""
+    if max_ttl is not None and ttl > max_ttl:
+        raise ValueError(f"a token may live at most {max_ttl}; asked for {ttl}")
+    if not subject.strip():
+        raise ValueError("a token needs a non-empty subject")
     issued = now or datetime.now(UTC)
     claims: dict[str, object] = {
         "sub": subject,

@@ -7,6 +7,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from vikar_shared.auth.tokens import TokenVerifier
 from vikar_shared.db import create_pool
 from vikar_shared.events.registry import TOPICS
-from vikar_shared.http.problems import install_problem_handlers
+from vikar_shared.http.openapi import install_problem_openapi
+from vikar_shared.http.problems import install_problem_handlers, unexpected_error_problem
 from vikar_shared.logging import configure_logging, correlation_id_var
 from vikar_shared.messaging.consumer import EventConsumer
 from vikar_shared.messaging.kafka import dead_letter_topic, ensure_topics, make_broker, make_producer
@@ -58,6 +60,46 @@ class CorrelationIdMiddleware:
             await self.app(scope, receive, send_with_header)
         finally:
             correlation_id_var.reset(token)
+
+
+class UnexpectedErrorMiddleware:
+    """Answers an exception no handler took as a problem+json 500 and keeps the connection open.
+
+    Starlette's ``ServerErrorMiddleware`` sends its 500 and then re-raises, and uvicorn closes a
+    connection whose application raised, so a keep-alive client's *next* request failed too. This
+    middleware sits inside :class:`CorrelationIdMiddleware` (the answer carries ``X-Correlation-ID``
+    and ``correlation_id`` in the body), logs the exception once with that id and does not re-raise.
+    When the response had already started (a failure while streaming, or in a background task) no
+    second answer can be sent: the exception is logged and the server ends that response as it must.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            log.exception(
+                "unhandled error in %s %s",
+                scope.get("method", ""),
+                scope.get("path", ""),
+                exc_info=exc,
+                extra={"fields": {"response_started": started}},
+            )
+            if not started:
+                await unexpected_error_problem()(scope, receive, send)
 
 
 def build_broker(
@@ -142,8 +184,17 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     app.state.settings = settings
-    app.state.verifier = TokenVerifier(settings.jwt_keys, settings.jwt_issuer, settings.jwt_audience)
+    app.state.verifier = TokenVerifier(
+        settings.jwt_keys,
+        settings.jwt_issuer,
+        settings.jwt_audience,
+        max_lifetime=timedelta(minutes=settings.jwt_max_lifetime_minutes),
+        leeway=timedelta(seconds=settings.jwt_leeway_seconds),
+    )
     install_problem_handlers(app)
+    install_problem_openapi(app)
+    # Added first, so it runs inside the correlation middleware (the last added is the outermost).
+    app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(CorrelationIdMiddleware)
     if settings.trusted_proxies:
         # uvicorn's own parser of X-Forwarded-For/-Proto, believed only from the configured proxies

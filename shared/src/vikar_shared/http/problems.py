@@ -1,8 +1,18 @@
-"""RFC 9457 problem+json for every error, mapped from categories in one place."""
+"""RFC 9457 problem+json for every error, mapped from categories in one place.
+
+Every problem has ``type``, ``title``, ``status``, ``detail`` and a stable ``code``; a problem about
+input adds ``errors`` (``[{field, rule, message}]``), and every problem answered during a request
+carries ``correlation_id`` (the ``X-Correlation-ID`` header's value). The OpenAPI documents describe
+exactly this shape (:mod:`vikar_shared.http.openapi`).
+
+A body that is not JSON, or nests deeper than the parser goes, is a 422 naming field ``body`` and
+rule ``json-invalid`` or ``too-deep`` (like every other input that cannot be processed).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,6 +21,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vikar_shared.errors import Category, DomainError
+from vikar_shared.logging import correlation_id_var
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +54,8 @@ def problem(
     }
     if errors:
         body["errors"] = errors
+    if (cid := correlation_id_var.get()) is not None:
+        body["correlation_id"] = cid
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
@@ -59,30 +72,65 @@ async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     return problem(status, exc.code, exc.category.value, exc.detail, errors or None, headers)
 
 
+def _violation(error: Mapping[str, Any]) -> dict[str, str]:
+    if error.get("type") == "json_invalid":
+        # FastAPI's loc is ("body", <character offset>): name the body, keep the offset in the message.
+        loc = tuple(error.get("loc", ()))
+        where = f" at character {loc[1]}" if len(loc) > 1 else ""
+        reason = (error.get("ctx") or {}).get("error") or error.get("msg", "")
+        return {"field": "body", "rule": "json-invalid", "message": f"The body is not valid JSON{where}: {reason}"}
+    return {
+        "field": _location(tuple(error.get("loc", ()))),
+        "rule": str(error.get("type", "invalid")),
+        "message": str(error.get("msg", "")),
+    }
+
+
 async def _request_validation(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {
-            "field": _location(tuple(e.get("loc", ()))),
-            "rule": str(e.get("type", "invalid")),
-            "message": str(e.get("msg", "")),
-        }
-        for e in exc.errors()
-    ]
+    errors = [_violation(e) for e in exc.errors()]
     return problem(422, "request-invalid", "validation", "The request does not match the schema", errors)
+
+
+def _unparseable_body(exc: StarletteHTTPException) -> JSONResponse | None:
+    """FastAPI answers a body its parser gave up on with a bare 400 and the parser's error as the cause:
+    a too deeply nested JSON document (RecursionError), bytes that are not UTF-8, a broken form."""
+    if exc.status_code != 400 or exc.__cause__ is None:
+        return None
+    if isinstance(exc.__cause__, RecursionError):
+        rule, message = "too-deep", "The body nests arrays or objects deeper than the service accepts"
+    else:
+        rule, message = "json-invalid", f"The body could not be parsed ({type(exc.__cause__).__name__})"
+    return problem(
+        422,
+        "request-invalid",
+        "validation",
+        "The request body could not be parsed",
+        [{"field": "body", "rule": rule, "message": message}],
+    )
 
 
 async def _http_exception(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if (unparseable := _unparseable_body(exc)) is not None:
+        return unparseable
     code = {404: "route-not-found", 405: "method-not-allowed", 401: "unauthenticated"}.get(
         exc.status_code, "http-error"
     )
     return problem(exc.status_code, code, "http", str(exc.detail), headers=getattr(exc, "headers", None))
 
 
+def unexpected_error_problem() -> JSONResponse:
+    """The 500 for an unexpected error: nothing about the error itself, the correlation id to quote."""
+    return problem(
+        500, "internal", "internal", "An unexpected error occurred; it has been logged under the correlation_id"
+    )
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    # Reached only for errors outside the service's middleware (UnexpectedErrorMiddleware takes the rest).
     log.exception("unhandled error", exc_info=exc)
-    return problem(500, "internal", "internal", "An unexpected error occurred; it has been logged")
+    return unexpected_error_problem()
 
 
 def install_problem_handlers(app: FastAPI) -> None:

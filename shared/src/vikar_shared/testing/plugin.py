@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -24,11 +25,18 @@ from fastapi import FastAPI
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from vikar_shared.auth.principal import Role
-from vikar_shared.auth.tokens import mint_token
+from vikar_shared.auth.tokens import MAX_LIFETIME, mint_token
 from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.messaging.kafka import delete_topics, make_producer, topic_partitions
 from vikar_shared.migrations import SHARED_MIGRATIONS, migrate
-from vikar_shared.settings import DEV_JWT_SECRET
+from vikar_shared.settings import DEV_JWT_SECRET, ENVIRONMENT_VARIABLE, Environment
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests run as environment ``test`` (development secrets allowed), whatever the shell says; service
+    processes the tests start inherit it."""
+    os.environ[ENVIRONMENT_VARIABLE] = Environment.TEST.value
+
 
 START_HINT = "start the local stack with `deploy/local/stack up` (or set VIKAR_* to servers that run)"
 
@@ -184,8 +192,10 @@ def bearer(
     email: str | None = None,
     ttl: timedelta = timedelta(hours=1),
     now: datetime | None = None,
+    max_ttl: timedelta | None = MAX_LIFETIME,
 ) -> dict[str, str]:
-    """Authorization header with a token signed by the development key the services trust by default."""
+    """Authorization header with a token signed by the development key the services trust by default.
+    ``max_ttl=None`` mints a token longer-lived than the services accept (to test that they refuse it)."""
     token = mint_token(
         secret=DEV_JWT_SECRET,
         kid="dev",
@@ -196,6 +206,7 @@ def bearer(
         email=email,
         ttl=ttl,
         now=now,
+        max_ttl=max_ttl,
     )
     return {"Authorization": f"Bearer {token}"}
 

@@ -13,6 +13,7 @@ from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
+from vikar_shared.http.openapi import problem_responses
 
 router = APIRouter(tags=["municipalities"])
 AgreementManager = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.FINANCE))]
@@ -22,7 +23,7 @@ MunicipalityViewer = Annotated[
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
-@router.post("/municipalities", status_code=201, response_model=MunicipalityOut)
+@router.post("/municipalities", status_code=201, response_model=MunicipalityOut, responses=problem_responses(409))
 async def register_municipality(body: MunicipalityCreate, actor: AgreementManager, pool: DbPool) -> MunicipalityOut:
     async with transaction(pool) as conn:
         municipality_id = await service.register_municipality(conn, actor, body)
@@ -35,7 +36,12 @@ async def list_municipalities(viewer: MunicipalityViewer, pool: DbPool) -> list[
         return await service.list_municipalities(conn, viewer)
 
 
-@router.post("/municipalities/{municipality_id}/terms", status_code=201, response_model=TermsOut)
+@router.post(
+    "/municipalities/{municipality_id}/terms",
+    status_code=201,
+    response_model=TermsOut,
+    responses=problem_responses(409),
+)
 async def set_terms(municipality_id: UUID, body: TermsCreate, actor: AgreementManager, pool: DbPool) -> TermsOut:
     async with transaction(pool) as conn:
         terms = await service.set_terms(conn, actor, municipality_id, body)

@@ -15,6 +15,7 @@ from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.errors import not_found
 from vikar_shared.http.deps import DbPool
+from vikar_shared.http.openapi import problem_responses
 
 router = APIRouter(tags=["citizens and referrals"])
 Consultant = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.ADMIN))]
@@ -45,7 +46,7 @@ async def get_referral(referral_id: UUID, viewer: CurrentPrincipal, pool: DbPool
         return await service.get_referral(conn, viewer, referral_id)
 
 
-@router.post("/citizens/search", response_model=CitizenFound)
+@router.post("/citizens/search", response_model=CitizenFound, responses=problem_responses(404))
 async def search_citizen(body: CitizenSearch, actor: AgencyStaff, pool: DbPool, vault: Vault) -> CitizenFound:
     """Finds the citizen with this CPR number (in the body, never the URL). 404 when there is none."""
     async with transaction(pool) as conn:

@@ -11,6 +11,7 @@ from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
+from vikar_shared.http.openapi import problem_responses
 
 router = APIRouter(tags=["companies"])
 Registrar = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.ADMIN))]
@@ -19,7 +20,7 @@ CompanyViewer = Annotated[
 ]
 
 
-@router.post("/companies", status_code=201, response_model=CompanyOut)
+@router.post("/companies", status_code=201, response_model=CompanyOut, responses=problem_responses(409))
 async def register_company(body: CompanyCreate, actor: Registrar, pool: DbPool) -> CompanyOut:
     async with transaction(pool) as conn:
         return await service.register_company(conn, actor, body)
@@ -53,7 +54,7 @@ async def update_company(company_id: UUID, body: CompanyPatch, actor: Registrar,
     "/companies/{company_id}/approvers",
     status_code=201,
     response_model=CompanyOut,
-    responses={200: {"description": "Already an approver (renamed if the name differs)"}},
+    responses={**problem_responses(409), 200: {"description": "Already an approver (renamed if the name differs)"}},
 )
 async def add_approver(
     company_id: UUID, body: ApproverIn, actor: Registrar, pool: DbPool, response: Response
@@ -65,7 +66,7 @@ async def add_approver(
     return company
 
 
-@router.delete("/companies/{company_id}/approvers/{email}", response_model=CompanyOut)
+@router.delete("/companies/{company_id}/approvers/{email}", response_model=CompanyOut, responses=problem_responses(409))
 async def remove_approver(company_id: UUID, email: str, actor: Registrar, pool: DbPool) -> CompanyOut:
     async with transaction(pool) as conn:
         return await service.remove_approver(conn, actor, company_id, email)

@@ -14,6 +14,7 @@ from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
+from vikar_shared.http.openapi import problem_responses
 
 router = APIRouter(tags=["openings"])
 Staff = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.ADMIN))]
@@ -74,7 +75,7 @@ async def list_follow_ups(opening_id: UUID, viewer: Staff, pool: DbPool) -> list
         return await service.list_follow_ups(conn, viewer, opening_id)
 
 
-@router.post("/openings/{opening_id}/hand-over", response_model=OpeningOut)
+@router.post("/openings/{opening_id}/hand-over", response_model=OpeningOut, responses=problem_responses(409))
 async def hand_over(
     opening_id: UUID, body: HandOver, actor: Staff, pool: DbPool, today: Today, working_days: WorkingDays
 ) -> OpeningOut:
@@ -82,13 +83,13 @@ async def hand_over(
         return await service.hand_over(conn, actor, opening_id, body, today, working_days)
 
 
-@router.post("/openings/{opening_id}/fill", response_model=OpeningOut)
+@router.post("/openings/{opening_id}/fill", response_model=OpeningOut, responses=problem_responses(409))
 async def fill(opening_id: UUID, actor: Staff, pool: DbPool, today: Today, working_days: WorkingDays) -> OpeningOut:
     async with transaction(pool) as conn:
         return await service.close(conn, actor, opening_id, "filled", today, working_days)
 
 
-@router.post("/openings/{opening_id}/withdraw", response_model=OpeningOut)
+@router.post("/openings/{opening_id}/withdraw", response_model=OpeningOut, responses=problem_responses(409))
 async def withdraw(
     opening_id: UUID, actor: Reporter, pool: DbPool, today: Today, working_days: WorkingDays
 ) -> OpeningOut:

@@ -12,12 +12,13 @@ from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
+from vikar_shared.http.openapi import problem_responses
 
 router = APIRouter(tags=["placements"])
 Consultant = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.ADMIN))]
 
 
-@router.post("/placements", status_code=201, response_model=PlacementOut)
+@router.post("/placements", status_code=201, response_model=PlacementOut, responses=problem_responses(409))
 async def create_placement(body: PlacementCreate, actor: Consultant, pool: DbPool, today: Today) -> PlacementOut:
     async with transaction(pool) as conn:
         return await service.create_placement(conn, actor, body, today)
@@ -29,13 +30,13 @@ async def get_placement(placement_id: UUID, viewer: CurrentPrincipal, pool: DbPo
         return await service.get_placement(conn, viewer, placement_id)
 
 
-@router.post("/placements/{placement_id}/activate", response_model=PlacementOut)
+@router.post("/placements/{placement_id}/activate", response_model=PlacementOut, responses=problem_responses(409))
 async def activate(placement_id: UUID, actor: Consultant, pool: DbPool, today: Today) -> PlacementOut:
     async with transaction(pool) as conn:
         return await service.activate(conn, actor, placement_id, today)
 
 
-@router.post("/placements/{placement_id}/end", response_model=PlacementOut)
+@router.post("/placements/{placement_id}/end", response_model=PlacementOut, responses=problem_responses(409))
 async def end(placement_id: UUID, body: PlacementEnd, actor: Consultant, pool: DbPool) -> PlacementOut:
     async with transaction(pool) as conn:
         return await service.end(conn, actor, placement_id, body)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
@@ -21,6 +21,7 @@ from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.auth.principal import Principal, Role
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
+from vikar_shared.http.openapi import problem_responses
 
 router = APIRouter(tags=["approvals"])
 
@@ -30,21 +31,11 @@ Staff = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.FINANCE
 MAX_DAYS = 3650
 
 
-def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    described = {
-        401: "No valid bearer token",
-        403: "The caller's role may not use this endpoint",
-        404: "No such company visible to the caller",
-        422: "A field breaks a rule; the problem names field and rule",
-    }
-    return {s: {"description": described[s], "content": {"application/problem+json": {}}} for s in statuses}
-
-
 @router.post(
     "/companies/{company_id}/approvals",
     response_model=BulkApprovalOut,
     summary="Approve a company's pending entries in bulk: by ids, ISO week, citizen or all (company approver)",
-    responses=_problems(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def approve_in_bulk(
     company_id: UUID, body: BulkApprovalRequest, principal: Approver, pool: DbPool
@@ -61,7 +52,7 @@ async def approve_in_bulk(
     "/companies/{company_id}/pending",
     response_model=PendingQueueOut,
     summary="A company's entries waiting for approval, by ISO week and citizen, with minute totals",
-    responses=_problems(401, 404),
+    responses=problem_responses(401, 404),
 )
 async def pending_queue(company_id: UUID, principal: CurrentPrincipal, pool: DbPool) -> PendingQueueOut:
     async with transaction(pool) as conn:
@@ -78,7 +69,7 @@ async def pending_queue(company_id: UUID, principal: CurrentPrincipal, pool: DbP
     "/pending-entries",
     response_model=OverdueEntriesOut,
     summary="Entries of every company still pending more than N days after submission (agency staff)",
-    responses=_problems(401, 403, 422),
+    responses=problem_responses(401, 403, 422),
 )
 async def pending_entries(
     principal: Staff, pool: DbPool, older_than_days: Annotated[int, Query(ge=0, le=MAX_DAYS)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, status
@@ -27,6 +27,7 @@ from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.auth.principal import Principal, Role
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
+from vikar_shared.http.openapi import problem_responses
 
 router = APIRouter(tags=["entries"])
 
@@ -41,23 +42,12 @@ def _today() -> date:
 Today = Annotated[date, Depends(_today)]
 
 
-def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    described = {
-        401: "No valid bearer token",
-        403: "The caller's role may not use this endpoint",
-        404: "No such object visible to the caller",
-        409: "The entry is not in a state that allows this; the problem's `entry` member shows it as it is now",
-        422: "A field breaks a rule; the problem names field and rule",
-    }
-    return {s: {"description": described[s], "content": {"application/problem+json": {}}} for s in statuses}
-
-
 @router.post(
     "/placements/{placement_id}/entries",
     status_code=status.HTTP_201_CREATED,
     response_model=SubmissionOut,
     summary="Submit hours worked on a placement",
-    responses=_problems(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def submit_hours(
     placement_id: UUID, body: SubmitHoursRequest, principal: Submitter, pool: DbPool, today: Today
@@ -75,7 +65,9 @@ async def submit_hours(
     )
 
 
-@router.get("/entries/{entry_id}", response_model=EntryOut, summary="One hour entry", responses=_problems(401, 404))
+@router.get(
+    "/entries/{entry_id}", response_model=EntryOut, summary="One hour entry", responses=problem_responses(401, 404)
+)
 async def get_entry(entry_id: UUID, principal: CurrentPrincipal, pool: DbPool) -> EntryOut:
     async with transaction(pool) as conn:
         return EntryOut.of(await service.get_entry(conn, principal, entry_id))
@@ -85,7 +77,7 @@ async def get_entry(entry_id: UUID, principal: CurrentPrincipal, pool: DbPool) -
     "/companies/{company_id}/entries",
     response_model=EntryListOut,
     summary="A company's hour entries, by work date and citizen",
-    responses=_problems(401, 404, 422),
+    responses=problem_responses(401, 404, 422),
 )
 async def list_company_entries(
     company_id: UUID, principal: CurrentPrincipal, pool: DbPool, status: EntryStatus | None = None
@@ -99,7 +91,7 @@ async def list_company_entries(
     "/entries/{entry_id}/approve",
     response_model=EntryOut,
     summary="Approve a submitted entry (company approver)",
-    responses=_problems(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def approve_entry(
     entry_id: UUID,
@@ -117,7 +109,7 @@ async def approve_entry(
     "/entries/{entry_id}/reject",
     response_model=EntryOut,
     summary="Reject a submitted entry with a reason (company approver)",
-    responses=_problems(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def reject_entry(entry_id: UUID, body: RejectRequest, principal: Approver, pool: DbPool) -> EntryOut:
     async with transaction(pool) as conn:
@@ -131,7 +123,7 @@ async def reject_entry(entry_id: UUID, body: RejectRequest, principal: Approver,
     "/entries/{entry_id}",
     response_model=EntryOut,
     summary="Edit a rejected entry and submit it again (consultant, admin)",
-    responses=_problems(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def resubmit_entry(
     entry_id: UUID, body: ResubmitRequest, principal: Submitter, pool: DbPool, today: Today
@@ -149,7 +141,7 @@ async def resubmit_entry(
     status_code=status.HTTP_201_CREATED,
     response_model=EntryOut,
     summary="Correct an approved entry with a correction entry that needs approval (consultant, admin)",
-    responses=_problems(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def correct_entry(entry_id: UUID, body: CorrectionRequest, principal: Submitter, pool: DbPool) -> EntryOut:
     async with transaction(pool) as conn:
@@ -163,7 +155,7 @@ async def correct_entry(entry_id: UUID, body: CorrectionRequest, principal: Subm
     "/entries/{entry_id}/history",
     response_model=HistoryOut,
     summary="Every change of an entry and of its corrections, oldest first",
-    responses=_problems(401, 404),
+    responses=problem_responses(401, 404),
 )
 async def entry_history(entry_id: UUID, principal: CurrentPrincipal, pool: DbPool) -> HistoryOut:
     async with transaction(pool) as conn:

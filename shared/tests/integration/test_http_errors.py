@@ -1,0 +1,199 @@
+"""An unexpected error answered over a real server: problem+json 500, correlation id, connection kept.
+
+A service app from ``create_service_app`` (real PostgreSQL and Kafka behind it) runs in uvicorn on a
+free loopback port; one httpx client with one connection sends a normal request, one that raises, and
+a normal one again. The route echoes the client's port, so the test sees that the same keep-alive
+connection carried all three.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import uvicorn
+from fastapi import APIRouter, FastAPI, Request
+
+from vikar_shared.auth.dependencies import CurrentPrincipal
+from vikar_shared.auth.principal import Role
+from vikar_shared.http.app import create_service_app
+from vikar_shared.logging import correlation_id_var
+from vikar_shared.settings import ServiceSettings
+from vikar_shared.testing.plugin import bearer
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+router = APIRouter()
+
+
+@router.get("/port")
+async def client_port(request: Request) -> dict[str, int]:
+    assert request.client is not None
+    return {"port": request.client.port}
+
+
+@router.get("/boom")
+async def boom() -> dict[str, str]:
+    raise RuntimeError("a bug nobody expected, with a secret-ish detail: s3cr3t")
+
+
+@router.get("/me")
+async def me(principal: CurrentPrincipal) -> dict[str, str]:
+    return {"sub": principal.subject}
+
+
+@router.post("/echo")
+async def echo(body: dict[str, object]) -> dict[str, object]:
+    return body
+
+
+class Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+        self.correlation_ids: list[str | None] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+        self.correlation_ids.append(correlation_id_var.get())  # what the JSON log line carries
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@asynccontextmanager
+async def running(app: FastAPI) -> AsyncIterator[str]:
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, access_log=False, log_config=None, lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    try:
+        for _ in range(300):
+            if server.started:
+                break
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.05)
+        assert server.started, "uvicorn did not start"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def test_an_unexpected_error_is_a_problem_500_and_the_connection_stays_usable(
+    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
+) -> None:
+    dsn = await make_database("shared_it", MIGRATIONS)
+    settings = ServiceSettings(
+        service_name="errors", database_url=dsn, kafka_bootstrap=kafka, kafka_namespace=kafka_namespace
+    )
+    app = create_service_app(settings, title="t", description="t", routers=[router], migrations=MIGRATIONS)
+    records = Records()
+    for name in ("vikar_shared.http.app", "vikar_shared.http.problems", "uvicorn.error"):
+        logging.getLogger(name).addHandler(records)
+    try:
+        async with (
+            running(app) as url,
+            httpx.AsyncClient(base_url=url, limits=httpx.Limits(max_connections=1), timeout=10) as client,
+        ):
+            first = await client.get("/port")
+            assert first.status_code == 200
+            port = first.json()["port"]
+
+            failed = await client.get("/boom", headers={"X-Correlation-ID": "cid-boom-1"})
+            assert failed.status_code == 500
+            assert failed.headers["content-type"] == "application/problem+json"
+            assert failed.headers["x-correlation-id"] == "cid-boom-1"
+            assert "connection" not in failed.headers or failed.headers["connection"].lower() != "close"
+            problem = failed.json()
+            assert problem["status"] == 500
+            assert problem["code"] == "internal"
+            assert problem["correlation_id"] == "cid-boom-1"
+            assert "s3cr3t" not in failed.text  # the exception's text stays in the log
+
+            again = await client.get("/port")
+            assert again.status_code == 200
+            assert again.json()["port"] == port, "the server dropped the keep-alive connection after the 500"
+
+            made_up = await client.get("/boom")
+            assert made_up.json()["correlation_id"] == made_up.headers["x-correlation-id"] != ""
+            assert (await client.get("/port")).json()["port"] == port
+    finally:
+        for name in ("vikar_shared.http.app", "vikar_shared.http.problems", "uvicorn.error"):
+            logging.getLogger(name).removeHandler(records)
+
+    logged = [
+        (r, cid)
+        for r, cid in zip(records.records, records.correlation_ids, strict=True)
+        if r.exc_info and "s3cr3t" in str(r.exc_info[1])
+    ]
+    assert len(logged) == 2, [r.getMessage() for r in records.records]  # once per failed request
+    assert logged[0][0].name == "vikar_shared.http.app"
+    assert logged[0][1] == "cid-boom-1"
+    assert logged[1][1] == made_up.headers["x-correlation-id"]
+    assert not [r for r in records.records if "Exception in ASGI application" in r.getMessage()]
+
+
+async def test_a_body_that_is_not_json_or_nests_too_deep_is_a_422_on_field_body(
+    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
+) -> None:
+    dsn = await make_database("shared_it", MIGRATIONS)
+    settings = ServiceSettings(
+        service_name="errors", database_url=dsn, kafka_bootstrap=kafka, kafka_namespace=kafka_namespace
+    )
+    app = create_service_app(settings, title="t", description="t", routers=[router], migrations=MIGRATIONS)
+    json_headers = {"content-type": "application/json"}
+    async with running(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
+        cases = {
+            "json-invalid": b'{"entries": [',
+            "too-deep": b"[" * 100_000 + b"]" * 100_000,
+        }
+        for rule, content in cases.items():
+            r = await client.post("/echo", content=content, headers=json_headers)
+            assert r.status_code == 422, (rule, r.status_code, r.text)
+            assert r.headers["content-type"] == "application/problem+json"
+            problem = r.json()
+            assert problem["errors"][0]["field"] == "body", problem
+            assert problem["errors"][0]["rule"] == rule, problem
+            assert problem["correlation_id"] == r.headers["x-correlation-id"]
+        not_utf8 = await client.post("/echo", content=b'{"a": "\xff"}', headers=json_headers)
+        assert not_utf8.status_code == 422
+        assert not_utf8.json()["errors"][0]["field"] == "body"
+        fine = await client.post("/echo", json={"a": [[1]]})
+        assert fine.status_code == 200
+        assert fine.json() == {"a": [[1]]}
+
+
+async def test_a_refused_token_is_a_401_problem_naming_the_rule(
+    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
+) -> None:
+    dsn = await make_database("shared_it", MIGRATIONS)
+    settings = ServiceSettings(
+        service_name="errors", database_url=dsn, kafka_bootstrap=kafka, kafka_namespace=kafka_namespace
+    )
+    app = create_service_app(settings, title="t", description="t", routers=[router], migrations=MIGRATIONS)
+    async with running(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
+        assert (await client.get("/me", headers=bearer(Role.CONSULTANT, sub="anna"))).json() == {"sub": "anna"}
+        cases = {
+            "token-required": {},
+            "token-lifetime": bearer(Role.CONSULTANT, ttl=timedelta(days=3650), max_ttl=None),
+            "token-expired": bearer(Role.CONSULTANT, ttl=timedelta(seconds=-1)),
+        }
+        for rule, headers in cases.items():
+            r = await client.get("/me", headers=headers)
+            assert r.status_code == 401, (rule, r.text)
+            assert r.headers["content-type"] == "application/problem+json"
+            assert r.headers["www-authenticate"] == "Bearer"
+            assert r.json()["errors"] == [{"field": "Authorization", "rule": rule, "message": r.json()["detail"]}]

@@ -1,0 +1,120 @@
+"""One ``environment`` for every service, from one variable; outside development and test no
+published development secret (or no key at all) gets a service started."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings
+
+from invoicing.config import InvoicingSettings
+from notifications.config import NotificationsSettings
+from placement.config import PlacementSettings
+from timesheet.config import TimesheetSettings
+from vikar_shared.settings import DEV_JWT_SECRET, Environment, ServiceSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_KEY = "a-demo-secret-of-forty-characters-000000"
+SERVICES: dict[str, type[ServiceSettings]] = {
+    "PLACEMENT": PlacementSettings,
+    "TIMESHEET": TimesheetSettings,
+    "INVOICING": InvoicingSettings,
+    "NOTIFICATIONS": NotificationsSettings,
+}
+PLACEMENT_KEYS = {
+    "PLACEMENT_CPR_ENCRYPTION_KEY": "cmVhbC1sb29raW5nLWNwci1lbmNyeXB0aW9uLWtleTE=",
+    "PLACEMENT_CPR_HASH_KEY": "a-real-looking-cpr-hash-key-0000000000",
+}
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in list(os.environ):
+        if name.startswith(("VIKAR_", *(p + "_" for p in SERVICES))):
+            monkeypatch.delenv(name)
+    return monkeypatch
+
+
+def test_the_default_is_development_and_it_allows_the_development_secret(clean_env: pytest.MonkeyPatch) -> None:
+    for settings_class in SERVICES.values():
+        settings: BaseSettings = settings_class()
+        assert isinstance(settings, ServiceSettings)
+        assert settings.environment is Environment.DEVELOPMENT
+        assert settings.jwt_keys["dev"].get_secret_value() == DEV_JWT_SECRET
+
+
+@pytest.mark.parametrize("prefix", sorted(SERVICES))
+def test_one_variable_reaches_every_service_and_the_service_prefix_does_not(
+    clean_env: pytest.MonkeyPatch, prefix: str
+) -> None:
+    clean_env.setenv("VIKAR_ENVIRONMENT", "production")
+    clean_env.setenv(f"{prefix}_JWT_KEYS", f'{{"k1": "{GOOD_KEY}"}}')
+    for name, value in PLACEMENT_KEYS.items():
+        clean_env.setenv(name, value)
+    settings = SERVICES[prefix]()
+    assert settings.environment is Environment.PRODUCTION
+    clean_env.setenv("VIKAR_ENVIRONMENT", "development")
+    clean_env.setenv(f"{prefix}_ENVIRONMENT", "production")
+    assert SERVICES[prefix]().environment is Environment.DEVELOPMENT
+
+
+@pytest.mark.parametrize("environment", ["demo", "production"])
+@pytest.mark.parametrize("prefix", sorted(SERVICES))
+def test_outside_development_and_test_the_development_secret_is_refused(
+    clean_env: pytest.MonkeyPatch, prefix: str, environment: str
+) -> None:
+    clean_env.setenv("VIKAR_ENVIRONMENT", environment)
+    for name, value in PLACEMENT_KEYS.items():
+        clean_env.setenv(name, value)
+    with pytest.raises(ValidationError, match="published development secret"):
+        SERVICES[prefix]()
+    clean_env.setenv(f"{prefix}_JWT_KEYS", "{}")
+    with pytest.raises(ValidationError, match="no key"):
+        SERVICES[prefix]()
+    clean_env.setenv(f"{prefix}_JWT_KEYS", '{"k1": "short"}')
+    with pytest.raises(ValidationError, match="shorter than 32"):
+        SERVICES[prefix]()
+    clean_env.setenv(f"{prefix}_JWT_KEYS", '{"2026-11": "CHANGE-ME-at-least-32-random-bytes"}')
+    with pytest.raises(ValidationError, match="placeholder"):
+        SERVICES[prefix]()
+    clean_env.setenv(f"{prefix}_JWT_KEYS", f'{{"k1": "{GOOD_KEY}"}}')
+    assert SERVICES[prefix]().environment.value == environment
+
+
+def test_placement_refuses_its_development_cpr_keys_outside_development(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("VIKAR_ENVIRONMENT", "demo")
+    clean_env.setenv("PLACEMENT_JWT_KEYS", f'{{"k1": "{GOOD_KEY}"}}')
+    with pytest.raises(ValidationError) as err:
+        PlacementSettings()
+    assert "cpr_encryption_key" in str(err.value)
+    assert "cpr_hash_key" in str(err.value)
+
+
+@pytest.mark.parametrize("environment", ["development", "test"])
+def test_development_and_test_allow_the_development_secrets(clean_env: pytest.MonkeyPatch, environment: str) -> None:
+    clean_env.setenv("VIKAR_ENVIRONMENT", environment)
+    assert PlacementSettings().environment.allows_development_secrets
+    assert ServiceSettings(VIKAR_ENVIRONMENT="production", jwt_keys={"k": GOOD_KEY}).environment.value == "production"
+
+
+def test_an_unknown_environment_is_refused(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("VIKAR_ENVIRONMENT", "staging")
+    with pytest.raises(ValidationError, match="VIKAR_ENVIRONMENT"):
+        TimesheetSettings()
+
+
+def test_a_service_process_does_not_start_in_production_with_the_development_secret() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIKAR_", "NOTIFICATIONS_"))}
+    env["VIKAR_ENVIRONMENT"] = "production"
+    env["NOTIFICATIONS_HTTP_PORT"] = "1"  # never reached
+    done = subprocess.run(
+        [sys.executable, "-m", "notifications"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode != 0
+    assert "VIKAR_ENVIRONMENT=production refuses to start" in done.stderr
+    assert "jwt_keys['dev'] is the published development secret" in done.stderr
