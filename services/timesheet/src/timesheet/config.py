@@ -7,7 +7,7 @@ from typing import Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from vikar_shared.sealing import development_keys_in, DEV_SEALING_KEY_ID, SealingKeys, dev_sealing_keys
+from vikar_shared.sealing import DEV_SEALING_KEY_ID, SealingKeys, dev_sealing_keys, development_keys_in
 from vikar_shared.settings import ServiceSettings
 
 
