@@ -11,6 +11,7 @@ from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
+from vikar_shared.types.numbers import MAX_LIMIT, MAX_OFFSET, Limit, Offset
 
 router = APIRouter(tags=["companies"])
 Registrar = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.ADMIN))]
@@ -29,8 +30,8 @@ async def register_company(body: CompanyCreate, actor: Registrar, pool: DbPool) 
 async def list_companies(
     viewer: CompanyViewer,
     pool: DbPool,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[Limit, Query(description=f"Rows per page, 1..{MAX_LIMIT}")] = 100,
+    offset: Annotated[Offset, Query(description=f"Rows to skip, 0..{MAX_OFFSET}")] = 0,
 ) -> list[CompanyOut]:
     async with transaction(pool) as conn:
         return await service.list_companies(conn, viewer, limit, offset)
