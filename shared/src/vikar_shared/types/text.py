@@ -9,8 +9,9 @@ Rules (checked in this order, after Unicode NFC normalisation):
   hold it). Multi-line text allows LF, CR and TAB (CR LF and a lone CR become LF).
 - ``text-line-break``: single-line text holds no CR, LF, U+2028 or U+2029 (a name can end up in a mail
   header or a CSV cell).
+- ``not-blank``: text of spaces only (an empty string is ``string_too_short``).
 - ``string_too_short`` / ``string_too_long``: lengths are counted in code points after trimming
-  surrounding whitespace; a blank value is too short. (Pydantic's own codes, so clients see one rule
+  surrounding whitespace. (Pydantic's own codes, so clients see one rule
   for lengths whatever the field.)
 
 Each rule reaches the client as a 422 problem+json whose ``errors[].rule`` is the code above and whose
@@ -80,6 +81,8 @@ def clean_text(value: str, *, max_length: int, min_length: int = 1, multi_line: 
     if problem is not None:
         raise problem
     text = unicodedata.normalize("NFC", value).strip()
+    if value and not text:
+        raise PydanticCustomError("not-blank", "Text must hold more than spaces")
     if len(text) < min_length:
         raise PydanticCustomError(
             "string_too_short",
