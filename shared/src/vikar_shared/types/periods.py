@@ -41,7 +41,8 @@ _MAX_INPUT = 40  # longer input is not any of these shapes; refused before any w
 
 
 class PeriodError(ValueError):
-    """A period that breaks ``rule``; ``message`` says what is expected."""
+    """A period that breaks ``rule``; ``message`` says what is expected, phrased to follow a field name
+    ("must be ...")."""
 
     def __init__(self, rule: str, message: str) -> None:
         super().__init__(message)
@@ -105,10 +106,10 @@ def month_of(text: str) -> Month:
     """``"2026-11"`` → ``Month(2026, 11)``; raises ``PeriodError``."""
     match = _MONTH.fullmatch(normalise(text)) if len(text) <= _MAX_INPUT else None
     if match is None or not 1 <= int(match[2]) <= 12:
-        raise PeriodError("month-format", "A month is written YYYY-MM, e.g. 2026-11")
+        raise PeriodError("month-format", "must be a calendar month written YYYY-MM, e.g. 2026-11")
     year = int(match[1])
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise PeriodError("month-out-of-range", f"Months from {_range_text()} are supported")
+        raise PeriodError("month-out-of-range", f"must be a month of the years {_range_text()}")
     return Month(year, int(match[2]))
 
 
@@ -116,38 +117,38 @@ def iso_week_of(text: str) -> IsoWeek:
     """``"2026-W47"`` → ``IsoWeek(2026, 47)``; raises ``PeriodError``."""
     match = _WEEK.fullmatch(normalise(text)) if len(text) <= _MAX_INPUT else None
     if match is None:
-        raise PeriodError("iso-week-invalid", "An ISO week is written YYYY-Www, e.g. 2026-W47")
+        raise PeriodError("iso-week-invalid", "must be an ISO week written YYYY-Www, e.g. 2026-W47")
     year, week = int(match[1]), int(match[2])
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise PeriodError("iso-week-out-of-range", f"ISO weeks of the years {_range_text()} are supported")
+        raise PeriodError("iso-week-out-of-range", f"must be an ISO week of the years {_range_text()}")
     try:
         date.fromisocalendar(year, week, 1)
     except ValueError:
-        raise PeriodError("iso-week-invalid", f"{year} has no ISO week {week}") from None
+        raise PeriodError("iso-week-invalid", f"must be an ISO week that exists: {year} has no week {week}") from None
     return IsoWeek(year, week)
 
 
 def day_of(value: str | date) -> date:
     """``"2026-11-05"`` (or a ``date``) → the date; raises ``PeriodError``. A ``datetime`` is refused."""
     if isinstance(value, datetime) or not isinstance(value, str | date):
-        raise PeriodError("date-format", "A date is written YYYY-MM-DD, e.g. 2026-11-05")
+        raise PeriodError("date-format", "must be a date written YYYY-MM-DD, e.g. 2026-11-05")
     if isinstance(value, str):
         match = _DAY.fullmatch(normalise(value)) if len(value) <= _MAX_INPUT else None
         if match is None:
-            raise PeriodError("date-format", "A date is written YYYY-MM-DD, e.g. 2026-11-05")
+            raise PeriodError("date-format", "must be a date written YYYY-MM-DD, e.g. 2026-11-05")
         if not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
-            raise PeriodError("date-out-of-range", f"Dates from {FIRST_DAY} to {LAST_DAY} are supported")
+            raise PeriodError("date-out-of-range", f"must be a date from {FIRST_DAY} to {LAST_DAY}")
         try:
             value = date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
-            raise PeriodError("date-format", "That day does not exist in the calendar") from None
+            raise PeriodError("date-format", "must be a day that exists in the calendar") from None
     if not FIRST_DAY <= value <= LAST_DAY:
-        raise PeriodError("date-out-of-range", f"Dates from {FIRST_DAY} to {LAST_DAY} are supported")
+        raise PeriodError("date-out-of-range", f"must be a date from {FIRST_DAY} to {LAST_DAY}")
     return value
 
 
 def _domain(field: str, error: PeriodError) -> DomainError:
-    return invalid(field, error.rule, f"{field}: {error.message}")
+    return invalid(field, error.rule, f"{field} {error.message}")
 
 
 def parse_month(text: str, field: str = "month") -> Month:
@@ -175,7 +176,7 @@ def parse_day(text: str, field: str = "date") -> date:
 
 
 def _pydantic(error: PeriodError) -> PydanticCustomError:
-    return PydanticCustomError(error.rule, error.message)
+    return PydanticCustomError(error.rule, f"The value {error.message}")
 
 
 @dataclass(frozen=True, slots=True)
