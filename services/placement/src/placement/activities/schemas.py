@@ -63,7 +63,23 @@ class ActivityItem(BaseModel):
     note: str | None = Field(description="Agency staff only")
 
 
-TimelineItem = Annotated[ReferralItem | PlacementStatusItem | ActivityItem, Field(discriminator="kind")]
+class NameChangeItem(BaseModel):
+    """A referral gave the citizen a different name: ``from`` is the earlier name, ``to`` the current one."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    kind: Literal["name_change"] = "name_change"
+    occurred_on: date = Field(description="The referral date of the referral that changed the name")
+    recorded_at: datetime
+    referral_id: UUID
+    municipality_id: UUID
+    from_: str = Field(alias="from")
+    to: str
+    changed_by: str
+
+
+TimelineItem = Annotated[
+    ReferralItem | PlacementStatusItem | ActivityItem | NameChangeItem, Field(discriminator="kind")
+]
 
 
 class TimelineOut(BaseModel):

@@ -30,6 +30,14 @@ class ReferralCreate(BaseModel):
     caseworker: CaseworkerIn | None = None
 
 
+class NameChangeOut(BaseModel):
+    """The citizen's stored name before (``from``) and after (``to``) this referral."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    from_: str = Field(alias="from")
+    to: str
+
+
 class CaseworkerOut(BaseModel):
     name: str
     email: str | None
@@ -49,6 +57,11 @@ class ReferralOut(BaseModel):
     terms_id: UUID
     target_group_code: str | None = None
     caseworker: CaseworkerOut | None = None
+    name_changed: NameChangeOut | None = Field(
+        default=None,
+        description="Set on the answer to POST /referrals when this referral gave an existing citizen (same CPR) "
+        "a different name: the citizen's name is now 'to'; 'from' stays in the audit trail and the timeline",
+    )
 
 
 class CitizenOut(BaseModel):
