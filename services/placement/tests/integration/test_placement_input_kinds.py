@@ -127,6 +127,13 @@ async def test_every_free_text_field_refuses_control_characters_and_line_breaks(
         assert (field, rule) in _errors(r), (path, body)
     assert await api.sql("select * from citizens") == []
     assert await api.sql("select * from companies") == []
+    registered = await api.client.post("/companies", json=company, headers=ANNA)
+    assert registered.status_code == 201, registered.text
+    removed = await api.client.delete(
+        f"/companies/{registered.json()['id']}/approvers/ib%00@bager.example", headers=ANNA
+    )
+    assert removed.status_code == 422, removed.text
+    assert _errors(removed) == [("email", "text-control-character")]
 
 
 async def test_numbers_and_periods_out_of_range_are_422s_naming_the_field(api: Api) -> None:

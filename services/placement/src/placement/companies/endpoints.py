@@ -12,6 +12,7 @@ from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
 from vikar_shared.types.numbers import MAX_LIMIT, MAX_OFFSET, Limit, Offset
+from vikar_shared.types.text import EMAIL_MAX, SingleLine
 
 router = APIRouter(tags=["companies"])
 Registrar = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.ADMIN))]
@@ -67,6 +68,8 @@ async def add_approver(
 
 
 @router.delete("/companies/{company_id}/approvers/{email}", response_model=CompanyOut)
-async def remove_approver(company_id: UUID, email: str, actor: Registrar, pool: DbPool) -> CompanyOut:
+async def remove_approver(
+    company_id: UUID, email: Annotated[str, SingleLine(EMAIL_MAX)], actor: Registrar, pool: DbPool
+) -> CompanyOut:
     async with transaction(pool) as conn:
         return await service.remove_approver(conn, actor, company_id, email)
