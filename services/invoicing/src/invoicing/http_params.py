@@ -7,6 +7,8 @@ from typing import Annotated
 
 from fastapi import Query
 
+from vikar_shared.types.periods import MONTH_PATTERN
+
 MonthQuery = Annotated[
     str,
     Query(
@@ -14,6 +16,6 @@ MonthQuery = Annotated[
         examples=["2026-11"],
         max_length=20,
         # Documented only; the parser checks it, so the 422 names the rule (month-format, month-out-of-range).
-        json_schema_extra={"pattern": r"^[0-9]{4}-(0[1-9]|1[0-2])$"},
+        json_schema_extra={"pattern": MONTH_PATTERN},
     ),
 ]

@@ -34,6 +34,11 @@ LAST_YEAR = 2100
 FIRST_DAY = date(FIRST_YEAR, 1, 1)
 LAST_DAY = date(LAST_YEAR, 12, 31)
 
+# For the OpenAPI documents (clients and fuzzers generate from them): the supported years only.
+_YEAR_PATTERN = "(20[0-9]{2}|2100)"
+MONTH_PATTERN = rf"^{_YEAR_PATTERN}-(0[1-9]|1[0-2])$"
+ISO_WEEK_PATTERN = rf"^{_YEAR_PATTERN}-W(0[1-9]|[1-4][0-9]|5[0-3])$"
+
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII)
 _WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})", re.ASCII)
 _DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII)
@@ -199,9 +204,9 @@ class _PeriodText:
     ) -> JsonSchemaValue:
         json_schema = handler(schema)
         if self.kind == "month":
-            json_schema.update(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-11"], maxLength=7)
+            json_schema.update(pattern=MONTH_PATTERN, examples=["2026-11"], maxLength=7)
         else:
-            json_schema.update(pattern=r"^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$", examples=["2026-W47"], maxLength=8)
+            json_schema.update(pattern=ISO_WEEK_PATTERN, examples=["2026-W47"], maxLength=8)
         return json_schema
 
 
@@ -223,6 +228,7 @@ class _DayRange:
     ) -> JsonSchemaValue:
         json_schema = handler(schema)
         json_schema.setdefault("examples", ["2026-11-05"])
+        json_schema.update(formatMinimum=FIRST_DAY.isoformat(), formatMaximum=LAST_DAY.isoformat())
         return json_schema
 
 

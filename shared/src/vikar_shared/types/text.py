@@ -36,7 +36,9 @@ EMAIL_MAX = 254
 NOTE_MAX = 4000
 
 # For the OpenAPI document only (clients and fuzzers); the validator above is the rule.
-SINGLE_LINE_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$"
+_ALLOWED = r"[^\u0000-\u001f\u007f-\u009f\u2028\u2029]"
+_VISIBLE = r"[^\s\u0000-\u001f\u007f-\u009f\u2028\u2029]"
+SINGLE_LINE_PATTERN = rf"^{_ALLOWED}*{_VISIBLE}{_ALLOWED}*$"
 _LINE_BREAKS = frozenset("\r\n\u2028\u2029")
 _MULTI_LINE_ALLOWED = frozenset("\n\t")
 
