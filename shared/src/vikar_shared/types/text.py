@@ -35,7 +35,7 @@ REFERENCE_MAX = 100
 EMAIL_MAX = 254
 NOTE_MAX = 4000
 
-# For the OpenAPI document only (clients and fuzzers); the validator above is the rule.
+# For the OpenAPI document only (clients and fuzzers); ``clean_text`` is the rule.
 _ALLOWED = r"[^\u0000-\u001f\u007f-\u009f\u2028\u2029]"
 _VISIBLE = r"[^\s\u0000-\u001f\u007f-\u009f\u2028\u2029]"
 SINGLE_LINE_PATTERN = rf"^{_ALLOWED}*{_VISIBLE}{_ALLOWED}*$"

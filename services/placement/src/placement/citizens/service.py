@@ -28,11 +28,14 @@ async def refer_citizen(
 ) -> ReferralOut:
     """Refers a citizen; the same CPR number (however its digits were typed) is the same citizen.
 
-    Names: the citizen has one current name, the one given by the most recently recorded referral; it is
-    what every answer, event and document (invoice lines, co-financing statements, approval mails, the
-    portal) shows from then on. A referral that gives a different name answers with
-    ``name_changed: {from, to}``, keeps the earlier name in the audit trail (``citizen.renamed``) and in
-    ``citizen_name_changes`` (a ``name_change`` item on the citizen's timeline).
+    Names: the citizen has one current name, the one given by the most recently recorded referral; this
+    service's answers, the timeline and events written from then on (referrals, new placements) carry it.
+    A referral that gives a different name answers with ``name_changed: {from, to}``, keeps the earlier
+    name in the audit trail (``citizen.renamed``) and in ``citizen_name_changes`` (a ``name_change`` item
+    on the citizen's timeline). Documents (invoice lines, co-financing statements, approval mails, the
+    portal) use the name on the placement: the current name when the placement was created, carried by
+    ``placement.placement_created``; so all documents of one placement agree, and placements made after
+    a rename carry the new name (README, "Names").
 
     Raises ``DomainError``: ``cpr-format``, ``cpr-date``, ``not-in-future``, ``exists``, ``terms-in-force``,
     ``target-group-exists``, ``target-group-valid-on-date`` (422)."""
