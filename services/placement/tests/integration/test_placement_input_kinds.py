@@ -276,3 +276,50 @@ async def test_a_token_whose_sub_holds_a_nul_or_nothing_is_401_not_500(api: Api,
     r = await api.client.get("/companies", headers=bearer(Role.CONSULTANT, sub=sub))
     assert r.status_code == 401, r.text
     assert r.json()["code"] == "unauthenticated"
+
+
+async def test_openings_and_activities_refuse_text_the_database_cannot_store(api: Api) -> None:
+    mid = await _municipality(api.client)
+    company = await api.client.post(
+        "/companies",
+        headers=ANNA,
+        json={"name": "Bager Hansen", "cvr": "10150817", "approvers": [{"email": "ib@bager.example", "name": "Ib"}]},
+    )
+    assert company.status_code == 201, company.text
+    opening = {
+        "company_id": company.json()["id"],
+        "job_category": "kitchen help",
+        "tasks": "Dishes\nand simple food preparation",
+        "hours_per_week_minutes": 600,
+        "contact": {"name": "Ib Hansen", "phone": "+45 12 34 56 78"},
+    }
+    for patch, field, rule in (
+        ({"job_category": "kitchen\x00help"}, "job_category", "text-control-character"),
+        ({"tasks": "Dishes\x00"}, "tasks", "text-control-character"),
+        ({"contact": {"name": "Ib\r\nHansen", "phone": "+45 12 34 56 78"}}, "contact.name", "text-line-break"),
+        ({"wished_start": "9999-01-01"}, "wished_start", "date-out-of-range"),
+    ):
+        r = await api.client.post("/openings", headers=ANNA, json=opening | patch)
+        assert r.status_code == 422, (patch, r.text)
+        assert _errors(r) == [(field, rule)], patch
+    created = await api.client.post("/openings", headers=ANNA, json=opening)
+    assert created.status_code == 201, created.text
+    assert created.json()["tasks"] == "Dishes\nand simple food preparation"
+    follow_up = await api.client.post(
+        f"/openings/{created.json()['id']}/follow-ups", headers=ANNA, json={"note": "Ringede\x00"}
+    )
+    assert (follow_up.status_code, _errors(follow_up)) == (422, [("note", "text-control-character")])
+
+    citizen = (await _refer(api.client, mid))["citizen_id"]
+    for body, field, rule in (
+        (
+            {"activity_type": "conversation", "occurred_on": "2026-11-02", "note": "Kaffe\x00"},
+            "note",
+            "text-control-character",
+        ),
+        ({"activity_type": "conversation", "occurred_on": "1999-12-31"}, "occurred_on", "date-out-of-range"),
+    ):
+        r = await api.client.post(f"/citizens/{citizen}/activities", headers=ANNA, json=body)
+        assert r.status_code == 422, (body, r.text)
+        assert _errors(r) == [(field, rule)], body
+    assert await api.sql("select * from citizen_activities") == []
