@@ -323,3 +323,43 @@ async def test_openings_and_activities_refuse_text_the_database_cannot_store(api
         assert r.status_code == 422, (body, r.text)
         assert _errors(r) == [(field, rule)], body
     assert await api.sql("select * from citizen_activities") == []
+
+
+async def test_two_identities_placed_at_one_company_on_overlapping_days_are_left_for_a_person(api: Api) -> None:
+    vault = CprVault(api.settings.cpr_encryption_key, api.settings.cpr_hash_key)
+    mid = await _municipality(api.client)
+    company = await api.client.post(
+        "/companies",
+        headers=ANNA,
+        json={"name": "Bager Hansen", "cvr": "10150817", "approvers": [{"email": "ib@bager.example", "name": "Ib"}]},
+    )
+    ascii_id = await _old_citizen(api, vault, "1703874821", "Mette Jensen", mid, date(2026, 2, 1))
+    wide_id = await _old_citizen(api, vault, "１７０３８７４８２１", "Mette Jensen", mid, date(2026, 3, 1))
+    for citizen in (ascii_id, wide_id):
+        referral = (await api.sql("select id from referrals where citizen_id = $1", citizen))[0]["id"]
+        placed = await api.client.post(
+            "/placements",
+            headers=ANNA,
+            json={
+                "referral_id": str(referral),
+                "company_id": company.json()["id"],
+                "start_date": "2026-04-01",
+                "bill_rate_ore_per_hour": 18_550,
+            },
+        )
+        assert placed.status_code == 201, placed.text
+
+    pool = await create_pool(api.settings.database_url)
+    try:
+        async with transaction(pool) as conn:
+            report = await merge_duplicate_citizens(conn, vault)
+    finally:
+        await pool.close()
+
+    assert report.blocked == [[ascii_id, wide_id]] and report.merged == []
+    assert {r["id"] for r in await api.sql("select id from citizens")} == {ascii_id, wide_id}
+    assert sorted(r["citizen_id"] for r in await api.sql("select citizen_id from placements")) == sorted(
+        [ascii_id, wide_id]
+    )
+    blocked = await api.sql("select subject from audit_log where action = 'citizen.merge_blocked'")
+    assert [b["subject"] for b in blocked] == [str(ascii_id)]
