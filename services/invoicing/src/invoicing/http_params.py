@@ -1,4 +1,5 @@
-"""Query parameters shared by the endpoints. Their rules live in ``periods``; here only the HTTP shape."""
+"""Query parameters shared by the endpoints. Their rules live in ``periods`` (the shared parser, which
+names the field in its 422); here only the HTTP shape."""
 
 from __future__ import annotations
 
@@ -6,4 +7,15 @@ from typing import Annotated
 
 from fastapi import Query
 
-MonthQuery = Annotated[str, Query(description="Calendar month, YYYY-MM", examples=["2026-11"], max_length=20)]
+from vikar_shared.types.periods import MONTH_PATTERN
+
+MonthQuery = Annotated[
+    str,
+    Query(
+        description="Calendar month, YYYY-MM, of the years 2000..2100",
+        examples=["2026-11"],
+        max_length=20,
+        # Documented only; the parser checks it, so the 422 names the rule (month-format, month-out-of-range).
+        json_schema_extra={"pattern": MONTH_PATTERN},
+    ),
+]

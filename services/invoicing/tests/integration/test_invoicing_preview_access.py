@@ -133,3 +133,32 @@ async def test_an_id_that_is_not_a_uuid_is_422_naming_it(two_of_each: Any) -> No
     )
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["company_id"]
+
+
+@pytest.mark.parametrize("path", [_invoice(BAGER), _statement(AALBORG)])
+@pytest.mark.parametrize("month", ["9999-12", "1999-12", "2101-01"])
+async def test_a_month_outside_2000_to_2100_is_422_naming_month_not_500(
+    two_of_each: Any, path: str, month: str
+) -> None:
+    response = await two_of_each.client.get(path, params={"month": month}, headers=bearer(Role.FINANCE))
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [(e["field"], e["rule"]) for e in response.json()["errors"]] == [("month", "month-out-of-range")]
+
+
+@pytest.mark.parametrize("path", [_invoice(BAGER), _statement(AALBORG)])
+async def test_a_month_with_a_nul_or_foreign_digits_is_422_and_full_width_digits_are_the_same_month(
+    two_of_each: Any, path: str
+) -> None:
+    for month in ("2026-1\x001", "٢٠٢٦-11"):
+        bad = await two_of_each.client.get(path, params={"month": month}, headers=bearer(Role.FINANCE))
+        assert bad.status_code == 422, bad.text
+        assert [(e["field"], e["rule"]) for e in bad.json()["errors"]] == [("month", "month-format")]
+    wide = await two_of_each.client.get(path, params={"month": "２０２６-１１"}, headers=bearer(Role.FINANCE))
+    assert (wide.status_code, wide.json()["month"]) == (200, "2026-11")
+
+
+async def test_a_token_whose_sub_holds_a_nul_is_401(two_of_each: Any) -> None:
+    response = await two_of_each.client.get(_invoice(BAGER), params=MONTH, headers=bearer(Role.FINANCE, sub="f\x00ie"))
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthenticated"

@@ -84,9 +84,22 @@ def test_month_bounds_run_from_its_first_day_to_the_first_day_of_the_next() -> N
     assert str(Month(2026, 2)) == "2026-02"
 
 
-@pytest.mark.parametrize("text", ["2026-13", "2026-00", "abc", "2026-1", "2026-11-01", "", "0000-05", "２０２６-11"])
+@pytest.mark.parametrize("text", ["2026-13", "2026-00", "abc", "2026-1", "2026-11-01", "", "٢٠٢٦-11", "2026-1１1"])
 def test_a_bad_month_is_a_validation_error_naming_month(text: str) -> None:
     with pytest.raises(DomainError) as caught:
         parse_month(text)
     assert caught.value.category is Category.VALIDATION
     assert [(v.field, v.rule) for v in caught.value.violations] == [("month", "month-format")]
+
+
+@pytest.mark.parametrize("text", ["0000-05", "1999-12", "2101-01", "9999-12"])
+def test_a_month_outside_2000_to_2100_is_out_of_range(text: str) -> None:
+    with pytest.raises(DomainError) as caught:
+        parse_month(text)
+    assert [(v.field, v.rule) for v in caught.value.violations] == [("month", "month-out-of-range")]
+
+
+def test_full_width_digits_are_the_same_month() -> None:
+    # The shared rule (vikar_shared.types.digits): NFKC first, then ASCII digits only.
+    assert parse_month("２０２６-１１") == parse_month("2026-11") == Month(2026, 11)
+    assert parse_month("2000-01") == Month(2000, 1) and parse_month("2100-12") == Month(2100, 12)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -9,12 +11,14 @@ from fastapi import FastAPI
 from placement.activities.endpoints import router as activities
 from placement.agreements.endpoints import router as agreements
 from placement.citizens.endpoints import router as referrals
+from placement.citizens.repair import merge_duplicate_citizens
 from placement.citizens.vault import CprVault
 from placement.companies.endpoints import router as companies
 from placement.config import PlacementSettings
 from placement.openings.endpoints import router as openings
 from placement.placements.endpoints import router as placements
 from placement.reference.endpoints import router as reference
+from vikar_shared.db import transaction
 from vikar_shared.http.app import create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -22,12 +26,23 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 def create_app(settings: PlacementSettings | None = None) -> FastAPI:
     settings = settings or PlacementSettings()
+
+    @asynccontextmanager
+    async def repair_citizens(app: FastAPI) -> AsyncIterator[None]:
+        # After the migrations: one person stored twice (full-width CPR digits) becomes one citizen again.
+        # Idempotent; deployments that migrate separately run ``python -m placement.citizens.repair``.
+        if settings.run_migrations_on_start:
+            async with transaction(app.state.pool) as conn:
+                await merge_duplicate_citizens(conn, app.state.cpr_vault)
+        yield
+
     app = create_service_app(
         settings,
         title="Vikarmodel placement",
         description="Municipality agreements, companies, referrals and placements. The CPR number stays here.",
         routers=[agreements, companies, referrals, reference, placements, openings, activities],
         migrations=MIGRATIONS,
+        extra_lifespan=repair_citizens,
     )
     app.state.cpr_vault = CprVault(settings.cpr_encryption_key, settings.cpr_hash_key)
     return app

@@ -245,7 +245,7 @@ async def test_follow_ups_due_for_a_week_are_the_missing_day_7_30_90_follow_ups_
 
     bad = await api.client.get("/consultants/me/follow-ups", params={"week": "2026-W60"}, headers=ANNA)
     assert bad.status_code == 422
-    assert (bad.json()["errors"][0]["field"], bad.json()["errors"][0]["rule"]) == ("week", "iso-week")
+    assert (bad.json()["errors"][0]["field"], bad.json()["errors"][0]["rule"]) == ("week", "iso-week-invalid")
     for headers in (_approver(bakery), _job_centre(mid), bearer(Role.FINANCE)):
         assert (await api.client.get("/consultants/me/follow-ups", headers=headers)).status_code == 403
 

@@ -184,7 +184,7 @@ async def test_bad_terms_are_rejected_naming_field_and_rule_and_nothing_is_writt
         ({"ean": "57980004166"}, "ean", "ean-format"),
         ({"target_unique_citizens": 0}, "target_unique_citizens", "greater_than_equal"),
         ({"target_unique_citizens": "170"}, "target_unique_citizens", "int_type"),
-        ({"person_reference": "   "}, "person_reference", "string_too_short"),
+        ({"person_reference": "   "}, "person_reference", "not-blank"),
         ({"person_reference": "x" * 101}, "person_reference", "string_too_long"),
     ]
     for fields, field, rule in cases:

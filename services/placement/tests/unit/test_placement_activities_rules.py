@@ -24,7 +24,7 @@ def test_iso_week_gives_its_monday() -> None:
 def test_a_malformed_or_missing_iso_week_names_the_field(raw: str) -> None:
     with pytest.raises(DomainError) as err:
         parse_iso_week(raw)
-    assert (err.value.violations[0].field, err.value.violations[0].rule) == ("week", "iso-week")
+    assert (err.value.violations[0].field, err.value.violations[0].rule) == ("week", "iso-week-invalid")
 
 
 @pytest.mark.parametrize(

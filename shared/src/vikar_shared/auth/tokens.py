@@ -15,13 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Annotated
 from uuid import UUID
 
 import jwt
-from pydantic import SecretStr
+from pydantic import BaseModel, ConfigDict, SecretStr, StrictStr
 
 from vikar_shared.auth.principal import Principal, Role
 from vikar_shared.errors import Category, DomainError, FieldViolation
+from vikar_shared.types.text import EMAIL_MAX, SingleLine
 
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ("sub", "role", "iss", "aud", "iat", "exp")
@@ -114,24 +116,37 @@ class TokenVerifier:
         return _principal_from_claims(claims)
 
 
+class _IdentityClaims(BaseModel):
+    """The text claims a principal is built from, under the rules every input obeys (``vikar_shared.types``):
+    ``sub`` a non-blank single line of at most 254 characters (no NUL, no control characters), ``email``
+    likewise when present."""
+
+    model_config = ConfigDict(extra="ignore")
+    sub: Annotated[StrictStr, SingleLine(EMAIL_MAX)]
+    email: Annotated[StrictStr, SingleLine(EMAIL_MAX)] | None = None
+
+
 def _principal_from_claims(claims: Mapping[str, object]) -> Principal:
+    """The caller a verified token names. Raises ``DomainError`` ``unauthenticated`` (401) when a claim is
+    missing, empty or malformed (a ``sub`` holding NUL or a line break, an unknown role, a bad id)."""
     try:
+        identity = _IdentityClaims.model_validate({"sub": claims.get("sub"), "email": claims.get("email") or None})
         role = Role(str(claims["role"]))
         company = claims.get("company_id")
         municipality = claims.get("municipality_id")
         principal = Principal(
-            subject=str(claims["sub"]),
+            subject=identity.sub,
             role=role,
             company_id=UUID(str(company)) if company else None,
             municipality_id=UUID(str(municipality)) if municipality else None,
-            email=str(claims["email"]) if claims.get("email") else None,
+            email=identity.email,
         )
-    except (ValueError, KeyError):
-        raise _unauthenticated("The bearer token carries invalid claims") from None
+    except (ValueError, KeyError):  # pydantic's ValidationError is a ValueError
+        raise _unauthenticated("The bearer token carries invalid claims", "claim-invalid") from None
     if role is Role.COMPANY_APPROVER and principal.company_id is None:
-        raise _unauthenticated("A company approver token must name its company_id")
+        raise _unauthenticated("A company approver token must name its company_id", "claim-required")
     if role is Role.MUNICIPALITY and principal.municipality_id is None:
-        raise _unauthenticated("A municipality token must name its municipality_id")
+        raise _unauthenticated("A municipality token must name its municipality_id", "claim-required")
     return principal
 
 

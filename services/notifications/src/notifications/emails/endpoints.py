@@ -13,11 +13,12 @@ from vikar_shared.auth.dependencies import require_roles
 from vikar_shared.auth.principal import Principal, Role
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
+from vikar_shared.types.numbers import MAX_LIMIT, PG_BIGINT_MAX, Limit
 
 router = APIRouter(prefix="/emails", tags=["emails"])
 
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
-_BIGINT_MAX = 2**63 - 1
+_BIGINT_MAX = PG_BIGINT_MAX
 
 
 @router.get("", response_model=EmailList, summary="List outgoing e-mails, newest first")
@@ -25,7 +26,7 @@ async def list_emails(
     _: Admin,
     pool: DbPool,
     status: Annotated[EmailStatus | None, Query(description="Only e-mails in this state")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Annotated[Limit, Query(description=f"Most e-mails to list, 1..{MAX_LIMIT}")] = 100,
 ) -> EmailList:
     async with transaction(pool) as conn:
         emails = await service.list_emails(conn, status, limit)

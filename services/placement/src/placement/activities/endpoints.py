@@ -12,6 +12,7 @@ from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
+from vikar_shared.types.periods import IsoWeekText
 
 router = APIRouter(tags=["activities"])
 Consultant = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.ADMIN))]
@@ -37,7 +38,9 @@ async def follow_ups(
     consultant: Consultant,
     pool: DbPool,
     today: Today,
-    week: Annotated[str | None, Query(description="ISO week, e.g. 2026-W48; defaults to this week")] = None,
+    week: Annotated[
+        IsoWeekText | None, Query(description="ISO week of 2000..2100, e.g. 2026-W48; defaults to this week")
+    ] = None,
 ) -> FollowUpsOut:
     async with transaction(pool) as conn:
         return await service.follow_ups_owed(conn, consultant, week, today)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -10,6 +9,7 @@ from typing import Literal
 from uuid import UUID
 
 from vikar_shared.errors import invalid
+from vikar_shared.types.periods import parse_iso_week as shared_parse_iso_week
 
 ActivityType = Literal[
     "preboarding_session",
@@ -29,8 +29,6 @@ Attendance = Literal["attended", "absent", "excused"]
 # Day N after the start: a placement starting on a Monday has its day-7 follow-up the next Monday.
 FOLLOW_UP_DAYS: dict[str, int] = {"follow_up_day_7": 7, "follow_up_day_30": 30, "follow_up_day_90": 90}
 
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-
 
 def check_activity(
     activity_type: str, attendance: str | None, has_placement: bool, occurred_on: date, today: date
@@ -46,14 +44,9 @@ def check_activity(
 
 
 def parse_iso_week(raw: str) -> date:
-    """The Monday of an ISO week written ``2026-W48``."""
-    match = _WEEK.match(raw)
-    if match is None:
-        raise invalid("week", "iso-week", "week must be an ISO week such as 2026-W48")
-    try:
-        return date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
-    except ValueError:
-        raise invalid("week", "iso-week", "That year has no such ISO week") from None
+    """The Monday of an ISO week written ``2026-W48`` (``vikar_shared.types.periods``: years 2000..2100).
+    Raises ``DomainError`` on ``week`` (``iso-week-invalid``, ``iso-week-out-of-range``)."""
+    return shared_parse_iso_week(raw, "week").monday
 
 
 def monday_of(day: date) -> date:

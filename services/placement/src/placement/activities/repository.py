@@ -5,7 +5,7 @@ from uuid import UUID
 import asyncpg
 
 from placement.activities.models import FOLLOW_UP_DAYS, ActivePlacement
-from placement.activities.schemas import ActivityItem, ActivityOut, PlacementStatusItem, ReferralItem
+from placement.activities.schemas import ActivityItem, ActivityOut, NameChangeItem, PlacementStatusItem, ReferralItem
 
 _FOLLOW_UP_TYPES = list(FOLLOW_UP_DAYS)
 
@@ -55,6 +55,28 @@ async def placement_changes_of(conn: asyncpg.Connection, citizen_id: UUID) -> li
         citizen_id,
     )
     return [PlacementStatusItem(**dict(r)) for r in rows]
+
+
+async def name_changes_of(conn: asyncpg.Connection, citizen_id: UUID) -> list[NameChangeItem]:
+    rows = await conn.fetch(
+        """select n.referral_id, r.municipality_id, r.referred_on as occurred_on, n.changed_at as recorded_at,
+                  n.old_name, n.new_name, n.changed_by
+           from citizen_name_changes n join referrals r on r.id = n.referral_id
+           where n.citizen_id = $1""",
+        citizen_id,
+    )
+    return [
+        NameChangeItem(
+            referral_id=r["referral_id"],
+            municipality_id=r["municipality_id"],
+            occurred_on=r["occurred_on"],
+            recorded_at=r["recorded_at"],
+            from_=r["old_name"],
+            to=r["new_name"],
+            changed_by=r["changed_by"],
+        )
+        for r in rows
+    ]
 
 
 async def activities_of(conn: asyncpg.Connection, citizen_id: UUID) -> list[ActivityItem]:

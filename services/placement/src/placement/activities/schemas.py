@@ -7,15 +7,17 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from placement.activities.models import ActivityType, Attendance
+from vikar_shared.types.periods import Day
+from vikar_shared.types.text import Note
 
 
 class ActivityCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     activity_type: ActivityType
-    occurred_on: date
+    occurred_on: Day
     attendance: Attendance | None = Field(default=None, description="Required for a preboarding_session, only there")
     placement_id: UUID | None = Field(default=None, description="Required for the follow_up_day_* types")
-    note: str | None = Field(default=None, max_length=4000, description="May be sensitive: never leaves this service")
+    note: Note | None = Field(default=None, description="May be sensitive: never leaves this service")
 
 
 class ActivityOut(BaseModel):
@@ -61,7 +63,23 @@ class ActivityItem(BaseModel):
     note: str | None = Field(description="Agency staff only")
 
 
-TimelineItem = Annotated[ReferralItem | PlacementStatusItem | ActivityItem, Field(discriminator="kind")]
+class NameChangeItem(BaseModel):
+    """A referral gave the citizen a different name: ``from`` is the earlier name, ``to`` the current one."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    kind: Literal["name_change"] = "name_change"
+    occurred_on: date = Field(description="The referral date of the referral that changed the name")
+    recorded_at: datetime
+    referral_id: UUID
+    municipality_id: UUID
+    from_: str = Field(alias="from")
+    to: str
+    changed_by: str
+
+
+TimelineItem = Annotated[
+    ReferralItem | PlacementStatusItem | ActivityItem | NameChangeItem, Field(discriminator="kind")
+]
 
 
 class TimelineOut(BaseModel):

@@ -16,6 +16,7 @@ from placement.activities.schemas import (
     ActivityOut,
     FollowUpDueOut,
     FollowUpsOut,
+    NameChangeItem,
     PlacementStatusItem,
     ReferralItem,
     TimelineItem,
@@ -79,7 +80,10 @@ def _for_municipality(items: list[TimelineItem], municipality_id: UUID | None) -
     }
     visible: list[TimelineItem] = []
     for item in items:
-        if isinstance(item, ReferralItem | PlacementStatusItem) and item.municipality_id != municipality_id:
+        if (
+            isinstance(item, ReferralItem | PlacementStatusItem | NameChangeItem)
+            and item.municipality_id != municipality_id
+        ):
             continue
         if isinstance(item, ActivityItem):
             if item.placement_id is not None and item.placement_id not in own_placements:
@@ -97,6 +101,7 @@ async def timeline(conn: asyncpg.Connection, viewer: Principal, citizen_id: UUID
         *await repository.referrals_of(conn, citizen_id),
         *await repository.placement_changes_of(conn, citizen_id),
         *await repository.activities_of(conn, citizen_id),
+        *await repository.name_changes_of(conn, citizen_id),
     ]
     if viewer.role is Role.MUNICIPALITY:
         if not any(isinstance(i, ReferralItem) and i.municipality_id == viewer.municipality_id for i in items):

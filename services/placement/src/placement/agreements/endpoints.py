@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -14,6 +14,7 @@ from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
 from vikar_shared.http.openapi import problem_responses
+from vikar_shared.types.periods import Day
 
 router = APIRouter(tags=["municipalities"])
 AgreementManager = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.FINANCE))]
@@ -50,7 +51,7 @@ async def set_terms(municipality_id: UUID, body: TermsCreate, actor: AgreementMa
 
 @router.get("/municipalities/{municipality_id}/terms", response_model=TermsOut)
 async def terms_in_force(
-    municipality_id: UUID, viewer: MunicipalityViewer, pool: DbPool, on: date | None = None
+    municipality_id: UUID, viewer: MunicipalityViewer, pool: DbPool, on: Day | None = None
 ) -> TermsOut:
     """Which terms were (or are) in force on ``on`` (default: today in Copenhagen)."""
     async with transaction(pool) as conn:

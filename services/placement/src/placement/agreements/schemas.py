@@ -1,22 +1,25 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-PersonReference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+from vikar_shared.types.periods import Day
+from vikar_shared.types.text import Reference, SingleLine
+
+PersonReference = Reference
+MunicipalityName = Annotated[str, SingleLine(100, min_length=2)]
 
 
 class MunicipalityCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=2, max_length=100)
+    name: MunicipalityName
 
 
 class TermsCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    effective_from: date
+    effective_from: Day
     co_financing_rate_ore_per_hour: StrictInt = Field(ge=0, le=1_000_000)
     eligibility_threshold_weeks: StrictInt = Field(ge=0, le=520)
     target_unique_citizens: StrictInt | None = Field(default=None, ge=1, le=1_000_000)
@@ -29,7 +32,7 @@ class TermsCreate(BaseModel):
 class TermsOut(BaseModel):
     id: UUID
     municipality_id: UUID
-    effective_from: date
+    effective_from: Day
     co_financing_rate_ore_per_hour: int
     eligibility_threshold_weeks: int
     target_unique_citizens: int | None

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
 from vikar_shared.errors import DomainError, invalid
-
-_CPR = re.compile(r"^(\d{6})-?(\d{4})$")
+from vikar_shared.types.identifiers import IdentifierError, cpr_number
 
 
 @dataclass(frozen=True)
@@ -23,28 +21,16 @@ class Cpr:
     __str__ = __repr__
 
 
-def _century(seventh: int, yy: int) -> int:
-    # The 7th digit and the year together give the century (CPR office rules, valid from 1858).
-    if seventh <= 3:
-        return 1900
-    if seventh in (4, 9):
-        return 2000 if yy <= 36 else 1900
-    return 2000 if yy <= 57 else 1800
-
-
 def parse_cpr(raw: str, field: str = "cpr") -> Cpr:
-    """Accepts DDMMYY-SSSS or DDMMYYSSSS with a real birth date. No modulus-11 check: numbers
-    issued since 2007 need not satisfy it."""
-    match = _CPR.match(raw.strip())
-    if match is None:
-        raise invalid(field, "cpr-format", "CPR must be 10 digits, DDMMYY-SSSS")
-    digits = match.group(1) + match.group(2)
-    dd, mm, yy, seventh = int(digits[0:2]), int(digits[2:4]), int(digits[4:6]), int(digits[6])
+    """Accepts DDMMYY-SSSS or DDMMYYSSSS with a real birth date (python-stdnum's ``stdnum.dk.cpr``, the
+    century from the 7th digit). Full-width digits are normalised to ASCII first
+    (``vikar_shared.types.digits``), so ``１７０３８７-４８２１`` and ``170387-4821`` are the same number and
+    hash alike. No modulus-11 check: numbers issued since 2007 need not satisfy it. Raises ``DomainError``
+    ``cpr-format`` or ``cpr-date`` on ``field``; the message never repeats the number."""
     try:
-        date(_century(seventh, yy) + yy, mm, dd)
-    except ValueError:
-        raise invalid(field, "cpr-date", "CPR must begin with a valid birth date (DDMMYY)") from None
-    return Cpr(digits)
+        return Cpr(cpr_number(raw))
+    except IdentifierError as error:
+        raise invalid(field, error.rule, error.message) from None
 
 
 def is_eligible(weeks_unemployed: int, threshold_weeks: int) -> bool:

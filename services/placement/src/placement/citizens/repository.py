@@ -22,20 +22,41 @@ def _referral(row: asyncpg.Record) -> ReferralOut:
 
 async def find_or_create_citizen(
     conn: asyncpg.Connection, citizen_id: UUID, cpr_hash: bytes, sealed: bytes, name: str
-) -> UUID:
-    """The same person referred again keeps one citizen id (found by the keyed hash of the CPR)."""
-    row = await conn.fetchrow(
-        """insert into citizens (id, cpr_hash, cpr_encrypted, name) values ($1, $2, $3, $4)
-           on conflict (cpr_hash) do update set name = excluded.name
-           returning id""",
+) -> tuple[UUID, str | None]:
+    """The same person referred again keeps one citizen id (found by the keyed hash of the CPR). Returns the
+    id and the stored name when the citizen existed already (None when created now); the row stays locked
+    for the caller's transaction. The stored name is never changed here (see ``rename_citizen``)."""
+    for _ in range(2):
+        row = await conn.fetchrow("select id, name from citizens where cpr_hash = $1 for update", cpr_hash)
+        if row is not None:
+            return row["id"], row["name"]
+        created: UUID | None = await conn.fetchval(
+            """insert into citizens (id, cpr_hash, cpr_encrypted, name) values ($1, $2, $3, $4)
+               on conflict (cpr_hash) do nothing returning id""",
+            citizen_id,
+            cpr_hash,
+            sealed,
+            name,
+        )
+        if created is not None:
+            return created, None
+    raise RuntimeError("a citizen row vanished while it was being referred")
+
+
+async def rename_citizen(
+    conn: asyncpg.Connection, citizen_id: UUID, referral_id: UUID, old_name: str, new_name: str, actor: str
+) -> None:
+    """Sets the name documents use and keeps the earlier one in ``citizen_name_changes``."""
+    await conn.execute("update citizens set name = $2 where id = $1", citizen_id, new_name)
+    await conn.execute(
+        """insert into citizen_name_changes (citizen_id, referral_id, old_name, new_name, changed_by)
+           values ($1, $2, $3, $4, $5)""",
         citizen_id,
-        cpr_hash,
-        sealed,
-        name,
+        referral_id,
+        old_name,
+        new_name,
+        actor,
     )
-    assert row is not None
-    found: UUID = row["id"]
-    return found
 
 
 async def citizen_by_hash(conn: asyncpg.Connection, cpr_hash: bytes) -> UUID | None:

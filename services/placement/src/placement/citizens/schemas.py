@@ -3,28 +3,39 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+from vikar_shared.types.periods import Day
+from vikar_shared.types.text import Email, Name, ShortCode
 
 
 class CaseworkerIn(BaseModel):
     """The job centre caseworker (sagsbehandler) who made the referral."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
-    email: EmailStr | None = None
+    name: Name
+    email: Email | None = None
 
 
 class ReferralCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     cpr: str = Field(max_length=20, description="DDMMYY-SSSS; stored encrypted, never returned")
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(description='The citizen\'s name as the job centre gives it; see README "Names"')
     municipality_id: UUID
-    referred_on: date
+    referred_on: Day
     weeks_unemployed: StrictInt = Field(ge=0, le=2000)
-    target_group_code: str | None = Field(
-        default=None, max_length=50, description="A code from GET /target-groups?on=<referred_on>"
+    target_group_code: ShortCode | None = Field(
+        default=None, description="A code from GET /target-groups?on=<referred_on>"
     )
     caseworker: CaseworkerIn | None = None
+
+
+class NameChangeOut(BaseModel):
+    """The citizen's stored name before (``from``) and after (``to``) this referral."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    from_: str = Field(alias="from")
+    to: str
 
 
 class CaseworkerOut(BaseModel):
@@ -46,6 +57,11 @@ class ReferralOut(BaseModel):
     terms_id: UUID
     target_group_code: str | None = None
     caseworker: CaseworkerOut | None = None
+    name_changed: NameChangeOut | None = Field(
+        default=None,
+        description="Set on the answer to POST /referrals when this referral gave an existing citizen (same CPR) "
+        "a different name: the citizen's name is now 'to'; 'from' stays in the audit trail and the timeline",
+    )
 
 
 class CitizenOut(BaseModel):

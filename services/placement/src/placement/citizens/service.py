@@ -13,7 +13,7 @@ from placement.agreements import repository as agreements
 from placement.audit.repository import record
 from placement.citizens import repository
 from placement.citizens.models import check_referral, is_eligible, no_terms, parse_cpr
-from placement.citizens.schemas import CaseworkerOut, CitizenOut, ReferralCreate, ReferralOut
+from placement.citizens.schemas import CaseworkerOut, CitizenOut, NameChangeOut, ReferralCreate, ReferralOut
 from placement.citizens.vault import CprVault
 from placement.reference import repository as reference
 from placement.reference.models import check_target_group
@@ -26,6 +26,19 @@ from vikar_shared.outbox import add_event
 async def refer_citizen(
     conn: asyncpg.Connection, actor: Principal, vault: CprVault, body: ReferralCreate, today: date
 ) -> ReferralOut:
+    """Refers a citizen; the same CPR number (however its digits were typed) is the same citizen.
+
+    Names: the citizen has one current name, the one given by the most recently recorded referral; this
+    service's answers, the timeline and events written from then on (referrals, new placements) carry it.
+    A referral that gives a different name answers with ``name_changed: {from, to}``, keeps the earlier
+    name in the audit trail (``citizen.renamed``) and in ``citizen_name_changes`` (a ``name_change`` item
+    on the citizen's timeline). Documents (invoice lines, co-financing statements, approval mails, the
+    portal) use the name on the placement: the current name when the placement was created, carried by
+    ``placement.placement_created``; so all documents of one placement agree, and placements made after
+    a rename carry the new name (README, "Names").
+
+    Raises ``DomainError``: ``cpr-format``, ``cpr-date``, ``not-in-future``, ``exists``, ``terms-in-force``,
+    ``target-group-exists``, ``target-group-valid-on-date`` (422)."""
     cpr = parse_cpr(body.cpr)
     check_referral(body.weeks_unemployed, body.referred_on, today)
     if body.target_group_code is not None:
@@ -37,14 +50,15 @@ async def refer_citizen(
     terms = await agreements.terms_on(conn, body.municipality_id, body.referred_on)
     if terms is None:
         raise no_terms(municipality)
-    citizen_id = await repository.find_or_create_citizen(
-        conn, uuid.uuid4(), vault.lookup_hash(cpr), vault.seal(cpr), body.name.strip()
+    citizen_id, stored_name = await repository.find_or_create_citizen(
+        conn, uuid.uuid4(), vault.lookup_hash(cpr), vault.seal(cpr), body.name
     )
     caseworker = body.caseworker
+    renamed = stored_name is not None and stored_name != body.name
     referral = ReferralOut(
         id=uuid.uuid4(),
         citizen_id=citizen_id,
-        citizen_name=body.name.strip(),
+        citizen_name=body.name,
         municipality_id=body.municipality_id,
         referred_on=body.referred_on,
         weeks_unemployed=body.weeks_unemployed,
@@ -52,9 +66,25 @@ async def refer_citizen(
         threshold_weeks_applied=terms.eligibility_threshold_weeks,
         terms_id=terms.id,
         target_group_code=body.target_group_code,
-        caseworker=CaseworkerOut(name=caseworker.name.strip(), email=caseworker.email) if caseworker else None,
+        caseworker=CaseworkerOut(name=caseworker.name, email=caseworker.email) if caseworker else None,
+        name_changed=NameChangeOut(from_=stored_name, to=body.name) if renamed and stored_name else None,
     )
     await repository.insert_referral(conn, referral, actor.subject)
+    if referral.name_changed is not None:
+        await repository.rename_citizen(
+            conn, citizen_id, referral.id, referral.name_changed.from_, referral.name_changed.to, actor.subject
+        )
+        await record(
+            conn,
+            actor=actor.subject,
+            action="citizen.renamed",
+            subject=citizen_id,
+            details={
+                "referral_id": str(referral.id),
+                "from": referral.name_changed.from_,
+                "to": referral.name_changed.to,
+            },
+        )
     await record(
         conn,
         actor=actor.subject,

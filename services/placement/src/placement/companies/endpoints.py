@@ -12,6 +12,8 @@ from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
 from vikar_shared.http.openapi import problem_responses
+from vikar_shared.types.numbers import MAX_LIMIT, MAX_OFFSET, Limit, Offset
+from vikar_shared.types.text import EMAIL_MAX, SingleLine
 
 router = APIRouter(tags=["companies"])
 Registrar = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.ADMIN))]
@@ -30,8 +32,8 @@ async def register_company(body: CompanyCreate, actor: Registrar, pool: DbPool) 
 async def list_companies(
     viewer: CompanyViewer,
     pool: DbPool,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[Limit, Query(description=f"Rows per page, 1..{MAX_LIMIT}")] = 100,
+    offset: Annotated[Offset, Query(description=f"Rows to skip, 0..{MAX_OFFSET}")] = 0,
 ) -> list[CompanyOut]:
     async with transaction(pool) as conn:
         return await service.list_companies(conn, viewer, limit, offset)
@@ -67,6 +69,8 @@ async def add_approver(
 
 
 @router.delete("/companies/{company_id}/approvers/{email}", response_model=CompanyOut, responses=problem_responses(409))
-async def remove_approver(company_id: UUID, email: str, actor: Registrar, pool: DbPool) -> CompanyOut:
+async def remove_approver(
+    company_id: UUID, email: Annotated[str, SingleLine(EMAIL_MAX)], actor: Registrar, pool: DbPool
+) -> CompanyOut:
     async with transaction(pool) as conn:
         return await service.remove_approver(conn, actor, company_id, email)

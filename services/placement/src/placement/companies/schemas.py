@@ -2,33 +2,34 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from placement.companies.models import DEFAULT_BILLING_PERIOD, DEFAULT_PAYMENT_TERMS_DAYS, BillingPeriod
+from vikar_shared.types.text import Email, Name, Reference
 
 
 class ApproverIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: EmailStr
-    name: str = Field(min_length=1, max_length=200)
+    email: Email
+    name: Name
 
 
 class AddressIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    street: str = Field(min_length=1, max_length=200)
+    street: Name
     postcode: str = Field(max_length=10, description="4 digits")
-    city: str = Field(min_length=1, max_length=100)
+    city: Reference
 
 
 class BillingContactIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
-    email: EmailStr
+    name: Name
+    email: Email
 
 
 class CompanyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     cvr: str = Field(max_length=20)
     approvers: list[ApproverIn] = Field(min_length=1, max_length=20)
     address: AddressIn | None = None
@@ -43,7 +44,7 @@ class CompanyPatch(BaseModel):
     them; the CVR never changes (a new CVR is a new company)."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Name | None = None
     address: AddressIn | None = None
     billing_contact: BillingContactIn | None = None
     billing_period: BillingPeriod | None = None

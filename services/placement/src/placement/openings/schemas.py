@@ -1,18 +1,21 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from placement.openings.models import MAX_MINUTES_PER_WEEK, HandOverReason, OpeningStatus
+from vikar_shared.types.periods import Day
+from vikar_shared.types.text import Email, MultiLine, Name, Note, Reference
 
 
 class ContactIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9 ]{8,20}$")
-    email: EmailStr | None = None
+    email: Email | None = None
 
 
 class OpeningCreate(BaseModel):
@@ -20,11 +23,11 @@ class OpeningCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     company_id: UUID | None = None
-    job_category: str = Field(min_length=1, max_length=100)
-    tasks: str = Field(min_length=1, max_length=2000)
+    job_category: Reference
+    tasks: Annotated[str, MultiLine(2000)]
     hours_per_week_minutes: StrictInt = Field(gt=0, le=MAX_MINUTES_PER_WEEK)
     contact: ContactIn
-    wished_start: date | None = None
+    wished_start: Day | None = None
 
 
 class HandOver(BaseModel):
@@ -37,7 +40,7 @@ class HandOver(BaseModel):
 
 class FollowUpCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    note: str | None = Field(default=None, max_length=4000)
+    note: Note | None = None
 
 
 class FollowUpOut(BaseModel):

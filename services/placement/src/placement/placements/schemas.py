@@ -6,6 +6,8 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from placement.placements.models import MAX_MINUTES_PER_WEEK, EndReason, PlacementStatus
+from vikar_shared.types.periods import Day
+from vikar_shared.types.text import Name
 
 MAX_RATE_ORE_PER_HOUR = 10_000_000
 
@@ -14,34 +16,34 @@ class PlacementCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     referral_id: UUID
     company_id: UUID
-    start_date: date
-    end_date: date | None = None
+    start_date: Day
+    end_date: Day | None = None
     bill_rate_ore_per_hour: StrictInt = Field(gt=0, le=MAX_RATE_ORE_PER_HOUR)
     wage_rate_ore_per_hour: StrictInt | None = Field(default=None, gt=0, le=MAX_RATE_ORE_PER_HOUR)
     hours_per_week_minutes: StrictInt | None = Field(
         default=None, gt=0, le=MAX_MINUTES_PER_WEEK, description="Defaults to the opening's hours when placing from one"
     )
     opening_id: UUID | None = Field(default=None, description="Placing from an opening marks it filled")
-    consultant_id: str | None = Field(default=None, min_length=1, max_length=200, description="Defaults to the caller")
+    consultant_id: Name | None = Field(default=None, description="Defaults to the caller")
 
 
 class RatesSet(BaseModel):
     """A rate version; one with the same effective_from replaces the earlier one."""
 
     model_config = ConfigDict(extra="forbid")
-    effective_from: date
+    effective_from: Day
     bill_rate_ore_per_hour: StrictInt = Field(gt=0, le=MAX_RATE_ORE_PER_HOUR)
     wage_rate_ore_per_hour: StrictInt | None = Field(default=None, gt=0, le=MAX_RATE_ORE_PER_HOUR)
 
 
 class PlacementEnd(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    end_date: date
+    end_date: Day
     reason: EndReason
 
 
 class RateVersionOut(BaseModel):
-    effective_from: date
+    effective_from: Day
     bill_rate_ore_per_hour: int
     wage_rate_ore_per_hour: int | None = Field(description="Shown to agency staff only")
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
-from vikar_shared.errors import invalid
+from stdnum import ean
 
-_GLN = re.compile(r"^\d{13}$")
+from vikar_shared.errors import invalid
+from vikar_shared.types.identifiers import IdentifierError, gln_number
 
 
 @dataclass(frozen=True)
@@ -36,16 +36,15 @@ def check_target_group(group: TargetGroup | None, code: str, on: date, field: st
 
 
 def gs1_check_digit(body: str) -> int:
-    """GS1 modulus 10: weights 3, 1, 3, ... from the rightmost digit of the body."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return (10 - total % 10) % 10
+    """GS1 modulus 10 of a 12-digit body (``stdnum.ean``)."""
+    return int(ean.calc_check_digit(body))
 
 
 def parse_gln(raw: str, field: str = "ean") -> str:
-    """An EAN/GLN location number (what public bodies receive e-invoices on): 13 digits, GS1 check digit."""
-    gln = raw.replace(" ", "")
-    if not _GLN.match(gln):
-        raise invalid(field, "ean-format", "EAN/GLN must be 13 digits")
-    if gs1_check_digit(gln[:12]) != int(gln[12]):
-        raise invalid(field, "ean-check-digit", "EAN/GLN fails the GS1 modulus-10 check digit")
-    return gln
+    """An EAN/GLN location number (what public bodies receive e-invoices on): 13 digits, GS1 check digit
+    (``stdnum.ean``); spaces ignored, full-width digits normalised. Raises ``DomainError`` ``ean-format``
+    or ``ean-check-digit`` on ``field``."""
+    try:
+        return gln_number(raw)
+    except IdentifierError as error:
+        raise invalid(field, error.rule, error.message) from None

@@ -2,52 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from uuid import UUID
 
 from timesheet.entries.models import Entry
 from vikar_shared.errors import invalid
 
-_ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+# The ISO week is the shared one (years 2000..2100; ``iso-week-invalid``, ``iso-week-out-of-range``).
+from vikar_shared.types.periods import IsoWeek as IsoWeek
+
 SELECTOR_FIELDS = ("entry_ids", "week", "citizen_id", "all_pending")
-
-
-@dataclass(frozen=True, order=True)
-class IsoWeek:
-    year: int
-    week: int
-
-    @classmethod
-    def parse(cls, text: str) -> IsoWeek:
-        match = _ISO_WEEK.match(text)
-        if match is not None:
-            year, week = int(match[1]), int(match[2])
-            try:
-                date.fromisocalendar(year, week, 1)
-            except ValueError:
-                pass
-            else:
-                return cls(year, week)
-        raise invalid("week", "iso-week-invalid", f"{text!r} is not an ISO week such as 2026-W47")
-
-    @classmethod
-    def of(cls, day: date) -> IsoWeek:
-        year, week, _ = day.isocalendar()
-        return cls(year, week)
-
-    @property
-    def monday(self) -> date:
-        return date.fromisocalendar(self.year, self.week, 1)
-
-    @property
-    def sunday(self) -> date:
-        return self.monday + timedelta(days=6)
-
-    def __str__(self) -> str:
-        return f"{self.year:04d}-W{self.week:02d}"
 
 
 @dataclass(frozen=True)

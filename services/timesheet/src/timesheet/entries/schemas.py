@@ -6,22 +6,29 @@ from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from annotated_types import Ge, Le
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from timesheet.entries.models import MAX_ENTRIES_PER_SUBMISSION, Entry, EntryStatus, HistoryAction, HistoryRecord
+from vikar_shared.types.numbers import MAX_MINUTES_PER_DAY
+from vikar_shared.types.periods import Day
+from vikar_shared.types.text import MultiLine
 
 # Bounded to PostgreSQL's integer so an absurd value is a 422, not a database error.
 Version = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
-# PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=1000, pattern=r"^[^\x00]*$")]
+# The shared multi-line text rules (no NUL or other control characters, NFC, trimmed), 3..1000 characters.
+Reason = Annotated[str, MultiLine(1000, min_length=3)]
+# Whole minutes as sent; the domain rules narrow them (15..720, quarter hours). This outer bound (a day either
+# way) only keeps absurd numbers out: beyond it the 422 names the field with less_than_equal/greater_than_equal.
+Minutes = Annotated[StrictInt, Ge(-MAX_MINUTES_PER_DAY), Le(MAX_MINUTES_PER_DAY)]
 
 
 class EntryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    work_date: date = Field(description="Day the hours were worked (Europe/Copenhagen calendar)")
+    work_date: Day = Field(description="Day the hours were worked (Europe/Copenhagen calendar)")
     # Strict: 240.0 or "240" are rejected rather than coerced; hours are whole minutes.
-    minutes: StrictInt = Field(description="Whole minutes, a multiple of 15 between 15 and 720")
+    minutes: Minutes = Field(description="Whole minutes, a multiple of 15 between 15 and 720")
 
 
 class SubmitHoursRequest(BaseModel):
@@ -46,15 +53,15 @@ class RejectRequest(BaseModel):
 class ResubmitRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    work_date: date = Field(description="Day the hours were worked; for a correction, the original's work date")
-    minutes: StrictInt = Field(description="Whole minutes; for a correction, the signed change to the original")
+    work_date: Day = Field(description="Day the hours were worked; for a correction, the original's work date")
+    minutes: Minutes = Field(description="Whole minutes; for a correction, the signed change to the original")
     expected_version: Version | None = Field(default=None, description="Fail with 409 unless at this version")
 
 
 class CorrectionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    minutes_delta: StrictInt = Field(
+    minutes_delta: Minutes = Field(
         description="Signed change to the approved entry's minutes: a non-zero multiple of 15 that keeps the "
         "entry, with all its approved and pending corrections, within 0..720 minutes"
     )

@@ -13,7 +13,11 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
+from pydantic_core import PydanticCustomError
+
 from vikar_shared.auth.principal import Principal, Role
+from vikar_shared.types.periods import PeriodError, month_of
+from vikar_shared.types.text import clean_text
 
 # Same bounds as the rejection API (entries.schemas.Reason), so both doors accept the same reasons.
 REASON_MIN_LENGTH = 3
@@ -25,7 +29,6 @@ MAX_ENTRIES_PER_ACTION = 1000
 # Deliberately loose: the question is only "could this be an address?"; whether it is an approver's
 # is answered by the read model, and that answer is never shown.
 _EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_MONTH_SHAPE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class PortalError(Exception):
@@ -128,7 +131,14 @@ def normalise_email(raw: str) -> str:
 
 
 def looks_like_email(address: str) -> bool:
-    return len(address) <= EMAIL_MAX_LENGTH and _EMAIL_SHAPE.match(address) is not None
+    """Loose shape, and the shared single-line text rules (no NUL, no control character, no line break)."""
+    if len(address) > EMAIL_MAX_LENGTH or _EMAIL_SHAPE.match(address) is None:
+        return False
+    try:
+        clean_text(address, max_length=EMAIL_MAX_LENGTH)
+    except PydanticCustomError:
+        return False
+    return True
 
 
 def login_link(base_url: str, token: str) -> str:
@@ -182,25 +192,25 @@ def retry_after_seconds(wait: timedelta) -> int:
 
 
 def reason_problem(reason: str) -> ReasonProblem | None:
-    """Validates a stripped rejection reason; None when it is acceptable."""
-    if "\x00" in reason:
+    """Validates a stripped rejection reason with the API's rules (``entries.schemas.Reason``, the shared
+    multi-line text type): None when it is acceptable."""
+    try:
+        clean_text(reason, max_length=REASON_MAX_LENGTH, min_length=REASON_MIN_LENGTH, multi_line=True)
+    except PydanticCustomError as error:
+        if error.type in ("string_too_short", "not-blank"):
+            return ReasonProblem.TOO_SHORT
+        if error.type == "string_too_long":
+            return ReasonProblem.TOO_LONG
         return ReasonProblem.INVALID_CHARACTER
-    if len(reason) < REASON_MIN_LENGTH:
-        return ReasonProblem.TOO_SHORT
-    if len(reason) > REASON_MAX_LENGTH:
-        return ReasonProblem.TOO_LONG
     return None
 
 
 def parse_month(raw: str | None) -> date | None:
-    """``"2026-11"`` → the first day of that month; None for anything else."""
-    match = _MONTH_SHAPE.match(raw or "")
-    if match is None:
+    """``"2026-11"`` → the first day of that month (the shared parser: years 2000..2100); None for anything else."""
+    try:
+        return month_of(raw or "").first_day
+    except PeriodError:
         return None
-    year, month = int(match.group(1)), int(match.group(2))
-    if not (1 <= month <= 12 and 2000 <= year <= 2999):
-        return None
-    return date(year, month, 1)
 
 
 def next_month(first: date) -> date:

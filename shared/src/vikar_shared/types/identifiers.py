@@ -1,0 +1,82 @@
+"""Danish identifiers, checked with python-stdnum (``stdnum.dk.cpr``, ``stdnum.dk.cvr``, ``stdnum.ean``).
+
+Digits follow ``vikar_shared.types.digits``: NFKC first (full-width to ASCII), then ASCII only; the
+value returned is the compact ASCII form, which is what is stored, hashed and compared.
+
+Each function raises ``IdentifierError`` with a stable rule code:
+
+- CPR: ``cpr-format`` (not 10 digits, with an optional ``-`` after the sixth), ``cpr-date`` (no valid birth
+  date, the century taken from the 7th digit, or born in the future). No modulus-11 check: numbers
+  issued since 2007 need not pass it, and stdnum does not require it either.
+- CVR: ``cvr-format`` (not 8 digits or a leading 0), ``cvr-checksum`` (modulus 11, weights 2765 4321).
+- EAN/GLN: ``ean-format`` (not 13 digits), ``ean-check-digit`` (GS1 modulus 10).
+- Postcode: ``postcode-format`` (not 4 digits).
+"""
+
+from __future__ import annotations
+
+import re
+
+from stdnum import ean
+from stdnum.dk import cpr, cvr
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
+
+from vikar_shared.types.digits import is_ascii_digits, normalise
+
+__all__ = ["IdentifierError", "cpr_number", "cvr_number", "gln_number", "postcode"]
+
+_CPR_SHAPE = re.compile(r"[0-9]{6}-?[0-9]{4}", re.ASCII)
+_MAX_INPUT = 40
+
+
+class IdentifierError(ValueError):
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+
+
+def cpr_number(raw: str) -> str:
+    """``"170387-4821"`` or ``"１７０３８７４８２１"`` → ``"1703874821"``. The message never repeats the number."""
+    text = normalise(raw) if len(raw) <= _MAX_INPUT else ""
+    if _CPR_SHAPE.fullmatch(text) is None:
+        raise IdentifierError("cpr-format", "CPR must be 10 digits, DDMMYY-SSSS")
+    try:
+        return str(cpr.validate(text))
+    except ValidationError:
+        raise IdentifierError("cpr-date", "CPR must begin with a valid birth date (DDMMYY)") from None
+
+
+def cvr_number(raw: str) -> str:
+    """Eight digits, no leading zero, modulus-11 check; spaces are ignored."""
+    text = normalise(raw).replace(" ", "") if len(raw) <= _MAX_INPUT else ""
+    if len(text) != 8 or not is_ascii_digits(text) or text[0] == "0":
+        raise IdentifierError("cvr-format", "CVR must be 8 digits and not start with 0")
+    try:
+        return str(cvr.validate(text))
+    except InvalidChecksum:
+        raise IdentifierError("cvr-checksum", "CVR fails the modulus-11 check") from None
+    except ValidationError:
+        raise IdentifierError("cvr-format", "CVR must be 8 digits and not start with 0") from None
+
+
+def gln_number(raw: str) -> str:
+    """An EAN/GLN location number (what public bodies receive e-invoices on): 13 digits, GS1 check digit;
+    spaces are ignored."""
+    text = normalise(raw).replace(" ", "") if len(raw) <= _MAX_INPUT else ""
+    if len(text) != 13 or not is_ascii_digits(text):
+        raise IdentifierError("ean-format", "EAN/GLN must be 13 digits")
+    try:
+        return str(ean.validate(text))
+    except (InvalidChecksum, InvalidComponent):
+        raise IdentifierError("ean-check-digit", "EAN/GLN fails the GS1 modulus-10 check digit") from None
+    except ValidationError:
+        raise IdentifierError("ean-format", "EAN/GLN must be 13 digits") from None
+
+
+def postcode(raw: str) -> str:
+    """Danish postcodes are four digits (0800 and 0555 exist, so a leading zero is allowed)."""
+    text = normalise(raw) if len(raw) <= _MAX_INPUT else ""
+    if len(text) != 4 or not is_ascii_digits(text):
+        raise IdentifierError("postcode-format", "A postcode is 4 digits")
+    return text
