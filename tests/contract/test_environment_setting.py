@@ -26,9 +26,14 @@ SERVICES: dict[str, type[ServiceSettings]] = {
     "INVOICING": InvoicingSettings,
     "NOTIFICATIONS": NotificationsSettings,
 }
-PLACEMENT_KEYS = {
+SEALING_KEYS = '{"k1": "cmVhbC1sb29raW5nLWxvZ2luLXNlYWxpbmcta2V5LTE="}'
+# The service secrets besides the JWT keys, none of them the published development value.
+OTHER_KEYS = {
     "PLACEMENT_CPR_ENCRYPTION_KEY": "cmVhbC1sb29raW5nLWNwci1lbmNyeXB0aW9uLWtleTE=",
     "PLACEMENT_CPR_HASH_KEY": "a-real-looking-cpr-hash-key-0000000000",
+    "TIMESHEET_LOGIN_LINK_SEALING_KEYS": SEALING_KEYS,
+    "TIMESHEET_LOGIN_LINK_SEALING_KEY_ID": "k1",
+    "NOTIFICATIONS_LOGIN_LINK_SEALING_KEYS": SEALING_KEYS,
 }
 
 
@@ -54,7 +59,7 @@ def test_one_variable_reaches_every_service_and_the_service_prefix_does_not(
 ) -> None:
     clean_env.setenv("VIKAR_ENVIRONMENT", "production")
     clean_env.setenv(f"{prefix}_JWT_KEYS", f'{{"k1": "{GOOD_KEY}"}}')
-    for name, value in PLACEMENT_KEYS.items():
+    for name, value in OTHER_KEYS.items():
         clean_env.setenv(name, value)
     settings = SERVICES[prefix]()
     assert settings.environment is Environment.PRODUCTION
@@ -69,7 +74,7 @@ def test_outside_development_and_test_the_development_secret_is_refused(
     clean_env: pytest.MonkeyPatch, prefix: str, environment: str
 ) -> None:
     clean_env.setenv("VIKAR_ENVIRONMENT", environment)
-    for name, value in PLACEMENT_KEYS.items():
+    for name, value in OTHER_KEYS.items():
         clean_env.setenv(name, value)
     with pytest.raises(ValidationError, match="published development secret"):
         SERVICES[prefix]()
@@ -93,6 +98,20 @@ def test_placement_refuses_its_development_cpr_keys_outside_development(clean_en
         PlacementSettings()
     assert "cpr_encryption_key" in str(err.value)
     assert "cpr_hash_key" in str(err.value)
+
+
+@pytest.mark.parametrize("settings_class", [TimesheetSettings, NotificationsSettings])
+def test_the_services_sharing_login_links_refuse_the_development_sealing_key_outside_development(
+    clean_env: pytest.MonkeyPatch, settings_class: type[ServiceSettings]
+) -> None:
+    clean_env.setenv("VIKAR_ENVIRONMENT", "production")
+    for prefix in ("TIMESHEET", "NOTIFICATIONS"):
+        clean_env.setenv(f"{prefix}_JWT_KEYS", f'{{"k1": "{GOOD_KEY}"}}')
+    with pytest.raises(ValidationError, match="login_link_sealing_keys.*published development sealing key"):
+        settings_class()
+    for name, value in OTHER_KEYS.items():
+        clean_env.setenv(name, value)
+    assert settings_class().environment is Environment.PRODUCTION
 
 
 @pytest.mark.parametrize("environment", ["development", "test"])

@@ -231,7 +231,9 @@ _SECRET = "x" * 32
 
 def _verify(sub: str, email: str | None = None) -> object:
     verifier = TokenVerifier({"k": SecretStr(_SECRET)}, "vikarmodel", "vikarmodel")
-    return verifier.verify(mint_token(secret=_SECRET, kid="k", subject=sub, role=Role.CONSULTANT, email=email))
+    return verifier.verify(
+        mint_token(secret=_SECRET, kid="k", subject=sub, role=Role.CONSULTANT, email=email, max_ttl=None)
+    )
 
 
 @pytest.mark.parametrize(

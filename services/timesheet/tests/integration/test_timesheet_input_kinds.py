@@ -75,7 +75,7 @@ async def test_a_reason_over_several_lines_is_kept_with_its_line_breaks(timeshee
 @pytest.mark.parametrize("sub", ["bo\x00approver", ""])
 async def test_a_token_whose_sub_holds_a_nul_or_nothing_is_401(timesheet: Harness, sub: str) -> None:
     h = timesheet
-    headers = bearer(Role.COMPANY_APPROVER, sub=sub, company_id=h.placement.company_id)
+    headers = bearer(Role.COMPANY_APPROVER, sub=sub, company_id=h.placement.company_id, max_ttl=None)
     response = await h.client.get(f"/companies/{h.placement.company_id}/pending", headers=headers)
     assert response.status_code == 401, response.text
     assert response.json()["code"] == "unauthenticated"
