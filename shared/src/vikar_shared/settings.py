@@ -37,3 +37,5 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 3
     consumer_retry_backoff_seconds: float = 0.2
     log_level: str = "INFO"
+    # Idempotency-Key: how long a key and its stored response are kept (the draft asks for at least 24 h).
+    idempotency_retention_hours: int = Field(default=24, ge=24, le=24 * 366)

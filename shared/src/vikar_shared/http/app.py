@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from vikar_shared.auth.tokens import TokenVerifier
 from vikar_shared.db import create_pool
 from vikar_shared.events.registry import TOPICS
+from vikar_shared.http.idempotency import purge_task
 from vikar_shared.http.problems import install_problem_handlers
 from vikar_shared.logging import configure_logging, correlation_id_var
 from vikar_shared.messaging.consumer import EventConsumer
@@ -123,6 +124,7 @@ def create_service_app(
                 namespace=ns,
             )
             tasks.append(asyncio.create_task(relay.run(stop), name="outbox-relay"))
+        tasks.append(asyncio.create_task(purge_task(app, stop), name="idempotency-purge"))
         tasks += [asyncio.create_task(task(app, stop), name=getattr(task, "__name__", "task")) for task in background]
         broker = build_broker(settings, consumers if settings.run_consumers else (), app)
         await broker.start()

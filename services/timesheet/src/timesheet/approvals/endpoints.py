@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from timesheet.approvals import service
-from timesheet.approvals.models import selector_of
+from timesheet.approvals.models import seen_versions, selector_of
 from timesheet.approvals.schemas import (
     BulkApprovalOut,
     BulkApprovalRequest,
@@ -21,6 +21,7 @@ from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.auth.principal import Principal, Role
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
+from vikar_shared.http.idempotency import Idempotency, idempotent
 
 router = APIRouter(tags=["approvals"])
 
@@ -35,6 +36,8 @@ def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         401: "No valid bearer token",
         403: "The caller's role may not use this endpoint",
         404: "No such company visible to the caller",
+        409: "`entries-changed`: an entry changed or arrived after the list was read; nothing was approved and "
+        "the problem's `entries` lists each as it is now. Or `idempotency-key-in-flight`",
         422: "A field breaks a rule; the problem names field and rule",
     }
     return {s: {"description": described[s], "content": {"application/problem+json": {}}} for s in statuses}
@@ -44,17 +47,22 @@ def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     "/companies/{company_id}/approvals",
     response_model=BulkApprovalOut,
     summary="Approve a company's pending entries in bulk: by ids, ISO week, citizen or all (company approver)",
-    responses=_problems(401, 403, 404, 422),
+    responses=_problems(401, 403, 404, 409, 422),
 )
 async def approve_in_bulk(
-    company_id: UUID, body: BulkApprovalRequest, principal: Approver, pool: DbPool
-) -> BulkApprovalOut:
+    company_id: UUID, body: BulkApprovalRequest, principal: Approver, pool: DbPool, idem: Idempotency
+) -> BulkApprovalOut | Response:
     selector = selector_of(
         entry_ids=body.entry_ids, week=body.week, citizen_id=body.citizen_id, all_pending=body.all_pending
     )
-    async with transaction(pool) as conn:
-        result = await service.approve_in_bulk(conn, principal, company_id, selector)
-    return BulkApprovalOut.of(result)
+    seen = seen_versions([(s.entry_id, s.version) for s in body.seen])
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        result = await service.approve_in_bulk(run.conn, principal, company_id, selector, seen)
+        out = BulkApprovalOut.of(result)
+        await run.complete(200, out)
+    return out
 
 
 @router.get(

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, status
+from fastapi import APIRouter, Depends, Response, status
 
 from timesheet.entries import service
 from timesheet.entries.models import EntryStatus, ProposedEntry, agency_today
@@ -27,6 +27,7 @@ from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.auth.principal import Principal, Role
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
+from vikar_shared.http.idempotency import Idempotency, idempotent
 
 router = APIRouter(tags=["entries"])
 
@@ -46,8 +47,11 @@ def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         401: "No valid bearer token",
         403: "The caller's role may not use this endpoint",
         404: "No such object visible to the caller",
-        409: "The entry is not in a state that allows this; the problem's `entry` member shows it as it is now",
-        422: "A field breaks a rule; the problem names field and rule",
+        409: "The entry is not in a state that allows this (the problem's `entry` member shows it as it is now), "
+        "a day already holds a live entry (`work-date-taken`, naming it in `entry` and `entries`), or a request "
+        "with the same Idempotency-Key is still in flight (`idempotency-key-in-flight`)",
+        422: "A field breaks a rule; the problem names field and rule (also `idempotency-key-reused` when the "
+        "Idempotency-Key was used for another request)",
     }
     return {s: {"description": described[s], "content": {"application/problem+json": {}}} for s in statuses}
 
@@ -57,22 +61,28 @@ def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     status_code=status.HTTP_201_CREATED,
     response_model=SubmissionOut,
     summary="Submit hours worked on a placement",
-    responses=_problems(401, 403, 404, 422),
+    description="One live entry per placement and day: a day that already holds a submitted or approved entry "
+    "is 409 `work-date-taken` naming it (change it instead). Safe to retry with an `Idempotency-Key`.",
+    responses=_problems(401, 403, 404, 409, 422),
 )
 async def submit_hours(
-    placement_id: UUID, body: SubmitHoursRequest, principal: Submitter, pool: DbPool, today: Today
-) -> SubmissionOut:
+    placement_id: UUID, body: SubmitHoursRequest, principal: Submitter, pool: DbPool, today: Today, idem: Idempotency
+) -> SubmissionOut | Response:
     proposed = [ProposedEntry(work_date=e.work_date, minutes=e.minutes) for e in body.entries]
-    async with transaction(pool) as conn:
-        submission = await service.submit_hours(conn, principal, placement_id, proposed, today=today)
-    return SubmissionOut(
-        submission_id=submission.submission_id,
-        placement_id=submission.placement_id,
-        entries=[
-            SubmittedEntryOut(id=e.id, work_date=e.work_date, minutes=e.minutes, status=e.status)
-            for e in submission.entries
-        ],
-    )
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        submission = await service.submit_hours(run.conn, principal, placement_id, proposed, today=today)
+        out = SubmissionOut(
+            submission_id=submission.submission_id,
+            placement_id=submission.placement_id,
+            entries=[
+                SubmittedEntryOut(id=e.id, work_date=e.work_date, minutes=e.minutes, status=e.status)
+                for e in submission.entries
+            ],
+        )
+        await run.complete(status.HTTP_201_CREATED, out)
+    return out
 
 
 @router.get("/entries/{entry_id}", response_model=EntryOut, summary="One hour entry", responses=_problems(401, 404))
@@ -102,15 +112,15 @@ async def list_company_entries(
     responses=_problems(401, 403, 404, 409, 422),
 )
 async def approve_entry(
-    entry_id: UUID,
-    principal: Approver,
-    pool: DbPool,
-    body: Annotated[ApproveRequest | None, Body()] = None,
-) -> EntryOut:
-    expected_version = body.expected_version if body is not None else None
-    async with transaction(pool) as conn:
-        entry = await service.approve_entry(conn, principal, entry_id, expected_version=expected_version)
-    return EntryOut.of(entry)
+    entry_id: UUID, body: ApproveRequest, principal: Approver, pool: DbPool, idem: Idempotency
+) -> EntryOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        entry = await service.approve_entry(run.conn, principal, entry_id, expected_version=body.expected_version)
+        out = EntryOut.of(entry)
+        await run.complete(status.HTTP_200_OK, out)
+    return out
 
 
 @router.post(
@@ -119,12 +129,18 @@ async def approve_entry(
     summary="Reject a submitted entry with a reason (company approver)",
     responses=_problems(401, 403, 404, 409, 422),
 )
-async def reject_entry(entry_id: UUID, body: RejectRequest, principal: Approver, pool: DbPool) -> EntryOut:
-    async with transaction(pool) as conn:
+async def reject_entry(
+    entry_id: UUID, body: RejectRequest, principal: Approver, pool: DbPool, idem: Idempotency
+) -> EntryOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
         entry = await service.reject_entry(
-            conn, principal, entry_id, reason=body.reason, expected_version=body.expected_version
+            run.conn, principal, entry_id, reason=body.reason, expected_version=body.expected_version
         )
-    return EntryOut.of(entry)
+        out = EntryOut.of(entry)
+        await run.complete(status.HTTP_200_OK, out)
+    return out
 
 
 @router.put(
@@ -151,12 +167,18 @@ async def resubmit_entry(
     summary="Correct an approved entry with a correction entry that needs approval (consultant, admin)",
     responses=_problems(401, 403, 404, 409, 422),
 )
-async def correct_entry(entry_id: UUID, body: CorrectionRequest, principal: Submitter, pool: DbPool) -> EntryOut:
-    async with transaction(pool) as conn:
+async def correct_entry(
+    entry_id: UUID, body: CorrectionRequest, principal: Submitter, pool: DbPool, idem: Idempotency
+) -> EntryOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
         correction = await service.correct_entry(
-            conn, principal, entry_id, minutes_delta=body.minutes_delta, reason=body.reason
+            run.conn, principal, entry_id, minutes_delta=body.minutes_delta, reason=body.reason
         )
-    return EntryOut.of(correction)
+        out = EntryOut.of(correction)
+        await run.complete(status.HTTP_201_CREATED, out)
+    return out
 
 
 @router.get(

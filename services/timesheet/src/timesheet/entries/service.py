@@ -28,6 +28,7 @@ from timesheet.entries.models import (
     invalid_submission,
     proposal_violations,
     submission_violations,
+    work_date_taken,
 )
 from timesheet.entries.repository import NewEntry
 from timesheet.placements.models import Placement, RateVersion, rate_in_force
@@ -98,6 +99,11 @@ async def submit_hours(
 ) -> Submission:
     placement, rates = await _placement(conn, placement_id)
     day_minutes = await _day_minutes(conn, placement.citizen_id, [p.work_date for p in proposed])
+    # One live entry per placement and day: a second submission of a day is refused, naming the entry.
+    # (The database's unique index backs this check up against anything that slips past it.)
+    taken = await repository.live_entries_on(conn, placement.placement_id, [p.work_date for p in proposed])
+    if taken:
+        raise work_date_taken(taken)
     violations = submission_violations(proposed, placement=placement, rates=rates, today=today, day_minutes=day_minutes)
     if violations:
         raise invalid_submission(violations)
@@ -164,6 +170,11 @@ async def resubmit_entry(
         raise not_found("entry")
     ensure_resubmittable(entry, expected_version)
     placement, rates = await _placement(conn, entry.placement_id)
+    if entry.corrects_entry_id is None:
+        await repository.lock_citizen_days(conn, entry.citizen_id, [proposed.work_date])
+        taken = await repository.live_entries_on(conn, entry.placement_id, [proposed.work_date], other_than=entry.id)
+        if taken:
+            raise work_date_taken(taken)
     violations = await _resubmission_violations(conn, entry, proposed, placement, rates, today=today)
     if violations:
         raise invalid_entries("entry-invalid", violations)
@@ -299,16 +310,19 @@ async def record_approvals(conn: asyncpg.Connection, entries: Sequence[Entry]) -
 
 
 async def approve_entry(
-    conn: asyncpg.Connection, principal: Principal, entry_id: UUID, *, expected_version: int | None
+    conn: asyncpg.Connection, principal: Principal, entry_id: UUID, *, expected_version: int
 ) -> Entry:
+    """Approves the entry at the version the approver saw; 409 ``entry-version-mismatch`` (with the entry
+    as it is now) when it changed since, ``entry-not-submitted`` when it is decided already."""
     entry = await _decide(conn, principal, entry_id, EntryStatus.APPROVED, expected_version)
     await record_approvals(conn, [entry])
     return entry
 
 
 async def reject_entry(
-    conn: asyncpg.Connection, principal: Principal, entry_id: UUID, *, reason: str, expected_version: int | None
+    conn: asyncpg.Connection, principal: Principal, entry_id: UUID, *, reason: str, expected_version: int
 ) -> Entry:
+    """Rejects the entry at the version the approver saw; the same 409s as :func:`approve_entry`."""
     entry = await _decide(conn, principal, entry_id, EntryStatus.REJECTED, expected_version, reason)
     rejected_by, rejected_at = entry.decision()
     await repository.record_history(conn, [HistoryChange.of(entry, HistoryAction.REJECTED, rejected_by)])
