@@ -4,7 +4,6 @@ fields, and turning the portal's expected failures into pages."""
 from __future__ import annotations
 
 import functools
-import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -121,11 +120,6 @@ def parse_seen(form: FormData) -> list[tuple[UUID, int]]:
     return [(parse_entry_id(i), parse_version(v)) for i, v in zip(ids, versions, strict=True)]
 
 
-def new_form_key() -> str:
-    """A fresh Idempotency-Key for one rendered form (its hidden ``idempotency_key`` field)."""
-    return secrets.token_urlsafe(18)
-
-
 def remember_language(response: Response, request: Request, settings: TimesheetSettings) -> Response:
     chosen = supported(request.query_params.get("lang"))
     if chosen is not None:
@@ -191,7 +185,6 @@ def session_page(
         status=status,
         session=visit.session,
         csrf_token=visit.session.csrf_token,
-        form_key=new_form_key,
         **context,
     )
     return remember_language(response, request, settings)
