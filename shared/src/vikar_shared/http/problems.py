@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from vikar_shared.errors import Category, DomainError
+from vikar_shared.errors import Category, DomainError, DuplicateError
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ def problem(
     detail: str,
     errors: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + code,
@@ -43,6 +44,7 @@ def problem(
     }
     if errors:
         body["errors"] = errors
+    body.update(extra or {})
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
@@ -56,7 +58,10 @@ async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     status = STATUS_BY_CATEGORY[exc.category]
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     errors = [{"field": v.field, "rule": v.rule, "message": v.message} for v in exc.violations]
-    return problem(status, exc.code, exc.category.value, exc.detail, errors or None, headers)
+    extra = None
+    if isinstance(exc, DuplicateError):
+        extra = {"existing": {"type": exc.existing_type, "id": exc.existing_id}}
+    return problem(status, exc.code, exc.category.value, exc.detail, errors or None, headers, extra)
 
 
 async def _request_validation(_: Request, exc: Exception) -> JSONResponse:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 
 from placement.placements import service
 from placement.placements.clock import Today
@@ -12,15 +12,22 @@ from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
+from vikar_shared.http.idempotency import Idempotency, idempotent
 
 router = APIRouter(tags=["placements"])
 Consultant = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.ADMIN))]
 
 
 @router.post("/placements", status_code=201, response_model=PlacementOut)
-async def create_placement(body: PlacementCreate, actor: Consultant, pool: DbPool, today: Today) -> PlacementOut:
-    async with transaction(pool) as conn:
-        return await service.create_placement(conn, actor, body, today)
+async def create_placement(
+    body: PlacementCreate, actor: Consultant, pool: DbPool, today: Today, idem: Idempotency
+) -> PlacementOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        out = await service.create_placement(run.conn, actor, body, today)
+        await run.complete(201, out)
+    return out
 
 
 @router.get("/placements/{placement_id}", response_model=PlacementOut)
@@ -30,18 +37,36 @@ async def get_placement(placement_id: UUID, viewer: CurrentPrincipal, pool: DbPo
 
 
 @router.post("/placements/{placement_id}/activate", response_model=PlacementOut)
-async def activate(placement_id: UUID, actor: Consultant, pool: DbPool, today: Today) -> PlacementOut:
-    async with transaction(pool) as conn:
-        return await service.activate(conn, actor, placement_id, today)
+async def activate(
+    placement_id: UUID, actor: Consultant, pool: DbPool, today: Today, idem: Idempotency
+) -> PlacementOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        out = await service.activate(run.conn, actor, placement_id, today)
+        await run.complete(200, out)
+    return out
 
 
 @router.post("/placements/{placement_id}/end", response_model=PlacementOut)
-async def end(placement_id: UUID, body: PlacementEnd, actor: Consultant, pool: DbPool) -> PlacementOut:
-    async with transaction(pool) as conn:
-        return await service.end(conn, actor, placement_id, body)
+async def end(
+    placement_id: UUID, body: PlacementEnd, actor: Consultant, pool: DbPool, idem: Idempotency
+) -> PlacementOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        out = await service.end(run.conn, actor, placement_id, body)
+        await run.complete(200, out)
+    return out
 
 
 @router.post("/placements/{placement_id}/rates", response_model=PlacementOut)
-async def set_rates(placement_id: UUID, body: RatesSet, actor: Consultant, pool: DbPool) -> PlacementOut:
-    async with transaction(pool) as conn:
-        return await service.set_rates(conn, actor, placement_id, body)
+async def set_rates(
+    placement_id: UUID, body: RatesSet, actor: Consultant, pool: DbPool, idem: Idempotency
+) -> PlacementOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        out = await service.set_rates(run.conn, actor, placement_id, body)
+        await run.complete(200, out)
+    return out
