@@ -97,7 +97,7 @@ def seed() -> str:
         assert isinstance(submitted, list)
         if name == "Mette Jensen":
             for e in submitted:
-                post(f"{TIMESHEET}/entries/{e['id']}/approve", approver, {})
+                post(f"{TIMESHEET}/entries/{e['id']}/approve", approver, {"expected_version": 1})
     municipality = token(Role.MUNICIPALITY, municipality_id=uuid.UUID(str(m["id"])))
     month = monday.strftime("%Y-%m")
     return f"""Demo tokens, valid 7 days (paste these lines into your shell):

@@ -38,7 +38,8 @@ async def submit(system: System, placement: str, entries: list[tuple[str, int]])
 async def approve_all(system: System, world: World, entry_ids: list[str]) -> None:
     async with httpx.AsyncClient(base_url=system.url("timesheet"), timeout=10) as api:
         for entry_id in entry_ids:
-            ok(await api.post(f"/entries/{entry_id}/approve", headers=world.approver))
+            # A decision carries the version the approver saw (issue 6): these entries are fresh, at 1.
+            ok(await api.post(f"/entries/{entry_id}/approve", json={"expected_version": 1}, headers=world.approver))
 
 
 async def invoice(system: System, world: World, month: str) -> dict[str, object]:

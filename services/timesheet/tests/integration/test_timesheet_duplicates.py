@@ -53,6 +53,22 @@ async def test_a_day_submitted_twice_is_409_naming_the_entry_and_only_one_is_sto
     assert await h.outbox_types() == ["timesheet.hours_submitted"]
 
 
+async def test_a_big_day_sent_twice_is_409_not_the_12_hour_cap_and_bad_minutes_are_still_422(
+    timesheet: Harness,
+) -> None:
+    h = timesheet
+    body = [{"work_date": h.day(2), "minutes": 480}]
+    first = await h.submit(body)
+
+    again = await h.submit(body)
+    bad_minutes = await h.submit([{"work_date": h.day(2), "minutes": 50}])
+
+    assert (first.status_code, again.status_code) == (201, 409)
+    assert again.json()["entry"]["id"] == first.json()["entries"][0]["id"]
+    assert bad_minutes.status_code == 422
+    assert [e["rule"] for e in bad_minutes.json()["errors"]] == ["minutes-not-quarter-hours"]
+
+
 async def test_an_approved_day_is_taken_too_but_a_rejected_day_is_free_and_corrections_are_not_counted(
     timesheet: Harness,
 ) -> None:

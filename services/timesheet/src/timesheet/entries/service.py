@@ -99,12 +99,15 @@ async def submit_hours(
 ) -> Submission:
     placement, rates = await _placement(conn, placement_id)
     day_minutes = await _day_minutes(conn, placement.citizen_id, [p.work_date for p in proposed])
-    # One live entry per placement and day: a second submission of a day is refused, naming the entry.
-    # (The database's unique index backs this check up against anything that slips past it.)
+    violations = submission_violations(proposed, placement=placement, rates=rates, today=today, day_minutes=day_minutes)
+    if any(v.rule != Rule.CITIZEN_DAY_OVER_12_HOURS for v in violations):
+        raise invalid_submission(violations)
+    # One live entry per placement and day: a second submission of a day is refused, naming the entry
+    # (before the 12-hour cap, which that entry's own minutes would otherwise trip). The database's
+    # unique index backs this check up against anything that slips past it.
     taken = await repository.live_entries_on(conn, placement.placement_id, [p.work_date for p in proposed])
     if taken:
         raise work_date_taken(taken)
-    violations = submission_violations(proposed, placement=placement, rates=rates, today=today, day_minutes=day_minutes)
     if violations:
         raise invalid_submission(violations)
     submission_id = uuid.uuid4()
@@ -170,12 +173,14 @@ async def resubmit_entry(
         raise not_found("entry")
     ensure_resubmittable(entry, expected_version)
     placement, rates = await _placement(conn, entry.placement_id)
+    violations = await _resubmission_violations(conn, entry, proposed, placement, rates, today=today)
+    if any(v.rule != Rule.CITIZEN_DAY_OVER_12_HOURS for v in violations):
+        raise invalid_entries("entry-invalid", violations)
     if entry.corrects_entry_id is None:
-        await repository.lock_citizen_days(conn, entry.citizen_id, [proposed.work_date])
+        # Moved onto a day the placement already holds a live entry on: refused, naming that entry.
         taken = await repository.live_entries_on(conn, entry.placement_id, [proposed.work_date], other_than=entry.id)
         if taken:
             raise work_date_taken(taken)
-    violations = await _resubmission_violations(conn, entry, proposed, placement, rates, today=today)
     if violations:
         raise invalid_entries("entry-invalid", violations)
     resubmitted = await repository.resubmit(
