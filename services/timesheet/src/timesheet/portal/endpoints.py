@@ -31,7 +31,7 @@ from timesheet.portal.models import (
     previous_month,
     reason_problem,
 )
-from timesheet.portal.pages import STATIC, render
+from timesheet.portal.pages import SECURITY_HEADERS, STATIC, render
 from timesheet.portal.pages import redirect as see_other
 from timesheet.portal.sessions import SESSION_COOKIE, clear_cookie, session_id_of, set_cookie
 from timesheet.portal.web import (
@@ -243,7 +243,10 @@ async def _run_once(conn: asyncpg.Connection, request: Request, visit: Visit, fo
     """The form's own idempotency key (hidden field, fresh per rendered form), scoped to the approver."""
     fields = urlencode([(k, v) for k, v in form.multi_items() if isinstance(v, str)]).encode()
     idem = await request_for(request, visit.session.principal, form_field(form, FORM_KEY_FIELD), body=fields)
-    return await claim(conn, idem)
+    run = await claim(conn, idem)
+    if run.replay is not None:
+        run.replay.headers.update(SECURITY_HEADERS)
+    return run
 
 
 @router.post("/entries/{entry_id}/approve")
