@@ -180,6 +180,21 @@ async def test_a_retried_submission_with_its_key_replays_the_first_answer(timesh
     assert await h.outbox_types() == ["timesheet.hours_submitted"]
 
 
+async def test_the_same_key_sent_in_parallel_creates_once(timesheet: Harness) -> None:
+    h = timesheet
+    body = {"entries": [{"work_date": h.day(4), "minutes": 120}]}
+
+    responses = await asyncio.gather(*(_post(h, body, "parallel") for _ in range(4)))
+
+    statuses = [r.status_code for r in responses]  # type: ignore[attr-defined]
+    assert set(statuses) <= {201, 409} and statuses.count(201) >= 1, statuses
+    created = {r.json()["entries"][0]["id"] for r in responses if r.status_code == 201}  # type: ignore[attr-defined]
+    assert len(created) == 1
+    refused = [r.json()["code"] for r in responses if r.status_code == 409]  # type: ignore[attr-defined]
+    assert set(refused) <= {"idempotency-key-in-flight"}
+    assert await h.pool.fetchval("select count(*) from entries") == 1
+
+
 async def test_a_key_reused_for_another_body_is_422_and_creates_nothing(timesheet: Harness) -> None:
     h = timesheet
     key = "retry-1"

@@ -419,7 +419,10 @@ def work_date_taken(existing: Sequence[Entry]) -> EntryConflictError:
     """409 ``work-date-taken``: the placement already has a live (submitted or approved) entry on the day;
     the problem names each such entry (``entry``, ``entries``) so the caller changes it instead."""
     named = "; ".join(f"{e.work_date.isoformat()}: entry {e.id} ({e.status.value})" for e in existing)
-    hint = "change a submitted entry by rejecting and resubmitting it, an approved one with a correction"
+    hint = (
+        "change that entry instead: a submitted one is edited once its approver has rejected it (PUT), "
+        "an approved one with a correction"
+    )
     return EntryConflictError(
         Category.CONFLICT,
         "work-date-taken",
