@@ -140,8 +140,10 @@ class Connections:
         for client in self._clients:
             self._free.put_nowait(client)
 
-    def request(self, method: str, path: str, headers: dict[str, str] | None = None) -> httpx.Request:
-        return httpx.Request(method, self.base_url + path, headers=headers)
+    def request(
+        self, method: str, path: str, headers: dict[str, str] | None = None, json: object | None = None
+    ) -> httpx.Request:
+        return httpx.Request(method, self.base_url + path, headers=headers, json=json)
 
     async def send(self, request: httpx.Request) -> httpx.Response:
         client = await self._free.get()
@@ -387,7 +389,10 @@ async def run_timesheet(stack: StackSettings, rate: float, seconds: float, conne
                 )
 
                 def approve(entry_id: uuid.UUID) -> httpx.Request:
-                    return connections.request("POST", f"/entries/{entry_id}/approve", approver)
+                    # Fresh entries, at version 1: a decision names the version seen (issue 6).
+                    return connections.request(
+                        "POST", f"/entries/{entry_id}/approve", approver, json={"expected_version": 1}
+                    )
 
                 await warm_up(connections, [approve(e) for e in ids[:warmup]])
                 await wait_for(outbox_drained, "warm-up EntryApproved relayed")

@@ -110,7 +110,7 @@ def seed() -> dict[str, str]:
         assert isinstance(submitted, list)
         if name == "Mette Jensen":
             for e in submitted:
-                post(f"{TIMESHEET}/entries/{e['id']}/approve", approver, {})
+                post(f"{TIMESHEET}/entries/{e['id']}/approve", approver, {"expected_version": 1})
     return {"municipality": str(m["id"]), "company": str(c["id"]), "month": monday.strftime("%Y-%m")}
 
 

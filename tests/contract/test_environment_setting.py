@@ -107,7 +107,7 @@ def test_the_services_sharing_login_links_refuse_the_development_sealing_key_out
     clean_env.setenv("VIKAR_ENVIRONMENT", "production")
     for prefix in ("TIMESHEET", "NOTIFICATIONS"):
         clean_env.setenv(f"{prefix}_JWT_KEYS", f'{{"k1": "{GOOD_KEY}"}}')
-    with pytest.raises(ValidationError, match="login_link_sealing_keys.*published development sealing key"):
+    with pytest.raises(ValidationError, match=r"login_link_sealing_keys.*published development sealing key"):
         settings_class()
     for name, value in OTHER_KEYS.items():
         clean_env.setenv(name, value)

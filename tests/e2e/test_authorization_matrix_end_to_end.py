@@ -45,9 +45,10 @@ BODIES: dict[tuple[str, str], object] = {
     ("POST", "/citizens/{citizen_id}/activities"): {"activity_type": "conversation", "occurred_on": "2026-11-02"},
     ("POST", "/placements/{placement_id}/entries"): {"entries": [{"work_date": "2026-10-05", "minutes": 60}]},
     ("PUT", "/entries/{entry_id}"): {"work_date": "2026-10-05", "minutes": 60},
-    ("POST", "/entries/{entry_id}/reject"): {"reason": "not my hours"},
+    ("POST", "/entries/{entry_id}/approve"): {"expected_version": 1},
+    ("POST", "/entries/{entry_id}/reject"): {"reason": "not my hours", "expected_version": 1},
     ("POST", "/entries/{entry_id}/corrections"): {"minutes_delta": 15, "reason": "more"},
-    ("POST", "/companies/{company_id}/approvals"): {"all_pending": True},
+    ("POST", "/companies/{company_id}/approvals"): {"all_pending": True, "seen": []},
 }
 
 

@@ -38,7 +38,8 @@ async def submit(system: System, placement: str, entries: list[tuple[str, int]])
 async def approve_all(system: System, world: World, entry_ids: list[str]) -> None:
     async with httpx.AsyncClient(base_url=system.url("timesheet"), timeout=10) as api:
         for entry_id in entry_ids:
-            ok(await api.post(f"/entries/{entry_id}/approve", headers=world.approver))
+            # A decision carries the version the approver saw (issue 6): these entries are fresh, at 1.
+            ok(await api.post(f"/entries/{entry_id}/approve", json={"expected_version": 1}, headers=world.approver))
 
 
 async def invoice(system: System, world: World, month: str) -> dict[str, object]:
@@ -145,8 +146,13 @@ async def test_consumer_killed_mid_stream_and_restarted_ends_with_the_same_total
     world = await register_world(system)
     days = [(date(2026, 11, 1) + timedelta(days=i)).isoformat() for i in range(26)]
     ids = []
-    for placement in (world.eligible_placement, world.eligible_placement, world.ineligible_placement):
-        ids += entry_ids(await submit(system, placement, [(d, 60) for d in days]))
+    # One live entry per placement and day (issue 6): the eligible placement's two hours a day are one
+    # entry of 120 minutes (the same money as the two 60-minute entries this test once sent per day).
+    # October's days (their own invoice month) keep the backlog as long as it was.
+    october = [(date(2026, 10, 1) + timedelta(days=i)).isoformat() for i in range(31)]
+    for placement, minutes in ((world.eligible_placement, 120), (world.ineligible_placement, 60)):
+        ids += entry_ids(await submit(system, placement, [(d, minutes) for d in days]))
+        ids += entry_ids(await submit(system, placement, [(d, 60) for d in october]))
     company = uuid.UUID(world.company_id)
     invoicing = system.services["invoicing"]
 
@@ -172,14 +178,16 @@ async def test_consumer_killed_mid_stream_and_restarted_ends_with_the_same_total
     expected_subtotal = 52 * 18_550 + 26 * 20_000
 
     async def all_accrued() -> bool:
+        if await accrued() != len(ids):
+            return False
         return (await invoice(system, world, "2026-11"))["subtotal_ore"] == expected_subtotal
 
     await wait_until(all_accrued, what=f"all {len(ids)} entries after the restart (had {at_kill} at the kill)")
     await asyncio.sleep(1)
     preview = await invoice(system, world, "2026-11")
-    assert len(preview["lines"]) == 78  # type: ignore[arg-type]
+    assert len(preview["lines"]) == 52  # type: ignore[arg-type]
     assert preview["subtotal_ore"] == 1_484_600
-    assert await accrued() == 78
+    assert await accrued() == 52 + 62
     assert (await co_financing(system, world, "2026-11"))["total_ore"] == 52 * 6_500
 
 

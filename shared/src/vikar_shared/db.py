@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,3 +26,10 @@ async def transaction(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
     """One connection, one transaction: committed when the block ends, rolled back on any error."""
     async with pool.acquire() as conn, conn.transaction():
         yield conn  # type: ignore[misc]  # a pool proxy behaves as the Connection it wraps
+
+
+async def lock_natural_key(conn: asyncpg.Connection, *parts: object) -> None:
+    """Serialises, until the transaction ends, every transaction that creates the object ``parts`` name
+    (a natural key), so a duplicate check followed by an insert cannot race with its twin."""
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8", "surrogatepass")).digest()
+    await conn.execute("select pg_advisory_xact_lock($1)", int.from_bytes(digest[:8], "big", signed=True))

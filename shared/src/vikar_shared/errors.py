@@ -35,6 +35,19 @@ class DomainError(Exception):
         return f"{self.code}: {self.detail}"
 
 
+@dataclass
+class DuplicateError(DomainError):
+    """409: the request would create what already exists; the problem's ``existing`` member names it
+    (``{"type": "company", "id": "…"}``) so the caller can use that object instead."""
+
+    existing_type: str = ""
+    existing_id: str = ""
+
+
+def duplicate(code: str, detail: str, existing_type: str, existing_id: object) -> DuplicateError:
+    return DuplicateError(Category.CONFLICT, code, detail, existing_type=existing_type, existing_id=str(existing_id))
+
+
 def invalid(field_name: str, rule: str, message: str) -> DomainError:
     return DomainError(Category.VALIDATION, rule, message, [FieldViolation(field_name, rule, message)])
 

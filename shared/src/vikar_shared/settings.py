@@ -120,3 +120,6 @@ class ServiceSettings(BaseSettings):
                 + "; ".join(found)
             )
         return self
+
+    # Idempotency-Key: how long a key and its stored response are kept (the draft asks for at least 24 h).
+    idempotency_retention_hours: int = Field(default=24, ge=24, le=24 * 366)

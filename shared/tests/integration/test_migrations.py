@@ -28,7 +28,12 @@ async def test_migrations_apply_once_in_name_order_and_refuse_edited_files(empty
     (tmp_path / "20260101_01_a.sql").write_text("create table a (id int);")
     first = await migrate(empty_dsn, [tmp_path])
     # The shared tables come along, and everything runs in name order.
-    assert first == ["20260101_01_a.sql", "20260101_02_b.sql", "20261127_00_outbox_inbox.sql"]
+    assert first == [
+        "20260101_01_a.sql",
+        "20260101_02_b.sql",
+        "20261127_00_outbox_inbox.sql",
+        "20261130_01_idempotency_keys.sql",
+    ]
     assert await migrate(empty_dsn, [tmp_path]) == []
 
     (tmp_path / "20260101_02_b.sql").write_text("alter table a add column b bigint;")

@@ -210,7 +210,9 @@ class Harness:
 
     async def approve(self, entry: dict[str, Any]) -> dict[str, Any]:
         response = await self.client.post(
-            f"/entries/{entry['id']}/approve", headers=self.approver_of(uuid.UUID(entry["company_id"]))
+            f"/entries/{entry['id']}/approve",
+            json={"expected_version": entry["version"]},
+            headers=self.approver_of(uuid.UUID(entry["company_id"])),
         )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
@@ -219,7 +221,7 @@ class Harness:
     async def reject(self, entry: dict[str, Any], reason: str = "Not at work that day") -> dict[str, Any]:
         response = await self.client.post(
             f"/entries/{entry['id']}/reject",
-            json={"reason": reason},
+            json={"reason": reason, "expected_version": entry["version"]},
             headers=self.approver_of(uuid.UUID(entry["company_id"])),
         )
         assert response.status_code == 200, response.text

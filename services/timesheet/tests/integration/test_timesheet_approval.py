@@ -25,7 +25,7 @@ async def test_company_approver_approves_and_entry_approved_is_written(timesheet
     h = timesheet
     entry_id = await h.submitted_entry_id(days_ago=2, minutes=240)
 
-    response = await h.client.post(f"/entries/{entry_id}/approve", headers=h.approver)
+    response = await h.client.post(f"/entries/{entry_id}/approve", json={"expected_version": 1}, headers=h.approver)
 
     assert response.status_code == 200, response.text
     body = response.json()
@@ -51,10 +51,10 @@ async def test_company_approver_approves_and_entry_approved_is_written(timesheet
 async def test_approving_an_approved_entry_is_409_naming_its_status(timesheet: Harness) -> None:
     h = timesheet
     entry_id = await h.submitted_entry_id()
-    first = await h.client.post(f"/entries/{entry_id}/approve", headers=h.approver)
+    first = await h.client.post(f"/entries/{entry_id}/approve", json={"expected_version": 1}, headers=h.approver)
     assert first.status_code == 200
 
-    again = await h.client.post(f"/entries/{entry_id}/approve", headers=h.approver)
+    again = await h.client.post(f"/entries/{entry_id}/approve", json={"expected_version": 1}, headers=h.approver)
 
     assert again.status_code == 409
     assert again.json()["code"] == "entry-not-submitted"
@@ -68,8 +68,8 @@ async def test_two_concurrent_approvals_one_succeeds_the_other_conflicts(timeshe
     entry_id = await h.submitted_entry_id()
 
     responses = await asyncio.gather(
-        h.client.post(f"/entries/{entry_id}/approve", headers=h.approver),
-        h.client.post(f"/entries/{entry_id}/approve", headers=h.approver),
+        h.client.post(f"/entries/{entry_id}/approve", json={"expected_version": 1}, headers=h.approver),
+        h.client.post(f"/entries/{entry_id}/approve", json={"expected_version": 1}, headers=h.approver),
     )
 
     assert sorted(r.status_code for r in responses) == [200, 409]
@@ -161,7 +161,9 @@ async def test_reject_with_reason_stores_it_stripped_and_writes_entry_rejected(t
     entry_id = await h.submitted_entry_id()
 
     response = await h.client.post(
-        f"/entries/{entry_id}/reject", json={"reason": "  Was not at work that day  "}, headers=h.approver
+        f"/entries/{entry_id}/reject",
+        json={"reason": "  Was not at work that day  ", "expected_version": 1},
+        headers=h.approver,
     )
 
     assert response.status_code == 200, response.text
@@ -176,7 +178,9 @@ async def test_reject_with_reason_stores_it_stripped_and_writes_entry_rejected(t
     assert outbox[1]["envelope"]["data"]["reason"] == "Was not at work that day"
     assert outbox[1]["envelope"]["data"]["rejected_by"] == "bo.approver"
 
-    approve_after = await h.client.post(f"/entries/{entry_id}/approve", headers=h.approver)
+    approve_after = await h.client.post(
+        f"/entries/{entry_id}/approve", json={"expected_version": 1}, headers=h.approver
+    )
     assert approve_after.status_code == 409
     assert "rejected" in approve_after.json()["detail"]
 
@@ -187,8 +191,10 @@ async def test_approver_of_another_company_gets_404_and_cannot_decide(timesheet:
     other = _other_approver()
 
     get = await h.client.get(f"/entries/{entry_id}", headers=other)
-    approve = await h.client.post(f"/entries/{entry_id}/approve", headers=other)
-    reject = await h.client.post(f"/entries/{entry_id}/reject", json={"reason": "not ours"}, headers=other)
+    approve = await h.client.post(f"/entries/{entry_id}/approve", json={"expected_version": 1}, headers=other)
+    reject = await h.client.post(
+        f"/entries/{entry_id}/reject", json={"reason": "not ours", "expected_version": 1}, headers=other
+    )
     listing = await h.client.get(f"/companies/{h.placement.company_id}/entries", headers=other)
 
     assert [r.status_code for r in (get, approve, reject, listing)] == [404, 404, 404, 404]
@@ -198,7 +204,9 @@ async def test_approver_of_another_company_gets_404_and_cannot_decide(timesheet:
 
 
 async def test_an_unknown_entry_is_404_for_the_approver(timesheet: Harness) -> None:
-    response = await timesheet.client.post(f"/entries/{uuid.uuid4()}/approve", headers=timesheet.approver)
+    response = await timesheet.client.post(
+        f"/entries/{uuid.uuid4()}/approve", json={"expected_version": 1}, headers=timesheet.approver
+    )
 
     assert response.status_code == 404
 
@@ -208,8 +216,10 @@ async def test_agency_staff_may_not_approve_or_reject(timesheet: Harness, role: 
     h = timesheet
     entry_id = await h.submitted_entry_id()
 
-    approve = await h.client.post(f"/entries/{entry_id}/approve", headers=bearer(role))
-    reject = await h.client.post(f"/entries/{entry_id}/reject", json={"reason": "nope"}, headers=bearer(role))
+    approve = await h.client.post(f"/entries/{entry_id}/approve", json={"expected_version": 1}, headers=bearer(role))
+    reject = await h.client.post(
+        f"/entries/{entry_id}/reject", json={"reason": "nope", "expected_version": 1}, headers=bearer(role)
+    )
 
     assert (approve.status_code, reject.status_code) == (403, 403)
     assert (await h.entry_row(entry_id))["status"] == "submitted"
@@ -220,8 +230,8 @@ async def test_missing_and_expired_tokens_cannot_approve(timesheet: Harness) -> 
     entry_id = await h.submitted_entry_id()
     expired = bearer(Role.COMPANY_APPROVER, company_id=h.placement.company_id, ttl=timedelta(seconds=-1))
 
-    missing = await h.client.post(f"/entries/{entry_id}/approve")
-    stale = await h.client.post(f"/entries/{entry_id}/approve", headers=expired)
+    missing = await h.client.post(f"/entries/{entry_id}/approve", json={"expected_version": 1})
+    stale = await h.client.post(f"/entries/{entry_id}/approve", json={"expected_version": 1}, headers=expired)
 
     assert (missing.status_code, stale.status_code) == (401, 401)
     assert (await h.entry_row(entry_id))["status"] == "submitted"
@@ -270,7 +280,9 @@ async def test_company_entries_are_filtered_by_status_and_ordered_by_date_then_c
     rejected = await h.submitted_entry_id(days_ago=3)
     other_company = await h.submit([{"work_date": day1, "minutes": 60}], placement_id=elsewhere.placement_id)
     assert other_company.status_code == 201
-    reject = await h.client.post(f"/entries/{rejected}/reject", json={"reason": "wrong day"}, headers=h.approver)
+    reject = await h.client.post(
+        f"/entries/{rejected}/reject", json={"reason": "wrong day", "expected_version": 1}, headers=h.approver
+    )
     assert reject.status_code == 200
 
     url = f"/companies/{h.placement.company_id}/entries"

@@ -23,10 +23,34 @@ def _iso_week(day: str) -> str:
     return f"{year}-W{week:02d}"
 
 
+async def _seen(h: Harness, body: dict[str, Any], headers: dict[str, str]) -> list[dict[str, Any]]:
+    """What the approver saw before posting (issue 6): the pending queue's entries and versions, and for
+    ids the queue does not show (decided, unknown, another company's), the version they could read."""
+    queue = await h.client.get(f"/companies/{h.placement.company_id}/pending", headers=headers)
+    seen = {}
+    if queue.status_code == 200:
+        for week in queue.json()["weeks"]:
+            for citizen in week["citizens"]:
+                seen.update({e["id"]: e["version"] for e in citizen["entries"]})
+    for entry_id in body.get("entry_ids") or []:
+        if isinstance(entry_id, str) and entry_id not in seen:
+            found = await h.client.get(f"/entries/{entry_id}", headers=bearer(Role.ADMIN))
+            seen[entry_id] = found.json()["version"] if found.status_code == 200 else 1
+    return [{"entry_id": i, "version": v} for i, v in seen.items() if _is_uuid(i)]
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
 async def _bulk(h: Harness, body: dict[str, Any], headers: dict[str, str] | None = None) -> httpx.Response:
-    return await h.client.post(
-        f"/companies/{h.placement.company_id}/approvals", json=body, headers=headers or h.approver
-    )
+    headers = headers or h.approver
+    with_seen = body if "seen" in body else {**body, "seen": await _seen(h, body, headers)}
+    return await h.client.post(f"/companies/{h.placement.company_id}/approvals", json=with_seen, headers=headers)
 
 
 def _ids(entries: list[dict[str, Any]]) -> set[str]:
@@ -43,7 +67,10 @@ async def test_bulk_approval_by_iso_week_approves_that_weeks_pending_entries_onl
     same_week = 9 if date.fromisoformat(h.day(8)).weekday() > 0 else 7
     in_week = [await h.entry_for(8, 240), await h.entry_for(same_week, 60)]
     next_week = await h.entry_for(1, 120)
-    decided = await h.reject(await h.entry_for(8, 30))
+    # Another placement of the company: one placement holds one live entry a day (issue 6).
+    decided = await h.reject(
+        await h.entry_for(8, 30, placement=await h.placement_for(company_id=h.placement.company_id))
+    )
 
     response = await _bulk(h, {"week": _iso_week(h.day(8))})
 

@@ -28,13 +28,14 @@ async def _day_total(h: Harness, citizen_id: uuid.UUID, days_ago: int) -> int:
 async def test_twelve_hours_per_citizen_day_are_summed_across_placements_at_two_companies(timesheet: Harness) -> None:
     h = timesheet
     elsewhere = await h.placement_for()  # same citizen, another company
+    third = await h.placement_for()  # and a third (a placement holds one live entry a day, issue 6)
     stranger = await h.placement_for(citizen_id=uuid.uuid4(), company_id=h.placement.company_id)
 
     first = await h.submit([{"work_date": h.day(2), "minutes": 480}])
     second = await h.submit([{"work_date": h.day(2), "minutes": 240}], placement_id=elsewhere.placement_id)
     over = await h.submit(
         [{"work_date": h.day(3), "minutes": 15}, {"work_date": h.day(2), "minutes": 15}],
-        placement_id=elsewhere.placement_id,
+        placement_id=third.placement_id,
     )
     other_citizen = await h.submit([{"work_date": h.day(2), "minutes": 720}], placement_id=stranger.placement_id)
 
@@ -89,7 +90,9 @@ async def test_a_pending_reduction_frees_no_hours_until_it_is_approved(timesheet
     while_pending = await h.submit([{"work_date": h.day(2), "minutes": 60}], placement_id=elsewhere.placement_id)
     await h.approve(correction.json())
     once_approved = await h.submit([{"work_date": h.day(2), "minutes": 240}], placement_id=elsewhere.placement_id)
-    one_more = await h.submit([{"work_date": h.day(2), "minutes": 15}], placement_id=elsewhere.placement_id)
+    # A third placement: the second one now holds its one live entry of the day (issue 6).
+    third = await h.placement_for()
+    one_more = await h.submit([{"work_date": h.day(2), "minutes": 15}], placement_id=third.placement_id)
 
     assert while_pending.status_code == 422
     assert _rules(while_pending) == [("entries.0.minutes", "citizen-day-over-12-hours")]

@@ -71,7 +71,9 @@ async def test_a_refused_change_leaves_no_trace_in_the_history(timesheet: Harnes
     h = timesheet
     entry = await h.approve(await h.entry_for(3, 240))
 
-    again = await h.client.post(f"/entries/{entry['id']}/approve", headers=h.approver)
+    again = await h.client.post(
+        f"/entries/{entry['id']}/approve", json={"expected_version": entry["version"]}, headers=h.approver
+    )
     too_much = await h.client.post(
         f"/entries/{entry['id']}/corrections", json={"minutes_delta": 495, "reason": "typo"}, headers=h.consultant
     )

@@ -36,7 +36,9 @@ async def test_the_pending_queue_groups_by_iso_week_then_citizen_with_minute_tot
     ida_b = await h.entry_for(same_week, 90)
     anders_a = await h.entry_for(8, 60, placement=anders)
     ida_next = await h.entry_for(1, 120)
-    approved = await h.approve(await h.entry_for(1, 300))
+    # Ida's second placement at the company: one placement holds one live entry a day (issue 6).
+    ida_second = await h.placement_for(company_id=h.placement.company_id)
+    approved = await h.approve(await h.entry_for(1, 300, placement=ida_second))
     correction = await h.client.post(
         f"/entries/{approved['id']}/corrections", json={"minutes_delta": -45, "reason": "Break"}, headers=h.consultant
     )

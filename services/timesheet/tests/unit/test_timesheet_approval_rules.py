@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import UTC, date, datetime
 
 import pytest
 
-from timesheet.approvals.models import IsoWeek, pending_queue, selector_of
+from timesheet.approvals.models import (
+    IsoWeek,
+    entries_changed,
+    missing_versions,
+    pending_queue,
+    seen_versions,
+    selector_of,
+    stale_entries,
+)
 from timesheet.companies.models import Approver, unique_approvers
 from timesheet.entries.models import Entry, EntryStatus
 from timesheet.placements.models import RateVersion, rate_in_force, unique_versions
@@ -116,3 +125,44 @@ def test_approver_addresses_are_trimmed_lower_cased_and_kept_once() -> None:
     assert unique_approvers([(" Bo@X.dk ", " Bo "), ("bo@x.dk", "Other"), ("", "Nobody")]) == [
         Approver("bo@x.dk", "Bo")
     ]
+
+
+def _as(entry: Entry, **changes: object) -> Entry:
+    return dataclasses.replace(entry, **changes)  # type: ignore[arg-type]
+
+
+def test_an_entry_changed_or_arrived_since_it_was_seen_is_stale_one_decided_since_is_not() -> None:
+    ida = uuid.uuid4()
+    e = _entry(ida, "Ida", date(2026, 11, 19), 60)
+    f = _entry(ida, "Ida", date(2026, 11, 20), 60)
+    seen = {e.id: 1, f.id: 1}
+    week = selector_of(entry_ids=None, week="2026-W47", citizen_id=None, all_pending=None)
+    everything = selector_of(entry_ids=None, week=None, citizen_id=None, all_pending=True)
+    # The scenario: E moved to week 48 with 720 min, F re-timed to 600 min, both resubmitted (v3).
+    e_now = _as(e, work_date=date(2026, 11, 24), minutes=720, version=3)
+    f_now = _as(f, minutes=600, version=3)
+    newcomer = _entry(ida, "Ida", date(2026, 11, 18), 30)
+    other_week = _entry(ida, "Ida", date(2026, 11, 25), 30)
+    approved_by_colleague = _as(f, status=EntryStatus.APPROVED, version=2)
+
+    assert stale_entries(week, seen, [e_now, f_now]) == [e_now, f_now]
+    assert stale_entries(week, seen, [e, f]) == []
+    assert stale_entries(week, seen, [e, f, newcomer]) == [newcomer]
+    assert stale_entries(week, seen, [e, f, other_week]) == []  # not matched by the week: not approved either
+    assert stale_entries(everything, seen, [e, f, other_week]) == [other_week]
+    assert stale_entries(everything, seen, [e, approved_by_colleague]) == []
+    conflict = entries_changed([f_now, e_now], seen)
+    assert (conflict.code, conflict.entries) == ("entries-changed", [f_now, e_now])
+    assert f"{e.id} is at version 3, seen at 1" in conflict.detail
+
+
+def test_seen_versions_refuse_one_entry_at_two_versions_and_ids_need_a_version_each() -> None:
+    one, two = uuid.uuid4(), uuid.uuid4()
+    assert seen_versions([(one, 1), (one, 1), (two, 4)]) == {one: 1, two: 4}
+    with pytest.raises(DomainError) as twice:
+        seen_versions([(one, 1), (one, 2)])
+    assert twice.value.code == "seen-duplicate"
+    by_ids = selector_of(entry_ids=[one, two], week=None, citizen_id=None, all_pending=None)
+    missing = missing_versions(by_ids, {one: 1})
+    assert missing is not None and missing.violations[0].field == "seen" and str(two) in missing.detail
+    assert missing_versions(by_ids, {one: 1, two: 1}) is None

@@ -271,6 +271,10 @@ def _pages() -> list[tuple[str, dict[str, object]]]:
         ("portal/already_decided.html", {**logged_in, "entry": rejected}),
         ("portal/already_decided.html", {**logged_in, "entry": pending}),
         (
+            "portal/changed.html",
+            {**logged_in, "changed": [pending, _entry(EntryStatus.SUBMITTED, 600)], "shown": {pending.id: 1}},
+        ),
+        (
             "portal/history.html",
             {
                 **logged_in,

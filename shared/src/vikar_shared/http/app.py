@@ -22,6 +22,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from vikar_shared.auth.tokens import TokenVerifier
 from vikar_shared.db import create_pool
 from vikar_shared.events.registry import TOPICS
+from vikar_shared.http.idempotency import purge_task
 from vikar_shared.http.openapi import install_problem_openapi
 from vikar_shared.http.problems import install_problem_handlers, unexpected_error_problem
 from vikar_shared.logging import configure_logging, correlation_id_var
@@ -166,6 +167,7 @@ def create_service_app(
                 namespace=ns,
             )
             tasks.append(asyncio.create_task(relay.run(stop), name="outbox-relay"))
+        tasks.append(asyncio.create_task(purge_task(app, stop), name="idempotency-purge"))
         tasks += [asyncio.create_task(task(app, stop), name=getattr(task, "__name__", "task")) for task in background]
         broker = build_broker(settings, consumers if settings.run_consumers else (), app)
         await broker.start()

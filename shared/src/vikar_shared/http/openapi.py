@@ -8,6 +8,7 @@ for every service, from what the routes declare:
   (directly, or through ``require_roles``);
 - ``403`` where ``require_roles`` restricts the roles (the description names them);
 - ``404`` where the path has a parameter (an object that does not exist or is not the caller's);
+- ``409`` where the operation takes an ``Idempotency-Key`` (the same key still in flight);
 - ``422`` where the operation takes input (parameters or a body; a body that is not JSON or nests too
   deep is a 422 on field ``body`` too);
 - ``500`` everywhere, with the ``correlation_id`` the error was logged under;
@@ -163,6 +164,12 @@ def _document_operation(route: RouteContext, operation: dict[str, Any]) -> None:
         wanted[404] = DESCRIPTIONS[404]
     if takes_input:
         wanted[422] = DESCRIPTIONS[422]
+    if any(
+        p.get("in") == "header" and p.get("name", "").lower() == "idempotency-key"
+        for p in operation.get("parameters", [])
+    ):
+        # The same key still in flight (vikar_shared.http.idempotency), besides the route's own conflicts.
+        wanted[409] = DESCRIPTIONS[409] + "; or a request with the same Idempotency-Key is still being processed"
     # FastAPI's own 422 (HTTPValidationError as application/json) is replaced, not merged.
     if "422" in responses and "HTTPValidationError" in json.dumps(responses["422"]):
         del responses["422"]

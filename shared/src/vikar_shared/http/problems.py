@@ -20,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from vikar_shared.errors import Category, DomainError
+from vikar_shared.errors import Category, DomainError, DuplicateError
 from vikar_shared.logging import correlation_id_var
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ def problem(
     detail: str,
     errors: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + code,
@@ -56,6 +57,7 @@ def problem(
         body["errors"] = errors
     if (cid := correlation_id_var.get()) is not None:
         body["correlation_id"] = cid
+    body.update(extra or {})
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
@@ -69,7 +71,10 @@ async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     status = STATUS_BY_CATEGORY[exc.category]
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     errors = [{"field": v.field, "rule": v.rule, "message": v.message} for v in exc.violations]
-    return problem(status, exc.code, exc.category.value, exc.detail, errors or None, headers)
+    extra = None
+    if isinstance(exc, DuplicateError):
+        extra = {"existing": {"type": exc.existing_type, "id": exc.existing_id}}
+    return problem(status, exc.code, exc.category.value, exc.detail, errors or None, headers, extra)
 
 
 def _violation(error: Mapping[str, Any]) -> dict[str, str]:

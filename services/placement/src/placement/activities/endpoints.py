@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from placement.activities import service
 from placement.activities.schemas import ActivityCreate, ActivityOut, FollowUpsOut, TimelineOut
@@ -12,6 +12,7 @@ from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
+from vikar_shared.http.idempotency import Idempotency, idempotent
 from vikar_shared.types.periods import IsoWeekText
 
 router = APIRouter(tags=["activities"])
@@ -21,10 +22,14 @@ CaseReader = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.AD
 
 @router.post("/citizens/{citizen_id}/activities", status_code=201, response_model=ActivityOut)
 async def log_activity(
-    citizen_id: UUID, body: ActivityCreate, actor: Consultant, pool: DbPool, today: Today
-) -> ActivityOut:
-    async with transaction(pool) as conn:
-        return await service.log_activity(conn, actor, citizen_id, body, today)
+    citizen_id: UUID, body: ActivityCreate, actor: Consultant, pool: DbPool, today: Today, idem: Idempotency
+) -> ActivityOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        out = await service.log_activity(run.conn, actor, citizen_id, body, today)
+        await run.complete(201, out)
+    return out
 
 
 @router.get("/citizens/{citizen_id}/timeline", response_model=TimelineOut)

@@ -20,6 +20,24 @@ async def placement_citizen(conn: asyncpg.Connection, placement_id: UUID) -> UUI
     return found
 
 
+async def same_activity(conn: asyncpg.Connection, a: ActivityOut) -> UUID | None:
+    """An activity of the citizen with the same type, day, placement, attendance and note, if logged."""
+    found: UUID | None = await conn.fetchval(
+        """select id from citizen_activities
+           where citizen_id = $1 and activity_type = $2 and occurred_on = $3
+             and placement_id is not distinct from $4 and attendance is not distinct from $5
+             and note is not distinct from $6
+           order by logged_at limit 1""",
+        a.citizen_id,
+        a.activity_type,
+        a.occurred_on,
+        a.placement_id,
+        a.attendance,
+        a.note,
+    )
+    return found
+
+
 async def insert_activity(conn: asyncpg.Connection, a: ActivityOut) -> None:
     await conn.execute(
         """insert into citizen_activities (id, citizen_id, activity_type, attendance, placement_id, occurred_on,

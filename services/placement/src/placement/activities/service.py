@@ -24,7 +24,8 @@ from placement.activities.schemas import (
 )
 from placement.audit.repository import record
 from vikar_shared.auth import Principal, Role
-from vikar_shared.errors import forbidden, invalid, not_found
+from vikar_shared.db import lock_natural_key
+from vikar_shared.errors import duplicate, forbidden, invalid, not_found
 from vikar_shared.events.placement import ActivityLogged
 from vikar_shared.outbox import add_event
 
@@ -47,6 +48,14 @@ async def log_activity(
         logged_by=actor.subject,
         note=body.note,
     )
+    # The same activity logged twice (same type, day, placement, attendance and note) is a retry or a double
+    # click: refused, naming the first. Two conversations on one day with different notes are two activities.
+    await lock_natural_key(conn, "placement.activity", citizen_id)
+    existing = await repository.same_activity(conn, activity)
+    if existing is not None:
+        raise duplicate(
+            "activity-exists", f"This activity is already logged (activity {existing})", "activity", existing
+        )
     await repository.insert_activity(conn, activity)
     # The note may hold sensitive text: it stays in the activity row, out of audit details and events.
     await record(

@@ -5,7 +5,7 @@ from typing import Annotated
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 
 from placement.agreements import service
 from placement.agreements.schemas import MunicipalityCreate, MunicipalityOut, TermsCreate, TermsOut
@@ -13,6 +13,7 @@ from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
+from vikar_shared.http.idempotency import Idempotency, idempotent
 from vikar_shared.http.openapi import problem_responses
 from vikar_shared.types.periods import Day
 
@@ -25,10 +26,16 @@ COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
 @router.post("/municipalities", status_code=201, response_model=MunicipalityOut, responses=problem_responses(409))
-async def register_municipality(body: MunicipalityCreate, actor: AgreementManager, pool: DbPool) -> MunicipalityOut:
-    async with transaction(pool) as conn:
-        municipality_id = await service.register_municipality(conn, actor, body)
-        return await service.get_municipality(conn, actor, municipality_id)
+async def register_municipality(
+    body: MunicipalityCreate, actor: AgreementManager, pool: DbPool, idem: Idempotency
+) -> MunicipalityOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        municipality_id = await service.register_municipality(run.conn, actor, body)
+        out = await service.get_municipality(run.conn, actor, municipality_id)
+        await run.complete(201, out)
+    return out
 
 
 @router.get("/municipalities", response_model=list[MunicipalityOut])
@@ -43,10 +50,16 @@ async def list_municipalities(viewer: MunicipalityViewer, pool: DbPool) -> list[
     response_model=TermsOut,
     responses=problem_responses(409),
 )
-async def set_terms(municipality_id: UUID, body: TermsCreate, actor: AgreementManager, pool: DbPool) -> TermsOut:
-    async with transaction(pool) as conn:
-        terms = await service.set_terms(conn, actor, municipality_id, body)
-    return TermsOut.model_validate(terms, from_attributes=True)
+async def set_terms(
+    municipality_id: UUID, body: TermsCreate, actor: AgreementManager, pool: DbPool, idem: Idempotency
+) -> TermsOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        terms = await service.set_terms(run.conn, actor, municipality_id, body)
+        out = TermsOut.model_validate(terms, from_attributes=True)
+        await run.complete(201, out)
+    return out
 
 
 @router.get("/municipalities/{municipality_id}/terms", response_model=TermsOut)

@@ -21,6 +21,20 @@ async def insert_municipality(conn: asyncpg.Connection, municipality_id: UUID, n
     return bool(status == "INSERT 0 1")
 
 
+async def municipality_named(conn: asyncpg.Connection, name: str) -> UUID | None:
+    found: UUID | None = await conn.fetchval("select id from municipalities where name = $1", name)
+    return found
+
+
+async def terms_from(conn: asyncpg.Connection, municipality_id: UUID, effective_from: date) -> UUID | None:
+    found: UUID | None = await conn.fetchval(
+        "select id from municipality_terms where municipality_id = $1 and effective_from = $2",
+        municipality_id,
+        effective_from,
+    )
+    return found
+
+
 async def municipality_name(conn: asyncpg.Connection, municipality_id: UUID, *, lock: bool = False) -> str | None:
     # FOR UPDATE serialises new terms versions of one municipality, so events leave in order.
     sql = "select name from municipalities where id = $1" + (" for update" if lock else "")

@@ -14,7 +14,7 @@ from placement.agreements.schemas import MunicipalityCreate, MunicipalityOut, Te
 from placement.audit.repository import record
 from placement.reference.models import parse_gln
 from vikar_shared.auth import Principal
-from vikar_shared.errors import conflict, not_found
+from vikar_shared.errors import duplicate, not_found
 from vikar_shared.events.placement import MunicipalityTermsSet
 from vikar_shared.outbox import add_event
 
@@ -23,8 +23,13 @@ SOURCE = "placement"
 
 async def register_municipality(conn: asyncpg.Connection, actor: Principal, body: MunicipalityCreate) -> UUID:
     municipality_id = uuid.uuid4()
-    if not await repository.insert_municipality(conn, municipality_id, body.name.strip(), actor.subject):
-        raise conflict("municipality-exists", f"A municipality named {body.name!r} is already registered")
+    name = body.name.strip()
+    if not await repository.insert_municipality(conn, municipality_id, name, actor.subject):
+        # A municipality is one by its name: a second registration is refused, naming the first.
+        existing = await repository.municipality_named(conn, name)
+        raise duplicate(
+            "municipality-exists", f"A municipality named {name!r} is already registered", "municipality", existing
+        )
     await record(conn, actor=actor.subject, action="municipality.registered", subject=municipality_id)
     return municipality_id
 
@@ -45,7 +50,14 @@ async def set_terms(conn: asyncpg.Connection, actor: Principal, municipality_id:
         body.person_reference,
     )
     if not await repository.insert_terms(conn, terms, actor.subject):
-        raise conflict("terms-exist", f"Terms effective from {body.effective_from} exist; add a new date instead")
+        # One terms version per municipality and effective date: refused, naming the version in force from it.
+        existing = await repository.terms_from(conn, municipality_id, body.effective_from)
+        raise duplicate(
+            "terms-exist",
+            f"Terms effective from {body.effective_from} exist ({existing}); add a new date instead",
+            "terms",
+            existing,
+        )
     await record(
         conn,
         actor=actor.subject,

@@ -5,7 +5,7 @@ from typing import Annotated
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from placement.citizens import service
 from placement.citizens.schemas import CitizenFound, CitizenOut, CitizenSearch, ReferralCreate, ReferralOut
@@ -15,6 +15,7 @@ from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.errors import not_found
 from vikar_shared.http.deps import DbPool
+from vikar_shared.http.idempotency import Idempotency, idempotent
 from vikar_shared.http.openapi import problem_responses
 
 router = APIRouter(tags=["citizens and referrals"])
@@ -35,9 +36,15 @@ Vault = Annotated[CprVault, Depends(_vault)]
 
 
 @router.post("/referrals", status_code=201, response_model=ReferralOut)
-async def refer_citizen(body: ReferralCreate, actor: Consultant, pool: DbPool, vault: Vault) -> ReferralOut:
-    async with transaction(pool) as conn:
-        return await service.refer_citizen(conn, actor, vault, body, datetime.now(COPENHAGEN).date())
+async def refer_citizen(
+    body: ReferralCreate, actor: Consultant, pool: DbPool, vault: Vault, idem: Idempotency
+) -> ReferralOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        out = await service.refer_citizen(run.conn, actor, vault, body, datetime.now(COPENHAGEN).date())
+        await run.complete(201, out)
+    return out
 
 
 @router.get("/referrals/{referral_id}", response_model=ReferralOut)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 import asyncpg
@@ -89,6 +90,20 @@ async def insert_referral(conn: asyncpg.Connection, referral: ReferralOut, actor
         caseworker.email if caseworker else None,
         actor,
     )
+
+
+async def referral_on(
+    conn: asyncpg.Connection, citizen_id: UUID, municipality_id: UUID, referred_on: date
+) -> UUID | None:
+    """The citizen's referral by the municipality on that day, if one exists."""
+    found: UUID | None = await conn.fetchval(
+        """select id from referrals where citizen_id = $1 and municipality_id = $2 and referred_on = $3
+           order by created_at limit 1""",
+        citizen_id,
+        municipality_id,
+        referred_on,
+    )
+    return found
 
 
 async def get_referral(conn: asyncpg.Connection, referral_id: UUID) -> ReferralOut | None:

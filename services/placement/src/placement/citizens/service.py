@@ -18,7 +18,8 @@ from placement.citizens.vault import CprVault
 from placement.reference import repository as reference
 from placement.reference.models import check_target_group
 from vikar_shared.auth import Principal
-from vikar_shared.errors import invalid, not_found
+from vikar_shared.db import lock_natural_key
+from vikar_shared.errors import duplicate, invalid, not_found
 from vikar_shared.events.placement import CitizenReferred
 from vikar_shared.outbox import add_event
 
@@ -53,6 +54,17 @@ async def refer_citizen(
     citizen_id, stored_name = await repository.find_or_create_citizen(
         conn, uuid.uuid4(), vault.lookup_hash(cpr), vault.seal(cpr), body.name
     )
+    # One referral per citizen, municipality and day: the same referral sent again (a retry, a double
+    # click) is refused, naming the first. A later day is a new referral (the citizen was referred again).
+    await lock_natural_key(conn, "placement.referral", citizen_id, body.municipality_id, body.referred_on)
+    existing = await repository.referral_on(conn, citizen_id, body.municipality_id, body.referred_on)
+    if existing is not None:
+        raise duplicate(
+            "referral-exists",
+            f"The citizen was already referred by this municipality on {body.referred_on} (referral {existing})",
+            "referral",
+            existing,
+        )
     caseworker = body.caseworker
     renamed = stored_name is not None and stored_name != body.name
     referral = ReferralOut(

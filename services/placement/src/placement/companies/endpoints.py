@@ -11,6 +11,7 @@ from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
+from vikar_shared.http.idempotency import Idempotency, idempotent
 from vikar_shared.http.openapi import problem_responses
 from vikar_shared.types.numbers import MAX_LIMIT, MAX_OFFSET, Limit, Offset
 from vikar_shared.types.text import EMAIL_MAX, SingleLine
@@ -23,9 +24,15 @@ CompanyViewer = Annotated[
 
 
 @router.post("/companies", status_code=201, response_model=CompanyOut, responses=problem_responses(409))
-async def register_company(body: CompanyCreate, actor: Registrar, pool: DbPool) -> CompanyOut:
-    async with transaction(pool) as conn:
-        return await service.register_company(conn, actor, body)
+async def register_company(
+    body: CompanyCreate, actor: Registrar, pool: DbPool, idem: Idempotency
+) -> CompanyOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        out = await service.register_company(run.conn, actor, body)
+        await run.complete(201, out)
+    return out
 
 
 @router.get("/companies", response_model=list[CompanyOut])
@@ -59,12 +66,14 @@ async def update_company(company_id: UUID, body: CompanyPatch, actor: Registrar,
     responses={**problem_responses(409), 200: {"description": "Already an approver (renamed if the name differs)"}},
 )
 async def add_approver(
-    company_id: UUID, body: ApproverIn, actor: Registrar, pool: DbPool, response: Response
-) -> CompanyOut:
-    async with transaction(pool) as conn:
-        company, is_new = await service.add_approver(conn, actor, company_id, body)
-    if not is_new:
-        response.status_code = 200
+    company_id: UUID, body: ApproverIn, actor: Registrar, pool: DbPool, response: Response, idem: Idempotency
+) -> CompanyOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        company, is_new = await service.add_approver(run.conn, actor, company_id, body)
+        response.status_code = 201 if is_new else 200
+        await run.complete(response.status_code, company)
     return company
 
 

@@ -135,5 +135,10 @@ async def list_companies(conn: asyncpg.Connection, only: UUID | None, limit: int
     return [_company(r, approvers.get(r["id"], [])) for r in rows]
 
 
+async def company_with_cvr(conn: asyncpg.Connection, cvr: str) -> UUID | None:
+    found: UUID | None = await conn.fetchval("select id from companies where cvr = $1", cvr)
+    return found
+
+
 async def company_exists(conn: asyncpg.Connection, company_id: UUID) -> bool:
     return bool(await conn.fetchval("select exists(select 1 from companies where id = $1)", company_id))

@@ -26,7 +26,7 @@ from placement.companies.schemas import (
 )
 from placement.reference.models import parse_gln
 from vikar_shared.auth import Principal
-from vikar_shared.errors import conflict, invalid, not_found
+from vikar_shared.errors import conflict, duplicate, invalid, not_found
 from vikar_shared.events.placement import Approver, CompanyRegistered, CompanyUpdated
 from vikar_shared.outbox import add_event
 
@@ -81,7 +81,10 @@ async def register_company(conn: asyncpg.Connection, actor: Principal, body: Com
         ean=parse_gln(body.ean) if body.ean is not None else None,
     )
     if not await repository.insert_company(conn, company, actor.subject):
-        raise conflict("company-exists", "A company with this CVR is already registered")
+        # A company is one by its CVR number: a second registration is refused, naming the first.
+        existing = await repository.company_with_cvr(conn, company.cvr)
+        detail = f"A company with this CVR is already registered ({existing})"
+        raise duplicate("company-exists", detail, "company", existing)
     await repository.insert_approvers(conn, company.id, approvers)
     await record(
         conn,

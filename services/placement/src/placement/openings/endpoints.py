@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from placement.config import PlacementSettings
 from placement.openings import service
@@ -14,6 +14,7 @@ from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
+from vikar_shared.http.idempotency import Idempotency, idempotent
 from vikar_shared.http.openapi import problem_responses
 
 router = APIRouter(tags=["openings"])
@@ -31,10 +32,14 @@ WorkingDays = Annotated[int, Depends(_working_days)]
 
 @router.post("/openings", status_code=201, response_model=OpeningOut)
 async def report_opening(
-    body: OpeningCreate, actor: Reporter, pool: DbPool, today: Today, working_days: WorkingDays
-) -> OpeningOut:
-    async with transaction(pool) as conn:
-        return await service.report_opening(conn, actor, body, today, working_days)
+    body: OpeningCreate, actor: Reporter, pool: DbPool, today: Today, working_days: WorkingDays, idem: Idempotency
+) -> OpeningOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        out = await service.report_opening(run.conn, actor, body, today, working_days)
+        await run.complete(201, out)
+    return out
 
 
 @router.get("/openings", response_model=list[OpeningOut])
@@ -63,10 +68,20 @@ async def get_opening(
 
 @router.post("/openings/{opening_id}/follow-ups", status_code=201, response_model=OpeningOut)
 async def record_follow_up(
-    opening_id: UUID, body: FollowUpCreate, actor: Staff, pool: DbPool, today: Today, working_days: WorkingDays
-) -> OpeningOut:
-    async with transaction(pool) as conn:
-        return await service.record_follow_up(conn, actor, opening_id, body, today, working_days)
+    opening_id: UUID,
+    body: FollowUpCreate,
+    actor: Staff,
+    pool: DbPool,
+    today: Today,
+    working_days: WorkingDays,
+    idem: Idempotency,
+) -> OpeningOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        out = await service.record_follow_up(run.conn, actor, opening_id, body, today, working_days)
+        await run.complete(201, out)
+    return out
 
 
 @router.get("/openings/{opening_id}/follow-ups", response_model=list[FollowUpOut])
@@ -77,21 +92,41 @@ async def list_follow_ups(opening_id: UUID, viewer: Staff, pool: DbPool) -> list
 
 @router.post("/openings/{opening_id}/hand-over", response_model=OpeningOut, responses=problem_responses(409))
 async def hand_over(
-    opening_id: UUID, body: HandOver, actor: Staff, pool: DbPool, today: Today, working_days: WorkingDays
-) -> OpeningOut:
-    async with transaction(pool) as conn:
-        return await service.hand_over(conn, actor, opening_id, body, today, working_days)
+    opening_id: UUID,
+    body: HandOver,
+    actor: Staff,
+    pool: DbPool,
+    today: Today,
+    working_days: WorkingDays,
+    idem: Idempotency,
+) -> OpeningOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        out = await service.hand_over(run.conn, actor, opening_id, body, today, working_days)
+        await run.complete(200, out)
+    return out
 
 
 @router.post("/openings/{opening_id}/fill", response_model=OpeningOut, responses=problem_responses(409))
-async def fill(opening_id: UUID, actor: Staff, pool: DbPool, today: Today, working_days: WorkingDays) -> OpeningOut:
-    async with transaction(pool) as conn:
-        return await service.close(conn, actor, opening_id, "filled", today, working_days)
+async def fill(
+    opening_id: UUID, actor: Staff, pool: DbPool, today: Today, working_days: WorkingDays, idem: Idempotency
+) -> OpeningOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        out = await service.close(run.conn, actor, opening_id, "filled", today, working_days)
+        await run.complete(200, out)
+    return out
 
 
 @router.post("/openings/{opening_id}/withdraw", response_model=OpeningOut, responses=problem_responses(409))
 async def withdraw(
-    opening_id: UUID, actor: Reporter, pool: DbPool, today: Today, working_days: WorkingDays
-) -> OpeningOut:
-    async with transaction(pool) as conn:
-        return await service.close(conn, actor, opening_id, "withdrawn", today, working_days)
+    opening_id: UUID, actor: Reporter, pool: DbPool, today: Today, working_days: WorkingDays, idem: Idempotency
+) -> OpeningOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        out = await service.close(run.conn, actor, opening_id, "withdrawn", today, working_days)
+        await run.complete(200, out)
+    return out

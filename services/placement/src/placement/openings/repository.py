@@ -77,6 +77,37 @@ async def set_status(
     )
 
 
+async def same_open_opening(conn: asyncpg.Connection, o: Opening) -> UUID | None:
+    """An open opening of the company with the same job, tasks, hours and contact, if one exists."""
+    found: UUID | None = await conn.fetchval(
+        """select id from job_openings
+           where company_id = $1 and status = 'open' and lower(job_category) = lower($2) and tasks = $3
+             and hours_per_week_minutes = $4 and lower(contact_name) = lower($5)
+           order by reported_on, id limit 1""",
+        o.company_id,
+        o.job_category,
+        o.tasks,
+        o.hours_per_week_minutes,
+        o.contact_name,
+    )
+    return found
+
+
+async def same_follow_up(
+    conn: asyncpg.Connection, opening_id: UUID, on: date, note: str | None, actor: str
+) -> UUID | None:
+    found: UUID | None = await conn.fetchval(
+        """select id from job_opening_follow_ups
+           where opening_id = $1 and followed_up_on = $2 and note is not distinct from $3 and recorded_by = $4
+           limit 1""",
+        opening_id,
+        on,
+        note,
+        actor,
+    )
+    return found
+
+
 async def insert_follow_up(
     conn: asyncpg.Connection, follow_up_id: UUID, opening_id: UUID, on: date, note: str | None, actor: str
 ) -> None:

@@ -31,7 +31,8 @@ from placement.openings.schemas import (
     OpeningOut,
 )
 from vikar_shared.auth import Principal, Role
-from vikar_shared.errors import invalid, not_found
+from vikar_shared.db import lock_natural_key
+from vikar_shared.errors import duplicate, invalid, not_found
 from vikar_shared.events.placement import JobOpeningChanged
 from vikar_shared.outbox import add_event
 
@@ -116,6 +117,15 @@ async def report_opening(
         reported_on=today,
         followed_up_on=None,
     )
+    # The same open opening reported again (same company, job, tasks, hours and contact) is a retry or a
+    # double click: refused, naming the open one. Two positions of one job are one opening with its hours,
+    # or reported with their own tasks; once the first is filled or withdrawn, the same job may come again.
+    await lock_natural_key(conn, "placement.opening", company_id)
+    existing = await repository.same_open_opening(conn, opening)
+    if existing is not None:
+        raise duplicate(
+            "opening-exists", f"This job is already reported and open (opening {existing})", "opening", existing
+        )
     await repository.insert_opening(conn, opening, actor.subject)
     await record(
         conn,
@@ -174,6 +184,10 @@ async def record_follow_up(
     working_days: int,
 ) -> OpeningOut:
     opening = await _visible_opening(conn, actor, opening_id, lock=True)
+    # The same follow-up recorded twice (same day, same person, same note) is replayed: the opening is
+    # answered as after the first, and nothing is stored or announced again.
+    if await repository.same_follow_up(conn, opening.id, today, body.note, actor.subject) is not None:
+        return _out(opening, today, working_days)
     await repository.insert_follow_up(conn, uuid.uuid4(), opening.id, today, body.note, actor.subject)
     # The note may describe people; it goes neither to the audit details nor to the event.
     await record(conn, actor=actor.subject, action="opening.followed_up", subject=opening.id)

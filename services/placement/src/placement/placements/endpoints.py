@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 
 from placement.placements import service
 from placement.placements.clock import Today
@@ -12,6 +12,7 @@ from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
+from vikar_shared.http.idempotency import Idempotency, idempotent
 from vikar_shared.http.openapi import problem_responses
 
 router = APIRouter(tags=["placements"])
@@ -19,9 +20,15 @@ Consultant = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.AD
 
 
 @router.post("/placements", status_code=201, response_model=PlacementOut, responses=problem_responses(409))
-async def create_placement(body: PlacementCreate, actor: Consultant, pool: DbPool, today: Today) -> PlacementOut:
-    async with transaction(pool) as conn:
-        return await service.create_placement(conn, actor, body, today)
+async def create_placement(
+    body: PlacementCreate, actor: Consultant, pool: DbPool, today: Today, idem: Idempotency
+) -> PlacementOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        out = await service.create_placement(run.conn, actor, body, today)
+        await run.complete(201, out)
+    return out
 
 
 @router.get("/placements/{placement_id}", response_model=PlacementOut)
@@ -31,18 +38,36 @@ async def get_placement(placement_id: UUID, viewer: CurrentPrincipal, pool: DbPo
 
 
 @router.post("/placements/{placement_id}/activate", response_model=PlacementOut, responses=problem_responses(409))
-async def activate(placement_id: UUID, actor: Consultant, pool: DbPool, today: Today) -> PlacementOut:
-    async with transaction(pool) as conn:
-        return await service.activate(conn, actor, placement_id, today)
+async def activate(
+    placement_id: UUID, actor: Consultant, pool: DbPool, today: Today, idem: Idempotency
+) -> PlacementOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        out = await service.activate(run.conn, actor, placement_id, today)
+        await run.complete(200, out)
+    return out
 
 
-@router.post("/placements/{placement_id}/end", response_model=PlacementOut, responses=problem_responses(409))
-async def end(placement_id: UUID, body: PlacementEnd, actor: Consultant, pool: DbPool) -> PlacementOut:
-    async with transaction(pool) as conn:
-        return await service.end(conn, actor, placement_id, body)
+@router.post("/placements/{placement_id}/end", response_model=PlacementOut)
+async def end(
+    placement_id: UUID, body: PlacementEnd, actor: Consultant, pool: DbPool, idem: Idempotency
+) -> PlacementOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        out = await service.end(run.conn, actor, placement_id, body)
+        await run.complete(200, out)
+    return out
 
 
 @router.post("/placements/{placement_id}/rates", response_model=PlacementOut)
-async def set_rates(placement_id: UUID, body: RatesSet, actor: Consultant, pool: DbPool) -> PlacementOut:
-    async with transaction(pool) as conn:
-        return await service.set_rates(conn, actor, placement_id, body)
+async def set_rates(
+    placement_id: UUID, body: RatesSet, actor: Consultant, pool: DbPool, idem: Idempotency
+) -> PlacementOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        out = await service.set_rates(run.conn, actor, placement_id, body)
+        await run.complete(200, out)
+    return out

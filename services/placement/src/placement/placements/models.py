@@ -7,7 +7,7 @@ from datetime import date
 from typing import Literal
 from uuid import UUID
 
-from vikar_shared.errors import DomainError, conflict, invalid
+from vikar_shared.errors import DomainError, conflict, duplicate, invalid
 
 PlacementStatus = Literal["planned", "active", "ended"]
 EndReason = Literal[
@@ -50,6 +50,12 @@ def check_rate_date(effective_from: date, start_date: date, end_date: date | Non
 
 def overlap() -> DomainError:
     return conflict("placement-overlaps", "The citizen already has a placement at this company on some of these days")
+
+
+def overlapping(existing_id: UUID) -> DomainError:
+    """409 ``placement-overlaps`` naming the placement already there (problem member ``existing``)."""
+    detail = f"The citizen already has a placement at this company on some of these days ({existing_id})"
+    return duplicate("placement-overlaps", detail, "placement", existing_id)
 
 
 @dataclass(frozen=True)

@@ -12,31 +12,43 @@ _COLUMNS = """p.id, p.referral_id, p.citizen_id, c.name as citizen_name, p.compa
               p.consultant_id, p.opening_id, p.hours_per_week_minutes"""
 
 
-async def insert_placement(conn: asyncpg.Connection, p: Placement, first: RateVersion, actor: str) -> bool:
-    """False when the citizen already has an overlapping placement at the company (exclusion constraint)."""
+async def insert_placement(conn: asyncpg.Connection, p: Placement, first: RateVersion, actor: str) -> UUID | None:
+    """None when inserted; else the citizen's overlapping placement at the company (exclusion constraint),
+    found after the savepoint the insert ran in was rolled back."""
     try:
-        await conn.execute(
-            """insert into placements (id, referral_id, citizen_id, company_id, start_date, end_date,
+        async with conn.transaction():
+            await conn.execute(
+                """insert into placements (id, referral_id, citizen_id, company_id, start_date, end_date,
                                        bill_rate_ore_per_hour, created_by, status, consultant_id, opening_id,
                                        hours_per_week_minutes)
                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""",
-            p.id,
-            p.referral_id,
+                p.id,
+                p.referral_id,
+                p.citizen_id,
+                p.company_id,
+                p.start_date,
+                p.end_date,
+                first.bill_rate_ore_per_hour,
+                actor,
+                p.status,
+                p.consultant_id,
+                p.opening_id,
+                p.hours_per_week_minutes,
+            )
+    except asyncpg.ExclusionViolationError:
+        overlapping: UUID = await conn.fetchval(
+            """select id from placements
+               where citizen_id = $1 and company_id = $2
+                 and daterange(start_date, end_date, '[]') && daterange($3, $4, '[]')
+               order by start_date limit 1""",
             p.citizen_id,
             p.company_id,
             p.start_date,
             p.end_date,
-            first.bill_rate_ore_per_hour,
-            actor,
-            p.status,
-            p.consultant_id,
-            p.opening_id,
-            p.hours_per_week_minutes,
         )
-    except asyncpg.ExclusionViolationError:
-        return False
+        return overlapping
     await save_rate(conn, p.id, first, actor)
-    return True
+    return None
 
 
 async def get_placement(conn: asyncpg.Connection, placement_id: UUID, *, lock: bool = False) -> Placement | None:

@@ -22,6 +22,7 @@ from placement.placements.models import (
     check_period,
     check_rate_date,
     overlap,
+    overlapping,
 )
 from placement.placements.schemas import PlacementCreate, PlacementEnd, PlacementOut, RatesSet, RateVersionOut
 from vikar_shared.auth import Principal
@@ -96,8 +97,11 @@ async def create_placement(
         hours_per_week_minutes=hours,
     )
     first = RateVersion(body.start_date, body.bill_rate_ore_per_hour, body.wage_rate_ore_per_hour)
-    if not await repository.insert_placement(conn, placement, first, actor.subject):
-        raise overlap()
+    # One placement of a citizen at a company on any day: a second (a retry, a double click, or a real
+    # overlap) is refused, naming the placement already there.
+    existing = await repository.insert_placement(conn, placement, first, actor.subject)
+    if existing is not None:
+        raise overlapping(existing)
     await repository.insert_status_change(conn, placement.id, "planned", today, None, actor.subject)
     await record(
         conn,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from timesheet.approvals import service
-from timesheet.approvals.models import selector_of
+from timesheet.approvals.models import seen_versions, selector_of
 from timesheet.approvals.schemas import (
     BulkApprovalOut,
     BulkApprovalRequest,
@@ -21,6 +21,7 @@ from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.auth.principal import Principal, Role
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
+from vikar_shared.http.idempotency import Idempotency, idempotent
 from vikar_shared.http.openapi import problem_responses
 
 router = APIRouter(tags=["approvals"])
@@ -29,23 +30,32 @@ Approver = Annotated[Principal, Depends(require_roles(Role.COMPANY_APPROVER))]
 Staff = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.FINANCE, Role.ADMIN))]
 # Ten years: enough for any reminder, and far from overflowing an interval.
 MAX_DAYS = 3650
+BULK_CONFLICT = (
+    "`entries-changed`: an entry changed or arrived after the list was read; nothing was approved and "
+    "the problem's `entries` lists each as it is now. Or `idempotency-key-in-flight`"
+)
 
 
 @router.post(
     "/companies/{company_id}/approvals",
     response_model=BulkApprovalOut,
     summary="Approve a company's pending entries in bulk: by ids, ISO week, citizen or all (company approver)",
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 409, 422, descriptions={409: BULK_CONFLICT}),
 )
 async def approve_in_bulk(
-    company_id: UUID, body: BulkApprovalRequest, principal: Approver, pool: DbPool
-) -> BulkApprovalOut:
+    company_id: UUID, body: BulkApprovalRequest, principal: Approver, pool: DbPool, idem: Idempotency
+) -> BulkApprovalOut | Response:
     selector = selector_of(
         entry_ids=body.entry_ids, week=body.week, citizen_id=body.citizen_id, all_pending=body.all_pending
     )
-    async with transaction(pool) as conn:
-        result = await service.approve_in_bulk(conn, principal, company_id, selector)
-    return BulkApprovalOut.of(result)
+    seen = seen_versions([(s.entry_id, s.version) for s in body.seen])
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        result = await service.approve_in_bulk(run.conn, principal, company_id, selector, seen)
+        out = BulkApprovalOut.of(result)
+        await run.complete(200, out)
+    return out
 
 
 @router.get(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from timesheet.entries.models import Entry
-from vikar_shared.errors import invalid
+from timesheet.entries.models import Entry, EntryConflictError, EntryStatus
+from vikar_shared.errors import Category, DomainError, invalid
 
 # The ISO week is the shared one (years 2000..2100; ``iso-week-invalid``, ``iso-week-out-of-range``).
 from vikar_shared.types.periods import IsoWeek as IsoWeek
@@ -36,6 +36,69 @@ def selector_of(
         week=None if week is None else IsoWeek.parse(week),
         citizen_id=citizen_id,
         all_pending=bool(all_pending),
+    )
+
+
+def seen_versions(pairs: Sequence[tuple[UUID, int]]) -> dict[UUID, int]:
+    """entry id → version seen; one id given twice with two versions is 422 ``seen-duplicate``."""
+    seen: dict[UUID, int] = {}
+    for entry_id, version in pairs:
+        if seen.setdefault(entry_id, version) != version:
+            raise invalid("seen", "seen-duplicate", f"entry {entry_id} is given twice with different versions")
+    return seen
+
+
+def selects(selector: Selector, entry: Entry) -> bool:
+    """Whether the selector names the entry (ids) or covers it (its work date's week, its citizen, all)."""
+    if selector.entry_ids is not None:
+        return entry.id in selector.entry_ids
+    if selector.week is not None and not selector.week.monday <= entry.work_date <= selector.week.sunday:
+        return False
+    return selector.citizen_id is None or entry.citizen_id == selector.citizen_id
+
+
+def missing_versions(selector: Selector, seen: Mapping[UUID, int]) -> DomainError | None:
+    """An approval by ids gives the version seen of every id (422 ``seen-version-missing`` otherwise)."""
+    missing = [i for i in selector.entry_ids or () if i not in seen]
+    if not missing:
+        return None
+    return invalid(
+        "seen",
+        "seen-version-missing",
+        f"seen must give the version of every entry in entry_ids; missing: {', '.join(map(str, missing))}",
+    )
+
+
+def stale_entries(selector: Selector, seen: Mapping[UUID, int], entries: Sequence[Entry]) -> list[Entry]:
+    """The entries an approval would act on without the approver having seen them as they are: submitted
+    ones seen at another version (changed since: edited and resubmitted, moved to another day), and
+    submitted ones the selector matches that were not seen at all (new since the list was read).
+
+    Entries seen but decided since (approved or rejected by someone else) are not stale: nothing is done
+    to them, they are reported as already decided."""
+    stale = []
+    for entry in entries:
+        if entry.status is not EntryStatus.SUBMITTED:
+            continue
+        version = seen.get(entry.id)
+        if (version is not None and version != entry.version) or (version is None and selects(selector, entry)):
+            stale.append(entry)
+    return stale
+
+
+def entries_changed(stale: Sequence[Entry], seen: Mapping[UUID, int]) -> EntryConflictError:
+    """409 ``entries-changed``: nothing was approved; the problem lists every stale entry as it is now."""
+    parts = [
+        f"{e.id} is at version {e.version}, seen at {seen[e.id]}" if e.id in seen else f"{e.id} was not seen"
+        for e in stale
+    ]
+    return EntryConflictError(
+        Category.CONFLICT,
+        "entries-changed",
+        f"{len(stale)} entr{'y' if len(stale) == 1 else 'ies'} changed or arrived after the list was read "
+        f"({'; '.join(parts)}); nothing was approved: read the list again",
+        entry=stale[0],
+        entries=list(stale),
     )
 
 

@@ -9,15 +9,31 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from timesheet.approvals.models import BulkApproval, PendingWeek
-from timesheet.entries.schemas import EntryOut
+from timesheet.entries.schemas import EntryOut, Version
 
 MAX_IDS_PER_APPROVAL = 500
+MAX_SEEN = 2000
+
+
+class SeenEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    entry_id: UUID
+    version: Version = Field(description="The entry's version as the approver saw it")
 
 
 class BulkApprovalRequest(BaseModel):
-    """Exactly one of the selectors; every entry it matches that is still submitted is approved."""
+    """Exactly one of the selectors, and ``seen``: the version of every entry the approver saw (from the
+    pending queue). Every entry the selector matches is approved at the version seen, or nothing is: an
+    entry changed since (or submitted since, unseen) makes the whole approval a 409 ``entries-changed``."""
 
     model_config = ConfigDict(extra="forbid")
+
+    seen: list[SeenEntry] = Field(
+        max_length=MAX_SEEN,
+        description="Each entry the approver saw, with its version (GET /companies/{id}/pending gives both); "
+        "with entry_ids it must cover every id",
+    )
 
     entry_ids: list[UUID] | None = Field(default=None, min_length=1, max_length=MAX_IDS_PER_APPROVAL)
     week: str | None = Field(default=None, description="ISO week of the work dates, e.g. 2026-W47", max_length=10)
@@ -28,7 +44,8 @@ class BulkApprovalRequest(BaseModel):
 class BulkApprovalOut(BaseModel):
     approved: list[EntryOut]
     already_decided: list[EntryOut] = Field(
-        description="Matched, but decided by someone else first: as they are now (status, decided_by, decided_at)"
+        description="Seen and matched, but decided by someone else since: as they are now (status, decided_by, "
+        "decided_at)"
     )
     not_found: list[UUID] = Field(description="Ids given that are not entries of this company")
 

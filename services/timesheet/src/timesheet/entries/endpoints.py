@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, status
+from fastapi import APIRouter, Depends, Response, status
 
 from timesheet.entries import service
 from timesheet.entries.models import EntryStatus, ProposedEntry, agency_today
@@ -27,6 +27,7 @@ from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.auth.principal import Principal, Role
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
+from vikar_shared.http.idempotency import Idempotency, idempotent
 from vikar_shared.http.openapi import problem_responses
 
 router = APIRouter(tags=["entries"])
@@ -42,27 +43,45 @@ def _today() -> date:
 Today = Annotated[date, Depends(_today)]
 
 
+ENTRY_CONFLICT = (
+    "The entry is not in a state that allows this (the problem's `entry` member shows it as it is now), "
+    "a day already holds a live entry (`work-date-taken`, naming it in `entry` and `entries`), or a request "
+    "with the same Idempotency-Key is still in flight (`idempotency-key-in-flight`)"
+)
+ENTRY_INVALID = (
+    "A field breaks a rule; the problem names field and rule (also `idempotency-key-reused` when the "
+    "Idempotency-Key was used for another request)"
+)
+CONFLICTS = {409: ENTRY_CONFLICT, 422: ENTRY_INVALID}
+
+
 @router.post(
     "/placements/{placement_id}/entries",
     status_code=status.HTTP_201_CREATED,
     response_model=SubmissionOut,
     summary="Submit hours worked on a placement",
-    responses=problem_responses(401, 403, 404, 422),
+    description="One live entry per placement and day: a day that already holds a submitted or approved entry "
+    "is 409 `work-date-taken` naming it (change it instead). Safe to retry with an `Idempotency-Key`.",
+    responses=problem_responses(401, 403, 404, 409, 422, descriptions=CONFLICTS),
 )
 async def submit_hours(
-    placement_id: UUID, body: SubmitHoursRequest, principal: Submitter, pool: DbPool, today: Today
-) -> SubmissionOut:
+    placement_id: UUID, body: SubmitHoursRequest, principal: Submitter, pool: DbPool, today: Today, idem: Idempotency
+) -> SubmissionOut | Response:
     proposed = [ProposedEntry(work_date=e.work_date, minutes=e.minutes) for e in body.entries]
-    async with transaction(pool) as conn:
-        submission = await service.submit_hours(conn, principal, placement_id, proposed, today=today)
-    return SubmissionOut(
-        submission_id=submission.submission_id,
-        placement_id=submission.placement_id,
-        entries=[
-            SubmittedEntryOut(id=e.id, work_date=e.work_date, minutes=e.minutes, status=e.status)
-            for e in submission.entries
-        ],
-    )
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        submission = await service.submit_hours(run.conn, principal, placement_id, proposed, today=today)
+        out = SubmissionOut(
+            submission_id=submission.submission_id,
+            placement_id=submission.placement_id,
+            entries=[
+                SubmittedEntryOut(id=e.id, work_date=e.work_date, minutes=e.minutes, status=e.status)
+                for e in submission.entries
+            ],
+        )
+        await run.complete(status.HTTP_201_CREATED, out)
+    return out
 
 
 @router.get(
@@ -91,39 +110,45 @@ async def list_company_entries(
     "/entries/{entry_id}/approve",
     response_model=EntryOut,
     summary="Approve a submitted entry (company approver)",
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422, descriptions=CONFLICTS),
 )
 async def approve_entry(
-    entry_id: UUID,
-    principal: Approver,
-    pool: DbPool,
-    body: Annotated[ApproveRequest | None, Body()] = None,
-) -> EntryOut:
-    expected_version = body.expected_version if body is not None else None
-    async with transaction(pool) as conn:
-        entry = await service.approve_entry(conn, principal, entry_id, expected_version=expected_version)
-    return EntryOut.of(entry)
+    entry_id: UUID, body: ApproveRequest, principal: Approver, pool: DbPool, idem: Idempotency
+) -> EntryOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
+        entry = await service.approve_entry(run.conn, principal, entry_id, expected_version=body.expected_version)
+        out = EntryOut.of(entry)
+        await run.complete(status.HTTP_200_OK, out)
+    return out
 
 
 @router.post(
     "/entries/{entry_id}/reject",
     response_model=EntryOut,
     summary="Reject a submitted entry with a reason (company approver)",
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422, descriptions=CONFLICTS),
 )
-async def reject_entry(entry_id: UUID, body: RejectRequest, principal: Approver, pool: DbPool) -> EntryOut:
-    async with transaction(pool) as conn:
+async def reject_entry(
+    entry_id: UUID, body: RejectRequest, principal: Approver, pool: DbPool, idem: Idempotency
+) -> EntryOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
         entry = await service.reject_entry(
-            conn, principal, entry_id, reason=body.reason, expected_version=body.expected_version
+            run.conn, principal, entry_id, reason=body.reason, expected_version=body.expected_version
         )
-    return EntryOut.of(entry)
+        out = EntryOut.of(entry)
+        await run.complete(status.HTTP_200_OK, out)
+    return out
 
 
 @router.put(
     "/entries/{entry_id}",
     response_model=EntryOut,
     summary="Edit a rejected entry and submit it again (consultant, admin)",
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422, descriptions=CONFLICTS),
 )
 async def resubmit_entry(
     entry_id: UUID, body: ResubmitRequest, principal: Submitter, pool: DbPool, today: Today
@@ -141,14 +166,20 @@ async def resubmit_entry(
     status_code=status.HTTP_201_CREATED,
     response_model=EntryOut,
     summary="Correct an approved entry with a correction entry that needs approval (consultant, admin)",
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422, descriptions=CONFLICTS),
 )
-async def correct_entry(entry_id: UUID, body: CorrectionRequest, principal: Submitter, pool: DbPool) -> EntryOut:
-    async with transaction(pool) as conn:
+async def correct_entry(
+    entry_id: UUID, body: CorrectionRequest, principal: Submitter, pool: DbPool, idem: Idempotency
+) -> EntryOut | Response:
+    async with idempotent(pool, idem) as run:
+        if run.replay is not None:
+            return run.replay
         correction = await service.correct_entry(
-            conn, principal, entry_id, minutes_delta=body.minutes_delta, reason=body.reason
+            run.conn, principal, entry_id, minutes_delta=body.minutes_delta, reason=body.reason
         )
-    return EntryOut.of(correction)
+        out = EntryOut.of(correction)
+        await run.complete(status.HTTP_201_CREATED, out)
+    return out
 
 
 @router.get(

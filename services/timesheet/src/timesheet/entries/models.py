@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
@@ -156,9 +156,13 @@ class HistoryRecord:
 
 @dataclass
 class EntryConflictError(DomainError):
-    """A conflict about one entry; carries the entry as it is now so the caller sees who acted."""
+    """A conflict about one entry; carries the entry as it is now so the caller sees who acted.
+
+    ``entries`` lists every entry the conflict is about when there are several (a bulk approval whose
+    entries changed, a submission whose days already hold entries); ``entry`` is then the first."""
 
     entry: Entry | None = None
+    entries: list[Entry] = field(default_factory=list)
 
 
 def agency_today(now: datetime) -> date:
@@ -409,3 +413,20 @@ def ensure_correctable(entry: Entry) -> None:
             f"The entry is {_state(entry)}; only an approved entry is corrected{hint}",
             entry,
         )
+
+
+def work_date_taken(existing: Sequence[Entry]) -> EntryConflictError:
+    """409 ``work-date-taken``: the placement already has a live (submitted or approved) entry on the day;
+    the problem names each such entry (``entry``, ``entries``) so the caller changes it instead."""
+    named = "; ".join(f"{e.work_date.isoformat()}: entry {e.id} ({e.status.value})" for e in existing)
+    hint = (
+        "change that entry instead: a submitted one is edited once its approver has rejected it (PUT), "
+        "an approved one with a correction"
+    )
+    return EntryConflictError(
+        Category.CONFLICT,
+        "work-date-taken",
+        f"The placement already has hours on that day ({named}); {hint}",
+        entry=existing[0],
+        entries=list(existing),
+    )

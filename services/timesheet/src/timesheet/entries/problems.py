@@ -1,5 +1,6 @@
-"""problem+json for conflicts about one entry: the standard members plus the entry as it is now, so a
-caller who lost a race sees the current status and who decided without asking again."""
+"""problem+json for conflicts about entries: the standard members plus the entry as it is now (``entry``)
+and, when the conflict is about several, every one of them (``entries``), so a caller who lost a race
+sees the current status, version and who decided without asking again."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ async def _entry_conflict(_: Request, exc: Exception) -> JSONResponse:
     }
     if exc.entry is not None:
         body["entry"] = EntryOut.of(exc.entry).model_dump(mode="json")
+    if exc.entries:
+        body["entries"] = [EntryOut.of(e).model_dump(mode="json") for e in exc.entries]
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
 
 

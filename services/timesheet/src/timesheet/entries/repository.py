@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
 import asyncpg
 
-from timesheet.entries.models import Entry, EntryStatus, HistoryAction, HistoryChange, HistoryRecord
+from timesheet.entries.models import (
+    Entry,
+    EntryStatus,
+    HistoryAction,
+    HistoryChange,
+    HistoryRecord,
+    work_date_taken,
+)
+
+# The partial unique index of migration 20261130_01: one live original entry per placement and day.
+ONE_LIVE_PER_DAY = "entries_one_live_per_day_idx"
 
 # citizen_name comes from the read model, so a renamed citizen shows the current name everywhere.
 _ENTRY_COLUMNS = """e.id, e.submission_id, e.placement_id, e.company_id, p.citizen_name, e.work_date, e.minutes,
@@ -44,8 +55,71 @@ async def insert_submitted(
     corrects_entry_id: UUID | None = None,
     correction_reason: str | None = None,
 ) -> list[Entry]:
-    """Inserts one submission's entries in one statement; returned in the order given."""
+    """Inserts one submission's entries in one statement; returned in the order given.
+
+    A day the placement already holds a live entry on (one committed concurrently, after the caller's
+    check) is the domain's 409 ``work-date-taken`` naming that entry, never a database error."""
+    async with _one_live_per_day(conn, placement_id, [e.work_date for e in entries]):
+        rows = await _insert(
+            conn,
+            submission_id=submission_id,
+            placement_id=placement_id,
+            company_id=company_id,
+            citizen_id=citizen_id,
+            submitted_by=submitted_by,
+            entries=entries,
+            corrects_entry_id=corrects_entry_id,
+            correction_reason=correction_reason,
+        )
+    by_id = {row["id"]: _entry(row) for row in rows}
+    return [by_id[e.id] for e in entries]
+
+
+@asynccontextmanager
+async def _one_live_per_day(conn: asyncpg.Connection, placement_id: UUID, days: Sequence[date]) -> AsyncIterator[None]:
+    """Runs a write in a savepoint; a violation of the one-live-entry index becomes ``work-date-taken``."""
+    try:
+        async with conn.transaction():
+            yield
+    except asyncpg.UniqueViolationError as exc:
+        if exc.constraint_name != ONE_LIVE_PER_DAY:
+            raise
+        existing = await live_entries_on(conn, placement_id, days)
+        if not existing:
+            raise
+        raise work_date_taken(existing) from None
+
+
+async def live_entries_on(
+    conn: asyncpg.Connection, placement_id: UUID, days: Sequence[date], *, other_than: UUID | None = None
+) -> list[Entry]:
+    """The placement's live original entries (submitted or approved, not corrections) on ``days``."""
     rows = await conn.fetch(
+        f"""select {_ENTRY_COLUMNS} from entries e join placements p using (placement_id)
+            where e.placement_id = $1 and e.work_date = any($2::date[]) and e.corrects_entry_id is null
+              and e.status in ('submitted', 'approved') and e.duplicate_of is null
+              and ($3::uuid is null or e.id <> $3)
+            order by e.work_date, e.id""",
+        placement_id,
+        list(days),
+        other_than,
+    )
+    return [_entry(row) for row in rows]
+
+
+async def _insert(
+    conn: asyncpg.Connection,
+    *,
+    submission_id: UUID,
+    placement_id: UUID,
+    company_id: UUID,
+    citizen_id: UUID,
+    submitted_by: str,
+    entries: Sequence[NewEntry],
+    corrects_entry_id: UUID | None,
+    correction_reason: str | None,
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
         f"""with inserted as (
                 insert into entries (id, submission_id, placement_id, company_id, citizen_id, work_date, minutes,
                                      bill_rate_ore_per_hour, status, submitted_by, corrects_entry_id,
@@ -67,8 +141,6 @@ async def insert_submitted(
         correction_reason,
         [e.bill_rate_ore_per_hour for e in entries],
     )
-    by_id = {row["id"]: _entry(row) for row in rows}
-    return [by_id[e.id] for e in entries]
 
 
 async def get_entry(conn: asyncpg.Connection, entry_id: UUID, *, for_update: bool = False) -> Entry | None:
@@ -133,9 +205,11 @@ async def resubmit(
     submitted_by: str,
 ) -> Entry:
     """A rejected entry (locked by the caller) becomes submitted again with the new facts; the decision
-    is cleared (the history keeps it)."""
-    row = await conn.fetchrow(
-        f"""with resubmitted as (
+    is cleared (the history keeps it). A day already holding a live entry is 409 ``work-date-taken``."""
+    placement_id = await conn.fetchval("select placement_id from entries where id = $1", entry_id)
+    async with _one_live_per_day(conn, placement_id, [work_date]):
+        row = await conn.fetchrow(
+            f"""with resubmitted as (
                 update entries
                 set status = 'submitted', version = version + 1, submission_id = $2, work_date = $3, minutes = $4,
                     bill_rate_ore_per_hour = $5, submitted_by = $6, submitted_at = now(),
@@ -144,13 +218,13 @@ async def resubmit(
                 returning *
             )
             select {_ENTRY_COLUMNS} from resubmitted e join placements p using (placement_id)""",
-        entry_id,
-        submission_id,
-        work_date,
-        minutes,
-        bill_rate_ore_per_hour,
-        submitted_by,
-    )
+            entry_id,
+            submission_id,
+            work_date,
+            minutes,
+            bill_rate_ore_per_hour,
+            submitted_by,
+        )
     if row is None:
         raise RuntimeError(f"entry {entry_id} was not locked as rejected before resubmission")
     return _entry(row)
@@ -175,6 +249,38 @@ async def approve_all(conn: asyncpg.Connection, entry_ids: Sequence[UUID], *, de
             order by e.work_date, p.citizen_name, e.id""",
         list(entry_ids),
         decided_by,
+    )
+    return [_entry(row) for row in rows]
+
+
+async def lock_for_bulk_approval(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    entry_ids: Sequence[UUID],
+    *,
+    from_date: date | None = None,
+    to_date: date | None = None,
+    citizen_id: UUID | None = None,
+    match_pending: bool,
+) -> list[Entry]:
+    """Locks (until the transaction ends, in id order so bulk approvals never deadlock) the company's
+    entries named in ``entry_ids`` and, with ``match_pending``, every submitted entry within the work
+    dates and of the citizen given; returns them as they are once locked."""
+    rows = await conn.fetch(
+        f"""select {_ENTRY_COLUMNS} from entries e join placements p using (placement_id)
+            where e.company_id = $1
+              and (e.id = any($2::uuid[])
+                   or ($6 and e.status = 'submitted'
+                       and ($3::date is null or e.work_date >= $3) and ($4::date is null or e.work_date <= $4)
+                       and ($5::uuid is null or e.citizen_id = $5)))
+            order by e.id
+            for update of e""",
+        company_id,
+        list(entry_ids),
+        from_date,
+        to_date,
+        citizen_id,
+        match_pending,
     )
     return [_entry(row) for row in rows]
 

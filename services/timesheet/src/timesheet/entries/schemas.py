@@ -37,17 +37,24 @@ class SubmitHoursRequest(BaseModel):
     entries: list[EntryIn] = Field(min_length=1, max_length=MAX_ENTRIES_PER_SUBMISSION)
 
 
+_SEEN_VERSION = (
+    "The entry's `version` as the approver saw it (from GET /entries/{id}, the company's entries or the pending "
+    "queue). Required: a decision is only made on what was seen; 409 `entry-version-mismatch` with the entry as "
+    "it is now when it changed since"
+)
+
+
 class ApproveRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    expected_version: Version | None = Field(default=None, description="Fail with 409 unless at this version")
+    expected_version: Version = Field(description=_SEEN_VERSION)
 
 
 class RejectRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Reason = Field(description="Why the hours are rejected (3 to 1000 characters after stripping)")
-    expected_version: Version | None = Field(default=None, description="Fail with 409 unless at this version")
+    expected_version: Version = Field(description=_SEEN_VERSION)
 
 
 class ResubmitRequest(BaseModel):

@@ -28,6 +28,7 @@ from timesheet.entries.models import (
     invalid_submission,
     proposal_violations,
     submission_violations,
+    work_date_taken,
 )
 from timesheet.entries.repository import NewEntry
 from timesheet.placements.models import Placement, RateVersion, rate_in_force
@@ -99,6 +100,14 @@ async def submit_hours(
     placement, rates = await _placement(conn, placement_id)
     day_minutes = await _day_minutes(conn, placement.citizen_id, [p.work_date for p in proposed])
     violations = submission_violations(proposed, placement=placement, rates=rates, today=today, day_minutes=day_minutes)
+    if any(v.rule != Rule.CITIZEN_DAY_OVER_12_HOURS for v in violations):
+        raise invalid_submission(violations)
+    # One live entry per placement and day: a second submission of a day is refused, naming the entry
+    # (before the 12-hour cap, which that entry's own minutes would otherwise trip). The database's
+    # unique index backs this check up against anything that slips past it.
+    taken = await repository.live_entries_on(conn, placement.placement_id, [p.work_date for p in proposed])
+    if taken:
+        raise work_date_taken(taken)
     if violations:
         raise invalid_submission(violations)
     submission_id = uuid.uuid4()
@@ -165,6 +174,13 @@ async def resubmit_entry(
     ensure_resubmittable(entry, expected_version)
     placement, rates = await _placement(conn, entry.placement_id)
     violations = await _resubmission_violations(conn, entry, proposed, placement, rates, today=today)
+    if any(v.rule != Rule.CITIZEN_DAY_OVER_12_HOURS for v in violations):
+        raise invalid_entries("entry-invalid", violations)
+    if entry.corrects_entry_id is None:
+        # Moved onto a day the placement already holds a live entry on: refused, naming that entry.
+        taken = await repository.live_entries_on(conn, entry.placement_id, [proposed.work_date], other_than=entry.id)
+        if taken:
+            raise work_date_taken(taken)
     if violations:
         raise invalid_entries("entry-invalid", violations)
     resubmitted = await repository.resubmit(
@@ -299,16 +315,19 @@ async def record_approvals(conn: asyncpg.Connection, entries: Sequence[Entry]) -
 
 
 async def approve_entry(
-    conn: asyncpg.Connection, principal: Principal, entry_id: UUID, *, expected_version: int | None
+    conn: asyncpg.Connection, principal: Principal, entry_id: UUID, *, expected_version: int
 ) -> Entry:
+    """Approves the entry at the version the approver saw; 409 ``entry-version-mismatch`` (with the entry
+    as it is now) when it changed since, ``entry-not-submitted`` when it is decided already."""
     entry = await _decide(conn, principal, entry_id, EntryStatus.APPROVED, expected_version)
     await record_approvals(conn, [entry])
     return entry
 
 
 async def reject_entry(
-    conn: asyncpg.Connection, principal: Principal, entry_id: UUID, *, reason: str, expected_version: int | None
+    conn: asyncpg.Connection, principal: Principal, entry_id: UUID, *, reason: str, expected_version: int
 ) -> Entry:
+    """Rejects the entry at the version the approver saw; the same 409s as :func:`approve_entry`."""
     entry = await _decide(conn, principal, entry_id, EntryStatus.REJECTED, expected_version, reason)
     rejected_by, rejected_at = entry.decision()
     await repository.record_history(conn, [HistoryChange.of(entry, HistoryAction.REJECTED, rejected_by)])

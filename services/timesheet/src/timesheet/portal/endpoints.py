@@ -5,14 +5,16 @@ POSTs answer with a 303 redirect (post/redirect/get), so reloading a page never 
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 from uuid import UUID
 
 import asyncpg
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
+from starlette.datastructures import FormData
 
 from timesheet.config import TimesheetSettings
-from timesheet.entries.models import EntryStatus, agency_today
+from timesheet.entries.models import Entry, EntryConflictError, EntryStatus, agency_today
 from timesheet.portal import service
 from timesheet.portal.csrf import FIELD, check_pre_login_form, check_session_form, keep_pre_login_token, pre_login_token
 from timesheet.portal.i18n import Translator, supported
@@ -29,12 +31,13 @@ from timesheet.portal.models import (
     previous_month,
     reason_problem,
 )
-from timesheet.portal.pages import STATIC, render
+from timesheet.portal.pages import SECURITY_HEADERS, STATIC, render
 from timesheet.portal.pages import redirect as see_other
 from timesheet.portal.sessions import SESSION_COOKIE, clear_cookie, session_id_of, set_cookie
 from timesheet.portal.web import (
     Now,
     Settings,
+    Visit,
     anonymous_locale,
     client_address,
     ends_on_a_page,
@@ -45,6 +48,7 @@ from timesheet.portal.web import (
     message_page,
     open_visit,
     parse_entry_id,
+    parse_seen,
     parse_version,
     remember_language,
     session_page,
@@ -52,8 +56,12 @@ from timesheet.portal.web import (
 from vikar_shared.db import transaction
 from vikar_shared.errors import Category, DomainError, not_found
 from vikar_shared.http.deps import DbPool
+from vikar_shared.http.idempotency import IdempotentRun, claim, request_for
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
+# Hidden field of every decision form: a fresh Idempotency-Key per rendered form, so a double click or a
+# re-sent post replays the first answer instead of acting twice.
+FORM_KEY_FIELD = "idempotency_key"
 
 
 # --- Login ---------------------------------------------------------------------------------------
@@ -227,12 +235,27 @@ async def pending(request: Request, settings: Settings, pool: DbPool, now: Now) 
 async def _already_decided(
     request: Request, settings: TimesheetSettings, pool: asyncpg.Pool, now: datetime, entry_id: UUID
 ) -> Response:
-    """Someone decided the entry first: say what happened to it, change nothing."""
+    """Someone decided or changed the entry first: say what happened to it, change nothing."""
     async with transaction(pool) as conn:
         visit = await open_visit(conn, request, now)
         entry = await service.entry_of(conn, visit.session, entry_id)
     status = 409 if request.method == "POST" else 200
     return session_page(request, settings, visit, "portal/already_decided.html", status=status, entry=entry)
+
+
+def _conflict_of(exc: DomainError) -> bool:
+    """A conflict about the entries themselves (not an idempotency key still in flight)."""
+    return exc.category is Category.CONFLICT and exc.code != "idempotency-key-in-flight"
+
+
+async def _run_once(conn: asyncpg.Connection, request: Request, visit: Visit, form: FormData) -> IdempotentRun:
+    """The form's own idempotency key (hidden field, fresh per rendered form), scoped to the approver."""
+    fields = urlencode([(k, v) for k, v in form.multi_items() if isinstance(v, str)]).encode()
+    idem = await request_for(request, visit.session.principal, form_field(form, FORM_KEY_FIELD), body=fields)
+    run = await claim(conn, idem)
+    if run.replay is not None:
+        run.replay.headers.update(SECURITY_HEADERS)
+    return run
 
 
 @router.post("/entries/{entry_id}/approve")
@@ -244,32 +267,63 @@ async def approve_entry(entry_id: str, request: Request, settings: Settings, poo
         async with transaction(pool) as conn:
             visit = await open_visit(conn, request, now)
             check_session_form(visit.session, form_field(form, FIELD))
-            entry = await service.approve_one(conn, visit.session, target, parse_version(form_field(form, "version")))
+            version = parse_version(form_field(form, "version"))
+            run = await _run_once(conn, request, visit, form)
+            if run.replay is not None:
+                return run.replay
+            entry = await service.approve_one(conn, visit.session, target, version)
             flash = Flash("flash_approved_one", entry_words(visit.t, entry))
             await service.leave_flash(conn, visit.session_id, [flash])
+            response = see_other("/portal/pending")
+            await run.complete_response(response)
     except DomainError as exc:
-        if exc.category is not Category.CONFLICT:
+        if not _conflict_of(exc):
             raise
         return await _already_decided(request, settings, pool, now, target)
-    return see_other("/portal/pending")
+    return response
 
 
 @router.post("/approve")
 @ends_on_a_page
 async def approve_entries(request: Request, settings: Settings, pool: DbPool, now: Now) -> Response:
     form = await request.form()
-    targets = [parse_entry_id(v) for v in form.getlist("entry_id") if isinstance(v, str)]
-    if len(targets) > MAX_ENTRIES_PER_ACTION:
+    if len(form.getlist("entry_id")) > MAX_ENTRIES_PER_ACTION:
         raise not_found("entry")
+    shown: list[tuple[UUID, int]] = []
+    try:
+        async with transaction(pool) as conn:
+            visit = await open_visit(conn, request, now)
+            check_session_form(visit.session, form_field(form, FIELD))
+            shown = parse_seen(form)
+            run = await _run_once(conn, request, visit, form)
+            if run.replay is not None:
+                return run.replay
+            outcome = await service.approve_many(conn, visit.session, shown)
+            flash = [Flash("flash_approved_many", {"count": len(outcome.approved)})]
+            if outcome.already_decided:
+                flash.append(Flash("flash_skipped", {"count": len(outcome.already_decided)}))
+            await service.leave_flash(conn, visit.session_id, flash)
+            response = see_other("/portal/pending")
+            await run.complete_response(response)
+    except EntryConflictError as exc:
+        if not _conflict_of(exc):
+            raise
+        return await _entries_changed(request, settings, pool, now, exc.entries, dict(shown))
+    return response
+
+
+async def _entries_changed(
+    request: Request,
+    settings: TimesheetSettings,
+    pool: asyncpg.Pool,
+    now: datetime,
+    changed: list[Entry],
+    shown: dict[UUID, int],
+) -> Response:
+    """Entries on the page changed after it was shown: nothing was approved; list them as they are now."""
     async with transaction(pool) as conn:
         visit = await open_visit(conn, request, now)
-        check_session_form(visit.session, form_field(form, FIELD))
-        outcome = await service.approve_many(conn, visit.session, targets)
-        flash = [Flash("flash_approved_many", {"count": len(outcome.approved)})]
-        if outcome.already_decided:
-            flash.append(Flash("flash_skipped", {"count": len(outcome.already_decided)}))
-        await service.leave_flash(conn, visit.session_id, flash)
-    return see_other("/portal/pending")
+    return session_page(request, settings, visit, "portal/changed.html", status=409, changed=changed, shown=shown)
 
 
 @router.get("/entries/{entry_id}/reject")
@@ -300,14 +354,19 @@ async def reject_entry(entry_id: str, request: Request, settings: Settings, pool
                 context = {"entry": entry, "reason": reason, "error": problem}
                 return session_page(request, settings, visit, "portal/reject.html", status=422, **context)
             version = parse_version(form_field(form, "version"))
+            run = await _run_once(conn, request, visit, form)
+            if run.replay is not None:
+                return run.replay
             entry = await service.reject_one(conn, visit.session, target, reason, version)
             flash = Flash("flash_rejected_one", entry_words(visit.t, entry))
             await service.leave_flash(conn, visit.session_id, [flash])
+            response = see_other("/portal/pending")
+            await run.complete_response(response)
     except DomainError as exc:
-        if exc.category is not Category.CONFLICT:
+        if not _conflict_of(exc):
             raise
         return await _already_decided(request, settings, pool, now, target)
-    return see_other("/portal/pending")
+    return response
 
 
 @router.get("/history")

@@ -163,6 +163,38 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Nothing was changed. The hours are now in the history.",
     },
     "back_to_pending": {"da": "Tilbage til timer til godkendelse", "en": "Back to hours to approve"},
+    # Entries changed after the page was shown (a bulk approval approves nothing then)
+    "changed_title": {"da": "Timerne er ændret", "en": "The hours have changed"},
+    "changed_text": {
+        "da": "{count} registreringer er ændret, siden du åbnede siden.",
+        "en": "{count} entries changed after you opened the page.",
+    },
+    "changed_text_one": {
+        "da": "1 registrering er ændret, siden du åbnede siden.",
+        "en": "1 entry changed after you opened the page.",
+    },
+    "changed_caption": {"da": "Sådan ser de ud nu", "en": "As they are now"},
+    "col_change": {"da": "Ændring", "en": "Change"},
+    "changed_since_shown": {
+        "da": "Ændret (dato eller timer), efter siden blev vist",
+        "en": "Changed (date or hours) after the page was shown",
+    },
+    "new_since_shown": {"da": "Ny, kom efter siden blev vist", "en": "New, arrived after the page was shown"},
+    "changed_nothing_done": {
+        "da": "Der er ikke godkendt noget. Se timerne igen, før du godkender.",
+        "en": "Nothing was approved. Look at the hours again before approving.",
+    },
+    "look_again": {"da": "Se timerne igen", "en": "Look at the hours again"},
+    "form_invalid_title": {"da": "Formularen kunne ikke bruges", "en": "The form could not be used"},
+    "form_invalid_text": {
+        "da": "Formularen var ufuldstændig eller ændret, så der er ikke gjort noget. Åbn siden igen, og prøv igen.",
+        "en": "The form was incomplete or altered, so nothing was done. Open the page again and try again.",
+    },
+    "in_flight_title": {"da": "Behandles allerede", "en": "Already being handled"},
+    "in_flight_text": {
+        "da": "Det samme tryk er ved at blive behandlet. Vent et øjeblik, og se så timerne igen.",
+        "en": "The same click is being handled right now. Wait a moment, then look at the hours again.",
+    },
     # History
     "history_title": {"da": "Historik", "en": "History"},
     "month_totals_title": {"da": "Timer pr. måned", "en": "Hours per month"},

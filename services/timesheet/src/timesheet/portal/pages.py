@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,11 @@ def language_switch_url(request: Request, locale: str) -> str:
     return f"{request.url.path}?{query}"
 
 
+def new_form_key() -> str:
+    """A fresh Idempotency-Key for one rendered form (its hidden ``idempotency_key`` field)."""
+    return secrets.token_urlsafe(18)
+
+
 def render(request: Request, template: str, t: Translator, *, status: int = 200, **context: Any) -> HTMLResponse:
     other = t("other_language_code")
     html = _environment.get_template(template).render(
@@ -50,7 +56,7 @@ def render(request: Request, template: str, t: Translator, *, status: int = 200,
         locale=t.locale,
         other_locale=other,
         switch_url=language_switch_url(request, other),
-        **{"session": None, "csrf_token": None, "flash": None, "nav": None, **context},
+        **{"session": None, "csrf_token": None, "flash": None, "nav": None, "form_key": new_form_key, **context},
     )
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 

@@ -14,7 +14,7 @@ from uuid import UUID
 import asyncpg
 
 from timesheet.approvals import service as approvals
-from timesheet.approvals.models import BulkApproval, PendingWeek, selector_of
+from timesheet.approvals.models import BulkApproval, PendingWeek, seen_versions, selector_of
 from timesheet.entries import repository as entries_repository
 from timesheet.entries import service as entries
 from timesheet.entries.models import Entry
@@ -184,26 +184,28 @@ async def entry_of(conn: asyncpg.Connection, session: PortalSession, entry_id: U
     return await entries.get_entry(conn, session.principal, entry_id)
 
 
-async def approve_one(
-    conn: asyncpg.Connection, session: PortalSession, entry_id: UUID, expected_version: int | None
-) -> Entry:
+async def approve_one(conn: asyncpg.Connection, session: PortalSession, entry_id: UUID, expected_version: int) -> Entry:
     return await entries.approve_entry(conn, session.principal, entry_id, expected_version=expected_version)
 
 
 async def reject_one(
-    conn: asyncpg.Connection, session: PortalSession, entry_id: UUID, reason: str, expected_version: int | None
+    conn: asyncpg.Connection, session: PortalSession, entry_id: UUID, reason: str, expected_version: int
 ) -> Entry:
     return await entries.reject_entry(
         conn, session.principal, entry_id, reason=reason, expected_version=expected_version
     )
 
 
-async def approve_many(conn: asyncpg.Connection, session: PortalSession, entry_ids: Sequence[UUID]) -> BulkApproval:
-    """Approves exactly the entries the page showed (not whatever arrived since), in the caller's one
-    transaction. Entries someone else decided meanwhile are reported; an id that is not an entry of
-    this company fails the whole action as not found."""
-    selector = selector_of(entry_ids=entry_ids, week=None, citizen_id=None, all_pending=None)
-    outcome = await approvals.approve_in_bulk(conn, session.principal, session.company_id, selector)
+async def approve_many(
+    conn: asyncpg.Connection, session: PortalSession, shown: Sequence[tuple[UUID, int]]
+) -> BulkApproval:
+    """Approves exactly the entries the page showed, each at the version shown (not whatever arrived or
+    changed since), in the caller's one transaction: any changed entry is 409 ``entries-changed`` and
+    nothing is approved. Entries someone else decided meanwhile are reported; an id that is not an entry
+    of this company fails the whole action as not found."""
+    seen = seen_versions(shown)
+    selector = selector_of(entry_ids=list(seen), week=None, citizen_id=None, all_pending=None)
+    outcome = await approvals.approve_in_bulk(conn, session.principal, session.company_id, selector, seen)
     if outcome.not_found:
         raise not_found("entry")
     return outcome

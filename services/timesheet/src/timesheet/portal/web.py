@@ -121,11 +121,29 @@ def parse_entry_id(raw: str) -> UUID:
         raise not_found("entry") from None
 
 
-def parse_version(raw: str | None) -> int | None:
-    if raw is None or not raw.isdigit() or len(raw) > 10:
-        return None
+class FormInvalidError(Exception):
+    """A form field the portal's own pages always fill is missing or malformed (a stale, edited or forged
+    form): answered with a 422 page, and nothing is done. Never a silently skipped check."""
+
+
+def parse_version(raw: str | None) -> int:
+    """A version from a hidden form field: ASCII digits, 1..2^31-1; anything else is FormInvalidError."""
+    if raw is None or not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
+        raise FormInvalidError("version")
     value = int(raw)
-    return value if 1 <= value <= MAX_VERSION else None
+    if not 1 <= value <= MAX_VERSION:
+        raise FormInvalidError("version")
+    return value
+
+
+def parse_seen(form: FormData) -> list[tuple[UUID, int]]:
+    """The entries a bulk form showed, each with the version shown: ``entry_id`` and ``version`` fields,
+    paired in order. Unequal counts or a malformed version are FormInvalidError; a malformed id is 404."""
+    ids = [v for v in form.getlist("entry_id") if isinstance(v, str)]
+    versions = [v for v in form.getlist("version") if isinstance(v, str)]
+    if len(ids) != len(versions) or len(ids) != len(form.getlist("entry_id")):
+        raise FormInvalidError("version")
+    return [(parse_entry_id(i), parse_version(v)) for i, v in zip(ids, versions, strict=True)]
 
 
 def remember_language(response: Response, request: Request, settings: TimesheetSettings) -> Response:
@@ -166,10 +184,18 @@ def ends_on_a_page(endpoint: Endpoint) -> Endpoint:
             return see_other("/portal/login")
         except CsrfRejectedError:
             return message_page(request, "csrf_title", "csrf_text", status=403)
+        except FormInvalidError:
+            back = ("/portal/pending", "look_again")
+            return message_page(request, "form_invalid_title", "form_invalid_text", status=422, link=back)
         except DomainError as exc:
+            back = ("/portal/pending", "back_to_pending")
+            if exc.category is Category.VALIDATION:
+                # An idempotency key that is malformed or was used for another form.
+                return message_page(request, "form_invalid_title", "form_invalid_text", status=422, link=back)
+            if exc.code == "idempotency-key-in-flight":
+                return message_page(request, "in_flight_title", "in_flight_text", status=409, link=back)
             if exc.category is not Category.NOT_FOUND:
                 raise
-            back = ("/portal/pending", "back_to_pending")
             return message_page(request, "not_found_title", "not_found_text", status=404, link=back)
 
     return guarded
@@ -179,7 +205,13 @@ def session_page(
     request: Request, settings: TimesheetSettings, visit: Visit, template: str, *, status: int = 200, **context: Any
 ) -> Response:
     response = render(
-        request, template, visit.t, status=status, session=visit.session, csrf_token=visit.session.csrf_token, **context
+        request,
+        template,
+        visit.t,
+        status=status,
+        session=visit.session,
+        csrf_token=visit.session.csrf_token,
+        **context,
     )
     return remember_language(response, request, settings)
 

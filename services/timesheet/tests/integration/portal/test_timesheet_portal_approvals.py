@@ -215,10 +215,12 @@ async def test_another_companys_entry_is_not_found_whatever_the_portal_action(po
     csrf = p.csrf_of((await p.client.get("/portal/pending")).text)
 
     responses = [
-        await p.client.post(f"/portal/entries/{foreign}/approve", data={"csrf_token": csrf}),
+        await p.client.post(f"/portal/entries/{foreign}/approve", data={"csrf_token": csrf, "version": "1"}),
         await p.client.get(f"/portal/entries/{foreign}/reject"),
-        await p.client.post(f"/portal/entries/{foreign}/reject", data={"csrf_token": csrf, "reason": "Ikke vores"}),
-        await p.client.post("/portal/approve", data={"csrf_token": csrf, "entry_id": foreign}),
+        await p.client.post(
+            f"/portal/entries/{foreign}/reject", data={"csrf_token": csrf, "reason": "Ikke vores", "version": "1"}
+        ),
+        await p.client.post("/portal/approve", data={"csrf_token": csrf, "entry_id": foreign, "version": "1"}),
         await p.client.get("/portal/entries/not-an-id/reject"),
     ]
 
@@ -238,7 +240,9 @@ async def test_a_bulk_approval_naming_a_foreign_entry_changes_nothing(portal: Po
     await p.log_in()
     csrf = p.csrf_of((await p.client.get("/portal/pending")).text)
 
-    response = await p.client.post("/portal/approve", data={"csrf_token": csrf, "entry_id": [ours, foreign]})
+    response = await p.client.post(
+        "/portal/approve", data={"csrf_token": csrf, "entry_id": [ours, foreign], "version": ["1", "1"]}
+    )
 
     assert response.status_code == 404
     assert [await p.status_of(ours), await p.status_of(foreign)] == ["submitted", "submitted"]
@@ -251,7 +255,8 @@ async def test_an_entry_someone_else_approved_first_shows_who_and_changes_nothin
     await p.log_in()
     page = await p.client.get("/portal/pending")
     colleague = bearer(Role.COMPANY_APPROVER, sub="eva@bager.example", company_id=p.company_id)
-    assert (await p.client.post(f"/entries/{entry_id}/approve", headers=colleague)).status_code == 200
+    approved = await p.client.post(f"/entries/{entry_id}/approve", json={"expected_version": 1}, headers=colleague)
+    assert approved.status_code == 200
 
     response = await _post_form(p, _form(p.forms_of(page.text), action=f"/portal/entries/{entry_id}/approve"))
 
@@ -272,7 +277,9 @@ async def test_an_entry_someone_else_rejected_first_shows_the_reason_on_a_late_r
     await p.log_in()
     reject_page = await p.client.get(f"/portal/entries/{entry_id}/reject")
     colleague = bearer(Role.COMPANY_APPROVER, sub="eva@bager.example", company_id=p.company_id)
-    await p.client.post(f"/entries/{entry_id}/reject", json={"reason": "Forkert uge"}, headers=colleague)
+    await p.client.post(
+        f"/entries/{entry_id}/reject", json={"reason": "Forkert uge", "expected_version": 1}, headers=colleague
+    )
 
     form = _form(p.forms_of(reject_page.text), action=f"/portal/entries/{entry_id}/reject")
     response = await p.client.post(form.action, data=form.data(reason="Mit eget svar"))
@@ -294,7 +301,9 @@ async def test_a_week_approval_skips_an_entry_decided_meanwhile_and_says_so(port
     await p.log_in()
     page = await p.client.get("/portal/pending")
     colleague = bearer(Role.COMPANY_APPROVER, sub="eva@bager.example", company_id=p.company_id)
-    await p.client.post(f"/entries/{second}/reject", json={"reason": "Dobbelt"}, headers=colleague)
+    await p.client.post(
+        f"/entries/{second}/reject", json={"reason": "Dobbelt", "expected_version": 1}, headers=colleague
+    )
 
     week_form = _form(p.forms_of(page.text), action="/portal/approve", section=_week_id(week_a))
     assert (await _post_form(p, week_form)).status_code == 303
@@ -314,8 +323,10 @@ async def test_history_lists_decided_hours_with_reasons_and_month_totals(portal:
     await p.submit(last_month.replace(day=12), 45)
     await p.log_in()
     csrf = p.csrf_of((await p.client.get("/portal/pending")).text)
-    await p.client.post(f"/portal/entries/{approved}/approve", data={"csrf_token": csrf})
-    await p.client.post(f"/portal/entries/{rejected}/reject", data={"csrf_token": csrf, "reason": "Ikke aftalt"})
+    await p.client.post(f"/portal/entries/{approved}/approve", data={"csrf_token": csrf, "version": "1"})
+    await p.client.post(
+        f"/portal/entries/{rejected}/reject", data={"csrf_token": csrf, "reason": "Ikke aftalt", "version": "1"}
+    )
 
     page = await p.client.get(f"/portal/history?month={last_month:%Y-%m}")
 
