@@ -168,7 +168,7 @@ def seed(world: World) -> None:
 
         submitted = _wait("timesheet to accept entries for the active placement", submit)
         entries = [str(e["id"]) for e in submitted["entries"]]
-        _ok(api.post(f"/entries/{entries[0]}/approve", headers=approver))
+        _ok(api.post(f"/entries/{entries[0]}/approve", headers=approver, json={"expected_version": 1}))
 
     with world.client("notifications") as api:
         emails = _wait(
