@@ -14,7 +14,8 @@
   acts as its approver) and kept at least ``idempotency_retention_hours`` (24 h minimum); the purge
   task deletes older ones, and an older key found before the purge ran counts as unused.
 
-Use::
+Use ``return await answer_once(pool, idem, 201, lambda conn: service.create(conn, ...))``, or where the
+answer takes more than one call::
 
     async with idempotent(pool, idem) as run:
         if run.replay is not None:
@@ -35,11 +36,11 @@ import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import asyncpg
 from fastapi import Depends, Header, Request
@@ -232,6 +233,25 @@ async def idempotent(pool: asyncpg.Pool, request: IdempotencyRequest) -> AsyncIt
         yield run
         if run.replay is None and not run.completed:
             raise RuntimeError("an idempotent request ended without complete(): its response was not stored")
+
+
+T = TypeVar("T")
+
+
+async def answer_once(
+    pool: asyncpg.Pool,
+    request: IdempotencyRequest,
+    status: int,
+    effect: Callable[[asyncpg.Connection], Awaitable[T]],
+) -> T | Response:
+    """The usual endpoint: the stored answer again, or ``effect`` run in the request's transaction and its
+    result (a model) stored as the answer with ``status``. Errors as :func:`claim`."""
+    async with idempotent(pool, request) as run:
+        if run.replay is not None:
+            return run.replay
+        out = await effect(run.conn)
+        await run.complete(status, out)
+    return out
 
 
 async def purge_expired(conn: asyncpg.Connection, retention: timedelta) -> int:

@@ -12,7 +12,7 @@ from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
-from vikar_shared.http.idempotency import Idempotency, idempotent
+from vikar_shared.http.idempotency import Idempotency, answer_once
 from vikar_shared.types.periods import IsoWeekText
 
 router = APIRouter(tags=["activities"])
@@ -24,12 +24,7 @@ CaseReader = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.AD
 async def log_activity(
     citizen_id: UUID, body: ActivityCreate, actor: Consultant, pool: DbPool, today: Today, idem: Idempotency
 ) -> ActivityOut | Response:
-    async with idempotent(pool, idem) as run:
-        if run.replay is not None:
-            return run.replay
-        out = await service.log_activity(run.conn, actor, citizen_id, body, today)
-        await run.complete(201, out)
-    return out
+    return await answer_once(pool, idem, 201, lambda conn: service.log_activity(conn, actor, citizen_id, body, today))
 
 
 @router.get("/citizens/{citizen_id}/timeline", response_model=TimelineOut)

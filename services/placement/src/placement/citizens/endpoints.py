@@ -15,7 +15,7 @@ from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.errors import not_found
 from vikar_shared.http.deps import DbPool
-from vikar_shared.http.idempotency import Idempotency, idempotent
+from vikar_shared.http.idempotency import Idempotency, answer_once
 from vikar_shared.http.openapi import problem_responses
 
 router = APIRouter(tags=["citizens and referrals"])
@@ -39,12 +39,9 @@ Vault = Annotated[CprVault, Depends(_vault)]
 async def refer_citizen(
     body: ReferralCreate, actor: Consultant, pool: DbPool, vault: Vault, idem: Idempotency
 ) -> ReferralOut | Response:
-    async with idempotent(pool, idem) as run:
-        if run.replay is not None:
-            return run.replay
-        out = await service.refer_citizen(run.conn, actor, vault, body, datetime.now(COPENHAGEN).date())
-        await run.complete(201, out)
-    return out
+    return await answer_once(
+        pool, idem, 201, lambda conn: service.refer_citizen(conn, actor, vault, body, datetime.now(COPENHAGEN).date())
+    )
 
 
 @router.get("/referrals/{referral_id}", response_model=ReferralOut)

@@ -11,7 +11,7 @@ from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
-from vikar_shared.http.idempotency import Idempotency, idempotent
+from vikar_shared.http.idempotency import Idempotency, answer_once, idempotent
 from vikar_shared.http.openapi import problem_responses
 from vikar_shared.types.numbers import MAX_LIMIT, MAX_OFFSET, Limit, Offset
 from vikar_shared.types.text import EMAIL_MAX, SingleLine
@@ -27,12 +27,7 @@ CompanyViewer = Annotated[
 async def register_company(
     body: CompanyCreate, actor: Registrar, pool: DbPool, idem: Idempotency
 ) -> CompanyOut | Response:
-    async with idempotent(pool, idem) as run:
-        if run.replay is not None:
-            return run.replay
-        out = await service.register_company(run.conn, actor, body)
-        await run.complete(201, out)
-    return out
+    return await answer_once(pool, idem, 201, lambda conn: service.register_company(conn, actor, body))
 
 
 @router.get("/companies", response_model=list[CompanyOut])

@@ -14,7 +14,7 @@ from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
-from vikar_shared.http.idempotency import Idempotency, idempotent
+from vikar_shared.http.idempotency import Idempotency, answer_once
 from vikar_shared.http.openapi import problem_responses
 
 router = APIRouter(tags=["openings"])
@@ -34,12 +34,9 @@ WorkingDays = Annotated[int, Depends(_working_days)]
 async def report_opening(
     body: OpeningCreate, actor: Reporter, pool: DbPool, today: Today, working_days: WorkingDays, idem: Idempotency
 ) -> OpeningOut | Response:
-    async with idempotent(pool, idem) as run:
-        if run.replay is not None:
-            return run.replay
-        out = await service.report_opening(run.conn, actor, body, today, working_days)
-        await run.complete(201, out)
-    return out
+    return await answer_once(
+        pool, idem, 201, lambda conn: service.report_opening(conn, actor, body, today, working_days)
+    )
 
 
 @router.get("/openings", response_model=list[OpeningOut])
@@ -76,12 +73,9 @@ async def record_follow_up(
     working_days: WorkingDays,
     idem: Idempotency,
 ) -> OpeningOut | Response:
-    async with idempotent(pool, idem) as run:
-        if run.replay is not None:
-            return run.replay
-        out = await service.record_follow_up(run.conn, actor, opening_id, body, today, working_days)
-        await run.complete(201, out)
-    return out
+    return await answer_once(
+        pool, idem, 201, lambda conn: service.record_follow_up(conn, actor, opening_id, body, today, working_days)
+    )
 
 
 @router.get("/openings/{opening_id}/follow-ups", response_model=list[FollowUpOut])
@@ -100,33 +94,24 @@ async def hand_over(
     working_days: WorkingDays,
     idem: Idempotency,
 ) -> OpeningOut | Response:
-    async with idempotent(pool, idem) as run:
-        if run.replay is not None:
-            return run.replay
-        out = await service.hand_over(run.conn, actor, opening_id, body, today, working_days)
-        await run.complete(200, out)
-    return out
+    return await answer_once(
+        pool, idem, 200, lambda conn: service.hand_over(conn, actor, opening_id, body, today, working_days)
+    )
 
 
 @router.post("/openings/{opening_id}/fill", response_model=OpeningOut, responses=problem_responses(409))
 async def fill(
     opening_id: UUID, actor: Staff, pool: DbPool, today: Today, working_days: WorkingDays, idem: Idempotency
 ) -> OpeningOut | Response:
-    async with idempotent(pool, idem) as run:
-        if run.replay is not None:
-            return run.replay
-        out = await service.close(run.conn, actor, opening_id, "filled", today, working_days)
-        await run.complete(200, out)
-    return out
+    return await answer_once(
+        pool, idem, 200, lambda conn: service.close(conn, actor, opening_id, "filled", today, working_days)
+    )
 
 
 @router.post("/openings/{opening_id}/withdraw", response_model=OpeningOut, responses=problem_responses(409))
 async def withdraw(
     opening_id: UUID, actor: Reporter, pool: DbPool, today: Today, working_days: WorkingDays, idem: Idempotency
 ) -> OpeningOut | Response:
-    async with idempotent(pool, idem) as run:
-        if run.replay is not None:
-            return run.replay
-        out = await service.close(run.conn, actor, opening_id, "withdrawn", today, working_days)
-        await run.complete(200, out)
-    return out
+    return await answer_once(
+        pool, idem, 200, lambda conn: service.close(conn, actor, opening_id, "withdrawn", today, working_days)
+    )

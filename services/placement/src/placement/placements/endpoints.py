@@ -12,7 +12,7 @@ from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
-from vikar_shared.http.idempotency import Idempotency, idempotent
+from vikar_shared.http.idempotency import Idempotency, answer_once
 from vikar_shared.http.openapi import problem_responses
 
 router = APIRouter(tags=["placements"])
@@ -23,12 +23,7 @@ Consultant = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.AD
 async def create_placement(
     body: PlacementCreate, actor: Consultant, pool: DbPool, today: Today, idem: Idempotency
 ) -> PlacementOut | Response:
-    async with idempotent(pool, idem) as run:
-        if run.replay is not None:
-            return run.replay
-        out = await service.create_placement(run.conn, actor, body, today)
-        await run.complete(201, out)
-    return out
+    return await answer_once(pool, idem, 201, lambda conn: service.create_placement(conn, actor, body, today))
 
 
 @router.get("/placements/{placement_id}", response_model=PlacementOut)
@@ -41,33 +36,18 @@ async def get_placement(placement_id: UUID, viewer: CurrentPrincipal, pool: DbPo
 async def activate(
     placement_id: UUID, actor: Consultant, pool: DbPool, today: Today, idem: Idempotency
 ) -> PlacementOut | Response:
-    async with idempotent(pool, idem) as run:
-        if run.replay is not None:
-            return run.replay
-        out = await service.activate(run.conn, actor, placement_id, today)
-        await run.complete(200, out)
-    return out
+    return await answer_once(pool, idem, 200, lambda conn: service.activate(conn, actor, placement_id, today))
 
 
 @router.post("/placements/{placement_id}/end", response_model=PlacementOut)
 async def end(
     placement_id: UUID, body: PlacementEnd, actor: Consultant, pool: DbPool, idem: Idempotency
 ) -> PlacementOut | Response:
-    async with idempotent(pool, idem) as run:
-        if run.replay is not None:
-            return run.replay
-        out = await service.end(run.conn, actor, placement_id, body)
-        await run.complete(200, out)
-    return out
+    return await answer_once(pool, idem, 200, lambda conn: service.end(conn, actor, placement_id, body))
 
 
 @router.post("/placements/{placement_id}/rates", response_model=PlacementOut)
 async def set_rates(
     placement_id: UUID, body: RatesSet, actor: Consultant, pool: DbPool, idem: Idempotency
 ) -> PlacementOut | Response:
-    async with idempotent(pool, idem) as run:
-        if run.replay is not None:
-            return run.replay
-        out = await service.set_rates(run.conn, actor, placement_id, body)
-        await run.complete(200, out)
-    return out
+    return await answer_once(pool, idem, 200, lambda conn: service.set_rates(conn, actor, placement_id, body))
