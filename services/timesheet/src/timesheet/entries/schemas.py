@@ -62,7 +62,11 @@ class ResubmitRequest(BaseModel):
 
     work_date: Day = Field(description="Day the hours were worked; for a correction, the original's work date")
     minutes: Minutes = Field(description="Whole minutes; for a correction, the signed change to the original")
-    expected_version: Version | None = Field(default=None, description="Fail with 409 unless at this version")
+    expected_version: Version | None = Field(
+        default=None,
+        description="Fail with 409 `entry-version-mismatch` unless the entry is at this version; required to "
+        "change a submitted entry (422 `expected-version-required`), optional for a rejected one",
+    )
 
 
 class CorrectionRequest(BaseModel):
