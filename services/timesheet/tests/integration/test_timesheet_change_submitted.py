@@ -104,9 +104,7 @@ async def test_an_approval_at_the_version_seen_before_the_change_is_409_with_the
     changed = await _put(h, seen, {"work_date": h.day(3), "minutes": 180, "expected_version": 1})
     assert changed.status_code == 200
 
-    stale = await h.client.post(
-        f"/entries/{seen['id']}/approve", json={"expected_version": 1}, headers=h.approver
-    )
+    stale = await h.client.post(f"/entries/{seen['id']}/approve", json={"expected_version": 1}, headers=h.approver)
     stale_reject = await h.client.post(
         f"/entries/{seen['id']}/reject", json={"expected_version": 1, "reason": "Too many hours"}, headers=h.approver
     )

@@ -160,7 +160,9 @@ async def reject_entry(
     "entry as it is now.",
     responses=problem_responses(401, 403, 404, 409, 422, descriptions=CONFLICTS),
 )
-async def edit_entry(entry_id: UUID, body: ResubmitRequest, principal: Submitter, pool: DbPool, today: Today) -> EntryOut:
+async def edit_entry(
+    entry_id: UUID, body: ResubmitRequest, principal: Submitter, pool: DbPool, today: Today
+) -> EntryOut:
     proposed = ProposedEntry(work_date=body.work_date, minutes=body.minutes)
     async with transaction(pool) as conn:
         entry = await service.edit_entry(

@@ -18,6 +18,9 @@ MIN_MINUTES = 15
 MAX_MINUTES = 720
 MINUTES_STEP = 15
 MAX_ENTRIES_PER_SUBMISSION = 31
+# A rejection or correction reason: the shared multi-line text rules, 3..1000 characters once trimmed.
+REASON_MIN_LENGTH = 3
+REASON_MAX_LENGTH = 1000
 # One citizen works at most 12 hours a day, whatever the number of placements.
 MAX_MINUTES_PER_CITIZEN_DAY = 720
 
