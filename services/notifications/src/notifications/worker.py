@@ -29,7 +29,8 @@ def build_consumers(settings: NotificationsSettings) -> list[ConsumerSpec]:
             name="notifications.hours",
             topics=[timesheet.TOPIC],
             handlers=submission_handlers(context),
-            description="Submitted hours, mailed to the company's approvers",
+            description="Submitted hours, mailed to the company's approvers (a change before approval "
+            "updates a submission not mailed yet, and mails nothing itself)",
         ),
         ConsumerSpec(
             name="notifications.login_links",

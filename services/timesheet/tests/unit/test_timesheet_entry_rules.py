@@ -20,11 +20,12 @@ from timesheet.entries.models import (
     duplicate_dates,
     ensure_correctable,
     ensure_decidable,
-    ensure_resubmittable,
+    ensure_editable,
     minutes_rules,
     over_daily_cap,
     submission_violations,
     work_date_rules,
+    work_date_taken,
 )
 from timesheet.placements.models import Placement, RateVersion
 from vikar_shared.errors import Category, DomainError
@@ -220,12 +221,43 @@ def test_a_stale_expected_version_is_a_conflict() -> None:
     assert caught.value.code == "entry-version-mismatch"
 
 
-@pytest.mark.parametrize("status", [EntryStatus.SUBMITTED, EntryStatus.APPROVED])
-def test_only_a_rejected_entry_can_be_edited_and_submitted_again(status: EntryStatus) -> None:
-    ensure_resubmittable(_entry(EntryStatus.REJECTED, 2), 2)
-    with pytest.raises(DomainError) as caught:
-        ensure_resubmittable(_entry(status, 2), None)
-    assert caught.value.code == "entry-not-rejected"
+# Issue 6 changed this deliberately: a submitted entry (not decided yet) may be changed too, at the version
+# the editor saw; only an approved entry is refused (it is corrected instead).
+def test_a_submitted_or_rejected_entry_can_be_edited_but_not_an_approved_one() -> None:
+    ensure_editable(_entry(EntryStatus.REJECTED, 2), 2)
+    ensure_editable(_entry(EntryStatus.REJECTED, 2), None)
+    ensure_editable(_entry(EntryStatus.SUBMITTED, 1), 1)
+    approved = _entry(EntryStatus.APPROVED, 2)
+    with pytest.raises(EntryConflictError) as caught:
+        ensure_editable(approved, 2)
+    assert (caught.value.category, caught.value.code) == (Category.CONFLICT, "entry-not-editable")
+    assert f"POST /entries/{approved.id}/corrections" in caught.value.detail
+
+
+def test_changing_a_submitted_entry_needs_the_version_it_was_seen_at() -> None:
+    with pytest.raises(DomainError) as missing:
+        ensure_editable(_entry(EntryStatus.SUBMITTED, 1), None)
+    with pytest.raises(EntryConflictError) as stale:
+        ensure_editable(_entry(EntryStatus.SUBMITTED, 2), 1)
+    assert (missing.value.category, missing.value.code) == (Category.VALIDATION, "entry-invalid")
+    assert [(v.field, v.rule) for v in missing.value.violations] == [("expected_version", "expected-version-required")]
+    assert stale.value.code == "entry-version-mismatch"
+    assert stale.value.entry is not None and stale.value.entry.version == 2
+
+
+def test_work_date_taken_names_each_entry_its_status_and_how_to_change_it() -> None:
+    submitted, approved = _entry(EntryStatus.SUBMITTED, 3), _entry(EntryStatus.APPROVED, 2)
+
+    problem = work_date_taken([submitted, approved])
+
+    assert (problem.category, problem.code) == (Category.CONFLICT, "work-date-taken")
+    assert f"entry {submitted.id} is submitted, change it with PUT /entries/{submitted.id} (expected_version 3)" in (
+        problem.detail
+    )
+    assert f"entry {approved.id} is approved, correct it with POST /entries/{approved.id}/corrections" in (
+        problem.detail
+    )
+    assert (problem.entry, problem.entries) == (submitted, [submitted, approved])
 
 
 @pytest.mark.parametrize(

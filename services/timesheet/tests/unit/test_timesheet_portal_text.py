@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from timesheet.portal.models import ReasonProblem, looks_like_email, parse_month, reason_problem
+from pydantic import TypeAdapter
+
+from timesheet.entries.schemas import Reason
+from timesheet.portal.models import ReasonProblem, clean_reason, looks_like_email, parse_month, reason_problem
 
 
 def test_a_login_address_with_a_nul_or_control_character_is_not_an_address() -> None:
@@ -17,6 +20,15 @@ def test_a_reason_may_span_lines_but_holds_no_other_control_character() -> None:
     assert reason_problem("Syg den dag.\r\nRet venligst.") is None
     assert reason_problem("Syg\x1bden dag") is ReasonProblem.INVALID_CHARACTER
     assert reason_problem("Syg\ud800 dag") is ReasonProblem.INVALID_CHARACTER
+
+
+def test_a_reason_is_kept_as_the_api_keeps_it_nfc_trimmed_with_lf_line_ends() -> None:
+    typed = "  Syg den dag.\r\nCafe\u0301en var lukket.\rRet venligst.  "
+
+    kept = clean_reason(typed)
+
+    assert kept == "Syg den dag.\nCaf\u00e9en var lukket.\nRet venligst."
+    assert kept == TypeAdapter(Reason).validate_python(typed)
 
 
 def test_the_history_month_is_the_shared_month_of_2000_to_2100() -> None:

@@ -18,6 +18,7 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     timesheet.HoursSubmitted,
     timesheet.EntryApproved,
     timesheet.EntryRejected,
+    timesheet.EntryChanged,
     timesheet.LoginLinkRequested,
     timesheet.LoginLinkRequestedV2,
     invoicing.HoursAccrued,

@@ -69,6 +69,32 @@ class EntryRejected(EventData):
     rejected_at: datetime
 
 
+class EntryChanged(EventData):
+    """A submitted entry, not yet decided, was changed (``PUT /entries/{id}`` by a consultant or an admin):
+    its work date and/or minutes are now ``work_date`` / ``minutes`` (whole minutes; a correction's signed
+    change), its version is ``version`` (an approval at an older version is refused). It stays
+    ``submitted`` in the same submission, so this is no new submission and no new approval request:
+    ``previous_work_date`` / ``previous_minutes`` are what the approvers were told before. Nothing is
+    billed until ``EntryApproved``, which carries the facts as approved. ``changed_at`` is UTC."""
+
+    event_type = "timesheet.entry_changed"
+    event_version = 1
+    topic = TOPIC
+
+    entry_id: UUID
+    submission_id: UUID
+    placement_id: UUID
+    company_id: UUID
+    version: int
+    work_date: date
+    minutes: int
+    previous_work_date: date
+    previous_minutes: int
+    changed_by: str
+    changed_at: datetime
+    corrects_entry_id: UUID | None = None
+
+
 # Version 1, retired: it carried the login link in clear, so anyone reading the topic could log in.
 # Nothing publishes it any more; consumers skip it (and count the skip), never mail it. Kept (with its
 # docstring, which is part of the committed snapshot) so the registry knows the old messages in the log.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import date
 
 import asyncpg
 
@@ -33,6 +34,34 @@ async def insert_submission(conn: asyncpg.Connection, submission: Submission) ->
         [e.entry_id for e in submission.entries],
         [e.work_date for e in submission.entries],
         [e.minutes for e in submission.entries],
+    )
+    return True
+
+
+async def change_waiting_entry(
+    conn: asyncpg.Connection, submission_id: uuid.UUID, entry_id: uuid.UUID, work_date: date, minutes: int
+) -> bool:
+    """Puts an entry's new work date and minutes into its submission, if that submission's e-mails are not
+    planned yet (its total follows); False when there is nothing waiting to change (already mailed, or
+    unknown). The caller holds the company lock."""
+    status = await conn.execute(
+        """update submission_entries se set work_date = $3, minutes = $4
+           from submissions s
+           where s.event_id = se.event_id and s.submission_id = $1 and s.emails_planned_at is null
+             and se.entry_id = $2""",
+        submission_id,
+        entry_id,
+        work_date,
+        minutes,
+    )
+    if status == "UPDATE 0":
+        return False
+    await conn.execute(
+        """update submissions s
+           set total_minutes = (select coalesce(sum(minutes), 0) from submission_entries se
+                                where se.event_id = s.event_id)
+           where s.submission_id = $1""",
+        submission_id,
     )
     return True
 

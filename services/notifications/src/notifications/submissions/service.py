@@ -12,7 +12,7 @@ from notifications.emails.models import MailContext
 from notifications.submissions import repository
 from notifications.submissions.approval_mail import plan_approval_email
 from notifications.submissions.models import Submission, SubmittedHours
-from vikar_shared.events.timesheet import HoursSubmitted
+from vikar_shared.events.timesheet import EntryChanged, HoursSubmitted
 
 
 def submission_from_event(event_id: uuid.UUID, data: HoursSubmitted) -> Submission:
@@ -35,6 +35,16 @@ async def record_submission(
     await companies.lock_company(conn, data.company_id)
     await repository.insert_submission(conn, submission_from_event(event_id, data))
     return await plan_waiting_approval_emails(conn, data.company_id, context)
+
+
+async def record_change(conn: asyncpg.Connection, data: EntryChanged) -> bool:
+    """A submitted entry changed before any decision. No e-mail of its own: an entry is changed only
+    while undecided, and the approver decides on the entry as it then stands (the pending page shows
+    it, an approval at an older version is refused), so a mail per change would add only noise.
+    A submission still waiting for its approvers' e-mails gets the new values, so the mail, once
+    planned, shows what awaits approval. True when a waiting submission was changed."""
+    await companies.lock_company(conn, data.company_id)
+    return await repository.change_waiting_entry(conn, data.submission_id, data.entry_id, data.work_date, data.minutes)
 
 
 async def plan_waiting_approval_emails(conn: asyncpg.Connection, company_id: uuid.UUID, context: MailContext) -> int:

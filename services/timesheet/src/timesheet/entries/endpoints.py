@@ -147,15 +147,25 @@ async def reject_entry(
 @router.put(
     "/entries/{entry_id}",
     response_model=EntryOut,
-    summary="Edit a rejected entry and submit it again (consultant, admin)",
+    summary="Change a submitted entry, or edit a rejected one and submit it again (consultant, admin)",
+    description="A **submitted** entry (not decided yet) is changed in place: new `work_date` and/or `minutes`, "
+    "still `submitted` in the same submission, version + 1 (an approval at the old version is 409), history "
+    "`changed`, event `timesheet.entry_changed`; `expected_version` is required (422 `expected-version-required`). "
+    "Sending its current values changes nothing. A **rejected** entry is submitted again: `submitted`, "
+    "version + 1, a new `submission_id` and a new `timesheet.hours_submitted` for the approvers. Either obeys "
+    "every rule of a submission (placement active on the day, a rate in force, quarter hours, not in the "
+    "future, the citizen's 12-hour day across placements) and one live entry per day (409 `work-date-taken` "
+    "naming the other entry). An **approved** entry is 409 `entry-not-editable`: correct it with "
+    "`POST /entries/{id}/corrections`. A stale `expected_version` is 409 `entry-version-mismatch` with the "
+    "entry as it is now.",
     responses=problem_responses(401, 403, 404, 409, 422, descriptions=CONFLICTS),
 )
-async def resubmit_entry(
+async def edit_entry(
     entry_id: UUID, body: ResubmitRequest, principal: Submitter, pool: DbPool, today: Today
 ) -> EntryOut:
     proposed = ProposedEntry(work_date=body.work_date, minutes=body.minutes)
     async with transaction(pool) as conn:
-        entry = await service.resubmit_entry(
+        entry = await service.edit_entry(
             conn, principal, entry_id, proposed, expected_version=body.expected_version, today=today
         )
     return EntryOut.of(entry)

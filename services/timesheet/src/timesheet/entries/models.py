@@ -18,6 +18,9 @@ MIN_MINUTES = 15
 MAX_MINUTES = 720
 MINUTES_STEP = 15
 MAX_ENTRIES_PER_SUBMISSION = 31
+# A rejection or correction reason: the shared multi-line text rules, 3..1000 characters once trimmed.
+REASON_MIN_LENGTH = 3
+REASON_MAX_LENGTH = 1000
 # One citizen works at most 12 hours a day, whatever the number of placements.
 MAX_MINUTES_PER_CITIZEN_DAY = 720
 
@@ -43,6 +46,7 @@ class Rule(StrEnum):
     MINUTES_DELTA_ZERO = "minutes-delta-zero"
     CORRECTED_MINUTES_OUT_OF_RANGE = "corrected-minutes-out-of-range"
     CORRECTION_WORK_DATE_FIXED = "correction-work-date-fixed"
+    EXPECTED_VERSION_REQUIRED = "expected-version-required"
 
 
 class HistoryAction(StrEnum):
@@ -51,6 +55,8 @@ class HistoryAction(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     CORRECTED = "corrected"
+    # A submitted entry changed before any decision (same submission, version + 1).
+    CHANGED = "changed"
 
 
 @dataclass(frozen=True)
@@ -114,7 +120,7 @@ class HistoryChange:
             HistoryAction.SUBMITTED: entry.correction_reason,
             HistoryAction.RESUBMITTED: entry.correction_reason,
         }.get(action)
-        submitted = action in (HistoryAction.SUBMITTED, HistoryAction.RESUBMITTED)
+        submitted = action in (HistoryAction.SUBMITTED, HistoryAction.RESUBMITTED, HistoryAction.CHANGED)
         return cls(
             entry_id=entry.id,
             action=action,
@@ -388,12 +394,24 @@ def ensure_decidable(entry: Entry, expected_version: int | None) -> None:
     ensure_version(entry, expected_version)
 
 
-def ensure_resubmittable(entry: Entry, expected_version: int | None) -> None:
-    """Only a rejected entry is edited; an approved one is changed by a correction entry instead."""
-    if entry.status is not EntryStatus.REJECTED:
-        hint = " (correct an approved entry with a correction)" if entry.status is EntryStatus.APPROVED else ""
+def ensure_editable(entry: Entry, expected_version: int | None) -> None:
+    """A submitted entry (not decided yet) or a rejected one is edited with ``PUT /entries/{id}``; an
+    approved one never is (409 ``entry-not-editable``: it is changed by a correction entry instead).
+
+    Changing a *submitted* entry needs ``expected_version`` (422 ``expected-version-required``): an
+    approver may be deciding it at that moment, so the edit is made only on what the editor saw.
+    A stale version is 409 ``entry-version-mismatch`` with the entry as it is now."""
+    if entry.status is EntryStatus.APPROVED:
         raise entry_conflict(
-            "entry-not-rejected", f"The entry is {_state(entry)}; only a rejected entry can be edited{hint}", entry
+            "entry-not-editable",
+            f"The entry is {_state(entry)}; an approved entry is not edited: "
+            f"correct it with POST /entries/{entry.id}/corrections",
+            entry,
+        )
+    if entry.status is EntryStatus.SUBMITTED and expected_version is None:
+        message = "changing a submitted entry needs the version it was seen at (an approver may be deciding it)"
+        raise invalid_entries(
+            "entry-invalid", [FieldViolation("expected_version", Rule.EXPECTED_VERSION_REQUIRED, message)]
         )
     ensure_version(entry, expected_version)
 
@@ -415,18 +433,25 @@ def ensure_correctable(entry: Entry) -> None:
         )
 
 
+def how_to_change(entry: Entry) -> str:
+    """How a client changes a live entry instead of submitting its day again."""
+    if entry.status is EntryStatus.APPROVED:
+        return f"correct it with POST /entries/{entry.id}/corrections"
+    return f"change it with PUT /entries/{entry.id} (expected_version {entry.version})"
+
+
 def work_date_taken(existing: Sequence[Entry]) -> EntryConflictError:
     """409 ``work-date-taken``: the placement already has a live (submitted or approved) entry on the day;
-    the problem names each such entry (``entry``, ``entries``) so the caller changes it instead."""
-    named = "; ".join(f"{e.work_date.isoformat()}: entry {e.id} ({e.status.value})" for e in existing)
-    hint = (
-        "change that entry instead: a submitted one is edited once its approver has rejected it (PUT), "
-        "an approved one with a correction"
+    the problem names each such entry with its status and how to change it instead (``detail``), and
+    carries them as they are (``entry``, ``entries``): a submitted one is changed with
+    ``PUT /entries/{id}``, an approved one corrected with ``POST /entries/{id}/corrections``."""
+    named = "; ".join(
+        f"{e.work_date.isoformat()}: entry {e.id} is {e.status.value}, {how_to_change(e)}" for e in existing
     )
     return EntryConflictError(
         Category.CONFLICT,
         "work-date-taken",
-        f"The placement already has hours on that day ({named}); {hint}",
+        f"The placement already has hours on that day ({named})",
         entry=existing[0],
         entries=list(existing),
     )

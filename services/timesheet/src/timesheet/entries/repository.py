@@ -230,6 +230,37 @@ async def resubmit(
     return _entry(row)
 
 
+async def change_submitted(
+    conn: asyncpg.Connection,
+    entry_id: UUID,
+    *,
+    work_date: date,
+    minutes: int,
+    bill_rate_ore_per_hour: int,
+) -> Entry:
+    """A submitted entry (locked by the caller) takes the new facts and version + 1; it stays submitted in
+    its submission (``submission_id``, ``submitted_by``, ``submitted_at`` kept). A day already holding a
+    live entry is 409 ``work-date-taken``."""
+    placement_id = await conn.fetchval("select placement_id from entries where id = $1", entry_id)
+    async with _one_live_per_day(conn, placement_id, [work_date]):
+        row = await conn.fetchrow(
+            f"""with changed as (
+                update entries
+                set version = version + 1, work_date = $2, minutes = $3, bill_rate_ore_per_hour = $4
+                where id = $1 and status = 'submitted'
+                returning *
+            )
+            select {_ENTRY_COLUMNS} from changed e join placements p using (placement_id)""",
+            entry_id,
+            work_date,
+            minutes,
+            bill_rate_ore_per_hour,
+        )
+    if row is None:
+        raise RuntimeError(f"entry {entry_id} was not locked as submitted before the change")
+    return _entry(row)
+
+
 async def approve_all(conn: asyncpg.Connection, entry_ids: Sequence[UUID], *, decided_by: str) -> list[Entry]:
     """Approves those of ``entry_ids`` that are still submitted; the others are left as they are.
 
@@ -340,24 +371,35 @@ async def lock_citizen_days(conn: asyncpg.Connection, citizen_id: UUID, days: Se
         )
 
 
-async def citizen_day_minutes(conn: asyncpg.Connection, citizen_id: UUID, days: Sequence[date]) -> dict[date, int]:
+async def citizen_day_minutes(
+    conn: asyncpg.Connection, citizen_id: UUID, days: Sequence[date], *, other_than: UUID | None = None
+) -> dict[date, int]:
     """What each day holds towards the 12-hour cap: approved minutes (corrections signed) plus pending
-    minutes that add hours; a pending reduction counts only once approved."""
+    minutes that add hours; a pending reduction counts only once approved. ``other_than`` leaves out the
+    entry being changed (its new minutes replace what it holds now)."""
     rows = await conn.fetch(
         """select work_date,
                   sum(case when status = 'approved' then minutes else greatest(minutes, 0) end)::int as minutes
            from entries
            where citizen_id = $1 and work_date = any($2::date[]) and status in ('submitted', 'approved')
+             and ($3::uuid is null or id <> $3)
            group by work_date""",
         citizen_id,
         list(days),
+        other_than,
     )
     return {row["work_date"]: row["minutes"] for row in rows}
 
 
-async def corrections_of(conn: asyncpg.Connection, original_id: UUID) -> list[tuple[EntryStatus, int]]:
+async def corrections_of(
+    conn: asyncpg.Connection, original_id: UUID, *, other_than: UUID | None = None
+) -> list[tuple[EntryStatus, int]]:
+    """Status and signed minutes of the original's corrections, but ``other_than`` (one being changed)."""
     rows = await conn.fetch(
-        "select status, minutes from entries where corrects_entry_id = $1 order by submitted_at, id", original_id
+        """select status, minutes from entries where corrects_entry_id = $1 and ($2::uuid is null or id <> $2)
+           order by submitted_at, id""",
+        original_id,
+        other_than,
     )
     return [(EntryStatus(row["status"]), row["minutes"]) for row in rows]
 

@@ -9,7 +9,15 @@ from uuid import UUID
 from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from timesheet.entries.models import MAX_ENTRIES_PER_SUBMISSION, Entry, EntryStatus, HistoryAction, HistoryRecord
+from timesheet.entries.models import (
+    MAX_ENTRIES_PER_SUBMISSION,
+    REASON_MAX_LENGTH,
+    REASON_MIN_LENGTH,
+    Entry,
+    EntryStatus,
+    HistoryAction,
+    HistoryRecord,
+)
 from vikar_shared.types.numbers import MAX_MINUTES_PER_DAY
 from vikar_shared.types.periods import Day
 from vikar_shared.types.text import MultiLine
@@ -17,7 +25,7 @@ from vikar_shared.types.text import MultiLine
 # Bounded to PostgreSQL's integer so an absurd value is a 422, not a database error.
 Version = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
 # The shared multi-line text rules (no NUL or other control characters, NFC, trimmed), 3..1000 characters.
-Reason = Annotated[str, MultiLine(1000, min_length=3)]
+Reason = Annotated[str, MultiLine(REASON_MAX_LENGTH, min_length=REASON_MIN_LENGTH)]
 # Whole minutes as sent; the domain rules narrow them (15..720, quarter hours). This outer bound (a day either
 # way) only keeps absurd numbers out: beyond it the 422 names the field with less_than_equal/greater_than_equal.
 Minutes = Annotated[StrictInt, Ge(-MAX_MINUTES_PER_DAY), Le(MAX_MINUTES_PER_DAY)]
@@ -62,7 +70,11 @@ class ResubmitRequest(BaseModel):
 
     work_date: Day = Field(description="Day the hours were worked; for a correction, the original's work date")
     minutes: Minutes = Field(description="Whole minutes; for a correction, the signed change to the original")
-    expected_version: Version | None = Field(default=None, description="Fail with 409 unless at this version")
+    expected_version: Version | None = Field(
+        default=None,
+        description="Fail with 409 `entry-version-mismatch` unless the entry is at this version; required to "
+        "change a submitted entry (422 `expected-version-required`), optional for a rejected one",
+    )
 
 
 class CorrectionRequest(BaseModel):

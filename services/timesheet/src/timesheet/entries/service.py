@@ -23,7 +23,7 @@ from timesheet.entries.models import (
     correction_violations,
     ensure_correctable,
     ensure_decidable,
-    ensure_resubmittable,
+    ensure_editable,
     invalid_entries,
     invalid_submission,
     proposal_violations,
@@ -35,7 +35,13 @@ from timesheet.placements.models import Placement, RateVersion, rate_in_force
 from timesheet.placements.repository import get_placement, rate_versions
 from vikar_shared.auth.principal import Principal, Role
 from vikar_shared.errors import FieldViolation, conflict, not_found
-from vikar_shared.events.timesheet import EntryApproved, EntryRejected, HoursSubmitted, SubmittedEntry
+from vikar_shared.events.timesheet import (
+    EntryApproved,
+    EntryChanged,
+    EntryRejected,
+    HoursSubmitted,
+    SubmittedEntry,
+)
 from vikar_shared.outbox import add_event
 
 SOURCE = "timesheet"
@@ -55,10 +61,13 @@ async def _placement(conn: asyncpg.Connection, placement_id: UUID) -> tuple[Plac
     return placement, await rate_versions(conn, placement_id)
 
 
-async def _day_minutes(conn: asyncpg.Connection, citizen_id: UUID, days: Sequence[date]) -> dict[date, int]:
-    """Locks the citizen's days (held to commit), then reads what they hold towards the 12-hour cap."""
+async def _day_minutes(
+    conn: asyncpg.Connection, citizen_id: UUID, days: Sequence[date], *, other_than: UUID | None = None
+) -> dict[date, int]:
+    """Locks the citizen's days (held to commit), then reads what they hold towards the 12-hour cap
+    (without ``other_than``, the entry being edited)."""
     await repository.lock_citizen_days(conn, citizen_id, days)
-    return await repository.citizen_day_minutes(conn, citizen_id, days)
+    return await repository.citizen_day_minutes(conn, citizen_id, days, other_than=other_than)
 
 
 def _bill_rate(rates: Sequence[RateVersion], day: date, fallback: int | None = None) -> int:
@@ -127,7 +136,7 @@ async def submit_hours(
     return Submission(submission_id, placement.placement_id, entries)
 
 
-async def _resubmission_violations(
+async def _edit_violations(
     conn: asyncpg.Connection,
     entry: Entry,
     proposed: ProposedEntry,
@@ -136,17 +145,20 @@ async def _resubmission_violations(
     *,
     today: date,
 ) -> list[FieldViolation]:
-    already = (await _day_minutes(conn, entry.citizen_id, [proposed.work_date])).get(proposed.work_date, 0)
+    # What the day holds without this entry: its new minutes replace what it holds now (while submitted).
+    days = await _day_minutes(conn, entry.citizen_id, [proposed.work_date], other_than=entry.id)
+    already = days.get(proposed.work_date, 0)
     if entry.corrects_entry_id is None:
         return proposal_violations(proposed, placement=placement, rates=rates, today=today, already=already)
-    # A rejected correction is edited like a new correction: minutes is the signed change, the day stays.
+    # A correction is edited like a new correction: minutes is the signed change, the day stays.
     original = await repository.get_entry(conn, entry.corrects_entry_id)
     assert original is not None, "a correction refers to an existing entry"
     violations: list[FieldViolation] = []
     if proposed.work_date != original.work_date:
         message = f"a correction is for the original's work date {original.work_date.isoformat()}"
         violations.append(FieldViolation("work_date", Rule.CORRECTION_WORK_DATE_FIXED, message))
-    bounds = CorrectionBounds.of(original.minutes, await repository.corrections_of(conn, original.id))
+    others = await repository.corrections_of(conn, original.id, other_than=entry.id)
+    bounds = CorrectionBounds.of(original.minutes, others)
     return violations + correction_violations(
         proposed.minutes,
         bounds,
@@ -158,7 +170,7 @@ async def _resubmission_violations(
     )
 
 
-async def resubmit_entry(
+async def edit_entry(
     conn: asyncpg.Connection,
     principal: Principal,
     entry_id: UUID,
@@ -167,13 +179,23 @@ async def resubmit_entry(
     expected_version: int | None,
     today: date,
 ) -> Entry:
-    """A rejected entry, corrected and submitted again: approvers are told through a new submission."""
+    """``PUT /entries/{id}``: a rejected entry is corrected and submitted again (a new submission, so the
+    approvers are told again); a submitted one, not decided yet, is changed in place (same submission,
+    version + 1, ``EntryChanged``). Both obey every rule of a submission; an approved entry is 409
+    ``entry-not-editable`` (see :func:`ensure_editable`). The row is locked first, so of two edits at
+    one ``expected_version`` the second is 409 ``entry-version-mismatch`` with the entry as it is now."""
     entry = await repository.get_entry(conn, entry_id, for_update=True)
     if entry is None or not principal.may_see_company(entry.company_id):
         raise not_found("entry")
-    ensure_resubmittable(entry, expected_version)
+    ensure_editable(entry, expected_version)
+    if entry.status is EntryStatus.SUBMITTED and (proposed.work_date, proposed.minutes) == (
+        entry.work_date,
+        entry.minutes,
+    ):
+        # Nothing changes: no new version (an approver's view stays current), no event, no history row.
+        return entry
     placement, rates = await _placement(conn, entry.placement_id)
-    violations = await _resubmission_violations(conn, entry, proposed, placement, rates, today=today)
+    violations = await _edit_violations(conn, entry, proposed, placement, rates, today=today)
     if any(v.rule != Rule.CITIZEN_DAY_OVER_12_HOURS for v in violations):
         raise invalid_entries("entry-invalid", violations)
     if entry.corrects_entry_id is None:
@@ -183,6 +205,8 @@ async def resubmit_entry(
             raise work_date_taken(taken)
     if violations:
         raise invalid_entries("entry-invalid", violations)
+    if entry.status is EntryStatus.SUBMITTED:
+        return await _change_submitted(conn, principal, entry, proposed, rates)
     resubmitted = await repository.resubmit(
         conn,
         entry.id,
@@ -195,6 +219,38 @@ async def resubmit_entry(
     await repository.record_history(conn, [HistoryChange.of(resubmitted, HistoryAction.RESUBMITTED, principal.subject)])
     await _announce(conn, placement, principal.subject, [resubmitted])
     return resubmitted
+
+
+async def _change_submitted(
+    conn: asyncpg.Connection, principal: Principal, entry: Entry, proposed: ProposedEntry, rates: Sequence[RateVersion]
+) -> Entry:
+    """The change of a submitted entry, its history row and its ``EntryChanged`` (no new submission: the
+    approvers, mailed once per submission, find the entry as it now stands on their pending list, and an
+    approval at the version they saw before is refused)."""
+    changed = await repository.change_submitted(
+        conn,
+        entry.id,
+        work_date=proposed.work_date,
+        minutes=proposed.minutes,
+        bill_rate_ore_per_hour=_bill_rate(rates, proposed.work_date, fallback=entry.bill_rate_ore_per_hour),
+    )
+    await repository.record_history(conn, [HistoryChange.of(changed, HistoryAction.CHANGED, principal.subject)])
+    event = EntryChanged(
+        entry_id=changed.id,
+        submission_id=changed.submission_id,
+        placement_id=changed.placement_id,
+        company_id=changed.company_id,
+        version=changed.version,
+        work_date=changed.work_date,
+        minutes=changed.minutes,
+        previous_work_date=entry.work_date,
+        previous_minutes=entry.minutes,
+        changed_by=principal.subject,
+        changed_at=await conn.fetchval("select now()"),
+        corrects_entry_id=changed.corrects_entry_id,
+    )
+    await add_event(conn, event, source=SOURCE, subject=changed.id, key=changed.placement_id)
+    return changed
 
 
 async def correct_entry(

@@ -24,6 +24,7 @@ from timesheet.portal.models import (
     LinkState,
     LoginLinkUnusableError,
     LoginRateLimitedError,
+    clean_reason,
     looks_like_email,
     next_month,
     normalise_email,
@@ -343,16 +344,18 @@ async def reject_form(entry_id: str, request: Request, settings: Settings, pool:
 async def reject_entry(entry_id: str, request: Request, settings: Settings, pool: DbPool, now: Now) -> Response:
     form = await request.form()
     target = parse_entry_id(entry_id)
-    reason = (form_field(form, "reason") or "").strip()
+    typed = (form_field(form, "reason") or "").strip()
     try:
         async with transaction(pool) as conn:
             visit = await open_visit(conn, request, now)
             check_session_form(visit.session, form_field(form, FIELD))
-            problem = reason_problem(reason)
+            problem = reason_problem(typed)
             if problem is not None:
                 entry = await service.entry_of(conn, visit.session, target)
-                context = {"entry": entry, "reason": reason, "error": problem}
+                context = {"entry": entry, "reason": typed, "error": problem}
                 return session_page(request, settings, visit, "portal/reject.html", status=422, **context)
+            # Stored exactly as the API stores it (NFC, trimmed, CR LF → LF), so both doors keep one text.
+            reason = clean_reason(typed)
             version = parse_version(form_field(form, "version"))
             run = await _run_once(conn, request, visit, form)
             if run.replay is not None:

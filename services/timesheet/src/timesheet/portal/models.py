@@ -15,13 +15,11 @@ from uuid import UUID
 
 from pydantic_core import PydanticCustomError
 
+from timesheet.entries.models import REASON_MAX_LENGTH, REASON_MIN_LENGTH
 from vikar_shared.auth.principal import Principal, Role
 from vikar_shared.types.periods import PeriodError, month_of
 from vikar_shared.types.text import clean_text
 
-# Same bounds as the rejection API (entries.schemas.Reason), so both doors accept the same reasons.
-REASON_MIN_LENGTH = 3
-REASON_MAX_LENGTH = 1000
 EMAIL_MAX_LENGTH = 254
 # Bounds the work one form post can ask for; far above any company's pending hours.
 MAX_ENTRIES_PER_ACTION = 1000
@@ -191,11 +189,17 @@ def retry_after_seconds(wait: timedelta) -> int:
     return max(1, math.ceil(wait.total_seconds()))
 
 
+def clean_reason(reason: str) -> str:
+    """A rejection reason as the API stores it (``entries.schemas.Reason``: the shared multi-line text
+    rules and bounds, so both doors store the same text): CR LF and CR become LF, NFC-normalised,
+    trimmed. Raises ``PydanticCustomError`` (see :func:`reason_problem`) when it is not acceptable."""
+    return clean_text(reason, max_length=REASON_MAX_LENGTH, min_length=REASON_MIN_LENGTH, multi_line=True)
+
+
 def reason_problem(reason: str) -> ReasonProblem | None:
-    """Validates a stripped rejection reason with the API's rules (``entries.schemas.Reason``, the shared
-    multi-line text type): None when it is acceptable."""
+    """Validates a rejection reason with the API's rules (:func:`clean_reason`): None when it is acceptable."""
     try:
-        clean_text(reason, max_length=REASON_MAX_LENGTH, min_length=REASON_MIN_LENGTH, multi_line=True)
+        clean_reason(reason)
     except PydanticCustomError as error:
         if error.type in ("string_too_short", "not-blank"):
             return ReasonProblem.TOO_SHORT

@@ -349,3 +349,36 @@ async def test_history_of_a_month_without_decisions_says_so(portal: Portal) -> N
     assert page.status_code == 200
     assert "Ingen godkendte eller afviste timer i januar 2001." in p.visible_text(page.text)
     assert "Ingen timer endnu." in p.visible_text(page.text)
+
+
+async def test_a_reason_is_stored_the_same_through_the_portal_as_through_the_api(portal: Portal) -> None:
+    """CR LF becomes LF, a decomposed é is composed (NFC), surrounding spaces go: one text, whichever door."""
+    p = portal
+    week_a, _ = _mondays(p.today)
+    by_portal = await p.submit(week_a, 240)
+    by_api = await p.submit(week_a + timedelta(days=1), 240)
+    typed = "  Syg den dag.\r\nCafe\u0301en var lukket.\r\n  "
+    await p.log_in()
+    form = _form(
+        p.forms_of((await p.client.get(f"/portal/entries/{by_portal}/reject")).text),
+        action=f"/portal/entries/{by_portal}/reject",
+    )
+
+    through_portal = await p.client.post(form.action, data=form.data(reason=typed))
+    through_api = await p.client.post(
+        f"/entries/{by_api}/reject",
+        json={"reason": typed, "expected_version": 1},
+        headers=bearer(Role.COMPANY_APPROVER, sub=p.approver, company_id=p.company_id),
+    )
+
+    assert (through_portal.status_code, through_api.status_code) == (303, 200), through_api.text
+    expected = "Syg den dag.\nCaf\u00e9en var lukket."
+    stored = {
+        str(row["id"]): row["rejection_reason"]
+        for row in await p.pool.fetch("select id, rejection_reason from entries where rejection_reason is not null")
+    }
+    assert stored == {by_portal: expected, by_api: expected}
+    events = await p.pool.fetch("select envelope from outbox where envelope->>'type' = 'timesheet.entry_rejected'")
+    assert [e["envelope"]["data"]["reason"] for e in events] == [expected, expected]
+    history = await p.pool.fetch("select reason from entry_history where action = 'rejected' order by id")
+    assert [h["reason"] for h in history] == [expected, expected]
