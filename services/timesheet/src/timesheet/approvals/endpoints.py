@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
+import asyncpg
 from fastapi import APIRouter, Depends, Query, Response
 
 from timesheet.approvals import service
@@ -21,7 +22,7 @@ from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.auth.principal import Principal, Role
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
-from vikar_shared.http.idempotency import Idempotency, idempotent
+from vikar_shared.http.idempotency import Idempotency, answer_once
 from vikar_shared.http.openapi import problem_responses
 
 router = APIRouter(tags=["approvals"])
@@ -49,13 +50,11 @@ async def approve_in_bulk(
         entry_ids=body.entry_ids, week=body.week, citizen_id=body.citizen_id, all_pending=body.all_pending
     )
     seen = seen_versions([(s.entry_id, s.version) for s in body.seen])
-    async with idempotent(pool, idem) as run:
-        if run.replay is not None:
-            return run.replay
-        result = await service.approve_in_bulk(run.conn, principal, company_id, selector, seen)
-        out = BulkApprovalOut.of(result)
-        await run.complete(200, out)
-    return out
+
+    async def effect(conn: asyncpg.Connection) -> BulkApprovalOut:
+        return BulkApprovalOut.of(await service.approve_in_bulk(conn, principal, company_id, selector, seen))
+
+    return await answer_once(pool, idem, 200, effect)
 
 
 @router.get(

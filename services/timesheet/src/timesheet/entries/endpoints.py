@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 from uuid import UUID
 
+import asyncpg
 from fastapi import APIRouter, Depends, Response, status
 
 from timesheet.entries import service
@@ -27,7 +28,7 @@ from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.auth.principal import Principal, Role
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
-from vikar_shared.http.idempotency import Idempotency, idempotent
+from vikar_shared.http.idempotency import Idempotency, answer_once, idempotent
 from vikar_shared.http.openapi import problem_responses
 
 router = APIRouter(tags=["entries"])
@@ -115,13 +116,12 @@ async def list_company_entries(
 async def approve_entry(
     entry_id: UUID, body: ApproveRequest, principal: Approver, pool: DbPool, idem: Idempotency
 ) -> EntryOut | Response:
-    async with idempotent(pool, idem) as run:
-        if run.replay is not None:
-            return run.replay
-        entry = await service.approve_entry(run.conn, principal, entry_id, expected_version=body.expected_version)
-        out = EntryOut.of(entry)
-        await run.complete(status.HTTP_200_OK, out)
-    return out
+    async def effect(conn: asyncpg.Connection) -> EntryOut:
+        return EntryOut.of(
+            await service.approve_entry(conn, principal, entry_id, expected_version=body.expected_version)
+        )
+
+    return await answer_once(pool, idem, status.HTTP_200_OK, effect)
 
 
 @router.post(
@@ -133,15 +133,14 @@ async def approve_entry(
 async def reject_entry(
     entry_id: UUID, body: RejectRequest, principal: Approver, pool: DbPool, idem: Idempotency
 ) -> EntryOut | Response:
-    async with idempotent(pool, idem) as run:
-        if run.replay is not None:
-            return run.replay
-        entry = await service.reject_entry(
-            run.conn, principal, entry_id, reason=body.reason, expected_version=body.expected_version
+    async def effect(conn: asyncpg.Connection) -> EntryOut:
+        return EntryOut.of(
+            await service.reject_entry(
+                conn, principal, entry_id, reason=body.reason, expected_version=body.expected_version
+            )
         )
-        out = EntryOut.of(entry)
-        await run.complete(status.HTTP_200_OK, out)
-    return out
+
+    return await answer_once(pool, idem, status.HTTP_200_OK, effect)
 
 
 @router.put(
@@ -181,15 +180,12 @@ async def edit_entry(
 async def correct_entry(
     entry_id: UUID, body: CorrectionRequest, principal: Submitter, pool: DbPool, idem: Idempotency
 ) -> EntryOut | Response:
-    async with idempotent(pool, idem) as run:
-        if run.replay is not None:
-            return run.replay
-        correction = await service.correct_entry(
-            run.conn, principal, entry_id, minutes_delta=body.minutes_delta, reason=body.reason
+    async def effect(conn: asyncpg.Connection) -> EntryOut:
+        return EntryOut.of(
+            await service.correct_entry(conn, principal, entry_id, minutes_delta=body.minutes_delta, reason=body.reason)
         )
-        out = EntryOut.of(correction)
-        await run.complete(status.HTTP_201_CREATED, out)
-    return out
+
+    return await answer_once(pool, idem, status.HTTP_201_CREATED, effect)
 
 
 @router.get(
