@@ -10,7 +10,7 @@ from uuid import UUID
 
 import asyncpg
 
-# (table, citizen id column) of every row that names a citizen: the placements read model and the entries
+# Every table whose rows name a citizen: the placements read model and the entries
 # (each entry copies its placement's citizen, which the 12-hour day is summed by).
 CITIZEN_TABLES: tuple[str, ...] = ("placements", "entries")
 
