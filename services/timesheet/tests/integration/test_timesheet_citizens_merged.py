@@ -4,10 +4,14 @@ event that still carries the merged id, arriving later, is stored under the kept
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+import asyncpg
+
+from timesheet.citizens.handlers import on_citizens_merged
 from vikar_shared.events.envelope import Envelope
 from vikar_shared.events.placement import CitizensMerged, PlacementStatusChanged
 from vikar_shared.messaging.kafka import make_producer
@@ -177,3 +181,50 @@ async def test_merges_arriving_out_of_order_end_at_the_last_kept_id(timesheet: H
     await h.publish_and_wait([merged(c, d)], what="D merged into C")
     late = await h.placement_for(citizen_id=e)
     assert await _citizens_of(h, "placements", [late.placement_id]) == {c}
+
+
+async def _insert_placement(conn: asyncpg.Connection, citizen_id: uuid.UUID) -> uuid.UUID:
+    placement_id = uuid.uuid4()
+    await conn.execute(
+        """insert into placements (placement_id, company_id, citizen_id, citizen_name, start_date)
+           values ($1, $2, $3, 'Mette Holm', current_date)""",
+        placement_id,
+        uuid.uuid4(),
+        citizen_id,
+    )
+    return placement_id
+
+
+async def test_a_row_written_while_a_merge_runs_is_moved_or_mapped_never_left_behind(timesheet: Harness) -> None:
+    h = timesheet
+    kept = h.placement.citizen_id
+
+    # A merge in progress (not committed): a placement written meanwhile waits for it, then sees the alias.
+    twin = uuid.uuid4()
+    event, key = merged(kept, twin)
+    async with h.pool.acquire() as merging, h.pool.acquire() as writing:
+        async with merging.transaction():
+            await on_citizens_merged(merging, Envelope.wrap(event, source="placement", subject=key), event)
+            insert = asyncio.create_task(_insert_placement(writing, twin))
+            await asyncio.sleep(0.3)
+            assert not insert.done(), "the write did not wait for the merge"
+        during = await insert
+    assert await _citizens_of(h, "placements", [during]) == {kept}
+
+    # A write in progress (not committed) when the merge starts: the merge waits for it, then moves it.
+    other_twin = uuid.uuid4()
+    event, key = merged(kept, other_twin)
+    async with h.pool.acquire() as merging, h.pool.acquire() as writing:
+        async with writing.transaction():
+            before = await _insert_placement(writing, other_twin)
+
+            async def merge() -> None:
+                async with merging.transaction():
+                    await on_citizens_merged(merging, Envelope.wrap(event, source="placement", subject=key), event)
+
+            merging_task = asyncio.create_task(merge())
+            await asyncio.sleep(0.3)
+            assert not merging_task.done(), "the merge did not wait for the write"
+        await merging_task
+    assert await _citizens_of(h, "placements", [before]) == {kept}
+    assert await _rows_with(h, twin) + await _rows_with(h, other_twin) == 0
