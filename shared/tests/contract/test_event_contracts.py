@@ -298,6 +298,11 @@ EXAMPLES: dict[type[EventData], EventData] = {
         occurred_on=date(2026, 11, 16),
         logged_by="anna",
     ),
+    placement.CitizensMerged: placement.CitizensMerged(
+        kept_citizen_id=uuid.uuid4(),
+        merged_citizen_id=uuid.uuid4(),
+        merged_at=_AT,
+    ),
     timesheet.HoursSubmitted: timesheet.HoursSubmitted(
         submission_id=uuid.uuid4(),
         placement_id=_PLACEMENT,

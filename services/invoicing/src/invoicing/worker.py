@@ -8,8 +8,14 @@ from invoicing.accruals.handlers import (
     on_placement_created,
     on_placement_rates_changed,
 )
+from invoicing.citizens.handlers import on_citizens_merged
 from vikar_shared.events import placement, timesheet
-from vikar_shared.events.placement import MunicipalityTermsSet, PlacementCreated, PlacementRatesChanged
+from vikar_shared.events.placement import (
+    CitizensMerged,
+    MunicipalityTermsSet,
+    PlacementCreated,
+    PlacementRatesChanged,
+)
 from vikar_shared.events.timesheet import EntryApproved
 from vikar_shared.messaging.subscriber import ConsumerSpec
 
@@ -20,8 +26,10 @@ PLACEMENTS = ConsumerSpec(
         MunicipalityTermsSet: on_municipality_terms_set,
         PlacementCreated: on_placement_created,
         PlacementRatesChanged: on_placement_rates_changed,
+        CitizensMerged: on_citizens_merged,
     },
-    description="Keeps the terms, placements and bill rate read models; accrues approved entries that waited",
+    description="Keeps the terms, placements and bill rate read models; accrues approved entries that waited; "
+    "moves a merged citizen's placements and lines to the citizen kept",
 )
 
 APPROVALS = ConsumerSpec(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from timesheet.citizens.handlers import on_citizens_merged
 from timesheet.companies.handlers import on_company_registered, on_company_updated
 from timesheet.placements.handlers import (
     on_placement_created,
@@ -10,6 +11,7 @@ from timesheet.placements.handlers import (
 )
 from vikar_shared.events import placement
 from vikar_shared.events.placement import (
+    CitizensMerged,
     CompanyRegistered,
     CompanyUpdated,
     PlacementCreated,
@@ -27,9 +29,11 @@ PLACEMENTS = ConsumerSpec(
         PlacementRatesChanged: on_placement_rates_changed,
         CompanyRegistered: on_company_registered,
         CompanyUpdated: on_company_updated,
+        CitizensMerged: on_citizens_merged,
     },
     description="Keeps the read models of placements (status, rate versions) and companies (approvers) "
-    "that submitted hours are checked and routed against",
+    "that submitted hours are checked and routed against, and moves a merged citizen's placements and "
+    "entries to the citizen kept",
 )
 
 CONSUMERS: list[ConsumerSpec] = [PLACEMENTS]

@@ -30,7 +30,10 @@ SERVER = "kafka:9092"
 
 # topic -> (producing service, Kafka key)
 PRODUCERS: dict[str, tuple[str, str]] = {
-    placement.TOPIC: ("placement", "the aggregate id (company, referral, placement, municipality)"),
+    placement.TOPIC: (
+        "placement",
+        "the aggregate id (company, referral, placement, municipality; the kept citizen of a merge)",
+    ),
     timesheet.TOPIC: ("timesheet", "the placement id, so every entry of one placement stays in order"),
     invoicing.TOPIC: ("invoicing", "the company or municipality id"),
 }
@@ -45,8 +48,10 @@ class ConsumerGroup:
 
 # Mirrors the ConsumerSpecs of the services (shared imports no service, so they are named here).
 CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
-    ConsumerGroup("timesheet.placements", (placement.TOPIC,), "Placements, to check submitted hours against"),
-    ConsumerGroup("invoicing.placements", (placement.TOPIC,), "Placements, companies and terms, to price hours"),
+    ConsumerGroup(
+        "timesheet.placements", (placement.TOPIC,), "Placements and citizen merges, to check submitted hours against"
+    ),
+    ConsumerGroup("invoicing.placements", (placement.TOPIC,), "Placements, terms and citizen merges, to price hours"),
     ConsumerGroup("invoicing.approvals", (timesheet.TOPIC,), "Approved hours, to accrue invoice and co-financing"),
     ConsumerGroup("notifications.companies", (placement.TOPIC,), "Companies and their approvers, to address e-mails"),
     ConsumerGroup("notifications.hours", (timesheet.TOPIC,), "Submitted hours, mailed to the company's approvers"),

@@ -5,7 +5,7 @@ None of these carries a CPR number, clear or hashed.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -174,3 +174,22 @@ class ActivityLogged(EventData):
     activity_type: str
     occurred_on: date
     logged_by: str
+
+
+class CitizensMerged(EventData):
+    """Two citizen ids turned out to be one person (the same CPR number stored twice, issue 6): from
+    ``merged_at`` on, every fact recorded under ``merged_citizen_id`` belongs to ``kept_citizen_id``, and
+    placement never uses the merged id again.
+
+    Published by placement's citizen repair (``placement.citizens.repair``) in the merge's transaction,
+    keyed by the kept citizen id. Readers re-point every row they keep under the merged id and map it on
+    any event that still carries it (an earlier event of another aggregate may arrive after this one).
+    Carries no CPR number and no name."""
+
+    event_type = "placement.citizens_merged"
+    event_version = 1
+    topic = TOPIC
+
+    kept_citizen_id: UUID
+    merged_citizen_id: UUID
+    merged_at: datetime

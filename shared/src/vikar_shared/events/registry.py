@@ -15,6 +15,7 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     placement.PlacementStatusChanged,
     placement.JobOpeningChanged,
     placement.ActivityLogged,
+    placement.CitizensMerged,
     timesheet.HoursSubmitted,
     timesheet.EntryApproved,
     timesheet.EntryRejected,

@@ -11,6 +11,9 @@ For every group of citizens whose sealed numbers normalise to the same CPR numbe
 - moves every reference to the others onto it (every foreign key to ``citizens``, found in the catalogue:
   referrals, placements, activities, name changes, and any table added later), deletes the others and
   audits each merge (``citizen.merged``: the merged id, its name, and how many rows moved);
+- publishes each merge as ``placement.citizens_merged`` v1 (``CitizensMerged``: kept id, merged id, the
+  transaction's time; no CPR, no name) through the outbox, keyed by the kept id, in the same transaction,
+  so timesheet and invoicing re-point their read models and count the person once;
 - gives the kept citizen the name of the group's most recently recorded referral (the rule of
   ``citizens.service.refer_citizen``), keeping a different earlier name in ``citizen_name_changes``;
 - re-seals and re-hashes the kept citizen in the normalised form (``citizen.cpr_normalised``).
@@ -36,10 +39,13 @@ from placement.citizens.models import Cpr, parse_cpr
 from placement.citizens.vault import CprVault
 from vikar_shared.db import create_pool, transaction
 from vikar_shared.errors import DomainError
+from vikar_shared.events.placement import CitizensMerged
+from vikar_shared.outbox import add_event
 
 log = logging.getLogger(__name__)
 
 ACTOR = "system:citizen-repair"
+SOURCE = "placement"
 _LOCK_KEY = 0x63707231  # "cpr1"
 
 
@@ -108,6 +114,17 @@ async def _merge_group(
                 "moved": moved,
                 "why": "the same CPR number stored with full-width digits",
             },
+        )
+        await add_event(
+            conn,
+            CitizensMerged(
+                kept_citizen_id=keeper["id"],
+                merged_citizen_id=other["id"],
+                merged_at=await conn.fetchval("select now()"),
+            ),
+            source=SOURCE,
+            subject=keeper["id"],
+            key=keeper["id"],
         )
         report.merged.append((keeper["id"], other["id"]))
     name = names[latest["citizen_id"]] if latest is not None else keeper["name"]

@@ -1,0 +1,1 @@
+"""One person, one citizen id: applies placement's merges of citizens stored twice (issue 6, item 7)."""
