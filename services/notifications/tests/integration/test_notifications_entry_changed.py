@@ -64,7 +64,13 @@ def _changed(hours: HoursSubmitted, minutes: int) -> EntryChanged:
 
 async def _handled(pool: asyncpg.Pool, event_id: uuid.UUID) -> None:
     async def done() -> bool:
-        return bool(await pool.fetchval("select count(*) from inbox where event_id = $1", event_id))
+        # notifications.login_links reads the same topic and records the event as skipped: ask the
+        # consumer that handles it.
+        return bool(
+            await pool.fetchval(
+                "select count(*) from inbox where consumer = 'notifications.hours' and event_id = $1", event_id
+            )
+        )
 
     await wait_until(done, what=f"event {event_id} handled")
 
