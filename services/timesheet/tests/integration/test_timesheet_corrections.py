@@ -120,7 +120,6 @@ async def test_corrections_keep_the_entry_within_0_and_720_minutes_counting_appr
     ]
 
 
-
 @pytest.mark.parametrize(
     ("delta", "rule"),
     [(0, "minutes-delta-zero"), (20, "minutes-not-quarter-hours"), (60.0, "int_type"), ("60", "int_type")],

@@ -275,6 +275,10 @@ def _pages() -> list[tuple[str, dict[str, object]]]:
             {**logged_in, "changed": [pending, _entry(EntryStatus.SUBMITTED, 600)], "shown": {pending.id: 1}},
         ),
         (
+            "portal/changed.html",
+            {**logged_in, "changed": [pending], "shown": {pending.id: 0}, "nothing_done": "changed_nothing_rejected"},
+        ),
+        (
             "portal/history.html",
             {
                 **logged_in,

@@ -233,9 +233,10 @@ async def resubmit(
     """A rejected entry (locked by the caller) becomes submitted again with the new facts; the decision
     is cleared (the history keeps it). A day already holding a live entry is 409 ``work-date-taken``; a
     rejected correction whose original has another open correction is 409 ``correction-open``."""
-    placement_id, corrects = await conn.fetchrow(
-        "select placement_id, corrects_entry_id from entries where id = $1", entry_id
-    )
+    found = await conn.fetchrow("select placement_id, corrects_entry_id from entries where id = $1", entry_id)
+    if found is None:
+        raise RuntimeError(f"entry {entry_id} was not locked as rejected before resubmission")
+    placement_id, corrects = found["placement_id"], found["corrects_entry_id"]
     async with _one_live_per_day(conn, placement_id, [work_date], corrects):
         row = await conn.fetchrow(
             f"""with resubmitted as (
