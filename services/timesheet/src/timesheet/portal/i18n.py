@@ -260,6 +260,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "da": "Handlingen kunne ikke gennemføres, og der er ikke ændret noget. Prøv igen om lidt.",
         "en": "The action could not be completed and nothing was changed. Try again in a moment.",
     },
+    "error_reference": {
+        "da": "Oplys denne reference, hvis du kontakter os: {reference}",
+        "en": "Quote this reference if you contact us: {reference}",
+    },
     "not_found_title": {"da": "Ikke fundet", "en": "Not found"},
     "not_found_text": {
         "da": "Timerne findes ikke, eller du har ikke adgang til dem.",

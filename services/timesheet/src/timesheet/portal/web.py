@@ -4,6 +4,7 @@ fields, and turning the portal's expected failures into pages."""
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,7 +36,11 @@ from timesheet.portal.pages import redirect as see_other
 from timesheet.portal.pages import render
 from timesheet.portal.sessions import LANGUAGE_COOKIE, session_id_of, set_cookie
 from vikar_shared.errors import Category, DomainError, not_found
+from vikar_shared.http.problems import STATUS_BY_CATEGORY
+from vikar_shared.logging import correlation_id_var
 from vikar_shared.sealing import SealingKeys
+
+log = logging.getLogger(__name__)
 
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 MAX_VERSION = 2**31 - 1
@@ -271,7 +276,27 @@ def ends_on_a_page(endpoint: Endpoint) -> Endpoint:
                 raise
             return message_page(request, "not_found_title", "not_found_text", status=404, link=back)
 
-    return guarded
+    @functools.wraps(endpoint)
+    async def on_a_page(*args: Any, **kwargs: Any) -> Response:
+        request: Request = kwargs["request"]
+        try:
+            return await guarded(*args, **kwargs)
+        except StarletteHTTPException:
+            raise  # answered with the portal's page by install_portal_error_pages
+        except DomainError as exc:
+            # Any other refusal the services raise: the portal's page with the problem's status.
+            back = ("/portal/pending", "back_to_pending")
+            status = STATUS_BY_CATEGORY[exc.category]
+            return message_page(request, "error_title", "error_text", status=status, link=back)
+        except Exception as exc:
+            # Unexpected: logged once with the correlation id, answered with the portal's page (which
+            # quotes the id), never the API's problem+json; the transaction was rolled back.
+            log.exception("unhandled error in portal %s %s", request.method, request.url.path, exc_info=exc)
+            back = ("/portal/pending", "back_to_pending")
+            reference = correlation_id_var.get() or ""
+            return message_page(request, "error_title", "error_text", status=500, link=back, reference=reference)
+
+    return on_a_page
 
 
 def session_page(

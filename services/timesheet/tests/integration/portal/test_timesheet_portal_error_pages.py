@@ -195,3 +195,25 @@ async def test_a_single_form_for_an_entry_someone_else_decided_says_already_deci
     shown = p.visible_text(response.text)
     assert "Already decided" in shown and "eva@bager.example rejected these hours" in shown
     assert "The hours have changed" not in shown
+
+
+async def test_an_unexpected_error_in_a_portal_page_is_the_portals_500_page_quoting_the_reference(
+    portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = portal
+    await p.log_in()
+
+    async def broken(*_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("timesheet.portal.service.pending_weeks", broken)
+    response = await p.client.get("/portal/pending?lang=en")
+
+    assert response.status_code == 500
+    assert _is_portal_html(response)
+    reference = response.headers["x-correlation-id"]
+    shown = p.visible_text(response.text)
+    assert "Something went wrong" in shown and f"Quote this reference if you contact us: {reference}" in shown
+    assert "boom" not in response.text
+    again = await p.client.get("/portal/history")
+    assert again.status_code == 200
