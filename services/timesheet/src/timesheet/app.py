@@ -11,6 +11,7 @@ from timesheet.config import TimesheetSettings
 from timesheet.entries.endpoints import router as entries_router
 from timesheet.entries.problems import install_entry_problems
 from timesheet.portal.endpoints import router as portal_router
+from timesheet.portal.web import install_portal_error_pages
 from timesheet.worker import CONSUMERS
 from vikar_shared.http.app import create_service_app
 
@@ -27,4 +28,5 @@ def create_app(settings: TimesheetSettings | None = None) -> FastAPI:
         consumers=CONSUMERS,
     )
     install_entry_problems(app)
+    install_portal_error_pages(app)
     return app

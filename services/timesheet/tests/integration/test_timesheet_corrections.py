@@ -67,10 +67,10 @@ async def test_an_approved_correction_emits_entry_approved_with_the_signed_minut
 ) -> None:
     h = timesheet
     original = await h.approve(await h.entry_for(3, 240))
+    # One open correction at a time (issue 6): the second is made once the first is decided.
     up = (await _correct(h, original, 60)).json()
-    down = (await _correct(h, original, -90, "Left early")).json()
-
     await h.approve(up)
+    down = (await _correct(h, original, -90, "Left early")).json()
     approved_down = await h.approve(down)
 
     assert approved_down["status"] == "approved"
@@ -83,21 +83,28 @@ async def test_an_approved_correction_emits_entry_approved_with_the_signed_minut
     assert (await h.get(original["id"]))["minutes"] == 240
 
 
-async def test_corrections_keep_the_entry_within_0_and_720_minutes_counting_approved_and_pending_ones(
+async def test_corrections_keep_the_entry_within_0_and_720_minutes_counting_approved_ones(
     timesheet: Harness,
 ) -> None:
+    # Issue 6 changed this test: at most one correction is open at a time, so pending corrections no
+    # longer stack up side by side; the range counts the approved ones (and the open one, see below).
     h = timesheet
     original = await h.approve(await h.entry_for(3, 480))
 
     up = await _correct(h, original, 240)
-    too_high = await _correct(h, original, 15)
-    down = await _correct(h, original, -480)
-    too_low = await _correct(h, original, -15)
+    while_open = await _correct(h, original, 15)
     rejected_up = await h.reject(up.json(), "Was not there")
-    after_reject = await _correct(h, original, 240)
+    up_again = await _correct(h, original, 240)
+    await h.approve(up_again.json())
+    too_high = await _correct(h, original, 15)
+    down = await _correct(h, original, -720)
+    await h.approve(down.json())
+    too_low = await _correct(h, original, -15)
 
-    assert (up.status_code, down.status_code, after_reject.status_code) == (201, 201, 201)
+    assert (up.status_code, up_again.status_code, down.status_code) == (201, 201, 201)
     assert rejected_up["status"] == "rejected"
+    assert while_open.status_code == 409
+    assert while_open.json()["code"] == "correction-open"
     assert too_high.status_code == 422
     assert too_high.json()["code"] == "correction-invalid"
     assert _rules(too_high) == [("minutes_delta", "corrected-minutes-out-of-range")]
@@ -108,8 +115,8 @@ async def test_corrections_keep_the_entry_within_0_and_720_minutes_counting_appr
     )
     assert [(r["minutes"], r["status"]) for r in corrections] == [
         (240, "rejected"),
-        (-480, "submitted"),
-        (240, "submitted"),
+        (240, "approved"),
+        (-720, "approved"),
     ]
 
 

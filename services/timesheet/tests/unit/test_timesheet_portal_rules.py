@@ -275,6 +275,10 @@ def _pages() -> list[tuple[str, dict[str, object]]]:
             {**logged_in, "changed": [pending, _entry(EntryStatus.SUBMITTED, 600)], "shown": {pending.id: 1}},
         ),
         (
+            "portal/changed.html",
+            {**logged_in, "changed": [pending], "shown": {pending.id: 0}, "nothing_done": "changed_nothing_rejected"},
+        ),
+        (
             "portal/history.html",
             {
                 **logged_in,
@@ -317,3 +321,18 @@ def test_every_page_renders_in_both_languages_escaped_and_labelled(
 )
 def test_the_per_client_limit_counts_ipv6_by_its_64(host: str, client: str) -> None:
     assert rate_limit_client(host) == client
+
+
+def test_the_pending_page_offers_no_approve_button_naming_more_entries_than_one_action_takes() -> None:
+    pending = [_entry(EntryStatus.SUBMITTED, 60), _entry(EntryStatus.SUBMITTED, 60)]
+    week = PendingWeek(IsoWeek.of(pending[0].work_date), [PendingCitizen(uuid.uuid4(), "Ida", pending)])
+    context = {"weeks": [(week, pending)], "all_entries": pending, "total_minutes": 120, "nav": "pending"}
+
+    within = bytes(render(_request(), "portal/pending.html", Translator("da"), **context).body).decode()
+    beyond = bytes(
+        render(_request(), "portal/pending.html", Translator("en"), max_per_action=1, **context).body
+    ).decode()
+
+    assert 'action="/portal/approve"' in within and "Godkend alle (2 registreringer)" in within
+    assert 'action="/portal/approve"' not in beyond
+    assert "More than 1 entries are waiting, so approve them week by week or one at a time." in beyond

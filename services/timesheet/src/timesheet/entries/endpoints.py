@@ -175,6 +175,10 @@ async def edit_entry(
     status_code=status.HTTP_201_CREATED,
     response_model=EntryOut,
     summary="Correct an approved entry with a correction entry that needs approval (consultant, admin)",
+    description="The correction carries the signed change (`minutes_delta`) and is `submitted` until an approver "
+    "decides it. At most one correction of an entry is open at a time: while one is `submitted`, another is 409 "
+    "`correction-open` naming it in `entry` (change it with `PUT /entries/{id}` instead, or wait until it is "
+    "decided), so the same correction sent twice is stored once. Safe to retry with an `Idempotency-Key`.",
     responses=problem_responses(401, 403, 404, 409, 422, descriptions=CONFLICTS),
 )
 async def correct_entry(

@@ -455,3 +455,18 @@ def work_date_taken(existing: Sequence[Entry]) -> EntryConflictError:
         entry=existing[0],
         entries=list(existing),
     )
+
+
+def correction_open(open_correction: Entry) -> EntryConflictError:
+    """409 ``correction-open``: the corrected entry already has an open (submitted) correction. At most one
+    is open at a time, so the same correction sent twice is stored once; the problem names the open one
+    (``entry``, ``entries``) and how to change it instead (``PUT /entries/{id}`` while it is submitted)."""
+    return EntryConflictError(
+        Category.CONFLICT,
+        "correction-open",
+        f"Entry {open_correction.corrects_entry_id} already has an open correction {open_correction.id} "
+        f"({open_correction.minutes:+d} min, not decided yet); {how_to_change(open_correction)}, "
+        "or wait until it is decided",
+        entry=open_correction,
+        entries=[open_correction],
+    )

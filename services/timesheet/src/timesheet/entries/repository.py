@@ -16,11 +16,14 @@ from timesheet.entries.models import (
     HistoryAction,
     HistoryChange,
     HistoryRecord,
+    correction_open,
     work_date_taken,
 )
 
 # The partial unique index of migration 20261130_01: one live original entry per placement and day.
 ONE_LIVE_PER_DAY = "entries_one_live_per_day_idx"
+# The partial unique index of migration 20261130_81: at most one open (submitted) correction per entry.
+ONE_OPEN_CORRECTION = "entries_one_open_correction_idx"
 
 # citizen_name comes from the read model, so a renamed citizen shows the current name everywhere.
 _ENTRY_COLUMNS = """e.id, e.submission_id, e.placement_id, e.company_id, p.citizen_name, e.work_date, e.minutes,
@@ -58,8 +61,9 @@ async def insert_submitted(
     """Inserts one submission's entries in one statement; returned in the order given.
 
     A day the placement already holds a live entry on (one committed concurrently, after the caller's
-    check) is the domain's 409 ``work-date-taken`` naming that entry, never a database error."""
-    async with _one_live_per_day(conn, placement_id, [e.work_date for e in entries]):
+    check) is the domain's 409 ``work-date-taken`` naming that entry, never a database error; likewise a
+    second open correction of ``corrects_entry_id`` is 409 ``correction-open`` naming the open one."""
+    async with _one_live_per_day(conn, placement_id, [e.work_date for e in entries], corrects_entry_id):
         rows = await _insert(
             conn,
             submission_id=submission_id,
@@ -76,18 +80,40 @@ async def insert_submitted(
 
 
 @asynccontextmanager
-async def _one_live_per_day(conn: asyncpg.Connection, placement_id: UUID, days: Sequence[date]) -> AsyncIterator[None]:
-    """Runs a write in a savepoint; a violation of the one-live-entry index becomes ``work-date-taken``."""
+async def _one_live_per_day(
+    conn: asyncpg.Connection, placement_id: UUID, days: Sequence[date], corrects_entry_id: UUID | None = None
+) -> AsyncIterator[None]:
+    """Runs a write in a savepoint; a violation of the one-live-entry index becomes ``work-date-taken``,
+    one of the one-open-correction index (for ``corrects_entry_id``) ``correction-open``."""
     try:
         async with conn.transaction():
             yield
     except asyncpg.UniqueViolationError as exc:
+        if exc.constraint_name == ONE_OPEN_CORRECTION and corrects_entry_id is not None:
+            open_ones = await open_corrections_of(conn, corrects_entry_id)
+            if not open_ones:
+                raise
+            raise correction_open(open_ones[0]) from None
         if exc.constraint_name != ONE_LIVE_PER_DAY:
             raise
         existing = await live_entries_on(conn, placement_id, days)
         if not existing:
             raise
         raise work_date_taken(existing) from None
+
+
+async def open_corrections_of(
+    conn: asyncpg.Connection, original_id: UUID, *, other_than: UUID | None = None
+) -> list[Entry]:
+    """The original's open (submitted) corrections but ``other_than``: at most one once 20261130_81 holds."""
+    rows = await conn.fetch(
+        f"""select {_ENTRY_COLUMNS} from entries e join placements p using (placement_id)
+            where e.corrects_entry_id = $1 and e.status = 'submitted' and ($2::uuid is null or e.id <> $2)
+            order by e.submitted_at, e.id""",
+        original_id,
+        other_than,
+    )
+    return [_entry(row) for row in rows]
 
 
 async def live_entries_on(
@@ -205,9 +231,13 @@ async def resubmit(
     submitted_by: str,
 ) -> Entry:
     """A rejected entry (locked by the caller) becomes submitted again with the new facts; the decision
-    is cleared (the history keeps it). A day already holding a live entry is 409 ``work-date-taken``."""
-    placement_id = await conn.fetchval("select placement_id from entries where id = $1", entry_id)
-    async with _one_live_per_day(conn, placement_id, [work_date]):
+    is cleared (the history keeps it). A day already holding a live entry is 409 ``work-date-taken``; a
+    rejected correction whose original has another open correction is 409 ``correction-open``."""
+    found = await conn.fetchrow("select placement_id, corrects_entry_id from entries where id = $1", entry_id)
+    if found is None:
+        raise RuntimeError(f"entry {entry_id} was not locked as rejected before resubmission")
+    placement_id, corrects = found["placement_id"], found["corrects_entry_id"]
+    async with _one_live_per_day(conn, placement_id, [work_date], corrects):
         row = await conn.fetchrow(
             f"""with resubmitted as (
                 update entries

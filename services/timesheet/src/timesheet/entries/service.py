@@ -20,6 +20,7 @@ from timesheet.entries.models import (
     HistoryRecord,
     ProposedEntry,
     Rule,
+    correction_open,
     correction_violations,
     ensure_correctable,
     ensure_decidable,
@@ -203,6 +204,12 @@ async def edit_entry(
         taken = await repository.live_entries_on(conn, entry.placement_id, [proposed.work_date], other_than=entry.id)
         if taken:
             raise work_date_taken(taken)
+    elif entry.status is EntryStatus.REJECTED:
+        # A rejected correction submitted again while another correction of its original is open: refused,
+        # naming the open one (at most one open correction per entry).
+        others = await repository.open_corrections_of(conn, entry.corrects_entry_id, other_than=entry.id)
+        if others:
+            raise correction_open(others[0])
     if violations:
         raise invalid_entries("entry-invalid", violations)
     if entry.status is EntryStatus.SUBMITTED:
@@ -256,11 +263,20 @@ async def _change_submitted(
 async def correct_entry(
     conn: asyncpg.Connection, principal: Principal, entry_id: UUID, *, minutes_delta: int, reason: str
 ) -> Entry:
-    """An approved entry is never edited: a correction entry carries the signed change and needs approval."""
-    original = await repository.get_entry(conn, entry_id)
+    """An approved entry is never edited: a correction entry carries the signed change and needs approval.
+
+    At most one correction of an entry is open (submitted) at a time: while one is, another is 409
+    ``correction-open`` naming it (change it with ``PUT /entries/{id}`` instead), so the same correction
+    sent twice, in sequence or in parallel, is stored once. The original's row is locked first, so
+    concurrent corrections of one entry serialise here; the partial unique index of migration
+    20261130_81 backs the rule up in the database."""
+    original = await repository.get_entry(conn, entry_id, for_update=True)
     if original is None or not principal.may_see_company(original.company_id):
         raise not_found("entry")
     ensure_correctable(original)
+    already_open = await repository.open_corrections_of(conn, original.id)
+    if already_open:
+        raise correction_open(already_open[0])
     placement, rates = await _placement(conn, original.placement_id)
     day = original.work_date
     already = (await _day_minutes(conn, original.citizen_id, [day])).get(day, 0)

@@ -28,7 +28,6 @@ from timesheet.portal.models import (
     looks_like_email,
     next_month,
     normalise_email,
-    parse_month,
     previous_month,
     reason_problem,
 )
@@ -36,6 +35,7 @@ from timesheet.portal.pages import SECURITY_HEADERS, STATIC, render
 from timesheet.portal.pages import redirect as see_other
 from timesheet.portal.sessions import SESSION_COOKIE, clear_cookie, session_id_of, set_cookie
 from timesheet.portal.web import (
+    FormTooLargeError,
     Now,
     Settings,
     Visit,
@@ -51,13 +51,15 @@ from timesheet.portal.web import (
     parse_entry_id,
     parse_seen,
     parse_version,
+    read_form,
     remember_language,
     session_page,
 )
 from vikar_shared.db import transaction
-from vikar_shared.errors import Category, DomainError, not_found
+from vikar_shared.errors import Category, DomainError
 from vikar_shared.http.deps import DbPool
 from vikar_shared.http.idempotency import IdempotentRun, claim, request_for
+from vikar_shared.types.periods import FIRST_YEAR, LAST_YEAR, PeriodError, month_of
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 # Hidden field of every decision form: a fresh Idempotency-Key per rendered form, so a double click or a
@@ -95,7 +97,7 @@ async def login_form(request: Request, settings: Settings) -> Response:
 @router.post("/login")
 @ends_on_a_page
 async def request_login_link(request: Request, settings: Settings, pool: DbPool, now: Now) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     check_pre_login_form(request, form_field(form, FIELD))
     request.state.portal_locale = supported(form_field(form, "lang")) or anonymous_locale(request)
     raw = (form_field(form, "email") or "")[:300]
@@ -177,7 +179,7 @@ async def confirm_form(token: str, request: Request, settings: Settings, pool: D
 @router.post("/login/{token}")
 @ends_on_a_page
 async def confirm_login(token: str, request: Request, settings: Settings, pool: DbPool, now: Now) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     check_pre_login_form(request, form_field(form, FIELD))
     policy = login_policy(settings)
     try:
@@ -197,7 +199,7 @@ async def confirm_login(token: str, request: Request, settings: Settings, pool: 
 @router.post("/logout")
 @ends_on_a_page
 async def logout(request: Request, settings: Settings, pool: DbPool, now: Now) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     async with transaction(pool) as conn:
         visit = await open_visit(conn, request, now)
         check_session_form(visit.session, form_field(form, FIELD))
@@ -234,13 +236,22 @@ async def pending(request: Request, settings: Settings, pool: DbPool, now: Now) 
 
 
 async def _already_decided(
-    request: Request, settings: TimesheetSettings, pool: asyncpg.Pool, now: datetime, entry_id: UUID
+    request: Request, settings: TimesheetSettings, pool: asyncpg.Pool, now: datetime, entry_id: UUID, *, action: str
 ) -> Response:
-    """Someone decided or changed the entry first: say what happened to it, change nothing."""
+    """The entry was not as the form showed it: change nothing, and say which of two things happened.
+
+    Decided by someone else (approved or rejected): ``already_decided.html`` names who and when. Still
+    submitted but changed since the page was shown (moved, new minutes, rejected and resubmitted): the
+    page of changed entries (``changed.html``, as for a bulk form), with the entry as it is now and a
+    way to look again; ``action`` ("approve" or "reject") says what was not done."""
     async with transaction(pool) as conn:
         visit = await open_visit(conn, request, now)
         entry = await service.entry_of(conn, visit.session, entry_id)
     status = 409 if request.method == "POST" else 200
+    if entry.status is EntryStatus.SUBMITTED:
+        nothing = "changed_nothing_rejected" if action == "reject" else "changed_nothing_done"
+        context = {"changed": [entry], "shown": {entry.id: 0}, "nothing_done": nothing}
+        return session_page(request, settings, visit, "portal/changed.html", status=status, **context)
     return session_page(request, settings, visit, "portal/already_decided.html", status=status, entry=entry)
 
 
@@ -262,7 +273,7 @@ async def _run_once(conn: asyncpg.Connection, request: Request, visit: Visit, fo
 @router.post("/entries/{entry_id}/approve")
 @ends_on_a_page
 async def approve_entry(entry_id: str, request: Request, settings: Settings, pool: DbPool, now: Now) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     target = parse_entry_id(entry_id)
     try:
         async with transaction(pool) as conn:
@@ -280,16 +291,16 @@ async def approve_entry(entry_id: str, request: Request, settings: Settings, poo
     except DomainError as exc:
         if not _conflict_of(exc):
             raise
-        return await _already_decided(request, settings, pool, now, target)
+        return await _already_decided(request, settings, pool, now, target, action="approve")
     return response
 
 
 @router.post("/approve")
 @ends_on_a_page
 async def approve_entries(request: Request, settings: Settings, pool: DbPool, now: Now) -> Response:
-    form = await request.form()
+    form = await read_form(request, entries=MAX_ENTRIES_PER_ACTION)
     if len(form.getlist("entry_id")) > MAX_ENTRIES_PER_ACTION:
-        raise not_found("entry")
+        raise FormTooLargeError()
     shown: list[tuple[UUID, int]] = []
     try:
         async with transaction(pool) as conn:
@@ -324,7 +335,8 @@ async def _entries_changed(
     """Entries on the page changed after it was shown: nothing was approved; list them as they are now."""
     async with transaction(pool) as conn:
         visit = await open_visit(conn, request, now)
-    return session_page(request, settings, visit, "portal/changed.html", status=409, changed=changed, shown=shown)
+    context = {"changed": changed, "shown": shown, "nothing_done": "changed_nothing_done"}
+    return session_page(request, settings, visit, "portal/changed.html", status=409, **context)
 
 
 @router.get("/entries/{entry_id}/reject")
@@ -342,7 +354,7 @@ async def reject_form(entry_id: str, request: Request, settings: Settings, pool:
 @router.post("/entries/{entry_id}/reject")
 @ends_on_a_page
 async def reject_entry(entry_id: str, request: Request, settings: Settings, pool: DbPool, now: Now) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     target = parse_entry_id(entry_id)
     typed = (form_field(form, "reason") or "").strip()
     try:
@@ -368,7 +380,7 @@ async def reject_entry(entry_id: str, request: Request, settings: Settings, pool
     except DomainError as exc:
         if not _conflict_of(exc):
             raise
-        return await _already_decided(request, settings, pool, now, target)
+        return await _already_decided(request, settings, pool, now, target, action="reject")
     return response
 
 
@@ -376,9 +388,21 @@ async def reject_entry(entry_id: str, request: Request, settings: Settings, pool
 @ends_on_a_page
 async def history(request: Request, settings: Settings, pool: DbPool, now: Now) -> Response:
     this_month = agency_today(now).replace(day=1)
-    month = parse_month(request.query_params.get("month")) or this_month
+    raw = request.query_params.get("month")
     async with transaction(pool) as conn:
         visit = await open_visit(conn, request, now)
+        try:
+            # The shared parser (years 2000..2100, ASCII digits): a bad month is said, never replaced.
+            month = this_month if raw is None else month_of(raw).first_day
+        except PeriodError as error:
+            text = "month_out_of_range_text" if error.rule == "month-out-of-range" else "month_format_text"
+            context: dict[str, object] = {
+                "title": "month_invalid_title",
+                "text": text,
+                "link": ("/portal/history", "history_this_month"),
+                "params": {"first": FIRST_YEAR, "last": LAST_YEAR},
+            }
+            return session_page(request, settings, visit, "portal/message.html", status=422, nav="history", **context)
         decided, totals = await service.history(conn, visit.session, month)
     following = next_month(month)
     return session_page(

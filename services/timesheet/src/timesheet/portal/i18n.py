@@ -184,6 +184,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "da": "Der er ikke godkendt noget. Se timerne igen, før du godkender.",
         "en": "Nothing was approved. Look at the hours again before approving.",
     },
+    "changed_nothing_rejected": {
+        "da": "Der er ikke afvist noget. Se timerne igen, før du beslutter.",
+        "en": "Nothing was rejected. Look at the hours again before deciding.",
+    },
     "look_again": {"da": "Se timerne igen", "en": "Look at the hours again"},
     "form_invalid_title": {"da": "Formularen kunne ikke bruges", "en": "The form could not be used"},
     "form_invalid_text": {
@@ -195,7 +199,28 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "da": "Det samme tryk er ved at blive behandlet. Vent et øjeblik, og se så timerne igen.",
         "en": "The same click is being handled right now. Wait a moment, then look at the hours again.",
     },
+    "too_many_title": {"da": "For mange timer på én gang", "en": "Too many hours at once"},
+    "too_many_text": {
+        "da": "Der kan højst godkendes {max} registreringer med ét tryk, så der er ikke godkendt noget. "
+        "Godkend timerne uge for uge, eller én registrering ad gangen.",
+        "en": "At most {max} entries can be approved with one click, so nothing was approved. "
+        "Approve the hours week by week, or one entry at a time.",
+    },
+    "too_many_for_one_button": {
+        "da": "Der venter flere end {max} registreringer, så de godkendes uge for uge eller én ad gangen.",
+        "en": "More than {max} entries are waiting, so approve them week by week or one at a time.",
+    },
     # History
+    "month_invalid_title": {"da": "Ugyldig måned", "en": "Invalid month"},
+    "month_format_text": {
+        "da": "Måneden skal skrives ÅÅÅÅ-MM, fx 2026-11. Der vises ingen anden måned i stedet.",
+        "en": "Write the month as YYYY-MM, e.g. 2026-11. No other month is shown instead.",
+    },
+    "month_out_of_range_text": {
+        "da": "Måneden skal ligge i årene {first} til {last}. Der vises ingen anden måned i stedet.",
+        "en": "The month must be in the years {first} to {last}. No other month is shown instead.",
+    },
+    "history_this_month": {"da": "Se denne måneds historik", "en": "See this month's history"},
     "history_title": {"da": "Historik", "en": "History"},
     "month_totals_title": {"da": "Timer pr. måned", "en": "Hours per month"},
     "col_month": {"da": "Måned", "en": "Month"},
@@ -224,6 +249,20 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "csrf_text": {
         "da": "Formularen var forældet eller kom ikke fra denne side. Gå tilbage, genindlæs siden, og prøv igen.",
         "en": "The form was out of date or did not come from this site. Go back, reload the page and try again.",
+    },
+    "page_not_found_title": {"da": "Siden findes ikke", "en": "Page not found"},
+    "page_not_found_text": {
+        "da": "Den side findes ikke i portalen. Brug menuen, eller gå tilbage til timerne.",
+        "en": "That page does not exist in the portal. Use the menu, or go back to the hours.",
+    },
+    "error_title": {"da": "Noget gik galt", "en": "Something went wrong"},
+    "error_text": {
+        "da": "Handlingen kunne ikke gennemføres, og der er ikke ændret noget. Prøv igen om lidt.",
+        "en": "The action could not be completed and nothing was changed. Try again in a moment.",
+    },
+    "error_reference": {
+        "da": "Oplys denne reference, hvis du kontakter os: {reference}",
+        "en": "Quote this reference if you contact us: {reference}",
     },
     "not_found_title": {"da": "Ikke fundet", "en": "Not found"},
     "not_found_text": {

@@ -21,8 +21,13 @@ from vikar_shared.types.periods import PeriodError, month_of
 from vikar_shared.types.text import clean_text
 
 EMAIL_MAX_LENGTH = 254
-# Bounds the work one form post can ask for; far above any company's pending hours.
-MAX_ENTRIES_PER_ACTION = 1000
+# The most entries one portal form acts on ("approve all", a week): the API's bound on the versions an
+# approver saw (``approvals.schemas.MAX_SEEN``, 2000), far above a company's usual pending hours. Beyond
+# it the pending page offers no such button, and a form that names more is answered with a page telling
+# the approver to approve week by week or entry by entry.
+MAX_ENTRIES_PER_ACTION = 2000
+# Fields of a decision form besides the entries' (csrf_token, idempotency_key, reason) and some slack.
+FORM_OWN_FIELDS = 8
 
 # Deliberately loose: the question is only "could this be an address?"; whether it is an approver's
 # is answered by the read model, and that answer is never shown.

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from timesheet.portal.i18n import Translator
+from timesheet.portal.models import MAX_ENTRIES_PER_ACTION
 
 PACKAGE = Path(__file__).resolve().parents[1]
 TEMPLATES = PACKAGE / "templates"
@@ -56,7 +57,16 @@ def render(request: Request, template: str, t: Translator, *, status: int = 200,
         locale=t.locale,
         other_locale=other,
         switch_url=language_switch_url(request, other),
-        **{"session": None, "csrf_token": None, "flash": None, "nav": None, "form_key": new_form_key, **context},
+        **{
+            "session": None,
+            "csrf_token": None,
+            "flash": None,
+            "nav": None,
+            "form_key": new_form_key,
+            # The most entries one approve button may name (the pending page offers none beyond it).
+            "max_per_action": MAX_ENTRIES_PER_ACTION,
+            **context,
+        },
     )
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 

@@ -4,22 +4,27 @@ fields, and turning the portal's expected failures into pages."""
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from uuid import UUID
 
 import asyncpg
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from timesheet.config import TimesheetSettings
 from timesheet.entries.models import Entry
 from timesheet.portal import service
 from timesheet.portal.i18n import DEFAULT_LOCALE, Translator, supported
 from timesheet.portal.models import (
+    FORM_OWN_FIELDS,
+    MAX_ENTRIES_PER_ACTION,
     Backoff,
     CsrfRejectedError,
     LoginPolicy,
@@ -31,7 +36,11 @@ from timesheet.portal.pages import redirect as see_other
 from timesheet.portal.pages import render
 from timesheet.portal.sessions import LANGUAGE_COOKIE, session_id_of, set_cookie
 from vikar_shared.errors import Category, DomainError, not_found
+from vikar_shared.http.problems import STATUS_BY_CATEGORY
+from vikar_shared.logging import correlation_id_var
 from vikar_shared.sealing import SealingKeys
+
+log = logging.getLogger(__name__)
 
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 MAX_VERSION = 2**31 - 1
@@ -126,6 +135,24 @@ class FormInvalidError(Exception):
     form): answered with a 422 page, and nothing is done. Never a silently skipped check."""
 
 
+class FormTooLargeError(Exception):
+    """A form naming more entries than one portal action takes (``MAX_ENTRIES_PER_ACTION``): answered with
+    a 413 page telling the approver to approve week by week or entry by entry; nothing is done."""
+
+
+async def read_form(request: Request, *, entries: int = 0) -> FormData:
+    """The posted form, parsed with room for ``entries`` entries (two fields each: ``entry_id``,
+    ``version``) besides the form's own fields. More fields than that is FormTooLargeError; a body the
+    parser refuses otherwise (malformed multipart, a file, a part too large) is FormInvalidError. Either
+    ends on a portal page, never on the framework's problem+json."""
+    try:
+        return await request.form(max_fields=FORM_OWN_FIELDS + 2 * entries, max_files=0)
+    except StarletteHTTPException as exc:
+        if entries and str(exc.detail).startswith("Too many fields"):
+            raise FormTooLargeError() from exc
+        raise FormInvalidError("form") from exc
+
+
 def parse_version(raw: str | None) -> int:
     """A version from a hidden form field: ASCII digits, 1..2^31-1; anything else is FormInvalidError."""
     if raw is None or not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
@@ -169,6 +196,53 @@ def message_page(
     return response
 
 
+def is_portal(request: Request) -> bool:
+    return request.url.path == "/portal" or request.url.path.startswith("/portal/")
+
+
+def framework_error_page(request: Request, status: int, headers: dict[str, str] | None = None) -> Response:
+    """The portal's page for an error the framework raises before or outside a portal endpoint (an
+    unknown page, a method not allowed, a body it cannot parse): HTML in the visitor's language, with
+    the framework's status; the API's problem+json is for machines."""
+    back = ("/portal/pending", "back_to_pending")
+    if status in (404, 405):
+        return message_page(
+            request, "page_not_found_title", "page_not_found_text", status=status, link=back, headers=headers
+        )
+    if status == 413:
+        return message_page(
+            request, "too_many_title", "too_many_text", status=status, link=back, params={"max": MAX_ENTRIES_PER_ACTION}
+        )
+    if 400 <= status < 500:
+        return message_page(request, "form_invalid_title", "form_invalid_text", status=status, link=back)
+    return message_page(request, "error_title", "error_text", status=status, link=back)
+
+
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def install_portal_error_pages(app: FastAPI) -> None:
+    """Errors the framework raises on a portal path (``/portal...``) end on the portal's HTML page; on
+    every other path the handlers installed before (the shared problem+json) answer as they did."""
+    api_http = cast(Handler, app.exception_handlers[StarletteHTTPException])
+    api_validation = cast(Handler, app.exception_handlers[RequestValidationError])
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        if not is_portal(request) or not isinstance(exc, StarletteHTTPException):
+            response: Response = await api_http(request, exc)
+            return response
+        return framework_error_page(request, exc.status_code, getattr(exc, "headers", None))
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        if not is_portal(request):
+            response: Response = await api_validation(request, exc)
+            return response
+        return framework_error_page(request, 422)
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+
+
 Endpoint = Callable[..., Awaitable[Response]]
 
 
@@ -187,6 +261,10 @@ def ends_on_a_page(endpoint: Endpoint) -> Endpoint:
         except FormInvalidError:
             back = ("/portal/pending", "look_again")
             return message_page(request, "form_invalid_title", "form_invalid_text", status=422, link=back)
+        except FormTooLargeError:
+            back = ("/portal/pending", "look_again")
+            limit = {"max": MAX_ENTRIES_PER_ACTION}
+            return message_page(request, "too_many_title", "too_many_text", status=413, link=back, params=limit)
         except DomainError as exc:
             back = ("/portal/pending", "back_to_pending")
             if exc.category is Category.VALIDATION:
@@ -198,7 +276,27 @@ def ends_on_a_page(endpoint: Endpoint) -> Endpoint:
                 raise
             return message_page(request, "not_found_title", "not_found_text", status=404, link=back)
 
-    return guarded
+    @functools.wraps(endpoint)
+    async def on_a_page(*args: Any, **kwargs: Any) -> Response:
+        request: Request = kwargs["request"]
+        try:
+            return await guarded(*args, **kwargs)
+        except StarletteHTTPException:
+            raise  # answered with the portal's page by install_portal_error_pages
+        except DomainError as exc:
+            # Any other refusal the services raise: the portal's page with the problem's status.
+            back = ("/portal/pending", "back_to_pending")
+            status = STATUS_BY_CATEGORY[exc.category]
+            return message_page(request, "error_title", "error_text", status=status, link=back)
+        except Exception as exc:
+            # Unexpected: logged once with the correlation id, answered with the portal's page (which
+            # quotes the id), never the API's problem+json; the transaction was rolled back.
+            log.exception("unhandled error in portal %s %s", request.method, request.url.path, exc_info=exc)
+            back = ("/portal/pending", "back_to_pending")
+            reference = correlation_id_var.get() or ""
+            return message_page(request, "error_title", "error_text", status=500, link=back, reference=reference)
+
+    return on_a_page
 
 
 def session_page(

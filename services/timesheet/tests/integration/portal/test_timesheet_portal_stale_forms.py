@@ -131,9 +131,14 @@ async def test_a_stale_single_approval_form_says_the_hours_changed_and_approves_
     reject = await p.client.post(f_reject.action, data=f_reject.data(reason="For mange timer"))
 
     assert (approve.status_code, reject.status_code) == (409, 409)
-    assert "Timerne er blevet ændret, siden du åbnede siden." in p.visible_text(approve.text)
-    assert "12:00 timer" in p.visible_text(approve.text)
-    assert "10:00 timer" in p.visible_text(reject.text)
+    # Issue 6 changed the wording: still pending at a new version is "changed", not "already decided".
+    for page in (approve, reject):
+        assert "<title>Timerne er ændret" in page.text and "Allerede afgjort" not in page.text
+        assert "1 registrering er ændret, siden du åbnede siden." in p.visible_text(page.text)
+    assert "Der er ikke godkendt noget." in p.visible_text(approve.text)
+    assert "Der er ikke afvist noget." in p.visible_text(reject.text)
+    assert "12:00" in p.visible_text(approve.text)
+    assert "10:00" in p.visible_text(reject.text)
     await _still_pending(p, e_id, f_id)
 
 
