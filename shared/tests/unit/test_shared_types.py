@@ -263,7 +263,9 @@ def test_text_of_only_invisible_characters_is_blank(value: str) -> None:
     assert _rule(note=value) == ("note", "not-blank")
 
 
-@pytest.mark.parametrize("char", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"])
+@pytest.mark.parametrize(
+    "char", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
+)
 def test_bidirectional_overrides_embeddings_and_isolates_are_refused(char: str) -> None:
     assert _rule(name=f"ab{char}cd") == ("name", "text-bidi-control")
     assert _rule(note=f"line one\nab{char}cd") == ("note", "text-bidi-control")
@@ -294,7 +296,8 @@ def test_an_email_is_stored_in_one_ascii_form(value: str, stored: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["æøå@example.com", "ib@bager\u200b.example", "\u200b", "ib@localhost", "@bager.example", "a" * 250 + "@b.dk"]
+    "value",
+    ["æøå@example.com", "ib@bager\u200b.example", "\u200b", "ib@localhost", "@bager.example", "a" * 250 + "@b.dk"],
 )
 def test_an_email_that_plain_smtp_cannot_carry_is_refused(value: str) -> None:
     assert _rule(email=value)[0] == "email"
