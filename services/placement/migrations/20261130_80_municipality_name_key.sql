@@ -18,7 +18,7 @@ from ranked r
 where m.id = r.id and r.first_id <> m.id;
 
 insert into audit_log (actor, action, subject, details)
-select 'migration 20261130_80', 'municipality.marked_duplicate', id::text,
+select 'migration:20261130_80', 'municipality.marked_duplicate', id::text,
        jsonb_build_object('name', name, 'duplicate_of', duplicate_of)
 from municipalities
 where duplicate_of is not null;
