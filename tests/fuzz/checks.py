@@ -17,6 +17,7 @@ YEARS = range(2000, 2101)
 DATE_LIKE = re.compile(r"^[+-]?(\d{4,})-(?:\d{2}(?:-\d{2}(?:[T ].*)?)?|W\d{2}(?:-\d)?)$", re.DOTALL)
 # Newlines belong in multi-line notes; every other control character is a fault.
 ALLOWED_CONTROLS = {"\n", "\r"}
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _json(response: schemathesis.Response) -> Any:
@@ -68,8 +69,10 @@ def implausible(value: Any, path: str = "$") -> Iterator[str]:
         match = DATE_LIKE.match(value)
         if match and int(match.group(1)) not in YEARS:
             yield f"{path} = {value!r}: a year outside {YEARS.start}-{YEARS.stop - 1}"
-        if not value.strip():
-            yield f"{path} = {value!r}: blank text"
+        if all(c.isspace() or unicodedata.category(c) == "Cf" for c in value):
+            yield f"{path} = {value!r}: blank text (nothing but whitespace and invisible format characters)"
+        if BIDI_CONTROLS.intersection(value):
+            yield f"{path} = {value[:60]!r}: a bidirectional override, embedding or isolate"
         controls = sorted({c for c in value if unicodedata.category(c) == "Cc" and c not in ALLOWED_CONTROLS})
         if controls:
             yield f"{path} = {value[:60]!r}: control characters {controls}"

@@ -16,7 +16,9 @@ def test_a_year_outside_2000_to_2100_is_implausible(value: str) -> None:
     assert [f for f in implausible({"d": value}) if "year outside" in f]
 
 
-@pytest.mark.parametrize("value", ["", " ", "\u00a0\t ", "a\x00b", "Ib\x1b[31m", "x\x85", "tab\there"])
+@pytest.mark.parametrize(
+    "value", ["", " ", "\u00a0\t ", "a\x00b", "Ib\x1b[31m", "x\x85", "tab\there", "\u200b", "\ufeff", "ab\u202ecd"]
+)
 def test_blank_text_and_control_characters_are_implausible(value: str) -> None:
     assert list(implausible({"items": [{"name": value}]}))
 

@@ -167,3 +167,40 @@ def test_the_token_cli_mints_within_the_bound_and_refuses_the_dev_secret_outside
 
 def test_an_expired_token_gets_no_leeway() -> None:
     assert _rule(_token(ttl=timedelta(seconds=-1))) == "token-expired"
+
+
+def _numeric_claims(**overrides: object) -> dict[str, object]:
+    claims = _claims()
+    claims.update(overrides)
+    return claims
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        _numeric_claims(exp=str(_claims()["exp"])),
+        _numeric_claims(iat=str(_claims()["iat"])),
+        _numeric_claims(nbf=str(_claims()["iat"])),
+        _numeric_claims(exp=True),
+        _numeric_claims(iat=True),
+        _numeric_claims(exp=float("inf")),
+        _numeric_claims(iat=float("-inf")),
+        _numeric_claims(exp=float("nan")),
+    ],
+    ids=["exp-string", "iat-string", "nbf-string", "exp-bool", "iat-bool", "exp-inf", "iat-minus-inf", "exp-nan"],
+)
+def test_a_numeric_date_claim_must_be_a_finite_json_number(claims: dict[str, object]) -> None:
+    # RFC 7519 NumericDate: PyJWT's int() would take "1796..." (a string) and True; the services refuse them.
+    assert _rule(_raw(claims)) == "claim-invalid"
+
+
+def test_numeric_date_claims_may_be_fractional_numbers() -> None:
+    now = datetime.now(UTC).timestamp()
+    assert VERIFIER.verify(_raw(_numeric_claims(iat=now, exp=now + 3600.5))).subject == "anna"
+
+
+def test_the_email_claim_is_carried_in_its_normalised_ascii_form() -> None:
+    claims = _numeric_claims(email=" ＡＮＮＡ@Agency.example ")
+    assert VERIFIER.verify(_raw(claims)).email == "anna@agency.example"
+    for bad in ("æøå@agency.example", "anna@agency.example\u202e", "\u200b"):
+        assert _rule(_raw(_numeric_claims(email=bad))) == "claim-invalid"

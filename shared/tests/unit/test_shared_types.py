@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import pytest
 from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic_core import PydanticCustomError
 
 from vikar_shared.auth import Role, TokenVerifier, mint_token
 from vikar_shared.errors import Category, DomainError
@@ -23,7 +24,7 @@ from vikar_shared.types.periods import (
     parse_iso_week,
     parse_month,
 )
-from vikar_shared.types.text import Email, MultiLine, Name, Note, SingleLine
+from vikar_shared.types.text import Email, MultiLine, Name, Note, SingleLine, email_address, email_key
 
 
 class _Form(BaseModel):
@@ -250,3 +251,61 @@ def test_a_token_with_plain_claims_still_gives_its_principal() -> None:
     principal = _verify(" anna ", "anna@agency.example")
     assert getattr(principal, "subject", None) == "anna"
     assert getattr(principal, "email", None) == "anna@agency.example"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["\u200b", "\ufeff", "\u200b\u200b\u200b", " \u200b ", "\u00ad", "\u2060", "\u200e", "\u200b\u00a0\u3000"],
+    ids=["zwsp", "bom", "three-zwsp", "spaced-zwsp", "soft-hyphen", "word-joiner", "lrm", "zwsp-nbsp-ideographic"],
+)
+def test_text_of_only_invisible_characters_is_blank(value: str) -> None:
+    assert _rule(name=value) == ("name", "not-blank")
+    assert _rule(note=value) == ("note", "not-blank")
+
+
+@pytest.mark.parametrize(
+    "char", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
+)
+def test_bidirectional_overrides_embeddings_and_isolates_are_refused(char: str) -> None:
+    assert _rule(name=f"ab{char}cd") == ("name", "text-bidi-control")
+    assert _rule(note=f"line one\nab{char}cd") == ("note", "text-bidi-control")
+    assert _rule(email=f"ib{char}@bager.example") == ("email", "text-bidi-control")
+
+
+def test_visible_text_around_invisible_marks_is_kept_as_given() -> None:
+    # The implicit marks reorder nothing; a zero-width joiner inside a word is part of its spelling.
+    assert _Form(name="ab\u200ecd").name == "ab\u200ecd"
+    assert _Form(name="\u200bAalborg").name == "\u200bAalborg"
+    assert _Form(note="\u200b\nx").note == "\u200b\nx"
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [
+        ("ａｐｐｒ@example.com", "appr@example.com"),
+        ("ａｐｐｒ＠ｅｘａｍｐｌｅ．ｃｏｍ", "appr@example.com"),
+        (" Appr@Example.COM ", "appr@example.com"),
+        ("a@bæk.dk", "a@xn--bk-1ia.dk"),
+        ("a@BÆK.dk", "a@xn--bk-1ia.dk"),
+    ],
+)
+def test_an_email_is_stored_in_one_ascii_form(value: str, stored: str) -> None:
+    assert _Form(email=value).email == stored
+    assert email_address(value) == stored
+    assert email_key(value) == stored
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["æøå@example.com", "ib@bager\u200b.example", "\u200b", "ib@localhost", "@bager.example", "a" * 250 + "@b.dk"],
+)
+def test_an_email_that_plain_smtp_cannot_carry_is_refused(value: str) -> None:
+    assert _rule(email=value)[0] == "email"
+    with pytest.raises(PydanticCustomError):
+        email_address(value)
+
+
+def test_the_email_key_never_raises_and_folds_what_it_cannot_check() -> None:
+    assert email_key(" ÆØÅ@Example.com ") == "æøå@example.com"
+    assert email_key("not an address") == "not an address"
+    assert email_key("ＡＰＰＲ@example.com") == email_key("appr@example.com")

@@ -7,12 +7,15 @@ plus the leeway (default 60 s, for the issuer's clock; an expired token gets no 
 Anything else is a 401 problem (code ``unauthenticated``) whose ``errors`` name field
 ``Authorization`` and the rule broken: ``token-malformed``, ``token-key-unknown``,
 ``token-expired``, ``token-signature``, ``token-issuer``, ``token-audience``, ``claim-required``
-(the message names the claim), ``claim-invalid`` (``iat``/``exp`` not a number), ``claim-sub-empty``,
+(the message names the claim), ``claim-invalid`` (``iat``, ``exp`` or ``nbf`` not a JSON number: a
+numeric string such as ``"1796..."`` is refused too, as RFC 7519 makes them NumericDate numbers; an
+``email`` claim that is not an address by ``vikar_shared.types.Email``), ``claim-sub-empty``,
 ``token-issued-in-future``, ``token-not-yet-valid`` (``nbf``), ``token-lifetime``, ``token-invalid``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -23,10 +26,11 @@ from pydantic import BaseModel, ConfigDict, SecretStr, StrictStr
 
 from vikar_shared.auth.principal import Principal, Role
 from vikar_shared.errors import Category, DomainError, FieldViolation
-from vikar_shared.types.text import EMAIL_MAX, SingleLine
+from vikar_shared.types.text import EMAIL_MAX, Email, SingleLine
 
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ("sub", "role", "iss", "aud", "iat", "exp")
+NUMERIC_DATE_CLAIMS = ("iat", "exp", "nbf")
 MAX_LIFETIME = timedelta(hours=12)
 LEEWAY = timedelta(seconds=60)
 
@@ -56,6 +60,26 @@ def _decode_failure(exc: jwt.PyJWTError) -> DomainError:
     if isinstance(exc, jwt.DecodeError):
         return _unauthenticated("The bearer token is malformed", "token-malformed")
     return _unauthenticated(f"The bearer token is not valid: {exc}")
+
+
+_SIGNATURE_ONLY: jwt.types.Options = {
+    "verify_exp": False,
+    "verify_nbf": False,
+    "verify_iat": False,
+    "verify_aud": False,
+    "verify_iss": False,
+}
+
+
+def _check_numeric_dates(claims: Mapping[str, object]) -> None:
+    """``iat``, ``exp`` and ``nbf``, when present, are finite JSON numbers (RFC 7519 NumericDate); else
+    401 ``claim-invalid``."""
+    for name in NUMERIC_DATE_CLAIMS:
+        if name not in claims:
+            continue
+        value = claims[name]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise _unauthenticated(f"The bearer token's {name} claim is not a number", "claim-invalid")
 
 
 class TokenVerifier:
@@ -88,6 +112,9 @@ class TokenVerifier:
         if key is None:
             raise _unauthenticated("The bearer token names an unknown key", "token-key-unknown")
         try:
+            # The signature first, and the dates' types before PyJWT reads them: it converts with int(), so
+            # "1796..." (a string) or true would pass, and an infinite exp would overflow.
+            _check_numeric_dates(jwt.decode(token, key, algorithms=[ALGORITHM], options=_SIGNATURE_ONLY))
             # exp is checked without leeway (an expired token stays expired); iat gets the leeway below.
             claims = jwt.decode(
                 token,
@@ -119,11 +146,12 @@ class TokenVerifier:
 class _IdentityClaims(BaseModel):
     """The text claims a principal is built from, under the rules every input obeys (``vikar_shared.types``):
     ``sub`` a non-blank single line of at most 254 characters (no NUL, no control characters), ``email``
-    likewise when present."""
+    an address by the shared e-mail rule when present (its normalised ASCII form is what the principal
+    carries)."""
 
     model_config = ConfigDict(extra="ignore")
     sub: Annotated[StrictStr, SingleLine(EMAIL_MAX)]
-    email: Annotated[StrictStr, SingleLine(EMAIL_MAX)] | None = None
+    email: Email | None = None
 
 
 def _principal_from_claims(claims: Mapping[str, object]) -> Principal:

@@ -13,12 +13,13 @@ import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
+import jwt
 import pytest
 from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
@@ -208,6 +209,24 @@ def bearer(
         now=now,
         max_ttl=max_ttl,
     )
+    return {"Authorization": f"Bearer {token}"}
+
+
+def bearer_with_claims(role: Role = Role.ADMIN, **overrides: object) -> dict[str, str]:
+    """Authorization header with a token signed by the development key whose claims are a valid token's
+    with ``overrides`` (``None`` drops a claim): for testing that the services refuse a malformed claim,
+    e.g. ``exp="1796..."`` (a string). No check is made here."""
+    now = int(datetime.now(UTC).timestamp())
+    claims: dict[str, object] = {
+        "sub": "tester",
+        "role": role.value,
+        "iss": "vikarmodel",
+        "aud": "vikarmodel",
+        "iat": now,
+        "exp": now + 3600,
+    }
+    claims.update(overrides)
+    token = jwt.encode({k: v for k, v in claims.items() if v is not None}, DEV_JWT_SECRET, "HS256", {"kid": "dev"})
     return {"Authorization": f"Bearer {token}"}
 
 

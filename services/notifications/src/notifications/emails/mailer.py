@@ -59,3 +59,5 @@ class SmtpMailer:
             raise MailDeliveryError(f"{type(exc).__name__}: {exc}", permanent=_is_permanent(exc)) from exc
         except (OSError, TimeoutError) as exc:
             raise MailDeliveryError(f"{type(exc).__name__}: {exc}", permanent=False) from exc
+        except UnicodeEncodeError as exc:  # an address plain SMTP cannot carry: no retry can help
+            raise MailDeliveryError(f"address not sendable without SMTPUTF8: {exc}", permanent=True) from exc

@@ -9,6 +9,7 @@ from email.utils import parseaddr
 from enum import StrEnum
 
 from vikar_shared.sealing import Sealed
+from vikar_shared.types.text import email_key
 
 # Fixed forever: Message-IDs derived from it must stay the same across releases and replicas.
 _MESSAGE_ID_NAMESPACE = uuid.UUID("6f1c2a0e-5d7b-4d0a-9a43-0c3f1f6a8e21")
@@ -125,8 +126,10 @@ def with_secret(body: str, secret: str) -> str:
 
 
 def normalise_address(address: str) -> str:
-    # One mailbox, one row: the unique (event_id, recipient) key must not be dodged by letter case.
-    return address.strip().lower()
+    """One mailbox, one row: the unique (event_id, recipient) key must not be dodged by letter case or
+    full-width letters. The shared form (``vikar_shared.types.text.email_key``): ASCII, lower-cased,
+    punycode domain; never raises."""
+    return email_key(address)
 
 
 def single_line(text: str) -> str:

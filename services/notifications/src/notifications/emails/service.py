@@ -13,6 +13,7 @@ from notifications.emails.message import build_message
 from notifications.emails.models import EmailRecord, EmailStatus, OutgoingEmail, RetryPolicy, with_secret
 from vikar_shared.errors import not_found
 from vikar_shared.sealing import SealError, SealingKeys
+from vikar_shared.types.text import email_key
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ async def deliver_next(
         return False
     attempts = email.attempts + 1
     try:
+        email = _deliverable(email)
         try:
             message = build_message(_opened(email, keys), sender)
         except ValueError as exc:
@@ -73,6 +75,19 @@ async def deliver_next(
     await repository.mark_sent(conn, email.id, attempts)
     log.info("e-mail sent", extra={"fields": {"email_id": email.id, "event_id": str(email.event_id)}})
     return True
+
+
+def _deliverable(email: OutgoingEmail) -> OutgoingEmail:
+    """The e-mail addressed in the one ASCII form (``vikar_shared.types.text.email_key``), which plain SMTP
+    (no SMTPUTF8) carries: an address stored before that rule in full-width letters is sent to its ASCII
+    twin; one that has no ASCII form (``æøå@example.com``) fails for good, saying why. Raises
+    ``MailDeliveryError`` (permanent)."""
+    recipient = email_key(email.recipient)
+    if not recipient.isascii():
+        raise MailDeliveryError(
+            f"the address {email.recipient!r} has no ASCII form; it cannot be sent without SMTPUTF8", permanent=True
+        )
+    return email if recipient == email.recipient else replace(email, recipient=recipient)
 
 
 async def purge_expired_secrets(conn: asyncpg.Connection) -> int:

@@ -13,7 +13,9 @@ _TERMS_COLUMNS = """id, municipality_id, effective_from, co_financing_rate_ore_p
 
 async def insert_municipality(conn: asyncpg.Connection, municipality_id: UUID, name: str, actor: str) -> bool:
     status = await conn.execute(
-        "insert into municipalities (id, name, created_by) values ($1, $2, $3) on conflict (name) do nothing",
+        # municipalities_name_key_idx: one municipality per name_key (NFKC, lower case); see migration 80.
+        """insert into municipalities (id, name, created_by) values ($1, $2, $3)
+           on conflict (name_key) where duplicate_of is null do nothing""",
         municipality_id,
         name,
         actor,
@@ -22,7 +24,10 @@ async def insert_municipality(conn: asyncpg.Connection, municipality_id: UUID, n
 
 
 async def municipality_named(conn: asyncpg.Connection, name: str) -> UUID | None:
-    found: UUID | None = await conn.fetchval("select id from municipalities where name = $1", name)
+    """The municipality registered under ``name`` compared as name_key (letter case and Unicode form aside)."""
+    found: UUID | None = await conn.fetchval(
+        "select id from municipalities where name_key = lower(normalize($1, NFKC)) and duplicate_of is null", name
+    )
     return found
 
 

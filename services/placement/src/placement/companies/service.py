@@ -29,6 +29,7 @@ from vikar_shared.auth import Principal
 from vikar_shared.errors import conflict, duplicate, invalid, not_found
 from vikar_shared.events.placement import Approver, CompanyRegistered, CompanyUpdated
 from vikar_shared.outbox import add_event
+from vikar_shared.types.text import email_key
 
 SOURCE = "placement"
 _NOT_NULL = ("name", "billing_period", "payment_terms_days")
@@ -169,7 +170,12 @@ async def add_approver(
     """Adds (or renames) an approver. Returns the company and whether the approver is new."""
     approver = _approver(body)
     current = await _locked(conn, company_id)
-    is_new = approver.email not in {a.email for a in current.approvers}
+    # Compared in the one ASCII form (vikar_shared.types.text.email_key): "ａｐｐｒ@example.com" is
+    # "appr@example.com", also against an address stored before that rule.
+    stored = next((a.email for a in current.approvers if email_key(a.email) == approver.email), None)
+    is_new = stored is None
+    if stored is not None and stored != approver.email:
+        await repository.delete_approver(conn, company_id, stored)  # an earlier spelling gives way to the form
     if is_new and len(current.approvers) >= MAX_APPROVERS:
         raise conflict("approvers-limit", f"A company can have at most {MAX_APPROVERS} approvers")
     if not await repository.upsert_approver(conn, company_id, approver):
@@ -182,9 +188,15 @@ async def add_approver(
 
 async def remove_approver(conn: asyncpg.Connection, actor: Principal, company_id: UUID, email: str) -> CompanyOut:
     current = await _locked(conn, company_id)
-    email = email.strip().lower()
-    if email not in {a.email for a in current.approvers}:
+    given = email.strip().lower()
+    wanted = email_key(given)
+    # The address as stored: the one given exactly, else the one equal in the shared ASCII form.
+    found = [a.email for a in current.approvers if a.email == given] or [
+        a.email for a in current.approvers if email_key(a.email) == wanted
+    ]
+    if not found:
         raise not_found("approver")
+    email = found[0]
     if len(current.approvers) == 1:
         raise conflict("last-approver", "A company needs an approver; add another before removing the last one")
     await repository.delete_approver(conn, company_id, email)

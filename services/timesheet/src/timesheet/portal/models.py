@@ -18,7 +18,7 @@ from pydantic_core import PydanticCustomError
 from timesheet.entries.models import REASON_MAX_LENGTH, REASON_MIN_LENGTH
 from vikar_shared.auth.principal import Principal, Role
 from vikar_shared.types.periods import PeriodError, month_of
-from vikar_shared.types.text import clean_text
+from vikar_shared.types.text import clean_text, email_key
 
 EMAIL_MAX_LENGTH = 254
 # The most entries one portal form acts on ("approve all", a week): the API's bound on the versions an
@@ -130,7 +130,9 @@ def same_secret(expected: str, given: str | None) -> bool:
 
 
 def normalise_email(raw: str) -> str:
-    return raw.strip().lower()
+    """The address as approvers are stored and compared (``vikar_shared.types.text.email_key``): a login
+    address typed in full-width letters finds its approver."""
+    return email_key(raw)
 
 
 def looks_like_email(address: str) -> bool:

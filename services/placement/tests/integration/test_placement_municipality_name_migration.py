@@ -1,0 +1,59 @@
+"""Migration 20261130_80 on a database that already holds a municipality name twice in different letter
+case or Unicode form (possible before it): the first registered keeps the name, each later one is kept
+with its terms but marked ``duplicate_of`` the first and audited, and then the unique name key holds."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from placement.app import MIGRATIONS
+from vikar_shared.migrations import migrate
+
+MIGRATION = "20261130_80_municipality_name_key.sql"
+
+
+async def test_existing_case_variants_are_marked_and_the_name_key_then_holds(
+    make_database: Callable[[str, Path], Awaitable[str]], tmp_path: Path
+) -> None:
+    before = tmp_path / "before"
+    before.mkdir()
+    for path in MIGRATIONS.glob("*.sql"):
+        if path.name != MIGRATION:
+            shutil.copy(path, before / path.name)
+    dsn = await make_database("placement_before_20261130_80", before)
+    conn = await asyncpg.connect(dsn)
+    try:
+        ids = {name: uuid.uuid4() for name in ("Aalborg", "aalborg", "Ａａｌｂｏｒｇ", "Aarhus")}
+        for at, (name, mid) in enumerate(ids.items()):
+            await conn.execute(
+                "insert into municipalities (id, name, created_by, created_at) values ($1, $2, 'anna', $3::text::timestamptz)",
+                mid,
+                name,
+                f"2026-01-0{at + 1} 10:00+00",
+            )
+        shutil.copy(MIGRATIONS / MIGRATION, before / MIGRATION)
+
+        assert await migrate(dsn, [before]) == [MIGRATION]
+
+        rows = {r["name"]: r for r in await conn.fetch("select * from municipalities")}
+        assert len(rows) == 4  # nothing deleted
+        assert rows["Aalborg"]["duplicate_of"] is None and rows["Aarhus"]["duplicate_of"] is None
+        assert rows["aalborg"]["duplicate_of"] == ids["Aalborg"]
+        assert rows["Ａａｌｂｏｒｇ"]["duplicate_of"] == ids["Aalborg"]
+        audited = await conn.fetch("select actor, action, subject, details from audit_log order by subject")
+        assert sorted(r["subject"] for r in audited) == sorted([str(ids["aalborg"]), str(ids["Ａａｌｂｏｒｇ"])])
+        assert {(r["actor"], r["action"]) for r in audited} == {
+            ("migration:20261130_80", "municipality.marked_duplicate")
+        }
+        with pytest.raises(asyncpg.UniqueViolationError):
+            await conn.execute(
+                "insert into municipalities (id, name, created_by) values ($1, 'AALBORG', 'x')", uuid.uuid4()
+            )
+    finally:
+        await conn.close()
