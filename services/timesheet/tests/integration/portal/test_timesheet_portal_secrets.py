@@ -112,7 +112,11 @@ async def test_the_session_table_holds_no_csrf_token_and_logging_out_ends_the_de
     assert "csrf_token" not in [c["column_name"] for c in columns]
     assert csrf_token not in " ".join(await stored_texts(p))
     # The derived token still guards the forms: the right one logs out, a stale one is refused after.
-    assert (await p.client.post("/portal/logout", data={"csrf_token": ("y" if csrf_token[0] == "x" else "x") + csrf_token[1:]})).status_code == 403
+    assert (
+        await p.client.post(
+            "/portal/logout", data={"csrf_token": ("y" if csrf_token[0] == "x" else "x") + csrf_token[1:]}
+        )
+    ).status_code == 403
     assert (await p.client.post("/portal/logout", data={"csrf_token": csrf_token})).status_code == 303
 
 
