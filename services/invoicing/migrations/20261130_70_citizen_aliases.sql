@@ -20,10 +20,10 @@ create index citizen_aliases_kept_idx on citizen_aliases (kept_citizen_id);
 
 -- The shared advisory lock pairs with the exclusive one the merge handler holds while it records the
 -- alias and moves the rows: a row written at the same time as a merge is either moved by the merge or
--- sees its alias, never neither. The key is the one of invoicing.citizens.repository.lock_citizen.
+-- sees its alias, never neither. The key is the one of vikar_shared.citizen_aliases.lock_citizen.
 create function citizen_id_of_kept() returns trigger language plpgsql as $$
 begin
-    perform pg_advisory_xact_lock_shared(hashtextextended('invoicing.citizen-alias:' || new.citizen_id::text, 0));
+    perform pg_advisory_xact_lock_shared(hashtextextended('citizen-alias:' || new.citizen_id::text, 0));
     new.citizen_id := coalesce(
         (select kept_citizen_id from citizen_aliases where merged_citizen_id = new.citizen_id),
         new.citizen_id

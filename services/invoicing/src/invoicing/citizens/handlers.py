@@ -1,38 +1,30 @@
-"""Kafka handler for ``placement.citizens_merged``; it runs inside the inbox transaction.
-
-Order independence: events that still carry the merged id may come before or after this one. Before:
-their rows (placement, accrued lines) are moved here. After: the ``citizen_aliases`` trigger stores them
-under the kept id. The exclusive lock on the merged id (the trigger takes it shared) closes the gap.
-"""
+"""Kafka handler for ``placement.citizens_merged``; it runs inside the inbox transaction. The order
+independence and locking are explained in ``vikar_shared.citizen_aliases``; the alias table and its
+triggers are migration ``20261130_70_citizen_aliases.sql``."""
 
 from __future__ import annotations
 
-import logging
-
 import asyncpg
 
-from invoicing.citizens import repository
+from vikar_shared.citizen_aliases import apply_merge
 from vikar_shared.events.envelope import Envelope
 from vikar_shared.events.placement import CitizensMerged
 
-log = logging.getLogger(__name__)
+# Every table whose rows name a citizen, each with the alias trigger: the placements read model and the
+# accrued lines (each copies its placement's citizen; a co-financing statement counts its unique
+# citizens by it).
+CITIZEN_TABLES: tuple[str, ...] = ("placements", "billable_lines", "co_financing_lines")
 
 
 async def on_citizens_merged(conn: asyncpg.Connection, envelope: Envelope, data: CitizensMerged) -> None:
     """Records the alias and moves the placements, billable and co-financing lines of the merged id to the
     kept one, so a statement's unique citizens count the person once. Amounts and names on the lines are
-    kept as accrued (a statement shows a citizen under the name of their latest line).
-
-    Idempotent beyond the inbox: a second delivery finds the alias recorded and no row left to move."""
-    await repository.lock_citizen(conn, data.merged_citizen_id, exclusive=True)
-    # The kept id may itself have been merged since (its event came first): follow it.
-    await repository.lock_citizen(conn, data.kept_citizen_id, exclusive=False)
-    kept = await repository.kept_id(conn, data.kept_citizen_id)
-    if kept == data.merged_citizen_id:
-        log.warning("citizen %s merged into itself (event %s): nothing to do", kept, envelope.id)
-        return
-    await repository.record_alias(
-        conn, merged=data.merged_citizen_id, kept=kept, merged_at=data.merged_at, event_id=envelope.id
+    kept as accrued (a statement shows a citizen under the name of their latest line)."""
+    await apply_merge(
+        conn,
+        CITIZEN_TABLES,
+        merged=data.merged_citizen_id,
+        kept=data.kept_citizen_id,
+        merged_at=data.merged_at,
+        event_id=envelope.id,
     )
-    moved = await repository.repoint(conn, merged=data.merged_citizen_id, kept=kept)
-    log.info("citizen %s merged into %s: rows moved %s", data.merged_citizen_id, kept, moved)
