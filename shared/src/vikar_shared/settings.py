@@ -137,6 +137,17 @@ class ServiceSettings(BaseSettings):
                 found.append(f"jwt_keys[{kid!r}] is shorter than {MIN_JWT_KEY_LENGTH} characters")
         return found
 
+    @field_validator("clock_offset", mode="before")
+    @classmethod
+    def _offset_in_seconds(cls, value: object) -> object:
+        """A plain number (as an environment variable gives it: ``"3600"``, ``"-86400"``) counts seconds."""
+        if isinstance(value, str):
+            try:
+                return float(value.strip())
+            except ValueError:
+                return value  # an ISO 8601 duration, parsed by pydantic
+        return value
+
     @field_validator("clock_start", "clock_anchor")
     @classmethod
     def _clock_instants_are_aware(cls, instant: datetime | None) -> datetime | None:
