@@ -73,3 +73,23 @@ def test_demo_and_test_systems_may_set_it(clean_env: pytest.MonkeyPatch, prefix:
     clock = SERVICES[prefix]().clock()
     assert isinstance(clock, ShiftedClock)
     assert clock.today() >= datetime(2026, 12, 1, tzinfo=UTC).date()
+
+
+def test_every_service_app_carries_the_configured_clock(clean_env: pytest.MonkeyPatch) -> None:
+    """Invoicing reads no domain time today (its months are explicit), but its app gets the clock too."""
+    from invoicing.app import create_app as invoicing_app
+    from notifications.app import create_app as notifications_app
+    from placement.app import create_app as placement_app
+    from timesheet.app import create_app as timesheet_app
+
+    clean_env.setenv("VIKAR_CLOCK_OFFSET", "P2D")
+    apps = {
+        "placement": placement_app(PlacementSettings()),
+        "timesheet": timesheet_app(TimesheetSettings()),
+        "invoicing": invoicing_app(InvoicingSettings()),
+        "notifications": notifications_app(NotificationsSettings()),
+    }
+    for name, app in apps.items():
+        clock = app.state.clock
+        assert isinstance(clock, ShiftedClock), name
+        assert clock.offset == timedelta(days=2), name
