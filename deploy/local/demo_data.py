@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -22,6 +22,7 @@ import httpx
 from vikar_shared.auth import Role
 from vikar_shared.auth.cli import TokenCliSettings
 from vikar_shared.auth.tokens import MAX_LIFETIME, mint_token
+from vikar_shared.settings import ServiceSettings
 
 MARKER = Path(__file__).resolve().parents[2] / ".stack" / "services" / "demo.json"
 PLACEMENT, TIMESHEET, INVOICING = "http://127.0.0.1:8101", "http://127.0.0.1:8102", "http://127.0.0.1:8103"
@@ -80,7 +81,10 @@ def seed() -> dict[str, str]:
         },
     )
     approver = token(Role.COMPANY_APPROVER, company_id=uuid.UUID(str(c["id"])), email="ib@bagerhansen.example")
-    monday = date.today() - timedelta(days=date.today().weekday() + 7)
+    # "Last week" by the services' clock (the same VIKAR_CLOCK_* variables; this script holds no service
+    # secret, hence the environment given here only for reading them).
+    today = ServiceSettings(VIKAR_ENVIRONMENT="development").clock().today()
+    monday = today - timedelta(days=today.weekday() + 7)
     for cpr, name, weeks in (("010190-1234", "Mette Jensen", 60), ("150285-2345", "Jonas Berg", 30)):
         r = post(
             f"{PLACEMENT}/referrals",

@@ -8,21 +8,40 @@ raises a ``ValidationError`` naming each offending setting. A service adds its o
 extending :meth:`ServiceSettings.insecure_settings`. Any later setting that must never be on in
 production (a settable clock, a test hook) checks the same ``environment`` value, e.g.
 ``environment.allows_development_secrets``; nothing reads another variable.
+
+The clock (:mod:`vikar_shared.clock`), also one set of variables for every service, so all services of
+one system agree on the time: without them the real time. For demo, training and acceptance systems,
+where a month or a month's close is played through the public APIs on any day:
+
+- ``VIKAR_CLOCK_OFFSET``: the real time moved by an ISO 8601 duration (``P31D``, ``-PT2H``) or a number of
+  seconds; it runs.
+- ``VIKAR_CLOCK_START``: an aware instant (``2026-12-01T08:00:00+01:00``) the clock shows at
+  ``VIKAR_CLOCK_ANCHOR`` (an aware real instant; default: when the service starts) and runs from there.
+  Give several services (or a restarted one) the same anchor so they agree to the second.
+
+Start and offset together, an anchor without a start, or a naive instant are a ``ValidationError``;
+so is any of them when ``VIKAR_ENVIRONMENT=production`` (a settable clock never runs in production).
 """
 
 from __future__ import annotations
 
 import ipaddress
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from vikar_shared.clock import Clock, configured_clock
+
 DEV_JWT_SECRET = "vikarmodel-development-secret-change-me-0123456789"
 # deploy/k8s/secrets.example.yaml's placeholders: a secret containing it was copied, not generated.
 PLACEHOLDER = "CHANGE-ME"
 ENVIRONMENT_VARIABLE = "VIKAR_ENVIRONMENT"
+CLOCK_START_VARIABLE = "VIKAR_CLOCK_START"
+CLOCK_ANCHOR_VARIABLE = "VIKAR_CLOCK_ANCHOR"
+CLOCK_OFFSET_VARIABLE = "VIKAR_CLOCK_OFFSET"
 MIN_JWT_KEY_LENGTH = 32
 
 
@@ -36,8 +55,13 @@ class Environment(StrEnum):
 
     @property
     def allows_development_secrets(self) -> bool:
-        """True only in development and test: published secrets, test hooks and settable clocks are allowed."""
+        """True only in development and test: published secrets and test hooks are allowed."""
         return self in (Environment.DEVELOPMENT, Environment.TEST)
+
+    @property
+    def allows_settable_clock(self) -> bool:
+        """False only in production: a clock set by configuration (start or offset) is refused there."""
+        return self is not Environment.PRODUCTION
 
 
 class ServiceSettings(BaseSettings):
@@ -51,6 +75,10 @@ class ServiceSettings(BaseSettings):
     # The alias puts the same variable, without the service's prefix, behind every service's settings.
     # Set it in code as ``ServiceSettings(VIKAR_ENVIRONMENT="test")``.
     environment: Environment = Field(default=Environment.DEVELOPMENT, validation_alias=ENVIRONMENT_VARIABLE)
+    # The settable clock, the same variables for every service (see the module docstring); never in production.
+    clock_start: datetime | None = Field(default=None, validation_alias=CLOCK_START_VARIABLE)
+    clock_anchor: datetime | None = Field(default=None, validation_alias=CLOCK_ANCHOR_VARIABLE)
+    clock_offset: timedelta | None = Field(default=None, validation_alias=CLOCK_OFFSET_VARIABLE)
     service_name: str = "service"
     http_host: str = "127.0.0.1"
     http_port: int = 8000
@@ -108,6 +136,52 @@ class ServiceSettings(BaseSettings):
             elif len(secret) < MIN_JWT_KEY_LENGTH:
                 found.append(f"jwt_keys[{kid!r}] is shorter than {MIN_JWT_KEY_LENGTH} characters")
         return found
+
+    @field_validator("clock_offset", mode="before")
+    @classmethod
+    def _offset_in_seconds(cls, value: object) -> object:
+        """A plain number (as an environment variable gives it: ``"3600"``, ``"-86400"``) counts seconds."""
+        if isinstance(value, str):
+            try:
+                return float(value.strip())
+            except ValueError:
+                return value  # an ISO 8601 duration, parsed by pydantic
+        return value
+
+    @field_validator("clock_start", "clock_anchor")
+    @classmethod
+    def _clock_instants_are_aware(cls, instant: datetime | None) -> datetime | None:
+        """An instant without a UTC offset would mean a different moment on each server."""
+        if instant is not None and instant.utcoffset() is None:
+            raise ValueError("needs a UTC offset, e.g. 2026-12-01T08:00:00+01:00")
+        return instant
+
+    @model_validator(mode="after")
+    def _clock_is_settable_here(self) -> Self:
+        set_by = [
+            name
+            for name, value in (
+                (CLOCK_START_VARIABLE, self.clock_start),
+                (CLOCK_ANCHOR_VARIABLE, self.clock_anchor),
+                (CLOCK_OFFSET_VARIABLE, self.clock_offset),
+            )
+            if value is not None
+        ]
+        if set_by and not self.environment.allows_settable_clock:
+            raise ValueError(
+                f"{ENVIRONMENT_VARIABLE}={self.environment.value} refuses a settable clock: "
+                + ", ".join(set_by)
+                + " must not be set in production"
+            )
+        if self.clock_start is not None and self.clock_offset is not None:
+            raise ValueError(f"set {CLOCK_START_VARIABLE} or {CLOCK_OFFSET_VARIABLE}, not both")
+        if self.clock_anchor is not None and self.clock_start is None:
+            raise ValueError(f"{CLOCK_ANCHOR_VARIABLE} anchors {CLOCK_START_VARIABLE}, which is not set")
+        return self
+
+    def clock(self) -> Clock:
+        """The clock these settings ask for (the real time unless a start or an offset is set)."""
+        return configured_clock(start=self.clock_start, anchor=self.clock_anchor, offset=self.clock_offset)
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Self:

@@ -11,19 +11,25 @@ from notifications.emails.endpoints import router as emails_router
 from notifications.emails.mailer import Mailer
 from notifications.emails.sender import make_sender
 from notifications.worker import build_consumers
+from vikar_shared.clock import Clock
 from vikar_shared.http.app import create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
-def create_app(settings: NotificationsSettings | None = None, *, mailer: Mailer | None = None) -> FastAPI:
+def create_app(
+    settings: NotificationsSettings | None = None, *, mailer: Mailer | None = None, clock: Clock | None = None
+) -> FastAPI:
+    """``clock`` (default: the settings' clock) is the one the consumers, the sender and the endpoints read."""
     settings = settings or NotificationsSettings()
+    clock = clock or settings.clock()
     return create_service_app(
         settings,
         title="Vikarmodel notifications",
         description="E-mails to people around a placement; today: hours awaiting a company's approval.",
         routers=[emails_router],
         migrations=MIGRATIONS,
-        consumers=build_consumers(settings),
+        consumers=build_consumers(settings, clock),
         background=[make_sender(settings, mailer)],
+        clock=clock,
     )

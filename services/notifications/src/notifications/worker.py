@@ -7,6 +7,7 @@ from notifications.config import NotificationsSettings
 from notifications.emails.models import MailContext, domain_of
 from notifications.login_links.handlers import login_link_handlers
 from notifications.submissions.handlers import submission_handlers
+from vikar_shared.clock import Clock
 from vikar_shared.events import placement, timesheet
 from vikar_shared.messaging.subscriber import ConsumerSpec
 
@@ -15,8 +16,9 @@ def mail_context(settings: NotificationsSettings) -> MailContext:
     return MailContext(portal_base_url=settings.portal_base_url, message_id_domain=domain_of(settings.smtp_from))
 
 
-def build_consumers(settings: NotificationsSettings) -> list[ConsumerSpec]:
-    """Handlers render e-mails with settings (portal link, Message-ID domain), hence a factory, not a constant."""
+def build_consumers(settings: NotificationsSettings, clock: Clock) -> list[ConsumerSpec]:
+    """Handlers render e-mails with settings (portal link, Message-ID domain) and read ``clock`` (the app's),
+    hence a factory, not a constant."""
     context = mail_context(settings)
     return [
         ConsumerSpec(
@@ -35,7 +37,7 @@ def build_consumers(settings: NotificationsSettings) -> list[ConsumerSpec]:
         ConsumerSpec(
             name="notifications.login_links",
             topics=[timesheet.TOPIC],
-            handlers=login_link_handlers(context),
+            handlers=login_link_handlers(context, clock),
             description="Portal login links, mailed to the approver who asked (own group: never behind hours)",
         ),
     ]

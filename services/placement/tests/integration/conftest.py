@@ -16,15 +16,8 @@ import pytest
 
 from placement.app import MIGRATIONS, create_app
 from placement.config import PlacementSettings
+from vikar_shared.clock import Clock, FixedClock
 from vikar_shared.testing.plugin import serve_in_process
-
-
-@dataclass
-class Clock:
-    today: date
-
-    def __call__(self) -> date:
-        return self.today
 
 
 @dataclass
@@ -55,7 +48,8 @@ def serve_placement(
     make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
 ) -> ServePlacement:
     """``async with serve_placement(today, **settings_overrides) as api:`` runs the app; with ``today`` its
-    clock is frozen there, without it the app keeps the real Copenhagen date."""
+    clock is frozen at noon that day (``api.clock.set_today(day)`` moves it), without it the app keeps its
+    configured clock (the real time)."""
 
     @asynccontextmanager
     async def serve(today: date | None = None, **overrides: Any) -> AsyncIterator[Api]:
@@ -66,9 +60,9 @@ def serve_placement(
             **overrides,
         )
         app = create_app(settings)
-        clock = Clock(today or date.today())
         if today is not None:
-            app.state.clock = clock
+            app.state.clock = FixedClock.on(today)
+        clock: Clock = app.state.clock
         async with serve_in_process(app) as client:
             yield Api(client, settings, clock)
 

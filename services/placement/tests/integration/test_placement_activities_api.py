@@ -97,16 +97,16 @@ async def test_the_timeline_lists_referral_placement_status_changes_and_activiti
     referral = await _refer(api.client, mid, "010190-1234")
     citizen = referral["citizen_id"]
 
-    api.clock.today = date(2026, 2, 10)
+    api.clock.set_today(date(2026, 2, 10))
     pid = await _place(api, referral["id"], company, "2026-03-02")
-    api.clock.today = date(2026, 3, 2)
+    api.clock.set_today(date(2026, 3, 2))
     assert (await api.client.post(f"/placements/{pid}/activate", headers=ANNA)).status_code == 200
     ended = await api.client.post(
         f"/placements/{pid}/end", headers=ANNA, json={"end_date": "2026-05-29", "reason": "hired_directly"}
     )
     assert ended.status_code == 200, ended.text
 
-    api.clock.today = date(2026, 11, 27)
+    api.clock.set_today(date(2026, 11, 27))
     # Logged out of order on purpose: the timeline orders by the day it happened.
     logged = [
         {"activity_type": "outcome", "occurred_on": "2026-06-01", "note": "Fastansat"},

@@ -89,9 +89,9 @@ async def test_an_opening_not_followed_up_within_two_working_days_is_overdue_unt
     )
 
     for day in (FRIDAY, MONDAY, TUESDAY):
-        api.clock.today = day
+        api.clock.set_today(day)
         assert await _overdue_ids(api) == [], day
-    api.clock.today = WEDNESDAY
+    api.clock.set_today(WEDNESDAY)
     assert await _overdue_ids(api) == [opening["id"]]
     listed = (await api.client.get("/openings", params={"overdue": "false"}, headers=CONSULTANT)).json()
     assert listed == []
@@ -102,9 +102,9 @@ async def test_an_opening_not_followed_up_within_two_working_days_is_overdue_unt
     assert follow_up.status_code == 201, follow_up.text
     assert (follow_up.json()["followed_up_on"], follow_up.json()["follow_up_due_on"]) == ("2026-12-02", "2026-12-04")
     for day in (WEDNESDAY, THURSDAY, FRIDAY_AFTER):
-        api.clock.today = day
+        api.clock.set_today(day)
         assert await _overdue_ids(api) == [], day
-    api.clock.today = MONDAY_AFTER
+    api.clock.set_today(MONDAY_AFTER)
     assert await _overdue_ids(api) == [opening["id"]]
 
     follow_ups = (await api.client.get(f"/openings/{opening['id']}/follow-ups", headers=CONSULTANT)).json()
@@ -121,9 +121,9 @@ async def test_the_follow_up_window_is_a_setting(serve_placement: Any) -> None:
         company = await _company(api.client)
         opening = await _report(api, CONSULTANT, company_id=company)
         assert opening["follow_up_due_on"] == "2026-11-30"
-        api.clock.today = MONDAY
+        api.clock.set_today(MONDAY)
         assert await _overdue_ids(api) == []
-        api.clock.today = TUESDAY
+        api.clock.set_today(TUESDAY)
         assert await _overdue_ids(api) == [opening["id"]]
 
 
@@ -134,7 +134,7 @@ async def test_a_status_change_counts_as_follow_up_and_each_change_emits_job_ope
     withdrawn = await _report(api, _approver(company), job_category="cleaning")
     filled = await _report(api, CONSULTANT, company_id=company, job_category="warehouse")
 
-    api.clock.today = TUESDAY
+    api.clock.set_today(TUESDAY)
     r = await api.client.post(
         f"/openings/{handed['id']}/hand-over",
         headers=CONSULTANT,
@@ -152,7 +152,7 @@ async def test_a_status_change_counts_as_follow_up_and_each_change_emits_job_ope
     ).status_code == 200
     assert (await api.client.post(f"/openings/{filled['id']}/fill", headers=CONSULTANT)).status_code == 200
 
-    api.clock.today = date(2027, 1, 15)
+    api.clock.set_today(date(2027, 1, 15))
     assert await _overdue_ids(api) == []  # closed openings wait for nobody
     for opening_id, action in ((handed["id"], "withdraw"), (withdrawn["id"], "fill"), (filled["id"], "withdraw")):
         again = await api.client.post(f"/openings/{opening_id}/{action}", headers=CONSULTANT)

@@ -134,7 +134,7 @@ async def test_planned_active_ended_emits_status_changes_and_illegal_transitions
         f"{url}/end", headers=CONSULTANT, json={"end_date": "2026-04-30", "reason": "other_job"}
     )
     assert too_early.status_code == 409 and too_early.json()["code"] == "placement-not-active"
-    api.clock.today = date(2026, 3, 1)
+    api.clock.set_today(date(2026, 3, 1))
     active = await api.client.post(f"{url}/activate", headers=CONSULTANT)
     assert active.status_code == 200 and active.json()["status"] == "active"
     again = await api.client.post(f"{url}/activate", headers=CONSULTANT)

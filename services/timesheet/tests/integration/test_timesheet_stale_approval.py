@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from timesheet.entries.endpoints import _today
+from vikar_shared.clock import FixedClock
 
 if TYPE_CHECKING:
     import httpx
@@ -28,7 +28,7 @@ async def _scenario(h: Harness) -> tuple[Any, dict[str, Any], dict[str, Any], li
     """E and F submitted and read by the approver; then rejected, changed and resubmitted behind their back.
     Returns the placement, E and F as they are now, and what the approver saw (``seen``)."""
     app = h.client._transport.app  # type: ignore[attr-defined]
-    app.dependency_overrides[_today] = lambda: TODAY
+    app.state.clock = FixedClock.on(TODAY)
     drafted = h.draft_placement(company_id=h.placement.company_id, citizen_id=uuid.uuid4())
     placement = drafted.model_copy(update={"start_date": date(2026, 11, 2), "end_date": None})
     await h.publish_placement(placement)

@@ -15,7 +15,6 @@ from timesheet.entries.models import (
     EntryStatus,
     ProposedEntry,
     Rule,
-    agency_today,
     correction_violations,
     duplicate_dates,
     ensure_correctable,
@@ -28,6 +27,7 @@ from timesheet.entries.models import (
     work_date_taken,
 )
 from timesheet.placements.models import Placement, RateVersion
+from vikar_shared.clock import agency_date
 from vikar_shared.errors import Category, DomainError
 
 START = date(2026, 11, 2)
@@ -131,10 +131,10 @@ def test_a_citizen_day_holds_at_most_720_minutes(already: int, adding: int, over
 
 def test_today_is_taken_from_the_copenhagen_calendar_not_utc() -> None:
     # 23:30 UTC on 20 November is already 00:30 on 21 November in Copenhagen (UTC+1 in winter).
-    assert agency_today(datetime(2026, 11, 20, 23, 30, tzinfo=UTC)) == date(2026, 11, 21)
+    assert agency_date(datetime(2026, 11, 20, 23, 30, tzinfo=UTC)) == date(2026, 11, 21)
     # In summer Copenhagen is UTC+2.
-    assert agency_today(datetime(2026, 6, 30, 21, 59, tzinfo=UTC)) == date(2026, 6, 30)
-    assert agency_today(datetime(2026, 6, 30, 22, 0, tzinfo=UTC)) == date(2026, 7, 1)
+    assert agency_date(datetime(2026, 6, 30, 21, 59, tzinfo=UTC)) == date(2026, 6, 30)
+    assert agency_date(datetime(2026, 6, 30, 22, 0, tzinfo=UTC)) == date(2026, 7, 1)
 
 
 def test_duplicate_dates_map_each_repeat_to_its_first_occurrence() -> None:

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from vikar_shared.auth.tokens import TokenVerifier
+from vikar_shared.clock import Clock
 from vikar_shared.db import create_pool
 from vikar_shared.events.registry import TOPICS
 from vikar_shared.http.idempotency import purge_task
@@ -129,7 +130,10 @@ def create_service_app(
     consumers: Sequence[ConsumerSpec] = (),
     background: Sequence[BackgroundTask] = (),
     extra_lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+    clock: Clock | None = None,
 ) -> FastAPI:
+    """The service's app. ``clock`` (default: ``settings.clock()``) becomes ``app.state.clock``, read by the
+    ``Now``/``Today`` dependencies and by background jobs; a test may replace it, e.g. with a FixedClock."""
     configure_logging(settings.service_name, settings.log_level)
 
     @asynccontextmanager
@@ -186,6 +190,7 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     app.state.settings = settings
+    app.state.clock = clock if clock is not None else settings.clock()
     app.state.verifier = TokenVerifier(
         settings.jwt_keys,
         settings.jwt_issuer,

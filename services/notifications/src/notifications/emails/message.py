@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
 from notifications.emails.models import OutgoingEmail
 
 
-def build_message(email: OutgoingEmail, sender: str, *, now: datetime | None = None) -> EmailMessage:
-    """Raises ValueError for content no header can carry (e.g. a malformed address)."""
+def build_message(email: OutgoingEmail, sender: str, *, now: datetime) -> EmailMessage:
+    """``now`` (aware, the app's clock) becomes the Date header. Raises ValueError for content no header
+    can carry (e.g. a malformed address)."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = formataddr((email.recipient_name, email.recipient))
     message["Subject"] = email.subject
     message["Message-ID"] = email.message_id
-    message["Date"] = format_datetime(now or datetime.now(UTC))
+    message["Date"] = format_datetime(now)
     # Tells mail servers and out-of-office responders not to answer a machine.
     message["Auto-Submitted"] = "auto-generated"
     message["X-Vikar-Event-Id"] = str(email.event_id)

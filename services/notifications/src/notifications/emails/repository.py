@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import asyncpg
 
@@ -38,16 +39,19 @@ async def insert_planned(conn: asyncpg.Connection, emails: Sequence[PlannedEmail
     return int(status.rsplit(" ", 1)[-1])
 
 
-async def claim_next_due(conn: asyncpg.Connection) -> OutgoingEmail | None:
-    """Locks the oldest due pending e-mail; SKIP LOCKED lets several sender replicas work side by side."""
+async def claim_next_due(conn: asyncpg.Connection, now: datetime) -> OutgoingEmail | None:
+    """Locks the oldest due pending e-mail; SKIP LOCKED lets several sender replicas work side by side.
+    A sealed secret counts as expired at ``now`` (the app's clock, which set its expiry); retries are due
+    by the database's time (``next_attempt_at`` is set from it too)."""
     row = await conn.fetchrow(
         """select id, event_id, recipient, recipient_name, subject, body, message_id, attempts,
-                  sealed_secret, secret_context, secret_expires_at, secret_expires_at <= now() as secret_expired
+                  sealed_secret, secret_context, secret_expires_at, secret_expires_at <= $1 as secret_expired
            from outgoing_emails
            where status = 'pending' and next_attempt_at <= now()
            order by next_attempt_at, id
            limit 1
-           for update skip locked"""
+           for update skip locked""",
+        now,
     )
     if row is None:
         return None
@@ -84,14 +88,15 @@ async def mark_sent(conn: asyncpg.Connection, email_id: int, attempts: int) -> N
     )
 
 
-async def purge_expired_secrets(conn: asyncpg.Connection) -> int:
+async def purge_expired_secrets(conn: asyncpg.Connection, now: datetime) -> int:
     """Fails every pending e-mail whose sealed secret expired before it could be sent, deleting the sealed
     copy (a late link could only disappoint); returns how many."""
     status = await conn.execute(
         """update outgoing_emails
            set status = 'failed', sealed_secret = null, secret_context = null,
                last_error = 'the link expired before the e-mail could be sent'
-           where sealed_secret is not null and secret_expires_at <= now()"""
+           where sealed_secret is not null and secret_expires_at <= $1""",
+        now,
     )
     return int(status.rsplit(" ", 1)[-1])
 

@@ -13,6 +13,7 @@ from notifications.config import NotificationsSettings
 from notifications.emails.mailer import Mailer, SmtpMailer
 from notifications.emails.models import RetryPolicy
 from notifications.emails.service import deliver_next, purge_expired_secrets
+from vikar_shared.clock import Clock
 from vikar_shared.db import transaction
 from vikar_shared.http.app import BackgroundTask
 
@@ -47,13 +48,14 @@ def make_sender(settings: NotificationsSettings, mailer: Mailer | None = None) -
     async def send_pending_emails(app: FastAPI, stop: asyncio.Event) -> None:
         pool: asyncpg.Pool = app.state.pool
         while not stop.is_set():
+            clock: Clock = app.state.clock
             try:
                 async with transaction(pool) as conn:
-                    delivered = await deliver_next(conn, chosen, settings.smtp_from, policy, keys)
+                    delivered = await deliver_next(conn, chosen, settings.smtp_from, policy, keys, clock=clock)
                 if not delivered:
                     # Idle: sealed links that expired while waiting for a retry go now, not when next due.
                     async with transaction(pool) as conn:
-                        await purge_expired_secrets(conn)
+                        await purge_expired_secrets(conn, clock=clock)
             except Exception:
                 # The row's transaction rolled back, so it is still pending and comes again.
                 log.exception("e-mail sender failed; retrying")

@@ -11,6 +11,7 @@ from notifications.emails import repository
 from notifications.emails.mailer import MailDeliveryError, Mailer
 from notifications.emails.message import build_message
 from notifications.emails.models import EmailRecord, EmailStatus, OutgoingEmail, RetryPolicy, with_secret
+from vikar_shared.clock import SYSTEM_CLOCK, Clock
 from vikar_shared.errors import not_found
 from vikar_shared.sealing import SealError, SealingKeys
 from vikar_shared.types.text import email_key
@@ -35,7 +36,13 @@ def _opened(email: OutgoingEmail, keys: SealingKeys | None) -> OutgoingEmail:
 
 
 async def deliver_next(
-    conn: asyncpg.Connection, mailer: Mailer, sender: str, policy: RetryPolicy, keys: SealingKeys | None = None
+    conn: asyncpg.Connection,
+    mailer: Mailer,
+    sender: str,
+    policy: RetryPolicy,
+    keys: SealingKeys | None = None,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> bool:
     """Claims one due e-mail, sends it and records the outcome on ``conn``; False when none was due.
 
@@ -45,15 +52,16 @@ async def deliver_next(
 
     An e-mail with a sealed secret (a login link) is opened with ``keys`` just to build the message; one
     whose secret expired, or that ``keys`` cannot open, fails at once. Once sent or failed for good, the
-    row's sealed copy is deleted."""
-    email = await repository.claim_next_due(conn)
+    row's sealed copy is deleted. ``clock`` (the app's) dates the message and decides whether a sealed
+    secret expired."""
+    email = await repository.claim_next_due(conn, clock.now())
     if email is None:
         return False
     attempts = email.attempts + 1
     try:
         email = _deliverable(email)
         try:
-            message = build_message(_opened(email, keys), sender)
+            message = build_message(_opened(email, keys), sender, now=clock.now())
         except ValueError as exc:
             raise MailDeliveryError(f"message cannot be built: {exc}", permanent=True) from exc
         await mailer.send(message, email.recipient)
@@ -90,9 +98,10 @@ def _deliverable(email: OutgoingEmail) -> OutgoingEmail:
     return email if recipient == email.recipient else replace(email, recipient=recipient)
 
 
-async def purge_expired_secrets(conn: asyncpg.Connection) -> int:
-    """Fails pending e-mails whose sealed link expired (e.g. waiting for a retry), deleting the sealed copy."""
-    purged = await repository.purge_expired_secrets(conn)
+async def purge_expired_secrets(conn: asyncpg.Connection, *, clock: Clock = SYSTEM_CLOCK) -> int:
+    """Fails pending e-mails whose sealed link expired by ``clock`` (e.g. waiting for a retry), deleting the
+    sealed copy."""
+    purged = await repository.purge_expired_secrets(conn, clock.now())
     if purged:
         log.warning("e-mails with an expired link given up", extra={"fields": {"count": purged}})
     return purged

@@ -6,19 +6,21 @@ Version 1 (the link in clear, retired) has no handler: the shared consumer skips
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 
 import asyncpg
 
 from notifications.emails.models import MailContext
 from notifications.login_links.service import plan_login_link_email
+from vikar_shared.clock import Clock
 from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.events.timesheet import LoginLinkRequestedV2
 from vikar_shared.messaging.consumer import Handler
 
 
-def login_link_handlers(context: MailContext) -> Mapping[type[EventData], Handler]:
+def login_link_handlers(context: MailContext, clock: Clock) -> Mapping[type[EventData], Handler]:
+    """``clock`` decides whether a link expired before its e-mail was planned."""
+
     async def on_login_link_requested(conn: asyncpg.Connection, envelope: Envelope, data: LoginLinkRequestedV2) -> None:
-        await plan_login_link_email(conn, envelope.id, data, context, datetime.now(UTC))
+        await plan_login_link_email(conn, envelope.id, data, context, clock.now())
 
     return {LoginLinkRequestedV2: on_login_link_requested}

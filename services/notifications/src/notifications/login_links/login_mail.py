@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from notifications.emails.models import (
     SECRET_PLACEHOLDER,
     EmailKind,
@@ -14,9 +12,8 @@ from notifications.emails.models import (
     single_line,
 )
 from notifications.login_links.models import Addressee, LoginLink
+from vikar_shared.clock import AGENCY_TIMEZONE
 from vikar_shared.events.timesheet import login_link_seal_context
-
-AGENCY_TIMEZONE = ZoneInfo("Europe/Copenhagen")
 
 _TEXT = {
     "da": {

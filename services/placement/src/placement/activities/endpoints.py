@@ -7,11 +7,10 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from placement.activities import service
 from placement.activities.schemas import ActivityCreate, ActivityOut, FollowUpsOut, TimelineOut
-from placement.placements.clock import Today
 from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import require_roles
 from vikar_shared.db import transaction
-from vikar_shared.http.deps import DbPool
+from vikar_shared.http.deps import DbPool, Today
 from vikar_shared.http.idempotency import Idempotency, answer_once
 from vikar_shared.types.periods import IsoWeekText
 

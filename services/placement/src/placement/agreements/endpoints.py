@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Response
 
@@ -12,7 +10,7 @@ from placement.agreements.schemas import MunicipalityCreate, MunicipalityOut, Te
 from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
-from vikar_shared.http.deps import DbPool
+from vikar_shared.http.deps import DbPool, Today
 from vikar_shared.http.idempotency import Idempotency, idempotent
 from vikar_shared.http.openapi import problem_responses
 from vikar_shared.types.periods import Day
@@ -22,7 +20,6 @@ AgreementManager = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.F
 MunicipalityViewer = Annotated[
     Principal, Depends(require_roles(Role.CONSULTANT, Role.FINANCE, Role.ADMIN, Role.MUNICIPALITY))
 ]
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
 @router.post("/municipalities", status_code=201, response_model=MunicipalityOut, responses=problem_responses(409))
@@ -64,11 +61,11 @@ async def set_terms(
 
 @router.get("/municipalities/{municipality_id}/terms", response_model=TermsOut)
 async def terms_in_force(
-    municipality_id: UUID, viewer: MunicipalityViewer, pool: DbPool, on: Day | None = None
+    municipality_id: UUID, viewer: MunicipalityViewer, pool: DbPool, today: Today, on: Day | None = None
 ) -> TermsOut:
-    """Which terms were (or are) in force on ``on`` (default: today in Copenhagen)."""
+    """Which terms were (or are) in force on ``on`` (default: the agency's today, from the app's clock)."""
     async with transaction(pool) as conn:
-        return await service.terms_on(conn, viewer, municipality_id, on or datetime.now(COPENHAGEN).date())
+        return await service.terms_on(conn, viewer, municipality_id, on or today)
 
 
 @router.get("/municipalities/{municipality_id}", response_model=MunicipalityOut)

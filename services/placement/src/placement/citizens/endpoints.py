@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request, Response
 
@@ -14,7 +12,7 @@ from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.errors import not_found
-from vikar_shared.http.deps import DbPool
+from vikar_shared.http.deps import DbPool, Today
 from vikar_shared.http.idempotency import Idempotency, answer_once
 from vikar_shared.http.openapi import problem_responses
 
@@ -24,7 +22,6 @@ AgencyStaff = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.F
 CitizenViewer = Annotated[
     Principal, Depends(require_roles(Role.CONSULTANT, Role.FINANCE, Role.ADMIN, Role.MUNICIPALITY))
 ]
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
 def _vault(request: Request) -> CprVault:
@@ -37,11 +34,9 @@ Vault = Annotated[CprVault, Depends(_vault)]
 
 @router.post("/referrals", status_code=201, response_model=ReferralOut)
 async def refer_citizen(
-    body: ReferralCreate, actor: Consultant, pool: DbPool, vault: Vault, idem: Idempotency
+    body: ReferralCreate, actor: Consultant, pool: DbPool, vault: Vault, today: Today, idem: Idempotency
 ) -> ReferralOut | Response:
-    return await answer_once(
-        pool, idem, 201, lambda conn: service.refer_citizen(conn, actor, vault, body, datetime.now(COPENHAGEN).date())
-    )
+    return await answer_once(pool, idem, 201, lambda conn: service.refer_citizen(conn, actor, vault, body, today))
 
 
 @router.get("/referrals/{referral_id}", response_model=ReferralOut)

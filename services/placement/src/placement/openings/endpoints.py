@@ -9,11 +9,10 @@ from placement.config import PlacementSettings
 from placement.openings import service
 from placement.openings.models import OpeningStatus
 from placement.openings.schemas import FollowUpCreate, FollowUpOut, HandOver, OpeningCreate, OpeningOut
-from placement.placements.clock import Today
 from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
-from vikar_shared.http.deps import DbPool
+from vikar_shared.http.deps import DbPool, Today
 from vikar_shared.http.idempotency import Idempotency, answer_once
 from vikar_shared.http.openapi import problem_responses
 

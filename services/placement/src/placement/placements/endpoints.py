@@ -6,12 +6,11 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Response
 
 from placement.placements import service
-from placement.placements.clock import Today
 from placement.placements.schemas import PlacementCreate, PlacementEnd, PlacementOut, RatesSet
 from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
-from vikar_shared.http.deps import DbPool
+from vikar_shared.http.deps import DbPool, Today
 from vikar_shared.http.idempotency import Idempotency, answer_once
 from vikar_shared.http.openapi import problem_responses
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -10,7 +9,7 @@ import asyncpg
 from fastapi import APIRouter, Depends, Response, status
 
 from timesheet.entries import service
-from timesheet.entries.models import EntryStatus, ProposedEntry, agency_today
+from timesheet.entries.models import EntryStatus, ProposedEntry
 from timesheet.entries.schemas import (
     ApproveRequest,
     CorrectionRequest,
@@ -27,7 +26,7 @@ from timesheet.entries.schemas import (
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.auth.principal import Principal, Role
 from vikar_shared.db import transaction
-from vikar_shared.http.deps import DbPool
+from vikar_shared.http.deps import DbPool, Today
 from vikar_shared.http.idempotency import Idempotency, answer_once, idempotent
 from vikar_shared.http.openapi import problem_responses
 
@@ -35,13 +34,6 @@ router = APIRouter(tags=["entries"])
 
 Submitter = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.ADMIN))]
 Approver = Annotated[Principal, Depends(require_roles(Role.COMPANY_APPROVER))]
-
-
-def _today() -> date:
-    return agency_today(datetime.now(UTC))
-
-
-Today = Annotated[date, Depends(_today)]
 
 
 ENTRY_CONFLICT = (

@@ -7,12 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from timesheet.placements.models import DayRefusal, Placement, RateVersion, rate_in_force, refusal_on
 from vikar_shared.errors import Category, DomainError, FieldViolation
-
-AGENCY_TIMEZONE = ZoneInfo("Europe/Copenhagen")
 
 MIN_MINUTES = 15
 MAX_MINUTES = 720
@@ -169,11 +166,6 @@ class EntryConflictError(DomainError):
 
     entry: Entry | None = None
     entries: list[Entry] = field(default_factory=list)
-
-
-def agency_today(now: datetime) -> date:
-    """The agency works on Copenhagen's calendar, whatever zone the server runs in."""
-    return now.astimezone(AGENCY_TIMEZONE).date()
 
 
 def hours_text(minutes: int) -> str:

@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, Response
 from starlette.datastructures import FormData
 
 from timesheet.config import TimesheetSettings
-from timesheet.entries.models import Entry, EntryConflictError, EntryStatus, agency_today
+from timesheet.entries.models import Entry, EntryConflictError, EntryStatus
 from timesheet.portal import service
 from timesheet.portal.csrf import FIELD, check_pre_login_form, check_session_form, keep_pre_login_token, pre_login_token
 from timesheet.portal.i18n import Translator, supported
@@ -36,7 +36,6 @@ from timesheet.portal.pages import redirect as see_other
 from timesheet.portal.sessions import SESSION_COOKIE, clear_cookie, session_id_of, set_cookie
 from timesheet.portal.web import (
     FormTooLargeError,
-    Now,
     Settings,
     Visit,
     anonymous_locale,
@@ -55,9 +54,10 @@ from timesheet.portal.web import (
     remember_language,
     session_page,
 )
+from vikar_shared.clock import agency_date
 from vikar_shared.db import transaction
 from vikar_shared.errors import Category, DomainError
-from vikar_shared.http.deps import DbPool
+from vikar_shared.http.deps import DbPool, Now
 from vikar_shared.http.idempotency import IdempotentRun, claim, request_for
 from vikar_shared.types.periods import FIRST_YEAR, LAST_YEAR, PeriodError, month_of
 
@@ -387,7 +387,7 @@ async def reject_entry(entry_id: str, request: Request, settings: Settings, pool
 @router.get("/history")
 @ends_on_a_page
 async def history(request: Request, settings: Settings, pool: DbPool, now: Now) -> Response:
-    this_month = agency_today(now).replace(day=1)
+    this_month = agency_date(now).replace(day=1)
     raw = request.query_params.get("month")
     async with transaction(pool) as conn:
         visit = await open_visit(conn, request, now)

@@ -9,13 +9,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from timesheet.portal.models import hours_and_minutes
+from vikar_shared.clock import AGENCY_TIMEZONE
 
 DEFAULT_LOCALE = "da"
 LOCALES = ("da", "en")
-AGENCY_TIMEZONE = ZoneInfo("Europe/Copenhagen")
 
 CATALOGUE: dict[str, dict[str, str]] = {
     "app_name": {"da": "Vikarmodellen", "en": "Vikarmodellen"},

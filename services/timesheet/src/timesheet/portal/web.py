@@ -1,5 +1,5 @@
-"""What every portal request needs: the clock and settings, the logged-in visit, the language, form
-fields, and turning the portal's expected failures into pages."""
+"""What every portal request needs: the settings, the logged-in visit, the language, form fields, and
+turning the portal's expected failures into pages (the clock is ``vikar_shared.http.deps.Now``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, cast
 from uuid import UUID
 
@@ -46,17 +46,11 @@ LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 MAX_VERSION = 2**31 - 1
 
 
-def portal_now() -> datetime:
-    """The portal's clock; tests override this dependency to move time."""
-    return datetime.now(UTC)
-
-
 def settings_of(request: Request) -> TimesheetSettings:
     settings: TimesheetSettings = request.app.state.settings
     return settings
 
 
-Now = Annotated[datetime, Depends(portal_now)]
 Settings = Annotated[TimesheetSettings, Depends(settings_of)]
 
 

@@ -1,5 +1,6 @@
-"""A running timesheet service for the portal tests (real PostgreSQL and Kafka) whose portal clock the
-test moves, with one company, its approver and one active placement already in the read models.
+"""A running timesheet service for the portal tests (real PostgreSQL and Kafka) whose clock
+(``app.state.clock``, a FixedClock) the test moves, with one company, its approver and one active
+placement already in the read models.
 
 Helpers live on the fixture object (tests cannot import this module by name under importlib mode)."""
 
@@ -23,8 +24,8 @@ from fastapi import FastAPI
 
 from timesheet.app import MIGRATIONS, create_app
 from timesheet.config import TimesheetSettings
-from timesheet.portal.web import portal_now
 from vikar_shared.auth.principal import Role
+from vikar_shared.clock import FixedClock
 from vikar_shared.events.placement import Approver, CompanyRegistered, PlacementCreated
 from vikar_shared.events.timesheet import login_link_seal_context
 from vikar_shared.sealing import Sealed, SealingKeys, dev_sealing_keys
@@ -110,14 +111,6 @@ def visible_text(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
-@dataclass
-class Clock:
-    now: datetime = field(default_factory=lambda: datetime.now(UTC))
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
 def placement_of(company_id: uuid.UUID, citizen_name: str, today: date) -> PlacementCreated:
     return PlacementCreated(
         placement_id=uuid.uuid4(),
@@ -139,7 +132,7 @@ class Portal:
     app: FastAPI
     client: httpx.AsyncClient
     pool: asyncpg.Pool
-    clock: Clock
+    clock: FixedClock
     kafka: str
     namespace: str
     company_id: uuid.UUID
@@ -253,8 +246,8 @@ async def portal(
         **getattr(request, "param", {}),
     )
     app = create_app(settings)
-    clock = Clock()
-    app.dependency_overrides[portal_now] = lambda: clock.now
+    clock = FixedClock(datetime.now(UTC))
+    app.state.clock = clock
     company_id = uuid.uuid4()
     approver = f"bo-{uuid.uuid4().hex[:8]}@bager.example"
     placement = placement_of(company_id, "Ida Jensen", copenhagen_today())

@@ -41,7 +41,7 @@ async def test_a_registered_approver_gets_one_link_event_with_a_15_minute_single
     assert data["email"] == p.approver
     assert data["company_id"] == str(p.company_id)
     assert data["locale"] == "da"
-    assert datetime.fromisoformat(data["expires_at"]) == p.clock.now + timedelta(minutes=15)
+    assert datetime.fromisoformat(data["expires_at"]) == p.clock.now() + timedelta(minutes=15)
     # The link travels sealed for notifications: nothing on the topic reads as a link or a token.
     assert "link" not in data
     assert set(data["sealed_link"]) == {"key_id", "nonce", "ciphertext"}
@@ -89,7 +89,7 @@ async def test_opening_the_link_does_not_use_it_and_confirming_uses_it_once(port
     confirmed = await p.client.post(f"/portal/login/{token}", data={"csrf_token": csrf_of(second_look.text)})
     assert confirmed.status_code == 303
     assert confirmed.headers["location"] == "/portal/pending"
-    assert await p.pool.fetchval("select used_at from portal_login_tokens") == p.clock.now
+    assert await p.pool.fetchval("select used_at from portal_login_tokens") == p.clock.now()
 
     again = p.browser()
     look = await again.get(f"/portal/login/{token}")
@@ -159,7 +159,7 @@ async def test_the_session_cookie_is_httponly_lax_and_limited_to_the_portal(port
     [row] = await p.pool.fetch("select id_hash, email, company_id, expires_at from portal_sessions")
     assert bytes(row["id_hash"]) == hashlib.sha256(session_id.encode()).digest()
     assert (row["email"], row["company_id"]) == (p.approver, p.company_id)
-    assert row["expires_at"] == p.clock.now + timedelta(hours=8)
+    assert row["expires_at"] == p.clock.now() + timedelta(hours=8)
     pending = await p.client.get("/portal/pending")
     assert pending.status_code == 200
     assert "Timer til godkendelse" in pending.text
