@@ -1,20 +1,15 @@
 """One person, two citizen ids, in a service that keeps citizen ids of its own (issue 6, item 7).
 
 Placement merges a citizen stored twice and publishes ``placement.citizens_merged`` v1. A service with
-rows that name citizens keeps a ``citizen_aliases`` table (its own migration) with a trigger on each such
-table that stores a merged id as the kept one, and calls :func:`apply_merge` from its handler.
+rows that name citizens attaches the shared trigger function ``citizen_id_of_kept()`` (shared migration
+``20261130_02_citizen_aliases.sql``, with the ``citizen_aliases`` table) to each such table in its own
+migration, so a merged id is stored as the kept one, and calls :func:`apply_merge` from its handler.
 
 Order independence: events that still carry the merged id may arrive before or after the merge. Before:
 :func:`apply_merge` moves their rows. After: the trigger stores them under the kept id. The trigger
 takes the advisory lock of :func:`lock_citizen` shared, the merge holds it exclusively, so a row written
 while a merge runs is either moved by it or sees its alias, never neither. Aliases stay flat:
 ``kept_citizen_id`` is never itself a merged id.
-
-The trigger function every such service creates (the lock key must be this module's)::
-
-    perform pg_advisory_xact_lock_shared(hashtextextended('citizen-alias:' || new.citizen_id::text, 0));
-    new.citizen_id := coalesce(
-        (select kept_citizen_id from citizen_aliases where merged_citizen_id = new.citizen_id), new.citizen_id);
 """
 
 from __future__ import annotations

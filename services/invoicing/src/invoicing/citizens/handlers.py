@@ -1,6 +1,6 @@
 """Kafka handler for ``placement.citizens_merged``; it runs inside the inbox transaction. The order
 independence and locking are explained in ``vikar_shared.citizen_aliases``; the alias table and its
-triggers are migration ``20261130_70_citizen_aliases.sql``."""
+triggers are migrations ``20261130_02`` (shared) and ``20261130_70``."""
 
 from __future__ import annotations
 
