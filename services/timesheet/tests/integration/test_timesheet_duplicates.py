@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from timesheet.entries import repository
-from timesheet.entries.models import EntryConflictError
 from timesheet.entries.repository import NewEntry
+from timesheet.entries.transitions import EntryConflictError
 from vikar_shared.auth.principal import Role
 from vikar_shared.errors import Category, DomainError
 from vikar_shared.http.idempotency import IdempotencyRequest, claim, purge_expired

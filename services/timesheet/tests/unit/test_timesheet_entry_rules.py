@@ -8,22 +8,22 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from timesheet.entries.models import (
+from timesheet.entries.models import Entry, EntryStatus, ProposedEntry
+from timesheet.entries.rules import (
     CorrectionBounds,
-    Entry,
-    EntryConflictError,
-    EntryStatus,
-    ProposedEntry,
     Rule,
     correction_violations,
     duplicate_dates,
-    ensure_correctable,
-    ensure_decidable,
-    ensure_editable,
     minutes_rules,
     over_daily_cap,
     submission_violations,
     work_date_rules,
+)
+from timesheet.entries.transitions import (
+    EntryConflictError,
+    ensure_correctable,
+    ensure_decidable,
+    ensure_editable,
     work_date_taken,
 )
 from timesheet.placements.models import Placement, RateVersion

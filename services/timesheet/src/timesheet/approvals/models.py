@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from timesheet.entries.models import Entry, EntryConflictError, EntryStatus
+from timesheet.entries.models import Entry, EntryStatus
+from timesheet.entries.transitions import EntryConflictError
 from vikar_shared.errors import Category, DomainError, invalid
 
 # The ISO week is the shared one (years 2000..2100; ``iso-week-invalid``, ``iso-week-out-of-range``).

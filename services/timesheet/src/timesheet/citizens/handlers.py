@@ -8,7 +8,7 @@ import logging
 import asyncpg
 
 from timesheet.citizens import repository
-from timesheet.entries.models import MAX_MINUTES_PER_CITIZEN_DAY
+from timesheet.entries.rules import MAX_MINUTES_PER_CITIZEN_DAY
 from vikar_shared.citizen_aliases import apply_merge
 from vikar_shared.events.envelope import Envelope
 from vikar_shared.events.placement import CitizensMerged

@@ -7,8 +7,8 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from timesheet.entries.models import EntryConflictError
 from timesheet.entries.schemas import EntryOut
+from timesheet.entries.transitions import EntryConflictError
 from vikar_shared.http.problems import MEDIA_TYPE, PROBLEM_TYPE_BASE, STATUS_BY_CATEGORY
 
 

@@ -10,15 +10,9 @@ from uuid import UUID
 
 import asyncpg
 
-from timesheet.entries.models import (
-    Entry,
-    EntryStatus,
-    HistoryAction,
-    HistoryChange,
-    HistoryRecord,
-    correction_open,
-    work_date_taken,
-)
+from timesheet.entries.history import HistoryAction, HistoryChange, HistoryRecord
+from timesheet.entries.models import Entry, EntryStatus
+from timesheet.entries.transitions import correction_open, work_date_taken
 
 # The partial unique index of migration 20261130_01: one live original entry per placement and day.
 ONE_LIVE_PER_DAY = "entries_one_live_per_day_idx"

@@ -9,15 +9,9 @@ from uuid import UUID
 from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from timesheet.entries.models import (
-    MAX_ENTRIES_PER_SUBMISSION,
-    REASON_MAX_LENGTH,
-    REASON_MIN_LENGTH,
-    Entry,
-    EntryStatus,
-    HistoryAction,
-    HistoryRecord,
-)
+from timesheet.entries.history import HistoryAction, HistoryRecord
+from timesheet.entries.models import Entry, EntryStatus
+from timesheet.entries.rules import MAX_ENTRIES_PER_SUBMISSION, REASON_MAX_LENGTH, REASON_MIN_LENGTH
 from vikar_shared.types.numbers import MAX_MINUTES_PER_DAY
 from vikar_shared.types.periods import Day
 from vikar_shared.types.text import MultiLine

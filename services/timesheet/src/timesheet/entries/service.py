@@ -11,27 +11,25 @@ from uuid import UUID
 import asyncpg
 
 from timesheet.entries import repository
-from timesheet.entries.models import (
+from timesheet.entries.history import HistoryAction, HistoryChange, HistoryRecord
+from timesheet.entries.models import Entry, EntryStatus, ProposedEntry
+from timesheet.entries.repository import NewEntry
+from timesheet.entries.rules import (
     CorrectionBounds,
-    Entry,
-    EntryStatus,
-    HistoryAction,
-    HistoryChange,
-    HistoryRecord,
-    ProposedEntry,
     Rule,
-    correction_open,
     correction_violations,
-    ensure_correctable,
-    ensure_decidable,
-    ensure_editable,
     invalid_entries,
     invalid_submission,
     proposal_violations,
     submission_violations,
+)
+from timesheet.entries.transitions import (
+    correction_open,
+    ensure_correctable,
+    ensure_decidable,
+    ensure_editable,
     work_date_taken,
 )
-from timesheet.entries.repository import NewEntry
 from timesheet.placements.models import Placement, RateVersion, rate_in_force
 from timesheet.placements.repository import get_placement, rate_versions
 from vikar_shared.auth.principal import Principal, Role

@@ -14,7 +14,8 @@ from fastapi.responses import FileResponse, Response
 from starlette.datastructures import FormData
 
 from timesheet.config import TimesheetSettings
-from timesheet.entries.models import Entry, EntryConflictError, EntryStatus
+from timesheet.entries.models import Entry, EntryStatus
+from timesheet.entries.transitions import EntryConflictError
 from timesheet.portal import service
 from timesheet.portal.csrf import FIELD, check_pre_login_form, check_session_form, keep_pre_login_token, pre_login_token
 from timesheet.portal.i18n import Translator, supported

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from pydantic_core import PydanticCustomError
 
-from timesheet.entries.models import REASON_MAX_LENGTH, REASON_MIN_LENGTH
+from timesheet.entries.rules import REASON_MAX_LENGTH, REASON_MIN_LENGTH
 from vikar_shared.auth.principal import Principal, Role
 from vikar_shared.types.periods import PeriodError, month_of
 from vikar_shared.types.text import clean_text, email_key
