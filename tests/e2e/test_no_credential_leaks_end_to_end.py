@@ -15,13 +15,12 @@ import pytest
 from e2e.slice import ADMIN, register_world
 from e2e.system import LOGS, SERVICES, System
 from vikar_shared.testing.plugin import wait_until
+from vikar_shared.testing.secrets import table_texts, token_like
 
 pytestmark = pytest.mark.e2e
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 LINK = re.compile(r"/portal/login/([A-Za-z0-9_-]{20,})")
-# Anything a token, session id, CSRF token, key or hash could be: long runs of URL-safe base64 / hex.
-TOKEN_LIKE = re.compile(r"[A-Za-z0-9_\-]{16,128}")
 
 
 def csrf_of(html: str) -> str:
@@ -30,24 +29,13 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
-def token_like(texts: list[str]) -> set[str]:
-    found: set[str] = set()
-    for text in texts:
-        for match in TOKEN_LIKE.findall(text):
-            found.add(match)
-            found.update(part for part in re.split(r"[-_]", match) if len(part) >= 16)
-    return found
-
-
 async def everything_stored(system: System) -> list[str]:
     """Every row of every table of every service database, as text."""
     texts: list[str] = []
     for service in SERVICES:
         conn = await system.db(service)
         try:
-            for table in await conn.fetch("select tablename from pg_tables where schemaname = 'public'"):
-                rows = await conn.fetch(f'select t::text as row from "{table["tablename"]}" t')
-                texts += [row["row"] for row in rows]
+            texts += await table_texts(conn)
         finally:
             await conn.close()
     return texts

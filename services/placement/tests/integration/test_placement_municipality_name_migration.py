@@ -4,7 +4,6 @@ with its terms but marked ``duplicate_of`` the first and audited, and then the u
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -13,20 +12,16 @@ import asyncpg
 import pytest
 
 from placement.app import MIGRATIONS
-from vikar_shared.migrations import migrate
+from vikar_shared.testing.plugin import DatabaseBefore
 
 MIGRATION = "20261130_80_municipality_name_key.sql"
 
 
 async def test_existing_case_variants_are_marked_and_the_name_key_then_holds(
-    make_database: Callable[[str, Path], Awaitable[str]], tmp_path: Path
+    database_before: Callable[[str, Path, str], Awaitable[DatabaseBefore]],
 ) -> None:
-    before = tmp_path / "before"
-    before.mkdir()
-    for path in MIGRATIONS.glob("*.sql"):
-        if path.name != MIGRATION:
-            shutil.copy(path, before / path.name)
-    dsn = await make_database("placement_before_20261130_80", before)
+    db = await database_before("placement", MIGRATIONS, MIGRATION)
+    dsn = db.dsn
     conn = await asyncpg.connect(dsn)
     try:
         ids = {name: uuid.uuid4() for name in ("Aalborg", "aalborg", "Ａａｌｂｏｒｇ", "Aarhus")}
@@ -37,9 +32,7 @@ async def test_existing_case_variants_are_marked_and_the_name_key_then_holds(
                 name,
                 f"2026-01-0{at + 1} 10:00+00",
             )
-        shutil.copy(MIGRATIONS / MIGRATION, before / MIGRATION)
-
-        assert await migrate(dsn, [before]) == [MIGRATION]
+        assert await db.apply() == [MIGRATION]
 
         rows = {r["name"]: r for r in await conn.fetch("select * from municipalities")}
         assert len(rows) == 4  # nothing deleted

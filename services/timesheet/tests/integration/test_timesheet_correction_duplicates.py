@@ -7,7 +7,6 @@ settles corrections already stored open side by side."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -17,7 +16,7 @@ import asyncpg
 import pytest
 
 from timesheet.app import MIGRATIONS
-from vikar_shared.migrations import migrate
+from vikar_shared.testing.plugin import DatabaseBefore
 
 if TYPE_CHECKING:
     import httpx
@@ -132,14 +131,10 @@ async def test_a_rejected_correction_is_not_submitted_again_while_another_is_ope
 
 
 async def test_migration_81_settles_open_corrections_stored_twice_and_the_index_then_holds(
-    make_database: Callable[[str, Path], Awaitable[str]], tmp_path: Path
+    database_before: Callable[[str, Path, str], Awaitable[DatabaseBefore]],
 ) -> None:
-    before = tmp_path / "before"
-    before.mkdir()
-    for path in MIGRATIONS.glob("*.sql"):
-        if path.name != MIGRATION:
-            shutil.copy(path, before / path.name)
-    dsn = await make_database("timesheet_before_20261130_81", before)
+    db = await database_before("timesheet", MIGRATIONS, MIGRATION)
+    dsn = db.dsn
     conn = await asyncpg.connect(dsn)
     try:
         placement_id, company_id, citizen_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -180,9 +175,7 @@ async def test_migration_81_settles_open_corrections_stored_twice_and_the_index_
         approved = await entry("approved", "2026-11-06 08:00", -60, original)
         keeper = await entry("submitted", "2026-11-06 09:00", -60, original)
         twins = [await entry("submitted", f"2026-11-06 09:0{i}", -60, original) for i in (1, 2)]
-        shutil.copy(MIGRATIONS / MIGRATION, before / MIGRATION)
-
-        assert await migrate(dsn, [before]) == [MIGRATION]
+        assert await db.apply() == [MIGRATION]
 
         rows = {r["id"]: r for r in await conn.fetch("select * from entries")}
         assert [rows[i]["status"] for i in (original, approved, keeper)] == ["approved", "approved", "submitted"]

@@ -5,7 +5,6 @@ the unique index holds."""
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -15,7 +14,7 @@ import asyncpg
 import pytest
 
 from timesheet.app import MIGRATIONS
-from vikar_shared.migrations import migrate
+from vikar_shared.testing.plugin import DatabaseBefore
 
 MIGRATION = "20261130_01_one_live_entry_per_day.sql"
 DAY = date(2026, 11, 5)
@@ -48,14 +47,10 @@ async def _entry(
 
 
 async def test_existing_duplicates_are_settled_and_the_index_then_holds(
-    make_database: Callable[[str, Path], Awaitable[str]], tmp_path: Path
+    database_before: Callable[[str, Path, str], Awaitable[DatabaseBefore]],
 ) -> None:
-    before = tmp_path / "before"
-    before.mkdir()
-    for path in MIGRATIONS.glob("*.sql"):
-        if path.name != MIGRATION:
-            shutil.copy(path, before / path.name)
-    dsn = await make_database("timesheet_before_20261130", before)
+    db = await database_before("timesheet", MIGRATIONS, MIGRATION)
+    dsn = db.dsn
     conn = await asyncpg.connect(dsn)
     try:
         placement = {"placement_id": uuid.uuid4(), "company_id": uuid.uuid4(), "citizen_id": uuid.uuid4()}
@@ -70,9 +65,7 @@ async def test_existing_duplicates_are_settled_and_the_index_then_holds(
         second_approved = await _entry(conn, placement, "approved", "2026-11-06 11:00")
         pending = [await _entry(conn, placement, "submitted", f"2026-11-06 12:0{i}") for i in range(2)]
         rejected = await _entry(conn, placement, "rejected", "2026-11-06 09:00")
-        shutil.copy(MIGRATIONS / MIGRATION, before / MIGRATION)
-
-        assert await migrate(dsn, [before]) == [MIGRATION]
+        assert await db.apply() == [MIGRATION]
 
         rows = {r["id"]: r for r in await conn.fetch("select * from entries")}
         assert (rows[first_approved]["status"], rows[first_approved]["duplicate_of"]) == ("approved", None)

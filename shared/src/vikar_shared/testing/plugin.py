@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import shutil
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -164,6 +166,44 @@ async def make_database(postgres: StackSettings) -> AsyncIterator[Callable[[str,
     yield factory
     for dsn in created:
         await drop_database(postgres, dsn)
+
+
+@dataclass
+class DatabaseBefore:
+    """A database migrated up to, not including, ``migration`` (to store data the way it was before)."""
+
+    dsn: str
+    folder: Path
+    migrations: Path
+    migration: str
+
+    async def apply(self) -> list[str]:
+        """Applies ``migration`` (and nothing else); returns what ``migrate`` applied."""
+        shutil.copy(self.migrations / self.migration, self.folder / self.migration)
+        return await migrate(self.dsn, [self.folder])
+
+
+def _migrations_before(migrations: Path, migration: str, folder: Path) -> Path:
+    folder.mkdir()
+    for path in migrations.glob("*.sql"):
+        if path.name < migration:
+            shutil.copy(path, folder / path.name)
+    return folder
+
+
+@pytest.fixture
+def database_before(
+    make_database: Callable[[str, Path], Awaitable[str]], tmp_path: Path
+) -> Callable[[str, Path, str], Awaitable[DatabaseBefore]]:
+    """``db = await database_before("timesheet", MIGRATIONS, "20261130_81_x.sql")``: a database with the
+    migrations named before ``migration``; store old-style rows in ``db.dsn``, then ``await db.apply()``."""
+
+    async def factory(name: str, migrations: Path, migration: str) -> DatabaseBefore:
+        folder = _migrations_before(migrations, migration, tmp_path / f"before-{migration}")
+        dsn = await make_database(f"{name}_before_{migration.split('_', 2)[0]}_{migration.split('_', 2)[1]}", folder)
+        return DatabaseBefore(dsn, folder, migrations, migration)
+
+    return factory
 
 
 @pytest.fixture

@@ -7,39 +7,21 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 
 from vikar_shared.testing.plugin import all_records
+from vikar_shared.testing.secrets import table_texts, token_like
 
 if TYPE_CHECKING:
     from conftest import Portal
 
-# Anything a token, session id, CSRF token, key or hash could be: long runs of URL-safe base64 / hex.
-TOKEN_LIKE = re.compile(r"[A-Za-z0-9_\-]{16,}")
-
-
-def token_like(texts: list[str]) -> set[str]:
-    found: set[str] = set()
-    for text in texts:
-        for match in TOKEN_LIKE.findall(text):
-            found.add(match)
-            # \\x-prefixed hex of a bytea, or a value inside a path: try the tail too.
-            found.update(part for part in re.split(r"[-_]|\\\\x", match) if len(part) >= 16)
-    return found
-
 
 async def stored_texts(p: Portal) -> list[str]:
     """Every row of every table of the timesheet database, as text."""
-    tables = await p.pool.fetch("select tablename from pg_tables where schemaname = 'public'")
-    texts: list[str] = []
-    for table in tables:
-        rows = await p.pool.fetch(f'select t::text as row from "{table["tablename"]}" t')
-        texts += [row["row"] for row in rows]
-    return texts
+    return await table_texts(p.pool)
 
 
 async def opens_a_session(p: Portal, candidate: str) -> bool:
