@@ -362,6 +362,25 @@ EXAMPLES: dict[type[EventData], EventData] = {
         expires_at=datetime(2026, 11, 27, 9, 45, tzinfo=UTC),
         locale="da",
     ),
+    placement.PageLoginLinkRequested: placement.PageLoginLinkRequested(
+        request_id=uuid.uuid4(),
+        email="ib@bageriet.example",
+        role="company_approver",
+        company_id=_COMPANY,
+        sealed_link=SealingKeys(dev_sealing_keys()).seal(
+            "http://127.0.0.1:8100/auth/login/AbC123",
+            context=timesheet.login_link_seal_context("ib@bageriet.example"),
+        ),
+        expires_at=datetime(2026, 11, 27, 9, 45, tzinfo=UTC),
+        locale="da",
+    ),
+    placement.PageSessionEnded: placement.PageSessionEnded(
+        session_id=uuid.uuid4(),
+        email="ib@bageriet.example",
+        reason="logout",
+        ended_at=datetime(2026, 11, 27, 9, 30, tzinfo=UTC),
+        not_after=datetime(2026, 11, 27, 9, 35, tzinfo=UTC),
+    ),
     invoicing.HoursAccrued: invoicing.HoursAccrued(
         entry_id=_ENTRY,
         company_id=_COMPANY,

@@ -11,6 +11,8 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from vikar_shared.events.envelope import EventData
+from vikar_shared.events.timesheet import login_link_seal_context
+from vikar_shared.sealing import Sealed
 
 TOPIC = "placement.events"
 
@@ -193,3 +195,53 @@ class CitizensMerged(EventData):
     kept_citizen_id: UUID
     merged_citizen_id: UUID
     merged_at: datetime
+
+
+class PageLoginLinkRequested(EventData):
+    """Someone who uses pages (a company's approver today) asked for a login link; notifications mails it.
+
+    Published by placement, the identity owner (topic ``placement.events``, key: the request id). The
+    link is **sealed** (:mod:`vikar_shared.sealing`, AES-256-GCM) with a key only placement and
+    notifications hold, bound to ``email`` by :func:`login_link_seal_context`: a reader of the topic, the
+    outbox or a backup learns who asked, never a link that logs in. The outbox row is deleted once Kafka
+    acknowledged it. ``expires_at``: when the link stops working (UTC, at most an hour after the request).
+    ``role`` is a :class:`vikar_shared.auth.principal.Role` value; ``company_id`` is set for an approver,
+    ``municipality_id`` for a municipality user. ``next_path``: the page the person wanted (a local path).
+    """
+
+    event_type = "placement.login_link_requested"
+    event_version = 1
+    topic = TOPIC
+    purge_after_publish = True
+
+    request_id: UUID
+    email: str
+    role: str
+    company_id: UUID | None = None
+    municipality_id: UUID | None = None
+    sealed_link: Sealed
+    expires_at: datetime
+    locale: str = "da"
+
+
+class PageSessionEnded(EventData):
+    """A page session ended before its time: logout, or the person lost access (removed as approver).
+
+    Published by placement, the identity owner (topic ``placement.events``, key: ``session_id``). Every
+    service that verifies page-session tokens (:mod:`vikar_shared.identity.tokens`, claim ``sid``)
+    records it and refuses that session from then on, so a logout or a removal takes effect everywhere
+    within seconds even though an access token stays valid for up to five minutes. ``session_id`` is the
+    session's public handle, not a credential. ``not_after``: the latest expiry any access token of this
+    session can have, after which the record may be forgotten. ``reason``: ``logout`` or
+    ``access-removed``.
+    """
+
+    event_type = "placement.page_session_ended"
+    event_version = 1
+    topic = TOPIC
+
+    session_id: UUID
+    email: str
+    reason: str
+    ended_at: datetime
+    not_after: datetime

@@ -16,6 +16,8 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     placement.JobOpeningChanged,
     placement.ActivityLogged,
     placement.CitizensMerged,
+    placement.PageLoginLinkRequested,
+    placement.PageSessionEnded,
     timesheet.HoursSubmitted,
     timesheet.EntryApproved,
     timesheet.EntryRejected,
