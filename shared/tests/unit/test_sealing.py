@@ -8,6 +8,7 @@ import os
 import pytest
 from pydantic import SecretStr, ValidationError
 
+from vikar_shared.events.placement import PageLoginLinkRequested
 from vikar_shared.events.registry import EVENT_TYPES
 from vikar_shared.events.timesheet import LoginLinkRequestedV2, login_link_seal_context
 from vikar_shared.outbox import purged_after_publish
@@ -91,8 +92,10 @@ def test_the_current_key_must_be_configured() -> None:
 
 
 def test_only_events_carrying_a_sealed_credential_leave_the_outbox_once_published() -> None:
-    assert [e for e in EVENT_TYPES if e.purge_after_publish] == [LoginLinkRequestedV2]
+    assert [e for e in EVENT_TYPES if e.purge_after_publish] == [PageLoginLinkRequested, LoginLinkRequestedV2]
     assert purged_after_publish({"type": "timesheet.login_link_requested", "version": 2})
+    assert purged_after_publish({"type": "placement.login_link_requested", "version": 1})
+    assert not purged_after_publish({"type": "placement.page_session_ended", "version": 1})
     assert not purged_after_publish({"type": "timesheet.login_link_requested", "version": 1})
     assert not purged_after_publish({"type": "timesheet.entry_approved", "version": 1})
     assert not purged_after_publish({"type": "unknown", "version": 7})
