@@ -201,11 +201,12 @@ class PageLoginLinkRequested(EventData):
 
     Published by placement, the identity owner (topic ``placement.events``, key: the request id). The
     link is **sealed** (:mod:`vikar_shared.sealing`, AES-256-GCM) with a key only placement and
-    notifications hold, bound to ``email`` by :func:`vikar_shared.events.timesheet.login_link_seal_context`: a reader of the topic, the
-    outbox or a backup learns who asked, never a link that logs in. The outbox row is deleted once Kafka
+    notifications hold, bound to ``email`` by
+    :func:`vikar_shared.events.timesheet.login_link_seal_context`: a reader of the topic, the outbox or a
+    backup learns who asked, never a link that logs in. The outbox row is deleted once Kafka
     acknowledged it. ``expires_at``: when the link stops working (UTC, at most an hour after the request).
     ``role`` is a :class:`vikar_shared.auth.principal.Role` value; ``company_id`` is set for an approver,
-    ``municipality_id`` for a municipality user. ``next_path``: the page the person wanted (a local path).
+    ``municipality_id`` for a municipality user.
     """
 
     event_type = "placement.login_link_requested"
