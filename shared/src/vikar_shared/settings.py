@@ -80,6 +80,9 @@ class ServiceSettings(BaseSettings):
     clock_anchor: datetime | None = Field(default=None, validation_alias=CLOCK_ANCHOR_VARIABLE)
     clock_offset: timedelta | None = Field(default=None, validation_alias=CLOCK_OFFSET_VARIABLE)
     service_name: str = "service"
+    # The one origin the reverse proxy serves every service's pages and APIs under (no trailing slash);
+    # problem types resolve there: {public_base_url}/problems/{service_name}/{code}.
+    public_base_url: str = "http://127.0.0.1:8100"
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     database_url: str = "postgresql://postgres@127.0.0.1:5433/postgres"
