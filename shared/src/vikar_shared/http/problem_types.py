@@ -82,7 +82,10 @@ def not_found_entry(what: str, *, en: str, da: str) -> ProblemType:
         f"{what}-not-found",
         404,
         en=(f"No such {en}", f"No {en} with that id is visible to you: it does not exist, or it is not yours."),
-        da=(f"Ukendt {da}", f"Ingen {da} med det id er synlig for dig: den findes ikke, eller den er ikke din."),
+        da=(
+            f"Ukendt {da}",
+            f"Id'et passer ikke på nogen {da}, du har adgang til (findes den, men er den ikke din, svares det samme).",
+        ),
     )
 
 
