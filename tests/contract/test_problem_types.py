@@ -108,7 +108,7 @@ def test_the_catalogue_has_every_code_the_source_raises(service: tuple[str, Fast
     assert len(raised) > 20  # the collector finds the shared codes at least
     missing = {code: where for code, where in raised.items() if code not in catalogue}
     assert missing == {}
-    assert FRAMEWORK_CODES <= set(catalogue.types)
+    assert set(catalogue.types) >= FRAMEWORK_CODES
 
 
 def test_the_openapi_document_names_every_code_and_each_is_catalogued(
@@ -192,3 +192,21 @@ def test_a_domain_problem_answered_by_an_endpoint_has_a_type_that_resolves(
     assert body["type"] == f"http://127.0.0.1:8100/problems/{name}/unauthenticated"
     page = client.get(urlsplit(body["type"]).path + "?lang=en")
     assert page.status_code == 200 and "<code>unauthenticated</code>" in page.text
+
+
+def test_the_timesheet_entry_conflict_problem_has_a_type_that_resolves() -> None:
+    """Timesheet answers its entry conflicts with its own handler (the entry as it is now): same type URIs."""
+    from timesheet.entries.transitions import EntryConflictError
+    from vikar_shared.errors import Category
+
+    app = timesheet_app()
+
+    async def conflicting() -> None:
+        raise EntryConflictError(Category.CONFLICT, "entry-changed", "The entry changed")
+
+    app.add_api_route("/test-only/conflict", conflicting)
+    client = TestClient(app)
+    answer = client.get("/test-only/conflict")
+    assert (answer.status_code, answer.json()["code"]) == (409, "entry-changed")
+    assert answer.json()["type"] == "http://127.0.0.1:8100/problems/timesheet/entry-changed"
+    assert "<code>entry-changed</code>" in client.get(urlsplit(answer.json()["type"]).path).text
