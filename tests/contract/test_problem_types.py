@@ -210,3 +210,14 @@ def test_the_timesheet_entry_conflict_problem_has_a_type_that_resolves() -> None
     assert (answer.status_code, answer.json()["code"]) == (409, "entry-changed")
     assert answer.json()["type"] == "http://127.0.0.1:8100/problems/timesheet/entry-changed"
     assert "<code>entry-changed</code>" in client.get(urlsplit(answer.json()["type"]).path).text
+
+
+def test_the_type_names_the_configured_origin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One variable for every service (VIKAR_PUBLIC_BASE_URL): the origin the reverse proxy serves."""
+    from invoicing.config import InvoicingSettings
+
+    monkeypatch.setenv("VIKAR_PUBLIC_BASE_URL", "https://vikar.example")
+    answer = TestClient(invoicing_app(InvoicingSettings())).get("/no-such-path")
+    assert answer.json()["type"] == "https://vikar.example/problems/invoicing/route-not-found"
+    settings = InvoicingSettings(public_base_url="https://other.example")
+    assert TestClient(invoicing_app(settings)).get("/x").json()["type"].startswith("https://other.example/problems/")
