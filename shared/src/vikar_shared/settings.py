@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Self
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from vikar_shared.clock import Clock, configured_clock
@@ -80,6 +80,12 @@ class ServiceSettings(BaseSettings):
     clock_anchor: datetime | None = Field(default=None, validation_alias=CLOCK_ANCHOR_VARIABLE)
     clock_offset: timedelta | None = Field(default=None, validation_alias=CLOCK_OFFSET_VARIABLE)
     service_name: str = "service"
+    # The one origin the reverse proxy serves every service's pages and APIs under (no trailing slash);
+    # problem types resolve there: {public_base_url}/problems/{service_name}/{code}. One variable for every
+    # service, VIKAR_PUBLIC_BASE_URL (in code: public_base_url=...).
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8100", validation_alias=AliasChoices("VIKAR_PUBLIC_BASE_URL", "public_base_url")
+    )
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     database_url: str = "postgresql://postgres@127.0.0.1:5433/postgres"

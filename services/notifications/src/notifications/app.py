@@ -10,6 +10,7 @@ from notifications.config import NotificationsSettings
 from notifications.emails.endpoints import router as emails_router
 from notifications.emails.mailer import Mailer
 from notifications.emails.sender import make_sender
+from notifications.problem_codes import router as problem_pages
 from notifications.worker import build_consumers
 from vikar_shared.clock import Clock
 from vikar_shared.http.app import create_service_app
@@ -27,7 +28,7 @@ def create_app(
         settings,
         title="Vikarmodel notifications",
         description="E-mails to people around a placement; today: hours awaiting a company's approval.",
-        routers=[emails_router],
+        routers=[emails_router, problem_pages],
         migrations=MIGRATIONS,
         consumers=build_consumers(settings, clock),
         background=[make_sender(settings, mailer)],

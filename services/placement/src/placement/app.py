@@ -17,6 +17,7 @@ from placement.companies.endpoints import router as companies
 from placement.config import PlacementSettings
 from placement.openings.endpoints import router as openings
 from placement.placements.endpoints import router as placements
+from placement.problem_codes import router as problem_pages
 from placement.reference.endpoints import router as reference
 from vikar_shared.db import transaction
 from vikar_shared.http.app import create_service_app
@@ -40,7 +41,7 @@ def create_app(settings: PlacementSettings | None = None) -> FastAPI:
         settings,
         title="Vikarmodel placement",
         description="Municipality agreements, companies, referrals and placements. The CPR number stays here.",
-        routers=[agreements, companies, referrals, reference, placements, openings, activities],
+        routers=[agreements, companies, referrals, reference, placements, openings, activities, problem_pages],
         migrations=MIGRATIONS,
         extra_lifespan=repair_citizens,
     )

@@ -12,6 +12,7 @@ from timesheet.entries.endpoints import router as entries_router
 from timesheet.entries.problems import install_entry_problems
 from timesheet.portal.endpoints import router as portal_router
 from timesheet.portal.web import install_portal_error_pages
+from timesheet.problem_codes import router as problem_pages
 from timesheet.worker import CONSUMERS
 from vikar_shared.http.app import create_service_app
 
@@ -23,7 +24,7 @@ def create_app(settings: TimesheetSettings | None = None) -> FastAPI:
         settings or TimesheetSettings(),
         title="Vikarmodel timesheet",
         description="Hour entries submitted by agency staff and approved or rejected by the company.",
-        routers=[entries_router, approvals_router, portal_router],
+        routers=[entries_router, approvals_router, portal_router, problem_pages],
         migrations=MIGRATIONS,
         consumers=CONSUMERS,
     )

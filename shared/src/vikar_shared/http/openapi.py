@@ -16,6 +16,11 @@ for every service, from what the routes declare:
   for an id in the body); every 4xx/5xx answer gets the ``Problem`` schema and ``application/problem+json``.
 
 ``/readyz`` also documents its 503. Portal pages are not in the document (``include_in_schema=False``).
+
+Problem codes: the document's ``x-problem-types`` lists every code of the service's catalogue
+(:mod:`vikar_shared.http.problem_types`) with its status and ``type`` URI (a page saying what it means
+and what to do); a route may name the codes of one answer with ``problem_responses(409, codes={409:
+[...]})``, listed on that answer as ``x-problem-codes``.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 from vikar_shared.auth.dependencies import authenticated
+from vikar_shared.http.problem_types import DEFAULT_PUBLIC_BASE_URL, registered_catalogue, type_uri
 from vikar_shared.http.problems import MEDIA_TYPE
 
 PROBLEM_SCHEMA = "Problem"
@@ -104,17 +110,24 @@ def problem_schemas() -> dict[str, Any]:
     }
 
 
-def problem_responses(*statuses: int, descriptions: dict[int, str] | None = None) -> dict[int | str, dict[str, Any]]:
+def problem_responses(
+    *statuses: int, descriptions: dict[int, str] | None = None, codes: dict[int, list[str]] | None = None
+) -> dict[int | str, dict[str, Any]]:
     """``responses=`` for a route: the statuses it answers beyond those derived from its declaration.
 
     ``problem_responses(409)``, or ``problem_responses(404, 409, descriptions={409: "The entry was decided"})``;
-    the Problem schema and media type are filled in when the document is generated.
+    ``codes={409: ["entry-not-submitted"]}`` names the problem codes of an answer (``x-problem-codes``; each
+    must be in the service's catalogue). The Problem schema and media type are filled in when the document
+    is generated.
     """
     described = descriptions or {}
-    return {
-        s: {"description": described.get(s, DESCRIPTIONS.get(s, "A problem")), "content": {MEDIA_TYPE: {}}}
-        for s in statuses
-    }
+    named = codes or {}
+    answers: dict[int | str, dict[str, Any]] = {}
+    for s in statuses:
+        answers[s] = {"description": described.get(s, DESCRIPTIONS.get(s, "A problem")), "content": {MEDIA_TYPE: {}}}
+        if named.get(s):
+            answers[s]["x-problem-codes"] = list(named[s])
+    return answers
 
 
 def _dependants(dependant: Dependant) -> Iterator[Dependant]:
@@ -207,6 +220,7 @@ def document_problems(app: FastAPI, document: dict[str, Any]) -> None:
             "description": DESCRIPTIONS[503] + " (the body names the failing check)",
             "content": {"application/json": {"schema": {"type": "object"}}},
         }
+    _document_problem_types(app, document)
     schemas: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(problem_schemas())
     # FastAPI's validation error schemas, once nothing refers to them any more.
@@ -215,6 +229,19 @@ def document_problems(app: FastAPI, document: dict[str, Any]) -> None:
         if f'#/components/schemas/{unused}"' not in json.dumps([document["paths"], others]):
             schemas.pop(unused, None)
     document["components"]["schemas"] = dict(sorted(schemas.items()))
+
+
+def _document_problem_types(app: FastAPI, document: dict[str, Any]) -> None:
+    """``x-problem-types``: every code of the service's catalogue, its status and its ``type`` URI."""
+    settings = getattr(app.state, "settings", None)
+    catalogue = registered_catalogue(settings.service_name) if settings is not None else None
+    if catalogue is None:
+        return
+    base = getattr(settings, "public_base_url", DEFAULT_PUBLIC_BASE_URL)
+    document["x-problem-types"] = [
+        {"code": t.code, "status": t.status, "title": t.title["en"], "type": type_uri(base, catalogue.service, t.code)}
+        for t in catalogue.types.values()
+    ]
 
 
 def install_problem_openapi(app: FastAPI) -> None:

@@ -1,6 +1,8 @@
 """RFC 9457 problem+json for every error, mapped from categories in one place.
 
-Every problem has ``type``, ``title``, ``status``, ``detail`` and a stable ``code``; a problem about
+Every problem has ``type``, ``title``, ``status``, ``detail`` and a stable ``code``; ``type`` is
+``{public_base_url}/problems/{service}/{code}``, a page documenting the code (what it means, what to do:
+:mod:`vikar_shared.http.problem_types`, served by :mod:`vikar_shared.web.problem_pages`); a problem about
 input adds ``errors`` (``[{field, rule, message}]``), and every problem answered during a request
 carries ``correlation_id`` (the ``X-Correlation-ID`` header's value). The OpenAPI documents describe
 exactly this shape (:mod:`vikar_shared.http.openapi`).
@@ -13,14 +15,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from vikar_shared.errors import Category, DomainError, DuplicateError
+from vikar_shared.http.problem_types import DEFAULT_PUBLIC_BASE_URL, type_uri
 from vikar_shared.logging import correlation_id_var
 
 log = logging.getLogger(__name__)
@@ -33,8 +38,32 @@ STATUS_BY_CATEGORY: dict[Category, int] = {
     Category.CONFLICT: 409,
     Category.EXTERNAL: 502,
 }
-PROBLEM_TYPE_BASE = "https://vikarmodel.dk/problems/"
 MEDIA_TYPE = "application/problem+json"
+# (public_base_url, service) of the app answering the current request; set by ProblemTypeMiddleware.
+_type_origin: ContextVar[tuple[str, str]] = ContextVar(
+    "problem_type_origin", default=(DEFAULT_PUBLIC_BASE_URL, "shared")
+)
+
+
+def problem_type(code: str) -> str:
+    """The ``type`` of a problem with ``code`` answered now: ``{public_base_url}/problems/{service}/{code}``
+    of the app answering the request (outside a request: the default origin and ``shared``)."""
+    base, service = _type_origin.get()
+    return type_uri(base, service, code)
+
+
+class ProblemTypeMiddleware:
+    """Makes the problems of a request name this app's documentation pages (``public_base_url`` and
+    ``service_name`` of ``app.state.settings``). Not reset after the request, so a problem answered by
+    an outer middleware of the same request (an unexpected error) names them too."""
+
+    def __init__(self, app: ASGIApp, *, public_base_url: str, service: str) -> None:
+        self.app, self.origin = app, (public_base_url, service)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            _type_origin.set(self.origin)
+        await self.app(scope, receive, send)
 
 
 def problem(
@@ -47,7 +76,7 @@ def problem(
     extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
-        "type": PROBLEM_TYPE_BASE + code,
+        "type": problem_type(code),
         "title": title,
         "status": status,
         "detail": detail,
@@ -139,6 +168,14 @@ async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
+    """The problem+json handlers, and the type URIs of this app (from ``app.state.settings`` when set)."""
+    settings = getattr(app.state, "settings", None)
+    if settings is not None:
+        app.add_middleware(
+            ProblemTypeMiddleware,
+            public_base_url=getattr(settings, "public_base_url", DEFAULT_PUBLIC_BASE_URL),
+            service=settings.service_name,
+        )
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_exception)

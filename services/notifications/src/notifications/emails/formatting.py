@@ -1,33 +1,17 @@
-"""Danish formatting of durations and dates for e-mails; integers in, text out (no floats)."""
+"""Danish formatting of durations and dates for e-mails; integers in, text out (no floats).
+
+Both come from the shared web layer (:mod:`vikar_shared.web.formatting`, Babel's Danish names)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-_WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
-_MONTHS = (
-    "januar",
-    "februar",
-    "marts",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
+from vikar_shared.web.formatting import day_with_year, hours_minutes
 
-
-def format_minutes(minutes: int) -> str:
-    """``135`` → ``"2:15"``; negative durations (corrections) keep their sign: ``-65`` → ``"-1:05"``."""
-    sign = "-" if minutes < 0 else ""
-    hours, rest = divmod(abs(minutes), 60)
-    return f"{sign}{hours}:{rest:02d}"
+# ``135`` → ``"2:15"``; negative durations (corrections) keep their sign: ``-65`` → ``"-1:05"``.
+format_minutes = hours_minutes
 
 
 def format_date(day: date) -> str:
-    """``date(2026, 1, 12)`` → ``"mandag 12. januar 2026"`` (no locale dependency)."""
-    return f"{_WEEKDAYS[day.weekday()]} {day.day}. {_MONTHS[day.month - 1]} {day.year}"
+    """``date(2026, 1, 12)`` → ``"mandag 12. januar 2026"``."""
+    return day_with_year(day, "da")

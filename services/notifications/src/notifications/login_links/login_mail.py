@@ -11,6 +11,7 @@ from notifications.emails.models import (
     message_id_for,
     single_line,
 )
+from notifications.emails.templates import MAIL
 from notifications.login_links.models import Addressee, LoginLink
 from vikar_shared.clock import AGENCY_TIMEZONE
 from vikar_shared.events.timesheet import login_link_seal_context
@@ -24,7 +25,6 @@ _TEXT = {
         "intro_unnamed": "Her er dit link til at logge ind og godkende timer:",
         "validity": "Linket virker til kl. {time} (dansk tid), og det kan kun bruges én gang.",
         "ignore": "Har du ikke bedt om linket, kan du se bort fra denne e-mail. Del det ikke med andre.",
-        "signature": "Med venlig hilsen\nVikarmodellen",
     },
     "en": {
         "subject": "Your login link for Vikarmodellen",
@@ -34,7 +34,6 @@ _TEXT = {
         "intro_unnamed": "Here is your link to log in and approve hours:",
         "validity": "The link works until {time} (Danish time) and can be used once.",
         "ignore": "If you did not ask for it, you can ignore this e-mail. Do not share the link.",
-        "signature": "Kind regards\nVikarmodellen",
     },
 }
 
@@ -50,20 +49,14 @@ def render_body(link: LoginLink, addressee: Addressee, link_line: str = SECRET_P
     name = single_line(addressee.approver_name or "")
     company = single_line(addressee.company_name or "")
     expires = link.expires_at.astimezone(AGENCY_TIMEZONE)
-    return "\n".join(
-        [
-            text["greeting"].format(name=name) if name else text["greeting_unnamed"],
-            "",
-            text["intro"].format(company=company) if company else text["intro_unnamed"],
-            "",
-            link_line,
-            "",
-            text["validity"].format(time=f"{expires:%H:%M}"),
-            text["ignore"],
-            "",
-            text["signature"],
-            "",
-        ]
+    return MAIL.text_part(
+        "mail/login_link.txt",
+        greeting=text["greeting"].format(name=name) if name else text["greeting_unnamed"],
+        locale=link.language,
+        intro=text["intro"].format(company=company) if company else text["intro_unnamed"],
+        link_line=link_line,
+        validity=text["validity"].format(time=f"{expires:%H:%M}"),
+        ignore=text["ignore"],
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from notifications.companies.models import Approver
 from notifications.emails.formatting import format_date, format_minutes
 from notifications.emails.models import EmailKind, MailContext, PlannedEmail, message_id_for, single_line
+from notifications.emails.templates import MAIL
 from notifications.submissions.models import Submission
 
 SUBJECT = "Timer venter på godkendelse: {citizen}"
@@ -25,23 +26,14 @@ def render_body(submission: Submission, approver: Approver, portal_base_url: str
     def line(label: str, value: str) -> str:
         return f"  {label.ljust(label_width)}  {value.rjust(value_width)}"
 
-    return "\n".join(
-        [
-            f"Hej {single_line(approver.name)},",
-            "",
-            f"{citizen} har indsendt timer, som venter på jeres godkendelse:",
-            "",
-            *(line(label, value) for label, value in rows),
-            "",
-            line(*total),
-            "",
-            "Godkend eller afvis timerne her:",
-            approval_link(portal_base_url),
-            "",
-            "Med venlig hilsen",
-            "Vikarmodellen",
-            "",
-        ]
+    return MAIL.text_part(
+        "mail/hours_submitted.txt",
+        greeting=f"Hej {single_line(approver.name)},",
+        locale="da",
+        citizen=citizen,
+        rows=[line(label, value) for label, value in rows],
+        total=line(*total),
+        link=approval_link(portal_base_url),
     )
 
 

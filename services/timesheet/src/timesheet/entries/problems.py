@@ -9,14 +9,14 @@ from fastapi.responses import JSONResponse
 
 from timesheet.entries.schemas import EntryOut
 from timesheet.entries.transitions import EntryConflictError
-from vikar_shared.http.problems import MEDIA_TYPE, PROBLEM_TYPE_BASE, STATUS_BY_CATEGORY
+from vikar_shared.http.problems import MEDIA_TYPE, STATUS_BY_CATEGORY, problem_type
 
 
 async def _entry_conflict(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, EntryConflictError)
     status = STATUS_BY_CATEGORY[exc.category]
     body: dict[str, object] = {
-        "type": PROBLEM_TYPE_BASE + exc.code,
+        "type": problem_type(exc.code),
         "title": exc.category.value,
         "status": status,
         "detail": exc.detail,

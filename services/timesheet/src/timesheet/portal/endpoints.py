@@ -10,7 +10,7 @@ from uuid import UUID
 
 import asyncpg
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from timesheet.config import TimesheetSettings
@@ -32,7 +32,7 @@ from timesheet.portal.models import (
     previous_month,
     reason_problem,
 )
-from timesheet.portal.pages import SECURITY_HEADERS, STATIC, render
+from timesheet.portal.pages import SECURITY_HEADERS, render
 from timesheet.portal.pages import redirect as see_other
 from timesheet.portal.sessions import SESSION_COOKIE, clear_cookie, session_id_of, set_cookie
 from timesheet.portal.web import (
@@ -61,6 +61,7 @@ from vikar_shared.errors import Category, DomainError
 from vikar_shared.http.deps import DbPool, Now
 from vikar_shared.http.idempotency import IdempotentRun, claim, request_for
 from vikar_shared.types.periods import FIRST_YEAR, LAST_YEAR, PeriodError, month_of
+from vikar_shared.web.static import stylesheet_response
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 # Hidden field of every decision form: a fresh Idempotency-Key per rendered form, so a double click or a
@@ -420,10 +421,7 @@ async def history(request: Request, settings: Settings, pool: DbPool, now: Now) 
     )
 
 
-@router.get("/static/portal.css")
+@router.get("/static/vikar.css")
 async def stylesheet() -> Response:
-    return FileResponse(
-        STATIC / "portal.css",
-        media_type="text/css",
-        headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"},
-    )
+    """The shared stylesheet under the portal's prefix (``/portal/static/vikar.css``)."""
+    return stylesheet_response()

@@ -1,31 +1,21 @@
-"""Every word the portal shows, in Danish (the default) and English, and dates written the local way.
+"""Every word the portal shows, in Danish (the default) and English, on the shared catalogue mechanism
+(:mod:`vikar_shared.web.i18n`: the layout's words, and dates, hours and kroner written by Babel).
 
 A missing key is a KeyError at render time, and the unit tests render every page in both languages,
 so a string that exists in one language only does not ship."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from vikar_shared.web.i18n import DEFAULT_LOCALE, LAYOUT_CATALOGUE, LOCALES, supported
+from vikar_shared.web.i18n import Translator as BaseTranslator
 
-from timesheet.portal.models import hours_and_minutes
-from vikar_shared.clock import AGENCY_TIMEZONE
-
-DEFAULT_LOCALE = "da"
-LOCALES = ("da", "en")
+__all__ = ["CATALOGUE", "DEFAULT_LOCALE", "LOCALES", "Translator", "supported"]
 
 CATALOGUE: dict[str, dict[str, str]] = {
-    "app_name": {"da": "Vikarmodellen", "en": "Vikarmodellen"},
+    **LAYOUT_CATALOGUE,
     "portal_name": {"da": "Godkendelse af timer", "en": "Hour approval"},
-    "skip_to_content": {"da": "Spring til indhold", "en": "Skip to content"},
-    "main_navigation": {"da": "Hovedmenu", "en": "Main menu"},
     "nav_pending": {"da": "Til godkendelse", "en": "To approve"},
     "nav_history": {"da": "Historik", "en": "History"},
-    "logout": {"da": "Log ud", "en": "Log out"},
-    "other_language": {"da": "English", "en": "Dansk"},
-    "other_language_code": {"da": "en", "en": "da"},
     "logged_in_as": {"da": "Logget ind som {email}", "en": "Logged in as {email}"},
     # Login
     "login_title": {"da": "Log ind", "en": "Log in"},
@@ -91,7 +81,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "da": "1 registrering venter, i alt {hours} timer.",
         "en": "1 entry is waiting, {hours} hours in total.",
     },
-    "week_label": {"da": "Uge {week}, {year}", "en": "Week {week}, {year}"},
     "col_date": {"da": "Dato", "en": "Date"},
     "col_hours": {"da": "Timer", "en": "Hours"},
     "col_actions": {"da": "Handling", "en": "Action"},
@@ -270,88 +259,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
 }
 
-_WEEKDAYS = {
-    "da": ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-_MONTHS = {
-    "da": (
-        "januar",
-        "februar",
-        "marts",
-        "april",
-        "maj",
-        "juni",
-        "juli",
-        "august",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ),
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-}
 
+class Translator(BaseTranslator):
+    """The portal's words (and the shared formats: ``t.day``, ``t.hours``, ``t.instant``…) in one locale."""
 
-def supported(locale: str | None) -> str | None:
-    return locale if locale in LOCALES else None
-
-
-@dataclass(frozen=True)
-class Translator:
-    locale: str
-
-    def __call__(self, key: str, **params: object) -> str:
-        text = CATALOGUE[key][self.locale]
-        return text.format(**params) if params else text
-
-    def day(self, day: date) -> str:
-        """``mandag 16. november`` / ``Monday 16 November``."""
-        weekday, month = _WEEKDAYS[self.locale][day.weekday()], _MONTHS[self.locale][day.month - 1]
-        return f"{weekday} {day.day}. {month}" if self.locale == "da" else f"{weekday} {day.day} {month}"
-
-    def short_day(self, day: date) -> str:
-        """``man. 16.11.`` / ``Mon 16/11``: compact enough for a phone's table column."""
-        weekday = _WEEKDAYS[self.locale][day.weekday()][:3]
-        return f"{weekday}. {day.day}.{day.month}." if self.locale == "da" else f"{weekday} {day.day}/{day.month}"
-
-    def full_date(self, day: date) -> str:
-        month = _MONTHS[self.locale][day.month - 1]
-        return f"{day.day}. {month} {day.year}" if self.locale == "da" else f"{day.day} {month} {day.year}"
-
-    def month(self, first: date) -> str:
-        return f"{_MONTHS[self.locale][first.month - 1]} {first.year}"
-
-    def instant(self, moment: datetime) -> str:
-        """An aware instant on the agency's clock: ``16. november 2026 kl. 14:05``."""
-        local = moment.astimezone(AGENCY_TIMEZONE)
-        joiner = " kl. " if self.locale == "da" else ", "
-        return f"{self.full_date(local.date())}{joiner}{local:%H:%M}"
-
-    def plural(self, key: str, count: int, **params: object) -> str:
-        """``key`` for any count but one, ``key_one`` (when the catalogue has it) for exactly one."""
-        chosen = f"{key}_one" if count == 1 and f"{key}_one" in CATALOGUE else key
-        return self(chosen, count=count, **params)
-
-    def message(self, key: str, params: Mapping[str, Any]) -> str:
-        """A stored one-shot message; one with a ``count`` agrees in number."""
-        if "count" in params:
-            rest = {k: v for k, v in params.items() if k != "count"}
-            return self.plural(key, int(params["count"]), **rest)
-        return self(key, **params)
-
-    def hours(self, minutes: int) -> str:
-        return hours_and_minutes(minutes)
+    catalogue = CATALOGUE

@@ -19,6 +19,7 @@ from timesheet.entries.rules import REASON_MAX_LENGTH, REASON_MIN_LENGTH
 from vikar_shared.auth.principal import Principal, Role
 from vikar_shared.types.periods import PeriodError, month_of
 from vikar_shared.types.text import clean_text, email_key
+from vikar_shared.web.formatting import hours_minutes
 
 EMAIL_MAX_LENGTH = 254
 # The most entries one portal form acts on ("approve all", a week): the API's bound on the versions an
@@ -232,11 +233,8 @@ def previous_month(first: date) -> date:
     return date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
 
 
-def hours_and_minutes(minutes: int) -> str:
-    """``135`` → ``"2:15"``, from integers only."""
-    sign = "-" if minutes < 0 else ""
-    hours, rest = divmod(abs(minutes), 60)
-    return f"{sign}{hours}:{rest:02d}"
+# ``135`` → ``"2:15"``, from integers only (the one formatter of vikar_shared.web).
+hours_and_minutes = hours_minutes
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,213 @@
+"""Every problem code the placement service answers besides the shared ones
+(:data:`vikar_shared.http.problem_types.SHARED_TYPES`); each has a page at
+``{public_base_url}/problems/placement/{code}``."""
+
+from __future__ import annotations
+
+from vikar_shared.http.problem_types import entry, not_found_entry, rule_entry, service_catalogue
+from vikar_shared.web.problem_pages import problem_pages
+
+_USE_EXISTING = (
+    "Use the existing object the problem names in `existing` (type and id) instead of creating another.",
+    "Brug det eksisterende objekt, problemet nævner i `existing` (type og id), i stedet for at oprette et nyt.",
+)
+
+
+CATALOGUE = service_catalogue(
+    "placement",
+    [
+        not_found_entry("approver", en="approver", da="godkender"),
+        not_found_entry("citizen", en="citizen", da="borger"),
+        not_found_entry("company", en="company", da="virksomhed"),
+        not_found_entry("municipality", en="municipality", da="kommune"),
+        not_found_entry("opening", en="job opening", da="jobåbning"),
+        not_found_entry("placement", en="placement", da="placering"),
+        not_found_entry("referral", en="referral", da="henvisning"),
+        not_found_entry("terms", en="agreement terms", da="aftalevilkår"),
+        # Already there (409 with `existing`)
+        entry(
+            "activity-exists",
+            409,
+            en=("Activity already logged", "This activity is already in the log."),
+            da=("Aktiviteten findes", "Aktiviteten er allerede logget."),
+            do=_USE_EXISTING,
+        ),
+        entry(
+            "company-exists",
+            409,
+            en=("Company already registered", "A company with this CVR number exists."),
+            da=("Virksomheden findes", "En virksomhed med dette CVR-nummer findes allerede."),
+            do=_USE_EXISTING,
+        ),
+        entry(
+            "municipality-exists",
+            409,
+            en=("Municipality already registered", "A municipality of that name exists."),
+            da=("Kommunen findes", "En kommune med det navn findes allerede."),
+            do=_USE_EXISTING,
+        ),
+        entry(
+            "opening-exists",
+            409,
+            en=("Opening already reported", "This job is already reported and open."),
+            da=("Jobåbningen findes", "Jobbet er allerede meldt og åbent."),
+            do=_USE_EXISTING,
+        ),
+        entry(
+            "referral-exists",
+            409,
+            en=("Already referred", "The municipality already referred the citizen on that date."),
+            da=("Allerede henvist", "Kommunen har allerede henvist borgeren på den dato."),
+            do=_USE_EXISTING,
+        ),
+        entry(
+            "terms-exist",
+            409,
+            en=(
+                "Terms exist for that date",
+                "Agreement terms effective from that date exist; terms are never changed.",
+            ),
+            da=("Vilkår findes for datoen", "Der findes aftalevilkår med virkning fra den dato; vilkår ændres aldrig."),
+            do=("Add terms with a new effective date instead.", "Tilføj i stedet vilkår med en ny virkningsdato."),
+        ),
+        entry(
+            "placement-overlaps",
+            409,
+            en=("Placement overlaps", "The citizen already has a placement at this company on some of these days."),
+            da=("Placeringen overlapper", "Borgeren har allerede en placering i virksomheden på nogle af dagene."),
+            do=_USE_EXISTING,
+        ),
+        # State conflicts
+        entry(
+            "approvers-limit",
+            409,
+            en=("Too many approvers", "A company has at most the number of approvers allowed."),
+            da=("For mange godkendere", "En virksomhed kan højst have det tilladte antal godkendere."),
+            do=("Remove an approver before adding another.", "Fjern en godkender, før du tilføjer en ny."),
+        ),
+        entry(
+            "last-approver",
+            409,
+            en=("Last approver", "A company needs an approver; the last one cannot be removed."),
+            da=("Sidste godkender", "En virksomhed skal have en godkender; den sidste kan ikke fjernes."),
+            do=(
+                "Add another approver first, then remove this one.",
+                "Tilføj en anden godkender først, og fjern så denne.",
+            ),
+        ),
+        entry(
+            "opening-not-open",
+            409,
+            en=("Opening not open", "Only an open job opening can change status."),
+            da=("Jobåbningen er ikke åben", "Kun en åben jobåbning kan skifte status."),
+        ),
+        entry(
+            "placement-not-planned",
+            409,
+            en=("Placement not planned", "Only a planned placement can start."),
+            da=("Placeringen er ikke planlagt", "Kun en planlagt placering kan starte."),
+        ),
+        entry(
+            "placement-not-active",
+            409,
+            en=("Placement not active", "Only an active placement can end."),
+            da=("Placeringen er ikke aktiv", "Kun en aktiv placering kan afsluttes."),
+        ),
+        # A field's rule (422; `errors` names the field)
+        rule_entry(
+            "exists",
+            en=("Refers to nothing", "The id in the field names no object that exists."),
+            da=("Henviser til intet", "Id'et i feltet nævner intet objekt, der findes."),
+        ),
+        rule_entry(
+            "required", en=("Required", "The field must be given here."), da=("Påkrævet", "Feltet skal udfyldes her.")
+        ),
+        rule_entry(
+            "not-null",
+            en=("Cannot be cleared", "The field may be changed but not cleared (null)."),
+            da=("Kan ikke ryddes", "Feltet kan ændres, men ikke ryddes (null)."),
+        ),
+        rule_entry(
+            "non-negative",
+            en=("Negative number", "The number cannot be negative."),
+            da=("Negativt tal", "Tallet kan ikke være negativt."),
+        ),
+        rule_entry(
+            "not-in-future",
+            en=("Date in the future", "The date cannot lie in the future."),
+            da=("Dato i fremtiden", "Datoen kan ikke ligge i fremtiden."),
+        ),
+        rule_entry(
+            "unique-email",
+            en=("E-mail given twice", "Each approver e-mail address may appear once."),
+            da=("E-mail to gange", "Hver godkenders e-mailadresse må kun optræde én gang."),
+        ),
+        rule_entry(
+            "phone-or-email",
+            en=("Contact incomplete", "A contact needs a phone number or an e-mail address."),
+            da=("Kontakt ufuldstændig", "En kontakt skal have et telefonnummer eller en e-mailadresse."),
+        ),
+        rule_entry(
+            "after-start",
+            en=("End before start", "The end date cannot be before the start date."),
+            da=("Slut før start", "Slutdatoen kan ikke ligge før startdatoen."),
+        ),
+        rule_entry(
+            "after-referral",
+            en=("Start before referral", "A placement cannot start before the citizen was referred."),
+            da=("Start før henvisning", "En placering kan ikke starte, før borgeren blev henvist."),
+        ),
+        rule_entry(
+            "on-or-after-start",
+            en=("Before the start", "A rate version cannot take effect before the placement starts."),
+            da=("Før starten", "En satsversion kan ikke få virkning, før placeringen starter."),
+        ),
+        rule_entry(
+            "on-or-before-end",
+            en=("After the end", "A rate version cannot take effect after the placement ends."),
+            da=("Efter slutningen", "En satsversion kan ikke få virkning, efter placeringen slutter."),
+        ),
+        rule_entry(
+            "same-company",
+            en=("Another company's opening", "The opening belongs to another company than the placement."),
+            da=("Anden virksomheds jobåbning", "Jobåbningen tilhører en anden virksomhed end placeringen."),
+        ),
+        rule_entry(
+            "citizens-placement",
+            en=("Not the citizen's placement", "No placement of this citizen has that id."),
+            da=("Ikke borgerens placering", "Ingen af borgerens placeringer har det id."),
+        ),
+        rule_entry(
+            "required-for-preboarding",
+            en=("Attendance missing", "A preboarding session records attendance."),
+            da=("Fremmøde mangler", "Et preboarding-forløb registrerer fremmøde."),
+        ),
+        rule_entry(
+            "only-for-preboarding",
+            en=("Attendance not recorded here", "Attendance is recorded for preboarding sessions only."),
+            da=("Fremmøde hører ikke hertil", "Fremmøde registreres kun for preboarding-forløb."),
+        ),
+        rule_entry(
+            "required-for-follow-up",
+            en=("Placement missing", "A follow-up names the placement it follows up."),
+            da=("Placering mangler", "En opfølgning nævner den placering, den følger op på."),
+        ),
+        rule_entry(
+            "target-group-exists",
+            en=("Unknown target group", "No target group has that code."),
+            da=("Ukendt målgruppe", "Ingen målgruppe har den kode."),
+        ),
+        rule_entry(
+            "target-group-valid-on-date",
+            en=("Target group not valid then", "The target group is not valid on that date."),
+            da=("Målgruppen gælder ikke da", "Målgruppen gælder ikke på den dato."),
+        ),
+        rule_entry(
+            "terms-in-force",
+            en=("No terms in force", "The municipality has no agreement terms in force on that date."),
+            da=("Ingen vilkår gældende", "Kommunen har ingen gældende aftalevilkår på den dato."),
+        ),
+    ],
+)
+# GET /problems/<service>/ and /problems/<service>/{code}: included by app.py.
+router = problem_pages(CATALOGUE)

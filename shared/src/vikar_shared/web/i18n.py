@@ -1,0 +1,117 @@
+"""The message catalogue mechanism every page and mail uses: Danish (the default) and English.
+
+A catalogue is a plain, typed mapping ``{key: {"da": text, "en": text}}`` with ``str.format``
+placeholders. Each service keeps one catalogue module for its own words and merges
+:data:`LAYOUT_CATALOGUE` (the words of the shared layout) into it. A missing key is a KeyError at
+render time, and :func:`catalogue_problems` (run by each service's tests) finds a text missing in one
+language or placeholders that differ between the two, so a string in one language only does not ship.
+
+:class:`Translator` is what templates call ``t``: ``t("key", name=...)`` for a text, ``t.plural(...)``
+for counts, and the formatters of :mod:`vikar_shared.web.formatting` in the page's language.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from vikar_shared.web import formatting
+
+DEFAULT_LOCALE = "da"
+LOCALES = ("da", "en")
+
+Catalogue = Mapping[str, Mapping[str, str]]
+
+LAYOUT_CATALOGUE: dict[str, dict[str, str]] = {
+    "app_name": {"da": "Vikarmodellen", "en": "Vikarmodellen"},
+    "skip_to_content": {"da": "Spring til indhold", "en": "Skip to content"},
+    "main_navigation": {"da": "Hovedmenu", "en": "Main menu"},
+    "logout": {"da": "Log ud", "en": "Log out"},
+    "other_language": {"da": "English", "en": "Dansk"},
+    "other_language_code": {"da": "en", "en": "da"},
+    "week_label": {"da": "Uge {week}, {year}", "en": "Week {week}, {year}"},
+}
+
+
+def supported(locale: str | None) -> str | None:
+    """``locale`` if it is one of :data:`LOCALES`, else None."""
+    return locale if locale in LOCALES else None
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def catalogue_problems(catalogue: Catalogue) -> list[str]:
+    """What is wrong with a catalogue, one line each (empty: nothing): a key without a text in every
+    locale, an empty text, or placeholders that differ between the locales."""
+    found: list[str] = []
+    for key, texts in catalogue.items():
+        if set(texts) != set(LOCALES):
+            found.append(f"{key}: locales {sorted(texts)}, expected {sorted(LOCALES)}")
+            continue
+        if not all(texts.values()):
+            found.append(f"{key}: an empty text")
+        if len({frozenset(_placeholders(t)) for t in texts.values()}) > 1:
+            found.append(f"{key}: the placeholders differ between the locales")
+    return found
+
+
+@dataclass(frozen=True)
+class Translator:
+    """The words and formats of one locale. Subclass with ``catalogue = {**LAYOUT_CATALOGUE, ...}``."""
+
+    locale: str
+    catalogue: ClassVar[Catalogue] = LAYOUT_CATALOGUE
+
+    def __call__(self, key: str, **params: object) -> str:
+        text = self.catalogue[key][self.locale]
+        return text.format(**params) if params else text
+
+    def plural(self, key: str, count: int, **params: object) -> str:
+        """``key`` for any count but one, ``key_one`` (when the catalogue has it) for exactly one."""
+        chosen = f"{key}_one" if count == 1 and f"{key}_one" in self.catalogue else key
+        return self(chosen, count=count, **params)
+
+    def message(self, key: str, params: Mapping[str, Any]) -> str:
+        """A stored one-shot message; one with a ``count`` agrees in number."""
+        if "count" in params:
+            rest = {k: v for k, v in params.items() if k != "count"}
+            return self.plural(key, int(params["count"]), **rest)
+        return self(key, **params)
+
+    def day(self, when: date) -> str:
+        """``mandag 16. november`` / ``Monday 16 November``."""
+        return formatting.day(when, self.locale)
+
+    def short_day(self, when: date) -> str:
+        """``man. 16.11.`` / ``Mon 16/11``."""
+        return formatting.short_day(when, self.locale)
+
+    def full_date(self, when: date) -> str:
+        """``27. november 2026`` / ``27 November 2026``."""
+        return formatting.full_date(when, self.locale)
+
+    def month(self, first: date) -> str:
+        """``marts 2026`` / ``March 2026``."""
+        return formatting.month(first, self.locale)
+
+    def instant(self, moment: datetime) -> str:
+        """``16. november 2026 kl. 14:05`` / ``16 November 2026, 14:05`` on the agency's clock."""
+        return formatting.instant(moment, self.locale)
+
+    def hours(self, minutes: int) -> str:
+        """``135`` → ``2:15``."""
+        return formatting.hours_minutes(minutes)
+
+    def kroner(self, ore: int) -> str:
+        """``123456`` → ``1.234,56 kr.`` (no-break space before ``kr.``)."""
+        return formatting.kroner(ore, self.locale)
+
+    def week(self, when: date) -> str:
+        """The ISO week a date falls in: ``Uge 47, 2026`` / ``Week 47, 2026``."""
+        year, week = formatting.iso_week(when)
+        return self("week_label", week=week, year=year)

@@ -1,0 +1,150 @@
+"""The shared web layer: Babel formatting, the catalogue mechanism, CSRF helpers, the layout, the
+stylesheet under a service's prefix, and the mail base."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from starlette.requests import Request
+
+from vikar_shared.web import csrf, formatting
+from vikar_shared.web.i18n import LAYOUT_CATALOGUE, Translator, catalogue_problems
+from vikar_shared.web.mail import MailTemplates
+from vikar_shared.web.pages import SECURITY_HEADERS, make_environment, render_page
+from vikar_shared.web.static import stylesheet_path, stylesheet_router
+
+
+@pytest.mark.parametrize(
+    ("ore", "da"),
+    [
+        (123456, "1.234,56\xa0kr."),
+        (0, "0,00\xa0kr."),
+        (5, "0,05\xa0kr."),
+        (-5, "-0,05\xa0kr."),
+        (100, "1,00\xa0kr."),
+        (123456789012, "1.234.567.890,12\xa0kr."),
+    ],
+)
+def test_ore_are_written_as_kroner_with_danish_separators_in_both_languages(ore: int, da: str) -> None:
+    assert formatting.kroner(ore) == da
+    assert formatting.kroner(ore, "en") == da
+    assert Translator("en").kroner(ore) == da
+
+
+@pytest.mark.parametrize(
+    ("minutes", "text"), [(0, "0:00"), (5, "0:05"), (135, "2:15"), (6000, "100:00"), (-65, "-1:05")]
+)
+def test_minutes_are_written_h_mm(minutes: int, text: str) -> None:
+    assert formatting.hours_minutes(minutes) == text
+
+
+def test_dates_in_danish_and_english_from_babel() -> None:
+    tuesday = date(2026, 11, 17)
+    assert formatting.day(tuesday) == "tirsdag 17. november"
+    assert formatting.day(tuesday, "en") == "Tuesday 17 November"
+    assert formatting.day_with_year(date(2026, 3, 1)) == "søndag 1. marts 2026"
+    assert [formatting.short_day(date(2026, 11, d)) for d in range(16, 23)] == [
+        "man. 16.11.",
+        "tir. 17.11.",
+        "ons. 18.11.",
+        "tor. 19.11.",
+        "fre. 20.11.",
+        "lør. 21.11.",
+        "søn. 22.11.",
+    ]
+    assert formatting.short_day(tuesday, "en") == "Tue 17/11"
+    assert formatting.full_date(tuesday) == "17. november 2026"
+    assert formatting.month(date(2026, 5, 1), "en") == "May 2026"
+    # Winter and summer time on the agency's clock.
+    assert formatting.instant(datetime(2026, 1, 5, 23, 30, tzinfo=UTC)) == "6. januar 2026 kl. 00:30"
+    assert formatting.instant(datetime(2026, 7, 1, 13, 5, tzinfo=UTC), "en") == "1 July 2026, 15:05"
+
+
+def test_iso_weeks_at_the_turn_of_the_year() -> None:
+    assert formatting.iso_week(date(2026, 1, 1)) == (2026, 1)
+    assert formatting.iso_week(date(2027, 1, 1)) == (2026, 53)
+    assert formatting.iso_week(date(2024, 12, 30)) == (2025, 1)
+    assert Translator("da").week(date(2027, 1, 3)) == "Uge 53, 2026"
+    assert Translator("en").week(date(2026, 11, 16)) == "Week 47, 2026"
+
+
+def test_a_catalogue_with_a_text_in_one_language_or_differing_placeholders_is_reported() -> None:
+    assert catalogue_problems(LAYOUT_CATALOGUE) == []
+    broken = {"a": {"da": "Hej {name}"}, "b": {"da": "{n} timer", "en": "{count} hours"}, "c": {"da": "", "en": "x"}}
+    assert catalogue_problems(broken) == [
+        "a: locales ['da'], expected ['da', 'en']",
+        "b: the placeholders differ between the locales",
+        "c: an empty text",
+    ]
+
+
+def test_csrf_tokens_compare_in_constant_time_and_the_double_submit_needs_both() -> None:
+    token = csrf.new_token()
+    assert len(token) == 43 and csrf.same_token(token, token)
+    assert not csrf.same_token(token, token[:-1] + ("a" if token[-1] != "a" else "b"))
+    assert not csrf.same_token(None, None) and not csrf.same_token("", "")
+    assert csrf.double_submit_ok(token, token)
+    assert not csrf.double_submit_ok(token, None)
+    assert not csrf.double_submit_ok(None, token)
+    assert not csrf.double_submit_ok("short", "short")  # not a token of ours
+    assert csrf.reusable_token(token) == (token, False)
+    fresh, is_new = csrf.reusable_token("short")
+    assert is_new and fresh != "short" and len(fresh) == 43
+
+
+def _request(path: str) -> Request:
+    return Request({"type": "http", "method": "GET", "path": path, "query_string": b"a=1", "headers": []})
+
+
+def test_the_layout_has_the_lang_skip_link_switch_and_the_stylesheet_under_the_prefix(tmp_path: Path) -> None:
+    (tmp_path / "page.html").write_text(
+        '{% extends "vikar/layout.html" %}{% block title %}T{% endblock %}'
+        "{% block main %}<form>{{ csrf_field(token) }}</form><p>{{ name }}</p>{% endblock %}",
+        encoding="utf-8",
+    )
+    environment = make_environment([tmp_path])
+    response = render_page(
+        environment, _request("/auth/x"), "page.html", Translator("da"), static_prefix="/auth", token='t"<', name="<b>"
+    )
+    html = bytes(response.body).decode()
+    assert '<html lang="da">' in html
+    assert '<a class="skip-link" href="#main">Spring til indhold</a>' in html
+    assert '<link rel="stylesheet" href="/auth/static/vikar.css">' in html
+    assert 'href="/auth/x?a=1&amp;lang=en" lang="en" hreflang="en">English</a>' in html
+    assert '<input type="hidden" name="csrf_token" value="t&#34;&lt;">' in html
+    assert "<p>&lt;b&gt;</p>" in html
+    assert all(response.headers[k] == v for k, v in SECURITY_HEADERS.items())
+
+
+def test_the_stylesheet_is_served_under_each_service_prefix_without_collision() -> None:
+    app = FastAPI()
+    app.include_router(stylesheet_router("/portal"))
+    app.include_router(stylesheet_router("/auth"))
+    client = TestClient(app)
+    for prefix in ("/portal", "/auth"):
+        answer = client.get(stylesheet_path(prefix))
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/css")
+        assert ".skip-link" in answer.text
+    assert client.get("/static/vikar.css").status_code == 404
+    with pytest.raises(ValueError, match="prefix of its own"):
+        stylesheet_router("/")
+
+
+def test_the_mail_base_lays_out_greeting_body_and_signature_in_text_and_html(tmp_path: Path) -> None:
+    (tmp_path / "m.txt").write_text(
+        '{% extends "vikar/mail/base.txt" %}\n{% block body %}\nLine <one>\n\n{{ link }}\n{% endblock %}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "m.html").write_text(
+        '{% extends "vikar/mail/base.html" %}{% block body %}<p>{{ link }}</p>{% endblock %}', encoding="utf-8"
+    )
+    mails = MailTemplates.over([tmp_path])
+    text = mails.text_part("m.txt", greeting="Hej Bo,", locale="da", link="https://x/?a=1&b=2")
+    assert text == "Hej Bo,\n\nLine <one>\n\nhttps://x/?a=1&b=2\n\nMed venlig hilsen\nVikarmodellen\n"
+    html = mails.html_part("m.html", greeting="Hello <Bo>,", locale="en", subject="S", link="https://x/?a=1&b=2")
+    assert '<html lang="en">' in html and "<p>Hello &lt;Bo&gt;,</p>" in html
+    assert "<p>https://x/?a=1&amp;b=2</p>" in html and "<p>Kind regards<br>Vikarmodellen</p>" in html
