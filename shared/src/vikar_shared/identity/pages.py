@@ -30,7 +30,7 @@ Forms: every POST echoes the session's ``csrf`` claim in the field :data:`CSRF_F
 :func:`csrf_matches` compares it in constant time. The value is fixed for the session, readable only from
 the token (an ``HttpOnly`` cookie) by the server, and never stored.
 
-Errors: :class:`PageSessionRedirect` (``location``, ``rule``: ``session-missing``, ``session-ended``,
+Errors: :class:`PageSessionRequiredError` (``location``, ``rule``: ``session-missing``, ``session-ended``,
 ``session-refresh``, or :class:`~vikar_shared.identity.tokens.InvalidPageSessionError`'s rule).
 :func:`install_page_session_redirects` turns it into the 303 for apps using the :data:`CurrentPageSession`
 dependency.
@@ -61,7 +61,7 @@ MAX_NEXT_LENGTH = 2000
 _SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
-class PageSessionRedirect(Exception):
+class PageSessionRequiredError(Exception):
     """The visitor must log in (or get a fresh token) first: answer 303 to ``location``; nothing was done."""
 
     def __init__(self, location: str, rule: str) -> None:
@@ -112,21 +112,21 @@ async def authenticate(
 
     ``verify_keys``: kid → Ed25519 public PEM (``settings.identity_verify_keys``); ``now``: the app's
     clock; ``conn``: where the service's ``ended_page_sessions`` is read; ``next_after_post``: the page
-    a refused non-GET comes back to. Raises :class:`PageSessionRedirect` (see the module docstring)."""
+    a refused non-GET comes back to. Raises :class:`PageSessionRequiredError` (see the module docstring)."""
     safe = request.method in _SAFE_METHODS
     next_path = requested_path(request) if safe else next_after_post
     token = request.cookies.get(COOKIE_NAME)
     if not token:
-        raise PageSessionRedirect(login_url(next_path), "session-missing")
+        raise PageSessionRequiredError(login_url(next_path), "session-missing")
     try:
         session = verify_page_session(token, public_keys_pem=verify_keys, now=now)
     except InvalidPageSessionError as exc:
         target = refresh_url if exc.rule == "token-expired" else login_url
-        raise PageSessionRedirect(target(next_path), exc.rule) from None
+        raise PageSessionRequiredError(target(next_path), exc.rule) from None
     if await revocation.is_ended(conn, session.session_id):
-        raise PageSessionRedirect(login_url(next_path), "session-ended")
+        raise PageSessionRequiredError(login_url(next_path), "session-ended")
     if safe and session.expires_at - now <= REFRESH_MARGIN:
-        raise PageSessionRedirect(refresh_url(next_path), "session-refresh")
+        raise PageSessionRequiredError(refresh_url(next_path), "session-refresh")
     return session
 
 
@@ -148,20 +148,20 @@ async def _current_page_session(request: Request, pool: DbPool, now: Now) -> Pag
 
 
 CurrentPageSession = Annotated[PageSession, Depends(_current_page_session)]
-"""FastAPI dependency: the page session, or :class:`PageSessionRedirect` (answered 303 by
+"""FastAPI dependency: the page session, or :class:`PageSessionRequiredError` (answered 303 by
 :func:`install_page_session_redirects`). A non-GET refused by it comes back to ``/``."""
 
 
-def redirect_response(exc: PageSessionRedirect) -> Response:
+def redirect_response(exc: PageSessionRequiredError) -> Response:
     """The 303 for ``exc`` (``Cache-Control: no-store``: the answer depends on the cookie)."""
     return RedirectResponse(exc.location, status_code=303, headers={"Cache-Control": "no-store"})
 
 
 def install_page_session_redirects(app: FastAPI) -> None:
-    """Answers :class:`PageSessionRedirect` raised anywhere in ``app`` with its 303."""
+    """Answers :class:`PageSessionRequiredError` raised anywhere in ``app`` with its 303."""
 
     async def handler(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, PageSessionRedirect)
+        assert isinstance(exc, PageSessionRequiredError)
         return redirect_response(exc)
 
-    app.add_exception_handler(PageSessionRedirect, handler)
+    app.add_exception_handler(PageSessionRequiredError, handler)
