@@ -7,18 +7,24 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from starlette.requests import Request
 
+from vikar_shared.clock import FixedClock
 from vikar_shared.identity.pages import (
+    CurrentPageSession,
     PageSessionRequiredError,
     authenticate,
     csrf_matches,
+    install_page_session_redirects,
     local_path,
     login_url,
     refresh_url,
 )
 from vikar_shared.identity.tokens import COOKIE_NAME, DEV_KEY_ID, DEV_PUBLIC_KEY_PEM
+from vikar_shared.settings import ServiceSettings
 from vikar_shared.testing.identity import page_session_cookie
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -122,3 +128,24 @@ def test_csrf_is_the_sessions_own_value_compared_in_constant_time() -> None:
     assert not csrf_matches(minted.session, "")
     assert not csrf_matches(minted.session, None)
     assert not csrf_matches(page_session_cookie(email="bo@bager.example", now=NOW).session, value)
+
+
+async def test_the_dependency_gives_the_session_or_a_303() -> None:
+    app = FastAPI()
+    install_page_session_redirects(app)
+    app.state.pool = Ended()
+    app.state.clock = FixedClock(NOW)
+    app.state.settings = ServiceSettings()
+
+    @app.get("/pages/me")
+    async def me(session: CurrentPageSession) -> dict[str, str]:
+        return {"subject": session.subject}
+
+    minted = page_session_cookie(email="bo@bager.example", now=NOW)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        anonymous = await client.get("/pages/me?x=1")
+        client.cookies.set(COOKIE_NAME, minted.token)
+        known = await client.get("/pages/me")
+
+    assert (anonymous.status_code, anonymous.headers["location"]) == (303, "/auth/login?next=%2Fpages%2Fme%3Fx%3D1")
+    assert (known.status_code, known.json()) == (200, {"subject": "bo@bager.example"})
