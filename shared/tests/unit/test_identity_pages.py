@@ -23,12 +23,13 @@ from vikar_shared.identity.pages import (
     login_url,
     refresh_url,
 )
-from vikar_shared.identity.tokens import COOKIE_NAME, DEV_KEY_ID, DEV_PUBLIC_KEY_PEM
+from vikar_shared.identity.tokens import COOKIE_NAME
 from vikar_shared.settings import ServiceSettings
 from vikar_shared.testing.identity import page_session_cookie
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-KEYS = {DEV_KEY_ID: DEV_PUBLIC_KEY_PEM}
+# The keys every service trusts by default: the development key the fixture signs with.
+KEYS = ServiceSettings().identity_verify_keys
 
 
 class Ended:
