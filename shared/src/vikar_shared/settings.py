@@ -34,6 +34,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from vikar_shared.clock import Clock, configured_clock
+from vikar_shared.identity.tokens import DEV_KEY_ID, DEV_PUBLIC_KEY_PEM
 
 DEV_JWT_SECRET = "vikarmodel-development-secret-change-me-0123456789"
 # deploy/k8s/secrets.example.yaml's placeholders: a secret containing it was copied, not generated.
@@ -114,6 +115,8 @@ class ServiceSettings(BaseSettings):
     # only behind these is the client address (rate limits) and the scheme (Secure cookies) taken from
     # the headers. Empty (the default): the headers are ignored and the TCP peer is the client.
     trusted_proxies: list[str] = Field(default_factory=list)
+    # The identity owner's page-session verify keys (Ed25519 public PEM by kid, vikar_shared.identity).
+    identity_verify_keys: dict[str, str] = Field(default_factory=lambda: {DEV_KEY_ID: DEV_PUBLIC_KEY_PEM})
 
     @field_validator("trusted_proxies")
     @classmethod

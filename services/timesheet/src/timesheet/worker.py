@@ -14,10 +14,12 @@ from vikar_shared.events.placement import (
     CitizensMerged,
     CompanyRegistered,
     CompanyUpdated,
+    PageSessionEnded,
     PlacementCreated,
     PlacementRatesChanged,
     PlacementStatusChanged,
 )
+from vikar_shared.identity.revocation import on_page_session_ended
 from vikar_shared.messaging.subscriber import ConsumerSpec
 
 PLACEMENTS = ConsumerSpec(
@@ -30,10 +32,11 @@ PLACEMENTS = ConsumerSpec(
         CompanyRegistered: on_company_registered,
         CompanyUpdated: on_company_updated,
         CitizensMerged: on_citizens_merged,
+        PageSessionEnded: on_page_session_ended,
     },
     description="Keeps the read models of placements (status, rate versions) and companies (approvers) "
     "that submitted hours are checked and routed against, and moves a merged citizen's placements and "
-    "entries to the citizen kept",
+    "entries to the citizen kept, and records page sessions the identity owner ended (the portal refuses them)",
 )
 
 CONSUMERS: list[ConsumerSpec] = [PLACEMENTS]

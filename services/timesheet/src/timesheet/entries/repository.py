@@ -12,6 +12,7 @@ import asyncpg
 
 from timesheet.entries.history import HistoryAction, HistoryChange, HistoryRecord
 from timesheet.entries.models import Entry, EntryStatus
+from timesheet.entries.totals import MonthTotals
 from timesheet.entries.transitions import correction_open, work_date_taken
 
 # The partial unique index of migration 20261130_01: one live original entry per placement and day.
@@ -462,3 +463,43 @@ async def history(conn: asyncpg.Connection, entry_id: UUID) -> list[HistoryRecor
         values["action"] = HistoryAction(values["action"])
         records.append(HistoryRecord(**values))
     return records
+
+
+async def decided_company_entries(
+    conn: asyncpg.Connection, company_id: UUID, first: date, after_last: date
+) -> list[Entry]:
+    """The company's approved and rejected entries worked in [first, after_last), by work date and citizen."""
+    rows = await conn.fetch(
+        f"""select {_ENTRY_COLUMNS} from entries e join placements p using (placement_id)
+            where e.company_id = $1 and e.status in ('approved', 'rejected')
+              and e.work_date >= $2 and e.work_date < $3
+            order by e.work_date, p.citizen_name, e.id""",
+        company_id,
+        first,
+        after_last,
+    )
+    return [_entry(row) for row in rows]
+
+
+async def company_month_totals(conn: asyncpg.Connection, company_id: UUID, months: int) -> list[MonthTotals]:
+    """Minutes per month of work date and status, newest month first, for the last ``months`` that have any.
+    Corrections carry signed minutes, so an approved correction moves its month's total."""
+    rows = await conn.fetch(
+        """select date_trunc('month', work_date)::date as month,
+                  coalesce(sum(minutes) filter (where status = 'approved'), 0)::bigint as approved,
+                  coalesce(sum(minutes) filter (where status = 'rejected'), 0)::bigint as rejected,
+                  coalesce(sum(minutes) filter (where status = 'submitted'), 0)::bigint as submitted
+           from entries where company_id = $1
+           group by 1 order by 1 desc limit $2""",
+        company_id,
+        months,
+    )
+    return [
+        MonthTotals(
+            month=row["month"],
+            approved_minutes=int(row["approved"]),
+            rejected_minutes=int(row["rejected"]),
+            submitted_minutes=int(row["submitted"]),
+        )
+        for row in rows
+    ]

@@ -23,6 +23,7 @@ from timesheet.entries.rules import (
     proposal_violations,
     submission_violations,
 )
+from timesheet.entries.totals import MonthTotals
 from timesheet.entries.transitions import (
     correction_open,
     ensure_correctable,
@@ -326,6 +327,26 @@ async def list_company_entries(
     if not principal.may_see_company(company_id):
         raise not_found("company")
     return await repository.list_company_entries(conn, company_id, status)
+
+
+async def decided_company_entries(
+    conn: asyncpg.Connection, principal: Principal, company_id: UUID, first: date, after_last: date
+) -> list[Entry]:
+    """The company's approved and rejected entries worked in [first, after_last); 404 ``company`` for a
+    principal who may not see the company."""
+    if not principal.may_see_company(company_id):
+        raise not_found("company")
+    return await repository.decided_company_entries(conn, company_id, first, after_last)
+
+
+async def company_month_totals(
+    conn: asyncpg.Connection, principal: Principal, company_id: UUID, months: int
+) -> list[MonthTotals]:
+    """Signed minutes per month of work date and status, newest first, for the last ``months`` months that
+    have any; 404 ``company`` for a principal who may not see the company."""
+    if not principal.may_see_company(company_id):
+        raise not_found("company")
+    return await repository.company_month_totals(conn, company_id, months)
 
 
 async def _entry_to_decide(conn: asyncpg.Connection, principal: Principal, entry_id: UUID) -> Entry:

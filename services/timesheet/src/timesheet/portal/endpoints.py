@@ -17,42 +17,31 @@ from timesheet.config import TimesheetSettings
 from timesheet.entries.models import Entry, EntryStatus
 from timesheet.entries.transitions import EntryConflictError
 from timesheet.portal import service
-from timesheet.portal.csrf import FIELD, check_pre_login_form, check_session_form, keep_pre_login_token, pre_login_token
-from timesheet.portal.i18n import Translator, supported
+from timesheet.portal.csrf import FIELD, check_session_form
+from timesheet.portal.i18n import supported
 from timesheet.portal.models import (
     MAX_ENTRIES_PER_ACTION,
     Flash,
-    LinkState,
-    LoginLinkUnusableError,
-    LoginRateLimitedError,
     clean_reason,
-    looks_like_email,
     next_month,
-    normalise_email,
     previous_month,
     reason_problem,
 )
-from timesheet.portal.pages import SECURITY_HEADERS, render
+from timesheet.portal.pages import SECURITY_HEADERS
 from timesheet.portal.pages import redirect as see_other
-from timesheet.portal.sessions import SESSION_COOKIE, clear_cookie, session_id_of, set_cookie
+from timesheet.portal.sessions import FLASH_COOKIE, clear_cookie, flash_of, leave_flash
 from timesheet.portal.web import (
     FormTooLargeError,
     Settings,
     Visit,
-    anonymous_locale,
-    client_address,
     ends_on_a_page,
     entry_words,
     form_field,
-    login_link_sealer,
-    login_policy,
-    message_page,
     open_visit,
     parse_entry_id,
     parse_seen,
     parse_version,
     read_form,
-    remember_language,
     session_page,
 )
 from vikar_shared.clock import agency_date
@@ -60,6 +49,7 @@ from vikar_shared.db import transaction
 from vikar_shared.errors import Category, DomainError
 from vikar_shared.http.deps import DbPool, Now
 from vikar_shared.http.idempotency import IdempotentRun, claim, request_for
+from vikar_shared.identity.pages import login_url
 from vikar_shared.types.periods import FIRST_YEAR, LAST_YEAR, PeriodError, month_of
 from vikar_shared.web.static import stylesheet_response
 
@@ -69,7 +59,8 @@ router = APIRouter(prefix="/portal", include_in_schema=False)
 FORM_KEY_FIELD = "idempotency_key"
 
 
-# --- Login ---------------------------------------------------------------------------------------
+# --- Entry -------------------------------------------------------------------------------------
+# Logging in, out and the session belong to the identity owner (placement, under /auth/ on the same origin).
 
 
 @router.get("")
@@ -77,138 +68,13 @@ async def portal_home() -> Response:
     return see_other("/portal/pending")
 
 
-def _login_page(
-    request: Request, settings: TimesheetSettings, *, email: str, error: str | None, status: int
-) -> Response:
-    t = Translator(anonymous_locale(request))
-    token, is_new = pre_login_token(request)
-    notice = "logged_out" if request.query_params.get("logged_out") == "1" else None
-    response = render(
-        request, "portal/login.html", t, status=status, csrf_token=token, email=email, error=error, notice=notice
-    )
-    keep_pre_login_token(response, request, settings, token, is_new)
-    return remember_language(response, request, settings)
-
-
 @router.get("/login")
-@ends_on_a_page
-async def login_form(request: Request, settings: Settings) -> Response:
-    return _login_page(request, settings, email="", error=None, status=200)
-
-
-@router.post("/login")
-@ends_on_a_page
-async def request_login_link(request: Request, settings: Settings, pool: DbPool, now: Now) -> Response:
-    form = await read_form(request)
-    check_pre_login_form(request, form_field(form, FIELD))
-    request.state.portal_locale = supported(form_field(form, "lang")) or anonymous_locale(request)
-    raw = (form_field(form, "email") or "")[:300]
-    email = normalise_email(raw)
-    if not looks_like_email(email):
-        return _login_page(request, settings, email=raw.strip(), error="email_invalid", status=422)
-    client = client_address(request)
-    try:
-        async with transaction(pool) as conn:
-            await service.request_login_links(
-                conn,
-                email=email,
-                client=client,
-                locale=request.state.portal_locale,
-                now=now,
-                policy=login_policy(settings),
-                base_url=settings.portal_base_url,
-                sealer=login_link_sealer(request),
-            )
-    except LoginRateLimitedError as exc:
-        # The same page for every address, known or not: it says only how long to wait (seconds, capped).
-        wait = exc.retry_after_seconds
-        return message_page(
-            request,
-            "rate_limited_title",
-            "rate_limited_text",
-            status=429,
-            headers={"Retry-After": str(wait)},
-            seconds=wait,
-        )
-    # Known address or not, the answer is the same page: nobody learns who is an approver here.
-    return see_other("/portal/check-email")
-
-
-@router.get("/check-email")
-@ends_on_a_page
-async def check_email(request: Request, settings: Settings) -> Response:
-    response = message_page(
-        request,
-        "check_email_title",
-        "check_email_text",
-        status=200,
-        link=("/portal/login", "request_new_link"),
-        minutes=settings.portal_login_link_minutes,
-        extra="check_email_spam",
-    )
-    return remember_language(response, request, settings)
-
-
-def _link_problem(request: Request, settings: TimesheetSettings, state: LinkState) -> Response:
-    title, text = {
-        LinkState.EXPIRED: ("link_expired_title", "link_expired_text"),
-        LinkState.USED: ("link_used_title", "link_used_text"),
-    }.get(state, ("link_unknown_title", "link_unknown_text"))
-    return message_page(
-        request,
-        title,
-        text,
-        status=404 if state in (LinkState.UNKNOWN, LinkState.VALID) else 410,
-        link=("/portal/login", "request_new_link"),
-        minutes=settings.portal_login_link_minutes,
-    )
-
-
-@router.get("/login/{token}")
-@ends_on_a_page
-async def confirm_form(token: str, request: Request, settings: Settings, pool: DbPool, now: Now) -> Response:
-    async with transaction(pool) as conn:
-        state, email = await service.inspect_link(conn, token, now)
-    if state is not LinkState.VALID:
-        return _link_problem(request, settings, state)
-    t = Translator(anonymous_locale(request))
-    csrf, is_new = pre_login_token(request)
-    response = render(request, "portal/confirm.html", t, csrf_token=csrf, email=email, action=request.url.path)
-    keep_pre_login_token(response, request, settings, csrf, is_new)
-    return remember_language(response, request, settings)
-
-
-@router.post("/login/{token}")
-@ends_on_a_page
-async def confirm_login(token: str, request: Request, settings: Settings, pool: DbPool, now: Now) -> Response:
-    form = await read_form(request)
-    check_pre_login_form(request, form_field(form, FIELD))
-    policy = login_policy(settings)
-    try:
-        async with transaction(pool) as conn:
-            previous = session_id_of(request)
-            if previous is not None:
-                await service.end_session(conn, previous)
-            opened = await service.confirm_login(conn, token, now, policy)
-    except LoginLinkUnusableError as exc:
-        return _link_problem(request, settings, exc.state)
-    response = see_other("/portal/pending")
-    max_age = int(policy.session_ttl.total_seconds())
-    set_cookie(response, request, settings, SESSION_COOKIE, opened.session_id, max_age=max_age)
-    return response
-
-
-@router.post("/logout")
-@ends_on_a_page
-async def logout(request: Request, settings: Settings, pool: DbPool, now: Now) -> Response:
-    form = await read_form(request)
-    async with transaction(pool) as conn:
-        visit = await open_visit(conn, request, now)
-        check_session_form(visit.session, form_field(form, FIELD))
-        await service.end_session(conn, visit.session_id)
-    response = see_other("/portal/login?logged_out=1")
-    clear_cookie(response, request, settings, SESSION_COOKIE)
-    return response
+@router.get("/login/{old_link}")
+async def login(request: Request) -> Response:
+    """Old bookmarks and links of mails sent before login moved: to the identity owner's login, back to
+    the pending hours afterwards (in the language asked for). A portal login link no longer logs in."""
+    lang = supported(request.query_params.get("lang"))
+    return see_other(login_url("/portal/pending" + (f"?lang={lang}" if lang else "")))
 
 
 # --- Hours ---------------------------------------------------------------------------------------
@@ -219,12 +85,12 @@ async def logout(request: Request, settings: Settings, pool: DbPool, now: Now) -
 async def pending(request: Request, settings: Settings, pool: DbPool, now: Now) -> Response:
     async with transaction(pool) as conn:
         visit = await open_visit(conn, request, now)
-        flash = await service.take_flash(conn, visit.session_id)
+        flash = flash_of(request, visit.session)
         weeks = await service.pending_weeks(conn, visit.session)
     # Each approve button names exactly the entries shown beside it.
     shown = [(week, [e for c in week.citizens for e in c.entries]) for week in weeks]
     all_entries = [e for _, entries in shown for e in entries]
-    return session_page(
+    response = session_page(
         request,
         settings,
         visit,
@@ -235,6 +101,9 @@ async def pending(request: Request, settings: Settings, pool: DbPool, now: Now) 
         all_entries=all_entries,
         total_minutes=sum(e.minutes for e in all_entries),
     )
+    if FLASH_COOKIE in request.cookies:
+        clear_cookie(response, request, settings, FLASH_COOKIE)  # shown once
+    return response
 
 
 async def _already_decided(
@@ -280,15 +149,15 @@ async def approve_entry(entry_id: str, request: Request, settings: Settings, poo
     try:
         async with transaction(pool) as conn:
             visit = await open_visit(conn, request, now)
-            check_session_form(visit.session, form_field(form, FIELD))
+            check_session_form(visit.page, form_field(form, FIELD))
             version = parse_version(form_field(form, "version"))
             run = await _run_once(conn, request, visit, form)
             if run.replay is not None:
                 return run.replay
             entry = await service.approve_one(conn, visit.session, target, version)
-            flash = Flash("flash_approved_one", entry_words(visit.t, entry))
-            await service.leave_flash(conn, visit.session_id, [flash])
             response = see_other("/portal/pending")
+            flash = Flash("flash_approved_one", entry_words(visit.t, entry))
+            leave_flash(response, request, settings, visit.session, [flash])
             await run.complete_response(response)
     except DomainError as exc:
         if not _conflict_of(exc):
@@ -307,7 +176,7 @@ async def approve_entries(request: Request, settings: Settings, pool: DbPool, no
     try:
         async with transaction(pool) as conn:
             visit = await open_visit(conn, request, now)
-            check_session_form(visit.session, form_field(form, FIELD))
+            check_session_form(visit.page, form_field(form, FIELD))
             shown = parse_seen(form)
             run = await _run_once(conn, request, visit, form)
             if run.replay is not None:
@@ -316,8 +185,8 @@ async def approve_entries(request: Request, settings: Settings, pool: DbPool, no
             flash = [Flash("flash_approved_many", {"count": len(outcome.approved)})]
             if outcome.already_decided:
                 flash.append(Flash("flash_skipped", {"count": len(outcome.already_decided)}))
-            await service.leave_flash(conn, visit.session_id, flash)
             response = see_other("/portal/pending")
+            leave_flash(response, request, settings, visit.session, flash)
             await run.complete_response(response)
     except EntryConflictError as exc:
         if not _conflict_of(exc):
@@ -361,8 +230,8 @@ async def reject_entry(entry_id: str, request: Request, settings: Settings, pool
     typed = (form_field(form, "reason") or "").strip()
     try:
         async with transaction(pool) as conn:
-            visit = await open_visit(conn, request, now)
-            check_session_form(visit.session, form_field(form, FIELD))
+            visit = await open_visit(conn, request, now, back=request.url.path)
+            check_session_form(visit.page, form_field(form, FIELD))
             problem = reason_problem(typed)
             if problem is not None:
                 entry = await service.entry_of(conn, visit.session, target)
@@ -375,9 +244,9 @@ async def reject_entry(entry_id: str, request: Request, settings: Settings, pool
             if run.replay is not None:
                 return run.replay
             entry = await service.reject_one(conn, visit.session, target, reason, version)
-            flash = Flash("flash_rejected_one", entry_words(visit.t, entry))
-            await service.leave_flash(conn, visit.session_id, [flash])
             response = see_other("/portal/pending")
+            flash = Flash("flash_rejected_one", entry_words(visit.t, entry))
+            leave_flash(response, request, settings, visit.session, [flash])
             await run.complete_response(response)
     except DomainError as exc:
         if not _conflict_of(exc):

@@ -17,56 +17,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "nav_pending": {"da": "Til godkendelse", "en": "To approve"},
     "nav_history": {"da": "Historik", "en": "History"},
     "logged_in_as": {"da": "Logget ind som {email}", "en": "Logged in as {email}"},
-    # Login
-    "login_title": {"da": "Log ind", "en": "Log in"},
-    "login_intro": {
-        "da": "Skriv den e-mailadresse, jeres virksomhed har givet Vikarmodellen. "
-        "Vi sender dig et link at logge ind med.",
-        "en": "Enter the e-mail address your company gave Vikarmodellen. We will send you a link to log in with.",
+    # Entry: logging in is the identity owner's (/auth/login)
+    "no_access_title": {"da": "Ingen adgang", "en": "No access"},
+    "no_access_text": {
+        "da": "Du er ikke (længere) godkender hos denne virksomhed. Log ind igen med det link, virksomheden "
+        "har givet dig adgang med.",
+        "en": "You are not (or no longer) an approver at this company. Log in again with the link your company "
+        "gave you access with.",
     },
-    "email_label": {"da": "E-mailadresse", "en": "E-mail address"},
-    "send_link": {"da": "Send login-link", "en": "Send login link"},
-    "email_invalid": {"da": "Skriv en gyldig e-mailadresse.", "en": "Enter a valid e-mail address."},
-    "check_email_title": {"da": "Tjek din e-mail", "en": "Check your e-mail"},
-    "check_email_text": {
-        "da": "Hvis adressen tilhører en godkender hos en af vores virksomheder, har vi sendt et login-link til "
-        "den. Linket virker i {minutes} minutter og kan kun bruges én gang.",
-        "en": "If the address belongs to an approver at one of our companies, we have sent a login link to it. "
-        "The link works for {minutes} minutes and can be used once.",
-    },
-    "check_email_spam": {
-        "da": "Kommer der ikke noget, så kig i spam-mappen, eller bed om et nyt link.",
-        "en": "If nothing arrives, look in your spam folder or ask for a new link.",
-    },
-    "rate_limited_title": {"da": "For mange forsøg", "en": "Too many attempts"},
-    "rate_limited_text": {
-        "da": "Der er bedt om for mange login-links på kort tid. Vent {seconds} sekunder, og prøv igen.",
-        "en": "Too many login links were asked for in a short time. Wait {seconds} seconds and try again.",
-    },
-    "logged_out": {"da": "Du er logget ud.", "en": "You are logged out."},
-    # Confirming a link
-    "confirm_title": {"da": "Bekræft login", "en": "Confirm log-in"},
-    "confirm_text": {
-        "da": "Tryk på knappen for at logge ind som {email}.",
-        "en": "Press the button to log in as {email}.",
-    },
-    "confirm_button": {"da": "Log ind", "en": "Log in"},
-    "link_expired_title": {"da": "Linket er udløbet", "en": "The link has expired"},
-    "link_expired_text": {
-        "da": "Et login-link virker kun i {minutes} minutter. Bed om et nyt.",
-        "en": "A login link only works for {minutes} minutes. Ask for a new one.",
-    },
-    "link_used_title": {"da": "Linket er allerede brugt", "en": "The link has already been used"},
-    "link_used_text": {
-        "da": "Et login-link kan kun bruges én gang. Bed om et nyt, hvis du vil logge ind igen.",
-        "en": "A login link can only be used once. Ask for a new one to log in again.",
-    },
-    "link_unknown_title": {"da": "Ugyldigt link", "en": "Invalid link"},
-    "link_unknown_text": {
-        "da": "Linket virker ikke. Kopiér hele linket fra e-mailen, eller bed om et nyt.",
-        "en": "The link does not work. Copy the whole link from the e-mail, or ask for a new one.",
-    },
-    "request_new_link": {"da": "Bed om et nyt link", "en": "Ask for a new link"},
+    "log_in_again": {"da": "Log ind igen", "en": "Log in again"},
     # Pending hours
     "pending_title": {"da": "Timer til godkendelse", "en": "Hours to approve"},
     "pending_none": {

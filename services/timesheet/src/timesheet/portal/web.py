@@ -1,5 +1,6 @@
-"""What every portal request needs: the settings, the logged-in visit, the language, form fields, and
-turning the portal's expected failures into pages (the clock is ``vikar_shared.http.deps.Now``)."""
+"""What every portal request needs: the settings, the logged-in visit (the page session of the one identity,
+``vikar_shared.identity.pages``), the language, form fields, and turning the portal's expected failures
+into pages (the clock is ``vikar_shared.http.deps.Now``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any, cast
 from uuid import UUID
 
@@ -25,20 +26,18 @@ from timesheet.portal.i18n import DEFAULT_LOCALE, Translator, supported
 from timesheet.portal.models import (
     FORM_OWN_FIELDS,
     MAX_ENTRIES_PER_ACTION,
-    Backoff,
     CsrfRejectedError,
-    LoginPolicy,
-    NotLoggedInError,
+    NoAccessError,
     PortalSession,
-    rate_limit_client,
 )
 from timesheet.portal.pages import redirect as see_other
 from timesheet.portal.pages import render
-from timesheet.portal.sessions import LANGUAGE_COOKIE, session_id_of, set_cookie
+from timesheet.portal.sessions import LANGUAGE_COOKIE, chosen_language, language_cookie_value, set_cookie
 from vikar_shared.errors import Category, DomainError, not_found
 from vikar_shared.http.problems import STATUS_BY_CATEGORY
+from vikar_shared.identity.pages import PageSessionRequiredError, authenticate, login_url
+from vikar_shared.identity.tokens import PageSession
 from vikar_shared.logging import correlation_id_var
-from vikar_shared.sealing import SealingKeys
 
 log = logging.getLogger(__name__)
 
@@ -54,39 +53,11 @@ def settings_of(request: Request) -> TimesheetSettings:
 Settings = Annotated[TimesheetSettings, Depends(settings_of)]
 
 
-def login_policy(settings: TimesheetSettings) -> LoginPolicy:
-    base = timedelta(seconds=settings.portal_login_backoff_seconds)
-    cap = timedelta(seconds=settings.portal_login_backoff_max_seconds)
-    return LoginPolicy(
-        link_ttl=timedelta(minutes=settings.portal_login_link_minutes),
-        window=timedelta(minutes=settings.portal_login_window_minutes),
-        per_email=Backoff(free=settings.portal_login_free_per_email, base=base, cap=cap),
-        per_client=Backoff(free=settings.portal_login_free_per_client, base=base, cap=cap),
-        session_ttl=timedelta(hours=settings.portal_session_hours),
-    )
-
-
-def login_link_sealer(request: Request) -> SealingKeys:
-    """The keys login links are sealed with, built once per app from its settings."""
-    sealer: SealingKeys | None = getattr(request.app.state, "login_link_sealer", None)
-    if sealer is None:
-        sealer = settings_of(request).login_link_sealer()
-        request.app.state.login_link_sealer = sealer
-    return sealer
-
-
-def client_address(request: Request) -> str:
-    """The client the rate limit counts: the TCP peer, or the address a configured trusted proxy
-    forwarded (``trusted_proxies``, applied by uvicorn's ProxyHeadersMiddleware before we get here);
-    an IPv6 client counts by its /64."""
-    return rate_limit_client(request.client.host) if request.client is not None else "unknown"
-
-
 @dataclass(frozen=True)
 class Visit:
-    """A request of a logged-in approver."""
+    """A request of a logged-in approver: the verified page session, the portal's view of it, the language."""
 
-    session_id: str
+    page: PageSession
     session: PortalSession
     t: Translator
 
@@ -95,21 +66,34 @@ def anonymous_locale(request: Request) -> str:
     return (
         supported(request.query_params.get("lang"))
         or getattr(request.state, "portal_locale", None)
-        or supported(request.cookies.get(LANGUAGE_COOKIE))
+        or supported(chosen_language(request)[0])
         or DEFAULT_LOCALE
     )
 
 
-async def open_visit(conn: asyncpg.Connection, request: Request, now: datetime) -> Visit:
-    session_id = session_id_of(request)
-    session = await service.current_session(conn, session_id, now)
-    assert session_id is not None
-    chosen = supported(request.query_params.get("lang"))
-    if chosen is not None and chosen != session.locale:
-        await service.remember_locale(conn, session_id, chosen)
-    locale = chosen or session.locale
+def session_locale(request: Request, page: PageSession) -> str:
+    """``?lang=``, else the language chosen on the portal in this session, else the token's ``lang``."""
+    chosen, in_session = chosen_language(request)
+    return (
+        supported(request.query_params.get("lang"))
+        or (supported(chosen) if in_session == str(page.session_id) else None)
+        or supported(page.lang)
+        or DEFAULT_LOCALE
+    )
+
+
+async def open_visit(
+    conn: asyncpg.Connection, request: Request, now: datetime, *, back: str = "/portal/pending"
+) -> Visit:
+    """The logged-in approver of ``request`` (``vikar_shared.identity.pages.authenticate``, then the
+    companies read model). Raises PageSessionRequiredError (to /auth/login or /auth/refresh; a POST comes back
+    to ``back`` and decides nothing) or NoAccessError."""
+    settings = settings_of(request)
+    page = await authenticate(request, conn, now=now, verify_keys=settings.identity_verify_keys, next_after_post=back)
+    locale = session_locale(request, page)
     request.state.portal_locale = locale
-    return Visit(session_id, session, Translator(locale))
+    session = await service.approver_of(conn, page, locale)
+    return Visit(page, session, Translator(locale))
 
 
 def form_field(form: FormData, name: str) -> str | None:
@@ -167,10 +151,14 @@ def parse_seen(form: FormData) -> list[tuple[UUID, int]]:
     return [(parse_entry_id(i), parse_version(v)) for i, v in zip(ids, versions, strict=True)]
 
 
-def remember_language(response: Response, request: Request, settings: TimesheetSettings) -> Response:
+def remember_language(
+    response: Response, request: Request, settings: TimesheetSettings, session: PortalSession | None = None
+) -> Response:
+    """Keeps a language chosen with ``?lang=`` (for this session when logged in)."""
     chosen = supported(request.query_params.get("lang"))
     if chosen is not None:
-        set_cookie(response, request, settings, LANGUAGE_COOKIE, chosen, max_age=LANGUAGE_COOKIE_SECONDS)
+        value = language_cookie_value(chosen, session.session_id if session is not None else None)
+        set_cookie(response, request, settings, LANGUAGE_COOKIE, value, max_age=LANGUAGE_COOKIE_SECONDS)
     return response
 
 
@@ -248,8 +236,12 @@ def ends_on_a_page(endpoint: Endpoint) -> Endpoint:
         request: Request = kwargs["request"]
         try:
             return await endpoint(*args, **kwargs)
-        except NotLoggedInError:
-            return see_other("/portal/login")
+        except PageSessionRequiredError as exc:
+            # Not logged in, or the token expired or ended: to the identity owner first; nothing was done.
+            return see_other(exc.location)
+        except NoAccessError:
+            login = (login_url("/portal/pending"), "log_in_again")
+            return message_page(request, "no_access_title", "no_access_text", status=403, link=login)
         except CsrfRejectedError:
             return message_page(request, "csrf_title", "csrf_text", status=403)
         except FormInvalidError:
@@ -305,7 +297,7 @@ def session_page(
         csrf_token=visit.session.csrf_token,
         **context,
     )
-    return remember_language(response, request, settings)
+    return remember_language(response, request, settings, visit.session)
 
 
 def entry_words(t: Translator, entry: Entry) -> dict[str, str | int]:

@@ -1,6 +1,8 @@
 """A running timesheet service for the portal tests (real PostgreSQL and Kafka) whose clock
 (``app.state.clock``, a FixedClock) the test moves, with one company, its approver and one active
-placement already in the read models.
+placement already in the read models. Logging in is the identity owner's (placement): a test logs in by
+putting a page session minted with the development key (``vikar_shared.testing.identity``) in its cookie
+jar, as the owner's ``/auth/login/{token}`` would.
 
 Helpers live on the fixture object (tests cannot import this module by name under importlib mode)."""
 
@@ -26,14 +28,12 @@ from timesheet.app import MIGRATIONS, create_app
 from timesheet.config import TimesheetSettings
 from vikar_shared.auth.principal import Role
 from vikar_shared.clock import FixedClock
-from vikar_shared.events.placement import Approver, CompanyRegistered, PlacementCreated
-from vikar_shared.events.timesheet import login_link_seal_context
-from vikar_shared.sealing import Sealed, SealingKeys, dev_sealing_keys
+from vikar_shared.events.placement import Approver, CompanyRegistered, PageSessionEnded, PlacementCreated
+from vikar_shared.identity.tokens import COOKIE_NAME
+from vikar_shared.testing.identity import MintedPageSession, page_session_cookie
 from vikar_shared.testing.plugin import all_records, bearer, publish_events, serve_in_process, wait_until
 
-BASE_URL = "https://portal.vikarmodel.example"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-TOKEN_IN_LINK = re.compile(r"/portal/login/([A-Za-z0-9_-]+)$")
 
 
 def copenhagen_today() -> date:
@@ -138,7 +138,6 @@ class Portal:
     company_id: uuid.UUID
     approver: str
     placement: PlacementCreated
-    base_url: str = BASE_URL
     today: date = field(default_factory=copenhagen_today)
 
     csrf_of = staticmethod(csrf_of)
@@ -150,10 +149,24 @@ class Portal:
         transport = httpx.ASGITransport(app=self.app, client=(address, 50_000))
         return httpx.AsyncClient(transport=transport, base_url=base_url)
 
-    async def ask_for_link(self, email: str, client: httpx.AsyncClient | None = None) -> httpx.Response:
+    def mint(self, **claims: Any) -> MintedPageSession:
+        """A page session of this company's approver issued now (``claims`` override: ``lang``,
+        ``lifetime``, ``role``, ``company_id``, ``email``, ``private_key_pem``/``key_id``...)."""
+        defaults: dict[str, Any] = {"email": self.approver, "company_id": self.company_id, "now": self.clock.now()}
+        return page_session_cookie(**{**defaults, **claims})
+
+    async def log_in(self, client: httpx.AsyncClient | None = None, **claims: Any) -> MintedPageSession:
+        """Logs ``client`` in as the identity owner would: its ``vikar_session`` cookie (``Path=/``)."""
         browser = client or self.client
-        form = await browser.get("/portal/login")
-        return await browser.post("/portal/login", data={"csrf_token": csrf_of(form.text), "email": email})
+        minted = self.mint(**claims)
+        browser.cookies.set(COOKIE_NAME, minted.token, path="/")
+        return minted
+
+    async def topic_envelopes(self) -> list[dict[str, Any]]:
+        """Every envelope on this test's timesheet.events, in partition order."""
+        await self.published()
+        records = await all_records(self.kafka, self.namespace)
+        return [json.loads(value) for _, value in records.get(self.namespace + "timesheet.events", [])]
 
     async def published(self) -> None:
         """Waits until the outbox relay has published every event (Kafka acknowledged them)."""
@@ -163,37 +176,17 @@ class Portal:
 
         await wait_until(drained, what="the outbox relay to publish every event")
 
-    async def topic_envelopes(self) -> list[dict[str, Any]]:
-        """Every envelope on this test's timesheet.events, in partition order."""
-        await self.published()
-        records = await all_records(self.kafka, self.namespace)
-        return [json.loads(value) for _, value in records.get(self.namespace + "timesheet.events", [])]
-
-    async def link_events(self) -> list[dict[str, Any]]:
-        """The login-link requests as published on the topic: their outbox rows are deleted once published."""
-        return [e for e in await self.topic_envelopes() if e["type"] == "timesheet.login_link_requested"]
-
-    @staticmethod
-    def opened_link(event: dict[str, Any]) -> str:
-        """The link in an event, opened as notifications opens it (same development key)."""
-        data = event["data"]
-        sealed = Sealed.model_validate(data["sealed_link"])
-        return SealingKeys(dev_sealing_keys()).open(sealed, context=login_link_seal_context(data["email"]))
-
-    async def latest_token(self) -> str:
-        events = await self.link_events()
-        assert events, "no LoginLinkRequested was written"
-        match = TOKEN_IN_LINK.search(self.opened_link(events[-1]))
-        assert match is not None
-        return match.group(1)
-
-    async def log_in(self, client: httpx.AsyncClient | None = None) -> httpx.Response:
-        browser = client or self.client
-        assert (await self.ask_for_link(self.approver, browser)).status_code == 303
-        token = await self.latest_token()
-        confirm = await browser.get(f"/portal/login/{token}")
-        assert confirm.status_code == 200, confirm.text
-        return await browser.post(f"/portal/login/{token}", data={"csrf_token": csrf_of(confirm.text)})
+    async def end_session(self, minted: MintedPageSession, reason: str = "logout") -> PageSessionEnded:
+        """Publishes ``placement.page_session_ended`` for ``minted`` on placement.events, as the owner does."""
+        ended = PageSessionEnded(
+            session_id=minted.session.session_id,
+            email=minted.session.subject,
+            reason=reason,
+            ended_at=self.clock.now(),
+            not_after=minted.session.expires_at,
+        )
+        await publish_events(self.kafka, self.namespace, [(ended, ended.session_id)])
+        return ended
 
     async def add_placement(self, citizen_name: str, company_id: uuid.UUID | None = None) -> PlacementCreated:
         placement = placement_of(company_id or self.company_id, citizen_name, self.today)
@@ -242,7 +235,6 @@ async def portal(
         kafka_bootstrap=kafka,
         kafka_namespace=kafka_namespace,
         consumer_retry_backoff_seconds=0.01,
-        portal_base_url=BASE_URL,
         **getattr(request, "param", {}),
     )
     app = create_app(settings)

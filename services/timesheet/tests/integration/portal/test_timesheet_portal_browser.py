@@ -1,11 +1,12 @@
 """The portal in a real browser (Debian's headless Chromium driven by Playwright) against the timesheet
-service served by uvicorn, with its consumers and relay on real Kafka and PostgreSQL, and the
-notifications service mailing the login link through Mailpit.
+service served by uvicorn, with its consumers and relay on real Kafka and PostgreSQL.
 
-An approver logs in with the link taken from the e-mail, approves one entry (with the keyboard),
-approves a week, rejects an entry with a reason, reads the history, fails to reach another company's
-entry, switches to English and logs out. Every page is saved under artifacts/screenshots/portal/,
-on a desktop and a phone screen."""
+An approver arrives with a page session (the ``vikar_session`` cookie the identity owner sets at
+``/auth/login/{token}``; minted here with the development key, since logging in is placement's and
+tested there), approves one entry (with the keyboard), approves a week, rejects an entry with a reason,
+reads the history, fails to reach another company's entry, switches to English and logs out at the
+owner (``/auth/``, answered here by a stand-in route). Every page is saved under
+artifacts/screenshots/portal/, on a desktop and a phone screen."""
 
 from __future__ import annotations
 
@@ -24,16 +25,16 @@ import asyncpg
 import httpx
 import pytest
 import uvicorn
-from playwright.async_api import Browser, Error, Page, async_playwright, expect
+from playwright.async_api import Browser, Error, Page, Route, async_playwright, expect
 
-from notifications.app import MIGRATIONS as NOTIFICATIONS_MIGRATIONS
-from notifications.app import create_app as create_notifications_app
-from notifications.config import NotificationsSettings
 from timesheet.app import MIGRATIONS, create_app
 from timesheet.config import TimesheetSettings
 from vikar_shared.auth.principal import Role
+from vikar_shared.clock import SYSTEM_CLOCK
 from vikar_shared.events.placement import Approver, CompanyRegistered, PlacementCreated
-from vikar_shared.testing.plugin import StackSettings, bearer, publish_events, serve_in_process, wait_until
+from vikar_shared.identity.tokens import COOKIE_NAME, MAX_ACCESS_LIFETIME
+from vikar_shared.testing.identity import MintedPageSession, page_session_cookie
+from vikar_shared.testing.plugin import bearer, publish_events, wait_until
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -79,24 +80,12 @@ class System:
     ida: PlacementCreated
     omar: PlacementCreated
     foreign: PlacementCreated
-    mailpit: str
 
 
 @pytest.fixture
 async def system(
-    make_database: Callable[[str, Path], Awaitable[str]], kafka: str, kafka_namespace: str, mailpit: StackSettings
+    make_database: Callable[[str, Path], Awaitable[str]], kafka: str, kafka_namespace: str
 ) -> AsyncIterator[System]:
-    notifications = create_notifications_app(
-        NotificationsSettings(
-            database_url=await make_database("notifications", NOTIFICATIONS_MIGRATIONS),
-            kafka_bootstrap=kafka,
-            kafka_namespace=kafka_namespace,
-            smtp_host=mailpit.smtp_host,
-            smtp_port=mailpit.smtp_port,
-            sender_poll_interval_seconds=0.05,
-            consumer_retry_backoff_seconds=0.01,
-        )
-    )
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{listener.getsockname()[1]}"
@@ -106,36 +95,33 @@ async def system(
             kafka_bootstrap=kafka,
             kafka_namespace=kafka_namespace,
             consumer_retry_backoff_seconds=0.01,
-            portal_base_url=url,
         )
     )
     server = uvicorn.Server(uvicorn.Config(timesheet, log_level="warning", lifespan="on"))
     serving = asyncio.create_task(server.serve(sockets=[listener]))
     try:
-        async with serve_in_process(notifications):
-            await wait_until(lambda: _started(server), what="uvicorn serving the timesheet service")
-            company_id = uuid.uuid4()
-            approver = f"bo-{uuid.uuid4().hex[:10]}@bager.example"
-            ida, omar = _placement(company_id, "Ida Jensen"), _placement(company_id, "Omar Ali")
-            foreign = _placement(uuid.uuid4(), "Sara Holm")
-            company = CompanyRegistered(
-                company_id=company_id,
-                name="Bager Hansen ApS",
-                cvr="12345674",
-                approvers=[Approver(email=approver, name="Bo Hansen")],
-            )
-            events = [(company, company_id), *((p, p.placement_id) for p in (ida, omar, foreign))]
-            await publish_events(kafka, kafka_namespace, events)
-            pool: asyncpg.Pool = timesheet.state.pool
+        await wait_until(lambda: _started(server), what="uvicorn serving the timesheet service")
+        company_id = uuid.uuid4()
+        approver = f"bo-{uuid.uuid4().hex[:10]}@bager.example"
+        ida, omar = _placement(company_id, "Ida Jensen"), _placement(company_id, "Omar Ali")
+        foreign = _placement(uuid.uuid4(), "Sara Holm")
+        company = CompanyRegistered(
+            company_id=company_id,
+            name="Bager Hansen ApS",
+            cvr="12345674",
+            approvers=[Approver(email=approver, name="Bo Hansen")],
+        )
+        events = [(company, company_id), *((p, p.placement_id) for p in (ida, omar, foreign))]
+        await publish_events(kafka, kafka_namespace, events)
+        pool: asyncpg.Pool = timesheet.state.pool
 
-            async def known() -> bool:
-                placements = await pool.fetchval("select count(*) from placements")
-                approvers = await pool.fetchval("select count(*) from company_approvers")
-                companies = await notifications.state.pool.fetchval("select count(*) from companies")
-                return bool(placements == 3 and approvers == 1 and companies == 1)
+        async def known() -> bool:
+            placements = await pool.fetchval("select count(*) from placements")
+            approvers = await pool.fetchval("select count(*) from company_approvers")
+            return bool(placements == 3 and approvers == 1)
 
-            await wait_until(known, what="placements and approvers in both services' read models")
-            yield System(url, pool, approver, company_id, ida, omar, foreign, mailpit.mailpit_url)
+        await wait_until(known, what="placements and approvers in the read models")
+        yield System(url, pool, approver, company_id, ida, omar, foreign)
     finally:
         server.should_exit = True
         await serving
@@ -156,28 +142,21 @@ async def _submit(system: System, placement: PlacementCreated, work_date: date, 
     return str(response.json()["entries"][0]["id"])
 
 
-async def _link_from_mailpit(mailpit_url: str, address: str, portal_url: str) -> str:
-    async with httpx.AsyncClient(base_url=mailpit_url, timeout=10) as mailpit:
-        found: list[dict[str, Any]] = []
+def _session(system: System) -> MintedPageSession:
+    """The approver's page session, as the owner mints it (longest life: the test runs on the real clock)."""
+    return page_session_cookie(
+        email=system.approver, company_id=system.company_id, now=SYSTEM_CLOCK.now(), lifetime=MAX_ACCESS_LIFETIME
+    )
 
-        async def arrived() -> bool:
-            response = await mailpit.get("/api/v1/search", params={"query": f"to:{address}"})
-            response.raise_for_status()
-            # The approver also gets "hours await approval" e-mails; only the login e-mail counts here.
-            found[:] = [
-                m
-                for m in response.json()["messages"]
-                if any(t["Address"] == address for t in m["To"]) and m["Subject"] == "Dit login-link til Vikarmodellen"
-            ]
-            return bool(found)
 
-        await wait_until(arrived, what=f"the login e-mail to {address} in Mailpit")
-        assert len(found) == 1
-        message = (await mailpit.get(f"/api/v1/message/{found[0]['ID']}")).json()
-    assert message["Text"].startswith("Hej Bo Hansen,")
-    match = re.search(re.escape(portal_url) + r"/portal/login/[A-Za-z0-9_-]+", message["Text"])
-    assert match is not None, message["Text"]
-    return match.group(0)
+def _cookie(system: System, session: MintedPageSession) -> Any:
+    return {
+        "name": COOKIE_NAME,
+        "value": session.token,
+        "url": f"{system.url}/",
+        "httpOnly": True,
+        "sameSite": "Lax",
+    }
 
 
 async def _launch(playwright: Any) -> Browser:
@@ -224,7 +203,7 @@ async def _status(system: System, entry_id: str) -> str:
     return status
 
 
-async def test_an_approver_logs_in_by_mailed_link_and_decides_hours_in_a_real_browser(
+async def test_an_approver_with_a_page_session_decides_hours_in_a_real_browser(
     system: System, pytestconfig: pytest.Config
 ) -> None:
     s = system
@@ -245,23 +224,10 @@ async def test_an_approver_logs_in_by_mailed_link_and_decides_hours_in_a_real_br
         page = await desktop.new_page()
         page.set_default_timeout(15_000)
 
-        # Ask for a link; the answer is neutral.
-        await page.goto(f"{s.url}/portal/login")
-        await expect(page.get_by_role("heading", name="Log ind")).to_be_visible()
-        await _assert_usable(page)
-        await shots.take(page, "login")
-        await page.get_by_label("E-mailadresse").fill(s.approver)
-        await page.get_by_role("button", name="Send login-link").click()
-        await expect(page.get_by_role("heading", name="Tjek din e-mail")).to_be_visible()
-        await shots.take(page, "check-email")
-
-        # The link from the e-mail shows a confirmation first; the button logs in.
-        link = await _link_from_mailpit(s.mailpit, s.approver, s.url)
-        await page.goto(link)
-        await expect(page.get_by_text(f"Tryk på knappen for at logge ind som {s.approver}.")).to_be_visible()
-        await _assert_usable(page)
-        await shots.take(page, "confirm-login")
-        await page.get_by_role("button", name="Log ind").click()
+        # Arriving from the identity owner's login with the session cookie it set (Path=/, HttpOnly, Lax).
+        session = _session(s)
+        await desktop.add_cookies([_cookie(s, session)])
+        await page.goto(f"{s.url}/portal/pending")
         await expect(page).to_have_url(f"{s.url}/portal/pending")
         await expect(page.get_by_role("heading", name="Timer til godkendelse")).to_be_visible()
         await expect(page.get_by_text("5 registreringer venter, i alt 11:15 timer.")).to_be_visible()
@@ -348,17 +314,21 @@ async def test_an_approver_logs_in_by_mailed_link_and_decides_hours_in_a_real_br
         await page.keyboard.press("Tab")
         await expect(page.get_by_role("link", name="Spring til indhold")).to_be_focused()
 
-        # Log out; the session no longer opens pages.
-        await page.get_by_role("button", name="Log ud").click()
-        await expect(page.get_by_text("Du er logget ud.")).to_be_visible()
-        await shots.take(page, "logged-out")
-        await page.goto(f"{s.url}/portal/pending")
-        await expect(page).to_have_url(f"{s.url}/portal/login")
+        # Log out at the identity owner (a stand-in answers /auth/ here, as nginx routes it to placement):
+        # the button posts the session's CSRF value there; without the cookie the pages send to login.
+        posted: list[tuple[str, str]] = []
 
-        # The used link does not log in again.
-        await page.goto(link)
-        await expect(page.get_by_role("heading", name="Linket er allerede brugt")).to_be_visible()
-        await shots.take(page, "link-used")
+        async def owner(route: Route) -> None:
+            posted.append((route.request.url, route.request.post_data or ""))
+            await desktop.clear_cookies()
+            await route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>Logget ud</title>")
+
+        await desktop.route(f"{s.url}/auth/**", owner)
+        await page.get_by_role("button", name="Log ud").click()
+        await expect(page).to_have_title("Logget ud")
+        assert posted == [(f"{s.url}/auth/logout", f"csrf_token={session.csrf}")]
+        await page.goto(f"{s.url}/portal/pending")
+        await expect(page).to_have_url(f"{s.url}/auth/login?next=%2Fportal%2Fpending")
         await browser.close()
 
     assert all(path.stat().st_size > 5_000 for path in shots.taken)
