@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from invoicing.co_financing.models import CoFinancingDraft
+from invoicing.co_financing.models import CitizenTotal, CoFinancingDraft
 
 
 class CitizenTotalOut(BaseModel):
@@ -15,6 +15,10 @@ class CitizenTotalOut(BaseModel):
     minutes: int
     amount_ore: int = Field(description="Sum of the per-entry amounts, each rounded half up")
     rates_ore_per_hour: list[int] = Field(description="The distinct rates applied, by work date")
+
+    @classmethod
+    def of(cls, total: CitizenTotal) -> CitizenTotalOut:
+        return cls.model_validate(total, from_attributes=True)
 
 
 class CoFinancingPreviewOut(BaseModel):
@@ -32,16 +36,7 @@ class CoFinancingPreviewOut(BaseModel):
             municipality_id=draft.municipality_id,
             municipality_name=draft.municipality_name,
             month=str(draft.month),
-            citizens=[
-                CitizenTotalOut(
-                    citizen_id=c.citizen_id,
-                    citizen_name=c.citizen_name,
-                    minutes=c.minutes,
-                    amount_ore=c.amount_ore,
-                    rates_ore_per_hour=list(c.rates_ore_per_hour),
-                )
-                for c in draft.citizens
-            ],
+            citizens=[CitizenTotalOut.of(c) for c in draft.citizens],
             total_minutes=draft.total_minutes,
             total_ore=draft.total_ore,
             unique_citizens=draft.unique_citizens,

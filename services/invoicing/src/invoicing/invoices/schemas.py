@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from invoicing.invoices.models import InvoiceDraft
+from invoicing.invoices.models import InvoiceDraft, InvoiceLine
 
 
 class InvoiceLineOut(BaseModel):
@@ -21,6 +21,10 @@ class InvoiceLineOut(BaseModel):
         "correction that lowers the hours)"
     )
     corrects_entry_id: UUID | None = Field(default=None, description="Set on a correction: the entry it corrects")
+
+    @classmethod
+    def of(cls, line: InvoiceLine) -> InvoiceLineOut:
+        return cls.model_validate(line, from_attributes=True)
 
 
 class InvoicePreviewOut(BaseModel):
@@ -40,7 +44,7 @@ class InvoicePreviewOut(BaseModel):
         return cls(
             company_id=draft.company_id,
             month=str(draft.month),
-            lines=[InvoiceLineOut.model_validate(line, from_attributes=True) for line in draft.lines],
+            lines=[InvoiceLineOut.of(line) for line in draft.lines],
             subtotal_ore=draft.subtotal_ore,
             vat_rate_percent=draft.vat_rate_percent,
             vat_ore=draft.vat_ore,

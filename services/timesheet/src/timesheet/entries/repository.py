@@ -462,3 +462,17 @@ async def history(conn: asyncpg.Connection, entry_id: UUID) -> list[HistoryRecor
         values["action"] = HistoryAction(values["action"])
         records.append(HistoryRecord(**values))
     return records
+
+
+async def days_over_cap(conn: asyncpg.Connection, citizen_id: UUID, cap_minutes: int) -> list[str]:
+    """Work days on which the citizen's submitted and approved minutes (corrections signed) exceed
+    ``cap_minutes``: what two identities may have been let through before a merge; ISO dates."""
+    rows = await conn.fetch(
+        """select work_date from entries
+           where citizen_id = $1 and status in ('submitted', 'approved')
+           group by work_date having sum(minutes) > $2
+           order by work_date""",
+        citizen_id,
+        cap_minutes,
+    )
+    return [r["work_date"].isoformat() for r in rows]
