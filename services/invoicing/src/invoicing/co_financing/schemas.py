@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from invoicing.co_financing.models import CitizenTotal, CoFinancingDraft
+from invoicing.co_financing.models import CoFinancingDraft
 
 
 class CitizenTotalOut(BaseModel):
@@ -15,10 +16,6 @@ class CitizenTotalOut(BaseModel):
     minutes: int
     amount_ore: int = Field(description="Sum of the per-entry amounts, each rounded half up")
     rates_ore_per_hour: list[int] = Field(description="The distinct rates applied, by work date")
-
-    @classmethod
-    def of(cls, total: CitizenTotal) -> CitizenTotalOut:
-        return cls.model_validate(total, from_attributes=True)
 
 
 class CoFinancingPreviewOut(BaseModel):
@@ -32,12 +29,4 @@ class CoFinancingPreviewOut(BaseModel):
 
     @classmethod
     def of(cls, draft: CoFinancingDraft) -> CoFinancingPreviewOut:
-        return cls(
-            municipality_id=draft.municipality_id,
-            municipality_name=draft.municipality_name,
-            month=str(draft.month),
-            citizens=[CitizenTotalOut.of(c) for c in draft.citizens],
-            total_minutes=draft.total_minutes,
-            total_ore=draft.total_ore,
-            unique_citizens=draft.unique_citizens,
-        )
+        return cls.model_validate({**asdict(draft), "month": str(draft.month)})

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from invoicing.invoices.models import InvoiceDraft, InvoiceLine
+from invoicing.invoices.models import InvoiceDraft
 
 
 class InvoiceLineOut(BaseModel):
@@ -21,10 +22,6 @@ class InvoiceLineOut(BaseModel):
         "correction that lowers the hours)"
     )
     corrects_entry_id: UUID | None = Field(default=None, description="Set on a correction: the entry it corrects")
-
-    @classmethod
-    def of(cls, line: InvoiceLine) -> InvoiceLineOut:
-        return cls.model_validate(line, from_attributes=True)
 
 
 class InvoicePreviewOut(BaseModel):
@@ -41,13 +38,4 @@ class InvoicePreviewOut(BaseModel):
 
     @classmethod
     def of(cls, draft: InvoiceDraft) -> InvoicePreviewOut:
-        return cls(
-            company_id=draft.company_id,
-            month=str(draft.month),
-            lines=[InvoiceLineOut.of(line) for line in draft.lines],
-            subtotal_ore=draft.subtotal_ore,
-            vat_rate_percent=draft.vat_rate_percent,
-            vat_ore=draft.vat_ore,
-            total_ore=draft.total_ore,
-            pending_entries=draft.pending_entries,
-        )
+        return cls.model_validate({**asdict(draft), "month": str(draft.month)})

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Annotated
 from uuid import UUID
@@ -102,21 +103,12 @@ class OpeningOut(BaseModel):
     @classmethod
     def of(cls, o: Opening, today: date, working_days: int) -> OpeningOut:
         """The opening with its follow-up day and whether it is overdue on ``today``."""
-        return cls(
-            id=o.id,
-            company_id=o.company_id,
-            job_category=o.job_category,
-            tasks=o.tasks,
-            hours_per_week_minutes=o.hours_per_week_minutes,
-            contact=ContactOut(name=o.contact_name, phone=o.contact_phone, email=o.contact_email),
-            wished_start=o.wished_start,
-            status=o.status,
-            handed_over_reason=o.handed_over_reason,
-            municipality_id=o.municipality_id,
-            reported_on=o.reported_on,
-            followed_up_on=o.followed_up_on,
-            follow_up_due_on=(
-                follow_up_due_on(o.reported_on, o.followed_up_on, working_days) if o.status == "open" else None
-            ),
-            overdue=is_overdue(o.status, o.reported_on, o.followed_up_on, working_days, today),
+        due = follow_up_due_on(o.reported_on, o.followed_up_on, working_days) if o.status == "open" else None
+        return cls.model_validate(
+            {
+                **asdict(o),
+                "contact": ContactOut(name=o.contact_name, phone=o.contact_phone, email=o.contact_email),
+                "follow_up_due_on": due,
+                "overdue": is_overdue(o.status, o.reported_on, o.followed_up_on, working_days, today),
+            }
         )
