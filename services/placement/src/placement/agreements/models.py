@@ -20,18 +20,6 @@ class Terms:
 
 
 @dataclass(frozen=True)
-class TermsInput:
-    """A new terms version as asked for (the EAN not yet checked)."""
-
-    effective_from: date
-    co_financing_rate_ore_per_hour: int
-    eligibility_threshold_weeks: int
-    target_unique_citizens: int | None = None
-    ean: str | None = None
-    person_reference: str | None = None
-
-
-@dataclass(frozen=True)
 class Municipality:
     id: UUID
     name: str

@@ -9,7 +9,7 @@ from uuid import UUID
 import asyncpg
 
 from placement.agreements import repository
-from placement.agreements.models import Municipality, Terms, TermsInput
+from placement.agreements.models import Municipality, Terms
 from placement.audit.repository import record
 from placement.reference.models import parse_gln
 from vikar_shared.auth import Principal
@@ -34,29 +34,40 @@ async def register_municipality(conn: asyncpg.Connection, actor: Principal, name
     return municipality_id
 
 
-async def set_terms(conn: asyncpg.Connection, actor: Principal, municipality_id: UUID, body: TermsInput) -> Terms:
-    """Adds a terms version. Errors: 404 ``municipality``; 409 ``terms-exist``; 422 ``ean-format``,
-    ``ean-check-digit``."""
-    ean = parse_gln(body.ean) if body.ean is not None else None
+async def set_terms(
+    conn: asyncpg.Connection,
+    actor: Principal,
+    municipality_id: UUID,
+    *,
+    effective_from: date,
+    co_financing_rate_ore_per_hour: int,
+    eligibility_threshold_weeks: int,
+    target_unique_citizens: int | None = None,
+    ean: str | None = None,
+    person_reference: str | None = None,
+) -> Terms:
+    """Adds a terms version (rate in øre per hour, threshold in weeks; ``ean`` checked here). Errors: 404
+    ``municipality``; 409 ``terms-exist``; 422 ``ean-format``, ``ean-check-digit``."""
+    ean = parse_gln(ean) if ean is not None else None
     name = await repository.municipality_name(conn, municipality_id, lock=True)
     if name is None:
         raise not_found("municipality")
     terms = Terms(
         uuid.uuid4(),
         municipality_id,
-        body.effective_from,
-        body.co_financing_rate_ore_per_hour,
-        body.eligibility_threshold_weeks,
-        body.target_unique_citizens,
+        effective_from,
+        co_financing_rate_ore_per_hour,
+        eligibility_threshold_weeks,
+        target_unique_citizens,
         ean,
-        body.person_reference,
+        person_reference,
     )
     if not await repository.insert_terms(conn, terms, actor.subject):
         # One terms version per municipality and effective date: refused, naming the version in force from it.
-        existing = await repository.terms_from(conn, municipality_id, body.effective_from)
+        existing = await repository.terms_from(conn, municipality_id, effective_from)
         raise duplicate(
             "terms-exist",
-            f"Terms effective from {body.effective_from} exist ({existing}); add a new date instead",
+            f"Terms effective from {effective_from} exist ({existing}); add a new date instead",
             "terms",
             existing,
         )
