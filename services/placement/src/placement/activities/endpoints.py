@@ -33,7 +33,7 @@ async def log_activity(
 @router.get("/citizens/{citizen_id}/timeline", response_model=TimelineOut)
 async def timeline(citizen_id: UUID, viewer: CaseReader, pool: DbPool) -> TimelineOut:
     async with transaction(pool) as conn:
-        return TimelineOut.of(await service.timeline(conn, viewer, citizen_id))
+        return TimelineOut.of(await service.timeline(conn, viewer, citizen_id), viewer)
 
 
 @router.get("/consultants/me/follow-ups", response_model=FollowUpsOut)

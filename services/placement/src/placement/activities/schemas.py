@@ -18,6 +18,7 @@ from placement.activities.models import (
 )
 from placement.citizens.models import NameChangeRecorded, ReferralRecorded
 from placement.placements.models import StatusChangeRecorded
+from vikar_shared.auth import Principal
 from vikar_shared.types.periods import Day
 from vikar_shared.types.text import Note
 
@@ -89,8 +90,10 @@ class ActivityItem(BaseModel):
     note: str | None = Field(description="Agency staff only")
 
     @classmethod
-    def of(cls, item: ActivityRecorded) -> ActivityItem:
-        return cls.model_validate(item, from_attributes=True)
+    def of(cls, item: ActivityRecorded, viewer: Principal) -> ActivityItem:
+        """The activity as ``viewer`` may see it: the note (possibly sensitive) for agency staff only."""
+        out = cls.model_validate(item, from_attributes=True)
+        return out if viewer.is_agency_staff else out.model_copy(update={"note": None})
 
 
 class NameChangeItem(BaseModel):
@@ -122,7 +125,8 @@ class TimelineOut(BaseModel):
     items: list[TimelineItem] = Field(description="Oldest first; same day in the order recorded")
 
     @classmethod
-    def of(cls, timeline: Timeline) -> TimelineOut:
+    def of(cls, timeline: Timeline, viewer: Principal) -> TimelineOut:
+        """The items the service let ``viewer`` see, each as ``viewer`` may see it (notes: agency staff)."""
         items: list[TimelineItem] = []
         for item in timeline.items:
             if isinstance(item, ReferralRecorded):
@@ -130,7 +134,7 @@ class TimelineOut(BaseModel):
             elif isinstance(item, StatusChangeRecorded):
                 items.append(PlacementStatusItem.of(item))
             elif isinstance(item, ActivityRecorded):
-                items.append(ActivityItem.of(item))
+                items.append(ActivityItem.of(item, viewer))
             else:
                 items.append(NameChangeItem.of(item))
         return cls(citizen_id=timeline.citizen_id, citizen_name=timeline.citizen_name, items=items)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 from datetime import date
 from uuid import UUID
 
@@ -25,7 +24,7 @@ from placement.activities.models import (
 )
 from placement.audit.repository import record
 from placement.citizens import service as citizens
-from placement.citizens.models import NameChangeRecorded, ReferralRecorded
+from placement.citizens.models import ReferralRecorded
 from placement.placements import service as placements
 from placement.placements.models import StatusChangeRecorded
 from vikar_shared.auth import Principal, Role
@@ -90,23 +89,19 @@ async def log_activity(
 
 
 def _for_municipality(items: list[TimelineItem], municipality_id: UUID | None) -> list[TimelineItem]:
-    """What a municipality may see: its own referrals and the placements made under them, activities
-    not tied to another municipality's placement, and no notes."""
+    """What a municipality may see: its own referrals and the placements made under them, and activities
+    not tied to another municipality's placement (the notes are left out by ``TimelineOut.of``)."""
     own_placements = {
         i.placement_id for i in items if isinstance(i, StatusChangeRecorded) and i.municipality_id == municipality_id
     }
     visible: list[TimelineItem] = []
     for item in items:
-        if (
-            isinstance(item, ReferralRecorded | StatusChangeRecorded | NameChangeRecorded)
-            and item.municipality_id != municipality_id
-        ):
-            continue
         if isinstance(item, ActivityRecorded):
-            if item.placement_id is not None and item.placement_id not in own_placements:
-                continue
-            item = replace(item, note=None)
-        visible.append(item)
+            seen = item.placement_id is None or item.placement_id in own_placements
+        else:
+            seen = item.municipality_id == municipality_id
+        if seen:
+            visible.append(item)
     return visible
 
 
