@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -28,21 +29,4 @@ class CoFinancingPreviewOut(BaseModel):
 
     @classmethod
     def of(cls, draft: CoFinancingDraft) -> CoFinancingPreviewOut:
-        return cls(
-            municipality_id=draft.municipality_id,
-            municipality_name=draft.municipality_name,
-            month=str(draft.month),
-            citizens=[
-                CitizenTotalOut(
-                    citizen_id=c.citizen_id,
-                    citizen_name=c.citizen_name,
-                    minutes=c.minutes,
-                    amount_ore=c.amount_ore,
-                    rates_ore_per_hour=list(c.rates_ore_per_hour),
-                )
-                for c in draft.citizens
-            ],
-            total_minutes=draft.total_minutes,
-            total_ore=draft.total_ore,
-            unique_citizens=draft.unique_citizens,
-        )
+        return cls.model_validate({**asdict(draft), "month": str(draft.month)})

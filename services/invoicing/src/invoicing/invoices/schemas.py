@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from uuid import UUID
 
@@ -37,13 +38,4 @@ class InvoicePreviewOut(BaseModel):
 
     @classmethod
     def of(cls, draft: InvoiceDraft) -> InvoicePreviewOut:
-        return cls(
-            company_id=draft.company_id,
-            month=str(draft.month),
-            lines=[InvoiceLineOut.model_validate(line, from_attributes=True) for line in draft.lines],
-            subtotal_ore=draft.subtotal_ore,
-            vat_rate_percent=draft.vat_rate_percent,
-            vat_ore=draft.vat_ore,
-            total_ore=draft.total_ore,
-            pending_entries=draft.pending_entries,
-        )
+        return cls.model_validate({**asdict(draft), "month": str(draft.month)})

@@ -28,22 +28,7 @@ class EmailOut(BaseModel):
 
     @classmethod
     def of(cls, record: EmailRecord) -> EmailOut:
-        return cls(
-            id=record.id,
-            kind=record.kind,
-            event_id=record.event_id,
-            recipient=record.recipient,
-            recipient_name=record.recipient_name,
-            subject=record.subject,
-            body=record.body,
-            message_id=record.message_id,
-            status=record.status,
-            attempts=record.attempts,
-            last_error=record.last_error,
-            next_attempt_at=record.next_attempt_at,
-            created_at=record.created_at,
-            sent_at=record.sent_at,
-        )
+        return cls.model_validate(record, from_attributes=True)
 
 
 class EmailList(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 
 import asyncpg
@@ -10,7 +11,14 @@ import asyncpg
 from notifications.emails import repository
 from notifications.emails.mailer import MailDeliveryError, Mailer
 from notifications.emails.message import build_message
-from notifications.emails.models import EmailRecord, EmailStatus, OutgoingEmail, RetryPolicy, with_secret
+from notifications.emails.models import (
+    EmailRecord,
+    EmailStatus,
+    OutgoingEmail,
+    PlannedEmail,
+    RetryPolicy,
+    with_secret,
+)
 from vikar_shared.clock import SYSTEM_CLOCK, Clock
 from vikar_shared.errors import not_found
 from vikar_shared.sealing import SealError, SealingKeys
@@ -105,6 +113,12 @@ async def purge_expired_secrets(conn: asyncpg.Connection, *, clock: Clock = SYST
     if purged:
         log.warning("e-mails with an expired link given up", extra={"fields": {"count": purged}})
     return purged
+
+
+async def enqueue(conn: asyncpg.Connection, emails: Sequence[PlannedEmail]) -> int:
+    """Adds the planned e-mails to the outbox; one that exists for (event, recipient) is left alone.
+    Returns how many are new."""
+    return await repository.insert_planned(conn, emails)
 
 
 async def list_emails(conn: asyncpg.Connection, status: EmailStatus | None, limit: int) -> list[EmailRecord]:

@@ -6,8 +6,8 @@ import uuid
 
 import asyncpg
 
-from notifications.companies import repository as companies
-from notifications.emails import repository as outbox
+from notifications.companies import reads as companies
+from notifications.emails import service as outbox
 from notifications.emails.models import MailContext
 from notifications.submissions import repository
 from notifications.submissions.approval_mail import plan_approval_email
@@ -60,6 +60,6 @@ async def plan_waiting_approval_emails(conn: asyncpg.Connection, company_id: uui
     if not waiting:
         return 0
     planned = [plan_approval_email(s, a, context) for s in waiting for a in approvers]
-    created = await outbox.insert_planned(conn, planned)
+    created = await outbox.enqueue(conn, planned)
     await repository.mark_emails_planned(conn, [s.event_id for s in waiting])
     return created

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
+import asyncpg
 from fastapi import APIRouter, Depends, Query, Response
 
 from placement.activities import service
@@ -23,13 +24,16 @@ CaseReader = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.AD
 async def log_activity(
     citizen_id: UUID, body: ActivityCreate, actor: Consultant, pool: DbPool, today: Today, idem: Idempotency
 ) -> ActivityOut | Response:
-    return await answer_once(pool, idem, 201, lambda conn: service.log_activity(conn, actor, citizen_id, body, today))
+    async def effect(conn: asyncpg.Connection) -> ActivityOut:
+        return ActivityOut.of(await service.log_activity(conn, actor, citizen_id, body.domain(), today))
+
+    return await answer_once(pool, idem, 201, effect)
 
 
 @router.get("/citizens/{citizen_id}/timeline", response_model=TimelineOut)
 async def timeline(citizen_id: UUID, viewer: CaseReader, pool: DbPool) -> TimelineOut:
     async with transaction(pool) as conn:
-        return await service.timeline(conn, viewer, citizen_id)
+        return TimelineOut.of(await service.timeline(conn, viewer, citizen_id), viewer)
 
 
 @router.get("/consultants/me/follow-ups", response_model=FollowUpsOut)
@@ -42,4 +46,4 @@ async def follow_ups(
     ] = None,
 ) -> FollowUpsOut:
     async with transaction(pool) as conn:
-        return await service.follow_ups_owed(conn, consultant, week, today)
+        return FollowUpsOut.of(await service.follow_ups_owed(conn, consultant, week, today))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
+from placement.citizens.models import NameChangeRecorded, ReferralRecorded
+from placement.placements.models import StatusChangeRecorded
 from vikar_shared.errors import invalid
 from vikar_shared.types.periods import parse_iso_week as shared_parse_iso_week
 
@@ -28,6 +30,65 @@ Attendance = Literal["attended", "absent", "excused"]
 
 # Day N after the start: a placement starting on a Monday has its day-7 follow-up the next Monday.
 FOLLOW_UP_DAYS: dict[str, int] = {"follow_up_day_7": 7, "follow_up_day_30": 30, "follow_up_day_90": 90}
+
+
+@dataclass(frozen=True)
+class ActivityInput:
+    """An activity to log for a citizen (the note may be sensitive: it never leaves this service)."""
+
+    activity_type: ActivityType
+    occurred_on: date
+    attendance: Attendance | None = None
+    placement_id: UUID | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Activity:
+    id: UUID
+    citizen_id: UUID
+    activity_type: ActivityType
+    attendance: Attendance | None
+    placement_id: UUID | None
+    occurred_on: date
+    logged_by: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class ActivityRecorded:
+    """An activity on the citizen's timeline (``note`` None where the viewer may not read it)."""
+
+    activity_id: UUID
+    activity_type: str
+    attendance: str | None
+    placement_id: UUID | None
+    logged_by: str
+    note: str | None
+    occurred_on: date
+    recorded_at: datetime
+
+
+TimelineItem = ReferralRecorded | StatusChangeRecorded | ActivityRecorded | NameChangeRecorded
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A citizen's case history as the viewer may see it, oldest first (same day: in the order recorded)."""
+
+    citizen_id: UUID
+    citizen_name: str
+    items: list[TimelineItem]
+
+
+@dataclass(frozen=True)
+class WeekOfFollowUps:
+    """The follow-ups a consultant owes in the ISO week ``week`` (e.g. ``2026-W48``) that starts on a Monday."""
+
+    consultant_id: str
+    week: str
+    week_starts_on: date
+    due: list[FollowUpDue]
 
 
 def check_activity(

@@ -9,20 +9,24 @@ from uuid import UUID
 import asyncpg
 
 from placement.activities import repository
-from placement.activities.models import check_activity, follow_ups_due, monday_of, parse_iso_week
-from placement.activities.schemas import (
-    ActivityCreate,
-    ActivityItem,
-    ActivityOut,
-    FollowUpDueOut,
-    FollowUpsOut,
-    NameChangeItem,
-    PlacementStatusItem,
-    ReferralItem,
+from placement.activities.models import (
+    ActivePlacement,
+    Activity,
+    ActivityInput,
+    ActivityRecorded,
+    Timeline,
     TimelineItem,
-    TimelineOut,
+    WeekOfFollowUps,
+    check_activity,
+    follow_ups_due,
+    monday_of,
+    parse_iso_week,
 )
 from placement.audit.repository import record
+from placement.citizens import service as citizens
+from placement.citizens.models import ReferralRecorded
+from placement.placements import service as placements
+from placement.placements.models import StatusChangeRecorded
 from vikar_shared.auth import Principal, Role
 from vikar_shared.db import lock_natural_key
 from vikar_shared.errors import duplicate, forbidden, invalid, not_found
@@ -31,14 +35,17 @@ from vikar_shared.outbox import add_event
 
 
 async def log_activity(
-    conn: asyncpg.Connection, actor: Principal, citizen_id: UUID, body: ActivityCreate, today: date
-) -> ActivityOut:
-    if await repository.citizen_name(conn, citizen_id) is None:
+    conn: asyncpg.Connection, actor: Principal, citizen_id: UUID, body: ActivityInput, today: date
+) -> Activity:
+    """Logs an activity; emits ActivityLogged (without the note). Errors: 404 ``citizen``; 409
+    ``activity-exists``; 422 ``required-for-preboarding``, ``only-for-preboarding``, ``required-for-follow-up``,
+    ``not-in-future``, ``citizens-placement``."""
+    if await citizens.citizen_name(conn, citizen_id) is None:
         raise not_found("citizen")
     check_activity(body.activity_type, body.attendance, body.placement_id is not None, body.occurred_on, today)
-    if body.placement_id is not None and await repository.placement_citizen(conn, body.placement_id) != citizen_id:
+    if body.placement_id is not None and await placements.placement_citizen(conn, body.placement_id) != citizen_id:
         raise invalid("placement_id", "citizens-placement", "No placement of this citizen with that id")
-    activity = ActivityOut(
+    activity = Activity(
         id=uuid.uuid4(),
         citizen_id=citizen_id,
         activity_type=body.activity_type,
@@ -82,55 +89,68 @@ async def log_activity(
 
 
 def _for_municipality(items: list[TimelineItem], municipality_id: UUID | None) -> list[TimelineItem]:
-    """What a municipality may see: its own referrals and the placements made under them, activities
-    not tied to another municipality's placement, and no notes."""
+    """What a municipality may see: its own referrals and the placements made under them, and activities
+    not tied to another municipality's placement (the notes are left out by ``TimelineOut.of``)."""
     own_placements = {
-        i.placement_id for i in items if isinstance(i, PlacementStatusItem) and i.municipality_id == municipality_id
+        i.placement_id for i in items if isinstance(i, StatusChangeRecorded) and i.municipality_id == municipality_id
     }
     visible: list[TimelineItem] = []
     for item in items:
-        if (
-            isinstance(item, ReferralItem | PlacementStatusItem | NameChangeItem)
-            and item.municipality_id != municipality_id
-        ):
-            continue
-        if isinstance(item, ActivityItem):
-            if item.placement_id is not None and item.placement_id not in own_placements:
-                continue
-            item = item.model_copy(update={"note": None})
-        visible.append(item)
+        if isinstance(item, ActivityRecorded):
+            seen = item.placement_id is None or item.placement_id in own_placements
+        else:
+            seen = item.municipality_id == municipality_id
+        if seen:
+            visible.append(item)
     return visible
 
 
-async def timeline(conn: asyncpg.Connection, viewer: Principal, citizen_id: UUID) -> TimelineOut:
-    name = await repository.citizen_name(conn, citizen_id)
+async def timeline(conn: asyncpg.Connection, viewer: Principal, citizen_id: UUID) -> Timeline:
+    """The citizen's case history: agency staff see it all; a municipality what :func:`_for_municipality`
+    leaves, and only of a citizen it referred. Errors: 404 ``citizen``; 403 for companies."""
+    name = await citizens.citizen_name(conn, citizen_id)
     if name is None:
         raise not_found("citizen")
     items: list[TimelineItem] = [
-        *await repository.referrals_of(conn, citizen_id),
-        *await repository.placement_changes_of(conn, citizen_id),
+        *await citizens.referrals_recorded(conn, citizen_id),
+        *await placements.status_changes_recorded(conn, citizen_id),
         *await repository.activities_of(conn, citizen_id),
-        *await repository.name_changes_of(conn, citizen_id),
+        *await citizens.name_changes_recorded(conn, citizen_id),
     ]
     if viewer.role is Role.MUNICIPALITY:
-        if not any(isinstance(i, ReferralItem) and i.municipality_id == viewer.municipality_id for i in items):
+        if not any(isinstance(i, ReferralRecorded) and i.municipality_id == viewer.municipality_id for i in items):
             raise not_found("citizen")
         items = _for_municipality(items, viewer.municipality_id)
     elif not viewer.is_agency_staff:
         raise forbidden("Companies never see a citizen's case history")
     items.sort(key=lambda i: (i.occurred_on, i.recorded_at))
-    return TimelineOut(citizen_id=citizen_id, citizen_name=name, items=items)
+    return Timeline(citizen_id=citizen_id, citizen_name=name, items=items)
 
 
 async def follow_ups_owed(
     conn: asyncpg.Connection, consultant: Principal, week: str | None, today: date
-) -> FollowUpsOut:
+) -> WeekOfFollowUps:
+    """The follow-ups the consultant owes in ``week`` (``2026-W48``; default: the week of ``today``).
+    Errors: 422 ``iso-week-invalid``, ``iso-week-out-of-range`` (week)."""
     monday = parse_iso_week(week) if week is not None else monday_of(today)
     iso = monday.isocalendar()
-    placements = await repository.active_placements_of(conn, consultant.subject)
-    return FollowUpsOut(
+    active = await placements.active_placements_of(conn, consultant.subject)
+    logged = await repository.follow_ups_logged(conn, [p.id for p in active])
+    owed = [
+        ActivePlacement(
+            placement_id=p.id,
+            citizen_id=p.citizen_id,
+            citizen_name=p.citizen_name,
+            company_id=p.company_id,
+            start_date=p.start_date,
+            end_date=p.end_date,
+            follow_ups_logged=logged.get(p.id, frozenset()),
+        )
+        for p in active
+    ]
+    return WeekOfFollowUps(
         consultant_id=consultant.subject,
         week=f"{iso.year}-W{iso.week:02d}",
         week_starts_on=monday,
-        due=[FollowUpDueOut.model_validate(d, from_attributes=True) for d in follow_ups_due(placements, monday)],
+        due=follow_ups_due(owed, monday),
     )

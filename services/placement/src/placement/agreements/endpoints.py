@@ -29,8 +29,8 @@ async def register_municipality(
     async with idempotent(pool, idem) as run:
         if run.replay is not None:
             return run.replay
-        municipality_id = await service.register_municipality(run.conn, actor, body)
-        out = await service.get_municipality(run.conn, actor, municipality_id)
+        municipality_id = await service.register_municipality(run.conn, actor, body.name)
+        out = MunicipalityOut.of(await service.get_municipality(run.conn, actor, municipality_id))
         await run.complete(201, out)
     return out
 
@@ -38,7 +38,7 @@ async def register_municipality(
 @router.get("/municipalities", response_model=list[MunicipalityOut])
 async def list_municipalities(viewer: MunicipalityViewer, pool: DbPool) -> list[MunicipalityOut]:
     async with transaction(pool) as conn:
-        return await service.list_municipalities(conn, viewer)
+        return [MunicipalityOut.of(m) for m in await service.list_municipalities(conn, viewer)]
 
 
 @router.post(
@@ -53,8 +53,8 @@ async def set_terms(
     async with idempotent(pool, idem) as run:
         if run.replay is not None:
             return run.replay
-        terms = await service.set_terms(run.conn, actor, municipality_id, body)
-        out = TermsOut.model_validate(terms, from_attributes=True)
+        terms = await service.set_terms(run.conn, actor, municipality_id, **body.model_dump())
+        out = TermsOut.of(terms)
         await run.complete(201, out)
     return out
 
@@ -65,10 +65,10 @@ async def terms_in_force(
 ) -> TermsOut:
     """Which terms were (or are) in force on ``on`` (default: the agency's today, from the app's clock)."""
     async with transaction(pool) as conn:
-        return await service.terms_on(conn, viewer, municipality_id, on or today)
+        return TermsOut.of(await service.terms_on(conn, viewer, municipality_id, on or today))
 
 
 @router.get("/municipalities/{municipality_id}", response_model=MunicipalityOut)
 async def get_municipality(municipality_id: UUID, viewer: CurrentPrincipal, pool: DbPool) -> MunicipalityOut:
     async with transaction(pool) as conn:
-        return await service.get_municipality(conn, viewer, municipality_id)
+        return MunicipalityOut.of(await service.get_municipality(conn, viewer, municipality_id))

@@ -19,6 +19,13 @@ class Terms:
     person_reference: str | None = None
 
 
+@dataclass(frozen=True)
+class Municipality:
+    id: UUID
+    name: str
+    terms: list[Terms]
+
+
 def terms_in_force(versions: list[Terms], on: date) -> Terms | None:
     """The version with the latest ``effective_from`` on or before ``on``."""
     candidates = [t for t in versions if t.effective_from <= on]

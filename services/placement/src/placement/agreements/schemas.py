@@ -5,6 +5,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from placement.agreements.models import Municipality, Terms
 from vikar_shared.types.periods import Day
 from vikar_shared.types.text import Reference, SingleLine
 
@@ -39,8 +40,16 @@ class TermsOut(BaseModel):
     ean: str | None
     person_reference: str | None
 
+    @classmethod
+    def of(cls, terms: Terms) -> TermsOut:
+        return cls.model_validate(terms, from_attributes=True)
+
 
 class MunicipalityOut(BaseModel):
     id: UUID
     name: str
     terms: list[TermsOut]
+
+    @classmethod
+    def of(cls, municipality: Municipality) -> MunicipalityOut:
+        return cls.model_validate(municipality, from_attributes=True)

@@ -9,8 +9,7 @@ from uuid import UUID
 import asyncpg
 
 from placement.agreements import repository
-from placement.agreements.models import Terms
-from placement.agreements.schemas import MunicipalityCreate, MunicipalityOut, TermsCreate, TermsOut
+from placement.agreements.models import Municipality, Terms
 from placement.audit.repository import record
 from placement.reference.models import parse_gln
 from vikar_shared.auth import Principal
@@ -21,9 +20,10 @@ from vikar_shared.outbox import add_event
 SOURCE = "placement"
 
 
-async def register_municipality(conn: asyncpg.Connection, actor: Principal, body: MunicipalityCreate) -> UUID:
+async def register_municipality(conn: asyncpg.Connection, actor: Principal, name: str) -> UUID:
+    """Registers a municipality by ``name`` (stripped); returns its id. Errors: 409 ``municipality-exists``."""
     municipality_id = uuid.uuid4()
-    name = body.name.strip()
+    name = name.strip()
     if not await repository.insert_municipality(conn, municipality_id, name, actor.subject):
         # A municipality is one by its name: a second registration is refused, naming the first.
         existing = await repository.municipality_named(conn, name)
@@ -34,27 +34,40 @@ async def register_municipality(conn: asyncpg.Connection, actor: Principal, body
     return municipality_id
 
 
-async def set_terms(conn: asyncpg.Connection, actor: Principal, municipality_id: UUID, body: TermsCreate) -> Terms:
-    ean = parse_gln(body.ean) if body.ean is not None else None
+async def set_terms(
+    conn: asyncpg.Connection,
+    actor: Principal,
+    municipality_id: UUID,
+    *,
+    effective_from: date,
+    co_financing_rate_ore_per_hour: int,
+    eligibility_threshold_weeks: int,
+    target_unique_citizens: int | None = None,
+    ean: str | None = None,
+    person_reference: str | None = None,
+) -> Terms:
+    """Adds a terms version (rate in øre per hour, threshold in weeks; ``ean`` checked here). Errors: 404
+    ``municipality``; 409 ``terms-exist``; 422 ``ean-format``, ``ean-check-digit``."""
+    ean = parse_gln(ean) if ean is not None else None
     name = await repository.municipality_name(conn, municipality_id, lock=True)
     if name is None:
         raise not_found("municipality")
     terms = Terms(
         uuid.uuid4(),
         municipality_id,
-        body.effective_from,
-        body.co_financing_rate_ore_per_hour,
-        body.eligibility_threshold_weeks,
-        body.target_unique_citizens,
+        effective_from,
+        co_financing_rate_ore_per_hour,
+        eligibility_threshold_weeks,
+        target_unique_citizens,
         ean,
-        body.person_reference,
+        person_reference,
     )
     if not await repository.insert_terms(conn, terms, actor.subject):
         # One terms version per municipality and effective date: refused, naming the version in force from it.
-        existing = await repository.terms_from(conn, municipality_id, body.effective_from)
+        existing = await repository.terms_from(conn, municipality_id, effective_from)
         raise duplicate(
             "terms-exist",
-            f"Terms effective from {body.effective_from} exist ({existing}); add a new date instead",
+            f"Terms effective from {effective_from} exist ({existing}); add a new date instead",
             "terms",
             existing,
         )
@@ -92,34 +105,37 @@ async def set_terms(conn: asyncpg.Connection, actor: Principal, municipality_id:
     return terms
 
 
-def _terms_out(terms: Terms) -> TermsOut:
-    return TermsOut.model_validate(terms, from_attributes=True)
+async def municipality_name(conn: asyncpg.Connection, municipality_id: UUID) -> str | None:
+    """The municipality's name, or None when there is none (for other domains; no viewer check)."""
+    return await repository.municipality_name(conn, municipality_id)
 
 
-async def get_municipality(conn: asyncpg.Connection, viewer: Principal, municipality_id: UUID) -> MunicipalityOut:
+async def terms_in_force_on(conn: asyncpg.Connection, municipality_id: UUID, on: date) -> Terms | None:
+    """The terms version in force on ``on`` (for other domains; no viewer check)."""
+    return await repository.terms_on(conn, municipality_id, on)
+
+
+async def get_municipality(conn: asyncpg.Connection, viewer: Principal, municipality_id: UUID) -> Municipality:
     if not viewer.may_see_municipality(municipality_id):
         raise not_found("municipality")
     name = await repository.municipality_name(conn, municipality_id)
     if name is None:
         raise not_found("municipality")
     versions = await repository.list_terms(conn, municipality_id)
-    return MunicipalityOut(id=municipality_id, name=name, terms=[_terms_out(t) for t in versions])
+    return Municipality(municipality_id, name, versions)
 
 
-async def list_municipalities(conn: asyncpg.Connection, viewer: Principal) -> list[MunicipalityOut]:
+async def list_municipalities(conn: asyncpg.Connection, viewer: Principal) -> list[Municipality]:
     """Agency staff see every municipality; a municipality user sees only its own."""
     only = None if viewer.is_agency_staff else viewer.municipality_id
     if not viewer.is_agency_staff and only is None:
         return []
     municipalities = await repository.list_municipalities(conn, only)
     versions = await repository.terms_of(conn, [mid for mid, _ in municipalities])
-    return [
-        MunicipalityOut(id=mid, name=name, terms=[_terms_out(t) for t in versions.get(mid, [])])
-        for mid, name in municipalities
-    ]
+    return [Municipality(mid, name, versions.get(mid, [])) for mid, name in municipalities]
 
 
-async def terms_on(conn: asyncpg.Connection, viewer: Principal, municipality_id: UUID, on: date) -> TermsOut:
+async def terms_on(conn: asyncpg.Connection, viewer: Principal, municipality_id: UUID, on: date) -> Terms:
     """The version of the terms in force on ``on``: the latest ``effective_from`` on or before it."""
     if not viewer.may_see_municipality(municipality_id):
         raise not_found("municipality")
@@ -128,4 +144,4 @@ async def terms_on(conn: asyncpg.Connection, viewer: Principal, municipality_id:
     terms = await repository.terms_on(conn, municipality_id, on)
     if terms is None:
         raise not_found("terms")
-    return _terms_out(terms)
+    return terms

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
+import asyncpg
 from fastapi import APIRouter, Depends, Request, Response
 
 from placement.citizens import service
@@ -32,17 +34,23 @@ def _vault(request: Request) -> CprVault:
 Vault = Annotated[CprVault, Depends(_vault)]
 
 
+async def _refer(
+    conn: asyncpg.Connection, actor: Principal, vault: CprVault, body: ReferralCreate, today: date
+) -> ReferralOut:
+    return ReferralOut.of(await service.refer_citizen(conn, actor, vault, body.domain(), today))
+
+
 @router.post("/referrals", status_code=201, response_model=ReferralOut)
 async def refer_citizen(
     body: ReferralCreate, actor: Consultant, pool: DbPool, vault: Vault, today: Today, idem: Idempotency
 ) -> ReferralOut | Response:
-    return await answer_once(pool, idem, 201, lambda conn: service.refer_citizen(conn, actor, vault, body, today))
+    return await answer_once(pool, idem, 201, lambda conn: _refer(conn, actor, vault, body, today))
 
 
 @router.get("/referrals/{referral_id}", response_model=ReferralOut)
 async def get_referral(referral_id: UUID, viewer: CurrentPrincipal, pool: DbPool) -> ReferralOut:
     async with transaction(pool) as conn:
-        return await service.get_referral(conn, viewer, referral_id)
+        return ReferralOut.of(await service.get_referral(conn, viewer, referral_id))
 
 
 @router.post("/citizens/search", response_model=CitizenFound, responses=problem_responses(404))
@@ -59,10 +67,10 @@ async def search_citizen(body: CitizenSearch, actor: AgencyStaff, pool: DbPool, 
 @router.get("/citizens/{citizen_id}", response_model=CitizenOut)
 async def get_citizen(citizen_id: UUID, viewer: CitizenViewer, pool: DbPool) -> CitizenOut:
     async with transaction(pool) as conn:
-        return await service.get_citizen(conn, viewer, citizen_id)
+        return CitizenOut.of(await service.get_citizen(conn, viewer, citizen_id))
 
 
 @router.get("/citizens/{citizen_id}/referrals", response_model=list[ReferralOut])
 async def citizen_referrals(citizen_id: UUID, viewer: CitizenViewer, pool: DbPool) -> list[ReferralOut]:
     async with transaction(pool) as conn:
-        return await service.visible_referrals(conn, viewer, citizen_id)
+        return [ReferralOut.of(r) for r in await service.visible_referrals(conn, viewer, citizen_id)]

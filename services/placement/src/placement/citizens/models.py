@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from uuid import UUID
 
 from vikar_shared.errors import DomainError, invalid
 from vikar_shared.types.identifiers import IdentifierError, cpr_number
@@ -19,6 +20,87 @@ class Cpr:
         return "Cpr(***)"
 
     __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class Caseworker:
+    """The job centre caseworker (sagsbehandler) who made the referral."""
+
+    name: str
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class NameChange:
+    """The citizen's stored name before (``from_``) and after (``to``) a referral."""
+
+    from_: str
+    to: str
+
+
+@dataclass(frozen=True)
+class Referral:
+    """A referral, never with the CPR. ``name_changed`` is set only on the answer to the referral that
+    renamed the citizen."""
+
+    id: UUID
+    citizen_id: UUID
+    citizen_name: str
+    municipality_id: UUID
+    referred_on: date
+    weeks_unemployed: int
+    eligible: bool
+    threshold_weeks_applied: int
+    terms_id: UUID
+    target_group_code: str | None = None
+    caseworker: Caseworker | None = None
+    name_changed: NameChange | None = None
+
+
+@dataclass(frozen=True)
+class ReferralInput:
+    """A referral as the job centre sends it (the CPR raw, parsed by the service)."""
+
+    cpr: str
+    name: str
+    municipality_id: UUID
+    referred_on: date
+    weeks_unemployed: int
+    target_group_code: str | None = None
+    caseworker: Caseworker | None = None
+
+
+@dataclass(frozen=True)
+class Citizen:
+    """A citizen as the caller may see them: the name and the referrals visible to the caller."""
+
+    id: UUID
+    name: str
+    referrals: list[Referral]
+
+
+@dataclass(frozen=True)
+class ReferralRecorded:
+    """A referral on the citizen's timeline: dated by its referral date, ordered by when it was recorded."""
+
+    referral_id: UUID
+    municipality_id: UUID
+    occurred_on: date
+    recorded_at: datetime
+    eligible: bool
+
+
+@dataclass(frozen=True)
+class NameChangeRecorded:
+    """A referral that gave the citizen a different name, on the timeline (``occurred_on``: its referral date)."""
+
+    referral_id: UUID
+    municipality_id: UUID
+    occurred_on: date
+    recorded_at: datetime
+    from_: str
+    to: str
+    changed_by: str
 
 
 def parse_cpr(raw: str, field: str = "cpr") -> Cpr:

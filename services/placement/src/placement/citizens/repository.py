@@ -5,7 +5,7 @@ from uuid import UUID
 
 import asyncpg
 
-from placement.citizens.schemas import CaseworkerOut, ReferralOut
+from placement.citizens.models import Caseworker, NameChangeRecorded, Referral, ReferralRecorded
 
 _REFERRAL_SELECT = """
     select r.id, r.citizen_id, c.name as citizen_name, r.municipality_id, r.referred_on, r.weeks_unemployed,
@@ -14,11 +14,11 @@ _REFERRAL_SELECT = """
     from referrals r join citizens c on c.id = r.citizen_id"""
 
 
-def _referral(row: asyncpg.Record) -> ReferralOut:
+def _referral(row: asyncpg.Record) -> Referral:
     fields = dict(row)
     name, email = fields.pop("caseworker_name"), fields.pop("caseworker_email")
-    caseworker = CaseworkerOut(name=name, email=email) if name is not None else None
-    return ReferralOut(**fields, caseworker=caseworker)
+    caseworker = Caseworker(name=name, email=email) if name is not None else None
+    return Referral(**fields, caseworker=caseworker)
 
 
 async def find_or_create_citizen(
@@ -70,7 +70,7 @@ async def citizen_name(conn: asyncpg.Connection, citizen_id: UUID) -> str | None
     return name
 
 
-async def insert_referral(conn: asyncpg.Connection, referral: ReferralOut, actor: str) -> None:
+async def insert_referral(conn: asyncpg.Connection, referral: Referral, actor: str) -> None:
     caseworker = referral.caseworker
     await conn.execute(
         """insert into referrals (id, citizen_id, municipality_id, referred_on, weeks_unemployed, eligible,
@@ -106,12 +106,12 @@ async def referral_on(
     return found
 
 
-async def get_referral(conn: asyncpg.Connection, referral_id: UUID) -> ReferralOut | None:
+async def get_referral(conn: asyncpg.Connection, referral_id: UUID) -> Referral | None:
     row = await conn.fetchrow(_REFERRAL_SELECT + " where r.id = $1", referral_id)
     return _referral(row) if row else None
 
 
-async def referrals_of(conn: asyncpg.Connection, citizen_id: UUID, municipality_id: UUID | None) -> list[ReferralOut]:
+async def referrals_of(conn: asyncpg.Connection, citizen_id: UUID, municipality_id: UUID | None) -> list[Referral]:
     """A citizen's referrals, oldest first; only those of ``municipality_id`` when given."""
     rows = await conn.fetch(
         _REFERRAL_SELECT
@@ -121,3 +121,36 @@ async def referrals_of(conn: asyncpg.Connection, citizen_id: UUID, municipality_
         municipality_id,
     )
     return [_referral(r) for r in rows]
+
+
+async def referrals_recorded(conn: asyncpg.Connection, citizen_id: UUID) -> list[ReferralRecorded]:
+    """Every referral of the citizen as a timeline item (unordered)."""
+    rows = await conn.fetch(
+        """select id as referral_id, municipality_id, referred_on as occurred_on, created_at as recorded_at, eligible
+           from referrals where citizen_id = $1""",
+        citizen_id,
+    )
+    return [ReferralRecorded(**dict(r)) for r in rows]
+
+
+async def name_changes_recorded(conn: asyncpg.Connection, citizen_id: UUID) -> list[NameChangeRecorded]:
+    """Every rename of the citizen as a timeline item (unordered)."""
+    rows = await conn.fetch(
+        """select n.referral_id, r.municipality_id, r.referred_on as occurred_on, n.changed_at as recorded_at,
+                  n.old_name, n.new_name, n.changed_by
+           from citizen_name_changes n join referrals r on r.id = n.referral_id
+           where n.citizen_id = $1""",
+        citizen_id,
+    )
+    return [
+        NameChangeRecorded(
+            referral_id=r["referral_id"],
+            municipality_id=r["municipality_id"],
+            occurred_on=r["occurred_on"],
+            recorded_at=r["recorded_at"],
+            from_=r["old_name"],
+            to=r["new_name"],
+            changed_by=r["changed_by"],
+        )
+        for r in rows
+    ]

@@ -5,6 +5,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from placement.citizens.models import Caseworker, Citizen, Referral, ReferralInput
 from vikar_shared.types.periods import Day
 from vikar_shared.types.text import Email, Name, ShortCode
 
@@ -15,6 +16,9 @@ class CaseworkerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Name
     email: Email | None = None
+
+    def domain(self) -> Caseworker:
+        return Caseworker(name=self.name, email=self.email)
 
 
 class ReferralCreate(BaseModel):
@@ -28,6 +32,17 @@ class ReferralCreate(BaseModel):
         default=None, description="A code from GET /target-groups?on=<referred_on>"
     )
     caseworker: CaseworkerIn | None = None
+
+    def domain(self) -> ReferralInput:
+        return ReferralInput(
+            cpr=self.cpr,
+            name=self.name,
+            municipality_id=self.municipality_id,
+            referred_on=self.referred_on,
+            weeks_unemployed=self.weeks_unemployed,
+            target_group_code=self.target_group_code,
+            caseworker=self.caseworker.domain() if self.caseworker else None,
+        )
 
 
 class NameChangeOut(BaseModel):
@@ -63,6 +78,10 @@ class ReferralOut(BaseModel):
         "a different name: the citizen's name is now 'to'; 'from' stays in the audit trail and the timeline",
     )
 
+    @classmethod
+    def of(cls, referral: Referral) -> ReferralOut:
+        return cls.model_validate(referral, from_attributes=True)
+
 
 class CitizenOut(BaseModel):
     """A citizen as the caller may see them: the name and the referrals visible to the caller. Never the CPR."""
@@ -70,6 +89,10 @@ class CitizenOut(BaseModel):
     id: UUID
     name: str
     referrals: list[ReferralOut]
+
+    @classmethod
+    def of(cls, citizen: Citizen) -> CitizenOut:
+        return cls.model_validate(citizen, from_attributes=True)
 
 
 class CitizenSearch(BaseModel):

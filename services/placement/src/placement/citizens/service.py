@@ -9,13 +9,23 @@ from uuid import UUID
 
 import asyncpg
 
-from placement.agreements import repository as agreements
+from placement.agreements import service as agreements
 from placement.audit.repository import record
 from placement.citizens import repository
-from placement.citizens.models import check_referral, is_eligible, no_terms, parse_cpr
-from placement.citizens.schemas import CaseworkerOut, CitizenOut, NameChangeOut, ReferralCreate, ReferralOut
+from placement.citizens.models import (
+    Citizen,
+    NameChange,
+    NameChangeRecorded,
+    Referral,
+    ReferralInput,
+    ReferralRecorded,
+    check_referral,
+    is_eligible,
+    no_terms,
+    parse_cpr,
+)
 from placement.citizens.vault import CprVault
-from placement.reference import repository as reference
+from placement.reference import service as reference
 from placement.reference.models import check_target_group
 from vikar_shared.auth import Principal
 from vikar_shared.db import lock_natural_key
@@ -25,8 +35,8 @@ from vikar_shared.outbox import add_event
 
 
 async def refer_citizen(
-    conn: asyncpg.Connection, actor: Principal, vault: CprVault, body: ReferralCreate, today: date
-) -> ReferralOut:
+    conn: asyncpg.Connection, actor: Principal, vault: CprVault, body: ReferralInput, today: date
+) -> Referral:
     """Refers a citizen; the same CPR number (however its digits were typed) is the same citizen.
 
     Names: the citizen has one current name, the one given by the most recently recorded referral; this
@@ -48,7 +58,7 @@ async def refer_citizen(
     municipality = await agreements.municipality_name(conn, body.municipality_id)
     if municipality is None:
         raise invalid("municipality_id", "exists", "No municipality with that id")
-    terms = await agreements.terms_on(conn, body.municipality_id, body.referred_on)
+    terms = await agreements.terms_in_force_on(conn, body.municipality_id, body.referred_on)
     if terms is None:
         raise no_terms(municipality)
     citizen_id, stored_name = await repository.find_or_create_citizen(
@@ -65,9 +75,8 @@ async def refer_citizen(
             "referral",
             existing,
         )
-    caseworker = body.caseworker
     renamed = stored_name is not None and stored_name != body.name
-    referral = ReferralOut(
+    referral = Referral(
         id=uuid.uuid4(),
         citizen_id=citizen_id,
         citizen_name=body.name,
@@ -78,8 +87,8 @@ async def refer_citizen(
         threshold_weeks_applied=terms.eligibility_threshold_weeks,
         terms_id=terms.id,
         target_group_code=body.target_group_code,
-        caseworker=CaseworkerOut(name=caseworker.name, email=caseworker.email) if caseworker else None,
-        name_changed=NameChangeOut(from_=stored_name, to=body.name) if renamed and stored_name else None,
+        caseworker=body.caseworker,
+        name_changed=NameChange(from_=stored_name, to=body.name) if renamed and stored_name else None,
     )
     await repository.insert_referral(conn, referral, actor.subject)
     if referral.name_changed is not None:
@@ -130,14 +139,14 @@ async def refer_citizen(
     return referral
 
 
-async def get_referral(conn: asyncpg.Connection, viewer: Principal, referral_id: UUID) -> ReferralOut:
+async def get_referral(conn: asyncpg.Connection, viewer: Principal, referral_id: UUID) -> Referral:
     referral = await repository.get_referral(conn, referral_id)
     if referral is None or not (viewer.is_agency_staff or viewer.may_see_municipality(referral.municipality_id)):
         raise not_found("referral")
     return referral
 
 
-async def visible_referrals(conn: asyncpg.Connection, viewer: Principal, citizen_id: UUID) -> list[ReferralOut]:
+async def visible_referrals(conn: asyncpg.Connection, viewer: Principal, citizen_id: UUID) -> list[Referral]:
     """Agency staff see every referral of the citizen; a municipality user sees only its own, and a citizen
     none of whose referrals is theirs does not exist for them."""
     only = None if viewer.is_agency_staff else viewer.municipality_id
@@ -149,12 +158,12 @@ async def visible_referrals(conn: asyncpg.Connection, viewer: Principal, citizen
     return referrals
 
 
-async def get_citizen(conn: asyncpg.Connection, viewer: Principal, citizen_id: UUID) -> CitizenOut:
+async def get_citizen(conn: asyncpg.Connection, viewer: Principal, citizen_id: UUID) -> Citizen:
     referrals = await visible_referrals(conn, viewer, citizen_id)
     name = await repository.citizen_name(conn, citizen_id)
     if name is None:
         raise not_found("citizen")
-    return CitizenOut(id=citizen_id, name=name, referrals=referrals)
+    return Citizen(id=citizen_id, name=name, referrals=referrals)
 
 
 async def search_citizen(conn: asyncpg.Connection, actor: Principal, vault: CprVault, raw_cpr: str) -> UUID | None:
@@ -169,3 +178,23 @@ async def search_citizen(conn: asyncpg.Connection, actor: Principal, vault: CprV
         details={"found": citizen_id is not None},
     )
     return citizen_id
+
+
+async def referral(conn: asyncpg.Connection, referral_id: UUID) -> Referral | None:
+    """The referral with this id, or None (for other domains; no viewer check)."""
+    return await repository.get_referral(conn, referral_id)
+
+
+async def citizen_name(conn: asyncpg.Connection, citizen_id: UUID) -> str | None:
+    """The citizen's current name, or None when there is no such citizen (for other domains)."""
+    return await repository.citizen_name(conn, citizen_id)
+
+
+async def referrals_recorded(conn: asyncpg.Connection, citizen_id: UUID) -> list[ReferralRecorded]:
+    """The citizen's referrals as timeline items, every municipality's (the caller filters)."""
+    return await repository.referrals_recorded(conn, citizen_id)
+
+
+async def name_changes_recorded(conn: asyncpg.Connection, citizen_id: UUID) -> list[NameChangeRecorded]:
+    """The citizen's renames as timeline items, every municipality's (the caller filters)."""
+    return await repository.name_changes_recorded(conn, citizen_id)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
+import asyncpg
 from fastapi import APIRouter, Depends, Query, Response
 
 from placement.companies import service
@@ -23,11 +24,15 @@ CompanyViewer = Annotated[
 ]
 
 
+async def _register(conn: asyncpg.Connection, actor: Principal, body: CompanyCreate) -> CompanyOut:
+    return CompanyOut.of(await service.register_company(conn, actor, body.domain()))
+
+
 @router.post("/companies", status_code=201, response_model=CompanyOut, responses=problem_responses(409))
 async def register_company(
     body: CompanyCreate, actor: Registrar, pool: DbPool, idem: Idempotency
 ) -> CompanyOut | Response:
-    return await answer_once(pool, idem, 201, lambda conn: service.register_company(conn, actor, body))
+    return await answer_once(pool, idem, 201, lambda conn: _register(conn, actor, body))
 
 
 @router.get("/companies", response_model=list[CompanyOut])
@@ -38,20 +43,20 @@ async def list_companies(
     offset: Annotated[Offset, Query(description=f"Rows to skip, 0..{MAX_OFFSET}")] = 0,
 ) -> list[CompanyOut]:
     async with transaction(pool) as conn:
-        return await service.list_companies(conn, viewer, limit, offset)
+        return [CompanyOut.of(c) for c in await service.list_companies(conn, viewer, limit, offset)]
 
 
 @router.get("/companies/{company_id}", response_model=CompanyOut)
 async def get_company(company_id: UUID, viewer: CurrentPrincipal, pool: DbPool) -> CompanyOut:
     async with transaction(pool) as conn:
-        return await service.get_company(conn, viewer, company_id)
+        return CompanyOut.of(await service.get_company(conn, viewer, company_id))
 
 
 @router.patch("/companies/{company_id}", response_model=CompanyOut)
 async def update_company(company_id: UUID, body: CompanyPatch, actor: Registrar, pool: DbPool) -> CompanyOut:
     """Changes name, address, billing contact, billing period, payment terms or EAN; emits CompanyUpdated."""
     async with transaction(pool) as conn:
-        return await service.update_company(conn, actor, company_id, body)
+        return CompanyOut.of(await service.update_company(conn, actor, company_id, body.changes()))
 
 
 @router.post(
@@ -66,7 +71,8 @@ async def add_approver(
     async with idempotent(pool, idem) as run:
         if run.replay is not None:
             return run.replay
-        company, is_new = await service.add_approver(run.conn, actor, company_id, body)
+        added, is_new = await service.add_approver(run.conn, actor, company_id, body.domain())
+        company = CompanyOut.of(added)
         response.status_code = 201 if is_new else 200
         await run.complete(response.status_code, company)
     return company
@@ -77,4 +83,4 @@ async def remove_approver(
     company_id: UUID, email: Annotated[str, SingleLine(EMAIL_MAX)], actor: Registrar, pool: DbPool
 ) -> CompanyOut:
     async with transaction(pool) as conn:
-        return await service.remove_approver(conn, actor, company_id, email)
+        return CompanyOut.of(await service.remove_approver(conn, actor, company_id, email))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Literal, TypedDict
+from uuid import UUID
 
 from vikar_shared.errors import invalid
 from vikar_shared.types.identifiers import IdentifierError, cvr_number, postcode
@@ -11,6 +13,66 @@ BillingPeriod = Literal["monthly", "fortnightly"]
 DEFAULT_BILLING_PERIOD: BillingPeriod = "monthly"
 DEFAULT_PAYMENT_TERMS_DAYS = 14
 MAX_APPROVERS = 20
+
+
+@dataclass(frozen=True)
+class Approver:
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Address:
+    street: str
+    postcode: str
+    city: str
+
+
+@dataclass(frozen=True)
+class BillingContact:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Company:
+    """A company as stored: ``approvers`` in e-mail order; ``address`` and ``billing_contact`` optional."""
+
+    id: UUID
+    name: str
+    cvr: str
+    approvers: list[Approver]
+    address: Address | None = None
+    billing_contact: BillingContact | None = None
+    billing_period: BillingPeriod = DEFAULT_BILLING_PERIOD
+    payment_terms_days: int = DEFAULT_PAYMENT_TERMS_DAYS
+    ean: str | None = None
+
+
+@dataclass(frozen=True)
+class CompanyInput:
+    """A company to register, as asked for (not yet validated: names are stripped, CVR, postcode and EAN
+    checked by the service)."""
+
+    name: str
+    cvr: str
+    approvers: list[Approver] = field(default_factory=list)
+    address: Address | None = None
+    billing_contact: BillingContact | None = None
+    billing_period: BillingPeriod = DEFAULT_BILLING_PERIOD
+    payment_terms_days: int = DEFAULT_PAYMENT_TERMS_DAYS
+    ean: str | None = None
+
+
+class CompanyChanges(TypedDict, total=False):
+    """The fields a change sends (a key present is a field sent, its value possibly None to clear it)."""
+
+    name: str | None
+    address: Address | None
+    billing_contact: BillingContact | None
+    billing_period: BillingPeriod | None
+    payment_terms_days: int | None
+    ean: str | None
 
 
 def parse_cvr(raw: str, field: str = "cvr") -> str:

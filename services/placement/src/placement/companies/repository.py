@@ -4,7 +4,7 @@ from uuid import UUID
 
 import asyncpg
 
-from placement.companies.schemas import AddressOut, ApproverOut, BillingContactOut, CompanyOut
+from placement.companies.models import Address, Approver, BillingContact, Company
 
 _COMPANY_SELECT = """
     select id, name, cvr, street, postcode, city, billing_contact_name, billing_contact_email, billing_period,
@@ -12,14 +12,14 @@ _COMPANY_SELECT = """
     from companies"""
 
 
-def _company(row: asyncpg.Record, approvers: list[ApproverOut]) -> CompanyOut:
-    address = AddressOut(street=row["street"], postcode=row["postcode"], city=row["city"]) if row["street"] else None
+def _company(row: asyncpg.Record, approvers: list[Approver]) -> Company:
+    address = Address(street=row["street"], postcode=row["postcode"], city=row["city"]) if row["street"] else None
     contact = (
-        BillingContactOut(name=row["billing_contact_name"], email=row["billing_contact_email"])
+        BillingContact(name=row["billing_contact_name"], email=row["billing_contact_email"])
         if row["billing_contact_name"]
         else None
     )
-    return CompanyOut(
+    return Company(
         id=row["id"],
         name=row["name"],
         cvr=row["cvr"],
@@ -32,7 +32,7 @@ def _company(row: asyncpg.Record, approvers: list[ApproverOut]) -> CompanyOut:
     )
 
 
-def _profile(company: CompanyOut) -> tuple[object, ...]:
+def _profile(company: Company) -> tuple[object, ...]:
     a, c = company.address, company.billing_contact
     return (
         a.street if a else None,
@@ -46,7 +46,7 @@ def _profile(company: CompanyOut) -> tuple[object, ...]:
     )
 
 
-async def insert_company(conn: asyncpg.Connection, company: CompanyOut, actor: str) -> bool:
+async def insert_company(conn: asyncpg.Connection, company: Company, actor: str) -> bool:
     status = await conn.execute(
         """insert into companies (id, name, cvr, street, postcode, city, billing_contact_name, billing_contact_email,
                                   billing_period, payment_terms_days, ean, created_by)
@@ -60,7 +60,7 @@ async def insert_company(conn: asyncpg.Connection, company: CompanyOut, actor: s
     return bool(status == "INSERT 0 1")
 
 
-async def update_profile(conn: asyncpg.Connection, company: CompanyOut) -> None:
+async def update_profile(conn: asyncpg.Connection, company: Company) -> None:
     await conn.execute(
         """update companies set name = $2, street = $3, postcode = $4, city = $5, billing_contact_name = $6,
                   billing_contact_email = $7, billing_period = $8, payment_terms_days = $9, ean = $10,
@@ -72,14 +72,14 @@ async def update_profile(conn: asyncpg.Connection, company: CompanyOut) -> None:
     )
 
 
-async def insert_approvers(conn: asyncpg.Connection, company_id: UUID, approvers: list[ApproverOut]) -> None:
+async def insert_approvers(conn: asyncpg.Connection, company_id: UUID, approvers: list[Approver]) -> None:
     await conn.executemany(
         "insert into company_approvers (company_id, email, name) values ($1, $2, $3)",
         [(company_id, a.email, a.name) for a in approvers],
     )
 
 
-async def upsert_approver(conn: asyncpg.Connection, company_id: UUID, approver: ApproverOut) -> bool:
+async def upsert_approver(conn: asyncpg.Connection, company_id: UUID, approver: Approver) -> bool:
     """Adds the approver or renames them; False when they were already there under that name."""
     changed = await conn.fetchval(
         """insert into company_approvers (company_id, email, name) values ($1, $2, $3)
@@ -104,18 +104,18 @@ async def lock_company(conn: asyncpg.Connection, company_id: UUID) -> bool:
     return bool(await conn.fetchval("select true from companies where id = $1 for update", company_id))
 
 
-async def _approvers_of(conn: asyncpg.Connection, company_ids: list[UUID]) -> dict[UUID, list[ApproverOut]]:
+async def _approvers_of(conn: asyncpg.Connection, company_ids: list[UUID]) -> dict[UUID, list[Approver]]:
     rows = await conn.fetch(
         "select company_id, email, name from company_approvers where company_id = any($1::uuid[]) order by email",
         company_ids,
     )
-    approvers: dict[UUID, list[ApproverOut]] = {}
+    approvers: dict[UUID, list[Approver]] = {}
     for r in rows:
-        approvers.setdefault(r["company_id"], []).append(ApproverOut(email=r["email"], name=r["name"]))
+        approvers.setdefault(r["company_id"], []).append(Approver(email=r["email"], name=r["name"]))
     return approvers
 
 
-async def get_company(conn: asyncpg.Connection, company_id: UUID) -> CompanyOut | None:
+async def get_company(conn: asyncpg.Connection, company_id: UUID) -> Company | None:
     row = await conn.fetchrow(_COMPANY_SELECT + " where id = $1", company_id)
     if row is None:
         return None
@@ -123,7 +123,7 @@ async def get_company(conn: asyncpg.Connection, company_id: UUID) -> CompanyOut 
     return _company(row, approvers.get(company_id, []))
 
 
-async def list_companies(conn: asyncpg.Connection, only: UUID | None, limit: int, offset: int) -> list[CompanyOut]:
+async def list_companies(conn: asyncpg.Connection, only: UUID | None, limit: int, offset: int) -> list[Company]:
     """Companies by name (then id, so pages are stable); just ``only`` when the caller is bound to one."""
     rows = await conn.fetch(
         _COMPANY_SELECT + " where $1::uuid is null or id = $1 order by name, id limit $2 offset $3",

@@ -5,6 +5,7 @@ Every change audits and emits CompanyUpdated carrying the whole state, so consum
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict, replace
 from typing import Any
 from uuid import UUID
 
@@ -12,22 +13,22 @@ import asyncpg
 
 from placement.audit.repository import record
 from placement.companies import repository
-from placement.companies.models import MAX_APPROVERS, parse_cvr, parse_postcode
-from placement.companies.schemas import (
-    AddressIn,
-    AddressOut,
-    ApproverIn,
-    ApproverOut,
-    BillingContactIn,
-    BillingContactOut,
-    CompanyCreate,
-    CompanyOut,
-    CompanyPatch,
+from placement.companies.models import (
+    MAX_APPROVERS,
+    Address,
+    Approver,
+    BillingContact,
+    Company,
+    CompanyChanges,
+    CompanyInput,
+    parse_cvr,
+    parse_postcode,
 )
 from placement.reference.models import parse_gln
 from vikar_shared.auth import Principal
 from vikar_shared.errors import conflict, duplicate, invalid, not_found
-from vikar_shared.events.placement import Approver, CompanyRegistered, CompanyUpdated
+from vikar_shared.events.placement import Approver as ApproverEvent
+from vikar_shared.events.placement import CompanyRegistered, CompanyUpdated
 from vikar_shared.outbox import add_event
 from vikar_shared.types.text import email_key
 
@@ -35,7 +36,7 @@ SOURCE = "placement"
 _NOT_NULL = ("name", "billing_period", "payment_terms_days")
 
 
-def _address(body: AddressIn | None) -> AddressOut | None:
+def _address(body: Address | None) -> Address | None:
     if body is None:
         return None
     street, city = body.street.strip(), body.city.strip()
@@ -43,15 +44,15 @@ def _address(body: AddressIn | None) -> AddressOut | None:
         raise invalid("address.street", "not-blank", "street cannot be blank")
     if not city:
         raise invalid("address.city", "not-blank", "city cannot be blank")
-    return AddressOut(street=street, postcode=parse_postcode(body.postcode), city=city)
+    return Address(street=street, postcode=parse_postcode(body.postcode), city=city)
 
 
-def _contact(body: BillingContactIn | None) -> BillingContactOut | None:
+def _contact(body: BillingContact | None) -> BillingContact | None:
     if body is None:
         return None
     if not body.name.strip():
         raise invalid("billing_contact.name", "not-blank", "name cannot be blank")
-    return BillingContactOut(name=body.name.strip(), email=body.email.lower())
+    return BillingContact(name=body.name.strip(), email=body.email.lower())
 
 
 def _name(raw: str) -> str:
@@ -60,17 +61,25 @@ def _name(raw: str) -> str:
     return raw.strip()
 
 
-def _approver(body: ApproverIn, field: str = "name") -> ApproverOut:
+def _approver(body: Approver, field: str = "name") -> Approver:
     if not body.name.strip():
         raise invalid(field, "not-blank", "An approver's name cannot be blank")
-    return ApproverOut(email=body.email.lower(), name=body.name.strip())
+    return Approver(email=body.email.lower(), name=body.name.strip())
 
 
-async def register_company(conn: asyncpg.Connection, actor: Principal, body: CompanyCreate) -> CompanyOut:
+def _json(company: Company, only: set[str] | None = None) -> dict[str, object]:
+    """The company as the audit trail stores it: JSON values, no id (``only``: just these fields)."""
+    fields = asdict(company)
+    return {k: v for k, v in fields.items() if k != "id" and (only is None or k in only)}
+
+
+async def register_company(conn: asyncpg.Connection, actor: Principal, body: CompanyInput) -> Company:
+    """Registers a company and its approvers; emits CompanyRegistered. Errors: 409 ``company-exists``;
+    422 ``not-blank``, ``unique-email``, ``cvr-format``/``cvr-checksum``, ``postcode-format``, ``ean-*``."""
     approvers = [_approver(a, f"approvers.{i}.name") for i, a in enumerate(body.approvers)]
     if len({a.email for a in approvers}) != len(approvers):
         raise invalid("approvers", "unique-email", "Each approver e-mail may appear once")
-    company = CompanyOut(
+    company = Company(
         id=uuid.uuid4(),
         name=_name(body.name),
         cvr=parse_cvr(body.cvr),
@@ -92,7 +101,7 @@ async def register_company(conn: asyncpg.Connection, actor: Principal, body: Com
         actor=actor.subject,
         action="company.registered",
         subject=company.id,
-        details=company.model_dump(mode="json", exclude={"id"}),
+        details=_json(company),
     )
     await add_event(
         conn,
@@ -103,12 +112,12 @@ async def register_company(conn: asyncpg.Connection, actor: Principal, body: Com
     return company
 
 
-def _event_fields(company: CompanyOut) -> dict[str, Any]:
+def _event_fields(company: Company) -> dict[str, Any]:
     return {
         "company_id": company.id,
         "name": company.name,
         "cvr": company.cvr,
-        "approvers": [Approver(email=a.email, name=a.name) for a in company.approvers],
+        "approvers": [ApproverEvent(email=a.email, name=a.name) for a in company.approvers],
         "ean": company.ean,
         "billing_period": company.billing_period,
         "payment_terms_days": company.payment_terms_days,
@@ -116,31 +125,32 @@ def _event_fields(company: CompanyOut) -> dict[str, Any]:
 
 
 async def _changed(
-    conn: asyncpg.Connection, actor: Principal, company: CompanyOut, action: str, details: dict[str, object]
+    conn: asyncpg.Connection, actor: Principal, company: Company, action: str, details: dict[str, object]
 ) -> None:
     await record(conn, actor=actor.subject, action=action, subject=company.id, details=details)
     await add_event(conn, CompanyUpdated(**_event_fields(company)), source=SOURCE, subject=company.id)
 
 
-def _requested_changes(patch: CompanyPatch) -> dict[str, object]:
+def _requested_changes(sent: CompanyChanges) -> CompanyChanges:
     """The validated new values of the fields the patch sent (all checks before anything is written)."""
-    sent = patch.model_fields_set
     for field in _NOT_NULL:
-        if field in sent and getattr(patch, field) is None:
+        if field in sent and sent.get(field) is None:
             raise invalid(field, "not-null", f"{field} cannot be cleared")
-    changes: dict[str, object] = {f: getattr(patch, f) for f in sent}
-    if "name" in sent and patch.name is not None:
-        changes["name"] = _name(patch.name)
+    changes: CompanyChanges = {**sent}
+    name = sent.get("name")
+    if name is not None:
+        changes["name"] = _name(name)
     if "address" in sent:
-        changes["address"] = _address(patch.address)
+        changes["address"] = _address(sent["address"])
     if "billing_contact" in sent:
-        changes["billing_contact"] = _contact(patch.billing_contact)
+        changes["billing_contact"] = _contact(sent["billing_contact"])
     if "ean" in sent:
-        changes["ean"] = parse_gln(patch.ean) if patch.ean is not None else None
+        ean = sent["ean"]
+        changes["ean"] = parse_gln(ean) if ean is not None else None
     return changes
 
 
-async def _locked(conn: asyncpg.Connection, company_id: UUID) -> CompanyOut:
+async def _locked(conn: asyncpg.Connection, company_id: UUID) -> Company:
     locked = await repository.lock_company(conn, company_id)
     company = await repository.get_company(conn, company_id) if locked else None
     if company is None:
@@ -149,24 +159,25 @@ async def _locked(conn: asyncpg.Connection, company_id: UUID) -> CompanyOut:
 
 
 async def update_company(
-    conn: asyncpg.Connection, actor: Principal, company_id: UUID, patch: CompanyPatch
-) -> CompanyOut:
+    conn: asyncpg.Connection, actor: Principal, company_id: UUID, patch: CompanyChanges
+) -> Company:
+    """Changes the fields sent; emits CompanyUpdated when something changed. Errors: 404 ``company``;
+    422 ``not-null``, ``not-blank``, ``postcode-format``, ``ean-*``."""
     changes = _requested_changes(patch)
     current = await _locked(conn, company_id)
-    updated = current.model_copy(update=changes)
+    fields: dict[str, Any] = {**changes}  # the not-null fields were checked in _requested_changes
+    updated = replace(current, **fields)
     changed = sorted(f for f in changes if getattr(current, f) != getattr(updated, f))
     if not changed:
         return current  # repeating a change is a harmless no-op: nothing written, no event
     await repository.update_profile(conn, updated)
-    await _changed(
-        conn, actor, updated, "company.updated", {"changed": updated.model_dump(mode="json", include=set(changed))}
-    )
+    await _changed(conn, actor, updated, "company.updated", {"changed": _json(updated, set(changed))})
     return updated
 
 
 async def add_approver(
-    conn: asyncpg.Connection, actor: Principal, company_id: UUID, body: ApproverIn
-) -> tuple[CompanyOut, bool]:
+    conn: asyncpg.Connection, actor: Principal, company_id: UUID, body: Approver
+) -> tuple[Company, bool]:
     """Adds (or renames) an approver. Returns the company and whether the approver is new."""
     approver = _approver(body)
     current = await _locked(conn, company_id)
@@ -186,7 +197,7 @@ async def add_approver(
     return updated, is_new
 
 
-async def remove_approver(conn: asyncpg.Connection, actor: Principal, company_id: UUID, email: str) -> CompanyOut:
+async def remove_approver(conn: asyncpg.Connection, actor: Principal, company_id: UUID, email: str) -> Company:
     current = await _locked(conn, company_id)
     given = email.strip().lower()
     wanted = email_key(given)
@@ -205,17 +216,22 @@ async def remove_approver(conn: asyncpg.Connection, actor: Principal, company_id
     return updated
 
 
-async def get_company(conn: asyncpg.Connection, viewer: Principal, company_id: UUID) -> CompanyOut:
+async def get_company(conn: asyncpg.Connection, viewer: Principal, company_id: UUID) -> Company:
     company = await repository.get_company(conn, company_id) if viewer.may_see_company(company_id) else None
     if company is None:
         raise not_found("company")
     return company
 
 
-async def list_companies(conn: asyncpg.Connection, viewer: Principal, limit: int, offset: int) -> list[CompanyOut]:
+async def list_companies(conn: asyncpg.Connection, viewer: Principal, limit: int, offset: int) -> list[Company]:
     """Agency staff see every company; a company approver sees only its own."""
     if viewer.is_agency_staff:
         return await repository.list_companies(conn, None, limit, offset)
     if viewer.company_id is None:
         return []
     return await repository.list_companies(conn, viewer.company_id, limit, offset)
+
+
+async def company_exists(conn: asyncpg.Connection, company_id: UUID) -> bool:
+    """Whether a company with this id is registered (for other domains; no viewer check)."""
+    return await repository.company_exists(conn, company_id)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
+import asyncpg
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from placement.config import PlacementSettings
@@ -33,9 +34,10 @@ WorkingDays = Annotated[int, Depends(_working_days)]
 async def report_opening(
     body: OpeningCreate, actor: Reporter, pool: DbPool, today: Today, working_days: WorkingDays, idem: Idempotency
 ) -> OpeningOut | Response:
-    return await answer_once(
-        pool, idem, 201, lambda conn: service.report_opening(conn, actor, body, today, working_days)
-    )
+    async def effect(conn: asyncpg.Connection) -> OpeningOut:
+        return OpeningOut.of(await service.report_opening(conn, actor, body.domain(), today), today, working_days)
+
+    return await answer_once(pool, idem, 201, effect)
 
 
 @router.get("/openings", response_model=list[OpeningOut])
@@ -49,9 +51,10 @@ async def list_openings(
     company_id: UUID | None = None,
 ) -> list[OpeningOut]:
     async with transaction(pool) as conn:
-        return await service.list_openings(
+        found = await service.list_openings(
             conn, viewer, today, working_days, overdue=overdue, status=status, company_id=company_id
         )
+    return [OpeningOut.of(o, today, working_days) for o in found]
 
 
 @router.get("/openings/{opening_id}", response_model=OpeningOut)
@@ -59,7 +62,8 @@ async def get_opening(
     opening_id: UUID, viewer: CurrentPrincipal, pool: DbPool, today: Today, working_days: WorkingDays
 ) -> OpeningOut:
     async with transaction(pool) as conn:
-        return await service.get_opening(conn, viewer, opening_id, today, working_days)
+        opening = await service.get_opening(conn, viewer, opening_id)
+    return OpeningOut.of(opening, today, working_days)
 
 
 @router.post("/openings/{opening_id}/follow-ups", status_code=201, response_model=OpeningOut)
@@ -72,15 +76,17 @@ async def record_follow_up(
     working_days: WorkingDays,
     idem: Idempotency,
 ) -> OpeningOut | Response:
-    return await answer_once(
-        pool, idem, 201, lambda conn: service.record_follow_up(conn, actor, opening_id, body, today, working_days)
-    )
+    async def effect(conn: asyncpg.Connection) -> OpeningOut:
+        opening = await service.record_follow_up(conn, actor, opening_id, body.note, today)
+        return OpeningOut.of(opening, today, working_days)
+
+    return await answer_once(pool, idem, 201, effect)
 
 
 @router.get("/openings/{opening_id}/follow-ups", response_model=list[FollowUpOut])
 async def list_follow_ups(opening_id: UUID, viewer: Staff, pool: DbPool) -> list[FollowUpOut]:
     async with transaction(pool) as conn:
-        return await service.list_follow_ups(conn, viewer, opening_id)
+        return [FollowUpOut.of(f) for f in await service.list_follow_ups(conn, viewer, opening_id)]
 
 
 @router.post("/openings/{opening_id}/hand-over", response_model=OpeningOut, responses=problem_responses(409))
@@ -93,24 +99,30 @@ async def hand_over(
     working_days: WorkingDays,
     idem: Idempotency,
 ) -> OpeningOut | Response:
-    return await answer_once(
-        pool, idem, 200, lambda conn: service.hand_over(conn, actor, opening_id, body, today, working_days)
-    )
+    async def effect(conn: asyncpg.Connection) -> OpeningOut:
+        opening = await service.hand_over(
+            conn, actor, opening_id, reason=body.reason, municipality_id=body.municipality_id, today=today
+        )
+        return OpeningOut.of(opening, today, working_days)
+
+    return await answer_once(pool, idem, 200, effect)
 
 
 @router.post("/openings/{opening_id}/fill", response_model=OpeningOut, responses=problem_responses(409))
 async def fill(
     opening_id: UUID, actor: Staff, pool: DbPool, today: Today, working_days: WorkingDays, idem: Idempotency
 ) -> OpeningOut | Response:
-    return await answer_once(
-        pool, idem, 200, lambda conn: service.close(conn, actor, opening_id, "filled", today, working_days)
-    )
+    async def effect(conn: asyncpg.Connection) -> OpeningOut:
+        return OpeningOut.of(await service.close(conn, actor, opening_id, "filled", today), today, working_days)
+
+    return await answer_once(pool, idem, 200, effect)
 
 
 @router.post("/openings/{opening_id}/withdraw", response_model=OpeningOut, responses=problem_responses(409))
 async def withdraw(
     opening_id: UUID, actor: Reporter, pool: DbPool, today: Today, working_days: WorkingDays, idem: Idempotency
 ) -> OpeningOut | Response:
-    return await answer_once(
-        pool, idem, 200, lambda conn: service.close(conn, actor, opening_id, "withdrawn", today, working_days)
-    )
+    async def effect(conn: asyncpg.Connection) -> OpeningOut:
+        return OpeningOut.of(await service.close(conn, actor, opening_id, "withdrawn", today), today, working_days)
+
+    return await answer_once(pool, idem, 200, effect)

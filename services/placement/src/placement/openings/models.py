@@ -64,3 +64,30 @@ class Opening:
     municipality_id: UUID | None
     reported_on: date
     followed_up_on: date | None
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class OpeningInput:
+    """An opening as reported (texts not yet stripped; ``company_id`` None: the reporter's own company)."""
+
+    company_id: UUID | None
+    job_category: str
+    tasks: str
+    hours_per_week_minutes: int
+    contact: Contact
+    wished_start: date | None = None
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    id: UUID
+    followed_up_on: date
+    recorded_by: str
+    note: str | None

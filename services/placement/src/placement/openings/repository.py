@@ -5,8 +5,7 @@ from uuid import UUID
 
 import asyncpg
 
-from placement.openings.models import Opening
-from placement.openings.schemas import FollowUpOut
+from placement.openings.models import FollowUp, Opening
 
 _COLUMNS = """id, company_id, job_category, tasks, hours_per_week_minutes, contact_name, contact_phone,
               contact_email, wished_start, status, handed_over_reason, handed_over_to as municipality_id, reported_on,
@@ -125,10 +124,10 @@ async def insert_follow_up(
     )
 
 
-async def list_follow_ups(conn: asyncpg.Connection, opening_id: UUID) -> list[FollowUpOut]:
+async def list_follow_ups(conn: asyncpg.Connection, opening_id: UUID) -> list[FollowUp]:
     rows = await conn.fetch(
         """select id, followed_up_on, recorded_by, note from job_opening_follow_ups
            where opening_id = $1 order by followed_up_on, recorded_at""",
         opening_id,
     )
-    return [FollowUpOut(**dict(r)) for r in rows]
+    return [FollowUp(**dict(r)) for r in rows]

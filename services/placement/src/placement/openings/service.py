@@ -9,26 +9,19 @@ from uuid import UUID
 
 import asyncpg
 
-from placement.agreements import repository as agreements
+from placement.agreements import service as agreements
 from placement.audit.repository import record
-from placement.companies import repository as companies
+from placement.companies import service as companies
 from placement.openings import repository
 from placement.openings.models import (
+    FollowUp,
     HandOverReason,
     Opening,
+    OpeningInput,
     OpeningStatus,
     check_contact,
-    follow_up_due_on,
     is_overdue,
     require_open,
-)
-from placement.openings.schemas import (
-    ContactOut,
-    FollowUpCreate,
-    FollowUpOut,
-    HandOver,
-    OpeningCreate,
-    OpeningOut,
 )
 from vikar_shared.auth import Principal, Role
 from vikar_shared.db import lock_natural_key
@@ -42,27 +35,6 @@ def _visible(viewer: Principal, o: Opening) -> bool:
         # A job order handed to a municipality is theirs to recruit for.
         return o.status == "handed_over" and o.municipality_id == viewer.municipality_id
     return viewer.may_see_company(o.company_id)
-
-
-def _out(o: Opening, today: date, working_days: int) -> OpeningOut:
-    return OpeningOut(
-        id=o.id,
-        company_id=o.company_id,
-        job_category=o.job_category,
-        tasks=o.tasks,
-        hours_per_week_minutes=o.hours_per_week_minutes,
-        contact=ContactOut(name=o.contact_name, phone=o.contact_phone, email=o.contact_email),
-        wished_start=o.wished_start,
-        status=o.status,
-        handed_over_reason=o.handed_over_reason,
-        municipality_id=o.municipality_id,
-        reported_on=o.reported_on,
-        followed_up_on=o.followed_up_on,
-        follow_up_due_on=(
-            follow_up_due_on(o.reported_on, o.followed_up_on, working_days) if o.status == "open" else None
-        ),
-        overdue=is_overdue(o.status, o.reported_on, o.followed_up_on, working_days, today),
-    )
 
 
 async def _emit(conn: asyncpg.Connection, o: Opening) -> None:
@@ -96,9 +68,9 @@ async def _reporting_company(conn: asyncpg.Connection, actor: Principal, request
     return requested
 
 
-async def report_opening(
-    conn: asyncpg.Connection, actor: Principal, body: OpeningCreate, today: date, working_days: int
-) -> OpeningOut:
+async def report_opening(conn: asyncpg.Connection, actor: Principal, body: OpeningInput, today: date) -> Opening:
+    """Reports an open opening; emits JobOpeningChanged. Errors: 409 ``opening-exists``; 422 ``exists``,
+    ``required`` (company_id), ``phone-or-email`` (contact)."""
     company_id = await _reporting_company(conn, actor, body.company_id)
     check_contact(body.contact.phone, body.contact.email)
     opening = Opening(
@@ -135,7 +107,7 @@ async def report_opening(
         details={"company_id": str(company_id), "hours_per_week_minutes": opening.hours_per_week_minutes},
     )
     await _emit(conn, opening)
-    return _out(opening, today, working_days)
+    return opening
 
 
 async def _visible_opening(
@@ -147,10 +119,8 @@ async def _visible_opening(
     return opening
 
 
-async def get_opening(
-    conn: asyncpg.Connection, viewer: Principal, opening_id: UUID, today: date, working_days: int
-) -> OpeningOut:
-    return _out(await _visible_opening(conn, viewer, opening_id), today, working_days)
+async def get_opening(conn: asyncpg.Connection, viewer: Principal, opening_id: UUID) -> Opening:
+    return await _visible_opening(conn, viewer, opening_id)
 
 
 async def list_openings(
@@ -162,41 +132,41 @@ async def list_openings(
     overdue: bool | None,
     status: OpeningStatus | None,
     company_id: UUID | None,
-) -> list[OpeningOut]:
+) -> list[Opening]:
+    """The openings the viewer may see; ``overdue`` filters on being overdue on ``today``."""
     if viewer.role is Role.COMPANY_APPROVER:
         company_id = viewer.company_id
     handed_over_to = viewer.municipality_id if viewer.role is Role.MUNICIPALITY else None
     if overdue:
         status = "open"
     rows = await repository.list_openings(conn, company_id=company_id, handed_over_to=handed_over_to, status=status)
-    found = [_out(o, today, working_days) for o in rows if _visible(viewer, o)]
+    found = [o for o in rows if _visible(viewer, o)]
     if overdue is None:
         return found
-    return [o for o in found if o.overdue is overdue]
+    return [o for o in found if is_overdue(o.status, o.reported_on, o.followed_up_on, working_days, today) is overdue]
 
 
 async def record_follow_up(
     conn: asyncpg.Connection,
     actor: Principal,
     opening_id: UUID,
-    body: FollowUpCreate,
+    note: str | None,
     today: date,
-    working_days: int,
-) -> OpeningOut:
+) -> Opening:
     opening = await _visible_opening(conn, actor, opening_id, lock=True)
     # The same follow-up recorded twice (same day, same person, same note) is replayed: the opening is
     # answered as after the first, and nothing is stored or announced again.
-    if await repository.same_follow_up(conn, opening.id, today, body.note, actor.subject) is not None:
-        return _out(opening, today, working_days)
-    await repository.insert_follow_up(conn, uuid.uuid4(), opening.id, today, body.note, actor.subject)
+    if await repository.same_follow_up(conn, opening.id, today, note, actor.subject) is not None:
+        return opening
+    await repository.insert_follow_up(conn, uuid.uuid4(), opening.id, today, note, actor.subject)
     # The note may describe people; it goes neither to the audit details nor to the event.
     await record(conn, actor=actor.subject, action="opening.followed_up", subject=opening.id)
     followed = replace(opening, followed_up_on=max(today, opening.followed_up_on or today))
     await _emit(conn, followed)
-    return _out(followed, today, working_days)
+    return followed
 
 
-async def list_follow_ups(conn: asyncpg.Connection, viewer: Principal, opening_id: UUID) -> list[FollowUpOut]:
+async def list_follow_ups(conn: asyncpg.Connection, viewer: Principal, opening_id: UUID) -> list[FollowUp]:
     opening = await _visible_opening(conn, viewer, opening_id)
     return await repository.list_follow_ups(conn, opening.id)
 
@@ -229,16 +199,23 @@ async def _change_status(
 
 
 async def hand_over(
-    conn: asyncpg.Connection, actor: Principal, opening_id: UUID, body: HandOver, today: date, working_days: int
-) -> OpeningOut:
+    conn: asyncpg.Connection,
+    actor: Principal,
+    opening_id: UUID,
+    *,
+    reason: HandOverReason,
+    municipality_id: UUID,
+    today: date,
+) -> Opening:
+    """Hands an open opening to ``municipality_id``. Errors: 404 ``opening``; 409 ``opening-not-open``;
+    422 ``exists`` (municipality_id)."""
     opening = await _visible_opening(conn, actor, opening_id, lock=True)
     require_open(opening.status)
-    if await agreements.municipality_name(conn, body.municipality_id) is None:
+    if await agreements.municipality_name(conn, municipality_id) is None:
         raise invalid("municipality_id", "exists", "No municipality with that id")
-    changed = await _change_status(
-        conn, actor, opening, "handed_over", today, reason=body.reason, municipality_id=body.municipality_id
+    return await _change_status(
+        conn, actor, opening, "handed_over", today, reason=reason, municipality_id=municipality_id
     )
-    return _out(changed, today, working_days)
 
 
 async def close(
@@ -247,11 +224,10 @@ async def close(
     opening_id: UUID,
     status: OpeningStatus,
     today: date,
-    working_days: int,
-) -> OpeningOut:
+) -> Opening:
     """Marks an open opening filled (outside a placement) or withdrawn."""
     opening = await _visible_opening(conn, actor, opening_id, lock=True)
-    return _out(await _change_status(conn, actor, opening, status, today), today, working_days)
+    return await _change_status(conn, actor, opening, status, today)
 
 
 async def fill_for_placement(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
@@ -81,3 +81,40 @@ class Placement:
     consultant_id: str
     opening_id: UUID | None
     hours_per_week_minutes: int | None
+
+
+@dataclass(frozen=True)
+class PlacementInput:
+    """A placement as asked for. ``consultant_id`` None: the caller; ``hours_per_week_minutes`` None: the
+    opening's hours when placing from one."""
+
+    referral_id: UUID
+    company_id: UUID
+    start_date: date
+    bill_rate_ore_per_hour: int
+    end_date: date | None = None
+    wage_rate_ore_per_hour: int | None = None
+    hours_per_week_minutes: int | None = None
+    opening_id: UUID | None = None
+    consultant_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RatedPlacement:
+    """A placement with every rate version, oldest first (the first starts on the start date)."""
+
+    placement: Placement
+    rates: list[RateVersion]
+
+
+@dataclass(frozen=True)
+class StatusChangeRecorded:
+    """A placement's status change on its citizen's timeline."""
+
+    placement_id: UUID
+    company_id: UUID
+    municipality_id: UUID
+    status: str
+    end_reason: str | None
+    occurred_on: date
+    recorded_at: datetime

@@ -5,7 +5,7 @@ from uuid import UUID
 
 import asyncpg
 
-from placement.placements.models import Placement, RateVersion
+from placement.placements.models import Placement, RateVersion, StatusChangeRecorded
 
 _COLUMNS = """p.id, p.referral_id, p.citizen_id, c.name as citizen_name, p.company_id, r.municipality_id,
               r.eligible as co_financing_eligible, p.start_date, p.end_date, p.status, p.end_reason,
@@ -61,6 +61,35 @@ async def get_placement(conn: asyncpg.Connection, placement_id: UUID, *, lock: b
         placement_id,
     )
     return Placement(**dict(row)) if row else None
+
+
+async def active_placements_of(conn: asyncpg.Connection, consultant_id: str) -> list[Placement]:
+    """The consultant's active placements."""
+    rows = await conn.fetch(
+        f"""select {_COLUMNS}
+            from placements p join referrals r on r.id = p.referral_id join citizens c on c.id = p.citizen_id
+            where p.consultant_id = $1 and p.status = 'active'""",
+        consultant_id,
+    )
+    return [Placement(**dict(r)) for r in rows]
+
+
+async def placement_citizen(conn: asyncpg.Connection, placement_id: UUID) -> UUID | None:
+    found: UUID | None = await conn.fetchval("select citizen_id from placements where id = $1", placement_id)
+    return found
+
+
+async def status_changes_recorded(conn: asyncpg.Connection, citizen_id: UUID) -> list[StatusChangeRecorded]:
+    """Every status change of the citizen's placements (unordered)."""
+    rows = await conn.fetch(
+        """select s.placement_id, p.company_id, r.municipality_id, s.status, s.end_reason,
+                  s.occurred_on, s.changed_at as recorded_at
+           from placement_status_changes s
+           join placements p on p.id = s.placement_id join referrals r on r.id = p.referral_id
+           where p.citizen_id = $1""",
+        citizen_id,
+    )
+    return [StatusChangeRecorded(**dict(r)) for r in rows]
 
 
 async def list_rates(conn: asyncpg.Connection, placement_id: UUID) -> list[RateVersion]:

@@ -1,11 +1,20 @@
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from placement.placements.models import MAX_MINUTES_PER_WEEK, EndReason, PlacementStatus
+from placement.placements.models import (
+    MAX_MINUTES_PER_WEEK,
+    EndReason,
+    PlacementInput,
+    PlacementStatus,
+    RatedPlacement,
+    RateVersion,
+)
+from vikar_shared.auth import Principal
 from vikar_shared.types.periods import Day
 from vikar_shared.types.text import Name
 
@@ -26,6 +35,9 @@ class PlacementCreate(BaseModel):
     opening_id: UUID | None = Field(default=None, description="Placing from an opening marks it filled")
     consultant_id: Name | None = Field(default=None, description="Defaults to the caller")
 
+    def domain(self) -> PlacementInput:
+        return PlacementInput(**self.model_dump())
+
 
 class RatesSet(BaseModel):
     """A rate version; one with the same effective_from replaces the earlier one."""
@@ -34,6 +46,9 @@ class RatesSet(BaseModel):
     effective_from: Day
     bill_rate_ore_per_hour: StrictInt = Field(gt=0, le=MAX_RATE_ORE_PER_HOUR)
     wage_rate_ore_per_hour: StrictInt | None = Field(default=None, gt=0, le=MAX_RATE_ORE_PER_HOUR)
+
+    def domain(self) -> RateVersion:
+        return RateVersion(self.effective_from, self.bill_rate_ore_per_hour, self.wage_rate_ore_per_hour)
 
 
 class PlacementEnd(BaseModel):
@@ -46,6 +61,12 @@ class RateVersionOut(BaseModel):
     effective_from: Day
     bill_rate_ore_per_hour: int
     wage_rate_ore_per_hour: int | None = Field(description="Shown to agency staff only")
+
+    @classmethod
+    def of(cls, version: RateVersion, viewer: Principal) -> RateVersionOut:
+        """The version as ``viewer`` may see it: the wage (and so the agency's margin) is the agency's only."""
+        out = cls.model_validate(version, from_attributes=True)
+        return out if viewer.is_agency_staff else out.model_copy(update={"wage_rate_ore_per_hour": None})
 
 
 class PlacementOut(BaseModel):
@@ -66,3 +87,18 @@ class PlacementOut(BaseModel):
     opening_id: UUID | None
     hours_per_week_minutes: int | None
     rates: list[RateVersionOut] = Field(description="Every version, oldest first")
+
+    @classmethod
+    def of(cls, rated: RatedPlacement, viewer: Principal) -> PlacementOut:
+        """The placement as ``viewer`` may see it (wages for agency staff only); the top-level rates are the
+        first version's."""
+        versions = [RateVersionOut.of(v, viewer) for v in rated.rates]
+        first = versions[0]
+        return cls.model_validate(
+            {
+                **asdict(rated.placement),
+                "bill_rate_ore_per_hour": first.bill_rate_ore_per_hour,
+                "wage_rate_ore_per_hour": first.wage_rate_ore_per_hour,
+                "rates": versions,
+            }
+        )

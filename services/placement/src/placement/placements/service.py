@@ -10,13 +10,17 @@ from uuid import UUID
 import asyncpg
 
 from placement.audit.repository import record
-from placement.citizens import repository as citizens
-from placement.companies import repository as companies
+from placement.citizens import service as citizens
+from placement.companies import service as companies
 from placement.openings import service as openings
 from placement.placements import repository
 from placement.placements.models import (
+    EndReason,
     Placement,
+    PlacementInput,
+    RatedPlacement,
     RateVersion,
+    StatusChangeRecorded,
     check_can_activate,
     check_can_end,
     check_period,
@@ -24,7 +28,6 @@ from placement.placements.models import (
     overlap,
     overlapping,
 )
-from placement.placements.schemas import PlacementCreate, PlacementEnd, PlacementOut, RatesSet, RateVersionOut
 from vikar_shared.auth import Principal
 from vikar_shared.errors import invalid, not_found
 from vikar_shared.events.placement import PlacementCreated, PlacementRatesChanged, PlacementStatusChanged
@@ -34,43 +37,13 @@ from vikar_shared.outbox import add_event
 SOURCE = "placement"
 
 
-def _out(p: Placement, rates: list[RateVersion], viewer: Principal) -> PlacementOut:
-    # The wage, and so the agency's margin, is the agency's business only.
-    wage = viewer.is_agency_staff
-    versions = [
-        RateVersionOut(
-            effective_from=v.effective_from,
-            bill_rate_ore_per_hour=v.bill_rate_ore_per_hour,
-            wage_rate_ore_per_hour=v.wage_rate_ore_per_hour if wage else None,
-        )
-        for v in rates
-    ]
-    first = versions[0]
-    return PlacementOut(
-        id=p.id,
-        referral_id=p.referral_id,
-        citizen_id=p.citizen_id,
-        citizen_name=p.citizen_name,
-        company_id=p.company_id,
-        municipality_id=p.municipality_id,
-        start_date=p.start_date,
-        end_date=p.end_date,
-        bill_rate_ore_per_hour=first.bill_rate_ore_per_hour,
-        wage_rate_ore_per_hour=first.wage_rate_ore_per_hour,
-        co_financing_eligible=p.co_financing_eligible,
-        status=p.status,
-        end_reason=p.end_reason,
-        consultant_id=p.consultant_id,
-        opening_id=p.opening_id,
-        hours_per_week_minutes=p.hours_per_week_minutes,
-        rates=versions,
-    )
-
-
 async def create_placement(
-    conn: asyncpg.Connection, actor: Principal, body: PlacementCreate, today: date
-) -> PlacementOut:
-    referral = await citizens.get_referral(conn, body.referral_id)
+    conn: asyncpg.Connection, actor: Principal, body: PlacementInput, today: date
+) -> RatedPlacement:
+    """Creates a planned placement (filling the opening it is made from); emits PlacementCreated.
+    Errors: 409 ``placement-overlaps`` (member ``existing``), ``opening-not-open``; 422 ``exists``,
+    ``after-start``, ``after-referral``, ``same-company``."""
+    referral = await citizens.referral(conn, body.referral_id)
     if referral is None:
         raise invalid("referral_id", "exists", "No referral with that id")
     if not await companies.company_exists(conn, body.company_id):
@@ -137,17 +110,17 @@ async def create_placement(
         source=SOURCE,
         subject=placement.id,
     )
-    return _out(placement, [first], actor)
+    return RatedPlacement(placement, [first])
 
 
-async def get_placement(conn: asyncpg.Connection, viewer: Principal, placement_id: UUID) -> PlacementOut:
+async def get_placement(conn: asyncpg.Connection, viewer: Principal, placement_id: UUID) -> RatedPlacement:
     placement = await repository.get_placement(conn, placement_id)
     visible = placement is not None and (
         viewer.may_see_company(placement.company_id) or viewer.may_see_municipality(placement.municipality_id)
     )
     if placement is None or not visible:
         raise not_found("placement")
-    return _out(placement, await repository.list_rates(conn, placement.id), viewer)
+    return RatedPlacement(placement, await repository.list_rates(conn, placement.id))
 
 
 async def _locked(conn: asyncpg.Connection, placement_id: UUID) -> Placement:
@@ -187,35 +160,42 @@ async def _status_changed(conn: asyncpg.Connection, actor: Principal, before: Pl
     )
 
 
-async def activate(conn: asyncpg.Connection, actor: Principal, placement_id: UUID, today: date) -> PlacementOut:
+async def activate(conn: asyncpg.Connection, actor: Principal, placement_id: UUID, today: date) -> RatedPlacement:
     placement = await _locked(conn, placement_id)
     check_can_activate(placement.status)
     active = replace(placement, status="active")
     await repository.set_status(conn, active.id, active.status, active.end_date, None)
     await repository.insert_status_change(conn, active.id, active.status, today, None, actor.subject)
     await _status_changed(conn, actor, placement, active)
-    return _out(active, await repository.list_rates(conn, active.id), actor)
+    return RatedPlacement(active, await repository.list_rates(conn, active.id))
 
 
-async def end(conn: asyncpg.Connection, actor: Principal, placement_id: UUID, body: PlacementEnd) -> PlacementOut:
+async def end(
+    conn: asyncpg.Connection, actor: Principal, placement_id: UUID, *, end_date: date, reason: EndReason
+) -> RatedPlacement:
+    """Ends an active placement. Errors: 404 ``placement``; 409 ``placement-not-active``,
+    ``placement-overlaps``; 422 ``after-start``."""
     placement = await _locked(conn, placement_id)
-    check_can_end(placement.status, placement.start_date, body.end_date)
-    ended = replace(placement, status="ended", end_date=body.end_date, end_reason=body.reason)
+    check_can_end(placement.status, placement.start_date, end_date)
+    ended = replace(placement, status="ended", end_date=end_date, end_reason=reason)
     if not await repository.set_status(conn, ended.id, ended.status, ended.end_date, ended.end_reason):
         raise overlap()
-    await repository.insert_status_change(conn, ended.id, ended.status, body.end_date, body.reason, actor.subject)
+    await repository.insert_status_change(conn, ended.id, ended.status, end_date, reason, actor.subject)
     await _status_changed(conn, actor, placement, ended)
-    return _out(ended, await repository.list_rates(conn, ended.id), actor)
+    return RatedPlacement(ended, await repository.list_rates(conn, ended.id))
 
 
-async def set_rates(conn: asyncpg.Connection, actor: Principal, placement_id: UUID, body: RatesSet) -> PlacementOut:
+async def set_rates(
+    conn: asyncpg.Connection, actor: Principal, placement_id: UUID, version: RateVersion
+) -> RatedPlacement:
+    """Adds a rate version, or replaces the one with the same ``effective_from``; emits PlacementRatesChanged
+    unless nothing changed. Errors: 404 ``placement``; 422 ``on-or-after-start``, ``on-or-before-end``."""
     placement = await _locked(conn, placement_id)
-    check_rate_date(body.effective_from, placement.start_date, placement.end_date)
-    version = RateVersion(body.effective_from, body.bill_rate_ore_per_hour, body.wage_rate_ore_per_hour)
+    check_rate_date(version.effective_from, placement.start_date, placement.end_date)
     before = {v.effective_from: v for v in await repository.list_rates(conn, placement.id)}
     if before.get(version.effective_from) == version:
         # Sending the same version again changes nothing and tells nobody.
-        return _out(placement, list(before.values()), actor)
+        return RatedPlacement(placement, list(before.values()))
     await repository.save_rate(conn, placement.id, version, actor.subject)
     replaced = before.get(version.effective_from)
     replaced_rates = None if replaced is None else [replaced.bill_rate_ore_per_hour, replaced.wage_rate_ore_per_hour]
@@ -249,4 +229,19 @@ async def set_rates(conn: asyncpg.Connection, actor: Principal, placement_id: UU
         source=SOURCE,
         subject=placement.id,
     )
-    return _out(placement, rates, actor)
+    return RatedPlacement(placement, rates)
+
+
+async def placement_citizen(conn: asyncpg.Connection, placement_id: UUID) -> UUID | None:
+    """The citizen of the placement, or None when there is no such placement (for other domains)."""
+    return await repository.placement_citizen(conn, placement_id)
+
+
+async def status_changes_recorded(conn: asyncpg.Connection, citizen_id: UUID) -> list[StatusChangeRecorded]:
+    """The status changes of every placement of the citizen, as timeline items (the caller filters)."""
+    return await repository.status_changes_recorded(conn, citizen_id)
+
+
+async def active_placements_of(conn: asyncpg.Connection, consultant_id: str) -> list[Placement]:
+    """The consultant's active placements (for the follow-ups owed)."""
+    return await repository.active_placements_of(conn, consultant_id)

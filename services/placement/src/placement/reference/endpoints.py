@@ -18,4 +18,4 @@ async def list_target_groups(
 ) -> list[TargetGroupOut]:
     """The target groups a referral dated ``on`` (default: the agency's today, from the app's clock) may use."""
     async with transaction(pool) as conn:
-        return await service.target_groups_on(conn, on or today)
+        return [TargetGroupOut.of(g) for g in await service.target_groups_on(conn, on or today)]

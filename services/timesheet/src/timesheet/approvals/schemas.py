@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from timesheet.approvals.models import BulkApproval, PendingWeek
+from timesheet.approvals.models import BulkApproval, PendingCitizen, PendingWeek
 from timesheet.entries.schemas import EntryOut, Version
 
 MAX_IDS_PER_APPROVAL = 500
@@ -51,11 +51,7 @@ class BulkApprovalOut(BaseModel):
 
     @classmethod
     def of(cls, result: BulkApproval) -> BulkApprovalOut:
-        return cls(
-            approved=[EntryOut.of(e) for e in result.approved],
-            already_decided=[EntryOut.of(e) for e in result.already_decided],
-            not_found=result.not_found,
-        )
+        return cls.model_validate(result, from_attributes=True)
 
 
 class PendingCitizenOut(BaseModel):
@@ -63,6 +59,10 @@ class PendingCitizenOut(BaseModel):
     citizen_name: str
     total_minutes: int
     entries: list[EntryOut]
+
+    @classmethod
+    def of(cls, citizen: PendingCitizen) -> PendingCitizenOut:
+        return cls.model_validate(citizen, from_attributes=True)
 
 
 class PendingWeekOut(BaseModel):
@@ -79,15 +79,7 @@ class PendingWeekOut(BaseModel):
             starts_on=week.week.monday,
             ends_on=week.week.sunday,
             total_minutes=week.total_minutes,
-            citizens=[
-                PendingCitizenOut(
-                    citizen_id=c.citizen_id,
-                    citizen_name=c.citizen_name,
-                    total_minutes=c.total_minutes,
-                    entries=[EntryOut.of(e) for e in c.entries],
-                )
-                for c in week.citizens
-            ],
+            citizens=[PendingCitizenOut.of(c) for c in week.citizens],
         )
 
 

@@ -17,10 +17,9 @@ from timesheet.approvals.models import (
     selects,
     stale_entries,
 )
-from timesheet.companies.repository import company_name
-from timesheet.entries import repository as entries
+from timesheet.companies import service as companies
+from timesheet.entries import service as entries
 from timesheet.entries.models import Entry, EntryStatus
-from timesheet.entries.service import record_approvals
 from vikar_shared.auth.principal import Principal, Role
 from vikar_shared.errors import not_found
 
@@ -64,8 +63,7 @@ async def approve_in_bulk(
     known = {e.id for e in locked}
     unknown = [i for i in selector.entry_ids or () if i not in known]
     # Every pending row is locked and checked: all of them are approved.
-    approved = await entries.approve_all(conn, [e.id for e in pending], decided_by=principal.subject)
-    await record_approvals(conn, approved)
+    approved = await entries.approve_locked(conn, [e.id for e in pending], decided_by=principal.subject)
     return BulkApproval(approved, decided, unknown)
 
 
@@ -78,7 +76,9 @@ async def pending_for_company(
 ) -> tuple[str | None, list[PendingWeek]]:
     if not principal.may_see_company(company_id):
         raise not_found("company")
-    return await company_name(conn, company_id), pending_queue(await entries.pending_entries(conn, company_id))
+    return await companies.company_name(conn, company_id), pending_queue(
+        await entries.pending_entries(conn, company_id)
+    )
 
 
 async def pending_longer_than(conn: asyncpg.Connection, older_than_days: int) -> list[Entry]:

@@ -8,6 +8,7 @@ import logging
 import asyncpg
 
 from timesheet.citizens import repository
+from timesheet.entries import service as entries
 from timesheet.entries.rules import MAX_MINUTES_PER_CITIZEN_DAY
 from vikar_shared.citizen_aliases import apply_merge
 from vikar_shared.events.envelope import Envelope
@@ -29,7 +30,7 @@ async def on_citizens_merged(conn: asyncpg.Connection, envelope: Envelope, data:
     )
     if kept is None:
         return
-    over = await repository.days_over_cap(conn, kept, MAX_MINUTES_PER_CITIZEN_DAY)
+    over = await entries.days_over_cap(conn, kept, MAX_MINUTES_PER_CITIZEN_DAY)
     if over:
         # Hours already recorded are not undone here; new hours on these days are refused.
         log.warning("citizen %s holds more than 12 hours on %s after the merge; review the entries", kept, over)

@@ -21,7 +21,6 @@ from timesheet.entries.schemas import (
     ResubmitRequest,
     SubmissionOut,
     SubmitHoursRequest,
-    SubmittedEntryOut,
 )
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.auth.principal import Principal, Role
@@ -65,14 +64,7 @@ async def submit_hours(
         if run.replay is not None:
             return run.replay
         submission = await service.submit_hours(run.conn, principal, placement_id, proposed, today=today)
-        out = SubmissionOut(
-            submission_id=submission.submission_id,
-            placement_id=submission.placement_id,
-            entries=[
-                SubmittedEntryOut(id=e.id, work_date=e.work_date, minutes=e.minutes, status=e.status)
-                for e in submission.entries
-            ],
-        )
+        out = SubmissionOut.of(submission)
         await run.complete(status.HTTP_201_CREATED, out)
     return out
 

@@ -51,3 +51,12 @@ class Entry:
         if self.decided_by is None or self.decided_at is None:
             raise RuntimeError(f"entry {self.id} is {self.status.value}, not decided")
         return self.decided_by, self.decided_at
+
+
+@dataclass(frozen=True)
+class Submission:
+    """Entries submitted together for one placement."""
+
+    submission_id: UUID
+    placement_id: UUID
+    entries: list[Entry]

@@ -503,3 +503,17 @@ async def company_month_totals(conn: asyncpg.Connection, company_id: UUID, month
         )
         for row in rows
     ]
+
+
+async def days_over_cap(conn: asyncpg.Connection, citizen_id: UUID, cap_minutes: int) -> list[str]:
+    """Work days on which the citizen's submitted and approved minutes (corrections signed) exceed
+    ``cap_minutes``: what two identities may have been let through before a merge; ISO dates."""
+    rows = await conn.fetch(
+        """select work_date from entries
+           where citizen_id = $1 and status in ('submitted', 'approved')
+           group by work_date having sum(minutes) > $2
+           order by work_date""",
+        citizen_id,
+        cap_minutes,
+    )
+    return [r["work_date"].isoformat() for r in rows]

@@ -10,7 +10,7 @@ from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from timesheet.entries.history import HistoryAction, HistoryRecord
-from timesheet.entries.models import Entry, EntryStatus
+from timesheet.entries.models import Entry, EntryStatus, Submission
 from timesheet.entries.rules import MAX_ENTRIES_PER_SUBMISSION, REASON_MAX_LENGTH, REASON_MIN_LENGTH
 from vikar_shared.types.numbers import MAX_MINUTES_PER_DAY
 from vikar_shared.types.periods import Day
@@ -93,6 +93,10 @@ class SubmissionOut(BaseModel):
     placement_id: UUID
     entries: list[SubmittedEntryOut]
 
+    @classmethod
+    def of(cls, submission: Submission) -> SubmissionOut:
+        return cls.model_validate(submission, from_attributes=True)
+
 
 class EntryOut(BaseModel):
     id: UUID
@@ -116,26 +120,7 @@ class EntryOut(BaseModel):
 
     @classmethod
     def of(cls, entry: Entry) -> EntryOut:
-        return cls(
-            id=entry.id,
-            submission_id=entry.submission_id,
-            placement_id=entry.placement_id,
-            company_id=entry.company_id,
-            citizen_name=entry.citizen_name,
-            work_date=entry.work_date,
-            minutes=entry.minutes,
-            status=entry.status,
-            version=entry.version,
-            submitted_by=entry.submitted_by,
-            submitted_at=entry.submitted_at,
-            decided_by=entry.decided_by,
-            decided_at=entry.decided_at,
-            rejection_reason=entry.rejection_reason,
-            citizen_id=entry.citizen_id,
-            bill_rate_ore_per_hour=entry.bill_rate_ore_per_hour,
-            corrects_entry_id=entry.corrects_entry_id,
-            correction_reason=entry.correction_reason,
-        )
+        return cls.model_validate(entry, from_attributes=True)
 
 
 class EntryListOut(BaseModel):
@@ -156,18 +141,7 @@ class HistoryItemOut(BaseModel):
 
     @classmethod
     def of(cls, record: HistoryRecord) -> HistoryItemOut:
-        return cls(
-            entry_id=record.entry_id,
-            action=record.action,
-            actor=record.actor,
-            occurred_at=record.occurred_at,
-            version=record.version,
-            work_date=record.work_date,
-            minutes=record.minutes,
-            reason=record.reason,
-            submission_id=record.submission_id,
-            correction_entry_id=record.correction_entry_id,
-        )
+        return cls.model_validate(record, from_attributes=True)
 
 
 class HistoryOut(BaseModel):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
@@ -12,7 +11,7 @@ import asyncpg
 
 from timesheet.entries import repository
 from timesheet.entries.history import HistoryAction, HistoryChange, HistoryRecord
-from timesheet.entries.models import Entry, EntryStatus, ProposedEntry
+from timesheet.entries.models import Entry, EntryStatus, ProposedEntry, Submission
 from timesheet.entries.repository import NewEntry
 from timesheet.entries.rules import (
     CorrectionBounds,
@@ -31,8 +30,8 @@ from timesheet.entries.transitions import (
     ensure_editable,
     work_date_taken,
 )
+from timesheet.placements import service as placements
 from timesheet.placements.models import Placement, RateVersion, rate_in_force
-from timesheet.placements.repository import get_placement, rate_versions
 from vikar_shared.auth.principal import Principal, Role
 from vikar_shared.errors import FieldViolation, conflict, not_found
 from vikar_shared.events.timesheet import (
@@ -47,18 +46,11 @@ from vikar_shared.outbox import add_event
 SOURCE = "timesheet"
 
 
-@dataclass(frozen=True)
-class Submission:
-    submission_id: UUID
-    placement_id: UUID
-    entries: list[Entry]
-
-
 async def _placement(conn: asyncpg.Connection, placement_id: UUID) -> tuple[Placement, list[RateVersion]]:
-    placement = await get_placement(conn, placement_id)
+    placement = await placements.placement(conn, placement_id)
     if placement is None:
         raise not_found("placement")
-    return placement, await rate_versions(conn, placement_id)
+    return placement, await placements.rate_versions(conn, placement_id)
 
 
 async def _day_minutes(
@@ -403,6 +395,53 @@ async def record_approvals(conn: asyncpg.Connection, entries: Sequence[Entry]) -
         await add_event(conn, event, source=SOURCE, subject=entry.id, key=entry.placement_id)
     if changes:
         await repository.record_history(conn, changes)
+
+
+async def lock_for_bulk_approval(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    entry_ids: Sequence[UUID],
+    *,
+    from_date: date | None,
+    to_date: date | None,
+    citizen_id: UUID | None,
+    match_pending: bool,
+) -> list[Entry]:
+    """The company's entries named in ``entry_ids`` and, with ``match_pending``, every submitted entry
+    within the work dates and of the citizen given, locked until the transaction ends (in id order, so
+    bulk approvals never deadlock), as they are once locked."""
+    return await repository.lock_for_bulk_approval(
+        conn,
+        company_id,
+        entry_ids,
+        from_date=from_date,
+        to_date=to_date,
+        citizen_id=citizen_id,
+        match_pending=match_pending,
+    )
+
+
+async def approve_locked(conn: asyncpg.Connection, entry_ids: Sequence[UUID], *, decided_by: str) -> list[Entry]:
+    """Approves the submitted entries the caller has locked (:func:`lock_for_bulk_approval`) and checked,
+    each with its history row and EntryApproved; returns them approved."""
+    approved = await repository.approve_all(conn, entry_ids, decided_by=decided_by)
+    await record_approvals(conn, approved)
+    return approved
+
+
+async def pending_entries(conn: asyncpg.Connection, company_id: UUID) -> list[Entry]:
+    """The company's submitted entries, by work date, citizen name and id."""
+    return await repository.pending_entries(conn, company_id)
+
+
+async def pending_longer_than(conn: asyncpg.Connection, days: int) -> list[Entry]:
+    """Entries submitted (or submitted again) more than ``days`` days ago and still undecided."""
+    return await repository.pending_longer_than(conn, days)
+
+
+async def days_over_cap(conn: asyncpg.Connection, citizen_id: UUID, cap_minutes: int) -> list[str]:
+    """Work days (ISO dates) on which the citizen's submitted and approved minutes exceed ``cap_minutes``."""
+    return await repository.days_over_cap(conn, citizen_id, cap_minutes)
 
 
 async def approve_entry(

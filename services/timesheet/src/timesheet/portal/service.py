@@ -15,7 +15,7 @@ import asyncpg
 
 from timesheet.approvals import service as approvals
 from timesheet.approvals.models import BulkApproval, PendingWeek, seen_versions, selector_of
-from timesheet.companies import repository as companies
+from timesheet.companies import service as companies
 from timesheet.companies.models import normalised_email
 from timesheet.entries import service as entries
 from timesheet.entries.models import Entry
