@@ -15,6 +15,7 @@ from placement.citizens.repair import merge_duplicate_citizens
 from placement.citizens.vault import CprVault
 from placement.companies.endpoints import router as companies
 from placement.config import PlacementSettings
+from placement.identity.endpoints import router as identity
 from placement.openings.endpoints import router as openings
 from placement.placements.endpoints import router as placements
 from placement.reference.endpoints import router as reference
@@ -40,7 +41,7 @@ def create_app(settings: PlacementSettings | None = None) -> FastAPI:
         settings,
         title="Vikarmodel placement",
         description="Municipality agreements, companies, referrals and placements. The CPR number stays here.",
-        routers=[agreements, companies, referrals, reference, placements, openings, activities],
+        routers=[agreements, companies, referrals, reference, placements, openings, activities, identity],
         migrations=MIGRATIONS,
         extra_lifespan=repair_citizens,
     )
