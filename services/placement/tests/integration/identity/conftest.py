@@ -6,6 +6,7 @@ Helpers live on the fixture object (tests cannot import this module by name unde
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import uuid
@@ -118,19 +119,31 @@ class Identity:
         sealed = Sealed.model_validate(data["sealed_link"])
         return SealingKeys(dev_sealing_keys()).open(sealed, context=login_link_seal_context(data["email"]))
 
-    async def latest_token(self) -> str:
-        events = await self.link_events()
+    async def latest_token(self, email: str | None = None) -> str:
+        """The token of the link issued last (to ``email``, if given). Links are keyed by request id, so
+        the topic's partitions do not give their order: the stored rows' ``created_at`` does."""
+        events = [e for e in await self.link_events() if email is None or e["data"]["email"] == email]
         assert events, "no PageLoginLinkRequested was written"
-        match = TOKEN_IN_LINK.search(self.opened_link(events[-1]))
-        assert match is not None
-        return match.group(1)
+        tokens = []
+        for event in events:
+            match = TOKEN_IN_LINK.search(self.opened_link(event))
+            assert match is not None
+            tokens.append(match.group(1))
+        # Latest first, and of links issued at one instant (a fixed clock) an unused one.
+        created = {
+            bytes(row["token_hash"]): (row["created_at"], row["used_at"] is None)
+            for row in await self.pool.fetch("select token_hash, created_at, used_at from identity_login_tokens")
+        }
+        issued = [(created[h], t) for t in tokens if (h := hashlib.sha256(t.encode()).digest()) in created]
+        assert issued, "no stored login token matches a published link"
+        return max(issued, key=lambda pair: pair[0])[1]
 
     async def log_in(
         self, client: httpx.AsyncClient | None = None, email: str | None = None, next_path: str | None = None
     ) -> httpx.Response:
         browser = client or self.client
         assert (await self.ask_for_link(email or self.approver, browser, next_path)).status_code == 303
-        token = await self.latest_token()
+        token = await self.latest_token(email or self.approver)
         confirm = await browser.get(f"/auth/login/{token}")
         assert confirm.status_code == 200, confirm.text
         return await browser.post(f"/auth/login/{token}", data={"csrf_token": csrf_of(confirm.text)})
