@@ -26,7 +26,7 @@ class PlacementSettings(ServiceSettings):
     # An open job opening must be followed up within this many working days (Mon–Fri) of its report or last follow-up.
     opening_follow_up_working_days: int = Field(default=2, ge=1, le=30)
 
-    # --- Identity (placement/identity/README: login links, the rate limit, page sessions) ---------------
+    # --- Identity (README, section Identity: login links, the rate limit, page sessions) ---------------
     # The one origin all pages are served from (nginx routes /auth/ here, /portal/ to timesheet); login
     # links in e-mails point below it.
     identity_base_url: str = "http://127.0.0.1:8100"

@@ -32,6 +32,7 @@ from placement.identity.models import (
 from placement.identity.pages import (
     CSRF_FIELD,
     Settings,
+    access_session_of,
     check_pre_login_form,
     check_session_form,
     clear_session_cookies,
@@ -208,16 +209,22 @@ async def refresh(request: Request, settings: Settings, pool: DbPool, now: Now) 
 @router.post("/logout")
 @ends_on_a_page
 async def logout(request: Request, settings: Settings, pool: DbPool, now: Now) -> Response:
+    """Ends the session named by the refresh cookie or, without one, by a valid access cookie; the form's
+    CSRF value must be the session's (403 page otherwise, nothing ended). Without any session: only
+    clears the cookies."""
     form = await read_form(request)
+    submitted = form_field(form, CSRF_FIELD)
     secret = refresh_secret_of(request)
     async with transaction(pool) as conn:
         try:
             session = await service.session_of_refresh(conn, secret, now)
-        except NoSessionError:
-            session = None
-        if session is not None and secret is not None:
-            check_session_form(csrf_for(secret), form_field(form, CSRF_FIELD))
+            check_session_form(csrf_for(secret or ""), submitted)
             await service.logout(conn, session.session_id, now)
+        except NoSessionError:
+            claims = access_session_of(request, settings, now)
+            if claims is not None:
+                check_session_form(claims.csrf, submitted)
+                await service.logout(conn, claims.session_id, now)
     response = redirect(login_url(logged_out="1"))
     clear_session_cookies(response, request, settings)
     return response

@@ -33,7 +33,13 @@ from placement.identity.models import (
     same_secret,
     supported,
 )
-from vikar_shared.identity.tokens import COOKIE_NAME, REFRESH_COOKIE_NAME
+from vikar_shared.identity.tokens import (
+    COOKIE_NAME,
+    REFRESH_COOKIE_NAME,
+    InvalidPageSessionError,
+    PageSession,
+    verify_page_session,
+)
 from vikar_shared.logging import correlation_id_var
 from vikar_shared.sealing import SealingKeys
 
@@ -231,6 +237,17 @@ def remember_language(response: Response, request: Request, settings: PlacementS
 
 def refresh_secret_of(request: Request) -> str | None:
     return request.cookies.get(REFRESH_COOKIE_NAME) or None
+
+
+def access_session_of(request: Request, settings: PlacementSettings, now: datetime) -> PageSession | None:
+    """The verified access cookie (``vikar_session``), or None when there is none or it does not verify."""
+    token = request.cookies.get(COOKIE_NAME)
+    if not token:
+        return None
+    try:
+        return verify_page_session(token, public_keys_pem=settings.identity_verify_keys, now=now)
+    except InvalidPageSessionError:
+        return None
 
 
 # --- Forms and CSRF --------------------------------------------------------------------------------

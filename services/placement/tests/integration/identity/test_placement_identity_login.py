@@ -549,3 +549,21 @@ async def test_login_pages_forbid_framing_scripts_caching_and_referrers(identity
     assert page.headers["x-frame-options"] == "DENY"
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert "script-src" not in page.headers["content-security-policy"]  # default-src 'none' covers scripts
+
+
+async def test_logout_with_only_the_access_cookie_still_ends_the_session(identity: Identity) -> None:
+    p = identity
+    await p.log_in()
+    token = p.access_token() or ""
+    session = verify_page_session(token, public_keys_pem=KEYS, now=p.clock.now())
+
+    async with p.browser() as other_tab:
+        other_tab.cookies.set("vikar_session", token, path="/")
+        refused = await other_tab.post("/auth/logout", data={"csrf_token": "forged"})
+        response = await other_tab.post("/auth/logout", data={"csrf_token": session.csrf})
+
+    assert refused.status_code == 403
+    assert (response.status_code, response.headers["location"]) == (303, "/auth/login?logged_out=1")
+    assert await p.pool.fetchval("select end_reason from identity_sessions") == "logout"
+    assert [e["data"]["session_id"] for e in await p.ended_events()] == [str(session.session_id)]
+    assert (await p.client.get("/auth/refresh")).headers["location"].startswith("/auth/login")
