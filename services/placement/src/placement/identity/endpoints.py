@@ -18,6 +18,20 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from placement.identity import service
+from placement.identity.cookies import (
+    CSRF_FIELD,
+    access_session_of,
+    check_pre_login_form,
+    check_session_form,
+    clear_session_cookies,
+    form_field,
+    keep_pre_login_token,
+    pre_login_token,
+    read_form,
+    refresh_secret_of,
+    remember_language,
+    set_session_cookies,
+)
 from placement.identity.models import (
     LinkState,
     LoginLinkUnusableError,
@@ -30,27 +44,15 @@ from placement.identity.models import (
     supported,
 )
 from placement.identity.pages import (
-    CSRF_FIELD,
     Settings,
-    access_session_of,
-    check_pre_login_form,
-    check_session_form,
-    clear_session_cookies,
     client_address,
     ends_on_a_page,
-    form_field,
-    keep_pre_login_token,
     login_link_sealer,
     login_policy,
     login_url,
     message_page,
-    pre_login_token,
-    read_form,
     redirect,
-    refresh_secret_of,
-    remember_language,
     render,
-    set_session_cookies,
     visitor_locale,
 )
 from placement.identity.service import Signer
