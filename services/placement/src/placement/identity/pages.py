@@ -1,5 +1,5 @@
-"""Rendering the login pages and their cookies: the Jinja2 environment, the headers every page carries,
-the visitor's language, the pre-login CSRF token, the access and refresh cookies.
+"""Rendering the login pages: the Jinja2 environment, the headers every page carries, the visitor's
+language, the login policy from the settings, and failures that end on a page (cookies: ``cookies.py``).
 
 Kept small on purpose: the shared web layer (issue 7 item 5) will give the layout, the catalogue
 machinery and the cookie helpers; until then this mirrors the portal's."""
@@ -33,7 +33,6 @@ from vikar_shared.logging import correlation_id_var
 from vikar_shared.sealing import SealingKeys
 
 log = logging.getLogger(__name__)
-
 
 _environment = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
