@@ -17,6 +17,7 @@ from notifications.config import NotificationsSettings
 from placement.config import PlacementSettings
 from timesheet.config import TimesheetSettings
 from vikar_shared.settings import DEV_JWT_SECRET, Environment, ServiceSettings
+from vikar_shared.testing.identity import own_identity_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = "a-demo-secret-of-forty-characters-000000"
@@ -27,8 +28,14 @@ SERVICES: dict[str, type[ServiceSettings]] = {
     "NOTIFICATIONS": NotificationsSettings,
 }
 SEALING_KEYS = '{"k1": "cmVhbC1sb29raW5nLWxvZ2luLXNlYWxpbmcta2V5LTE="}'
+IDENTITY = own_identity_keys()
 # The service secrets besides the JWT keys, none of them the published development value.
 OTHER_KEYS = {
+    **{f"{prefix}_IDENTITY_VERIFY_KEYS": IDENTITY.verify_keys_json for prefix in SERVICES},
+    "PLACEMENT_IDENTITY_SIGNING_KEY": IDENTITY.private_pem,
+    "PLACEMENT_IDENTITY_SIGNING_KEY_ID": IDENTITY.key_id,
+    "PLACEMENT_LOGIN_LINK_SEALING_KEYS": SEALING_KEYS,
+    "PLACEMENT_LOGIN_LINK_SEALING_KEY_ID": "k1",
     "PLACEMENT_CPR_ENCRYPTION_KEY": "cmVhbC1sb29raW5nLWNwci1lbmNyeXB0aW9uLWtleTE=",
     "PLACEMENT_CPR_HASH_KEY": "a-real-looking-cpr-hash-key-0000000000",
     "TIMESHEET_LOGIN_LINK_SEALING_KEYS": SEALING_KEYS,
@@ -119,7 +126,10 @@ def test_the_services_sharing_login_links_refuse_the_development_sealing_key_out
 def test_development_and_test_allow_the_development_secrets(clean_env: pytest.MonkeyPatch, environment: str) -> None:
     clean_env.setenv("VIKAR_ENVIRONMENT", environment)
     assert PlacementSettings().environment.allows_development_secrets
-    assert ServiceSettings(VIKAR_ENVIRONMENT="production", jwt_keys={"k": GOOD_KEY}).environment.value == "production"
+    production = ServiceSettings(
+        VIKAR_ENVIRONMENT="production", jwt_keys={"k": GOOD_KEY}, identity_verify_keys=IDENTITY.verify_keys
+    )
+    assert production.environment.value == "production"
 
 
 def test_an_unknown_environment_is_refused(clean_env: pytest.MonkeyPatch) -> None:
@@ -138,3 +148,45 @@ def test_a_service_process_does_not_start_in_production_with_the_development_sec
     assert done.returncode != 0
     assert "VIKAR_ENVIRONMENT=production refuses to start" in done.stderr
     assert "jwt_keys['dev'] is the published development secret" in done.stderr
+
+
+@pytest.mark.parametrize("prefix", sorted(SERVICES))
+def test_every_service_refuses_the_development_page_session_key_outside_development(
+    clean_env: pytest.MonkeyPatch, prefix: str
+) -> None:
+    """Issue 7: page sessions verify with ``identity_verify_keys``; the published development key would let
+    anyone mint a session, so demo and production refuse it in every service."""
+    clean_env.setenv("VIKAR_ENVIRONMENT", "demo")
+    clean_env.setenv(f"{prefix}_JWT_KEYS", f'{{"k1": "{GOOD_KEY}"}}')
+    for name, value in OTHER_KEYS.items():
+        clean_env.setenv(name, value)
+    clean_env.delenv(f"{prefix}_IDENTITY_VERIFY_KEYS")
+    if prefix == "PLACEMENT":  # its signing key must match a verify key: give it the development pair
+        clean_env.delenv("PLACEMENT_IDENTITY_SIGNING_KEY")
+        clean_env.delenv("PLACEMENT_IDENTITY_SIGNING_KEY_ID")
+    with pytest.raises(ValidationError, match=r"identity_verify_keys\['dev'\] is the published development key"):
+        SERVICES[prefix]()
+    with pytest.raises(ValidationError, match="identity_verify_keys is empty"):
+        ServiceSettings(VIKAR_ENVIRONMENT="demo", jwt_keys={"k": GOOD_KEY}, identity_verify_keys={})
+
+
+def test_placement_refuses_the_development_signing_key_and_a_key_pair_that_does_not_match(
+    clean_env: pytest.MonkeyPatch,
+) -> None:
+    clean_env.setenv("VIKAR_ENVIRONMENT", "production")
+    clean_env.setenv("PLACEMENT_JWT_KEYS", f'{{"k1": "{GOOD_KEY}"}}')
+    for name, value in OTHER_KEYS.items():
+        clean_env.setenv(name, value)
+    assert PlacementSettings().identity_signing_key_id == IDENTITY.key_id
+    other = own_identity_keys("other")
+    clean_env.setenv("PLACEMENT_IDENTITY_SIGNING_KEY", other.private_pem)
+    with pytest.raises(ValidationError, match="must hold the public key of identity_signing_key"):
+        PlacementSettings()
+    # One-line environments write the PEM with "\n" escapes.
+    clean_env.setenv("PLACEMENT_IDENTITY_SIGNING_KEY", IDENTITY.private_pem.replace("\n", "\\n"))
+    assert PlacementSettings().environment is Environment.PRODUCTION
+    clean_env.delenv("PLACEMENT_IDENTITY_SIGNING_KEY")
+    clean_env.delenv("PLACEMENT_IDENTITY_SIGNING_KEY_ID")
+    clean_env.delenv("PLACEMENT_IDENTITY_VERIFY_KEYS")
+    with pytest.raises(ValidationError, match="identity_signing_key is the published development key"):
+        PlacementSettings()

@@ -30,11 +30,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Self
 
+from cryptography.hazmat.primitives import serialization
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from vikar_shared.clock import Clock, configured_clock
-from vikar_shared.identity.tokens import DEV_KEY_ID, DEV_PUBLIC_KEY_PEM
+from vikar_shared.identity.tokens import DEV_KEY_ID, DEV_PUBLIC_KEY_PEM, load_public_key
 
 DEV_JWT_SECRET = "vikarmodel-development-secret-change-me-0123456789"
 # deploy/k8s/secrets.example.yaml's placeholders: a secret containing it was copied, not generated.
@@ -44,6 +45,11 @@ CLOCK_START_VARIABLE = "VIKAR_CLOCK_START"
 CLOCK_ANCHOR_VARIABLE = "VIKAR_CLOCK_ANCHOR"
 CLOCK_OFFSET_VARIABLE = "VIKAR_CLOCK_OFFSET"
 MIN_JWT_KEY_LENGTH = 32
+
+
+def _raw_public(pem: str) -> bytes:
+    """The 32 bytes of an Ed25519 public key, to compare keys whatever their PEM spelling."""
+    return load_public_key(pem).public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 class Environment(StrEnum):
@@ -111,12 +117,15 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 3
     consumer_retry_backoff_seconds: float = 0.2
     log_level: str = "INFO"
+    # Page sessions (vikar_shared.identity.tokens): the identity owner's Ed25519 public keys (PEM) by key
+    # id, with which every page-serving service verifies the ``vikar_session`` cookie locally. Rotate by
+    # adding the new key everywhere before the owner signs with it. The default is the published
+    # development key, refused outside development and test.
+    identity_verify_keys: dict[str, str] = Field(default_factory=lambda: {DEV_KEY_ID: DEV_PUBLIC_KEY_PEM})
     # Peers (IPs or CIDRs, e.g. ["10.0.0.0/8"]) whose X-Forwarded-For / X-Forwarded-Proto are believed:
     # only behind these is the client address (rate limits) and the scheme (Secure cookies) taken from
     # the headers. Empty (the default): the headers are ignored and the TCP peer is the client.
     trusted_proxies: list[str] = Field(default_factory=list)
-    # The identity owner's page-session verify keys (Ed25519 public PEM by kid, vikar_shared.identity).
-    identity_verify_keys: dict[str, str] = Field(default_factory=lambda: {DEV_KEY_ID: DEV_PUBLIC_KEY_PEM})
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -128,12 +137,27 @@ class ServiceSettings(BaseSettings):
                 ipaddress.ip_network(proxy.strip(), strict=False)
         return [p.strip() for p in proxies]
 
+    @field_validator("identity_verify_keys")
+    @classmethod
+    def _verify_keys_are_ed25519(cls, keys: dict[str, str]) -> dict[str, str]:
+        """Each an Ed25519 public key in PEM (a ``\\n`` escape, as one-line environments write it, is a
+        line break): a wrong key fails the start instead of every page visit."""
+        loaded = {kid: pem.replace("\\n", "\n") for kid, pem in keys.items()}
+        for pem in loaded.values():
+            load_public_key(pem)  # ValueError: refuse to start
+        return loaded
+
     def insecure_settings(self) -> list[str]:
         """Settings that hold a published development value or are missing a secret, each as a sentence.
 
         Services with secrets of their own extend this (``return [*super().insecure_settings(), ...]``).
         """
         found: list[str] = []
+        if not self.identity_verify_keys:
+            found.append("identity_verify_keys is empty: no key to verify page sessions with")
+        for kid, pem in self.identity_verify_keys.items():
+            if _raw_public(pem) == _raw_public(DEV_PUBLIC_KEY_PEM):
+                found.append(f"identity_verify_keys[{kid!r}] is the published development key")
         if not self.jwt_keys:
             found.append("jwt_keys is empty: no key to verify bearer tokens with")
         for kid, key in self.jwt_keys.items():

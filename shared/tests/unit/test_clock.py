@@ -21,6 +21,7 @@ from vikar_shared.clock import (
     configured_clock,
 )
 from vikar_shared.settings import ServiceSettings
+from vikar_shared.testing.identity import own_identity_keys
 
 ROOT = Path(__file__).resolve().parents[3]
 SOURCES = [ROOT / "shared" / "src", *sorted((ROOT / "services").glob("*/src"))]
@@ -224,6 +225,7 @@ def test_settings_give_the_system_clock_by_default_and_shifted_when_asked() -> N
     started = ServiceSettings(
         VIKAR_ENVIRONMENT="demo",
         jwt_keys={"demo": "d" * 40},
+        identity_verify_keys=own_identity_keys().verify_keys,
         VIKAR_CLOCK_START="2026-12-01T08:00:00+01:00",
         VIKAR_CLOCK_ANCHOR="2026-11-30T09:00:00Z",
     ).clock()
@@ -240,7 +242,11 @@ def test_settings_give_the_system_clock_by_default_and_shifted_when_asked() -> N
     ],
 )
 def test_a_settable_clock_is_refused_in_production(clock_settings: dict[str, str]) -> None:
-    production = {"VIKAR_ENVIRONMENT": "production", "jwt_keys": {"prod": "p" * 40}}
+    production = {
+        "VIKAR_ENVIRONMENT": "production",
+        "jwt_keys": {"prod": "p" * 40},
+        "identity_verify_keys": own_identity_keys().verify_keys,
+    }
     assert ServiceSettings(**production).clock() is SYSTEM_CLOCK  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="VIKAR_ENVIRONMENT=production refuses a settable clock"):
         ServiceSettings(**production, **clock_settings)  # type: ignore[arg-type]

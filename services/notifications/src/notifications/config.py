@@ -34,9 +34,10 @@ class NotificationsSettings(ServiceSettings):
     sender_retry_base_seconds: float = Field(default=30.0, ge=0)
     sender_retry_max_seconds: float = Field(default=3600.0, ge=0)
 
-    # AES-256-GCM keys (base64 of 32 random bytes) by key id that open the login links timesheet seals
-    # (vikar_shared.sealing); the same keys as TIMESHEET_LOGIN_LINK_SEALING_KEYS. The default is the
-    # public development key, for development and tests only.
+    # AES-256-GCM keys (base64 of 32 random bytes) by key id that open the login links placement (the
+    # identity owner) seals (vikar_shared.sealing): the same keys as PLACEMENT_LOGIN_LINK_SEALING_KEYS (and,
+    # while timesheet's requests may still be in flight, TIMESHEET_LOGIN_LINK_SEALING_KEYS). The default
+    # is the public development key, for development and tests only.
     login_link_sealing_keys: dict[str, SecretStr] = Field(default_factory=dev_sealing_keys)
 
     def insecure_settings(self) -> list[str]:

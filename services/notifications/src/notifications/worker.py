@@ -36,8 +36,9 @@ def build_consumers(settings: NotificationsSettings, clock: Clock) -> list[Consu
         ),
         ConsumerSpec(
             name="notifications.login_links",
-            topics=[timesheet.TOPIC],
+            topics=[placement.TOPIC, timesheet.TOPIC],
             handlers=login_link_handlers(context, clock),
-            description="Portal login links, mailed to the approver who asked (own group: never behind hours)",
+            description="Login links (placement's, and timesheet's still in flight), mailed to the person who "
+            "asked (own group: never behind hours)",
         ),
     ]

@@ -12,11 +12,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+import pytest
 from pydantic import SecretStr
 
 from notifications.app import create_app
 from notifications.emails.models import SECRET_PLACEHOLDER, message_id_for
-from vikar_shared.events.placement import Approver, CompanyRegistered
+from vikar_shared.events.placement import Approver, CompanyRegistered, PageLoginLinkRequested
 from vikar_shared.events.timesheet import LoginLinkRequested, LoginLinkRequestedV2, login_link_seal_context
 from vikar_shared.messaging.kafka import make_producer
 from vikar_shared.sealing import SealingKeys, dev_sealing_keys
@@ -36,21 +37,34 @@ def _request(
     expires_in: timedelta = timedelta(minutes=15),
     sealed_for: str | None = None,
     keys: SealingKeys | None = None,
-) -> LoginLinkRequestedV2:
-    """A request as timesheet publishes it: the link sealed with the (development) key for ``email``.
-    The link in clear is kept in LINKS by request id, as only the test (and the mail) may know it."""
-    link = f"https://portal.example.dk/portal/login/{uuid.uuid4().hex}"
+    by: str = "timesheet",
+) -> LoginLinkRequestedV2 | PageLoginLinkRequested:
+    """A request as timesheet (v2) or, ``by="placement"``, as placement, the identity owner since issue 7
+    (``placement.login_link_requested`` v1), publishes it: the link sealed with the (development) key for
+    ``email``. The link in clear is kept in LINKS by request id, as only the test (and the mail) may know it."""
+    where = "https://vikarmodel.example/auth/login" if by == "placement" else "https://portal.example.dk/portal/login"
+    link = f"{where}/{uuid.uuid4().hex}"
     sealer = keys or SealingKeys(dev_sealing_keys())
-    request = LoginLinkRequestedV2(
-        request_id=uuid.uuid4(),
-        company_id=company_id,
-        email=email,
-        sealed_link=sealer.seal(link, context=login_link_seal_context(sealed_for or email)),
-        expires_at=datetime.now(UTC) + expires_in,
-        locale=locale,
-    )
+    fields: dict[str, Any] = {
+        "request_id": uuid.uuid4(),
+        "company_id": company_id,
+        "email": email,
+        "sealed_link": sealer.seal(link, context=login_link_seal_context(sealed_for or email)),
+        "expires_at": datetime.now(UTC) + expires_in,
+        "locale": locale,
+    }
+    if by == "placement":
+        request: LoginLinkRequestedV2 | PageLoginLinkRequested = PageLoginLinkRequested(
+            role="company_approver", **fields
+        )
+    else:
+        request = LoginLinkRequestedV2(**fields)
     LINKS[request.request_id] = link
     return request
+
+
+# Both requesters are mailed alike: placement (the identity owner) and timesheet (requests still in flight).
+REQUESTERS = pytest.mark.parametrize("by", ["timesheet", "placement"])
 
 
 async def _one_mail_to(mailbox: Any, address: str) -> dict[str, Any]:
@@ -63,8 +77,9 @@ async def _one_mail_to(mailbox: Any, address: str) -> dict[str, Any]:
     return detail
 
 
+@REQUESTERS
 async def test_the_link_is_mailed_once_in_danish_with_the_approvers_and_companys_names(
-    make_settings: Any, mailbox: Any, unique_address: Callable[[str], str], kafka: str, kafka_namespace: str
+    make_settings: Any, mailbox: Any, unique_address: Callable[[str], str], kafka: str, kafka_namespace: str, by: str
 ) -> None:
     bo = unique_address("bo")
     company_id = uuid.uuid4()
@@ -84,7 +99,7 @@ async def test_the_link_is_mailed_once_in_danish_with_the_approvers_and_companys
             )
 
         await wait_until(company_known, what="the company in the read model")
-        request = _request(company_id, bo.upper())
+        request = _request(company_id, bo.upper(), by=by)
         [envelope] = await publish_events(kafka, kafka_namespace, [(request, request.request_id)])
 
         message = await _one_mail_to(mailbox, bo)
@@ -118,13 +133,14 @@ async def test_the_link_is_mailed_once_in_danish_with_the_approvers_and_companys
         assert rows[0]["sealed_secret"] is None
 
 
+@REQUESTERS
 async def test_an_english_request_from_an_approver_not_yet_known_here_is_still_mailed(
-    make_settings: Any, mailbox: Any, unique_address: Callable[[str], str], kafka: str, kafka_namespace: str
+    make_settings: Any, mailbox: Any, unique_address: Callable[[str], str], kafka: str, kafka_namespace: str, by: str
 ) -> None:
     eva = unique_address("eva")
     app = create_app(await make_settings())
     async with serve_in_process(app):
-        request = _request(uuid.uuid4(), eva, locale="en")
+        request = _request(uuid.uuid4(), eva, locale="en", by=by)
         await publish_events(kafka, kafka_namespace, [(request, request.request_id)])
 
         message = await _one_mail_to(mailbox, eva)

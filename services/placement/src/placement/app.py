@@ -15,6 +15,7 @@ from placement.citizens.repair import merge_duplicate_citizens
 from placement.citizens.vault import CprVault
 from placement.companies.endpoints import router as companies
 from placement.config import PlacementSettings
+from placement.identity.endpoints import router as identity
 from placement.openings.endpoints import router as openings
 from placement.placements.endpoints import router as placements
 from placement.problem_codes import router as problem_pages
@@ -41,7 +42,17 @@ def create_app(settings: PlacementSettings | None = None) -> FastAPI:
         settings,
         title="Vikarmodel placement",
         description="Municipality agreements, companies, referrals and placements. The CPR number stays here.",
-        routers=[agreements, companies, referrals, reference, placements, openings, activities, problem_pages],
+        routers=[
+            agreements,
+            companies,
+            referrals,
+            reference,
+            placements,
+            openings,
+            activities,
+            identity,
+            problem_pages,
+        ],
         migrations=MIGRATIONS,
         extra_lifespan=repair_citizens,
     )

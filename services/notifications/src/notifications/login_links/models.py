@@ -18,7 +18,8 @@ class LoginLink:
     the sender opens it only to build the message (``emails.models.SealedSecret``)."""
 
     event_id: uuid.UUID
-    company_id: uuid.UUID
+    # The company an approver logs in for; None for a person who acts for no company (later roles).
+    company_id: uuid.UUID | None
     email: str
     sealed_link: Sealed
     expires_at: datetime

@@ -9,7 +9,10 @@ import asyncpg
 from notifications.login_links.models import Addressee
 
 
-async def addressee(conn: asyncpg.Connection, company_id: uuid.UUID, email: str) -> Addressee:
+async def addressee(conn: asyncpg.Connection, company_id: uuid.UUID | None, email: str) -> Addressee:
+    """The approver's and the company's names, when the read model knows them (never for no company)."""
+    if company_id is None:
+        return Addressee(approver_name=None, company_name=None)
     row = await conn.fetchrow(
         """select (select name from company_approvers where company_id = $1 and email = $2) as approver_name,
                   (select name from companies where company_id = $1) as company_name""",

@@ -13,12 +13,17 @@ from notifications.emails.models import MailContext, normalise_address
 from notifications.login_links import repository
 from notifications.login_links.login_mail import plan_login_email
 from notifications.login_links.models import LoginLink
+from vikar_shared.events.placement import PageLoginLinkRequested
 from vikar_shared.events.timesheet import LoginLinkRequestedV2
 
 log = logging.getLogger(__name__)
 
+# What asks for a login link: placement's ``placement.login_link_requested`` v1 (the identity owner, issue 7),
+# and timesheet's ``timesheet.login_link_requested`` v2 for requests still in flight from before it.
+LoginLinkRequest = PageLoginLinkRequested | LoginLinkRequestedV2
 
-def login_link_from_event(event_id: uuid.UUID, data: LoginLinkRequestedV2) -> LoginLink:
+
+def login_link_from_event(event_id: uuid.UUID, data: LoginLinkRequest) -> LoginLink:
     return LoginLink(
         event_id=event_id,
         company_id=data.company_id,
@@ -30,14 +35,14 @@ def login_link_from_event(event_id: uuid.UUID, data: LoginLinkRequestedV2) -> Lo
 
 
 async def plan_login_link_email(
-    conn: asyncpg.Connection, event_id: uuid.UUID, data: LoginLinkRequestedV2, context: MailContext, now: datetime
+    conn: asyncpg.Connection, event_id: uuid.UUID, data: LoginLinkRequest, context: MailContext, now: datetime
 ) -> int:
     """Plans the e-mail, once per event (the outbox's unique key); returns how many rows are new.
 
     The link stays sealed: the row holds the body with a placeholder and the sealed link (bound to the
     recipient); the sender opens it only to build the message, then deletes the sealed copy.
 
-    Timesheet only issues links to approvers it knows, so the address is taken from the event even if
+    The identity owner only issues links to people it knows, so the address is taken from the event even if
     this service's read model has not caught up (it only lends the names). A link that expired before
     it got here is not mailed: it could only disappoint."""
     link = login_link_from_event(event_id, data)

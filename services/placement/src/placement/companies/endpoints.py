@@ -11,7 +11,7 @@ from placement.companies.schemas import ApproverIn, CompanyCreate, CompanyOut, C
 from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
-from vikar_shared.http.deps import DbPool
+from vikar_shared.http.deps import DbPool, Now
 from vikar_shared.http.idempotency import Idempotency, answer_once, idempotent
 from vikar_shared.http.openapi import problem_responses
 from vikar_shared.types.numbers import MAX_LIMIT, MAX_OFFSET, Limit, Offset
@@ -80,7 +80,7 @@ async def add_approver(
 
 @router.delete("/companies/{company_id}/approvers/{email}", response_model=CompanyOut, responses=problem_responses(409))
 async def remove_approver(
-    company_id: UUID, email: Annotated[str, SingleLine(EMAIL_MAX)], actor: Registrar, pool: DbPool
+    company_id: UUID, email: Annotated[str, SingleLine(EMAIL_MAX)], actor: Registrar, pool: DbPool, now: Now
 ) -> CompanyOut:
     async with transaction(pool) as conn:
-        return CompanyOut.of(await service.remove_approver(conn, actor, company_id, email))
+        return CompanyOut.of(await service.remove_approver(conn, actor, company_id, email, now=now))

@@ -142,3 +142,21 @@ async def company_with_cvr(conn: asyncpg.Connection, cvr: str) -> UUID | None:
 
 async def company_exists(conn: asyncpg.Connection, company_id: UUID) -> bool:
     return bool(await conn.fetchval("select exists(select 1 from companies where id = $1)", company_id))
+
+
+async def companies_with_approver(conn: asyncpg.Connection, email: str) -> list[UUID]:
+    """Companies naming ``email`` (the ``email_key`` form, as approvers are stored) as an approver."""
+    rows = await conn.fetch(
+        "select company_id from company_approvers where lower(email) = $1 order by company_id", email
+    )
+    return [row["company_id"] for row in rows]
+
+
+async def is_approver(conn: asyncpg.Connection, company_id: UUID, email: str) -> bool:
+    return bool(
+        await conn.fetchval(
+            "select exists(select 1 from company_approvers where company_id = $1 and lower(email) = $2)",
+            company_id,
+            email,
+        )
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, replace
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -24,6 +25,7 @@ from placement.companies.models import (
     parse_cvr,
     parse_postcode,
 )
+from placement.identity import service as identity
 from placement.reference.models import parse_gln
 from vikar_shared.auth import Principal
 from vikar_shared.errors import conflict, duplicate, invalid, not_found
@@ -197,7 +199,11 @@ async def add_approver(
     return updated, is_new
 
 
-async def remove_approver(conn: asyncpg.Connection, actor: Principal, company_id: UUID, email: str) -> Company:
+async def remove_approver(
+    conn: asyncpg.Connection, actor: Principal, company_id: UUID, email: str, *, now: datetime
+) -> Company:
+    """Removes an approver; their live page sessions for this company end in the same transaction
+    (``PageSessionEnded``, reason ``access-removed``), so the removal takes effect everywhere within seconds."""
     current = await _locked(conn, company_id)
     given = email.strip().lower()
     wanted = email_key(given)
@@ -211,6 +217,7 @@ async def remove_approver(conn: asyncpg.Connection, actor: Principal, company_id
     if len(current.approvers) == 1:
         raise conflict("last-approver", "A company needs an approver; add another before removing the last one")
     await repository.delete_approver(conn, company_id, email)
+    await identity.end_sessions_for_removed_approver(conn, company_id=company_id, email=email, now=now)
     updated = await _locked(conn, company_id)
     await _changed(conn, actor, updated, "company.approver_removed", {"email": email})
     return updated

@@ -1,0 +1,98 @@
+"""Every word the login pages show, in Danish (the default) and English: the texts of the portal's
+login pages (timesheet/portal/i18n.py before issue 7), so approvers see the same words where they log in.
+
+A missing key is a KeyError at render time; the tests render every page in both languages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    "app_name": {"da": "Vikarmodellen", "en": "Vikarmodellen"},
+    "skip_to_content": {"da": "Spring til indhold", "en": "Skip to content"},
+    "other_language": {"da": "English", "en": "Dansk"},
+    "other_language_code": {"da": "en", "en": "da"},
+    "login_title": {"da": "Log ind", "en": "Log in"},
+    "login_intro": {
+        "da": "Skriv den e-mailadresse, jeres virksomhed har givet Vikarmodellen. Vi sender dig et link at "
+        "logge ind med.",
+        "en": "Enter the e-mail address your company gave Vikarmodellen. We will send you a link to log in with.",
+    },
+    "email_label": {"da": "E-mailadresse", "en": "E-mail address"},
+    "send_link": {"da": "Send login-link", "en": "Send login link"},
+    "email_invalid": {"da": "Skriv en gyldig e-mailadresse.", "en": "Enter a valid e-mail address."},
+    "check_email_title": {"da": "Tjek din e-mail", "en": "Check your e-mail"},
+    "check_email_text": {
+        "da": "Hvis adressen tilhører en godkender hos en af vores virksomheder, har vi sendt et login-link "
+        "til den. Linket virker i {minutes} minutter og kan kun bruges én gang.",
+        "en": "If the address belongs to an approver at one of our companies, we have sent a login link to "
+        "it. The link works for {minutes} minutes and can be used once.",
+    },
+    "check_email_spam": {
+        "da": "Kommer der ikke noget, så kig i spam-mappen, eller bed om et nyt link.",
+        "en": "If nothing arrives, look in your spam folder or ask for a new link.",
+    },
+    "rate_limited_title": {"da": "For mange forsøg", "en": "Too many attempts"},
+    "rate_limited_text": {
+        "da": "Der er bedt om for mange login-links på kort tid. Vent {seconds} sekunder, og prøv igen.",
+        "en": "Too many login links were asked for in a short time. Wait {seconds} seconds and try again.",
+    },
+    "logged_out": {"da": "Du er logget ud.", "en": "You are logged out."},
+    "confirm_title": {"da": "Bekræft login", "en": "Confirm log-in"},
+    "confirm_text": {
+        "da": "Tryk på knappen for at logge ind som {email}.",
+        "en": "Press the button to log in as {email}.",
+    },
+    "confirm_button": {"da": "Log ind", "en": "Log in"},
+    "link_expired_title": {"da": "Linket er udløbet", "en": "The link has expired"},
+    "link_expired_text": {
+        "da": "Et login-link virker kun i {minutes} minutter. Bed om et nyt.",
+        "en": "A login link only works for {minutes} minutes. Ask for a new one.",
+    },
+    "link_used_title": {"da": "Linket er allerede brugt", "en": "The link has already been used"},
+    "link_used_text": {
+        "da": "Et login-link kan kun bruges én gang. Bed om et nyt, hvis du vil logge ind igen.",
+        "en": "A login link can only be used once. Ask for a new one to log in again.",
+    },
+    "link_unknown_title": {"da": "Ugyldigt link", "en": "Invalid link"},
+    "link_unknown_text": {
+        "da": "Linket virker ikke. Kopiér hele linket fra e-mailen, eller bed om et nyt.",
+        "en": "The link does not work. Copy the whole link from the e-mail, or ask for a new one.",
+    },
+    "request_new_link": {"da": "Bed om et nyt link", "en": "Ask for a new link"},
+    "csrf_title": {"da": "Handlingen blev afvist", "en": "Action refused"},
+    "csrf_text": {
+        "da": "Formularen var forældet eller kom ikke fra denne side. Gå tilbage, genindlæs siden, og prøv igen.",
+        "en": "The form was out of date or did not come from this site. Go back, reload the page and try again.",
+    },
+    "form_invalid_title": {"da": "Formularen kunne ikke bruges", "en": "The form could not be used"},
+    "form_invalid_text": {
+        "da": "Formularen var ufuldstændig eller ændret, så der er ikke gjort noget. Åbn siden igen, og prøv igen.",
+        "en": "The form was incomplete or altered, so nothing was done. Open the page again and try again.",
+    },
+    "error_title": {"da": "Noget gik galt", "en": "Something went wrong"},
+    "error_text": {
+        "da": "Handlingen kunne ikke gennemføres, og der er ikke ændret noget. Prøv igen om lidt.",
+        "en": "The action could not be completed and nothing was changed. Try again in a moment.",
+    },
+    "error_reference": {
+        "da": "Oplys denne reference, hvis du kontakter os: {reference}",
+        "en": "Quote this reference if you contact us: {reference}",
+    },
+    "identity_name": {"da": "Log ind", "en": "Log in"},
+    "page_not_found_title": {"da": "Siden findes ikke", "en": "Page not found"},
+    "page_not_found_text": {
+        "da": "Den side findes ikke. Gå til login.",
+        "en": "That page does not exist. Go to log-in.",
+    },
+    "back_to_login": {"da": "Til login", "en": "To log-in"},
+}
+
+
+@dataclass(frozen=True)
+class Translator:
+    locale: str
+
+    def __call__(self, key: str, **params: object) -> str:
+        text = CATALOGUE[key][self.locale]
+        return text.format(**params) if params else text
