@@ -11,11 +11,12 @@ from invoicing.config import InvoicingSettings
 from invoicing.invoices.endpoints import router as invoices
 from invoicing.worker import CONSUMERS
 from vikar_shared.http.app import create_service_app
+from vikar_shared.runtime import Role
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
-def create_app(settings: InvoicingSettings | None = None) -> FastAPI:
+def create_app(settings: InvoicingSettings | None = None, role: Role = Role.ALL) -> FastAPI:
     return create_service_app(
         settings or InvoicingSettings(),
         title="Vikarmodel invoicing",
@@ -23,4 +24,5 @@ def create_app(settings: InvoicingSettings | None = None) -> FastAPI:
         routers=[invoices, co_financing],
         migrations=MIGRATIONS,
         consumers=CONSUMERS,
+        role=role,
     )

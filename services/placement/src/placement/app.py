@@ -20,18 +20,19 @@ from placement.placements.endpoints import router as placements
 from placement.reference.endpoints import router as reference
 from vikar_shared.db import transaction
 from vikar_shared.http.app import create_service_app
+from vikar_shared.runtime import Role
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
-def create_app(settings: PlacementSettings | None = None) -> FastAPI:
+def create_app(settings: PlacementSettings | None = None, role: Role = Role.ALL) -> FastAPI:
     settings = settings or PlacementSettings()
 
     @asynccontextmanager
     async def repair_citizens(app: FastAPI) -> AsyncIterator[None]:
         # After the migrations: one person stored twice (full-width CPR digits) becomes one citizen again.
-        # Idempotent; deployments that migrate separately run ``python -m placement.citizens.repair``.
-        if settings.run_migrations_on_start:
+        # Idempotent; runs in the process that migrated (the `migrate` role, or `all`).
+        if app.state.migrated:
             async with transaction(app.state.pool) as conn:
                 await merge_duplicate_citizens(conn, app.state.cpr_vault)
         yield
@@ -43,6 +44,7 @@ def create_app(settings: PlacementSettings | None = None) -> FastAPI:
         routers=[agreements, companies, referrals, reference, placements, openings, activities],
         migrations=MIGRATIONS,
         extra_lifespan=repair_citizens,
+        role=role,
     )
     app.state.cpr_vault = CprVault(settings.cpr_encryption_key, settings.cpr_hash_key)
     return app
