@@ -9,7 +9,6 @@ import asyncio
 import os
 import runpy
 import shutil
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -17,22 +16,14 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from vikar_shared.runtime import Role
-from vikar_shared.testing.plugin import StackSettings
+from vikar_shared.testing.plugin import StackSettings, free_port, serve_over_http
 
 ROOT = Path(__file__).resolve().parents[2]
 PROXY = ROOT / "deploy" / "proxy"
 SERVICES = ("placement", "timesheet", "invoicing", "notifications")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _nginx() -> str:
@@ -44,24 +35,9 @@ def _nginx() -> str:
 
 @asynccontextmanager
 async def serving(app: Any) -> AsyncIterator[int]:
-    """An ASGI app in uvicorn on a port of its own (lifespan on), as ``python -m <service>`` serves it."""
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, access_log=False, log_config=None, proxy_headers=False)
-    )
-    task = asyncio.create_task(server.serve())
-    try:
-        for _ in range(400):
-            if server.started:
-                break
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.05)
-        assert server.started, "uvicorn did not start"
-        yield port
-    finally:
-        server.should_exit = True
-        await task
+    """An ASGI app in uvicorn on a port of its own, as ``python -m <service>`` serves it."""
+    async with serve_over_http(app) as url:
+        yield int(url.rsplit(":", 1)[1])
 
 
 @asynccontextmanager
@@ -70,7 +46,7 @@ async def proxy(tmp_path: Path, upstreams: dict[str, int]) -> AsyncIterator[str]
     nginx = _nginx()
     directory = tmp_path / "nginx"
     (directory / "tmp").mkdir(parents=True)
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "VIKAR_PROXY_DIR": str(directory),
