@@ -19,7 +19,7 @@ from vikar_shared.events.placement import Approver, CompanyRegistered
 from vikar_shared.http.app import create_service_app
 from vikar_shared.messaging.subscriber import ConsumerSpec
 from vikar_shared.migrations import migrate
-from vikar_shared.outbox import add_event
+from vikar_shared.outbox import RELAY_LEADER_LOCK, add_event
 from vikar_shared.runtime import Role
 from vikar_shared.settings import ServiceSettings
 from vikar_shared.testing.plugin import StackSettings, all_records, publish_events, serve_in_process, wait_until
@@ -236,3 +236,45 @@ async def test_racing_migrators_apply_each_migration_exactly_once(postgres: Stac
     finally:
         await admin.execute(f'drop database "{name}" with (force)')
         await admin.close()
+
+
+async def test_a_relay_that_loses_its_lock_connection_stops_leading_and_one_relay_leads_again(
+    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
+) -> None:
+    dsn = await make_database("shared_it", MIGRATIONS)
+    first = _app(dsn, kafka_namespace, kafka, Role.RELAY)
+    second = _app(dsn, kafka_namespace, kafka, Role.RELAY)
+    # The leader lock's key split as pg_locks shows a bigint advisory lock.
+    holder_sql = (
+        "select pid from pg_locks where locktype = 'advisory' and granted"
+        f" and classid = {RELAY_LEADER_LOCK >> 32} and objid = {RELAY_LEADER_LOCK & 0xFFFFFFFF}"
+    )
+    async with serve_in_process(first), serve_in_process(second):
+        pool: asyncpg.Pool = first.state.pool
+
+        async def one_leads() -> bool:
+            return [first.state.relay_leadership.leading, second.state.relay_leadership.leading].count(True) == 1
+
+        await wait_until(one_leads, what="one relay to lead")
+        leader = first if first.state.relay_leadership.leading else second
+        holder = await pool.fetchval(holder_sql)
+        assert holder is not None
+        assert await pool.fetchval("select pg_terminate_backend($1)", holder)  # the leader's session dies
+
+        async def leader_gave_up() -> bool:
+            return not leader.state.relay_leadership.leading
+
+        await wait_until(leader_gave_up, timeout=10, what="the leader to notice its lost lock connection")
+
+        async def new_holder() -> bool:
+            now = await pool.fetchval(holder_sql)
+            return now is not None and now != holder and await one_leads()
+
+        await wait_until(new_holder, timeout=10, what="a relay to lead again")
+        async with transaction(pool) as conn:
+            await add_event(conn, _company("After the lost session"), source="placement", subject="k")
+
+        async def none_unsent() -> bool:
+            return await _unsent(pool) == 0
+
+        await wait_until(none_unsent, what="the new leader to publish")
