@@ -112,12 +112,17 @@ async def test_each_prefix_reaches_its_service_with_the_path_it_should(tmp_path:
                 ("/api/timesheet/entries/123?x=1", "timesheet", "/entries/123"),
             ]
             for url, service, path in routes:
-                response = await client.get(url, headers={"X-Forwarded-For": "203.0.113.9"})
+                spoofed = {
+                    "X-Forwarded-For": "203.0.113.9",
+                    "X-Forwarded-Prefix": "/evil",
+                    "X-Forwarded-Proto": "https",
+                }
+                response = await client.get(url, headers=spoofed)
                 assert response.status_code == 200, url
                 seen = response.json()
                 assert (seen["service"], seen["path"]) == (service, path), url
                 headers = seen["headers"]
-                # The edge proxy names the peer it saw, never a client-sent address.
+                # The edge proxy names the peer it saw and its own scheme and prefix, never what a client sent.
                 assert headers["x-forwarded-for"] == "127.0.0.1", url
                 assert headers["x-forwarded-proto"] == "http"
                 assert headers["x-forwarded-host"] == headers["host"] == origin.removeprefix("http://")
