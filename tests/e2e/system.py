@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,18 +17,11 @@ import httpx
 from aiokafka import AIOKafkaConsumer
 
 from vikar_shared.messaging.kafka import topic_partitions
-from vikar_shared.testing.plugin import StackSettings
+from vikar_shared.testing.plugin import StackSettings, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGS = ROOT / "artifacts" / "e2e"
 SERVICES = ("placement", "timesheet", "invoicing", "notifications")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass

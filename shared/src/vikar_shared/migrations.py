@@ -2,6 +2,10 @@
 
 Files are plain SQL named ``YYYYMMDD_NN_slug.sql`` and applied in name order, each in its own
 transaction. An applied file whose content changed is an error, never silently re-run.
+
+Callers may race (replicas starting together, the migrate Job beside an ``all`` process): ``migrate``
+holds a PostgreSQL advisory lock (per database) while it reads and applies, so each file is applied
+exactly once and the others wait, then find it applied (``shared/tests/integration/test_runtime_roles.py``).
 """
 
 from __future__ import annotations

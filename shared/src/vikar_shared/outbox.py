@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -19,6 +20,8 @@ log = logging.getLogger(__name__)
 # Only one relay per database publishes at a time, so rows of one aggregate leave in id order
 # even with several replicas running; the others wait their turn.
 _RELAY_LOCK = 0x6F7574626F78  # "outbox"
+# The relay role's leadership: a session advisory lock held by the leading relay for as long as it runs.
+RELAY_LEADER_LOCK = 0x72656C6179  # "relay"
 
 
 async def add_event(
@@ -109,6 +112,8 @@ class OutboxRelay:
             return len(rows)
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Publishes until ``stop`` is set (each batch under a transaction lock; see :meth:`lead` for
+        one leader among replicas)."""
         while not stop.is_set():
             try:
                 sent = await self.publish_batch()
@@ -120,3 +125,79 @@ class OutboxRelay:
             if sent == 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=self._idle_seconds)
+
+
+class RelayLeadership:
+    """One relay per database: the leader holds a PostgreSQL *session* advisory lock
+    (:data:`RELAY_LEADER_LOCK`) on a connection of its own while it publishes; a second relay replica
+    stands by, trying to take the lock every ``standby_seconds``, and leads once the first stops, crashes
+    or loses its connection (the server releases a session lock with its session).
+
+    The leader checks its lock connection every ``standby_seconds`` and stops publishing as soon as it
+    fails: another replica may lead by then. Each batch also takes a transaction lock
+    (``publish_batch``), so even in that short overlap no two batches are published at once.
+    ``leading`` tells readiness and tests which one publishes now.
+    """
+
+    def __init__(
+        self,
+        relay: OutboxRelay,
+        connect: Callable[[], Awaitable[asyncpg.Connection]],
+        *,
+        standby_seconds: float = 2.0,
+    ) -> None:
+        self._relay = relay
+        self._connect = connect
+        self._standby_seconds = standby_seconds
+        self.leading = False
+
+    async def _wait(self, stop: asyncio.Event) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=self._standby_seconds)
+
+    async def _take(self, conn: asyncpg.Connection, stop: asyncio.Event) -> bool:
+        """Tries until the lock is ours (True) or ``stop`` is set (False)."""
+        while not stop.is_set():
+            if await conn.fetchval("select pg_try_advisory_lock($1)", RELAY_LEADER_LOCK):
+                return True
+            await self._wait(stop)
+        return False
+
+    async def _lead(self, conn: asyncpg.Connection, stop: asyncio.Event) -> None:
+        """Publishes until ``stop`` is set or the lock connection fails."""
+        lost = asyncio.Event()
+        publishing = asyncio.create_task(self._relay.run(lost), name="outbox-relay")
+        try:
+            while not stop.is_set() and not publishing.done():
+                await self._wait(stop)
+                try:
+                    async with asyncio.timeout(self._standby_seconds):
+                        await conn.fetchval("select 1")
+                except Exception:
+                    log.warning("outbox relay lost its leader lock connection; standing by")
+                    return
+        finally:
+            lost.set()
+            await asyncio.gather(publishing, return_exceptions=True)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            conn: asyncpg.Connection | None = None
+            try:
+                conn = await self._connect()
+                if await self._take(conn, stop):
+                    self.leading = True
+                    log.info("outbox relay leads (holds the relay lock)")
+                    await self._lead(conn, stop)
+            except Exception:
+                log.exception("outbox relay leadership failed; retrying")
+            finally:
+                self.leading = False
+                if conn is not None:
+                    # Closing the session releases its advisory lock (an unlock first, for a clean log).
+                    with contextlib.suppress(Exception):
+                        await conn.execute("select pg_advisory_unlock_all()")
+                    with contextlib.suppress(Exception):
+                        await conn.close(timeout=2)
+            if not stop.is_set():
+                await self._wait(stop)

@@ -109,9 +109,19 @@ class ServiceSettings(BaseSettings):
     jwt_max_lifetime_minutes: int = Field(default=12 * 60, ge=1, le=7 * 24 * 60)
     # Clock skew tolerated for a token issued "in the future" (iat); expiry gets none.
     jwt_leeway_seconds: int = Field(default=60, ge=0, le=600)
-    run_migrations_on_start: bool = True
+    # Whether a starting process applies the migrations first (vikar_shared.runtime, README "Runtime roles").
+    # None (the default): the `migrate` and `all` roles do; `api`, `worker` and `relay` do outside
+    # production only (one command less in development, test and demo; migrate() takes an advisory lock,
+    # so racing replicas apply each file once), never in production, where the migrate Job runs first.
+    # true/false decide for every role but `migrate` (which always migrates).
+    run_migrations_on_start: bool | None = None
+    # Switches within a role that runs them (`worker`/`all`: consumers; `relay`/`all`: the outbox relay).
     run_consumers: bool = True
     run_relay: bool = True
+    # The relay role's leadership: one relay per database publishes (it holds a PostgreSQL session
+    # advisory lock); another replica tries to take the lock every `relay_standby_seconds` and the
+    # leader checks its lock connection as often, stopping at once when it is lost.
+    relay_standby_seconds: float = Field(default=2.0, gt=0, le=60)
     relay_batch_size: int = 500
     relay_idle_seconds: float = 0.05
     consumer_max_attempts: int = 3
@@ -146,6 +156,15 @@ class ServiceSettings(BaseSettings):
         for pem in loaded.values():
             load_public_key(pem)  # ValueError: refuse to start
         return loaded
+
+    def migrates_on_start(self, role: str) -> bool:
+        """Whether a process of ``role`` (``api``, ``worker``, ``relay``, ``migrate``, ``all``) applies the
+        migrations before it starts (see ``run_migrations_on_start``)."""
+        if role == "migrate":
+            return True
+        if self.run_migrations_on_start is not None:
+            return self.run_migrations_on_start
+        return role == "all" or self.environment is not Environment.PRODUCTION
 
     def insecure_settings(self) -> list[str]:
         """Settings that hold a published development value or are missing a secret, each as a sentence.

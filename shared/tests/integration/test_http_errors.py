@@ -8,24 +8,20 @@ connection carried all three.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
-import uvicorn
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Request
 
 from vikar_shared.auth.dependencies import CurrentPrincipal
 from vikar_shared.auth.principal import Role
 from vikar_shared.http.app import create_service_app
 from vikar_shared.logging import correlation_id_var
 from vikar_shared.settings import ServiceSettings
-from vikar_shared.testing.plugin import bearer
+from vikar_shared.testing.plugin import bearer, serve_over_http
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -64,34 +60,6 @@ class Records(logging.Handler):
         self.correlation_ids.append(correlation_id_var.get())  # what the JSON log line carries
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@asynccontextmanager
-async def running(app: FastAPI) -> AsyncIterator[str]:
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, access_log=False, log_config=None, lifespan="on")
-    )
-    task = asyncio.create_task(server.serve())
-    try:
-        for _ in range(300):
-            if server.started:
-                break
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.05)
-        assert server.started, "uvicorn did not start"
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-
-
 async def test_an_unexpected_error_is_a_problem_500_and_the_connection_stays_usable(
     make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
 ) -> None:
@@ -105,7 +73,7 @@ async def test_an_unexpected_error_is_a_problem_500_and_the_connection_stays_usa
         logging.getLogger(name).addHandler(records)
     try:
         async with (
-            running(app) as url,
+            serve_over_http(app) as url,
             httpx.AsyncClient(base_url=url, limits=httpx.Limits(max_connections=1), timeout=10) as client,
         ):
             first = await client.get("/port")
@@ -155,7 +123,7 @@ async def test_a_body_that_is_not_json_or_nests_too_deep_is_a_422_on_field_body(
     )
     app = create_service_app(settings, title="t", description="t", routers=[router], migrations=MIGRATIONS)
     json_headers = {"content-type": "application/json"}
-    async with running(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
+    async with serve_over_http(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
         cases = {
             "json-invalid": b'{"entries": [',
             "too-deep": b"[" * 100_000 + b"]" * 100_000,
@@ -184,7 +152,7 @@ async def test_a_refused_token_is_a_401_problem_naming_the_rule(
         service_name="errors", database_url=dsn, kafka_bootstrap=kafka, kafka_namespace=kafka_namespace
     )
     app = create_service_app(settings, title="t", description="t", routers=[router], migrations=MIGRATIONS)
-    async with running(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
+    async with serve_over_http(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
         assert (await client.get("/me", headers=bearer(Role.CONSULTANT, sub="anna"))).json() == {"sub": "anna"}
         cases = {
             "token-required": {},

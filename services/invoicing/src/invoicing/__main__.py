@@ -1,9 +1,10 @@
-"""``python -m invoicing``: the HTTP API, the outbox relay and the Kafka consumers in one process."""
+"""``python -m invoicing [api|worker|relay|migrate|all]``: one runtime role of the invoicing service
+(``vikar_shared.runtime``; no argument: ``all``, the HTTP API, the consumers, the jobs and the relay in one
+process, as the demo and the end-to-end tests run it)."""
 
 from invoicing.app import create_app
 from invoicing.config import InvoicingSettings
-from vikar_shared.http.app import serve
+from vikar_shared.runtime.cli import main
 
 if __name__ == "__main__":
-    settings = InvoicingSettings()
-    serve(create_app(settings), settings)
+    main("invoicing", InvoicingSettings, create_app)

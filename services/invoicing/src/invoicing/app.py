@@ -12,11 +12,12 @@ from invoicing.invoices.endpoints import router as invoices
 from invoicing.problem_codes import router as problem_pages
 from invoicing.worker import CONSUMERS
 from vikar_shared.http.app import create_service_app
+from vikar_shared.runtime import Role
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
-def create_app(settings: InvoicingSettings | None = None) -> FastAPI:
+def create_app(settings: InvoicingSettings | None = None, role: Role = Role.ALL) -> FastAPI:
     return create_service_app(
         settings or InvoicingSettings(),
         title="Vikarmodel invoicing",
@@ -24,4 +25,5 @@ def create_app(settings: InvoicingSettings | None = None) -> FastAPI:
         routers=[invoices, co_financing, problem_pages],
         migrations=MIGRATIONS,
         consumers=CONSUMERS,
+        role=role,
     )

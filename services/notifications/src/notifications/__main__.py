@@ -1,9 +1,10 @@
-"""``python -m notifications``: the HTTP API, the outbox relay and the Kafka consumers in one process."""
+"""``python -m notifications [api|worker|relay|migrate|all]``: one runtime role of the notifications service
+(``vikar_shared.runtime``; no argument: ``all``, the HTTP API, the consumers, the jobs and the relay in one
+process, as the demo and the end-to-end tests run it)."""
 
 from notifications.app import create_app
 from notifications.config import NotificationsSettings
-from vikar_shared.http.app import serve
+from vikar_shared.runtime.cli import main
 
 if __name__ == "__main__":
-    settings = NotificationsSettings()
-    serve(create_app(settings), settings)
+    main("notifications", NotificationsSettings, create_app)

@@ -14,12 +14,17 @@ from notifications.problem_codes import router as problem_pages
 from notifications.worker import build_consumers
 from vikar_shared.clock import Clock
 from vikar_shared.http.app import create_service_app
+from vikar_shared.runtime import Role
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def create_app(
-    settings: NotificationsSettings | None = None, *, mailer: Mailer | None = None, clock: Clock | None = None
+    settings: NotificationsSettings | None = None,
+    role: Role = Role.ALL,
+    *,
+    mailer: Mailer | None = None,
+    clock: Clock | None = None,
 ) -> FastAPI:
     """``clock`` (default: the settings' clock) is the one the consumers, the sender and the endpoints read."""
     settings = settings or NotificationsSettings()
@@ -33,4 +38,5 @@ def create_app(
         consumers=build_consumers(settings, clock),
         background=[make_sender(settings, mailer)],
         clock=clock,
+        role=role,
     )

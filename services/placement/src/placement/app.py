@@ -22,18 +22,19 @@ from placement.problem_codes import router as problem_pages
 from placement.reference.endpoints import router as reference
 from vikar_shared.db import transaction
 from vikar_shared.http.app import create_service_app
+from vikar_shared.runtime import Role
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
-def create_app(settings: PlacementSettings | None = None) -> FastAPI:
+def create_app(settings: PlacementSettings | None = None, role: Role = Role.ALL) -> FastAPI:
     settings = settings or PlacementSettings()
 
     @asynccontextmanager
     async def repair_citizens(app: FastAPI) -> AsyncIterator[None]:
         # After the migrations: one person stored twice (full-width CPR digits) becomes one citizen again.
-        # Idempotent; deployments that migrate separately run ``python -m placement.citizens.repair``.
-        if settings.run_migrations_on_start:
+        # Idempotent; runs in the process that migrated (the `migrate` role, or `all`).
+        if app.state.migrated:
             async with transaction(app.state.pool) as conn:
                 await merge_duplicate_citizens(conn, app.state.cpr_vault)
         yield
@@ -55,6 +56,7 @@ def create_app(settings: PlacementSettings | None = None) -> FastAPI:
         ],
         migrations=MIGRATIONS,
         extra_lifespan=repair_citizens,
+        role=role,
     )
     app.state.cpr_vault = CprVault(settings.cpr_encryption_key, settings.cpr_hash_key)
     return app

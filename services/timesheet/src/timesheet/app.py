@@ -15,11 +15,12 @@ from timesheet.portal.web import install_portal_error_pages
 from timesheet.problem_codes import router as problem_pages
 from timesheet.worker import CONSUMERS
 from vikar_shared.http.app import create_service_app
+from vikar_shared.runtime import Role
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
-def create_app(settings: TimesheetSettings | None = None) -> FastAPI:
+def create_app(settings: TimesheetSettings | None = None, role: Role = Role.ALL) -> FastAPI:
     app = create_service_app(
         settings or TimesheetSettings(),
         title="Vikarmodel timesheet",
@@ -27,6 +28,7 @@ def create_app(settings: TimesheetSettings | None = None) -> FastAPI:
         routers=[entries_router, approvals_router, portal_router, problem_pages],
         migrations=MIGRATIONS,
         consumers=CONSUMERS,
+        role=role,
     )
     install_entry_problems(app)
     install_portal_error_pages(app)

@@ -1,42 +1,39 @@
-"""The service skeleton: pool, migrations, outbox relay, Kafka consumers, health, errors, auth."""
+"""The service skeleton: one app per runtime role (vikar_shared.runtime) with health, errors, auth, middleware."""
 
 from __future__ import annotations
 
-import asyncio
+import ipaddress
 import logging
+import re
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
-import asyncpg
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
-from faststream.kafka import KafkaBroker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from vikar_shared.auth.tokens import TokenVerifier
 from vikar_shared.clock import Clock
-from vikar_shared.db import create_pool
-from vikar_shared.events.registry import TOPICS
-from vikar_shared.http.idempotency import purge_task
 from vikar_shared.http.openapi import install_problem_openapi
 from vikar_shared.http.problems import install_problem_handlers, unexpected_error_problem
 from vikar_shared.logging import configure_logging, correlation_id_var
-from vikar_shared.messaging.consumer import EventConsumer
-from vikar_shared.messaging.kafka import dead_letter_topic, ensure_topics, make_broker, make_producer
-from vikar_shared.messaging.subscriber import ConsumerSpec, bind, declare_publishers
-from vikar_shared.migrations import migrate
-from vikar_shared.outbox import OutboxRelay
+from vikar_shared.messaging.subscriber import ConsumerSpec
+from vikar_shared.runtime.lifespan import BackgroundTask, build_broker, run_role
+from vikar_shared.runtime.readiness import readiness
+from vikar_shared.runtime.roles import Role
 from vikar_shared.settings import ServiceSettings
+
+__all__ = ["BackgroundTask", "build_broker", "create_service_app", "serve"]
 
 log = logging.getLogger(__name__)
 
-BackgroundTask = Callable[[FastAPI, asyncio.Event], Coroutine[Any, Any, None]]
+# A forwarded prefix: one or more path segments of safe characters, e.g. /api/timesheet.
+_PREFIX = re.compile(r"(/[A-Za-z0-9._~-]+)+")
 
 
 class CorrelationIdMiddleware:
@@ -104,20 +101,37 @@ class UnexpectedErrorMiddleware:
                 await unexpected_error_problem()(scope, receive, send)
 
 
-def build_broker(
-    settings: ServiceSettings, consumers: Sequence[ConsumerSpec], app: FastAPI | None = None
-) -> KafkaBroker:
-    broker = make_broker(settings.kafka_bootstrap, settings.service_name)
-    declare_publishers(broker, settings.service_name)
-    for spec in consumers:
+class ForwardedPrefixMiddleware:
+    """Takes the path prefix a trusted proxy stripped (``X-Forwarded-Prefix``, e.g. ``/api/timesheet``)
+    as the ASGI ``root_path``, so ``/docs``, ``/openapi.json`` (its ``servers``) and generated URLs name
+    the address the client used. Believed only from a peer in ``trusted_proxies`` (checked before
+    uvicorn's ProxyHeadersMiddleware replaces the peer by the forwarded client); anything else, or a
+    value that is not a plain path, is ignored. Pages the proxy passes unchanged (``/portal/``,
+    ``/auth/``) get no prefix and keep their paths."""
 
-        def lookup(name: str = spec.name) -> EventConsumer:
-            assert app is not None, "consumers run only inside a started app"
-            consumer: EventConsumer = app.state.consumers[name]
-            return consumer
+    def __init__(self, app: ASGIApp, trusted: Sequence[str]) -> None:
+        self.app = app
+        self.everyone = "*" in trusted
+        self.networks = [ipaddress.ip_network(t, strict=False) for t in trusted if t != "*"]
 
-        bind(broker, spec, lookup, settings.kafka_namespace)
-    return broker
+    def _trusted(self, scope: Scope) -> bool:
+        client = scope.get("client")
+        if self.everyone:
+            return True
+        if not client:
+            return False
+        try:
+            address = ipaddress.ip_address(client[0])
+        except ValueError:
+            return False
+        return any(address in network for network in self.networks)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self._trusted(scope):
+            prefix = dict(scope.get("headers") or []).get(b"x-forwarded-prefix", b"").decode("latin-1").rstrip("/")
+            if _PREFIX.fullmatch(prefix):
+                scope = {**scope, "root_path": scope.get("root_path", "") + prefix}
+        await self.app(scope, receive, send)
 
 
 def create_service_app(
@@ -131,65 +145,28 @@ def create_service_app(
     background: Sequence[BackgroundTask] = (),
     extra_lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
     clock: Clock | None = None,
+    role: Role = Role.ALL,
 ) -> FastAPI:
-    """The service's app. ``clock`` (default: ``settings.clock()``) becomes ``app.state.clock``, read by the
-    ``Now``/``Today`` dependencies and by background jobs; a test may replace it, e.g. with a FixedClock."""
+    """The service's app for one runtime ``role`` (:mod:`vikar_shared.runtime`; default ``all``: everything,
+    as tests and the demo run it). ``api`` and ``all`` include ``routers``; ``worker`` and ``relay`` serve
+    ``/healthz`` and ``/readyz`` only. ``extra_lifespan`` runs inside every role's lifespan, after the
+    start (``app.state.migrated`` tells whether this process applied the migrations). ``clock`` (default:
+    ``settings.clock()``) becomes ``app.state.clock``, read by the ``Now``/``Today`` dependencies and by
+    background jobs; a test may replace it, e.g. with a FixedClock."""
     configure_logging(settings.service_name, settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if settings.run_migrations_on_start:
-            await migrate(settings.database_url, [migrations])
-        pool = await create_pool(settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
-        ns = settings.kafka_namespace
-        await ensure_topics(
-            settings.kafka_bootstrap, [ns + t for t in (*TOPICS, *(dead_letter_topic(c.name) for c in consumers))]
-        )
-        producer = make_producer(settings.kafka_bootstrap, settings.service_name)
-        await producer.start()
-        app.state.pool, app.state.producer = pool, producer
-        app.state.consumers = {
-            c.name: EventConsumer(
-                c.name,
-                pool,
-                producer,
-                c.handlers,
-                max_attempts=settings.consumer_max_attempts,
-                backoff_seconds=settings.consumer_retry_backoff_seconds,
-                namespace=ns,
-            )
-            for c in consumers
-        }
-        stop = asyncio.Event()
-        tasks: list[asyncio.Task[None]] = []
-        if settings.run_relay:
-            relay = OutboxRelay(
-                pool,
-                producer,
-                batch_size=settings.relay_batch_size,
-                idle_seconds=settings.relay_idle_seconds,
-                namespace=ns,
-            )
-            tasks.append(asyncio.create_task(relay.run(stop), name="outbox-relay"))
-        tasks.append(asyncio.create_task(purge_task(app, stop), name="idempotency-purge"))
-        tasks += [asyncio.create_task(task(app, stop), name=getattr(task, "__name__", "task")) for task in background]
-        broker = build_broker(settings, consumers if settings.run_consumers else (), app)
-        await broker.start()
-        try:
+        async with run_role(app, settings, role, migrations=migrations, consumers=consumers, background=background):
             if extra_lifespan is not None:
                 async with extra_lifespan(app):
                     yield
             else:
                 yield
-        finally:
-            await broker.stop()
-            stop.set()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await producer.stop()
-            await pool.close()
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     app.state.settings = settings
+    app.state.role = role
     app.state.clock = clock if clock is not None else settings.clock()
     app.state.verifier = TokenVerifier(
         settings.jwt_keys,
@@ -207,34 +184,21 @@ def create_service_app(
         # uvicorn's own parser of X-Forwarded-For/-Proto, believed only from the configured proxies
         # (serve() turns uvicorn's built-in handling, which trusts loopback by default, off).
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
+        # Outside it, so it sees the proxy itself as the peer.
+        app.add_middleware(ForwardedPrefixMiddleware, trusted=list(settings.trusted_proxies))
 
     @app.get("/healthz", tags=["health"], include_in_schema=True)
     async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+        return {"status": "ok", "role": role.value}
 
     @app.get("/readyz", tags=["health"])
     async def readyz(request: Request) -> JSONResponse:
-        checks: dict[str, str] = {}
-        try:
-            pool: asyncpg.Pool = request.app.state.pool
-            async with asyncio.timeout(2):
-                await pool.fetchval("select 1")
-            checks["database"] = "ok"
-        except Exception as exc:  # a readiness probe reports, it does not raise
-            checks["database"] = f"unavailable: {type(exc).__name__}"
-        try:
-            async with asyncio.timeout(2):
-                await request.app.state.producer.client.fetch_all_metadata()
-            checks["kafka"] = "ok"
-        except Exception as exc:
-            checks["kafka"] = f"unavailable: {type(exc).__name__}"
-        ready = all(v == "ok" for v in checks.values())
-        return JSONResponse(
-            {"status": "ready" if ready else "not-ready", "checks": checks}, status_code=200 if ready else 503
-        )
+        ready, body = await readiness(role, request.app.state)
+        return JSONResponse(body, status_code=200 if ready else 503)
 
-    for router in routers:
-        app.include_router(router)
+    if role.serves_routes:
+        for router in routers:
+            app.include_router(router)
     return app
 
 

@@ -1,0 +1,202 @@
+"""The one origin through the real nginx (Debian's, installed by ``deploy/local/stack up``), configured from
+``deploy/proxy/*.template`` exactly as the stack renders them, in front of services on ports of the test's
+own: each prefix reaches its service, pages keep their path, APIs lose their prefix and get it back as
+their ``root_path`` (so ``/docs`` works through the proxy), and the forwarded headers are set."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import runpy
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from vikar_shared.runtime import Role
+from vikar_shared.testing.plugin import StackSettings, free_port, serve_over_http
+
+ROOT = Path(__file__).resolve().parents[2]
+PROXY = ROOT / "deploy" / "proxy"
+SERVICES = ("placement", "timesheet", "invoicing", "notifications")
+
+
+def _nginx() -> str:
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if found is None:
+        pytest.fail("nginx is not installed; `deploy/local/stack up` installs it (Debian's nginx-light)", pytrace=False)
+    return found
+
+
+@asynccontextmanager
+async def serving(app: Any) -> AsyncIterator[int]:
+    """An ASGI app in uvicorn on a port of its own, as ``python -m <service>`` serves it."""
+    async with serve_over_http(app) as url:
+        yield int(url.rsplit(":", 1)[1])
+
+
+@asynccontextmanager
+async def proxy(tmp_path: Path, upstreams: dict[str, int]) -> AsyncIterator[str]:
+    """nginx from the stack's templates, rendered by the stack's renderer, on a free port."""
+    nginx = _nginx()
+    directory = tmp_path / "nginx"
+    (directory / "tmp").mkdir(parents=True)
+    port = free_port()
+    env = {
+        **os.environ,
+        "VIKAR_PROXY_DIR": str(directory),
+        "VIKAR_PROXY_LISTEN": f"127.0.0.1:{port}",
+        **{f"VIKAR_{s.upper()}_UPSTREAM": f"127.0.0.1:{p}" for s, p in upstreams.items()},
+    }
+    render = runpy.run_path(str(PROXY / "render.py"))["render"]  # the stack's own renderer
+    for name in ("nginx.conf", "routes.conf"):
+        (directory / name).write_text(render((PROXY / f"{name}.template").read_text(), env))
+    command = [nginx, "-p", str(directory), "-c", str(directory / "nginx.conf"), "-e", str(directory / "error.log")]
+    process = await asyncio.create_subprocess_exec(*command, "-g", "daemon off;", stderr=asyncio.subprocess.PIPE)
+    try:
+        for _ in range(200):
+            if process.returncode is not None:
+                raise AssertionError(f"nginx exited: {(directory / 'error.log').read_text()}")
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.close()
+                break
+            except OSError:
+                await asyncio.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), 10)
+
+
+def _echo(service: str) -> Callable[..., Awaitable[None]]:
+    """A stand-in upstream that answers with its name and what it received."""
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        import json
+
+        headers = {k.decode(): v.decode() for k, v in scope["headers"]}
+        body = json.dumps(
+            {"service": service, "path": scope["path"], "query": scope["query_string"].decode(), "headers": headers}
+        )
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": body.encode()})
+
+    return app
+
+
+async def test_each_prefix_reaches_its_service_with_the_path_it_should(tmp_path: Path) -> None:
+    async with AsyncExitStack() as stack:
+        ports = {s: await stack.enter_async_context(serving(_echo(s))) for s in SERVICES}
+        origin = await stack.enter_async_context(proxy(tmp_path, ports))
+        async with httpx.AsyncClient(base_url=origin) as client:
+            routes = [
+                ("/auth/login", "placement", "/auth/login"),
+                ("/auth/login/some-token", "placement", "/auth/login/some-token"),
+                ("/auth/logout", "placement", "/auth/logout"),
+                ("/portal/login", "timesheet", "/portal/login"),
+                ("/portal/pending?week=2026-W49", "timesheet", "/portal/pending"),
+                *((f"/problems/{s}/entry-locked", s, f"/problems/{s}/entry-locked") for s in SERVICES),
+                *((f"/api/{s}/healthz", s, "/healthz") for s in SERVICES),
+                *((f"/api/{s}/docs", s, "/docs") for s in SERVICES),
+                ("/api/timesheet/entries/123?x=1", "timesheet", "/entries/123"),
+            ]
+            for url, service, path in routes:
+                spoofed = {
+                    "X-Forwarded-For": "203.0.113.9",
+                    "X-Forwarded-Prefix": "/evil",
+                    "X-Forwarded-Proto": "https",
+                }
+                response = await client.get(url, headers=spoofed)
+                assert response.status_code == 200, url
+                seen = response.json()
+                assert (seen["service"], seen["path"]) == (service, path), url
+                headers = seen["headers"]
+                # The edge proxy names the peer it saw and its own scheme and prefix, never what a client sent.
+                assert headers["x-forwarded-for"] == "127.0.0.1", url
+                assert headers["x-forwarded-proto"] == "http"
+                assert headers["x-forwarded-host"] == headers["host"] == origin.removeprefix("http://")
+                if url.startswith("/api/"):
+                    assert headers["x-forwarded-prefix"] == f"/api/{service}", url
+                else:
+                    assert "x-forwarded-prefix" not in headers, url
+            assert (await client.get("/api/timesheet/entries/123?x=1")).json()["query"] == "x=1"
+
+            root = await client.get("/")
+            assert root.status_code == 302 and root.headers["location"].endswith("/portal/pending")
+            for nowhere in ("/other", "/problems/other/x", "/apiplacement/healthz", "/api/other/healthz"):
+                assert (await client.get(nowhere)).status_code == 404, nowhere
+            # Without the trailing slash, nginx redirects to the prefix with it.
+            bare = await client.get("/api/placement")
+            assert bare.status_code == 301 and bare.headers["location"].endswith("/api/placement/")
+
+
+async def test_the_services_api_roles_answer_through_the_proxy_with_their_prefix_as_root_path(
+    tmp_path: Path, make_database: Callable[[str, Path], Awaitable[str]], postgres: StackSettings
+) -> None:
+    from invoicing.app import MIGRATIONS as INVOICING_MIGRATIONS
+    from invoicing.app import create_app as invoicing_app
+    from invoicing.config import InvoicingSettings
+    from notifications.app import MIGRATIONS as NOTIFICATIONS_MIGRATIONS
+    from notifications.app import create_app as notifications_app
+    from notifications.config import NotificationsSettings
+    from placement.app import MIGRATIONS as PLACEMENT_MIGRATIONS
+    from placement.app import create_app as placement_app
+    from placement.config import PlacementSettings
+    from timesheet.app import MIGRATIONS as TIMESHEET_MIGRATIONS
+    from timesheet.app import create_app as timesheet_app
+    from timesheet.config import TimesheetSettings
+
+    trusted = {"trusted_proxies": ["127.0.0.1"]}
+    apps: dict[str, FastAPI] = {
+        "placement": placement_app(
+            PlacementSettings(database_url=await make_database("placement", PLACEMENT_MIGRATIONS), **trusted),
+            Role.API,
+        ),
+        "timesheet": timesheet_app(
+            TimesheetSettings(database_url=await make_database("timesheet", TIMESHEET_MIGRATIONS), **trusted),
+            Role.API,
+        ),
+        "invoicing": invoicing_app(
+            InvoicingSettings(database_url=await make_database("invoicing", INVOICING_MIGRATIONS), **trusted),
+            Role.API,
+        ),
+        "notifications": notifications_app(
+            NotificationsSettings(
+                database_url=await make_database("notifications", NOTIFICATIONS_MIGRATIONS), **trusted
+            ),
+            Role.API,
+        ),
+    }
+    async with AsyncExitStack() as stack:
+        ports = {s: await stack.enter_async_context(serving(app)) for s, app in apps.items()}
+        origin = await stack.enter_async_context(proxy(tmp_path, ports))
+        async with httpx.AsyncClient(base_url=origin) as client:
+            for service in SERVICES:
+                health = await client.get(f"/api/{service}/healthz")
+                assert health.json() == {"status": "ok", "role": "api"}, service
+                ready = await client.get(f"/api/{service}/readyz")
+                assert ready.status_code == 200 and ready.json()["role"] == "api", ready.text
+                document = (await client.get(f"/api/{service}/openapi.json")).json()
+                assert document["info"]["title"] == f"Vikarmodel {service}"
+                assert document["servers"][0]["url"] == f"/api/{service}"
+                docs = await client.get(f"/api/{service}/docs")
+                assert docs.status_code == 200 and f"'/api/{service}/openapi.json'" in docs.text, service
+            login = await client.get("/portal/login")
+            assert login.status_code == 200 and login.headers["content-type"].startswith("text/html")
+            assert "portal" in login.text.lower()
+        # Directly (no proxy, as tests and internal callers use them): no prefix, the paths as they are.
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports['timesheet']}") as direct:
+            document = (await direct.get("/openapi.json")).json()
+            assert "servers" not in document
+            assert "'/openapi.json'" in (await direct.get("/docs")).text
