@@ -7,6 +7,7 @@ import pytest
 from vikar_shared.runtime import Role
 from vikar_shared.runtime.cli import ROLE_VARIABLE, parse_role
 from vikar_shared.settings import ServiceSettings
+from vikar_shared.testing.identity import own_identity_keys
 
 
 def test_each_role_runs_its_part_and_all_runs_everything() -> None:
@@ -35,17 +36,26 @@ def test_an_unknown_role_exits_with_usage(capsys: pytest.CaptureFixture[str]) ->
 
 @pytest.mark.parametrize("environment", ["development", "test", "demo"])
 def test_outside_production_every_role_migrates_by_default(environment: str) -> None:
-    settings = ServiceSettings(VIKAR_ENVIRONMENT=environment, jwt_keys={"k": "x" * 40})
+    settings = ServiceSettings(
+        VIKAR_ENVIRONMENT=environment, jwt_keys={"k": "x" * 40}, identity_verify_keys=own_identity_keys().verify_keys
+    )
     assert all(settings.migrates_on_start(r.value) for r in Role)
 
 
 def test_in_production_only_migrate_and_all_migrate_by_default() -> None:
-    settings = ServiceSettings(VIKAR_ENVIRONMENT="production", jwt_keys={"k": "x" * 40})
+    settings = ServiceSettings(
+        VIKAR_ENVIRONMENT="production", jwt_keys={"k": "x" * 40}, identity_verify_keys=own_identity_keys().verify_keys
+    )
     assert [r for r in Role if settings.migrates_on_start(r.value)] == [Role.MIGRATE, Role.ALL]
 
 
 def test_the_setting_decides_for_every_role_but_migrate() -> None:
     off = ServiceSettings(run_migrations_on_start=False)
     assert [r for r in Role if off.migrates_on_start(r.value)] == [Role.MIGRATE]
-    on = ServiceSettings(VIKAR_ENVIRONMENT="production", jwt_keys={"k": "x" * 40}, run_migrations_on_start=True)
+    on = ServiceSettings(
+        VIKAR_ENVIRONMENT="production",
+        jwt_keys={"k": "x" * 40},
+        identity_verify_keys=own_identity_keys().verify_keys,
+        run_migrations_on_start=True,
+    )
     assert all(on.migrates_on_start(r.value) for r in Role)
