@@ -20,3 +20,8 @@ async def lock_company(conn: asyncpg.Connection, company_id: uuid.UUID) -> None:
 async def approvers_of(conn: asyncpg.Connection, company_id: uuid.UUID) -> list[Approver]:
     """The company's approvers as last announced (empty until placement has named any)."""
     return await repository.approvers_of(conn, company_id)
+
+
+async def names(conn: asyncpg.Connection, company_id: uuid.UUID, email: str) -> tuple[str | None, str | None]:
+    """(the approver's name, the company's name) for greeting in a mail; either None until announced."""
+    return await repository.names(conn, company_id, email)

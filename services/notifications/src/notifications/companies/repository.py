@@ -51,3 +51,15 @@ async def approvers_of(conn: asyncpg.Connection, company_id: uuid.UUID) -> list[
         "select email, name from company_approvers where company_id = $1 order by email", company_id
     )
     return [Approver(email=r["email"], name=r["name"]) for r in rows]
+
+
+async def names(conn: asyncpg.Connection, company_id: uuid.UUID, email: str) -> tuple[str | None, str | None]:
+    """(approver's name, company's name) as last announced; either None when not (yet) known."""
+    row = await conn.fetchrow(
+        """select (select name from company_approvers where company_id = $1 and email = $2) as approver_name,
+                  (select name from companies where company_id = $1) as company_name""",
+        company_id,
+        email,
+    )
+    assert row is not None
+    return row["approver_name"], row["company_name"]

@@ -8,11 +8,11 @@ from datetime import datetime
 
 import asyncpg
 
-from notifications.emails import repository as outbox
+from notifications.companies import reads as companies
+from notifications.emails import service as outbox
 from notifications.emails.models import MailContext, normalise_address
-from notifications.login_links import repository
 from notifications.login_links.login_mail import plan_login_email
-from notifications.login_links.models import LoginLink
+from notifications.login_links.models import Addressee, LoginLink
 from vikar_shared.events.placement import PageLoginLinkRequested
 from vikar_shared.events.timesheet import LoginLinkRequestedV2
 
@@ -49,5 +49,7 @@ async def plan_login_link_email(
     if link.expired(now):
         log.warning("login link expired before it could be mailed", extra={"fields": {"event_id": str(event_id)}})
         return 0
-    addressee = await repository.addressee(conn, link.company_id, link.email)
-    return await outbox.insert_planned(conn, [plan_login_email(link, addressee, context)])
+    addressee = Addressee(approver_name=None, company_name=None)
+    if link.company_id is not None:
+        addressee = Addressee(*await companies.names(conn, link.company_id, link.email))
+    return await outbox.enqueue(conn, [plan_login_email(link, addressee, context)])
