@@ -66,10 +66,12 @@ def _listening(port: int) -> bool:
 
 
 @contextmanager
-def running_proxy(directory: Path, upstreams: dict[str, int]) -> Iterator[str]:
-    """nginx in the foreground (``daemon off``) on a free port until the block ends; yields the origin.
-    Raises AssertionError with nginx's error log when it exits or does not listen within 10 s."""
-    port = free_port()
+def running_proxy(directory: Path, upstreams: dict[str, int], port: int | None = None) -> Iterator[str]:
+    """nginx in the foreground (``daemon off``) on ``port`` (default: a free one) until the block ends;
+    yields the origin. Raises AssertionError with nginx's error log when it exits or does not listen
+    within 10 s. (A caller that must name the origin before nginx starts, e.g. in the services' settings,
+    takes a :func:`~vikar_shared.testing.plugin.free_port` first and passes it.)"""
+    port = port or free_port()
     render_config(directory, port, upstreams)
     error_log = directory / "error.log"
     command = [nginx_binary(), "-p", str(directory), "-c", str(directory / "nginx.conf"), "-e", str(error_log)]
