@@ -90,6 +90,7 @@ class System:
     origin: str
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     running: ExitStack = field(default_factory=ExitStack)
+    proxy_dir: Path | None = None  # nginx's configuration and error log
 
     def url(self, service: str) -> str:
         """The service itself, ``http://127.0.0.1:<port>`` (no prefix), as the proxy reaches it."""
@@ -214,7 +215,7 @@ def start_system(stack: StackSettings) -> System:
             proc = ServiceProcess(service, port, env)
             system.services[service] = proc
             proc.start()
-        nginx = Path(tempfile.mkdtemp(prefix="vikar-e2e-nginx-"))
+        nginx = system.proxy_dir = Path(tempfile.mkdtemp(prefix="vikar-e2e-nginx-"))
         system.running.callback(shutil.rmtree, nginx, ignore_errors=True)
         upstreams = {name: proc.port for name, proc in system.services.items()}
         system.running.enter_context(running_proxy(nginx, upstreams, port=proxy_port))
