@@ -33,8 +33,10 @@ def claims_of(token: str) -> PageSession:
 
 
 async def pending_hours(system: System, world: World) -> list[str]:
-    """Submits two days for the eligible citizen; returns the entry ids once the portal can list them."""
-    submission = await submit(system, world.eligible_placement, [("2026-10-14", 450), ("2026-10-15", 435)])
+    """Submits two days for the eligible citizen; returns the entry ids. (The seeded citizens are the same
+    people in every world of the session, and a citizen works at most 12 hours a day across placements:
+    days and minutes the other end-to-end tests leave room for.)"""
+    submission = await submit(system, world.eligible_placement, [("2026-10-21", 60), ("2026-10-22", 45)])
     entries = submission["entries"]
     assert isinstance(entries, list)
     return [str(e["id"]) for e in entries]
