@@ -146,11 +146,25 @@ async def test_an_approver_logs_in_approves_and_is_logged_out_everywhere_on_one_
             return (await approver_browser.get(PENDING)).status_code != 200
 
         await wait_until(portal_refuses, what="the portal refusing the removed approver")
-        print(f"removal → portal refuses the approver after {time.monotonic() - removed_at:.2f} s")
+        took = time.monotonic() - removed_at
         page = await approver_browser.get(PENDING)
+        print(f"removal → portal refuses the approver after {took:.2f} s (answer {page.status_code})")
         assert page.status_code in (303, 403), page.text
         if page.status_code == 303:  # the revocation event came first
             assert page.headers["location"].startswith("/auth/login")
+        # Timesheet's read model alone refuses too: a validly signed token of a session never ended (as
+        # one minted just before the removal would be) gets the no-access page, not the hours.
+
+        async def read_model_knows() -> bool:
+            count = await system.fetchval(
+                "timesheet", "select count(*) from company_approvers where email = $1", approver
+            )
+            return count == 0
+
+        await wait_until(read_model_knows, what="the removal in timesheet's read model")
+        unended = page_session_cookie(email=approver, company_id=live.company_id, now=SystemClock().now())
+        no_access = await replay(system, unended.token)
+        assert no_access.status_code == 403, no_access.text
         again = await approver_browser.get("/auth/refresh", params={"next": PENDING})
         assert again.status_code == 303
         assert again.headers["location"] == "/auth/login?next=%2Fportal%2Fpending"
