@@ -4,6 +4,10 @@ Aalborg Kommune (50 kr./hour and 52 weeks until 14 Oct 2026, then 65 kr. and 26 
 with one approver, two referred citizens placed there, and a week of hours: some approved, some
 waiting (so an e-mail sits in Mailpit).
 
+Everything goes through the one origin (``VIKAR_PROXY_URL``, default http://127.0.0.1:8100): the APIs
+under ``/api/<service>/``, the approval portal at ``/portal/pending`` (log in at ``/auth/login`` as the
+demo approver; the link arrives in Mailpit).
+
 Tokens are signed with the key deploy/local/up generated (``VIKAR_JWT_SECRET``/``VIKAR_JWT_KID`` from
 .stack/demo.env) and live 12 hours, the longest the services accept: a demo session. The seeded ids
 are kept in .stack/services/demo.json, so a later run prints fresh tokens for the same records.
@@ -12,6 +16,7 @@ are kept in .stack/services/demo.json, so a later run prints fresh tokens for th
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 from datetime import timedelta
@@ -25,7 +30,11 @@ from vikar_shared.auth.tokens import MAX_LIFETIME, mint_token
 from vikar_shared.settings import ServiceSettings
 
 MARKER = Path(__file__).resolve().parents[2] / ".stack" / "services" / "demo.json"
-PLACEMENT, TIMESHEET, INVOICING = "http://127.0.0.1:8101", "http://127.0.0.1:8102", "http://127.0.0.1:8103"
+# Everything through the one origin (deploy/local/stack's nginx; deploy/local/up exports VIKAR_PROXY_URL):
+# the APIs under /api/<service>/, as a visitor of the demo reaches them.
+ORIGIN = os.environ.get("VIKAR_PROXY_URL", "http://127.0.0.1:8100").rstrip("/")
+PLACEMENT, TIMESHEET, INVOICING = (f"{ORIGIN}/api/{s}" for s in ("placement", "timesheet", "invoicing"))
+DEMO_APPROVER = "ib@bagerhansen.example"
 TOKEN_HOURS = int(MAX_LIFETIME.total_seconds() // 3600)
 
 
@@ -77,10 +86,10 @@ def seed() -> dict[str, str]:
         {
             "name": "Bager Hansen ApS",
             "cvr": "12345674",
-            "approvers": [{"email": "ib@bagerhansen.example", "name": "Ib Hansen"}],
+            "approvers": [{"email": DEMO_APPROVER, "name": "Ib Hansen"}],
         },
     )
-    approver = token(Role.COMPANY_APPROVER, company_id=uuid.UUID(str(c["id"])), email="ib@bagerhansen.example")
+    approver = token(Role.COMPANY_APPROVER, company_id=uuid.UUID(str(c["id"])), email=DEMO_APPROVER)
     # "Last week" by the services' clock (the same VIKAR_CLOCK_* variables; this script holds no service
     # secret, hence the environment given here only for reading them).
     today = ServiceSettings(VIKAR_ENVIRONMENT="development").clock().today()
@@ -121,9 +130,12 @@ def seed() -> dict[str, str]:
 def instructions(ids: dict[str, str]) -> str:
     """Fresh tokens for the seeded records, and what to try with them."""
     company, municipality_id, month = ids["company"], ids["municipality"], ids["month"]
-    approver = token(Role.COMPANY_APPROVER, company_id=uuid.UUID(company), email="ib@bagerhansen.example")
+    approver = token(Role.COMPANY_APPROVER, company_id=uuid.UUID(company), email=DEMO_APPROVER)
     municipality = token(Role.MUNICIPALITY, municipality_id=uuid.UUID(municipality_id))
-    return f"""Demo tokens, valid {TOKEN_HOURS} hours (paste these lines into your shell):
+    return f"""The approval portal: {ORIGIN}/portal/pending (log in at {ORIGIN}/auth/login as {DEMO_APPROVER};
+the login link arrives in Mailpit, http://127.0.0.1:8025). Three days of Jonas Berg's hours are waiting.
+
+Demo tokens, valid {TOKEN_HOURS} hours (paste these lines into your shell):
   export CONSULTANT={token(Role.CONSULTANT)}
   export ADMIN={token(Role.ADMIN)}
   export APPROVER={approver}

@@ -1,14 +1,23 @@
-"""Runs the four services as real processes against the real servers, for end-to-end tests."""
+"""Runs the four services as real processes against the real servers, behind the real nginx of the one
+origin (``deploy/proxy/*.template``, :mod:`vikar_shared.testing.proxy`), for end-to-end tests.
+
+The services are configured as the demo runs them behind its origin (``deploy/local/up``): every one
+believes the forwarded headers of 127.0.0.1 (``trusted_proxies``), the problem types, placement's login
+links and notifications' portal links point at the origin. ``System.url(service)`` is a service itself
+(what the proxy forwards to); ``System.origin`` the one address a browser uses."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +27,7 @@ from aiokafka import AIOKafkaConsumer
 
 from vikar_shared.messaging.kafka import topic_partitions
 from vikar_shared.testing.plugin import StackSettings, free_port
+from vikar_shared.testing.proxy import running_proxy
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGS = ROOT / "artifacts" / "e2e"
@@ -77,10 +87,18 @@ class System:
     stack: StackSettings
     namespace: str
     databases: dict[str, str]
+    origin: str
     services: dict[str, ServiceProcess] = field(default_factory=dict)
+    running: ExitStack = field(default_factory=ExitStack)
+    proxy_dir: Path | None = None  # nginx's configuration and error log
 
     def url(self, service: str) -> str:
+        """The service itself, ``http://127.0.0.1:<port>`` (no prefix), as the proxy reaches it."""
         return self.services[service].url
+
+    def api(self, service: str) -> str:
+        """The service's API through the one origin: ``<origin>/api/<service>``."""
+        return f"{self.origin}/api/{service}"
 
     async def db(self, service: str) -> asyncpg.Connection:
         return await asyncpg.connect(self.databases[service])
@@ -139,7 +157,9 @@ class System:
         return counts
 
 
-def service_env(service: str, dsn: str, namespace: str, port: int, stack: StackSettings) -> dict[str, str]:
+def service_env(service: str, dsn: str, namespace: str, port: int, stack: StackSettings, origin: str) -> dict[str, str]:
+    """The service's environment as ``deploy/local/up`` sets it behind the origin (minus the demo's own
+    secrets: ``VIKAR_ENVIRONMENT=test`` keeps the published development keys, so tests can mint tokens)."""
     prefix = service.upper() + "_"
     env = {k: v for k, v in os.environ.items() if not k.startswith(tuple(s.upper() + "_" for s in SERVICES))}
     env.update(
@@ -149,7 +169,11 @@ def service_env(service: str, dsn: str, namespace: str, port: int, stack: StackS
             prefix + "KAFKA_NAMESPACE": namespace,
             prefix + "HTTP_PORT": str(port),
             prefix + "LOG_LEVEL": "INFO",
+            prefix + "TRUSTED_PROXIES": '["127.0.0.1"]',
             "VIKAR_ENVIRONMENT": "test",
+            "VIKAR_PUBLIC_BASE_URL": origin,
+            "PLACEMENT_IDENTITY_BASE_URL": origin,
+            "NOTIFICATIONS_PORTAL_BASE_URL": origin,
             "NOTIFICATIONS_SMTP_HOST": stack.smtp_host,
             "NOTIFICATIONS_SMTP_PORT": str(stack.smtp_port),
         }
@@ -182,16 +206,27 @@ async def drop_databases(stack: StackSettings, databases: dict[str, str]) -> Non
 def start_system(stack: StackSettings) -> System:
     namespace = f"e2e{uuid.uuid4().hex[:8]}."
     databases = asyncio.run(create_databases(stack, namespace))
-    system = System(stack, namespace, databases)
-    for service in SERVICES:
-        port = free_port()
-        proc = ServiceProcess(service, port, service_env(service, databases[service], namespace, port, stack))
-        system.services[service] = proc
-        proc.start()
+    proxy_port = free_port()
+    system = System(stack, namespace, databases, origin=f"http://127.0.0.1:{proxy_port}")
+    try:
+        for service in SERVICES:
+            port = free_port()
+            env = service_env(service, databases[service], namespace, port, stack, system.origin)
+            proc = ServiceProcess(service, port, env)
+            system.services[service] = proc
+            proc.start()
+        nginx = system.proxy_dir = Path(tempfile.mkdtemp(prefix="vikar-e2e-nginx-"))
+        system.running.callback(shutil.rmtree, nginx, ignore_errors=True)
+        upstreams = {name: proc.port for name, proc in system.services.items()}
+        system.running.enter_context(running_proxy(nginx, upstreams, port=proxy_port))
+    except BaseException:
+        stop_system(system)
+        raise
     return system
 
 
 def stop_system(system: System) -> None:
+    system.running.close()
     for proc in system.services.values():
         proc.stop()
     asyncio.run(drop_databases(system.stack, system.databases))

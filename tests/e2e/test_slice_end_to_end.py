@@ -11,28 +11,11 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from e2e.slice import CONSULTANT, FINANCE, World, ok, register_world
+from e2e.slice import FINANCE, World, ok, register_world, submit
 from e2e.system import System
 from vikar_shared.testing.plugin import wait_until
 
 pytestmark = pytest.mark.e2e
-
-
-async def submit(system: System, placement: str, entries: list[tuple[str, int]]) -> dict[str, object]:
-    async with httpx.AsyncClient(base_url=system.url("timesheet"), timeout=10) as api:
-        body = {"entries": [{"work_date": d, "minutes": m} for d, m in entries]}
-        # The timesheet learns of the placement and its activation from Kafka; until then it answers
-        # 404 (unknown placement) or 422 placement-not-active.
-        response = await api.post(f"/placements/{placement}/entries", json=body, headers=CONSULTANT)
-        deadline = asyncio.get_running_loop().time() + 30
-
-        def not_yet(r: httpx.Response) -> bool:
-            return r.status_code == 404 or (r.status_code == 422 and "placement-not-active" in r.text)
-
-        while not_yet(response) and asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.2)
-            response = await api.post(f"/placements/{placement}/entries", json=body, headers=CONSULTANT)
-        return ok(response, 201)
 
 
 async def approve_all(system: System, world: World, entry_ids: list[str]) -> None:

@@ -5,32 +5,19 @@ their ``root_path`` (so ``/docs`` works through the proxy), and the forwarded he
 
 from __future__ import annotations
 
-import asyncio
-import os
-import runpy
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
 
 from vikar_shared.runtime import Role
-from vikar_shared.testing.plugin import StackSettings, free_port, serve_over_http
+from vikar_shared.testing.plugin import StackSettings, serve_over_http
+from vikar_shared.testing.proxy import proxy
 
-ROOT = Path(__file__).resolve().parents[2]
-PROXY = ROOT / "deploy" / "proxy"
 SERVICES = ("placement", "timesheet", "invoicing", "notifications")
-
-
-def _nginx() -> str:
-    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    if found is None:
-        pytest.fail("nginx is not installed; `deploy/local/stack up` installs it (Debian's nginx-light)", pytrace=False)
-    return found
 
 
 @asynccontextmanager
@@ -38,40 +25,6 @@ async def serving(app: Any) -> AsyncIterator[int]:
     """An ASGI app in uvicorn on a port of its own, as ``python -m <service>`` serves it."""
     async with serve_over_http(app) as url:
         yield int(url.rsplit(":", 1)[1])
-
-
-@asynccontextmanager
-async def proxy(tmp_path: Path, upstreams: dict[str, int]) -> AsyncIterator[str]:
-    """nginx from the stack's templates, rendered by the stack's renderer, on a free port."""
-    nginx = _nginx()
-    directory = tmp_path / "nginx"
-    (directory / "tmp").mkdir(parents=True)
-    port = free_port()
-    env = {
-        **os.environ,
-        "VIKAR_PROXY_DIR": str(directory),
-        "VIKAR_PROXY_LISTEN": f"127.0.0.1:{port}",
-        **{f"VIKAR_{s.upper()}_UPSTREAM": f"127.0.0.1:{p}" for s, p in upstreams.items()},
-    }
-    render = runpy.run_path(str(PROXY / "render.py"))["render"]  # the stack's own renderer
-    for name in ("nginx.conf", "routes.conf"):
-        (directory / name).write_text(render((PROXY / f"{name}.template").read_text(), env))
-    command = [nginx, "-p", str(directory), "-c", str(directory / "nginx.conf"), "-e", str(directory / "error.log")]
-    process = await asyncio.create_subprocess_exec(*command, "-g", "daemon off;", stderr=asyncio.subprocess.PIPE)
-    try:
-        for _ in range(200):
-            if process.returncode is not None:
-                raise AssertionError(f"nginx exited: {(directory / 'error.log').read_text()}")
-            try:
-                _, writer = await asyncio.open_connection("127.0.0.1", port)
-                writer.close()
-                break
-            except OSError:
-                await asyncio.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        await asyncio.wait_for(process.wait(), 10)
 
 
 def _echo(service: str) -> Callable[..., Awaitable[None]]:
