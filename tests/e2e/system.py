@@ -172,8 +172,6 @@ def service_env(service: str, dsn: str, namespace: str, port: int, stack: StackS
             prefix + "TRUSTED_PROXIES": '["127.0.0.1"]',
             "VIKAR_ENVIRONMENT": "test",
             "VIKAR_PUBLIC_BASE_URL": origin,
-            "PLACEMENT_IDENTITY_BASE_URL": origin,
-            "NOTIFICATIONS_PORTAL_BASE_URL": origin,
             "NOTIFICATIONS_SMTP_HOST": stack.smtp_host,
             "NOTIFICATIONS_SMTP_PORT": str(stack.smtp_port),
         }

@@ -26,8 +26,9 @@ class NotificationsSettings(ServiceSettings):
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = Field(default=30.0, gt=0)
 
-    # Where approvers approve hours; links in e-mails point below it.
-    portal_base_url: str = "http://127.0.0.1:8102"
+    # Where approvers approve hours; links in e-mails point below it (<base>/portal/pending). Unset: the
+    # one origin every page is served from, VIKAR_PUBLIC_BASE_URL.
+    portal_base_url: str | None = None
 
     sender_poll_interval_seconds: float = Field(default=1.0, gt=0)
     sender_max_attempts: int = Field(default=8, ge=1)

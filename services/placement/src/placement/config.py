@@ -27,9 +27,9 @@ class PlacementSettings(ServiceSettings):
     opening_follow_up_working_days: int = Field(default=2, ge=1, le=30)
 
     # --- Identity (README, section Identity: login links, the rate limit, page sessions) ---------------
-    # The one origin all pages are served from (nginx routes /auth/ here, /portal/ to timesheet); login
-    # links in e-mails point below it.
-    identity_base_url: str = "http://127.0.0.1:8100"
+    # Where login links in e-mails point (below it: /auth/login/<token>). Unset: the one origin every page
+    # is served from, VIKAR_PUBLIC_BASE_URL (nginx routes /auth/ here, /portal/ to timesheet).
+    identity_base_url: str | None = None
     # Ed25519 private key (PKCS#8 PEM) that signs page-session tokens, and its key id (the token's `kid`);
     # its public key must be in identity_verify_keys under that id. The default is the published
     # development key, refused outside development and test.

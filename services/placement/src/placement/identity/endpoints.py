@@ -111,7 +111,7 @@ async def request_login_link(request: Request, settings: Settings, pool: DbPool,
                 next_path=request.state.identity_next,
                 now=now,
                 policy=login_policy(settings),
-                base_url=settings.identity_base_url,
+                base_url=settings.identity_base_url or settings.public_base_url,
                 sealer=login_link_sealer(request),
             )
     except LoginRateLimitedError as exc:
