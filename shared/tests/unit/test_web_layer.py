@@ -3,18 +3,26 @@ stylesheet under a service's prefix, and the mail base."""
 
 from __future__ import annotations
 
+import re
+import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from fastapi.responses import Response
 from fastapi.testclient import TestClient
 from starlette.requests import Request
 
+from vikar_shared.errors import Category, DomainError
+from vikar_shared.logging import correlation_id_var
 from vikar_shared.web import csrf, formatting
-from vikar_shared.web.i18n import LAYOUT_CATALOGUE, Translator, catalogue_problems
+from vikar_shared.web.forms import FormInvalidError
+from vikar_shared.web.i18n import LAYOUT_CATALOGUE, PAGE_CATALOGUE, Translator, catalogue_problems
+from vikar_shared.web.language import remember_language, session_locale, visitor_locale
 from vikar_shared.web.mail import MailTemplates
 from vikar_shared.web.pages import SECURITY_HEADERS, make_environment, render_page
+from vikar_shared.web.site import PageSite, ends_on_a_page, install_page_error_pages
 from vikar_shared.web.static import stylesheet_path, stylesheet_router
 
 
@@ -74,6 +82,7 @@ def test_iso_weeks_at_the_turn_of_the_year() -> None:
 
 def test_a_catalogue_with_a_text_in_one_language_or_differing_placeholders_is_reported() -> None:
     assert catalogue_problems(LAYOUT_CATALOGUE) == []
+    assert catalogue_problems(PAGE_CATALOGUE) == []
     broken = {"a": {"da": "Hej {name}"}, "b": {"da": "{n} timer", "en": "{count} hours"}, "c": {"da": "", "en": "x"}}
     assert catalogue_problems(broken) == [
         "a: locales ['da'], expected ['da', 'en']",
@@ -96,8 +105,9 @@ def test_csrf_tokens_compare_in_constant_time_and_the_double_submit_needs_both()
     assert is_new and fresh != "short" and len(fresh) == 43
 
 
-def _request(path: str) -> Request:
-    return Request({"type": "http", "method": "GET", "path": path, "query_string": b"a=1", "headers": []})
+def _request(path: str, query: bytes = b"a=1", cookie: str | None = None) -> Request:
+    headers = [(b"cookie", cookie.encode())] if cookie else []
+    return Request({"type": "http", "method": "GET", "path": path, "query_string": query, "headers": headers})
 
 
 def test_the_layout_has_the_lang_skip_link_switch_and_the_stylesheet_under_the_prefix(tmp_path: Path) -> None:
@@ -148,3 +158,114 @@ def test_the_mail_base_lays_out_greeting_body_and_signature_in_text_and_html(tmp
     html = mails.html_part("m.html", greeting="Hello <Bo>,", locale="en", subject="S", link="https://x/?a=1&b=2")
     assert '<html lang="en">' in html and "<p>Hello &lt;Bo&gt;,</p>" in html
     assert "<p>https://x/?a=1&amp;b=2</p>" in html and "<p>Kind regards<br>Vikarmodellen</p>" in html
+
+
+class _SiteWords(Translator):
+    catalogue = {
+        **PAGE_CATALOGUE,
+        "page_not_found_text": {"da": "Ingen side her.", "en": "No page here."},
+        "home": {"da": "Til forsiden", "en": "To the front page"},
+        "too_big": {"da": "Højst {max}.", "en": "At most {max}."},
+    }
+
+
+def _site(tmp_path: Path, prefix: str) -> PageSite:
+    (tmp_path / "message.html").write_text(
+        '{% extends "vikar/layout.html" %}{% block title %}{{ t(title) }}{% endblock %}'
+        '{% block main %}{% include "vikar/message_card.html" %}{% endblock %}',
+        encoding="utf-8",
+    )
+    return PageSite(
+        name=prefix.strip("/"),
+        prefix=prefix,
+        environment=make_environment([tmp_path]),
+        translator=_SiteWords,
+        message_template="message.html",
+        home=(f"{prefix}/", "home"),
+        status_messages={413: ("form_invalid_title", "too_big", {"max": 7})},
+    )
+
+
+def _visible(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_framework_errors_under_each_site_prefix_are_that_sites_pages_elsewhere_as_before(tmp_path: Path) -> None:
+    app = FastAPI()
+
+    @app.get("/a/page")
+    async def page() -> dict[str, str]:
+        return {}
+
+    install_page_error_pages(app, _site(tmp_path, "/a"))
+    install_page_error_pages(app, _site(tmp_path, "/b"))
+    client = TestClient(app)
+
+    unknown_a = client.get("/a/nothing")
+    unknown_b = client.get("/b/nothing?lang=en")
+    wrong_method = client.post("/a/page")
+    elsewhere = client.get("/nothing")
+
+    assert unknown_a.status_code == 404 and unknown_a.headers["content-type"].startswith("text/html")
+    assert "Siden findes ikke Ingen side her. Til forsiden" in _visible(unknown_a.text)
+    assert '<a href="/a/">Til forsiden</a>' in unknown_a.text
+    assert '<link rel="stylesheet" href="/a/static/vikar.css">' in unknown_a.text
+    assert "Page not found No page here." in _visible(unknown_b.text)
+    assert '<link rel="stylesheet" href="/b/static/vikar.css">' in unknown_b.text
+    assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "GET"
+    assert wrong_method.headers["x-frame-options"] == "DENY"
+    assert elsewhere.status_code == 404 and elsewhere.json() == {"detail": "Not Found"}
+
+
+@pytest.mark.parametrize(
+    ("raised", "status", "words"),
+    [
+        (csrf.CsrfRejectedError(), 403, "Handlingen blev afvist"),
+        (FormInvalidError("form"), 422, "Formularen kunne ikke bruges"),
+        (DomainError(Category.CONFLICT, "taken", "taken"), 409, "Noget gik galt"),
+        (RuntimeError("boom"), 500, "Oplys denne reference, hvis du kontakter os: ref-1"),
+        (LookupError("expected"), 410, "Højst 7."),
+    ],
+)
+def test_a_failing_page_endpoint_ends_on_a_page(tmp_path: Path, raised: Exception, status: int, words: str) -> None:
+    site = _site(tmp_path, "/a")
+
+    def expected(request: Request, exc: Exception) -> Response | None:
+        if isinstance(exc, LookupError):
+            return site.message(request, "form_invalid_title", "too_big", status=410, params={"max": 7})
+        return None
+
+    app = FastAPI()
+
+    @app.get("/a/fails")
+    @ends_on_a_page(site, expected)
+    async def fails(request: Request) -> Response:
+        correlation_id_var.set("ref-1")  # the shared middleware's id of this request
+        raise raised
+
+    response = TestClient(app).get("/a/fails")
+
+    assert response.status_code == status
+    assert words in _visible(response.text) and "boom" not in response.text
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_the_language_of_a_page_one_cookie_for_the_origin() -> None:
+    sid = uuid.uuid4()
+    assert visitor_locale(_request("/auth/login")) == "da"
+    assert visitor_locale(_request("/auth/login", cookie="vikar_lang=en")) == "en"
+    assert visitor_locale(_request("/auth/login", cookie=f"vikar_lang=en:{sid}")) == "en"
+    assert visitor_locale(_request("/auth/login", b"lang=da", cookie="vikar_lang=en")) == "da"
+    assert visitor_locale(_request("/auth/login", b"lang=xx", cookie="vikar_lang=de")) == "da"
+    # In a session: the cookie counts only when chosen in that session, else the token's language.
+    assert session_locale(_request("/portal/x", cookie=f"vikar_lang=en:{sid}"), sid, "da") == "en"
+    assert session_locale(_request("/portal/x", cookie=f"vikar_lang=en:{uuid.uuid4()}"), sid, "da") == "da"
+    assert session_locale(_request("/portal/x", cookie="vikar_lang=en"), sid, "da") == "da"
+    assert session_locale(_request("/portal/x", b"lang=en"), sid, "da") == "en"
+
+    chosen = remember_language(Response(), _request("/portal/x", b"lang=en"), forced_secure=None, session_id=sid)
+    assert chosen.headers["set-cookie"] == (f"vikar_lang=en:{sid}; HttpOnly; Max-Age=31536000; Path=/; SameSite=lax")
+    untouched = remember_language(Response(), _request("/portal/x", b"lang=xx"), forced_secure=True)
+    assert "set-cookie" not in untouched.headers
+    secure = remember_language(Response(), _request("/auth/login", b"lang=da"), forced_secure=True)
+    assert secure.headers["set-cookie"].startswith("vikar_lang=da;") and "Secure" in secure.headers["set-cookie"]

@@ -16,6 +16,7 @@ from placement.citizens.vault import CprVault
 from placement.companies.endpoints import router as companies
 from placement.config import PlacementSettings
 from placement.identity.endpoints import router as identity
+from placement.identity.pages import install_identity_error_pages
 from placement.openings.endpoints import router as openings
 from placement.placements.endpoints import router as placements
 from placement.problem_codes import router as problem_pages
@@ -59,4 +60,5 @@ def create_app(settings: PlacementSettings | None = None, role: Role = Role.ALL)
         role=role,
     )
     app.state.cpr_vault = CprVault(settings.cpr_encryption_key, settings.cpr_hash_key)
+    install_identity_error_pages(app)
     return app

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from placement.identity.i18n import CATALOGUE
+from placement.identity.i18n import CATALOGUE, Translator
 from placement.identity.models import (
     DEFAULT_NEXT,
     LOCALES,
@@ -35,6 +35,7 @@ from placement.identity.models import (
     same_secret,
 )
 from vikar_shared.auth.principal import Role
+from vikar_shared.web.i18n import PAGE_CATALOGUE, catalogue_problems
 
 NOW = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
 POLICY = LoginPolicy(
@@ -189,3 +190,12 @@ def test_every_string_exists_in_danish_and_english_with_the_same_placeholders() 
         assert set(texts) == set(LOCALES), key
         assert all(texts.values()), key
         assert _placeholders(texts["da"]) == _placeholders(texts["en"]), key
+    assert catalogue_problems(CATALOGUE) == []  # the shared check every page site runs
+
+
+def test_the_login_pages_words_are_the_shared_page_words_plus_their_own() -> None:
+    assert {k: CATALOGUE[k] for k in PAGE_CATALOGUE} == PAGE_CATALOGUE
+    assert Translator("en")("page_not_found_title") == "Page not found"
+    assert Translator("da")("check_email_text", minutes=15).endswith(
+        "Linket virker i 15 minutter og kan kun bruges én gang."
+    )

@@ -46,7 +46,8 @@ LEEWAY = timedelta(seconds=5)
 COOKIE_NAME = "vikar_session"
 """The access cookie: ``Path=/``, ``HttpOnly``, ``SameSite=Lax``, ``Secure`` behind HTTPS."""
 REFRESH_COOKIE_NAME = "vikar_refresh"
-"""The refresh cookie (the owner's only): ``Path=/auth/``, ``HttpOnly``, ``SameSite=Strict``."""
+"""The refresh cookie (the owner's only): ``Path=/auth/``, ``HttpOnly``, ``SameSite=Lax`` (sent when a link
+from a mail leads through ``/auth/refresh``)."""
 
 # Published development key pair (kid "dev"): refused outside development and test, like the JWT secret.
 DEV_KEY_ID = "dev"

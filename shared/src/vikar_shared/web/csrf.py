@@ -38,3 +38,8 @@ def reusable_token(cookie: str | None) -> tuple[str, bool]:
     if cookie and MIN_LENGTH <= len(cookie) <= MAX_LENGTH:
         return cookie, False
     return new_token(), True
+
+
+class CsrfRejectedError(Exception):
+    """A form whose CSRF token is missing or wrong: answered with a 403 page (:mod:`vikar_shared.web.site`),
+    nothing done."""

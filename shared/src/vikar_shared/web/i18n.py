@@ -2,7 +2,8 @@
 
 A catalogue is a plain, typed mapping ``{key: {"da": text, "en": text}}`` with ``str.format``
 placeholders. Each service keeps one catalogue module for its own words and merges
-:data:`LAYOUT_CATALOGUE` (the words of the shared layout) into it. A missing key is a KeyError at
+:data:`LAYOUT_CATALOGUE` (the words of the shared layout) into it, or :data:`PAGE_CATALOGUE` (the layout's
+and the shared message and error pages' words, :mod:`vikar_shared.web.site`). A missing key is a KeyError at
 render time, and :func:`catalogue_problems` (run by each service's tests) finds a text missing in one
 language or placeholders that differ between the two, so a string in one language only does not ship.
 
@@ -34,6 +35,34 @@ LAYOUT_CATALOGUE: dict[str, dict[str, str]] = {
     "other_language_code": {"da": "en", "en": "da"},
     "week_label": {"da": "Uge {week}, {year}", "en": "Week {week}, {year}"},
 }
+
+MESSAGE_CATALOGUE: dict[str, dict[str, str]] = {
+    # The words of the message and error pages every page site shows (vikar_shared.web.site); each site adds
+    # its own ``page_not_found_text`` (where to go instead) and the link texts of its pages.
+    "csrf_title": {"da": "Handlingen blev afvist", "en": "Action refused"},
+    "csrf_text": {
+        "da": "Formularen var forældet eller kom ikke fra denne side. Gå tilbage, genindlæs siden, og prøv igen.",
+        "en": "The form was out of date or did not come from this site. Go back, reload the page and try again.",
+    },
+    "form_invalid_title": {"da": "Formularen kunne ikke bruges", "en": "The form could not be used"},
+    "form_invalid_text": {
+        "da": "Formularen var ufuldstændig eller ændret, så der er ikke gjort noget. Åbn siden igen, og prøv igen.",
+        "en": "The form was incomplete or altered, so nothing was done. Open the page again and try again.",
+    },
+    "page_not_found_title": {"da": "Siden findes ikke", "en": "Page not found"},
+    "error_title": {"da": "Noget gik galt", "en": "Something went wrong"},
+    "error_text": {
+        "da": "Handlingen kunne ikke gennemføres, og der er ikke ændret noget. Prøv igen om lidt.",
+        "en": "The action could not be completed and nothing was changed. Try again in a moment.",
+    },
+    "error_reference": {
+        "da": "Oplys denne reference, hvis du kontakter os: {reference}",
+        "en": "Quote this reference if you contact us: {reference}",
+    },
+}
+
+PAGE_CATALOGUE: dict[str, dict[str, str]] = {**LAYOUT_CATALOGUE, **MESSAGE_CATALOGUE}
+"""What a page site's catalogue starts from: ``CATALOGUE = {**PAGE_CATALOGUE, "page_not_found_text": ..., ...}``."""
 
 
 def supported(locale: str | None) -> str | None:

@@ -1,9 +1,11 @@
-"""The login pages' cookies and the CSRF check of their forms.
+"""The login pages' cookies and the CSRF check of their forms (on :mod:`vikar_shared.web`).
 
 - ``vikar_session`` (the access token; ``Path=/``, ``SameSite=Lax``: every service on the origin reads it)
-  and ``vikar_refresh`` (the refresh secret; ``Path=/auth/``, ``SameSite=Strict``: only placement sees it);
-- ``vikar_lang`` (the chosen language, ``Path=/``) and ``vikar_auth_csrf`` (the pre-login double-submit
-  token, ``Path=/auth/``).
+  and ``vikar_refresh`` (the refresh secret; ``Path=/auth/``, ``SameSite=Lax``: only placement sees it;
+  Lax, not Strict, so that a link into the portal opened from a mail still reaches ``/auth/refresh`` with
+  it: see the README's Identity section);
+- ``vikar_auth_csrf`` (the pre-login double-submit token, ``Path=/auth/``, a browser-session cookie);
+- the chosen language is the origin's one ``vikar_lang`` (``Path=/``, :mod:`vikar_shared.web.language`).
 
 All HttpOnly, and Secure whenever the page came over https (``cookie_secure`` forces it)."""
 
@@ -13,10 +15,9 @@ from datetime import datetime
 
 from fastapi import Request, Response
 from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from placement.config import PlacementSettings
-from placement.identity.models import CsrfRejectedError, Opened, new_secret, same_secret, supported
+from placement.identity.models import Opened
 from vikar_shared.identity.tokens import (
     COOKIE_NAME,
     REFRESH_COOKIE_NAME,
@@ -24,78 +25,51 @@ from vikar_shared.identity.tokens import (
     PageSession,
     verify_page_session,
 )
+from vikar_shared.web import forms, language
+from vikar_shared.web.cookies import clear_page_cookie, set_page_cookie
+from vikar_shared.web.csrf import FIELD, CsrfRejectedError, double_submit_ok, reusable_token, same_token
 
-LANGUAGE_COOKIE = "vikar_lang"
+__all__ = ["CSRF_FIELD", "FormInvalidError"]
+
 PRE_LOGIN_COOKIE = "vikar_auth_csrf"
 REFRESH_PATH = "/auth/"
-LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
-CSRF_FIELD = "csrf_token"
+CSRF_FIELD = FIELD
 FORM_FIELDS = 8
+FormInvalidError = forms.FormInvalidError
 
 
 # --- Cookies ---------------------------------------------------------------------------------------
-
-
-def _secure(request: Request, settings: PlacementSettings) -> bool:
-    if settings.cookie_secure is not None:
-        return settings.cookie_secure
-    return request.url.scheme == "https"
-
-
-def _set(
-    response: Response,
-    request: Request,
-    settings: PlacementSettings,
-    name: str,
-    value: str,
-    *,
-    max_age: int | None,
-    path: str,
-    samesite: str = "lax",
-) -> None:
-    response.set_cookie(
-        name,
-        value,
-        max_age=max_age,
-        path=path,
-        secure=_secure(request, settings),
-        httponly=True,
-        samesite=samesite,  # type: ignore[arg-type]
-    )
 
 
 def set_session_cookies(
     response: Response, request: Request, settings: PlacementSettings, opened: Opened, now: datetime
 ) -> None:
     """The access token in ``vikar_session`` (Path=/, Lax: every service on the origin reads it) and, for
-    a new session, the refresh secret in ``vikar_refresh`` (Path=/auth/, Strict: only placement sees it).
-    Both cookies last as long as the session; the access token inside expires after 5 minutes."""
+    a new session, the refresh secret in ``vikar_refresh`` (Path=/auth/, Lax: only placement sees it, and
+    it is sent on a top-level navigation from another site, such as a link in a mail). Both cookies last
+    as long as the session; the access token inside expires after 5 minutes."""
     max_age = max(1, int((opened.session.expires_at - now).total_seconds()))
-    _set(response, request, settings, COOKIE_NAME, opened.access_token, max_age=max_age, path="/")
+    forced = settings.cookie_secure
+    set_page_cookie(
+        response, request, COOKIE_NAME, opened.access_token, max_age=max_age, path="/", forced_secure=forced
+    )
     if opened.refresh_secret is not None:
-        _set(
-            response,
-            request,
-            settings,
-            REFRESH_COOKIE_NAME,
-            opened.refresh_secret,
-            max_age=max_age,
-            path=REFRESH_PATH,
-            samesite="strict",
+        secret = opened.refresh_secret
+        set_page_cookie(
+            response, request, REFRESH_COOKIE_NAME, secret, max_age=max_age, path=REFRESH_PATH, forced_secure=forced
         )
 
 
 def clear_session_cookies(response: Response, request: Request, settings: PlacementSettings) -> None:
-    secure = _secure(request, settings)
-    response.delete_cookie(COOKIE_NAME, path="/", secure=secure, httponly=True, samesite="lax")
-    response.delete_cookie(REFRESH_COOKIE_NAME, path=REFRESH_PATH, secure=secure, httponly=True, samesite="strict")
+    forced = settings.cookie_secure
+    clear_page_cookie(response, request, COOKIE_NAME, path="/", forced_secure=forced)
+    clear_page_cookie(response, request, REFRESH_COOKIE_NAME, path=REFRESH_PATH, forced_secure=forced)
 
 
 def remember_language(response: Response, request: Request, settings: PlacementSettings) -> Response:
-    chosen = supported(request.query_params.get("lang"))
-    if chosen is not None:
-        _set(response, request, settings, LANGUAGE_COOKIE, chosen, max_age=LANGUAGE_COOKIE_SECONDS, path="/")
-    return response
+    """Keeps a language chosen with ``?lang=`` in the origin's ``vikar_lang`` (no session named: the login
+    pages have none; a session's own language is its token's ``lang``)."""
+    return language.remember_language(response, request, forced_secure=settings.cookie_secure)
 
 
 def refresh_secret_of(request: Request) -> str | None:
@@ -116,43 +90,36 @@ def access_session_of(request: Request, settings: PlacementSettings, now: dateti
 # --- Forms and CSRF --------------------------------------------------------------------------------
 
 
-class FormInvalidError(Exception):
-    """A body the form parser refuses (malformed, a file, too many fields): a 422 page, nothing done."""
-
-
 async def read_form(request: Request) -> FormData:
-    try:
-        return await request.form(max_fields=FORM_FIELDS, max_files=0)
-    except StarletteHTTPException as exc:
-        raise FormInvalidError("form") from exc
+    """The posted form (at most :data:`FORM_FIELDS` fields, no file), else FormInvalidError (a 422 page)."""
+    return await forms.read_form(request, max_fields=FORM_FIELDS)
 
 
-def form_field(form: FormData, name: str) -> str | None:
-    value = form.get(name)
-    return value if isinstance(value, str) else None
+form_field = forms.form_field
 
 
 def pre_login_token(request: Request) -> tuple[str, bool]:
     """The browser's pre-login CSRF token (double submit), and whether it is new (so must be set)."""
-    existing = request.cookies.get(PRE_LOGIN_COOKIE)
-    if existing and 20 <= len(existing) <= 128:
-        return existing, False
-    return new_secret(), True
+    return reusable_token(request.cookies.get(PRE_LOGIN_COOKIE))
 
 
 def keep_pre_login_token(
     response: Response, request: Request, settings: PlacementSettings, token: str, is_new: bool
 ) -> None:
     if is_new:
-        _set(response, request, settings, PRE_LOGIN_COOKIE, token, max_age=None, path=REFRESH_PATH)
+        forced = settings.cookie_secure
+        set_page_cookie(
+            response, request, PRE_LOGIN_COOKIE, token, max_age=None, path=REFRESH_PATH, forced_secure=forced
+        )
 
 
 def check_pre_login_form(request: Request, submitted: str | None) -> None:
-    cookie = request.cookies.get(PRE_LOGIN_COOKIE)
-    if not cookie or not same_secret(cookie, submitted):
+    """The form's token equals the pre-login cookie (double submit), else CsrfRejectedError (a 403 page)."""
+    if not double_submit_ok(request.cookies.get(PRE_LOGIN_COOKIE), submitted):
         raise CsrfRejectedError()
 
 
 def check_session_form(expected: str, submitted: str | None) -> None:
-    if not same_secret(expected, submitted):
+    """The form's token is the session's CSRF value (constant time), else CsrfRejectedError."""
+    if not same_token(expected, submitted):
         raise CsrfRejectedError()

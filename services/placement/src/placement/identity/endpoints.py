@@ -10,6 +10,9 @@ request owns one transaction; every failure ends on a page; every POST answers w
 | ``POST /auth/login/{token}`` | uses the link once, opens the session, sets both cookies, 303 → its ``next`` |
 | ``GET /auth/refresh?next=…&lang=…`` | a new access cookie and 303 → ``next``; no live session: 303 → login |
 | ``POST /auth/logout`` | ends the session (``PageSessionEnded``), clears both cookies, 303 → login |
+| ``GET /auth/static/vikar.css`` | the shared stylesheet every login page links |
+
+An unknown path or a wrong method under ``/auth/`` is a page too (``pages.install_identity_error_pages``).
 """
 
 from __future__ import annotations
@@ -44,20 +47,21 @@ from placement.identity.models import (
     supported,
 )
 from placement.identity.pages import (
+    SITE,
     Settings,
     client_address,
     ends_on_a_page,
     login_link_sealer,
     login_policy,
     login_url,
-    message_page,
     redirect,
     render,
-    visitor_locale,
 )
 from placement.identity.service import Signer
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool, Now
+from vikar_shared.web.language import visitor_locale
+from vikar_shared.web.static import stylesheet_response
 
 router = APIRouter(prefix="/auth", include_in_schema=False)
 
@@ -95,7 +99,8 @@ async def login_form(request: Request, settings: Settings) -> Response:
 async def request_login_link(request: Request, settings: Settings, pool: DbPool, now: Now) -> Response:
     form = await read_form(request)
     check_pre_login_form(request, form_field(form, CSRF_FIELD))
-    request.state.identity_locale = supported(form_field(form, "lang")) or visitor_locale(request)
+    # The form's language settles this request's (the pages it answers with, the link's mail).
+    request.state.page_locale = supported(form_field(form, "lang")) or visitor_locale(request)
     request.state.identity_next = form_field(form, "next")
     raw = (form_field(form, "email") or "")[:300]
     email = normalise_email(raw)
@@ -107,7 +112,7 @@ async def request_login_link(request: Request, settings: Settings, pool: DbPool,
                 conn,
                 email=email,
                 client=client_address(request),
-                language=request.state.identity_locale,
+                language=request.state.page_locale,
                 next_path=request.state.identity_next,
                 now=now,
                 policy=login_policy(settings),
@@ -118,8 +123,8 @@ async def request_login_link(request: Request, settings: Settings, pool: DbPool,
         # The same page for every address, known or not: it says only how long to wait (seconds, capped).
         wait = exc.retry_after_seconds
         headers = {"Retry-After": str(wait)}
-        return message_page(
-            request, "rate_limited_title", "rate_limited_text", status=429, headers=headers, seconds=wait
+        return SITE.message(
+            request, "rate_limited_title", "rate_limited_text", status=429, headers=headers, params={"seconds": wait}
         )
     # Known address or not, the answer is the same page: nobody learns who may log in here.
     return redirect("/auth/check-email")
@@ -128,14 +133,14 @@ async def request_login_link(request: Request, settings: Settings, pool: DbPool,
 @router.get("/check-email")
 @ends_on_a_page
 async def check_email(request: Request, settings: Settings) -> Response:
-    response = message_page(
+    response = SITE.message(
         request,
         "check_email_title",
         "check_email_text",
         status=200,
         link=(login_url(), "request_new_link"),
         extra="check_email_spam",
-        minutes=settings.login_link_minutes,
+        params={"minutes": settings.login_link_minutes},
     )
     return remember_language(response, request, settings)
 
@@ -145,13 +150,13 @@ def _link_problem(request: Request, settings: Settings, state: LinkState) -> Res
         LinkState.EXPIRED: ("link_expired_title", "link_expired_text"),
         LinkState.USED: ("link_used_title", "link_used_text"),
     }.get(state, ("link_unknown_title", "link_unknown_text"))
-    return message_page(
+    return SITE.message(
         request,
         title,
         text,
         status=404 if state in (LinkState.UNKNOWN, LinkState.VALID) else 410,
         link=(login_url(), "request_new_link"),
-        minutes=settings.login_link_minutes,
+        params={"minutes": settings.login_link_minutes},
     )
 
 
@@ -230,3 +235,9 @@ async def logout(request: Request, settings: Settings, pool: DbPool, now: Now) -
     response = redirect(login_url(logged_out="1"))
     clear_session_cookies(response, request, settings)
     return response
+
+
+@router.get("/static/vikar.css")
+async def stylesheet() -> Response:
+    """The shared stylesheet under the login pages' prefix (``/auth/static/vikar.css``)."""
+    return stylesheet_response()

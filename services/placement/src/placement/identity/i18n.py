@@ -1,17 +1,18 @@
-"""Every word the login pages show, in Danish (the default) and English: the texts of the portal's
-login pages (timesheet/portal/i18n.py before issue 7), so approvers see the same words where they log in.
+"""Every word the login pages show, in Danish (the default) and English, on the shared catalogue mechanism
+(:mod:`vikar_shared.web.i18n`: the layout's and the shared message pages' words, ``PAGE_CATALOGUE``): the
+texts of the portal's login pages (timesheet/portal/i18n.py before issue 7), so approvers see the same
+words where they log in.
 
-A missing key is a KeyError at render time; the tests render every page in both languages."""
+A missing key is a KeyError at render time; ``catalogue_problems`` (run by the unit tests) finds a text in
+one language only or placeholders that differ, and the tests render every page in both languages."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from vikar_shared.web.i18n import PAGE_CATALOGUE
+from vikar_shared.web.i18n import Translator as BaseTranslator
 
 CATALOGUE: dict[str, dict[str, str]] = {
-    "app_name": {"da": "Vikarmodellen", "en": "Vikarmodellen"},
-    "skip_to_content": {"da": "Spring til indhold", "en": "Skip to content"},
-    "other_language": {"da": "English", "en": "Dansk"},
-    "other_language_code": {"da": "en", "en": "da"},
+    **PAGE_CATALOGUE,
     "login_title": {"da": "Log ind", "en": "Log in"},
     "login_intro": {
         "da": "Skriv den e-mailadresse, jeres virksomhed har givet Vikarmodellen. Vi sender dig et link at "
@@ -60,27 +61,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The link does not work. Copy the whole link from the e-mail, or ask for a new one.",
     },
     "request_new_link": {"da": "Bed om et nyt link", "en": "Ask for a new link"},
-    "csrf_title": {"da": "Handlingen blev afvist", "en": "Action refused"},
-    "csrf_text": {
-        "da": "Formularen var forældet eller kom ikke fra denne side. Gå tilbage, genindlæs siden, og prøv igen.",
-        "en": "The form was out of date or did not come from this site. Go back, reload the page and try again.",
-    },
-    "form_invalid_title": {"da": "Formularen kunne ikke bruges", "en": "The form could not be used"},
-    "form_invalid_text": {
-        "da": "Formularen var ufuldstændig eller ændret, så der er ikke gjort noget. Åbn siden igen, og prøv igen.",
-        "en": "The form was incomplete or altered, so nothing was done. Open the page again and try again.",
-    },
-    "error_title": {"da": "Noget gik galt", "en": "Something went wrong"},
-    "error_text": {
-        "da": "Handlingen kunne ikke gennemføres, og der er ikke ændret noget. Prøv igen om lidt.",
-        "en": "The action could not be completed and nothing was changed. Try again in a moment.",
-    },
-    "error_reference": {
-        "da": "Oplys denne reference, hvis du kontakter os: {reference}",
-        "en": "Quote this reference if you contact us: {reference}",
-    },
     "identity_name": {"da": "Log ind", "en": "Log in"},
-    "page_not_found_title": {"da": "Siden findes ikke", "en": "Page not found"},
     "page_not_found_text": {
         "da": "Den side findes ikke. Gå til login.",
         "en": "That page does not exist. Go to log-in.",
@@ -89,10 +70,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Translator:
-    locale: str
+class Translator(BaseTranslator):
+    """The login pages' words (and the shared formats) in one locale."""
 
-    def __call__(self, key: str, **params: object) -> str:
-        text = CATALOGUE[key][self.locale]
-        return text.format(**params) if params else text
+    catalogue = CATALOGUE

@@ -21,14 +21,16 @@ from pydantic_core import PydanticCustomError
 from vikar_shared.auth.principal import Role
 from vikar_shared.identity.tokens import ACCESS_LIFETIME, MAX_ACCESS_LIFETIME, PageSession
 from vikar_shared.types.text import clean_text, email_key
+from vikar_shared.web.csrf import same_token
+from vikar_shared.web.i18n import DEFAULT_LOCALE, LOCALES, supported
+
+__all__ = ["DEFAULT_LOCALE", "LOCALES", "supported"]  # the pages' languages, from the shared catalogue
 
 EMAIL_MAX_LENGTH = 254
 DEFAULT_NEXT = "/portal/pending"
 NEXT_MAX_LENGTH = 2000
 # Bounds what is hashed and looked up; real tokens and refresh secrets are 43 characters.
 MAX_SECRET_LENGTH = 128
-LOCALES = ("da", "en")
-DEFAULT_LOCALE = "da"
 
 # Deliberately loose: the question is only "could this be an address?"; whether it is an approver's
 # is answered by the directory, and that answer is never shown.
@@ -38,10 +40,6 @@ _CSRF_DOMAIN = b"vikar.identity.csrf\x00"
 
 class IdentityError(Exception):
     """A request that ends on an explanatory page instead of the page asked for."""
-
-
-class CsrfRejectedError(IdentityError):
-    pass
 
 
 class NoSessionError(IdentityError):
@@ -183,8 +181,8 @@ def csrf_for(refresh_secret: str) -> str:
 
 
 def same_secret(expected: str, given: str | None) -> bool:
-    """Constant-time equality; an empty expected secret matches nothing."""
-    return bool(expected) and given is not None and secrets.compare_digest(expected.encode(), given.encode())
+    """Constant-time equality (``vikar_shared.web.csrf.same_token``); an empty expected secret matches nothing."""
+    return same_token(expected, given)
 
 
 def usable_secret(secret: str | None) -> bool:
@@ -206,10 +204,6 @@ def looks_like_email(address: str) -> bool:
     except PydanticCustomError:
         return False
     return True
-
-
-def supported(locale: str | None) -> str | None:
-    return locale if locale in LOCALES else None
 
 
 def safe_next(raw: str | None) -> str:

@@ -1,18 +1,19 @@
 """Every word the portal shows, in Danish (the default) and English, on the shared catalogue mechanism
-(:mod:`vikar_shared.web.i18n`: the layout's words, and dates, hours and kroner written by Babel).
+(:mod:`vikar_shared.web.i18n`: the layout's and the shared message pages' words (``PAGE_CATALOGUE``), and
+dates, hours and kroner written by Babel).
 
 A missing key is a KeyError at render time, and the unit tests render every page in both languages,
 so a string that exists in one language only does not ship."""
 
 from __future__ import annotations
 
-from vikar_shared.web.i18n import DEFAULT_LOCALE, LAYOUT_CATALOGUE, LOCALES, supported
+from vikar_shared.web.i18n import DEFAULT_LOCALE, LOCALES, PAGE_CATALOGUE, supported
 from vikar_shared.web.i18n import Translator as BaseTranslator
 
 __all__ = ["CATALOGUE", "DEFAULT_LOCALE", "LOCALES", "Translator", "supported"]
 
 CATALOGUE: dict[str, dict[str, str]] = {
-    **LAYOUT_CATALOGUE,
+    **PAGE_CATALOGUE,
     "portal_name": {"da": "Godkendelse af timer", "en": "Hour approval"},
     "nav_pending": {"da": "Til godkendelse", "en": "To approve"},
     "nav_history": {"da": "Historik", "en": "History"},
@@ -136,11 +137,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Nothing was rejected. Look at the hours again before deciding.",
     },
     "look_again": {"da": "Se timerne igen", "en": "Look at the hours again"},
-    "form_invalid_title": {"da": "Formularen kunne ikke bruges", "en": "The form could not be used"},
-    "form_invalid_text": {
-        "da": "Formularen var ufuldstændig eller ændret, så der er ikke gjort noget. Åbn siden igen, og prøv igen.",
-        "en": "The form was incomplete or altered, so nothing was done. Open the page again and try again.",
-    },
     "in_flight_title": {"da": "Behandles allerede", "en": "Already being handled"},
     "in_flight_text": {
         "da": "Det samme tryk er ved at blive behandlet. Vent et øjeblik, og se så timerne igen.",
@@ -192,24 +188,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "decided_by_when": {"da": "{who}, {when}", "en": "{who}, {when}"},
     "reason_shown": {"da": "Begrundelse: {reason}", "en": "Reason: {reason}"},
     # Error pages
-    "csrf_title": {"da": "Handlingen blev afvist", "en": "Action refused"},
-    "csrf_text": {
-        "da": "Formularen var forældet eller kom ikke fra denne side. Gå tilbage, genindlæs siden, og prøv igen.",
-        "en": "The form was out of date or did not come from this site. Go back, reload the page and try again.",
-    },
-    "page_not_found_title": {"da": "Siden findes ikke", "en": "Page not found"},
     "page_not_found_text": {
         "da": "Den side findes ikke i portalen. Brug menuen, eller gå tilbage til timerne.",
         "en": "That page does not exist in the portal. Use the menu, or go back to the hours.",
-    },
-    "error_title": {"da": "Noget gik galt", "en": "Something went wrong"},
-    "error_text": {
-        "da": "Handlingen kunne ikke gennemføres, og der er ikke ændret noget. Prøv igen om lidt.",
-        "en": "The action could not be completed and nothing was changed. Try again in a moment.",
-    },
-    "error_reference": {
-        "da": "Oplys denne reference, hvis du kontakter os: {reference}",
-        "en": "Quote this reference if you contact us: {reference}",
     },
     "not_found_title": {"da": "Ikke fundet", "en": "Not found"},
     "not_found_text": {

@@ -1,5 +1,6 @@
-"""Rendering portal pages on the shared web layer (:mod:`vikar_shared.web`): the portal's templates over
-the shared layout, the headers every portal response carries, redirects, the stylesheet's address."""
+"""The portal's pages on the shared web layer (:mod:`vikar_shared.web.site`): its templates over the shared
+layout, the headers every portal response carries, message and error pages, redirects; the stylesheet is
+``/portal/static/vikar.css``."""
 
 from __future__ import annotations
 
@@ -11,34 +12,36 @@ from fastapi.responses import HTMLResponse
 
 from timesheet.portal.i18n import Translator
 from timesheet.portal.models import MAX_ENTRIES_PER_ACTION
-from vikar_shared.web.pages import SECURITY_HEADERS, make_environment, new_form_key, redirect, render_page
+from vikar_shared.web.pages import SECURITY_HEADERS, make_environment, new_form_key, redirect
+from vikar_shared.web.site import PageSite
 
-__all__ = ["PREFIX", "SECURITY_HEADERS", "TEMPLATES", "redirect", "render"]
+__all__ = ["PREFIX", "SECURITY_HEADERS", "SITE", "TEMPLATES", "redirect", "render"]
 
 PACKAGE = Path(__file__).resolve().parents[1]
 TEMPLATES = PACKAGE / "templates"
 # The portal's pages live under this prefix behind the one origin; its stylesheet is /portal/static/vikar.css.
 PREFIX = "/portal"
 
-_environment = make_environment([TEMPLATES])
+SITE = PageSite(
+    name="portal",
+    prefix=PREFIX,
+    environment=make_environment([TEMPLATES]),
+    translator=Translator,
+    message_template="portal/message.html",
+    home=("/portal/pending", "back_to_pending"),
+    defaults={
+        "session": None,
+        "csrf_token": None,
+        "flash": None,
+        "nav": None,
+        "form_key": new_form_key,
+        # The most entries one approve button may name (the pending page offers none beyond it).
+        "max_per_action": MAX_ENTRIES_PER_ACTION,
+    },
+    status_messages={413: ("too_many_title", "too_many_text", {"max": MAX_ENTRIES_PER_ACTION})},
+)
 
 
 def render(request: Request, template: str, t: Translator, *, status: int = 200, **context: Any) -> HTMLResponse:
-    return render_page(
-        _environment,
-        request,
-        template,
-        t,
-        static_prefix=PREFIX,
-        status=status,
-        **{
-            "session": None,
-            "csrf_token": None,
-            "flash": None,
-            "nav": None,
-            "form_key": new_form_key,
-            # The most entries one approve button may name (the pending page offers none beyond it).
-            "max_per_action": MAX_ENTRIES_PER_ACTION,
-            **context,
-        },
-    )
+    """A portal page in ``t``'s language (``session``, ``csrf_token``, ``flash``, ``nav`` default to None)."""
+    return SITE.render(request, template, t, status=status, **context)

@@ -1,12 +1,10 @@
-"""The portal's own cookies: the chosen language and the one-shot message for the next page.
+"""The portal's own cookie: the one-shot message for the next page.
 
 The session itself is the identity owner's ``vikar_session`` cookie (``vikar_shared.identity.pages``);
-the portal sets no credential. Both cookies here are HttpOnly (no script reads them), SameSite=Lax, limited
-to /portal, and Secure whenever the page came over https.
+the portal sets no credential. The language chosen with ``?lang=`` is the origin's one ``vikar_lang``
+cookie (``vikar_shared.web.language``), shared with the login pages. The cookie here is HttpOnly (no script
+reads it), SameSite=Lax, limited to /portal, and Secure whenever the page came over https.
 
-- ``vikar_portal_lang``: ``da`` or ``en`` chosen with ``?lang=`` on a portal page, followed by ``:<sid>``
-  when chosen while logged in, so the choice holds for that session and a new session starts in the
-  language its token names.
 - ``vikar_portal_flash``: "3 entries approved" after a post/redirect/get, shown once. Bound to the session
   by an HMAC-SHA-256 keyed with the session's CSRF value (which only the server reads from the token), so
   neither another site nor a link can plant a message; it holds no credential.
@@ -18,55 +16,28 @@ import base64
 import hashlib
 import hmac
 import json
-from uuid import UUID
 
 from fastapi import Request, Response
 
 from timesheet.config import TimesheetSettings
 from timesheet.portal.models import Flash, PortalSession
+from vikar_shared.web.cookies import clear_page_cookie, set_page_cookie
 
-LANGUAGE_COOKIE = "vikar_portal_lang"
 FLASH_COOKIE = "vikar_portal_flash"
 COOKIE_PATH = "/portal"
 _FLASH_DOMAIN = b"vikar.portal.flash\x00"
 _MAX_FLASH_COOKIE = 3000
 
 
-def secure_cookies(request: Request, settings: TimesheetSettings) -> bool:
-    if settings.portal_cookie_secure is not None:
-        return settings.portal_cookie_secure
-    return request.url.scheme == "https"
-
-
 def set_cookie(
     response: Response, request: Request, settings: TimesheetSettings, name: str, value: str, max_age: int | None
 ) -> None:
-    response.set_cookie(
-        name,
-        value,
-        max_age=max_age,
-        path=COOKIE_PATH,
-        secure=secure_cookies(request, settings),
-        httponly=True,
-        samesite="lax",
-    )
+    forced = settings.portal_cookie_secure
+    set_page_cookie(response, request, name, value, max_age=max_age, path=COOKIE_PATH, forced_secure=forced)
 
 
 def clear_cookie(response: Response, request: Request, settings: TimesheetSettings, name: str) -> None:
-    response.delete_cookie(
-        name, path=COOKIE_PATH, secure=secure_cookies(request, settings), httponly=True, samesite="lax"
-    )
-
-
-def language_cookie_value(locale: str, session_id: UUID | None) -> str:
-    return locale if session_id is None else f"{locale}:{session_id}"
-
-
-def chosen_language(request: Request) -> tuple[str | None, str | None]:
-    """The language cookie's (language, session id it was chosen in); either may be None."""
-    raw = request.cookies.get(LANGUAGE_COOKIE) or ""
-    language, _, session = raw.partition(":")
-    return language or None, session or None
+    clear_page_cookie(response, request, name, path=COOKIE_PATH, forced_secure=settings.portal_cookie_secure)
 
 
 def _flash_mac(session: PortalSession, payload: str) -> str:

@@ -1,20 +1,18 @@
 """What every portal request needs: the settings, the logged-in visit (the page session of the one identity,
-``vikar_shared.identity.pages``), the language, form fields, and turning the portal's expected failures
-into pages (the clock is ``vikar_shared.http.deps.Now``)."""
+``vikar_shared.identity.pages``), the language (the origin's one ``vikar_lang`` cookie,
+``vikar_shared.web.language``), form fields, and turning the portal's expected failures into pages (the
+shared ones, and the framework's errors under ``/portal``, are ``vikar_shared.web.site``'s; the clock is
+``vikar_shared.http.deps.Now``)."""
 
 from __future__ import annotations
 
-import functools
-import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 from uuid import UUID
 
 import asyncpg
 from fastapi import Depends, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -22,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from timesheet.config import TimesheetSettings
 from timesheet.entries.models import Entry
 from timesheet.portal import service
-from timesheet.portal.i18n import DEFAULT_LOCALE, Translator, supported
+from timesheet.portal.i18n import Translator
 from timesheet.portal.models import (
     FORM_OWN_FIELDS,
     MAX_ENTRIES_PER_ACTION,
@@ -30,18 +28,20 @@ from timesheet.portal.models import (
     NoAccessError,
     PortalSession,
 )
+from timesheet.portal.pages import SITE, render
 from timesheet.portal.pages import redirect as see_other
-from timesheet.portal.pages import render
-from timesheet.portal.sessions import LANGUAGE_COOKIE, chosen_language, language_cookie_value, set_cookie
 from vikar_shared.errors import Category, DomainError, not_found
-from vikar_shared.http.problems import STATUS_BY_CATEGORY
 from vikar_shared.identity.pages import PageSessionRequiredError, authenticate, login_url
 from vikar_shared.identity.tokens import PageSession
-from vikar_shared.logging import correlation_id_var
+from vikar_shared.web import forms
+from vikar_shared.web.forms import FormInvalidError, form_field
+from vikar_shared.web.language import remember_language as keep_language
+from vikar_shared.web.language import session_locale
+from vikar_shared.web.site import Endpoint, install_page_error_pages
+from vikar_shared.web.site import ends_on_a_page as site_ends_on_a_page
 
-log = logging.getLogger(__name__)
+__all__ = ["FormInvalidError", "form_field"]
 
-LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 MAX_VERSION = 2**31 - 1
 
 
@@ -62,26 +62,6 @@ class Visit:
     t: Translator
 
 
-def anonymous_locale(request: Request) -> str:
-    return (
-        supported(request.query_params.get("lang"))
-        or getattr(request.state, "portal_locale", None)
-        or supported(chosen_language(request)[0])
-        or DEFAULT_LOCALE
-    )
-
-
-def session_locale(request: Request, page: PageSession) -> str:
-    """``?lang=``, else the language chosen on the portal in this session, else the token's ``lang``."""
-    chosen, in_session = chosen_language(request)
-    return (
-        supported(request.query_params.get("lang"))
-        or (supported(chosen) if in_session == str(page.session_id) else None)
-        or supported(page.lang)
-        or DEFAULT_LOCALE
-    )
-
-
 async def open_visit(
     conn: asyncpg.Connection, request: Request, now: datetime, *, back: str = "/portal/pending"
 ) -> Visit:
@@ -90,15 +70,12 @@ async def open_visit(
     to ``back`` and decides nothing) or NoAccessError."""
     settings = settings_of(request)
     page = await authenticate(request, conn, now=now, verify_keys=settings.identity_verify_keys, next_after_post=back)
-    locale = session_locale(request, page)
-    request.state.portal_locale = locale
+    # ``?lang=``, else the language chosen in this session, else the token's ``lang``; error pages of this
+    # request follow it (``request.state.page_locale``).
+    locale = session_locale(request, page.session_id, page.lang)
+    request.state.page_locale = locale
     session = await service.approver_of(conn, page, locale)
     return Visit(page, session, Translator(locale))
-
-
-def form_field(form: FormData, name: str) -> str | None:
-    value = form.get(name)
-    return value if isinstance(value, str) else None
 
 
 def parse_entry_id(raw: str) -> UUID:
@@ -106,11 +83,6 @@ def parse_entry_id(raw: str) -> UUID:
         return UUID(raw)
     except ValueError:
         raise not_found("entry") from None
-
-
-class FormInvalidError(Exception):
-    """A form field the portal's own pages always fill is missing or malformed (a stale, edited or forged
-    form): answered with a 422 page, and nothing is done. Never a silently skipped check."""
 
 
 class FormTooLargeError(Exception):
@@ -124,11 +96,13 @@ async def read_form(request: Request, *, entries: int = 0) -> FormData:
     parser refuses otherwise (malformed multipart, a file, a part too large) is FormInvalidError. Either
     ends on a portal page, never on the framework's problem+json."""
     try:
-        return await request.form(max_fields=FORM_OWN_FIELDS + 2 * entries, max_files=0)
-    except StarletteHTTPException as exc:
-        if entries and str(exc.detail).startswith("Too many fields"):
-            raise FormTooLargeError() from exc
-        raise FormInvalidError("form") from exc
+        return await forms.read_form(request, max_fields=FORM_OWN_FIELDS + 2 * entries)
+    except FormInvalidError as exc:
+        refused = exc.__cause__
+        detail = str(refused.detail) if isinstance(refused, StarletteHTTPException) else ""
+        if entries and detail.startswith("Too many fields"):
+            raise FormTooLargeError() from refused
+        raise
 
 
 def parse_version(raw: str | None) -> int:
@@ -154,135 +128,49 @@ def parse_seen(form: FormData) -> list[tuple[UUID, int]]:
 def remember_language(
     response: Response, request: Request, settings: TimesheetSettings, session: PortalSession | None = None
 ) -> Response:
-    """Keeps a language chosen with ``?lang=`` (for this session when logged in)."""
-    chosen = supported(request.query_params.get("lang"))
-    if chosen is not None:
-        value = language_cookie_value(chosen, session.session_id if session is not None else None)
-        set_cookie(response, request, settings, LANGUAGE_COOKIE, value, max_age=LANGUAGE_COOKIE_SECONDS)
-    return response
-
-
-def message_page(
-    request: Request,
-    title: str,
-    text: str,
-    *,
-    status: int,
-    link: tuple[str, str] | None = None,
-    headers: dict[str, str] | None = None,
-    **params: object,
-) -> Response:
-    t = Translator(anonymous_locale(request))
-    response = render(request, "portal/message.html", t, status=status, title=title, text=text, link=link, **params)
-    response.headers.update(headers or {})
-    return response
-
-
-def is_portal(request: Request) -> bool:
-    return request.url.path == "/portal" or request.url.path.startswith("/portal/")
-
-
-def framework_error_page(request: Request, status: int, headers: dict[str, str] | None = None) -> Response:
-    """The portal's page for an error the framework raises before or outside a portal endpoint (an
-    unknown page, a method not allowed, a body it cannot parse): HTML in the visitor's language, with
-    the framework's status; the API's problem+json is for machines."""
-    back = ("/portal/pending", "back_to_pending")
-    if status in (404, 405):
-        return message_page(
-            request, "page_not_found_title", "page_not_found_text", status=status, link=back, headers=headers
-        )
-    if status == 413:
-        return message_page(
-            request, "too_many_title", "too_many_text", status=status, link=back, params={"max": MAX_ENTRIES_PER_ACTION}
-        )
-    if 400 <= status < 500:
-        return message_page(request, "form_invalid_title", "form_invalid_text", status=status, link=back)
-    return message_page(request, "error_title", "error_text", status=status, link=back)
-
-
-Handler = Callable[[Request, Exception], Awaitable[Response]]
+    """Keeps a language chosen with ``?lang=`` (for this session when logged in) in ``vikar_lang``."""
+    session_id = session.session_id if session is not None else None
+    return keep_language(response, request, forced_secure=settings.portal_cookie_secure, session_id=session_id)
 
 
 def install_portal_error_pages(app: FastAPI) -> None:
     """Errors the framework raises on a portal path (``/portal...``) end on the portal's HTML page; on
     every other path the handlers installed before (the shared problem+json) answer as they did."""
-    api_http = cast(Handler, app.exception_handlers[StarletteHTTPException])
-    api_validation = cast(Handler, app.exception_handlers[RequestValidationError])
-
-    async def http_error(request: Request, exc: Exception) -> Response:
-        if not is_portal(request) or not isinstance(exc, StarletteHTTPException):
-            response: Response = await api_http(request, exc)
-            return response
-        return framework_error_page(request, exc.status_code, getattr(exc, "headers", None))
-
-    async def validation_error(request: Request, exc: Exception) -> Response:
-        if not is_portal(request):
-            response: Response = await api_validation(request, exc)
-            return response
-        return framework_error_page(request, 422)
-
-    app.add_exception_handler(StarletteHTTPException, http_error)
-    app.add_exception_handler(RequestValidationError, validation_error)
+    install_page_error_pages(app, SITE)
 
 
-Endpoint = Callable[..., Awaitable[Response]]
+def _expected(request: Request, exc: Exception) -> Response | None:
+    """The portal's expected failures as pages (None: the shared ones of ``vikar_shared.web.site``)."""
+    back = ("/portal/pending", "look_again")
+    if isinstance(exc, PageSessionRequiredError):
+        # Not logged in, or the token expired or ended: to the identity owner first; nothing was done.
+        return see_other(exc.location)
+    if isinstance(exc, NoAccessError):
+        login = (login_url("/portal/pending"), "log_in_again")
+        return SITE.message(request, "no_access_title", "no_access_text", status=403, link=login)
+    if isinstance(exc, CsrfRejectedError):
+        return SITE.message(request, "csrf_title", "csrf_text", status=403)
+    if isinstance(exc, FormInvalidError):
+        return SITE.message(request, "form_invalid_title", "form_invalid_text", status=422, link=back)
+    if isinstance(exc, FormTooLargeError):
+        limit = {"max": MAX_ENTRIES_PER_ACTION}
+        return SITE.message(request, "too_many_title", "too_many_text", status=413, link=back, params=limit)
+    if isinstance(exc, DomainError):
+        if exc.category is Category.VALIDATION:
+            # An idempotency key that is malformed or was used for another form.
+            return SITE.message(request, "form_invalid_title", "form_invalid_text", status=422, link=SITE.home)
+        if exc.code == "idempotency-key-in-flight":
+            return SITE.message(request, "in_flight_title", "in_flight_text", status=409, link=SITE.home)
+        if exc.category is Category.NOT_FOUND:
+            return SITE.message(request, "not_found_title", "not_found_text", status=404, link=SITE.home)
+    return None
 
 
 def ends_on_a_page(endpoint: Endpoint) -> Endpoint:
-    """Turns the portal's expected failures into pages (the API's problem+json is for machines)."""
-
-    @functools.wraps(endpoint)
-    async def guarded(*args: Any, **kwargs: Any) -> Response:
-        request: Request = kwargs["request"]
-        try:
-            return await endpoint(*args, **kwargs)
-        except PageSessionRequiredError as exc:
-            # Not logged in, or the token expired or ended: to the identity owner first; nothing was done.
-            return see_other(exc.location)
-        except NoAccessError:
-            login = (login_url("/portal/pending"), "log_in_again")
-            return message_page(request, "no_access_title", "no_access_text", status=403, link=login)
-        except CsrfRejectedError:
-            return message_page(request, "csrf_title", "csrf_text", status=403)
-        except FormInvalidError:
-            back = ("/portal/pending", "look_again")
-            return message_page(request, "form_invalid_title", "form_invalid_text", status=422, link=back)
-        except FormTooLargeError:
-            back = ("/portal/pending", "look_again")
-            limit = {"max": MAX_ENTRIES_PER_ACTION}
-            return message_page(request, "too_many_title", "too_many_text", status=413, link=back, params=limit)
-        except DomainError as exc:
-            back = ("/portal/pending", "back_to_pending")
-            if exc.category is Category.VALIDATION:
-                # An idempotency key that is malformed or was used for another form.
-                return message_page(request, "form_invalid_title", "form_invalid_text", status=422, link=back)
-            if exc.code == "idempotency-key-in-flight":
-                return message_page(request, "in_flight_title", "in_flight_text", status=409, link=back)
-            if exc.category is not Category.NOT_FOUND:
-                raise
-            return message_page(request, "not_found_title", "not_found_text", status=404, link=back)
-
-    @functools.wraps(endpoint)
-    async def on_a_page(*args: Any, **kwargs: Any) -> Response:
-        request: Request = kwargs["request"]
-        try:
-            return await guarded(*args, **kwargs)
-        except StarletteHTTPException:
-            raise  # answered with the portal's page by install_portal_error_pages
-        except DomainError as exc:
-            # Any other refusal the services raise: the portal's page with the problem's status.
-            back = ("/portal/pending", "back_to_pending")
-            status = STATUS_BY_CATEGORY[exc.category]
-            return message_page(request, "error_title", "error_text", status=status, link=back)
-        except Exception as exc:
-            # Unexpected: logged once with the correlation id, answered with the portal's page (which
-            # quotes the id), never the API's problem+json; the transaction was rolled back.
-            log.exception("unhandled error in portal %s %s", request.method, request.url.path, exc_info=exc)
-            back = ("/portal/pending", "back_to_pending")
-            reference = correlation_id_var.get() or ""
-            return message_page(request, "error_title", "error_text", status=500, link=back, reference=reference)
-
-    return on_a_page
+    """Turns the portal's expected failures into pages (the API's problem+json is for machines); any other
+    refusal is the portal's page with the problem's status, anything unexpected a 500 page quoting the
+    correlation id (``vikar_shared.web.site.PageSite.failure_page``)."""
+    return site_ends_on_a_page(SITE, _expected)(endpoint)
 
 
 def session_page(

@@ -7,6 +7,7 @@ stale single decision says "changed since you looked" when the entry is still pe
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -217,3 +218,45 @@ async def test_an_unexpected_error_in_a_portal_page_is_the_portals_500_page_quot
     assert "boom" not in response.text
     again = await p.client.get("/portal/history")
     assert again.status_code == 200
+
+
+async def test_every_portal_page_links_a_stylesheet_that_is_served(portal: Portal) -> None:
+    """Pages, message pages and the framework's error pages alike link /portal/static/vikar.css, and it is
+    there (the login pages' twin is tested in placement: /auth/static/vikar.css)."""
+    p = portal
+    entry_id = await p.submit(p.today - timedelta(days=1), 60)
+    await p.log_in()
+    pages = {
+        "pending": await p.client.get("/portal/pending"),
+        "history": await p.client.get("/portal/history"),
+        "reject form": await p.client.get(f"/portal/entries/{entry_id}/reject"),
+        "bad month": await p.client.get("/portal/history", params={"month": "x"}),
+        "unknown page": await p.client.get("/portal/no-such-page"),
+        "wrong method": await p.client.delete("/portal/pending"),
+        "no csrf": await p.client.post(f"/portal/entries/{entry_id}/approve", data={"version": "1"}),
+    }
+
+    assert [r.status_code for r in pages.values()] == [200, 200, 200, 422, 404, 405, 403]
+    for name, page in pages.items():
+        assert _is_portal_html(page), name
+        assert re.findall(r'<link rel="stylesheet" href="([^"]+)">', page.text) == ["/portal/static/vikar.css"], name
+    sheet = await p.client.get("/portal/static/vikar.css")
+    assert sheet.status_code == 200 and sheet.headers["content-type"].startswith("text/css")
+    assert ".skip-link" in sheet.text
+
+
+async def test_the_language_chosen_on_a_portal_page_is_the_origins_one_cookie(portal: Portal) -> None:
+    p = portal
+    minted = await p.log_in()
+
+    english = await p.client.get("/portal/pending?lang=en")
+
+    assert '<html lang="en">' in english.text
+    header = next(h for h in english.headers.get_list("set-cookie") if h.startswith("vikar_lang="))
+    assert header.startswith(f"vikar_lang=en:{minted.session.session_id};")
+    assert {"httponly", "samesite=lax", "path=/"} <= {part.strip().lower() for part in header.split(";")[1:]}
+    assert not any(h.startswith("vikar_portal_lang=") for h in english.headers.get_list("set-cookie"))
+    # An error page of an anonymous visitor follows the same cookie.
+    async with p.browser() as stranger:
+        stranger.cookies.set("vikar_lang", "en", path="/")
+        assert "Page not found" in p.visible_text((await stranger.get("/portal/no-such-page")).text)
