@@ -13,7 +13,10 @@ from vikar_shared.messaging.subscriber import ConsumerSpec
 
 
 def mail_context(settings: NotificationsSettings) -> MailContext:
-    return MailContext(portal_base_url=settings.portal_base_url or settings.public_base_url, message_id_domain=domain_of(settings.smtp_from))
+    return MailContext(
+        portal_base_url=settings.portal_base_url or settings.public_base_url,
+        message_id_domain=domain_of(settings.smtp_from),
+    )
 
 
 def build_consumers(settings: NotificationsSettings, clock: Clock) -> list[ConsumerSpec]:
