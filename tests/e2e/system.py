@@ -157,7 +157,9 @@ class System:
         return counts
 
 
-def service_env(service: str, dsn: str, namespace: str, port: int, stack: StackSettings, origin: str) -> dict[str, str]:
+def service_env(
+    service: str, dsn: str, namespace: str, port: int, stack: StackSettings, origin: str = "http://127.0.0.1:8100"
+) -> dict[str, str]:
     """The service's environment as ``deploy/local/up`` sets it behind the origin (minus the demo's own
     secrets: ``VIKAR_ENVIRONMENT=test`` keeps the published development keys, so tests can mint tokens)."""
     prefix = service.upper() + "_"
