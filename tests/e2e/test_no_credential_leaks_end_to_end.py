@@ -19,7 +19,7 @@ from e2e.slice import ADMIN, register_world
 from e2e.system import LOGS, SERVICES, System
 from vikar_shared.identity.tokens import COOKIE_NAME, REFRESH_COOKIE_NAME
 from vikar_shared.testing.plugin import wait_until
-from vikar_shared.testing.secrets import table_texts, token_like
+from vikar_shared.testing.secrets import record_texts, table_texts, token_like
 
 pytestmark = pytest.mark.e2e
 
@@ -93,11 +93,7 @@ async def test_no_token_on_any_topic_table_or_log_opens_a_session_but_the_mailed
     await wait_until(settled, what="the outbox published and the mails' sealed links deleted")
     await asyncio.sleep(0.5)  # let the consumers' log lines land
 
-    on_topics = [
-        (key or b"").decode(errors="replace") + " " + value.decode(errors="replace")
-        for batch in (await system.topic_bytes()).values()
-        for key, value in batch
-    ]
+    on_topics = record_texts(await system.topic_bytes())
     in_tables = await everything_stored(system)
     async with httpx.AsyncClient(base_url=system.api("notifications"), timeout=10) as api:
         email_log = (await api.get("/emails", params={"limit": 500}, headers=ADMIN)).text

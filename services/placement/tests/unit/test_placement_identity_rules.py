@@ -4,7 +4,6 @@ link states, the login rate limit, the derived CSRF value, addresses, safe redir
 from __future__ import annotations
 
 import re
-import string
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -13,7 +12,6 @@ import pytest
 from placement.identity.i18n import CATALOGUE, Translator
 from placement.identity.models import (
     DEFAULT_NEXT,
-    LOCALES,
     Backoff,
     LinkState,
     LoginPolicy,
@@ -181,16 +179,9 @@ def test_an_access_token_lives_5_minutes_never_past_its_session() -> None:
     assert session.not_after(NOW + timedelta(hours=7, minutes=55)) == session.expires_at
 
 
-def _placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
 def test_every_string_exists_in_danish_and_english_with_the_same_placeholders() -> None:
-    for key, texts in CATALOGUE.items():
-        assert set(texts) == set(LOCALES), key
-        assert all(texts.values()), key
-        assert _placeholders(texts["da"]) == _placeholders(texts["en"]), key
-    assert catalogue_problems(CATALOGUE) == []  # the shared check every page site runs
+    # The shared check every page site runs: each key in every language, no empty text, same placeholders.
+    assert catalogue_problems(CATALOGUE) == []
 
 
 def test_the_login_pages_words_are_the_shared_page_words_plus_their_own() -> None:

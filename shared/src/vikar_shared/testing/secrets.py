@@ -8,6 +8,8 @@ from collections.abc import Iterable
 
 import asyncpg
 
+Records = dict[str, list[tuple[bytes | None, bytes]]]
+
 # Anything a token, session id, CSRF token, key or hash could be: long runs of URL-safe base64 / hex.
 TOKEN_LIKE = re.compile(r"[A-Za-z0-9_\-]{16,}")
 
@@ -30,3 +32,12 @@ async def table_texts(db: asyncpg.Pool | asyncpg.Connection) -> list[str]:
         rows = await db.fetch(f'select t::text as row from "{table["tablename"]}" t')
         texts += [row["row"] for row in rows]
     return texts
+
+
+def record_texts(records: Records) -> list[str]:
+    """Each Kafka record of ``records`` (by topic: key, value) as one text, ``"<key> <value>"``."""
+    return [
+        (key or b"").decode(errors="replace") + " " + value.decode(errors="replace")
+        for batch in records.values()
+        for key, value in batch
+    ]

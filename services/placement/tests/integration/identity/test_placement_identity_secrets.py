@@ -13,7 +13,7 @@ import pytest
 
 from vikar_shared.identity.tokens import DEV_KEY_ID, DEV_PUBLIC_KEY_PEM, verify_page_session
 from vikar_shared.testing.plugin import all_records
-from vikar_shared.testing.secrets import table_texts, token_like
+from vikar_shared.testing.secrets import record_texts, table_texts, token_like
 
 if TYPE_CHECKING:
     from conftest import Identity
@@ -59,11 +59,7 @@ async def test_no_token_in_any_table_topic_or_log_line_opens_a_session(
     await p.published()
 
     records = await all_records(p.kafka, p.namespace)
-    on_topics = [
-        (key or b"").decode(errors="replace") + " " + value.decode(errors="replace")
-        for batch in records.values()
-        for key, value in batch
-    ]
+    on_topics = record_texts(records)
     in_tables = await table_texts(p.pool)
     in_logs = [caplog.text] + [str(r.__dict__) for r in caplog.records]
     assert on_topics and in_tables and in_logs
