@@ -153,6 +153,23 @@ async def test_the_services_api_roles_answer_through_the_proxy_with_their_prefix
             login = await client.get(portal.headers["location"])
             assert login.status_code == 200 and login.headers["content-type"].startswith("text/html")
             assert 'action="/auth/login' in login.text
+            # The prefixes themselves lead somewhere (no slash redirect bouncing between nginx and the app),
+            # and a trailing slash on an API path is that API's 404, never a redirect out of its prefix.
+            for root, target in (("/portal/", "/portal/pending"), ("/auth/", "/auth/login")):
+                answer = await client.get(root)
+                assert (answer.status_code, answer.headers.get("location")) == (303, target), root
+            for root in ("/portal", "/auth", "/portal/"):  # nginx adds the slash; then the app: no loop
+                ended = await client.get(root, follow_redirects=True)
+                assert ended.status_code == 200 and ended.url.path == "/auth/login", root
+            for service in SERVICES:
+                slashed = await client.get(f"/api/{service}/healthz/")
+                assert slashed.status_code == 404 and "location" not in slashed.headers, service
+                assert slashed.headers["content-type"].startswith("application/problem+json"), service
+            # HEAD wherever GET is answered (link checkers, mail previews), without a body.
+            for path in ("/auth/login", "/api/placement/healthz", "/problems/placement/forbidden"):
+                head, get = await client.head(path), await client.get(path)
+                assert (head.status_code, head.content) == (get.status_code, b""), path
+                assert head.headers["content-type"] == get.headers["content-type"], path
         # Directly (no proxy, as tests and internal callers use them): no prefix, the paths as they are.
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports['timesheet']}") as direct:
             document = (await direct.get("/openapi.json")).json()

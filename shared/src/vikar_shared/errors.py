@@ -52,9 +52,10 @@ def invalid(field_name: str, rule: str, message: str) -> DomainError:
     return DomainError(Category.VALIDATION, rule, message, [FieldViolation(field_name, rule, message)])
 
 
-def not_found(what: str) -> DomainError:
-    # Used both for "does not exist" and "exists but is not yours": the caller learns nothing.
-    return DomainError(Category.NOT_FOUND, f"{what}-not-found", f"No {what} with that id is visible to you")
+def not_found(what: str, key: str = "id") -> DomainError:
+    """404 ``<what>-not-found``, both for "does not exist" and "exists but is not yours" (the caller learns
+    nothing). ``key``: what the caller named it by (``id``, or ``address`` for an approver)."""
+    return DomainError(Category.NOT_FOUND, f"{what}-not-found", f"No {what} with that {key} is visible to you")
 
 
 def conflict(code: str, detail: str) -> DomainError:

@@ -16,7 +16,7 @@ _USE_EXISTING = (
 CATALOGUE = service_catalogue(
     "placement",
     [
-        not_found_entry("approver", en="approver", da="godkender"),
+        not_found_entry("approver", en="approver", da="godkender", by=("address", "adressen")),
         not_found_entry("citizen", en="citizen", da="borger"),
         not_found_entry("company", en="company", da="virksomhed"),
         not_found_entry("municipality", en="municipality", da="kommune"),

@@ -134,6 +134,30 @@ class ForwardedPrefixMiddleware:
         await self.app(scope, receive, send)
 
 
+class HeadAsGetMiddleware:
+    """Answers ``HEAD`` wherever ``GET`` is answered (RFC 9110 § 9.3.2): the request is routed as ``GET``
+    and the body dropped, headers (``Content-Length`` included) kept. FastAPI routes list only the methods
+    declared, so without this a link checker's or a mail preview's ``HEAD`` got 405. A ``GET`` here never
+    changes state (a login link's ``GET`` only shows the confirm button), so neither does ``HEAD``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
+
+
 def create_service_app(
     settings: ServiceSettings,
     *,
@@ -164,7 +188,10 @@ def create_service_app(
             else:
                 yield
 
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    # No trailing-slash redirects: Starlette's are absolute URLs built from the Host header and lose the
+    # proxy's prefix (/api/<service>/x/ -> /x), and /portal/ <-> /portal looped with nginx. A path that
+    # differs by a slash is a 404 like any other unknown path (pages map their prefix roots themselves).
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan, redirect_slashes=False)
     app.state.settings = settings
     app.state.role = role
     app.state.clock = clock if clock is not None else settings.clock()
@@ -178,6 +205,7 @@ def create_service_app(
     install_problem_handlers(app)
     install_problem_openapi(app)
     # Added first, so it runs inside the correlation middleware (the last added is the outermost).
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(CorrelationIdMiddleware)
     if settings.trusted_proxies:

@@ -76,15 +76,23 @@ def entry(
     return ProblemType(code, status, {"en": en[0], "da": da[0]}, {"en": en[1], "da": da[1]}, action)
 
 
-def not_found_entry(what: str, *, en: str, da: str) -> ProblemType:
-    """``{what}-not-found``: no such object visible to the caller (``en``/``da``: the object in words)."""
+def not_found_entry(what: str, *, en: str, da: str, by: tuple[str, str] = ("id", "id'et")) -> ProblemType:
+    """``{what}-not-found``: no such object visible to the caller (``en``/``da``: the object in words;
+    ``by``: what it is named by in English and Danish, e.g. ``("address", "adressen")`` for an approver)."""
     return entry(
         f"{what}-not-found",
         404,
-        en=(f"No such {en}", f"No {en} with that id is visible to you: it does not exist, or it is not yours."),
+        en=(f"No such {en}", f"No {en} with that {by[0]} is visible to you: it does not exist, or it is not yours."),
         da=(
             f"Ukendt {da}",
-            f"Id'et passer ikke på nogen {da}, du har adgang til (findes den, men er den ikke din, svares det samme).",
+            f"{by[1][0].upper() + by[1][1:]} passer ikke på nogen {da}, du har adgang til (findes den, men er den "
+            "ikke din, svares det samme).",
+        ),
+        do=None
+        if by[0] == "id"
+        else (
+            f"Check the {by[0]}. An object you may not see is not found either.",
+            f"Tjek {by[1]}. Et objekt, du ikke har adgang til, findes heller ikke for dig.",
         ),
     )
 

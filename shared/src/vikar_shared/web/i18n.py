@@ -50,6 +50,11 @@ MESSAGE_CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The form was incomplete or altered, so nothing was done. Open the page again and try again.",
     },
     "page_not_found_title": {"da": "Siden findes ikke", "en": "Page not found"},
+    "method_not_allowed_title": {"da": "Siden kan ikke bruges sådan", "en": "This page cannot be used like that"},
+    "method_not_allowed_text": {
+        "da": "Siden findes, men kun til en knap eller en formular på en af vores sider. Der er ikke gjort noget.",
+        "en": "The page exists, but only for a button or a form on one of our pages. Nothing was done.",
+    },
     "error_title": {"da": "Noget gik galt", "en": "Something went wrong"},
     "error_text": {
         "da": "Handlingen kunne ikke gennemføres, og der er ikke ændret noget. Prøv igen om lidt.",

@@ -130,12 +130,15 @@ class PageSite:
         return response
 
     def error_page(self, request: Request, status: int, headers: Mapping[str, str] | None = None) -> HTMLResponse:
-        """The page for a status the framework answered with: 404/405 "page not found", a status of
+        """The page for a status the framework answered with: 404 "page not found", 405 "cannot be used like
+        that" (the path exists for another method: a form's POST opened by hand), a status of
         ``status_messages`` as worded there, another 4xx "the form could not be used", else "something
         went wrong"; each with the ``home`` link and the framework's headers (``Allow``)."""
         params: Mapping[str, object] = {}
-        if status in (404, 405):
+        if status == 404:
             title, text = "page_not_found_title", "page_not_found_text"
+        elif status == 405:
+            title, text = "method_not_allowed_title", "method_not_allowed_text"
         elif status in self.status_messages:
             title, text, params = self.status_messages[status]
         elif 400 <= status < 500:

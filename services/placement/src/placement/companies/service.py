@@ -212,7 +212,7 @@ async def remove_approver(
         a.email for a in current.approvers if email_key(a.email) == wanted
     ]
     if not found:
-        raise not_found("approver")
+        raise not_found("approver", "address")
     email = found[0]
     if len(current.approvers) == 1:
         raise conflict("last-approver", "A company needs an approver; add another before removing the last one")

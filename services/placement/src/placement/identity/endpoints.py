@@ -88,6 +88,13 @@ def _login_page(request: Request, settings: Settings, *, email: str, error: str 
     return remember_language(response, request, settings)
 
 
+@router.get("")
+@router.get("/")
+async def identity_home() -> Response:
+    """``/auth`` and ``/auth/`` (the proxy's prefix itself): the login page."""
+    return redirect(login_url())
+
+
 @router.get("/login")
 @ends_on_a_page
 async def login_form(request: Request, settings: Settings) -> Response:

@@ -64,7 +64,9 @@ FORM_KEY_FIELD = "idempotency_key"
 
 
 @router.get("")
+@router.get("/")
 async def portal_home() -> Response:
+    """``/portal`` and ``/portal/`` (the proxy's prefix itself): the pending hours."""
     return see_other("/portal/pending")
 
 
