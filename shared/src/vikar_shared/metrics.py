@@ -21,7 +21,8 @@ Exported names (the alert rules in ``deploy/prometheus/alerts.yaml`` use only th
                                                        partition's end (partitions assigned to this process)
 ``vikar_outbox_backlog{service}``                      unsent outbox rows
 ``vikar_outbox_oldest_age_seconds{service}``           seconds since the oldest unsent row was written (0: none)
-``vikar_mails_total{outcome}``                         notifications' mails, ``outcome`` ``sent`` or ``failed``
+``vikar_mails_total{outcome}``                         notifications' mails (registered there with
+                                                       :func:`counter`): ``sent``, ``retry``, ``failed``
 ``http_requests_total{handler,method,status}``         requests per templated route (status grouped: ``2xx``…)
 ``http_request_duration_seconds{handler,method}``      latency histogram per templated route, seconds
 =====================================================  =========================================================
@@ -68,7 +69,6 @@ CONSUMER_EVENTS = counter(
     "Events taken by a consumer, by outcome (handled, duplicate, skipped, dead-lettered).",
     ["consumer", "outcome"],
 )
-MAILS = counter("vikar_mails_total", "Mails handed to the SMTP server (sent) or given up on (failed).", ["outcome"])
 
 
 def count_event(consumer: str, outcome: str) -> None:
