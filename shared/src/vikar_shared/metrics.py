@@ -27,7 +27,9 @@ Exported names (the alert rules in ``deploy/prometheus/alerts.yaml`` use only th
 ``http_request_duration_seconds{handler,method}``      latency histogram per templated route, seconds
 =====================================================  =========================================================
 
-Topic and group labels name the topic without the test/benchmark namespace prefix.
+Topic and group labels name the topic without the test/benchmark namespace prefix. ``/metrics`` is for
+Prometheus on the pod's port: a request that came through the proxy or the Ingress (they always set
+``X-Forwarded-For``) is answered 404, as an unknown path, so ``/api/<service>/metrics`` shows nothing.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from fastapi import FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.registry import Collector
 from prometheus_fastapi_instrumentator import Instrumentator
+from starlette.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +119,10 @@ class AppMetrics:
 
         @app.get("/metrics", include_in_schema=False)
         async def metrics(request: Request) -> Response:
+            if "x-forwarded-for" in request.headers:
+                # Through the proxy or the Ingress (both always set X-Forwarded-For): not for the public.
+                # Prometheus scrapes the pod's port directly. Answered as any unknown path is.
+                raise HTTPException(status_code=404)
             await self.refresh(request.app.state)
             return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
 

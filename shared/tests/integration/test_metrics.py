@@ -105,6 +105,11 @@ async def test_metrics_answers_on_the_api_worker_and_relay_roles(
         names = {s.name for s in await _scrape(client)}
         assert {"vikar_outbox_backlog", "vikar_outbox_oldest_age_seconds"} <= names, role
         assert "/metrics" not in (await client.get("/openapi.json")).text
+        # Not through the proxy/Ingress (they set X-Forwarded-For): answered as an unknown path.
+        hidden = await client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
+        assert hidden.status_code == 404
+        assert hidden.headers["content-type"] == "application/problem+json"
+        assert "vikar_" not in hidden.text
 
 
 async def test_request_latency_is_labelled_with_the_templated_route_and_no_label_holds_an_id(
