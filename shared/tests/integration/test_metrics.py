@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -25,7 +25,7 @@ from vikar_shared.messaging.subscriber import ConsumerSpec
 from vikar_shared.outbox import add_event
 from vikar_shared.runtime import Role
 from vikar_shared.settings import ServiceSettings
-from vikar_shared.testing.plugin import publish_events, serve_in_process, wait_until
+from vikar_shared.testing.plugin import publish_events, wait_until
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 CONSUMER = "testsvc.metered"
@@ -54,11 +54,7 @@ async def get_thing(thing_id: str) -> dict[str, str]:
 
 def _app(dsn: str, namespace: str, kafka: str, role: Role) -> FastAPI:
     settings = ServiceSettings(
-        service_name="placement",
-        database_url=dsn,
-        kafka_bootstrap=kafka,
-        kafka_namespace=namespace,
-        consumer_retry_backoff_seconds=0.01,
+        service_name="placement", database_url=dsn, kafka_bootstrap=kafka, kafka_namespace=namespace
     )
     spec = ConsumerSpec(CONSUMER, ["placement.events"], {CompanyRegistered: _record})
     return create_service_app(
@@ -67,18 +63,10 @@ def _app(dsn: str, namespace: str, kafka: str, role: Role) -> FastAPI:
 
 
 @pytest.fixture
-async def roles(
-    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
-) -> AsyncIterator[Callable[[Role], Awaitable[tuple[FastAPI, httpx.AsyncClient]]]]:
-    dsn = await make_database("shared_it", MIGRATIONS)
-    async with AsyncExitStack() as stack:
-
-        async def start(role: Role) -> tuple[FastAPI, httpx.AsyncClient]:
-            app = _app(dsn, kafka_namespace, kafka, role)
-            client = await stack.enter_async_context(serve_in_process(app))
-            return app, client
-
-        yield start
+def roles(role_apps: Any) -> Callable[[Role], Awaitable[tuple[FastAPI, httpx.AsyncClient]]]:
+    """``app, client = await roles(Role.API)``: apps of one role each, on one database and namespace."""
+    start: Callable[[Role], Awaitable[tuple[FastAPI, httpx.AsyncClient]]] = role_apps(_app)
+    return start
 
 
 async def _scrape(client: httpx.AsyncClient) -> list[Sample]:
