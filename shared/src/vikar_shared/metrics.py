@@ -161,9 +161,13 @@ class AppMetrics:
             if not assigned:
                 continue
             ends = await consumer.end_offsets(assigned)
+            committed = {tp: await consumer.committed(tp) for tp in assigned}
+            # A partition the group never committed on starts at its first retained record.
+            unstarted = [tp for tp, offset in committed.items() if offset is None]
+            starts = await consumer.beginning_offsets(unstarted) if unstarted else {}
             for tp in assigned:
-                committed = await consumer.committed(tp)
-                lag = ends[tp] - (committed if committed is not None else 0)
+                offset = committed[tp]
+                lag = ends[tp] - (offset if offset is not None else starts[tp])
                 lags[(group, tp.topic.removeprefix(self.namespace), str(tp.partition))] = max(0, lag)
         self.consumer_lag.clear()
         for (group, topic, partition), lag in lags.items():

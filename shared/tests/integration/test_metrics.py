@@ -4,6 +4,7 @@ for a handled and a dead-lettered event and the lag falls to zero; the outbox ga
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from collections.abc import Awaitable, Callable
@@ -32,9 +33,14 @@ CONSUMER = "testsvc.metered"
 UUID = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", re.IGNORECASE)
 
 
+HOLD: dict[str, asyncio.Event] = {}  # company name -> released when set (the test's own loop)
+
+
 async def _record(conn: asyncpg.Connection, envelope: Envelope, data: CompanyRegistered) -> None:
     if data.name == "poison":
         raise RuntimeError("this company name always fails")
+    if data.name in HOLD:
+        await HOLD[data.name].wait()
     await conn.execute("insert into seen values ($1, $2, $3)", envelope.id, data.company_id, data.name)
 
 
@@ -168,3 +174,29 @@ async def test_the_outbox_gauges_show_the_backlog_and_the_age_of_the_oldest_unse
     samples = await _scrape(client)
     assert _value(samples, "vikar_outbox_backlog", service="placement") == 0
     assert _value(samples, "vikar_outbox_oldest_age_seconds", service="placement") == 0
+
+
+async def test_the_lag_counts_the_events_behind_an_unfinished_one_per_partition(
+    roles: Callable[[Role], Awaitable[tuple[FastAPI, httpx.AsyncClient]]], kafka_namespace: str, kafka: str
+) -> None:
+    _, client = await roles(Role.WORKER)
+    HOLD["Slow"] = asyncio.Event()
+    try:
+        await publish_events(kafka, kafka_namespace, [(_company(n), "one-key") for n in ("Slow", "Next", "Last")])
+
+        def lag(samples: list[Sample]) -> list[float]:
+            return [s.value for s in samples if s.name == "vikar_consumer_lag" and s.labels["group"] == CONSUMER]
+
+        async def three_behind() -> bool:
+            # One key, one partition: nothing is committed past the held event, so all three are behind.
+            return sorted(lag(await _scrape(client))) == [0, 0, 3]
+
+        await wait_until(three_behind, what="a lag of 3 on the held partition")
+        HOLD["Slow"].set()
+
+        async def caught_up() -> bool:
+            return lag(await _scrape(client)) == [0, 0, 0]
+
+        await wait_until(caught_up, what="the lag to fall to 0 once the event is handled")
+    finally:
+        HOLD.pop("Slow").set()
