@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -54,19 +55,10 @@ def _app(dsn: str, namespace: str, kafka: str, role: Role) -> FastAPI:
 
 
 @pytest.fixture
-async def roles(
-    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
-) -> AsyncIterator[Callable[[Role], Awaitable[tuple[FastAPI, httpx.AsyncClient]]]]:
+def roles(role_apps: Any) -> Callable[[Role], Awaitable[tuple[FastAPI, httpx.AsyncClient]]]:
     """``app, client = await roles(Role.API)``: apps of one role each, on one database and namespace."""
-    dsn = await make_database("shared_it", MIGRATIONS)
-    async with AsyncExitStack() as stack:
-
-        async def start(role: Role) -> tuple[FastAPI, httpx.AsyncClient]:
-            app = _app(dsn, kafka_namespace, kafka, role)
-            client = await stack.enter_async_context(serve_in_process(app))
-            return app, client
-
-        yield start
+    start: Callable[[Role], Awaitable[tuple[FastAPI, httpx.AsyncClient]]] = role_apps(_app)
+    return start
 
 
 async def _unsent(pool: asyncpg.Pool) -> int:

@@ -13,6 +13,8 @@ from typing import Any
 
 import asyncpg
 import pytest
+from prometheus_client import generate_latest
+from prometheus_client.parser import text_string_to_metric_families
 
 from notifications.app import MIGRATIONS, create_app
 from notifications.companies.models import Approver
@@ -27,6 +29,7 @@ from vikar_shared.db import create_pool, transaction
 from vikar_shared.events.placement import Approver as ApproverData
 from vikar_shared.events.placement import CompanyRegistered
 from vikar_shared.events.timesheet import HoursSubmitted, SubmittedEntry
+from vikar_shared.metrics import PROCESS
 from vikar_shared.testing.plugin import StackSettings, bearer, publish_events, serve_in_process, wait_until
 
 SENDER = "Vikarmodellen <noreply@vikarmodel.dk>"
@@ -183,3 +186,25 @@ async def test_unreachable_smtp_server_is_retried_then_reported_failed(
         assert email["attempts"] == 3
         assert email["sent_at"] is None
         assert email["last_error"]
+
+
+def _mails() -> dict[str, float]:
+    families = text_string_to_metric_families(generate_latest(PROCESS).decode())
+    return {s.labels["outcome"]: s.value for f in families for s in f.samples if s.name == "vikar_mails_total"}
+
+
+async def test_sent_retried_and_failed_mails_are_counted_in_vikar_mails_total(pool: asyncpg.Pool) -> None:
+    def delta() -> dict[str, float]:
+        after = _mails()
+        return {k: after.get(k, 0.0) - before.get(k, 0.0) for k in ("sent", "retry", "failed")}
+
+    await _plan(pool, "anne@example.dk")
+    policy = RetryPolicy(max_attempts=2, base_seconds=0, max_seconds=0)
+    before = _mails()
+    mailer = RecordingMailer(failures=1)
+    assert await _deliver(pool, mailer, policy)  # 421: tried again later
+    assert await _deliver(pool, mailer, policy)  # sent
+    assert delta() == {"sent": 1, "retry": 1, "failed": 0}
+    await _plan(pool, "bo@example.dk")
+    assert await _deliver(pool, RecordingMailer(failures=1, permanent=True), policy)
+    assert delta() == {"sent": 1, "retry": 1, "failed": 1}

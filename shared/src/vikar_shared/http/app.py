@@ -23,6 +23,7 @@ from vikar_shared.http.openapi import install_problem_openapi
 from vikar_shared.http.problems import install_problem_handlers, unexpected_error_problem
 from vikar_shared.logging import configure_logging, correlation_id_var
 from vikar_shared.messaging.subscriber import ConsumerSpec
+from vikar_shared.metrics import AppMetrics
 from vikar_shared.runtime.lifespan import BackgroundTask, build_broker, run_role
 from vikar_shared.runtime.readiness import readiness
 from vikar_shared.runtime.roles import Role
@@ -173,7 +174,8 @@ def create_service_app(
 ) -> FastAPI:
     """The service's app for one runtime ``role`` (:mod:`vikar_shared.runtime`; default ``all``: everything,
     as tests and the demo run it). ``api`` and ``all`` include ``routers``; ``worker`` and ``relay`` serve
-    ``/healthz`` and ``/readyz`` only. ``extra_lifespan`` runs inside every role's lifespan, after the
+    ``/healthz``, ``/readyz`` and ``/metrics`` only (every role serves ``/metrics``, see
+    :mod:`vikar_shared.metrics`). ``extra_lifespan`` runs inside every role's lifespan, after the
     start (``app.state.migrated`` tells whether this process applied the migrations). ``clock`` (default:
     ``settings.clock()``) becomes ``app.state.clock``, read by the ``Now``/``Today`` dependencies and by
     background jobs; a test may replace it, e.g. with a FixedClock."""
@@ -214,6 +216,9 @@ def create_service_app(
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
         # Outside it, so it sees the proxy itself as the peer.
         app.add_middleware(ForwardedPrefixMiddleware, trusted=list(settings.trusted_proxies))
+    # /metrics on every role; request count and latency per templated route (vikar_shared.metrics).
+    app.state.metrics = AppMetrics(settings.service_name, settings.kafka_namespace)
+    app.state.metrics.instrument(app)
 
     @app.get("/healthz", tags=["health"], include_in_schema=True)
     async def healthz() -> dict[str, str]:

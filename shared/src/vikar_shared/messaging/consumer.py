@@ -24,6 +24,7 @@ from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.events.registry import model_for
 from vikar_shared.logging import correlation_id_var
 from vikar_shared.messaging.kafka import dead_letter_topic
+from vikar_shared.metrics import count_event
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,11 @@ class EventConsumer:
         self._backoff = backoff_seconds
 
     async def handle(self, record: Record) -> Outcome:
+        outcome = await self._handle(record)
+        count_event(self.name, outcome.value)  # vikar_consumer_events_total (vikar_shared.metrics)
+        return outcome
+
+    async def _handle(self, record: Record) -> Outcome:
         try:
             envelope = Envelope.model_validate_json(record.value)
         except ValidationError as exc:

@@ -21,10 +21,17 @@ from notifications.emails.models import (
 )
 from vikar_shared.clock import SYSTEM_CLOCK, Clock
 from vikar_shared.errors import not_found
+from vikar_shared.metrics import counter
 from vikar_shared.sealing import SealError, SealingKeys
 from vikar_shared.types.text import email_key
 
 log = logging.getLogger(__name__)
+
+MAILS = counter(
+    "vikar_mails_total",
+    "E-mails by outcome: sent (accepted by SMTP), retry (an attempt failed, tried again later), failed (given up).",
+    ["outcome"],
+)
 
 
 def _opened(email: OutgoingEmail, keys: SealingKeys | None) -> OutgoingEmail:
@@ -83,12 +90,14 @@ async def deliver_next(
             status=EmailStatus.FAILED if gives_up else EmailStatus.PENDING,
             retry_in_seconds=0.0 if gives_up else policy.delay_after(attempts),
         )
+        MAILS.labels(outcome="failed" if gives_up else "retry").inc()
         log.warning(
             "e-mail not delivered",
             extra={"fields": {"email_id": email.id, "attempt": attempts, "gave_up": gives_up, "error": str(exc)}},
         )
         return True
     await repository.mark_sent(conn, email.id, attempts)
+    MAILS.labels(outcome="sent").inc()
     log.info("e-mail sent", extra={"fields": {"email_id": email.id, "event_id": str(email.event_id)}})
     return True
 
