@@ -24,17 +24,9 @@ from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.events.registry import model_for
 from vikar_shared.logging import correlation_id_var
 from vikar_shared.messaging.kafka import dead_letter_topic
+from vikar_shared.transient import RateLimitedLog, backoff_seconds, is_transient
 
 log = logging.getLogger(__name__)
-
-# Failures of the infrastructure, not of the event: never dead-letter a good event for these.
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    OSError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.TooManyConnectionsError,
-)
 
 Handler = Callable[[asyncpg.Connection, Envelope, Any], Awaitable[None]]
 
@@ -66,6 +58,7 @@ class EventConsumer:
         max_attempts: int = 3,
         backoff_seconds: float = 0.2,
         namespace: str = "",
+        transient_retry_seconds: float = 30.0,
     ) -> None:
         self.name = name
         self.dead_letter_topic = namespace + dead_letter_topic(name)
@@ -74,6 +67,8 @@ class EventConsumer:
         self._handlers = dict(handlers)
         self._max_attempts = max_attempts
         self._backoff = backoff_seconds
+        self._transient_retry_seconds = transient_retry_seconds
+        self._transient_log = RateLimitedLog(log, every=10.0)
 
     async def handle(self, record: Record) -> Outcome:
         try:
@@ -99,17 +94,35 @@ class EventConsumer:
         except ValidationError as exc:
             return await self._dead_letter(record, f"{envelope.qualified_type} payload invalid: {exc}")
         last_error: BaseException | None = None
-        for attempt in range(1, self._max_attempts + 1):
+        attempt = 1
+        transient_failures = 0
+        deadline = asyncio.get_running_loop().time() + self._transient_retry_seconds
+        while attempt <= self._max_attempts:
             try:
                 async with transaction(self._pool) as conn:
                     if not await inbox.claim(conn, self.name, envelope):
                         return Outcome.DUPLICATE
                     await handler(conn, envelope, data)
+                self._transient_log.reset()
                 return Outcome.HANDLED
-            except TRANSIENT_ERRORS:
-                await asyncio.sleep(1.0)
-                raise  # the subscriber seeks back; the record comes again once the database answers
             except Exception as exc:
+                if is_transient(exc):
+                    # The database (or broker) is down, not the event bad: retry with backoff, never an
+                    # attempt towards the dead letter. After transient_retry_seconds the error goes up
+                    # and the subscriber seeks back, so the record comes again (partition not held forever).
+                    transient_failures += 1
+                    self._transient_log.log(
+                        logging.WARNING,
+                        "handler hit a transient dependency error; retrying",
+                        exc=exc,
+                        consumer=self.name,
+                        event_id=str(envelope.id),
+                        failures=transient_failures,
+                    )
+                    if asyncio.get_running_loop().time() >= deadline:
+                        raise
+                    await asyncio.sleep(backoff_seconds(transient_failures, base=self._backoff))
+                    continue
                 last_error = exc
                 log.warning(
                     "handler failed",
@@ -124,6 +137,7 @@ class EventConsumer:
                 )
                 if attempt < self._max_attempts:
                     await asyncio.sleep(self._backoff * attempt)
+                attempt += 1
         return await self._dead_letter(record, repr(last_error))
 
     async def _dead_letter(self, record: Record, reason: str) -> Outcome:
