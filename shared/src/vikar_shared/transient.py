@@ -20,6 +20,7 @@ keeps a retry loop from writing a line per attempt.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -102,6 +103,21 @@ def dependency_of(exc: BaseException) -> str | None:
     if is_transient_broker_error(exc) or is_fatal_producer_error(exc):
         return "broker"
     return None
+
+
+_OUTCOME_UNKNOWN = "_vikar_outcome_unknown"
+
+
+def mark_outcome_unknown(exc: BaseException) -> None:
+    """Marks ``exc`` as raised while committing: the server may have committed before the connection
+    was lost, so whether anything was written is unknown (:func:`outcome_unknown`)."""
+    with contextlib.suppress(AttributeError, TypeError):
+        setattr(exc, _OUTCOME_UNKNOWN, True)
+
+
+def outcome_unknown(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an error in its chain) was marked by :func:`mark_outcome_unknown`."""
+    return _any(exc, lambda e: bool(getattr(e, _OUTCOME_UNKNOWN, False)))
 
 
 def backoff_seconds(failures: int, *, base: float = 0.2, cap: float = 5.0) -> float:

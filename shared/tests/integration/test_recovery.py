@@ -9,10 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
+import pytest
+from fastapi import APIRouter, Request
 
+from vikar_shared.db import transaction
 from vikar_shared.events.envelope import Envelope
 from vikar_shared.events.placement import Approver, CompanyRegistered
+from vikar_shared.http.app import create_service_app
 from vikar_shared.messaging.consumer import EventConsumer, Outcome, Record
+from vikar_shared.settings import ServiceSettings
+from vikar_shared.testing.plugin import free_port, serve_over_http
+from vikar_shared.transient import is_transient_database_error, outcome_unknown
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -55,7 +63,7 @@ async def test_a_transient_database_error_is_retried_and_never_counts_towards_th
         producer,
         {CompanyRegistered: handler},
         max_attempts=3,
-        backoff_seconds=0.01,  # type: ignore[arg-type]
+        backoff_seconds=0.01,
     )
     envelope = Envelope.wrap(_company("Bager Hansen"), source="placement", subject="c1")
     record = Record("placement.events", 0, 7, b"c1", envelope.model_dump_json().encode())
@@ -91,7 +99,7 @@ async def test_a_real_failure_still_dead_letters_after_the_attempts(
         producer,
         {CompanyRegistered: handler},
         max_attempts=3,
-        backoff_seconds=0.01,  # type: ignore[arg-type]
+        backoff_seconds=0.01,
     )
     envelope = Envelope.wrap(_company("poison"), source="placement", subject="c1")
     try:
@@ -99,5 +107,83 @@ async def test_a_real_failure_still_dead_letters_after_the_attempts(
         assert outcome == Outcome.DEAD_LETTERED
         assert calls["n"] == 3
         assert [t for t, _ in producer.sent] == ["testsvc.seen.dlq"]
+    finally:
+        await pool.close()
+
+
+# --- HTTP: a dependency that is down is a 503 with Retry-After and "written", never a 500 ---
+
+router = APIRouter()
+
+
+@router.post("/write-then-lose-the-connection")
+async def write_then_lose_the_connection(request: Request) -> dict[str, str]:
+    pool: asyncpg.Pool = request.app.state.pool
+    async with transaction(pool) as conn:
+        await conn.execute("insert into seen values ($1, $2, 'half-written')", uuid.uuid4(), uuid.uuid4())
+        pid = await conn.fetchval("select pg_backend_pid()")
+        # What a PostgreSQL restart does to a request in flight: its session is terminated.
+        await pool.execute("select pg_terminate_backend($1)", pid)
+        await conn.execute("select 1")
+    return {"status": "unreachable"}
+
+
+@router.get("/database-refuses")
+async def database_refuses(request: Request) -> dict[str, str]:
+    conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:{free_port()}/nowhere", timeout=2)
+    await conn.close()
+    return {"status": "unreachable"}
+
+
+async def test_a_request_that_loses_the_database_is_a_503_with_retry_after_and_nothing_written(
+    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
+) -> None:
+    dsn = await make_database("shared_it", MIGRATIONS)
+    settings = ServiceSettings(
+        service_name="errors", database_url=dsn, kafka_bootstrap=kafka, kafka_namespace=kafka_namespace
+    )
+    app = create_service_app(settings, title="t", description="t", routers=[router], migrations=MIGRATIONS)
+    async with serve_over_http(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
+        for answer in (
+            await client.post("/write-then-lose-the-connection", headers={"X-Correlation-ID": "cid-lost"}),
+            await client.get("/database-refuses"),
+        ):
+            assert answer.status_code == 503, answer.text
+            assert answer.headers["content-type"] == "application/problem+json"
+            assert answer.headers["retry-after"] == "5"
+            body = answer.json()
+            assert body["code"] == "dependency-unavailable"
+            assert body["type"].endswith("/problems/errors/dependency-unavailable")
+            assert body["dependency"] == "database"
+            assert body["written"] is False
+        assert body["correlation_id"] != ""
+        assert await app.state.pool.fetchval("select count(*) from seen") == 0  # really nothing written
+        # The service answers normally again once the database does.
+        assert (await client.get("/readyz")).status_code == 200
+
+
+async def test_a_connection_lost_while_committing_marks_the_outcome_unknown(
+    make_database: Callable[[str, Path], Awaitable[str]],
+) -> None:
+    dsn = await make_database("shared_it", MIGRATIONS)
+    pool = await asyncpg.create_pool(dsn, min_size=2, max_size=2)
+    assert pool is not None
+
+    async def terminated(then_query: bool) -> None:
+        async with transaction(pool) as conn:
+            await pool.execute("select pg_terminate_backend($1)", await conn.fetchval("select pg_backend_pid()"))
+            if then_query:
+                await conn.execute("select 1")
+
+    try:
+        with pytest.raises(Exception) as during_body:  # noqa: PT011 - the class asyncpg raises varies
+            await terminated(then_query=True)
+        assert is_transient_database_error(during_body.value)
+        assert not outcome_unknown(during_body.value)  # raised in the body: rolled back, nothing written
+
+        with pytest.raises(Exception) as during_commit:  # noqa: PT011
+            await terminated(then_query=False)
+        assert is_transient_database_error(during_commit.value)
+        assert outcome_unknown(during_commit.value)  # raised by the commit: the server may have committed
     finally:
         await pool.close()
