@@ -153,3 +153,31 @@ class RateLimitedLog:
     def reset(self) -> None:
         """The condition ended: the next failure is logged at once."""
         self._last, self.suppressed = None, 0
+
+
+class RateLimitFilter(logging.Filter):
+    """A logging filter: each (logger, message template) passes at most once per ``every`` seconds; the
+    line that passes says how many were dropped (``fields.suppressed``). Installed on the aiokafka
+    loggers (:func:`vikar_shared.messaging.kafka.limit_client_logging`), whose reconnect lines otherwise
+    came by the thousand per second while a broker was down."""
+
+    def __init__(self, every: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self._every, self._clock = every, clock
+        self._last: dict[tuple[str, str], float] = {}
+        self._suppressed: dict[tuple[str, str], int] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, str(record.msg))
+        now = self._clock()
+        last = self._last.get(key)
+        if last is not None and now - last < self._every:
+            self._suppressed[key] = self._suppressed.get(key, 0) + 1
+            return False
+        self._last[key] = now
+        suppressed = self._suppressed.pop(key, 0)
+        if suppressed:
+            fields = dict(getattr(record, "fields", None) or {})
+            fields["suppressed"] = suppressed
+            record.fields = fields
+        return True

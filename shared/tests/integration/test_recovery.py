@@ -3,23 +3,32 @@ the HTTP layer answers 503 + Retry-After, the relay replaces a producer in a fat
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
+from aiokafka import AIOKafkaProducer
+from aiokafka import errors as kafka_errors
 from fastapi import APIRouter, Request
 
-from vikar_shared.db import transaction
+from vikar_shared.db import create_pool, transaction
 from vikar_shared.events.envelope import Envelope
 from vikar_shared.events.placement import Approver, CompanyRegistered
 from vikar_shared.http.app import create_service_app
 from vikar_shared.messaging.consumer import EventConsumer, Outcome, Record
+from vikar_shared.messaging.kafka import ReplaceableProducer, ensure_topics
+from vikar_shared.outbox import OutboxRelay, RelayLeadership, add_event
+from vikar_shared.runtime.readiness import outbox_check as outbox_readiness
 from vikar_shared.settings import ServiceSettings
-from vikar_shared.testing.plugin import free_port, serve_over_http
+from vikar_shared.testing.plugin import all_records, free_port, serve_over_http, wait_until
 from vikar_shared.transient import is_transient_database_error, outcome_unknown
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -186,4 +195,97 @@ async def test_a_connection_lost_while_committing_marks_the_outcome_unknown(
         assert is_transient_database_error(during_commit.value)
         assert outcome_unknown(during_commit.value)  # raised by the commit: the server may have committed
     finally:
+        await pool.close()
+
+
+# --- Relay: a producer in a fatal state is replaced; a stuck relay is not ready ---
+
+
+def _fail_every_send_with(producer: AIOKafkaProducer, error: Exception) -> None:
+    """What an idempotent producer does after the broker lost its sequence state: every send's future
+    fails with the same error, for as long as the producer lives."""
+
+    async def send(*_: Any, **__: Any) -> asyncio.Future[None]:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        future.set_exception(error)
+        return future
+
+    producer.send = send
+
+
+async def test_the_relay_replaces_a_producer_in_a_fatal_state_and_publishes_the_batch_once(
+    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
+) -> None:
+    dsn = await make_database("shared_it", MIGRATIONS)
+    pool = await create_pool(dsn)
+    await ensure_topics(kafka, [kafka_namespace + "placement.events"])
+    producer = ReplaceableProducer(kafka, "relay-test")
+    await producer.start()
+    broken = producer.current
+    _fail_every_send_with(broken, kafka_errors.OutOfOrderSequenceNumber())
+    relay = OutboxRelay(pool, producer, namespace=kafka_namespace, backoff_base=0.01)
+    stop = asyncio.Event()
+    try:
+        async with transaction(pool) as conn:
+            envelopes = [
+                await add_event(conn, _company(f"Firma {n}"), source="placement", subject=f"c{n}") for n in range(3)
+            ]
+        running = asyncio.create_task(relay.run(stop))
+
+        async def all_sent() -> bool:
+            return bool(await pool.fetchval("select count(*) from outbox where sent_at is null") == 0)
+
+        await wait_until(all_sent, timeout=20, what="the relay to publish after replacing its producer")
+        stop.set()
+        await running
+        assert producer.current is not broken
+        assert producer.generation == 1
+        assert relay.replacements == 1
+        records = (await all_records(kafka, kafka_namespace))[kafka_namespace + "placement.events"]
+        published = sorted(str(Envelope.model_validate_json(value).id) for _, value in records)
+        assert published == sorted(str(e.id) for e in envelopes)  # each once
+    finally:
+        stop.set()
+        await producer.stop()
+        await pool.close()
+
+
+class _UnreachableBroker:
+    """A producer whose every send times out, as while the broker is stopped."""
+
+    async def send(self, *_: Any, **__: Any) -> None:
+        raise kafka_errors.KafkaTimeoutError()
+
+
+async def test_a_relay_that_makes_no_progress_while_rows_wait_is_not_ready_and_logs_rarely(
+    make_database: Callable[[str, Path], Awaitable[str]], caplog: pytest.LogCaptureFixture
+) -> None:
+    dsn = await make_database("shared_it", MIGRATIONS)
+    pool = await create_pool(dsn)
+    relay = OutboxRelay(pool, _UnreachableBroker(), backoff_base=0.001, backoff_cap=0.005, stall_seconds=0.5)
+
+    async def connect() -> asyncpg.Connection:
+        return await asyncpg.connect(dsn)
+
+    leadership = RelayLeadership(relay, connect)
+    leadership.leading = True
+    state = SimpleNamespace(pool=pool, relay_leadership=leadership)
+    stop = asyncio.Event()
+    try:
+        assert await outbox_readiness(state) == "ok"  # nothing waits
+        async with transaction(pool) as conn:
+            await add_event(conn, _company("Venter"), source="placement", subject="c1")
+        with caplog.at_level(logging.WARNING, logger="vikar_shared.outbox"):
+            running = asyncio.create_task(relay.run(stop))
+            await asyncio.sleep(1.2)
+            assert (await outbox_readiness(state)).startswith("unavailable: no progress for")
+            stop.set()
+            await running
+        failures = [r for r in caplog.records if "dependency unavailable" in r.getMessage()]
+        assert len(failures) == 1, "one line per 10 s however often the send fails"
+        # Progress again: ready again.
+        relay.last_progress = time.monotonic()
+        assert await outbox_readiness(state) == "ok"
+    finally:
+        stop.set()
         await pool.close()

@@ -8,6 +8,7 @@ dead-letter topic cannot be reached), the subscriber seeks back and the record c
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.events.registry import model_for
 from vikar_shared.logging import correlation_id_var
 from vikar_shared.messaging.kafka import dead_letter_topic
-from vikar_shared.transient import RateLimitedLog, backoff_seconds, is_transient
+from vikar_shared.transient import RateLimitedLog, backoff_seconds, is_fatal_producer_error, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +149,18 @@ class EventConsumer:
             ("x-consumer", self.name.encode()),
             ("x-error", reason[:2000].encode()),
         ]
-        await self._producer.send_and_wait(self.dead_letter_topic, value=record.value, key=record.key, headers=headers)
+        generation = getattr(self._producer, "generation", None)
+        try:
+            await self._producer.send_and_wait(
+                self.dead_letter_topic, value=record.value, key=record.key, headers=headers
+            )
+        except Exception as exc:
+            # Not dead-lettered: the error goes up and the subscriber seeks back, so the record comes
+            # again; a producer in a fatal state is replaced first so that the next try can succeed.
+            if is_fatal_producer_error(exc) and hasattr(self._producer, "replace"):
+                with contextlib.suppress(Exception):
+                    await self._producer.replace(generation)
+            raise
         log.error(
             "event dead-lettered",
             extra={
