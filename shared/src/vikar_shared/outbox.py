@@ -213,6 +213,7 @@ class RelayLeadership:
         self.relay = relay
         self._connect = connect
         self._standby_seconds = standby_seconds
+        self._failure_log = RateLimitedLog(log, every=10.0)
         self.leading = False
 
     async def _wait(self, stop: asyncio.Event) -> None:
@@ -250,11 +251,15 @@ class RelayLeadership:
             try:
                 conn = await self._connect()
                 if await self._take(conn, stop):
+                    self._failure_log.reset()
                     self.leading = True
                     log.info("outbox relay leads (holds the relay lock)")
                     await self._lead(conn, stop)
-            except Exception:
-                log.exception("outbox relay leadership failed; retrying")
+            except Exception as exc:
+                if is_transient(exc):  # the database is down or restarting: a line per 10 s, not per try
+                    self._failure_log.log(logging.WARNING, "outbox relay leadership: database unavailable", exc=exc)
+                else:
+                    log.exception("outbox relay leadership failed; retrying")
             finally:
                 self.leading = False
                 if conn is not None:

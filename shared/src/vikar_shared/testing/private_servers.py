@@ -105,25 +105,22 @@ group.coordinator.append.linger.ms=0
     Root: {{ level: WARN, AppenderRef: [ {{ ref: File }} ] }}
 """
         )
-        classpath = f"{self.lib}/*"
-        cluster = subprocess.run(
-            ["java", "-cp", classpath, "kafka.tools.StorageTool", "random-uuid"],
-            check=True,
-            capture_output=True,
-            text=True,
+        self.java = shutil.which("java") or pytest.fail(f"no java on PATH; {INSTALL_HINT}")
+        tool = [self.java, "-cp", f"{self.lib}/*", "kafka.tools.StorageTool"]
+        cluster = subprocess.run(  # noqa: S603 - our own arguments
+            [*tool, "random-uuid"], check=True, capture_output=True, text=True
         ).stdout.split()[-1]
-        subprocess.run(
-            ["java", "-cp", classpath, "kafka.tools.StorageTool", "format", "--standalone", "-t", cluster]
-            + ["-c", str(folder / "server.properties")],
+        subprocess.run(  # noqa: S603
+            [*tool, "format", "--standalone", "-t", cluster, "-c", str(folder / "server.properties")],
             check=True,
             capture_output=True,
         )
 
     def start(self, timeout: float = 60.0) -> None:
         with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
+            self.process = subprocess.Popen(  # noqa: S603 - our own arguments
                 [
-                    "java",
+                    self.java,
                     "-Xms128m",
                     "-Xmx384m",
                     "-XX:+UseSerialGC",
@@ -167,23 +164,27 @@ class PrivatePostgres:
         if self._as:
             shutil.chown(folder, "postgres", "postgres")
         self._run(
-            [str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8"]
-            + ["--locale=C.UTF-8"]
+            [
+                str(self.bin / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
         )
 
     def _run(self, argv: list[str]) -> None:
-        subprocess.run([*self._as, *argv], check=True, capture_output=True, cwd="/")
+        subprocess.run([*self._as, *argv], check=True, capture_output=True, cwd="/")  # noqa: S603 - our own arguments
 
     def start(self) -> None:
         options = f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off -c synchronous_commit=off"
-        self._run(
-            [str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60"]
-            + [
-                "-o",
-                options,
-                "start",
-            ]
-        )
+        pg_ctl = [str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60"]
+        self._run([*pg_ctl, "-o", options, "start"])
         _wait_port(self.port, "the private PostgreSQL", 30, self.log)
 
     def stop(self) -> None:
