@@ -7,7 +7,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -44,6 +44,27 @@ class _RecordingProducer:
         self.sent.append((topic, value))
 
 
+@pytest.fixture
+async def pool(make_database: Callable[[str, Path], Awaitable[str]]) -> AsyncIterator[asyncpg.Pool]:
+    """A pool (two connections) on a fresh database with the outbox, the inbox and table ``seen``."""
+    opened = await create_pool(await make_database("shared_it", MIGRATIONS), min_size=2, max_size=2)
+    yield opened
+    await opened.close()
+
+
+def _consumer(pool: asyncpg.Pool, handler: Any) -> tuple[EventConsumer, _RecordingProducer]:
+    producer = _RecordingProducer()
+    consumer = EventConsumer(
+        "testsvc.seen", pool, producer, {CompanyRegistered: handler}, max_attempts=3, backoff_seconds=0.01
+    )
+    return consumer, producer
+
+
+def _record(name: str, offset: int) -> Record:
+    envelope = Envelope.wrap(_company(name), source="placement", subject="c1")
+    return Record("placement.events", 0, offset, b"c1", envelope.model_dump_json().encode())
+
+
 def _company(name: str) -> CompanyRegistered:
     return CompanyRegistered(
         company_id=uuid.uuid4(), name=name, cvr="12345674", approvers=[Approver(email="a@example.dk", name="A")]
@@ -51,11 +72,8 @@ def _company(name: str) -> CompanyRegistered:
 
 
 async def test_a_transient_database_error_is_retried_and_never_counts_towards_the_dead_letter(
-    make_database: Callable[[str, Path], Awaitable[str]],
+    pool: asyncpg.Pool,
 ) -> None:
-    dsn = await make_database("shared_it", MIGRATIONS)
-    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
-    assert pool is not None
     failures = {"left": 4}
 
     async def handler(conn: asyncpg.Connection, envelope: Envelope, data: CompanyRegistered) -> None:
@@ -64,60 +82,30 @@ async def test_a_transient_database_error_is_retried_and_never_counts_towards_th
             failures["left"] -= 1
             raise asyncpg.InternalClientError("connection lost mid-transaction")
 
-    producer = _RecordingProducer()
     # max_attempts=3: four transient failures would dead-letter the event if they were counted.
-    consumer = EventConsumer(
-        "testsvc.seen",
-        pool,
-        producer,
-        {CompanyRegistered: handler},
-        max_attempts=3,
-        backoff_seconds=0.01,
-    )
-    envelope = Envelope.wrap(_company("Bager Hansen"), source="placement", subject="c1")
-    record = Record("placement.events", 0, 7, b"c1", envelope.model_dump_json().encode())
-    try:
-        assert await consumer.handle(record) == Outcome.HANDLED
-        assert failures["left"] == 0
-        assert producer.sent == []
-        assert await pool.fetchval("select count(*) from seen") == 1
-        assert await pool.fetchval("select count(*) from inbox where consumer = 'testsvc.seen'") == 1
-        # Delivered again: a duplicate, still applied once.
-        assert await consumer.handle(record) == Outcome.DUPLICATE
-        assert await pool.fetchval("select count(*) from seen") == 1
-    finally:
-        await pool.close()
+    consumer, producer = _consumer(pool, handler)
+    record = _record("Bager Hansen", 7)
+    assert await consumer.handle(record) == Outcome.HANDLED
+    assert failures["left"] == 0
+    assert producer.sent == []
+    assert await pool.fetchval("select count(*) from seen") == 1
+    assert await pool.fetchval("select count(*) from inbox where consumer = 'testsvc.seen'") == 1
+    # Delivered again: a duplicate, still applied once.
+    assert await consumer.handle(record) == Outcome.DUPLICATE
+    assert await pool.fetchval("select count(*) from seen") == 1
 
 
-async def test_a_real_failure_still_dead_letters_after_the_attempts(
-    make_database: Callable[[str, Path], Awaitable[str]],
-) -> None:
-    dsn = await make_database("shared_it", MIGRATIONS)
-    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
-    assert pool is not None
+async def test_a_real_failure_still_dead_letters_after_the_attempts(pool: asyncpg.Pool) -> None:
     calls = {"n": 0}
 
     async def handler(conn: asyncpg.Connection, envelope: Envelope, data: CompanyRegistered) -> None:
         calls["n"] += 1
         raise RuntimeError("bad event")
 
-    producer = _RecordingProducer()
-    consumer = EventConsumer(
-        "testsvc.seen",
-        pool,
-        producer,
-        {CompanyRegistered: handler},
-        max_attempts=3,
-        backoff_seconds=0.01,
-    )
-    envelope = Envelope.wrap(_company("poison"), source="placement", subject="c1")
-    try:
-        outcome = await consumer.handle(Record("placement.events", 0, 8, b"c1", envelope.model_dump_json().encode()))
-        assert outcome == Outcome.DEAD_LETTERED
-        assert calls["n"] == 3
-        assert [t for t, _ in producer.sent] == ["testsvc.seen.dlq"]
-    finally:
-        await pool.close()
+    consumer, producer = _consumer(pool, handler)
+    assert await consumer.handle(_record("poison", 8)) == Outcome.DEAD_LETTERED
+    assert calls["n"] == 3
+    assert [t for t, _ in producer.sent] == ["testsvc.seen.dlq"]
 
 
 # --- HTTP: a dependency that is down is a 503 with Retry-After and "written", never a 500 ---
@@ -171,31 +159,22 @@ async def test_a_request_that_loses_the_database_is_a_503_with_retry_after_and_n
         assert (await client.get("/readyz")).status_code == 200
 
 
-async def test_a_connection_lost_while_committing_marks_the_outcome_unknown(
-    make_database: Callable[[str, Path], Awaitable[str]],
-) -> None:
-    dsn = await make_database("shared_it", MIGRATIONS)
-    pool = await asyncpg.create_pool(dsn, min_size=2, max_size=2)
-    assert pool is not None
-
+async def test_a_connection_lost_while_committing_marks_the_outcome_unknown(pool: asyncpg.Pool) -> None:
     async def terminated(then_query: bool) -> None:
         async with transaction(pool) as conn:
             await pool.execute("select pg_terminate_backend($1)", await conn.fetchval("select pg_backend_pid()"))
             if then_query:
                 await conn.execute("select 1")
 
-    try:
-        with pytest.raises(Exception) as during_body:  # noqa: PT011 - the class asyncpg raises varies
-            await terminated(then_query=True)
-        assert is_transient_database_error(during_body.value)
-        assert not outcome_unknown(during_body.value)  # raised in the body: rolled back, nothing written
+    with pytest.raises(Exception) as during_body:  # noqa: PT011 - the class asyncpg raises varies
+        await terminated(then_query=True)
+    assert is_transient_database_error(during_body.value)
+    assert not outcome_unknown(during_body.value)  # raised in the body: rolled back, nothing written
 
-        with pytest.raises(Exception) as during_commit:  # noqa: PT011
-            await terminated(then_query=False)
-        assert is_transient_database_error(during_commit.value)
-        assert outcome_unknown(during_commit.value)  # raised by the commit: the server may have committed
-    finally:
-        await pool.close()
+    with pytest.raises(Exception) as during_commit:  # noqa: PT011
+        await terminated(then_query=False)
+    assert is_transient_database_error(during_commit.value)
+    assert outcome_unknown(during_commit.value)  # raised by the commit: the server may have committed
 
 
 # --- Relay: a producer in a fatal state is replaced; a stuck relay is not ready ---
@@ -214,10 +193,8 @@ def _fail_every_send_with(producer: AIOKafkaProducer, error: Exception) -> None:
 
 
 async def test_the_relay_replaces_a_producer_in_a_fatal_state_and_publishes_the_batch_once(
-    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
+    pool: asyncpg.Pool, kafka_namespace: str, kafka: str
 ) -> None:
-    dsn = await make_database("shared_it", MIGRATIONS)
-    pool = await create_pool(dsn)
     await ensure_topics(kafka, [kafka_namespace + "placement.events"])
     producer = ReplaceableProducer(kafka, "relay-test")
     await producer.start()
@@ -247,7 +224,6 @@ async def test_the_relay_replaces_a_producer_in_a_fatal_state_and_publishes_the_
     finally:
         stop.set()
         await producer.stop()
-        await pool.close()
 
 
 class _UnreachableBroker:
@@ -258,16 +234,14 @@ class _UnreachableBroker:
 
 
 async def test_a_relay_that_makes_no_progress_while_rows_wait_is_not_ready_and_logs_rarely(
-    make_database: Callable[[str, Path], Awaitable[str]], caplog: pytest.LogCaptureFixture
+    pool: asyncpg.Pool, caplog: pytest.LogCaptureFixture
 ) -> None:
-    dsn = await make_database("shared_it", MIGRATIONS)
-    pool = await create_pool(dsn)
     relay = OutboxRelay(pool, _UnreachableBroker(), backoff_base=0.001, backoff_cap=0.005, stall_seconds=0.5)
 
-    async def connect() -> asyncpg.Connection:
-        return await asyncpg.connect(dsn)
+    async def no_lock_connection() -> asyncpg.Connection:
+        raise AssertionError("leads by decree: the lock is not what is tested")
 
-    leadership = RelayLeadership(relay, connect)
+    leadership = RelayLeadership(relay, no_lock_connection)
     leadership.leading = True
     state = SimpleNamespace(pool=pool, relay_leadership=leadership)
     stop = asyncio.Event()
@@ -288,4 +262,3 @@ async def test_a_relay_that_makes_no_progress_while_rows_wait_is_not_ready_and_l
         assert await outbox_readiness(state) == "ok"
     finally:
         stop.set()
-        await pool.close()
