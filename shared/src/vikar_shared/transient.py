@@ -13,7 +13,7 @@
   ``InvalidProducerIdMapping``, ``ProducerClosed``): close it and make a new one.
 * :func:`is_transient` — database or broker, i.e. retry later, never a dead letter, an HTTP 503.
 
-An error counts when it, its ``__cause__``/``__context__`` or a member of an exception group does.
+An error counts when it, its ``__cause__`` or a member of an exception group does.
 :func:`backoff_seconds` gives the capped exponential delay retries use, and :class:`RateLimitedLog`
 keeps a retry loop from writing a line per attempt.
 """
@@ -54,7 +54,9 @@ FATAL_PRODUCER_ERRORS: tuple[type[BaseException], ...] = (
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
-    """``exc``, its causes and contexts, and the members of exception groups (each once)."""
+    """``exc``, its explicit causes (``raise … from``) and the members of exception groups (each once).
+    The implicit ``__context__`` is not followed: an error raised while handling an outage (e.g. a
+    validation error in an ``except OSError`` block) is not itself an outage."""
     seen: set[int] = set()
     todo = [exc]
     while todo:
@@ -65,7 +67,8 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         yield current
         if isinstance(current, BaseExceptionGroup):
             todo.extend(current.exceptions)
-        todo.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+        if current.__cause__ is not None:
+            todo.append(current.__cause__)
 
 
 def _any(exc: BaseException, test: Callable[[BaseException], bool]) -> bool:

@@ -108,3 +108,9 @@ def test_rate_limited_log_writes_one_line_per_period_with_the_suppressed_count(
     assert sum(written) == 1
     assert len(caplog.records) == 2
     assert caplog.records[1].fields["suppressed"] == 999  # type: ignore[attr-defined]
+
+
+def test_an_error_raised_while_handling_an_outage_is_not_an_outage() -> None:
+    bad_input = ValueError("bad input")
+    bad_input.__context__ = ConnectionResetError()  # raised inside `except OSError:`, not `from` it
+    assert not is_transient(bad_input)
