@@ -26,6 +26,7 @@ from vikar_shared.http.app import create_service_app
 from vikar_shared.messaging.consumer import EventConsumer, Outcome, Record
 from vikar_shared.messaging.kafka import ReplaceableProducer, ensure_topics
 from vikar_shared.outbox import OutboxRelay, RelayLeadership, add_event
+from vikar_shared.runtime.readiness import consumers_check as consumers_readiness
 from vikar_shared.runtime.readiness import outbox_check as outbox_readiness
 from vikar_shared.settings import ServiceSettings
 from vikar_shared.testing.plugin import all_records, free_port, serve_over_http, wait_until
@@ -106,6 +107,31 @@ async def test_a_real_failure_still_dead_letters_after_the_attempts(pool: asyncp
     assert await consumer.handle(_record("poison", 8)) == Outcome.DEAD_LETTERED
     assert calls["n"] == 3
     assert [t for t, _ in producer.sent] == ["testsvc.seen.dlq"]
+
+
+async def test_a_consumer_retrying_one_event_past_its_stall_time_is_not_ready_until_it_progresses(
+    pool: asyncpg.Pool,
+) -> None:
+    down = {"yes": True}
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope, data: CompanyRegistered) -> None:
+        if down["yes"]:
+            raise asyncpg.CannotConnectNowError("the database system is starting up")
+
+    producer = _RecordingProducer()
+    consumer = EventConsumer(
+        "testsvc.seen", pool, producer, {CompanyRegistered: handler}, transient_retry_seconds=0.3, stall_seconds=0.2
+    )
+    state = SimpleNamespace(broker=SimpleNamespace(subscribers=[]), consumers={"testsvc.seen": consumer})
+    record = _record("Venter", 9)
+    assert consumers_readiness(state) == "ok"
+    with pytest.raises(asyncpg.CannotConnectNowError):  # goes up: the subscriber seeks back, no dead letter
+        await consumer.handle(record)
+    assert producer.sent == []
+    assert consumers_readiness(state).startswith("unavailable: no progress, retrying one event: testsvc.seen")
+    down["yes"] = False
+    assert await consumer.handle(record) == Outcome.HANDLED
+    assert consumers_readiness(state) == "ok"
 
 
 # --- HTTP: a dependency that is down is a 503 with Retry-After and "written", never a 500 ---

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -60,6 +61,7 @@ class EventConsumer:
         backoff_seconds: float = 0.2,
         namespace: str = "",
         transient_retry_seconds: float = 30.0,
+        stall_seconds: float = 30.0,
     ) -> None:
         self.name = name
         self.dead_letter_topic = namespace + dead_letter_topic(name)
@@ -70,6 +72,14 @@ class EventConsumer:
         self._backoff = backoff_seconds
         self._transient_retry_seconds = transient_retry_seconds
         self._transient_log = RateLimitedLog(log, every=10.0)
+        # When (time.monotonic()) the record now being handled first failed transiently; None while
+        # records go through. Readiness reports the consumer once this is older than stall_seconds.
+        self.failing_since: float | None = None
+        self.stall_seconds = stall_seconds
+
+    def stalled_seconds(self) -> float:
+        """Seconds the consumer has been retrying one record without progress (0 while it progresses)."""
+        return 0.0 if self.failing_since is None else time.monotonic() - self.failing_since
 
     async def handle(self, record: Record) -> Outcome:
         try:
@@ -78,7 +88,9 @@ class EventConsumer:
             return await self._dead_letter(record, f"envelope invalid: {exc.error_count()} error(s)")
         token = correlation_id_var.set(envelope.correlation_id or str(envelope.id))
         try:
-            return await self._handle_envelope(record, envelope)
+            outcome = await self._handle_envelope(record, envelope)
+            self.failing_since = None
+            return outcome
         finally:
             correlation_id_var.reset(token)
 
@@ -112,6 +124,8 @@ class EventConsumer:
                     # attempt towards the dead letter. After transient_retry_seconds the error goes up
                     # and the subscriber seeks back, so the record comes again (partition not held forever).
                     transient_failures += 1
+                    if self.failing_since is None:
+                        self.failing_since = time.monotonic()
                     self._transient_log.log(
                         logging.WARNING,
                         "handler hit a transient dependency error; retrying",

@@ -5,8 +5,9 @@ role       checks (each ``"ok"`` or ``"unavailable: <reason>"``)
 =========  ===============================================================================
 api        ``database``
 worker     ``database``, ``kafka`` (the producer reaches the brokers), ``consumers`` (every
-           consumer's subscriber started and in its group; a replica with no partition
-           assigned is ready: it stands by)
+           consumer's subscriber started and in its group, and none has retried one event
+           for longer than its ``stall_seconds`` (30 s) because a dependency is down; a replica
+           with no partition assigned is ready: it stands by)
 relay      ``database``, ``kafka``, ``outbox`` (the leading relay made progress in the last
            ``stall_seconds``, or no row has waited that long: ``"unavailable: no progress for
            <s> s, oldest unsent row <s> s old"`` otherwise); ``relay`` says ``leader`` or
@@ -71,7 +72,7 @@ async def outbox_check(state: Any) -> str:
     return f"unavailable: no progress for {idle:.0f} s, oldest unsent row {age:.0f} s old"
 
 
-def _consumers(state: Any) -> str:
+def consumers_check(state: Any) -> str:
     broker = getattr(state, "broker", None)
     if broker is None:
         return "unavailable: not started"
@@ -80,7 +81,14 @@ def _consumers(state: Any) -> str:
         for sub in broker.subscribers
         if not getattr(sub, "running", False) or getattr(sub, "consumer", None) is None
     ]
-    return "ok" if not idle else "unavailable: not started: " + ", ".join(sorted(idle))
+    if idle:
+        return "unavailable: not started: " + ", ".join(sorted(idle))
+    stuck = [
+        f"{c.name} ({c.stalled_seconds():.0f} s)"
+        for c in (getattr(state, "consumers", None) or {}).values()
+        if c.stalled_seconds() > c.stall_seconds
+    ]
+    return "ok" if not stuck else "unavailable: no progress, retrying one event: " + ", ".join(sorted(stuck))
 
 
 async def readiness(role: Role, state: Any) -> tuple[bool, dict[str, Any]]:
@@ -91,7 +99,7 @@ async def readiness(role: Role, state: Any) -> tuple[bool, dict[str, Any]]:
     if role.runs_relay and getattr(state, "relay_leadership", None) is not None:
         checks["outbox"] = await outbox_check(state)
     if role.runs_consumers and state.settings.run_consumers:
-        checks["consumers"] = _consumers(state)
+        checks["consumers"] = consumers_check(state)
     ready = all(v == "ok" for v in checks.values())
     body: dict[str, Any] = {"status": "ready" if ready else "not-ready", "role": role.value, "checks": checks}
     leadership = getattr(state, "relay_leadership", None)
