@@ -8,8 +8,10 @@ import asyncpg
 import pytest
 from aiokafka import errors as kafka_errors
 
+from vikar_shared.messaging.kafka import make_producer
 from vikar_shared.transient import (
     RateLimitedLog,
+    RateLimitFilter,
     backoff_seconds,
     dependency_of,
     is_fatal_producer_error,
@@ -114,3 +116,25 @@ def test_an_error_raised_while_handling_an_outage_is_not_an_outage() -> None:
     bad_input = ValueError("bad input")
     bad_input.__context__ = ConnectionResetError()  # raised inside `except OSError:`, not `from` it
     assert not is_transient(bad_input)
+
+
+def test_the_aiokafka_reconnect_lines_pass_once_per_period_with_the_count_dropped() -> None:
+    now = [0.0]
+    limiter = RateLimitFilter(every=10.0, clock=lambda: now[0])
+
+    def line(msg: str) -> logging.LogRecord:
+        return logging.LogRecord("aiokafka", logging.ERROR, __file__, 1, msg, (1,), None)
+
+    passed = [limiter.filter(line("Unable connect to node with id %s")) for _ in range(72_000)]
+    assert sum(passed) == 1
+    assert limiter.filter(line("Unable to update metadata from %s"))  # another line has its own period
+    now[0] = 10.0
+    again = line("Unable connect to node with id %s")
+    assert limiter.filter(again)
+    assert again.fields == {"suppressed": 71_999}  # type: ignore[attr-defined]
+
+
+async def test_make_producer_installs_the_filter_on_the_aiokafka_loggers() -> None:
+    await make_producer("127.0.0.1:1", "filter-test").stop()
+    assert any(isinstance(f, RateLimitFilter) for f in logging.getLogger("aiokafka").filters)
+    assert any(isinstance(f, RateLimitFilter) for f in logging.getLogger("aiokafka.conn").filters)
