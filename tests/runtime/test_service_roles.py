@@ -109,7 +109,7 @@ def test_api_worker_and_relay_processes_answer_readyz_for_their_role(
         for role, checks in (
             ("api", {"database"}),
             ("worker", {"database", "kafka", "consumers"}),
-            ("relay", {"database", "kafka"}),
+            ("relay", {"database", "kafka", "outbox"}),  # issue 8: a stuck relay is not ready
         ):
             port = free_port()
             env = service_env("invoicing", dsn, namespace, port, stack)

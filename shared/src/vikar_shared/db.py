@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 
+from vikar_shared.transient import mark_outcome_unknown
+
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
@@ -23,9 +25,20 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asy
 
 @asynccontextmanager
 async def transaction(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
-    """One connection, one transaction: committed when the block ends, rolled back on any error."""
-    async with pool.acquire() as conn, conn.transaction():
-        yield conn  # type: ignore[misc]  # a pool proxy behaves as the Connection it wraps
+    """One connection, one transaction: committed when the block ends, rolled back on any error.
+
+    An error raised by the commit itself (the connection lost while committing) is marked
+    (:func:`vikar_shared.transient.mark_outcome_unknown`): the server may have committed, so an HTTP
+    answer says ``"written": null`` instead of ``false``."""
+    committing = False
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            yield conn  # type: ignore[misc]  # a pool proxy behaves as the Connection it wraps
+            committing = True
+    except BaseException as exc:
+        if committing:
+            mark_outcome_unknown(exc)
+        raise
 
 
 async def lock_natural_key(conn: asyncpg.Connection, *parts: object) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 import asyncpg
@@ -14,6 +15,7 @@ from vikar_shared.db import transaction
 from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.events.registry import REGISTRY
 from vikar_shared.logging import correlation_id_var
+from vikar_shared.transient import RateLimitedLog, backoff_seconds, is_fatal_producer_error, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,17 @@ def purged_after_publish(envelope: dict[str, object]) -> bool:
 
 
 class OutboxRelay:
+    """Publishes the outbox's unsent rows in id order (see :meth:`publish_batch`, :meth:`run`).
+
+    Recovery: a send that fails transiently (broker or database unreachable,
+    :mod:`vikar_shared.transient`) is retried with capped exponential backoff (``backoff_base`` …
+    ``backoff_cap`` seconds); a producer in a fatal state (``OutOfOrderSequenceNumber``, fenced, unknown
+    producer id) is replaced (``producer.replace``, :class:`~vikar_shared.messaging.kafka.ReplaceableProducer`)
+    and the batch retried; failures are logged at most once per ``log_every`` seconds with the count of
+    the others. ``last_progress`` (``time.monotonic()``) is when a batch was published or the outbox
+    was found empty; readiness (:mod:`vikar_shared.runtime.readiness`) compares it and the age of the
+    oldest unsent row (:func:`oldest_unsent_age`) with ``stall_seconds``."""
+
     def __init__(
         self,
         pool: asyncpg.Pool,
@@ -73,12 +86,24 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_seconds: float = 0.05,
         namespace: str = "",
+        backoff_base: float = 0.2,
+        backoff_cap: float = 5.0,
+        log_every: float = 10.0,
+        stall_seconds: float = 30.0,
     ) -> None:
         self._pool = pool
         self._namespace = namespace
         self._producer = producer
         self._batch_size = batch_size
         self._idle_seconds = idle_seconds
+        self._backoff_base, self._backoff_cap = backoff_base, backoff_cap
+        self._failure_log = RateLimitedLog(log, every=log_every)
+        self.stall_seconds = stall_seconds
+        self.last_progress = time.monotonic()
+        self.replacements = 0
+
+    def seconds_since_progress(self) -> float:
+        return time.monotonic() - self.last_progress
 
     async def publish_batch(self) -> int:
         """Claims a batch of unsent rows, publishes them (acks=all) and marks them sent; rows of events
@@ -93,6 +118,7 @@ class OutboxRelay:
                 self._batch_size,
             )
             if not rows:
+                self.last_progress = time.monotonic()
                 return 0
             # Enqueue all, then wait for every ack; the idempotent producer keeps per-partition order.
             pending = [
@@ -101,7 +127,9 @@ class OutboxRelay:
                 )
                 for r in rows
             ]
-            await asyncio.gather(*pending)
+            acks = await asyncio.gather(*pending, return_exceptions=True)  # every outcome retrieved
+            if failed := next((a for a in acks if isinstance(a, BaseException)), None):
+                raise failed
             purged = [r["id"] for r in rows if purged_after_publish(r["envelope"])]
             if purged:
                 await conn.execute("delete from outbox where id = any($1::bigint[])", purged)
@@ -109,22 +137,58 @@ class OutboxRelay:
                 "update outbox set sent_at = now() where id = any($1::bigint[])",
                 [r["id"] for r in rows if r["id"] not in purged],
             )
-            return len(rows)
+        self.last_progress = time.monotonic()
+        return len(rows)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publishes until ``stop`` is set (each batch under a transaction lock; see :meth:`lead` for
         one leader among replicas)."""
+        failures = 0
         while not stop.is_set():
+            generation = getattr(self._producer, "generation", None)
             try:
                 sent = await self.publish_batch()
-            except Exception:
+                if failures:
+                    log.info("outbox relay publishes again", extra={"fields": {"failures": failures}})
+                failures = 0
+                self._failure_log.reset()
+            except Exception as exc:
                 # Unknown outcome: rows stay unsent and go again; consumers deduplicate on event id.
-                log.exception("outbox relay batch failed; retrying")
+                failures += 1
                 sent = 0
-                await asyncio.sleep(1.0)
+                await self._recover(exc, generation, failures)
+                await self._pause(stop, backoff_seconds(failures, base=self._backoff_base, cap=self._backoff_cap))
+                continue
             if sent == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self._idle_seconds)
+                await self._pause(stop, self._idle_seconds)
+
+    async def _pause(self, stop: asyncio.Event, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+    async def _recover(self, exc: Exception, generation: int | None, failures: int) -> None:
+        """Logs the failure (rate-limited) and replaces a producer in a fatal state."""
+        fields = {"failures": failures, "seconds_since_progress": round(self.seconds_since_progress(), 1)}
+        if is_fatal_producer_error(exc) and hasattr(self._producer, "replace"):
+            self._failure_log.log(
+                logging.WARNING, "outbox relay: producer in a fatal state; replacing it", exc=exc, **fields
+            )
+            try:
+                await self._producer.replace(generation)
+                self.replacements += 1
+            except Exception as replace_error:  # the broker is still down: the next round tries again
+                self._failure_log.log(logging.WARNING, "outbox relay: producer replacement failed", exc=replace_error)
+        elif is_transient(exc):
+            self._failure_log.log(logging.WARNING, "outbox relay: dependency unavailable; retrying", exc=exc, **fields)
+        else:
+            if self._failure_log.log(logging.ERROR, "outbox relay batch failed; retrying", exc=exc, **fields):
+                log.error("outbox relay batch failure", exc_info=exc)
+
+
+async def oldest_unsent_age(pool: asyncpg.Pool) -> float | None:
+    """Seconds since the oldest unsent outbox row was written, or ``None`` when every row is sent."""
+    age = await pool.fetchval("select extract(epoch from now() - min(created_at)) from outbox where sent_at is null")
+    return None if age is None else float(age)
 
 
 class RelayLeadership:
@@ -146,9 +210,10 @@ class RelayLeadership:
         *,
         standby_seconds: float = 2.0,
     ) -> None:
-        self._relay = relay
+        self.relay = relay
         self._connect = connect
         self._standby_seconds = standby_seconds
+        self._failure_log = RateLimitedLog(log, every=10.0)
         self.leading = False
 
     async def _wait(self, stop: asyncio.Event) -> None:
@@ -166,7 +231,7 @@ class RelayLeadership:
     async def _lead(self, conn: asyncpg.Connection, stop: asyncio.Event) -> None:
         """Publishes until ``stop`` is set or the lock connection fails."""
         lost = asyncio.Event()
-        publishing = asyncio.create_task(self._relay.run(lost), name="outbox-relay")
+        publishing = asyncio.create_task(self.relay.run(lost), name="outbox-relay")
         try:
             while not stop.is_set() and not publishing.done():
                 await self._wait(stop)
@@ -186,11 +251,15 @@ class RelayLeadership:
             try:
                 conn = await self._connect()
                 if await self._take(conn, stop):
+                    self._failure_log.reset()
                     self.leading = True
                     log.info("outbox relay leads (holds the relay lock)")
                     await self._lead(conn, stop)
-            except Exception:
-                log.exception("outbox relay leadership failed; retrying")
+            except Exception as exc:
+                if is_transient(exc):  # the database is down or restarting: a line per 10 s, not per try
+                    self._failure_log.log(logging.WARNING, "outbox relay leadership: database unavailable", exc=exc)
+                else:
+                    log.exception("outbox relay leadership failed; retrying")
             finally:
                 self.leading = False
                 if conn is not None:

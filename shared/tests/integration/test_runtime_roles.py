@@ -112,8 +112,8 @@ async def test_readyz_answers_per_role(
     expected = {
         Role.API: {"database"},
         Role.WORKER: {"database", "kafka", "consumers"},
-        Role.RELAY: {"database", "kafka"},
-        Role.ALL: {"database", "kafka", "consumers"},
+        Role.RELAY: {"database", "kafka", "outbox"},  # issue 8: a stuck relay is not ready
+        Role.ALL: {"database", "kafka", "consumers", "outbox"},
     }
     for role, checks in expected.items():
         _, client = await roles(role)

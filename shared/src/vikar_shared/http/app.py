@@ -20,7 +20,11 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from vikar_shared.auth.tokens import TokenVerifier
 from vikar_shared.clock import Clock
 from vikar_shared.http.openapi import install_problem_openapi
-from vikar_shared.http.problems import install_problem_handlers, unexpected_error_problem
+from vikar_shared.http.problems import (
+    dependency_unavailable_problem,
+    install_problem_handlers,
+    unexpected_error_problem,
+)
 from vikar_shared.logging import configure_logging, correlation_id_var
 from vikar_shared.messaging.subscriber import ConsumerSpec
 from vikar_shared.metrics import AppMetrics
@@ -28,10 +32,13 @@ from vikar_shared.runtime.lifespan import BackgroundTask, build_broker, run_role
 from vikar_shared.runtime.readiness import readiness
 from vikar_shared.runtime.roles import Role
 from vikar_shared.settings import ServiceSettings
+from vikar_shared.transient import RateLimitedLog
 
 __all__ = ["BackgroundTask", "build_broker", "create_service_app", "serve"]
 
 log = logging.getLogger(__name__)
+# During an outage every request fails alike: one line per 10 s, with the count of the others.
+_dependency_log = RateLimitedLog(log, every=10.0)
 
 # A forwarded prefix: one or more path segments of safe characters, e.g. /api/timesheet.
 _PREFIX = re.compile(r"(/[A-Za-z0-9._~-]+)+")
@@ -63,7 +70,9 @@ class CorrelationIdMiddleware:
 
 
 class UnexpectedErrorMiddleware:
-    """Answers an exception no handler took as a problem+json 500 and keeps the connection open.
+    """Answers an exception no handler took as a problem+json 500 and keeps the connection open; a
+    failure of the database or broker (:mod:`vikar_shared.transient`) is a 503 ``dependency-unavailable``
+    with ``Retry-After`` and ``written`` instead (:func:`~vikar_shared.http.problems.dependency_unavailable_problem`).
 
     Starlette's ``ServerErrorMiddleware`` sends its 500 and then re-raises, and uvicorn closes a
     connection whose application raised, so a keep-alive client's *next* request failed too. This
@@ -91,6 +100,18 @@ class UnexpectedErrorMiddleware:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as exc:
+            if (unavailable := dependency_unavailable_problem(exc)) is not None:
+                # A dependency is down, not a bug: a 503 with Retry-After, one rate-limited line.
+                _dependency_log.log(
+                    logging.WARNING,
+                    "dependency unavailable",
+                    exc=exc,
+                    method=scope.get("method", ""),
+                    path=scope.get("path", ""),
+                )
+                if not started:
+                    await unavailable(scope, receive, send)
+                return
             log.exception(
                 "unhandled error in %s %s",
                 scope.get("method", ""),

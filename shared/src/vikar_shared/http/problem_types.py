@@ -265,6 +265,28 @@ SHARED_TYPES: tuple[ProblemType, ...] = (
         da=("Uventet fejl", "Noget gik galt i tjenesten; det er logget under `correlation_id`."),
     ),
     entry(
+        "dependency-unavailable",
+        503,
+        en=(
+            "A dependency is unavailable",
+            "The database or the message broker could not be reached (e.g. during a restart). `written` "
+            "says whether anything was saved: `false` nothing (the transaction was rolled back), `null` "
+            "unknown (the connection was lost while saving).",
+        ),
+        da=(
+            "En afhængighed er utilgængelig",
+            "Databasen eller beskedkøen kunne ikke nås (fx under en genstart). `written` siger, om noget "
+            "blev gemt: `false` intet (transaktionen blev rullet tilbage), `null` ukendt (forbindelsen "
+            "forsvandt under gemningen).",
+        ),
+        do=(
+            "Wait the seconds Retry-After gives and send the request again; if `written` is null, send it "
+            "with the same Idempotency-Key or read the object first.",
+            "Vent det antal sekunder, Retry-After angiver, og send anmodningen igen; er `written` null, så "
+            "send den med samme Idempotency-Key eller hent objektet først.",
+        ),
+    ),
+    entry(
         "rate-limited",
         429,
         en=("Too many requests", "Too many requests came from this client or for this address in a short time."),

@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from vikar_shared.errors import Category, DomainError, DuplicateError
 from vikar_shared.http.problem_types import DEFAULT_PUBLIC_BASE_URL, type_uri
 from vikar_shared.logging import correlation_id_var
+from vikar_shared.transient import dependency_of, outcome_unknown
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +155,40 @@ async def _http_exception(_: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, code, "http", str(exc.detail), headers=getattr(exc, "headers", None))
 
 
+# Seconds a client is asked to wait (Retry-After) when a dependency is down: a restart of PostgreSQL or
+# Kafka takes seconds; the client's retry after this is likely to succeed.
+DEPENDENCY_RETRY_AFTER_SECONDS = 5
+
+
+def dependency_unavailable_problem(exc: BaseException) -> JSONResponse | None:
+    """The 503 ``dependency-unavailable`` for a request that failed because the database or the broker
+    could not be reached (:mod:`vikar_shared.transient`), or ``None`` for any other error.
+
+    Headers: ``Retry-After: 5`` (seconds). Extensions: ``dependency`` (``"database"`` or ``"broker"``)
+    and ``written``: ``false`` when the request's transaction was rolled back, so nothing was written
+    and the request may be sent again as is; ``null`` when the connection was lost while committing
+    (:func:`vikar_shared.transient.outcome_unknown`), so it may have been written: send it again with
+    the same ``Idempotency-Key`` (or read the object first). A request's changes are one transaction
+    (:func:`vikar_shared.db.transaction`), so no partial write is left either way."""
+    dependency = dependency_of(exc)
+    if dependency is None:
+        return None
+    unknown = outcome_unknown(exc)
+    detail = f"The {dependency} could not be reached; " + (
+        "the changes may have been saved before the connection was lost"
+        if unknown
+        else "nothing was saved. Try again after Retry-After seconds"
+    )
+    return problem(
+        503,
+        "dependency-unavailable",
+        "unavailable",
+        detail,
+        headers={"Retry-After": str(DEPENDENCY_RETRY_AFTER_SECONDS)},
+        extra={"dependency": dependency, "written": None if unknown else False},
+    )
+
+
 def unexpected_error_problem() -> JSONResponse:
     """The 500 for an unexpected error: nothing about the error itself, the correlation id to quote."""
     return problem(
@@ -163,6 +198,9 @@ def unexpected_error_problem() -> JSONResponse:
 
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     # Reached only for errors outside the service's middleware (UnexpectedErrorMiddleware takes the rest).
+    if (unavailable := dependency_unavailable_problem(exc)) is not None:
+        log.warning("dependency unavailable: %r", exc)
+        return unavailable
     log.exception("unhandled error", exc_info=exc)
     return unexpected_error_problem()
 

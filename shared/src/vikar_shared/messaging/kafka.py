@@ -6,13 +6,19 @@ offset before the handler runs. Both would lose events on a crash.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+from typing import Any
 
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
+
+from vikar_shared.transient import RateLimitFilter
+
+log = logging.getLogger(__name__)
 
 PRODUCER_SETTINGS: dict[str, object] = {
     "acks": "all",
@@ -27,12 +33,108 @@ CONSUMER_SETTINGS: dict[str, object] = {
 }
 
 
+# aiokafka's loggers that repeat a line per reconnect attempt while a broker is down.
+CLIENT_LOGGERS = (
+    "aiokafka",
+    "aiokafka.client",
+    "aiokafka.conn",
+    "aiokafka.cluster",
+    "aiokafka.producer.producer",
+    "aiokafka.producer.sender",
+    "aiokafka.consumer.consumer",
+    "aiokafka.consumer.fetcher",
+    "aiokafka.consumer.group_coordinator",
+)
+_client_log_filter = RateLimitFilter(every=10.0)
+
+
+def limit_client_logging() -> None:
+    """Rate-limits aiokafka's own log lines: each distinct line at most once per 10 s, with the count of
+    those dropped (idempotent; called by :func:`make_producer` and :func:`make_broker`)."""
+    for name in CLIENT_LOGGERS:
+        logger = logging.getLogger(name)
+        if _client_log_filter not in logger.filters:
+            logger.addFilter(_client_log_filter)
+
+
 def make_producer(bootstrap: str, client_id: str) -> AIOKafkaProducer:
+    limit_client_logging()
     return AIOKafkaProducer(bootstrap_servers=bootstrap, client_id=client_id, **PRODUCER_SETTINGS)
+
+
+class ReplaceableProducer:
+    """The process's producer, replaced when it reaches a state it never leaves by itself.
+
+    An idempotent producer that got ``OutOfOrderSequenceNumber``, ``ProducerFenced`` or
+    ``UnknownProducerId`` (e.g. after the broker was stopped and started) fails every later send until
+    it is closed; :meth:`replace` stops it and starts a new one from :func:`make_producer`. ``send``,
+    ``send_and_wait``, ``client``, ``start`` and ``stop`` are the current producer's, so the relay, the
+    consumers' dead letters and readiness use it like an ``AIOKafkaProducer``. ``generation`` counts the
+    replacements; ``replace(seen)`` with an older generation than the current does nothing, so two
+    callers that saw the same failure replace it once."""
+
+    def __init__(self, bootstrap: str, client_id: str) -> None:
+        self._bootstrap, self._client_id = bootstrap, client_id
+        self.current: AIOKafkaProducer = make_producer(bootstrap, client_id)
+        self.generation = 0
+        self._lock = asyncio.Lock()
+        self._needs_start = False
+
+    @property
+    def client(self) -> Any:
+        return self.current.client
+
+    async def start(self) -> None:
+        await self.current.start()
+
+    async def stop(self) -> None:
+        await self.current.stop()
+
+    async def _started(self) -> AIOKafkaProducer:
+        """The current producer, started first if a replacement could not start (broker still down)."""
+        if self._needs_start:
+            async with self._lock:
+                if self._needs_start:
+                    await self._start_current()
+        return self.current
+
+    async def _start_current(self) -> None:
+        """Starts ``current``; if it cannot (broker down) it is closed and a fresh one waits to start."""
+        try:
+            await self.current.start()
+        except BaseException:
+            failed, self.current = self.current, make_producer(self._bootstrap, self._client_id)
+            with contextlib.suppress(Exception):
+                await failed.stop()
+            raise
+        self._needs_start = False
+
+    async def send(self, topic: str, *args: Any, **kwargs: Any) -> Any:
+        return await (await self._started()).send(topic, *args, **kwargs)
+
+    async def send_and_wait(self, topic: str, *args: Any, **kwargs: Any) -> Any:
+        return await (await self._started()).send_and_wait(topic, *args, **kwargs)
+
+    async def replace(self, seen: int | None = None) -> None:
+        """Closes the current producer and starts a new one (unless another caller already replaced
+        the generation ``seen``). Raises what ``start`` raises if the broker is unreachable; the next
+        send then fails and the caller retries."""
+        async with self._lock:
+            if seen is not None and seen != self.generation:
+                return
+            old, self.current = self.current, make_producer(self._bootstrap, self._client_id)
+            self.generation += 1
+            log.warning("kafka producer replaced", extra={"fields": {"generation": self.generation}})
+            self._needs_start = True
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(5):
+                    await old.stop()
+            await self._start_current()
 
 
 def make_broker(bootstrap: str, client_id: str) -> KafkaBroker:
     # Per-message "Received/Processed" lines at DEBUG; handler errors are still logged as errors.
+    limit_client_logging()
     return KafkaBroker(
         bootstrap,
         client_id=client_id,

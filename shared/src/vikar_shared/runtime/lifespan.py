@@ -22,7 +22,7 @@ from vikar_shared.db import create_pool
 from vikar_shared.events.registry import TOPICS
 from vikar_shared.http.idempotency import purge_task
 from vikar_shared.messaging.consumer import EventConsumer
-from vikar_shared.messaging.kafka import dead_letter_topic, ensure_topics, make_broker, make_producer
+from vikar_shared.messaging.kafka import ReplaceableProducer, dead_letter_topic, ensure_topics, make_broker
 from vikar_shared.messaging.subscriber import ConsumerSpec, bind, declare_publishers
 from vikar_shared.migrations import migrate
 from vikar_shared.outbox import OutboxRelay, RelayLeadership
@@ -78,7 +78,8 @@ async def run_role(
                 settings.kafka_bootstrap,
                 [ns + t for t in (*TOPICS, *(dead_letter_topic(c.name) for c in consumers))],
             )
-            producer = make_producer(settings.kafka_bootstrap, settings.service_name)
+            # Replaced by the relay (and dead letters) when it reaches a fatal state (issue 8, recovery).
+            producer = ReplaceableProducer(settings.kafka_bootstrap, settings.service_name)
             await producer.start()
             stack.push_async_callback(producer.stop)
             app.state.producer = producer

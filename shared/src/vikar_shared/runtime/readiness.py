@@ -5,10 +5,13 @@ role       checks (each ``"ok"`` or ``"unavailable: <reason>"``)
 =========  ===============================================================================
 api        ``database``
 worker     ``database``, ``kafka`` (the producer reaches the brokers), ``consumers`` (every
-           consumer's subscriber started and in its group; a replica with no partition
-           assigned is ready: it stands by)
-relay      ``database``, ``kafka``; ``relay`` says ``leader`` or ``standby`` (information,
-           not a failure: a standby relay is ready to take over)
+           consumer's subscriber started and in its group, and none has retried one event
+           for longer than its ``stall_seconds`` (30 s) because a dependency is down; a replica
+           with no partition assigned is ready: it stands by)
+relay      ``database``, ``kafka``, ``outbox`` (the leading relay made progress in the last
+           ``stall_seconds``, or no row has waited that long: ``"unavailable: no progress for
+           <s> s, oldest unsent row <s> s old"`` otherwise); ``relay`` says ``leader`` or
+           ``standby`` (information, not a failure: a standby relay is ready to take over)
 all        all of the above
 =========  ===============================================================================
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from vikar_shared.outbox import oldest_unsent_age
 from vikar_shared.runtime.roles import Role
 
 TIMEOUT_SECONDS = 2.0
@@ -48,7 +52,27 @@ async def _kafka(state: Any) -> str:
         return _unavailable(exc)
 
 
-def _consumers(state: Any) -> str:
+async def outbox_check(state: Any) -> str:
+    """The leading relay is not stuck: it published (or found nothing to publish) within its
+    ``stall_seconds``, or else no unsent row is older than that (a standby relay: always ``ok``)."""
+    leadership = getattr(state, "relay_leadership", None)
+    if leadership is None or not leadership.leading:
+        return "ok"
+    relay = leadership.relay
+    idle = relay.seconds_since_progress()
+    if idle <= relay.stall_seconds:
+        return "ok"
+    try:
+        async with asyncio.timeout(TIMEOUT_SECONDS):
+            age = await oldest_unsent_age(state.pool)
+    except Exception as exc:
+        return _unavailable(exc)
+    if age is None or age <= relay.stall_seconds:
+        return "ok"
+    return f"unavailable: no progress for {idle:.0f} s, oldest unsent row {age:.0f} s old"
+
+
+def consumers_check(state: Any) -> str:
     broker = getattr(state, "broker", None)
     if broker is None:
         return "unavailable: not started"
@@ -57,7 +81,14 @@ def _consumers(state: Any) -> str:
         for sub in broker.subscribers
         if not getattr(sub, "running", False) or getattr(sub, "consumer", None) is None
     ]
-    return "ok" if not idle else "unavailable: not started: " + ", ".join(sorted(idle))
+    if idle:
+        return "unavailable: not started: " + ", ".join(sorted(idle))
+    stuck = [
+        f"{c.name} ({c.stalled_seconds():.0f} s)"
+        for c in (getattr(state, "consumers", None) or {}).values()
+        if c.stalled_seconds() > c.stall_seconds
+    ]
+    return "ok" if not stuck else "unavailable: no progress, retrying one event: " + ", ".join(sorted(stuck))
 
 
 async def readiness(role: Role, state: Any) -> tuple[bool, dict[str, Any]]:
@@ -65,8 +96,10 @@ async def readiness(role: Role, state: Any) -> tuple[bool, dict[str, Any]]:
     checks: dict[str, str] = {"database": await _database(state)}
     if role.uses_kafka:
         checks["kafka"] = await _kafka(state)
+    if role.runs_relay and getattr(state, "relay_leadership", None) is not None:
+        checks["outbox"] = await outbox_check(state)
     if role.runs_consumers and state.settings.run_consumers:
-        checks["consumers"] = _consumers(state)
+        checks["consumers"] = consumers_check(state)
     ready = all(v == "ok" for v in checks.values())
     body: dict[str, Any] = {"status": "ready" if ready else "not-ready", "role": role.value, "checks": checks}
     leadership = getattr(state, "relay_leadership", None)

@@ -36,6 +36,9 @@ from vikar_shared.messaging.kafka import delete_topics, make_producer, topic_par
 from vikar_shared.migrations import SHARED_MIGRATIONS, migrate
 from vikar_shared.settings import DEV_JWT_SECRET, ENVIRONMENT_VARIABLE, Environment
 
+# Fixtures of a private broker and database a test may stop and start (fault injection).
+pytest_plugins = ["vikar_shared.testing.private_servers"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Tests run as environment ``test`` (development secrets allowed), whatever the shell says; service
