@@ -236,9 +236,11 @@ async def test_a_relay_that_loses_its_lock_connection_stops_leading_and_one_rela
     dsn = await make_database("shared_it", MIGRATIONS)
     first = _app(dsn, kafka_namespace, kafka, Role.RELAY)
     second = _app(dsn, kafka_namespace, kafka, Role.RELAY)
-    # The leader lock's key split as pg_locks shows a bigint advisory lock.
+    # The leader lock's key split as pg_locks shows a bigint advisory lock; advisory locks are per database,
+    # and other tests' relays hold the same key in theirs.
     holder_sql = (
         "select pid from pg_locks where locktype = 'advisory' and granted"
+        " and database = (select oid from pg_database where datname = current_database())"
         f" and classid = {RELAY_LEADER_LOCK >> 32} and objid = {RELAY_LEADER_LOCK & 0xFFFFFFFF}"
     )
     async with serve_in_process(first), serve_in_process(second):
