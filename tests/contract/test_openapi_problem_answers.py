@@ -61,7 +61,11 @@ def test_every_operation_documents_its_problem_answers(document: dict[str, Any])
         takes_input = bool(operation.get("parameters")) or "requestBody" in operation
         expected = {"500"}
         if path not in PUBLIC:
-            expected.add("401")
+            expected |= {"401", "503"}
+            # A dependency that is down (issue 8): a 503 saying when to retry and whether anything was written.
+            unavailable = responses.get("503", {})
+            assert "Retry-After" in unavailable.get("headers", {}), f"{method.upper()} {path} 503 lacks Retry-After"
+            assert "dependency-unavailable" in unavailable.get("description", ""), f"{method.upper()} {path} 503"
             assert operation.get("security"), f"{method} {path} is not public but declares no security"
         if takes_input:
             expected.add("422")

@@ -46,6 +46,8 @@ from prometheus_client.registry import Collector
 from prometheus_fastapi_instrumentator import Instrumentator
 from starlette.exceptions import HTTPException
 
+from vikar_shared.outbox_backlog import outbox_backlog
+
 log = logging.getLogger(__name__)
 
 PROCESS = CollectorRegistry(auto_describe=True)
@@ -133,13 +135,9 @@ class AppMetrics:
         if pool is not None:
             try:
                 async with asyncio.timeout(SCRAPE_TIMEOUT_SECONDS):
-                    row = await pool.fetchrow(
-                        """select count(*) as backlog,
-                                  coalesce(extract(epoch from now() - min(created_at)), 0)::float8 as age
-                           from outbox where sent_at is null"""
-                    )
-                self.outbox_backlog.labels(service=self.service).set(row["backlog"])
-                self.outbox_age.labels(service=self.service).set(max(0.0, row["age"]))
+                    backlog = await outbox_backlog(pool)
+                self.outbox_backlog.labels(service=self.service).set(backlog.rows)
+                self.outbox_age.labels(service=self.service).set(backlog.oldest_age_seconds or 0.0)
             except Exception as exc:  # a scrape reports, it does not fail
                 log.warning("outbox metrics unavailable: %s", type(exc).__name__)
         broker = getattr(state, "broker", None)

@@ -76,7 +76,7 @@ class OutboxRelay:
     and the batch retried; failures are logged at most once per ``log_every`` seconds with the count of
     the others. ``last_progress`` (``time.monotonic()``) is when a batch was published or the outbox
     was found empty; readiness (:mod:`vikar_shared.runtime.readiness`) compares it and the age of the
-    oldest unsent row (:func:`oldest_unsent_age`) with ``stall_seconds``."""
+    oldest unsent row (:func:`vikar_shared.outbox_backlog.outbox_backlog`) with ``stall_seconds``."""
 
     def __init__(
         self,
@@ -183,12 +183,6 @@ class OutboxRelay:
         else:
             if self._failure_log.log(logging.ERROR, "outbox relay batch failed; retrying", exc=exc, **fields):
                 log.error("outbox relay batch failure", exc_info=exc)
-
-
-async def oldest_unsent_age(pool: asyncpg.Pool) -> float | None:
-    """Seconds since the oldest unsent outbox row was written, or ``None`` when every row is sent."""
-    age = await pool.fetchval("select extract(epoch from now() - min(created_at)) from outbox where sent_at is null")
-    return None if age is None else float(age)
 
 
 class RelayLeadership:

@@ -126,6 +126,14 @@ class ServiceSettings(BaseSettings):
     relay_idle_seconds: float = 0.05
     consumer_max_attempts: int = 3
     consumer_retry_backoff_seconds: float = 0.2
+    # Recovery (issue 8). A consumer retries an event whose handling fails on a dependency that is down
+    # (vikar_shared.transient) for `consumer_transient_retry_seconds`, then seeks back and fetches it
+    # again; readiness reports it once it has made no progress for `consumer_stall_seconds`, and the
+    # leading relay once it has published nothing for `relay_stall_seconds` while a row older than
+    # that waits. Seconds; raise them where a dependency's planned restarts take longer.
+    consumer_transient_retry_seconds: float = Field(default=30.0, gt=0, le=3600)
+    consumer_stall_seconds: float = Field(default=30.0, gt=0, le=3600)
+    relay_stall_seconds: float = Field(default=30.0, gt=0, le=3600)
     log_level: str = "INFO"
     # Page sessions (vikar_shared.identity.tokens): the identity owner's Ed25519 public keys (PEM) by key
     # id, with which every page-serving service verifies the ``vikar_session`` cookie locally. Rotate by

@@ -39,7 +39,7 @@ def _company(name: str) -> CompanyRegistered:
     )
 
 
-def _app(dsn: str, namespace: str, kafka: str, role: Role) -> FastAPI:
+def _app(dsn: str, namespace: str, kafka: str, role: Role, **settings_: Any) -> FastAPI:
     settings = ServiceSettings(
         service_name="placement",
         database_url=dsn,
@@ -47,6 +47,7 @@ def _app(dsn: str, namespace: str, kafka: str, role: Role) -> FastAPI:
         kafka_namespace=namespace,
         consumer_retry_backoff_seconds=0.01,
         relay_standby_seconds=0.2,
+        **settings_,
     )
     spec = ConsumerSpec(CONSUMER, ["placement.events"], {CompanyRegistered: _record})
     return create_service_app(
@@ -272,3 +273,20 @@ async def test_a_relay_that_loses_its_lock_connection_stops_leading_and_one_rela
             return await _unsent(pool) == 0
 
         await wait_until(none_unsent, what="the new leader to publish")
+
+
+async def test_the_stall_thresholds_and_transient_retry_time_are_settings(
+    role_apps: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 8: readiness's stall thresholds and the consumer's transient retry time come from the
+    settings (e.g. ``INVOICING_RELAY_STALL_SECONDS``), not from constants in the consumer and relay."""
+    monkeypatch.setenv("CONSUMER_STALL_SECONDS", "7.5")
+    monkeypatch.setenv("RELAY_STALL_SECONDS", "12")
+    monkeypatch.setenv("CONSUMER_TRANSIENT_RETRY_SECONDS", "4")
+    start = role_apps(_app)
+    app, _ = await start(Role.ALL)
+    consumer = app.state.consumers[CONSUMER]
+    assert (consumer.stall_seconds, consumer._transient_retry_seconds) == (7.5, 4.0)
+    assert app.state.relay_leadership.relay.stall_seconds == 12.0
+    with pytest.raises(ValueError, match="relay_stall_seconds"):
+        ServiceSettings(service_name="placement", relay_stall_seconds=0)

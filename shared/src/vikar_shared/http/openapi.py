@@ -12,6 +12,8 @@ for every service, from what the routes declare:
 - ``422`` where the operation takes input (parameters or a body; a body that is not JSON or nests too
   deep is a 422 on field ``body`` too);
 - ``500`` everywhere, with the ``correlation_id`` the error was logged under;
+- ``503`` ``dependency-unavailable`` everywhere but ``/healthz`` and ``/readyz``, with ``Retry-After``
+  and ``written`` (:func:`vikar_shared.http.problems.dependency_unavailable_problem`);
 - whatever the route declares itself (``responses=problem_responses(409)`` for a conflict, or a 404
   for an id in the body); every 4xx/5xx answer gets the ``Problem`` schema and ``application/problem+json``.
 
@@ -57,6 +59,18 @@ DESCRIPTIONS: dict[int, str] = {
     502: "A service this one depends on failed",
     503: "The service is not ready",
 }
+
+# Every operation but the probes: the database or the broker it needs is down (vikar_shared.transient).
+DEPENDENCY_UNAVAILABLE = (
+    "A service this one needs (the database or the broker) could not be reached: problem code "
+    "`dependency-unavailable`, with `Retry-After` (seconds), `dependency` (`database` or `broker`) and "
+    "`written`: `false` when nothing was saved (send the request again as it is), `null` when the "
+    "connection was lost while committing (send it again with the same `Idempotency-Key`, or read first)"
+)
+RETRY_AFTER_HEADER = {
+    "Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "integer", "minimum": 0}}
+}
+PROBES = frozenset({"/healthz", "/readyz"})
 
 CORRELATION_HEADER = {
     "X-Correlation-ID": {
@@ -188,6 +202,9 @@ def _document_operation(route: RouteContext, operation: dict[str, Any]) -> None:
         del responses["422"]
     for code, description in wanted.items():
         responses.setdefault(str(code), _problem_answer(description))
+    if route.path_format not in PROBES:
+        unavailable = responses.setdefault("503", _problem_answer(DEPENDENCY_UNAVAILABLE))
+        unavailable.setdefault("headers", {}).update({**CORRELATION_HEADER, **RETRY_AFTER_HEADER})
     for status, response in responses.items():
         if status[:1] in ("4", "5"):
             _as_problem(response)

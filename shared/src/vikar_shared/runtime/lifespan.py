@@ -93,6 +93,8 @@ async def run_role(
                     max_attempts=settings.consumer_max_attempts,
                     backoff_seconds=settings.consumer_retry_backoff_seconds,
                     namespace=ns,
+                    transient_retry_seconds=settings.consumer_transient_retry_seconds,
+                    stall_seconds=settings.consumer_stall_seconds,
                 )
                 for c in consumers
             }
@@ -109,6 +111,7 @@ async def run_role(
                 batch_size=settings.relay_batch_size,
                 idle_seconds=settings.relay_idle_seconds,
                 namespace=ns,
+                stall_seconds=settings.relay_stall_seconds,
             )
 
             async def connect() -> asyncpg.Connection:

@@ -6,10 +6,10 @@ role       checks (each ``"ok"`` or ``"unavailable: <reason>"``)
 api        ``database``
 worker     ``database``, ``kafka`` (the producer reaches the brokers), ``consumers`` (every
            consumer's subscriber started and in its group, and none has retried one event
-           for longer than its ``stall_seconds`` (30 s) because a dependency is down; a replica
+           for longer than ``consumer_stall_seconds`` (30 s) because a dependency is down; a replica
            with no partition assigned is ready: it stands by)
 relay      ``database``, ``kafka``, ``outbox`` (the leading relay made progress in the last
-           ``stall_seconds``, or no row has waited that long: ``"unavailable: no progress for
+           ``relay_stall_seconds`` (30 s), or no row has waited that long: ``"unavailable: no progress for
            <s> s, oldest unsent row <s> s old"`` otherwise); ``relay`` says ``leader`` or
            ``standby`` (information, not a failure: a standby relay is ready to take over)
 all        all of the above
@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from vikar_shared.outbox import oldest_unsent_age
+from vikar_shared.outbox_backlog import outbox_backlog
 from vikar_shared.runtime.roles import Role
 
 TIMEOUT_SECONDS = 2.0
@@ -64,7 +64,7 @@ async def outbox_check(state: Any) -> str:
         return "ok"
     try:
         async with asyncio.timeout(TIMEOUT_SECONDS):
-            age = await oldest_unsent_age(state.pool)
+            age = (await outbox_backlog(state.pool)).oldest_age_seconds
     except Exception as exc:
         return _unavailable(exc)
     if age is None or age <= relay.stall_seconds:
