@@ -16,8 +16,9 @@ import pytest
 
 from placement.app import MIGRATIONS, create_app
 from placement.config import PlacementSettings
+from vikar_shared.auth import Role
 from vikar_shared.clock import Clock, FixedClock
-from vikar_shared.testing.plugin import serve_in_process
+from vikar_shared.testing.plugin import bearer, serve_in_process
 
 
 @dataclass
@@ -32,6 +33,21 @@ class Api:
             return list(await conn.fetch(query, *args))
         finally:
             await conn.close()
+
+    async def municipality(self, name: str = "Aalborg", co_financing_rate_ore_per_hour: int = 6500) -> str:
+        """Registers a municipality (as an admin) with terms in force since 2024-01-01; returns its id."""
+        admin = bearer(Role.ADMIN, sub="admin-1")
+        m = await self.client.post("/municipalities", json={"name": name}, headers=admin)
+        assert m.status_code == 201, m.text
+        mid: str = m.json()["id"]
+        terms = {
+            "effective_from": "2024-01-01",
+            "co_financing_rate_ore_per_hour": co_financing_rate_ore_per_hour,
+            "eligibility_threshold_weeks": 26,
+        }
+        answer = await self.client.post(f"/municipalities/{mid}/terms", headers=admin, json=terms)
+        assert answer.status_code == 201, answer.text
+        return mid
 
     async def events(self, event_type: str) -> list[dict[str, Any]]:
         rows = await self.sql(

@@ -18,6 +18,7 @@ from placement.citizens.vault import CprVault
 from vikar_shared.auth import Role
 from vikar_shared.db import create_pool, transaction
 from vikar_shared.testing.plugin import bearer, serve_in_process
+from vikar_shared.testing.problems import field_errors
 
 ADMIN = bearer(Role.ADMIN, sub="admin-1")
 ANNA = bearer(Role.CONSULTANT, sub="anna")
@@ -29,20 +30,6 @@ Api = Any  # conftest.Api
 async def api(serve_placement: Any) -> AsyncIterator[Any]:
     async with serve_placement(date(2026, 11, 27)) as running:
         yield running
-
-
-def _errors(response: httpx.Response) -> list[tuple[str, str]]:
-    assert response.headers["content-type"] == "application/problem+json", response.text
-    return [(e["field"], e["rule"]) for e in response.json()["errors"]]
-
-
-async def _municipality(client: httpx.AsyncClient, name: str = "Aalborg") -> str:
-    m = await client.post("/municipalities", json={"name": name}, headers=ADMIN)
-    assert m.status_code == 201, m.text
-    mid: str = m.json()["id"]
-    terms = {"effective_from": "2024-01-01", "co_financing_rate_ore_per_hour": 6500, "eligibility_threshold_weeks": 26}
-    assert (await client.post(f"/municipalities/{mid}/terms", headers=ADMIN, json=terms)).status_code == 201
-    return mid
 
 
 def _referral(mid: str, cpr: str = ASCII_CPR, name: str = "Mette Jensen", **patch: Any) -> dict[str, Any]:
@@ -65,12 +52,12 @@ async def _refer(client: httpx.AsyncClient, mid: str, **fields: Any) -> dict[str
 async def test_a_nul_in_a_municipality_name_is_a_422_naming_the_field_not_a_500(api: Api) -> None:
     r = await api.client.post("/municipalities", json={"name": "Aal\x00borg"}, headers=ADMIN)
     assert r.status_code == 422, r.text
-    assert _errors(r) == [("name", "text-control-character")]
+    assert field_errors(r) == [("name", "text-control-character")]
     assert await api.sql("select * from municipalities") == []
 
 
 async def test_every_free_text_field_refuses_control_characters_and_line_breaks(api: Api) -> None:
-    mid = await _municipality(api.client)
+    mid = await api.municipality()
     company = {"name": "Bager Hansen", "cvr": "10150817", "approvers": [{"email": "ib@bager.example", "name": "Ib"}]}
     cases: list[tuple[str, str, dict[str, Any], str, str]] = [
         ("/referrals", "post", _referral(mid, name="Mette\r\nJensen"), "name", "text-line-break"),
@@ -124,7 +111,7 @@ async def test_every_free_text_field_refuses_control_characters_and_line_breaks(
             method, path, json=body, headers=ANNA if path != f"/municipalities/{mid}/terms" else ADMIN
         )
         assert r.status_code == 422, (path, body, r.text)
-        assert (field, rule) in _errors(r), (path, body)
+        assert (field, rule) in field_errors(r), (path, body)
     assert await api.sql("select * from citizens") == []
     assert await api.sql("select * from companies") == []
     registered = await api.client.post("/companies", json=company, headers=ANNA)
@@ -133,11 +120,11 @@ async def test_every_free_text_field_refuses_control_characters_and_line_breaks(
         f"/companies/{registered.json()['id']}/approvers/ib%00@bager.example", headers=ANNA
     )
     assert removed.status_code == 422, removed.text
-    assert _errors(removed) == [("email", "text-control-character")]
+    assert field_errors(removed) == [("email", "text-control-character")]
 
 
 async def test_numbers_and_periods_out_of_range_are_422s_naming_the_field(api: Api) -> None:
-    mid = await _municipality(api.client)
+    mid = await api.municipality()
     cases = [
         ("/companies?offset=9223372036854775808", ("offset", "less_than_equal")),
         ("/companies?offset=-1", ("offset", "greater_than_equal")),
@@ -150,13 +137,13 @@ async def test_numbers_and_periods_out_of_range_are_422s_naming_the_field(api: A
     for url, expected in cases:
         r = await api.client.get(url, headers=ANNA)
         assert r.status_code == 422, (url, r.text)
-        assert _errors(r) == [expected], url
+        assert field_errors(r) == [expected], url
     ok = await api.client.get("/consultants/me/follow-ups?week=２０２６-Ｗ４８", headers=ANNA)
     assert (ok.status_code, ok.json()["week"]) == (200, "2026-W48")
 
 
 async def test_a_cpr_typed_with_full_width_digits_is_the_same_citizen(api: Api) -> None:
-    mid = await _municipality(api.client)
+    mid = await api.municipality()
     first = await _refer(api.client, mid, cpr=ASCII_CPR)
     second = await _refer(api.client, mid, cpr=FULL_WIDTH_CPR, referred_on="2026-03-01")
     assert second["citizen_id"] == first["citizen_id"]
@@ -166,11 +153,11 @@ async def test_a_cpr_typed_with_full_width_digits_is_the_same_citizen(api: Api) 
         assert (found.status_code, found.json()) == (200, {"citizen_id": first["citizen_id"]}), typed
     assert len(await api.sql("select id from citizens")) == 1
     arabic = await api.client.post("/referrals", headers=ANNA, json=_referral(mid, cpr="١٧٠٣٨٧-٤٨٢١"))
-    assert (arabic.status_code, _errors(arabic)) == (422, [("cpr", "cpr-format")])
+    assert (arabic.status_code, field_errors(arabic)) == (422, [("cpr", "cpr-format")])
 
 
 async def test_a_second_referral_with_another_name_keeps_the_earlier_one_and_says_so(api: Api) -> None:
-    mid = await _municipality(api.client)
+    mid = await api.municipality()
     first = await _refer(api.client, mid, name="Mette Jensen")
     assert first["name_changed"] is None
     second = await _refer(api.client, mid, name="Mette Holm", referred_on="2026-03-01")
@@ -192,7 +179,7 @@ async def test_a_second_referral_with_another_name_keeps_the_earlier_one_and_say
         ("Mette Jensen", "Mette Holm", second["id"], "2026-03-01")
     ]
     # Another municipality's user sees neither the referral nor the rename.
-    other = await _municipality(api.client, "Aarhus")
+    other = await api.municipality("Aarhus")
     await _refer(api.client, other, cpr="010190-1234", name="Someone Else")
     municipal = bearer(Role.MUNICIPALITY, sub="aarhus", municipality_id=uuid.UUID(other))
     hidden = await api.client.get(f"/citizens/{first['citizen_id']}/timeline", headers=municipal)
@@ -225,7 +212,7 @@ async def _old_citizen(api: Api, vault: CprVault, digits: str, name: str, mid: s
 
 async def test_citizens_stored_twice_the_old_way_are_merged_at_startup_and_nothing_is_lost(api: Api) -> None:
     vault = CprVault(api.settings.cpr_encryption_key, api.settings.cpr_hash_key)
-    mid = await _municipality(api.client)
+    mid = await api.municipality()
     ascii_id = await _old_citizen(api, vault, "1703874821", "Mette Jensen", mid, date(2026, 2, 1))
     wide_id = await _old_citizen(api, vault, "１７０３８７４８２１", "Mette Holm", mid, date(2026, 3, 1))
     lonely_id = await _old_citizen(api, vault, "０１０１９０１２３４", "Ole Lonely", mid, date(2026, 3, 2))
@@ -279,7 +266,7 @@ async def test_a_token_whose_sub_holds_a_nul_or_nothing_is_401_not_500(api: Api,
 
 
 async def test_openings_and_activities_refuse_text_the_database_cannot_store(api: Api) -> None:
-    mid = await _municipality(api.client)
+    mid = await api.municipality()
     company = await api.client.post(
         "/companies",
         headers=ANNA,
@@ -301,14 +288,14 @@ async def test_openings_and_activities_refuse_text_the_database_cannot_store(api
     ):
         r = await api.client.post("/openings", headers=ANNA, json=opening | patch)
         assert r.status_code == 422, (patch, r.text)
-        assert _errors(r) == [(field, rule)], patch
+        assert field_errors(r) == [(field, rule)], patch
     created = await api.client.post("/openings", headers=ANNA, json=opening)
     assert created.status_code == 201, created.text
     assert created.json()["tasks"] == "Dishes\nand simple food preparation"
     follow_up = await api.client.post(
         f"/openings/{created.json()['id']}/follow-ups", headers=ANNA, json={"note": "Ringede\x00"}
     )
-    assert (follow_up.status_code, _errors(follow_up)) == (422, [("note", "text-control-character")])
+    assert (follow_up.status_code, field_errors(follow_up)) == (422, [("note", "text-control-character")])
 
     citizen = (await _refer(api.client, mid))["citizen_id"]
     for body, field, rule in (
@@ -321,13 +308,13 @@ async def test_openings_and_activities_refuse_text_the_database_cannot_store(api
     ):
         r = await api.client.post(f"/citizens/{citizen}/activities", headers=ANNA, json=body)
         assert r.status_code == 422, (body, r.text)
-        assert _errors(r) == [(field, rule)], body
+        assert field_errors(r) == [(field, rule)], body
     assert await api.sql("select * from citizen_activities") == []
 
 
 async def test_two_identities_placed_at_one_company_on_overlapping_days_are_left_for_a_person(api: Api) -> None:
     vault = CprVault(api.settings.cpr_encryption_key, api.settings.cpr_hash_key)
-    mid = await _municipality(api.client)
+    mid = await api.municipality()
     company = await api.client.post(
         "/companies",
         headers=ANNA,

@@ -15,6 +15,7 @@ import pytest
 from vikar_shared.auth import Role
 from vikar_shared.settings import DEV_JWT_SECRET
 from vikar_shared.testing.plugin import bearer
+from vikar_shared.testing.problems import field_errors
 
 ADMIN = bearer(Role.ADMIN, sub="admin-1")
 ANNA = bearer(Role.CONSULTANT, sub="anna")
@@ -27,20 +28,6 @@ COMPANY = {"name": "Bager Hansen", "cvr": "10150817", "approvers": [{"email": "a
 async def api(serve_placement: Any) -> AsyncIterator[Any]:
     async with serve_placement(date(2026, 11, 27)) as running:
         yield running
-
-
-def _errors(response: httpx.Response) -> list[tuple[str, str]]:
-    assert response.headers["content-type"] == "application/problem+json", response.text
-    return [(e["field"], e["rule"]) for e in response.json()["errors"]]
-
-
-async def _municipality(client: httpx.AsyncClient, name: str = "Aalborg") -> str:
-    m = await client.post("/municipalities", json={"name": name}, headers=ADMIN)
-    assert m.status_code == 201, m.text
-    mid: str = m.json()["id"]
-    terms = {"effective_from": "2024-01-01", "co_financing_rate_ore_per_hour": 6500, "eligibility_threshold_weeks": 26}
-    assert (await client.post(f"/municipalities/{mid}/terms", headers=ADMIN, json=terms)).status_code == 201
-    return mid
 
 
 async def _company(client: httpx.AsyncClient) -> str:
@@ -65,7 +52,7 @@ async def test_a_full_width_approver_address_is_the_ascii_approver_and_mail_safe
     for bad in ("æøå@example.com", "appr\u200b@example.com", "\u200b"):
         r = await api.client.post(f"/companies/{cid}/approvers", headers=ANNA, json={"email": bad, "name": "X"})
         assert r.status_code == 422, (bad, r.text)
-        assert [f for f, _ in _errors(r)] == ["email"], bad
+        assert [f for f, _ in field_errors(r)] == ["email"], bad
     idn = await api.client.post(f"/companies/{cid}/approvers", headers=ANNA, json={"email": "a@bæk.dk", "name": "B"})
     assert idn.status_code == 201, idn.text
     assert {"email": "a@xn--bk-1ia.dk", "name": "B"} in idn.json()["approvers"]
@@ -82,7 +69,7 @@ async def test_a_full_width_approver_address_is_the_ascii_approver_and_mail_safe
     }
     r = await api.client.post("/companies", headers=ANNA, json=twice)
     assert r.status_code == 422, r.text
-    assert _errors(r) == [("approvers", "unique-email")]
+    assert field_errors(r) == [("approvers", "unique-email")]
     contact = {"billing_contact": {"name": "Bo", "email": "ＢＯ@bager.example"}}
     patched = await api.client.patch(f"/companies/{cid}", headers=ANNA, json=contact)
     assert patched.status_code == 200, patched.text
@@ -90,7 +77,7 @@ async def test_a_full_width_approver_address_is_the_ascii_approver_and_mail_safe
 
 
 async def test_text_that_shows_nothing_is_blank_and_bidi_overrides_are_refused(api: Api) -> None:
-    mid = await _municipality(api.client)
+    mid = await api.municipality()
     cid = await _company(api.client)
     referral = {
         "cpr": "170387-4821",
@@ -133,7 +120,7 @@ async def test_text_that_shows_nothing_is_blank_and_bidi_overrides_are_refused(a
         for method, path, body, headers, field in cases:
             r = await api.client.request(method, path, json=body, headers=headers)
             assert r.status_code == 422, (path, body, r.text)
-            assert _errors(r) == [(field, "not-blank")], (path, body)
+            assert field_errors(r) == [(field, "not-blank")], (path, body)
     for method, path, body, headers, field in [
         ("post", "/municipalities", {"name": "ab\u202ecd"}, ADMIN, "name"),
         ("patch", f"/companies/{cid}", {"name": "Bager \u202eHansen"}, ANNA, "name"),
@@ -143,7 +130,7 @@ async def test_text_that_shows_nothing_is_blank_and_bidi_overrides_are_refused(a
     ]:
         r = await api.client.request(method, path, json=body, headers=headers)
         assert r.status_code == 422, (path, body, r.text)
-        assert _errors(r) == [(field, "text-bidi-control")], (path, body)
+        assert field_errors(r) == [(field, "text-bidi-control")], (path, body)
     assert [r["name"] for r in await api.sql("select name from municipalities")] == ["Aalborg"]
     assert [r["name"] for r in await api.sql("select name from companies")] == ["Bager Hansen"]
     assert await api.sql("select * from citizens") == []
@@ -151,7 +138,7 @@ async def test_text_that_shows_nothing_is_blank_and_bidi_overrides_are_refused(a
 
 
 async def test_municipality_names_differing_in_case_or_width_are_one(api: Api) -> None:
-    mid = await _municipality(api.client, "Aalborg")
+    mid = await api.municipality("Aalborg")
     for name in ("aalborg", " AALBORG ", "Ａａｌｂｏｒｇ"):
         r = await api.client.post("/municipalities", json={"name": name}, headers=ADMIN)
         assert r.status_code == 409, (name, r.text)
@@ -188,12 +175,12 @@ async def test_a_token_whose_dates_are_not_numbers_is_401_claim_invalid(api: Api
     assert (await api.client.get("/companies", headers=_raw_token())).status_code == 200
     r = await api.client.get("/companies", headers=_raw_token(**claims))
     assert r.status_code == 401, r.text
-    assert _errors(r) == [("Authorization", "claim-invalid")]
+    assert field_errors(r) == [("Authorization", "claim-invalid")]
 
 
 @pytest.mark.parametrize("key", ["", " ", '""'])
 async def test_an_empty_idempotency_key_is_422_not_no_key(api: Api, key: str) -> None:
     r = await api.client.post("/municipalities", json={"name": "Aarhus"}, headers=ADMIN | {"Idempotency-Key": key})
     assert r.status_code == 422, r.text
-    assert _errors(r) == [("Idempotency-Key", "idempotency-key-invalid")]
+    assert field_errors(r) == [("Idempotency-Key", "idempotency-key-invalid")]
     assert await api.sql("select * from municipalities") == []

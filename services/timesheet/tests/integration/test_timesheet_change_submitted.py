@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from vikar_shared.auth.principal import Role
 from vikar_shared.testing.plugin import bearer
+from vikar_shared.testing.problems import field_errors
 
 if TYPE_CHECKING:
     import httpx
@@ -22,10 +23,6 @@ if TYPE_CHECKING:
 
 async def _put(h: Harness, entry: dict[str, Any], body: dict[str, Any], **kw: Any) -> httpx.Response:
     return await h.client.put(f"/entries/{entry['id']}", json=body, headers=kw.get("headers", h.consultant))
-
-
-def _rules(response: httpx.Response) -> list[tuple[str, str]]:
-    return [(e["field"], e["rule"]) for e in response.json()["errors"]]
 
 
 async def test_a_submitted_entry_typed_wrong_is_changed_before_approval(timesheet: Harness) -> None:
@@ -130,7 +127,7 @@ async def test_changing_a_submitted_entry_needs_its_version_and_a_stale_one_is_4
     stale = await _put(h, entry, {"work_date": h.day(3), "minutes": 180, "expected_version": 2})
 
     assert missing.status_code == 422
-    assert _rules(missing) == [("expected_version", "expected-version-required")]
+    assert field_errors(missing) == [("expected_version", "expected-version-required")]
     assert stale.status_code == 409
     assert (stale.json()["code"], stale.json()["entry"]["version"]) == ("entry-version-mismatch", 1)
     assert await h.get(entry["id"]) == entry
@@ -192,7 +189,7 @@ async def test_a_change_obeys_the_12_hour_day_across_placements_counting_the_ent
     assert up_to_cap.status_code == 200, up_to_cap.text
     assert over_cap.status_code == 422
     assert over_cap.json()["code"] == "entry-invalid"
-    assert _rules(over_cap) == [("minutes", "citizen-day-over-12-hours")]
+    assert field_errors(over_cap) == [("minutes", "citizen-day-over-12-hours")]
     assert (await h.get(entry["id"]))["minutes"] == 420
 
 
@@ -206,13 +203,13 @@ async def test_a_change_obeys_every_submission_rule_and_leaves_the_entry_as_it_w
     too_many = await _put(h, entry, {"work_date": h.day(3), "minutes": 735, "expected_version": 1})
     too_early = await _put(h, entry, {"work_date": before_start, "minutes": 60, "expected_version": 1})
 
-    assert _rules(future) == [("work_date", "work-date-in-future")]
-    assert _rules(off_quarter) == [("minutes", "minutes-not-quarter-hours")]
-    assert _rules(too_many) == [("minutes", "minutes-out-of-range")]
-    assert _rules(too_early) == [("work_date", "work-date-before-placement")]
+    assert field_errors(future) == [("work_date", "work-date-in-future")]
+    assert field_errors(off_quarter) == [("minutes", "minutes-not-quarter-hours")]
+    assert field_errors(too_many) == [("minutes", "minutes-out-of-range")]
+    assert field_errors(too_early) == [("work_date", "work-date-before-placement")]
     await h.change_status(h.placement, "planned")
     not_active = await _put(h, entry, {"work_date": h.day(3), "minutes": 60, "expected_version": 1})
-    assert _rules(not_active) == [("work_date", "placement-not-active")]
+    assert field_errors(not_active) == [("work_date", "placement-not-active")]
     assert await h.get(entry["id"]) == entry
     assert await h.outbox_types() == ["timesheet.hours_submitted"]
 
@@ -248,8 +245,8 @@ async def test_a_submitted_correction_is_changed_within_its_bounds_on_its_day(ti
     assert to_max.status_code == 200, to_max.text
     assert to_zero.status_code == 200, to_zero.text
     assert (to_zero.json()["minutes"], to_zero.json()["corrects_entry_id"]) == (-240, original["id"])
-    assert _rules(below_zero) == [("minutes", "corrected-minutes-out-of-range")]
-    assert _rules(other_day) == [("work_date", "correction-work-date-fixed")]
+    assert field_errors(below_zero) == [("minutes", "corrected-minutes-out-of-range")]
+    assert field_errors(other_day) == [("work_date", "correction-work-date-fixed")]
     data = (await h.envelopes("timesheet.entry_changed"))[0]["data"]
     assert (data["previous_minutes"], data["minutes"], data["corrects_entry_id"]) == (60, 480, original["id"])
 

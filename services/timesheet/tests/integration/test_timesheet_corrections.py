@@ -9,14 +9,11 @@ import pytest
 
 from vikar_shared.auth.principal import Role
 from vikar_shared.testing.plugin import bearer
+from vikar_shared.testing.problems import field_errors
 
 if TYPE_CHECKING:
     import httpx
     from conftest import Harness
-
-
-def _rules(response: httpx.Response) -> list[tuple[str, str]]:
-    return [(e["field"], e["rule"]) for e in response.json()["errors"]]
 
 
 async def _correct(
@@ -107,8 +104,8 @@ async def test_corrections_keep_the_entry_within_0_and_720_minutes_counting_appr
     assert while_open.json()["code"] == "correction-open"
     assert too_high.status_code == 422
     assert too_high.json()["code"] == "correction-invalid"
-    assert _rules(too_high) == [("minutes_delta", "corrected-minutes-out-of-range")]
-    assert _rules(too_low) == [("minutes_delta", "corrected-minutes-out-of-range")]
+    assert field_errors(too_high) == [("minutes_delta", "corrected-minutes-out-of-range")]
+    assert field_errors(too_low) == [("minutes_delta", "corrected-minutes-out-of-range")]
     corrections = await h.pool.fetch(
         "select minutes, status from entries where corrects_entry_id = $1 order by submitted_at",
         uuid.UUID(original["id"]),
@@ -133,7 +130,7 @@ async def test_a_correction_is_a_non_zero_whole_multiple_of_15_minutes(
     response = await _correct(h, original, delta)
 
     assert response.status_code == 422
-    assert _rules(response) == [("minutes_delta", rule)]
+    assert field_errors(response) == [("minutes_delta", rule)]
     assert await h.pool.fetchval("select count(*) from entries") == 1
 
 
@@ -146,7 +143,7 @@ async def test_a_correction_needs_a_reason(timesheet: Harness) -> None:
     )
 
     assert response.status_code == 422
-    assert _rules(response) == [("reason", "missing")]
+    assert field_errors(response) == [("reason", "missing")]
 
 
 async def test_only_an_approved_original_entry_can_be_corrected(timesheet: Harness) -> None:
@@ -181,7 +178,7 @@ async def test_a_correction_adding_hours_respects_the_citizens_12_hour_day(times
     fits = await _correct(h, original, 60)
 
     assert too_much.status_code == 422
-    assert _rules(too_much) == [("minutes_delta", "citizen-day-over-12-hours")]
+    assert field_errors(too_much) == [("minutes_delta", "citizen-day-over-12-hours")]
     assert fits.status_code == 201
 
 
@@ -220,8 +217,8 @@ async def test_a_rejected_correction_is_edited_and_submitted_again_for_the_same_
     )
 
     assert other_day.status_code == 422
-    assert _rules(other_day) == [("work_date", "correction-work-date-fixed")]
-    assert _rules(too_low) == [("minutes", "corrected-minutes-out-of-range")]
+    assert field_errors(other_day) == [("work_date", "correction-work-date-fixed")]
+    assert field_errors(too_low) == [("minutes", "corrected-minutes-out-of-range")]
     assert same_day.status_code == 200, same_day.text
     body = same_day.json()
     assert (body["status"], body["minutes"], body["corrects_entry_id"], body["version"]) == (

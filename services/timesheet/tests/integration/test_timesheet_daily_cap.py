@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from vikar_shared.testing.problems import field_errors
 
 if TYPE_CHECKING:
     from conftest import Harness
-
-
-def _rules(response: Any) -> list[tuple[str, str]]:
-    return [(e["field"], e["rule"]) for e in response.json()["errors"]]
 
 
 async def _day_total(h: Harness, citizen_id: uuid.UUID, days_ago: int) -> int:
@@ -41,7 +39,7 @@ async def test_twelve_hours_per_citizen_day_are_summed_across_placements_at_two_
 
     assert (first.status_code, second.status_code, other_citizen.status_code) == (201, 201, 201)
     assert over.status_code == 422
-    assert _rules(over) == [("entries.1.minutes", "citizen-day-over-12-hours")]
+    assert field_errors(over) == [("entries.1.minutes", "citizen-day-over-12-hours")]
     assert "12:00 h" in over.json()["errors"][0]["message"]
     assert await _day_total(h, h.placement.citizen_id, 2) == 720
     assert await _day_total(h, h.placement.citizen_id, 3) == 0
@@ -59,7 +57,7 @@ async def test_two_concurrent_submissions_exceeding_12_hours_together_exactly_on
 
         assert sorted(r.status_code for r in responses) == [201, 422], [r.text for r in responses]
         loser = next(r for r in responses if r.status_code == 422)
-        assert _rules(loser) == [("entries.0.minutes", "citizen-day-over-12-hours")]
+        assert field_errors(loser) == [("entries.0.minutes", "citizen-day-over-12-hours")]
         assert await _day_total(h, h.placement.citizen_id, days_ago) == 480
     assert await h.outbox_types() == ["timesheet.hours_submitted"] * 4
 
@@ -95,5 +93,5 @@ async def test_a_pending_reduction_frees_no_hours_until_it_is_approved(timesheet
     one_more = await h.submit([{"work_date": h.day(2), "minutes": 15}], placement_id=third.placement_id)
 
     assert while_pending.status_code == 422
-    assert _rules(while_pending) == [("entries.0.minutes", "citizen-day-over-12-hours")]
+    assert field_errors(while_pending) == [("entries.0.minutes", "citizen-day-over-12-hours")]
     assert (once_approved.status_code, one_more.status_code) == (201, 422)

@@ -9,15 +9,10 @@ import pytest
 
 from vikar_shared.auth.principal import Role
 from vikar_shared.testing.plugin import bearer
+from vikar_shared.testing.problems import field_errors
 
 if TYPE_CHECKING:
-    import httpx
     from conftest import Harness
-
-
-def _errors(response: httpx.Response) -> list[tuple[str, str]]:
-    assert response.headers["content-type"] == "application/problem+json", response.text
-    return [(e["field"], e["rule"]) for e in response.json()["errors"]]
 
 
 async def test_a_bulk_approval_for_week_9999_w52_is_422_naming_the_week(timesheet: Harness) -> None:
@@ -30,7 +25,7 @@ async def test_a_bulk_approval_for_week_9999_w52_is_422_naming_the_week(timeshee
             headers=h.approver,
         )
         assert response.status_code == 422, response.text
-        assert _errors(response) == [("week", rule)]
+        assert field_errors(response) == [("week", rule)]
     assert (await h.get(entry["id"]))["status"] == "submitted"
 
 
@@ -50,7 +45,7 @@ async def test_dates_and_minutes_out_of_range_are_422s_and_nothing_is_stored(
     h = timesheet
     response = await h.submit([entry])
     assert response.status_code == 422, response.text
-    assert _errors(response) == [(field, rule)]
+    assert field_errors(response) == [(field, rule)]
     assert await h.pool.fetch("select id from entries") == []
 
 
@@ -67,7 +62,7 @@ async def test_a_rejection_reason_with_a_nul_is_422_naming_reason(timesheet: Har
         headers=h.approver,
     )
     assert response.status_code == 422, response.text
-    assert _errors(response) == [("reason", rule)]
+    assert field_errors(response) == [("reason", rule)]
     assert (await h.get(entry["id"]))["status"] == "submitted"
 
 

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from vikar_shared.events.placement import PlacementRatesChanged, PlacementStatusChanged, RateVersion
+from vikar_shared.testing.problems import field_errors
 
 if TYPE_CHECKING:
     from conftest import Harness
-
-
-def _rules(response: Any) -> list[tuple[str, str]]:
-    return [(e["field"], e["rule"]) for e in response.json()["errors"]]
 
 
 async def test_a_placement_created_without_a_status_is_active_and_takes_hours(timesheet: Harness) -> None:
@@ -38,7 +35,7 @@ async def test_a_planned_placement_takes_no_hours_until_it_becomes_active(timesh
     accepted = await h.submit([{"work_date": h.day(1), "minutes": 60}], placement_id=planned.placement_id)
 
     assert refused.status_code == 422
-    assert _rules(refused) == [("entries.0.work_date", "placement-not-active")]
+    assert field_errors(refused) == [("entries.0.work_date", "placement-not-active")]
     assert accepted.status_code == 201, accepted.text
 
 
@@ -51,7 +48,7 @@ async def test_an_ended_placement_takes_hours_up_to_its_end_date_and_none_after(
 
     assert on_end.status_code == 201, on_end.text
     assert after_end.status_code == 422
-    assert _rules(after_end) == [("entries.0.work_date", "work-date-after-placement")]
+    assert field_errors(after_end) == [("entries.0.work_date", "work-date-after-placement")]
 
 
 async def test_an_ended_placement_without_an_end_date_takes_no_hours(timesheet: Harness) -> None:
@@ -61,7 +58,7 @@ async def test_an_ended_placement_without_an_end_date_takes_no_hours(timesheet: 
     response = await h.submit([{"work_date": h.day(3), "minutes": 60}])
 
     assert response.status_code == 422
-    assert _rules(response) == [("entries.0.work_date", "placement-not-active")]
+    assert field_errors(response) == [("entries.0.work_date", "placement-not-active")]
 
 
 async def test_the_bill_rate_in_force_on_the_work_date_is_stored_on_each_entry(timesheet: Harness) -> None:
@@ -96,7 +93,7 @@ async def test_a_work_date_before_the_first_rate_version_is_422_no_rate_in_force
     response = await h.submit([{"work_date": h.day(6), "minutes": 60}, {"work_date": h.day(5), "minutes": 60}])
 
     assert response.status_code == 422
-    assert _rules(response) == [("entries.0.work_date", "no-rate-in-force")]
+    assert field_errors(response) == [("entries.0.work_date", "no-rate-in-force")]
     assert await h.pool.fetchval("select count(*) from entries") == 0
 
 
@@ -139,6 +136,6 @@ async def test_events_replayed_out_of_order_never_let_an_older_fact_overwrite_a_
     assert in_time.status_code == 201, in_time.text
     assert (await h.get(in_time.json()["entries"][0]["id"]))["bill_rate_ore_per_hour"] == 12_000
     assert too_late.status_code == 422
-    assert _rules(too_late) == [("entries.0.work_date", "work-date-after-placement")]
+    assert field_errors(too_late) == [("entries.0.work_date", "work-date-after-placement")]
     row = await h.pool.fetchrow("select * from placements where placement_id = $1", created.placement_id)
     assert (row["citizen_name"], row["status"], row["end_date"]) == ("Ida Jensen", "ended", ended_on)

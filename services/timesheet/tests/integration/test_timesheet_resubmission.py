@@ -10,14 +10,11 @@ import pytest
 
 from vikar_shared.auth.principal import Role
 from vikar_shared.testing.plugin import bearer
+from vikar_shared.testing.problems import field_errors
 
 if TYPE_CHECKING:
     import httpx
     from conftest import Harness
-
-
-def _rules(response: httpx.Response) -> list[tuple[str, str]]:
-    return [(e["field"], e["rule"]) for e in response.json()["errors"]]
 
 
 async def _put(h: Harness, entry: dict[str, Any], body: dict[str, Any], **kw: Any) -> httpx.Response:
@@ -90,13 +87,13 @@ async def test_an_entry_submitted_again_obeys_every_submission_rule_and_stays_re
     not_int = await _put(h, rejected, {"work_date": h.day(3), "minutes": 60.0})
     extra = await _put(h, rejected, {"work_date": h.day(3), "minutes": 60, "status": "approved"})
 
-    assert _rules(future) == [("work_date", "work-date-in-future")]
+    assert field_errors(future) == [("work_date", "work-date-in-future")]
     assert future.json()["code"] == "entry-invalid"
-    assert _rules(off_quarter) == [("minutes", "minutes-not-quarter-hours")]
-    assert _rules(too_early) == [("work_date", "work-date-before-placement")]
-    assert _rules(over_day) == [("minutes", "citizen-day-over-12-hours")]
-    assert _rules(not_int) == [("minutes", "int_type")]
-    assert _rules(extra) == [("status", "extra_forbidden")]
+    assert field_errors(off_quarter) == [("minutes", "minutes-not-quarter-hours")]
+    assert field_errors(too_early) == [("work_date", "work-date-before-placement")]
+    assert field_errors(over_day) == [("minutes", "citizen-day-over-12-hours")]
+    assert field_errors(not_int) == [("minutes", "int_type")]
+    assert field_errors(extra) == [("status", "extra_forbidden")]
     assert (await h.get(rejected["id"])) == rejected
     assert await h.outbox_types() == [
         "timesheet.hours_submitted",

@@ -12,15 +12,10 @@ from timesheet.companies.models import normalised_email
 from vikar_shared.auth.principal import Role
 from vikar_shared.events.placement import Approver, CompanyUpdated
 from vikar_shared.testing.plugin import bearer_with_claims
+from vikar_shared.testing.problems import field_errors
 
 if TYPE_CHECKING:
-    import httpx
     from conftest import Harness
-
-
-def _errors(response: httpx.Response) -> list[tuple[str, str]]:
-    assert response.headers["content-type"] == "application/problem+json", response.text
-    return [(e["field"], e["rule"]) for e in response.json()["errors"]]
 
 
 @pytest.mark.parametrize(
@@ -43,7 +38,7 @@ async def test_a_reason_that_shows_nothing_or_reorders_itself_is_422(
         headers=h.approver,
     )
     assert response.status_code == 422, response.text
-    assert _errors(response) == [("reason", rule)]
+    assert field_errors(response) == [("reason", rule)]
     assert (await h.get(entry["id"]))["status"] == "submitted"
 
 
@@ -62,14 +57,14 @@ async def test_a_token_whose_dates_are_strings_is_401_claim_invalid(
     assert ok.status_code == 200, ok.text
     response = await h.client.get(path, headers=bearer_with_claims(Role.COMPANY_APPROVER, company_id=company, **claims))
     assert response.status_code == 401, response.text
-    assert _errors(response) == [("Authorization", "claim-invalid")]
+    assert field_errors(response) == [("Authorization", "claim-invalid")]
 
 
 async def test_an_empty_idempotency_key_is_422_and_nothing_is_stored(timesheet: Harness) -> None:
     h = timesheet
     response = await h.submit([{"work_date": h.day(2), "minutes": 60}], headers=h.consultant | {"Idempotency-Key": ""})
     assert response.status_code == 422, response.text
-    assert _errors(response) == [("Idempotency-Key", "idempotency-key-invalid")]
+    assert field_errors(response) == [("Idempotency-Key", "idempotency-key-invalid")]
     assert await h.pool.fetchval("select count(*) from entries") == 0
 
 
