@@ -13,22 +13,13 @@ from typing import Any
 import asyncpg
 
 from notifications.app import create_app
-from vikar_shared.events.placement import Approver, CompanyRegistered
 from vikar_shared.events.timesheet import EntryChanged, HoursSubmitted, SubmittedEntry
+from vikar_shared.testing.events import company_registered
 from vikar_shared.testing.plugin import publish_events, serve_in_process, wait_until
 
 # A mail, if one were made for the change, has this long to show up.
 GRACE_SECONDS = 2.0
 MONDAY, TUESDAY = date(2026, 1, 12), date(2026, 1, 13)
-
-
-def _company(company_id: uuid.UUID, *approvers: tuple[str, str]) -> CompanyRegistered:
-    return CompanyRegistered(
-        company_id=company_id,
-        name="Bager Hansen ApS",
-        cvr="12345674",
-        approvers=[Approver(email=email, name=name) for email, name in approvers],
-    )
 
 
 def _hours(company_id: uuid.UUID) -> HoursSubmitted:
@@ -88,7 +79,7 @@ async def test_a_change_after_the_approval_mail_mails_nobody_again(
     app = create_app(await make_settings())
     async with serve_in_process(app):
         pool: asyncpg.Pool = app.state.pool
-        await publish_events(kafka, kafka_namespace, [(_company(company_id, (anne, "Anne")), company_id)])
+        await publish_events(kafka, kafka_namespace, [(company_registered(company_id, (anne, "Anne")), company_id)])
         hours = _hours(company_id)
         await publish_events(kafka, kafka_namespace, [(hours, hours.placement_id)])
 
@@ -123,7 +114,7 @@ async def test_a_submission_waiting_for_its_approvers_is_mailed_with_the_changed
         await _handled(pool, changed.id)
         assert await pool.fetchval("select count(*) from outgoing_emails") == 0
 
-        await publish_events(kafka, kafka_namespace, [(_company(company_id, (anne, "Anne")), company_id)])
+        await publish_events(kafka, kafka_namespace, [(company_registered(company_id, (anne, "Anne")), company_id)])
 
         async def mailed() -> bool:
             return bool(await mailbox.count_to(anne) == 1)

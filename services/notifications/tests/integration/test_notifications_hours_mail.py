@@ -15,22 +15,14 @@ from notifications.app import create_app
 from notifications.emails.models import message_id_for
 from vikar_shared.auth.principal import Role
 from vikar_shared.events.envelope import Envelope
-from vikar_shared.events.placement import Approver, CompanyRegistered, CompanyUpdated
+from vikar_shared.events.placement import Approver, CompanyUpdated
 from vikar_shared.events.timesheet import HoursSubmitted, SubmittedEntry
 from vikar_shared.messaging.kafka import make_producer
+from vikar_shared.testing.events import company_registered
 from vikar_shared.testing.plugin import bearer, publish_events, serve_in_process, wait_until
 
 # A duplicate, if one were made, has this long to show up after the first e-mail arrived.
 DUPLICATE_GRACE_SECONDS = 2.0
-
-
-def _company(company_id: uuid.UUID, *approvers: tuple[str, str]) -> CompanyRegistered:
-    return CompanyRegistered(
-        company_id=company_id,
-        name="Bager Hansen ApS",
-        cvr="12345674",
-        approvers=[Approver(email=email, name=name) for email, name in approvers],
-    )
 
 
 def _hours(company_id: uuid.UUID) -> HoursSubmitted:
@@ -68,7 +60,7 @@ async def test_submission_mails_each_approver_once_with_entries_total_and_link(
     app = create_app(await make_settings())
     async with serve_in_process(app) as client:
         await publish_events(
-            kafka, kafka_namespace, [(_company(company_id, (anne, "Anne Jensen"), (bo, "Bo")), company_id)]
+            kafka, kafka_namespace, [(company_registered(company_id, (anne, "Anne Jensen"), (bo, "Bo")), company_id)]
         )
         [envelope] = await publish_events(kafka, kafka_namespace, [(_hours(company_id), uuid.uuid4())])
 
@@ -108,7 +100,9 @@ async def test_the_same_envelope_delivered_twice_mails_each_approver_once(
     company_id = uuid.uuid4()
     app = create_app(await make_settings())
     async with serve_in_process(app):
-        await publish_events(kafka, kafka_namespace, [(_company(company_id, (anne, "Anne"), (bo, "Bo")), company_id)])
+        await publish_events(
+            kafka, kafka_namespace, [(company_registered(company_id, (anne, "Anne"), (bo, "Bo")), company_id)]
+        )
         hours = _hours(company_id)
         envelope = Envelope.wrap(hours, source="timesheet", subject=hours.placement_id)
         raw = envelope.model_dump_json().encode()
@@ -145,7 +139,7 @@ async def test_hours_submitted_before_the_company_is_known_are_mailed_once_when_
         assert await pool.fetchval("select count(*) from outgoing_emails") == 0
         assert await mailbox.count_to(anne) == 0
 
-        company = _company(company_id, (anne, "Anne"), (bo, "Bo"))
+        company = company_registered(company_id, (anne, "Anne"), (bo, "Bo"))
         await publish_events(kafka, kafka_namespace, [(company, company_id)])
         await _wait_for_one_each(mailbox, anne, bo)
 
@@ -169,7 +163,7 @@ async def test_company_updated_replaces_the_approvers_later_submissions_are_mail
     company_id = uuid.uuid4()
     app = create_app(await make_settings())
     async with serve_in_process(app):
-        await publish_events(kafka, kafka_namespace, [(_company(company_id, (anne, "Anne")), company_id)])
+        await publish_events(kafka, kafka_namespace, [(company_registered(company_id, (anne, "Anne")), company_id)])
         updated = CompanyUpdated(
             company_id=company_id,
             name="Bager Hansen ApS",

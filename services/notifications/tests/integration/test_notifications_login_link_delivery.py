@@ -17,10 +17,11 @@ from pydantic import SecretStr
 
 from notifications.app import create_app
 from notifications.emails.models import SECRET_PLACEHOLDER, message_id_for
-from vikar_shared.events.placement import Approver, CompanyRegistered, PageLoginLinkRequested
+from vikar_shared.events.placement import PageLoginLinkRequested
 from vikar_shared.events.timesheet import LoginLinkRequested, LoginLinkRequestedV2, login_link_seal_context
 from vikar_shared.messaging.kafka import make_producer
 from vikar_shared.sealing import SealingKeys, dev_sealing_keys
+from vikar_shared.testing.events import company_registered
 from vikar_shared.testing.plugin import publish_events, serve_in_process, wait_until
 
 DUPLICATE_GRACE_SECONDS = 2.0
@@ -85,12 +86,7 @@ async def test_the_link_is_mailed_once_in_danish_with_the_approvers_and_companys
     company_id = uuid.uuid4()
     app = create_app(await make_settings())
     async with serve_in_process(app):
-        company = CompanyRegistered(
-            company_id=company_id,
-            name="Bager Hansen ApS",
-            cvr="12345674",
-            approvers=[Approver(email=bo, name="Bo Hansen")],
-        )
+        company = company_registered(company_id, (bo, "Bo Hansen"))
         await publish_events(kafka, kafka_namespace, [(company, company_id)])
 
         async def company_known() -> bool:

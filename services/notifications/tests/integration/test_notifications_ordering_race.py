@@ -16,8 +16,8 @@ from notifications.companies.service import register_company
 from notifications.emails.models import MailContext
 from notifications.submissions.service import record_submission
 from vikar_shared.db import create_pool
-from vikar_shared.events.placement import Approver, CompanyRegistered
 from vikar_shared.events.timesheet import HoursSubmitted, SubmittedEntry
+from vikar_shared.testing.events import company_registered
 
 CONTEXT = MailContext(portal_base_url="https://portal.example.dk", message_id_domain="vikarmodel.dk")
 
@@ -39,12 +39,7 @@ async def test_company_registered_while_a_submission_is_uncommitted_still_mails_
         submitted_by="c",
         entries=[SubmittedEntry(entry_id=uuid.uuid4(), work_date=date(2026, 1, 12), minutes=60)],
     )
-    company = CompanyRegistered(
-        company_id=company_id,
-        name="Bager",
-        cvr="12345674",
-        approvers=[Approver(email="anne@example.dk", name="Anne"), Approver(email="bo@example.dk", name="Bo")],
-    )
+    company = company_registered(company_id, ("anne@example.dk", "Anne"), ("bo@example.dk", "Bo"), name="Bager")
     async with pool.acquire() as hours_conn:
         hours_tx = hours_conn.transaction()
         await hours_tx.start()
