@@ -9,9 +9,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
+from vikar_shared.http.app import create_service_app
 from vikar_shared.runtime import Role
+from vikar_shared.settings import ServiceSettings
 from vikar_shared.testing.plugin import serve_in_process
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -39,3 +41,20 @@ async def role_apps(
             return start
 
         yield starting
+
+
+@pytest.fixture
+def router_app(
+    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
+) -> Callable[[APIRouter], Awaitable[FastAPI]]:
+    """``app = await router_app(router)``: a service app (service ``errors``, every role) serving
+    ``router`` on a database of its own migrated with the shared test migrations; not started."""
+
+    async def build(router: APIRouter) -> FastAPI:
+        dsn = await make_database("shared_it", MIGRATIONS)
+        settings = ServiceSettings(
+            service_name="errors", database_url=dsn, kafka_bootstrap=kafka, kafka_namespace=kafka_namespace
+        )
+        return create_service_app(settings, title="t", description="t", routers=[router], migrations=MIGRATIONS)
+
+    return build

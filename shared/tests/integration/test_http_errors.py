@@ -14,13 +14,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 
 from vikar_shared.auth.dependencies import CurrentPrincipal
 from vikar_shared.auth.principal import Role
-from vikar_shared.http.app import create_service_app
 from vikar_shared.logging import correlation_id_var
-from vikar_shared.settings import ServiceSettings
 from vikar_shared.testing.plugin import bearer, serve_over_http
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -61,13 +59,9 @@ class Records(logging.Handler):
 
 
 async def test_an_unexpected_error_is_a_problem_500_and_the_connection_stays_usable(
-    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
+    router_app: Callable[[APIRouter], Awaitable[FastAPI]],
 ) -> None:
-    dsn = await make_database("shared_it", MIGRATIONS)
-    settings = ServiceSettings(
-        service_name="errors", database_url=dsn, kafka_bootstrap=kafka, kafka_namespace=kafka_namespace
-    )
-    app = create_service_app(settings, title="t", description="t", routers=[router], migrations=MIGRATIONS)
+    app = await router_app(router)
     records = Records()
     for name in ("vikar_shared.http.app", "vikar_shared.http.problems", "uvicorn.error"):
         logging.getLogger(name).addHandler(records)
@@ -115,13 +109,9 @@ async def test_an_unexpected_error_is_a_problem_500_and_the_connection_stays_usa
 
 
 async def test_a_body_that_is_not_json_or_nests_too_deep_is_a_422_on_field_body(
-    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
+    router_app: Callable[[APIRouter], Awaitable[FastAPI]],
 ) -> None:
-    dsn = await make_database("shared_it", MIGRATIONS)
-    settings = ServiceSettings(
-        service_name="errors", database_url=dsn, kafka_bootstrap=kafka, kafka_namespace=kafka_namespace
-    )
-    app = create_service_app(settings, title="t", description="t", routers=[router], migrations=MIGRATIONS)
+    app = await router_app(router)
     json_headers = {"content-type": "application/json"}
     async with serve_over_http(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
         cases = {
@@ -145,13 +135,9 @@ async def test_a_body_that_is_not_json_or_nests_too_deep_is_a_422_on_field_body(
 
 
 async def test_a_refused_token_is_a_401_problem_naming_the_rule(
-    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
+    router_app: Callable[[APIRouter], Awaitable[FastAPI]],
 ) -> None:
-    dsn = await make_database("shared_it", MIGRATIONS)
-    settings = ServiceSettings(
-        service_name="errors", database_url=dsn, kafka_bootstrap=kafka, kafka_namespace=kafka_namespace
-    )
-    app = create_service_app(settings, title="t", description="t", routers=[router], migrations=MIGRATIONS)
+    app = await router_app(router)
     async with serve_over_http(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
         assert (await client.get("/me", headers=bearer(Role.CONSULTANT, sub="anna"))).json() == {"sub": "anna"}
         cases = {

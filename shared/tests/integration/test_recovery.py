@@ -17,18 +17,16 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka import errors as kafka_errors
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 
 from vikar_shared.db import create_pool, transaction
 from vikar_shared.events.envelope import Envelope
 from vikar_shared.events.placement import Approver, CompanyRegistered
-from vikar_shared.http.app import create_service_app
 from vikar_shared.messaging.consumer import EventConsumer, Outcome, Record
 from vikar_shared.messaging.kafka import ReplaceableProducer, ensure_topics
 from vikar_shared.outbox import OutboxRelay, RelayLeadership, add_event
 from vikar_shared.runtime.readiness import consumers_check as consumers_readiness
 from vikar_shared.runtime.readiness import outbox_check as outbox_readiness
-from vikar_shared.settings import ServiceSettings
 from vikar_shared.testing.plugin import all_records, free_port, serve_over_http, wait_until
 from vikar_shared.transient import is_transient_database_error, outcome_unknown
 
@@ -159,13 +157,9 @@ async def database_refuses(request: Request) -> dict[str, str]:
 
 
 async def test_a_request_that_loses_the_database_is_a_503_with_retry_after_and_nothing_written(
-    make_database: Callable[[str, Path], Awaitable[str]], kafka_namespace: str, kafka: str
+    router_app: Callable[[APIRouter], Awaitable[FastAPI]],
 ) -> None:
-    dsn = await make_database("shared_it", MIGRATIONS)
-    settings = ServiceSettings(
-        service_name="errors", database_url=dsn, kafka_bootstrap=kafka, kafka_namespace=kafka_namespace
-    )
-    app = create_service_app(settings, title="t", description="t", routers=[router], migrations=MIGRATIONS)
+    app = await router_app(router)
     async with serve_over_http(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
         for answer in (
             await client.post("/write-then-lose-the-connection", headers={"X-Correlation-ID": "cid-lost"}),
