@@ -13,8 +13,9 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from vikar_shared.http.problem_types import SHARED_TYPES
 from vikar_shared.runtime import Role
-from vikar_shared.testing.plugin import StackSettings, serve_over_http
+from vikar_shared.testing.plugin import StackSettings, free_port, serve_over_http
 from vikar_shared.testing.proxy import proxy
 
 SERVICES = ("placement", "timesheet", "invoicing", "notifications")
@@ -175,3 +176,46 @@ async def test_the_services_api_roles_answer_through_the_proxy_with_their_prefix
             document = (await direct.get("/openapi.json")).json()
             assert "servers" not in document
             assert "'/openapi.json'" in (await direct.get("/docs")).text
+
+
+async def test_what_the_proxy_answers_itself_is_problem_json_documented_by_the_service(tmp_path: Path) -> None:
+    """An unknown path, a body over 1 MiB and a service that does not answer: problem+json (RFC 9457)
+    with a ``type`` on the one origin that the service's problem catalogue documents, never nginx's HTML.
+    An answer of the service itself (its own 404) passes through untouched."""
+    async with AsyncExitStack() as stack:
+        ports = {s: await stack.enter_async_context(serving(_echo(s))) for s in SERVICES if s != "invoicing"}
+        ports["invoicing"] = free_port()  # nothing listens there: the service is down
+        origin = await stack.enter_async_context(proxy(tmp_path, ports))
+        async with httpx.AsyncClient(base_url=origin, timeout=30) as client:
+            cases = [
+                (client.get("/other"), 404, "timesheet", "route-not-found"),
+                (client.get("/api/other/healthz"), 404, "timesheet", "route-not-found"),
+                (
+                    client.post("/api/placement/companies", content=b"x" * (1024 * 1024 + 1)),
+                    413,
+                    "placement",
+                    "body-too-large",
+                ),
+                (client.post("/portal/approve", content=b"x" * (2 * 1024 * 1024)), 413, "timesheet", "body-too-large"),
+                (client.get("/api/invoicing/invoices"), 503, "invoicing", "service-unavailable"),
+                (client.get("/problems/invoicing/internal"), 503, "invoicing", "service-unavailable"),
+            ]
+            for request, status, service, code in cases:
+                answer = await request
+                assert answer.status_code == status, answer.text
+                assert answer.headers["content-type"] == "application/problem+json", answer.text
+                problem = answer.json()
+                assert problem["type"] == f"{origin}/problems/{service}/{code}"
+                assert (problem["status"], problem["code"]) == (status, code)
+                assert code in registered_or_shared_codes()
+            too_large = await client.post("/api/timesheet/entries", content=b"{" * (1024 * 1024 + 10))
+            assert too_large.json()["errors"] == [{"field": "body", "rule": "too-large", "message": "At most 1 MiB"}]
+            down = await client.post("/api/invoicing/closes", json={})
+            assert down.headers["retry-after"] == "5" and down.json()["written"] is None
+            # The service's own answers are not rewritten.
+            assert (await client.get("/api/timesheet/healthz")).json()["service"] == "timesheet"
+
+
+def registered_or_shared_codes() -> set[str]:
+    """The codes every service's catalogue documents (a page under ``/problems/<service>/<code>``)."""
+    return {t.code for t in SHARED_TYPES}

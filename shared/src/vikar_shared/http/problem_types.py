@@ -287,6 +287,36 @@ SHARED_TYPES: tuple[ProblemType, ...] = (
         ),
     ),
     entry(
+        "service-unavailable",
+        503,
+        en=(
+            "Service unavailable",
+            "The proxy in front of the services got no answer from the service (it is restarting or down). "
+            "`written` is `null`: the request may have been carried out before the answer was lost.",
+        ),
+        da=(
+            "Tjenesten er utilgængelig",
+            "Proxyen foran tjenesterne fik intet svar fra tjenesten (den genstarter eller er nede). `written` "
+            "er `null`: anmodningen kan være udført, før svaret gik tabt.",
+        ),
+        do=(
+            "Wait the seconds Retry-After gives, then read the object or send the request again with the "
+            "same Idempotency-Key.",
+            "Vent det antal sekunder, Retry-After angiver, og hent så objektet eller send anmodningen igen "
+            "med samme Idempotency-Key.",
+        ),
+    ),
+    entry(
+        "body-too-large",
+        413,
+        en=("Body too large", "The request body is larger than 1 MiB, the most the one origin accepts."),
+        da=("For stor anmodning", "Anmodningens indhold er større end 1 MiB, det meste den fælles adresse tager imod."),
+        do=(
+            "Send less at a time (e.g. approve week by week).",
+            "Send mindre ad gangen (fx godkend uge for uge).",
+        ),
+    ),
+    entry(
         "rate-limited",
         429,
         en=("Too many requests", "Too many requests came from this client or for this address in a short time."),
