@@ -47,6 +47,11 @@ async def echo(body: dict[str, object]) -> dict[str, object]:
     return body
 
 
+@router.get("/echo")
+async def echo_nothing() -> dict[str, object]:
+    return {}
+
+
 class Records(logging.Handler):
     def __init__(self) -> None:
         super().__init__()
@@ -151,3 +156,17 @@ async def test_a_refused_token_is_a_401_problem_naming_the_rule(
             assert r.headers["content-type"] == "application/problem+json"
             assert r.headers["www-authenticate"] == "Bearer"
             assert r.json()["errors"] == [{"field": "Authorization", "rule": rule, "message": r.json()["detail"]}]
+
+
+async def test_a_405_names_every_method_the_path_answers_in_allow(
+    router_app: Callable[[APIRouter], Awaitable[FastAPI]],
+) -> None:
+    """``/echo`` has a POST route and a GET route: a DELETE's 405 lists both (and HEAD, answered as a
+    GET), not only the first route's method as Starlette does."""
+    app = await router_app(router)
+    async with serve_over_http(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
+        answer = await client.delete("/echo")
+        assert answer.status_code == 405
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["code"] == "method-not-allowed"
+        assert answer.headers["allow"] == "GET, HEAD, POST"

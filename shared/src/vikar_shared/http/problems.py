@@ -21,6 +21,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -145,14 +146,35 @@ def _unparseable_body(exc: StarletteHTTPException) -> JSONResponse | None:
     )
 
 
-async def _http_exception(_: Request, exc: Exception) -> JSONResponse:
+def framework_headers(request: Request, exc: StarletteHTTPException) -> dict[str, str] | None:
+    """The headers of a framework HTTP error, with a 405's ``Allow`` naming every method some route of
+    the app answers at the path (RFC 9110 § 15.5.6): Starlette's own names only the first route it
+    matched, so a path with a GET and a POST route said only one of them."""
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        path, root = request.scope["path"], request.scope.get("root_path", "")
+        path = path.removeprefix(root) if root and path.startswith(root) else path
+        methods: set[str] = set()
+        # Routes of included routers are seen through their context (prefix applied), as the OpenAPI is.
+        for route in iter_route_contexts(request.app.routes):
+            regex = getattr(route, "path_regex", None)
+            if regex is not None and regex.match(path):
+                methods |= set(route.methods or ())
+        if methods:
+            if "GET" in methods:
+                methods.add("HEAD")  # HeadAsGetMiddleware answers a HEAD wherever a GET is declared
+            headers["Allow"] = ", ".join(sorted(methods))
+    return headers or None
+
+
+async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     if (unparseable := _unparseable_body(exc)) is not None:
         return unparseable
     code = {404: "route-not-found", 405: "method-not-allowed", 401: "unauthenticated"}.get(
         exc.status_code, "http-error"
     )
-    return problem(exc.status_code, code, "http", str(exc.detail), headers=getattr(exc, "headers", None))
+    return problem(exc.status_code, code, "http", str(exc.detail), headers=framework_headers(request, exc))
 
 
 # Seconds a client is asked to wait (Retry-After) when a dependency is down: a restart of PostgreSQL or

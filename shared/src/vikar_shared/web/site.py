@@ -36,7 +36,7 @@ from jinja2 import Environment
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vikar_shared.errors import DomainError
-from vikar_shared.http.problems import STATUS_BY_CATEGORY
+from vikar_shared.http.problems import STATUS_BY_CATEGORY, framework_headers
 from vikar_shared.logging import correlation_id_var
 from vikar_shared.web.csrf import CsrfRejectedError
 from vikar_shared.web.forms import FormInvalidError
@@ -195,7 +195,7 @@ def install_page_error_pages(app: FastAPI, site: PageSite) -> None:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         if site.owns(request) and isinstance(exc, StarletteHTTPException):
-            return site.error_page(request, exc.status_code, getattr(exc, "headers", None))
+            return site.error_page(request, exc.status_code, framework_headers(request, exc))
         return await before_http(request, exc)
 
     async def validation_error(request: Request, exc: Exception) -> Response:
