@@ -116,7 +116,9 @@ async def system(
                 co_financing_rate_ore_per_hour=10_000,
                 eligibility_threshold_weeks=52,
             )
-            await publish_events(kafka, kafka_namespace, [(terms, municipality_id), (placement, placement.placement_id)])
+            await publish_events(
+                kafka, kafka_namespace, [(terms, municipality_id), (placement, placement.placement_id)]
+            )
             for app, what in ((apps[0], "timesheet"), (apps[1], "invoicing")):
 
                 async def known(pool: object = app.state.pool) -> bool:
@@ -162,7 +164,9 @@ async def test_one_approval_is_one_trace_through_timesheet_invoicing_and_notific
     in_trace = [s for s in spans if s.context.trace_id == trace_id]
 
     # Timesheet's relay sent EntryApproved in a span under the request (the envelope's traceparent).
-    [sent] = named(in_trace, "timesheet", "send timesheet.events", **{"vikar.event.type": "timesheet.entry_approved.v1"})
+    [sent] = named(
+        in_trace, "timesheet", "send timesheet.events", **{"vikar.event.type": "timesheet.entry_approved.v1"}
+    )
     assert sent.kind is SpanKind.PRODUCER and parent_id(sent) == request.context.span_id
     assert sent.status.is_ok
 

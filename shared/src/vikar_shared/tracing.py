@@ -31,8 +31,8 @@ Tests: :func:`capture_spans` records the spans of every service configured insid
 
 Several services may run in one process (tests): each gets a provider of its own (its ``service.name``);
 a span is recorded by the provider of the service it belongs to (an envelope's ``source`` for a send, the
-consumer name's first dotted part, ``invoicing`` of ``invoicing.approvals``, for a process span). The
-first provider configured with an endpoint also becomes OpenTelemetry's global provider.
+consumer name's first dotted part, ``invoicing`` of ``invoicing.approvals``, for a process span). No
+provider becomes OpenTelemetry's global one: spans are made through this module (and :func:`instrument`).
 
 Span attributes never carry a path with a token (``/auth/login/{token}``) or a query string: the URL
 attributes of HTTP spans are replaced by the route template (:func:`instrument`).
@@ -71,6 +71,7 @@ __all__ = [
     "inject",
     "instrument",
     "send_in_span",
+    "shutdown",
 ]
 
 log = logging.getLogger(__name__)
@@ -122,8 +123,6 @@ def configure(service_name: str, settings: ServiceSettings) -> TracerProvider | 
         provider.add_span_processor(
             BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{settings.otlp_endpoint}/v1/traces"))
         )
-        if not _global_is_set():
-            trace.set_tracer_provider(provider)
         log.info(
             "traces exported over OTLP", extra={"fields": {"service": service_name, "endpoint": settings.otlp_endpoint}}
         )
@@ -134,10 +133,16 @@ def configure(service_name: str, settings: ServiceSettings) -> TracerProvider | 
     return provider
 
 
-def _global_is_set() -> bool:
-    from opentelemetry.sdk.trace import TracerProvider
+def shutdown() -> None:
+    """Flushes (a batch exporter sends what it holds) and forgets every provider: tracing is off again.
+    A provider also flushes by itself when the process exits."""
+    for name in list(_providers):
+        _forget(name)
 
-    return isinstance(trace.get_tracer_provider(), TracerProvider)
+
+def _forget(name: str) -> None:
+    _tracers.pop(name, None)
+    _providers.pop(name).shutdown()
 
 
 @contextlib.contextmanager
@@ -157,8 +162,7 @@ def capture_spans() -> Iterator[InMemorySpanExporter]:
     finally:
         _capture = None
         for name in set(_providers) - before:
-            _tracers.pop(name, None)
-            _providers.pop(name).shutdown()
+            _forget(name)
 
 
 def _tracer(service: str) -> Tracer | None:
