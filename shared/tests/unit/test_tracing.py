@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import http.server
 import json
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
 from opentelemetry.trace import SpanKind
@@ -286,3 +289,51 @@ async def test_server_spans_name_the_route_and_carry_neither_the_raw_path_nor_th
         assert span.kind is SpanKind.SERVER
         assert token not in json.dumps(dict(span.attributes or {}), default=str), span.attributes
     assert (finished[0].attributes or {}).get("http.target") == "/auth/login/{token}"
+
+
+# --- OTLP export --------------------------------------------------------------------------------------
+
+
+class Collector(http.server.BaseHTTPRequestHandler):
+    """An OTLP/HTTP receiver: keeps each request's path, content type and body."""
+
+    received: ClassVar[list[tuple[str, str, bytes]]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.received.append((self.path, self.headers["Content-Type"], body))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-protobuf")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_spans_are_exported_over_otlp_http_to_the_configured_endpoint() -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Collector)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    Collector.received.clear()
+    try:
+        tracing.configure("invoicing", settings(otlp_endpoint=f"http://127.0.0.1:{server.server_port}"))
+        incoming = Envelope.wrap(approval(), source="timesheet", subject=1, traceparent=TRACEPARENT)
+        with tracing.consume_span(incoming, "invoicing.approvals"):
+            pass
+        tracing.shutdown()  # flushes the batch
+    finally:
+        server.shutdown()
+        thread.join()
+    [(path, content_type, body)] = Collector.received
+    assert (path, content_type) == ("/v1/traces", "application/x-protobuf")
+    request = ExportTraceServiceRequest.FromString(body)
+    [resource_spans] = request.resource_spans
+    service = {a.key: a.value.string_value for a in resource_spans.resource.attributes}["service.name"]
+    [span] = [s for scope in resource_spans.scope_spans for s in scope.spans]
+    assert (service, span.name, span.trace_id.hex(), span.parent_span_id.hex()) == (
+        "invoicing",
+        "process timesheet.events",
+        TRACE_ID,
+        PARENT_ID,
+    )
