@@ -79,8 +79,8 @@ log = logging.getLogger(__name__)
 TRACEPARENT = "traceparent"
 EXCLUDED_PATHS = ("/healthz", "/readyz", "/metrics")
 """Paths of every app that get no server span (probes and scrapes)."""
-# The instrumentation matches these (regular expressions, searched) against the request's full URL.
-_EXCLUDED_URLS = ",".join(f"{path}$" for path in EXCLUDED_PATHS)
+# The instrumentation searches these regular expressions in the request's URL (scheme://host/path, no query).
+_EXCLUDED_URLS = ",".join(f"^[a-z]+://[^/]+{path}$" for path in EXCLUDED_PATHS)
 # URL attributes of a server span (old and stable HTTP semantic conventions) that hold the raw path or query.
 _PATH_ATTRIBUTES = ("http.target", "url.path")
 _QUERY_ATTRIBUTES = ("url.query",)
