@@ -38,8 +38,9 @@ TRACEPARENT = f"00-{TRACE_ID}-{PARENT_ID}-01"
 
 
 @pytest.fixture(autouse=True)
-def tracing_off() -> Iterator[None]:
-    """Every test starts and ends with no provider in the process."""
+def tracing_off(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test starts and ends with no provider in the process (and no endpoint from the shell)."""
+    monkeypatch.delenv("OTEL_EXPORTER_OTLP_ENDPOINT", raising=False)
     assert not tracing.enabled()
     yield
     tracing.shutdown()
