@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
+from vikar_shared import tracing
 from vikar_shared.db import transaction
 from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.events.registry import REGISTRY
@@ -38,13 +39,15 @@ async def add_event(
 ) -> Envelope:
     """Writes the event to the outbox on ``conn``; must run inside the caller's transaction.
 
-    The correlation id defaults to the one of the request or event being handled."""
+    The correlation id defaults to the one of the request or event being handled; the envelope's
+    ``traceparent`` is the current span's (:func:`vikar_shared.tracing.inject`; ``None`` with tracing off)."""
     envelope = Envelope.wrap(
         data,
         source=source,
         subject=subject,
         correlation_id=correlation_id or correlation_id_var.get(),
         causation_id=causation_id,
+        traceparent=tracing.inject(),
     )
     await conn.execute(
         "insert into outbox (event_id, topic, key, envelope) values ($1, $2, $3, $4)",
@@ -122,8 +125,11 @@ class OutboxRelay:
                 return 0
             # Enqueue all, then wait for every ack; the idempotent producer keeps per-partition order.
             pending = [
-                await self._producer.send(
-                    self._namespace + r["topic"], value=encode(r["envelope"]), key=r["key"].encode()
+                await tracing.send_in_span(  # a span per row, child of its traceparent, ended at the ack
+                    r["envelope"],
+                    self._producer.send(
+                        self._namespace + r["topic"], value=encode(r["envelope"]), key=r["key"].encode()
+                    ),
                 )
                 for r in rows
             ]

@@ -135,6 +135,14 @@ class ServiceSettings(BaseSettings):
     consumer_stall_seconds: float = Field(default=30.0, gt=0, le=3600)
     relay_stall_seconds: float = Field(default=30.0, gt=0, le=3600)
     log_level: str = "INFO"
+    # Traces (vikar_shared.tracing): the OTLP/HTTP collector's base URL, e.g. http://otel-collector:4318 (spans
+    # go to <base>/v1/traces). One variable for every service, the OpenTelemetry standard
+    # OTEL_EXPORTER_OTLP_ENDPOINT (in code: otlp_endpoint=...). Unset (the default): no spans are recorded
+    # or exported, and nothing is added to the request path. The exporter's other OTEL_* variables
+    # (OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT, _COMPRESSION, OTEL_TRACES_SAMPLER, OTEL_RESOURCE_ATTRIBUTES) apply.
+    otlp_endpoint: str | None = Field(
+        default=None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT", "otlp_endpoint")
+    )
     # Page sessions (vikar_shared.identity.tokens): the identity owner's Ed25519 public keys (PEM) by key
     # id, with which every page-serving service verifies the ``vikar_session`` cookie locally. Rotate by
     # adding the new key everywhere before the owner signs with it. The default is the published
@@ -154,6 +162,18 @@ class ServiceSettings(BaseSettings):
             if proxy.strip() != "*":
                 ipaddress.ip_network(proxy.strip(), strict=False)
         return [p.strip() for p in proxies]
+
+    @field_validator("otlp_endpoint")
+    @classmethod
+    def _otlp_endpoint_is_a_url(cls, endpoint: str | None) -> str | None:
+        """Blank (as a manifest's empty value gives it) is unset; anything else an http(s) URL, so a typo
+        fails the start instead of every export."""
+        if endpoint is None or not endpoint.strip():
+            return None
+        endpoint = endpoint.strip().rstrip("/")
+        if not endpoint.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL, e.g. http://otel-collector:4318")
+        return endpoint
 
     @field_validator("identity_verify_keys")
     @classmethod

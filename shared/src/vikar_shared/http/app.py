@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from vikar_shared import tracing
 from vikar_shared.auth.tokens import TokenVerifier
 from vikar_shared.clock import Clock
 from vikar_shared.http.openapi import install_problem_openapi
@@ -240,6 +241,8 @@ def create_service_app(
     # /metrics on every role; request count and latency per templated route (vikar_shared.metrics).
     app.state.metrics = AppMetrics(settings.service_name, settings.kafka_namespace)
     app.state.metrics.instrument(app)
+    # Server spans only when tracing is configured (vikar_shared.tracing): otherwise nothing per request.
+    tracing.instrument(app, tracing.configure(settings.service_name, settings))
 
     @app.get("/healthz", tags=["health"], include_in_schema=True)
     async def healthz() -> dict[str, str]:

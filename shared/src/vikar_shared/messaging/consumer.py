@@ -20,7 +20,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from pydantic import ValidationError
 
-from vikar_shared import inbox
+from vikar_shared import inbox, tracing
 from vikar_shared.db import transaction
 from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.events.registry import model_for
@@ -94,7 +94,9 @@ class EventConsumer:
             return await self._dead_letter(record, f"envelope invalid: {exc.error_count()} error(s)")
         token = correlation_id_var.set(envelope.correlation_id or str(envelope.id))
         try:
-            outcome = await self._handle_envelope(record, envelope)
+            with tracing.consume_span(envelope, self.name) as span:  # child of the envelope's traceparent
+                outcome = await self._handle_envelope(record, envelope)
+                span.set_attribute("vikar.consumer.outcome", outcome.value)
             self.failing_since = None
             return outcome
         finally:
