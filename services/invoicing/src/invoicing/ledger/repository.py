@@ -324,11 +324,6 @@ def _invoice(row: asyncpg.Record, lines: tuple[InvoiceLine, ...]) -> Invoice:
 # --- issuing -------------------------------------------------------------------------------------------------
 
 
-async def lock_invoice(conn: asyncpg.Connection, invoice_id: UUID) -> InvoiceStatus | None:
-    status = await conn.fetchval("select status from invoices where invoice_id = $1 for update", invoice_id)
-    return None if status is None else InvoiceStatus(status)
-
-
 async def next_number(conn: asyncpg.Connection, year: int) -> int:
     """The year's next sequence number. The counter row stays locked until the transaction ends, so
     concurrent issues queue and a rolled-back issue gives its number back: no gap."""
