@@ -3,6 +3,7 @@ pending entries listed, draft review / regenerate / delete, and bad input answer
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date
 from typing import Any
@@ -231,3 +232,20 @@ async def test_bad_close_requests_are_4xx_and_write_nothing(invoicing: Any) -> N
     assert r.status_code == 403
     assert await invoicing.count("select count(*) from closes") == 0
     assert (await invoicing.client.get(f"/closes/{uuid.uuid4()}", headers=FINANCE)).json()["code"] == "close-not-found"
+
+
+async def test_two_closes_at_once_draft_each_period_once(bager: tuple[Any, Any, Any], build: Any) -> None:
+    invoicing, anna, bo = bager
+    await invoicing.publish_approvals(
+        build.approval(anna, date(2026, 9, 5), 60), build.approval(bo, date(2026, 10, 5), 60)
+    )
+    await _accrued(invoicing, 2)
+    invoicing.app.state.clock = FixedClock.on(date(2026, 11, 5))
+    answers = await asyncio.gather(
+        *(invoicing.client.post("/closes", json={"through": "2026-10-31"}, headers=FINANCE) for _ in range(3))
+    )
+    assert [a.status_code for a in answers] == [201, 201, 201]
+    labels = sorted(i["period_label"] for a in answers for i in a.json()["invoices"])
+    assert labels == ["2026-09", "2026-10"]
+    assert await invoicing.count("select count(*) from invoices") == 2
+    assert await invoicing.count("select count(*) from invoice_entries") == 2
