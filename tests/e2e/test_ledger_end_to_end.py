@@ -23,8 +23,9 @@ async def test_hours_approved_are_closed_issued_with_a_number_and_published(syst
     async with httpx.AsyncClient(base_url=system.url("placement"), timeout=10) as placement:
         address = {"street": "Algade 1", "postcode": "9000", "city": "Aalborg"}
         ok(await placement.patch(f"/companies/{world.company_id}", headers=CONSULTANT, json={"address": address}))
-    eligible = await submit(system, world.eligible_placement, [("2026-10-14", 450)])
-    ineligible = await submit(system, world.ineligible_placement, [("2026-10-16", 60)])
+    # The citizens are the same people in every e2e world (same CPR numbers): days with room for more hours.
+    eligible = await submit(system, world.eligible_placement, [("2026-10-27", 90)])
+    ineligible = await submit(system, world.ineligible_placement, [("2026-10-28", 60)])
     await approve_all(system, world, entry_ids(eligible) + entry_ids(ineligible))
 
     async with httpx.AsyncClient(base_url=system.url("invoicing"), timeout=10) as invoicing:
@@ -41,12 +42,12 @@ async def test_hours_approved_are_closed_issued_with_a_number_and_published(syst
         [draft] = drafts
         lines = draft["lines"]
         assert isinstance(lines, list)
-        # 450 min × 185.50 kr = 1391.25 kr; 60 min × 200 kr; VAT 25 % of 1591.25 kr = 397.8125 → 397.81 kr.
+        # 90 min × 185.50 kr = 278.25 kr; 60 min × 200 kr; VAT 25 % of 478.25 kr = 119.5625 → 119.56 kr.
         assert [(line["citizen_name"], line["minutes"], line["amount_ore"]) for line in lines] == [
             ("Jonas Berg", 60, 20_000),
-            ("Mette Jensen", 450, 139_125),
+            ("Mette Jensen", 90, 27_825),
         ]
-        assert (draft["net_ore"], draft["vat_ore"], draft["total_ore"]) == (159_125, 39_781, 198_906)
+        assert (draft["net_ore"], draft["vat_ore"], draft["total_ore"]) == (47_825, 11_956, 59_781)
 
         again = ok(await invoicing.post("/closes", headers=FINANCE, json={"through": "2026-10-31"}), 201)
         again_drafts = again["invoices"]
@@ -70,7 +71,7 @@ async def test_hours_approved_are_closed_issued_with_a_number_and_published(syst
         assert isinstance(buyer, dict)
         assert str(buyer["name"]).startswith("Bager Hansen ")
         assert (buyer["street"], buyer["postcode"], buyer["city"]) == ("Algade 1", "9000", "Aalborg")
-        assert (issued["net_ore"], issued["vat_ore"], issued["total_ore"]) == (159_125, 39_781, 198_906)
+        assert (issued["net_ore"], issued["vat_ore"], issued["total_ore"]) == (47_825, 11_956, 59_781)
         twice = await invoicing.post(f"/invoices/{draft['invoice_id']}/issue", headers=FINANCE)
         assert (twice.status_code, twice.json()["code"]) == (409, "invoice-issued")
 
@@ -85,6 +86,6 @@ async def test_hours_approved_are_closed_issued_with_a_number_and_published(syst
     [(key, value)] = await published()
     assert key == world.company_id.encode()
     data = json.loads(value)["data"]
-    assert (data["net_ore"], data["vat_ore"], data["total_ore"], data["currency"]) == (159_125, 39_781, 198_906, "DKK")
+    assert (data["net_ore"], data["vat_ore"], data["total_ore"], data["currency"]) == (47_825, 11_956, 59_781, "DKK")
     assert b"Mette" not in value and b"Jonas" not in value
     assert not any(cpr.encode() in value or cpr.replace("-", "").encode() in value for cpr in world.cpr_numbers)
