@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from e2e.slice import ADMIN, CONSULTANT, ok, register_world
+from e2e.slice import ADMIN, CONSULTANT, FINANCE, ok, register_world
 from e2e.system import SERVICES, System
-from e2e.test_slice_end_to_end import submit
+from e2e.test_slice_end_to_end import approve_all, submit
 from vikar_shared.auth import Role
 from vikar_shared.testing.plugin import bearer, wait_until
 
@@ -49,6 +49,7 @@ BODIES: dict[tuple[str, str], object] = {
     ("POST", "/entries/{entry_id}/reject"): {"reason": "not my hours", "expected_version": 1},
     ("POST", "/entries/{entry_id}/corrections"): {"minutes_delta": 15, "reason": "more"},
     ("POST", "/companies/{company_id}/approvals"): {"all_pending": True, "seen": []},
+    ("POST", "/closes"): {"through": "2026-10-31"},
 }
 
 
@@ -113,6 +114,22 @@ async def world_ids(system: System) -> tuple[dict[str, str], list[str]]:
             ),
             201,
         )
+    # Issue 9: the entry approved and closed into a draft invoice (the close and the draft are objects too).
+    await approve_all(system, world, [str(entries[0]["id"])])
+    async with httpx.AsyncClient(base_url=system.url("invoicing"), timeout=10) as invoicing:
+
+        async def drafted() -> bool:
+            closed = ok(await invoicing.post("/closes", headers=FINANCE, json={"through": "2026-10-31"}), 201)
+            return any(i["company_id"] == world.company_id for i in closed["invoices"])  # type: ignore[union-attr]
+
+        await wait_until(drafted, what="invoicing to accrue the approved entry and draft its invoice")
+        drafts = ok(
+            await invoicing.get(
+                "/invoices", headers=FINANCE, params={"status": "draft", "company_id": world.company_id}
+            )
+        )["items"]
+        assert isinstance(drafts, list)
+        [draft] = drafts
     async with httpx.AsyncClient(base_url=system.url("notifications"), timeout=10) as notifications:
 
         async def mailed() -> bool:
@@ -131,6 +148,8 @@ async def world_ids(system: System) -> tuple[dict[str, str], list[str]]:
         "opening_id": str(opening["id"]),
         "email": world.approver_emails[1],
         "email_id": email_id,
+        "close_id": str(draft["close_id"]),
+        "invoice_id": str(draft["invoice_id"]),
     }
     secrets = [str(p["citizen_name"]), world.approver_emails[0], world.approver_emails[1], "Bager Hansen"]
     return ids, secrets
@@ -148,6 +167,8 @@ async def test_every_endpoint_without_a_token_answers_401(system: System) -> Non
             "entry_id",
             "opening_id",
             "email_id",
+            "close_id",
+            "invoice_id",
         )
     } | {"email": "someone@example.org"}
     checked = 0

@@ -63,8 +63,8 @@ def _random_cvr() -> str:
 
 def seed(world: World) -> None:
     """A municipality with terms, a bakery with two approvers, a referred citizen with an active
-    placement, an opening, an activity, two entries (one approved, one pending) and the e-mail that
-    asks for approval."""
+    placement, an opening, an activity, two entries (one approved, one pending), the e-mail that
+    asks for approval, and a close of October with the approved entry's draft invoice."""
     admin = bearer(Role.ADMIN, sub="admin-fuzz")
     consultant = bearer(Role.CONSULTANT, sub="consultant-fuzz")
     finance = bearer(Role.FINANCE, sub="finance-fuzz")
@@ -94,6 +94,7 @@ def seed(world: World) -> None:
                         {"email": APPROVER_EMAIL, "name": "Ib"},
                         {"email": SECOND_APPROVER_EMAIL, "name": "Lis"},
                     ],
+                    "address": {"street": "Algade 1", "postcode": "9000", "city": "Aalborg"},
                 },
             ),
             201,
@@ -170,6 +171,14 @@ def seed(world: World) -> None:
         entries = [str(e["id"]) for e in submitted["entries"]]
         _ok(api.post(f"/entries/{entries[0]}/approve", headers=approver, json={"expected_version": 1}))
 
+    with world.client("invoicing") as api:
+        # Issue 9: a close of October drafts the approved entry's invoice (once invoicing has accrued it).
+        def drafted() -> dict[str, Any] | None:
+            closed = _ok(api.post("/closes", headers=finance, json={"through": "2026-10-31"}), 201)
+            return closed if closed["invoices"] else None
+
+        close = _wait("invoicing to accrue the approved entry and draft it", drafted)
+
     with world.client("notifications") as api:
         emails = _wait(
             "an e-mail in the notifications log",
@@ -188,6 +197,8 @@ def seed(world: World) -> None:
         # The second approver, so removing it leaves the approver whose token the fuzzer uses.
         "email": [SECOND_APPROVER_EMAIL],
         "email_id": [email_id],
+        "close_id": [str(close["close_id"])],
+        "invoice_id": [str(i["invoice_id"]) for i in close["invoices"]],
     }
     world.tokens = {
         "consultant": consultant,

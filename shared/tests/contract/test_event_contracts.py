@@ -390,6 +390,31 @@ EXAMPLES: dict[type[EventData], EventData] = {
         municipality_id=_MUNICIPALITY,
         co_financing_amount_ore=11_250,
     ),
+    invoicing.InvoiceIssued: invoicing.InvoiceIssued(
+        invoice_id=_ENTRY,
+        company_id=_COMPANY,
+        number="2026-000123",
+        issue_date=date(2026, 12, 1),
+        due_date=date(2026, 12, 15),
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 11, 30),
+        net_ore=46_875,
+        vat_rate_percent=25,
+        vat_ore=11_719,
+        total_ore=58_594,
+        currency="DKK",
+        lines=[
+            invoicing.IssuedInvoiceLine(
+                citizen_id=_COMPANY,
+                rate_ore_per_hour=18_750,
+                minutes=150,
+                amount_ore=46_875,
+                late=False,
+                first_work_date=date(2026, 11, 24),
+                last_work_date=date(2026, 11, 24),
+            )
+        ],
+    ),
 }
 
 

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from invoicing.co_financing.endpoints import router as co_financing
 from invoicing.config import InvoicingSettings
 from invoicing.invoices.endpoints import router as invoices
+from invoicing.ledger.endpoints import router as ledger
 from invoicing.problem_codes import router as problem_pages
 from invoicing.worker import CONSUMERS
 from vikar_shared.http.app import create_service_app
@@ -21,8 +22,9 @@ def create_app(settings: InvoicingSettings | None = None, role: Role = Role.ALL)
     return create_service_app(
         settings or InvoicingSettings(),
         title="Vikarmodel invoicing",
-        description="Company invoice drafts and municipal co-financing statements from approved hours.",
-        routers=[invoices, co_financing, problem_pages],
+        description="Company invoices (closes, drafts, issued numbered invoices) and municipal co-financing "
+        "statements from approved hours.",
+        routers=[invoices, ledger, co_financing, problem_pages],
         migrations=MIGRATIONS,
         consumers=CONSUMERS,
         role=role,

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from datetime import date
+
+from pydantic import field_validator
 from pydantic_settings import SettingsConfigDict
 
 from vikar_shared.settings import ServiceSettings
+from vikar_shared.types.identifiers import IdentifierError, cvr_number
 
 
 class InvoicingSettings(ServiceSettings):
@@ -11,3 +15,27 @@ class InvoicingSettings(ServiceSettings):
     service_name: str = "invoicing"
     http_port: int = 8103
     database_url: str = "postgresql://postgres@127.0.0.1:5433/invoicing"
+    # Fortnightly billing counts two-week periods from this Monday (never from pairs of ISO week numbers).
+    # Changing it moves every fortnight boundary: set it once.
+    fortnight_anchor: date = date(2024, 1, 1)
+    # The seller on every invoice (momsbekendtgørelsen § 58: name, address, CVR/VAT number).
+    seller_name: str = "Fokus Folkeoplysning"
+    seller_street: str = "Søndergade 1"
+    seller_postcode: str = "9000"
+    seller_city: str = "Aalborg"
+    seller_cvr: str = "29403473"
+
+    @field_validator("fortnight_anchor")
+    @classmethod
+    def _a_monday(cls, value: date) -> date:
+        if value.isoweekday() != 1:
+            raise ValueError(f"the fortnight anchor must be a Monday; {value} is a {value:%A}")
+        return value
+
+    @field_validator("seller_cvr")
+    @classmethod
+    def _a_cvr(cls, value: str) -> str:
+        try:
+            return cvr_number(value)
+        except IdentifierError as error:
+            raise ValueError(error.message) from None

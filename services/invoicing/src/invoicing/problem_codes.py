@@ -12,6 +12,68 @@ CATALOGUE = service_catalogue(
     [
         not_found_entry("company", en="company", da="virksomhed"),
         not_found_entry("municipality", en="municipality", da="kommune"),
+        # Issue 9: the ledger.
+        not_found_entry("invoice", en="invoice", da="faktura"),
+        not_found_entry("close", en="close", da="periodeafslutning"),
+        rule_entry(
+            "close-through-future",
+            en=("Close date in the future", "A close can only cover periods up to today."),
+            da=("Afslutningsdato i fremtiden", "En periodeafslutning kan kun dække perioder til og med i dag."),
+        ),
+        entry(
+            "invoice-issued",
+            409,
+            en=(
+                "Invoice issued",
+                "An issued invoice is a fact: it is never edited, regenerated or deleted.",
+            ),
+            da=(
+                "Fakturaen er udstedt",
+                "En udstedt faktura er et faktum: den rettes, gendannes eller slettes aldrig.",
+            ),
+            do=(
+                "Correct it with a credit note; hours added later go on the next invoice.",
+                "Ret den med en kreditnota; timer, der kommer til senere, kommer på næste faktura.",
+            ),
+        ),
+        entry(
+            "invoice-empty",
+            409,
+            en=("Empty draft", "The draft has no lines, so there is nothing to invoice."),
+            da=("Tom kladde", "Kladden har ingen linjer, så der er intet at fakturere."),
+            do=(
+                "Delete the draft, or regenerate it when hours have been approved.",
+                "Slet kladden, eller gendan den, når der er godkendt timer.",
+            ),
+        ),
+        entry(
+            "invoice-negative-total",
+            409,
+            en=("Negative total", "The draft's corrections outweigh its hours; an invoice never has a negative total."),
+            da=(
+                "Negativ total",
+                "Kladdens rettelser er større end dens timer; en faktura har aldrig en negativ total.",
+            ),
+            do=("The amount is credited with a credit note.", "Beløbet krediteres med en kreditnota."),
+        ),
+        entry(
+            "buyer-incomplete",
+            409,
+            en=(
+                "Buyer's address missing",
+                "An invoice must state the buyer's name and address (momsbekendtgørelsen § 58); invoicing has not "
+                "been told the company's billing address.",
+            ),
+            da=(
+                "Køberens adresse mangler",
+                "En faktura skal angive køberens navn og adresse (momsbekendtgørelsens § 58); fakturering kender "
+                "ikke virksomhedens faktureringsadresse.",
+            ),
+            do=(
+                "Set the company's address in placement, then issue again.",
+                "Angiv virksomhedens adresse i placering, og udsted igen.",
+            ),
+        ),
         rule_entry(
             "non-negative-unless-correction",
             en=("Negative minutes", "Only a correction entry may have negative minutes."),

@@ -9,9 +9,12 @@ from invoicing.accruals.handlers import (
     on_placement_rates_changed,
 )
 from invoicing.citizens.handlers import on_citizens_merged
+from invoicing.companies.handlers import on_company_registered, on_company_updated
 from vikar_shared.events import placement, timesheet
 from vikar_shared.events.placement import (
     CitizensMerged,
+    CompanyRegistered,
+    CompanyUpdated,
     MunicipalityTermsSet,
     PlacementCreated,
     PlacementRatesChanged,
@@ -27,9 +30,12 @@ PLACEMENTS = ConsumerSpec(
         PlacementCreated: on_placement_created,
         PlacementRatesChanged: on_placement_rates_changed,
         CitizensMerged: on_citizens_merged,
+        CompanyRegistered: on_company_registered,
+        CompanyUpdated: on_company_updated,
     },
     description="Keeps the terms, placements and bill rate read models; accrues approved entries that waited; "
-    "moves a merged citizen's placements and lines to the citizen kept",
+    "moves a merged citizen's placements and lines to the citizen kept; keeps the companies read model (buyer, "
+    "billing rhythm, payment terms)",
 )
 
 APPROVALS = ConsumerSpec(

@@ -16,7 +16,16 @@ from fastapi import FastAPI
 from invoicing.app import MIGRATIONS, create_app
 from invoicing.config import InvoicingSettings
 from vikar_shared.events.envelope import Envelope
-from vikar_shared.events.placement import MunicipalityTermsSet, PlacementCreated, PlacementRatesChanged, RateVersion
+from vikar_shared.events.placement import (
+    Address,
+    BillingContact,
+    CompanyRegistered,
+    CompanyUpdated,
+    MunicipalityTermsSet,
+    PlacementCreated,
+    PlacementRatesChanged,
+    RateVersion,
+)
 from vikar_shared.events.timesheet import EntryApproved
 from vikar_shared.messaging.kafka import make_producer
 from vikar_shared.testing.plugin import publish_events, serve_in_process, wait_until
@@ -38,6 +47,10 @@ class Invoicing:
             self.namespace,
             [(e, e.municipality_id if isinstance(e, MunicipalityTermsSet) else e.placement_id) for e in events],
         )
+
+    async def publish_company_events(self, *events: CompanyRegistered | CompanyUpdated) -> list[Envelope]:
+        """As placement's relay does: key company id."""
+        return await publish_events(self.kafka, self.namespace, [(e, e.company_id) for e in events])
 
     async def publish_approvals(self, *approvals: EntryApproved) -> list[Envelope]:
         """As the timesheet relay does: subject entry id, key placement id."""
@@ -108,6 +121,28 @@ class Build:
             start_date=date(2026, 1, 1),
             end_date=None,
             bill_rate_ore_per_hour=bill_rate,
+        )
+
+    @staticmethod
+    def company(
+        company_id: uuid.UUID,
+        *,
+        name: str = "Bager Hansen ApS",
+        billing_period: str | None = "monthly",
+        payment_terms_days: int | None = 14,
+        address: bool = True,
+        updated: bool = False,
+    ) -> CompanyRegistered | CompanyUpdated:
+        kind = CompanyUpdated if updated else CompanyRegistered
+        return kind(
+            company_id=company_id,
+            name=name,
+            cvr="12345674",
+            approvers=[],
+            billing_period=billing_period,
+            payment_terms_days=payment_terms_days,
+            address=Address(street="Algade 1", postcode="9000", city="Aalborg") if address else None,
+            billing_contact=BillingContact(name="Hanne Bogholder", email="bogholderi@bager.dk") if address else None,
         )
 
     @staticmethod

@@ -108,6 +108,27 @@ async def test_registration_stores_address_billing_settings_and_ean_and_emits_th
     }
 
 
+async def test_a_weekly_company_and_its_billing_address_and_contact_reach_the_events(
+    api: tuple[httpx.AsyncClient, PlacementSettings],
+) -> None:
+    """Issue 9: weekly billing (ISO weeks) is allowed; the company events carry the billing address and
+    contact invoicing puts on an invoice (momsbekendtgørelsen § 58)."""
+    client, settings = api
+    company = await _register(client, billing_period="weekly")
+    assert company["billing_period"] == "weekly"
+    [registered] = await _events(settings, company["id"], "placement.company_registered")
+    assert registered["data"]["billing_period"] == "weekly"
+    assert registered["data"]["address"] == {"street": "Algade 1", "postcode": "9000", "city": "Aalborg"}
+    assert registered["data"]["billing_contact"] == {"name": "Bodil Hansen", "email": "bogholderi@bager.dk"}
+    r = await client.patch(f"/companies/{company['id']}", headers=CONSULTANT, json={"address": None})
+    assert r.status_code == 200, r.text
+    [updated] = await _events(settings, company["id"], "placement.company_updated")
+    assert updated["data"]["address"] is None
+    assert updated["data"]["billing_period"] == "weekly"
+    r = await client.patch(f"/companies/{company['id']}", headers=CONSULTANT, json={"billing_period": "daily"})
+    assert r.status_code == 422
+
+
 async def test_bad_company_input_names_field_and_rule_and_writes_nothing(
     api: tuple[httpx.AsyncClient, PlacementSettings],
 ) -> None:
@@ -124,7 +145,7 @@ async def test_bad_company_input_names_field_and_rule_and_writes_nothing(
         ),
         ({"address": {"street": "Algade 1", "city": "Aalborg"}}, "address.postcode", "missing"),
         ({"billing_contact": {"name": "B", "email": "not-an-address"}}, "billing_contact.email", "value_error"),
-        ({"billing_period": "weekly"}, "billing_period", "literal_error"),
+        ({"billing_period": "daily"}, "billing_period", "literal_error"),  # weekly is allowed since issue 9
         ({"payment_terms_days": 91}, "payment_terms_days", "less_than_equal"),
         ({"payment_terms_days": -1}, "payment_terms_days", "greater_than_equal"),
         ({"payment_terms_days": 30.0}, "payment_terms_days", "int_type"),
@@ -187,6 +208,9 @@ async def test_adding_and_removing_approvers_emits_company_updated_with_the_full
         "ean": EAN,
         "billing_period": "fortnightly",
         "payment_terms_days": 30,
+        # Issue 9: the billing address and contact travel with the company.
+        "address": {"street": "Algade 1", "postcode": "9000", "city": "Aalborg"},
+        "billing_contact": {"name": "Bodil Hansen", "email": "bogholderi@bager.dk"},
     }
     audits = await _rows(settings, "select action, actor, subject from audit_log where subject = $1 order by id", cid)
     assert [(a["action"], a["actor"]) for a in audits] == [

@@ -51,7 +51,11 @@ CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
     ConsumerGroup(
         "timesheet.placements", (placement.TOPIC,), "Placements and citizen merges, to check submitted hours against"
     ),
-    ConsumerGroup("invoicing.placements", (placement.TOPIC,), "Placements, terms and citizen merges, to price hours"),
+    ConsumerGroup(
+        "invoicing.placements",
+        (placement.TOPIC,),
+        "Placements, terms, companies and citizen merges, to price and bill hours",
+    ),
     ConsumerGroup("invoicing.approvals", (timesheet.TOPIC,), "Approved hours, to accrue invoice and co-financing"),
     ConsumerGroup("notifications.companies", (placement.TOPIC,), "Companies and their approvers, to address e-mails"),
     ConsumerGroup("notifications.hours", (timesheet.TOPIC,), "Submitted hours, mailed to the company's approvers"),

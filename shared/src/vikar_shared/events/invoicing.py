@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
+from pydantic import BaseModel, ConfigDict
+
 from vikar_shared.events.envelope import EventData
 
 TOPIC = "invoicing.events"
@@ -25,3 +27,45 @@ class HoursAccrued(EventData):
     municipality_id: UUID | None
     co_financing_amount_ore: int | None
     corrects_entry_id: UUID | None = None
+
+
+class IssuedInvoiceLine(BaseModel):
+    """One line of an issued invoice: a citizen's hours at one rate (no name, never a CPR number).
+    ``late``: hours of a period invoiced before, dated ``first_work_date``..``last_work_date``."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    citizen_id: UUID
+    rate_ore_per_hour: int
+    minutes: int
+    amount_ore: int
+    late: bool
+    first_work_date: date
+    last_work_date: date
+
+
+class InvoiceIssued(EventData):
+    """Finance issued an invoice: it has its number and is a fact from now on (never edited or deleted).
+
+    Published by invoicing in the issuing transaction (outbox), keyed by ``company_id``. ``number``:
+    ``YYYY-NNNNNN``, one gap-free sequence shared with credit notes, the year of ``issue_date``. Amounts
+    in øre: ``net_ore`` is the sum of the lines; ``vat_ore`` is ``vat_rate_percent`` of it, rounded half up
+    to whole øre once on the subtotal; ``total_ore = net_ore + vat_ore``. ``due_date`` = ``issue_date`` +
+    the company's payment terms. Carries no citizen name and no CPR number."""
+
+    event_type = "invoicing.invoice_issued"
+    event_version = 1
+    topic = TOPIC
+
+    invoice_id: UUID
+    company_id: UUID
+    number: str
+    issue_date: date
+    due_date: date
+    period_start: date
+    period_end: date
+    net_ore: int
+    vat_rate_percent: int
+    vat_ore: int
+    total_ore: int
+    currency: str
+    lines: list[IssuedInvoiceLine]

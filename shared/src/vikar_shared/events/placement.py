@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from vikar_shared.events.envelope import EventData
 from vikar_shared.sealing import Sealed
@@ -40,6 +40,32 @@ class Approver(BaseModel):
     name: str
 
 
+class Address(BaseModel):
+    """A company's postal (billing) address: street, four-digit Danish postcode, city."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    street: str
+    postcode: str
+    city: str
+
+
+class BillingContact(BaseModel):
+    """Who receives the company's invoices."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    name: str
+    email: str
+
+
+_BILLING_PERIOD = Field(
+    default=None,
+    description="monthly (calendar months), fortnightly (two weeks from invoicing's anchor Monday) or weekly "
+    "(ISO weeks); null is monthly",
+)
+_ADDRESS = Field(default=None, description="The billing address (momsbekendtgørelsen § 58: the buyer's address)")
+_CONTACT = Field(default=None, description="Who receives the invoices")
+
+
 class CompanyRegistered(EventData):
     event_type = "placement.company_registered"
     event_version = 1
@@ -50,8 +76,10 @@ class CompanyRegistered(EventData):
     cvr: str
     approvers: list[Approver]
     ean: str | None = None
-    billing_period: str | None = None
+    billing_period: str | None = _BILLING_PERIOD
     payment_terms_days: int | None = None
+    address: Address | None = _ADDRESS
+    billing_contact: BillingContact | None = _CONTACT
 
 
 class CompanyUpdated(EventData):
@@ -66,8 +94,10 @@ class CompanyUpdated(EventData):
     cvr: str
     approvers: list[Approver]
     ean: str | None = None
-    billing_period: str | None = None
+    billing_period: str | None = _BILLING_PERIOD
     payment_terms_days: int | None = None
+    address: Address | None = _ADDRESS
+    billing_contact: BillingContact | None = _CONTACT
 
 
 class CitizenReferred(EventData):

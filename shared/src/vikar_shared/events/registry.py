@@ -25,6 +25,7 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     timesheet.LoginLinkRequested,
     timesheet.LoginLinkRequestedV2,
     invoicing.HoursAccrued,
+    invoicing.InvoiceIssued,
 )
 
 REGISTRY: dict[tuple[str, int], type[EventData]] = {(t.event_type, t.event_version): t for t in EVENT_TYPES}

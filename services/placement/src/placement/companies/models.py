@@ -9,7 +9,8 @@ from uuid import UUID
 from vikar_shared.errors import invalid
 from vikar_shared.types.identifiers import IdentifierError, cvr_number, postcode
 
-BillingPeriod = Literal["monthly", "fortnightly"]
+# Weekly: ISO weeks; fortnightly: two weeks counted from invoicing's fixed anchor Monday (issue 9).
+BillingPeriod = Literal["monthly", "fortnightly", "weekly"]
 DEFAULT_BILLING_PERIOD: BillingPeriod = "monthly"
 DEFAULT_PAYMENT_TERMS_DAYS = 14
 MAX_APPROVERS = 20

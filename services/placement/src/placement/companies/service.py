@@ -29,7 +29,9 @@ from placement.identity import service as identity
 from placement.reference.models import parse_gln
 from vikar_shared.auth import Principal
 from vikar_shared.errors import conflict, duplicate, invalid, not_found
+from vikar_shared.events.placement import Address as AddressEvent
 from vikar_shared.events.placement import Approver as ApproverEvent
+from vikar_shared.events.placement import BillingContact as BillingContactEvent
 from vikar_shared.events.placement import CompanyRegistered, CompanyUpdated
 from vikar_shared.outbox import add_event
 from vikar_shared.types.text import email_key
@@ -123,6 +125,12 @@ def _event_fields(company: Company) -> dict[str, Any]:
         "ean": company.ean,
         "billing_period": company.billing_period,
         "payment_terms_days": company.payment_terms_days,
+        "address": None
+        if company.address is None
+        else AddressEvent(street=company.address.street, postcode=company.address.postcode, city=company.address.city),
+        "billing_contact": None
+        if company.billing_contact is None
+        else BillingContactEvent(name=company.billing_contact.name, email=company.billing_contact.email),
     }
 
 

@@ -1,0 +1,41 @@
+"""Use cases of the companies read model: record a company event; read a company (for the ledger)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+
+from invoicing.companies import repository
+from invoicing.companies.models import DEFAULT_PAYMENT_TERMS_DAYS, Company
+from invoicing.periods import BillingPeriod
+from vikar_shared.events.placement import CompanyRegistered, CompanyUpdated
+
+
+async def record_company(conn: asyncpg.Connection, data: CompanyRegistered | CompanyUpdated) -> None:
+    """Replaces the stored company with the event's (each event carries the company whole). An unknown
+    ``billing_period`` raises ValueError (the event is dead-lettered, not silently billed monthly)."""
+    address, contact = data.address, data.billing_contact
+    company = Company(
+        company_id=data.company_id,
+        name=data.name,
+        cvr=data.cvr,
+        billing_period=BillingPeriod.of(data.billing_period),
+        payment_terms_days=DEFAULT_PAYMENT_TERMS_DAYS if data.payment_terms_days is None else data.payment_terms_days,
+        ean=data.ean,
+        street=None if address is None else address.street,
+        postcode=None if address is None else address.postcode,
+        city=None if address is None else address.city,
+        billing_contact_name=None if contact is None else contact.name,
+        billing_contact_email=None if contact is None else contact.email,
+    )
+    await repository.upsert_company(conn, company)
+
+
+async def get_company(conn: asyncpg.Connection, company_id: UUID) -> Company | None:
+    return await repository.get_company(conn, company_id)
+
+
+async def companies(conn: asyncpg.Connection, company_ids: list[UUID]) -> dict[UUID, Company]:
+    """The known companies among ``company_ids``, by id (a company placement has not announced is absent)."""
+    return await repository.companies(conn, company_ids)

@@ -1,0 +1,139 @@
+"""The ledger's HTTP surface: closes (finance, admin), invoice review, regenerate, delete, issue."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from invoicing.config import InvoicingSettings
+from invoicing.ledger import service
+from invoicing.ledger.models import InvoiceStatus, Party
+from invoicing.ledger.schemas import CloseIn, CloseOut, InvoiceListOut, InvoiceOut
+from vikar_shared.auth import Principal, Role
+from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
+from vikar_shared.db import transaction
+from vikar_shared.http.deps import DbPool, Now, Today
+from vikar_shared.http.openapi import problem_responses
+
+router = APIRouter(tags=["ledger"])
+Finance = Annotated[Principal, Depends(require_roles(Role.FINANCE, Role.ADMIN))]
+Reader = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.FINANCE, Role.ADMIN, Role.COMPANY_APPROVER))]
+
+
+def _settings(request: Request) -> InvoicingSettings:
+    settings: InvoicingSettings = request.app.state.settings
+    return settings
+
+
+Settings = Annotated[InvoicingSettings, Depends(_settings)]
+
+
+def seller_of(settings: InvoicingSettings) -> Party:
+    return Party(
+        name=settings.seller_name,
+        street=settings.seller_street,
+        postcode=settings.seller_postcode,
+        city=settings.seller_city,
+        cvr=settings.seller_cvr,
+    )
+
+
+@router.post(
+    "/closes",
+    status_code=201,
+    response_model=CloseOut,
+    summary="Close billing periods: draft an invoice per company and ended period",
+    description="Finance and admin. Drafts every company's billing periods that ended on or before `through` "
+    "and are not closed yet (nothing for an empty period); late hours go on the first new draft. Idempotent: "
+    "a second close drafts nothing twice. `through` after today is 422 `close-through-future`.",
+)
+async def create_close(body: CloseIn, actor: Finance, pool: DbPool, today: Today, settings: Settings) -> CloseOut:
+    closed = await service.close(pool, actor, body.through, today=today, anchor=settings.fortnight_anchor)
+    return CloseOut.of(closed)
+
+
+@router.get("/closes/{close_id}", response_model=CloseOut, summary="A close: progress, drafts and pending entries")
+async def get_close(close_id: UUID, actor: Finance, pool: DbPool) -> CloseOut:
+    async with transaction(pool) as conn:
+        return CloseOut.of(await service.get_close(conn, actor, close_id))
+
+
+@router.get(
+    "/invoices",
+    response_model=InvoiceListOut,
+    summary="Invoices by period, e.g. the drafts of a company to review",
+    description="Agency staff see all; a company approver only its own company's issued invoices.",
+)
+async def list_invoices(
+    viewer: Reader,
+    pool: DbPool,
+    status: Annotated[Literal["draft", "issued"] | None, Query()] = None,
+    company_id: Annotated[UUID | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> InvoiceListOut:
+    async with transaction(pool) as conn:
+        found = await service.list_invoices(
+            conn,
+            viewer,
+            status=None if status is None else InvoiceStatus(status),
+            company_id=company_id,
+            limit=limit,
+            offset=offset,
+        )
+    return InvoiceListOut(items=[InvoiceOut.of(i) for i in found])
+
+
+@router.get(
+    "/invoices/{invoice_id}",
+    response_model=InvoiceOut,
+    summary="One invoice with its lines",
+    description="Agency staff; a company approver only its own company's issued invoices (else 404).",
+)
+async def get_invoice(invoice_id: UUID, viewer: CurrentPrincipal, pool: DbPool) -> InvoiceOut:
+    async with transaction(pool) as conn:
+        return InvoiceOut.of(await service.get_invoice(conn, viewer, invoice_id))
+
+
+@router.post(
+    "/invoices/{invoice_id}/regenerate",
+    response_model=InvoiceOut,
+    responses=problem_responses(409, codes={409: ["invoice-issued"]}),
+    summary="Redraft a draft from the lines as they are now",
+)
+async def regenerate_invoice(invoice_id: UUID, actor: Finance, pool: DbPool) -> InvoiceOut:
+    async with transaction(pool) as conn:
+        return InvoiceOut.of(await service.regenerate(conn, actor, invoice_id))
+
+
+@router.delete(
+    "/invoices/{invoice_id}",
+    status_code=204,
+    responses=problem_responses(409, codes={409: ["invoice-issued"]}),
+    summary="Delete a draft; its hours return to the pool (an issued invoice is never deleted: 409)",
+)
+async def delete_invoice(invoice_id: UUID, actor: Finance, pool: DbPool) -> Response:
+    async with transaction(pool) as conn:
+        await service.delete_draft(conn, actor, invoice_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/invoices/{invoice_id}/issue",
+    response_model=InvoiceOut,
+    responses=problem_responses(
+        409, codes={409: ["invoice-issued", "invoice-empty", "invoice-negative-total", "buyer-incomplete"]}
+    ),
+    summary="Issue a draft: next number of the one gap-free sequence, frozen, invoice_issued on Kafka",
+    description="Finance and admin. Every field momsbekendtgørelsen § 58 requires is on the answer: number, "
+    "issue date, seller and buyer (name, address, CVR), lines (hours per citizen and rate), period of supply, "
+    "net, VAT rate and amount (on the subtotal, half up), total, payment terms and due date.",
+)
+async def issue_invoice(
+    invoice_id: UUID, actor: Finance, pool: DbPool, today: Today, now: Now, settings: Settings
+) -> InvoiceOut:
+    async with transaction(pool) as conn:
+        issued = await service.issue(conn, actor, invoice_id, today=today, now=now, seller=seller_of(settings))
+    return InvoiceOut.of(issued)

@@ -1,0 +1,247 @@
+"""The ledger's rules: which lines go on which draft, how lines are grouped, invoice numbers, due dates.
+
+Pure functions over domain values (no database, no clock). Sources: momsbekendtgørelsen § 58 (what a full
+invoice states), ``../shared/docs/domain.md`` rules 3, 4 and 8 (only approved hours; issued invoices are
+immutable and numbered in one gap-free sequence; an approved hour on exactly one invoice line)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from uuid import UUID
+
+from invoicing.money import VAT_RATE_PERCENT, vat_on
+from invoicing.periods import BillingPeriod, Period, periods_to_close
+
+CURRENCY = "DKK"
+NUMBER_DIGITS = 6
+
+
+class InvoiceStatus(StrEnum):
+    DRAFT = "draft"
+    ISSUED = "issued"
+
+
+@dataclass(frozen=True, slots=True)
+class UnbilledEntry:
+    """An accrued billable line (one approved entry) that is on no invoice yet."""
+
+    entry_id: UUID
+    citizen_id: UUID
+    citizen_name: str
+    work_date: date
+    minutes: int
+    rate_ore_per_hour: int
+    amount_ore: int
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceLine:
+    """One citizen at one rate (late hours also per original work date): ``minutes`` and ``amount_ore``
+    are plain sums of the entries' line amounts (each rounded once when accrued), never re-rounded.
+    ``late``: hours worked in a period invoiced before, shown with their original dates
+    (``first_work_date``..``last_work_date``)."""
+
+    position: int
+    citizen_id: UUID
+    citizen_name: str
+    rate_ore_per_hour: int
+    minutes: int
+    amount_ore: int
+    late: bool
+    first_work_date: date
+    last_work_date: date
+    entry_ids: tuple[UUID, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """Seller or buyer as an issued invoice states them (§ 58: name, address, CVR/VAT number)."""
+
+    name: str
+    street: str
+    postcode: str
+    city: str
+    cvr: str
+    contact_name: str | None = None
+    contact_email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """What issuing adds to a draft: number, dates, terms and the parties, frozen from then on."""
+
+    number: str
+    issue_date: date
+    due_date: date
+    payment_terms_days: int
+    issued_at: datetime
+    issued_by: str
+    seller: Party
+    buyer: Party
+
+
+@dataclass(frozen=True, slots=True)
+class Invoice:
+    """A draft or issued invoice of one company and billing period. ``net_ore``: the sum of the lines;
+    ``vat_ore``: VAT on that subtotal, rounded half up once (``invoicing.money.vat_on``)."""
+
+    invoice_id: UUID
+    company_id: UUID
+    status: InvoiceStatus
+    period: Period
+    lines: tuple[InvoiceLine, ...]
+    net_ore: int
+    vat_rate_percent: int
+    vat_ore: int
+    total_ore: int
+    currency: str = CURRENCY
+    close_id: UUID | None = None
+    created_at: datetime | None = None
+    issue: Issue | None = None
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status is InvoiceStatus.ISSUED
+
+    @property
+    def entry_count(self) -> int:
+        return sum(len(line.entry_ids) for line in self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingEntry:
+    """An approved entry that has not accrued yet: ``waiting_for`` is ``placement`` or ``municipality-terms``."""
+
+    entry_id: UUID
+    company_id: UUID
+    work_date: date
+    minutes: int
+    waiting_for: str
+
+
+@dataclass(frozen=True, slots=True)
+class Close:
+    """One run of ``close(through)``: progress (companies done of total), the drafts it made, and the
+    approved entries it found still waiting (never skipped silently)."""
+
+    close_id: UUID
+    through: date
+    requested_by: str
+    started_at: datetime
+    finished_at: datetime | None
+    companies_total: int
+    companies_done: int
+    invoices: tuple[Invoice, ...] = ()
+    pending_entries: tuple[PendingEntry, ...] = field(default_factory=tuple)
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedDraft:
+    period: Period
+    entries: tuple[UnbilledEntry, ...]
+    late: frozenset[UUID]
+
+
+def plan_drafts(
+    entries: Sequence[UnbilledEntry],
+    kind: BillingPeriod,
+    *,
+    through: date,
+    closed_through: date | None,
+    anchor: date,
+) -> list[PlannedDraft]:
+    """The drafts one company gets from ``close(through)``: one per period ended on or before ``through``
+    and after ``closed_through`` that has lines; the late entries (work date on or before ``closed_through``,
+    their period invoiced before) go on the first of those periods. A period with no lines drafts nothing;
+    late entries with no ended period after ``closed_through`` wait for the next close. Entries in a period
+    that has not ended stay for a later close."""
+    if closed_through is None:
+        late, current = [], list(entries)
+    else:
+        late = [e for e in entries if e.work_date <= closed_through]
+        current = [e for e in entries if e.work_date > closed_through]
+    if late and closed_through is not None:
+        first_day = closed_through + timedelta(days=1)
+    elif current:
+        first_day = min(e.work_date for e in current)
+    else:
+        return []
+    periods = periods_to_close(kind, first_day=first_day, through=through, closed_through=closed_through, anchor=anchor)
+    planned: list[PlannedDraft] = []
+    for index, period in enumerate(periods):
+        own = [e for e in current if e.work_date in period]
+        extra = late if index == 0 else []
+        if own or extra:
+            planned.append(PlannedDraft(period, tuple(extra + own), frozenset(e.entry_id for e in extra)))
+    return planned
+
+
+def group_lines(entries: Iterable[UnbilledEntry], late: frozenset[UUID] = frozenset()) -> tuple[InvoiceLine, ...]:
+    """One line per citizen × rate in force (late entries: also per work date), minutes and øre summed.
+
+    Order: the period's own lines by citizen name, citizen id and rate; then late lines by work date."""
+    groups: dict[tuple[bool, date | None, str, UUID, int], list[UnbilledEntry]] = {}
+    for e in entries:
+        is_late = e.entry_id in late
+        key = (is_late, e.work_date if is_late else None, e.citizen_name, e.citizen_id, e.rate_ore_per_hour)
+        groups.setdefault(key, []).append(e)
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or date.min, kv[0][2], str(kv[0][3]), kv[0][4]))
+    lines = []
+    for position, ((is_late, _, name, citizen_id, rate), members) in enumerate(ordered, start=1):
+        members.sort(key=lambda e: (e.work_date, str(e.entry_id)))
+        lines.append(
+            InvoiceLine(
+                position=position,
+                citizen_id=citizen_id,
+                citizen_name=name,
+                rate_ore_per_hour=rate,
+                minutes=sum(e.minutes for e in members),
+                amount_ore=sum(e.amount_ore for e in members),
+                late=is_late,
+                first_work_date=members[0].work_date,
+                last_work_date=members[-1].work_date,
+                entry_ids=tuple(e.entry_id for e in members),
+            )
+        )
+    return tuple(lines)
+
+
+def draft(
+    invoice_id: UUID, company_id: UUID, period: Period, lines: tuple[InvoiceLine, ...], close_id: UUID | None
+) -> Invoice:
+    """A draft of ``lines``: net = sum of line amounts; VAT 25 % on the net, rounded half up to whole øre
+    once (``(net * 25 * 2 + 100) // 200``; never per line); total = net + VAT."""
+    net = sum(line.amount_ore for line in lines)
+    vat = vat_on(net, VAT_RATE_PERCENT)
+    return Invoice(
+        invoice_id=invoice_id,
+        company_id=company_id,
+        status=InvoiceStatus.DRAFT,
+        period=period,
+        lines=lines,
+        net_ore=net,
+        vat_rate_percent=VAT_RATE_PERCENT,
+        vat_ore=vat,
+        total_ore=net + vat,
+        close_id=close_id,
+    )
+
+
+def invoice_number(year: int, sequence: int) -> str:
+    """``YYYY-NNNNNN``: the issue date's year and the year's sequence number, e.g. ``2026-000123``.
+    Raises ValueError past 999 999 in a year."""
+    if not 1 <= sequence < 10**NUMBER_DIGITS:
+        raise ValueError(f"invoice sequence {sequence} does not fit in {NUMBER_DIGITS} digits")
+    return f"{year:04d}-{sequence:0{NUMBER_DIGITS}d}"
+
+
+def due_date(issue_date: date, payment_terms_days: int) -> date:
+    """Issue date + the company's payment terms (calendar days; § 58 payment terms)."""
+    return issue_date + timedelta(days=payment_terms_days)

@@ -1,0 +1,353 @@
+"""SQL of the ledger: the only writer of ``closes``, ``company_closed_periods``, ``invoices``,
+``invoice_lines``, ``invoice_entries`` and ``invoice_number_counters``. It reads the accrued
+``billable_lines`` and ``approved_entries`` (owned by accruals) with selects only."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from invoicing.ledger.models import (
+    Close,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    Issue,
+    Party,
+    PendingEntry,
+    UnbilledEntry,
+)
+from invoicing.periods import BillingPeriod, Period
+
+# Advisory lock class (two-int key space; accruals uses 1 and 2): one company's ledger changes (close,
+# regenerate, delete, issue) one at a time.
+_COMPANY_LEDGER_LOCK = 3
+
+_INVOICE_COLUMNS = """invoice_id, company_id, status, billing_period, period_start, period_end, close_id, net_ore,
+                      vat_rate_percent, vat_ore, total_ore, currency, created_at, number, issue_date, due_date,
+                      payment_terms_days, issued_at, issued_by, seller, buyer"""
+
+
+async def lock_company(conn: asyncpg.Connection, company_id: UUID) -> None:
+    await conn.execute(
+        "select pg_advisory_xact_lock($1::int, hashtext($2::text))", _COMPANY_LEDGER_LOCK, str(company_id)
+    )
+
+
+# --- what is there to invoice --------------------------------------------------------------------------------
+
+
+async def companies_with_unbilled_lines(conn: asyncpg.Connection, through: date) -> list[UUID]:
+    rows = await conn.fetch(
+        """select distinct b.company_id from billable_lines b
+           where b.work_date <= $1 and not exists (select 1 from invoice_entries i where i.entry_id = b.entry_id)
+           order by b.company_id""",
+        through,
+    )
+    return [r["company_id"] for r in rows]
+
+
+async def unbilled_entries(
+    conn: asyncpg.Connection, company_id: UUID, *, through: date, since: date | None = None
+) -> list[UnbilledEntry]:
+    """The company's accrued lines on no invoice with ``since <= work_date <= through``."""
+    rows = await conn.fetch(
+        """select b.entry_id, b.citizen_id, b.citizen_name, b.work_date, b.minutes, b.rate_ore_per_hour, b.amount_ore
+           from billable_lines b
+           where b.company_id = $1 and b.work_date <= $2 and ($3::date is null or b.work_date >= $3)
+             and not exists (select 1 from invoice_entries i where i.entry_id = b.entry_id)
+           order by b.work_date, b.entry_id""",
+        company_id,
+        through,
+        since,
+    )
+    return [UnbilledEntry(**dict(r)) for r in rows]
+
+
+async def pending_entries(conn: asyncpg.Connection, through: date) -> list[PendingEntry]:
+    """Approved entries with a work date on or before ``through`` not accrued yet, and what they wait for."""
+    rows = await conn.fetch(
+        """select e.entry_id, e.company_id, e.work_date, e.minutes,
+                  case when p.placement_id is null then 'placement' else 'municipality-terms' end as waiting_for
+           from approved_entries e left join placements p on p.placement_id = e.placement_id
+           where e.accrued_at is null and e.work_date <= $1
+           order by e.company_id, e.work_date, e.entry_id""",
+        through,
+    )
+    return [PendingEntry(**dict(r)) for r in rows]
+
+
+async def closed_through(conn: asyncpg.Connection, company_id: UUID) -> date | None:
+    day: date | None = await conn.fetchval(
+        "select closed_through from company_closed_periods where company_id = $1", company_id
+    )
+    return day
+
+
+async def set_closed_through(conn: asyncpg.Connection, company_id: UUID, day: date) -> None:
+    await conn.execute(
+        """insert into company_closed_periods (company_id, closed_through) values ($1, $2)
+           on conflict (company_id) do update set closed_through = greatest(company_closed_periods.closed_through,
+                                                                            excluded.closed_through),
+                                                  updated_at = now()""",
+        company_id,
+        day,
+    )
+
+
+# --- closes --------------------------------------------------------------------------------------------------
+
+
+async def insert_close(conn: asyncpg.Connection, close_id: UUID, through: date, requested_by: str, total: int) -> None:
+    await conn.execute(
+        "insert into closes (close_id, through, requested_by, companies_total) values ($1, $2, $3, $4)",
+        close_id,
+        through,
+        requested_by,
+        total,
+    )
+
+
+async def close_progressed(conn: asyncpg.Connection, close_id: UUID, drafted: int) -> None:
+    await conn.execute(
+        """update closes set companies_done = companies_done + 1, invoices_drafted = invoices_drafted + $2
+           where close_id = $1""",
+        close_id,
+        drafted,
+    )
+
+
+async def finish_close(conn: asyncpg.Connection, close_id: UUID, pending: list[PendingEntry]) -> None:
+    await conn.execute(
+        "update closes set finished_at = now(), pending_entries = $2 where close_id = $1",
+        close_id,
+        [
+            {
+                **dataclasses.asdict(p),
+                "entry_id": str(p.entry_id),
+                "company_id": str(p.company_id),
+                "work_date": p.work_date.isoformat(),
+            }
+            for p in pending
+        ],
+    )
+
+
+async def get_close(conn: asyncpg.Connection, close_id: UUID) -> Close | None:
+    row = await conn.fetchrow(
+        """select close_id, through, requested_by, started_at, finished_at, companies_total, companies_done,
+                  pending_entries from closes where close_id = $1""",
+        close_id,
+    )
+    if row is None:
+        return None
+    values = dict(row)
+    pending = tuple(
+        PendingEntry(
+            entry_id=UUID(p["entry_id"]),
+            company_id=UUID(p["company_id"]),
+            work_date=date.fromisoformat(p["work_date"]),
+            minutes=int(p["minutes"]),
+            waiting_for=str(p["waiting_for"]),
+        )
+        for p in values.pop("pending_entries")
+    )
+    ids = await conn.fetch("select invoice_id from invoices where close_id = $1", close_id)
+    found = await invoices_by_id(conn, [r["invoice_id"] for r in ids])
+    invoices = tuple(sorted(found, key=lambda i: (str(i.company_id), i.period.start)))
+    return Close(**values, invoices=invoices, pending_entries=pending)
+
+
+# --- invoices ------------------------------------------------------------------------------------------------
+
+
+async def insert_draft(conn: asyncpg.Connection, invoice: Invoice) -> None:
+    await conn.execute(
+        """insert into invoices (invoice_id, company_id, status, billing_period, period_start, period_end, close_id,
+                                 net_ore, vat_rate_percent, vat_ore, total_ore, currency)
+           values ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $9, $10, $11)""",
+        invoice.invoice_id,
+        invoice.company_id,
+        invoice.period.kind.value,
+        invoice.period.start,
+        invoice.period.end,
+        invoice.close_id,
+        invoice.net_ore,
+        invoice.vat_rate_percent,
+        invoice.vat_ore,
+        invoice.total_ore,
+        invoice.currency,
+    )
+    await _insert_lines(conn, invoice)
+
+
+async def _insert_lines(conn: asyncpg.Connection, invoice: Invoice) -> None:
+    lines = invoice.lines
+    await conn.execute(
+        """insert into invoice_lines (invoice_id, position, citizen_id, citizen_name, rate_ore_per_hour, minutes,
+                                      amount_ore, late, first_work_date, last_work_date)
+           select $1::uuid, * from unnest($2::integer[], $3::uuid[], $4::text[], $5::bigint[], $6::integer[],
+                                          $7::bigint[], $8::boolean[], $9::date[], $10::date[])""",
+        invoice.invoice_id,
+        [line.position for line in lines],
+        [line.citizen_id for line in lines],
+        [line.citizen_name for line in lines],
+        [line.rate_ore_per_hour for line in lines],
+        [line.minutes for line in lines],
+        [line.amount_ore for line in lines],
+        [line.late for line in lines],
+        [line.first_work_date for line in lines],
+        [line.last_work_date for line in lines],
+    )
+    pairs = [(entry_id, line.position) for line in lines for entry_id in line.entry_ids]
+    await conn.execute(
+        """insert into invoice_entries (entry_id, invoice_id, position)
+           select e, $1::uuid, p from unnest($2::uuid[], $3::integer[]) as t (e, p)""",
+        invoice.invoice_id,
+        [e for e, _ in pairs],
+        [p for _, p in pairs],
+    )
+
+
+async def release_entries(conn: asyncpg.Connection, invoice_id: UUID) -> None:
+    """Takes a draft's lines off it (their entries cascade): the entries return to the pool."""
+    await conn.execute("delete from invoice_lines where invoice_id = $1", invoice_id)
+
+
+async def rewrite_draft(conn: asyncpg.Connection, invoice: Invoice) -> None:
+    """New lines and totals for a draft whose entries were released (regenerate)."""
+    await conn.execute(
+        "update invoices set net_ore = $2, vat_ore = $3, total_ore = $4 where invoice_id = $1 and status = 'draft'",
+        invoice.invoice_id,
+        invoice.net_ore,
+        invoice.vat_ore,
+        invoice.total_ore,
+    )
+    await _insert_lines(conn, invoice)
+
+
+async def delete_draft(conn: asyncpg.Connection, invoice_id: UUID) -> bool:
+    status = await conn.execute("delete from invoices where invoice_id = $1 and status = 'draft'", invoice_id)
+    return bool(status == "DELETE 1")
+
+
+async def company_of_invoice(conn: asyncpg.Connection, invoice_id: UUID) -> UUID | None:
+    company_id: UUID | None = await conn.fetchval("select company_id from invoices where invoice_id = $1", invoice_id)
+    return company_id
+
+
+async def get_invoice(conn: asyncpg.Connection, invoice_id: UUID) -> Invoice | None:
+    found = await invoices_by_id(conn, [invoice_id])
+    return found[0] if found else None
+
+
+async def list_invoices(
+    conn: asyncpg.Connection, *, status: InvoiceStatus | None, company_id: UUID | None, limit: int, offset: int
+) -> list[Invoice]:
+    rows = await conn.fetch(
+        """select invoice_id from invoices
+           where ($1::text is null or status = $1) and ($2::uuid is null or company_id = $2)
+           order by period_start, company_id, invoice_id limit $3 offset $4""",
+        None if status is None else status.value,
+        company_id,
+        limit,
+        offset,
+    )
+    return await invoices_by_id(conn, [r["invoice_id"] for r in rows])
+
+
+async def invoices_by_id(conn: asyncpg.Connection, invoice_ids: list[UUID]) -> list[Invoice]:
+    """The invoices with their lines (each line with its entry ids), in the order of ``invoice_ids``."""
+    if not invoice_ids:
+        return []
+    rows = await conn.fetch(f"select {_INVOICE_COLUMNS} from invoices where invoice_id = any($1::uuid[])", invoice_ids)
+    line_rows = await conn.fetch(
+        """select l.invoice_id, l.position, l.citizen_id, l.citizen_name, l.rate_ore_per_hour, l.minutes, l.amount_ore,
+                  l.late, l.first_work_date, l.last_work_date,
+                  coalesce(array_agg(e.entry_id order by e.entry_id) filter (where e.entry_id is not null), '{}')
+                      as entry_ids
+           from invoice_lines l left join invoice_entries e on e.invoice_id = l.invoice_id and e.position = l.position
+           where l.invoice_id = any($1::uuid[])
+           group by l.invoice_id, l.position order by l.invoice_id, l.position""",
+        invoice_ids,
+    )
+    lines: dict[UUID, list[InvoiceLine]] = {}
+    for r in line_rows:
+        values = dict(r)
+        invoice_id = values.pop("invoice_id")
+        values["entry_ids"] = tuple(values["entry_ids"])
+        lines.setdefault(invoice_id, []).append(InvoiceLine(**values))
+    by_id = {r["invoice_id"]: _invoice(r, tuple(lines.get(r["invoice_id"], []))) for r in rows}
+    return [by_id[i] for i in invoice_ids if i in by_id]
+
+
+def _party(value: dict[str, Any] | None) -> Party | None:
+    return None if value is None else Party(**value)
+
+
+def _invoice(row: asyncpg.Record, lines: tuple[InvoiceLine, ...]) -> Invoice:
+    issue = None
+    if row["status"] == InvoiceStatus.ISSUED.value:
+        seller, buyer = _party(row["seller"]), _party(row["buyer"])
+        assert seller is not None and buyer is not None, "an issued invoice states both parties"
+        issue = Issue(
+            number=row["number"],
+            issue_date=row["issue_date"],
+            due_date=row["due_date"],
+            payment_terms_days=row["payment_terms_days"],
+            issued_at=row["issued_at"],
+            issued_by=row["issued_by"],
+            seller=seller,
+            buyer=buyer,
+        )
+    return Invoice(
+        invoice_id=row["invoice_id"],
+        company_id=row["company_id"],
+        status=InvoiceStatus(row["status"]),
+        period=Period(row["period_start"], row["period_end"], BillingPeriod(row["billing_period"])),
+        lines=lines,
+        net_ore=row["net_ore"],
+        vat_rate_percent=row["vat_rate_percent"],
+        vat_ore=row["vat_ore"],
+        total_ore=row["total_ore"],
+        currency=row["currency"],
+        close_id=row["close_id"],
+        created_at=row["created_at"],
+        issue=issue,
+    )
+
+
+# --- issuing -------------------------------------------------------------------------------------------------
+
+
+async def next_number(conn: asyncpg.Connection, year: int) -> int:
+    """The year's next sequence number. The counter row stays locked until the transaction ends, so
+    concurrent issues queue and a rolled-back issue gives its number back: no gap."""
+    number: int = await conn.fetchval(
+        """insert into invoice_number_counters (year, last_number) values ($1, 1)
+           on conflict (year) do update set last_number = invoice_number_counters.last_number + 1
+           returning last_number""",
+        year,
+    )
+    return number
+
+
+async def mark_issued(conn: asyncpg.Connection, invoice_id: UUID, issue: Issue) -> None:
+    await conn.execute(
+        """update invoices set status = 'issued', number = $2, issue_date = $3, due_date = $4, payment_terms_days = $5,
+                               issued_at = $6, issued_by = $7, seller = $8, buyer = $9
+           where invoice_id = $1 and status = 'draft'""",
+        invoice_id,
+        issue.number,
+        issue.issue_date,
+        issue.due_date,
+        issue.payment_terms_days,
+        issue.issued_at,
+        issue.issued_by,
+        dataclasses.asdict(issue.seller),
+        dataclasses.asdict(issue.buyer),
+    )

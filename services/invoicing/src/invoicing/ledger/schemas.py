@@ -1,0 +1,146 @@
+"""HTTP shapes of closes and invoices (drafts and issued). Money in integer øre, time in minutes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from invoicing.ledger.models import Close, Invoice, InvoiceLine, Party, PendingEntry
+from vikar_shared.types.periods import Day
+
+
+class CloseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    through: Day = Field(
+        description="Close every billing period that ended on or before this day (YYYY-MM-DD; today or earlier)",
+        examples=["2026-11-30"],
+    )
+
+
+class InvoiceLineOut(BaseModel):
+    position: int
+    citizen_id: UUID
+    citizen_name: str
+    rate_ore_per_hour: int
+    minutes: int = Field(description="Sum of the entries' minutes")
+    amount_ore: int = Field(description="Sum of the entries' line amounts (each rounded once when accrued)")
+    late: bool = Field(description="Hours of a period invoiced before, approved after it was invoiced")
+    first_work_date: date
+    last_work_date: date
+    entry_ids: list[UUID] = Field(description="The approved entries behind the line")
+
+    @classmethod
+    def of(cls, line: InvoiceLine) -> InvoiceLineOut:
+        return cls.model_validate(line, from_attributes=True)
+
+
+class PartyOut(BaseModel):
+    name: str
+    street: str
+    postcode: str
+    city: str
+    cvr: str
+    contact_name: str | None = None
+    contact_email: str | None = None
+
+    @classmethod
+    def of(cls, party: Party) -> PartyOut:
+        return cls.model_validate(party, from_attributes=True)
+
+
+class InvoiceOut(BaseModel):
+    invoice_id: UUID
+    company_id: UUID
+    status: Literal["draft", "issued"]
+    billing_period: Literal["monthly", "fortnightly", "weekly"]
+    period_label: str = Field(examples=["2026-11", "2026-W49", "2026-W47/2026-W48"])
+    period_start: date = Field(description="First day of the period of supply")
+    period_end: date = Field(description="Last day of the period of supply")
+    lines: list[InvoiceLineOut] = Field(description="Per citizen and rate; late lines last, by work date")
+    net_ore: int = Field(description="Sum of the line amounts (net at the one VAT rate)")
+    vat_rate_percent: int
+    vat_ore: int = Field(description="net_ore * vat_rate_percent / 100 rounded half up to whole øre, once")
+    total_ore: int
+    currency: str
+    close_id: UUID | None
+    number: str | None = Field(description="YYYY-NNNNNN once issued", examples=["2026-000123"])
+    issue_date: date | None
+    due_date: date | None = Field(description="issue_date + payment_terms_days")
+    payment_terms_days: int | None
+    seller: PartyOut | None
+    buyer: PartyOut | None
+
+    @classmethod
+    def of(cls, invoice: Invoice) -> InvoiceOut:
+        issue = invoice.issue
+        return cls(
+            invoice_id=invoice.invoice_id,
+            company_id=invoice.company_id,
+            status=invoice.status.value,
+            billing_period=invoice.period.kind.value,
+            period_label=invoice.period.label,
+            period_start=invoice.period.start,
+            period_end=invoice.period.end,
+            lines=[InvoiceLineOut.of(line) for line in invoice.lines],
+            net_ore=invoice.net_ore,
+            vat_rate_percent=invoice.vat_rate_percent,
+            vat_ore=invoice.vat_ore,
+            total_ore=invoice.total_ore,
+            currency=invoice.currency,
+            close_id=invoice.close_id,
+            number=None if issue is None else issue.number,
+            issue_date=None if issue is None else issue.issue_date,
+            due_date=None if issue is None else issue.due_date,
+            payment_terms_days=None if issue is None else issue.payment_terms_days,
+            seller=None if issue is None else PartyOut.of(issue.seller),
+            buyer=None if issue is None else PartyOut.of(issue.buyer),
+        )
+
+
+class InvoiceListOut(BaseModel):
+    items: list[InvoiceOut]
+
+
+class PendingEntryOut(BaseModel):
+    entry_id: UUID
+    company_id: UUID
+    work_date: date
+    minutes: int
+    waiting_for: Literal["placement", "municipality-terms"]
+
+    @classmethod
+    def of(cls, entry: PendingEntry) -> PendingEntryOut:
+        return cls.model_validate(entry, from_attributes=True)
+
+
+class CloseOut(BaseModel):
+    close_id: UUID
+    through: date
+    requested_by: str
+    status: Literal["running", "finished"]
+    started_at: datetime
+    finished_at: datetime | None
+    companies_total: int = Field(description="Companies with accrued lines on no invoice up to `through`")
+    companies_done: int
+    invoices: list[InvoiceOut] = Field(description="The drafts this close made (still there)")
+    pending_entries: list[PendingEntryOut] = Field(
+        description="Approved entries up to `through` not accrued yet: waiting for their placement or terms"
+    )
+
+    @classmethod
+    def of(cls, close: Close) -> CloseOut:
+        return cls(
+            close_id=close.close_id,
+            through=close.through,
+            requested_by=close.requested_by,
+            status="finished" if close.finished else "running",
+            started_at=close.started_at,
+            finished_at=close.finished_at,
+            companies_total=close.companies_total,
+            companies_done=close.companies_done,
+            invoices=[InvoiceOut.of(i) for i in close.invoices],
+            pending_entries=[PendingEntryOut.of(p) for p in close.pending_entries],
+        )

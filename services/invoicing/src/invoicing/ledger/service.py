@@ -1,0 +1,315 @@
+"""Ledger use cases: close billing periods into drafts, review / regenerate / delete drafts, issue.
+
+Services take domain inputs and return domain objects (``invoicing.ledger.models``); they never commit,
+except :func:`close`, which runs one transaction per company (so its progress is visible and a crash
+loses at most one company's work, which a second close redoes: the same drafts, nothing twice).
+Every change to one company's ledger holds that company's advisory lock, so a close, a regenerate, a
+delete and an issue of the same company never interleave.
+
+Problem codes: 404 ``invoice-not-found``, ``close-not-found``; 409 ``invoice-issued`` (an issued
+invoice is never edited or deleted), ``invoice-empty``, ``invoice-negative-total``, ``buyer-incomplete``;
+422 ``close-through-future`` (field ``through``); 403 ``forbidden`` (roles other than finance and admin).
+Sources: momsbekendtgørelsen § 58 (the fields of a full invoice); ``shared/docs/domain.md`` rules 3, 4, 8.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+from uuid import UUID
+
+import asyncpg
+
+from invoicing.companies import service as companies
+from invoicing.companies.models import Company
+from invoicing.ledger import repository
+from invoicing.ledger.models import (
+    Close,
+    Invoice,
+    InvoiceStatus,
+    Issue,
+    Party,
+    draft,
+    due_date,
+    group_lines,
+    invoice_number,
+    plan_drafts,
+)
+from invoicing.periods import BillingPeriod
+from vikar_shared.auth import Principal, Role
+from vikar_shared.db import transaction
+from vikar_shared.errors import conflict, forbidden, invalid, not_found
+from vikar_shared.events.invoicing import InvoiceIssued, IssuedInvoiceLine
+from vikar_shared.outbox import add_event
+
+SOURCE = "invoicing"
+LEDGER_ROLES = frozenset({Role.FINANCE, Role.ADMIN})
+# Called after each company of a close: (companies done, companies in all, invoices drafted so far).
+Progress = Callable[[int, int, int], None]
+
+
+def _finance(actor: Principal) -> None:
+    if actor.role not in LEDGER_ROLES:
+        raise forbidden("Only finance and admin run closes and change invoices")
+
+
+# --- the close -----------------------------------------------------------------------------------------------
+
+
+async def close(
+    pool: asyncpg.Pool,
+    actor: Principal,
+    through: date,
+    *,
+    today: date,
+    anchor: date,
+    progress: Progress | None = None,
+) -> Close:
+    """Drafts, for every company with accrued lines on no invoice, every billing period ended on or before
+    ``through`` and not closed yet: one draft per company and period that has lines (its own, plus the
+    company's late lines on the first one), nothing for an empty period. Lists the approved entries with a
+    work date on or before ``through`` still waiting for their placement or municipality terms.
+
+    Idempotent: a period once drafted is closed (``company_closed_periods``), and an entry is on at most one
+    invoice, so running it twice drafts nothing twice. ``today``: the agency's date; ``through`` after it is
+    422 ``close-through-future``. ``anchor``: the Monday fortnights count from."""
+    _finance(actor)
+    if through > today:
+        raise invalid("through", "close-through-future", f"through must be today ({today}) or earlier")
+    close_id = uuid.uuid4()
+    async with transaction(pool) as conn:
+        company_ids = await repository.companies_with_unbilled_lines(conn, through)
+        await repository.insert_close(conn, close_id, through, actor.subject, len(company_ids))
+    drafted = 0
+    for done, company_id in enumerate(company_ids, start=1):
+        async with transaction(pool) as conn:
+            made = await _close_company(conn, close_id, company_id, through, anchor)
+            await repository.close_progressed(conn, close_id, made)
+        drafted += made
+        if progress is not None:
+            progress(done, len(company_ids), drafted)
+    async with transaction(pool) as conn:
+        await repository.finish_close(conn, close_id, await repository.pending_entries(conn, through))
+        result = await repository.get_close(conn, close_id)
+    assert result is not None, "the close was written above"
+    return result
+
+
+async def _rhythm(conn: asyncpg.Connection, company_id: UUID) -> BillingPeriod:
+    company = await companies.get_company(conn, company_id)
+    return BillingPeriod.MONTHLY if company is None else company.billing_period
+
+
+async def _close_company(
+    conn: asyncpg.Connection, close_id: UUID, company_id: UUID, through: date, anchor: date
+) -> int:
+    await repository.lock_company(conn, company_id)
+    closed_through = await repository.closed_through(conn, company_id)
+    entries = await repository.unbilled_entries(conn, company_id, through=through)
+    planned = plan_drafts(
+        entries, await _rhythm(conn, company_id), through=through, closed_through=closed_through, anchor=anchor
+    )
+    for plan in planned:
+        invoice = draft(uuid.uuid4(), company_id, plan.period, group_lines(plan.entries, plan.late), close_id)
+        await repository.insert_draft(conn, invoice)
+    if planned:
+        await repository.set_closed_through(conn, company_id, max(p.period.end for p in planned))
+    return len(planned)
+
+
+async def get_close(conn: asyncpg.Connection, actor: Principal, close_id: UUID) -> Close:
+    _finance(actor)
+    found = await repository.get_close(conn, close_id)
+    if found is None:
+        raise not_found("close")
+    return found
+
+
+# --- drafts --------------------------------------------------------------------------------------------------
+
+
+async def _locked_invoice(conn: asyncpg.Connection, invoice_id: UUID) -> Invoice:
+    """The invoice with its company's ledger lock held. 404 ``invoice-not-found``."""
+    company_id = await repository.company_of_invoice(conn, invoice_id)
+    if company_id is None:
+        raise not_found("invoice")
+    await repository.lock_company(conn, company_id)
+    invoice = await repository.get_invoice(conn, invoice_id)
+    if invoice is None:  # deleted while we waited for the lock
+        raise not_found("invoice")
+    return invoice
+
+
+def _still_draft(invoice: Invoice) -> None:
+    if invoice.is_issued:
+        raise conflict(
+            "invoice-issued",
+            f"Invoice {invoice.issue.number if invoice.issue else ''} is issued: it is never edited or deleted "
+            "(a correction becomes a credit note)",
+        )
+
+
+async def regenerate(conn: asyncpg.Connection, actor: Principal, invoice_id: UUID) -> Invoice:
+    """Redrafts a draft from the lines as they are now: its own entries return to the pool, then every
+    accrued line on no invoice with a work date up to the end of its period goes on it (those before its
+    period as late lines). May leave it empty (issuing it is then 409 ``invoice-empty``). 409
+    ``invoice-issued`` for an issued invoice."""
+    _finance(actor)
+    invoice = await _locked_invoice(conn, invoice_id)
+    _still_draft(invoice)
+    await repository.release_entries(conn, invoice_id)
+    entries = await repository.unbilled_entries(conn, invoice.company_id, through=invoice.period.end)
+    late = frozenset(e.entry_id for e in entries if e.work_date < invoice.period.start)
+    redrafted = draft(invoice_id, invoice.company_id, invoice.period, group_lines(entries, late), invoice.close_id)
+    await repository.rewrite_draft(conn, redrafted)
+    found = await repository.get_invoice(conn, invoice_id)
+    assert found is not None
+    return found
+
+
+async def delete_draft(conn: asyncpg.Connection, actor: Principal, invoice_id: UUID) -> None:
+    """Deletes a draft; its entries return to the pool (the next close puts them on the company's next draft,
+    as late lines: the period stays closed). 409 ``invoice-issued`` for an issued invoice."""
+    _finance(actor)
+    invoice = await _locked_invoice(conn, invoice_id)
+    _still_draft(invoice)
+    await repository.delete_draft(conn, invoice_id)
+
+
+async def get_invoice(conn: asyncpg.Connection, viewer: Principal, invoice_id: UUID) -> Invoice:
+    """Agency staff see every invoice; a company approver sees the issued invoices of its own company;
+    anything else is 404 ``invoice-not-found`` (the caller learns nothing)."""
+    invoice = await repository.get_invoice(conn, invoice_id)
+    if invoice is None or not _may_see(viewer, invoice):
+        raise not_found("invoice")
+    return invoice
+
+
+def _may_see(viewer: Principal, invoice: Invoice) -> bool:
+    if viewer.is_agency_staff:
+        return True
+    return invoice.is_issued and viewer.role is Role.COMPANY_APPROVER and viewer.may_see_company(invoice.company_id)
+
+
+async def list_invoices(
+    conn: asyncpg.Connection,
+    viewer: Principal,
+    *,
+    status: InvoiceStatus | None,
+    company_id: UUID | None,
+    limit: int,
+    offset: int,
+) -> list[Invoice]:
+    """Invoices by period start, then company. A company approver sees only its own company's issued ones
+    (asking for drafts or another company gives an empty list); a municipality user nothing (403)."""
+    if viewer.role is Role.MUNICIPALITY:
+        raise forbidden("Invoices are for the agency and the company billed")
+    if not viewer.is_agency_staff:
+        if status is InvoiceStatus.DRAFT or (company_id is not None and company_id != viewer.company_id):
+            return []
+        status, company_id = InvoiceStatus.ISSUED, viewer.company_id
+        if company_id is None:
+            return []
+    return await repository.list_invoices(conn, status=status, company_id=company_id, limit=limit, offset=offset)
+
+
+# --- issuing -------------------------------------------------------------------------------------------------
+
+
+def _buyer(company: Company | None) -> Party:
+    if company is None or company.street is None or company.postcode is None or company.city is None:
+        raise conflict(
+            "buyer-incomplete",
+            "Invoicing does not know the company's billing address yet (momsbekendtgørelsen § 58 requires the "
+            "buyer's name and address): set it in placement",
+        )
+    return Party(
+        name=company.name,
+        street=company.street,
+        postcode=company.postcode,
+        city=company.city,
+        cvr=company.cvr,
+        contact_name=company.billing_contact_name,
+        contact_email=company.billing_contact_email,
+    )
+
+
+async def issue(
+    conn: asyncpg.Connection, actor: Principal, invoice_id: UUID, *, today: date, now: datetime, seller: Party
+) -> Invoice:
+    """Issues a draft: assigns the next number of the one gap-free sequence shared by invoices and credit
+    notes, freezes the invoice and its lines (buyer, seller, terms and due date copied onto it) and writes
+    ``invoicing.invoice_issued`` v1 to the outbox, all in the caller's transaction.
+
+    Numbers are ``YYYY-NNNNNN`` (:func:`invoicing.ledger.models.invoice_number`) where ``YYYY`` is the year
+    of the issue date (``today``, the agency's date in Europe/Copenhagen). New Year: the first invoice issued
+    on or after 1 January gets ``YYYY-000001`` of the new year, whatever period it covers (a December draft
+    issued on 2 January is numbered in the new year); the old year's numbers end where they ended. Each
+    year's counter is a row incremented in this transaction (locked until it ends): concurrent issues queue
+    on it, and an issue that fails gives its number back, so the sequence has no gap (a PostgreSQL sequence
+    would leave one).
+
+    The due date is ``today`` + the company's ``payment_terms_days``. VAT is the draft's: 25 % of the net
+    subtotal, rounded half up to whole øre once.
+
+    Errors: 404 ``invoice-not-found``; 409 ``invoice-issued`` (issued before: never twice), ``invoice-empty``
+    (no lines), ``invoice-negative-total`` (corrections outweigh the hours: a credit note's job),
+    ``buyer-incomplete`` (no billing address known for the company)."""
+    _finance(actor)
+    invoice = await _locked_invoice(conn, invoice_id)
+    _still_draft(invoice)
+    if not invoice.lines:
+        raise conflict("invoice-empty", "The draft has no lines: there is nothing to invoice")
+    if invoice.total_ore < 0:
+        raise conflict("invoice-negative-total", "The draft's total is negative: that is a credit note, not an invoice")
+    company = await companies.get_company(conn, invoice.company_id)
+    buyer = _buyer(company)
+    assert company is not None
+    sequence = await repository.next_number(conn, today.year)
+    facts = Issue(
+        number=invoice_number(today.year, sequence),
+        issue_date=today,
+        due_date=due_date(today, company.payment_terms_days),
+        payment_terms_days=company.payment_terms_days,
+        issued_at=now,
+        issued_by=actor.subject,
+        seller=seller,
+        buyer=buyer,
+    )
+    await repository.mark_issued(conn, invoice_id, facts)
+    await add_event(
+        conn,
+        InvoiceIssued(
+            invoice_id=invoice.invoice_id,
+            company_id=invoice.company_id,
+            number=facts.number,
+            issue_date=facts.issue_date,
+            due_date=facts.due_date,
+            period_start=invoice.period.start,
+            period_end=invoice.period.end,
+            net_ore=invoice.net_ore,
+            vat_rate_percent=invoice.vat_rate_percent,
+            vat_ore=invoice.vat_ore,
+            total_ore=invoice.total_ore,
+            currency=invoice.currency,
+            lines=[
+                IssuedInvoiceLine(
+                    citizen_id=line.citizen_id,
+                    rate_ore_per_hour=line.rate_ore_per_hour,
+                    minutes=line.minutes,
+                    amount_ore=line.amount_ore,
+                    late=line.late,
+                    first_work_date=line.first_work_date,
+                    last_work_date=line.last_work_date,
+                )
+                for line in invoice.lines
+            ],
+        ),
+        source=SOURCE,
+        subject=invoice.invoice_id,
+        key=invoice.company_id,
+    )
+    issued = await repository.get_invoice(conn, invoice_id)
+    assert issued is not None
+    return issued
