@@ -230,6 +230,7 @@ def create_service_app(
     install_problem_openapi(app)
     # Added first, so it runs inside the correlation middleware (the last added is the outermost).
     app.add_middleware(HeadAsGetMiddleware)
+    app.state.answers_head_as_get = True  # a 405's Allow names HEAD beside GET (http.problems)
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(CorrelationIdMiddleware)
     if settings.trusted_proxies:

@@ -161,7 +161,7 @@ def framework_headers(request: Request, exc: StarletteHTTPException) -> dict[str
             if regex is not None and regex.match(path):
                 methods |= set(route.methods or ())
         if methods:
-            if "GET" in methods:
+            if "GET" in methods and getattr(request.app.state, "answers_head_as_get", False):
                 methods.add("HEAD")  # HeadAsGetMiddleware answers a HEAD wherever a GET is declared
             headers["Allow"] = ", ".join(sorted(methods))
     return headers or None
