@@ -126,6 +126,10 @@ class ServiceSettings(BaseSettings):
     relay_idle_seconds: float = 0.05
     consumer_max_attempts: int = 3
     consumer_retry_backoff_seconds: float = 0.2
+    # Consumers handle what one fetch returns, at most this many records, in one transaction
+    # (vikar_shared.messaging.subscriber); a fetch waits up to the timeout (ms) when nothing has arrived.
+    consumer_batch_max_records: int = Field(default=500, ge=1, le=10_000)
+    consumer_batch_timeout_ms: int = Field(default=50, ge=1, le=10_000)
     log_level: str = "INFO"
     # Page sessions (vikar_shared.identity.tokens): the identity owner's Ed25519 public keys (PEM) by key
     # id, with which every page-serving service verifies the ``vikar_session`` cookie locally. Rotate by
