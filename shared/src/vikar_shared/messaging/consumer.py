@@ -33,7 +33,7 @@ from aiokafka import AIOKafkaProducer
 from pydantic import ValidationError
 
 from vikar_shared import inbox
-from vikar_shared.db import transaction
+from vikar_shared.db import transaction, transaction_memo_scope
 from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.events.registry import model_for
 from vikar_shared.logging import correlation_id_var
@@ -203,6 +203,10 @@ class EventConsumer:
             return outcomes
 
     async def _batch_transaction(self, batch: list[_Parsed]) -> list[Outcome]:
+        with transaction_memo_scope():
+            return await self._batch_transaction_in_scope(batch)
+
+    async def _batch_transaction_in_scope(self, batch: list[_Parsed]) -> list[Outcome]:
         outcomes: list[Outcome] = []
         skips: Counter[str] = Counter()
         async with transaction(self._pool) as conn:
@@ -268,10 +272,11 @@ class EventConsumer:
         deadline = asyncio.get_running_loop().time() + self._transient_retry_seconds
         while attempt <= self._max_attempts:
             try:
-                async with transaction(self._pool) as conn:
-                    if not await inbox.claim(conn, self.name, envelope):
-                        return Outcome.DUPLICATE
-                    await self._apply(conn, envelope, data, handler)
+                with transaction_memo_scope():
+                    async with transaction(self._pool) as conn:
+                        if not await inbox.claim(conn, self.name, envelope):
+                            return Outcome.DUPLICATE
+                        await self._apply(conn, envelope, data, handler)
                 self._transient_log.reset()
                 return Outcome.HANDLED
             except Exception as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import cast
 from uuid import UUID
 
 import asyncpg
@@ -14,6 +15,7 @@ from invoicing.accruals.models import (
     Placement,
     TermsVersion,
 )
+from vikar_shared.db import transaction_memo
 
 # Advisory lock classes (two-int key space). Accrual reads a placement and a municipality's terms
 # that other consumers write concurrently; readers share a lock, writers take it alone, so a
@@ -26,9 +28,22 @@ _PLACEMENT_COLUMNS = """placement_id, company_id, citizen_id, citizen_name, muni
 _ENTRY_COLUMNS = "entry_id, placement_id, company_id, work_date, minutes, approved_at, corrects_entry_id"
 
 
+# Within one consumer transaction (a batch) a lock is taken once, and what it guards (a placement, a
+# municipality's terms) is read once: vikar_shared.db.transaction_memo, empty outside a consumer.
+# Bill rates are not locked (see service.record_bill_rates); a batch prices with the versions it read first.
+_MEMO_LOCK = "invoicing.lock"
+_MEMO_PLACEMENT = "invoicing.placement"
+_MEMO_TERMS = "invoicing.terms"
+_MEMO_BILL_RATES = "invoicing.bill_rates"
+
+
 async def _lock(conn: asyncpg.Connection, lock_class: int, key: UUID, *, exclusive: bool) -> None:
+    memo = transaction_memo()
+    if (_MEMO_LOCK, lock_class, key, True) in memo or (_MEMO_LOCK, lock_class, key, exclusive) in memo:
+        return  # held until the transaction ends
     function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
     await conn.execute(f"select {function}($1::int, hashtext($2::text))", lock_class, str(key))
+    memo[(_MEMO_LOCK, lock_class, key, exclusive)] = True
 
 
 async def lock_placement(conn: asyncpg.Connection, placement_id: UUID, *, exclusive: bool) -> None:
@@ -61,16 +76,22 @@ async def upsert_terms(
 
 
 async def terms_versions(conn: asyncpg.Connection, municipality_id: UUID) -> list[TermsVersion]:
+    memo = transaction_memo()
+    if (cached := memo.get((_MEMO_TERMS, municipality_id))) is not None:
+        return list(cast(tuple[TermsVersion, ...], cached))
     rows = await conn.fetch(
         """select terms_id, municipality_id, effective_from, co_financing_rate_ore_per_hour, recorded_seq
            from municipality_terms where municipality_id = $1""",
         municipality_id,
     )
-    return [TermsVersion(**dict(r)) for r in rows]
+    versions = [TermsVersion(**dict(r)) for r in rows]
+    memo[(_MEMO_TERMS, municipality_id)] = tuple(versions)
+    return versions
 
 
 async def upsert_placement(conn: asyncpg.Connection, placement: Placement) -> None:
     # Events of one placement arrive in order (keyed by placement id), so the latest write wins.
+    transaction_memo().pop((_MEMO_PLACEMENT, placement.placement_id), None)
     await conn.execute(
         f"""insert into placements ({_PLACEMENT_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            on conflict (placement_id) do update set
@@ -96,12 +117,19 @@ async def upsert_placement(conn: asyncpg.Connection, placement: Placement) -> No
 
 
 async def get_placement(conn: asyncpg.Connection, placement_id: UUID) -> Placement | None:
+    memo = transaction_memo()
+    key = (_MEMO_PLACEMENT, placement_id)
+    if key in memo:
+        return cast(Placement | None, memo[key])
     row = await conn.fetchrow(f"select {_PLACEMENT_COLUMNS} from placements where placement_id = $1", placement_id)
-    return None if row is None else Placement(**dict(row))
+    placement = None if row is None else Placement(**dict(row))
+    memo[key] = placement
+    return placement
 
 
 async def replace_bill_rates(conn: asyncpg.Connection, placement_id: UUID, versions: list[BillRateVersion]) -> None:
     """The event carries every version, so the stored set is replaced, not merged."""
+    transaction_memo().pop((_MEMO_BILL_RATES, placement_id), None)
     await conn.execute("delete from placement_bill_rates where placement_id = $1", placement_id)
     await conn.execute(
         """insert into placement_bill_rates (placement_id, position, effective_from, bill_rate_ore_per_hour)
@@ -114,12 +142,17 @@ async def replace_bill_rates(conn: asyncpg.Connection, placement_id: UUID, versi
 
 
 async def bill_rates(conn: asyncpg.Connection, placement_id: UUID) -> list[BillRateVersion]:
+    memo = transaction_memo()
+    if (cached := memo.get((_MEMO_BILL_RATES, placement_id))) is not None:
+        return list(cast(tuple[BillRateVersion, ...], cached))
     rows = await conn.fetch(
         """select effective_from, bill_rate_ore_per_hour, position from placement_bill_rates
            where placement_id = $1 order by position""",
         placement_id,
     )
-    return [BillRateVersion(**dict(r)) for r in rows]
+    versions = [BillRateVersion(**dict(r)) for r in rows]
+    memo[(_MEMO_BILL_RATES, placement_id)] = tuple(versions)
+    return versions
 
 
 async def insert_approved_entry(conn: asyncpg.Connection, entry: ApprovedEntry, event_id: UUID) -> bool:
