@@ -235,45 +235,54 @@ async def pending_eligible_entries_of_municipality(
     ]
 
 
-async def insert_billable_line(conn: asyncpg.Connection, line: BillableLine) -> bool:
-    """True when the line was written now; False when the entry was accrued before."""
-    status = await conn.execute(
-        """insert into billable_lines (entry_id, company_id, placement_id, citizen_id, citizen_name, work_date,
-                                      minutes, rate_ore_per_hour, amount_ore, corrects_entry_id)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-           on conflict (entry_id) do nothing""",
-        line.entry_id,
-        line.company_id,
-        line.placement_id,
-        line.citizen_id,
-        line.citizen_name,
-        line.work_date,
-        line.minutes,
-        line.rate_ore_per_hour,
-        line.amount_ore,
-        line.corrects_entry_id,
+async def insert_lines(conn: asyncpg.Connection, billable: BillableLine, co_financing: CoFinancingLine | None) -> bool:
+    """Writes the entry's billable line, its co-financing line (when there is one) and marks the approved
+    entry accrued, in one statement (one round trip). True when written now; False, with nothing
+    written, when the entry's billable line exists already (accrued before)."""
+    co = co_financing
+    return bool(
+        await conn.fetchval(
+            """with billable as (
+                   insert into billable_lines (entry_id, company_id, placement_id, citizen_id, citizen_name,
+                                               work_date, minutes, rate_ore_per_hour, amount_ore, corrects_entry_id)
+                   values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                   on conflict (entry_id) do nothing
+                   returning entry_id),
+               co_financing as (
+                   insert into co_financing_lines (entry_id, municipality_id, terms_id, citizen_id, citizen_name,
+                                                   work_date, minutes, rate_ore_per_hour, amount_ore, corrects_entry_id)
+                   select $11, $12, $13, $14, $15, $16, $17, $18, $19, $20
+                   where $11::uuid is not null and exists (select from billable)
+                   on conflict (entry_id) do nothing),
+               accrued as (
+                   update approved_entries set accrued_at = now()
+                   where entry_id = $1 and exists (select from billable))
+               select exists (select from billable)""",
+            billable.entry_id,
+            billable.company_id,
+            billable.placement_id,
+            billable.citizen_id,
+            billable.citizen_name,
+            billable.work_date,
+            billable.minutes,
+            billable.rate_ore_per_hour,
+            billable.amount_ore,
+            billable.corrects_entry_id,
+            *(
+                (
+                    co.entry_id,
+                    co.municipality_id,
+                    co.terms_id,
+                    co.citizen_id,
+                    co.citizen_name,
+                    co.work_date,
+                    co.minutes,
+                    co.rate_ore_per_hour,
+                    co.amount_ore,
+                    co.corrects_entry_id,
+                )
+                if co is not None
+                else (None,) * 10
+            ),
+        )
     )
-    return bool(status == "INSERT 0 1")
-
-
-async def insert_co_financing_line(conn: asyncpg.Connection, line: CoFinancingLine) -> None:
-    await conn.execute(
-        """insert into co_financing_lines (entry_id, municipality_id, terms_id, citizen_id, citizen_name, work_date,
-                                          minutes, rate_ore_per_hour, amount_ore, corrects_entry_id)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-           on conflict (entry_id) do nothing""",
-        line.entry_id,
-        line.municipality_id,
-        line.terms_id,
-        line.citizen_id,
-        line.citizen_name,
-        line.work_date,
-        line.minutes,
-        line.rate_ore_per_hour,
-        line.amount_ore,
-        line.corrects_entry_id,
-    )
-
-
-async def mark_accrued(conn: asyncpg.Connection, entry_id: UUID) -> None:
-    await conn.execute("update approved_entries set accrued_at = now() where entry_id = $1", entry_id)

@@ -127,11 +127,8 @@ async def _accrue(
     accrual = accrue(entry, placement, versions, bill_rates=bill_rates)
     if accrual is None:
         return  # pending: MunicipalityTermsSet for its work date accrues it
-    if not await repository.insert_billable_line(conn, accrual.billable):
+    if not await repository.insert_lines(conn, accrual.billable, accrual.co_financing):
         return
-    if accrual.co_financing is not None:
-        await repository.insert_co_financing_line(conn, accrual.co_financing)
-    await repository.mark_accrued(conn, entry.entry_id)
     await add_event(
         conn,
         HoursAccrued(
