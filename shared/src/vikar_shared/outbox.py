@@ -6,7 +6,10 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from uuid import UUID
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -46,14 +49,50 @@ async def add_event(
         correlation_id=correlation_id or correlation_id_var.get(),
         causation_id=causation_id,
     )
-    await conn.execute(
-        "insert into outbox (event_id, topic, key, envelope) values ($1, $2, $3, $4)",
-        envelope.id,
-        data.topic,
-        str(key if key is not None else subject),
-        envelope.model_dump(mode="json"),
-    )
+    row = (envelope.id, data.topic, str(key if key is not None else subject), envelope.model_dump_json())
+    pending = _deferred.get()
+    if pending is not None:
+        pending.append(row)  # written by write_deferred before the consumer's transaction commits
+        return envelope
+    await conn.execute("insert into outbox (event_id, topic, key, envelope) values ($1, $2, $3, $4::text::jsonb)", *row)
     return envelope
+
+
+OutboxRow = tuple[UUID, str, str, str]
+"""(event id, topic, Kafka key, envelope JSON) of one outbox row not yet written."""
+
+_deferred: ContextVar[list[OutboxRow] | None] = ContextVar("vikar_outbox_deferred", default=None)
+
+
+@contextmanager
+def deferred_events() -> Iterator[list[OutboxRow]]:
+    """While open, :func:`add_event` collects its rows in the yielded list instead of writing each at
+    once; the owner of the transaction writes them with :func:`write_deferred` before committing (the
+    consumers do, so a batch's events cost one statement). Nothing is written if the owner does not."""
+    pending: list[OutboxRow] = []
+    token = _deferred.set(pending)
+    try:
+        yield pending
+    finally:
+        _deferred.reset(token)
+
+
+async def write_deferred(conn: asyncpg.Connection, pending: list[OutboxRow]) -> None:
+    """Writes the collected rows in one statement, ids in the order they were added; empties ``pending``."""
+    if not pending:
+        return
+    ids, topics, keys, bodies = (list(column) for column in zip(*pending, strict=True))
+    await conn.execute(
+        """insert into outbox (event_id, topic, key, envelope)
+           select e.id, e.topic, e.key, e.body::jsonb
+           from unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) with ordinality as e(id, topic, key, body, n)
+           order by e.n""",
+        ids,
+        topics,
+        keys,
+        bodies,
+    )
+    pending.clear()
 
 
 def encode(envelope: dict[str, object]) -> bytes:

@@ -23,7 +23,7 @@ import contextlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -39,6 +39,7 @@ from vikar_shared.events.registry import model_for
 from vikar_shared.logging import correlation_id_var
 from vikar_shared.messaging.kafka import dead_letter_topic
 from vikar_shared.metrics import count_event
+from vikar_shared.outbox import deferred_events, write_deferred
 from vikar_shared.transient import RateLimitedLog, backoff_seconds, is_fatal_producer_error, is_transient
 
 log = logging.getLogger(__name__)
@@ -202,14 +203,19 @@ class EventConsumer:
             self._transient_log.reset()
             return outcomes
 
-    async def _batch_transaction(self, batch: list[_Parsed]) -> list[Outcome]:
-        with transaction_memo_scope():
-            return await self._batch_transaction_in_scope(batch)
+    @contextlib.asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        """One consumer transaction: its memo (:func:`vikar_shared.db.transaction_memo`) and the outbox
+        rows its handlers add (:func:`vikar_shared.outbox.deferred_events`), written just before commit."""
+        with transaction_memo_scope(), deferred_events() as pending:
+            async with transaction(self._pool) as conn:
+                yield conn
+                await write_deferred(conn, pending)
 
-    async def _batch_transaction_in_scope(self, batch: list[_Parsed]) -> list[Outcome]:
+    async def _batch_transaction(self, batch: list[_Parsed]) -> list[Outcome]:
         outcomes: list[Outcome] = []
         skips: Counter[str] = Counter()
-        async with transaction(self._pool) as conn:
+        async with self._transaction() as conn:
             claimed = await inbox.claim_many(conn, self.name, [p.envelope for p in batch])
             for p in batch:
                 first_time = p.envelope.id in claimed
@@ -272,11 +278,10 @@ class EventConsumer:
         deadline = asyncio.get_running_loop().time() + self._transient_retry_seconds
         while attempt <= self._max_attempts:
             try:
-                with transaction_memo_scope():
-                    async with transaction(self._pool) as conn:
-                        if not await inbox.claim(conn, self.name, envelope):
-                            return Outcome.DUPLICATE
-                        await self._apply(conn, envelope, data, handler)
+                async with self._transaction() as conn:
+                    if not await inbox.claim(conn, self.name, envelope):
+                        return Outcome.DUPLICATE
+                    await self._apply(conn, envelope, data, handler)
                 self._transient_log.reset()
                 return Outcome.HANDLED
             except Exception as exc:
