@@ -235,54 +235,91 @@ async def pending_eligible_entries_of_municipality(
     ]
 
 
-async def insert_lines(conn: asyncpg.Connection, billable: BillableLine, co_financing: CoFinancingLine | None) -> bool:
-    """Writes the entry's billable line, its co-financing line (when there is one) and marks the approved
-    entry accrued, in one statement (one round trip). True when written now; False, with nothing
-    written, when the entry's billable line exists already (accrued before)."""
-    co = co_financing
+_LINE_PARAMS = 10  # columns of a billable or co-financing line (models.BillableLine, models.CoFinancingLine)
+
+
+def _line_values(line: BillableLine | CoFinancingLine | None) -> tuple[object, ...]:
+    """The line's columns in the insert order of :func:`_lines_sql`; ``None`` for each when there is no line."""
+    if line is None:
+        return (None,) * _LINE_PARAMS
+    if isinstance(line, BillableLine):
+        head: tuple[object, ...] = (line.entry_id, line.company_id, line.placement_id)
+    else:
+        head = (line.entry_id, line.municipality_id, line.terms_id)
+    return (
+        *head,
+        line.citizen_id,
+        line.citizen_name,
+        line.work_date,
+        line.minutes,
+        line.rate_ore_per_hour,
+        line.amount_ore,
+        line.corrects_entry_id,
+    )
+
+
+def _lines_sql(guard: str, first: int) -> str:
+    """CTEs ``billable`` and ``co_financing`` writing one accrual's lines when ``guard`` holds: parameters
+    ``$first``… the billable line's :func:`_line_values`, the next ten the co-financing line's (all null
+    when there is none). ``billable`` returns the entry id when its line was written now."""
+    b = ", ".join(f"${n}" for n in range(first, first + _LINE_PARAMS))
+    c = ", ".join(f"${n}" for n in range(first + _LINE_PARAMS, first + 2 * _LINE_PARAMS))
+    return f"""billable as (
+            insert into billable_lines (entry_id, company_id, placement_id, citizen_id, citizen_name,
+                                        work_date, minutes, rate_ore_per_hour, amount_ore, corrects_entry_id)
+            select {b} where {guard}
+            on conflict (entry_id) do nothing
+            returning entry_id),
+        co_financing as (
+            insert into co_financing_lines (entry_id, municipality_id, terms_id, citizen_id, citizen_name,
+                                            work_date, minutes, rate_ore_per_hour, amount_ore, corrects_entry_id)
+            select {c} where ${first + _LINE_PARAMS}::uuid is not null and exists (select from billable)
+            on conflict (entry_id) do nothing)"""
+
+
+_INSERT_ACCRUED_ENTRY = f"""with entry as (
+        insert into approved_entries ({_ENTRY_COLUMNS}, approval_event_id, accrued_at)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, now())
+        on conflict (entry_id) do nothing
+        returning entry_id),
+    {_lines_sql("exists (select from entry)", 9)}
+    select exists (select from entry)"""
+
+_INSERT_LINES = f"""with {_lines_sql("true", 1)},
+    accrued as (update approved_entries set accrued_at = now() where entry_id = $1 and exists (select from billable))
+    select exists (select from billable)"""
+
+
+async def insert_accrued_entry(
+    conn: asyncpg.Connection,
+    entry: ApprovedEntry,
+    event_id: UUID,
+    billable: BillableLine,
+    co_financing: CoFinancingLine | None,
+) -> bool:
+    """Records a new approved entry as accrued together with its billable line and its co-financing line
+    (when there is one), in one statement (one round trip). True when the entry is new and its lines
+    written; False, with nothing written, when the entry was recorded before (the caller then checks it
+    as for :func:`insert_approved_entry`)."""
     return bool(
         await conn.fetchval(
-            """with billable as (
-                   insert into billable_lines (entry_id, company_id, placement_id, citizen_id, citizen_name,
-                                               work_date, minutes, rate_ore_per_hour, amount_ore, corrects_entry_id)
-                   values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                   on conflict (entry_id) do nothing
-                   returning entry_id),
-               co_financing as (
-                   insert into co_financing_lines (entry_id, municipality_id, terms_id, citizen_id, citizen_name,
-                                                   work_date, minutes, rate_ore_per_hour, amount_ore, corrects_entry_id)
-                   select $11, $12, $13, $14, $15, $16, $17, $18, $19, $20
-                   where $11::uuid is not null and exists (select from billable)
-                   on conflict (entry_id) do nothing),
-               accrued as (
-                   update approved_entries set accrued_at = now()
-                   where entry_id = $1 and exists (select from billable))
-               select exists (select from billable)""",
-            billable.entry_id,
-            billable.company_id,
-            billable.placement_id,
-            billable.citizen_id,
-            billable.citizen_name,
-            billable.work_date,
-            billable.minutes,
-            billable.rate_ore_per_hour,
-            billable.amount_ore,
-            billable.corrects_entry_id,
-            *(
-                (
-                    co.entry_id,
-                    co.municipality_id,
-                    co.terms_id,
-                    co.citizen_id,
-                    co.citizen_name,
-                    co.work_date,
-                    co.minutes,
-                    co.rate_ore_per_hour,
-                    co.amount_ore,
-                    co.corrects_entry_id,
-                )
-                if co is not None
-                else (None,) * 10
-            ),
+            _INSERT_ACCRUED_ENTRY,
+            entry.entry_id,
+            entry.placement_id,
+            entry.company_id,
+            entry.work_date,
+            entry.minutes,
+            entry.approved_at,
+            entry.corrects_entry_id,
+            event_id,
+            *_line_values(billable),
+            *_line_values(co_financing),
         )
     )
+
+
+async def insert_lines(conn: asyncpg.Connection, billable: BillableLine, co_financing: CoFinancingLine | None) -> bool:
+    """Writes the billable line of an entry recorded before, its co-financing line (when there is one) and
+    marks the entry accrued, in one statement. True when written now; False, with nothing written, when
+    the entry's billable line exists already (accrued before)."""
+    return bool(await conn.fetchval(_INSERT_LINES, *_line_values(billable), *_line_values(co_financing)))

@@ -16,7 +16,7 @@ from uuid import UUID
 import asyncpg
 
 from invoicing.accruals import repository
-from invoicing.accruals.models import ApprovedEntry, BillRateVersion, Placement, TermsVersion, accrue
+from invoicing.accruals.models import Accrual, ApprovedEntry, BillRateVersion, Placement, TermsVersion, accrue
 from vikar_shared.errors import conflict, invalid
 from vikar_shared.events.invoicing import HoursAccrued
 from vikar_shared.events.placement import MunicipalityTermsSet, PlacementCreated, PlacementRatesChanged
@@ -92,21 +92,30 @@ async def record_approval(conn: asyncpg.Connection, event_id: UUID, data: EntryA
     if not entry.minutes_make_sense:
         raise invalid("minutes", "non-negative-unless-correction", "only a correction entry may have negative minutes")
     await repository.lock_placement(conn, entry.placement_id, exclusive=False)
-    if not await repository.insert_approved_entry(conn, entry, event_id):
-        stored = await repository.get_approved_entry(conn, entry.entry_id)
-        assert stored is not None, "an entry that conflicted on insert exists"
-        known, accrued = stored
-        if not known.same_facts_as(entry):
-            # Approved hours are never edited upstream; a different payload is a contract breach
-            # that must reach a person (dead letter), not silently win or lose.
-            raise conflict("approval-differs", f"entry {entry.entry_id} was approved before with other facts")
-        if accrued:
-            return
+    # Placement, terms and bill rates first (read once per consumer transaction), so that a new entry
+    # is recorded, accrued and its lines written in one statement.
     placement = await repository.get_placement(conn, entry.placement_id)
-    if placement is None:
-        return  # pending: PlacementCreated accrues it
-    versions = await _terms_for(conn, placement)
-    await _accrue(conn, entry, placement, versions, await repository.bill_rates(conn, placement.placement_id), event_id)
+    accrual: Accrual | None = None
+    if placement is not None:
+        versions = await _terms_for(conn, placement)
+        accrual = accrue(entry, placement, versions, bill_rates=await repository.bill_rates(conn, entry.placement_id))
+    if accrual is not None:
+        if await repository.insert_accrued_entry(conn, entry, event_id, accrual.billable, accrual.co_financing):
+            await _announce(conn, entry, accrual, event_id)
+            return
+    elif await repository.insert_approved_entry(conn, entry, event_id):
+        return  # pending: PlacementCreated (or MunicipalityTermsSet for its work date) accrues it
+    stored = await repository.get_approved_entry(conn, entry.entry_id)
+    assert stored is not None, "an entry that conflicted on insert exists"
+    known, accrued = stored
+    if not known.same_facts_as(entry):
+        # Approved hours are never edited upstream; a different payload is a contract breach
+        # that must reach a person (dead letter), not silently win or lose.
+        raise conflict("approval-differs", f"entry {entry.entry_id} was approved before with other facts")
+    if accrued or accrual is None:
+        return
+    if await repository.insert_lines(conn, accrual.billable, accrual.co_financing):
+        await _announce(conn, entry, accrual, event_id)
 
 
 async def _terms_for(conn: asyncpg.Connection, placement: Placement) -> list[TermsVersion]:
@@ -127,8 +136,12 @@ async def _accrue(
     accrual = accrue(entry, placement, versions, bill_rates=bill_rates)
     if accrual is None:
         return  # pending: MunicipalityTermsSet for its work date accrues it
-    if not await repository.insert_lines(conn, accrual.billable, accrual.co_financing):
-        return
+    if await repository.insert_lines(conn, accrual.billable, accrual.co_financing):
+        await _announce(conn, entry, accrual, cause)
+
+
+async def _announce(conn: asyncpg.Connection, entry: ApprovedEntry, accrual: Accrual, cause: UUID) -> None:
+    """Writes HoursAccrued for the lines of ``accrual`` just written."""
     await add_event(
         conn,
         HoursAccrued(
