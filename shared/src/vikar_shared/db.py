@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 
@@ -71,3 +71,31 @@ def transaction_memo() -> dict[object, object]:
     ``("invoicing.placement", placement_id)``; a writer of the row drops its key."""
     memo = _memo.get()
     return {} if memo is None else memo
+
+
+_BEFORE_COMMIT = "vikar.before_commit"
+
+BeforeCommit = Callable[[asyncpg.Connection], Awaitable[None]]
+
+
+def before_commit(hook: BeforeCommit) -> bool:
+    """Has the consumer run ``hook(conn)`` on the transaction's connection just before it commits (after
+    every handler of the batch; hooks in the order registered, each once). False, with nothing
+    registered, outside a consumer transaction (:func:`transaction_memo_scope`): the caller writes now."""
+    memo = _memo.get()
+    if memo is None:
+        return False
+    hooks = memo.setdefault(_BEFORE_COMMIT, [])
+    assert isinstance(hooks, list)
+    if hook not in hooks:
+        hooks.append(hook)
+    return True
+
+
+async def run_before_commit(conn: asyncpg.Connection) -> None:
+    """Runs (and forgets) the hooks registered with :func:`before_commit` in this transaction."""
+    memo = _memo.get()
+    hooks = memo.pop(_BEFORE_COMMIT, []) if memo is not None else []
+    assert isinstance(hooks, list)
+    for hook in hooks:
+        await hook(conn)

@@ -77,6 +77,24 @@ def deferred_events() -> Iterator[list[OutboxRow]]:
         _deferred.reset(token)
 
 
+def retract_deferred(event_id: UUID) -> bool:
+    """Drops the not yet written row of ``event_id`` (added by :func:`add_event` under
+    :func:`deferred_events`); False when there is no such row (not deferred, or written already)."""
+    pending = _deferred.get()
+    if pending is None:
+        return False
+    for i, row in enumerate(pending):
+        if row[0] == event_id:
+            del pending[i]
+            return True
+    return False
+
+
+def deferring_events() -> bool:
+    """Whether :func:`add_event` collects rows now (:func:`deferred_events`) instead of writing them."""
+    return _deferred.get() is not None
+
+
 async def write_deferred(conn: asyncpg.Connection, pending: list[OutboxRow]) -> None:
     """Writes the collected rows in one statement, ids in the order they were added; empties ``pending``."""
     if not pending:

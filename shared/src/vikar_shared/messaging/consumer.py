@@ -33,7 +33,7 @@ from aiokafka import AIOKafkaProducer
 from pydantic import ValidationError
 
 from vikar_shared import inbox
-from vikar_shared.db import transaction, transaction_memo_scope
+from vikar_shared.db import run_before_commit, transaction, transaction_memo_scope
 from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.events.registry import model_for
 from vikar_shared.logging import correlation_id_var
@@ -205,11 +205,13 @@ class EventConsumer:
 
     @contextlib.asynccontextmanager
     async def _transaction(self) -> AsyncIterator[asyncpg.Connection]:
-        """One consumer transaction: its memo (:func:`vikar_shared.db.transaction_memo`) and the outbox
-        rows its handlers add (:func:`vikar_shared.outbox.deferred_events`), written just before commit."""
+        """One consumer transaction: its memo (:func:`vikar_shared.db.transaction_memo`), the writes its
+        handlers put off (:func:`vikar_shared.db.before_commit`) and the outbox rows they add
+        (:func:`vikar_shared.outbox.deferred_events`), the last two written just before commit."""
         with transaction_memo_scope(), deferred_events() as pending:
             async with transaction(self._pool) as conn:
                 yield conn
+                await run_before_commit(conn)
                 await write_deferred(conn, pending)
 
     async def _batch_transaction(self, batch: list[_Parsed]) -> list[Outcome]:

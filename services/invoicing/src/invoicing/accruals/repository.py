@@ -318,6 +318,66 @@ async def insert_accrued_entry(
     )
 
 
+async def insert_accrued_entries(
+    conn: asyncpg.Connection, accruals: list[tuple[ApprovedEntry, UUID, BillableLine, CoFinancingLine | None]]
+) -> set[UUID]:
+    """:func:`insert_accrued_entry` for many entries (each with its approval event id and lines; entry ids
+    distinct) in one statement, in list order. Returns the ids of the entries recorded now; an entry
+    recorded before gets nothing written (its caller checks it as for :func:`insert_approved_entry`)."""
+    if not accruals:
+        return set()
+    columns: list[list[object]] = [[] for _ in range(8 + 2 * _LINE_PARAMS)]
+    for entry, event_id, billable, co_financing in accruals:
+        values = (
+            entry.entry_id,
+            entry.placement_id,
+            entry.company_id,
+            entry.work_date,
+            entry.minutes,
+            entry.approved_at,
+            entry.corrects_entry_id,
+            event_id,
+            *_line_values(billable),
+            *_line_values(co_financing),
+        )
+        for column, value in zip(columns, values, strict=True):
+            column.append(value)
+    rows = await conn.fetch(_INSERT_ACCRUED_ENTRIES, *columns)
+    return {r["entry_id"] for r in rows}
+
+
+_LINE_TYPES = ("uuid", "uuid", "uuid", "uuid", "text", "date", "integer", "bigint", "bigint", "uuid")
+_ENTRY_TYPES = ("uuid", "uuid", "uuid", "date", "integer", "timestamptz", "uuid", "uuid")
+_LINE_NAMES = "entry_id, a, b, citizen_id, citizen_name, work_date, minutes, rate_ore_per_hour, amount_ore, corrects"
+_INSERT_ACCRUED_ENTRIES = f"""with input as (
+        select * from unnest({", ".join(f"${n + 1}::{t}[]" for n, t in enumerate(_ENTRY_TYPES + _LINE_TYPES * 2))})
+        with ordinality as i(entry_id, placement_id, company_id, work_date, minutes, approved_at, corrects_entry_id,
+                             event_id, {", ".join(f"b_{c.strip()}" for c in _LINE_NAMES.split(","))},
+                             {", ".join(f"c_{c.strip()}" for c in _LINE_NAMES.split(","))}, n)),
+    entry as (
+        insert into approved_entries ({_ENTRY_COLUMNS}, approval_event_id, accrued_at)
+        select entry_id, placement_id, company_id, work_date, minutes, approved_at, corrects_entry_id, event_id, now()
+        from input order by n
+        on conflict (entry_id) do nothing
+        returning entry_id),
+    billable as (
+        insert into billable_lines (entry_id, company_id, placement_id, citizen_id, citizen_name,
+                                    work_date, minutes, rate_ore_per_hour, amount_ore, corrects_entry_id)
+        select b_entry_id, b_a, b_b, b_citizen_id, b_citizen_name, b_work_date, b_minutes, b_rate_ore_per_hour,
+               b_amount_ore, b_corrects
+        from input where entry_id in (select entry_id from entry) order by n
+        on conflict (entry_id) do nothing
+        returning entry_id),
+    co_financing as (
+        insert into co_financing_lines (entry_id, municipality_id, terms_id, citizen_id, citizen_name,
+                                        work_date, minutes, rate_ore_per_hour, amount_ore, corrects_entry_id)
+        select c_entry_id, c_a, c_b, c_citizen_id, c_citizen_name, c_work_date, c_minutes, c_rate_ore_per_hour,
+               c_amount_ore, c_corrects
+        from input where c_entry_id is not null and entry_id in (select entry_id from billable) order by n
+        on conflict (entry_id) do nothing)
+    select entry_id from entry"""
+
+
 async def insert_lines(conn: asyncpg.Connection, billable: BillableLine, co_financing: CoFinancingLine | None) -> bool:
     """Writes the billable line of an entry recorded before, its co-financing line (when there is one) and
     marks the entry accrued, in one statement. True when written now; False, with nothing written, when
