@@ -102,7 +102,7 @@ async def record_approval(conn: asyncpg.Connection, event_id: UUID, data: EntryA
         versions = await _terms_for(conn, placement)
         accrual = accrue(entry, placement, versions, bill_rates=await repository.bill_rates(conn, entry.placement_id))
     if accrual is not None:
-        if _defer_accrual(entry, event_id, accrual):
+        if await _defer_accrual(conn, entry, event_id, accrual):
             # Written with the batch's other new entries before the consumer commits (_write_deferred).
             await _announce(conn, entry, accrual, event_id)
             return
@@ -123,9 +123,10 @@ _DEFERRED = "invoicing.deferred_accruals"
 _Deferred = tuple[ApprovedEntry, UUID, Accrual]
 
 
-def _defer_accrual(entry: ApprovedEntry, event_id: UUID, accrual: Accrual) -> bool:
+async def _defer_accrual(conn: asyncpg.Connection, entry: ApprovedEntry, event_id: UUID, accrual: Accrual) -> bool:
     """True when ``entry`` will be written by :func:`_write_deferred` (in a consumer transaction whose
-    outbox rows are deferred too, and the entry not already waiting there)."""
+    outbox rows are deferred too). An entry already waiting there (approved twice in one batch) is
+    written first, with the others waiting, and False returned: the caller finds it recorded."""
     if not deferring_events():
         return False
     memo = transaction_memo()
@@ -136,12 +137,15 @@ def _defer_accrual(entry: ApprovedEntry, event_id: UUID, accrual: Accrual) -> bo
         deferred = memo[_DEFERRED] = {}
     assert isinstance(deferred, dict)
     if entry.entry_id in deferred:
-        return False  # the same entry twice in a batch: the second takes the path of a known entry
+        await _write_deferred(conn)
+        return False
     deferred[entry.entry_id] = (entry, event_id, accrual)
     return True
 
 
 async def _write_deferred(conn: asyncpg.Connection) -> None:
+    """Writes the waiting entries and their lines (one statement); one found recorded before is
+    checked as such, its HoursAccrued taken back (:func:`_recorded_before` announces it if it accrues)."""
     deferred: dict[UUID, _Deferred] = cast(dict[UUID, _Deferred], transaction_memo().pop(_DEFERRED, {}))
     items = list(deferred.values())
     written = await repository.insert_accrued_entries(
