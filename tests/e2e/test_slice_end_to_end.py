@@ -144,8 +144,11 @@ async def test_consumer_killed_mid_stream_and_restarted_ends_with_the_same_total
         assert isinstance(n, int)
         return n
 
-    # Let the approvals pile up on Kafka, then let invoicing start on them and kill it mid-stream.
+    # Let the approvals pile up on Kafka, then let invoicing start on them and kill it mid-stream. Its
+    # consumers take batches of 5 here (one transaction each): with the default of 500 the whole backlog
+    # would be one transaction, committed at once, and there would be no "mid-stream" to kill it in.
     invoicing.kill()
+    invoicing.env["INVOICING_CONSUMER_BATCH_MAX_RECORDS"] = "5"
     await approve_all(system, world, ids)
     await asyncio.to_thread(invoicing.start)
 
