@@ -32,7 +32,7 @@ import asyncio
 import contextlib
 import json
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -314,6 +314,23 @@ def raw_line(envelope: dict[str, object], placements: dict[str, PlacementCreated
     )
 
 
+@contextlib.asynccontextmanager
+async def raw_clients(
+    bootstrap: str, topic: str, group: str, dsn: str
+) -> AsyncIterator[tuple[AIOKafkaConsumer, asyncpg.Connection]]:
+    """A started consumer (manual commits, from the earliest offset) and a database connection."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
+    conn = await asyncpg.connect(dsn)
+    await consumer.start()
+    try:
+        yield consumer, conn
+    finally:
+        await consumer.stop()
+        await conn.close()
+
+
 async def raw_consumer(
     bootstrap: str,
     topic: str,
@@ -323,12 +340,7 @@ async def raw_consumer(
     stop: asyncio.Event,
 ) -> None:
     """The old baseline: one transaction and one offset commit per message."""
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, auto_offset_reset="earliest"
-    )
-    conn = await asyncpg.connect(dsn)
-    await consumer.start()
-    try:
+    async with raw_clients(bootstrap, topic, group, dsn) as (consumer, conn):
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=100)
             for tp, records in batch.items():
@@ -345,9 +357,6 @@ async def raw_consumer(
                         if claimed == "INSERT 0 1":
                             await conn.execute(INSERT_LINE, *raw_line(envelope, placements))
                     await consumer.commit({TopicPartition(tp.topic, tp.partition): record.offset + 1})
-    finally:
-        await consumer.stop()
-        await conn.close()
 
 
 async def raw_batched_consumer(
@@ -361,12 +370,7 @@ async def raw_batched_consumer(
 ) -> None:
     """The baseline: a fetch of ≤ ``max_records`` → one transaction (inbox claim and lines, one
     statement each) → one offset commit. Same delivery guarantee as the service's consumer."""
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, auto_offset_reset="earliest"
-    )
-    conn = await asyncpg.connect(dsn)
-    await consumer.start()
-    try:
+    async with raw_clients(bootstrap, topic, group, dsn) as (consumer, conn):
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=50, max_records=max_records)
             if not batch:
@@ -397,9 +401,6 @@ async def raw_batched_consumer(
             await consumer.commit(
                 {TopicPartition(tp.topic, tp.partition): records[-1].offset + 1 for tp, records in batch.items()}
             )
-    finally:
-        await consumer.stop()
-        await conn.close()
 
 
 async def run_raw(

@@ -155,12 +155,9 @@ async def bill_rates(conn: asyncpg.Connection, placement_id: UUID) -> list[BillR
     return versions
 
 
-async def insert_approved_entry(conn: asyncpg.Connection, entry: ApprovedEntry, event_id: UUID) -> bool:
-    """True when the entry is new; False when it was recorded before."""
-    status = await conn.execute(
-        f"""insert into approved_entries ({_ENTRY_COLUMNS}, approval_event_id)
-            values ($1, $2, $3, $4, $5, $6, $7, $8)
-            on conflict (entry_id) do nothing""",
+def _entry_values(entry: ApprovedEntry, event_id: UUID) -> tuple[object, ...]:
+    """The entry's columns in the order of ``_ENTRY_COLUMNS``, then its approval event id."""
+    return (
         entry.entry_id,
         entry.placement_id,
         entry.company_id,
@@ -169,6 +166,16 @@ async def insert_approved_entry(conn: asyncpg.Connection, entry: ApprovedEntry, 
         entry.approved_at,
         entry.corrects_entry_id,
         event_id,
+    )
+
+
+async def insert_approved_entry(conn: asyncpg.Connection, entry: ApprovedEntry, event_id: UUID) -> bool:
+    """True when the entry is new; False when it was recorded before."""
+    status = await conn.execute(
+        f"""insert into approved_entries ({_ENTRY_COLUMNS}, approval_event_id)
+            values ($1, $2, $3, $4, $5, $6, $7, $8)
+            on conflict (entry_id) do nothing""",
+        *_entry_values(entry, event_id),
     )
     return bool(status == "INSERT 0 1")
 
@@ -304,14 +311,7 @@ async def insert_accrued_entry(
     return bool(
         await conn.fetchval(
             _INSERT_ACCRUED_ENTRY,
-            entry.entry_id,
-            entry.placement_id,
-            entry.company_id,
-            entry.work_date,
-            entry.minutes,
-            entry.approved_at,
-            entry.corrects_entry_id,
-            event_id,
+            *_entry_values(entry, event_id),
             *_line_values(billable),
             *_line_values(co_financing),
         )
@@ -329,14 +329,7 @@ async def insert_accrued_entries(
     columns: list[list[object]] = [[] for _ in range(8 + 2 * _LINE_PARAMS)]
     for entry, event_id, billable, co_financing in accruals:
         values = (
-            entry.entry_id,
-            entry.placement_id,
-            entry.company_id,
-            entry.work_date,
-            entry.minutes,
-            entry.approved_at,
-            entry.corrects_entry_id,
-            event_id,
+            *_entry_values(entry, event_id),
             *_line_values(billable),
             *_line_values(co_financing),
         )
