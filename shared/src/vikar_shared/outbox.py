@@ -39,7 +39,10 @@ async def add_event(
     correlation_id: str | None = None,
     causation_id: str | None = None,
 ) -> Envelope:
-    """Writes the event to the outbox on ``conn``; must run inside the caller's transaction.
+    """Writes the event to the outbox on ``conn``; must run inside the caller's transaction. Inside a
+    consumer's transaction (:func:`deferred_events`) the row is collected instead and written with the
+    batch's others just before commit (:func:`write_deferred`), in the order added. Returns the envelope
+    (its ``id`` is the event id; the row's ``envelope`` is its JSON, sent by the relay as stored).
 
     The correlation id defaults to the one of the request or event being handled."""
     envelope = Envelope.wrap(
