@@ -26,6 +26,14 @@ _MUNICIPALITY_LOCK = 2
 _PLACEMENT_COLUMNS = """placement_id, company_id, citizen_id, citizen_name, municipality_id, co_financing_eligible,
                         bill_rate_ore_per_hour, start_date, end_date"""
 _ENTRY_COLUMNS = "entry_id, placement_id, company_id, work_date, minutes, approved_at, corrects_entry_id"
+_BILLABLE_COLUMNS = (
+    "entry_id, company_id, placement_id, citizen_id, citizen_name, work_date, minutes, rate_ore_per_hour, "
+    "amount_ore, corrects_entry_id"
+)
+_CO_FINANCING_COLUMNS = (
+    "entry_id, municipality_id, terms_id, citizen_id, citizen_name, work_date, minutes, rate_ore_per_hour, "
+    "amount_ore, corrects_entry_id"
+)
 
 
 # Within one consumer transaction (a batch) a lock is taken once, and what it guards (a placement, a
@@ -272,14 +280,12 @@ def _lines_sql(guard: str, first: int) -> str:
     b = ", ".join(f"${n}" for n in range(first, first + _LINE_PARAMS))
     c = ", ".join(f"${n}" for n in range(first + _LINE_PARAMS, first + 2 * _LINE_PARAMS))
     return f"""billable as (
-            insert into billable_lines (entry_id, company_id, placement_id, citizen_id, citizen_name,
-                                        work_date, minutes, rate_ore_per_hour, amount_ore, corrects_entry_id)
+            insert into billable_lines ({_BILLABLE_COLUMNS})
             select {b} where {guard}
             on conflict (entry_id) do nothing
             returning entry_id),
         co_financing as (
-            insert into co_financing_lines (entry_id, municipality_id, terms_id, citizen_id, citizen_name,
-                                            work_date, minutes, rate_ore_per_hour, amount_ore, corrects_entry_id)
+            insert into co_financing_lines ({_CO_FINANCING_COLUMNS})
             select {c} where ${first + _LINE_PARAMS}::uuid is not null and exists (select from billable)
             on conflict (entry_id) do nothing)"""
 
@@ -341,33 +347,42 @@ async def insert_accrued_entries(
 
 _LINE_TYPES = ("uuid", "uuid", "uuid", "uuid", "text", "date", "integer", "bigint", "bigint", "uuid")
 _ENTRY_TYPES = ("uuid", "uuid", "uuid", "date", "integer", "timestamptz", "uuid", "uuid")
-_LINE_NAMES = "entry_id, a, b, citizen_id, citizen_name, work_date, minutes, rate_ore_per_hour, amount_ore, corrects"
+
+
+def _prefixed(prefix: str, columns: str) -> str:
+    return ", ".join(prefix + c.strip() for c in columns.split(","))
+
+
+def _insert_from_input(table: str, columns: str, prefix: str, where: str) -> str:
+    """Inserts the ``prefix``-ed columns of CTE ``input`` into ``table`` in input order (see below)."""
+    return f"""insert into {table} ({columns})
+        select {_prefixed(prefix, columns)} from input where {where} order by n
+        on conflict (entry_id) do nothing"""
+
+
+# One row per entry: the entry (8 columns, as _entry_values), its billable line (b_…) and its co-financing
+# line (c_…, all null when there is none); the lines are written only for entries recorded now.
 _INSERT_ACCRUED_ENTRIES = f"""with input as (
         select * from unnest({", ".join(f"${n + 1}::{t}[]" for n, t in enumerate(_ENTRY_TYPES + _LINE_TYPES * 2))})
-        with ordinality as i(entry_id, placement_id, company_id, work_date, minutes, approved_at, corrects_entry_id,
-                             event_id, {", ".join(f"b_{c.strip()}" for c in _LINE_NAMES.split(","))},
-                             {", ".join(f"c_{c.strip()}" for c in _LINE_NAMES.split(","))}, n)),
+        with ordinality as i({_ENTRY_COLUMNS}, event_id, {_prefixed("b_", _BILLABLE_COLUMNS)},
+                             {_prefixed("c_", _CO_FINANCING_COLUMNS)}, n)),
     entry as (
         insert into approved_entries ({_ENTRY_COLUMNS}, approval_event_id, accrued_at)
-        select entry_id, placement_id, company_id, work_date, minutes, approved_at, corrects_entry_id, event_id, now()
-        from input order by n
+        select {_ENTRY_COLUMNS}, event_id, now() from input order by n
         on conflict (entry_id) do nothing
         returning entry_id),
     billable as (
-        insert into billable_lines (entry_id, company_id, placement_id, citizen_id, citizen_name,
-                                    work_date, minutes, rate_ore_per_hour, amount_ore, corrects_entry_id)
-        select b_entry_id, b_a, b_b, b_citizen_id, b_citizen_name, b_work_date, b_minutes, b_rate_ore_per_hour,
-               b_amount_ore, b_corrects
-        from input where entry_id in (select entry_id from entry) order by n
-        on conflict (entry_id) do nothing
+        {_insert_from_input("billable_lines", _BILLABLE_COLUMNS, "b_", "entry_id in (select entry_id from entry)")}
         returning entry_id),
     co_financing as (
-        insert into co_financing_lines (entry_id, municipality_id, terms_id, citizen_id, citizen_name,
-                                        work_date, minutes, rate_ore_per_hour, amount_ore, corrects_entry_id)
-        select c_entry_id, c_a, c_b, c_citizen_id, c_citizen_name, c_work_date, c_minutes, c_rate_ore_per_hour,
-               c_amount_ore, c_corrects
-        from input where c_entry_id is not null and entry_id in (select entry_id from billable) order by n
-        on conflict (entry_id) do nothing)
+        {
+    _insert_from_input(
+        "co_financing_lines",
+        _CO_FINANCING_COLUMNS,
+        "c_",
+        "c_entry_id is not null and entry_id in (select entry_id from billable)",
+    )
+})
     select entry_id from entry"""
 
 
