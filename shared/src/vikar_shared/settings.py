@@ -134,6 +134,10 @@ class ServiceSettings(BaseSettings):
     consumer_transient_retry_seconds: float = Field(default=30.0, gt=0, le=3600)
     consumer_stall_seconds: float = Field(default=30.0, gt=0, le=3600)
     relay_stall_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # Consumers handle what one fetch returns, at most this many records, in one transaction
+    # (vikar_shared.messaging.subscriber); a fetch waits up to the timeout (ms) when nothing has arrived.
+    consumer_batch_max_records: int = Field(default=500, ge=1, le=10_000)
+    consumer_batch_timeout_ms: int = Field(default=50, ge=1, le=10_000)
     log_level: str = "INFO"
     # Traces (vikar_shared.tracing): the OTLP/HTTP collector's base URL, e.g. http://otel-collector:4318 (spans
     # go to <base>/v1/traces). One variable for every service, the OpenTelemetry standard

@@ -45,7 +45,14 @@ def build_broker(
             consumer: EventConsumer = app.state.consumers[name]
             return consumer
 
-        bind(broker, spec, lookup, settings.kafka_namespace)
+        bind(
+            broker,
+            spec,
+            lookup,
+            settings.kafka_namespace,
+            max_records=settings.consumer_batch_max_records,
+            batch_timeout_ms=settings.consumer_batch_timeout_ms,
+        )
     return broker
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncpg
 
 from vikar_shared.citizen_aliases import apply_merge
+from vikar_shared.db import transaction_memo
 from vikar_shared.events.envelope import Envelope
 from vikar_shared.events.placement import CitizensMerged
 
@@ -20,6 +21,7 @@ async def on_citizens_merged(conn: asyncpg.Connection, envelope: Envelope, data:
     """Records the alias and moves the placements, billable and co-financing lines of the merged id to the
     kept one, so a statement's unique citizens count the person once. Amounts and names on the lines are
     kept as accrued (a statement shows a citizen under the name of their latest line)."""
+    transaction_memo().clear()  # placements read earlier in this transaction may name the merged citizen
     await apply_merge(
         conn,
         CITIZEN_TABLES,
