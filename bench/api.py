@@ -1,7 +1,9 @@
 """Approve-heavy HTTP load on the timesheet service vs a bare FastAPI + asyncpg app, open loop.
 
-timesheet: the real app (uvicorn, one worker, its own process) on a fresh database and Kafka namespace,
-    consumers and outbox relay running. A PlacementCreated (and the company) arrive over Kafka; M entries
+timesheet: the real service in its runtime roles (``python -m timesheet api|worker|relay``, each its own
+    process, as production runs them) on a fresh database and Kafka namespace: the ``api`` role alone serves
+    the requests (uvicorn, one worker, the service's own uvicorn settings), the ``worker`` (consumers) and
+    the ``relay`` (outbox publisher) run beside it. A PlacementCreated (and the company) arrive over Kafka; M entries
     are submitted through the API as a consultant; then POST /entries/{id}/approve as the company's
     approver, one request per entry, doing whatever an approval does (token check, entry read, conditional
     update, EntryApproved into the outbox, ...), while the relay publishes those events to Kafka.
@@ -12,11 +14,11 @@ are sent on a clock, never waiting for earlier answers) over real TCP with httpx
 --connections keep-alive connections. Latency of a request = its answer time minus its scheduled send
 time, so a stalled server is charged for every request it held up (no coordinated omission);
 percentiles are over every request, failed ones included. Also printed: the server process's CPU time
-per request (user + system from /proc; for timesheet until its outbox is drained, since relaying
-EntryApproved is part of an approval's cost), which other load on the shared machine disturbs less
-than latency; the load generator's own CPU time per request; the 1-minute load average, which says how
-much else ran. Server logs go to a temp file, kept and named only when a server fails. Databases and
-topics are removed afterwards.
+per request (user + system from /proc; for timesheet the api process's, and beside it the relay's and
+the worker's until the outbox is drained, since relaying EntryApproved is part of an approval's cost),
+which other load on the shared machine disturbs less than latency; the load generator's own CPU time per
+request; the 1-minute load average, which says how much else ran. Server logs go to a temp file, kept
+and named only when a server fails. Databases and topics are removed afterwards.
 
     bench/api [--rate 200] [--seconds 20] [--connections 100] [--warmup 50]
 """
@@ -36,7 +38,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -47,8 +49,7 @@ import httpx
 import uvicorn
 from fastapi import FastAPI, Request
 
-from timesheet.app import MIGRATIONS, create_app
-from timesheet.config import TimesheetSettings
+from timesheet.app import MIGRATIONS
 from vikar_shared.auth.principal import Role
 from vikar_shared.events.placement import Approver, CompanyRegistered, PlacementCreated
 from vikar_shared.messaging.kafka import delete_topics
@@ -73,6 +74,8 @@ class Run:
     outcomes: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     server_cpu_seconds: float = 0.0
+    # Processes beside the one serving (timesheet's worker and relay roles), by role.
+    beside_cpu_seconds: dict[str, float] = field(default_factory=dict)
     client_cpu_seconds: float = 0.0
     load_average: float = 0.0
     note: str = ""
@@ -96,11 +99,15 @@ class Run:
 
     def line(self) -> str:
         kinds = ", ".join(f"{k}×{v}" for k, v in sorted(self.outcomes.items()) if k != "200")
+        beside = "".join(
+            f" + {role} {seconds * 1000 / max(1, self.requests):.2f} ms"
+            for role, seconds in self.beside_cpu_seconds.items()
+        )
         return (
             f"{self.name + ':':<10} {self.achieved:7.1f} req/s achieved  errors {self.errors}"
             f"{f' ({kinds})' if kinds else ''}  p50 {self.percentile(50):7.1f} ms  p95 {self.percentile(95):7.1f} ms"
-            f"  p99 {self.percentile(99):7.1f} ms\n{'':<11}CPU per request: server {self.cpu_ms_per_request:.2f} ms, "
-            f"load generator {self.client_cpu_seconds * 1000 / max(1, self.requests):.2f} ms; "
+            f"  p99 {self.percentile(99):7.1f} ms\n{'':<11}CPU per request: server {self.cpu_ms_per_request:.2f} ms"
+            f"{beside}, load generator {self.client_cpu_seconds * 1000 / max(1, self.requests):.2f} ms; "
             f"load avg after {self.load_average:.1f}\n{'':<11}[{self.what}; {self.requests} requests"
             f"{'; ' + self.note if self.note else ''}]"
         )
@@ -231,11 +238,14 @@ class Server:
 
 
 @asynccontextmanager
-async def server_process(name: str, args: Sequence[str], port: int, ready_path: str | None) -> AsyncIterator[Server]:
-    """Runs ``bench/api.py --serve ...`` as a child process; yields it once it answers."""
+async def server_process(
+    name: str, command: Sequence[str], port: int, ready_path: str | None, env: dict[str, str] | None = None
+) -> AsyncIterator[Server]:
+    """Runs ``command`` as a child process; yields it once it answers on ``port`` (``ready_path`` 200, or
+    a TCP connection when None)."""
     log = open_log(name)
     child = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--serve", *args, "--port", str(port), stdout=log, stderr=log
+        *command, stdout=log, stderr=log, env=None if env is None else {**os.environ, **env}
     )
     base_url = f"http://{HOST}:{port}"
     try:
@@ -270,8 +280,31 @@ async def server_process(name: str, args: Sequence[str], port: int, ready_path: 
             os.unlink(log.name)
 
 
+def bench_process(
+    name: str, args: Sequence[str], port: int, ready_path: str | None
+) -> AbstractAsyncContextManager[Server]:
+    """``bench/api.py --serve ...`` (the baseline) as a child process."""
+    return server_process(name, [sys.executable, __file__, "--serve", *args, "--port", str(port)], port, ready_path)
+
+
+def timesheet_process(
+    role: str, dsn: str, namespace: str, kafka: str, port: int
+) -> AbstractAsyncContextManager[Server]:
+    """``python -m timesheet <role>``: the service's own entry point and uvicorn settings, configured by
+    its environment variables as a deployment configures it."""
+    env = {
+        "TIMESHEET_DATABASE_URL": dsn,
+        "TIMESHEET_KAFKA_BOOTSTRAP": kafka,
+        "TIMESHEET_KAFKA_NAMESPACE": namespace,
+        "TIMESHEET_HTTP_PORT": str(port),
+        "TIMESHEET_LOG_LEVEL": "WARNING",
+    }
+    return server_process(f"timesheet-{role}", [sys.executable, "-m", "timesheet", role], port, "/readyz", env)
+
+
 def serve(app: FastAPI, port: int) -> None:
-    # One worker, no access log, asyncio loop and h11: the same for both apps.
+    # The baseline: one worker, no access log, uvicorn's defaults otherwise (its "auto" event loop and
+    # HTTP parser: uvloop and httptools when installed, as they are for the service).
     uvicorn.Server(uvicorn.Config(app, host=HOST, port=port, access_log=False, log_level="warning")).run()
 
 
@@ -362,8 +395,17 @@ async def run_timesheet(stack: StackSettings, rate: float, seconds: float, conne
     namespace = f"bench{uuid.uuid4().hex[:10]}."
     conn = await asyncpg.connect(dsn)
     try:
-        args = ["timesheet", "--dsn", dsn, "--namespace", namespace, "--kafka", stack.kafka_bootstrap]
-        async with server_process("timesheet", args, free_port(), "/readyz") as server:
+        async with AsyncExitStack() as processes:
+            # The worker (consumers) and the relay beside the api role, each a process of its own.
+            beside = {
+                role: await processes.enter_async_context(
+                    timesheet_process(role, dsn, namespace, stack.kafka_bootstrap, free_port())
+                )
+                for role in ("worker", "relay")
+            }
+            server = await processes.enter_async_context(
+                timesheet_process("api", dsn, namespace, stack.kafka_bootstrap, free_port())
+            )
             workload = make_workload(warmup + n)
             await publish_events(
                 stack.kafka_bootstrap,
@@ -396,13 +438,15 @@ async def run_timesheet(stack: StackSettings, rate: float, seconds: float, conne
 
                 await warm_up(connections, [approve(e) for e in ids[:warmup]])
                 await wait_for(outbox_drained, "warm-up EntryApproved relayed")
-                run = Run("timesheet", "POST /entries/{id}/approve")
+                run = Run("timesheet", "POST /entries/{id}/approve, served by the api role")
                 requests = [approve(e) for e in ids[warmup:]]
                 cpu_before = cpu_seconds(server.pid)
+                beside_before = {role: cpu_seconds(p.pid) for role, p in beside.items()}
                 await drive(connections, requests, rate, run)
+                run.server_cpu_seconds = cpu_seconds(server.pid) - cpu_before
             # Relaying the EntryApproved events is part of what an approval costs the service.
             drain = await wait_for(outbox_drained, "EntryApproved relayed", timeout=120)
-            run.server_cpu_seconds = cpu_seconds(server.pid) - cpu_before
+            run.beside_cpu_seconds = {role: cpu_seconds(p.pid) - beside_before[role] for role, p in beside.items()}
             run.load_average = os.getloadavg()[0]
             approved = await conn.fetchval("select count(*) from entries where status = 'approved'") - warmup
             run.note = f"{approved} approved in the database; outbox drained {drain:.2f} s after the last answer"
@@ -411,13 +455,6 @@ async def run_timesheet(stack: StackSettings, rate: float, seconds: float, conne
         await conn.close()
         await drop_database(stack, dsn)
         await delete_topics(stack.kafka_bootstrap, namespace)
-
-
-def serve_timesheet(dsn: str, namespace: str, kafka: str, port: int) -> None:
-    settings = TimesheetSettings(
-        database_url=dsn, kafka_bootstrap=kafka, kafka_namespace=namespace, http_port=port, log_level="WARNING"
-    )
-    serve(create_app(settings), port)
 
 
 # ----------------------------------------------------------------------------- baseline
@@ -459,7 +496,7 @@ async def run_baseline(stack: StackSettings, rate: float, seconds: float, connec
         )
         await conn.close()
         async with (
-            server_process("baseline", ["baseline", "--dsn", dsn], free_port(), None) as server,
+            bench_process("baseline", ["baseline", "--dsn", dsn], free_port(), None) as server,
             connections_to(server.base_url, connection_count) as connections,
         ):
 
@@ -520,15 +557,11 @@ def cli() -> None:
     parser.add_argument("--connections", type=int, default=100, help="client connection pool size (100)")
     parser.add_argument("--warmup", type=int, default=50, help="unmeasured requests before each run (50)")
     # The server side, run by the bench itself in a child process.
-    parser.add_argument("--serve", choices=["timesheet", "baseline"], help=argparse.SUPPRESS)
+    parser.add_argument("--serve", choices=["baseline"], help=argparse.SUPPRESS)
     parser.add_argument("--dsn", help=argparse.SUPPRESS)
-    parser.add_argument("--namespace", default="", help=argparse.SUPPRESS)
-    parser.add_argument("--kafka", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve == "timesheet":
-        serve_timesheet(args.dsn, args.namespace, args.kafka, args.port)
-    elif args.serve == "baseline":
+    if args.serve == "baseline":
         serve(baseline_app(args.dsn), args.port)
     else:
         if args.rate <= 0 or args.seconds <= 0 or args.connections < 1 or args.warmup < 0:
