@@ -30,6 +30,7 @@ import asyncio
 import importlib.util
 import math
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -308,6 +309,67 @@ def serve(app: FastAPI, port: int) -> None:
     uvicorn.Server(uvicorn.Config(app, host=HOST, port=port, access_log=False, log_level="warning")).run()
 
 
+# ----------------------------------------------------------------------------- profiling
+
+PROFILE_RATE = 100  # samples per second, per profiler
+
+
+@asynccontextmanager
+async def profiling(pid: int, seconds: float, prefix: Path | None) -> AsyncIterator[None]:
+    """py-spy on ``pid`` for ``seconds`` while the block runs (nothing when ``prefix`` is None): a flame
+    graph (``prefix.svg``) and collapsed stacks (``prefix.txt``). Non-blocking sampling, so the server is
+    never paused; two samplers at a modest rate, each costing the shared machine a little CPU."""
+    if prefix is None:
+        yield
+        return
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    common = ["record", "--pid", str(pid), "--duration", str(math.ceil(seconds)), "--rate", str(PROFILE_RATE)]
+    samplers = [
+        await asyncio.create_subprocess_exec(
+            py_spy,
+            *common,
+            "--nonblocking",
+            "--format",
+            kind,
+            "-o",
+            str(prefix.with_suffix(suffix)),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        for kind, suffix in (("flamegraph", ".svg"), ("raw", ".txt"))
+    ]
+    try:
+        yield
+    finally:
+        for sampler in samplers:
+            await sampler.wait()
+
+
+def top_frames(collapsed: Path, count: int = 15) -> str:
+    """The frames most often on top of the stack (self) and, of the service's and the web stack's own
+    code, most often anywhere on it (total), as shares of all samples, from py-spy's collapsed stacks."""
+    own: Counter[str] = Counter()
+    anywhere: Counter[str] = Counter()
+    total = 0
+    for line in collapsed.read_text().splitlines():
+        stack, _, samples = line.rpartition(" ")
+        if not stack or not samples.isdigit():
+            continue
+        frames = stack.split(";")
+        total += int(samples)
+        own[frames[-1]] += int(samples)
+        for frame in set(frames):
+            anywhere[frame] += int(samples)
+    if not total:
+        return "  (no samples)"
+
+    def rows(counter: Counter[str]) -> str:
+        return "\n".join(f"  {100 * n / total:5.1f}%  {frame}" for frame, n in counter.most_common(count))
+
+    return f"top frames (self), {total} samples:\n{rows(own)}\ntop frames (total):\n{rows(anywhere)}"
+
+
 # ----------------------------------------------------------------------------- timesheet
 
 
@@ -389,7 +451,9 @@ async def submit_all(connections: Connections, workload: Workload) -> list[uuid.
     return ids
 
 
-async def run_timesheet(stack: StackSettings, rate: float, seconds: float, connection_count: int, warmup: int) -> Run:
+async def run_timesheet(
+    stack: StackSettings, rate: float, seconds: float, connection_count: int, warmup: int, profile: Path | None = None
+) -> Run:
     n = round(rate * seconds)
     dsn = await clone_database(stack, "timesheet", MIGRATIONS)
     namespace = f"bench{uuid.uuid4().hex[:10]}."
@@ -442,7 +506,8 @@ async def run_timesheet(stack: StackSettings, rate: float, seconds: float, conne
                 requests = [approve(e) for e in ids[warmup:]]
                 cpu_before = cpu_seconds(server.pid)
                 beside_before = {role: cpu_seconds(p.pid) for role, p in beside.items()}
-                await drive(connections, requests, rate, run)
+                async with profiling(server.pid, seconds, profile):
+                    await drive(connections, requests, rate, run)
                 run.server_cpu_seconds = cpu_seconds(server.pid) - cpu_before
             # Relaying the EntryApproved events is part of what an approval costs the service.
             drain = await wait_for(outbox_drained, "EntryApproved relayed", timeout=120)
@@ -526,7 +591,7 @@ def spare_httpcore_the_sniffio_search() -> None:
         sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
-async def main(rate: float, seconds: float, connections: int, warmup: int) -> None:
+async def main(rate: float, seconds: float, connections: int, warmup: int, profile: Path | None = None) -> None:
     stack = StackSettings()
     print(
         f"bench/api: open loop, offered {rate:g} req/s for {seconds:g} s ({round(rate * seconds)} requests per run, "
@@ -537,8 +602,10 @@ async def main(rate: float, seconds: float, connections: int, warmup: int) -> No
         "connections), the server (its own process: uvicorn, 1 worker), PostgreSQL and Kafka, and whatever else "
         f"runs on the machine (1-minute load average now {os.getloadavg()[0]:.1f})"
     )
-    timesheet = await run_timesheet(stack, rate, seconds, connections, warmup)
+    timesheet = await run_timesheet(stack, rate, seconds, connections, warmup, profile)
     print(timesheet.line(), flush=True)
+    if profile is not None:
+        print(top_frames(profile.with_suffix(".txt")), flush=True)
     baseline = await run_baseline(stack, rate, seconds, connections, warmup)
     print(baseline.line(), flush=True)
     print(
@@ -556,6 +623,13 @@ def cli() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="how long each run offers load (20)")
     parser.add_argument("--connections", type=int, default=100, help="client connection pool size (100)")
     parser.add_argument("--warmup", type=int, default=50, help="unmeasured requests before each run (50)")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="PREFIX",
+        help="profile the timesheet api process with py-spy while load is offered: PREFIX.svg (flame graph), "
+        "PREFIX.txt (collapsed stacks); the top frames are printed",
+    )
     # The server side, run by the bench itself in a child process.
     parser.add_argument("--serve", choices=["baseline"], help=argparse.SUPPRESS)
     parser.add_argument("--dsn", help=argparse.SUPPRESS)
@@ -567,7 +641,7 @@ def cli() -> None:
         if args.rate <= 0 or args.seconds <= 0 or args.connections < 1 or args.warmup < 0:
             parser.error("--rate, --seconds and --connections must be positive, --warmup not negative")
         spare_httpcore_the_sniffio_search()
-        asyncio.run(main(args.rate, args.seconds, args.connections, args.warmup))
+        asyncio.run(main(args.rate, args.seconds, args.connections, args.warmup, args.profile))
 
 
 if __name__ == "__main__":

@@ -189,12 +189,15 @@ async def decide(
     conn: asyncpg.Connection,
     entry_id: UUID,
     *,
+    company_id: UUID,
     status: EntryStatus,
     decided_by: str,
     expected_version: int | None,
     rejection_reason: str | None = None,
 ) -> Entry | None:
-    """Moves a submitted entry to ``status``; None if it is no longer submitted (or not at the version).
+    """Moves a submitted entry of ``company_id`` to ``status`` and writes its history row (action
+    ``status``, the decider, the new version, the rejection reason), in one statement; None (and nothing
+    written) if there is no such entry of that company, or it is no longer submitted (or not at the version).
 
     The status condition is re-checked under the row lock, so of two concurrent decisions exactly
     one finds the row."""
@@ -202,8 +205,12 @@ async def decide(
         f"""with decided as (
                 update entries
                 set status = $2, version = version + 1, decided_by = $3, decided_at = now(), rejection_reason = $4
-                where id = $1 and status = 'submitted' and ($5::int is null or version = $5)
+                where id = $1 and company_id = $6 and status = 'submitted' and ($5::int is null or version = $5)
                 returning *
+            ),
+            recorded as (
+                insert into entry_history (entry_id, action, actor, version, work_date, minutes, reason)
+                select id, status, decided_by, version, work_date, minutes, rejection_reason from decided
             )
             select {_ENTRY_COLUMNS} from decided e join placements p using (placement_id)""",
         entry_id,
@@ -211,6 +218,7 @@ async def decide(
         decided_by,
         rejection_reason,
         expected_version,
+        company_id,
     )
     return None if row is None else _entry(row)
 

@@ -357,42 +357,51 @@ async def _decide(
     expected_version: int | None,
     rejection_reason: str | None = None,
 ) -> Entry:
-    entry = await _entry_to_decide(conn, principal, entry_id)
-    ensure_decidable(entry, expected_version)
-    decided = await repository.decide(
-        conn,
-        entry_id,
-        status=status,
-        decided_by=principal.subject,
-        expected_version=expected_version,
-        rejection_reason=rejection_reason,
-    )
+    """Decides the entry and writes its history row in one statement whose condition carries every check
+    (the approver's company, submitted, at ``expected_version``); only when it finds no row is the entry
+    read to say why: 404 ``entry`` for anyone but its company's approver, else the 409 of
+    :func:`ensure_decidable`, else (decided between that statement and the read) 409 ``entry-changed``."""
+    decided = None
+    if principal.role is Role.COMPANY_APPROVER and principal.company_id is not None:
+        decided = await repository.decide(
+            conn,
+            entry_id,
+            company_id=principal.company_id,
+            status=status,
+            decided_by=principal.subject,
+            expected_version=expected_version,
+            rejection_reason=rejection_reason,
+        )
     if decided is None:
-        # Someone decided between our read and our update: report what the entry is now, and who did it.
-        current = await repository.get_entry(conn, entry_id)
-        if current is not None:
-            ensure_decidable(current, expected_version)
+        current = await _entry_to_decide(conn, principal, entry_id)
+        ensure_decidable(current, expected_version)
         raise conflict("entry-changed", "The entry changed while it was being decided; reload it")
     return decided
+
+
+async def _announce_approval(conn: asyncpg.Connection, entry: Entry) -> None:
+    """The EntryApproved of an entry just approved, into the outbox."""
+    approved_by, approved_at = entry.decision()
+    event = EntryApproved(
+        entry_id=entry.id,
+        placement_id=entry.placement_id,
+        company_id=entry.company_id,
+        work_date=entry.work_date,
+        minutes=entry.minutes,
+        approved_by=approved_by,
+        approved_at=approved_at,
+        corrects_entry_id=entry.corrects_entry_id,
+    )
+    await add_event(conn, event, source=SOURCE, subject=entry.id, key=entry.placement_id)
 
 
 async def record_approvals(conn: asyncpg.Connection, entries: Sequence[Entry]) -> None:
     """The history row and the EntryApproved event of each entry just approved."""
     changes = []
     for entry in entries:
-        approved_by, approved_at = entry.decision()
+        approved_by, _ = entry.decision()
         changes.append(HistoryChange.of(entry, HistoryAction.APPROVED, approved_by))
-        event = EntryApproved(
-            entry_id=entry.id,
-            placement_id=entry.placement_id,
-            company_id=entry.company_id,
-            work_date=entry.work_date,
-            minutes=entry.minutes,
-            approved_by=approved_by,
-            approved_at=approved_at,
-            corrects_entry_id=entry.corrects_entry_id,
-        )
-        await add_event(conn, event, source=SOURCE, subject=entry.id, key=entry.placement_id)
+        await _announce_approval(conn, entry)
     if changes:
         await repository.record_history(conn, changes)
 
@@ -450,7 +459,7 @@ async def approve_entry(
     """Approves the entry at the version the approver saw; 409 ``entry-version-mismatch`` (with the entry
     as it is now) when it changed since, ``entry-not-submitted`` when it is decided already."""
     entry = await _decide(conn, principal, entry_id, EntryStatus.APPROVED, expected_version)
-    await record_approvals(conn, [entry])
+    await _announce_approval(conn, entry)  # the history row was written with the decision
     return entry
 
 
@@ -459,8 +468,7 @@ async def reject_entry(
 ) -> Entry:
     """Rejects the entry at the version the approver saw; the same 409s as :func:`approve_entry`."""
     entry = await _decide(conn, principal, entry_id, EntryStatus.REJECTED, expected_version, reason)
-    rejected_by, rejected_at = entry.decision()
-    await repository.record_history(conn, [HistoryChange.of(entry, HistoryAction.REJECTED, rejected_by)])
+    rejected_by, rejected_at = entry.decision()  # the history row was written with the decision
     event = EntryRejected(
         entry_id=entry.id,
         placement_id=entry.placement_id,
