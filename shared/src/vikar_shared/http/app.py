@@ -260,7 +260,8 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
     """Runs a service with uvicorn. Its logs go through the JSON handler (``log_config=None``), and there
     is no access log: portal login links carry a one-time token in the path. Forwarded headers are
     uvicorn's only when ``trusted_proxies`` says so (the app's ProxyHeadersMiddleware), never by default
-    from loopback (uvicorn's ``proxy_headers`` default)."""
+    from loopback (uvicorn's ``proxy_headers`` default). The event loop is uvloop and the HTTP/1.1 parser
+    httptools (uvicorn's fast pair, installed with vikar-shared; see bench/api)."""
     uvicorn.run(
         app,
         host=settings.http_host,
@@ -268,4 +269,6 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         access_log=False,
         log_config=None,
         proxy_headers=False,
+        loop="uvloop",
+        http="httptools",
     )
