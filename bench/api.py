@@ -39,7 +39,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -75,6 +75,8 @@ class Run:
     outcomes: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     server_cpu_seconds: float = 0.0
+    # The PostgreSQL backends serving the benchmark's database (all its processes' connections).
+    database_cpu_seconds: float = 0.0
     # Processes beside the one serving (timesheet's worker and relay roles), by role.
     beside_cpu_seconds: dict[str, float] = field(default_factory=dict)
     client_cpu_seconds: float = 0.0
@@ -108,7 +110,8 @@ class Run:
             f"{self.name + ':':<10} {self.achieved:7.1f} req/s achieved  errors {self.errors}"
             f"{f' ({kinds})' if kinds else ''}  p50 {self.percentile(50):7.1f} ms  p95 {self.percentile(95):7.1f} ms"
             f"  p99 {self.percentile(99):7.1f} ms\n{'':<11}CPU per request: server {self.cpu_ms_per_request:.2f} ms"
-            f"{beside}, load generator {self.client_cpu_seconds * 1000 / max(1, self.requests):.2f} ms; "
+            f"{beside}, database {self.database_cpu_seconds * 1000 / max(1, self.requests):.2f} ms, "
+            f"load generator {self.client_cpu_seconds * 1000 / max(1, self.requests):.2f} ms; "
             f"load avg after {self.load_average:.1f}\n{'':<11}[{self.what}; {self.requests} requests"
             f"{'; ' + self.note if self.note else ''}]"
         )
@@ -219,6 +222,24 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def backends_cpu(conn: asyncpg.Connection) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend connected to ``conn``'s database but ``conn`` (the
+    server runs on this machine; a backend that ended meanwhile is not found)."""
+    pids = await conn.fetch(
+        "select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()"
+    )
+    found: dict[int, float] = {}
+    for row in pids:
+        with suppress(OSError):
+            found[row["pid"]] = cpu_seconds(row["pid"])
+    return found
+
+
+def cpu_since(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds the backends spent between two readings; one that connected meanwhile counts whole."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def free_port() -> int:
@@ -506,12 +527,14 @@ async def run_timesheet(
                 requests = [approve(e) for e in ids[warmup:]]
                 cpu_before = cpu_seconds(server.pid)
                 beside_before = {role: cpu_seconds(p.pid) for role, p in beside.items()}
+                database_before = await backends_cpu(conn)
                 async with profiling(server.pid, seconds, profile):
                     await drive(connections, requests, rate, run)
                 run.server_cpu_seconds = cpu_seconds(server.pid) - cpu_before
             # Relaying the EntryApproved events is part of what an approval costs the service.
             drain = await wait_for(outbox_drained, "EntryApproved relayed", timeout=120)
             run.beside_cpu_seconds = {role: cpu_seconds(p.pid) - beside_before[role] for role, p in beside.items()}
+            run.database_cpu_seconds = cpu_since(database_before, await backends_cpu(conn))
             run.load_average = os.getloadavg()[0]
             approved = await conn.fetchval("select count(*) from entries where status = 'approved'") - warmup
             run.note = f"{approved} approved in the database; outbox drained {drain:.2f} s after the last answer"
@@ -554,12 +577,12 @@ async def run_baseline(stack: StackSettings, rate: float, seconds: float, connec
     admin = await asyncpg.connect(stack.dsn_for("postgres"))
     await admin.execute(f'create database "{database}"')
     await admin.close()
+    conn: asyncpg.Connection | None = None
     try:
         conn = await asyncpg.connect(dsn)
         await conn.execute(
             "create table bench_rows (id uuid primary key, created_at timestamptz not null default now())"
         )
-        await conn.close()
         async with (
             bench_process("baseline", ["baseline", "--dsn", dsn], free_port(), None) as server,
             connections_to(server.base_url, connection_count) as connections,
@@ -572,11 +595,15 @@ async def run_baseline(stack: StackSettings, rate: float, seconds: float, connec
             run = Run("baseline", "POST /rows/{id}: one INSERT")
             requests = [insert(uuid.uuid4()) for _ in range(n)]
             cpu_before = cpu_seconds(server.pid)
+            database_before = await backends_cpu(conn)
             await drive(connections, requests, rate, run)
             run.server_cpu_seconds = cpu_seconds(server.pid) - cpu_before
+            run.database_cpu_seconds = cpu_since(database_before, await backends_cpu(conn))
             run.load_average = os.getloadavg()[0]
             return run
     finally:
+        if conn is not None:
+            await conn.close()
         await drop_database(stack, dsn)
 
 
@@ -613,7 +640,8 @@ async def main(rate: float, seconds: float, connections: int, warmup: int, profi
         f"p50 {timesheet.percentile(50) / baseline.percentile(50):.2f}, "
         f"p95 {timesheet.percentile(95) / baseline.percentile(95):.2f}, "
         f"p99 {timesheet.percentile(99) / baseline.percentile(99):.2f}, "
-        f"server CPU per request {timesheet.cpu_ms_per_request / baseline.cpu_ms_per_request:.2f}"
+        f"server CPU per request {timesheet.cpu_ms_per_request / baseline.cpu_ms_per_request:.2f}, "
+        f"database CPU per request {timesheet.database_cpu_seconds / max(1e-9, baseline.database_cpu_seconds):.2f}"
     )
 
 
