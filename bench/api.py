@@ -77,6 +77,8 @@ class Run:
     server_cpu_seconds: float = 0.0
     # The PostgreSQL backends serving the benchmark's database (all its processes' connections).
     database_cpu_seconds: float = 0.0
+    # The same by application_name (timesheet's roles name theirs; "" for unnamed backends, e.g. autovacuum).
+    database_cpu_by_client: dict[str, float] = field(default_factory=dict)
     # Processes beside the one serving (timesheet's worker and relay roles), by role.
     beside_cpu_seconds: dict[str, float] = field(default_factory=dict)
     client_cpu_seconds: float = 0.0
@@ -106,11 +108,17 @@ class Run:
             f" + {role} {seconds * 1000 / max(1, self.requests):.2f} ms"
             for role, seconds in self.beside_cpu_seconds.items()
         )
+        by_client = ", ".join(
+            f"{client or 'other'} {seconds * 1000 / max(1, self.requests):.2f}"
+            for client, seconds in sorted(self.database_cpu_by_client.items())
+            if len(self.database_cpu_by_client) > 1
+        )
+        by_client = f" ({by_client})" if by_client else ""
         return (
             f"{self.name + ':':<10} {self.achieved:7.1f} req/s achieved  errors {self.errors}"
             f"{f' ({kinds})' if kinds else ''}  p50 {self.percentile(50):7.1f} ms  p95 {self.percentile(95):7.1f} ms"
             f"  p99 {self.percentile(99):7.1f} ms\n{'':<11}CPU per request: server {self.cpu_ms_per_request:.2f} ms"
-            f"{beside}, database {self.database_cpu_seconds * 1000 / max(1, self.requests):.2f} ms, "
+            f"{beside}, database {self.database_cpu_seconds * 1000 / max(1, self.requests):.2f} ms{by_client}, "
             f"load generator {self.client_cpu_seconds * 1000 / max(1, self.requests):.2f} ms; "
             f"load avg after {self.load_average:.1f}\n{'':<11}[{self.what}; {self.requests} requests"
             f"{'; ' + self.note if self.note else ''}]"
@@ -224,22 +232,27 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def backends_cpu(conn: asyncpg.Connection) -> dict[int, float]:
-    """CPU seconds so far of each PostgreSQL backend connected to ``conn``'s database but ``conn`` (the
-    server runs on this machine; a backend that ended meanwhile is not found)."""
-    pids = await conn.fetch(
-        "select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()"
+async def backends_cpu(conn: asyncpg.Connection) -> dict[int, tuple[str, float]]:
+    """Application name and CPU seconds so far of each PostgreSQL backend connected to ``conn``'s database
+    but ``conn`` (the server runs on this machine; a backend that ended meanwhile is not found)."""
+    rows = await conn.fetch(
+        """select pid, coalesce(application_name, '') as client from pg_stat_activity
+           where datname = current_database() and pid <> pg_backend_pid()"""
     )
-    found: dict[int, float] = {}
-    for row in pids:
+    found: dict[int, tuple[str, float]] = {}
+    for row in rows:
         with suppress(OSError):
-            found[row["pid"]] = cpu_seconds(row["pid"])
+            found[row["pid"]] = (row["client"], cpu_seconds(row["pid"]))
     return found
 
 
-def cpu_since(before: dict[int, float], after: dict[int, float]) -> float:
-    """CPU seconds the backends spent between two readings; one that connected meanwhile counts whole."""
-    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+def cpu_since(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds the backends spent between two readings, by application name; one that connected
+    meanwhile counts whole."""
+    spent: dict[str, float] = {}
+    for pid, (client, seconds) in after.items():
+        spent[client] = spent.get(client, 0.0) + seconds - before.get(pid, ("", 0.0))[1]
+    return spent
 
 
 def free_port() -> int:
@@ -315,7 +328,8 @@ def timesheet_process(
     """``python -m timesheet <role>``: the service's own entry point and uvicorn settings, configured by
     its environment variables as a deployment configures it."""
     env = {
-        "TIMESHEET_DATABASE_URL": dsn,
+        # Named, so the database's CPU can be told apart by process (pg_stat_activity.application_name).
+        "TIMESHEET_DATABASE_URL": f"{dsn}{'&' if '?' in dsn else '?'}application_name=timesheet-{role}",
         "TIMESHEET_KAFKA_BOOTSTRAP": kafka,
         "TIMESHEET_KAFKA_NAMESPACE": namespace,
         "TIMESHEET_HTTP_PORT": str(port),
@@ -534,7 +548,8 @@ async def run_timesheet(
             # Relaying the EntryApproved events is part of what an approval costs the service.
             drain = await wait_for(outbox_drained, "EntryApproved relayed", timeout=120)
             run.beside_cpu_seconds = {role: cpu_seconds(p.pid) - beside_before[role] for role, p in beside.items()}
-            run.database_cpu_seconds = cpu_since(database_before, await backends_cpu(conn))
+            run.database_cpu_by_client = cpu_since(database_before, await backends_cpu(conn))
+            run.database_cpu_seconds = sum(run.database_cpu_by_client.values())
             run.load_average = os.getloadavg()[0]
             approved = await conn.fetchval("select count(*) from entries where status = 'approved'") - warmup
             run.note = f"{approved} approved in the database; outbox drained {drain:.2f} s after the last answer"
@@ -598,7 +613,8 @@ async def run_baseline(stack: StackSettings, rate: float, seconds: float, connec
             database_before = await backends_cpu(conn)
             await drive(connections, requests, rate, run)
             run.server_cpu_seconds = cpu_seconds(server.pid) - cpu_before
-            run.database_cpu_seconds = cpu_since(database_before, await backends_cpu(conn))
+            run.database_cpu_by_client = cpu_since(database_before, await backends_cpu(conn))
+            run.database_cpu_seconds = sum(run.database_cpu_by_client.values())
             run.load_average = os.getloadavg()[0]
             return run
     finally:

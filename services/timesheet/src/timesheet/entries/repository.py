@@ -205,7 +205,11 @@ async def decide(
         f"""with decided as (
                 update entries
                 set status = $2, version = version + 1, decided_by = $3, decided_at = now(), rejection_reason = $4
-                where id = $1 and company_id = $6 and status = 'submitted' and ($5::int is null or version = $5)
+                -- "is not distinct from" ($6 is never null) is "=" that no index serves, so the row is found
+                -- by its primary key, never by scanning the company's submitted entries (which a generic
+                -- plan would otherwise pick: entries_company_status_idx on company_id, status).
+                where id = $1 and status = 'submitted' and ($5::int is null or version = $5)
+                  and company_id is not distinct from $6::uuid
                 returning *
             ),
             recorded as (
