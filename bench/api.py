@@ -565,12 +565,12 @@ async def run_timesheet(
 
 def baseline_app(dsn: str) -> FastAPI:
     """One endpoint, one INSERT: what any FastAPI + asyncpg service pays per request at least."""
-    defaults = ServiceSettings.model_fields  # the same pool size as the service gets
+    defaults = ServiceSettings()  # the same pool as the service's api role gets
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.pool = await asyncpg.create_pool(
-            dsn, min_size=defaults["db_pool_min"].default, max_size=defaults["db_pool_max"].default
+            dsn, min_size=defaults.pool_min_size("api"), max_size=defaults.db_pool_max
         )
         yield
         await app.state.pool.close()
