@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 import asyncpg
@@ -223,6 +223,63 @@ async def decide(
         rejection_reason,
         expected_version,
         company_id,
+    )
+    return None if row is None else _entry(row)
+
+
+async def get_entry_and_now(conn: asyncpg.Connection, entry_id: UUID) -> tuple[Entry | None, datetime | None]:
+    """The entry (None if there is none) and the database's ``now()`` when it was read (None with it)."""
+    row = await conn.fetchrow(
+        f"select {_ENTRY_COLUMNS}, now() as read_at from entries e join placements p using (placement_id) "
+        "where e.id = $1",
+        entry_id,
+    )
+    if row is None:
+        return None, None
+    values = dict(row)
+    read_at: datetime = values.pop("read_at")
+    values["status"] = EntryStatus(values["status"])
+    return Entry(**values), read_at
+
+
+async def approve_with_event(
+    conn: asyncpg.Connection,
+    entry_id: UUID,
+    *,
+    company_id: UUID,
+    version: int,
+    decided_by: str,
+    decided_at: datetime,
+    outbox_row: tuple[UUID, str, str, dict[str, object]],
+) -> Entry | None:
+    """Approves the submitted entry of ``company_id`` at ``version``, writes its history row and its
+    outbox row (``event_id, topic, key, envelope``, as :func:`vikar_shared.outbox.add_event` writes one) in
+    one statement: atomic on its own, so all three are committed together or none is. None (and nothing
+    written) when the entry is not so (any more)."""
+    row = await conn.fetchrow(
+        f"""with decided as (
+                update entries
+                set status = 'approved', version = version + 1, decided_by = $3, decided_at = $4,
+                    rejection_reason = null
+                -- "is not distinct from": found by the primary key only (see decide()).
+                where id = $1 and status = 'submitted' and version = $5 and company_id is not distinct from $2::uuid
+                returning *
+            ),
+            recorded as (
+                insert into entry_history (entry_id, action, actor, version, work_date, minutes, reason)
+                select id, status, decided_by, version, work_date, minutes, rejection_reason from decided
+            ),
+            announced as (
+                insert into outbox (event_id, topic, key, envelope)
+                select $6, $7, $8, $9::jsonb from decided
+            )
+            select {_ENTRY_COLUMNS} from decided e join placements p using (placement_id)""",
+        entry_id,
+        company_id,
+        decided_by,
+        decided_at,
+        version,
+        *outbox_row,
     )
     return None if row is None else _entry(row)
 

@@ -34,6 +34,7 @@ from timesheet.placements import service as placements
 from timesheet.placements.models import Placement, RateVersion, rate_in_force
 from vikar_shared.auth.principal import Principal, Role
 from vikar_shared.errors import FieldViolation, conflict, not_found
+from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.events.timesheet import (
     EntryApproved,
     EntryChanged,
@@ -41,7 +42,9 @@ from vikar_shared.events.timesheet import (
     HoursSubmitted,
     SubmittedEntry,
 )
+from vikar_shared.logging import correlation_id_var
 from vikar_shared.outbox import add_event
+from vikar_shared.transient import mark_outcome_unknown
 
 SOURCE = "timesheet"
 
@@ -461,6 +464,62 @@ async def approve_entry(
     entry = await _decide(conn, principal, entry_id, EntryStatus.APPROVED, expected_version)
     await _announce_approval(conn, entry)  # the history row was written with the decision
     return entry
+
+
+async def approve_entry_at_once(
+    conn: asyncpg.Connection, principal: Principal, entry_id: UUID, *, expected_version: int
+) -> Entry:
+    """:func:`approve_entry` in two statements and without an explicit transaction, for a request that
+    has nothing else to write (no ``Idempotency-Key``): the entry is read and checked (404 ``entry`` for
+    anyone but its company's approver, the 409s of :func:`ensure_decidable`), then one statement decides it
+    at the version read, writes its history row and puts its EntryApproved (``approved_at`` the database's
+    time of the read) into the outbox; a single statement is atomic, so the event is committed with the
+    decision or not at all. Decided by someone else in between: 409 as :func:`approve_entry`.
+
+    Half the round trips of ``BEGIN``, decide, outbox, ``COMMIT`` (issue 8, bench/api). The outbox row
+    is the one :func:`vikar_shared.outbox.add_event` writes (:func:`_outbox_row`)."""
+    entry, read_at = await repository.get_entry_and_now(conn, entry_id)
+    if entry is None or principal.role is not Role.COMPANY_APPROVER or principal.company_id != entry.company_id:
+        raise not_found("entry")
+    ensure_decidable(entry, expected_version)
+    assert read_at is not None and principal.company_id is not None
+    event = EntryApproved(
+        entry_id=entry.id,
+        placement_id=entry.placement_id,
+        company_id=entry.company_id,
+        work_date=entry.work_date,
+        minutes=entry.minutes,
+        approved_by=principal.subject,
+        approved_at=read_at,
+        corrects_entry_id=entry.corrects_entry_id,
+    )
+    try:
+        decided = await repository.approve_with_event(
+            conn,
+            entry.id,
+            company_id=principal.company_id,
+            version=entry.version,
+            decided_by=principal.subject,
+            decided_at=read_at,
+            outbox_row=_outbox_row(event, subject=entry.id, key=entry.placement_id),
+        )
+    except BaseException as exc:
+        # The statement is its own transaction: lost while it ran, whether it committed is unknown.
+        mark_outcome_unknown(exc)
+        raise
+    if decided is None:
+        current = await repository.get_entry(conn, entry_id)
+        if current is not None:
+            ensure_decidable(current, expected_version)
+        raise conflict("entry-changed", "The entry changed while it was being decided; reload it")
+    return decided
+
+
+def _outbox_row(data: EventData, *, subject: object, key: object) -> tuple[UUID, str, str, dict[str, object]]:
+    """``(event_id, topic, key, envelope)`` of the outbox row :func:`vikar_shared.outbox.add_event` would
+    write for ``data`` (the envelope made the same way, carrying the request's correlation id)."""
+    envelope = Envelope.wrap(data, source=SOURCE, subject=subject, correlation_id=correlation_id_var.get())
+    return envelope.id, data.topic, str(key), envelope.model_dump(mode="json")
 
 
 async def reject_entry(
