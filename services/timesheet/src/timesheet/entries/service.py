@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 import asyncpg
@@ -382,10 +382,8 @@ async def _decide(
     return decided
 
 
-async def _announce_approval(conn: asyncpg.Connection, entry: Entry) -> None:
-    """The EntryApproved of an entry just approved, into the outbox."""
-    approved_by, approved_at = entry.decision()
-    event = EntryApproved(
+def _entry_approved(entry: Entry, approved_by: str, approved_at: datetime) -> EntryApproved:
+    return EntryApproved(
         entry_id=entry.id,
         placement_id=entry.placement_id,
         company_id=entry.company_id,
@@ -395,6 +393,11 @@ async def _announce_approval(conn: asyncpg.Connection, entry: Entry) -> None:
         approved_at=approved_at,
         corrects_entry_id=entry.corrects_entry_id,
     )
+
+
+async def _announce_approval(conn: asyncpg.Connection, entry: Entry) -> None:
+    """The EntryApproved of an entry just approved, into the outbox."""
+    event = _entry_approved(entry, *entry.decision())
     await add_event(conn, event, source=SOURCE, subject=entry.id, key=entry.placement_id)
 
 
@@ -483,16 +486,7 @@ async def approve_entry_at_once(
         raise not_found("entry")
     ensure_decidable(entry, expected_version)
     assert read_at is not None and principal.company_id is not None
-    event = EntryApproved(
-        entry_id=entry.id,
-        placement_id=entry.placement_id,
-        company_id=entry.company_id,
-        work_date=entry.work_date,
-        minutes=entry.minutes,
-        approved_by=principal.subject,
-        approved_at=read_at,
-        corrects_entry_id=entry.corrects_entry_id,
-    )
+    event = _entry_approved(entry, principal.subject, read_at)
     try:
         decided = await repository.approve_with_event(
             conn,
