@@ -17,8 +17,9 @@ percentiles are over every request, failed ones included. Also printed: the serv
 per request (user + system from /proc; for timesheet the api process's, and beside it the relay's and
 the worker's until the outbox is drained, since relaying EntryApproved is part of an approval's cost),
 which other load on the shared machine disturbs less than latency; the database's (the benchmark
-database's PostgreSQL backends, by application name); the load generator's own CPU time per request; the 1-minute load average, which says how much else ran. Server logs go to a temp file, kept
-and named only when a server fails. Databases and topics are removed afterwards.
+database's PostgreSQL backends, by application name); the load generator's own CPU time per request;
+the 1-minute load average, which says how much else ran. Server logs go to a temp file, kept and named
+only when a server fails. Databases and topics are removed afterwards.
 
     bench/api [--rate 200] [--seconds 20] [--connections 100] [--warmup 50] [--profile PREFIX]
 
