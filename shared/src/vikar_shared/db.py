@@ -18,8 +18,24 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+async def _reset_connection(conn: asyncpg.Connection) -> None:
+    """What a connection goes back to the pool with: asyncpg has already rolled back a transaction left
+    open and dropped its listeners (``Connection._reset``, always run before this hook).
+
+    asyncpg's default reset also sends ``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL``,
+    one more round trip to the database on every request's path (a fifth of an approval's statements,
+    bench/api). Nothing here leaves session state on a pooled connection: session advisory locks,
+    ``SET`` (not ``SET LOCAL``), ``LISTEN`` and ``WITH HOLD`` cursors are used only on connections of
+    their own (migrations, the relay's leadership, the test plugin), and transaction-scoped state
+    (``pg_advisory_xact_lock``, ``SET LOCAL``) ends with the transaction. Code that needs session state
+    takes its own connection (``asyncpg.connect``), never one from the pool."""
+
+
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection)
+    """The service's pool; its connections keep no session state between uses (:func:`_reset_connection`)."""
+    pool = await asyncpg.create_pool(
+        dsn, min_size=min_size, max_size=max_size, init=_init_connection, reset=_reset_connection
+    )
     assert pool is not None
     return pool
 

@@ -47,15 +47,9 @@ async def add_event(
 
     The correlation id defaults to the one of the request or event being handled; the envelope's
     ``traceparent`` is the current span's (:func:`vikar_shared.tracing.inject`; ``None`` with tracing off)."""
-    envelope = Envelope.wrap(
-        data,
-        source=source,
-        subject=subject,
-        correlation_id=correlation_id or correlation_id_var.get(),
-        causation_id=causation_id,
-        traceparent=tracing.inject(),
+    envelope, row = outbox_row(
+        data, source=source, subject=subject, key=key, correlation_id=correlation_id, causation_id=causation_id
     )
-    row = (envelope.id, data.topic, str(key if key is not None else subject), envelope.model_dump_json())
     pending = _deferred.get()
     if pending is not None:
         pending.append(row)  # written by write_deferred before the consumer's transaction commits
@@ -66,6 +60,30 @@ async def add_event(
 
 OutboxRow = tuple[UUID, str, str, str]
 """(event id, topic, Kafka key, envelope JSON) of one outbox row not yet written."""
+
+
+def outbox_row(
+    data: EventData,
+    *,
+    source: str,
+    subject: object,
+    key: object | None = None,
+    correlation_id: str | None = None,
+    causation_id: str | None = None,
+) -> tuple[Envelope, OutboxRow]:
+    """The envelope of ``data`` and the outbox row :func:`add_event` writes for it, for a caller that
+    writes the row in a statement of its own (insert ``envelope`` as ``$n::text::jsonb``): the same
+    correlation id default and the current ``traceparent`` (:func:`vikar_shared.tracing.inject`)."""
+    envelope = Envelope.wrap(
+        data,
+        source=source,
+        subject=subject,
+        correlation_id=correlation_id or correlation_id_var.get(),
+        causation_id=causation_id,
+        traceparent=tracing.inject(),
+    )
+    return envelope, (envelope.id, data.topic, str(key if key is not None else subject), envelope.model_dump_json())
+
 
 _deferred: ContextVar[list[OutboxRow] | None] = ContextVar("vikar_outbox_deferred", default=None)
 

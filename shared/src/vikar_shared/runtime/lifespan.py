@@ -76,7 +76,9 @@ async def run_role(
     stop = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
     async with AsyncExitStack() as stack:
-        pool = await create_pool(settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+        pool = await create_pool(
+            settings.database_url, min_size=settings.pool_min_size(role.value), max_size=settings.db_pool_max
+        )
         stack.push_async_callback(pool.close)
         app.state.pool = pool
         ns = settings.kafka_namespace
