@@ -154,3 +154,35 @@ async def test_a_correction_lowering_issued_hours_is_a_credit_note_in_the_same_s
         "DKK",
     )
     assert [(ln["minutes"], ln["amount_ore"]) for ln in data["lines"]] == [(30, 9_000)]
+
+    # Reconciliation: approved 44 998 + 9 000 - 9 000 + 13 499 = 58 497; invoiced 44 998 + 22 499, credited 9 000.
+    report = await reconciled(invoicing, "2026-11-30")
+    assert report["difference_count"] == 0
+    [mine] = [c for c in report["companies"] if c["company_id"] == str(company)]
+    assert (mine["approved_ore"], mine["invoiced_ore"], mine["credited_ore"], mine["not_yet_invoiced_ore"]) == (
+        58_497,
+        67_497,
+        9_000,
+        0,
+    )
+    assert (mine["difference_ore"], mine["differences"], mine["document_differences"]) == (0, [], [])
+
+
+async def test_reconciliation_refuses_bad_input_and_other_roles(invoicing: Any) -> None:
+    for through, rule in (("2026-13-01", "date-format"), ("30-11-2026", "date-format"), ("9999-12-31", "")):
+        r = await invoicing.client.get("/reconciliation", params={"through": through}, headers=FINANCE)
+        assert r.status_code == 422, (through, r.text)
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert "through" in r.text and rule in r.text
+    r = await invoicing.client.get("/reconciliation", headers=FINANCE)
+    assert r.status_code == 422
+    for headers in (
+        bearer(Role.COMPANY_APPROVER, company_id=uuid.uuid4()),
+        bearer(Role.CONSULTANT),
+        bearer(Role.MUNICIPALITY, municipality_id=AALBORG),
+    ):
+        r = await invoicing.client.get("/reconciliation", params={"through": "2026-11-30"}, headers=headers)
+        assert r.status_code == 403, r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+    r = await invoicing.client.get("/reconciliation", params={"through": "2026-11-30"})
+    assert r.status_code == 401
