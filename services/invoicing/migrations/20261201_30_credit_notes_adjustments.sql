@@ -32,6 +32,7 @@ create table bill_adjustments (
     new_rate_ore_per_hour  bigint not null,
     amount_ore             bigint not null check (amount_ore <> 0),
     cause_event_id         uuid not null,
+    recorded_seq           bigint generated always as identity,
     created_at             timestamptz not null default now()
 );
 create index bill_adjustments_entry_idx on bill_adjustments (entry_id);
@@ -51,6 +52,7 @@ create table co_financing_adjustments (
     new_rate_ore_per_hour  bigint not null,
     amount_ore             bigint not null check (amount_ore <> 0),
     cause_event_id         uuid not null,
+    recorded_seq           bigint generated always as identity,
     created_at             timestamptz not null default now()
 );
 create index co_financing_adjustments_entry_idx on co_financing_adjustments (entry_id);
