@@ -1,6 +1,7 @@
 """The ledger over the real stack (issue 9): hours approved → close → draft with exact øre → issue → the
 numbered invoice frozen and ``invoicing.invoice_issued`` on Kafka, keyed by the company, with no name and
-no CPR number; a second close drafts nothing twice and a second issue is 409."""
+no CPR number; a second close drafts nothing twice and a second issue is 409; the reconciliation shows zero
+differences before and after issuing."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import re
 import httpx
 import pytest
 
-from e2e.slice import CONSULTANT, FINANCE, ok, register_world, submit
+from e2e.slice import CONSULTANT, FINANCE, ok, reconciled, register_world, submit
 from e2e.system import System
 from e2e.test_slice_end_to_end import approve_all, entry_ids
 from vikar_shared.testing.plugin import wait_until
@@ -64,7 +65,16 @@ async def test_hours_approved_are_closed_issued_with_a_number_and_published(syst
             issued.update(ok(r))
             return True
 
+        before = await reconciled(system, world.company_id, "2026-10-31")
+        assert (before["approved_ore"], before["not_yet_invoiced_ore"], before["invoiced_ore"]) == (47_825, 47_825, 0)
         await wait_until(issue, what="the invoice issued once invoicing knows the buyer's address")
+        after = await reconciled(system, world.company_id, "2026-10-31")
+        assert (after["approved_ore"], after["invoiced_ore"], after["credited_ore"], after["not_yet_invoiced_ore"]) == (
+            47_825,
+            47_825,
+            0,
+            0,
+        )
         number = str(issued["number"])
         assert re.fullmatch(r"20[0-9]{2}-[0-9]{6}", number)
         buyer = issued["buyer"]
