@@ -186,3 +186,42 @@ async def test_reconciliation_refuses_bad_input_and_other_roles(invoicing: Any) 
         assert r.headers["content-type"].startswith("application/problem+json")
     r = await invoicing.client.get("/reconciliation", params={"through": "2026-11-30"})
     assert r.status_code == 401
+
+
+async def test_a_correction_of_drafted_hours_nets_on_their_draft_and_an_approver_sees_no_draft(
+    invoicing: Any, build: Any
+) -> None:
+    company = uuid.uuid4()
+    await invoicing.publish_company_events(build.company(company))
+    bo = build.placement(
+        company_id=company, municipality_id=AALBORG, citizen_name="Bo Nielsen", bill_rate=17_999, eligible=False
+    )
+    await invoicing.publish_placement_events(bo)
+    e1 = build.approval(bo, date(2026, 10, 5), 90)
+    await invoicing.publish_approvals(e1)
+    await invoicing.wait_for_count("select count(*) from billable_lines", expected=1, what="accrued")
+    await invoicing.wait_for_count("select count(*) from companies", expected=1, what="company")
+    [october] = await close(invoicing, "2026-10-31", date(2026, 11, 5))
+    assert _totals(october) == (26_999, 6_750, 33_749)
+
+    # Drafted, not issued: the correction (-30 min = -9 000) nets on the October draft; no credit note, no new draft.
+    lower = build.approval(bo, date(2026, 10, 5), -30, corrects=e1)
+    await invoicing.publish_approvals(lower)
+    await invoicing.wait_for_count("select count(*) from billable_lines", expected=2, what="correction accrued")
+    assert await close(invoicing, "2026-10-31", date(2026, 11, 5)) == []
+    r = await invoicing.client.get(f"/invoices/{october['invoice_id']}", headers=FINANCE)
+    netted = r.json()
+    assert _lines(netted) == [("Bo Nielsen", 17_999, 60, 17_999, False)]
+    assert sorted(netted["lines"][0]["entry_ids"]) == sorted([str(e1.entry_id), str(lower.entry_id)])
+    assert _totals(netted) == (17_999, 4_500, 22_499)  # 4 499.75 -> 4 500
+    assert await invoicing.count("select count(*) from invoices where company_id = $1", company) == 1
+
+    # The company's approver sees no draft (404, nothing learnt) and may not reconcile (403).
+    approver = bearer(Role.COMPANY_APPROVER, company_id=company)
+    r = await invoicing.client.get(f"/invoices/{october['invoice_id']}", headers=approver)
+    assert (r.status_code, r.json()["code"]) == (404, "invoice-not-found")
+    r = await invoicing.client.get("/reconciliation", params={"through": "2026-10-31"}, headers=approver)
+    assert r.status_code == 403
+    report = await reconciled(invoicing, "2026-10-31")
+    [mine] = [c for c in report["companies"] if c["company_id"] == str(company)]
+    assert (mine["approved_ore"], mine["not_yet_invoiced_ore"], mine["differences"]) == (17_999, 17_999, [])

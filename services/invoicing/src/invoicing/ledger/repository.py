@@ -75,6 +75,36 @@ _ITEM_COLUMNS = """item_id as entry_id, citizen_id, citizen_name, work_date, min
                    adjusts_entry_id, credits_invoice_id"""
 
 
+async def items_to_net_on_drafts(
+    conn: asyncpg.Connection, company_id: UUID, *, through: date
+) -> list[tuple[UUID, UnbilledEntry]]:
+    """Items on no document whose entry (or corrected entry) is on one of the company's draft invoices, with
+    that draft: a correction or adjustment of hours drafted but not invoiced nets on their draft."""
+    rows = await conn.fetch(
+        """select d.invoice_id as draft_id, o.item_id as entry_id, o.citizen_id, o.citizen_name, o.work_date, o.minutes,
+                  o.rate_ore_per_hour, o.amount_ore, o.adjusts_entry_id, o.credits_invoice_id
+           from ledger_open_items o
+                join invoice_entries ie on ie.entry_id = o.root_entry_id
+                join invoices d on d.invoice_id = ie.invoice_id and d.status = 'draft' and d.document_type = 'invoice'
+           where o.company_id = $1 and o.work_date <= $2 and o.credits_invoice_id is null
+           order by d.invoice_id, o.work_date, o.item_id""",
+        company_id,
+        through,
+    )
+    return [(r["draft_id"], UnbilledEntry(**{k: v for k, v in dict(r).items() if k != "draft_id"})) for r in rows]
+
+
+async def items_on(conn: asyncpg.Connection, invoice_id: UUID) -> list[UnbilledEntry]:
+    """The entries and adjustments on a document, as items."""
+    rows = await conn.fetch(
+        """select item_id as entry_id, citizen_id, citizen_name, work_date, minutes, rate_ore_per_hour, amount_ore,
+                  adjusts_entry_id
+           from ledger_items where document_id = $1 order by work_date, item_id""",
+        invoice_id,
+    )
+    return [UnbilledEntry(**dict(r)) for r in rows]
+
+
 async def credit_items(
     conn: asyncpg.Connection, company_id: UUID, *, through: date, credits_invoice_id: UUID | None = None
 ) -> list[UnbilledEntry]:

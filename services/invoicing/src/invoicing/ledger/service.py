@@ -109,6 +109,7 @@ async def _close_company(
     conn: asyncpg.Connection, close_id: UUID, company_id: UUID, through: date, anchor: date
 ) -> int:
     await repository.lock_company(conn, company_id)
+    await _net_on_drafts(conn, company_id, through)
     closed_through = await repository.closed_through(conn, company_id)
     entries = await repository.unbilled_entries(conn, company_id, through=through)
     planned = plan_drafts(
@@ -120,6 +121,22 @@ async def _close_company(
     if planned:
         await repository.set_closed_through(conn, company_id, max(p.period.end for p in planned))
     return len(planned) + await _draft_credit_notes(conn, close_id, company_id, through)
+
+
+async def _net_on_drafts(conn: asyncpg.Connection, company_id: UUID, through: date) -> None:
+    """A correction (or adjustment) of an entry on a draft invoice, not issued yet, nets on that draft: the draft
+    is redrafted with its items and these (lines regrouped, net and VAT recomputed)."""
+    by_draft: dict[UUID, list[UnbilledEntry]] = {}
+    for draft_id, item in await repository.items_to_net_on_drafts(conn, company_id, through=through):
+        by_draft.setdefault(draft_id, []).append(item)
+    for draft_id, added in by_draft.items():
+        invoice = await repository.get_invoice(conn, draft_id)
+        assert invoice is not None and not invoice.is_issued
+        items = await repository.items_on(conn, draft_id) + added
+        await repository.release_entries(conn, draft_id)
+        late = frozenset(e.entry_id for e in items if e.work_date < invoice.period.start)
+        redrafted = draft(draft_id, company_id, invoice.period, group_lines(items, late), invoice.close_id)
+        await repository.rewrite_draft(conn, redrafted)
 
 
 async def _draft_credit_notes(conn: asyncpg.Connection, close_id: UUID | None, company_id: UUID, through: date) -> int:
