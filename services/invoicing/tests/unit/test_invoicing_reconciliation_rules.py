@@ -65,3 +65,16 @@ def test_a_credit_note_states_positive_lines() -> None:
     ]
     [line] = group_credit_lines(items)
     assert (line.minutes, line.amount_ore, line.late, line.first_work_date) == (45, 13_500, False, date(2026, 10, 5))
+
+
+def test_the_http_shape_lists_each_difference_with_its_figures() -> None:
+    from invoicing.reconciliation.schemas import ReconciliationOut
+
+    entry = _entry(rate_ore_per_hour=20_000, invoiced_ore=26_999)
+    document = DocumentCheck(uuid.uuid4(), COMPANY, "invoice", "2026-000001", net_ore=1, items_ore=0)
+    out = ReconciliationOut.of(date(2026, 10, 31), reconcile([entry], [document], {}))
+    assert out.difference_count == 2
+    [company] = out.companies
+    [difference] = company.differences
+    assert (difference.entry_id, difference.approved_ore, difference.difference_ore) == (entry.entry_id, 30_000, 3_001)
+    assert (company.document_differences[0].net_ore, company.document_differences[0].expected_net_ore) == (1, 0)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -349,41 +350,31 @@ async def issue(
         )
         for line in invoice.lines
     ]
+    # What an invoice and a credit note state alike (a credit note's period is the credited invoice's).
+    facts_of_both: dict[str, Any] = {
+        "company_id": invoice.company_id,
+        "number": facts.number,
+        "issue_date": facts.issue_date,
+        "period_start": invoice.period.start,
+        "period_end": invoice.period.end,
+        "net_ore": invoice.net_ore,
+        "vat_rate_percent": invoice.vat_rate_percent,
+        "vat_ore": invoice.vat_ore,
+        "total_ore": invoice.total_ore,
+        "currency": invoice.currency,
+        "lines": lines,
+    }
     event: InvoiceIssued | CreditNoteIssued
     if invoice.is_credit_note:
         assert invoice.credits_invoice_id is not None and invoice.credits_invoice_number is not None
         event = CreditNoteIssued(
             credit_note_id=invoice.invoice_id,
-            company_id=invoice.company_id,
-            number=facts.number,
             credited_invoice_id=invoice.credits_invoice_id,
             credited_invoice_number=invoice.credits_invoice_number,
-            issue_date=facts.issue_date,
-            period_start=invoice.period.start,
-            period_end=invoice.period.end,
-            net_ore=invoice.net_ore,
-            vat_rate_percent=invoice.vat_rate_percent,
-            vat_ore=invoice.vat_ore,
-            total_ore=invoice.total_ore,
-            currency=invoice.currency,
-            lines=lines,
+            **facts_of_both,
         )
     else:
-        event = InvoiceIssued(
-            invoice_id=invoice.invoice_id,
-            company_id=invoice.company_id,
-            number=facts.number,
-            issue_date=facts.issue_date,
-            due_date=facts.due_date,
-            period_start=invoice.period.start,
-            period_end=invoice.period.end,
-            net_ore=invoice.net_ore,
-            vat_rate_percent=invoice.vat_rate_percent,
-            vat_ore=invoice.vat_ore,
-            total_ore=invoice.total_ore,
-            currency=invoice.currency,
-            lines=lines,
-        )
+        event = InvoiceIssued(invoice_id=invoice.invoice_id, due_date=facts.due_date, **facts_of_both)
     await add_event(
         conn,
         event,

@@ -23,17 +23,7 @@ class EntryDifferenceOut(BaseModel):
 
     @classmethod
     def of(cls, entry: EntryCharges) -> EntryDifferenceOut:
-        return cls(
-            entry_id=entry.entry_id,
-            work_date=entry.work_date,
-            minutes=entry.minutes,
-            rate_ore_per_hour=entry.rate_ore_per_hour,
-            approved_ore=entry.approved_ore,
-            invoiced_ore=entry.invoiced_ore,
-            credited_ore=entry.credited_ore,
-            not_yet_invoiced_ore=entry.not_yet_invoiced_ore,
-            difference_ore=entry.difference_ore,
-        )
+        return cls.model_validate(entry, from_attributes=True)
 
 
 class DocumentDifferenceOut(BaseModel):
@@ -45,13 +35,7 @@ class DocumentDifferenceOut(BaseModel):
 
     @classmethod
     def of(cls, document: DocumentCheck) -> DocumentDifferenceOut:
-        return cls(
-            invoice_id=document.invoice_id,
-            document_type=document.document_type,
-            number=document.number,
-            net_ore=document.net_ore,
-            expected_net_ore=document.expected_net_ore,
-        )
+        return cls.model_validate(document, from_attributes=True)
 
 
 class CompanyReconciliationOut(BaseModel):
@@ -67,17 +51,7 @@ class CompanyReconciliationOut(BaseModel):
 
     @classmethod
     def of(cls, company: CompanyReconciliation) -> CompanyReconciliationOut:
-        return cls(
-            company_id=company.company_id,
-            approved_ore=company.approved_ore,
-            invoiced_ore=company.invoiced_ore,
-            credited_ore=company.credited_ore,
-            not_yet_invoiced_ore=company.not_yet_invoiced_ore,
-            difference_ore=company.difference_ore,
-            pending_entries=company.pending_entries,
-            differences=[EntryDifferenceOut.of(e) for e in company.differences],
-            document_differences=[DocumentDifferenceOut.of(d) for d in company.document_differences],
-        )
+        return cls.model_validate(company, from_attributes=True)
 
 
 class ReconciliationOut(BaseModel):
