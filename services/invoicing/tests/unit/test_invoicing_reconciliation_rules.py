@@ -8,6 +8,7 @@ from datetime import date
 from invoicing.adjustments.models import Charged, adjustment_ore
 from invoicing.ledger.models import UnbilledEntry, group_credit_lines
 from invoicing.reconciliation.models import DocumentCheck, EntryCharges, reconcile
+from invoicing.reconciliation.schemas import ReconciliationOut
 
 COMPANY = uuid.uuid4()
 
@@ -68,8 +69,6 @@ def test_a_credit_note_states_positive_lines() -> None:
 
 
 def test_the_http_shape_lists_each_difference_with_its_figures() -> None:
-    from invoicing.reconciliation.schemas import ReconciliationOut
-
     entry = _entry(rate_ore_per_hour=20_000, invoiced_ore=26_999)
     document = DocumentCheck(uuid.uuid4(), COMPANY, "invoice", "2026-000001", net_ore=1, items_ore=0)
     out = ReconciliationOut.of(date(2026, 10, 31), reconcile([entry], [document], {}))
