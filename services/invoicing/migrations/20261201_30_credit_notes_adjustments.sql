@@ -58,9 +58,13 @@ create table co_financing_adjustments (
 create index co_financing_adjustments_entry_idx on co_financing_adjustments (entry_id);
 create index co_financing_adjustments_municipality_idx on co_financing_adjustments (municipality_id, work_date);
 
--- Adjustments are facts: never updated or deleted.
+-- Adjustments are facts: never updated or deleted, except that a merge of two citizen ids (issue 6) moves them
+-- to the kept id like the lines they adjust (the alias trigger below, invoicing.citizens.handlers).
 create function refuse_change_of_adjustment() returns trigger language plpgsql as $$
 begin
+    if tg_op = 'UPDATE' and (to_jsonb(new) - 'citizen_id') = (to_jsonb(old) - 'citizen_id') then
+        return new;
+    end if;
     raise exception 'adjustment % is a fact and cannot be changed or deleted', old.adjustment_id
         using errcode = 'integrity_constraint_violation';
 end;
@@ -69,6 +73,10 @@ create trigger bill_adjustments_are_facts before update or delete on bill_adjust
     for each row execute function refuse_change_of_adjustment();
 create trigger co_financing_adjustments_are_facts before update or delete on co_financing_adjustments
     for each row execute function refuse_change_of_adjustment();
+create trigger bill_adjustments_citizen_alias before insert or update of citizen_id on bill_adjustments
+    for each row execute function citizen_id_of_kept();
+create trigger co_financing_adjustments_citizen_alias before insert or update of citizen_id on co_financing_adjustments
+    for each row execute function citizen_id_of_kept();
 
 -- The adjustments behind each adjustment line: one document at most per adjustment (primary key).
 create table invoice_adjustments (

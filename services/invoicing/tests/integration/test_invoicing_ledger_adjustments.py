@@ -8,6 +8,8 @@ import uuid
 from datetime import date
 from typing import Any
 
+import asyncpg
+
 from vikar_shared.auth import Role
 from vikar_shared.clock import FixedClock
 from vikar_shared.testing.plugin import bearer
@@ -143,3 +145,28 @@ async def test_a_retroactive_bill_rate_change_is_settled_on_both_sides_and_co_fi
     # Adjustments are facts too.
     r = await invoicing.client.post(f"/invoices/{october_credit['invoice_id']}/issue", headers=FINANCE)
     assert r.status_code == 409
+
+
+async def test_adjustments_are_facts_that_only_a_citizen_merge_moves(invoicing: Any, build: Any) -> None:
+    company = uuid.uuid4()
+    bo = build.placement(
+        company_id=company, municipality_id=AALBORG, citizen_name="Bo Nielsen", bill_rate=12_345, eligible=False
+    )
+    await invoicing.publish_placement_events(bo)
+    await invoicing.publish_approvals(build.approval(bo, date(2026, 10, 5), 45))
+    await invoicing.wait_for_count("select count(*) from billable_lines", expected=1, what="accrued")
+    # 45 min at 12 345 = 9 258.75 -> 9 259; at 17 999 = 13 499.25 -> 13 499: +4 240.
+    await invoicing.publish_placement_events(build.rates(bo, (date(2026, 1, 1), 17_999)))
+    await invoicing.wait_for_count("select count(*) from bill_adjustments", expected=1, what="settled")
+    assert await invoicing.count("select amount_ore from bill_adjustments") == 4_240
+    for sql in ("update bill_adjustments set amount_ore = 1", "delete from bill_adjustments"):
+        try:
+            await invoicing.pool.execute(sql)
+        except asyncpg.IntegrityConstraintViolationError:
+            pass
+        else:
+            raise AssertionError(f"{sql} was allowed")
+    kept = uuid.uuid4()
+    await invoicing.pool.execute("update bill_adjustments set citizen_id = $1", kept)
+    assert await invoicing.count("select count(*) from bill_adjustments where citizen_id = $1", kept) == 1
+    assert await invoicing.count("select amount_ore from bill_adjustments") == 4_240
