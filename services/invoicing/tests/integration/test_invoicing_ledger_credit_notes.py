@@ -4,6 +4,7 @@ its draft. Exact øre; credit_note_issued on Kafka (no name); an issued credit n
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from datetime import date
@@ -225,3 +226,41 @@ async def test_a_correction_of_drafted_hours_nets_on_their_draft_and_an_approver
     report = await reconciled(invoicing, "2026-10-31")
     [mine] = [c for c in report["companies"] if c["company_id"] == str(company)]
     assert (mine["approved_ore"], mine["not_yet_invoiced_ore"], mine["differences"]) == (17_999, 17_999, [])
+
+
+async def test_invoices_and_credit_notes_issued_at_the_same_moment_share_one_sequence_with_no_gap(
+    invoicing: Any, build: Any
+) -> None:
+    companies = [uuid.uuid4() for _ in range(3)]
+    await invoicing.publish_company_events(*(build.company(c, name=f"Firma {i}") for i, c in enumerate(companies)))
+    placements = [
+        build.placement(
+            company_id=c, municipality_id=AALBORG, citizen_name=f"Borger {i}", bill_rate=12_000, eligible=False
+        )
+        for i, c in enumerate(companies)
+    ]
+    await invoicing.publish_placement_events(*placements)
+    october = [build.approval(p, date(2026, 10, 5), 60) for p in placements]
+    await invoicing.publish_approvals(*october)
+    await invoicing.wait_for_count("select count(*) from billable_lines", expected=3, what="accrued")
+    await invoicing.wait_for_count("select count(*) from companies", expected=3, what="companies")
+    for document in await close(invoicing, "2026-10-31", date(2026, 11, 5)):
+        assert (await issue(invoicing, document, date(2026, 11, 5))).status_code == 200
+    # Each company: 15 min taken off October (-3 000 -> a credit note) and 60 min in November (an invoice).
+    await invoicing.publish_approvals(
+        *(build.approval(p, date(2026, 10, 5), -15, corrects=e) for p, e in zip(placements, october, strict=True)),
+        *(build.approval(p, date(2026, 11, 2), 60) for p in placements),
+    )
+    await invoicing.wait_for_count("select count(*) from billable_lines", expected=9, what="accrued")
+    documents = await close(invoicing, "2026-11-30", date(2026, 12, 1))
+    assert sorted(d["document_type"] for d in documents) == ["credit_note"] * 3 + ["invoice"] * 3
+    assert all(_totals(d) == (3_000, 750, 3_750) for d in documents if d["document_type"] == "credit_note")
+
+    invoicing.app.state.clock = FixedClock.on(date(2026, 12, 1))
+    answers = await asyncio.gather(
+        *(invoicing.client.post(f"/invoices/{d['invoice_id']}/issue", headers=FINANCE) for d in documents)
+    )
+    assert [a.status_code for a in answers] == [200] * 6
+    numbers = sorted(a.json()["number"] for a in answers)
+    assert numbers == [f"2026-{n:06d}" for n in range(4, 10)]
+    assert await invoicing.count("select last_number from invoice_number_counters where year = 2026") == 9
