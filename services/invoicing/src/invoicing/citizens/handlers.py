@@ -14,7 +14,13 @@ from vikar_shared.events.placement import CitizensMerged
 # Every table whose rows name a citizen, each with the alias trigger: the placements read model and the
 # accrued lines (each copies its placement's citizen; a co-financing statement counts its unique
 # citizens by it).
-CITIZEN_TABLES: tuple[str, ...] = ("placements", "billable_lines", "co_financing_lines")
+CITIZEN_TABLES: tuple[str, ...] = (
+    "placements",
+    "billable_lines",
+    "co_financing_lines",
+    "bill_adjustments",  # issue 9: adjustments of the lines' prices follow their citizen
+    "co_financing_adjustments",
+)
 
 
 async def on_citizens_merged(conn: asyncpg.Connection, envelope: Envelope, data: CitizensMerged) -> None:

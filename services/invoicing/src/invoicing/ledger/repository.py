@@ -1,6 +1,8 @@
-"""SQL of the ledger: the only writer of ``closes``, ``company_closed_periods``, ``invoices``,
-``invoice_lines``, ``invoice_entries`` and ``invoice_number_counters``. It reads the accrued
-``billable_lines`` and ``approved_entries`` (owned by accruals) with selects only."""
+"""SQL of the ledger: the only writer of ``closes``, ``company_closed_periods``, ``invoices`` (invoices and
+credit notes), ``invoice_lines``, ``invoice_entries``, ``invoice_adjustments`` and ``invoice_number_counters``.
+It reads the accrued ``billable_lines``, ``approved_entries`` (owned by accruals) and ``bill_adjustments``
+(owned by adjustments) with selects only, through the views ``ledger_items`` / ``ledger_open_items``
+(migration ``20261201_30_credit_notes_adjustments``)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import asyncpg
 
 from invoicing.ledger.models import (
     Close,
+    DocumentType,
     Invoice,
     InvoiceLine,
     InvoiceStatus,
@@ -29,7 +32,9 @@ _COMPANY_LEDGER_LOCK = 3
 
 _INVOICE_COLUMNS = """invoice_id, company_id, status, billing_period, period_start, period_end, close_id, net_ore,
                       vat_rate_percent, vat_ore, total_ore, currency, created_at, number, issue_date, due_date,
-                      payment_terms_days, issued_at, issued_by, seller, buyer"""
+                      payment_terms_days, issued_at, issued_by, seller, buyer, document_type, credits_invoice_id,
+                      (select c.number from invoices c where c.invoice_id = invoices.credits_invoice_id)
+                          as credits_invoice_number"""
 
 
 async def lock_company(conn: asyncpg.Connection, company_id: UUID) -> None:
@@ -43,9 +48,7 @@ async def lock_company(conn: asyncpg.Connection, company_id: UUID) -> None:
 
 async def companies_with_unbilled_lines(conn: asyncpg.Connection, through: date) -> list[UUID]:
     rows = await conn.fetch(
-        """select distinct b.company_id from billable_lines b
-           where b.work_date <= $1 and not exists (select 1 from invoice_entries i where i.entry_id = b.entry_id)
-           order by b.company_id""",
+        """select distinct company_id from ledger_open_items where work_date <= $1 order by company_id""",
         through,
     )
     return [r["company_id"] for r in rows]
@@ -54,16 +57,67 @@ async def companies_with_unbilled_lines(conn: asyncpg.Connection, through: date)
 async def unbilled_entries(
     conn: asyncpg.Connection, company_id: UUID, *, through: date, since: date | None = None
 ) -> list[UnbilledEntry]:
-    """The company's accrued lines on no invoice with ``since <= work_date <= through``."""
+    """The company's accrued lines and adjustments on no document with ``since <= work_date <= through``, except
+    those to be credited against an issued invoice (:func:`credit_items`)."""
     rows = await conn.fetch(
-        """select b.entry_id, b.citizen_id, b.citizen_name, b.work_date, b.minutes, b.rate_ore_per_hour, b.amount_ore
-           from billable_lines b
-           where b.company_id = $1 and b.work_date <= $2 and ($3::date is null or b.work_date >= $3)
-             and not exists (select 1 from invoice_entries i where i.entry_id = b.entry_id)
-           order by b.work_date, b.entry_id""",
+        f"""select {_ITEM_COLUMNS} from ledger_open_items
+           where company_id = $1 and work_date <= $2 and ($3::date is null or work_date >= $3)
+             and credits_invoice_id is null
+           order by work_date, item_id""",
         company_id,
         through,
         since,
+    )
+    return [UnbilledEntry(**dict(r)) for r in rows]
+
+
+_ITEM_COLUMNS = """item_id as entry_id, citizen_id, citizen_name, work_date, minutes, rate_ore_per_hour, amount_ore,
+                   adjusts_entry_id, credits_invoice_id"""
+
+
+async def items_to_net_on_drafts(
+    conn: asyncpg.Connection, company_id: UUID, *, through: date
+) -> list[tuple[UUID, UnbilledEntry]]:
+    """Items on no document whose entry (or corrected entry) is on one of the company's draft invoices, with
+    that draft: a correction or adjustment of hours drafted but not invoiced nets on their draft."""
+    rows = await conn.fetch(
+        """select d.invoice_id as draft_id, o.item_id as entry_id, o.citizen_id, o.citizen_name, o.work_date, o.minutes,
+                  o.rate_ore_per_hour, o.amount_ore, o.adjusts_entry_id, o.credits_invoice_id
+           from ledger_open_items o
+                join invoice_entries ie on ie.entry_id = o.root_entry_id
+                join invoices d on d.invoice_id = ie.invoice_id and d.status = 'draft' and d.document_type = 'invoice'
+           where o.company_id = $1 and o.work_date <= $2 and o.credits_invoice_id is null
+           order by d.invoice_id, o.work_date, o.item_id""",
+        company_id,
+        through,
+    )
+    return [(r["draft_id"], UnbilledEntry(**{k: v for k, v in dict(r).items() if k != "draft_id"})) for r in rows]
+
+
+async def items_on(conn: asyncpg.Connection, invoice_id: UUID) -> list[UnbilledEntry]:
+    """The entries and adjustments on a document, as items."""
+    rows = await conn.fetch(
+        """select item_id as entry_id, citizen_id, citizen_name, work_date, minutes, rate_ore_per_hour, amount_ore,
+                  adjusts_entry_id
+           from ledger_items where document_id = $1 order by work_date, item_id""",
+        invoice_id,
+    )
+    return [UnbilledEntry(**dict(r)) for r in rows]
+
+
+async def credit_items(
+    conn: asyncpg.Connection, company_id: UUID, *, through: date, credits_invoice_id: UUID | None = None
+) -> list[UnbilledEntry]:
+    """The company's items on no document that lower what an issued invoice charged (corrections taking hours
+    away, negative adjustments), each with the invoice to credit; only those of ``credits_invoice_id`` if given."""
+    rows = await conn.fetch(
+        f"""select {_ITEM_COLUMNS} from ledger_open_items
+           where company_id = $1 and work_date <= $2 and credits_invoice_id is not null
+             and ($3::uuid is null or credits_invoice_id = $3)
+           order by credits_invoice_id, work_date, item_id""",
+        company_id,
+        through,
+        credits_invoice_id,
     )
     return [UnbilledEntry(**dict(r)) for r in rows]
 
@@ -168,8 +222,9 @@ async def get_close(conn: asyncpg.Connection, close_id: UUID) -> Close | None:
 async def insert_draft(conn: asyncpg.Connection, invoice: Invoice) -> None:
     await conn.execute(
         """insert into invoices (invoice_id, company_id, status, billing_period, period_start, period_end, close_id,
-                                 net_ore, vat_rate_percent, vat_ore, total_ore, currency)
-           values ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $9, $10, $11)""",
+                                 net_ore, vat_rate_percent, vat_ore, total_ore, currency, document_type,
+                                 credits_invoice_id)
+           values ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)""",
         invoice.invoice_id,
         invoice.company_id,
         invoice.period.kind.value,
@@ -181,6 +236,8 @@ async def insert_draft(conn: asyncpg.Connection, invoice: Invoice) -> None:
         invoice.vat_ore,
         invoice.total_ore,
         invoice.currency,
+        invoice.document_type.value,
+        invoice.credits_invoice_id,
     )
     await _insert_lines(conn, invoice)
 
@@ -189,9 +246,9 @@ async def _insert_lines(conn: asyncpg.Connection, invoice: Invoice) -> None:
     lines = invoice.lines
     await conn.execute(
         """insert into invoice_lines (invoice_id, position, citizen_id, citizen_name, rate_ore_per_hour, minutes,
-                                      amount_ore, late, first_work_date, last_work_date)
+                                      amount_ore, late, first_work_date, last_work_date, adjusts_entry_id)
            select $1::uuid, * from unnest($2::integer[], $3::uuid[], $4::text[], $5::bigint[], $6::integer[],
-                                          $7::bigint[], $8::boolean[], $9::date[], $10::date[])""",
+                                          $7::bigint[], $8::boolean[], $9::date[], $10::date[], $11::uuid[])""",
         invoice.invoice_id,
         [line.position for line in lines],
         [line.citizen_id for line in lines],
@@ -202,15 +259,26 @@ async def _insert_lines(conn: asyncpg.Connection, invoice: Invoice) -> None:
         [line.late for line in lines],
         [line.first_work_date for line in lines],
         [line.last_work_date for line in lines],
+        [line.adjusts_entry_id for line in lines],
     )
-    pairs = [(entry_id, line.position) for line in lines for entry_id in line.entry_ids]
-    await conn.execute(
-        """insert into invoice_entries (entry_id, invoice_id, position)
-           select e, $1::uuid, p from unnest($2::uuid[], $3::integer[]) as t (e, p)""",
-        invoice.invoice_id,
-        [e for e, _ in pairs],
-        [p for _, p in pairs],
-    )
+    for table, key, adjustments in (
+        ("invoice_entries", "entry_id", False),
+        ("invoice_adjustments", "adjustment_id", True),
+    ):
+        pairs = [
+            (item_id, line.position)
+            for line in lines
+            if (line.adjusts_entry_id is not None) == adjustments
+            for item_id in line.entry_ids
+        ]
+        if pairs:
+            await conn.execute(
+                f"""insert into {table} ({key}, invoice_id, position)
+                   select e, $1::uuid, p from unnest($2::uuid[], $3::integer[]) as t (e, p)""",
+                invoice.invoice_id,
+                [e for e, _ in pairs],
+                [p for _, p in pairs],
+            )
 
 
 async def release_entries(conn: asyncpg.Connection, invoice_id: UUID) -> None:
@@ -246,16 +314,24 @@ async def get_invoice(conn: asyncpg.Connection, invoice_id: UUID) -> Invoice | N
 
 
 async def list_invoices(
-    conn: asyncpg.Connection, *, status: InvoiceStatus | None, company_id: UUID | None, limit: int, offset: int
+    conn: asyncpg.Connection,
+    *,
+    status: InvoiceStatus | None,
+    company_id: UUID | None,
+    limit: int,
+    offset: int,
+    document_type: DocumentType | None = None,
 ) -> list[Invoice]:
     rows = await conn.fetch(
         """select invoice_id from invoices
            where ($1::text is null or status = $1) and ($2::uuid is null or company_id = $2)
+             and ($5::text is null or document_type = $5)
            order by period_start, company_id, invoice_id limit $3 offset $4""",
         None if status is None else status.value,
         company_id,
         limit,
         offset,
+        None if document_type is None else document_type.value,
     )
     return await invoices_by_id(conn, [r["invoice_id"] for r in rows])
 
@@ -267,10 +343,13 @@ async def invoices_by_id(conn: asyncpg.Connection, invoice_ids: list[UUID]) -> l
     rows = await conn.fetch(f"select {_INVOICE_COLUMNS} from invoices where invoice_id = any($1::uuid[])", invoice_ids)
     line_rows = await conn.fetch(
         """select l.invoice_id, l.position, l.citizen_id, l.citizen_name, l.rate_ore_per_hour, l.minutes, l.amount_ore,
-                  l.late, l.first_work_date, l.last_work_date,
+                  l.late, l.first_work_date, l.last_work_date, l.adjusts_entry_id,
                   coalesce(array_agg(e.entry_id order by e.entry_id) filter (where e.entry_id is not null), '{}')
                       as entry_ids
-           from invoice_lines l left join invoice_entries e on e.invoice_id = l.invoice_id and e.position = l.position
+           from invoice_lines l left join (
+                    select entry_id, invoice_id, position from invoice_entries
+                    union all select adjustment_id, invoice_id, position from invoice_adjustments
+                ) e on e.invoice_id = l.invoice_id and e.position = l.position
            where l.invoice_id = any($1::uuid[])
            group by l.invoice_id, l.position order by l.invoice_id, l.position""",
         invoice_ids,
@@ -318,6 +397,9 @@ def _invoice(row: asyncpg.Record, lines: tuple[InvoiceLine, ...]) -> Invoice:
         close_id=row["close_id"],
         created_at=row["created_at"],
         issue=issue,
+        document_type=DocumentType(row["document_type"]),
+        credits_invoice_id=row["credits_invoice_id"],
+        credits_invoice_number=row["credits_invoice_number"],
     )
 
 
