@@ -227,6 +227,16 @@ async def test_a_correction_of_drafted_hours_nets_on_their_draft_and_an_approver
     [mine] = [c for c in report["companies"] if c["company_id"] == str(company)]
     assert (mine["approved_ore"], mine["not_yet_invoiced_ore"], mine["differences"]) == (17_999, 17_999, [])
 
+    # Corrected away entirely (-60 more): the draft nets to 0 øre, and issuing it spends no number.
+    rest = build.approval(bo, date(2026, 10, 5), -60, corrects=lower)
+    await invoicing.publish_approvals(rest)
+    await invoicing.wait_for_count("select count(*) from billable_lines", expected=3, what="second correction")
+    assert await close(invoicing, "2026-10-31", date(2026, 11, 5)) == []
+    r = await invoicing.client.post(f"/invoices/{october['invoice_id']}/issue", headers=FINANCE)
+    assert (r.status_code, r.json()["code"]) == (409, "invoice-empty"), r.text
+    assert await invoicing.count("select count(*) from invoice_number_counters") == 0
+    assert await invoicing.count("select count(*) from invoices where number is not null") == 0
+
 
 async def test_invoices_and_credit_notes_issued_at_the_same_moment_share_one_sequence_with_no_gap(
     invoicing: Any, build: Any

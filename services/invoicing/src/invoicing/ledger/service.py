@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -78,10 +78,13 @@ async def close(
 
     Idempotent: a period once drafted is closed (``company_closed_periods``), and an entry is on at most one
     invoice, so running it twice drafts nothing twice. ``today``: the agency's date; ``through`` after it is
-    422 ``close-through-future``. ``anchor``: the Monday fortnights count from."""
+    422 ``close-through-future``. A period ends with its last day, so a close through ``today`` drafts the
+    periods that ended by yesterday (hours may still be worked and entered today): the close's ``through``
+    is then yesterday. ``anchor``: the Monday fortnights count from."""
     _finance(actor)
     if through > today:
         raise invalid("through", "close-through-future", f"through must be today ({today}) or earlier")
+    through = min(through, today - timedelta(days=1))
     close_id = uuid.uuid4()
     async with transaction(pool) as conn:
         company_ids = await repository.companies_with_unbilled_lines(conn, through)
@@ -311,13 +314,14 @@ async def issue(
     subtotal, rounded half up to whole øre once.
 
     Errors: 404 ``invoice-not-found``; 409 ``invoice-issued`` (issued before: never twice), ``invoice-empty``
-    (no lines), ``invoice-negative-total`` (corrections outweigh the hours: a credit note's job),
-    ``buyer-incomplete`` (no billing address known for the company)."""
+    (no lines, or lines netting to 0 øre), ``invoice-negative-total`` (corrections outweigh the hours: a
+    credit note's job), ``buyer-incomplete`` (no billing address known for the company)."""
     _finance(actor)
     invoice = await _locked_invoice(conn, invoice_id)
     _still_draft(invoice)
-    if not invoice.lines:
-        raise conflict("invoice-empty", "The draft has no lines: there is nothing to invoice")
+    if not invoice.lines or invoice.net_ore == 0:
+        # No lines, or lines that net to nothing (hours corrected away): no number is spent on 0 kr.
+        raise conflict("invoice-empty", "The draft has no lines or they net to 0 øre: there is nothing to invoice")
     if invoice.total_ore < 0:
         raise conflict("invoice-negative-total", "The draft's total is negative: that is a credit note, not an invoice")
     company = await companies.get_company(conn, invoice.company_id)
