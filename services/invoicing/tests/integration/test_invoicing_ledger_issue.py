@@ -220,7 +220,10 @@ async def test_a_company_approver_sees_only_its_own_issued_invoices(invoicing: A
     listed = await invoicing.client.get("/invoices", headers=approver)
     assert [i["invoice_id"] for i in listed.json()["items"]] == [own["invoice_id"]]
     asked_other = await invoicing.client.get("/invoices", params={"company_id": other["company_id"]}, headers=approver)
-    assert asked_other.json()["items"] == []
+    assert (asked_other.status_code, asked_other.json()["code"]) == (404, "company-not-found")
+    assert "Firma" not in asked_other.text
+    unknown = await invoicing.client.get("/invoices", params={"company_id": str(uuid.uuid4())}, headers=FINANCE)
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "company-not-found")
     municipality = bearer(Role.MUNICIPALITY, municipality_id=AALBORG)
     assert (await invoicing.client.get("/invoices", headers=municipality)).status_code == 403
     assert (await invoicing.client.get(path, headers=municipality)).status_code == 404

@@ -65,7 +65,9 @@ async def get_close(close_id: UUID, actor: Finance, pool: DbPool) -> CloseOut:
     response_model=InvoiceListOut,
     summary="Invoices and credit notes by period, e.g. the drafts of a company to review",
     description="Agency staff see all; a company approver only its own company's issued invoices and credit "
-    "notes. `document_type` filters invoices or credit notes.",
+    "notes. `document_type` filters invoices or credit notes. A `company_id` the caller may not see, or that "
+    "invoicing does not know, is 404 `company-not-found`.",
+    responses=problem_responses(404, codes={404: ["company-not-found"]}),
 )
 async def list_invoices(
     viewer: Reader,

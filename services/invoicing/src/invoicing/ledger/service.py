@@ -257,11 +257,16 @@ async def list_invoices(
     document_type: DocumentType | None = None,
 ) -> list[Invoice]:
     """Invoices by period start, then company. A company approver sees only its own company's issued ones
-    (asking for drafts or another company gives an empty list); a municipality user nothing (403)."""
+    (asking for drafts gives an empty list); a municipality user nothing (403). ``company_id`` of a company
+    the viewer may not see, or that this service does not know: 404 ``company-not-found``."""
     if viewer.role is Role.MUNICIPALITY:
         raise forbidden("Invoices are for the agency and the company billed")
+    if company_id is not None and (
+        not viewer.may_see_company(company_id) or await companies.get_company(conn, company_id) is None
+    ):
+        raise not_found("company")
     if not viewer.is_agency_staff:
-        if status is InvoiceStatus.DRAFT or (company_id is not None and company_id != viewer.company_id):
+        if status is InvoiceStatus.DRAFT:
             return []
         status, company_id = InvoiceStatus.ISSUED, viewer.company_id
         if company_id is None:
