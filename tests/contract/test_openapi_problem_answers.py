@@ -65,7 +65,11 @@ def test_every_operation_documents_its_problem_answers(document: dict[str, Any])
             # A dependency that is down (issue 8): a 503 saying when to retry and whether anything was written.
             unavailable = responses.get("503", {})
             assert "Retry-After" in unavailable.get("headers", {}), f"{method.upper()} {path} 503 lacks Retry-After"
-            assert "dependency-unavailable" in unavailable.get("description", ""), f"{method.upper()} {path} 503"
+            described = unavailable.get("description", "")
+            assert "dependency-unavailable" in described and "service-unavailable" in described, f"{method} {path}"
+            # The advice for an unknown outcome fits the operation: a key only where the operation takes one.
+            keyed = any(p.get("name", "").lower() == "idempotency-key" for p in operation.get("parameters", []))
+            assert ("Idempotency-Key" in described) is keyed, f"{method.upper()} {path} 503: {described}"
             assert operation.get("security"), f"{method} {path} is not public but declares no security"
         if takes_input:
             expected.add("422")

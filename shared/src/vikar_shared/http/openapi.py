@@ -60,13 +60,18 @@ DESCRIPTIONS: dict[int, str] = {
     503: "The service is not ready",
 }
 
-# Every operation but the probes: the database or the broker it needs is down (vikar_shared.transient).
+# Every operation but the probes: the database or the broker it needs is down (vikar_shared.transient),
+# or, through the one origin, the service itself did not answer (the proxy's service-unavailable).
 DEPENDENCY_UNAVAILABLE = (
-    "A service this one needs (the database or the broker) could not be reached: problem code "
-    "`dependency-unavailable`, with `Retry-After` (seconds), `dependency` (`database` or `broker`) and "
-    "`written`: `false` when nothing was saved (send the request again as it is), `null` when the "
-    "connection was lost while committing (send it again with the same `Idempotency-Key`, or read first)"
+    "Unavailable for a moment; wait the `Retry-After` seconds. `dependency-unavailable`: the database or the "
+    "broker could not be reached (`dependency`), and `written` says whether anything was saved: `false` "
+    "nothing (send the request again as it is), `null` unknown (the connection was lost while saving). "
+    "`service-unavailable` (from the one origin's proxy): the service did not answer, `written` is `null`"
 )
+UNKNOWN_OUTCOME_ADVICE = {
+    True: ". When `written` is `null`, send the request again with the same `Idempotency-Key`",
+    False: ". When `written` is `null`, read the object before sending the request again",
+}
 RETRY_AFTER_HEADER = {
     "Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "integer", "minimum": 0}}
 }
@@ -191,10 +196,11 @@ def _document_operation(route: RouteContext, operation: dict[str, Any]) -> None:
         wanted[404] = DESCRIPTIONS[404]
     if takes_input:
         wanted[422] = DESCRIPTIONS[422]
-    if any(
+    keyed = any(
         p.get("in") == "header" and p.get("name", "").lower() == "idempotency-key"
         for p in operation.get("parameters", [])
-    ):
+    )
+    if keyed:
         # The same key still in flight (vikar_shared.http.idempotency), besides the route's own conflicts.
         wanted[409] = DESCRIPTIONS[409] + "; or a request with the same Idempotency-Key is still being processed"
     # FastAPI's own 422 (HTTPValidationError as application/json) is replaced, not merged.
@@ -203,7 +209,9 @@ def _document_operation(route: RouteContext, operation: dict[str, Any]) -> None:
     for code, description in wanted.items():
         responses.setdefault(str(code), _problem_answer(description))
     if route.path_format not in PROBES:
-        unavailable = responses.setdefault("503", _problem_answer(DEPENDENCY_UNAVAILABLE))
+        safe = route.methods is not None and set(route.methods) <= {"GET", "HEAD"}
+        advice = "" if safe else UNKNOWN_OUTCOME_ADVICE[keyed]
+        unavailable = responses.setdefault("503", _problem_answer(DEPENDENCY_UNAVAILABLE + advice))
         unavailable.setdefault("headers", {}).update({**CORRELATION_HEADER, **RETRY_AFTER_HEADER})
     for status, response in responses.items():
         if status[:1] in ("4", "5"):
