@@ -208,6 +208,16 @@ async def test_what_the_proxy_answers_itself_is_problem_json_documented_by_the_s
                 assert problem["type"] == f"{origin}/problems/{service}/{code}"
                 assert (problem["status"], problem["code"]) == (status, code)
                 assert code in registered_or_shared_codes()
+            # A header over nginx's buffers, and raw non-ASCII bytes in the address: 400 problems, not HTML
+            # or the services' plain text (the same address percent-encoded reaches the service).
+            huge = await client.get("/api/invoicing/invoices", headers={"Authorization": "Bearer " + "x" * 9000})
+            raw = await _raw_request(origin, b"GET /api/invoicing/reconciliation?through=\xef\xbc\x92026 HTTP/1.1")
+            for answer in (huge, raw):
+                assert answer.status_code == 400, answer.text
+                assert answer.headers["content-type"] == "application/problem+json"
+                assert answer.json()["code"] == "http-error"
+            encoded = await client.get("/api/timesheet/entries?through=%EF%BC%92026")
+            assert encoded.json()["service"] == "timesheet"
             too_large = await client.post("/api/timesheet/entries", content=b"{" * (1024 * 1024 + 10))
             assert too_large.json()["errors"] == [{"field": "body", "rule": "too-large", "message": "At most 1 MiB"}]
             down = await client.post("/api/invoicing/closes", json={})
@@ -219,3 +229,21 @@ async def test_what_the_proxy_answers_itself_is_problem_json_documented_by_the_s
 def registered_or_shared_codes() -> set[str]:
     """The codes every service's catalogue documents (a page under ``/problems/<service>/<code>``)."""
     return {t.code for t in SHARED_TYPES}
+
+
+async def _raw_request(origin: str, request_line: bytes) -> httpx.Response:
+    """Sends ``request_line`` as it is (httpx would percent-encode it) and reads the answer."""
+    import asyncio
+
+    host, port = origin.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        request_line + b"\r\nHost: " + origin.removeprefix("http://").encode() + b"\r\nConnection: close\r\n\r\n"
+    )
+    await writer.drain()
+    raw = await reader.read()
+    writer.close()
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in header_lines)
+    return httpx.Response(int(status_line.split()[1]), headers=headers, content=body)
