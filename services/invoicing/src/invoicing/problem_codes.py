@@ -29,7 +29,7 @@ CATALOGUE = service_catalogue(
             ),
             da=(
                 "Fakturaen er udstedt",
-                "En udstedt faktura eller kreditnota er et faktum: den rettes, gendannes, slettes eller udstedes "
+                "En udstedt faktura eller kreditnota er et faktum: den rettes, dannes igen, slettes eller udstedes "
                 "aldrig igen.",
             ),
             do=(
@@ -46,7 +46,7 @@ CATALOGUE = service_catalogue(
             da=("Tom kladde", "Kladden har ingen linjer, så der er intet at fakturere."),
             do=(
                 "Delete the draft, or regenerate it when hours have been approved.",
-                "Slet kladden, eller gendan den, når der er godkendt timer.",
+                "Slet kladden, eller dan den igen, når der er godkendt timer.",
             ),
         ),
         entry(
@@ -78,7 +78,7 @@ CATALOGUE = service_catalogue(
             ),
             do=(
                 "Set the company's address in placement, then issue again.",
-                "Angiv virksomhedens adresse i placering, og udsted igen.",
+                "Angiv virksomhedens adresse på virksomheden (hos konsulenten), og udsted igen.",
             ),
         ),
         rule_entry(

@@ -15,8 +15,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     **PAGE_CATALOGUE,
     "login_title": {"da": "Log ind", "en": "Log in"},
     "login_intro": {
-        "da": "Skriv den e-mailadresse, jeres virksomhed har givet Vikarmodellen. Vi sender dig et link at "
-        "logge ind med.",
+        "da": "Skriv den e-mailadresse, jeres virksomhed har givet Vikarmodellen. Vi sender dig et link, "
+        "du kan logge ind med.",
         "en": "Enter the e-mail address your company gave Vikarmodellen. We will send you a link to log in with.",
     },
     "email_label": {"da": "E-mailadresse", "en": "E-mail address"},
