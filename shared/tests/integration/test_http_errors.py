@@ -169,4 +169,6 @@ async def test_a_405_names_every_method_the_path_answers_in_allow(
         assert answer.status_code == 405
         assert answer.headers["content-type"] == "application/problem+json"
         assert answer.json()["code"] == "method-not-allowed"
+        # RFC 9457 title: the problem type's summary from the catalogue, not the category slug.
+        assert answer.json()["title"] == "Method not allowed"
         assert answer.headers["allow"] == "GET, HEAD, POST"

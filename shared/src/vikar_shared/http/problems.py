@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from vikar_shared.errors import Category, DomainError, DuplicateError
-from vikar_shared.http.problem_types import DEFAULT_PUBLIC_BASE_URL, type_uri
+from vikar_shared.http.problem_types import DEFAULT_PUBLIC_BASE_URL, SHARED_TYPES, registered_catalogue, type_uri
 from vikar_shared.logging import correlation_id_var
 from vikar_shared.transient import dependency_of, outcome_unknown
 
@@ -54,6 +54,15 @@ def problem_type(code: str) -> str:
     return type_uri(base, service, code)
 
 
+def problem_title(code: str, fallback: str) -> str:
+    """RFC 9457 ``title``: the short human-readable summary of the problem type, the English title of
+    ``code`` in the answering service's catalogue (:mod:`vikar_shared.http.problem_types`; its page gives
+    the Danish); ``fallback`` (the category) for a code no catalogue documents."""
+    catalogue = registered_catalogue(_type_origin.get()[1])
+    known = catalogue.get(code) if catalogue is not None else next((t for t in SHARED_TYPES if t.code == code), None)
+    return known.title["en"] if known is not None else fallback
+
+
 class ProblemTypeMiddleware:
     """Makes the problems of a request name this app's documentation pages (``public_base_url`` and
     ``service_name`` of ``app.state.settings``). Not reset after the request, so a problem answered by
@@ -79,7 +88,7 @@ def problem(
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": problem_type(code),
-        "title": title,
+        "title": problem_title(code, title),
         "status": status,
         "detail": detail,
         "code": code,
