@@ -149,8 +149,8 @@ class EventConsumer:
                 },
             )
             return await self._one_by_one(records)
-        for outcome in outcomes:
-            count_event(self.name, outcome.value)
+        for outcome, events in Counter(outcomes).items():
+            count_event(self.name, outcome.value, events)
         return outcomes
 
     async def _one_by_one(self, records: Sequence[Record]) -> list[Outcome]:
@@ -222,8 +222,9 @@ class EventConsumer:
             for p in batch:
                 first_time = p.envelope.id in claimed
                 claimed.discard(p.envelope.id)  # a second copy within the batch is a duplicate
-                # A span per event, child of its traceparent, so the events its handler writes carry it.
-                with tracing.consume_span(p.envelope, self.name) as span:
+                # A span per event, child of its traceparent, so the events its handler writes carry it
+                # (a shared no-op with tracing off and no traceparent).
+                with tracing.consume_scope(p.envelope, self.name) as span:
                     span.set_attribute("vikar.consumer.batch_size", len(batch))
                     if p.handler is None:
                         if first_time:
