@@ -8,6 +8,7 @@ from invoicing.accruals.handlers import (
     on_placement_created,
     on_placement_rates_changed,
 )
+from invoicing.accruals.service import prepare_approvals
 from invoicing.citizens.handlers import on_citizens_merged
 from invoicing.companies.handlers import on_company_registered, on_company_updated
 from vikar_shared.events import placement, timesheet
@@ -42,6 +43,7 @@ APPROVALS = ConsumerSpec(
     name="invoicing.approvals",
     topics=[timesheet.TOPIC],
     handlers={EntryApproved: on_entry_approved},
+    prepare={EntryApproved: prepare_approvals},
     description="Records approved entries and accrues them into billable and co-financing lines",
 )
 
