@@ -1,21 +1,33 @@
 """Throughput and latency of approved hours → billable lines, through the invoicing service and raw.
 
+Both sides do the same durable work per EntryApproved (like with like, issue 8): claim the event in the
+inbox, record the approved entry (accrued), write its billable line and, for an eligible placement, its
+co-financing line (terms in force on the work date), write a HoursAccrued envelope to the outbox — all in
+the consumer's transaction, offsets committed after it — and a relay publishes those outbox rows (acks=all,
+idempotent producer, every ack awaited) and marks them sent.
+
 framework: EntryApproved envelopes on Kafka → the invoicing app in-process, role ``all`` (FastStream
-    batch subscriber, shared inbox consumer, accrual service, outbox relay publishing HoursAccrued)
-    → approved entries, billable and co-financing lines, outbox rows.
-raw (batched, the baseline): the same envelopes → a plain AIOKafkaConsumer ``getmany`` (≤ 500 records)
-    → one asyncpg transaction per batch: the inbox claimed for the batch in one
-    ``insert … select unnest(…) on conflict do nothing returning``, the billable lines of the claimed
-    entries in one ``insert … select unnest(…)`` → manual offset commit after the transaction.
-    No FastStream, no shared or service code; only the inbox row and the billable line (less work
-    than the service does: no co-financing line, no approved-entry row, no outbox event).
-raw-per-message (``--per-message-raw``, the old baseline): one transaction and one offset commit
-    per message.
+    batch subscriber, shared inbox consumer with pydantic validation, the accrual service, the shared
+    outbox relay under its leadership lock).
+raw (batched, the baseline the ratio uses): the same envelopes → a plain AIOKafkaConsumer ``getmany``
+    (≤ 500 records, 50 ms) → json.loads → one asyncpg transaction per batch: the inbox claimed for the
+    batch in one ``insert … select unnest(…) on conflict do nothing returning``, then one statement
+    (CTEs over ``unnest`` arrays) writing the approved entries, billable lines, co-financing lines and
+    outbox rows (HoursAccrued built with json.dumps) of the claimed events → manual offset commit after
+    commit. A plain relay on its own connection and producer: ``select … for update skip locked`` of
+    ≤ 500 unsent rows in id order, send all, await every ack, ``update … sent_at = now()``, commit; 50 ms
+    idle sleep (the service's default). Same tables, keys, foreign keys and indexes as the service (not
+    its citizen-alias triggers); no FastStream, no shared or service code, no validation beyond json.
+    Every producer of the bench (the load, the raw relay) uses the services' partitioner (aiokafka's
+    murmur2, each key's hash cached); the load is serialised before the clock starts.
+raw-per-message (``--per-message-raw``): the same work with one transaction and one offset commit per
+    message (what the consumers did before batching).
 
 Latency per entry = when the bench first saw its billable line (polled every 10 ms, i.e. once the
 transaction committed) minus the send time stamped in the envelope's occurred_at. Throughput =
-N / (last line seen − first send). Every run gets a fresh database and Kafka namespace, waits for its
-consumer to be live (one warm-up entry) before the clock starts, and cleans up afterwards.
+N / (last line seen − first send); "all published" = N / (first send → the outbox has no unsent row).
+Every run gets a fresh database and Kafka namespace, waits for its consumer to be live (one warm-up
+entry) before the clock starts, and cleans up afterwards.
 
 Without ``--rate`` one run prints the throughput of framework and raw (sent as fast as the producer
 goes), then a latency run of the framework paced at ``--latency-rate`` (1000/s), and a line per goal
@@ -31,10 +43,12 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -45,7 +59,7 @@ from invoicing.config import InvoicingSettings
 from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.events.placement import MunicipalityTermsSet, PlacementCreated
 from vikar_shared.events.timesheet import EntryApproved
-from vikar_shared.messaging.kafka import delete_topics
+from vikar_shared.messaging.kafka import cached_partitioner, delete_topics
 from vikar_shared.testing.plugin import StackSettings, clone_database, drop_database
 
 PARTITIONS = 3  # what the service's topic bootstrap creates; the raw topic gets the same
@@ -60,6 +74,7 @@ class Result:
     seconds: float
     latencies_ms: list[float]
     send_seconds: float
+    published_seconds: float  # first send → every HoursAccrued published and its outbox row marked sent
 
     @property
     def rate(self) -> float:
@@ -74,7 +89,8 @@ class Result:
         return (
             f"{self.name + ':':<10} {self.rate:.0f} entries/s p50 {self.percentile(50):.1f} ms "
             f"p95 {self.percentile(95):.1f} ms  (N={self.entries}, {self.seconds:.2f} s; "
-            f"sent in {self.send_seconds:.2f} s = {self.entries / self.send_seconds:.0f}/s)"
+            f"sent in {self.send_seconds:.2f} s = {self.entries / self.send_seconds:.0f}/s; "
+            f"all published in {self.published_seconds:.2f} s = {self.entries / self.published_seconds:.0f}/s)"
         )
 
 
@@ -131,9 +147,15 @@ def make_approvals(placements: Sequence[PlacementCreated], count: int) -> list[E
 
 
 def make_producer(bootstrap: str) -> AIOKafkaProducer:
-    # Spelled out, as the services do: aiokafka's defaults are acks=1 without idempotence.
+    # Spelled out, as the services do: aiokafka's defaults are acks=1 without idempotence. The partitioner
+    # is the services' (aiokafka's murmur2, each key's hash cached), for the load and the raw relay alike.
     return AIOKafkaProducer(
-        bootstrap_servers=bootstrap, client_id="bench", acks="all", enable_idempotence=True, linger_ms=5
+        bootstrap_servers=bootstrap,
+        client_id="bench",
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        partitioner=cached_partitioner,
     )
 
 
@@ -148,21 +170,31 @@ async def publish_approvals(
     producer: AIOKafkaProducer, topic: str, approvals: Sequence[EntryApproved], rate: float | None
 ) -> tuple[dict[uuid.UUID, datetime], float]:
     """Sends with the send time in occurred_at; returns those times and how long sending took."""
+    # Serialised before the clock starts, occurred_at a placeholder of the same length replaced at send.
+    placeholder = datetime(1999, 1, 1, tzinfo=UTC)
+    stamp = Envelope.wrap(approvals[0], source="timesheet", subject="-", occurred_at=placeholder).model_dump_json()
+    marker = stamp[stamp.index('"occurred_at":') :].split(",", 1)[0].encode()
+    bodies = [
+        (
+            approval.entry_id,
+            Envelope.wrap(approval, source="timesheet", subject=approval.entry_id, occurred_at=placeholder)
+            .model_dump_json()
+            .encode(),
+            str(approval.placement_id).encode(),
+        )
+        for approval in approvals
+    ]
     loop = asyncio.get_running_loop()
     started = loop.time()
     sent_at: dict[uuid.UUID, datetime] = {}
     pending = []
-    for i, approval in enumerate(approvals):
+    for i, (entry_id, body, key) in enumerate(bodies):
         if rate is not None and (delay := started + i / rate - loop.time()) > 0:
             await asyncio.sleep(delay)
         now = datetime.now(UTC)
-        envelope = Envelope.wrap(approval, source="timesheet", subject=approval.entry_id, occurred_at=now)
-        sent_at[approval.entry_id] = now
-        pending.append(
-            await producer.send(
-                topic, value=envelope.model_dump_json().encode(), key=str(approval.placement_id).encode()
-            )
-        )
+        sent_at[entry_id] = now
+        value = body.replace(marker, b'"occurred_at":"' + now.isoformat().replace("+00:00", "Z").encode() + b'"', 1)
+        pending.append(await producer.send(topic, value=value, key=key))
     await asyncio.gather(*pending)
     return sent_at, loop.time() - started
 
@@ -185,7 +217,8 @@ async def measure(
     alive: Callable[[], None] = lambda: None,
 ) -> Result:
     """Publishes ``approvals`` and polls (every 10 ms) until each has its billable line; a line counts
-    from the poll that first saw it, i.e. after its transaction committed."""
+    from the poll that first saw it, i.e. after its transaction committed. Then polls until the outbox
+    has no unsent row (every HoursAccrued published)."""
     wanted = {a.entry_id for a in approvals}
     seen_at: dict[uuid.UUID, datetime] = {}
     last_id = await pool_or_conn.fetchval("select coalesce(max(id), 0) from billable_lines")
@@ -219,10 +252,25 @@ async def measure(
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await watcher
+    # Then until the relay has published every HoursAccrued (acks=all) and marked its row sent.
+    deadline = asyncio.get_running_loop().time() + 300
+    while await pool_or_conn.fetchval("select exists (select from outbox where sent_at is null)"):
+        alive()
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"{name}: the outbox still has unsent rows after 300 s")
+        await asyncio.sleep(0.01)
+    drained = datetime.now(UTC)
     first_send = min(sent_at.values())
     last_line = max(seen_at.values())
     latencies = [(seen_at[e] - sent_at[e]).total_seconds() * 1000 for e in sent_at]
-    return Result(name, len(approvals), (last_line - first_send).total_seconds(), latencies, send_seconds)
+    return Result(
+        name,
+        len(approvals),
+        (last_line - first_send).total_seconds(),
+        latencies,
+        send_seconds,
+        (drained - first_send).total_seconds(),
+    )
 
 
 # ----------------------------------------------------------------------------- framework
@@ -262,11 +310,6 @@ async def run_framework(
             results = []
             for name, n, rate in runs:
                 results.append(await measure(name, pool, producer, topic, make_approvals(placements, n), rate))
-
-                async def outbox_drained() -> bool:  # the next run starts without the relay's backlog
-                    return not await pool.fetchval("select exists (select from outbox where sent_at is null)")
-
-                await wait_for(outbox_drained, "framework: the relay to publish the outbox", timeout=300)
             return results
     finally:
         await producer.stop()
@@ -276,42 +319,182 @@ async def run_framework(
 
 # ----------------------------------------------------------------------------- raw baseline
 
+# The service's tables for this path (invoicing's accrual tables, the shared outbox and inbox) with the
+# same keys, foreign keys and indexes; not the citizen-alias triggers (a domain rule, not plumbing).
 RAW_SCHEMA = """
 create table inbox (
     consumer text not null, event_id uuid not null, event_type text not null,
     handled_at timestamptz not null default now(), primary key (consumer, event_id));
+create table approved_entries (
+    entry_id uuid primary key, placement_id uuid not null, company_id uuid not null, work_date date not null,
+    minutes integer not null, approved_at timestamptz not null, approval_event_id uuid not null,
+    received_at timestamptz not null default now(), accrued_at timestamptz, corrects_entry_id uuid);
+create index approved_entries_pending_idx on approved_entries (placement_id) where accrued_at is null;
+create index approved_entries_company_month_idx on approved_entries (company_id, work_date);
 create table billable_lines (
-    id bigint generated always as identity primary key, entry_id uuid not null unique,
+    id bigint generated always as identity primary key, entry_id uuid not null unique references approved_entries,
     company_id uuid not null, placement_id uuid not null, citizen_id uuid not null, citizen_name text not null,
     work_date date not null, minutes integer not null, rate_ore_per_hour bigint not null, amount_ore bigint not null,
-    created_at timestamptz not null default now());
+    created_at timestamptz not null default now(), corrects_entry_id uuid);
+create index billable_lines_company_month_idx on billable_lines (company_id, work_date);
+create table co_financing_lines (
+    id bigint generated always as identity primary key, entry_id uuid not null unique references approved_entries,
+    municipality_id uuid not null, terms_id uuid not null, citizen_id uuid not null, citizen_name text not null,
+    work_date date not null, minutes integer not null, rate_ore_per_hour bigint not null, amount_ore bigint not null,
+    created_at timestamptz not null default now(), corrects_entry_id uuid);
+create index co_financing_lines_municipality_month_idx on co_financing_lines (municipality_id, work_date);
+create table outbox (
+    id bigserial primary key, event_id uuid not null unique, topic text not null, key text not null,
+    envelope jsonb not null, created_at timestamptz not null default now(), sent_at timestamptz);
+create index outbox_unsent_idx on outbox (id) where sent_at is null;
 """
 
+# One statement per batch after the inbox claim: the approved entries (accrued), their billable lines,
+# the co-financing lines of the eligible ones and the HoursAccrued outbox rows, each from unnest'ed arrays.
+RAW_WRITE = """
+with entry as (
+    insert into approved_entries (entry_id, placement_id, company_id, work_date, minutes, approved_at,
+                                  approval_event_id, accrued_at)
+    select *, now() from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::date[], $5::integer[], $6::timestamptz[],
+                                $7::uuid[])
+    on conflict (entry_id) do nothing returning entry_id),
+billable as (
+    insert into billable_lines (entry_id, company_id, placement_id, citizen_id, citizen_name, work_date, minutes,
+                                rate_ore_per_hour, amount_ore)
+    select l.* from unnest($1::uuid[], $3::uuid[], $2::uuid[], $8::uuid[], $9::text[], $4::date[], $5::integer[],
+                           $10::bigint[], $11::bigint[])
+         as l(entry_id, company_id, placement_id, citizen_id, citizen_name, work_date, minutes, rate, amount)
+    where l.entry_id in (select entry_id from entry)),
+co_financing as (
+    insert into co_financing_lines (entry_id, municipality_id, terms_id, citizen_id, citizen_name, work_date,
+                                    minutes, rate_ore_per_hour, amount_ore)
+    select c.* from unnest($1::uuid[], $12::uuid[], $13::uuid[], $8::uuid[], $9::text[], $4::date[], $5::integer[],
+                           $14::bigint[], $15::bigint[])
+         as c(entry_id, municipality_id, terms_id, citizen_id, citizen_name, work_date, minutes, rate, amount)
+    where c.terms_id is not null and c.entry_id in (select entry_id from entry))
+insert into outbox (event_id, topic, key, envelope)
+select o.id, $16, o.key, o.body::jsonb
+from unnest($1::uuid[], $17::uuid[], $18::text[], $19::text[]) with ordinality as o(entry_id, id, key, body, n)
+where o.entry_id in (select entry_id from entry) order by o.n
+"""
 
-INSERT_LINE = """insert into billable_lines (entry_id, company_id, placement_id, citizen_id, citizen_name,
-                       work_date, minutes, rate_ore_per_hour, amount_ore)
-                   values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict (entry_id) do nothing"""
-
-LineRow = tuple[uuid.UUID, uuid.UUID, uuid.UUID, uuid.UUID, str, date, int, int, int]
+RawTerms = list[tuple[date, uuid.UUID, int]]  # (effective from, terms id, co-financing øre/hour), newest first
 
 
-def raw_line(envelope: dict[str, object], placements: dict[str, PlacementCreated]) -> LineRow:
-    """The billable line of an EntryApproved envelope (json.loads'ed), priced as the service prices it."""
-    data = envelope["data"]
-    assert isinstance(data, dict)
-    placement = placements[data["placement_id"]]
-    minutes, rate = int(data["minutes"]), placement.bill_rate_ore_per_hour
-    return (
-        uuid.UUID(data["entry_id"]),
-        uuid.UUID(data["company_id"]),
-        placement.placement_id,
-        placement.citizen_id,
-        placement.citizen_name,
-        date.fromisoformat(data["work_date"]),
-        minutes,
-        rate,
-        (minutes * rate * 2 + 60) // 120,
-    )
+def raw_amount(minutes: int, rate: int) -> int:
+    """Øre for minutes at an hourly rate, rounded half up (the bench's minutes are positive)."""
+    return (minutes * rate * 2 + 60) // 120
+
+
+def raw_columns(
+    envelopes: Sequence[dict[str, Any]], placements: dict[str, PlacementCreated], terms: RawTerms
+) -> list[list[object]]:
+    """The parameters of :data:`RAW_WRITE` for EntryApproved envelopes (json.loads'ed): entry columns,
+    priced lines (bill rate of the placement; co-financing at the terms in force on the work date, when
+    the placement is eligible), and a HoursAccrued envelope (JSON text, keyed by company) per entry."""
+    columns: list[list[object]] = [[] for _ in range(19)]
+    (
+        entry_ids,
+        placement_ids,
+        company_ids,
+        work_dates,
+        minutes_,
+        approved_ats,
+        event_ids,
+        citizen_ids,
+        names,
+        rates,
+        amounts,
+        municipality_ids,
+        terms_ids,
+        co_rates,
+        co_amounts,
+        _,
+        outbox_ids,
+        keys,
+        bodies,
+    ) = columns
+    now = datetime.now(UTC).isoformat()
+    for envelope in envelopes:
+        data = envelope["data"]
+        placement = placements[data["placement_id"]]
+        work_date = date.fromisoformat(data["work_date"])
+        minutes = int(data["minutes"])
+        rate = placement.bill_rate_ore_per_hour
+        amount = raw_amount(minutes, rate)
+        entry_ids.append(uuid.UUID(data["entry_id"]))
+        placement_ids.append(placement.placement_id)
+        company_ids.append(uuid.UUID(data["company_id"]))
+        work_dates.append(work_date)
+        minutes_.append(minutes)
+        approved_ats.append(datetime.fromisoformat(data["approved_at"]))
+        event_ids.append(uuid.UUID(envelope["id"]))
+        citizen_ids.append(placement.citizen_id)
+        names.append(placement.citizen_name)
+        rates.append(rate)
+        amounts.append(amount)
+        in_force = next((t for t in terms if t[0] <= work_date), None) if placement.co_financing_eligible else None
+        co_amount = raw_amount(minutes, in_force[2]) if in_force else None
+        municipality_ids.append(placement.municipality_id if in_force else None)
+        terms_ids.append(in_force[1] if in_force else None)
+        co_rates.append(in_force[2] if in_force else None)
+        co_amounts.append(co_amount)
+        outbox_id = uuid.uuid4()
+        outbox_ids.append(outbox_id)
+        keys.append(data["company_id"])
+        bodies.append(
+            json.dumps(
+                {
+                    "id": str(outbox_id),
+                    "type": "invoicing.hours_accrued",
+                    "version": 1,
+                    "source": "invoicing",
+                    "subject": data["entry_id"],
+                    "occurred_at": now,
+                    "correlation_id": envelope.get("correlation_id") or envelope["id"],
+                    "causation_id": envelope["id"],
+                    "traceparent": None,
+                    "data": {
+                        "entry_id": data["entry_id"],
+                        "company_id": data["company_id"],
+                        "work_date": data["work_date"],
+                        "minutes": minutes,
+                        "billable_amount_ore": amount,
+                        "municipality_id": str(placement.municipality_id) if in_force else None,
+                        "co_financing_amount_ore": co_amount,
+                        "corrects_entry_id": None,
+                    },
+                }
+            )
+        )
+    return columns
+
+
+async def raw_apply(
+    conn: asyncpg.Connection,
+    envelopes: Sequence[dict[str, Any]],
+    placements: dict[str, PlacementCreated],
+    terms: RawTerms,
+    out_topic: str,
+) -> None:
+    """One transaction: the inbox claimed for every envelope (one statement), then the entries, lines and
+    outbox rows of those claimed now (one statement)."""
+    async with conn.transaction():
+        claimed = {
+            r["event_id"]
+            for r in await conn.fetch(
+                """insert into inbox (consumer, event_id, event_type)
+                   select 'raw.approvals', e.id, e.type from unnest($1::uuid[], $2::text[]) as e(id, type)
+                   on conflict do nothing returning event_id""",
+                [uuid.UUID(e["id"]) for e in envelopes],
+                [f"{e['type']}.v{e['version']}" for e in envelopes],
+            )
+        }
+        new = [e for e in envelopes if uuid.UUID(e["id"]) in claimed]
+        if new:
+            columns = raw_columns(new, placements, terms)
+            columns[15] = [out_topic]
+            await conn.execute(RAW_WRITE, *columns[:15], out_topic, *columns[16:])
 
 
 @contextlib.asynccontextmanager
@@ -336,71 +519,60 @@ async def raw_consumer(
     topic: str,
     group: str,
     dsn: str,
-    placements: dict[str, PlacementCreated],
+    apply: Callable[[asyncpg.Connection, Sequence[dict[str, Any]]], Awaitable[None]],
     stop: asyncio.Event,
-) -> None:
-    """The old baseline: one transaction and one offset commit per message."""
-    async with raw_clients(bootstrap, topic, group, dsn) as (consumer, conn):
-        while not stop.is_set():
-            batch = await consumer.getmany(timeout_ms=100)
-            for tp, records in batch.items():
-                for record in records:
-                    envelope = json.loads(record.value or b"{}")
-                    async with conn.transaction():
-                        claimed = await conn.execute(
-                            "insert into inbox (consumer, event_id, event_type) values ($1, $2, $3) "
-                            "on conflict do nothing",
-                            "raw.approvals",
-                            uuid.UUID(envelope["id"]),
-                            f"{envelope['type']}.v{envelope['version']}",
-                        )
-                        if claimed == "INSERT 0 1":
-                            await conn.execute(INSERT_LINE, *raw_line(envelope, placements))
-                    await consumer.commit({TopicPartition(tp.topic, tp.partition): record.offset + 1})
-
-
-async def raw_batched_consumer(
-    bootstrap: str,
-    topic: str,
-    group: str,
-    dsn: str,
-    placements: dict[str, PlacementCreated],
-    stop: asyncio.Event,
+    *,
+    per_message: bool = False,
     max_records: int = 500,
 ) -> None:
-    """The baseline: a fetch of ≤ ``max_records`` → one transaction (inbox claim and lines, one
-    statement each) → one offset commit. Same delivery guarantee as the service's consumer."""
+    """The baseline: a fetch of ≤ ``max_records`` → one transaction (:func:`raw_apply`) → one offset
+    commit; with ``per_message`` a transaction and an offset commit per record. Same delivery guarantee
+    as the service's consumer."""
     async with raw_clients(bootstrap, topic, group, dsn) as (consumer, conn):
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=50, max_records=max_records)
+            if per_message:
+                for tp, records in batch.items():
+                    for record in records:
+                        await apply(conn, [json.loads(record.value or b"{}")])
+                        await consumer.commit({TopicPartition(tp.topic, tp.partition): record.offset + 1})
+                continue
             if not batch:
                 continue
-            envelopes = [json.loads(r.value or b"{}") for records in batch.values() for r in records]
-            async with conn.transaction():
-                claimed = {
-                    r["event_id"]
-                    for r in await conn.fetch(
-                        """insert into inbox (consumer, event_id, event_type)
-                           select 'raw.approvals', e.id, e.type from unnest($1::uuid[], $2::text[]) as e(id, type)
-                           on conflict do nothing returning event_id""",
-                        [uuid.UUID(e["id"]) for e in envelopes],
-                        [f"{e['type']}.v{e['version']}" for e in envelopes],
-                    )
-                }
-                lines = [raw_line(e, placements) for e in envelopes if uuid.UUID(e["id"]) in claimed]
-                if lines:
-                    columns = list(zip(*lines, strict=True))
-                    await conn.execute(
-                        """insert into billable_lines (entry_id, company_id, placement_id, citizen_id, citizen_name,
-                                                      work_date, minutes, rate_ore_per_hour, amount_ore)
-                           select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[],
-                                                $6::date[], $7::integer[], $8::bigint[], $9::bigint[])
-                           on conflict (entry_id) do nothing""",
-                        *columns,
-                    )
+            await apply(conn, [json.loads(r.value or b"{}") for records in batch.values() for r in records])
             await consumer.commit(
                 {TopicPartition(tp.topic, tp.partition): records[-1].offset + 1 for tp, records in batch.items()}
             )
+
+
+async def raw_relay(
+    dsn: str, producer: AIOKafkaProducer, stop: asyncio.Event, *, batch_size: int = 500, idle_seconds: float = 0.05
+) -> None:
+    """A plain outbox relay: claim ≤ ``batch_size`` unsent rows (id order, ``for update skip locked``),
+    send them all (the producer: acks=all, idempotent), await every ack, mark them sent, commit; sleeps
+    ``idle_seconds`` (the service's default) when nothing waits."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        while not stop.is_set():
+            async with conn.transaction():
+                rows = await conn.fetch(
+                    """select id, topic, key, envelope::text as body from outbox where sent_at is null
+                       order by id limit $1 for update skip locked""",
+                    batch_size,
+                )
+                if rows:
+                    pending = [
+                        await producer.send(r["topic"], value=r["body"].encode(), key=r["key"].encode()) for r in rows
+                    ]
+                    await asyncio.gather(*pending)
+                    await conn.execute(
+                        "update outbox set sent_at = now() where id = any($1::bigint[])", [r["id"] for r in rows]
+                    )
+            if not rows:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=idle_seconds)
+    finally:
+        await conn.close()
 
 
 async def run_raw(
@@ -410,35 +582,52 @@ async def run_raw(
     *,
     per_message: bool = False,
 ) -> list[Result]:
-    """A fresh database and namespace with the raw consumer (batched, or ``per_message``); a measured
-    run per ``(name, N, rate)``."""
+    """A fresh database and namespace with the raw consumer (batched, or ``per_message``) and the raw
+    relay; a measured run per ``(name, N, rate)``."""
     database = f"bench_raw_{uuid.uuid4().hex[:10]}"
     dsn = stack.dsn_for(database)
     namespace = f"bench{uuid.uuid4().hex[:10]}."
-    topic = namespace + "timesheet.events"
+    topic, out_topic = namespace + "timesheet.events", namespace + "invoicing.events"
     admin_conn = await asyncpg.connect(stack.dsn_for("postgres"))
     await admin_conn.execute(f'create database "{database}"')
     producer = make_producer(stack.kafka_bootstrap)
+    relay_producer = make_producer(stack.kafka_bootstrap)
     stop = asyncio.Event()
-    task: asyncio.Task[None] | None = None
+    tasks: list[asyncio.Task[None]] = []
     try:
         conn = await asyncpg.connect(dsn)
         await conn.execute(RAW_SCHEMA)
         admin = AIOKafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap)
         await admin.start()
         try:
-            await admin.create_topics([NewTopic(topic, num_partitions=PARTITIONS, replication_factor=1)])
+            await admin.create_topics(
+                [NewTopic(t, num_partitions=PARTITIONS, replication_factor=1) for t in (topic, out_topic)]
+            )
         finally:
             await admin.close()
         placements = make_placements(placement_count)
         by_id = {str(p.placement_id): p for p in placements}
-        consume = raw_consumer if per_message else raw_batched_consumer
-        task = asyncio.create_task(consume(stack.kafka_bootstrap, topic, namespace + "raw.approvals", dsn, by_id, stop))
-        consumer_task = task
+        terms: RawTerms = sorted(
+            ((t.effective_from, t.terms_id, t.co_financing_rate_ore_per_hour) for t in make_terms()), reverse=True
+        )
+
+        async def apply(c: asyncpg.Connection, envelopes: Sequence[dict[str, Any]]) -> None:
+            await raw_apply(c, envelopes, by_id, terms, out_topic)
+
+        await relay_producer.start()
+        tasks.append(
+            asyncio.create_task(
+                raw_consumer(
+                    stack.kafka_bootstrap, topic, namespace + "raw.approvals", dsn, apply, stop, per_message=per_message
+                )
+            )
+        )
+        tasks.append(asyncio.create_task(raw_relay(dsn, relay_producer, stop)))
 
         def alive() -> None:
-            if consumer_task.done():
-                raise RuntimeError("raw consumer stopped") from consumer_task.exception()
+            for task in tasks:
+                if task.done():
+                    raise RuntimeError("raw consumer or relay stopped") from task.exception()
 
         await producer.start()
         await measure("warm-up", conn, producer, topic, make_approvals(placements, 1), None, alive)
@@ -450,10 +639,11 @@ async def run_raw(
         return results
     finally:
         stop.set()
-        if task is not None:
+        for task in tasks:
             with contextlib.suppress(Exception):
                 await task
         await producer.stop()
+        await relay_producer.stop()
         await admin_conn.execute(f'drop database if exists "{database}" with (force)')
         await admin_conn.close()
         await delete_topics(stack.kafka_bootstrap, namespace)
@@ -481,7 +671,11 @@ async def main(
 ) -> None:
     stack = StackSettings()
     pace = f"paced at {rate:.0f}/s" if rate else "sent as fast as the producer goes"
-    print(f"pipeline bench: N={n}, {placement_count} placements, {PARTITIONS} partitions, {pace}", flush=True)
+    print(
+        f"pipeline bench: N={n}, {placement_count} placements, {PARTITIONS} partitions, {pace}; "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+        flush=True,
+    )
     runs: list[tuple[str, int, float | None]] = [("framework", n, rate)]
     if latency is not None:
         runs.append((f"framework@{latency[1]:.0f}/s", latency[0], latency[1]))
@@ -491,7 +685,8 @@ async def main(
     print(raw.line(), flush=True)
     ratio = framework.rate / raw.rate
     print(
-        f"ratio framework/raw: throughput {ratio:.2f}, "
+        "ratio framework/raw (raw = batched, same durable work: inbox, entry, lines, outbox, relay): "
+        f"throughput {ratio:.2f}, published {raw.published_seconds / framework.published_seconds:.2f}, "
         f"p50 latency {framework.percentile(50) / raw.percentile(50):.2f}, "
         f"p95 latency {framework.percentile(95) / raw.percentile(95):.2f}",
         flush=True,

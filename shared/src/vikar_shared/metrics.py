@@ -76,9 +76,10 @@ CONSUMER_EVENTS = counter(
 )
 
 
-def count_event(consumer: str, outcome: str) -> None:
-    """One event taken by ``consumer`` with ``outcome`` (:class:`vikar_shared.messaging.consumer.Outcome`)."""
-    CONSUMER_EVENTS.labels(consumer=consumer, outcome=outcome).inc()
+def count_event(consumer: str, outcome: str, events: int = 1) -> None:
+    """``events`` (one by default) taken by ``consumer`` with ``outcome``
+    (:class:`vikar_shared.messaging.consumer.Outcome`)."""
+    CONSUMER_EVENTS.labels(consumer=consumer, outcome=outcome).inc(events)
 
 
 class _Process(Collector):

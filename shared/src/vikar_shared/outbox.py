@@ -212,13 +212,18 @@ class OutboxRelay:
                 return 0
             # Enqueue all, then wait for every ack; the idempotent producer keeps per-partition order.
             namespace, send = self._namespace, self._producer.send
-            pending = [
-                # A span per row (child of its traceparent, ended at the ack); with tracing off only the send.
-                await tracing.send_in_span(
-                    r["body"], send(namespace + r["topic"], value=r["body"].encode(), key=r["key"].encode())
-                )
-                for r in rows
-            ]
+            if tracing.enabled():
+                pending = [
+                    # A span per row (child of its traceparent, ended at the ack).
+                    await tracing.send_in_span(
+                        r["body"], send(namespace + r["topic"], value=r["body"].encode(), key=r["key"].encode())
+                    )
+                    for r in rows
+                ]
+            else:
+                pending = [
+                    await send(namespace + r["topic"], value=r["body"].encode(), key=r["key"].encode()) for r in rows
+                ]
             acks = await asyncio.gather(*pending, return_exceptions=True)  # every outcome retrieved
             if failed := next((a for a in acks if isinstance(a, BaseException)), None):
                 raise failed

@@ -211,6 +211,18 @@ def _messaging_attributes(operation: str, topic: str | None, event_id: object, q
     return attributes
 
 
+_NO_SPAN = contextlib.nullcontext(trace.INVALID_SPAN)
+
+
+def consume_scope(envelope: Envelope, consumer: str) -> contextlib.AbstractContextManager[Span]:
+    """:func:`consume_span`, or, with tracing off and no ``traceparent`` on the envelope (no span to
+    record, no context to pass on), a shared no-op yielding the invalid span: the batch consumer's
+    per-event fast path."""
+    if not _providers and envelope.traceparent is None:
+        return _NO_SPAN
+    return consume_span(envelope, consumer)
+
+
 @contextlib.contextmanager
 def consume_span(envelope: Envelope, consumer: str) -> Iterator[Span]:
     """Runs the handling of ``envelope`` by ``consumer`` (``<service>.<purpose>``) in a ``process <topic>``

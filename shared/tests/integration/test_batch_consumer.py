@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -287,3 +287,42 @@ async def test_an_invalid_record_in_a_batch_falls_back_one_by_one_and_only_it_is
     assert (
         await pool.fetchval("select skipped from consumer_skips where event_type = 'placement.something_new.v9'") == 1
     )
+
+
+async def test_a_batch_preparer_runs_once_per_batch_transaction_with_the_payloads_claimed_now(
+    pool: asyncpg.Pool,
+) -> None:
+    prepared: list[tuple[int, list[str]]] = []
+
+    async def prepare(conn: asyncpg.Connection, payloads: Sequence[CompanyRegistered]) -> None:
+        prepared.append((await conn.fetchval("select txid_current()"), [p.name for p in payloads]))
+
+    consumer = EventConsumer(
+        CONSUMER, pool, _RecordingProducer(), {CompanyRegistered: _apply}, prepare={CompanyRegistered: prepare}
+    )
+    handled_before = _envelope("handled-before", "k")
+    await pool.execute(
+        "insert into inbox (consumer, event_id, event_type) values ($1, $2, $3)",
+        CONSUMER,
+        handled_before.id,
+        handled_before.qualified_type,
+    )
+    first, second = _envelope("p-0", "k"), _envelope("p-1", "k")
+    outcomes = await consumer.handle_batch(_records([first, handled_before, second]))
+    assert outcomes == [Outcome.HANDLED, Outcome.DUPLICATE, Outcome.HANDLED]
+    txids = {r["txid"] for r in await pool.fetch("select txid from applied")}
+    assert prepared == [(txids.pop(), ["p-0", "p-1"])], "once, in the batch's transaction, duplicates left out"
+
+
+async def test_a_failing_batch_preparer_falls_back_one_by_one_without_it(pool: asyncpg.Pool) -> None:
+    async def prepare(conn: asyncpg.Connection, payloads: Sequence[CompanyRegistered]) -> None:
+        raise RuntimeError("the preparer is broken")
+
+    producer = _RecordingProducer()
+    consumer = EventConsumer(
+        CONSUMER, pool, producer, {CompanyRegistered: _apply}, prepare={CompanyRegistered: prepare}
+    )
+    outcomes = await consumer.handle_batch(_records([_envelope("q-0", "k"), _envelope("q-1", "k")]))
+    assert outcomes == [Outcome.HANDLED, Outcome.HANDLED]
+    assert producer.sent == []
+    assert [r["name"] for r in await pool.fetch("select name from applied order by seq")] == ["q-0", "q-1"]

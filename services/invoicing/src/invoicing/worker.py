@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from invoicing.accruals.handlers import on_entry_approved, on_placement_created
+from invoicing.accruals.service import prepare_approvals
 from invoicing.adjustments.handlers import on_municipality_terms_set, on_placement_rates_changed
 from invoicing.citizens.handlers import on_citizens_merged
 from invoicing.companies.handlers import on_company_registered, on_company_updated
@@ -39,6 +40,7 @@ APPROVALS = ConsumerSpec(
     name="invoicing.approvals",
     topics=[timesheet.TOPIC],
     handlers={EntryApproved: on_entry_approved},
+    prepare={EntryApproved: prepare_approvals},
     description="Records approved entries and accrues them into billable and co-financing lines",
 )
 

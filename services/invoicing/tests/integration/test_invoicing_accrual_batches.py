@@ -70,3 +70,40 @@ async def test_a_contradicting_approval_in_a_batch_is_dead_lettered_alone(invoic
     lines = await invoicing.pool.fetch("select entry_id, minutes from billable_lines order by minutes")
     assert [(r["entry_id"], r["minutes"]) for r in lines] == [(other.entry_id, 30), (kept.entry_id, 45)]
     assert await invoicing.count("select count(*) from outbox where envelope->>'type' = 'invoicing.hours_accrued'") == 2
+
+
+async def test_a_batch_reads_its_placements_rates_and_terms_up_front_and_an_unknown_placement_waits(
+    invoicing: Any, build: Any
+) -> None:
+    anna, carl = await _setup(invoicing, build)
+    await invoicing.publish_placement_events(build.rates(carl, (date(2026, 11, 1), 21_000)))
+    await invoicing.wait_for_count("select count(*) from placement_bill_rates", expected=1, what="carl's rates")
+    later = build.placement(company_id=BAGER, municipality_id=AALBORG, citizen_name="Dorte Lund", bill_rate=16_000)
+    approvals = [
+        build.approval(anna, date(2026, 11, 3), 45),  # 13_499 billed, 7_500 co-financed
+        build.approval(later, date(2026, 11, 5), 60),  # its placement is not known yet: waits
+        build.approval(carl, date(2026, 11, 4), 30),  # at the rate version of 1 November: 10_500
+        build.approval(anna, date(2026, 11, 6), 60),  # 17_999 billed, 10_000 co-financed
+    ]
+    consumer: EventConsumer = invoicing.app.state.consumers["invoicing.approvals"]
+    assert await consumer.handle_batch(_records(approvals)) == [Outcome.HANDLED] * 4
+    lines = await invoicing.pool.fetch("select entry_id, amount_ore from billable_lines")
+    assert {(r["entry_id"], r["amount_ore"]) for r in lines} == {
+        (approvals[0].entry_id, 13_499),
+        (approvals[2].entry_id, 10_500),
+        (approvals[3].entry_id, 17_999),
+    }
+    co = await invoicing.pool.fetch("select entry_id, amount_ore from co_financing_lines")
+    assert {(r["entry_id"], r["amount_ore"]) for r in co} == {
+        (approvals[0].entry_id, 7_500),
+        (approvals[3].entry_id, 10_000),
+    }
+    pending = await invoicing.pool.fetch("select entry_id from approved_entries where accrued_at is null")
+    assert [r["entry_id"] for r in pending] == [approvals[1].entry_id]
+    await invoicing.publish_placement_events(later)  # the waiting entry accrues when its placement arrives
+    await invoicing.wait_for_count(
+        "select count(*) from billable_lines where entry_id = $1 and amount_ore = 16000",
+        approvals[1].entry_id,
+        expected=1,
+        what="the waiting entry accrued",
+    )

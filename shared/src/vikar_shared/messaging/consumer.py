@@ -46,6 +46,13 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[asyncpg.Connection, Envelope, Any], Awaitable[None]]
 
+BatchPrepare = Callable[[asyncpg.Connection, Sequence[Any]], Awaitable[None]]
+"""Runs once per batch transaction, after the inbox claim and before the handlers, with the payloads
+(in record order) of the batch's events of its type claimed now; reads and locks in bulk what those
+handlers would otherwise read and lock one event at a time, keeping it in the transaction memo
+(:func:`vikar_shared.db.transaction_memo`). Handlers must not depend on it: the one-by-one path (a poison
+event in the batch, a single record) does not run it."""
+
 
 class Outcome(StrEnum):
     HANDLED = "handled"
@@ -92,6 +99,7 @@ class EventConsumer:
         producer: AIOKafkaProducer,
         handlers: Mapping[type[EventData], Handler],
         *,
+        prepare: Mapping[type[EventData], BatchPrepare] | None = None,
         max_attempts: int = 3,
         backoff_seconds: float = 0.2,
         namespace: str = "",
@@ -103,6 +111,7 @@ class EventConsumer:
         self._pool = pool
         self._producer = producer
         self._handlers = dict(handlers)
+        self._prepare = dict(prepare or {})
         self._max_attempts = max_attempts
         self._backoff = backoff_seconds
         self._transient_retry_seconds = transient_retry_seconds
@@ -149,8 +158,8 @@ class EventConsumer:
                 },
             )
             return await self._one_by_one(records)
-        for outcome in outcomes:
-            count_event(self.name, outcome.value)
+        for outcome, events in Counter(outcomes).items():
+            count_event(self.name, outcome.value, events)
         return outcomes
 
     async def _one_by_one(self, records: Sequence[Record]) -> list[Outcome]:
@@ -219,11 +228,14 @@ class EventConsumer:
         skips: Counter[str] = Counter()
         async with self._transaction() as conn:
             claimed = await inbox.claim_many(conn, self.name, [p.envelope for p in batch])
+            if self._prepare:
+                await self._prepare_batch(conn, batch, claimed)
             for p in batch:
                 first_time = p.envelope.id in claimed
                 claimed.discard(p.envelope.id)  # a second copy within the batch is a duplicate
-                # A span per event, child of its traceparent, so the events its handler writes carry it.
-                with tracing.consume_span(p.envelope, self.name) as span:
+                # A span per event, child of its traceparent, so the events its handler writes carry it
+                # (a shared no-op with tracing off and no traceparent).
+                with tracing.consume_scope(p.envelope, self.name) as span:
                     span.set_attribute("vikar.consumer.batch_size", len(batch))
                     if p.handler is None:
                         if first_time:
@@ -243,6 +255,21 @@ class EventConsumer:
             if skips:
                 await inbox.count_skips(conn, self.name, skips)
         return outcomes
+
+    async def _prepare_batch(self, conn: asyncpg.Connection, batch: list[_Parsed], claimed: set[Any]) -> None:
+        """Runs each preparer with the payloads of its type claimed now; raises :class:`_PoisonError`
+        for a non-transient failure (the one-by-one path does without preparers)."""
+        payloads: dict[type[EventData], list[Any]] = {}
+        for p in batch:
+            if p.data is not None and p.envelope.id in claimed and type(p.data) in self._prepare:
+                payloads.setdefault(type(p.data), []).append(p.data)
+        for model, data in payloads.items():
+            try:
+                await self._prepare[model](conn, data)
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                raise _PoisonError(batch[0].envelope.id, exc) from exc
 
     async def _apply(self, conn: asyncpg.Connection, envelope: Envelope, data: Any, handler: Handler) -> None:
         """Runs one event's handler on ``conn`` inside the caller's transaction (the inbox already

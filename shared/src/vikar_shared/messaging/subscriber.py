@@ -11,7 +11,7 @@ batch back to its first record, so nothing fetched is skipped (checked against t
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from faststream import AckPolicy
@@ -20,7 +20,7 @@ from faststream.message import StreamMessage
 
 from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.events.registry import TOPICS
-from vikar_shared.messaging.consumer import EventConsumer, Handler, Record
+from vikar_shared.messaging.consumer import BatchPrepare, EventConsumer, Handler, Record
 
 MAX_RECORDS = 500
 """Default most records per batch (one transaction); ``ServiceSettings.consumer_batch_max_records``."""
@@ -36,12 +36,14 @@ async def _raw_body(message: StreamMessage[Any]) -> Any:
 
 @dataclass(frozen=True)
 class ConsumerSpec:
-    """A named consumer group: the topics it reads and a handler per event type."""
+    """A named consumer group: the topics it reads, a handler per event type and, optionally, a batch
+    preparer per event type (:data:`~vikar_shared.messaging.consumer.BatchPrepare`)."""
 
     name: str
     topics: Sequence[str]
     handlers: Mapping[type[EventData], Handler]
     description: str = ""
+    prepare: Mapping[type[EventData], BatchPrepare] = field(default_factory=dict)
 
 
 def bind(

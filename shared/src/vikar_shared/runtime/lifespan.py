@@ -99,6 +99,7 @@ async def run_role(
                     pool,
                     app.state.producer,
                     c.handlers,
+                    prepare=c.prepare,
                     max_attempts=settings.consumer_max_attempts,
                     backoff_seconds=settings.consumer_retry_backoff_seconds,
                     namespace=ns,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import cast
 from uuid import UUID
 
@@ -60,6 +61,68 @@ async def lock_placement(conn: asyncpg.Connection, placement_id: UUID, *, exclus
 
 async def lock_municipality(conn: asyncpg.Connection, municipality_id: UUID, *, exclusive: bool) -> None:
     await _lock(conn, _MUNICIPALITY_LOCK, municipality_id, exclusive=exclusive)
+
+
+async def prefetch_for_accrual(conn: asyncpg.Connection, placement_ids: Iterable[UUID]) -> None:
+    """What accruing entries of ``placement_ids`` reads, read and locked for the whole consumer transaction
+    in four statements: each placement locked shared (:func:`lock_placement`, in id order) and read
+    (:func:`get_placement`), its bill rates (:func:`bill_rates`), and for the eligible ones their
+    municipality locked shared and its terms read (:func:`terms_versions`). Afterwards those functions
+    answer from the transaction memo without a round trip. Outside a consumer transaction (no memo) it
+    only takes the locks."""
+    memo = transaction_memo()
+    wanted = sorted({p for p in placement_ids if (_MEMO_PLACEMENT, p) not in memo}, key=str)
+    if not wanted:
+        return
+    await _lock_all(conn, _PLACEMENT_LOCK, wanted)
+    rows = await conn.fetch(f"select {_PLACEMENT_COLUMNS} from placements where placement_id = any($1::uuid[])", wanted)
+    found = {r["placement_id"]: Placement(**dict(r)) for r in rows}
+    rates: dict[UUID, list[BillRateVersion]] = {p: [] for p in wanted}
+    for r in await conn.fetch(
+        """select placement_id, effective_from, bill_rate_ore_per_hour, position from placement_bill_rates
+           where placement_id = any($1::uuid[]) order by placement_id, position""",
+        wanted,
+    ):
+        version = BillRateVersion(r["effective_from"], r["bill_rate_ore_per_hour"], r["position"])
+        rates[r["placement_id"]].append(version)
+    for placement_id in wanted:
+        memo[(_MEMO_PLACEMENT, placement_id)] = found.get(placement_id)
+        memo[(_MEMO_BILL_RATES, placement_id)] = tuple(rates[placement_id])
+    municipalities = sorted(
+        {
+            p.municipality_id
+            for p in found.values()
+            if p.co_financing_eligible and (_MEMO_TERMS, p.municipality_id) not in memo
+        },
+        key=str,
+    )
+    if municipalities:
+        await _lock_all(conn, _MUNICIPALITY_LOCK, municipalities)
+        terms: dict[UUID, list[TermsVersion]] = {m: [] for m in municipalities}
+        for r in await conn.fetch(
+            """select terms_id, municipality_id, effective_from, co_financing_rate_ore_per_hour, recorded_seq
+               from municipality_terms where municipality_id = any($1::uuid[])""",
+            municipalities,
+        ):
+            terms[r["municipality_id"]].append(TermsVersion(**dict(r)))
+        for municipality_id, versions in terms.items():
+            memo[(_MEMO_TERMS, municipality_id)] = tuple(versions)
+
+
+async def _lock_all(conn: asyncpg.Connection, lock_class: int, keys: list[UUID]) -> None:
+    """:func:`_lock` (shared) for each of ``keys`` not held yet, in one statement, in the order given."""
+    memo = transaction_memo()
+    missing = [k for k in keys if not any((_MEMO_LOCK, lock_class, k, x) in memo for x in (True, False))]
+    if not missing:
+        return
+    await conn.execute(
+        """select pg_advisory_xact_lock_shared($1::int, hashtext(k.key))
+           from unnest($2::text[]) with ordinality as k(key, n) order by k.n""",
+        lock_class,
+        [str(k) for k in missing],
+    )
+    for key in missing:
+        memo[(_MEMO_LOCK, lock_class, key, False)] = True
 
 
 async def upsert_terms(

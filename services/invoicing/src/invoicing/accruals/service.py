@@ -11,6 +11,7 @@ accrued, and a later PlacementRatesChanged never re-prices a line already writte
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import cast
 from uuid import UUID
 
@@ -79,6 +80,13 @@ async def record_bill_rates(conn: asyncpg.Connection, data: PlacementRatesChange
         for i, v in enumerate(data.rates)
     ]
     await repository.replace_bill_rates(conn, data.placement_id, versions)
+
+
+async def prepare_approvals(conn: asyncpg.Connection, approvals: Sequence[EntryApproved]) -> None:
+    """Batch preparer of the approvals consumer: the placements, bill rates and terms the batch's
+    :func:`record_approval` calls read, read and locked (shared) in a few statements instead of a few
+    per placement (:func:`repository.prefetch_for_accrual`)."""
+    await repository.prefetch_for_accrual(conn, (a.placement_id for a in approvals))
 
 
 async def record_approval(conn: asyncpg.Connection, event_id: UUID, data: EntryApproved) -> None:
