@@ -38,6 +38,14 @@ async def lock_company(conn: asyncpg.Connection, company_id: UUID) -> None:
     )
 
 
+async def refresh_statistics(conn: asyncpg.Connection) -> None:
+    """``analyze`` of the ledger's tables (issue 9, bench/close): a close can grow them from nothing to
+    100 000 entries in one run, and plans cached while they were small (the foreign-key checks of
+    ``invoice_entries``, the anti-join on it) then scan them whole for every company. Analyzing invalidates
+    those plans, so they are made again for the tables as they are."""
+    await conn.execute("analyze invoices, invoice_lines, invoice_entries")
+
+
 # --- what is there to invoice --------------------------------------------------------------------------------
 
 
@@ -261,7 +269,10 @@ async def list_invoices(
 
 
 async def invoices_by_id(conn: asyncpg.Connection, invoice_ids: list[UUID]) -> list[Invoice]:
-    """The invoices with their lines (each line with its entry ids), in the order of ``invoice_ids``."""
+    """The invoices with their lines (each line with its entry ids), in the order of ``invoice_ids``.
+
+    ``e.invoice_id = any(...)`` repeats the filter on the entries' side: the planner does not carry an
+    ``= any`` across the join, and without it scanned all of ``invoice_entries`` for each read (bench/close)."""
     if not invoice_ids:
         return []
     rows = await conn.fetch(f"select {_INVOICE_COLUMNS} from invoices where invoice_id = any($1::uuid[])", invoice_ids)
@@ -270,7 +281,8 @@ async def invoices_by_id(conn: asyncpg.Connection, invoice_ids: list[UUID]) -> l
                   l.late, l.first_work_date, l.last_work_date,
                   coalesce(array_agg(e.entry_id order by e.entry_id) filter (where e.entry_id is not null), '{}')
                       as entry_ids
-           from invoice_lines l left join invoice_entries e on e.invoice_id = l.invoice_id and e.position = l.position
+           from invoice_lines l left join invoice_entries e
+                on e.invoice_id = l.invoice_id and e.position = l.position and e.invoice_id = any($1::uuid[])
            where l.invoice_id = any($1::uuid[])
            group by l.invoice_id, l.position order by l.invoice_id, l.position""",
         invoice_ids,

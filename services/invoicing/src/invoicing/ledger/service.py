@@ -45,6 +45,8 @@ from vikar_shared.outbox import add_event
 
 SOURCE = "invoicing"
 LEDGER_ROLES = frozenset({Role.FINANCE, Role.ADMIN})
+# A close refreshes the ledger tables' statistics once it has drafted this many entries, then at each doubling.
+ANALYZE_AFTER_ENTRIES = 2_000
 # Called after each company of a close: (companies done, companies in all, invoices drafted so far).
 Progress = Callable[[int, int, int], None]
 
@@ -82,11 +84,19 @@ async def close(
         company_ids = await repository.companies_with_unbilled_lines(conn, through)
         await repository.insert_close(conn, close_id, through, actor.subject, len(company_ids))
     drafted = 0
+    # Statistics of the ledger's tables are refreshed each time this close has doubled what it drafted
+    # (from ANALYZE_AFTER_ENTRIES on): a few analyzes per close, so plans follow the tables' growth (bench/close).
+    entries, analyze_at = 0, ANALYZE_AFTER_ENTRIES
     for done, company_id in enumerate(company_ids, start=1):
         async with transaction(pool) as conn:
-            made = await _close_company(conn, close_id, company_id, through, anchor)
+            made, placed = await _close_company(conn, close_id, company_id, through, anchor)
             await repository.close_progressed(conn, close_id, made)
         drafted += made
+        entries += placed
+        if entries >= analyze_at:
+            async with pool.acquire() as conn:
+                await repository.refresh_statistics(conn)
+            analyze_at = 2 * entries
         if progress is not None:
             progress(done, len(company_ids), drafted)
     async with transaction(pool) as conn:
@@ -103,7 +113,8 @@ async def _rhythm(conn: asyncpg.Connection, company_id: UUID) -> BillingPeriod:
 
 async def _close_company(
     conn: asyncpg.Connection, close_id: UUID, company_id: UUID, through: date, anchor: date
-) -> int:
+) -> tuple[int, int]:
+    """(drafts made, entries placed on them) for one company."""
     await repository.lock_company(conn, company_id)
     closed_through = await repository.closed_through(conn, company_id)
     entries = await repository.unbilled_entries(conn, company_id, through=through)
@@ -115,7 +126,7 @@ async def _close_company(
         await repository.insert_draft(conn, invoice)
     if planned:
         await repository.set_closed_through(conn, company_id, max(p.period.end for p in planned))
-    return len(planned)
+    return len(planned), sum(len(p.entries) for p in planned)
 
 
 async def get_close(conn: asyncpg.Connection, actor: Principal, close_id: UUID) -> Close:
