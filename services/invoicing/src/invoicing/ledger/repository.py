@@ -46,6 +46,16 @@ async def refresh_statistics(conn: asyncpg.Connection) -> None:
     await conn.execute("analyze invoices, invoice_lines, invoice_entries")
 
 
+async def lock_companies(conn: asyncpg.Connection, company_ids: list[UUID]) -> None:
+    """The ledger locks of ``company_ids``, taken one after the other in the order given (pass them sorted)."""
+    await conn.execute(
+        """select pg_advisory_xact_lock($1::int, hashtext(c::text))
+           from unnest($2::uuid[]) with ordinality as t (c, n) order by n""",
+        _COMPANY_LEDGER_LOCK,
+        company_ids,
+    )
+
+
 # --- what is there to invoice --------------------------------------------------------------------------------
 
 
@@ -76,6 +86,27 @@ async def unbilled_entries(
     return [UnbilledEntry(**dict(r)) for r in rows]
 
 
+async def unbilled_entries_of(
+    conn: asyncpg.Connection, company_ids: list[UUID], *, through: date
+) -> dict[UUID, list[UnbilledEntry]]:
+    """Per company of ``company_ids``: its accrued lines on no invoice with ``work_date <= through``."""
+    rows = await conn.fetch(
+        """select b.company_id, b.entry_id, b.citizen_id, b.citizen_name, b.work_date, b.minutes,
+                  b.rate_ore_per_hour, b.amount_ore
+           from billable_lines b
+           where b.company_id = any($1::uuid[]) and b.work_date <= $2
+             and not exists (select 1 from invoice_entries i where i.entry_id = b.entry_id)
+           order by b.company_id, b.work_date, b.entry_id""",
+        company_ids,
+        through,
+    )
+    found: dict[UUID, list[UnbilledEntry]] = {}
+    for r in rows:
+        values = dict(r)
+        found.setdefault(values.pop("company_id"), []).append(UnbilledEntry(**values))
+    return found
+
+
 async def pending_entries(conn: asyncpg.Connection, through: date) -> list[PendingEntry]:
     """Approved entries with a work date on or before ``through`` not accrued yet, and what they wait for."""
     rows = await conn.fetch(
@@ -89,21 +120,26 @@ async def pending_entries(conn: asyncpg.Connection, through: date) -> list[Pendi
     return [PendingEntry(**dict(r)) for r in rows]
 
 
-async def closed_through(conn: asyncpg.Connection, company_id: UUID) -> date | None:
-    day: date | None = await conn.fetchval(
-        "select closed_through from company_closed_periods where company_id = $1", company_id
+async def closed_through_of(conn: asyncpg.Connection, company_ids: list[UUID]) -> dict[UUID, date]:
+    rows = await conn.fetch(
+        "select company_id, closed_through from company_closed_periods where company_id = any($1::uuid[])",
+        company_ids,
     )
-    return day
+    return {r["company_id"]: r["closed_through"] for r in rows}
 
 
-async def set_closed_through(conn: asyncpg.Connection, company_id: UUID, day: date) -> None:
+async def set_closed_through_of(conn: asyncpg.Connection, days: dict[UUID, date]) -> None:
+    """The last drafted day per company: moved forward only (``greatest``), in one statement."""
+    if not days:
+        return
     await conn.execute(
-        """insert into company_closed_periods (company_id, closed_through) values ($1, $2)
+        """insert into company_closed_periods (company_id, closed_through)
+           select * from unnest($1::uuid[], $2::date[])
            on conflict (company_id) do update set closed_through = greatest(company_closed_periods.closed_through,
                                                                             excluded.closed_through),
                                                   updated_at = now()""",
-        company_id,
-        day,
+        list(days),
+        list(days.values()),
     )
 
 
@@ -120,12 +156,13 @@ async def insert_close(conn: asyncpg.Connection, close_id: UUID, through: date, 
     )
 
 
-async def close_progressed(conn: asyncpg.Connection, close_id: UUID, drafted: int) -> None:
+async def close_progressed(conn: asyncpg.Connection, close_id: UUID, drafted: int, *, companies: int = 1) -> None:
     await conn.execute(
-        """update closes set companies_done = companies_done + 1, invoices_drafted = invoices_drafted + $2
+        """update closes set companies_done = companies_done + $3, invoices_drafted = invoices_drafted + $2
            where close_id = $1""",
         close_id,
         drafted,
+        companies,
     )
 
 
@@ -173,24 +210,54 @@ async def get_close(conn: asyncpg.Connection, close_id: UUID) -> Close | None:
 # --- invoices ------------------------------------------------------------------------------------------------
 
 
-async def insert_draft(conn: asyncpg.Connection, invoice: Invoice) -> None:
+async def insert_drafts(conn: asyncpg.Connection, invoices: list[Invoice]) -> None:
+    """New drafts with their lines and entries: three statements in all (invoices, lines, entries)."""
+    if not invoices:
+        return
     await conn.execute(
         """insert into invoices (invoice_id, company_id, status, billing_period, period_start, period_end, close_id,
                                  net_ore, vat_rate_percent, vat_ore, total_ore, currency)
-           values ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $9, $10, $11)""",
-        invoice.invoice_id,
-        invoice.company_id,
-        invoice.period.kind.value,
-        invoice.period.start,
-        invoice.period.end,
-        invoice.close_id,
-        invoice.net_ore,
-        invoice.vat_rate_percent,
-        invoice.vat_ore,
-        invoice.total_ore,
-        invoice.currency,
+           select i, c, 'draft', k, s, e, cl, n, r, v, t, cur
+           from unnest($1::uuid[], $2::uuid[], $3::text[], $4::date[], $5::date[], $6::uuid[], $7::bigint[],
+                       $8::integer[], $9::bigint[], $10::bigint[], $11::text[])
+                as x (i, c, k, s, e, cl, n, r, v, t, cur)""",
+        [i.invoice_id for i in invoices],
+        [i.company_id for i in invoices],
+        [i.period.kind.value for i in invoices],
+        [i.period.start for i in invoices],
+        [i.period.end for i in invoices],
+        [i.close_id for i in invoices],
+        [i.net_ore for i in invoices],
+        [i.vat_rate_percent for i in invoices],
+        [i.vat_ore for i in invoices],
+        [i.total_ore for i in invoices],
+        [i.currency for i in invoices],
     )
-    await _insert_lines(conn, invoice)
+    lines = [(i.invoice_id, line) for i in invoices for line in i.lines]
+    await conn.execute(
+        """insert into invoice_lines (invoice_id, position, citizen_id, citizen_name, rate_ore_per_hour, minutes,
+                                      amount_ore, late, first_work_date, last_work_date)
+           select * from unnest($1::uuid[], $2::integer[], $3::uuid[], $4::text[], $5::bigint[], $6::integer[],
+                                $7::bigint[], $8::boolean[], $9::date[], $10::date[])""",
+        [i for i, _ in lines],
+        [line.position for _, line in lines],
+        [line.citizen_id for _, line in lines],
+        [line.citizen_name for _, line in lines],
+        [line.rate_ore_per_hour for _, line in lines],
+        [line.minutes for _, line in lines],
+        [line.amount_ore for _, line in lines],
+        [line.late for _, line in lines],
+        [line.first_work_date for _, line in lines],
+        [line.last_work_date for _, line in lines],
+    )
+    entries = [(e, i, line.position) for i, line in lines for e in line.entry_ids]
+    await conn.execute(
+        """insert into invoice_entries (entry_id, invoice_id, position)
+           select * from unnest($1::uuid[], $2::uuid[], $3::integer[])""",
+        [e for e, _, _ in entries],
+        [i for _, i, _ in entries],
+        [p for _, _, p in entries],
+    )
 
 
 async def _insert_lines(conn: asyncpg.Connection, invoice: Invoice) -> None:
