@@ -89,13 +89,16 @@ async def unbilled_entries(
 async def unbilled_entries_of(
     conn: asyncpg.Connection, company_ids: list[UUID], *, through: date
 ) -> dict[UUID, list[UnbilledEntry]]:
-    """Per company of ``company_ids``: its accrued lines on no invoice with ``work_date <= through``."""
+    """Per company of ``company_ids``: its accrued lines on no invoice with ``work_date <= through``.
+
+    "On no invoice" is a scalar subquery, one primary-key probe per line: written as ``not exists`` the
+    planner hashed the whole of ``invoice_entries`` for every batch of a close (bench/close)."""
     rows = await conn.fetch(
         """select b.company_id, b.entry_id, b.citizen_id, b.citizen_name, b.work_date, b.minutes,
                   b.rate_ore_per_hour, b.amount_ore
            from billable_lines b
            where b.company_id = any($1::uuid[]) and b.work_date <= $2
-             and not exists (select 1 from invoice_entries i where i.entry_id = b.entry_id)
+             and (select true from invoice_entries i where i.entry_id = b.entry_id) is null
            order by b.company_id, b.work_date, b.entry_id""",
         company_ids,
         through,
