@@ -123,6 +123,24 @@ async def pending_entries(conn: asyncpg.Connection, through: date) -> list[Pendi
     return [PendingEntry(**dict(r)) for r in rows]
 
 
+async def closed_through(conn: asyncpg.Connection, company_id: UUID) -> date | None:
+    day: date | None = await conn.fetchval(
+        "select closed_through from company_closed_periods where company_id = $1", company_id
+    )
+    return day
+
+
+async def set_closed_through(conn: asyncpg.Connection, company_id: UUID, day: date) -> None:
+    await conn.execute(
+        """insert into company_closed_periods (company_id, closed_through) values ($1, $2)
+           on conflict (company_id) do update set closed_through = greatest(company_closed_periods.closed_through,
+                                                                            excluded.closed_through),
+                                                  updated_at = now()""",
+        company_id,
+        day,
+    )
+
+
 async def closed_through_of(conn: asyncpg.Connection, company_ids: list[UUID]) -> dict[UUID, date]:
     rows = await conn.fetch(
         "select company_id, closed_through from company_closed_periods where company_id = any($1::uuid[])",
@@ -211,6 +229,26 @@ async def get_close(conn: asyncpg.Connection, close_id: UUID) -> Close | None:
 
 
 # --- invoices ------------------------------------------------------------------------------------------------
+
+
+async def insert_draft(conn: asyncpg.Connection, invoice: Invoice) -> None:
+    await conn.execute(
+        """insert into invoices (invoice_id, company_id, status, billing_period, period_start, period_end, close_id,
+                                 net_ore, vat_rate_percent, vat_ore, total_ore, currency)
+           values ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $9, $10, $11)""",
+        invoice.invoice_id,
+        invoice.company_id,
+        invoice.period.kind.value,
+        invoice.period.start,
+        invoice.period.end,
+        invoice.close_id,
+        invoice.net_ore,
+        invoice.vat_rate_percent,
+        invoice.vat_ore,
+        invoice.total_ore,
+        invoice.currency,
+    )
+    await _insert_lines(conn, invoice)
 
 
 async def insert_drafts(conn: asyncpg.Connection, invoices: list[Invoice]) -> None:
