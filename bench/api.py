@@ -1,7 +1,9 @@
 """Approve-heavy HTTP load on the timesheet service vs a bare FastAPI + asyncpg app, open loop.
 
-timesheet: the real app (uvicorn, one worker, its own process) on a fresh database and Kafka namespace,
-    consumers and outbox relay running. A PlacementCreated (and the company) arrive over Kafka; M entries
+timesheet: the real service in its runtime roles (``python -m timesheet api|worker|relay``, each its own
+    process, as production runs them) on a fresh database and Kafka namespace: the ``api`` role alone serves
+    the requests (uvicorn, one worker, the service's own uvicorn settings), the ``worker`` (consumers) and
+    the ``relay`` (outbox publisher) run beside it. A PlacementCreated (and the company) arrive over Kafka; M entries
     are submitted through the API as a consultant; then POST /entries/{id}/approve as the company's
     approver, one request per entry, doing whatever an approval does (token check, entry read, conditional
     update, EntryApproved into the outbox, ...), while the relay publishes those events to Kafka.
@@ -12,13 +14,17 @@ are sent on a clock, never waiting for earlier answers) over real TCP with httpx
 --connections keep-alive connections. Latency of a request = its answer time minus its scheduled send
 time, so a stalled server is charged for every request it held up (no coordinated omission);
 percentiles are over every request, failed ones included. Also printed: the server process's CPU time
-per request (user + system from /proc; for timesheet until its outbox is drained, since relaying
-EntryApproved is part of an approval's cost), which other load on the shared machine disturbs less
-than latency; the load generator's own CPU time per request; the 1-minute load average, which says how
-much else ran. Server logs go to a temp file, kept and named only when a server fails. Databases and
-topics are removed afterwards.
+per request (user + system from /proc; for timesheet the api process's, and beside it the relay's and
+the worker's until the outbox is drained, since relaying EntryApproved is part of an approval's cost),
+which other load on the shared machine disturbs less than latency; the database's (the benchmark
+database's PostgreSQL backends, by application name); the load generator's own CPU time per request;
+the 1-minute load average, which says how much else ran. Server logs go to a temp file, kept and named
+only when a server fails. Databases and topics are removed afterwards.
 
-    bench/api [--rate 200] [--seconds 20] [--connections 100] [--warmup 50]
+    bench/api [--rate 200] [--seconds 20] [--connections 100] [--warmup 50] [--profile PREFIX]
+
+--profile PREFIX records the api process with py-spy while load is offered (PREFIX.svg, a flame graph;
+PREFIX.txt, collapsed stacks) and prints the top frames; artifacts/profiles/ keeps the before and after.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import asyncio
 import importlib.util
 import math
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -36,7 +43,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -47,8 +54,7 @@ import httpx
 import uvicorn
 from fastapi import FastAPI, Request
 
-from timesheet.app import MIGRATIONS, create_app
-from timesheet.config import TimesheetSettings
+from timesheet.app import MIGRATIONS
 from vikar_shared.auth.principal import Role
 from vikar_shared.events.placement import Approver, CompanyRegistered, PlacementCreated
 from vikar_shared.messaging.kafka import delete_topics
@@ -73,6 +79,12 @@ class Run:
     outcomes: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     server_cpu_seconds: float = 0.0
+    # The PostgreSQL backends serving the benchmark's database (all its processes' connections).
+    database_cpu_seconds: float = 0.0
+    # The same by application_name (timesheet's roles name theirs; "" for unnamed backends, e.g. autovacuum).
+    database_cpu_by_client: dict[str, float] = field(default_factory=dict)
+    # Processes beside the one serving (timesheet's worker and relay roles), by role.
+    beside_cpu_seconds: dict[str, float] = field(default_factory=dict)
     client_cpu_seconds: float = 0.0
     load_average: float = 0.0
     note: str = ""
@@ -96,10 +108,21 @@ class Run:
 
     def line(self) -> str:
         kinds = ", ".join(f"{k}×{v}" for k, v in sorted(self.outcomes.items()) if k != "200")
+        beside = "".join(
+            f" + {role} {seconds * 1000 / max(1, self.requests):.2f} ms"
+            for role, seconds in self.beside_cpu_seconds.items()
+        )
+        by_client = ", ".join(
+            f"{client or 'other'} {seconds * 1000 / max(1, self.requests):.2f}"
+            for client, seconds in sorted(self.database_cpu_by_client.items())
+            if len(self.database_cpu_by_client) > 1
+        )
+        by_client = f" ({by_client})" if by_client else ""
         return (
             f"{self.name + ':':<10} {self.achieved:7.1f} req/s achieved  errors {self.errors}"
             f"{f' ({kinds})' if kinds else ''}  p50 {self.percentile(50):7.1f} ms  p95 {self.percentile(95):7.1f} ms"
-            f"  p99 {self.percentile(99):7.1f} ms\n{'':<11}CPU per request: server {self.cpu_ms_per_request:.2f} ms, "
+            f"  p99 {self.percentile(99):7.1f} ms\n{'':<11}CPU per request: server {self.cpu_ms_per_request:.2f} ms"
+            f"{beside}, database {self.database_cpu_seconds * 1000 / max(1, self.requests):.2f} ms{by_client}, "
             f"load generator {self.client_cpu_seconds * 1000 / max(1, self.requests):.2f} ms; "
             f"load avg after {self.load_average:.1f}\n{'':<11}[{self.what}; {self.requests} requests"
             f"{'; ' + self.note if self.note else ''}]"
@@ -213,6 +236,29 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+async def backends_cpu(conn: asyncpg.Connection) -> dict[int, tuple[str, float]]:
+    """Application name and CPU seconds so far of each PostgreSQL backend connected to ``conn``'s database
+    but ``conn`` (the server runs on this machine; a backend that ended meanwhile is not found)."""
+    rows = await conn.fetch(
+        """select pid, coalesce(application_name, '') as client from pg_stat_activity
+           where datname = current_database() and pid <> pg_backend_pid()"""
+    )
+    found: dict[int, tuple[str, float]] = {}
+    for row in rows:
+        with suppress(OSError):
+            found[row["pid"]] = (row["client"], cpu_seconds(row["pid"]))
+    return found
+
+
+def cpu_since(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds the backends spent between two readings, by application name; one that connected
+    meanwhile counts whole."""
+    spent: dict[str, float] = {}
+    for pid, (client, seconds) in after.items():
+        spent[client] = spent.get(client, 0.0) + seconds - before.get(pid, ("", 0.0))[1]
+    return spent
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((HOST, 0))
@@ -231,11 +277,14 @@ class Server:
 
 
 @asynccontextmanager
-async def server_process(name: str, args: Sequence[str], port: int, ready_path: str | None) -> AsyncIterator[Server]:
-    """Runs ``bench/api.py --serve ...`` as a child process; yields it once it answers."""
+async def server_process(
+    name: str, command: Sequence[str], port: int, ready_path: str | None, env: dict[str, str] | None = None
+) -> AsyncIterator[Server]:
+    """Runs ``command`` as a child process; yields it once it answers on ``port`` (``ready_path`` 200, or
+    a TCP connection when None)."""
     log = open_log(name)
     child = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--serve", *args, "--port", str(port), stdout=log, stderr=log
+        *command, stdout=log, stderr=log, env=None if env is None else {**os.environ, **env}
     )
     base_url = f"http://{HOST}:{port}"
     try:
@@ -270,9 +319,94 @@ async def server_process(name: str, args: Sequence[str], port: int, ready_path: 
             os.unlink(log.name)
 
 
+def bench_process(
+    name: str, args: Sequence[str], port: int, ready_path: str | None
+) -> AbstractAsyncContextManager[Server]:
+    """``bench/api.py --serve ...`` (the baseline) as a child process."""
+    return server_process(name, [sys.executable, __file__, "--serve", *args, "--port", str(port)], port, ready_path)
+
+
+def timesheet_process(
+    role: str, dsn: str, namespace: str, kafka: str, port: int
+) -> AbstractAsyncContextManager[Server]:
+    """``python -m timesheet <role>``: the service's own entry point and uvicorn settings, configured by
+    its environment variables as a deployment configures it."""
+    env = {
+        # Named, so the database's CPU can be told apart by process (pg_stat_activity.application_name).
+        "TIMESHEET_DATABASE_URL": f"{dsn}{'&' if '?' in dsn else '?'}application_name=timesheet-{role}",
+        "TIMESHEET_KAFKA_BOOTSTRAP": kafka,
+        "TIMESHEET_KAFKA_NAMESPACE": namespace,
+        "TIMESHEET_HTTP_PORT": str(port),
+        "TIMESHEET_LOG_LEVEL": "WARNING",
+    }
+    return server_process(f"timesheet-{role}", [sys.executable, "-m", "timesheet", role], port, "/readyz", env)
+
+
 def serve(app: FastAPI, port: int) -> None:
-    # One worker, no access log, asyncio loop and h11: the same for both apps.
+    # The baseline: one worker, no access log, uvicorn's defaults otherwise (its "auto" event loop and
+    # HTTP parser: uvloop and httptools when installed, as they are for the service).
     uvicorn.Server(uvicorn.Config(app, host=HOST, port=port, access_log=False, log_level="warning")).run()
+
+
+# ----------------------------------------------------------------------------- profiling
+
+PROFILE_RATE = 100  # samples per second, per profiler
+
+
+@asynccontextmanager
+async def profiling(pid: int, seconds: float, prefix: Path | None) -> AsyncIterator[None]:
+    """py-spy on ``pid`` for ``seconds`` while the block runs (nothing when ``prefix`` is None): a flame
+    graph (``prefix.svg``) and collapsed stacks (``prefix.txt``). Non-blocking sampling, so the server is
+    never paused; two samplers at a modest rate, each costing the shared machine a little CPU."""
+    if prefix is None:
+        yield
+        return
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    common = ["record", "--pid", str(pid), "--duration", str(math.ceil(seconds)), "--rate", str(PROFILE_RATE)]
+    samplers = [
+        await asyncio.create_subprocess_exec(
+            py_spy,
+            *common,
+            "--nonblocking",
+            "--format",
+            kind,
+            "-o",
+            str(prefix.with_suffix(suffix)),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        for kind, suffix in (("flamegraph", ".svg"), ("raw", ".txt"))
+    ]
+    try:
+        yield
+    finally:
+        for sampler in samplers:
+            await sampler.wait()
+
+
+def top_frames(collapsed: Path, count: int = 15) -> str:
+    """The frames most often on top of the stack (self) and, of the service's and the web stack's own
+    code, most often anywhere on it (total), as shares of all samples, from py-spy's collapsed stacks."""
+    own: Counter[str] = Counter()
+    anywhere: Counter[str] = Counter()
+    total = 0
+    for line in collapsed.read_text().splitlines():
+        stack, _, samples = line.rpartition(" ")
+        if not stack or not samples.isdigit():
+            continue
+        frames = stack.split(";")
+        total += int(samples)
+        own[frames[-1]] += int(samples)
+        for frame in set(frames):
+            anywhere[frame] += int(samples)
+    if not total:
+        return "  (no samples)"
+
+    def rows(counter: Counter[str]) -> str:
+        return "\n".join(f"  {100 * n / total:5.1f}%  {frame}" for frame, n in counter.most_common(count))
+
+    return f"top frames (self), {total} samples:\n{rows(own)}\ntop frames (total):\n{rows(anywhere)}"
 
 
 # ----------------------------------------------------------------------------- timesheet
@@ -356,14 +490,25 @@ async def submit_all(connections: Connections, workload: Workload) -> list[uuid.
     return ids
 
 
-async def run_timesheet(stack: StackSettings, rate: float, seconds: float, connection_count: int, warmup: int) -> Run:
+async def run_timesheet(
+    stack: StackSettings, rate: float, seconds: float, connection_count: int, warmup: int, profile: Path | None = None
+) -> Run:
     n = round(rate * seconds)
     dsn = await clone_database(stack, "timesheet", MIGRATIONS)
     namespace = f"bench{uuid.uuid4().hex[:10]}."
     conn = await asyncpg.connect(dsn)
     try:
-        args = ["timesheet", "--dsn", dsn, "--namespace", namespace, "--kafka", stack.kafka_bootstrap]
-        async with server_process("timesheet", args, free_port(), "/readyz") as server:
+        async with AsyncExitStack() as processes:
+            # The worker (consumers) and the relay beside the api role, each a process of its own.
+            beside = {
+                role: await processes.enter_async_context(
+                    timesheet_process(role, dsn, namespace, stack.kafka_bootstrap, free_port())
+                )
+                for role in ("worker", "relay")
+            }
+            server = await processes.enter_async_context(
+                timesheet_process("api", dsn, namespace, stack.kafka_bootstrap, free_port())
+            )
             workload = make_workload(warmup + n)
             await publish_events(
                 stack.kafka_bootstrap,
@@ -396,13 +541,19 @@ async def run_timesheet(stack: StackSettings, rate: float, seconds: float, conne
 
                 await warm_up(connections, [approve(e) for e in ids[:warmup]])
                 await wait_for(outbox_drained, "warm-up EntryApproved relayed")
-                run = Run("timesheet", "POST /entries/{id}/approve")
+                run = Run("timesheet", "POST /entries/{id}/approve, served by the api role")
                 requests = [approve(e) for e in ids[warmup:]]
                 cpu_before = cpu_seconds(server.pid)
-                await drive(connections, requests, rate, run)
+                beside_before = {role: cpu_seconds(p.pid) for role, p in beside.items()}
+                database_before = await backends_cpu(conn)
+                async with profiling(server.pid, seconds, profile):
+                    await drive(connections, requests, rate, run)
+                run.server_cpu_seconds = cpu_seconds(server.pid) - cpu_before
             # Relaying the EntryApproved events is part of what an approval costs the service.
             drain = await wait_for(outbox_drained, "EntryApproved relayed", timeout=120)
-            run.server_cpu_seconds = cpu_seconds(server.pid) - cpu_before
+            run.beside_cpu_seconds = {role: cpu_seconds(p.pid) - beside_before[role] for role, p in beside.items()}
+            run.database_cpu_by_client = cpu_since(database_before, await backends_cpu(conn))
+            run.database_cpu_seconds = sum(run.database_cpu_by_client.values())
             run.load_average = os.getloadavg()[0]
             approved = await conn.fetchval("select count(*) from entries where status = 'approved'") - warmup
             run.note = f"{approved} approved in the database; outbox drained {drain:.2f} s after the last answer"
@@ -413,24 +564,17 @@ async def run_timesheet(stack: StackSettings, rate: float, seconds: float, conne
         await delete_topics(stack.kafka_bootstrap, namespace)
 
 
-def serve_timesheet(dsn: str, namespace: str, kafka: str, port: int) -> None:
-    settings = TimesheetSettings(
-        database_url=dsn, kafka_bootstrap=kafka, kafka_namespace=namespace, http_port=port, log_level="WARNING"
-    )
-    serve(create_app(settings), port)
-
-
 # ----------------------------------------------------------------------------- baseline
 
 
 def baseline_app(dsn: str) -> FastAPI:
     """One endpoint, one INSERT: what any FastAPI + asyncpg service pays per request at least."""
-    defaults = ServiceSettings.model_fields  # the same pool size as the service gets
+    defaults = ServiceSettings()  # the same pool as the service's api role gets
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.pool = await asyncpg.create_pool(
-            dsn, min_size=defaults["db_pool_min"].default, max_size=defaults["db_pool_max"].default
+            dsn, min_size=defaults.pool_min_size("api"), max_size=defaults.db_pool_max
         )
         yield
         await app.state.pool.close()
@@ -452,14 +596,14 @@ async def run_baseline(stack: StackSettings, rate: float, seconds: float, connec
     admin = await asyncpg.connect(stack.dsn_for("postgres"))
     await admin.execute(f'create database "{database}"')
     await admin.close()
+    conn: asyncpg.Connection | None = None
     try:
         conn = await asyncpg.connect(dsn)
         await conn.execute(
             "create table bench_rows (id uuid primary key, created_at timestamptz not null default now())"
         )
-        await conn.close()
         async with (
-            server_process("baseline", ["baseline", "--dsn", dsn], free_port(), None) as server,
+            bench_process("baseline", ["baseline", "--dsn", dsn], free_port(), None) as server,
             connections_to(server.base_url, connection_count) as connections,
         ):
 
@@ -470,11 +614,16 @@ async def run_baseline(stack: StackSettings, rate: float, seconds: float, connec
             run = Run("baseline", "POST /rows/{id}: one INSERT")
             requests = [insert(uuid.uuid4()) for _ in range(n)]
             cpu_before = cpu_seconds(server.pid)
+            database_before = await backends_cpu(conn)
             await drive(connections, requests, rate, run)
             run.server_cpu_seconds = cpu_seconds(server.pid) - cpu_before
+            run.database_cpu_by_client = cpu_since(database_before, await backends_cpu(conn))
+            run.database_cpu_seconds = sum(run.database_cpu_by_client.values())
             run.load_average = os.getloadavg()[0]
             return run
     finally:
+        if conn is not None:
+            await conn.close()
         await drop_database(stack, dsn)
 
 
@@ -489,7 +638,7 @@ def spare_httpcore_the_sniffio_search() -> None:
         sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
-async def main(rate: float, seconds: float, connections: int, warmup: int) -> None:
+async def main(rate: float, seconds: float, connections: int, warmup: int, profile: Path | None = None) -> None:
     stack = StackSettings()
     print(
         f"bench/api: open loop, offered {rate:g} req/s for {seconds:g} s ({round(rate * seconds)} requests per run, "
@@ -500,8 +649,10 @@ async def main(rate: float, seconds: float, connections: int, warmup: int) -> No
         "connections), the server (its own process: uvicorn, 1 worker), PostgreSQL and Kafka, and whatever else "
         f"runs on the machine (1-minute load average now {os.getloadavg()[0]:.1f})"
     )
-    timesheet = await run_timesheet(stack, rate, seconds, connections, warmup)
+    timesheet = await run_timesheet(stack, rate, seconds, connections, warmup, profile)
     print(timesheet.line(), flush=True)
+    if profile is not None:
+        print(top_frames(profile.with_suffix(".txt")), flush=True)
     baseline = await run_baseline(stack, rate, seconds, connections, warmup)
     print(baseline.line(), flush=True)
     print(
@@ -509,7 +660,8 @@ async def main(rate: float, seconds: float, connections: int, warmup: int) -> No
         f"p50 {timesheet.percentile(50) / baseline.percentile(50):.2f}, "
         f"p95 {timesheet.percentile(95) / baseline.percentile(95):.2f}, "
         f"p99 {timesheet.percentile(99) / baseline.percentile(99):.2f}, "
-        f"server CPU per request {timesheet.cpu_ms_per_request / baseline.cpu_ms_per_request:.2f}"
+        f"server CPU per request {timesheet.cpu_ms_per_request / baseline.cpu_ms_per_request:.2f}, "
+        f"database CPU per request {timesheet.database_cpu_seconds / max(1e-9, baseline.database_cpu_seconds):.2f}"
     )
 
 
@@ -519,22 +671,25 @@ def cli() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="how long each run offers load (20)")
     parser.add_argument("--connections", type=int, default=100, help="client connection pool size (100)")
     parser.add_argument("--warmup", type=int, default=50, help="unmeasured requests before each run (50)")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="PREFIX",
+        help="profile the timesheet api process with py-spy while load is offered: PREFIX.svg (flame graph), "
+        "PREFIX.txt (collapsed stacks); the top frames are printed",
+    )
     # The server side, run by the bench itself in a child process.
-    parser.add_argument("--serve", choices=["timesheet", "baseline"], help=argparse.SUPPRESS)
+    parser.add_argument("--serve", choices=["baseline"], help=argparse.SUPPRESS)
     parser.add_argument("--dsn", help=argparse.SUPPRESS)
-    parser.add_argument("--namespace", default="", help=argparse.SUPPRESS)
-    parser.add_argument("--kafka", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve == "timesheet":
-        serve_timesheet(args.dsn, args.namespace, args.kafka, args.port)
-    elif args.serve == "baseline":
+    if args.serve == "baseline":
         serve(baseline_app(args.dsn), args.port)
     else:
         if args.rate <= 0 or args.seconds <= 0 or args.connections < 1 or args.warmup < 0:
             parser.error("--rate, --seconds and --connections must be positive, --warmup not negative")
         spare_httpcore_the_sniffio_search()
-        asyncio.run(main(args.rate, args.seconds, args.connections, args.warmup))
+        asyncio.run(main(args.rate, args.seconds, args.connections, args.warmup, args.profile))
 
 
 if __name__ == "__main__":

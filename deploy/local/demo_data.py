@@ -87,6 +87,10 @@ def seed() -> dict[str, str]:
             "name": "Bager Hansen ApS",
             "cvr": "12345674",
             "approvers": [{"email": DEMO_APPROVER, "name": "Ib Hansen"}],
+            # Billed every ISO week, so last week's approved hours can be closed and invoiced today.
+            "billing_period": "weekly",
+            "address": {"street": "Vesterbro 12", "postcode": "9000", "city": "Aalborg"},
+            "billing_contact": {"name": "Ib Hansen", "email": DEMO_APPROVER},
         },
     )
     approver = token(Role.COMPANY_APPROVER, company_id=uuid.UUID(str(c["id"])), email=DEMO_APPROVER)
@@ -124,12 +128,18 @@ def seed() -> dict[str, str]:
         if name == "Mette Jensen":
             for e in submitted:
                 post(f"{TIMESHEET}/entries/{e['id']}/approve", approver, {"expected_version": 1})
-    return {"municipality": str(m["id"]), "company": str(c["id"]), "month": monday.strftime("%Y-%m")}
+    return {
+        "municipality": str(m["id"]),
+        "company": str(c["id"]),
+        "month": monday.strftime("%Y-%m"),
+        "week_end": (monday + timedelta(days=6)).isoformat(),
+    }
 
 
 def instructions(ids: dict[str, str]) -> str:
     """Fresh tokens for the seeded records, and what to try with them."""
     company, municipality_id, month = ids["company"], ids["municipality"], ids["month"]
+    week_end = ids.get("week_end", "<last Sunday>")  # a .stack seeded before the ledger lacks it
     approver = token(Role.COMPANY_APPROVER, company_id=uuid.UUID(company), email=DEMO_APPROVER)
     municipality = token(Role.MUNICIPALITY, municipality_id=uuid.UUID(municipality_id))
     return f"""The approval portal: {ORIGIN}/portal/pending (log in at {ORIGIN}/auth/login as {DEMO_APPROVER};
@@ -140,11 +150,18 @@ Demo tokens, valid {TOKEN_HOURS} hours (paste these lines into your shell):
   export ADMIN={token(Role.ADMIN)}
   export APPROVER={approver}
   export MUNICIPALITY={municipality}
+  export FINANCE={token(Role.FINANCE)}
 Try:
   curl -H "Authorization: Bearer $APPROVER" '{TIMESHEET}/companies/{company}/entries?status=submitted'
   curl -H "Authorization: Bearer $ADMIN" '{INVOICING}/companies/{company}/invoice-preview?month={month}'
   curl -H "Authorization: Bearer $MUNICIPALITY" \\
     '{INVOICING}/municipalities/{municipality_id}/co-financing-preview?month={month}'
+Close last week (Mette Jensen's approved hours become a draft invoice), then issue it:
+  curl -X POST -H "Authorization: Bearer $FINANCE" -H 'content-type: application/json' \
+    -d '{{"through": "{week_end}"}}' '{INVOICING}/closes'
+  curl -H "Authorization: Bearer $FINANCE" '{INVOICING}/invoices?status=draft&company_id={company}'
+  curl -X POST -H "Authorization: Bearer $FINANCE" '{INVOICING}/invoices/<id of the draft>/issue'
+  curl -H "Authorization: Bearer $FINANCE" '{INVOICING}/reconciliation?through={week_end}'
 """
 
 

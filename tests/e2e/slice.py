@@ -150,3 +150,18 @@ async def submit(system: System, placement: str, entries: list[tuple[str, int]])
             await asyncio.sleep(0.2)
             response = await api.post(f"/placements/{placement}/entries", json=body, headers=CONSULTANT)
         return ok(response, 201)
+
+
+async def reconciled(system: System, company_id: str, through: str) -> dict[str, object]:
+    """Issue 9's proof, run after a scenario: ``GET /reconciliation`` shows zero differences over every
+    company (approved = invoiced − credited + not yet invoiced, entry by entry and per document); returns
+    ``company_id``'s figures."""
+    async with httpx.AsyncClient(base_url=system.url("invoicing"), timeout=10) as invoicing:
+        report = ok(await invoicing.get("/reconciliation", headers=FINANCE, params={"through": through}))
+    companies = report["companies"]
+    assert isinstance(companies, list)
+    with_differences = [c for c in companies if c["differences"] or c["document_differences"] or c["difference_ore"]]
+    assert (report["difference_count"], with_differences) == (0, [])
+    [mine] = [c for c in companies if c["company_id"] == company_id]
+    assert isinstance(mine, dict)
+    return mine

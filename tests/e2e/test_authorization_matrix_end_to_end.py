@@ -51,6 +51,8 @@ BODIES: dict[tuple[str, str], object] = {
     ("POST", "/companies/{company_id}/approvals"): {"all_pending": True, "seen": []},
     ("POST", "/closes"): {"through": "2026-10-31"},
 }
+# Required query parameters of paths that take no month (issue 9 part 2: the reconciliation).
+QUERIES: dict[str, dict[str, str]] = {"/reconciliation": {"through": "2026-10-31"}}
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ async def call(system: System, route: Route, ids: dict[str, str], headers: dict[
             fill(route.template, ids),
             headers=headers,
             json=body,
-            params={"month": "2026-10"} if "preview" in route.template else None,
+            params=QUERIES.get(route.template, {"month": "2026-10"} if "preview" in route.template else None),
         )
 
 

@@ -64,7 +64,8 @@ def _random_cvr() -> str:
 def seed(world: World) -> None:
     """A municipality with terms, a bakery with two approvers, a referred citizen with an active
     placement, an opening, an activity, two entries (one approved, one pending), the e-mail that
-    asks for approval, and a close of October with the approved entry's draft invoice."""
+    asks for approval, a close of October with the approved entry's invoice (issued), and a correction
+    taking 30 min off it closed into a draft credit note."""
     admin = bearer(Role.ADMIN, sub="admin-fuzz")
     consultant = bearer(Role.CONSULTANT, sub="consultant-fuzz")
     finance = bearer(Role.FINANCE, sub="finance-fuzz")
@@ -178,6 +179,34 @@ def seed(world: World) -> None:
             return closed if closed["invoices"] else None
 
         close = _wait("invoicing to accrue the approved entry and draft it", drafted)
+        invoice_ids = [str(i["invoice_id"]) for i in close["invoices"]]
+
+        # Issue 9 part 2: the first draft issued, then 30 min taken off its entry: a credit note draft.
+        def issued() -> dict[str, Any] | None:
+            response = api.post(f"/invoices/{invoice_ids[0]}/issue", headers=finance)
+            return None if response.status_code == 409 else _ok(response)  # buyer address not there yet
+
+        _wait("invoicing to know the buyer and issue the draft", issued)
+
+    with world.client("timesheet") as api:
+        correction = _ok(
+            api.post(
+                f"/entries/{entries[0]}/corrections",
+                headers=consultant,
+                json={"minutes_delta": -30, "reason": "Left early"},
+            ),
+            201,
+        )
+        _ok(api.post(f"/entries/{correction['id']}/approve", headers=approver, json={"expected_version": 1}))
+
+    with world.client("invoicing") as api:
+
+        def credited() -> dict[str, Any] | None:
+            closed = _ok(api.post("/closes", headers=finance, json={"through": "2026-10-31"}), 201)
+            return closed if closed["invoices"] else None
+
+        credit_close = _wait("invoicing to accrue the correction and draft a credit note", credited)
+        invoice_ids += [str(i["invoice_id"]) for i in credit_close["invoices"]]
 
     with world.client("notifications") as api:
         emails = _wait(
@@ -198,7 +227,7 @@ def seed(world: World) -> None:
         "email": [SECOND_APPROVER_EMAIL],
         "email_id": [email_id],
         "close_id": [str(close["close_id"])],
-        "invoice_id": [str(i["invoice_id"]) for i in close["invoices"]],
+        "invoice_id": invoice_ids,
     }
     world.tokens = {
         "consultant": consultant,

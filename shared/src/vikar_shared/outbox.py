@@ -6,7 +6,10 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from uuid import UUID
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -37,10 +40,40 @@ async def add_event(
     correlation_id: str | None = None,
     causation_id: str | None = None,
 ) -> Envelope:
-    """Writes the event to the outbox on ``conn``; must run inside the caller's transaction.
+    """Writes the event to the outbox on ``conn``; must run inside the caller's transaction. Inside a
+    consumer's transaction (:func:`deferred_events`) the row is collected instead and written with the
+    batch's others just before commit (:func:`write_deferred`), in the order added. Returns the envelope
+    (its ``id`` is the event id; the row's ``envelope`` is its JSON, sent by the relay as stored).
 
     The correlation id defaults to the one of the request or event being handled; the envelope's
     ``traceparent`` is the current span's (:func:`vikar_shared.tracing.inject`; ``None`` with tracing off)."""
+    envelope, row = outbox_row(
+        data, source=source, subject=subject, key=key, correlation_id=correlation_id, causation_id=causation_id
+    )
+    pending = _deferred.get()
+    if pending is not None:
+        pending.append(row)  # written by write_deferred before the consumer's transaction commits
+        return envelope
+    await conn.execute("insert into outbox (event_id, topic, key, envelope) values ($1, $2, $3, $4::text::jsonb)", *row)
+    return envelope
+
+
+OutboxRow = tuple[UUID, str, str, str]
+"""(event id, topic, Kafka key, envelope JSON) of one outbox row not yet written."""
+
+
+def outbox_row(
+    data: EventData,
+    *,
+    source: str,
+    subject: object,
+    key: object | None = None,
+    correlation_id: str | None = None,
+    causation_id: str | None = None,
+) -> tuple[Envelope, OutboxRow]:
+    """The envelope of ``data`` and the outbox row :func:`add_event` writes for it, for a caller that
+    writes the row in a statement of its own (insert ``envelope`` as ``$n::text::jsonb``): the same
+    correlation id default and the current ``traceparent`` (:func:`vikar_shared.tracing.inject`)."""
     envelope = Envelope.wrap(
         data,
         source=source,
@@ -49,23 +82,74 @@ async def add_event(
         causation_id=causation_id,
         traceparent=tracing.inject(),
     )
+    return envelope, (envelope.id, data.topic, str(key if key is not None else subject), envelope.model_dump_json())
+
+
+_deferred: ContextVar[list[OutboxRow] | None] = ContextVar("vikar_outbox_deferred", default=None)
+
+
+@contextmanager
+def deferred_events() -> Iterator[list[OutboxRow]]:
+    """While open, :func:`add_event` collects its rows in the yielded list instead of writing each at
+    once; the owner of the transaction writes them with :func:`write_deferred` before committing (the
+    consumers do, so a batch's events cost one statement). Nothing is written if the owner does not."""
+    pending: list[OutboxRow] = []
+    token = _deferred.set(pending)
+    try:
+        yield pending
+    finally:
+        _deferred.reset(token)
+
+
+def retract_deferred(event_id: UUID) -> bool:
+    """Drops the not yet written row of ``event_id`` (added by :func:`add_event` under
+    :func:`deferred_events`); False when there is no such row (not deferred, or written already)."""
+    pending = _deferred.get()
+    if pending is None:
+        return False
+    for i, row in enumerate(pending):
+        if row[0] == event_id:
+            del pending[i]
+            return True
+    return False
+
+
+def deferring_events() -> bool:
+    """Whether :func:`add_event` collects rows now (:func:`deferred_events`) instead of writing them."""
+    return _deferred.get() is not None
+
+
+async def write_deferred(conn: asyncpg.Connection, pending: list[OutboxRow]) -> None:
+    """Writes the collected rows in one statement, ids in the order they were added; empties ``pending``."""
+    if not pending:
+        return
+    ids, topics, keys, bodies = (list(column) for column in zip(*pending, strict=True))
     await conn.execute(
-        "insert into outbox (event_id, topic, key, envelope) values ($1, $2, $3, $4)",
-        envelope.id,
-        data.topic,
-        str(key if key is not None else subject),
-        envelope.model_dump(mode="json"),
+        """insert into outbox (event_id, topic, key, envelope)
+           select e.id, e.topic, e.key, e.body::jsonb
+           from unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) with ordinality as e(id, topic, key, body, n)
+           order by e.n""",
+        ids,
+        topics,
+        keys,
+        bodies,
     )
-    return envelope
+    pending.clear()
 
 
 def encode(envelope: dict[str, object]) -> bytes:
+    """The JSON bytes of a stored envelope, validated (the relay sends the stored text as it is:
+    :func:`add_event`, the only writer, stores what :class:`Envelope` produced)."""
     return Envelope.model_validate(envelope).model_dump_json().encode()
 
 
 def purged_after_publish(envelope: dict[str, object]) -> bool:
     """Whether the row of this envelope is deleted once published (``EventData.purge_after_publish``)."""
-    model = REGISTRY.get((str(envelope.get("type")), int(str(envelope.get("version", 0)))))
+    return _purged(str(envelope.get("type")), int(str(envelope.get("version", 0))))
+
+
+def _purged(event_type: str, version: int) -> bool:
+    model = REGISTRY.get((event_type, version))
     return model is not None and model.purge_after_publish
 
 
@@ -115,28 +199,30 @@ class OutboxRelay:
         async with transaction(self._pool) as conn:
             if not await conn.fetchval("select pg_try_advisory_xact_lock($1)", _RELAY_LOCK):
                 return 0
+            # The stored jsonb goes out as its text: add_event (the only writer) stored what Envelope
+            # produced, so validating and re-serialising every row here would only cost CPU.
             rows = await conn.fetch(
-                """select id, topic, key, envelope from outbox
-                   where sent_at is null order by id limit $1 for update skip locked""",
+                """select id, topic, key, envelope::text as body, envelope->>'type' as type,
+                          (envelope->>'version')::int as version
+                   from outbox where sent_at is null order by id limit $1 for update skip locked""",
                 self._batch_size,
             )
             if not rows:
                 self.last_progress = time.monotonic()
                 return 0
             # Enqueue all, then wait for every ack; the idempotent producer keeps per-partition order.
+            namespace, send = self._namespace, self._producer.send
             pending = [
-                await tracing.send_in_span(  # a span per row, child of its traceparent, ended at the ack
-                    r["envelope"],
-                    self._producer.send(
-                        self._namespace + r["topic"], value=encode(r["envelope"]), key=r["key"].encode()
-                    ),
+                # A span per row (child of its traceparent, ended at the ack); with tracing off only the send.
+                await tracing.send_in_span(
+                    r["body"], send(namespace + r["topic"], value=r["body"].encode(), key=r["key"].encode())
                 )
                 for r in rows
             ]
             acks = await asyncio.gather(*pending, return_exceptions=True)  # every outcome retrieved
             if failed := next((a for a in acks if isinstance(a, BaseException)), None):
                 raise failed
-            purged = [r["id"] for r in rows if purged_after_publish(r["envelope"])]
+            purged = [r["id"] for r in rows if _purged(r["type"], r["version"])]
             if purged:
                 await conn.execute("delete from outbox where id = any($1::bigint[])", purged)
             await conn.execute(

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Awaitable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -241,14 +242,20 @@ def consume_span(envelope: Envelope, consumer: str) -> Iterator[Span]:
         yield span
 
 
-async def send_in_span(envelope: Mapping[str, Any], sending: Awaitable[asyncio.Future[Any]]) -> asyncio.Future[Any]:
+async def send_in_span(
+    envelope: Mapping[str, Any] | str, sending: Awaitable[asyncio.Future[Any]]
+) -> asyncio.Future[Any]:
     """Awaits ``sending`` (a producer's ``send(...)``, which enqueues the record and returns its delivery
     future) in a ``send <topic>`` PRODUCER span of the envelope's ``source`` service, child of the
-    envelope's ``traceparent`` (``envelope`` is the outbox row's JSON); the span ends when the delivery
+    envelope's ``traceparent`` (``envelope`` is the outbox row's JSON, parsed or as text: text is parsed
+    only when tracing is on); the span ends when the delivery
     future does (acknowledged, or failed: the error is recorded). Returns the delivery future. With
     tracing off it only awaits ``sending``."""
     if not _providers:
         return await sending
+    if isinstance(envelope, str):
+        envelope = json.loads(envelope)
+        assert isinstance(envelope, dict)
     tracer = _tracer(str(envelope.get("source", "")))
     if tracer is None:
         return await sending

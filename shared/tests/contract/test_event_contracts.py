@@ -415,6 +415,42 @@ EXAMPLES: dict[type[EventData], EventData] = {
             )
         ],
     ),
+    invoicing.CreditNoteIssued: invoicing.CreditNoteIssued(
+        credit_note_id=_ENTRY,
+        company_id=_COMPANY,
+        number="2026-000124",
+        credited_invoice_id=_COMPANY,
+        credited_invoice_number="2026-000123",
+        issue_date=date(2026, 12, 3),
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 11, 30),
+        net_ore=10_500,
+        vat_rate_percent=25,
+        vat_ore=2_625,
+        total_ore=13_125,
+        currency="DKK",
+        lines=[
+            invoicing.IssuedInvoiceLine(
+                citizen_id=_COMPANY,
+                rate_ore_per_hour=17_999,
+                minutes=30,
+                amount_ore=9_000,
+                late=False,
+                first_work_date=date(2026, 11, 24),
+                last_work_date=date(2026, 11, 24),
+            ),
+            invoicing.IssuedInvoiceLine(
+                citizen_id=_COMPANY,
+                rate_ore_per_hour=17_000,
+                minutes=0,
+                amount_ore=1_500,
+                late=False,
+                first_work_date=date(2026, 11, 24),
+                last_work_date=date(2026, 11, 24),
+                adjusts_entry_id=_ENTRY,
+            ),
+        ],
+    ),
 }
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -204,3 +205,56 @@ def test_the_email_claim_is_carried_in_its_normalised_ascii_form() -> None:
     assert VERIFIER.verify(_raw(claims)).email == "anna@agency.example"
     for bad in ("æøå@agency.example", "anna@agency.example\u202e", "\u200b"):
         assert _rule(_raw(_numeric_claims(email=bad))) == "claim-invalid"
+
+
+# ----------------------------------------------------------------------------- accepted tokens remembered (issue 8)
+
+
+def test_an_accepted_token_is_answered_from_memory_without_checking_it_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    verifier = TokenVerifier({"k1": SecretStr(SECRET)}, "vikarmodel", "vikarmodel")
+    company = uuid.uuid4()
+    token = _token(role=Role.COMPANY_APPROVER, company_id=company, email="ib@x.dk")
+    first = verifier.verify(token)
+
+    def no_decoding(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the token was decoded again")
+
+    monkeypatch.setattr(jwt, "decode", no_decoding)
+    assert verifier.verify(token) == first
+    assert verifier.verify(token).company_id == company
+    # Another token is checked in full.
+    with pytest.raises(AssertionError, match="decoded again"):
+        verifier.verify(_token(subject="bo"))
+
+
+def test_a_remembered_token_still_expires() -> None:
+    verifier = TokenVerifier({"k1": SecretStr(SECRET)}, "vikarmodel", "vikarmodel")
+    token = _token(ttl=timedelta(seconds=1))
+    assert verifier.verify(token).subject == "anna"
+    exp = jwt.decode(token, options={"verify_signature": False})["exp"]
+    time.sleep(max(0.0, exp - time.time()) + 0.05)
+    assert _rule(token, verifier) == "token-expired"
+
+
+def test_a_refused_token_is_refused_every_time_and_not_remembered() -> None:
+    verifier = TokenVerifier({"k1": SecretStr(SECRET)}, "vikarmodel", "vikarmodel")
+    token = _token(audience="someone-else")
+    assert _rule(token, verifier) == "token-audience"
+    assert _rule(token, verifier) == "token-audience"
+    # A token signed with another key is refused even after a good one of the same claims was accepted.
+    now = datetime.now(UTC)
+    verifier.verify(_token(now=now))
+    assert _rule(_token(now=now, secret="another-secret-another-secret-another-000"), verifier) == "token-signature"
+
+
+def test_the_memory_is_bounded_oldest_use_forgotten_first() -> None:
+    verifier = TokenVerifier({"k1": SecretStr(SECRET)}, "vikarmodel", "vikarmodel", cache_size=2)
+    a, b, c = (_token(subject=s) for s in ("a", "b", "c"))
+    verifier.verify(a)
+    verifier.verify(b)
+    verifier.verify(a)  # a used last: b is the oldest
+    verifier.verify(c)
+    assert len(verifier._accepted) == 2
+    assert {p.subject for p, _ in verifier._accepted.values()} == {"a", "c"}
+    # The memory holds digests, never a token.
+    assert all(isinstance(k, bytes) and len(k) == 32 for k in verifier._accepted)

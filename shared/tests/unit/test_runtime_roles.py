@@ -59,3 +59,13 @@ def test_the_setting_decides_for_every_role_but_migrate() -> None:
         run_migrations_on_start=True,
     )
     assert all(on.migrates_on_start(r.value) for r in Role)
+
+
+def test_the_api_role_opens_its_whole_pool_at_start_the_others_one() -> None:
+    settings = ServiceSettings(db_pool_max=12)
+    assert settings.pool_min_size("api") == 12
+    assert [settings.pool_min_size(r) for r in ("worker", "relay", "all", "migrate")] == [1, 1, 1, 1]
+    # A number given decides for every role, never above the bound.
+    assert ServiceSettings(db_pool_min=3, db_pool_max=12).pool_min_size("api") == 3
+    assert ServiceSettings(db_pool_min=3, db_pool_max=12).pool_min_size("worker") == 3
+    assert ServiceSettings(db_pool_min=30, db_pool_max=12).pool_min_size("api") == 12

@@ -160,7 +160,7 @@ async def test_without_a_provider_no_traceparent_is_stamped() -> None:
     envelope = await add_event(conn, approval(), source="timesheet", subject=uuid.uuid4())  # type: ignore[arg-type]
     assert tracing.inject() is None
     assert envelope.traceparent is None
-    assert conn.rows[0][3]["traceparent"] is None  # the outbox row's envelope
+    assert json.loads(conn.rows[0][3])["traceparent"] is None  # the outbox row's envelope (stored as JSON text)
 
 
 async def test_an_event_written_while_handling_one_carries_the_consume_span_as_parent() -> None:

@@ -37,14 +37,15 @@ def kroner(ore: int) -> str:
 
 
 def summary(close: Close) -> Table:
-    table = Table(title=f"Close through {close.through}: {len(close.invoices)} draft invoice(s)")
+    table = Table(title=f"Close through {close.through}: {len(close.invoices)} draft invoice(s) and credit note(s)")
     for column in ("company", "period", "lines", "hours", "net kr.", "VAT kr.", "total kr."):
         table.add_column(column, justify="left" if column in ("company", "period") else "right")
     for invoice in close.invoices:
         minutes = sum(line.minutes for line in invoice.lines)
+        credit = f" credit note of {invoice.credits_invoice_number}" if invoice.is_credit_note else ""
         table.add_row(
             str(invoice.company_id),
-            invoice.period.label,
+            invoice.period.label + credit,
             str(len(invoice.lines)),
             f"{minutes // 60}:{minutes % 60:02d}",
             kroner(invoice.net_ore),
@@ -58,9 +59,10 @@ def summary(close: Close) -> Table:
             "",
             str(sum(len(i.lines) for i in close.invoices)),
             "",
-            kroner(sum(i.net_ore for i in close.invoices)),
-            kroner(sum(i.vat_ore for i in close.invoices)),
-            kroner(sum(i.total_ore for i in close.invoices)),
+            # Credit notes state positive amounts; in the sum they count against the invoices.
+            kroner(sum(-i.net_ore if i.is_credit_note else i.net_ore for i in close.invoices)),
+            kroner(sum(-i.vat_ore if i.is_credit_note else i.vat_ore for i in close.invoices)),
+            kroner(sum(-i.total_ore if i.is_credit_note else i.total_ore for i in close.invoices)),
         )
     return table
 

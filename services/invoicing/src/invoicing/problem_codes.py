@@ -25,15 +25,18 @@ CATALOGUE = service_catalogue(
             409,
             en=(
                 "Invoice issued",
-                "An issued invoice is a fact: it is never edited, regenerated or deleted.",
+                "An issued invoice or credit note is a fact: it is never edited, regenerated, deleted or issued again.",
             ),
             da=(
                 "Fakturaen er udstedt",
-                "En udstedt faktura er et faktum: den rettes, gendannes eller slettes aldrig.",
+                "En udstedt faktura eller kreditnota er et faktum: den rettes, gendannes, slettes eller udstedes "
+                "aldrig igen.",
             ),
             do=(
-                "Correct it with a credit note; hours added later go on the next invoice.",
-                "Ret den med en kreditnota; timer, der kommer til senere, kommer på næste faktura.",
+                "Approve a correction: the next close drafts a credit note for hours taken away; hours added go on "
+                "the next invoice.",
+                "Godkend en rettelse: næste periodeafslutning laver en kreditnota for fjernede timer; timer, der "
+                "kommer til, kommer på næste faktura.",
             ),
         ),
         entry(
@@ -54,7 +57,11 @@ CATALOGUE = service_catalogue(
                 "Negativ total",
                 "Kladdens rettelser er større end dens timer; en faktura har aldrig en negativ total.",
             ),
-            do=("The amount is credited with a credit note.", "Beløbet krediteres med en kreditnota."),
+            do=(
+                "Delete the draft: the next close credits the lowered hours of issued invoices with credit notes.",
+                "Slet kladden: næste periodeafslutning krediterer de fjernede timer på udstedte fakturaer med "
+                "kreditnotaer.",
+            ),
         ),
         entry(
             "buyer-incomplete",

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from invoicing.accruals.handlers import (
-    on_entry_approved,
-    on_municipality_terms_set,
-    on_placement_created,
-    on_placement_rates_changed,
-)
+from invoicing.accruals.handlers import on_entry_approved, on_placement_created
+from invoicing.adjustments.handlers import on_municipality_terms_set, on_placement_rates_changed
 from invoicing.citizens.handlers import on_citizens_merged
 from invoicing.companies.handlers import on_company_registered, on_company_updated
 from vikar_shared.events import placement, timesheet
@@ -34,6 +30,7 @@ PLACEMENTS = ConsumerSpec(
         CompanyUpdated: on_company_updated,
     },
     description="Keeps the terms, placements and bill rate read models; accrues approved entries that waited; "
+    "settles a retroactive bill or co-financing rate change as adjustments; "
     "moves a merged citizen's placements and lines to the citizen kept; keeps the companies read model (buyer, "
     "billing rhythm, payment terms)",
 )

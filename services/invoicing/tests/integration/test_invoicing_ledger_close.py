@@ -165,6 +165,25 @@ async def test_fortnightly_and_weekly_companies_draft_their_own_periods_and_empt
     assert await invoicing.count("select count(*) from invoice_entries") == 5
 
 
+async def test_a_close_through_today_drafts_only_periods_that_ended_by_yesterday(invoicing: Any, build: Any) -> None:
+    """W48 ends on Sunday 29 November: on that day hours may still be worked and entered, so a close
+    through today leaves it open; the next day it has ended and is drafted."""
+    await invoicing.publish_company_events(build.company(VAEG, name="Væg og Vinduer", billing_period="weekly"))
+    vaeg = build.placement(
+        company_id=VAEG, municipality_id=AALBORG, citizen_name="Dora Væg", bill_rate=15_000, eligible=False
+    )
+    await invoicing.publish_placement_events(vaeg)
+    await invoicing.wait_for_count("select count(*) from companies", expected=1, what="company")
+    await invoicing.publish_approvals(build.approval(vaeg, date(2026, 11, 23), 60))
+    await _accrued(invoicing, 1)
+    r = await _close(invoicing, "2026-11-29", date(2026, 11, 29))
+    assert r.status_code == 201, r.text
+    assert (r.json()["through"], r.json()["invoices"]) == ("2026-11-28", [])
+    r = await _close(invoicing, "2026-11-29", date(2026, 11, 30))
+    [week] = r.json()["invoices"]
+    assert (week["period_label"], _totals(week)) == ("2026-W48", (15_000, 3_750, 18_750))
+
+
 async def test_entries_waiting_for_placement_or_terms_are_listed_in_the_close(invoicing: Any, build: Any) -> None:
     known = build.placement(company_id=BAGER, municipality_id=AALBORG, citizen_name="Eva Eligible", bill_rate=10_000)
     unknown = build.placement(company_id=BAGER, municipality_id=AALBORG, citizen_name="Finn", bill_rate=10_000)

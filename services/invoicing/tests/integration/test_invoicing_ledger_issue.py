@@ -132,6 +132,7 @@ async def test_issuing_numbers_freezes_every_paragraph_58_field_and_publishes_in
             "late": False,
             "first_work_date": "2026-10-05",
             "last_work_date": "2026-10-05",
+            "adjusts_entry_id": None,
         }
     ]
     assert b"Borger 0" not in value  # no name (and never a CPR) on the topic

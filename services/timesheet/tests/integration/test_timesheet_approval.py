@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -297,3 +297,42 @@ async def test_company_entries_are_filtered_by_status_and_ordered_by_date_then_c
     assert [e["id"] for e in everything.json()["entries"]] == [rejected, ida_day1, anders_day2, ida_day2]
     assert [e["id"] for e in only_rejected.json()["entries"]] == [rejected]
     assert bad_status.status_code == 422
+
+
+async def test_an_approval_without_and_with_an_idempotency_key_writes_the_same(timesheet: Harness) -> None:
+    """Without a key the approval takes two statements (issue 8), with one a transaction with the stored
+    answer: the entry, its history row and its EntryApproved (approved_at = decided_at, the request's
+    correlation id) come out the same."""
+    h = timesheet
+    quick, keyed = await h.submitted_entry_id(days_ago=2), await h.submitted_entry_id(days_ago=3)
+    answers = {}
+    for entry_id, extra in ((quick, {}), (keyed, {"Idempotency-Key": f"approve-{keyed}"})):
+        response = await h.client.post(
+            f"/entries/{entry_id}/approve",
+            json={"expected_version": 1},
+            headers={**h.approver, **extra, "X-Correlation-ID": f"cid-{entry_id}"},
+        )
+        assert response.status_code == 200, response.text
+        answers[entry_id] = response.json()
+    events = {
+        str(envelope.subject): envelope
+        for envelope in (Envelope.model_validate(r["envelope"]) for r in await h.outbox())
+        if envelope.type == "timesheet.entry_approved"
+    }
+    assert sorted(events) == sorted([quick, keyed])
+    for entry_id in (quick, keyed):
+        row = await h.entry_row(entry_id)
+        assert (row["status"], row["version"], row["decided_by"]) == ("approved", 2, "bo.approver")
+        assert datetime.fromisoformat(answers[entry_id]["decided_at"]) == row["decided_at"]
+        envelope = events[entry_id]
+        assert envelope.correlation_id == f"cid-{entry_id}"
+        assert datetime.fromisoformat(str(envelope.data["approved_at"])) == row["decided_at"]
+        assert envelope.data["minutes"] == row["minutes"]
+        history = await h.pool.fetch(
+            "select action, actor, version, reason from entry_history where entry_id = $1 order by id",
+            uuid.UUID(entry_id),
+        )
+        assert [tuple(r) for r in history] == [
+            ("submitted", history[0]["actor"], 1, None),
+            ("approved", "bo.approver", 2, None),
+        ]

@@ -11,11 +11,21 @@ Anything else is a 401 problem (code ``unauthenticated``) whose ``errors`` name 
 numeric string such as ``"1796..."`` is refused too, as RFC 7519 makes them NumericDate numbers; an
 ``email`` claim that is not an address by ``vikar_shared.types.Email``), ``claim-sub-empty``,
 ``token-issued-in-future``, ``token-not-yet-valid`` (``nbf``), ``token-lifetime``, ``token-invalid``.
+
+A verifier remembers the tokens it accepted (at most ``cache_size``, 4,096 by default, keyed by the
+token's SHA-256, never the token itself) with the principal and the expiry: the same token again is
+answered from memory until its ``exp`` (no leeway, as on the first check), so an approver's burst of
+requests pays for the signature and claim checks once (issue 8, bench/api). Only an accepted token is
+remembered; everything else it was checked for cannot change with time except expiry (``iat`` and
+``nbf`` only become easier to pass), and the keys are fixed for the verifier's life. A refused token is
+checked in full every time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -33,6 +43,7 @@ REQUIRED_CLAIMS = ("sub", "role", "iss", "aud", "iat", "exp")
 NUMERIC_DATE_CLAIMS = ("iat", "exp", "nbf")
 MAX_LIFETIME = timedelta(hours=12)
 LEEWAY = timedelta(seconds=60)
+CACHE_SIZE = 4096
 
 
 def _unauthenticated(detail: str, rule: str = "token-invalid") -> DomainError:
@@ -83,7 +94,8 @@ def _check_numeric_dates(claims: Mapping[str, object]) -> None:
 
 
 class TokenVerifier:
-    """Verifies bearer tokens; ``max_lifetime`` bounds ``exp - iat``, ``leeway`` the clock skew."""
+    """Verifies bearer tokens; ``max_lifetime`` bounds ``exp - iat``, ``leeway`` the clock skew; the last
+    ``cache_size`` accepted tokens are answered from memory until they expire (0: never)."""
 
     def __init__(
         self,
@@ -93,6 +105,7 @@ class TokenVerifier:
         *,
         max_lifetime: timedelta = MAX_LIFETIME,
         leeway: timedelta = LEEWAY,
+        cache_size: int = CACHE_SIZE,
     ) -> None:
         if not keys:
             raise ValueError("at least one JWT key is required")
@@ -101,9 +114,25 @@ class TokenVerifier:
         self._audience = audience
         self._max_lifetime = max_lifetime
         self._leeway = leeway
+        self._cache_size = cache_size
+        # sha256(token) -> (principal, exp); oldest first (insertion order), refreshed on use.
+        self._accepted: dict[bytes, tuple[Principal, float]] = {}
 
     def verify(self, token: str) -> Principal:
         """The caller of a bearer token; raises ``DomainError`` (401, rule named) for any broken rule."""
+        digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
+        if (known := self._accepted.pop(digest, None)) is not None and known[1] > time.time():
+            self._accepted[digest] = known  # the most recently used last
+            return known[0]
+        principal, expires = self._verify(token)
+        if self._cache_size > 0:
+            while len(self._accepted) >= self._cache_size:
+                del self._accepted[next(iter(self._accepted))]
+            self._accepted[digest] = (principal, expires)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
+        """Every check of the token; its principal and ``exp``."""
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.PyJWTError:
@@ -140,7 +169,8 @@ class TokenVerifier:
         if lifetime > self._max_lifetime.total_seconds():
             hours = self._max_lifetime.total_seconds() / 3600
             raise _unauthenticated(f"The bearer token lives longer than {hours:g} hours (exp - iat)", "token-lifetime")
-        return _principal_from_claims(claims)
+        # As PyJWT read it: int(exp), expired once exp <= now.
+        return _principal_from_claims(claims), float(int(claims["exp"]))
 
 
 class _IdentityClaims(BaseModel):

@@ -30,8 +30,10 @@ class HoursAccrued(EventData):
 
 
 class IssuedInvoiceLine(BaseModel):
-    """One line of an issued invoice: a citizen's hours at one rate (no name, never a CPR number).
-    ``late``: hours of a period invoiced before, dated ``first_work_date``..``last_work_date``."""
+    """One line of an issued invoice or credit note: a citizen's hours at one rate (no name, never a CPR
+    number). ``late``: hours of a period invoiced before, dated ``first_work_date``..``last_work_date``.
+    ``adjusts_entry_id``: an adjustment line settling a retroactive rate change of that entry (``minutes``
+    0, ``rate_ore_per_hour`` the new rate, ``amount_ore`` the difference)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
     citizen_id: UUID
@@ -41,6 +43,7 @@ class IssuedInvoiceLine(BaseModel):
     late: bool
     first_work_date: date
     last_work_date: date
+    adjusts_entry_id: UUID | None = None
 
 
 class InvoiceIssued(EventData):
@@ -61,6 +64,37 @@ class InvoiceIssued(EventData):
     number: str
     issue_date: date
     due_date: date
+    period_start: date
+    period_end: date
+    net_ore: int
+    vat_rate_percent: int
+    vat_ore: int
+    total_ore: int
+    currency: str
+    lines: list[IssuedInvoiceLine]
+
+
+class CreditNoteIssued(EventData):
+    """Finance issued a credit note: a correction lowered hours, or a retroactive rate change lowered the price
+    of hours, on an issued invoice. A fact from now on (never edited or deleted).
+
+    Published by invoicing in the issuing transaction (outbox), keyed by ``company_id``. ``number``:
+    ``YYYY-NNNNNN`` of the one gap-free sequence shared with invoices (the year of ``issue_date``);
+    ``credited_invoice_number`` the invoice it credits, whose period of supply ``period_start``..``period_end``
+    is. Amounts are **positive** øre credited to the company: ``net_ore`` the sum of the lines, ``vat_ore``
+    ``vat_rate_percent`` of it rounded half up once, ``total_ore = net_ore + vat_ore``. Carries no citizen
+    name and no CPR number."""
+
+    event_type = "invoicing.credit_note_issued"
+    event_version = 1
+    topic = TOPIC
+
+    credit_note_id: UUID
+    company_id: UUID
+    number: str
+    credited_invoice_id: UUID
+    credited_invoice_number: str
+    issue_date: date
     period_start: date
     period_end: date
     net_ore: int

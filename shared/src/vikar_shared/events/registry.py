@@ -26,6 +26,7 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     timesheet.LoginLinkRequestedV2,
     invoicing.HoursAccrued,
     invoicing.InvoiceIssued,
+    invoicing.CreditNoteIssued,
 )
 
 REGISTRY: dict[tuple[str, int], type[EventData]] = {(t.event_type, t.event_version): t for t in EVENT_TYPES}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import logging
 import re
@@ -264,7 +265,12 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
     """Runs a service with uvicorn. Its logs go through the JSON handler (``log_config=None``), and there
     is no access log: portal login links carry a one-time token in the path. Forwarded headers are
     uvicorn's only when ``trusted_proxies`` says so (the app's ProxyHeadersMiddleware), never by default
-    from loopback (uvicorn's ``proxy_headers`` default)."""
+    from loopback (uvicorn's ``proxy_headers`` default). The event loop is uvloop and the HTTP/1.1 parser
+    httptools (uvicorn's fast pair, installed with vikar-shared; see bench/api). What the imports and the
+    app built are moved out of the garbage collector's sight (``gc.freeze``): they live as long as the
+    process, and a full collection then no longer walks them in the middle of a request."""
+    gc.collect()
+    gc.freeze()
     uvicorn.run(
         app,
         host=settings.http_host,
@@ -272,4 +278,6 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         access_log=False,
         log_config=None,
         proxy_headers=False,
+        loop="uvloop",
+        http="httptools",
     )

@@ -1,4 +1,8 @@
-"""Request-scoped dependencies shared by every service's endpoints."""
+"""Request-scoped dependencies shared by every service's endpoints.
+
+Each is an ``async def`` although none awaits: FastAPI runs a plain ``def`` dependency in its thread pool,
+a hand-off to a worker thread and back per dependency and request, which under load cost more than the
+endpoint's own work (issue 8, bench/api)."""
 
 from __future__ import annotations
 
@@ -11,22 +15,22 @@ from fastapi import Depends, Request
 from vikar_shared.clock import Clock
 
 
-def _pool(request: Request) -> asyncpg.Pool:
+async def _pool(request: Request) -> asyncpg.Pool:
     pool: asyncpg.Pool = request.app.state.pool
     return pool
 
 
-def clock_of(request: Request) -> Clock:
+async def clock_of(request: Request) -> Clock:
     """The app's clock (``app.state.clock``, set by ``create_service_app``; tests may replace it)."""
     clock: Clock = request.app.state.clock
     return clock
 
 
-def _now(clock: Annotated[Clock, Depends(clock_of)]) -> datetime:
+async def _now(clock: Annotated[Clock, Depends(clock_of)]) -> datetime:
     return clock.now()
 
 
-def _today(clock: Annotated[Clock, Depends(clock_of)]) -> date:
+async def _today(clock: Annotated[Clock, Depends(clock_of)]) -> date:
     return clock.today()
 
 

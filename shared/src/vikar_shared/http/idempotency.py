@@ -131,8 +131,11 @@ async def request_for(
     """Builds the idempotency request for any caller (the portal passes its session's principal, and
     the form it already parsed as ``body``, since a parsed form's stream cannot be read again)."""
     key = parse_key(raw_key)
+    if key is None:
+        # Without a key nothing is claimed or stored: no scope or fingerprint to compute.
+        return IdempotencyRequest(key=None, scope="", fingerprint="")
     if body is None:
-        body = await request.body() if key is not None else b""
+        body = await request.body()
     return IdempotencyRequest(
         key=key,
         scope=caller_scope(principal),
@@ -164,6 +167,9 @@ class IdempotentRun:
 
     async def complete(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         """Stores the JSON response ``body`` (a model or anything JSON-encodable) with the effects."""
+        if self.request.key is None:
+            self.completed = True  # nothing to store: spare the encoding
+            return
         content = json.dumps(jsonable_encoder(body), separators=(",", ":")).encode()
         await self._store(status, content, {"content-type": "application/json", **(headers or {})})
 

@@ -45,7 +45,14 @@ def build_broker(
             consumer: EventConsumer = app.state.consumers[name]
             return consumer
 
-        bind(broker, spec, lookup, settings.kafka_namespace)
+        bind(
+            broker,
+            spec,
+            lookup,
+            settings.kafka_namespace,
+            max_records=settings.consumer_batch_max_records,
+            batch_timeout_ms=settings.consumer_batch_timeout_ms,
+        )
     return broker
 
 
@@ -69,7 +76,9 @@ async def run_role(
     stop = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
     async with AsyncExitStack() as stack:
-        pool = await create_pool(settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+        pool = await create_pool(
+            settings.database_url, min_size=settings.pool_min_size(role.value), max_size=settings.db_pool_max
+        )
         stack.push_async_callback(pool.close)
         app.state.pool = pool
         ns = settings.kafka_namespace

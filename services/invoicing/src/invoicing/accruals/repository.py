@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import cast
 from uuid import UUID
 
 import asyncpg
@@ -14,6 +15,7 @@ from invoicing.accruals.models import (
     Placement,
     TermsVersion,
 )
+from vikar_shared.db import transaction_memo
 
 # Advisory lock classes (two-int key space). Accrual reads a placement and a municipality's terms
 # that other consumers write concurrently; readers share a lock, writers take it alone, so a
@@ -24,11 +26,32 @@ _MUNICIPALITY_LOCK = 2
 _PLACEMENT_COLUMNS = """placement_id, company_id, citizen_id, citizen_name, municipality_id, co_financing_eligible,
                         bill_rate_ore_per_hour, start_date, end_date"""
 _ENTRY_COLUMNS = "entry_id, placement_id, company_id, work_date, minutes, approved_at, corrects_entry_id"
+_BILLABLE_COLUMNS = (
+    "entry_id, company_id, placement_id, citizen_id, citizen_name, work_date, minutes, rate_ore_per_hour, "
+    "amount_ore, corrects_entry_id"
+)
+_CO_FINANCING_COLUMNS = (
+    "entry_id, municipality_id, terms_id, citizen_id, citizen_name, work_date, minutes, rate_ore_per_hour, "
+    "amount_ore, corrects_entry_id"
+)
+
+
+# Within one consumer transaction (a batch) a lock is taken once, and what it guards (a placement, a
+# municipality's terms) is read once: vikar_shared.db.transaction_memo, empty outside a consumer.
+# Bill rates are not locked (see service.record_bill_rates); a batch prices with the versions it read first.
+_MEMO_LOCK = "invoicing.lock"
+_MEMO_PLACEMENT = "invoicing.placement"
+_MEMO_TERMS = "invoicing.terms"
+_MEMO_BILL_RATES = "invoicing.bill_rates"
 
 
 async def _lock(conn: asyncpg.Connection, lock_class: int, key: UUID, *, exclusive: bool) -> None:
+    memo = transaction_memo()
+    if (_MEMO_LOCK, lock_class, key, True) in memo or (_MEMO_LOCK, lock_class, key, exclusive) in memo:
+        return  # held until the transaction ends
     function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
     await conn.execute(f"select {function}($1::int, hashtext($2::text))", lock_class, str(key))
+    memo[(_MEMO_LOCK, lock_class, key, exclusive)] = True
 
 
 async def lock_placement(conn: asyncpg.Connection, placement_id: UUID, *, exclusive: bool) -> None:
@@ -61,16 +84,22 @@ async def upsert_terms(
 
 
 async def terms_versions(conn: asyncpg.Connection, municipality_id: UUID) -> list[TermsVersion]:
+    memo = transaction_memo()
+    if (cached := memo.get((_MEMO_TERMS, municipality_id))) is not None:
+        return list(cast(tuple[TermsVersion, ...], cached))
     rows = await conn.fetch(
         """select terms_id, municipality_id, effective_from, co_financing_rate_ore_per_hour, recorded_seq
            from municipality_terms where municipality_id = $1""",
         municipality_id,
     )
-    return [TermsVersion(**dict(r)) for r in rows]
+    versions = [TermsVersion(**dict(r)) for r in rows]
+    memo[(_MEMO_TERMS, municipality_id)] = tuple(versions)
+    return versions
 
 
 async def upsert_placement(conn: asyncpg.Connection, placement: Placement) -> None:
     # Events of one placement arrive in order (keyed by placement id), so the latest write wins.
+    transaction_memo().pop((_MEMO_PLACEMENT, placement.placement_id), None)
     await conn.execute(
         f"""insert into placements ({_PLACEMENT_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            on conflict (placement_id) do update set
@@ -96,12 +125,19 @@ async def upsert_placement(conn: asyncpg.Connection, placement: Placement) -> No
 
 
 async def get_placement(conn: asyncpg.Connection, placement_id: UUID) -> Placement | None:
+    memo = transaction_memo()
+    key = (_MEMO_PLACEMENT, placement_id)
+    if key in memo:
+        return cast(Placement | None, memo[key])
     row = await conn.fetchrow(f"select {_PLACEMENT_COLUMNS} from placements where placement_id = $1", placement_id)
-    return None if row is None else Placement(**dict(row))
+    placement = None if row is None else Placement(**dict(row))
+    memo[key] = placement
+    return placement
 
 
 async def replace_bill_rates(conn: asyncpg.Connection, placement_id: UUID, versions: list[BillRateVersion]) -> None:
     """The event carries every version, so the stored set is replaced, not merged."""
+    transaction_memo().pop((_MEMO_BILL_RATES, placement_id), None)
     await conn.execute("delete from placement_bill_rates where placement_id = $1", placement_id)
     await conn.execute(
         """insert into placement_bill_rates (placement_id, position, effective_from, bill_rate_ore_per_hour)
@@ -114,20 +150,22 @@ async def replace_bill_rates(conn: asyncpg.Connection, placement_id: UUID, versi
 
 
 async def bill_rates(conn: asyncpg.Connection, placement_id: UUID) -> list[BillRateVersion]:
+    memo = transaction_memo()
+    if (cached := memo.get((_MEMO_BILL_RATES, placement_id))) is not None:
+        return list(cast(tuple[BillRateVersion, ...], cached))
     rows = await conn.fetch(
         """select effective_from, bill_rate_ore_per_hour, position from placement_bill_rates
            where placement_id = $1 order by position""",
         placement_id,
     )
-    return [BillRateVersion(**dict(r)) for r in rows]
+    versions = [BillRateVersion(**dict(r)) for r in rows]
+    memo[(_MEMO_BILL_RATES, placement_id)] = tuple(versions)
+    return versions
 
 
-async def insert_approved_entry(conn: asyncpg.Connection, entry: ApprovedEntry, event_id: UUID) -> bool:
-    """True when the entry is new; False when it was recorded before."""
-    status = await conn.execute(
-        f"""insert into approved_entries ({_ENTRY_COLUMNS}, approval_event_id)
-            values ($1, $2, $3, $4, $5, $6, $7, $8)
-            on conflict (entry_id) do nothing""",
+def _entry_values(entry: ApprovedEntry, event_id: UUID) -> tuple[object, ...]:
+    """The entry's columns in the order of ``_ENTRY_COLUMNS``, then its approval event id."""
+    return (
         entry.entry_id,
         entry.placement_id,
         entry.company_id,
@@ -136,6 +174,16 @@ async def insert_approved_entry(conn: asyncpg.Connection, entry: ApprovedEntry, 
         entry.approved_at,
         entry.corrects_entry_id,
         event_id,
+    )
+
+
+async def insert_approved_entry(conn: asyncpg.Connection, entry: ApprovedEntry, event_id: UUID) -> bool:
+    """True when the entry is new; False when it was recorded before."""
+    status = await conn.execute(
+        f"""insert into approved_entries ({_ENTRY_COLUMNS}, approval_event_id)
+            values ($1, $2, $3, $4, $5, $6, $7, $8)
+            on conflict (entry_id) do nothing""",
+        *_entry_values(entry, event_id),
     )
     return bool(status == "INSERT 0 1")
 
@@ -202,36 +250,19 @@ async def pending_eligible_entries_of_municipality(
     ]
 
 
-async def insert_billable_line(conn: asyncpg.Connection, line: BillableLine) -> bool:
-    """True when the line was written now; False when the entry was accrued before."""
-    status = await conn.execute(
-        """insert into billable_lines (entry_id, company_id, placement_id, citizen_id, citizen_name, work_date,
-                                      minutes, rate_ore_per_hour, amount_ore, corrects_entry_id)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-           on conflict (entry_id) do nothing""",
-        line.entry_id,
-        line.company_id,
-        line.placement_id,
-        line.citizen_id,
-        line.citizen_name,
-        line.work_date,
-        line.minutes,
-        line.rate_ore_per_hour,
-        line.amount_ore,
-        line.corrects_entry_id,
-    )
-    return bool(status == "INSERT 0 1")
+_LINE_PARAMS = 10  # columns of a billable or co-financing line (models.BillableLine, models.CoFinancingLine)
 
 
-async def insert_co_financing_line(conn: asyncpg.Connection, line: CoFinancingLine) -> None:
-    await conn.execute(
-        """insert into co_financing_lines (entry_id, municipality_id, terms_id, citizen_id, citizen_name, work_date,
-                                          minutes, rate_ore_per_hour, amount_ore, corrects_entry_id)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-           on conflict (entry_id) do nothing""",
-        line.entry_id,
-        line.municipality_id,
-        line.terms_id,
+def _line_values(line: BillableLine | CoFinancingLine | None) -> tuple[object, ...]:
+    """The line's columns in the insert order of :func:`_lines_sql`; ``None`` for each when there is no line."""
+    if line is None:
+        return (None,) * _LINE_PARAMS
+    if isinstance(line, BillableLine):
+        head: tuple[object, ...] = (line.entry_id, line.company_id, line.placement_id)
+    else:
+        head = (line.entry_id, line.municipality_id, line.terms_id)
+    return (
+        *head,
         line.citizen_id,
         line.citizen_name,
         line.work_date,
@@ -242,5 +273,121 @@ async def insert_co_financing_line(conn: asyncpg.Connection, line: CoFinancingLi
     )
 
 
-async def mark_accrued(conn: asyncpg.Connection, entry_id: UUID) -> None:
-    await conn.execute("update approved_entries set accrued_at = now() where entry_id = $1", entry_id)
+def _lines_sql(guard: str, first: int) -> str:
+    """CTEs ``billable`` and ``co_financing`` writing one accrual's lines when ``guard`` holds: parameters
+    ``$first``… the billable line's :func:`_line_values`, the next ten the co-financing line's (all null
+    when there is none). ``billable`` returns the entry id when its line was written now."""
+    b = ", ".join(f"${n}" for n in range(first, first + _LINE_PARAMS))
+    c = ", ".join(f"${n}" for n in range(first + _LINE_PARAMS, first + 2 * _LINE_PARAMS))
+    return f"""billable as (
+            insert into billable_lines ({_BILLABLE_COLUMNS})
+            select {b} where {guard}
+            on conflict (entry_id) do nothing
+            returning entry_id),
+        co_financing as (
+            insert into co_financing_lines ({_CO_FINANCING_COLUMNS})
+            select {c} where ${first + _LINE_PARAMS}::uuid is not null and exists (select from billable)
+            on conflict (entry_id) do nothing)"""
+
+
+_INSERT_ACCRUED_ENTRY = f"""with entry as (
+        insert into approved_entries ({_ENTRY_COLUMNS}, approval_event_id, accrued_at)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, now())
+        on conflict (entry_id) do nothing
+        returning entry_id),
+    {_lines_sql("exists (select from entry)", 9)}
+    select exists (select from entry)"""
+
+_INSERT_LINES = f"""with {_lines_sql("true", 1)},
+    accrued as (update approved_entries set accrued_at = now() where entry_id = $1 and exists (select from billable))
+    select exists (select from billable)"""
+
+
+async def insert_accrued_entry(
+    conn: asyncpg.Connection,
+    entry: ApprovedEntry,
+    event_id: UUID,
+    billable: BillableLine,
+    co_financing: CoFinancingLine | None,
+) -> bool:
+    """Records a new approved entry as accrued together with its billable line and its co-financing line
+    (when there is one), in one statement (one round trip). True when the entry is new and its lines
+    written; False, with nothing written, when the entry was recorded before (the caller then checks it
+    as for :func:`insert_approved_entry`)."""
+    return bool(
+        await conn.fetchval(
+            _INSERT_ACCRUED_ENTRY,
+            *_entry_values(entry, event_id),
+            *_line_values(billable),
+            *_line_values(co_financing),
+        )
+    )
+
+
+async def insert_accrued_entries(
+    conn: asyncpg.Connection, accruals: list[tuple[ApprovedEntry, UUID, BillableLine, CoFinancingLine | None]]
+) -> set[UUID]:
+    """:func:`insert_accrued_entry` for many entries (each with its approval event id and lines; entry ids
+    distinct) in one statement, in list order. Returns the ids of the entries recorded now; an entry
+    recorded before gets nothing written (its caller checks it as for :func:`insert_approved_entry`)."""
+    if not accruals:
+        return set()
+    columns: list[list[object]] = [[] for _ in range(8 + 2 * _LINE_PARAMS)]
+    for entry, event_id, billable, co_financing in accruals:
+        values = (
+            *_entry_values(entry, event_id),
+            *_line_values(billable),
+            *_line_values(co_financing),
+        )
+        for column, value in zip(columns, values, strict=True):
+            column.append(value)
+    rows = await conn.fetch(_INSERT_ACCRUED_ENTRIES, *columns)
+    return {r["entry_id"] for r in rows}
+
+
+_LINE_TYPES = ("uuid", "uuid", "uuid", "uuid", "text", "date", "integer", "bigint", "bigint", "uuid")
+_ENTRY_TYPES = ("uuid", "uuid", "uuid", "date", "integer", "timestamptz", "uuid", "uuid")
+
+
+def _prefixed(prefix: str, columns: str) -> str:
+    return ", ".join(prefix + c.strip() for c in columns.split(","))
+
+
+def _insert_from_input(table: str, columns: str, prefix: str, where: str) -> str:
+    """Inserts the ``prefix``-ed columns of CTE ``input`` into ``table`` in input order (see below)."""
+    return f"""insert into {table} ({columns})
+        select {_prefixed(prefix, columns)} from input where {where} order by n
+        on conflict (entry_id) do nothing"""
+
+
+# One row per entry: the entry (8 columns, as _entry_values), its billable line (b_…) and its co-financing
+# line (c_…, all null when there is none); the lines are written only for entries recorded now.
+_INSERT_ACCRUED_ENTRIES = f"""with input as (
+        select * from unnest({", ".join(f"${n + 1}::{t}[]" for n, t in enumerate(_ENTRY_TYPES + _LINE_TYPES * 2))})
+        with ordinality as i({_ENTRY_COLUMNS}, event_id, {_prefixed("b_", _BILLABLE_COLUMNS)},
+                             {_prefixed("c_", _CO_FINANCING_COLUMNS)}, n)),
+    entry as (
+        insert into approved_entries ({_ENTRY_COLUMNS}, approval_event_id, accrued_at)
+        select {_ENTRY_COLUMNS}, event_id, now() from input order by n
+        on conflict (entry_id) do nothing
+        returning entry_id),
+    billable as (
+        {_insert_from_input("billable_lines", _BILLABLE_COLUMNS, "b_", "entry_id in (select entry_id from entry)")}
+        returning entry_id),
+    co_financing as (
+        {
+    _insert_from_input(
+        "co_financing_lines",
+        _CO_FINANCING_COLUMNS,
+        "c_",
+        "c_entry_id is not null and entry_id in (select entry_id from billable)",
+    )
+})
+    select entry_id from entry"""
+
+
+async def insert_lines(conn: asyncpg.Connection, billable: BillableLine, co_financing: CoFinancingLine | None) -> bool:
+    """Writes the billable line of an entry recorded before, its co-financing line (when there is one) and
+    marks the entry accrued, in one statement. True when written now; False, with nothing written, when
+    the entry's billable line exists already (accrued before)."""
+    return bool(await conn.fetchval(_INSERT_LINES, *_line_values(billable), *_line_values(co_financing)))

@@ -11,17 +11,19 @@ accrued, and a later PlacementRatesChanged never re-prices a line already writte
 
 from __future__ import annotations
 
+from typing import cast
 from uuid import UUID
 
 import asyncpg
 
 from invoicing.accruals import repository
-from invoicing.accruals.models import ApprovedEntry, BillRateVersion, Placement, TermsVersion, accrue
+from invoicing.accruals.models import Accrual, ApprovedEntry, BillRateVersion, Placement, TermsVersion, accrue
+from vikar_shared.db import before_commit, transaction_memo
 from vikar_shared.errors import conflict, invalid
 from vikar_shared.events.invoicing import HoursAccrued
 from vikar_shared.events.placement import MunicipalityTermsSet, PlacementCreated, PlacementRatesChanged
 from vikar_shared.events.timesheet import EntryApproved
-from vikar_shared.outbox import add_event
+from vikar_shared.outbox import add_event, deferring_events, retract_deferred
 
 SOURCE = "invoicing"
 
@@ -92,21 +94,85 @@ async def record_approval(conn: asyncpg.Connection, event_id: UUID, data: EntryA
     if not entry.minutes_make_sense:
         raise invalid("minutes", "non-negative-unless-correction", "only a correction entry may have negative minutes")
     await repository.lock_placement(conn, entry.placement_id, exclusive=False)
-    if not await repository.insert_approved_entry(conn, entry, event_id):
-        stored = await repository.get_approved_entry(conn, entry.entry_id)
-        assert stored is not None, "an entry that conflicted on insert exists"
-        known, accrued = stored
-        if not known.same_facts_as(entry):
-            # Approved hours are never edited upstream; a different payload is a contract breach
-            # that must reach a person (dead letter), not silently win or lose.
-            raise conflict("approval-differs", f"entry {entry.entry_id} was approved before with other facts")
-        if accrued:
-            return
+    # Placement, terms and bill rates first (read once per consumer transaction), so that a new entry
+    # is recorded, accrued and its lines written in one statement.
     placement = await repository.get_placement(conn, entry.placement_id)
-    if placement is None:
-        return  # pending: PlacementCreated accrues it
-    versions = await _terms_for(conn, placement)
-    await _accrue(conn, entry, placement, versions, await repository.bill_rates(conn, placement.placement_id), event_id)
+    accrual: Accrual | None = None
+    if placement is not None:
+        versions = await _terms_for(conn, placement)
+        accrual = accrue(entry, placement, versions, bill_rates=await repository.bill_rates(conn, entry.placement_id))
+    if accrual is not None:
+        if await _defer_accrual(conn, entry, event_id, accrual):
+            # Written with the batch's other new entries before the consumer commits (_write_deferred).
+            await _announce(conn, entry, accrual, event_id)
+            return
+        if await repository.insert_accrued_entry(conn, entry, event_id, accrual.billable, accrual.co_financing):
+            await _announce(conn, entry, accrual, event_id)
+            return
+    elif await repository.insert_approved_entry(conn, entry, event_id):
+        return  # pending: PlacementCreated (or MunicipalityTermsSet for its work date) accrues it
+    await _recorded_before(conn, entry, event_id, accrual)
+
+
+# In a consumer transaction (a batch) the new approved entries that accrue at once are collected and
+# recorded, accrued and their lines written in one statement before commit; their HoursAccrued rows
+# wait in the outbox's deferred list. An entry found recorded before is checked then as if it had
+# conflicted at once (_recorded_before), its announcement taken back first.
+_DEFERRED = "invoicing.deferred_accruals"
+
+_Deferred = tuple[ApprovedEntry, UUID, Accrual]
+
+
+async def _defer_accrual(conn: asyncpg.Connection, entry: ApprovedEntry, event_id: UUID, accrual: Accrual) -> bool:
+    """True when ``entry`` will be written by :func:`_write_deferred` (in a consumer transaction whose
+    outbox rows are deferred too). An entry already waiting there (approved twice in one batch) is
+    written first, with the others waiting, and False returned: the caller finds it recorded."""
+    if not deferring_events():
+        return False
+    memo = transaction_memo()
+    deferred = memo.get(_DEFERRED)
+    if deferred is None:
+        if not before_commit(_write_deferred):
+            return False
+        deferred = memo[_DEFERRED] = {}
+    assert isinstance(deferred, dict)
+    if entry.entry_id in deferred:
+        await _write_deferred(conn)
+        return False
+    deferred[entry.entry_id] = (entry, event_id, accrual)
+    return True
+
+
+async def _write_deferred(conn: asyncpg.Connection) -> None:
+    """Writes the waiting entries and their lines (one statement); one found recorded before is
+    checked as such, its HoursAccrued taken back (:func:`_recorded_before` announces it if it accrues)."""
+    deferred: dict[UUID, _Deferred] = cast(dict[UUID, _Deferred], transaction_memo().pop(_DEFERRED, {}))
+    items = list(deferred.values())
+    written = await repository.insert_accrued_entries(
+        conn, [(entry, event_id, a.billable, a.co_financing) for entry, event_id, a in items]
+    )
+    for entry, event_id, accrual in items:
+        if entry.entry_id not in written:
+            retract_deferred(_announced(entry, event_id))
+            await _recorded_before(conn, entry, event_id, accrual)
+
+
+async def _recorded_before(
+    conn: asyncpg.Connection, entry: ApprovedEntry, event_id: UUID, accrual: Accrual | None
+) -> None:
+    """An approval of an entry recorded before: the same facts or a conflict (problem
+    ``approval-differs``); accrues it now when it is not accrued yet and ``accrual`` is known."""
+    stored = await repository.get_approved_entry(conn, entry.entry_id)
+    assert stored is not None, "an entry that conflicted on insert exists"
+    known, accrued = stored
+    if not known.same_facts_as(entry):
+        # Approved hours are never edited upstream; a different payload is a contract breach
+        # that must reach a person (dead letter), not silently win or lose.
+        raise conflict("approval-differs", f"entry {entry.entry_id} was approved before with other facts")
+    if accrued or accrual is None:
+        return
+    if await repository.insert_lines(conn, accrual.billable, accrual.co_financing):
+        await _announce(conn, entry, accrual, event_id)
 
 
 async def _terms_for(conn: asyncpg.Connection, placement: Placement) -> list[TermsVersion]:
@@ -127,12 +193,23 @@ async def _accrue(
     accrual = accrue(entry, placement, versions, bill_rates=bill_rates)
     if accrual is None:
         return  # pending: MunicipalityTermsSet for its work date accrues it
-    if not await repository.insert_billable_line(conn, accrual.billable):
-        return
-    if accrual.co_financing is not None:
-        await repository.insert_co_financing_line(conn, accrual.co_financing)
-    await repository.mark_accrued(conn, entry.entry_id)
-    await add_event(
+    if await repository.insert_lines(conn, accrual.billable, accrual.co_financing):
+        await _announce(conn, entry, accrual, cause)
+
+
+_ANNOUNCED = "invoicing.announced"
+
+
+def _announced(entry: ApprovedEntry, cause: UUID) -> UUID:
+    """The id of the HoursAccrued :func:`_announce` wrote in this transaction for ``entry`` and ``cause``."""
+    ids = transaction_memo().get(_ANNOUNCED)
+    assert isinstance(ids, dict)
+    return cast(UUID, ids[(entry.entry_id, cause)])
+
+
+async def _announce(conn: asyncpg.Connection, entry: ApprovedEntry, accrual: Accrual, cause: UUID) -> None:
+    """Writes HoursAccrued for the lines of ``accrual`` (just written, or written before commit)."""
+    envelope = await add_event(
         conn,
         HoursAccrued(
             entry_id=entry.entry_id,
@@ -149,3 +226,7 @@ async def _accrue(
         key=entry.company_id,
         causation_id=str(cause),
     )
+    memo = transaction_memo()
+    ids = memo.setdefault(_ANNOUNCED, {})
+    assert isinstance(ids, dict)
+    ids[(entry.entry_id, cause)] = envelope.id

@@ -7,19 +7,27 @@ from __future__ import annotations
 import asyncpg
 
 from vikar_shared.citizen_aliases import apply_merge
+from vikar_shared.db import transaction_memo
 from vikar_shared.events.envelope import Envelope
 from vikar_shared.events.placement import CitizensMerged
 
 # Every table whose rows name a citizen, each with the alias trigger: the placements read model and the
 # accrued lines (each copies its placement's citizen; a co-financing statement counts its unique
 # citizens by it).
-CITIZEN_TABLES: tuple[str, ...] = ("placements", "billable_lines", "co_financing_lines")
+CITIZEN_TABLES: tuple[str, ...] = (
+    "placements",
+    "billable_lines",
+    "co_financing_lines",
+    "bill_adjustments",  # issue 9: adjustments of the lines' prices follow their citizen
+    "co_financing_adjustments",
+)
 
 
 async def on_citizens_merged(conn: asyncpg.Connection, envelope: Envelope, data: CitizensMerged) -> None:
     """Records the alias and moves the placements, billable and co-financing lines of the merged id to the
     kept one, so a statement's unique citizens count the person once. Amounts and names on the lines are
     kept as accrued (a statement shows a citizen under the name of their latest line)."""
+    transaction_memo().clear()  # placements read earlier in this transaction may name the merged citizen
     await apply_merge(
         conn,
         CITIZEN_TABLES,

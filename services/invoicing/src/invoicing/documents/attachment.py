@@ -1,10 +1,13 @@
-"""The invoice's CSV attachment: every approved entry behind each line, with the csv module.
+"""The invoice's (or credit note's) CSV attachment: every approved entry and every rate adjustment behind
+each line, with the csv module.
 
 Format (chosen for Danish Excel, which opens it with a double click): UTF-8 with a byte-order mark, ``;`` as
 separator, CRLF line ends, a header row. Amounts stay integer øre and durations integer minutes (no
-decimal comma to misread), so the ``Beløb (øre)`` column sums exactly to the invoice's net. Columns:
+decimal comma to misread), as the document states them (a credit note's positive), so the ``Beløb (øre)``
+column sums exactly to the document's net. Columns:
 
-``Linje`` (the invoice line's number) ; ``Registrering`` (entry id) ; ``Arbejdsdato`` (YYYY-MM-DD) ;
+``Linje`` (the invoice line's number) ; ``Registrering`` (entry id; on an adjustment line the adjustment's id,
+minutes 0 and the new rate, as the line's ``entry_ids`` and ``adjusts_entry_id`` state) ; ``Arbejdsdato`` (YYYY-MM-DD) ;
 ``Medarbejder-id`` ; ``Medarbejder`` (the citizen's name, never a CPR) ; ``Minutter`` ; ``Sats (øre/time)`` ;
 ``Beløb (øre)``.
 
@@ -59,6 +62,8 @@ def lines_csv(entries: Iterable[EntryDetail]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def filename(number: str | None, invoice_id: object, suffix: str) -> str:
-    """``faktura-2026-000123.pdf`` / ``faktura-2026-000123-linjer.csv``; a draft by its id."""
-    return f"faktura-{number or invoice_id}{suffix}"
+def filename(number: str | None, invoice_id: object, suffix: str, *, credit_note: bool = False) -> str:
+    """``faktura-2026-000123.pdf`` / ``faktura-2026-000123-linjer.csv`` (a credit note ``kreditnota-…``); a
+    draft by its id."""
+    kind = "kreditnota" if credit_note else "faktura"
+    return f"{kind}-{number or invoice_id}{suffix}"

@@ -28,7 +28,7 @@ DOCUMENT_RETRY_AFTER_SECONDS = 5
     response_class=Response,
     responses={
         200: {
-            "description": "The invoice PDF (Danish, every momsbekendtgørelsen § 58 field)",
+            "description": "The invoice or credit note PDF (Danish, every momsbekendtgørelsen § 58 field)",
             "content": {PDF_MEDIA_TYPE: {}},
         },
         **problem_responses(404, codes={404: ["invoice-not-found", "document-not-ready"]}),
@@ -50,11 +50,12 @@ async def invoice_pdf(invoice_id: UUID, viewer: CurrentPrincipal, pool: DbPool) 
         headers = {"Retry-After": str(DOCUMENT_RETRY_AFTER_SECONDS)} if invoice.is_issued else None
         return problem(404, "document-not-ready", "not-found", detail, headers=headers)
     number = invoice.issue.number if invoice.issue else None
+    name = attachment.filename(number, invoice_id, ".pdf", credit_note=invoice.is_credit_note)
     return Response(
         document.content,
         media_type=document.media_type,
         headers={
-            "Content-Disposition": f'inline; filename="{attachment.filename(number, invoice_id, ".pdf")}"',
+            "Content-Disposition": f'inline; filename="{name}"',
             "ETag": f'"{document.sha256_hex}"',
             "Cache-Control": "private, no-store",
         },
@@ -66,8 +67,8 @@ async def invoice_pdf(invoice_id: UUID, viewer: CurrentPrincipal, pool: DbPool) 
     response_class=Response,
     responses={
         200: {
-            "description": "Every entry behind the invoice's lines: UTF-8 with BOM, `;`-separated, integer øre "
-            "and minutes (invoicing.documents.attachment)",
+            "description": "Every entry and adjustment behind the invoice's (or credit note's) lines: UTF-8 with "
+            "BOM, `;`-separated, integer øre and minutes as the document states them (invoicing.documents.attachment)",
             "content": {CSV_MEDIA_TYPE: {}},
         },
         **problem_responses(404, codes={404: ["invoice-not-found"]}),
@@ -75,17 +76,19 @@ async def invoice_pdf(invoice_id: UUID, viewer: CurrentPrincipal, pool: DbPool) 
     summary="The entries behind an invoice's lines, as CSV",
     description="Agency staff (drafts too); a company approver only its own company's issued invoices (else 404 "
     "`invoice-not-found`). Columns: Linje; Registrering (entry id); Arbejdsdato; Medarbejder-id; Medarbejder; "
-    "Minutter; Sats (øre/time); Beløb (øre). The amounts sum to the invoice's `net_ore`.",
+    "Minutter; Sats (øre/time); Beløb (øre). The amounts sum to the document's `net_ore` (a credit note's are "
+    "positive, as it states them).",
 )
 async def invoice_lines_csv(invoice_id: UUID, viewer: CurrentPrincipal, pool: DbPool) -> Response:
     async with transaction(pool) as conn:
         invoice, content = await service.lines_csv(conn, viewer, invoice_id)
     number = invoice.issue.number if invoice.issue else None
+    name = attachment.filename(number, invoice_id, "-linjer.csv", credit_note=invoice.is_credit_note)
     return Response(
         content,
         media_type=CSV_MEDIA_TYPE,
         headers={
-            "Content-Disposition": f'attachment; filename="{attachment.filename(number, invoice_id, "-linjer.csv")}"',
+            "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "private, no-store",
         },
     )

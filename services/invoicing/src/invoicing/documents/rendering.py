@@ -10,8 +10,11 @@ and amount, the total, payment terms and due date. Amounts are integer øre show
 Babel (``vikar_shared.web.formatting.kroner``: ``1.234,56 kr.``), never through a float.
 
 The citizen's name is on the lines (the company knows who worked: ``shared/docs/domain.md`` rule 7); an
-invoice carries no CPR number: invoicing never has one. The output is deterministic (no creation
-timestamp), so the same invoice renders to the same bytes and the same SHA-256.
+invoice carries no CPR number: invoicing never has one. A credit note (the same table, the same number sequence)
+renders with the same template: titled *Kreditnota*, with *Krediterer faktura <number>*, the credited
+invoice's period of supply and positive lines; it is settled against that invoice (due at once, terms 0).
+The output is deterministic (no creation timestamp), so the same invoice renders to the same bytes and the same
+SHA-256.
 """
 
 from __future__ import annotations
@@ -49,12 +52,17 @@ def period_text(period: Period) -> str:
     return f"{span} (uge {first})" if first == last else f"{span} (uge {first}–{last})"
 
 
-def _what(line: InvoiceLine) -> str:
-    if not line.late:
-        return "Arbejdstimer"
+def _what(line: InvoiceLine, *, credit_note: bool) -> str:
     days = full_date(line.first_work_date)
     if line.last_work_date != line.first_work_date:
         days = f"{days} – {full_date(line.last_work_date)}"
+    if line.adjusts_entry_id is not None:
+        what = "Nedsat timesats" if credit_note else "Efterregulering af timesats"
+        return f"{what} for timer arbejdet {days} (allerede faktureret)"
+    if credit_note:
+        return f"Krediterede arbejdstimer, arbejdet {days}"
+    if not line.late:
+        return "Arbejdstimer"
     return f"Arbejdstimer fra en tidligere faktureret periode, arbejdet {days}"
 
 
@@ -63,14 +71,16 @@ def _percent(rate: int) -> str:
 
 
 def invoice_html(invoice: Invoice) -> str:
-    """The invoice as an HTML document (Danish). Raises ValueError for a draft (no number, no parties)."""
+    """The invoice as an HTML document (Danish); a credit note titled *Kreditnota*, naming the invoice it credits
+    (*Krediterer faktura 2026-000123*) and stating positive amounts. Raises ValueError for a draft (no number, no
+    parties)."""
     issue = invoice.issue
     if issue is None:
         raise ValueError(f"invoice {invoice.invoice_id} is a draft: only an issued invoice has a document")
     lines = [
         RenderedLine(
             position=line.position,
-            what=_what(line),
+            what=_what(line, credit_note=invoice.is_credit_note),
             citizen=line.citizen_name,
             hours=hours_minutes(line.minutes),
             rate=kroner(line.rate_ore_per_hour),
@@ -79,7 +89,11 @@ def invoice_html(invoice: Invoice) -> str:
         for line in invoice.lines
     ]
     days = issue.payment_terms_days
+    credit_note = invoice.is_credit_note
     return _ENV.get_template("invoice.html").render(
+        title="Kreditnota" if credit_note else "Faktura",
+        credit_note=credit_note,
+        credits_number=invoice.credits_invoice_number,
         number=issue.number,
         issue_date=full_date(issue.issue_date),
         due_date=full_date(issue.due_date),

@@ -1,6 +1,7 @@
 """SQL of invoice documents: the only writer of ``invoice_documents`` and ``invoice_documents_due`` (whose
 rows the issuing transaction adds through a trigger, migration ``20261201_40_invoice_documents.sql``). Reads
-``invoices``, ``invoice_lines``, ``invoice_entries`` (the ledger's) and ``billable_lines`` (accruals')."""
+``invoices``, ``invoice_lines``, ``invoice_entries``, ``invoice_adjustments`` (the ledger's) and the view
+``ledger_items`` (accrued lines and bill adjustments)."""
 
 from __future__ import annotations
 
@@ -72,17 +73,23 @@ async def get_document(conn: asyncpg.Connection, invoice_id: UUID) -> InvoiceDoc
     return None if row is None else InvoiceDocument(**dict(row))
 
 
-async def entry_details(conn: asyncpg.Connection, invoice_id: UUID) -> list[EntryDetail]:
-    """The entries behind the invoice's lines, by line, work date and entry id. The citizen as the line
-    states it (frozen on the invoice); minutes, rate and amount as accrued (lines are never re-priced)."""
+async def entry_details(conn: asyncpg.Connection, invoice_id: UUID, *, sign: int = 1) -> list[EntryDetail]:
+    """The items behind the document's lines (``ledger_items``: accrued entries and the adjustments of an
+    adjustment line), by line, work date and item id. The citizen as the line states it (frozen on the
+    document); minutes, rate and amount as accrued or adjusted (lines are never re-priced), times ``sign``: -1
+    for a credit note, whose lines state the negated (positive) sums of the items it credits."""
     rows = await conn.fetch(
-        """select e.position, e.entry_id, b.work_date, l.citizen_id, l.citizen_name, b.minutes, b.rate_ore_per_hour,
-                  b.amount_ore
-           from invoice_entries e
-           join invoice_lines l on l.invoice_id = e.invoice_id and l.position = e.position
-           join billable_lines b on b.entry_id = e.entry_id
-           where e.invoice_id = $1
-           order by e.position, b.work_date, e.entry_id""",
+        """select coalesce(ie.position, ia.position) as position, li.item_id as entry_id, li.work_date,
+                  l.citizen_id, l.citizen_name, li.minutes * $2 as minutes, li.rate_ore_per_hour,
+                  li.amount_ore * $2 as amount_ore
+           from ledger_items li
+                left join invoice_entries ie on li.kind = 'entry' and ie.entry_id = li.item_id
+                left join invoice_adjustments ia on li.kind = 'adjustment' and ia.adjustment_id = li.item_id
+                join invoice_lines l on l.invoice_id = li.document_id
+                                    and l.position = coalesce(ie.position, ia.position)
+           where li.document_id = $1
+           order by 1, li.work_date, li.item_id""",
         invoice_id,
+        sign,
     )
     return [EntryDetail(**dict(r)) for r in rows]

@@ -78,7 +78,10 @@ async def document(
 
 
 async def lines_csv(conn: asyncpg.Connection, viewer: Principal, invoice_id: UUID) -> tuple[Invoice, bytes]:
-    """The invoice and the CSV of every entry behind its lines (:mod:`invoicing.documents.attachment`);
-    its ``Beløb (øre)`` column sums to the invoice's ``net_ore``. 404 ``invoice-not-found`` as above."""
+    """The invoice (or credit note) and the CSV of every entry and adjustment behind its lines
+    (:mod:`invoicing.documents.attachment`), with minutes and amounts as the document states them (positive on a
+    credit note); its ``Beløb (øre)`` column sums to the document's ``net_ore``. 404 ``invoice-not-found`` as
+    above."""
     invoice = await ledger_service.get_invoice(conn, viewer, invoice_id)
-    return invoice, attachment.lines_csv(await repository.entry_details(conn, invoice_id))
+    sign = -1 if invoice.is_credit_note else 1
+    return invoice, attachment.lines_csv(await repository.entry_details(conn, invoice_id, sign=sign))

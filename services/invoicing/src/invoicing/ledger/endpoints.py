@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from invoicing.config import InvoicingSettings
 from invoicing.ledger import service
-from invoicing.ledger.models import InvoiceStatus, Party
+from invoicing.ledger.models import DocumentType, InvoiceStatus, Party
 from invoicing.ledger.schemas import CloseIn, CloseOut, InvoiceListOut, InvoiceOut
 from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
@@ -63,13 +63,15 @@ async def get_close(close_id: UUID, actor: Finance, pool: DbPool) -> CloseOut:
 @router.get(
     "/invoices",
     response_model=InvoiceListOut,
-    summary="Invoices by period, e.g. the drafts of a company to review",
-    description="Agency staff see all; a company approver only its own company's issued invoices.",
+    summary="Invoices and credit notes by period, e.g. the drafts of a company to review",
+    description="Agency staff see all; a company approver only its own company's issued invoices and credit "
+    "notes. `document_type` filters invoices or credit notes.",
 )
 async def list_invoices(
     viewer: Reader,
     pool: DbPool,
     status: Annotated[Literal["draft", "issued"] | None, Query()] = None,
+    document_type: Annotated[Literal["invoice", "credit_note"] | None, Query()] = None,
     company_id: Annotated[UUID | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
@@ -82,6 +84,7 @@ async def list_invoices(
             company_id=company_id,
             limit=limit,
             offset=offset,
+            document_type=None if document_type is None else DocumentType(document_type),
         )
     return InvoiceListOut(items=[InvoiceOut.of(i) for i in found])
 
@@ -126,8 +129,9 @@ async def delete_invoice(invoice_id: UUID, actor: Finance, pool: DbPool) -> Resp
     responses=problem_responses(
         409, codes={409: ["invoice-issued", "invoice-empty", "invoice-negative-total", "buyer-incomplete"]}
     ),
-    summary="Issue a draft: next number of the one gap-free sequence, frozen, invoice_issued on Kafka",
-    description="Finance and admin. Every field momsbekendtgørelsen § 58 requires is on the answer: number, "
+    summary="Issue a draft invoice or credit note: next number of the gap-free sequence, frozen, event on Kafka",
+    description="Finance and admin. A credit note is issued the same way (`invoicing.credit_note_issued`). "
+    "Every field momsbekendtgørelsen § 58 requires is on the answer: number, "
     "issue date, seller and buyer (name, address, CVR), lines (hours per citizen and rate), period of supply, "
     "net, VAT rate and amount (on the subtotal, half up), total, payment terms and due date.",
 )

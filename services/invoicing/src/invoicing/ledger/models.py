@@ -7,7 +7,7 @@ immutable and numbered in one gap-free sequence; an approved hour on exactly one
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
@@ -24,9 +24,20 @@ class InvoiceStatus(StrEnum):
     ISSUED = "issued"
 
 
+class DocumentType(StrEnum):
+    """An invoice charges; a credit note credits one issued invoice (positive amounts, the same sequence)."""
+
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"
+
+
 @dataclass(frozen=True, slots=True)
 class UnbilledEntry:
-    """An accrued billable line (one approved entry) that is on no invoice yet."""
+    """An accrued billable line (one approved entry) or an adjustment of one entry's price that is on no
+    document yet. For an adjustment ``entry_id`` is the adjustment's id, ``adjusts_entry_id`` the entry it
+    settles, ``minutes`` 0 (the hours are on the entry's own line) and ``rate_ore_per_hour`` the new rate.
+    ``credits_invoice_id``: the issued invoice it must be credited against (a correction lowering hours
+    on it, or a negative adjustment of an entry on it), else None (it goes on a draft invoice)."""
 
     entry_id: UUID
     citizen_id: UUID
@@ -35,6 +46,8 @@ class UnbilledEntry:
     minutes: int
     rate_ore_per_hour: int
     amount_ore: int
+    adjusts_entry_id: UUID | None = None
+    credits_invoice_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +67,7 @@ class InvoiceLine:
     first_work_date: date
     last_work_date: date
     entry_ids: tuple[UUID, ...] = ()
+    adjusts_entry_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +115,13 @@ class Invoice:
     close_id: UUID | None = None
     created_at: datetime | None = None
     issue: Issue | None = None
+    document_type: DocumentType = DocumentType.INVOICE
+    credits_invoice_id: UUID | None = None
+    credits_invoice_number: str | None = None
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.document_type is DocumentType.CREDIT_NOTE
 
     @property
     def is_issued(self) -> bool:
@@ -187,14 +208,17 @@ def group_lines(entries: Iterable[UnbilledEntry], late: frozenset[UUID] = frozen
     """One line per citizen × rate in force (late entries: also per work date), minutes and øre summed.
 
     Order: the period's own lines by citizen name, citizen id and rate; then late lines by work date."""
-    groups: dict[tuple[bool, date | None, str, UUID, int], list[UnbilledEntry]] = {}
+    groups: dict[tuple[bool, date | None, str, UUID, int, str], list[UnbilledEntry]] = {}
     for e in entries:
         is_late = e.entry_id in late
-        key = (is_late, e.work_date if is_late else None, e.citizen_name, e.citizen_id, e.rate_ore_per_hour)
+        adjusts = "" if e.adjusts_entry_id is None else str(e.adjusts_entry_id)
+        key = (is_late, e.work_date if is_late else None, e.citizen_name, e.citizen_id, e.rate_ore_per_hour, adjusts)
         groups.setdefault(key, []).append(e)
-    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or date.min, kv[0][2], str(kv[0][3]), kv[0][4]))
+    ordered = sorted(
+        groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or date.min, kv[0][2], str(kv[0][3]), kv[0][4], kv[0][5])
+    )
     lines = []
-    for position, ((is_late, _, name, citizen_id, rate), members) in enumerate(ordered, start=1):
+    for position, ((is_late, _, name, citizen_id, rate, adjusts), members) in enumerate(ordered, start=1):
         members.sort(key=lambda e: (e.work_date, str(e.entry_id)))
         lines.append(
             InvoiceLine(
@@ -208,9 +232,37 @@ def group_lines(entries: Iterable[UnbilledEntry], late: frozenset[UUID] = frozen
                 first_work_date=members[0].work_date,
                 last_work_date=members[-1].work_date,
                 entry_ids=tuple(e.entry_id for e in members),
+                adjusts_entry_id=UUID(adjusts) if adjusts else None,
             )
         )
     return tuple(lines)
+
+
+def group_credit_lines(items: Iterable[UnbilledEntry]) -> tuple[InvoiceLine, ...]:
+    """The lines of a credit note: per citizen, rate and original work date (an adjustment per entry it
+    settles), with **positive** minutes and øre (the negated sums of the lowering items; a credit note never
+    states a negative amount, Peppol DK-R-016). ``late`` is False: a credit note has no period of its own."""
+    listed = list(items)
+    grouped = group_lines(listed, frozenset(e.entry_id for e in listed))
+    return tuple(replace(line, minutes=-line.minutes, amount_ore=-line.amount_ore, late=False) for line in grouped)
+
+
+def credit_note(
+    credit_note_id: UUID,
+    credited: Invoice,
+    lines: tuple[InvoiceLine, ...],
+    close_id: UUID | None,
+) -> Invoice:
+    """A draft credit note of ``credited`` (an issued invoice): its period of supply, positive lines; net = sum
+    of the lines, VAT 25 % on the net half up once, as on an invoice."""
+    base = draft(credit_note_id, credited.company_id, credited.period, lines, close_id)
+    number = credited.issue.number if credited.issue else None
+    return replace(
+        base,
+        document_type=DocumentType.CREDIT_NOTE,
+        credits_invoice_id=credited.invoice_id,
+        credits_invoice_number=number,
+    )
 
 
 def draft(

@@ -1,6 +1,8 @@
-"""SQL of the ledger: the only writer of ``closes``, ``company_closed_periods``, ``invoices``,
-``invoice_lines``, ``invoice_entries`` and ``invoice_number_counters``. It reads the accrued
-``billable_lines`` and ``approved_entries`` (owned by accruals) with selects only."""
+"""SQL of the ledger: the only writer of ``closes``, ``company_closed_periods``, ``invoices`` (invoices and
+credit notes), ``invoice_lines``, ``invoice_entries``, ``invoice_adjustments`` and ``invoice_number_counters``.
+It reads the accrued ``billable_lines``, ``approved_entries`` (owned by accruals) and ``bill_adjustments``
+(owned by adjustments) with selects only, through the views ``ledger_items`` / ``ledger_open_items``
+(migration ``20261201_30_credit_notes_adjustments``)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import asyncpg
 
 from invoicing.ledger.models import (
     Close,
+    DocumentType,
     Invoice,
     InvoiceLine,
     InvoiceStatus,
@@ -29,7 +32,9 @@ _COMPANY_LEDGER_LOCK = 3
 
 _INVOICE_COLUMNS = """invoice_id, company_id, status, billing_period, period_start, period_end, close_id, net_ore,
                       vat_rate_percent, vat_ore, total_ore, currency, created_at, number, issue_date, due_date,
-                      payment_terms_days, issued_at, issued_by, seller, buyer"""
+                      payment_terms_days, issued_at, issued_by, seller, buyer, document_type, credits_invoice_id,
+                      (select c.number from invoices c where c.invoice_id = invoices.credits_invoice_id)
+                          as credits_invoice_number"""
 
 
 async def lock_company(conn: asyncpg.Connection, company_id: UUID) -> None:
@@ -43,7 +48,7 @@ async def refresh_statistics(conn: asyncpg.Connection) -> None:
     100 000 entries in one run, and plans cached while they were small (the foreign-key checks of
     ``invoice_entries``, the anti-join on it) then scan them whole for every company. Analyzing invalidates
     those plans, so they are made again for the tables as they are."""
-    await conn.execute("analyze invoices, invoice_lines, invoice_entries")
+    await conn.execute("analyze invoices, invoice_lines, invoice_entries, invoice_adjustments")
 
 
 async def lock_companies(conn: asyncpg.Connection, company_ids: list[UUID]) -> None:
@@ -61,9 +66,7 @@ async def lock_companies(conn: asyncpg.Connection, company_ids: list[UUID]) -> N
 
 async def companies_with_unbilled_lines(conn: asyncpg.Connection, through: date) -> list[UUID]:
     rows = await conn.fetch(
-        """select distinct b.company_id from billable_lines b
-           where b.work_date <= $1 and not exists (select 1 from invoice_entries i where i.entry_id = b.entry_id)
-           order by b.company_id""",
+        """select distinct company_id from ledger_open_items where work_date <= $1 order by company_id""",
         through,
     )
     return [r["company_id"] for r in rows]
@@ -72,13 +75,13 @@ async def companies_with_unbilled_lines(conn: asyncpg.Connection, through: date)
 async def unbilled_entries(
     conn: asyncpg.Connection, company_id: UUID, *, through: date, since: date | None = None
 ) -> list[UnbilledEntry]:
-    """The company's accrued lines on no invoice with ``since <= work_date <= through``."""
+    """The company's accrued lines and adjustments on no document with ``since <= work_date <= through``, except
+    those to be credited against an issued invoice (:func:`credit_items`)."""
     rows = await conn.fetch(
-        """select b.entry_id, b.citizen_id, b.citizen_name, b.work_date, b.minutes, b.rate_ore_per_hour, b.amount_ore
-           from billable_lines b
-           where b.company_id = $1 and b.work_date <= $2 and ($3::date is null or b.work_date >= $3)
-             and not exists (select 1 from invoice_entries i where i.entry_id = b.entry_id)
-           order by b.work_date, b.entry_id""",
+        f"""select {_ITEM_COLUMNS} from ledger_open_items
+           where company_id = $1 and work_date <= $2 and ($3::date is null or work_date >= $3)
+             and credits_invoice_id is null
+           order by work_date, item_id""",
         company_id,
         through,
         since,
@@ -86,28 +89,93 @@ async def unbilled_entries(
     return [UnbilledEntry(**dict(r)) for r in rows]
 
 
+_ITEM_COLUMNS = """item_id as entry_id, citizen_id, citizen_name, work_date, minutes, rate_ore_per_hour, amount_ore,
+                   adjusts_entry_id, credits_invoice_id"""
+
+
 async def unbilled_entries_of(
     conn: asyncpg.Connection, company_ids: list[UUID], *, through: date
 ) -> dict[UUID, list[UnbilledEntry]]:
-    """Per company of ``company_ids``: its accrued lines on no invoice with ``work_date <= through``.
-
-    "On no invoice" is a scalar subquery, one primary-key probe per line: written as ``not exists`` the
-    planner hashed the whole of ``invoice_entries`` for every batch of a close (bench/close)."""
+    """Per company of ``company_ids``: its accrued lines and adjustments on no document with ``work_date <=
+    through``, except those to be credited against an issued invoice (:func:`credit_items_of`); the batch
+    form of :func:`unbilled_entries` (one statement for a close's batch of companies)."""
     rows = await conn.fetch(
-        """select b.company_id, b.entry_id, b.citizen_id, b.citizen_name, b.work_date, b.minutes,
-                  b.rate_ore_per_hour, b.amount_ore
-           from billable_lines b
-           where b.company_id = any($1::uuid[]) and b.work_date <= $2
-             and (select true from invoice_entries i where i.entry_id = b.entry_id) is null
-           order by b.company_id, b.work_date, b.entry_id""",
+        f"""select company_id, {_ITEM_COLUMNS} from ledger_open_items
+           where company_id = any($1::uuid[]) and work_date <= $2 and credits_invoice_id is null
+           order by company_id, work_date, item_id""",
         company_ids,
         through,
     )
+    return _by_company(rows)
+
+
+def _by_company(rows: list[asyncpg.Record]) -> dict[UUID, list[UnbilledEntry]]:
     found: dict[UUID, list[UnbilledEntry]] = {}
     for r in rows:
         values = dict(r)
         found.setdefault(values.pop("company_id"), []).append(UnbilledEntry(**values))
     return found
+
+
+async def items_to_net_on_drafts_of(
+    conn: asyncpg.Connection, company_ids: list[UUID], *, through: date
+) -> dict[UUID, list[tuple[UUID, UnbilledEntry]]]:
+    """Per company of ``company_ids``: items on no document whose entry (or corrected entry) is on one of the
+    company's draft invoices, with that draft: a correction or adjustment of hours drafted but not invoiced
+    nets on their draft."""
+    rows = await conn.fetch(
+        """select o.company_id, d.invoice_id as draft_id, o.item_id as entry_id, o.citizen_id, o.citizen_name,
+                  o.work_date, o.minutes, o.rate_ore_per_hour, o.amount_ore, o.adjusts_entry_id, o.credits_invoice_id
+           from ledger_open_items o
+                join invoice_entries ie on ie.entry_id = o.root_entry_id
+                join invoices d on d.invoice_id = ie.invoice_id and d.status = 'draft' and d.document_type = 'invoice'
+           where o.company_id = any($1::uuid[]) and o.work_date <= $2 and o.credits_invoice_id is null
+           order by o.company_id, d.invoice_id, o.work_date, o.item_id""",
+        company_ids,
+        through,
+    )
+    found: dict[UUID, list[tuple[UUID, UnbilledEntry]]] = {}
+    for r in rows:
+        values = dict(r)
+        company_id, draft_id = values.pop("company_id"), values.pop("draft_id")
+        found.setdefault(company_id, []).append((draft_id, UnbilledEntry(**values)))
+    return found
+
+
+async def items_on(conn: asyncpg.Connection, invoice_id: UUID) -> list[UnbilledEntry]:
+    """The entries and adjustments on a document, as items."""
+    rows = await conn.fetch(
+        """select item_id as entry_id, citizen_id, citizen_name, work_date, minutes, rate_ore_per_hour, amount_ore,
+                  adjusts_entry_id
+           from ledger_items where document_id = $1 order by work_date, item_id""",
+        invoice_id,
+    )
+    return [UnbilledEntry(**dict(r)) for r in rows]
+
+
+async def credit_items(
+    conn: asyncpg.Connection, company_id: UUID, *, through: date, credits_invoice_id: UUID | None = None
+) -> list[UnbilledEntry]:
+    """The company's items on no document that lower what an issued invoice charged (corrections taking hours
+    away, negative adjustments), each with the invoice to credit; only those of ``credits_invoice_id`` if given."""
+    found = await credit_items_of(conn, [company_id], through=through, credits_invoice_id=credits_invoice_id)
+    return found.get(company_id, [])
+
+
+async def credit_items_of(
+    conn: asyncpg.Connection, company_ids: list[UUID], *, through: date, credits_invoice_id: UUID | None = None
+) -> dict[UUID, list[UnbilledEntry]]:
+    """:func:`credit_items` per company of ``company_ids``, in one statement."""
+    rows = await conn.fetch(
+        f"""select company_id, {_ITEM_COLUMNS} from ledger_open_items
+           where company_id = any($1::uuid[]) and work_date <= $2 and credits_invoice_id is not null
+             and ($3::uuid is null or credits_invoice_id = $3)
+           order by company_id, credits_invoice_id, work_date, item_id""",
+        company_ids,
+        through,
+        credits_invoice_id,
+    )
+    return _by_company(rows)
 
 
 async def pending_entries(conn: asyncpg.Connection, through: date) -> list[PendingEntry]:
@@ -232,36 +300,22 @@ async def get_close(conn: asyncpg.Connection, close_id: UUID) -> Close | None:
 
 
 async def insert_draft(conn: asyncpg.Connection, invoice: Invoice) -> None:
-    await conn.execute(
-        """insert into invoices (invoice_id, company_id, status, billing_period, period_start, period_end, close_id,
-                                 net_ore, vat_rate_percent, vat_ore, total_ore, currency)
-           values ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $9, $10, $11)""",
-        invoice.invoice_id,
-        invoice.company_id,
-        invoice.period.kind.value,
-        invoice.period.start,
-        invoice.period.end,
-        invoice.close_id,
-        invoice.net_ore,
-        invoice.vat_rate_percent,
-        invoice.vat_ore,
-        invoice.total_ore,
-        invoice.currency,
-    )
-    await _insert_lines(conn, invoice)
+    await insert_drafts(conn, [invoice])
 
 
 async def insert_drafts(conn: asyncpg.Connection, invoices: list[Invoice]) -> None:
-    """New drafts with their lines and entries: three statements in all (invoices, lines, entries)."""
+    """New drafts (invoices and credit notes) with their lines, entries and adjustments: four statements at
+    most, whatever their number (invoices, lines, entries, adjustments)."""
     if not invoices:
         return
     await conn.execute(
         """insert into invoices (invoice_id, company_id, status, billing_period, period_start, period_end, close_id,
-                                 net_ore, vat_rate_percent, vat_ore, total_ore, currency)
-           select i, c, 'draft', k, s, e, cl, n, r, v, t, cur
+                                 net_ore, vat_rate_percent, vat_ore, total_ore, currency, document_type,
+                                 credits_invoice_id)
+           select i, c, 'draft', k, s, e, cl, n, r, v, t, cur, dt, cr
            from unnest($1::uuid[], $2::uuid[], $3::text[], $4::date[], $5::date[], $6::uuid[], $7::bigint[],
-                       $8::integer[], $9::bigint[], $10::bigint[], $11::text[])
-                as x (i, c, k, s, e, cl, n, r, v, t, cur)""",
+                       $8::integer[], $9::bigint[], $10::bigint[], $11::text[], $12::text[], $13::uuid[])
+                as x (i, c, k, s, e, cl, n, r, v, t, cur, dt, cr)""",
         [i.invoice_id for i in invoices],
         [i.company_id for i in invoices],
         [i.period.kind.value for i in invoices],
@@ -273,13 +327,21 @@ async def insert_drafts(conn: asyncpg.Connection, invoices: list[Invoice]) -> No
         [i.vat_ore for i in invoices],
         [i.total_ore for i in invoices],
         [i.currency for i in invoices],
+        [i.document_type.value for i in invoices],
+        [i.credits_invoice_id for i in invoices],
     )
+    await _insert_lines(conn, invoices)
+
+
+async def _insert_lines(conn: asyncpg.Connection, invoices: list[Invoice]) -> None:
+    """The lines of ``invoices`` and the items behind them: entries in ``invoice_entries``, the adjustments of
+    an adjustment line (``adjusts_entry_id``) in ``invoice_adjustments``."""
     lines = [(i.invoice_id, line) for i in invoices for line in i.lines]
     await conn.execute(
         """insert into invoice_lines (invoice_id, position, citizen_id, citizen_name, rate_ore_per_hour, minutes,
-                                      amount_ore, late, first_work_date, last_work_date)
+                                      amount_ore, late, first_work_date, last_work_date, adjusts_entry_id)
            select * from unnest($1::uuid[], $2::integer[], $3::uuid[], $4::text[], $5::bigint[], $6::integer[],
-                                $7::bigint[], $8::boolean[], $9::date[], $10::date[])""",
+                                $7::bigint[], $8::boolean[], $9::date[], $10::date[], $11::uuid[])""",
         [i for i, _ in lines],
         [line.position for _, line in lines],
         [line.citizen_id for _, line in lines],
@@ -290,43 +352,26 @@ async def insert_drafts(conn: asyncpg.Connection, invoices: list[Invoice]) -> No
         [line.late for _, line in lines],
         [line.first_work_date for _, line in lines],
         [line.last_work_date for _, line in lines],
+        [line.adjusts_entry_id for _, line in lines],
     )
-    entries = [(e, i, line.position) for i, line in lines for e in line.entry_ids]
-    await conn.execute(
-        """insert into invoice_entries (entry_id, invoice_id, position)
-           select * from unnest($1::uuid[], $2::uuid[], $3::integer[])""",
-        [e for e, _, _ in entries],
-        [i for _, i, _ in entries],
-        [p for _, _, p in entries],
-    )
-
-
-async def _insert_lines(conn: asyncpg.Connection, invoice: Invoice) -> None:
-    lines = invoice.lines
-    await conn.execute(
-        """insert into invoice_lines (invoice_id, position, citizen_id, citizen_name, rate_ore_per_hour, minutes,
-                                      amount_ore, late, first_work_date, last_work_date)
-           select $1::uuid, * from unnest($2::integer[], $3::uuid[], $4::text[], $5::bigint[], $6::integer[],
-                                          $7::bigint[], $8::boolean[], $9::date[], $10::date[])""",
-        invoice.invoice_id,
-        [line.position for line in lines],
-        [line.citizen_id for line in lines],
-        [line.citizen_name for line in lines],
-        [line.rate_ore_per_hour for line in lines],
-        [line.minutes for line in lines],
-        [line.amount_ore for line in lines],
-        [line.late for line in lines],
-        [line.first_work_date for line in lines],
-        [line.last_work_date for line in lines],
-    )
-    pairs = [(entry_id, line.position) for line in lines for entry_id in line.entry_ids]
-    await conn.execute(
-        """insert into invoice_entries (entry_id, invoice_id, position)
-           select e, $1::uuid, p from unnest($2::uuid[], $3::integer[]) as t (e, p)""",
-        invoice.invoice_id,
-        [e for e, _ in pairs],
-        [p for _, p in pairs],
-    )
+    for table, key, adjustments in (
+        ("invoice_entries", "entry_id", False),
+        ("invoice_adjustments", "adjustment_id", True),
+    ):
+        items = [
+            (item_id, invoice_id, line.position)
+            for invoice_id, line in lines
+            if (line.adjusts_entry_id is not None) == adjustments
+            for item_id in line.entry_ids
+        ]
+        if items:
+            await conn.execute(
+                f"""insert into {table} ({key}, invoice_id, position)
+                   select * from unnest($1::uuid[], $2::uuid[], $3::integer[])""",
+                [e for e, _, _ in items],
+                [i for _, i, _ in items],
+                [p for _, _, p in items],
+            )
 
 
 async def release_entries(conn: asyncpg.Connection, invoice_id: UUID) -> None:
@@ -343,7 +388,7 @@ async def rewrite_draft(conn: asyncpg.Connection, invoice: Invoice) -> None:
         invoice.vat_ore,
         invoice.total_ore,
     )
-    await _insert_lines(conn, invoice)
+    await _insert_lines(conn, [invoice])
 
 
 async def delete_draft(conn: asyncpg.Connection, invoice_id: UUID) -> bool:
@@ -362,16 +407,24 @@ async def get_invoice(conn: asyncpg.Connection, invoice_id: UUID) -> Invoice | N
 
 
 async def list_invoices(
-    conn: asyncpg.Connection, *, status: InvoiceStatus | None, company_id: UUID | None, limit: int, offset: int
+    conn: asyncpg.Connection,
+    *,
+    status: InvoiceStatus | None,
+    company_id: UUID | None,
+    limit: int,
+    offset: int,
+    document_type: DocumentType | None = None,
 ) -> list[Invoice]:
     rows = await conn.fetch(
         """select invoice_id from invoices
            where ($1::text is null or status = $1) and ($2::uuid is null or company_id = $2)
+             and ($5::text is null or document_type = $5)
            order by period_start, company_id, invoice_id limit $3 offset $4""",
         None if status is None else status.value,
         company_id,
         limit,
         offset,
+        None if document_type is None else document_type.value,
     )
     return await invoices_by_id(conn, [r["invoice_id"] for r in rows])
 
@@ -386,11 +439,15 @@ async def invoices_by_id(conn: asyncpg.Connection, invoice_ids: list[UUID]) -> l
     rows = await conn.fetch(f"select {_INVOICE_COLUMNS} from invoices where invoice_id = any($1::uuid[])", invoice_ids)
     line_rows = await conn.fetch(
         """select l.invoice_id, l.position, l.citizen_id, l.citizen_name, l.rate_ore_per_hour, l.minutes, l.amount_ore,
-                  l.late, l.first_work_date, l.last_work_date,
+                  l.late, l.first_work_date, l.last_work_date, l.adjusts_entry_id,
                   coalesce(array_agg(e.entry_id order by e.entry_id) filter (where e.entry_id is not null), '{}')
                       as entry_ids
-           from invoice_lines l left join invoice_entries e
-                on e.invoice_id = l.invoice_id and e.position = l.position and e.invoice_id = any($1::uuid[])
+           from invoice_lines l left join (
+                    select entry_id, invoice_id, position from invoice_entries where invoice_id = any($1::uuid[])
+                    union all
+                    select adjustment_id, invoice_id, position from invoice_adjustments
+                    where invoice_id = any($1::uuid[])
+                ) e on e.invoice_id = l.invoice_id and e.position = l.position
            where l.invoice_id = any($1::uuid[])
            group by l.invoice_id, l.position order by l.invoice_id, l.position""",
         invoice_ids,
@@ -438,6 +495,9 @@ def _invoice(row: asyncpg.Record, lines: tuple[InvoiceLine, ...]) -> Invoice:
         close_id=row["close_id"],
         created_at=row["created_at"],
         issue=issue,
+        document_type=DocumentType(row["document_type"]),
+        credits_invoice_id=row["credits_invoice_id"],
+        credits_invoice_number=row["credits_invoice_number"],
     )
 
 

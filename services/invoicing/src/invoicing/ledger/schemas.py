@@ -30,7 +30,14 @@ class InvoiceLineOut(BaseModel):
     late: bool = Field(description="Hours of a period invoiced before, approved after it was invoiced")
     first_work_date: date
     last_work_date: date
-    entry_ids: list[UUID] = Field(description="The approved entries behind the line")
+    entry_ids: list[UUID] = Field(
+        description="The approved entries behind the line (an adjustment line: its adjustments)"
+    )
+    adjusts_entry_id: UUID | None = Field(
+        default=None,
+        description="An adjustment line: the entry whose price a retroactive rate change settles (minutes 0, "
+        "rate the new rate, amount the new amount minus the amount charged before)",
+    )
 
     @classmethod
     def of(cls, line: InvoiceLine) -> InvoiceLineOut:
@@ -55,6 +62,11 @@ class InvoiceOut(BaseModel):
     invoice_id: UUID
     company_id: UUID
     status: Literal["draft", "issued"]
+    document_type: Literal["invoice", "credit_note"] = Field(
+        description="A credit note credits `credits_invoice_id` with positive amounts; same number sequence"
+    )
+    credits_invoice_id: UUID | None = Field(description="A credit note: the issued invoice it credits")
+    credits_invoice_number: str | None = Field(description="A credit note: that invoice's number")
     billing_period: Literal["monthly", "fortnightly", "weekly"]
     period_label: str = Field(examples=["2026-11", "2026-W49", "2026-W47/2026-W48"])
     period_start: date = Field(description="First day of the period of supply")
@@ -80,6 +92,9 @@ class InvoiceOut(BaseModel):
             invoice_id=invoice.invoice_id,
             company_id=invoice.company_id,
             status=invoice.status.value,
+            document_type=invoice.document_type.value,
+            credits_invoice_id=invoice.credits_invoice_id,
+            credits_invoice_number=invoice.credits_invoice_number,
             billing_period=invoice.period.kind.value,
             period_label=invoice.period.label,
             period_start=invoice.period.start,

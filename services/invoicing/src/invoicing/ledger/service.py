@@ -18,7 +18,8 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -28,12 +29,16 @@ from invoicing.companies.models import Company
 from invoicing.ledger import repository
 from invoicing.ledger.models import (
     Close,
+    DocumentType,
     Invoice,
     InvoiceStatus,
     Issue,
     Party,
+    UnbilledEntry,
+    credit_note,
     draft,
     due_date,
+    group_credit_lines,
     group_lines,
     invoice_number,
     plan_drafts,
@@ -42,7 +47,7 @@ from invoicing.periods import BillingPeriod
 from vikar_shared.auth import Principal, Role
 from vikar_shared.db import transaction
 from vikar_shared.errors import conflict, forbidden, invalid, not_found
-from vikar_shared.events.invoicing import InvoiceIssued, IssuedInvoiceLine
+from vikar_shared.events.invoicing import CreditNoteIssued, InvoiceIssued, IssuedInvoiceLine
 from vikar_shared.outbox import add_event
 
 SOURCE = "invoicing"
@@ -79,10 +84,13 @@ async def close(
 
     Idempotent: a period once drafted is closed (``company_closed_periods``), and an entry is on at most one
     invoice, so running it twice drafts nothing twice. ``today``: the agency's date; ``through`` after it is
-    422 ``close-through-future``. ``anchor``: the Monday fortnights count from."""
+    422 ``close-through-future``. A period ends with its last day, so a close through ``today`` drafts the
+    periods that ended by yesterday (hours may still be worked and entered today): the close's ``through``
+    is then yesterday. ``anchor``: the Monday fortnights count from."""
     _finance(actor)
     if through > today:
         raise invalid("through", "close-through-future", f"through must be today ({today}) or earlier")
+    through = min(through, today - timedelta(days=1))
     close_id = uuid.uuid4()
     async with transaction(pool) as conn:
         company_ids = await repository.companies_with_unbilled_lines(conn, through)
@@ -115,9 +123,17 @@ async def _close_companies(
     conn: asyncpg.Connection, close_id: UUID, company_ids: list[UUID], through: date, anchor: date
 ) -> tuple[int, int]:
     """Drafts the periods of ``company_ids`` (sorted: their ledger locks are taken in that order, as every
-    close takes them, so two closes never deadlock) in the caller's transaction; (drafts made, entries on
-    them). A company unknown to the companies read model is billed monthly."""
+    close takes them, so two closes never deadlock) in the caller's transaction; (drafts and credit notes
+    made, entries on the drafts). A company unknown to the companies read model is billed monthly.
+
+    Per company, in this order: corrections and adjustments of entries on its drafts net on those drafts
+    (:func:`_net_on_drafts`), its open periods are drafted, and the items lowering an issued invoice go on
+    credit notes (:func:`_draft_credit_notes`). What is read and written is read and written for the whole
+    batch at once, a few statements per batch."""
     await repository.lock_companies(conn, company_ids)
+    to_net = await repository.items_to_net_on_drafts_of(conn, company_ids, through=through)
+    for company_id, items in to_net.items():
+        await _net_on_drafts(conn, company_id, items)
     closed = await repository.closed_through_of(conn, company_ids)
     unbilled = await repository.unbilled_entries_of(conn, company_ids, through=through)
     known = await companies.companies(conn, company_ids)
@@ -139,7 +155,48 @@ async def _close_companies(
             closed_now[company_id] = max(p.period.end for p in planned)
     await repository.insert_drafts(conn, drafts)
     await repository.set_closed_through_of(conn, closed_now)
-    return len(drafts), sum(invoice.entry_count for invoice in drafts)
+    to_credit = await repository.credit_items_of(conn, company_ids, through=through)
+    notes = [
+        note
+        for company_id in company_ids
+        for note in await _credit_notes(conn, close_id, to_credit.get(company_id, []))
+    ]
+    await repository.insert_drafts(conn, notes)
+    return len(drafts) + len(notes), sum(invoice.entry_count for invoice in drafts)
+
+
+async def _net_on_drafts(conn: asyncpg.Connection, company_id: UUID, items: list[tuple[UUID, UnbilledEntry]]) -> None:
+    """A correction (or adjustment) of an entry on a draft invoice, not issued yet, nets on that draft: the draft
+    is redrafted with its items and these (lines regrouped, net and VAT recomputed). ``items``: the company's
+    (draft, item) pairs (``repository.items_to_net_on_drafts_of``)."""
+    by_draft: dict[UUID, list[UnbilledEntry]] = {}
+    for draft_id, item in items:
+        by_draft.setdefault(draft_id, []).append(item)
+    for draft_id, added in by_draft.items():
+        invoice = await repository.get_invoice(conn, draft_id)
+        assert invoice is not None and not invoice.is_issued
+        items_now = await repository.items_on(conn, draft_id) + added
+        await repository.release_entries(conn, draft_id)
+        late = frozenset(e.entry_id for e in items_now if e.work_date < invoice.period.start)
+        redrafted = draft(draft_id, company_id, invoice.period, group_lines(items_now, late), invoice.close_id)
+        await repository.rewrite_draft(conn, redrafted)
+
+
+async def _credit_notes(conn: asyncpg.Connection, close_id: UUID | None, items: list[UnbilledEntry]) -> list[Invoice]:
+    """One draft credit note per issued invoice that ``items`` (one company's items on no document lowering
+    what an issued invoice charged: a correction taking hours away from an entry on it, a negative adjustment
+    of such an entry's price; ``repository.credit_items_of``) lower; positive lines, VAT as on an invoice.
+    Idempotent like the drafts: once inserted, the items are on the credit note."""
+    by_invoice: dict[UUID, list[UnbilledEntry]] = {}
+    for item in items:
+        assert item.credits_invoice_id is not None
+        by_invoice.setdefault(item.credits_invoice_id, []).append(item)
+    notes: list[Invoice] = []
+    for credited_id, members in by_invoice.items():
+        credited = await repository.get_invoice(conn, credited_id)
+        assert credited is not None, "credit items refer to an issued invoice"
+        notes.append(credit_note(uuid.uuid4(), credited, group_credit_lines(members), close_id))
+    return notes
 
 
 async def get_close(conn: asyncpg.Connection, actor: Principal, close_id: UUID) -> Close:
@@ -177,12 +234,25 @@ def _still_draft(invoice: Invoice) -> None:
 async def regenerate(conn: asyncpg.Connection, actor: Principal, invoice_id: UUID) -> Invoice:
     """Redrafts a draft from the lines as they are now: its own entries return to the pool, then every
     accrued line on no invoice with a work date up to the end of its period goes on it (those before its
-    period as late lines). May leave it empty (issuing it is then 409 ``invoice-empty``). 409
+    period as late lines). A draft credit note is redrafted from the items that now lower its
+    invoice. May leave it empty (issuing it is then 409 ``invoice-empty``). 409
     ``invoice-issued`` for an issued invoice."""
     _finance(actor)
     invoice = await _locked_invoice(conn, invoice_id)
     _still_draft(invoice)
     await repository.release_entries(conn, invoice_id)
+    if invoice.is_credit_note:
+        assert invoice.credits_invoice_id is not None
+        credited = await repository.get_invoice(conn, invoice.credits_invoice_id)
+        assert credited is not None
+        items = await repository.credit_items(
+            conn, invoice.company_id, through=date.max, credits_invoice_id=credited.invoice_id
+        )
+        note = credit_note(invoice_id, credited, group_credit_lines(items), invoice.close_id)
+        await repository.rewrite_draft(conn, note)
+        found = await repository.get_invoice(conn, invoice_id)
+        assert found is not None
+        return found
     entries = await repository.unbilled_entries(conn, invoice.company_id, through=invoice.period.end)
     late = frozenset(e.entry_id for e in entries if e.work_date < invoice.period.start)
     redrafted = draft(invoice_id, invoice.company_id, invoice.period, group_lines(entries, late), invoice.close_id)
@@ -224,6 +294,7 @@ async def list_invoices(
     company_id: UUID | None,
     limit: int,
     offset: int,
+    document_type: DocumentType | None = None,
 ) -> list[Invoice]:
     """Invoices by period start, then company. A company approver sees only its own company's issued ones
     (asking for drafts or another company gives an empty list); a municipality user nothing (403)."""
@@ -235,7 +306,9 @@ async def list_invoices(
         status, company_id = InvoiceStatus.ISSUED, viewer.company_id
         if company_id is None:
             return []
-    return await repository.list_invoices(conn, status=status, company_id=company_id, limit=limit, offset=offset)
+    return await repository.list_invoices(
+        conn, status=status, company_id=company_id, limit=limit, offset=offset, document_type=document_type
+    )
 
 
 # --- issuing -------------------------------------------------------------------------------------------------
@@ -262,9 +335,11 @@ def _buyer(company: Company | None) -> Party:
 async def issue(
     conn: asyncpg.Connection, actor: Principal, invoice_id: UUID, *, today: date, now: datetime, seller: Party
 ) -> Invoice:
-    """Issues a draft: assigns the next number of the one gap-free sequence shared by invoices and credit
-    notes, freezes the invoice and its lines (buyer, seller, terms and due date copied onto it) and writes
-    ``invoicing.invoice_issued`` v1 to the outbox, all in the caller's transaction.
+    """Issues a draft invoice or credit note: assigns the next number of the one gap-free sequence shared
+    by invoices and credit notes, freezes the invoice and its lines (buyer, seller, terms and due date
+    copied onto it) and writes
+    ``invoicing.invoice_issued`` v1 (a credit note: ``invoicing.credit_note_issued`` v1, naming the invoice
+    it credits) to the outbox, all in the caller's transaction.
 
     Numbers are ``YYYY-NNNNNN`` (:func:`invoicing.ledger.models.invoice_number`) where ``YYYY`` is the year
     of the issue date (``today``, the agency's date in Europe/Copenhagen). New Year: the first invoice issued
@@ -274,62 +349,79 @@ async def issue(
     on it, and an issue that fails gives its number back, so the sequence has no gap (a PostgreSQL sequence
     would leave one).
 
-    The due date is ``today`` + the company's ``payment_terms_days``. VAT is the draft's: 25 % of the net
+    The due date is ``today`` + the company's ``payment_terms_days`` (a credit note is owed at once: terms 0,
+    due ``today``). VAT is the draft's: 25 % of the net
     subtotal, rounded half up to whole øre once.
 
     Errors: 404 ``invoice-not-found``; 409 ``invoice-issued`` (issued before: never twice), ``invoice-empty``
-    (no lines), ``invoice-negative-total`` (corrections outweigh the hours: a credit note's job),
-    ``buyer-incomplete`` (no billing address known for the company)."""
+    (no lines, or lines netting to 0 øre), ``invoice-negative-total`` (corrections outweigh the hours: a
+    credit note's job), ``buyer-incomplete`` (no billing address known for the company)."""
     _finance(actor)
     invoice = await _locked_invoice(conn, invoice_id)
     _still_draft(invoice)
-    if not invoice.lines:
-        raise conflict("invoice-empty", "The draft has no lines: there is nothing to invoice")
+    if not invoice.lines or invoice.net_ore == 0:
+        # No lines, or lines that net to nothing (hours corrected away): no number is spent on 0 kr.
+        raise conflict("invoice-empty", "The draft has no lines or they net to 0 øre: there is nothing to invoice")
     if invoice.total_ore < 0:
         raise conflict("invoice-negative-total", "The draft's total is negative: that is a credit note, not an invoice")
     company = await companies.get_company(conn, invoice.company_id)
     buyer = _buyer(company)
     assert company is not None
     sequence = await repository.next_number(conn, today.year)
+    # A credit note is owed at once: its due date is its issue date (payment terms 0).
+    terms = 0 if invoice.is_credit_note else company.payment_terms_days
     facts = Issue(
         number=invoice_number(today.year, sequence),
         issue_date=today,
-        due_date=due_date(today, company.payment_terms_days),
-        payment_terms_days=company.payment_terms_days,
+        due_date=due_date(today, terms),
+        payment_terms_days=terms,
         issued_at=now,
         issued_by=actor.subject,
         seller=seller,
         buyer=buyer,
     )
     await repository.mark_issued(conn, invoice_id, facts)
+    lines = [
+        IssuedInvoiceLine(
+            citizen_id=line.citizen_id,
+            rate_ore_per_hour=line.rate_ore_per_hour,
+            minutes=line.minutes,
+            amount_ore=line.amount_ore,
+            late=line.late,
+            first_work_date=line.first_work_date,
+            last_work_date=line.last_work_date,
+            adjusts_entry_id=line.adjusts_entry_id,
+        )
+        for line in invoice.lines
+    ]
+    # What an invoice and a credit note state alike (a credit note's period is the credited invoice's).
+    facts_of_both: dict[str, Any] = {
+        "company_id": invoice.company_id,
+        "number": facts.number,
+        "issue_date": facts.issue_date,
+        "period_start": invoice.period.start,
+        "period_end": invoice.period.end,
+        "net_ore": invoice.net_ore,
+        "vat_rate_percent": invoice.vat_rate_percent,
+        "vat_ore": invoice.vat_ore,
+        "total_ore": invoice.total_ore,
+        "currency": invoice.currency,
+        "lines": lines,
+    }
+    event: InvoiceIssued | CreditNoteIssued
+    if invoice.is_credit_note:
+        assert invoice.credits_invoice_id is not None and invoice.credits_invoice_number is not None
+        event = CreditNoteIssued(
+            credit_note_id=invoice.invoice_id,
+            credited_invoice_id=invoice.credits_invoice_id,
+            credited_invoice_number=invoice.credits_invoice_number,
+            **facts_of_both,
+        )
+    else:
+        event = InvoiceIssued(invoice_id=invoice.invoice_id, due_date=facts.due_date, **facts_of_both)
     await add_event(
         conn,
-        InvoiceIssued(
-            invoice_id=invoice.invoice_id,
-            company_id=invoice.company_id,
-            number=facts.number,
-            issue_date=facts.issue_date,
-            due_date=facts.due_date,
-            period_start=invoice.period.start,
-            period_end=invoice.period.end,
-            net_ore=invoice.net_ore,
-            vat_rate_percent=invoice.vat_rate_percent,
-            vat_ore=invoice.vat_ore,
-            total_ore=invoice.total_ore,
-            currency=invoice.currency,
-            lines=[
-                IssuedInvoiceLine(
-                    citizen_id=line.citizen_id,
-                    rate_ore_per_hour=line.rate_ore_per_hour,
-                    minutes=line.minutes,
-                    amount_ore=line.amount_ore,
-                    late=line.late,
-                    first_work_date=line.first_work_date,
-                    last_work_date=line.last_work_date,
-                )
-                for line in invoice.lines
-            ],
-        ),
+        event,
         source=SOURCE,
         subject=invoice.invoice_id,
         key=invoice.company_id,

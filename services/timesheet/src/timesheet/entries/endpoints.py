@@ -100,6 +100,17 @@ async def list_company_entries(
 async def approve_entry(
     entry_id: UUID, body: ApproveRequest, principal: Approver, pool: DbPool, idem: Idempotency
 ) -> EntryOut | Response:
+    if idem.key is None:
+        # Nothing to claim or store: the approval alone, in two statements (see approve_entry_at_once).
+        async with pool.acquire() as conn:
+            approved = await service.approve_entry_at_once(
+                conn,  # type: ignore[arg-type]  # a pool proxy behaves as the Connection it wraps
+                principal,
+                entry_id,
+                expected_version=body.expected_version,
+            )
+        return EntryOut.of(approved)
+
     async def effect(conn: asyncpg.Connection) -> EntryOut:
         return EntryOut.of(
             await service.approve_entry(conn, principal, entry_id, expected_version=body.expected_version)

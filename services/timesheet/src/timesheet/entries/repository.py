@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 import asyncpg
@@ -14,6 +14,7 @@ from timesheet.entries.history import HistoryAction, HistoryChange, HistoryRecor
 from timesheet.entries.models import Entry, EntryStatus
 from timesheet.entries.totals import MonthTotals
 from timesheet.entries.transitions import correction_open, work_date_taken
+from vikar_shared.outbox import OutboxRow
 
 # The partial unique index of migration 20261130_01: one live original entry per placement and day.
 ONE_LIVE_PER_DAY = "entries_one_live_per_day_idx"
@@ -189,12 +190,15 @@ async def decide(
     conn: asyncpg.Connection,
     entry_id: UUID,
     *,
+    company_id: UUID,
     status: EntryStatus,
     decided_by: str,
     expected_version: int | None,
     rejection_reason: str | None = None,
 ) -> Entry | None:
-    """Moves a submitted entry to ``status``; None if it is no longer submitted (or not at the version).
+    """Moves a submitted entry of ``company_id`` to ``status`` and writes its history row (action
+    ``status``, the decider, the new version, the rejection reason), in one statement; None (and nothing
+    written) if there is no such entry of that company, or it is no longer submitted (or not at the version).
 
     The status condition is re-checked under the row lock, so of two concurrent decisions exactly
     one finds the row."""
@@ -202,8 +206,16 @@ async def decide(
         f"""with decided as (
                 update entries
                 set status = $2, version = version + 1, decided_by = $3, decided_at = now(), rejection_reason = $4
+                -- "is not distinct from" ($6 is never null) is "=" that no index serves, so the row is found
+                -- by its primary key, never by scanning the company's submitted entries (which a generic
+                -- plan would otherwise pick: entries_company_status_idx on company_id, status).
                 where id = $1 and status = 'submitted' and ($5::int is null or version = $5)
+                  and company_id is not distinct from $6::uuid
                 returning *
+            ),
+            recorded as (
+                insert into entry_history (entry_id, action, actor, version, work_date, minutes, reason)
+                select id, status, decided_by, version, work_date, minutes, rejection_reason from decided
             )
             select {_ENTRY_COLUMNS} from decided e join placements p using (placement_id)""",
         entry_id,
@@ -211,6 +223,64 @@ async def decide(
         decided_by,
         rejection_reason,
         expected_version,
+        company_id,
+    )
+    return None if row is None else _entry(row)
+
+
+async def get_entry_and_now(conn: asyncpg.Connection, entry_id: UUID) -> tuple[Entry | None, datetime | None]:
+    """The entry (None if there is none) and the database's ``now()`` when it was read (None with it)."""
+    row = await conn.fetchrow(
+        f"select {_ENTRY_COLUMNS}, now() as read_at from entries e join placements p using (placement_id) "
+        "where e.id = $1",
+        entry_id,
+    )
+    if row is None:
+        return None, None
+    values = dict(row)
+    read_at: datetime = values.pop("read_at")
+    values["status"] = EntryStatus(values["status"])
+    return Entry(**values), read_at
+
+
+async def approve_with_event(
+    conn: asyncpg.Connection,
+    entry_id: UUID,
+    *,
+    company_id: UUID,
+    version: int,
+    decided_by: str,
+    decided_at: datetime,
+    outbox_row: OutboxRow,
+) -> Entry | None:
+    """Approves the submitted entry of ``company_id`` at ``version``, writes its history row and its
+    outbox row (``event_id, topic, key, envelope``, as :func:`vikar_shared.outbox.add_event` writes one) in
+    one statement: atomic on its own, so all three are committed together or none is. None (and nothing
+    written) when the entry is not so (any more)."""
+    row = await conn.fetchrow(
+        f"""with decided as (
+                update entries
+                set status = 'approved', version = version + 1, decided_by = $3, decided_at = $4,
+                    rejection_reason = null
+                -- "is not distinct from": found by the primary key only (see decide()).
+                where id = $1 and status = 'submitted' and version = $5 and company_id is not distinct from $2::uuid
+                returning *
+            ),
+            recorded as (
+                insert into entry_history (entry_id, action, actor, version, work_date, minutes, reason)
+                select id, status, decided_by, version, work_date, minutes, rejection_reason from decided
+            ),
+            announced as (
+                insert into outbox (event_id, topic, key, envelope)
+                select $6, $7, $8, $9::text::jsonb from decided
+            )
+            select {_ENTRY_COLUMNS} from decided e join placements p using (placement_id)""",
+        entry_id,
+        company_id,
+        decided_by,
+        decided_at,
+        version,
+        *outbox_row,
     )
     return None if row is None else _entry(row)
 

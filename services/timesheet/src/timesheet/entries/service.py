@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 import asyncpg
@@ -41,7 +41,8 @@ from vikar_shared.events.timesheet import (
     HoursSubmitted,
     SubmittedEntry,
 )
-from vikar_shared.outbox import add_event
+from vikar_shared.outbox import add_event, outbox_row
+from vikar_shared.transient import mark_outcome_unknown
 
 SOURCE = "timesheet"
 
@@ -357,42 +358,54 @@ async def _decide(
     expected_version: int | None,
     rejection_reason: str | None = None,
 ) -> Entry:
-    entry = await _entry_to_decide(conn, principal, entry_id)
-    ensure_decidable(entry, expected_version)
-    decided = await repository.decide(
-        conn,
-        entry_id,
-        status=status,
-        decided_by=principal.subject,
-        expected_version=expected_version,
-        rejection_reason=rejection_reason,
-    )
+    """Decides the entry and writes its history row in one statement whose condition carries every check
+    (the approver's company, submitted, at ``expected_version``); only when it finds no row is the entry
+    read to say why: 404 ``entry`` for anyone but its company's approver, else the 409 of
+    :func:`ensure_decidable`, else (decided between that statement and the read) 409 ``entry-changed``."""
+    decided = None
+    if principal.role is Role.COMPANY_APPROVER and principal.company_id is not None:
+        decided = await repository.decide(
+            conn,
+            entry_id,
+            company_id=principal.company_id,
+            status=status,
+            decided_by=principal.subject,
+            expected_version=expected_version,
+            rejection_reason=rejection_reason,
+        )
     if decided is None:
-        # Someone decided between our read and our update: report what the entry is now, and who did it.
-        current = await repository.get_entry(conn, entry_id)
-        if current is not None:
-            ensure_decidable(current, expected_version)
+        current = await _entry_to_decide(conn, principal, entry_id)
+        ensure_decidable(current, expected_version)
         raise conflict("entry-changed", "The entry changed while it was being decided; reload it")
     return decided
+
+
+def _entry_approved(entry: Entry, approved_by: str, approved_at: datetime) -> EntryApproved:
+    return EntryApproved(
+        entry_id=entry.id,
+        placement_id=entry.placement_id,
+        company_id=entry.company_id,
+        work_date=entry.work_date,
+        minutes=entry.minutes,
+        approved_by=approved_by,
+        approved_at=approved_at,
+        corrects_entry_id=entry.corrects_entry_id,
+    )
+
+
+async def _announce_approval(conn: asyncpg.Connection, entry: Entry) -> None:
+    """The EntryApproved of an entry just approved, into the outbox."""
+    event = _entry_approved(entry, *entry.decision())
+    await add_event(conn, event, source=SOURCE, subject=entry.id, key=entry.placement_id)
 
 
 async def record_approvals(conn: asyncpg.Connection, entries: Sequence[Entry]) -> None:
     """The history row and the EntryApproved event of each entry just approved."""
     changes = []
     for entry in entries:
-        approved_by, approved_at = entry.decision()
+        approved_by, _ = entry.decision()
         changes.append(HistoryChange.of(entry, HistoryAction.APPROVED, approved_by))
-        event = EntryApproved(
-            entry_id=entry.id,
-            placement_id=entry.placement_id,
-            company_id=entry.company_id,
-            work_date=entry.work_date,
-            minutes=entry.minutes,
-            approved_by=approved_by,
-            approved_at=approved_at,
-            corrects_entry_id=entry.corrects_entry_id,
-        )
-        await add_event(conn, event, source=SOURCE, subject=entry.id, key=entry.placement_id)
+        await _announce_approval(conn, entry)
     if changes:
         await repository.record_history(conn, changes)
 
@@ -450,8 +463,49 @@ async def approve_entry(
     """Approves the entry at the version the approver saw; 409 ``entry-version-mismatch`` (with the entry
     as it is now) when it changed since, ``entry-not-submitted`` when it is decided already."""
     entry = await _decide(conn, principal, entry_id, EntryStatus.APPROVED, expected_version)
-    await record_approvals(conn, [entry])
+    await _announce_approval(conn, entry)  # the history row was written with the decision
     return entry
+
+
+async def approve_entry_at_once(
+    conn: asyncpg.Connection, principal: Principal, entry_id: UUID, *, expected_version: int
+) -> Entry:
+    """:func:`approve_entry` in two statements and without an explicit transaction, for a request that
+    has nothing else to write (no ``Idempotency-Key``): the entry is read and checked (404 ``entry`` for
+    anyone but its company's approver, the 409s of :func:`ensure_decidable`), then one statement decides it
+    at the version read, writes its history row and puts its EntryApproved (``approved_at`` the database's
+    time of the read) into the outbox; a single statement is atomic, so the event is committed with the
+    decision or not at all. Decided by someone else in between: 409 as :func:`approve_entry`.
+
+    Half the round trips of ``BEGIN``, decide, outbox, ``COMMIT`` (issue 8, bench/api). The outbox row
+    is the one :func:`vikar_shared.outbox.add_event` writes (:func:`vikar_shared.outbox.outbox_row`, with the
+    request's correlation id and trace context)."""
+    entry, read_at = await repository.get_entry_and_now(conn, entry_id)
+    if entry is None or principal.role is not Role.COMPANY_APPROVER or principal.company_id != entry.company_id:
+        raise not_found("entry")
+    ensure_decidable(entry, expected_version)
+    assert read_at is not None and principal.company_id is not None
+    event = _entry_approved(entry, principal.subject, read_at)
+    try:
+        decided = await repository.approve_with_event(
+            conn,
+            entry.id,
+            company_id=principal.company_id,
+            version=entry.version,
+            decided_by=principal.subject,
+            decided_at=read_at,
+            outbox_row=outbox_row(event, source=SOURCE, subject=entry.id, key=entry.placement_id)[1],
+        )
+    except BaseException as exc:
+        # The statement is its own transaction: lost while it ran, whether it committed is unknown.
+        mark_outcome_unknown(exc)
+        raise
+    if decided is None:
+        current = await repository.get_entry(conn, entry_id)
+        if current is not None:
+            ensure_decidable(current, expected_version)
+        raise conflict("entry-changed", "The entry changed while it was being decided; reload it")
+    return decided
 
 
 async def reject_entry(
@@ -459,8 +513,7 @@ async def reject_entry(
 ) -> Entry:
     """Rejects the entry at the version the approver saw; the same 409s as :func:`approve_entry`."""
     entry = await _decide(conn, principal, entry_id, EntryStatus.REJECTED, expected_version, reason)
-    rejected_by, rejected_at = entry.decision()
-    await repository.record_history(conn, [HistoryChange.of(entry, HistoryAction.REJECTED, rejected_by)])
+    rejected_by, rejected_at = entry.decision()  # the history row was written with the decision
     event = EntryRejected(
         entry_id=entry.id,
         placement_id=entry.placement_id,

@@ -50,7 +50,12 @@ def settings_of(request: Request) -> TimesheetSettings:
     return settings
 
 
-Settings = Annotated[TimesheetSettings, Depends(settings_of)]
+async def _settings(request: Request) -> TimesheetSettings:
+    # async: a plain def dependency would run in FastAPI's thread pool, a thread hand-off per request.
+    return settings_of(request)
+
+
+Settings = Annotated[TimesheetSettings, Depends(_settings)]
 
 
 @dataclass(frozen=True)

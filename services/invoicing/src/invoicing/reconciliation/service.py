@@ -1,0 +1,27 @@
+"""Reconciliation use case: proves every approved øre is charged exactly once (``GET /reconciliation``).
+
+Problem codes: 403 ``forbidden`` (roles other than finance and admin); 422 on ``through`` (the shared date
+parser: ``date-format``, ``date-out-of-range``). Reads only."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import asyncpg
+
+from invoicing.reconciliation import repository
+from invoicing.reconciliation.models import CompanyReconciliation, reconcile
+from vikar_shared.auth import Principal, Role
+from vikar_shared.errors import forbidden
+
+ROLES = frozenset({Role.FINANCE, Role.ADMIN})
+
+
+async def reconciliation(conn: asyncpg.Connection, actor: Principal, through: date) -> list[CompanyReconciliation]:
+    """Per company with approved entries worked on or before ``through``: approved = invoiced − credited + not
+    yet invoiced, each difference listed by entry (øre), and documents whose net is not their entries' sum."""
+    if actor.role not in ROLES:
+        raise forbidden("Only finance and admin reconcile the ledger")
+    entries = await repository.entry_charges(conn, through)
+    documents = await repository.document_checks(conn, through)
+    return reconcile(entries, documents, await repository.pending_per_company(conn, through))
