@@ -281,3 +281,96 @@ async def test_the_csv_lists_every_entry_and_sums_to_the_net_exactly(invoicing: 
         assert sum(int(r[7]) for r in body if int(r[0]) == position) == line["amount_ore"]
         assert sum(int(r[5]) for r in body if int(r[0]) == position) == line["minutes"]
         assert {r[1] for r in body if int(r[0]) == position} == set(line["entry_ids"])
+
+
+def _csv_rows(content: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline=""), delimiter=";"))[1:]
+
+
+async def test_a_credit_note_pdf_names_the_credited_invoice_and_csvs_list_adjustments_as_documents_show_them(
+    invoicing: Any, build: Any
+) -> None:
+    """October (Anna, 17 999 øre/h: 90 min on the 5th = 26 999, 60 min on the 6th = 17 999) issued as 2026-000001;
+    then 20 000 øre/h from 6 October (adjustment +2 001 of the 6th), 30 min taken off the 5th (-9 000: a credit
+    note of 2026-000001) and 60 min on 10 November (20 000). The December close drafts a credit note (30 min,
+    9 000, VAT 2 250, total 11 250) and the November invoice (20 000 + the adjustment line 2 001 = 22 001)."""
+    company = uuid.uuid4()
+    await invoicing.publish_company_events(build.company(company))
+    anna = build.placement(
+        company_id=company, municipality_id=AALBORG, citizen_name="Anna Jensen", bill_rate=17_999, eligible=False
+    )
+    await invoicing.publish_placement_events(anna)
+    e1, e2 = build.approval(anna, date(2026, 10, 5), 90), build.approval(anna, date(2026, 10, 6), 60)
+    await invoicing.publish_approvals(e1, e2)
+    await invoicing.wait_for_count("select count(*) from billable_lines", expected=2, what="accrued")
+    await invoicing.wait_for_count("select count(*) from companies", expected=1, what="company")
+    invoicing.app.state.clock = FixedClock.on(date(2026, 11, 5))
+    [october] = (await invoicing.client.post("/closes", json={"through": "2026-10-31"}, headers=FINANCE)).json()[
+        "invoices"
+    ]
+    invoicing.app.state.clock = FixedClock.on(date(2026, 11, 6))
+    r = await invoicing.client.post(f"/invoices/{october['invoice_id']}/issue", headers=FINANCE)
+    assert (r.status_code, r.json()["number"]) == (200, "2026-000001"), r.text
+
+    await invoicing.publish_placement_events(build.rates(anna, (date(2026, 1, 1), 17_999), (date(2026, 10, 6), 20_000)))
+    await invoicing.wait_for_count("select count(*) from bill_adjustments", expected=1, what="settled")
+    adjustment_id = await invoicing.pool.fetchval("select adjustment_id from bill_adjustments")
+    lower, november = (
+        build.approval(anna, date(2026, 10, 5), -30, corrects=e1),
+        build.approval(anna, date(2026, 11, 10), 60),
+    )
+    await invoicing.publish_approvals(lower, november)
+    await invoicing.wait_for_count("select count(*) from billable_lines", expected=4, what="correction, november")
+
+    invoicing.app.state.clock = FixedClock.on(date(2026, 12, 2))
+    r = await invoicing.client.post("/closes", json={"through": "2026-11-30"}, headers=FINANCE)
+    assert r.status_code == 201, r.text
+    by_type = {d["document_type"]: d for d in r.json()["invoices"]}
+    credit, invoice = by_type["credit_note"], by_type["invoice"]
+    invoicing.app.state.clock = FixedClock.on(date(2026, 12, 3))
+    for document, number in ((credit, "2026-000002"), (invoice, "2026-000003")):
+        r = await invoicing.client.post(f"/invoices/{document['invoice_id']}/issue", headers=FINANCE)
+        assert (r.status_code, r.json()["number"]) == (200, number), r.text
+
+    # The credit note's PDF: titled Kreditnota, naming the invoice it credits, positive amounts.
+    r = await _pdf_when_rendered(invoicing, credit["invoice_id"])
+    assert r.headers["content-disposition"] == 'inline; filename="kreditnota-2026-000002.pdf"'
+    text = _text(r.content)
+    for expected in (
+        "Kreditnota Krediterer faktura 2026-000001",  # the title, then the invoice it credits
+        "Kreditnotanummer 2026-000002",
+        "Kreditnotadato 3. december 2026",
+        "Leveringsperiode 1. oktober 2026 – 31. oktober 2026 (oktober 2026)",
+        "1 Krediterede arbejdstimer, arbejdet 5. oktober 2026 Anna Jensen 0:30 179,99 kr. 90,00 kr.",
+        "Beløb ekskl. moms (momspligtigt, 25 %) 90,00 kr.",
+        "Moms 25 % 22,50 kr.",
+        "I alt inkl. moms (DKK) 112,50 kr.",
+        "CVR-nr. 12345674",
+    ):
+        assert expected in text, f"{expected!r} not in the credit note's text: {text}"
+    assert "Fakturanummer" not in text and "Betales senest" not in text and "-" + "90,00" not in text
+    # The invoice credited is still a Faktura; the invoice with the adjustment line says what it adjusts.
+    assert "Kreditnota" not in _text((await _pdf_when_rendered(invoicing, october["invoice_id"])).content)
+    text = _text((await _pdf_when_rendered(invoicing, invoice["invoice_id"])).content)
+    assert (
+        "Efterregulering af timesats for timer arbejdet 6. oktober 2026 (allerede faktureret) Anna Jensen 0:00 200,00 kr. 20,01 kr."
+        in text
+    ), text
+
+    # The credit note's CSV: the correction it credits, as the note states it (positive), summing to its net.
+    r = await invoicing.client.get(f"/invoices/{credit['invoice_id']}/lines.csv", headers=FINANCE)
+    assert r.headers["content-disposition"] == 'attachment; filename="kreditnota-2026-000002-linjer.csv"'
+    rows = _csv_rows(r.content)
+    assert [(int(x[0]), x[1], x[2], int(x[5]), int(x[6]), int(x[7])) for x in rows] == [
+        (1, str(lower.entry_id), "2026-10-05", 30, 17_999, 9_000)
+    ]
+    assert sum(int(x[7]) for x in rows) == credit["net_ore"] == 9_000
+
+    # The November invoice's CSV: its own entry and the adjustment behind the adjustment line.
+    r = await invoicing.client.get(f"/invoices/{invoice['invoice_id']}/lines.csv", headers=FINANCE)
+    rows = _csv_rows(r.content)
+    assert [(int(x[0]), x[1], x[2], x[4], int(x[5]), int(x[6]), int(x[7])) for x in rows] == [
+        (1, str(november.entry_id), "2026-11-10", "Anna Jensen", 60, 20_000, 20_000),
+        (2, str(adjustment_id), "2026-10-06", "Anna Jensen", 0, 20_000, 2_001),
+    ]
+    assert sum(int(x[7]) for x in rows) == invoice["net_ore"] == 22_001
