@@ -93,48 +93,33 @@ _ITEM_COLUMNS = """item_id as entry_id, citizen_id, citizen_name, work_date, min
                    adjusts_entry_id, credits_invoice_id"""
 
 
-async def unbilled_entries_of(
+async def open_items_of(
     conn: asyncpg.Connection, company_ids: list[UUID], *, through: date
-) -> dict[UUID, list[UnbilledEntry]]:
-    """Per company of ``company_ids``: its accrued lines and adjustments on no document with ``work_date <=
-    through``, except those to be credited against an issued invoice (:func:`credit_items_of`); the batch
-    form of :func:`unbilled_entries` (one statement for a close's batch of companies)."""
+) -> dict[UUID, list[tuple[UUID | None, UnbilledEntry]]]:
+    """Per company of ``company_ids``: its items on no document (``ledger_open_items``: accrued lines and
+    adjustments) with ``work_date <= through``, by work date and item id, each with the **draft** invoice its
+    entry (or corrected entry) is on, if any: such a correction or adjustment of hours drafted but not invoiced
+    nets on that draft. An item with ``credits_invoice_id`` goes on a credit note (:func:`credit_items`); the rest
+    are the unbilled entries (:func:`unbilled_entries`).
+
+    What a close reads per company, for a batch of companies in one statement (each read of the view hashes
+    ``invoice_entries`` whole, so one read per batch rather than three: bench/close). Only a correction or an
+    adjustment can be on a draft through its root entry (an ordinary open entry is its own root, on no document),
+    so only they are looked up."""
     rows = await conn.fetch(
-        f"""select company_id, {_ITEM_COLUMNS} from ledger_open_items
-           where company_id = any($1::uuid[]) and work_date <= $2 and credits_invoice_id is null
+        f"""select company_id, {_ITEM_COLUMNS},
+                  case when root_entry_id <> item_id then (
+                      select d.invoice_id from invoice_entries ie
+                           join invoices d on d.invoice_id = ie.invoice_id and d.status = 'draft'
+                                          and d.document_type = 'invoice'
+                      where ie.entry_id = o.root_entry_id) end as draft_id
+           from ledger_open_items o
+           where company_id = any($1::uuid[]) and work_date <= $2
            order by company_id, work_date, item_id""",
         company_ids,
         through,
     )
-    return _by_company(rows)
-
-
-def _by_company(rows: list[asyncpg.Record]) -> dict[UUID, list[UnbilledEntry]]:
-    found: dict[UUID, list[UnbilledEntry]] = {}
-    for r in rows:
-        values = dict(r)
-        found.setdefault(values.pop("company_id"), []).append(UnbilledEntry(**values))
-    return found
-
-
-async def items_to_net_on_drafts_of(
-    conn: asyncpg.Connection, company_ids: list[UUID], *, through: date
-) -> dict[UUID, list[tuple[UUID, UnbilledEntry]]]:
-    """Per company of ``company_ids``: items on no document whose entry (or corrected entry) is on one of the
-    company's draft invoices, with that draft: a correction or adjustment of hours drafted but not invoiced
-    nets on their draft."""
-    rows = await conn.fetch(
-        """select o.company_id, d.invoice_id as draft_id, o.item_id as entry_id, o.citizen_id, o.citizen_name,
-                  o.work_date, o.minutes, o.rate_ore_per_hour, o.amount_ore, o.adjusts_entry_id, o.credits_invoice_id
-           from ledger_open_items o
-                join invoice_entries ie on ie.entry_id = o.root_entry_id
-                join invoices d on d.invoice_id = ie.invoice_id and d.status = 'draft' and d.document_type = 'invoice'
-           where o.company_id = any($1::uuid[]) and o.work_date <= $2 and o.credits_invoice_id is null
-           order by o.company_id, d.invoice_id, o.work_date, o.item_id""",
-        company_ids,
-        through,
-    )
-    found: dict[UUID, list[tuple[UUID, UnbilledEntry]]] = {}
+    found: dict[UUID, list[tuple[UUID | None, UnbilledEntry]]] = {}
     for r in rows:
         values = dict(r)
         company_id, draft_id = values.pop("company_id"), values.pop("draft_id")
@@ -158,24 +143,16 @@ async def credit_items(
 ) -> list[UnbilledEntry]:
     """The company's items on no document that lower what an issued invoice charged (corrections taking hours
     away, negative adjustments), each with the invoice to credit; only those of ``credits_invoice_id`` if given."""
-    found = await credit_items_of(conn, [company_id], through=through, credits_invoice_id=credits_invoice_id)
-    return found.get(company_id, [])
-
-
-async def credit_items_of(
-    conn: asyncpg.Connection, company_ids: list[UUID], *, through: date, credits_invoice_id: UUID | None = None
-) -> dict[UUID, list[UnbilledEntry]]:
-    """:func:`credit_items` per company of ``company_ids``, in one statement."""
     rows = await conn.fetch(
-        f"""select company_id, {_ITEM_COLUMNS} from ledger_open_items
-           where company_id = any($1::uuid[]) and work_date <= $2 and credits_invoice_id is not null
+        f"""select {_ITEM_COLUMNS} from ledger_open_items
+           where company_id = $1 and work_date <= $2 and credits_invoice_id is not null
              and ($3::uuid is null or credits_invoice_id = $3)
-           order by company_id, credits_invoice_id, work_date, item_id""",
-        company_ids,
+           order by credits_invoice_id, work_date, item_id""",
+        company_id,
         through,
         credits_invoice_id,
     )
-    return _by_company(rows)
+    return [UnbilledEntry(**dict(r)) for r in rows]
 
 
 async def pending_entries(conn: asyncpg.Connection, through: date) -> list[PendingEntry]:

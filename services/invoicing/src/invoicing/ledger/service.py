@@ -128,14 +128,25 @@ async def _close_companies(
 
     Per company, in this order: corrections and adjustments of entries on its drafts net on those drafts
     (:func:`_net_on_drafts`), its open periods are drafted, and the items lowering an issued invoice go on
-    credit notes (:func:`_draft_credit_notes`). What is read and written is read and written for the whole
-    batch at once, a few statements per batch."""
+    credit notes (:func:`_credit_notes`). What is read and written is read and written for the whole batch at
+    once (``repository.open_items_of``), a few statements per batch."""
     await repository.lock_companies(conn, company_ids)
-    to_net = await repository.items_to_net_on_drafts_of(conn, company_ids, through=through)
-    for company_id, items in to_net.items():
-        await _net_on_drafts(conn, company_id, items)
+    # One read of the batch's open items, split as main's per-company reads split them: those of an entry on a
+    # draft net on it, those lowering an issued invoice go on credit notes, the rest are drafted.
+    to_net: dict[UUID, list[tuple[UUID, UnbilledEntry]]] = {}
+    to_credit: dict[UUID, list[UnbilledEntry]] = {}
+    unbilled: dict[UUID, list[UnbilledEntry]] = {}
+    for company_id, items in (await repository.open_items_of(conn, company_ids, through=through)).items():
+        for draft_id, item in items:
+            if item.credits_invoice_id is not None:
+                to_credit.setdefault(company_id, []).append(item)
+            elif draft_id is not None:
+                to_net.setdefault(company_id, []).append((draft_id, item))
+            else:
+                unbilled.setdefault(company_id, []).append(item)
+    for company_id, netted in to_net.items():
+        await _net_on_drafts(conn, company_id, netted)
     closed = await repository.closed_through_of(conn, company_ids)
-    unbilled = await repository.unbilled_entries_of(conn, company_ids, through=through)
     known = await companies.companies(conn, company_ids)
     drafts: list[Invoice] = []
     closed_now: dict[UUID, date] = {}
@@ -155,7 +166,6 @@ async def _close_companies(
             closed_now[company_id] = max(p.period.end for p in planned)
     await repository.insert_drafts(conn, drafts)
     await repository.set_closed_through_of(conn, closed_now)
-    to_credit = await repository.credit_items_of(conn, company_ids, through=through)
     notes = [
         note
         for company_id in company_ids
@@ -168,7 +178,7 @@ async def _close_companies(
 async def _net_on_drafts(conn: asyncpg.Connection, company_id: UUID, items: list[tuple[UUID, UnbilledEntry]]) -> None:
     """A correction (or adjustment) of an entry on a draft invoice, not issued yet, nets on that draft: the draft
     is redrafted with its items and these (lines regrouped, net and VAT recomputed). ``items``: the company's
-    (draft, item) pairs (``repository.items_to_net_on_drafts_of``)."""
+    (draft, item) pairs (``repository.open_items_of``)."""
     by_draft: dict[UUID, list[UnbilledEntry]] = {}
     for draft_id, item in items:
         by_draft.setdefault(draft_id, []).append(item)
@@ -185,7 +195,7 @@ async def _net_on_drafts(conn: asyncpg.Connection, company_id: UUID, items: list
 async def _credit_notes(conn: asyncpg.Connection, close_id: UUID | None, items: list[UnbilledEntry]) -> list[Invoice]:
     """One draft credit note per issued invoice that ``items`` (one company's items on no document lowering
     what an issued invoice charged: a correction taking hours away from an entry on it, a negative adjustment
-    of such an entry's price; ``repository.credit_items_of``) lower; positive lines, VAT as on an invoice.
+    of such an entry's price; ``repository.open_items_of``) lower; positive lines, VAT as on an invoice.
     Idempotent like the drafts: once inserted, the items are on the credit note."""
     by_invoice: dict[UUID, list[UnbilledEntry]] = {}
     for item in items:
