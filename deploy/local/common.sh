@@ -22,3 +22,15 @@ ensure_chromium() {
   echo "[vikar] installing Debian's chromium for the browser tests" >&2
   apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
 }
+
+ensure_pdf_renderer() {
+  # Invoicing renders invoice PDFs with WeasyPrint (a PyPI package), which lays text out with Debian's
+  # Pango and needs a font: libpango-1.0-0, libpangoft2-1.0-0 and fonts-dejavu-core (issue 9).
+  local missing=()
+  ldconfig -p 2>/dev/null | grep -q 'libpango-1\.0\.so\.0' || missing+=(libpango-1.0-0)
+  ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1\.0\.so\.0' || missing+=(libpangoft2-1.0-0)
+  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "[vikar] installing Debian packages for the invoice PDF: ${missing[*]}" >&2
+  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+}

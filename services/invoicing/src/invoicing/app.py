@@ -8,6 +8,8 @@ from fastapi import FastAPI
 
 from invoicing.co_financing.endpoints import router as co_financing
 from invoicing.config import InvoicingSettings
+from invoicing.documents.endpoints import router as documents
+from invoicing.documents.jobs import render_invoice_documents
 from invoicing.invoices.endpoints import router as invoices
 from invoicing.ledger.endpoints import router as ledger
 from invoicing.problem_codes import router as problem_pages
@@ -25,8 +27,10 @@ def create_app(settings: InvoicingSettings | None = None, role: Role = Role.ALL)
         title="Vikarmodel invoicing",
         description="Company invoices (closes, drafts, issued numbered invoices) and municipal co-financing "
         "statements from approved hours.",
-        routers=[invoices, ledger, reconciliation, co_financing, problem_pages],
+        routers=[invoices, ledger, documents, reconciliation, co_financing, problem_pages],
         migrations=MIGRATIONS,
         consumers=CONSUMERS,
+        # Issue 9: the invoice PDF, rendered by the worker after the issuing transaction.
+        background=[render_invoice_documents],
         role=role,
     )

@@ -24,6 +24,8 @@ class InvoicingSettings(ServiceSettings):
     seller_postcode: str = "9000"
     seller_city: str = "Aalborg"
     seller_cvr: str = "29403473"
+    # Seconds the worker's document job waits when no invoice PDF is due (issue 9, invoice documents).
+    document_poll_seconds: float = 1.0
 
     @field_validator("fortnight_anchor")
     @classmethod

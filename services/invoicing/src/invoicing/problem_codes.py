@@ -81,6 +81,23 @@ CATALOGUE = service_catalogue(
                 "Angiv virksomhedens adresse på virksomheden (hos konsulenten), og udsted igen.",
             ),
         ),
+        # Issue 9: invoice documents.
+        entry(
+            "document-not-ready",
+            404,
+            en=(
+                "Invoice PDF not ready",
+                "The invoice's PDF is rendered shortly after it is issued and is not there yet (a draft has none).",
+            ),
+            da=(
+                "Fakturaens PDF er ikke klar",
+                "Fakturaens PDF dannes kort efter, at den er udstedt, og findes ikke endnu (en kladde har ingen).",
+            ),
+            do=(
+                "Ask again after the seconds in Retry-After; issue a draft first.",
+                "Spørg igen efter det antal sekunder, Retry-After angiver; udsted først en kladde.",
+            ),
+        ),
         rule_entry(
             "non-negative-unless-correction",
             en=("Negative minutes", "Only a correction entry may have negative minutes."),

@@ -43,6 +43,24 @@ async def lock_company(conn: asyncpg.Connection, company_id: UUID) -> None:
     )
 
 
+async def refresh_statistics(conn: asyncpg.Connection) -> None:
+    """``analyze`` of the ledger's tables (issue 9, bench/close): a close can grow them from nothing to
+    100 000 entries in one run, and plans cached while they were small (the foreign-key checks of
+    ``invoice_entries``, the anti-join on it) then scan them whole for every company. Analyzing invalidates
+    those plans, so they are made again for the tables as they are."""
+    await conn.execute("analyze invoices, invoice_lines, invoice_entries, invoice_adjustments")
+
+
+async def lock_companies(conn: asyncpg.Connection, company_ids: list[UUID]) -> None:
+    """The ledger locks of ``company_ids``, taken one after the other in the order given (pass them sorted)."""
+    await conn.execute(
+        """select pg_advisory_xact_lock($1::int, hashtext(c::text))
+           from unnest($2::uuid[]) with ordinality as t (c, n) order by n""",
+        _COMPANY_LEDGER_LOCK,
+        company_ids,
+    )
+
+
 # --- what is there to invoice --------------------------------------------------------------------------------
 
 
@@ -75,23 +93,38 @@ _ITEM_COLUMNS = """item_id as entry_id, citizen_id, citizen_name, work_date, min
                    adjusts_entry_id, credits_invoice_id"""
 
 
-async def items_to_net_on_drafts(
-    conn: asyncpg.Connection, company_id: UUID, *, through: date
-) -> list[tuple[UUID, UnbilledEntry]]:
-    """Items on no document whose entry (or corrected entry) is on one of the company's draft invoices, with
-    that draft: a correction or adjustment of hours drafted but not invoiced nets on their draft."""
+async def open_items_of(
+    conn: asyncpg.Connection, company_ids: list[UUID], *, through: date
+) -> dict[UUID, list[tuple[UUID | None, UnbilledEntry]]]:
+    """Per company of ``company_ids``: its items on no document (``ledger_open_items``: accrued lines and
+    adjustments) with ``work_date <= through``, by work date and item id, each with the **draft** invoice its
+    entry (or corrected entry) is on, if any: such a correction or adjustment of hours drafted but not invoiced
+    nets on that draft. An item with ``credits_invoice_id`` goes on a credit note (:func:`credit_items`); the rest
+    are the unbilled entries (:func:`unbilled_entries`).
+
+    What a close reads per company, for a batch of companies in one statement (each read of the view hashes
+    ``invoice_entries`` whole, so one read per batch rather than three: bench/close). Only a correction or an
+    adjustment can be on a draft through its root entry (an ordinary open entry is its own root, on no document),
+    so only they are looked up."""
     rows = await conn.fetch(
-        """select d.invoice_id as draft_id, o.item_id as entry_id, o.citizen_id, o.citizen_name, o.work_date, o.minutes,
-                  o.rate_ore_per_hour, o.amount_ore, o.adjusts_entry_id, o.credits_invoice_id
+        f"""select company_id, {_ITEM_COLUMNS},
+                  case when root_entry_id <> item_id then (
+                      select d.invoice_id from invoice_entries ie
+                           join invoices d on d.invoice_id = ie.invoice_id and d.status = 'draft'
+                                          and d.document_type = 'invoice'
+                      where ie.entry_id = o.root_entry_id) end as draft_id
            from ledger_open_items o
-                join invoice_entries ie on ie.entry_id = o.root_entry_id
-                join invoices d on d.invoice_id = ie.invoice_id and d.status = 'draft' and d.document_type = 'invoice'
-           where o.company_id = $1 and o.work_date <= $2 and o.credits_invoice_id is null
-           order by d.invoice_id, o.work_date, o.item_id""",
-        company_id,
+           where company_id = any($1::uuid[]) and work_date <= $2
+           order by company_id, work_date, item_id""",
+        company_ids,
         through,
     )
-    return [(r["draft_id"], UnbilledEntry(**{k: v for k, v in dict(r).items() if k != "draft_id"})) for r in rows]
+    found: dict[UUID, list[tuple[UUID | None, UnbilledEntry]]] = {}
+    for r in rows:
+        values = dict(r)
+        company_id, draft_id = values.pop("company_id"), values.pop("draft_id")
+        found.setdefault(company_id, []).append((draft_id, UnbilledEntry(**values)))
+    return found
 
 
 async def items_on(conn: asyncpg.Connection, invoice_id: UUID) -> list[UnbilledEntry]:
@@ -153,6 +186,29 @@ async def set_closed_through(conn: asyncpg.Connection, company_id: UUID, day: da
     )
 
 
+async def closed_through_of(conn: asyncpg.Connection, company_ids: list[UUID]) -> dict[UUID, date]:
+    rows = await conn.fetch(
+        "select company_id, closed_through from company_closed_periods where company_id = any($1::uuid[])",
+        company_ids,
+    )
+    return {r["company_id"]: r["closed_through"] for r in rows}
+
+
+async def set_closed_through_of(conn: asyncpg.Connection, days: dict[UUID, date]) -> None:
+    """The last drafted day per company: moved forward only (``greatest``), in one statement."""
+    if not days:
+        return
+    await conn.execute(
+        """insert into company_closed_periods (company_id, closed_through)
+           select * from unnest($1::uuid[], $2::date[])
+           on conflict (company_id) do update set closed_through = greatest(company_closed_periods.closed_through,
+                                                                            excluded.closed_through),
+                                                  updated_at = now()""",
+        list(days),
+        list(days.values()),
+    )
+
+
 # --- closes --------------------------------------------------------------------------------------------------
 
 
@@ -166,12 +222,13 @@ async def insert_close(conn: asyncpg.Connection, close_id: UUID, through: date, 
     )
 
 
-async def close_progressed(conn: asyncpg.Connection, close_id: UUID, drafted: int) -> None:
+async def close_progressed(conn: asyncpg.Connection, close_id: UUID, drafted: int, *, companies: int = 1) -> None:
     await conn.execute(
-        """update closes set companies_done = companies_done + 1, invoices_drafted = invoices_drafted + $2
+        """update closes set companies_done = companies_done + $3, invoices_drafted = invoices_drafted + $2
            where close_id = $1""",
         close_id,
         drafted,
+        companies,
     )
 
 
@@ -220,64 +277,77 @@ async def get_close(conn: asyncpg.Connection, close_id: UUID) -> Close | None:
 
 
 async def insert_draft(conn: asyncpg.Connection, invoice: Invoice) -> None:
+    await insert_drafts(conn, [invoice])
+
+
+async def insert_drafts(conn: asyncpg.Connection, invoices: list[Invoice]) -> None:
+    """New drafts (invoices and credit notes) with their lines, entries and adjustments: four statements at
+    most, whatever their number (invoices, lines, entries, adjustments)."""
+    if not invoices:
+        return
     await conn.execute(
         """insert into invoices (invoice_id, company_id, status, billing_period, period_start, period_end, close_id,
                                  net_ore, vat_rate_percent, vat_ore, total_ore, currency, document_type,
                                  credits_invoice_id)
-           values ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)""",
-        invoice.invoice_id,
-        invoice.company_id,
-        invoice.period.kind.value,
-        invoice.period.start,
-        invoice.period.end,
-        invoice.close_id,
-        invoice.net_ore,
-        invoice.vat_rate_percent,
-        invoice.vat_ore,
-        invoice.total_ore,
-        invoice.currency,
-        invoice.document_type.value,
-        invoice.credits_invoice_id,
+           select i, c, 'draft', k, s, e, cl, n, r, v, t, cur, dt, cr
+           from unnest($1::uuid[], $2::uuid[], $3::text[], $4::date[], $5::date[], $6::uuid[], $7::bigint[],
+                       $8::integer[], $9::bigint[], $10::bigint[], $11::text[], $12::text[], $13::uuid[])
+                as x (i, c, k, s, e, cl, n, r, v, t, cur, dt, cr)""",
+        [i.invoice_id for i in invoices],
+        [i.company_id for i in invoices],
+        [i.period.kind.value for i in invoices],
+        [i.period.start for i in invoices],
+        [i.period.end for i in invoices],
+        [i.close_id for i in invoices],
+        [i.net_ore for i in invoices],
+        [i.vat_rate_percent for i in invoices],
+        [i.vat_ore for i in invoices],
+        [i.total_ore for i in invoices],
+        [i.currency for i in invoices],
+        [i.document_type.value for i in invoices],
+        [i.credits_invoice_id for i in invoices],
     )
-    await _insert_lines(conn, invoice)
+    await _insert_lines(conn, invoices)
 
 
-async def _insert_lines(conn: asyncpg.Connection, invoice: Invoice) -> None:
-    lines = invoice.lines
+async def _insert_lines(conn: asyncpg.Connection, invoices: list[Invoice]) -> None:
+    """The lines of ``invoices`` and the items behind them: entries in ``invoice_entries``, the adjustments of
+    an adjustment line (``adjusts_entry_id``) in ``invoice_adjustments``."""
+    lines = [(i.invoice_id, line) for i in invoices for line in i.lines]
     await conn.execute(
         """insert into invoice_lines (invoice_id, position, citizen_id, citizen_name, rate_ore_per_hour, minutes,
                                       amount_ore, late, first_work_date, last_work_date, adjusts_entry_id)
-           select $1::uuid, * from unnest($2::integer[], $3::uuid[], $4::text[], $5::bigint[], $6::integer[],
-                                          $7::bigint[], $8::boolean[], $9::date[], $10::date[], $11::uuid[])""",
-        invoice.invoice_id,
-        [line.position for line in lines],
-        [line.citizen_id for line in lines],
-        [line.citizen_name for line in lines],
-        [line.rate_ore_per_hour for line in lines],
-        [line.minutes for line in lines],
-        [line.amount_ore for line in lines],
-        [line.late for line in lines],
-        [line.first_work_date for line in lines],
-        [line.last_work_date for line in lines],
-        [line.adjusts_entry_id for line in lines],
+           select * from unnest($1::uuid[], $2::integer[], $3::uuid[], $4::text[], $5::bigint[], $6::integer[],
+                                $7::bigint[], $8::boolean[], $9::date[], $10::date[], $11::uuid[])""",
+        [i for i, _ in lines],
+        [line.position for _, line in lines],
+        [line.citizen_id for _, line in lines],
+        [line.citizen_name for _, line in lines],
+        [line.rate_ore_per_hour for _, line in lines],
+        [line.minutes for _, line in lines],
+        [line.amount_ore for _, line in lines],
+        [line.late for _, line in lines],
+        [line.first_work_date for _, line in lines],
+        [line.last_work_date for _, line in lines],
+        [line.adjusts_entry_id for _, line in lines],
     )
     for table, key, adjustments in (
         ("invoice_entries", "entry_id", False),
         ("invoice_adjustments", "adjustment_id", True),
     ):
-        pairs = [
-            (item_id, line.position)
-            for line in lines
+        items = [
+            (item_id, invoice_id, line.position)
+            for invoice_id, line in lines
             if (line.adjusts_entry_id is not None) == adjustments
             for item_id in line.entry_ids
         ]
-        if pairs:
+        if items:
             await conn.execute(
                 f"""insert into {table} ({key}, invoice_id, position)
-                   select e, $1::uuid, p from unnest($2::uuid[], $3::integer[]) as t (e, p)""",
-                invoice.invoice_id,
-                [e for e, _ in pairs],
-                [p for _, p in pairs],
+                   select * from unnest($1::uuid[], $2::uuid[], $3::integer[])""",
+                [e for e, _, _ in items],
+                [i for _, i, _ in items],
+                [p for _, _, p in items],
             )
 
 
@@ -295,7 +365,7 @@ async def rewrite_draft(conn: asyncpg.Connection, invoice: Invoice) -> None:
         invoice.vat_ore,
         invoice.total_ore,
     )
-    await _insert_lines(conn, invoice)
+    await _insert_lines(conn, [invoice])
 
 
 async def delete_draft(conn: asyncpg.Connection, invoice_id: UUID) -> bool:
@@ -337,7 +407,10 @@ async def list_invoices(
 
 
 async def invoices_by_id(conn: asyncpg.Connection, invoice_ids: list[UUID]) -> list[Invoice]:
-    """The invoices with their lines (each line with its entry ids), in the order of ``invoice_ids``."""
+    """The invoices with their lines (each line with its entry ids), in the order of ``invoice_ids``.
+
+    ``e.invoice_id = any(...)`` repeats the filter on the entries' side: the planner does not carry an
+    ``= any`` across the join, and without it scanned all of ``invoice_entries`` for each read (bench/close)."""
     if not invoice_ids:
         return []
     rows = await conn.fetch(f"select {_INVOICE_COLUMNS} from invoices where invoice_id = any($1::uuid[])", invoice_ids)
@@ -347,8 +420,10 @@ async def invoices_by_id(conn: asyncpg.Connection, invoice_ids: list[UUID]) -> l
                   coalesce(array_agg(e.entry_id order by e.entry_id) filter (where e.entry_id is not null), '{}')
                       as entry_ids
            from invoice_lines l left join (
-                    select entry_id, invoice_id, position from invoice_entries
-                    union all select adjustment_id, invoice_id, position from invoice_adjustments
+                    select entry_id, invoice_id, position from invoice_entries where invoice_id = any($1::uuid[])
+                    union all
+                    select adjustment_id, invoice_id, position from invoice_adjustments
+                    where invoice_id = any($1::uuid[])
                 ) e on e.invoice_id = l.invoice_id and e.position = l.position
            where l.invoice_id = any($1::uuid[])
            group by l.invoice_id, l.position order by l.invoice_id, l.position""",

@@ -1,8 +1,9 @@
 """Ledger use cases: close billing periods into drafts, review / regenerate / delete drafts, issue.
 
 Services take domain inputs and return domain objects (``invoicing.ledger.models``); they never commit,
-except :func:`close`, which runs one transaction per company (so its progress is visible and a crash
-loses at most one company's work, which a second close redoes: the same drafts, nothing twice).
+except :func:`close`, which runs one transaction per batch of companies (``CLOSE_BATCH_COMPANIES``, so its
+progress is visible and a crash loses at most one batch's work, which a second close redoes: the same drafts,
+nothing twice).
 Every change to one company's ledger holds that company's advisory lock, so a close, a regenerate, a
 delete and an issue of the same company never interleave.
 
@@ -14,6 +15,7 @@ Sources: momsbekendtgørelsen § 58 (the fields of a full invoice); ``shared/doc
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -50,6 +52,10 @@ from vikar_shared.outbox import add_event
 
 SOURCE = "invoicing"
 LEDGER_ROLES = frozenset({Role.FINANCE, Role.ADMIN})
+# A close drafts this many companies per transaction (a crash loses at most one batch, which the next close redoes).
+CLOSE_BATCH_COMPANIES = 50
+# A close refreshes the ledger tables' statistics once it has drafted this many entries, then at each doubling.
+ANALYZE_AFTER_ENTRIES = 2_000
 # Called after each company of a close: (companies done, companies in all, invoices drafted so far).
 Progress = Callable[[int, int, int], None]
 
@@ -90,13 +96,22 @@ async def close(
         company_ids = await repository.companies_with_unbilled_lines(conn, through)
         await repository.insert_close(conn, close_id, through, actor.subject, len(company_ids))
     drafted = 0
-    for done, company_id in enumerate(company_ids, start=1):
+    # Statistics of the ledger's tables are refreshed each time this close has doubled what it drafted
+    # (from ANALYZE_AFTER_ENTRIES on): a few analyzes per close, so plans follow the tables' growth (bench/close).
+    entries, analyze_at = 0, ANALYZE_AFTER_ENTRIES
+    for first in range(0, len(company_ids), CLOSE_BATCH_COMPANIES):
+        batch = company_ids[first : first + CLOSE_BATCH_COMPANIES]
         async with transaction(pool) as conn:
-            made = await _close_company(conn, close_id, company_id, through, anchor)
-            await repository.close_progressed(conn, close_id, made)
+            made, placed = await _close_companies(conn, close_id, batch, through, anchor)
+            await repository.close_progressed(conn, close_id, made, companies=len(batch))
         drafted += made
+        entries += placed
+        if entries >= analyze_at:
+            async with transaction(pool) as conn:
+                await repository.refresh_statistics(conn)
+            analyze_at = 2 * entries
         if progress is not None:
-            progress(done, len(company_ids), drafted)
+            progress(first + len(batch), len(company_ids), drafted)
     async with transaction(pool) as conn:
         await repository.finish_close(conn, close_id, await repository.pending_entries(conn, through))
         result = await repository.get_close(conn, close_id)
@@ -104,59 +119,94 @@ async def close(
     return result
 
 
-async def _rhythm(conn: asyncpg.Connection, company_id: UUID) -> BillingPeriod:
-    company = await companies.get_company(conn, company_id)
-    return BillingPeriod.MONTHLY if company is None else company.billing_period
+async def _close_companies(
+    conn: asyncpg.Connection, close_id: UUID, company_ids: list[UUID], through: date, anchor: date
+) -> tuple[int, int]:
+    """Drafts the periods of ``company_ids`` (sorted: their ledger locks are taken in that order, as every
+    close takes them, so two closes never deadlock) in the caller's transaction; (drafts and credit notes
+    made, entries on the drafts). A company unknown to the companies read model is billed monthly.
+
+    Per company, in this order: corrections and adjustments of entries on its drafts net on those drafts
+    (:func:`_net_on_drafts`), its open periods are drafted, and the items lowering an issued invoice go on
+    credit notes (:func:`_credit_notes`). What is read and written is read and written for the whole batch at
+    once (``repository.open_items_of``), a few statements per batch."""
+    await repository.lock_companies(conn, company_ids)
+    # One read of the batch's open items, split as main's per-company reads split them: those of an entry on a
+    # draft net on it, those lowering an issued invoice go on credit notes, the rest are drafted.
+    to_net: dict[UUID, list[tuple[UUID, UnbilledEntry]]] = {}
+    to_credit: dict[UUID, list[UnbilledEntry]] = {}
+    unbilled: dict[UUID, list[UnbilledEntry]] = {}
+    for company_id, items in (await repository.open_items_of(conn, company_ids, through=through)).items():
+        for draft_id, item in items:
+            if item.credits_invoice_id is not None:
+                to_credit.setdefault(company_id, []).append(item)
+            elif draft_id is not None:
+                to_net.setdefault(company_id, []).append((draft_id, item))
+            else:
+                unbilled.setdefault(company_id, []).append(item)
+    for company_id, netted in to_net.items():
+        await _net_on_drafts(conn, company_id, netted)
+    closed = await repository.closed_through_of(conn, company_ids)
+    known = await companies.companies(conn, company_ids)
+    drafts: list[Invoice] = []
+    closed_now: dict[UUID, date] = {}
+    for company_id in company_ids:
+        company = known.get(company_id)
+        rhythm = BillingPeriod.MONTHLY if company is None else company.billing_period
+        planned = plan_drafts(
+            unbilled.get(company_id, []),
+            rhythm,
+            through=through,
+            closed_through=closed.get(company_id),
+            anchor=anchor,
+        )
+        for plan in planned:
+            drafts.append(draft(uuid.uuid4(), company_id, plan.period, group_lines(plan.entries, plan.late), close_id))
+        if planned:
+            closed_now[company_id] = max(p.period.end for p in planned)
+    await repository.insert_drafts(conn, drafts)
+    await repository.set_closed_through_of(conn, closed_now)
+    notes = [
+        note
+        for company_id in company_ids
+        for note in await _credit_notes(conn, close_id, to_credit.get(company_id, []))
+    ]
+    await repository.insert_drafts(conn, notes)
+    return len(drafts) + len(notes), sum(invoice.entry_count for invoice in drafts)
 
 
-async def _close_company(
-    conn: asyncpg.Connection, close_id: UUID, company_id: UUID, through: date, anchor: date
-) -> int:
-    await repository.lock_company(conn, company_id)
-    await _net_on_drafts(conn, company_id, through)
-    closed_through = await repository.closed_through(conn, company_id)
-    entries = await repository.unbilled_entries(conn, company_id, through=through)
-    planned = plan_drafts(
-        entries, await _rhythm(conn, company_id), through=through, closed_through=closed_through, anchor=anchor
-    )
-    for plan in planned:
-        invoice = draft(uuid.uuid4(), company_id, plan.period, group_lines(plan.entries, plan.late), close_id)
-        await repository.insert_draft(conn, invoice)
-    if planned:
-        await repository.set_closed_through(conn, company_id, max(p.period.end for p in planned))
-    return len(planned) + await _draft_credit_notes(conn, close_id, company_id, through)
-
-
-async def _net_on_drafts(conn: asyncpg.Connection, company_id: UUID, through: date) -> None:
+async def _net_on_drafts(conn: asyncpg.Connection, company_id: UUID, items: list[tuple[UUID, UnbilledEntry]]) -> None:
     """A correction (or adjustment) of an entry on a draft invoice, not issued yet, nets on that draft: the draft
-    is redrafted with its items and these (lines regrouped, net and VAT recomputed)."""
+    is redrafted with its items and these (lines regrouped, net and VAT recomputed). ``items``: the company's
+    (draft, item) pairs (``repository.open_items_of``)."""
     by_draft: dict[UUID, list[UnbilledEntry]] = {}
-    for draft_id, item in await repository.items_to_net_on_drafts(conn, company_id, through=through):
+    for draft_id, item in items:
         by_draft.setdefault(draft_id, []).append(item)
     for draft_id, added in by_draft.items():
         invoice = await repository.get_invoice(conn, draft_id)
         assert invoice is not None and not invoice.is_issued
-        items = await repository.items_on(conn, draft_id) + added
+        items_now = await repository.items_on(conn, draft_id) + added
         await repository.release_entries(conn, draft_id)
-        late = frozenset(e.entry_id for e in items if e.work_date < invoice.period.start)
-        redrafted = draft(draft_id, company_id, invoice.period, group_lines(items, late), invoice.close_id)
+        late = frozenset(e.entry_id for e in items_now if e.work_date < invoice.period.start)
+        redrafted = draft(draft_id, company_id, invoice.period, group_lines(items_now, late), invoice.close_id)
         await repository.rewrite_draft(conn, redrafted)
 
 
-async def _draft_credit_notes(conn: asyncpg.Connection, close_id: UUID | None, company_id: UUID, through: date) -> int:
-    """One draft credit note per issued invoice that items on no document lower (a correction taking hours
-    away from an entry on it, a negative adjustment of such an entry's price); positive lines, VAT as on
-    an invoice. Idempotent like the drafts: the items are then on the credit note."""
-    items = await repository.credit_items(conn, company_id, through=through)
+async def _credit_notes(conn: asyncpg.Connection, close_id: UUID | None, items: list[UnbilledEntry]) -> list[Invoice]:
+    """One draft credit note per issued invoice that ``items`` (one company's items on no document lowering
+    what an issued invoice charged: a correction taking hours away from an entry on it, a negative adjustment
+    of such an entry's price; ``repository.open_items_of``) lower; positive lines, VAT as on an invoice.
+    Idempotent like the drafts: once inserted, the items are on the credit note."""
     by_invoice: dict[UUID, list[UnbilledEntry]] = {}
     for item in items:
         assert item.credits_invoice_id is not None
         by_invoice.setdefault(item.credits_invoice_id, []).append(item)
+    notes: list[Invoice] = []
     for credited_id, members in by_invoice.items():
         credited = await repository.get_invoice(conn, credited_id)
         assert credited is not None, "credit items refer to an issued invoice"
-        await repository.insert_draft(conn, credit_note(uuid.uuid4(), credited, group_credit_lines(members), close_id))
-    return len(by_invoice)
+        notes.append(credit_note(uuid.uuid4(), credited, group_credit_lines(members), close_id))
+    return notes
 
 
 async def get_close(conn: asyncpg.Connection, actor: Principal, close_id: UUID) -> Close:
@@ -391,6 +441,6 @@ async def issue(
         subject=invoice.invoice_id,
         key=invoice.company_id,
     )
-    issued = await repository.get_invoice(conn, invoice_id)
-    assert issued is not None
-    return issued
+    # What mark_issued stored, without reading it back (the counter row stays locked until the commit, so
+    # the shorter the rest of the transaction, the more issues per second: bench/close).
+    return dataclasses.replace(invoice, status=InvoiceStatus.ISSUED, issue=facts)

@@ -1,0 +1,217 @@
+"""The ledger's close and issuing, timed: 100,000 accrued billable lines over 1,000 companies.
+
+A fresh database (migrated like bench/pipeline's) is seeded directly with COPY: the companies read model
+(monthly, with an address), one placement per citizen, and per company ``lines / companies`` approved and
+accrued entries in November 2026 (each with its billable line, amounts rounded like accrual does). Then:
+
+close: ``invoicing.ledger.service.close(through=2026-11-30)`` in-process (one draft per company);
+       prints seconds and lines/s. Goal: draft <= 5 s.
+issue: every draft issued with ``invoicing.ledger.service.issue``, each in its own transaction, by
+       ``--concurrency`` tasks (the year's counter row serialises the numbering); prints invoices/s and
+       checks the numbers are 1..N with no gap. Goal: >= 200 invoices/s.
+render (``--render K``, default 20): the worker's document job renders K of the issued invoices' PDFs;
+       prints documents/s (not a goal: rendering runs after issuing, off its path).
+
+The machine is shared: the load average is printed before and after.
+
+    bench/close [--companies 1000] [--lines 100000] [--concurrency 4] [--render 20] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import asyncpg
+
+from invoicing.app import MIGRATIONS
+from invoicing.documents import service as documents
+from invoicing.ledger import service as ledger
+from invoicing.ledger.models import Party
+from invoicing.money import amount_for
+from vikar_shared.auth import Principal, Role
+from vikar_shared.db import create_pool, transaction
+from vikar_shared.testing.plugin import StackSettings, clone_database, drop_database
+
+FINANCE = Principal(subject="bench", role=Role.FINANCE)
+SELLER = Party(name="Fokus Folkeoplysning", street="Søndergade 1", postcode="9000", city="Aalborg", cvr="29403473")
+THROUGH = date(2026, 11, 30)
+TODAY = date(2026, 12, 1)
+ANCHOR = date(2024, 1, 1)
+CITIZENS_PER_COMPANY = 10
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+async def seed(pool: asyncpg.Pool, companies: int, lines: int) -> int:
+    """Companies, placements, approved and accrued entries with their billable lines; returns the net øre."""
+    per_company = lines // companies
+    company_ids = [uuid.uuid4() for _ in range(companies)]
+    approved_at = datetime(2026, 12, 1, 8, tzinfo=UTC)
+    company_rows, placement_rows, entry_rows, line_rows = [], [], [], []
+    net = 0
+    for c, company_id in enumerate(company_ids):
+        company_rows.append(
+            (company_id, f"Firma {c:04d} ApS", "12345674", "monthly", 14, f"Algade {c + 1}", "9000", "Aalborg")
+        )
+        citizens = []
+        for k in range(CITIZENS_PER_COMPANY):
+            placement_id, citizen_id = uuid.uuid4(), uuid.uuid4()
+            rate = 15_000 + 7 * ((c * CITIZENS_PER_COMPANY + k) % 500)
+            name = f"Borger {c:04d}-{k}"
+            citizens.append((placement_id, citizen_id, name, rate))
+            placement_rows.append(
+                (placement_id, company_id, citizen_id, name, uuid.uuid4(), False, rate, date(2026, 1, 1))
+            )
+        for i in range(per_company):
+            placement_id, citizen_id, name, rate = citizens[i % CITIZENS_PER_COMPANY]
+            entry_id = uuid.uuid4()
+            work_date = date(2026, 11, 1) + timedelta(days=(i // CITIZENS_PER_COMPANY) % 30)
+            minutes = 15 + (i * 37) % 466
+            amount = amount_for(minutes, rate)
+            net += amount
+            entry_rows.append(
+                (entry_id, placement_id, company_id, work_date, minutes, approved_at, uuid.uuid4(), approved_at)
+            )
+            line_rows.append((entry_id, company_id, placement_id, citizen_id, name, work_date, minutes, rate, amount))
+    async with pool.acquire() as conn:
+        await conn.copy_records_to_table(
+            "companies",
+            records=company_rows,
+            columns=["company_id", "name", "cvr", "billing_period", "payment_terms_days", "street", "postcode", "city"],
+        )
+        await conn.copy_records_to_table(
+            "placements",
+            records=placement_rows,
+            columns=[
+                "placement_id",
+                "company_id",
+                "citizen_id",
+                "citizen_name",
+                "municipality_id",
+                "co_financing_eligible",
+                "bill_rate_ore_per_hour",
+                "start_date",
+            ],
+        )
+        await conn.copy_records_to_table(
+            "approved_entries",
+            records=entry_rows,
+            columns=[
+                "entry_id",
+                "placement_id",
+                "company_id",
+                "work_date",
+                "minutes",
+                "approved_at",
+                "approval_event_id",
+                "accrued_at",
+            ],
+        )
+        await conn.copy_records_to_table(
+            "billable_lines",
+            records=line_rows,
+            columns=[
+                "entry_id",
+                "company_id",
+                "placement_id",
+                "citizen_id",
+                "citizen_name",
+                "work_date",
+                "minutes",
+                "rate_ore_per_hour",
+                "amount_ore",
+            ],
+        )
+        await conn.execute("analyze")
+    return net
+
+
+async def run(stack: StackSettings, companies: int, lines: int, concurrency: int, render: int, keep: bool) -> None:
+    dsn = await clone_database(stack, "invoicing", MIGRATIONS)
+    pool = await create_pool(dsn, min_size=2, max_size=max(4, concurrency + 1))
+    try:
+        started = time.perf_counter()
+        net = await seed(pool, companies, lines)
+        total_lines = (lines // companies) * companies
+        print(f"seeded {total_lines} accrued lines over {companies} companies in {time.perf_counter() - started:.1f} s")
+        print(f"before: {load()}", flush=True)
+
+        started = time.perf_counter()
+        closed = await ledger.close(pool, FINANCE, THROUGH, today=TODAY, anchor=ANCHOR)
+        seconds = time.perf_counter() - started
+        drafts = [i.invoice_id for i in closed.invoices]
+        assert len(drafts) == companies, f"{len(drafts)} drafts for {companies} companies"
+        drafted_net = await pool.fetchval("select sum(net_ore) from invoices")
+        assert drafted_net == net, f"drafted net {drafted_net} != accrued {net}"
+        verdict = "ok" if seconds <= 5 else "MISSED"
+        print(
+            f"close:  {total_lines} lines -> {len(drafts)} drafts in {seconds:.2f} s = "
+            f"{total_lines / seconds:,.0f} lines/s  (goal <= 5 s: {verdict})",
+            flush=True,
+        )
+
+        queue: asyncio.Queue[uuid.UUID] = asyncio.Queue()
+        for invoice_id in drafts:
+            queue.put_nowait(invoice_id)
+        now = datetime.now(UTC)
+
+        async def issuer() -> None:
+            while not queue.empty():
+                invoice_id = queue.get_nowait()
+                async with transaction(pool) as conn:
+                    await ledger.issue(conn, FINANCE, invoice_id, today=TODAY, now=now, seller=SELLER)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(issuer() for _ in range(concurrency)))
+        seconds = time.perf_counter() - started
+        numbers = [r["number"] for r in await pool.fetch("select number from invoices order by number")]
+        assert numbers == [f"2026-{n:06d}" for n in range(1, companies + 1)], "the numbers have a gap"
+        rate = companies / seconds
+        verdict = "ok" if rate >= 200 else "MISSED"
+        print(
+            f"issue:  {companies} invoices in {seconds:.2f} s = {rate:,.0f} invoices/s with {concurrency} concurrent "
+            f"issuers, numbers 2026-000001..{numbers[-1]} with no gap  (goal >= 200/s: {verdict})",
+            flush=True,
+        )
+
+        if render:
+            started = time.perf_counter()
+            for invoice_id in drafts[:render]:
+                async with transaction(pool) as conn:
+                    await documents.render_invoice(conn, invoice_id, now=now)
+            seconds = time.perf_counter() - started
+            print(f"render: {render} invoice PDFs in {seconds:.2f} s = {render / seconds:.1f} documents/s (worker job)")
+        print(f"after:  {load()}")
+    finally:
+        await pool.close()
+        if keep:
+            print(f"database kept: {dsn}")
+        else:
+            await drop_database(stack, dsn)
+
+
+def cli() -> None:
+    parser = argparse.ArgumentParser(prog="bench/close", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--companies", type=int, default=1_000, help="companies, one draft each (1000)")
+    parser.add_argument("--lines", type=int, default=100_000, help="accrued lines in all (100000)")
+    parser.add_argument("--concurrency", type=int, default=4, help="concurrent issuers (4)")
+    parser.add_argument("--render", type=int, default=20, help="invoice PDFs to render after issuing (20; 0: none)")
+    parser.add_argument("--keep", action="store_true", help="keep the database (for profiling queries)")
+    args = parser.parse_args()
+    if args.companies < 1 or args.lines < args.companies or args.concurrency < 1 or args.render < 0:
+        parser.error("--companies >= 1, --lines >= --companies, --concurrency >= 1, --render >= 0")
+    asyncio.run(
+        run(StackSettings(), args.companies, args.lines, args.concurrency, min(args.render, args.companies), args.keep)
+    )
+
+
+if __name__ == "__main__":
+    cli()
