@@ -209,7 +209,9 @@ async def test_a_correction_of_drafted_hours_nets_on_their_draft_and_an_approver
     lower = build.approval(bo, date(2026, 10, 5), -30, corrects=e1)
     await invoicing.publish_approvals(lower)
     await invoicing.wait_for_count("select count(*) from billable_lines", expected=2, what="correction accrued")
-    assert await close(invoicing, "2026-10-31", date(2026, 11, 5)) == []
+    # The close that netted the correction lists the draft it changed, as it is now.
+    [changed] = await close(invoicing, "2026-10-31", date(2026, 11, 5))
+    assert (changed["invoice_id"], _totals(changed)) == (october["invoice_id"], (17_999, 4_500, 22_499))
     r = await invoicing.client.get(f"/invoices/{october['invoice_id']}", headers=FINANCE)
     netted = r.json()
     assert _lines(netted) == [("Bo Nielsen", 17_999, 60, 17_999, False)]
@@ -231,7 +233,9 @@ async def test_a_correction_of_drafted_hours_nets_on_their_draft_and_an_approver
     rest = build.approval(bo, date(2026, 10, 5), -60, corrects=lower)
     await invoicing.publish_approvals(rest)
     await invoicing.wait_for_count("select count(*) from billable_lines", expected=3, what="second correction")
-    assert await close(invoicing, "2026-10-31", date(2026, 11, 5)) == []
+    [emptied] = await close(invoicing, "2026-10-31", date(2026, 11, 5))
+    assert (emptied["invoice_id"], _totals(emptied)) == (october["invoice_id"], (0, 0, 0))
+    assert await close(invoicing, "2026-10-31", date(2026, 11, 5)) == []  # nothing new: lists nothing
     r = await invoicing.client.post(f"/invoices/{october['invoice_id']}/issue", headers=FINANCE)
     assert (r.status_code, r.json()["code"]) == (409, "invoice-empty"), r.text
     assert await invoicing.count("select count(*) from invoice_number_counters") == 0

@@ -357,13 +357,16 @@ async def release_entries(conn: asyncpg.Connection, invoice_id: UUID) -> None:
 
 
 async def rewrite_draft(conn: asyncpg.Connection, invoice: Invoice) -> None:
-    """New lines and totals for a draft whose entries were released (regenerate)."""
+    """New lines and totals for a draft whose entries were released (regenerate, or a close netting a
+    correction on it); ``invoice.close_id`` is the close that drafted it last (a close's answer lists it)."""
     await conn.execute(
-        "update invoices set net_ore = $2, vat_ore = $3, total_ore = $4 where invoice_id = $1 and status = 'draft'",
+        """update invoices set net_ore = $2, vat_ore = $3, total_ore = $4, close_id = $5
+           where invoice_id = $1 and status = 'draft'""",
         invoice.invoice_id,
         invoice.net_ore,
         invoice.vat_ore,
         invoice.total_ore,
+        invoice.close_id,
     )
     await _insert_lines(conn, [invoice])
 

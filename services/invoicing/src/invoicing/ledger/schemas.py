@@ -140,7 +140,10 @@ class CloseOut(BaseModel):
     finished_at: datetime | None
     companies_total: int = Field(description="Companies with accrued lines on no invoice up to `through`")
     companies_done: int
-    invoices: list[InvoiceOut] = Field(description="The drafts this close made (still there)")
+    invoices: list[InvoiceOut] = Field(
+        description="The drafts this close made or last changed (a correction netted on an earlier draft), "
+        "as they are now"
+    )
     pending_entries: list[PendingEntryOut] = Field(
         description="Approved entries up to `through` not accrued yet: waiting for their placement or terms"
     )

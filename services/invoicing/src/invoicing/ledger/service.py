@@ -145,7 +145,7 @@ async def _close_companies(
             else:
                 unbilled.setdefault(company_id, []).append(item)
     for company_id, netted in to_net.items():
-        await _net_on_drafts(conn, company_id, netted)
+        await _net_on_drafts(conn, close_id, company_id, netted)
     closed = await repository.closed_through_of(conn, company_ids)
     known = await companies.companies(conn, company_ids)
     drafts: list[Invoice] = []
@@ -175,10 +175,13 @@ async def _close_companies(
     return len(drafts) + len(notes), sum(invoice.entry_count for invoice in drafts)
 
 
-async def _net_on_drafts(conn: asyncpg.Connection, company_id: UUID, items: list[tuple[UUID, UnbilledEntry]]) -> None:
+async def _net_on_drafts(
+    conn: asyncpg.Connection, close_id: UUID, company_id: UUID, items: list[tuple[UUID, UnbilledEntry]]
+) -> None:
     """A correction (or adjustment) of an entry on a draft invoice, not issued yet, nets on that draft: the draft
-    is redrafted with its items and these (lines regrouped, net and VAT recomputed). ``items``: the company's
-    (draft, item) pairs (``repository.open_items_of``)."""
+    is redrafted with its items and these (lines regrouped, net and VAT recomputed) by close ``close_id``, whose
+    answer then lists it among the drafts it made or changed. ``items``: the company's (draft, item) pairs
+    (``repository.open_items_of``)."""
     by_draft: dict[UUID, list[UnbilledEntry]] = {}
     for draft_id, item in items:
         by_draft.setdefault(draft_id, []).append(item)
@@ -188,7 +191,7 @@ async def _net_on_drafts(conn: asyncpg.Connection, company_id: UUID, items: list
         items_now = await repository.items_on(conn, draft_id) + added
         await repository.release_entries(conn, draft_id)
         late = frozenset(e.entry_id for e in items_now if e.work_date < invoice.period.start)
-        redrafted = draft(draft_id, company_id, invoice.period, group_lines(items_now, late), invoice.close_id)
+        redrafted = draft(draft_id, company_id, invoice.period, group_lines(items_now, late), close_id)
         await repository.rewrite_draft(conn, redrafted)
 
 
