@@ -137,12 +137,6 @@ async def write_deferred(conn: asyncpg.Connection, pending: list[OutboxRow]) -> 
     pending.clear()
 
 
-def encode(envelope: dict[str, object]) -> bytes:
-    """The JSON bytes of a stored envelope, validated (the relay sends the stored text as it is:
-    :func:`add_event`, the only writer, stores what :class:`Envelope` produced)."""
-    return Envelope.model_validate(envelope).model_dump_json().encode()
-
-
 def purged_after_publish(envelope: dict[str, object]) -> bool:
     """Whether the row of this envelope is deleted once published (``EventData.purge_after_publish``)."""
     return _purged(str(envelope.get("type")), int(str(envelope.get("version", 0))))
@@ -227,9 +221,9 @@ class OutboxRelay:
             acks = await asyncio.gather(*pending, return_exceptions=True)  # every outcome retrieved
             if failed := next((a for a in acks if isinstance(a, BaseException)), None):
                 raise failed
-            purged = [r["id"] for r in rows if _purged(r["type"], r["version"])]
+            purged = {r["id"] for r in rows if _purged(r["type"], r["version"])}
             if purged:
-                await conn.execute("delete from outbox where id = any($1::bigint[])", purged)
+                await conn.execute("delete from outbox where id = any($1::bigint[])", list(purged))
             await conn.execute(
                 "update outbox set sent_at = now() where id = any($1::bigint[])",
                 [r["id"] for r in rows if r["id"] not in purged],
