@@ -451,6 +451,27 @@ EXAMPLES: dict[type[EventData], EventData] = {
             ),
         ],
     ),
+    invoicing.InvoicePaid: invoicing.InvoicePaid(
+        invoice_id=_ENTRY,
+        company_id=_COMPANY,
+        number="2026-000123",
+        owed_ore=131_250,
+        paid_ore=131_250,
+        paid_on=date(2026, 12, 20),
+        method="bank_transfer",
+    ),
+    invoicing.InvoicePaymentFailed: invoicing.InvoicePaymentFailed(
+        invoice_id=_ENTRY, company_id=_COMPANY, number="2026-000123", attempt_count=1, reason="card_declined"
+    ),
+    invoicing.InvoiceVoided: invoicing.InvoiceVoided(
+        invoice_id=_ENTRY,
+        company_id=_COMPANY,
+        number="2026-000123",
+        reason="voided",
+        credited_ore=131_250,
+        credit_note_id=_COMPANY,
+        credit_note_number="2026-000124",
+    ),
 }
 
 

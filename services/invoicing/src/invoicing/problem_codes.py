@@ -98,6 +98,25 @@ CATALOGUE = service_catalogue(
                 "Spørg igen efter det antal sekunder, Retry-After angiver; udsted først en kladde.",
             ),
         ),
+        # Issue 10: payments.
+        entry(
+            "invoice-not-payable",
+            409,
+            en=(
+                "Not a payable invoice",
+                "Payments are recorded against issued invoices only: a draft is owed by nobody yet, and a credit "
+                "note is owed to the company.",
+            ),
+            da=(
+                "Ikke en faktura, der kan betales",
+                "Betalinger registreres kun på udstedte fakturaer: en kladde skylder ingen endnu, og en kreditnota "
+                "skyldes virksomheden.",
+            ),
+            do=(
+                "Issue the draft first, or record the payment on the invoice.",
+                "Udsted kladden først, eller registrér betalingen på fakturaen.",
+            ),
+        ),
         rule_entry(
             "non-negative-unless-correction",
             en=("Negative minutes", "Only a correction entry may have negative minutes."),

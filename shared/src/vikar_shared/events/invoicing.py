@@ -103,3 +103,64 @@ class CreditNoteIssued(EventData):
     total_ore: int
     currency: str
     lines: list[IssuedInvoiceLine]
+
+
+class InvoicePaid(EventData):
+    """An issued invoice is paid: the payments recorded against it (bank transfers finance entered, and
+    payments Stripe reported by ``invoice.paid``) now cover what is owed on it.
+
+    Published by invoicing in the transaction that records the covering payment (outbox), keyed by
+    ``company_id``; once per invoice (a later payment on a paid invoice is an overpayment, not a second
+    event). Amounts in øre: ``owed_ore`` is the invoice's ``total_ore`` less the totals of the credit notes
+    issued against it; ``paid_ore`` the sum of its payments (``paid_ore - owed_ore`` > 0 is overpaid).
+    ``paid_on``: the date of the payment that covered it. ``method``: ``bank_transfer`` or ``stripe``."""
+
+    event_type = "invoicing.invoice_paid"
+    event_version = 1
+    topic = TOPIC
+
+    invoice_id: UUID
+    company_id: UUID
+    number: str
+    owed_ore: int
+    paid_ore: int
+    paid_on: date
+    method: str
+
+
+class InvoicePaymentFailed(EventData):
+    """Stripe reported a failed payment attempt on an issued invoice (``invoice.payment_failed``). The
+    invoice stays owed; finance follows it up. Published once per Stripe event (the webhook inbox), keyed by
+    ``company_id``. ``attempt_count``: Stripe's count of attempts on the invoice; ``reason``: Stripe's decline
+    code or failure message class, never card or bank details."""
+
+    event_type = "invoicing.invoice_payment_failed"
+    event_version = 1
+    topic = TOPIC
+
+    invoice_id: UUID
+    company_id: UUID
+    number: str
+    attempt_count: int
+    reason: str | None = None
+
+
+class InvoiceVoided(EventData):
+    """An issued invoice was voided in Stripe (``invoice.voided``) or marked uncollectible there
+    (``invoice.marked_uncollectible``). Our invoice is a fact and is never edited: the voiding is booked as
+    a credit note of what is still owed on it (``credit_note_id``, ``credit_note_number`` of the one gap-free
+    sequence), issued in the same transaction (``invoicing.credit_note_issued`` follows). Keyed by
+    ``company_id``. ``reason``: ``voided`` or ``uncollectible``. ``credited_ore``: the credit note's total
+    in øre (0 when nothing was still owed, then no credit note and both ids are null)."""
+
+    event_type = "invoicing.invoice_voided"
+    event_version = 1
+    topic = TOPIC
+
+    invoice_id: UUID
+    company_id: UUID
+    number: str
+    reason: str
+    credited_ore: int
+    credit_note_id: UUID | None = None
+    credit_note_number: str | None = None

@@ -27,6 +27,9 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     invoicing.HoursAccrued,
     invoicing.InvoiceIssued,
     invoicing.CreditNoteIssued,
+    invoicing.InvoicePaid,
+    invoicing.InvoicePaymentFailed,
+    invoicing.InvoiceVoided,
 )
 
 REGISTRY: dict[tuple[str, int], type[EventData]] = {(t.event_type, t.event_version): t for t in EVENT_TYPES}

@@ -1,0 +1,108 @@
+"""SQL of payments: the only writer of ``payments``, ``invoices_paid`` and ``invoice_history`` (migration
+``20261202_10_payments_and_stripe.sql``). Reads ``invoices`` (the ledger's)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from invoicing.payments.models import Payment, PaymentMethod, Settlement
+
+
+async def lock_invoice(conn: asyncpg.Connection, invoice_id: UUID) -> asyncpg.Record | None:
+    """The invoice's row (id, company, status, document type, number, total, due date), locked for this
+    transaction so payments of one invoice are recorded one at a time. ``for update`` fires no update
+    trigger: an issued invoice stays unchanged."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        """select invoice_id, company_id, status, document_type, number, total_ore, due_date
+           from invoices where invoice_id = $1 for update""",
+        invoice_id,
+    )
+    return row
+
+
+async def settlement(conn: asyncpg.Connection, invoice_id: UUID) -> Settlement | None:
+    """The invoice's account (total, credited by issued credit notes, paid), or None when unknown."""
+    row = await conn.fetchrow(
+        """select i.total_ore,
+                  coalesce((select sum(c.total_ore) from invoices c where c.credits_invoice_id = i.invoice_id
+                            and c.status = 'issued'), 0)::bigint as credited_ore,
+                  coalesce((select sum(p.amount_ore) from payments p where p.invoice_id = i.invoice_id), 0)::bigint
+                    as paid_ore
+           from invoices i where i.invoice_id = $1""",
+        invoice_id,
+    )
+    if row is None:
+        return None
+    return Settlement(invoice_id, row["total_ore"], row["credited_ore"], row["paid_ore"])
+
+
+async def insert_payment(conn: asyncpg.Connection, payment: Payment, *, stripe_event_id: str | None = None) -> bool:
+    """Stores the payment; False (nothing stored) when it is a Stripe payment of a Stripe invoice already paid."""
+    status = await conn.execute(
+        """insert into payments (payment_id, invoice_id, method, amount_ore, paid_on, payer_reference,
+                                 stripe_invoice_id, stripe_event_id, recorded_by, recorded_at)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           on conflict (stripe_invoice_id) where method = 'stripe' do nothing""",
+        payment.payment_id,
+        payment.invoice_id,
+        payment.method.value,
+        payment.amount_ore,
+        payment.paid_on,
+        payment.payer_reference,
+        payment.stripe_invoice_id,
+        stripe_event_id,
+        payment.recorded_by,
+        payment.recorded_at,
+    )
+    return bool(status == "INSERT 0 1")
+
+
+async def payments_of(conn: asyncpg.Connection, invoice_id: UUID) -> list[Payment]:
+    rows = await conn.fetch(
+        """select payment_id, invoice_id, method, amount_ore, paid_on, payer_reference, recorded_by, recorded_at,
+                  stripe_invoice_id
+           from payments where invoice_id = $1 order by paid_on, recorded_at, payment_id""",
+        invoice_id,
+    )
+    return [
+        Payment(
+            payment_id=r["payment_id"],
+            invoice_id=r["invoice_id"],
+            method=PaymentMethod(r["method"]),
+            amount_ore=r["amount_ore"],
+            paid_on=r["paid_on"],
+            payer_reference=r["payer_reference"],
+            recorded_by=r["recorded_by"],
+            recorded_at=r["recorded_at"],
+            stripe_invoice_id=r["stripe_invoice_id"],
+        )
+        for r in rows
+    ]
+
+
+async def mark_paid(conn: asyncpg.Connection, invoice_id: UUID, paid_on: date) -> bool:
+    """Records that the invoice is paid; False when it was recorded before (the event is written once)."""
+    status = await conn.execute(
+        "insert into invoices_paid (invoice_id, paid_on) values ($1, $2) on conflict (invoice_id) do nothing",
+        invoice_id,
+        paid_on,
+    )
+    return bool(status == "INSERT 0 1")
+
+
+async def add_history(
+    conn: asyncpg.Connection, invoice_id: UUID, kind: str, *, actor: str | None, detail: dict[str, Any]
+) -> None:
+    """Appends one step to the invoice's history. ``detail``: public facts only (JSON-serialisable)."""
+    await conn.execute(
+        "insert into invoice_history (invoice_id, kind, actor, detail) values ($1, $2, $3, $4::jsonb)",
+        invoice_id,
+        kind,
+        actor,
+        json.dumps(detail, default=str),
+    )
