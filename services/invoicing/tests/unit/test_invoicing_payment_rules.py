@@ -50,5 +50,5 @@ def test_overdue_from_the_day_after_the_due_date() -> None:
 
 
 def test_negative_paid_is_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot be negative"):
         payment_status(100, -1)
