@@ -80,3 +80,47 @@ create table payment_reminders (
     recorded_at      timestamptz not null default now(),
     primary key (invoice_id, reminder_number)
 );
+
+-- Stripe carries our invoices (our PDF is the legal document; Stripe has the same number and sends no mail).
+-- One Stripe customer per company.
+create table stripe_customers (
+    company_id          uuid primary key,
+    stripe_customer_id  text not null,
+    created_at          timestamptz not null default now()
+);
+
+-- Each issued invoice or credit note on its way to Stripe: issued -> stripe_pending -> stripe_synced, or
+-- stripe_failed (last_error; tried again at due_at). The row is written in the issuing transaction itself
+-- (trigger below), so a document issued is always carried, even when the process dies right after the
+-- commit: the row is the outbox of the Stripe worker. stripe_pending means a call may have reached Stripe:
+-- the worker looks the object up before it creates anything.
+create table stripe_syncs (
+    invoice_id             uuid primary key references invoices (invoice_id),
+    document_type          text not null check (document_type in ('invoice', 'credit_note')),
+    state                  text not null default 'issued'
+                           check (state in ('issued', 'stripe_pending', 'stripe_synced', 'stripe_failed')),
+    stripe_invoice_id      text,
+    stripe_credit_note_id  text,
+    attempts               integer not null default 0,
+    last_error             text,
+    due_at                 timestamptz not null default now(),
+    updated_at             timestamptz not null default now(),
+    synced_at              timestamptz
+);
+create index stripe_syncs_due_idx on stripe_syncs (due_at) where state <> 'stripe_synced';
+create index stripe_syncs_stripe_invoice_idx on stripe_syncs (stripe_invoice_id) where stripe_invoice_id is not null;
+
+create function queue_stripe_sync() returns trigger language plpgsql as $$
+begin
+    insert into stripe_syncs (invoice_id, document_type) values (new.invoice_id, new.document_type)
+    on conflict (invoice_id) do nothing;
+    return null;
+end;
+$$;
+create trigger invoices_issued_queue_stripe after update of status on invoices
+    for each row when (old.status = 'draft' and new.status = 'issued')
+    execute function queue_stripe_sync();
+
+insert into stripe_syncs (invoice_id, document_type)
+select invoice_id, document_type from invoices where status = 'issued'
+on conflict (invoice_id) do nothing;

@@ -41,6 +41,25 @@ async def settlement(conn: asyncpg.Connection, invoice_id: UUID) -> Settlement |
     return Settlement(invoice_id, row["total_ore"], row["credited_ore"], row["paid_ore"])
 
 
+async def settlements(conn: asyncpg.Connection, invoice_ids: list[UUID]) -> dict[UUID, Settlement]:
+    """The accounts of many invoices in one statement (ids not found are absent)."""
+    rows = await conn.fetch(
+        """select i.invoice_id, i.total_ore,
+                  coalesce(c.credited, 0)::bigint as credited_ore, coalesce(p.paid, 0)::bigint as paid_ore
+           from invoices i
+           left join (select credits_invoice_id, sum(total_ore) as credited from invoices
+                      where status = 'issued' and credits_invoice_id = any($1::uuid[]) group by credits_invoice_id) c
+             on c.credits_invoice_id = i.invoice_id
+           left join (select invoice_id, sum(amount_ore) as paid from payments
+                      where invoice_id = any($1::uuid[]) group by invoice_id) p on p.invoice_id = i.invoice_id
+           where i.invoice_id = any($1::uuid[])""",
+        invoice_ids,
+    )
+    return {
+        r["invoice_id"]: Settlement(r["invoice_id"], r["total_ore"], r["credited_ore"], r["paid_ore"]) for r in rows
+    }
+
+
 async def insert_payment(conn: asyncpg.Connection, payment: Payment, *, stripe_event_id: str | None = None) -> bool:
     """Stores the payment; False (nothing stored) when it is a Stripe payment of a Stripe invoice already paid."""
     status = await conn.execute(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -20,6 +21,21 @@ from vikar_shared.events.invoicing import InvoicePaid
 from vikar_shared.outbox import add_event
 
 SOURCE = "invoicing"
+
+
+async def settlements(conn: asyncpg.Connection, invoice_ids: list[UUID]) -> dict[UUID, Settlement]:
+    """The accounts (øre: total, credited, paid, owed, outstanding, status) of the given invoices, by id; ids
+    not found are absent. For credit notes the account is meaningless (nothing is owed on them)."""
+    return await repository.settlements(conn, invoice_ids)
+
+
+async def add_history(
+    conn: asyncpg.Connection, invoice_id: UUID, kind: str, *, actor: str | None, detail: dict[str, Any]
+) -> None:
+    """Appends one step (``kind``, e.g. ``stripe_synced``, ``stripe_event``, ``reminder``) to the invoice's
+    history, in the caller's transaction. ``detail``: public facts only (ids, amounts, states; JSON-able),
+    never a credential, a CPR number or a citizen's name."""
+    await repository.add_history(conn, invoice_id, kind, actor=actor, detail=detail)
 
 
 async def record_payment(
