@@ -7,6 +7,7 @@ clone (``create database … template …`` is a file copy, far faster than migr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import re
@@ -143,14 +144,14 @@ class StripeProxy:
             (await client.post("/__proxy/faults", json=spec)).raise_for_status()
 
 
-@pytest.fixture(scope="session")
-def stripe_proxy_process(stripe_mock: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The proxy as a process of this test session, in front of the stack's stripe-mock; yields its URL."""
+@contextlib.contextmanager
+def running_stripe_proxy(upstream: str, log: Path) -> Iterator[str]:
+    """The Stripe proxy as a process of its own on a free port in front of ``upstream`` (stripe-mock),
+    writing to ``log``; yields its URL and stops it on leaving. Fails the test when it does not start."""
     port = free_port()
-    log = tmp_path_factory.mktemp("stripe-proxy") / "proxy.log"
     with log.open("wb") as out:
         process = subprocess.Popen(  # noqa: S603 - our own module and arguments
-            [sys.executable, "-m", "vikar_shared.testing.stripe_proxy", "--port", str(port), "--upstream", stripe_mock],
+            [sys.executable, "-m", "vikar_shared.testing.stripe_proxy", "--port", str(port), "--upstream", upstream],
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -168,6 +169,13 @@ def stripe_proxy_process(stripe_mock: str, tmp_path_factory: pytest.TempPathFact
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def stripe_proxy_process(stripe_mock: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The proxy as a process of this test session, in front of the stack's stripe-mock; yields its URL."""
+    with running_stripe_proxy(stripe_mock, tmp_path_factory.mktemp("stripe-proxy") / "proxy.log") as url:
+        yield url
 
 
 @pytest.fixture
