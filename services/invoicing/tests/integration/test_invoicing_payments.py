@@ -165,3 +165,65 @@ async def test_a_payment_sent_twice_with_one_idempotency_key_is_recorded_once(
     r = await invoicing.client.post(url, json=body, headers=FINANCE)
     assert r.json()["account"]["status"] == "overpaid"
     assert await invoicing.count("select count(*) from payments") == 2
+
+
+async def test_credit_notes_lower_what_is_owed_and_are_not_payable(invoicing: Any, build: Any) -> None:
+    company = uuid.uuid4()
+    await invoicing.publish_company_events(build.company(company))
+    bo = build.placement(
+        company_id=company, municipality_id=uuid.uuid4(), citizen_name="Bo", bill_rate=17_999, eligible=False
+    )
+    await invoicing.publish_placement_events(bo)
+    worked = build.approval(bo, date(2026, 10, 5), 90)
+    await invoicing.publish_approvals(worked)
+    await invoicing.wait_for_count("select count(*) from billable_lines", expected=1, what="accrued")
+    await invoicing.wait_for_count("select count(*) from companies", expected=1, what="company")
+
+    async def close_and_issue(today: date) -> dict[str, Any]:
+        invoicing.app.state.clock = FixedClock.on(today)
+        r = await invoicing.client.post("/closes", json={"through": "2026-10-31"}, headers=FINANCE)
+        [draft] = r.json()["invoices"]
+        r = await invoicing.client.post(f"/invoices/{draft['invoice_id']}/issue", headers=FINANCE)
+        assert r.status_code == 200, r.text
+        issued: dict[str, Any] = r.json()
+        return issued
+
+    invoice = await close_and_issue(date(2026, 11, 6))
+    assert invoice["payment"]["owed_ore"] == 33_749
+    # All 90 minutes taken away: a credit note of the whole total; nothing is owed, nothing was paid.
+    await invoicing.publish_approvals(build.approval(bo, date(2026, 10, 5), -90, corrects=worked))
+    await invoicing.wait_for_count("select count(*) from billable_lines", expected=2, what="correction")
+    credit = await close_and_issue(date(2026, 11, 10))
+    assert (credit["document_type"], credit["total_ore"], credit["payment"]) == ("credit_note", 33_749, None)
+
+    invoicing.app.state.clock = FixedClock.on(date(2026, 11, 25))
+    r = await invoicing.client.get(f"/invoices/{invoice['invoice_id']}", headers=FINANCE)
+    assert r.json()["payment"] == {
+        "total_ore": 33_749,
+        "credited_ore": 33_749,
+        "owed_ore": 0,
+        "paid_ore": 0,
+        "outstanding_ore": 0,
+        "status": "credited",
+        "days_overdue": 0,
+    }
+    listed = await invoicing.client.get("/invoices", params={"payment_status": "credited"}, headers=FINANCE)
+    assert [i["invoice_id"] for i in listed.json()["items"]] == [invoice["invoice_id"]]
+    assert (await invoicing.client.get("/invoices", params={"overdue": "true"}, headers=FINANCE)).json()["items"] == []
+    everything = await invoicing.client.get("/invoices", headers=FINANCE)
+    assert {i["document_type"]: i["payment"] is None for i in everything.json()["items"]} == {
+        "invoice": False,
+        "credit_note": True,
+    }
+
+    r = await _pay(invoicing, credit, 1_000)
+    assert (r.status_code, r.json()["code"]) == (409, "invoice-not-payable")
+    r = await invoicing.client.post(
+        f"/invoices/{invoice['invoice_id']}/reminders", json={"sent_on": "2026-11-20", "fee_ore": 0}, headers=FINANCE
+    )
+    assert (r.status_code, r.json()["code"]) == (409, "invoice-settled")
+    assert await invoicing.count("select count(*) from payments") == 0
+    assert await invoicing.count("select count(*) from payment_reminders") == 0
+    # Paying a credited invoice anyway is an overpayment (the company is owed its money back).
+    r = await _pay(invoicing, invoice, 500)
+    assert (r.json()["account"]["status"], r.json()["account"]["outstanding_ore"]) == ("overpaid", -500)
