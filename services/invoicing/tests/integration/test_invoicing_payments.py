@@ -87,16 +87,23 @@ async def test_an_overpayment_in_one_transfer_is_overpaid_with_a_negative_outsta
     assert [i["invoice_id"] for i in listed.json()["items"]] == [invoice["invoice_id"]]
 
 
-async def test_a_payment_on_a_draft_is_409_and_writes_nothing(invoicing: Any, build: Any) -> None:
+async def _bo_worked_90_minutes(invoicing: Any, build: Any) -> tuple[Any, Any]:
+    """One company and Bo's placement (17 999 øre/h) with 90 minutes on 5 October approved and accrued."""
     company = uuid.uuid4()
     await invoicing.publish_company_events(build.company(company))
     bo = build.placement(
         company_id=company, municipality_id=uuid.uuid4(), citizen_name="Bo", bill_rate=17_999, eligible=False
     )
     await invoicing.publish_placement_events(bo)
-    await invoicing.publish_approvals(build.approval(bo, date(2026, 10, 5), 90))
+    worked = build.approval(bo, date(2026, 10, 5), 90)
+    await invoicing.publish_approvals(worked)
     await invoicing.wait_for_count("select count(*) from billable_lines", expected=1, what="accrued")
     await invoicing.wait_for_count("select count(*) from companies", expected=1, what="company")
+    return bo, worked
+
+
+async def test_a_payment_on_a_draft_is_409_and_writes_nothing(invoicing: Any, build: Any) -> None:
+    await _bo_worked_90_minutes(invoicing, build)
     invoicing.app.state.clock = FixedClock.on(date(2026, 11, 25))
     r = await invoicing.client.post("/closes", json={"through": "2026-10-31"}, headers=FINANCE)
     [draft] = r.json()["invoices"]
@@ -168,16 +175,7 @@ async def test_a_payment_sent_twice_with_one_idempotency_key_is_recorded_once(
 
 
 async def test_credit_notes_lower_what_is_owed_and_are_not_payable(invoicing: Any, build: Any) -> None:
-    company = uuid.uuid4()
-    await invoicing.publish_company_events(build.company(company))
-    bo = build.placement(
-        company_id=company, municipality_id=uuid.uuid4(), citizen_name="Bo", bill_rate=17_999, eligible=False
-    )
-    await invoicing.publish_placement_events(bo)
-    worked = build.approval(bo, date(2026, 10, 5), 90)
-    await invoicing.publish_approvals(worked)
-    await invoicing.wait_for_count("select count(*) from billable_lines", expected=1, what="accrued")
-    await invoicing.wait_for_count("select count(*) from companies", expected=1, what="company")
+    bo, worked = await _bo_worked_90_minutes(invoicing, build)
 
     async def close_and_issue(today: date) -> dict[str, Any]:
         invoicing.app.state.clock = FixedClock.on(today)
