@@ -3,6 +3,7 @@ credit note, who may record one, and an Idempotency-Key that records a re-sent p
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date
 from typing import Any
@@ -225,3 +226,15 @@ async def test_credit_notes_lower_what_is_owed_and_are_not_payable(invoicing: An
     # Paying a credited invoice anyway is an overpayment (the company is owed its money back).
     r = await _pay(invoicing, invoice, 500)
     assert (r.json()["account"]["status"], r.json()["account"]["outstanding_ore"]) == ("overpaid", -500)
+
+
+async def test_concurrent_part_payments_are_counted_one_after_the_other(invoicing: Any, issue_invoices: Any) -> None:
+    [invoice] = await issue_invoices(1)
+    invoicing.app.state.clock = FixedClock.on(date(2026, 11, 25))
+    answers = await asyncio.gather(*(_pay(invoicing, invoice, amount) for amount in (16_874, 16_875)))
+    assert sorted(r.status_code for r in answers) == [201, 201]
+    # Whichever was counted first saw its own amount paid; the second saw both.
+    first, second = sorted(r.json()["account"]["paid_ore"] for r in answers)
+    assert (first in (16_874, 16_875), second) == (True, 33_749)
+    assert sorted(r.json()["account"]["status"] for r in answers) == ["paid", "partially_paid"]
+    assert await invoicing.count(PAID_EVENTS, invoice["company_id"]) == 1

@@ -38,7 +38,8 @@ FINANCE_VIEW = frozenset({Role.FINANCE, Role.ADMIN})
 
 async def _answers(conn: asyncpg.Connection, invoices: list[Invoice], today: date) -> list[InvoiceOut]:
     """The invoices as answered, each issued invoice with its account: one statement for the page."""
-    accounts = await payments.settlements(conn, [i.invoice_id for i in invoices if i.is_issued])
+    owing = [i.invoice_id for i in invoices if i.is_issued and not i.is_credit_note]
+    accounts = await payments.settlements(conn, owing)
     return [InvoiceOut.of(i, accounts.get(i.invoice_id), today=today) for i in invoices]
 
 
@@ -132,7 +133,8 @@ async def get_invoice(
 ) -> InvoiceDetailOut:
     async with transaction(pool) as conn:
         invoice = await service.get_invoice(conn, viewer, invoice_id)
-        accounts = await payments.settlements(conn, [invoice_id]) if invoice.is_issued else {}
+        owing = invoice.is_issued and not invoice.is_credit_note
+        accounts = await payments.settlements(conn, [invoice_id]) if owing else {}
         details = await payments.finance_details(conn, invoice_id) if viewer.role in FINANCE_VIEW else None
     return InvoiceDetailOut.detail(
         invoice,
