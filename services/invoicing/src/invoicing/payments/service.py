@@ -1,9 +1,12 @@
-"""Payment use cases: record a payment (bank transfer or Stripe) against an issued invoice.
+"""Payment use cases: record a payment (bank transfer or Stripe) against an issued invoice, the overdue
+invoices, the payment reminders sent, and what finance sees of one invoice (payments, history, Stripe state).
 
 Services never commit: the caller's transaction holds the payment, the history step and, when the payment
-covers what is owed, ``invoicing.invoice_paid`` (outbox) together. Problem codes: 404 ``invoice-not-found``;
-409 ``invoice-not-payable`` (a draft, or a credit note). Amounts are integer øre (> 0, checked by the
-caller's schema). Source: ``shared/docs/domain.md`` (finance follows payment)."""
+covers what is owed, ``invoicing.invoice_paid`` (outbox) together. Problem codes: 403 ``forbidden`` (finance and
+admin only, where a function takes the actor); 404 ``invoice-not-found``; 409 ``invoice-not-payable`` (a draft,
+or a credit note), ``invoice-settled``, ``reminder-before-due``, ``reminder-too-soon``, ``reminder-limit-reached``;
+422 ``paid-on-before-issue``. Amounts are integer øre (> 0, checked by the caller's schema). Sources:
+``shared/docs/domain.md`` (finance follows payment); renteloven § 9 b (reminders)."""
 
 from __future__ import annotations
 
