@@ -65,8 +65,9 @@ async def test_a_bank_transfer_in_two_parts_pays_the_invoice_once(invoicing: Any
     r = await invoicing.client.get(f"/invoices/{invoice['invoice_id']}", headers=FINANCE)
     assert r.json()["payment"]["status"] == "paid"
     assert [p["amount_ore"] for p in r.json()["payments"]] == [20_000, 13_749]
-    assert [s["kind"] for s in r.json()["history"]] == ["issued", "payment", "payment"]
-    assert r.json()["history"][1]["detail"]["amount_ore"] == 20_000
+    steps = [s for s in r.json()["history"] if s["kind"] in ("issued", "payment")]  # not the Stripe worker's
+    assert [s["kind"] for s in steps] == ["issued", "payment", "payment"]
+    assert [s["detail"].get("amount_ore") for s in steps[1:]] == [20_000, 13_749]
 
     # A third payment overpays: shown as such, and invoice_paid is not written again.
     third = await _pay(invoicing, invoice, 1_000, paid_on="2026-11-25")

@@ -113,5 +113,5 @@ async def test_overdue_invoices_oldest_first_with_age_and_reminder_rules(invoici
 
     # The reminders are in a's history, in order.
     detail = (await invoicing.client.get(f"/invoices/{a['invoice_id']}", headers=FINANCE)).json()
-    steps = [(s["kind"], s["detail"].get("reminder_number")) for s in detail["history"]]
+    steps = [(s["kind"], s["detail"].get("reminder_number")) for s in detail["history"] if "stripe" not in s["kind"]]
     assert steps == [("issued", None), ("reminder", 1), ("reminder", 2), ("reminder", 3)]
