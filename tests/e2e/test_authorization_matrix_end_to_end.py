@@ -50,9 +50,16 @@ BODIES: dict[tuple[str, str], object] = {
     ("POST", "/entries/{entry_id}/corrections"): {"minutes_delta": 15, "reason": "more"},
     ("POST", "/companies/{company_id}/approvals"): {"all_pending": True, "seen": []},
     ("POST", "/closes"): {"through": "2026-10-31"},
+    # Issue 10: payments and reminders.
+    ("POST", "/invoices/{invoice_id}/payments"): {"amount_ore": 1, "paid_on": "2026-11-01", "payer_reference": "x"},
+    ("POST", "/invoices/{invoice_id}/reminders"): {"sent_on": "2026-11-01", "fee_ore": 0},
 }
-# Required query parameters of paths that take no month (issue 9 part 2: the reconciliation).
-QUERIES: dict[str, dict[str, str]] = {"/reconciliation": {"through": "2026-10-31"}}
+# Required query parameters of paths that take no month (issue 9 part 2: the reconciliation; issue 10: the
+# bookkeeping export).
+QUERIES: dict[str, dict[str, str]] = {
+    "/reconciliation": {"through": "2026-10-31"},
+    "/exports/bookkeeping.csv": {"from": "2026-11-01", "to": "2026-11-30"},
+}
 
 
 @dataclass(frozen=True)

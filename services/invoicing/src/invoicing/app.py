@@ -12,6 +12,7 @@ from invoicing.documents.endpoints import router as documents
 from invoicing.documents.jobs import render_invoice_documents
 from invoicing.invoices.endpoints import router as invoices
 from invoicing.ledger.endpoints import router as ledger
+from invoicing.payments.endpoints import router as payments
 from invoicing.problem_codes import router as problem_pages
 from invoicing.reconciliation.endpoints import router as reconciliation
 from invoicing.worker import CONSUMERS
@@ -27,7 +28,8 @@ def create_app(settings: InvoicingSettings | None = None, role: Role = Role.ALL)
         title="Vikarmodel invoicing",
         description="Company invoices (closes, drafts, issued numbered invoices) and municipal co-financing "
         "statements from approved hours.",
-        routers=[invoices, ledger, documents, reconciliation, co_financing, problem_pages],
+        # payments before ledger: its GET /invoices/overdue must match before the ledger's /invoices/{invoice_id}.
+        routers=[invoices, payments, ledger, documents, reconciliation, co_financing, problem_pages],
         migrations=MIGRATIONS,
         consumers=CONSUMERS,
         # Issue 9: the invoice PDF, rendered by the worker after the issuing transaction.

@@ -117,6 +117,83 @@ CATALOGUE = service_catalogue(
                 "Udsted kladden først, eller registrér betalingen på fakturaen.",
             ),
         ),
+        # Issue 10: payments outside Stripe, overdue invoices, finance's views (helper "payments").
+        rule_entry(
+            "paid-on-future",
+            en=("Payment date in the future", "A payment is recorded when the money has arrived: today or earlier."),
+            da=("Betalingsdato i fremtiden", "En betaling registreres, når pengene er kommet: i dag eller før."),
+        ),
+        rule_entry(
+            "paid-on-before-issue",
+            en=("Payment before the invoice", "The payment date is before the invoice's issue date."),
+            da=("Betaling før fakturaen", "Betalingsdatoen ligger før fakturaens udstedelsesdato."),
+        ),
+        rule_entry(
+            "sent-on-future",
+            en=("Reminder date in the future", "A reminder is recorded once it was sent: today or earlier."),
+            da=("Rykkerdato i fremtiden", "En rykker registreres, når den er sendt: i dag eller før."),
+        ),
+        rule_entry(
+            "range-reversed",
+            en=("Range reversed", "The range ends before it starts."),
+            da=("Omvendt interval", "Intervallet slutter, før det begynder."),
+        ),
+        rule_entry(
+            "range-too-long",
+            en=("Range too long", "The range covers more than one year."),
+            da=("For langt interval", "Intervallet dækker mere end ét år."),
+        ),
+        entry(
+            "invoice-settled",
+            409,
+            en=("Nothing owed", "The invoice is paid, overpaid or credited: nothing is owed, so no reminder."),
+            da=("Intet skyldes", "Fakturaen er betalt, overbetalt eller krediteret: intet skyldes, så ingen rykker."),
+        ),
+        entry(
+            "reminder-before-due",
+            409,
+            en=(
+                "Reminder before the due date",
+                "A payment reminder may only be sent after the due date has passed (renteloven § 9 b).",
+            ),
+            da=(
+                "Rykker før forfaldsdagen",
+                "En rykker må først sendes, når forfaldsdagen er passeret (rentelovens § 9 b).",
+            ),
+            do=("Wait until the day after the due date.", "Vent til dagen efter forfaldsdagen."),
+        ),
+        entry(
+            "reminder-too-soon",
+            409,
+            en=(
+                "Reminder too soon",
+                "A payment reminder may only be sent at least 10 days after the previous one (renteloven § 9 b).",
+            ),
+            da=(
+                "Rykker for tidligt",
+                "En rykker må først sendes mindst 10 dage efter den forrige (rentelovens § 9 b).",
+            ),
+            do=(
+                "Send it on or after the invoice's next_reminder_on (GET /invoices/overdue).",
+                "Send den på eller efter fakturaens next_reminder_on (GET /invoices/overdue).",
+            ),
+        ),
+        entry(
+            "reminder-limit-reached",
+            409,
+            en=(
+                "Three reminders sent",
+                "Three payment reminders were sent already; renteloven § 9 b allows a fee for at most three.",
+            ),
+            da=(
+                "Tre rykkere sendt",
+                "Der er allerede sendt tre rykkere; rentelovens § 9 b tillader gebyr for højst tre.",
+            ),
+            do=(
+                "Take the claim further (inkasso) outside this system.",
+                "Send kravet videre (inkasso) uden for systemet.",
+            ),
+        ),
         rule_entry(
             "non-negative-unless-correction",
             en=("Negative minutes", "Only a correction entry may have negative minutes."),

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -15,6 +16,8 @@ from fastapi import FastAPI
 
 from invoicing.app import MIGRATIONS, create_app
 from invoicing.config import InvoicingSettings
+from vikar_shared.auth import Role
+from vikar_shared.clock import FixedClock
 from vikar_shared.events.envelope import Envelope
 from vikar_shared.events.placement import (
     Address,
@@ -28,7 +31,7 @@ from vikar_shared.events.placement import (
 )
 from vikar_shared.events.timesheet import EntryApproved
 from vikar_shared.messaging.kafka import make_producer
-from vikar_shared.testing.plugin import publish_events, serve_in_process, wait_until
+from vikar_shared.testing.plugin import bearer, publish_events, serve_in_process, wait_until
 
 
 @dataclass
@@ -172,3 +175,52 @@ class Build:
 @pytest.fixture
 def build() -> type[Build]:
     return Build
+
+
+# --- Issue 10, payments and finance views (helper "payments") -------------------------------------------------
+IssueInvoices = Callable[..., Awaitable[list[dict[str, Any]]]]
+
+
+@pytest.fixture
+def issue_invoices(invoicing: Invoicing, build: type[Build]) -> IssueInvoices:
+    """``await issue_invoices(count, minutes=90, issue_on=date(2026, 11, 6))``: ``count`` new companies, each with
+    one October entry of ``minutes`` at 17 999 øre/h (90 min: net 26 999, VAT 6 750, total 33 749), closed and
+    issued on ``issue_on`` with 8 days' terms (due 2026-11-14 for the default); the issued invoices as answered."""
+
+    async def issue(
+        count: int, *, minutes: int = 90, issue_on: date = date(2026, 11, 6), names: list[str] | None = None
+    ) -> list[dict[str, Any]]:
+        before = await invoicing.count("select count(*) from billable_lines")
+        companies = [uuid.uuid4() for _ in range(count)]
+        labels = names or [f"Firma {i}" for i in range(count)]
+        await invoicing.publish_company_events(
+            *(build.company(c, name=labels[i], payment_terms_days=8) for i, c in enumerate(companies))
+        )
+        placements = [
+            build.placement(
+                company_id=c, municipality_id=uuid.uuid4(), citizen_name=f"Borger {i}", bill_rate=17_999, eligible=False
+            )
+            for i, c in enumerate(companies)
+        ]
+        await invoicing.publish_placement_events(*placements)
+        await invoicing.publish_approvals(*(build.approval(p, date(2026, 10, 5), minutes) for p in placements))
+        await invoicing.wait_for_count("select count(*) from billable_lines", expected=before + count, what="accrued")
+        await invoicing.wait_for_count(
+            "select count(*) from companies where company_id = any($1::uuid[])", companies, expected=count, what="known"
+        )
+        finance = bearer(Role.FINANCE)
+        invoicing.app.state.clock = FixedClock.on(issue_on)
+        r = await invoicing.client.post("/closes", json={"through": "2026-10-31"}, headers=finance)
+        assert r.status_code == 201, r.text
+        drafts = sorted(
+            (d for d in r.json()["invoices"] if d["company_id"] in {str(c) for c in companies}),
+            key=lambda d: [str(c) for c in companies].index(d["company_id"]),
+        )
+        issued = []
+        for d in drafts:
+            r = await invoicing.client.post(f"/invoices/{d['invoice_id']}/issue", headers=finance)
+            assert r.status_code == 200, r.text
+            issued.append(r.json())
+        return issued
+
+    return issue

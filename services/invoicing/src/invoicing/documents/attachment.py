@@ -37,7 +37,8 @@ HEADER = (
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _text(value: str) -> str:
+def spreadsheet_text(value: str) -> str:
+    """``value`` as a spreadsheet shows it as text: prefixed with ``'`` when it starts like a formula."""
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
@@ -53,7 +54,7 @@ def lines_csv(entries: Iterable[EntryDetail]) -> bytes:
                 e.entry_id,
                 e.work_date.isoformat(),
                 e.citizen_id,
-                _text(e.citizen_name),
+                spreadsheet_text(e.citizen_name),
                 e.minutes,
                 e.rate_ore_per_hour,
                 e.amount_ore,

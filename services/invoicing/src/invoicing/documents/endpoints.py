@@ -5,18 +5,21 @@ company's issued invoices; else 404 ``invoice-not-found``."""
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from invoicing.documents import attachment, service
 from invoicing.documents.attachment import CSV_MEDIA_TYPE
 from invoicing.documents.models import PDF_MEDIA_TYPE
-from vikar_shared.auth.dependencies import CurrentPrincipal
+from vikar_shared.auth import Principal, Role
+from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
 from vikar_shared.http.openapi import problem_responses
 from vikar_shared.http.problems import problem
+from vikar_shared.types.periods import Day
 
 router = APIRouter(tags=["ledger"])
 # Seconds a client waits before asking again for a PDF the worker has not rendered yet.
@@ -89,6 +92,46 @@ async def invoice_lines_csv(invoice_id: UUID, viewer: CurrentPrincipal, pool: Db
         media_type=CSV_MEDIA_TYPE,
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+# --- Issue 10: the bookkeeping export (helper "payments") -------------------------------------------------------
+Finance = Annotated[Principal, Depends(require_roles(Role.FINANCE, Role.ADMIN))]
+
+
+@router.get(
+    "/exports/bookkeeping.csv",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "One row per issued invoice or credit note and VAT rate, by number: UTF-8 with BOM, "
+            "`;`-separated, kroner with a decimal comma and no thousands separator, dates dd-mm-yyyy; credit "
+            "notes negative (invoicing.documents.bookkeeping)",
+            "content": {CSV_MEDIA_TYPE: {}},
+        },
+        **problem_responses(422, codes={422: ["range-reversed", "range-too-long"]}),
+    },
+    summary="A period's invoices and credit notes for bookkeeping (e-conomic, Dinero, Billy)",
+    description="Finance and admin. Every document issued from `from` to `to` (YYYY-MM-DD, both included, at "
+    "most one year). Columns: Bilagsnummer; Dato; Type (Faktura/Kreditnota); Kunde; CVR; Netto; Momssats; Moms; "
+    "Total; Forfaldsdato; Valuta; Krediterer. `to` before `from` is 422 `range-reversed`; more than a year 422 "
+    "`range-too-long`.",
+)
+async def bookkeeping_export(
+    actor: Finance,
+    pool: DbPool,
+    first: Annotated[Day, Query(alias="from", description="First issue date included, YYYY-MM-DD")],
+    last: Annotated[Day, Query(alias="to", description="Last issue date included, YYYY-MM-DD")],
+) -> Response:
+    async with transaction(pool) as conn:
+        content = await service.bookkeeping_csv(conn, actor, first, last)
+    return Response(
+        content,
+        media_type=CSV_MEDIA_TYPE,
+        headers={
+            "Content-Disposition": f'attachment; filename="bogfoering-{first.isoformat()}-{last.isoformat()}.csv"',
             "Cache-Control": "private, no-store",
         },
     )

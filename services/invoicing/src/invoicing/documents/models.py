@@ -41,3 +41,23 @@ class EntryDetail:
     minutes: int
     rate_ore_per_hour: int
     amount_ore: int
+
+
+@dataclass(frozen=True, slots=True)
+class BookkeepingDocument:
+    """An issued invoice or credit note as bookkeeping books it, per VAT rate: ``net_ore`` at
+    ``vat_rate_percent`` with ``vat_ore`` (the document's amounts as it states them: a credit note's positive).
+    ``credits_number``: a credit note's invoice."""
+
+    number: str
+    issue_date: date
+    due_date: date
+    is_credit_note: bool
+    buyer_name: str
+    buyer_cvr: str
+    net_ore: int
+    vat_rate_percent: int
+    vat_ore: int
+    total_ore: int
+    currency: str
+    credits_number: str | None

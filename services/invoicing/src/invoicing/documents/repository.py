@@ -5,12 +5,12 @@ rows the issuing transaction adds through a trigger, migration ``20261201_40_inv
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from uuid import UUID
 
 import asyncpg
 
-from invoicing.documents.models import EntryDetail, InvoiceDocument
+from invoicing.documents.models import BookkeepingDocument, EntryDetail, InvoiceDocument
 
 
 async def claim_due(conn: asyncpg.Connection) -> UUID | None:
@@ -93,3 +93,20 @@ async def entry_details(conn: asyncpg.Connection, invoice_id: UUID, *, sign: int
         sign,
     )
     return [EntryDetail(**dict(r)) for r in rows]
+
+
+async def bookkeeping_documents(conn: asyncpg.Connection, first: date, last: date) -> list[BookkeepingDocument]:
+    """The issued invoices and credit notes with an issue date from ``first`` to ``last`` (inclusive), by
+    number, one per document and VAT rate (a document has one rate): amounts as each states them."""
+    rows = await conn.fetch(
+        """select i.number, i.issue_date, i.due_date, i.document_type = 'credit_note' as is_credit_note,
+                  i.buyer ->> 'name' as buyer_name, i.buyer ->> 'cvr' as buyer_cvr, i.net_ore, i.vat_rate_percent,
+                  i.vat_ore, i.total_ore, i.currency,
+                  (select c.number from invoices c where c.invoice_id = i.credits_invoice_id) as credits_number
+           from invoices i
+           where i.status = 'issued' and i.issue_date between $1 and $2
+           order by i.number""",
+        first,
+        last,
+    )
+    return [BookkeepingDocument(**dict(r)) for r in rows]

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 import asyncpg
 
-from invoicing.documents import attachment, rendering, repository
+from invoicing.documents import attachment, bookkeeping, rendering, repository
 from invoicing.documents.models import PDF_MEDIA_TYPE, InvoiceDocument
 from invoicing.ledger import service as ledger_service
 from invoicing.ledger.models import Invoice
 from vikar_shared.auth import Principal, Role
-from vikar_shared.errors import DomainError
+from vikar_shared.errors import DomainError, forbidden, invalid
 
 # Who the document job reads an invoice as: finance, which sees every invoice (it only reads).
 DOCUMENT_JOB = Principal(subject="invoicing-document-job", role=Role.FINANCE)
@@ -85,3 +85,16 @@ async def lines_csv(conn: asyncpg.Connection, viewer: Principal, invoice_id: UUI
     invoice = await ledger_service.get_invoice(conn, viewer, invoice_id)
     sign = -1 if invoice.is_credit_note else 1
     return invoice, attachment.lines_csv(await repository.entry_details(conn, invoice_id, sign=sign))
+
+
+async def bookkeeping_csv(conn: asyncpg.Connection, actor: Principal, first: date, last: date) -> bytes:
+    """The bookkeeping CSV (:mod:`invoicing.documents.bookkeeping`) of every invoice and credit note issued from
+    ``first`` to ``last`` inclusive. Errors: 403 ``forbidden`` (not finance or admin); 422 ``range-reversed``
+    (``last`` before ``first``), ``range-too-long`` (more than one year), both naming the field ``to``."""
+    if actor.role not in (Role.FINANCE, Role.ADMIN):
+        raise forbidden("Only finance and admin export the books")
+    if last < first:
+        raise invalid("to", "range-reversed", "to is before from")
+    if last >= bookkeeping.one_year_after(first):
+        raise invalid("to", "range-too-long", "The export covers at most one year: to must be before from + 1 year")
+    return bookkeeping.bookkeeping_csv(await repository.bookkeeping_documents(conn, first, last))

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
+import asyncpg
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from invoicing.config import InvoicingSettings
 from invoicing.ledger import service
-from invoicing.ledger.models import DocumentType, InvoiceStatus, Party
-from invoicing.ledger.schemas import CloseIn, CloseOut, InvoiceListOut, InvoiceOut
+from invoicing.ledger.models import DocumentType, Invoice, InvoiceStatus, Party
+from invoicing.ledger.schemas import CloseIn, CloseOut, InvoiceDetailOut, InvoiceListOut, InvoiceOut
+from invoicing.payments import service as payments
 from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool, Now, Today
 from vikar_shared.http.openapi import problem_responses
+from vikar_shared.types.periods import Day
 
 router = APIRouter(tags=["ledger"])
 Finance = Annotated[Principal, Depends(require_roles(Role.FINANCE, Role.ADMIN))]
@@ -28,6 +32,15 @@ def _settings(request: Request) -> InvoicingSettings:
 
 
 Settings = Annotated[InvoicingSettings, Depends(_settings)]
+# Who sees an issued invoice's internal records (payments, history, Stripe state) on GET /invoices/{id}.
+FINANCE_VIEW = frozenset({Role.FINANCE, Role.ADMIN})
+
+
+async def _answers(conn: asyncpg.Connection, invoices: list[Invoice], today: date) -> list[InvoiceOut]:
+    """The invoices as answered, each issued invoice with its account: one statement for the page."""
+    owing = [i.invoice_id for i in invoices if i.is_issued and not i.is_credit_note]
+    accounts = await payments.settlements(conn, owing)
+    return [InvoiceOut.of(i, accounts.get(i.invoice_id), today=today) for i in invoices]
 
 
 def seller_of(settings: InvoicingSettings) -> Party:
@@ -63,18 +76,31 @@ async def get_close(close_id: UUID, actor: Finance, pool: DbPool) -> CloseOut:
 @router.get(
     "/invoices",
     response_model=InvoiceListOut,
-    summary="Invoices and credit notes by period, e.g. the drafts of a company to review",
+    summary="Invoices and credit notes: by status, company, period, payment status, overdue",
     description="Agency staff see all; a company approver only its own company's issued invoices and credit "
     "notes. `document_type` filters invoices or credit notes. A `company_id` the caller may not see, or that "
-    "invoicing does not know, is 404 `company-not-found`.",
-    responses=problem_responses(404, codes={404: ["company-not-found"]}),
+    "invoicing does not know, is 404 `company-not-found`. `period_from`/`period_to` (YYYY-MM-DD) keep the "
+    "billing periods overlapping them (`period_to` before `period_from`: 422 `range-reversed`); "
+    "`payment_status` and `overdue=true` keep issued invoices with that account / still owed past their due "
+    "date. Filters apply before paging. Each issued invoice carries its `payment` account.",
+    responses=problem_responses(404, 422, codes={404: ["company-not-found"], 422: ["range-reversed"]}),
 )
 async def list_invoices(
     viewer: Reader,
     pool: DbPool,
+    today: Today,
     status: Annotated[Literal["draft", "issued"] | None, Query()] = None,
     document_type: Annotated[Literal["invoice", "credit_note"] | None, Query()] = None,
     company_id: Annotated[UUID | None, Query()] = None,
+    period_from: Annotated[Day | None, Query(description="Billing periods ending on or after this day")] = None,
+    period_to: Annotated[Day | None, Query(description="Billing periods starting on or before this day")] = None,
+    payment_status: Annotated[
+        Literal["unpaid", "partially_paid", "paid", "overpaid", "credited"] | None,
+        Query(description="Issued invoices whose account has this status"),
+    ] = None,
+    overdue: Annotated[
+        bool | None, Query(description="true: issued invoices still owed past their due date (false: no filter)")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> InvoiceListOut:
@@ -87,19 +113,36 @@ async def list_invoices(
             limit=limit,
             offset=offset,
             document_type=None if document_type is None else DocumentType(document_type),
+            period_from=period_from,
+            period_to=period_to,
+            payment_status=payment_status,
+            overdue_on=today if overdue else None,
         )
-    return InvoiceListOut(items=[InvoiceOut.of(i) for i in found])
+        return InvoiceListOut(items=await _answers(conn, found, today))
 
 
 @router.get(
     "/invoices/{invoice_id}",
-    response_model=InvoiceOut,
-    summary="One invoice with its lines",
-    description="Agency staff; a company approver only its own company's issued invoices (else 404).",
+    response_model=InvoiceDetailOut,
+    summary="One invoice with its lines, account, payments, history, Stripe state and PDF",
+    description="Agency staff; a company approver only its own company's issued invoices (else 404). Finance "
+    "and admin also get `payments`, `history` and `stripe` (the state and last error); others get them null.",
 )
-async def get_invoice(invoice_id: UUID, viewer: CurrentPrincipal, pool: DbPool) -> InvoiceOut:
+async def get_invoice(
+    invoice_id: UUID, viewer: CurrentPrincipal, pool: DbPool, today: Today, request: Request
+) -> InvoiceDetailOut:
     async with transaction(pool) as conn:
-        return InvoiceOut.of(await service.get_invoice(conn, viewer, invoice_id))
+        invoice = await service.get_invoice(conn, viewer, invoice_id)
+        owing = invoice.is_issued and not invoice.is_credit_note
+        accounts = await payments.settlements(conn, [invoice_id]) if owing else {}
+        details = await payments.finance_details(conn, invoice_id) if viewer.role in FINANCE_VIEW else None
+    return InvoiceDetailOut.detail(
+        invoice,
+        accounts.get(invoice_id),
+        today=today,
+        details=details,
+        pdf_path=request.url_for("invoice_pdf", invoice_id=str(invoice_id)).path,
+    )
 
 
 @router.post(
@@ -142,4 +185,5 @@ async def issue_invoice(
 ) -> InvoiceOut:
     async with transaction(pool) as conn:
         issued = await service.issue(conn, actor, invoice_id, today=today, now=now, seller=seller_of(settings))
-    return InvoiceOut.of(issued)
+        [answer] = await _answers(conn, [issued], today)
+    return answer

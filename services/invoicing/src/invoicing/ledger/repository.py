@@ -394,17 +394,34 @@ async def list_invoices(
     limit: int,
     offset: int,
     document_type: DocumentType | None = None,
+    period_from: date | None = None,
+    period_to: date | None = None,
+    payment_status: str | None = None,
+    overdue_on: date | None = None,
 ) -> list[Invoice]:
+    """One page of documents (by period start, company, id). The payment filters read the view
+    ``invoice_accounts`` (payments' migration ``20261202_40_payments_finance.sql``), joined only when asked."""
+    account_filter = ""
+    if payment_status is not None or overdue_on is not None:
+        account_filter = """and exists (select 1 from invoice_accounts a where a.invoice_id = invoices.invoice_id
+                               and ($8::text is null or a.payment_status = $8)
+                               and ($9::date is null or (a.payment_status in ('unpaid', 'partially_paid')
+                                                          and a.due_date < $9)))"""
     rows = await conn.fetch(
-        """select invoice_id from invoices
+        f"""select invoice_id from invoices
            where ($1::text is null or status = $1) and ($2::uuid is null or company_id = $2)
              and ($5::text is null or document_type = $5)
+             and ($6::date is null or period_end >= $6) and ($7::date is null or period_start <= $7)
+             {account_filter}
            order by period_start, company_id, invoice_id limit $3 offset $4""",
         None if status is None else status.value,
         company_id,
         limit,
         offset,
         None if document_type is None else document_type.value,
+        period_from,
+        period_to,
+        *((payment_status, overdue_on) if account_filter else ()),
     )
     return await invoices_by_id(conn, [r["invoice_id"] for r in rows])
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from invoicing.ledger.models import Close, Invoice, InvoiceLine, Party, PendingEntry
+from invoicing.ledger.models import Close, DocumentType, Invoice, InvoiceLine, Party, PendingEntry
+from invoicing.payments.models import FinanceDetails, Settlement
+from invoicing.payments.schemas import AccountOut, HistoryStepOut, PaymentOut, StripeStateOut
 from vikar_shared.types.periods import Day
 
 
@@ -84,11 +86,27 @@ class InvoiceOut(BaseModel):
     payment_terms_days: int | None
     seller: PartyOut | None
     buyer: PartyOut | None
+    payment: AccountOut | None = Field(
+        default=None,
+        description="An issued invoice's account (owed, paid, outstanding øre, payment status, days overdue). Null "
+        "for a draft (owed by nobody yet) and for a credit note (not applicable: it is owed to the company; it "
+        "lowers the account of the invoice it credits)",
+    )
 
     @classmethod
-    def of(cls, invoice: Invoice) -> InvoiceOut:
+    def of(cls, invoice: Invoice, account: Settlement | None = None, *, today: date | None = None) -> InvoiceOut:
+        """``account``: the invoice's (``invoicing.payments.service.settlements``), shown for an issued invoice
+        with ``today`` (days overdue); ignored for drafts and credit notes."""
+        return cls(**cls.fields_of(invoice, account, today=today))
+
+    @staticmethod
+    def fields_of(invoice: Invoice, account: Settlement | None, *, today: date | None) -> dict[str, Any]:
         issue = invoice.issue
-        return cls(
+        payment = None
+        if issue is not None and invoice.document_type is DocumentType.INVOICE and account is not None:
+            assert today is not None, "an account is shown with the day its days overdue count to"
+            payment = AccountOut.of(account, due_date=issue.due_date, today=today)
+        return dict(
             invoice_id=invoice.invoice_id,
             company_id=invoice.company_id,
             status=invoice.status.value,
@@ -112,6 +130,41 @@ class InvoiceOut(BaseModel):
             payment_terms_days=None if issue is None else issue.payment_terms_days,
             seller=None if issue is None else PartyOut.of(issue.seller),
             buyer=None if issue is None else PartyOut.of(issue.buyer),
+            payment=payment,
+        )
+
+
+class InvoiceDetailOut(InvoiceOut):
+    """One invoice as ``GET /invoices/{id}`` answers it: the invoice, and for finance and admin what happened to
+    it after it was issued. A company approver (its own issued invoices) and a consultant get the account
+    (``payment``) but null ``payments``, ``history`` and ``stripe``: internal records of the agency."""
+
+    payments: list[PaymentOut] | None = Field(description="Payments received, by date paid (finance and admin)")
+    history: list[HistoryStepOut] | None = Field(
+        description="What happened to the issued document, in order: issued, Stripe steps, payments, reminders, "
+        "voided… (finance and admin; empty for a draft)"
+    )
+    stripe: StripeStateOut | None = Field(
+        description="Its way to Stripe: state and the last error (finance and admin; null before it is queued)"
+    )
+    pdf_path: str | None = Field(description="Where its PDF is (`GET …/pdf`); null for a draft")
+
+    @classmethod
+    def detail(
+        cls,
+        invoice: Invoice,
+        account: Settlement | None,
+        *,
+        today: date,
+        details: FinanceDetails | None,
+        pdf_path: str | None,
+    ) -> InvoiceDetailOut:
+        return cls(
+            **cls.fields_of(invoice, account, today=today),
+            payments=None if details is None else [PaymentOut.of(p) for p in details.payments],
+            history=None if details is None else [HistoryStepOut.of(s) for s in details.history],
+            stripe=None if details is None or details.stripe is None else StripeStateOut.of(details.stripe),
+            pdf_path=pdf_path if invoice.is_issued else None,
         )
 
 

@@ -308,12 +308,24 @@ async def list_invoices(
     limit: int,
     offset: int,
     document_type: DocumentType | None = None,
+    period_from: date | None = None,
+    period_to: date | None = None,
+    payment_status: str | None = None,
+    overdue_on: date | None = None,
 ) -> list[Invoice]:
     """Invoices by period start, then company. A company approver sees only its own company's issued ones
     (asking for drafts gives an empty list); a municipality user nothing (403). ``company_id`` of a company
-    the viewer may not see, or that this service does not know: 404 ``company-not-found``."""
+    the viewer may not see, or that this service does not know: 404 ``company-not-found``.
+
+    Filters, all applied in the query (before ``limit``/``offset``): ``period_from``/``period_to`` the billing
+    periods overlapping those days (either may be open; ``period_to`` before ``period_from`` is 422
+    ``range-reversed``, field ``period_to``); ``payment_status`` (unpaid, partially_paid, paid, overpaid,
+    credited: issued invoices with that account, ``invoice_accounts``); ``overdue_on`` issued invoices still
+    owed whose due date is before that day."""
     if viewer.role is Role.MUNICIPALITY:
         raise forbidden("Invoices are for the agency and the company billed")
+    if period_from is not None and period_to is not None and period_to < period_from:
+        raise invalid("period_to", "range-reversed", "period_to is before period_from")
     if company_id is not None and (
         not viewer.may_see_company(company_id) or await companies.get_company(conn, company_id) is None
     ):
@@ -325,7 +337,16 @@ async def list_invoices(
         if company_id is None:
             return []
     return await repository.list_invoices(
-        conn, status=status, company_id=company_id, limit=limit, offset=offset, document_type=document_type
+        conn,
+        status=status,
+        company_id=company_id,
+        limit=limit,
+        offset=offset,
+        document_type=document_type,
+        period_from=period_from,
+        period_to=period_to,
+        payment_status=payment_status,
+        overdue_on=overdue_on,
     )
 
 

@@ -8,8 +8,9 @@ overpayments are shown as such, never rounded away."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 
@@ -94,3 +95,137 @@ def days_overdue(due_date: date, today: date, status: PaymentStatus) -> int:
     if status not in (PaymentStatus.UNPAID, PaymentStatus.PARTIALLY_PAID):
         return 0
     return max((today - due_date).days, 0)
+
+
+# --- overdue invoices and payment reminders (renteloven § 9 b) -------------------------------------------------
+
+# Renteloven § 9 b, stk. 1: a reminder fee only for a reminder sent after the due date, at least 10 days after the
+# previous reminder, for at most three reminders, at most 100 kr each (the amount of § 9 b, stk. 1).
+REMINDER_MIN_DAYS_APART = 10
+REMINDERS_MAX = 3
+REMINDER_FEE_MAX_ORE = 10_000
+OWING = frozenset({PaymentStatus.UNPAID, PaymentStatus.PARTIALLY_PAID})
+
+
+class AgeBucket(StrEnum):
+    """How long an invoice has been overdue, in whole days: 1–30, 31–60, 61–90, more than 90."""
+
+    DAYS_1_30 = "1-30"
+    DAYS_31_60 = "31-60"
+    DAYS_61_90 = "61-90"
+    OVER_90 = "90+"
+
+
+def age_bucket(days: int) -> AgeBucket | None:
+    """The bucket of an invoice ``days`` overdue; None when it is not overdue (``days`` <= 0)."""
+    if days <= 0:
+        return None
+    if days <= 30:
+        return AgeBucket.DAYS_1_30
+    if days <= 60:
+        return AgeBucket.DAYS_31_60
+    if days <= 90:
+        return AgeBucket.DAYS_61_90
+    return AgeBucket.OVER_90
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """Reminder ``number`` (1..3) of an invoice, sent on ``sent_on`` with a fee of ``fee_ore`` (0..10 000)."""
+
+    invoice_id: UUID
+    number: int
+    sent_on: date
+    fee_ore: int
+    recorded_by: str
+    recorded_at: datetime
+
+
+class ReminderRefusal(StrEnum):
+    """Why a reminder may not be sent (each a 409 problem code): ``reminder-before-due`` (the due date has not
+    passed), ``reminder-too-soon`` (less than 10 days after the previous one), ``reminder-limit-reached`` (three
+    were sent), ``invoice-settled`` (nothing is owed any more: paid, overpaid or credited)."""
+
+    BEFORE_DUE = "reminder-before-due"
+    TOO_SOON = "reminder-too-soon"
+    LIMIT_REACHED = "reminder-limit-reached"
+    SETTLED = "invoice-settled"
+
+
+def next_reminder_on(due_date: date, sent: list[date]) -> date | None:
+    """The first day the next reminder may be sent (renteloven § 9 b): the day after ``due_date`` for the
+    first, then ``REMINDER_MIN_DAYS_APART`` days after the latest sent; None after ``REMINDERS_MAX``."""
+    if len(sent) >= REMINDERS_MAX:
+        return None
+    if not sent:
+        return due_date + timedelta(days=1)
+    return max(max(sent) + timedelta(days=REMINDER_MIN_DAYS_APART), due_date + timedelta(days=1))
+
+
+def reminder_refusal(due_date: date, sent: list[date], sent_on: date, status: PaymentStatus) -> ReminderRefusal | None:
+    """Why a reminder sent on ``sent_on`` breaks the rules, given the reminders ``sent`` before and the
+    invoice's payment ``status``; None when it may be sent. Checked in this order: settled, limit, before the
+    due date, too soon."""
+    if status not in OWING:
+        return ReminderRefusal.SETTLED
+    if len(sent) >= REMINDERS_MAX:
+        return ReminderRefusal.LIMIT_REACHED
+    if sent_on <= due_date:
+        return ReminderRefusal.BEFORE_DUE
+    earliest = next_reminder_on(due_date, sent)
+    assert earliest is not None
+    if sent_on < earliest:
+        return ReminderRefusal.TOO_SOON
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueInvoice:
+    """An issued invoice still owed past its due date: its account, and the dates of the reminders sent."""
+
+    invoice_id: UUID
+    company_id: UUID
+    number: str
+    buyer_name: str
+    issue_date: date
+    due_date: date
+    settlement: Settlement
+    reminders_sent: tuple[date, ...]
+
+    def days_overdue(self, today: date) -> int:
+        return days_overdue(self.due_date, today, self.settlement.status)
+
+    def next_reminder_on(self) -> date | None:
+        return next_reminder_on(self.due_date, list(self.reminders_sent))
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryStep:
+    """One step of an issued invoice's history (``kind``: issued, a Stripe step, payment, reminder, voided…)."""
+
+    history_id: int
+    at: datetime
+    kind: str
+    actor: str | None
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class StripeState:
+    """Where the invoice is on its way to Stripe (``stripe_syncs``): state, ids, attempts, the last error."""
+
+    state: str
+    stripe_invoice_id: str | None
+    stripe_credit_note_id: str | None
+    attempts: int
+    last_error: str | None
+    synced_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class FinanceDetails:
+    """What finance sees of an issued document besides its lines: payments, history, its Stripe state."""
+
+    payments: tuple[Payment, ...]
+    history: tuple[HistoryStep, ...]
+    stripe: StripeState | None

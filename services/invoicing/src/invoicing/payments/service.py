@@ -1,9 +1,12 @@
-"""Payment use cases: record a payment (bank transfer or Stripe) against an issued invoice.
+"""Payment use cases: record a payment (bank transfer or Stripe) against an issued invoice, the overdue
+invoices, the payment reminders sent, and what finance sees of one invoice (payments, history, Stripe state).
 
 Services never commit: the caller's transaction holds the payment, the history step and, when the payment
-covers what is owed, ``invoicing.invoice_paid`` (outbox) together. Problem codes: 404 ``invoice-not-found``;
-409 ``invoice-not-payable`` (a draft, or a credit note). Amounts are integer øre (> 0, checked by the
-caller's schema). Source: ``shared/docs/domain.md`` (finance follows payment)."""
+covers what is owed, ``invoicing.invoice_paid`` (outbox) together. Problem codes: 403 ``forbidden`` (finance and
+admin only, where a function takes the actor); 404 ``invoice-not-found``; 409 ``invoice-not-payable`` (a draft,
+or a credit note), ``invoice-settled``, ``reminder-before-due``, ``reminder-too-soon``, ``reminder-limit-reached``;
+422 ``paid-on-before-issue``. Amounts are integer øre (> 0, checked by the caller's schema). Sources:
+``shared/docs/domain.md`` (finance follows payment); renteloven § 9 b (reminders)."""
 
 from __future__ import annotations
 
@@ -15,12 +18,36 @@ from uuid import UUID
 import asyncpg
 
 from invoicing.payments import repository
-from invoicing.payments.models import Payment, PaymentMethod, Settlement
-from vikar_shared.errors import conflict, not_found
+from invoicing.payments.models import (
+    FinanceDetails,
+    OverdueInvoice,
+    Payment,
+    PaymentMethod,
+    Reminder,
+    Settlement,
+    reminder_refusal,
+)
+from vikar_shared.auth import Principal, Role
+from vikar_shared.errors import conflict, forbidden, invalid, not_found
 from vikar_shared.events.invoicing import InvoicePaid
 from vikar_shared.outbox import add_event
 
 SOURCE = "invoicing"
+FINANCE_ROLES = frozenset({Role.FINANCE, Role.ADMIN})
+_REFUSALS = {
+    "reminder-before-due": "A payment reminder may only be sent after the invoice's due date has passed "
+    "(renteloven § 9 b)",
+    "reminder-too-soon": "A payment reminder may only be sent at least 10 days after the previous one "
+    "(renteloven § 9 b)",
+    "reminder-limit-reached": "Three payment reminders were sent already: renteloven § 9 b allows a fee for at "
+    "most three",
+    "invoice-settled": "Nothing is owed on the invoice any more (paid, overpaid or credited): no reminder",
+}
+
+
+def _finance(actor: Principal) -> None:
+    if actor.role not in FINANCE_ROLES:
+        raise forbidden("Only finance and admin record payments and reminders")
 
 
 async def settlements(conn: asyncpg.Connection, invoice_ids: list[UUID]) -> dict[UUID, Settlement]:
@@ -116,3 +143,111 @@ async def record_payment(
             key=row["company_id"],
         )
     return (payment if stored else None), account
+
+
+async def record_bank_transfer(
+    conn: asyncpg.Connection,
+    actor: Principal,
+    *,
+    invoice_id: UUID,
+    amount_ore: int,
+    paid_on: date,
+    payer_reference: str,
+    now: datetime,
+) -> tuple[Payment, Settlement, date]:
+    """Records a bank transfer finance saw on the account (:func:`record_payment`, method ``bank_transfer``);
+    answers the payment, the invoice's account after it and the invoice's due date.
+
+    Errors: 403 ``forbidden`` (not finance or admin); 404 ``invoice-not-found``; 409 ``invoice-not-payable``
+    (a draft or a credit note); 422 ``paid-on-before-issue`` (field ``paid_on``: before the invoice's issue
+    date). ``paid_on`` after today is the schema's 422 ``paid-on-future``."""
+    _finance(actor)
+    row = await repository.lock_invoice(conn, invoice_id)
+    if row is None:
+        raise not_found("invoice")
+    if row["status"] == "issued" and row["document_type"] == "invoice" and paid_on < row["issue_date"]:
+        raise invalid(
+            "paid_on",
+            "paid-on-before-issue",
+            f"paid_on ({paid_on.isoformat()}) is before the invoice's issue date ({row['issue_date'].isoformat()})",
+        )
+    payment, account = await record_payment(
+        conn,
+        invoice_id=invoice_id,
+        amount_ore=amount_ore,
+        paid_on=paid_on,
+        method=PaymentMethod.BANK_TRANSFER,
+        recorded_by=actor.subject,
+        now=now,
+        payer_reference=payer_reference,
+    )
+    assert payment is not None, "a bank transfer is always stored"
+    due_date: date = row["due_date"]
+    return payment, account, due_date
+
+
+async def record_reminder(
+    conn: asyncpg.Connection,
+    actor: Principal,
+    *,
+    invoice_id: UUID,
+    sent_on: date,
+    fee_ore: int,
+    now: datetime,
+) -> tuple[Reminder, OverdueInvoice]:
+    """Records that the next payment reminder (number 1, 2 or 3) of the issued invoice was sent on ``sent_on``
+    with a fee of ``fee_ore`` øre (0..10 000, the schema's), and a ``reminder`` history step; answers the
+    reminder and the invoice's overdue state after it. The invoice row is locked, so two reminders of one
+    invoice are numbered one after the other.
+
+    Errors: 403 ``forbidden``; 404 ``invoice-not-found``; 409 ``invoice-not-payable`` (a draft or credit note),
+    ``invoice-settled``, ``reminder-limit-reached``, ``reminder-before-due``, ``reminder-too-soon``
+    (renteloven § 9 b; :func:`invoicing.payments.models.reminder_refusal`)."""
+    _finance(actor)
+    row = await repository.lock_invoice(conn, invoice_id)
+    if row is None:
+        raise not_found("invoice")
+    if row["status"] != "issued" or row["document_type"] != "invoice":
+        raise conflict("invoice-not-payable", "Reminders are sent for issued invoices only, not drafts or credit notes")
+    account = await repository.settlement(conn, invoice_id)
+    assert account is not None
+    earlier = await repository.reminders_of(conn, invoice_id)
+    sent = [r.sent_on for r in earlier]
+    refusal = reminder_refusal(row["due_date"], sent, sent_on, account.status)
+    if refusal is not None:
+        raise conflict(refusal.value, _REFUSALS[refusal.value])
+    reminder = Reminder(invoice_id, len(earlier) + 1, sent_on, fee_ore, actor.subject, now)
+    await repository.insert_reminder(conn, reminder)
+    await repository.add_history(
+        conn,
+        invoice_id,
+        "reminder",
+        actor=actor.subject,
+        detail={"reminder_number": reminder.number, "sent_on": sent_on.isoformat(), "fee_ore": fee_ore},
+    )
+    state = OverdueInvoice(
+        invoice_id=invoice_id,
+        company_id=row["company_id"],
+        number=row["number"],
+        buyer_name=row["buyer_name"],
+        issue_date=row["issue_date"],
+        due_date=row["due_date"],
+        settlement=account,
+        reminders_sent=(*sent, sent_on),
+    )
+    return reminder, state
+
+
+async def overdue(
+    conn: asyncpg.Connection, actor: Principal, *, today: date, limit: int, offset: int
+) -> list[OverdueInvoice]:
+    """Issued invoices still owed past their due date, oldest due date first, with their accounts and the
+    reminders sent. 403 ``forbidden`` for anyone but finance and admin."""
+    _finance(actor)
+    return await repository.overdue(conn, today, limit=limit, offset=offset)
+
+
+async def finance_details(conn: asyncpg.Connection, invoice_id: UUID) -> FinanceDetails:
+    """Payments, history and Stripe state of a document the caller was allowed to see (the caller checks:
+    this is agency staff's view, never a company approver's)."""
+    return await repository.finance_details(conn, invoice_id)
