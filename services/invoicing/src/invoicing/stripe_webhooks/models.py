@@ -123,6 +123,19 @@ def parse_event(payload: bytes) -> tuple[WebhookEvent, dict[str, Any]]:
         raise PayloadError("json-invalid", "The body is not a JSON document in UTF-8") from None
     if not isinstance(body, dict):
         raise PayloadError("event-invalid", "The body is not a Stripe event (a JSON object)")
+    try:
+        stored = without_bearer_links(body)
+    except RecursionError:
+        raise PayloadError("too-deep", "The body nests too deep to be a Stripe event") from None
+    if "\\u0000" in json.dumps(stored):
+        # PostgreSQL's jsonb cannot hold a NUL character; no Stripe event has one.
+        raise PayloadError("json-invalid", "The body contains a NUL character")
+    return event_of(stored), stored
+
+
+def event_of(body: dict[str, Any]) -> WebhookEvent:
+    """The event in a Stripe event's JSON object (a delivery's body, or an inbox row's stored payload).
+    Raises :class:`PayloadError` (rule ``event-invalid``)."""
     event_id, event_type, created = body.get("id"), body.get("type"), body.get("created")
     data = body.get("data")
     data_object = data.get("object") if isinstance(data, dict) else None
@@ -134,14 +147,13 @@ def parse_event(payload: bytes) -> tuple[WebhookEvent, dict[str, Any]]:
         raise PayloadError("event-invalid", "The event's created is not a Unix time in seconds")
     if not isinstance(data_object, dict):
         raise PayloadError("event-invalid", "The event has no data.object")
-    event = WebhookEvent(
+    return WebhookEvent(
         event_id=event_id,
         event_type=event_type,
         created=datetime.fromtimestamp(created, UTC),
         livemode=body.get("livemode") is True,
-        data_object=without_bearer_links(data_object),
+        data_object=data_object,
     )
-    return event, without_bearer_links(body)
 
 
 def without_bearer_links(value: Any) -> Any:
