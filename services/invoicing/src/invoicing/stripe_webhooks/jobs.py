@@ -47,7 +47,7 @@ async def process_one(pool: asyncpg.Pool, clock: Clock, settings: InvoicingSetti
     claimed: str | None = None
     try:
         async with transaction(pool) as conn:
-            row = await repository.claim_due(conn, clock.now())
+            row = await repository.claim_due(conn)
             if row is None:
                 return False
             claimed, payload, _ = row
@@ -65,7 +65,7 @@ async def process_one(pool: asyncpg.Pool, clock: Clock, settings: InvoicingSetti
                     await repository.flag_failed(conn, claimed, name, clock.now())
                     log.error("stripe webhook event %s flagged after %s (attempt %d)", claimed, name, tries)
                     return True
-                await repository.retry_later(conn, claimed, name, timedelta(seconds=retry_seconds(tries)), clock.now())
+                await repository.retry_later(conn, claimed, name, timedelta(seconds=retry_seconds(tries)))
         raise
 
 

@@ -59,15 +59,15 @@ async def insert_event(conn: asyncpg.Connection, event: WebhookEvent, payload: d
     return bool(stored)
 
 
-async def claim_due(conn: asyncpg.Connection, now: datetime) -> tuple[str, dict[str, Any], int] | None:
+async def claim_due(conn: asyncpg.Connection) -> tuple[str, dict[str, Any], int] | None:
     """The oldest due ``received`` row (event id, payload, attempts so far), locked for this transaction
-    (``for update skip locked``: several workers share the inbox, none takes a row another holds)."""
+    (``for update skip locked``: several workers share the inbox, none takes a row another holds). Due is
+    the database's time, as the retry delays are."""
     row = await conn.fetchrow(
         """select event_id, payload, attempts from stripe_webhook_events
-           where state = 'received' and due_at <= $1
+           where state = 'received' and due_at <= now()
            order by due_at, received_at, event_id limit 1
-           for update skip locked""",
-        now,
+           for update skip locked"""
     )
     if row is None:
         return None
@@ -86,14 +86,14 @@ async def finish(conn: asyncpg.Connection, event_id: str, handled: Handled, now:
     )
 
 
-async def retry_later(conn: asyncpg.Connection, event_id: str, error: str, delay: timedelta, now: datetime) -> None:
+async def retry_later(conn: asyncpg.Connection, event_id: str, error: str, delay: timedelta) -> None:
     """One more failed attempt: tried again after ``delay``; ``error``: the error's class, nothing else."""
     await conn.execute(
-        """update stripe_webhook_events set attempts = attempts + 1, last_error = $2, due_at = $3
+        """update stripe_webhook_events set attempts = attempts + 1, last_error = $2, due_at = now() + $3
            where event_id = $1 and state = 'received'""",
         event_id,
         error,
-        now + delay,
+        delay,
     )
 
 

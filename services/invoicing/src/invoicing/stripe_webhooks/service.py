@@ -67,7 +67,7 @@ SIGNATURE_INVALID = "webhook-signature-invalid"
 PAYLOAD_INVALID = "webhook-payload-invalid"
 
 
-@dataclass(frozen=True)
+@dataclass
 class WebhookRejectedError(Exception):
     """A delivery refused with 400: ``code`` (:data:`SIGNATURE_INVALID`, :data:`PAYLOAD_INVALID`), ``field``
     and ``rule`` for the problem's ``errors``, and ``detail`` (never the secret, never the body)."""
