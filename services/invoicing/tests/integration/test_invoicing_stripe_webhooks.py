@@ -129,7 +129,7 @@ async def inbox_count(invoicing: Any) -> int:
 async def test_a_signed_invoice_paid_is_stored_answered_and_books_the_payment(invoicing: Any, build: Any) -> None:
     [invoice] = await issued_invoices(invoicing, build)
     # Paid 2026-11-20 23:30 UTC: 21 November in Copenhagen.
-    paid = event("invoice.paid", stripe_invoice(invoice, amount_paid=TOTAL, paid_at=1_795_735_800))
+    paid = event("invoice.paid", stripe_invoice(invoice, amount_paid=TOTAL, paid_at=1_795_217_400))
     r = await deliver(invoicing, paid)
     assert r.status_code == 200, r.text
     assert r.json() == {"event_id": paid["id"], "stored": True}
@@ -236,7 +236,7 @@ async def test_invoice_paid_twice_and_before_finalized_books_one_payment_and_one
 ) -> None:
     [invoice] = await issued_invoices(invoicing, build)
     stripe_id = f"in_{uuid.uuid4().hex[:24]}"
-    paid_object = stripe_invoice(invoice, stripe_id=stripe_id, amount_paid=TOTAL, paid_at=1_795_735_800)
+    paid_object = stripe_invoice(invoice, stripe_id=stripe_id, amount_paid=TOTAL, paid_at=1_795_217_400)
     # Out of order: paid (twice, as two events: Stripe's retry of a lost answer is another delivery of one event,
     # a second report is another event), then finalized.
     first, second = event("invoice.paid", paid_object), event("invoice.paid", paid_object)
@@ -335,7 +335,7 @@ async def test_a_partial_bank_payment_then_stripe_paid_for_the_rest(invoicing: A
             payer_reference="FIK 71",
         )
     assert account.outstanding_ore == TOTAL - 10_000
-    paid = event("invoice.paid", stripe_invoice(invoice, amount_paid=TOTAL - 10_000, paid_at=1_795_735_800))
+    paid = event("invoice.paid", stripe_invoice(invoice, amount_paid=TOTAL - 10_000, paid_at=1_795_217_400))
     assert (await deliver(invoicing, paid)).status_code == 200
     assert (await handled(invoicing, paid["id"]))["outcome"] == "payment-recorded"
     amounts = sorted(
