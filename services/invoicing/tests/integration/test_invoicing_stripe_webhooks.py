@@ -28,34 +28,35 @@ FINANCE = bearer(Role.FINANCE)
 TOTAL = 33_749
 
 
-async def issued_invoices(invoicing: Any, build: Any, count: int = 1) -> list[dict[str, Any]]:
-    """``count`` companies with one October entry each (90 min at 17 999 øre/h), closed and issued on
-    2026-11-06 (as test_invoicing_ledger_issue does)."""
-    companies = [uuid.uuid4() for _ in range(count)]
+async def issued_invoice(invoicing: Any, build: Any) -> tuple[dict[str, Any], Any, Any]:
+    """A company with one October entry (90 min at 17 999 øre/h), closed and issued on 2026-11-06 (as
+    test_invoicing_ledger_issue does): the issued invoice, the placement and the approval."""
+    company = uuid.uuid4()
     before = await invoicing.count("select count(*) from billable_lines")
-    await invoicing.publish_company_events(*(build.company(c, name=f"Firma {i}") for i, c in enumerate(companies)))
-    placements = [
-        build.placement(
-            company_id=c, municipality_id=AALBORG, citizen_name=f"Borger {i}", bill_rate=17_999, eligible=False
-        )
-        for i, c in enumerate(companies)
-    ]
-    await invoicing.publish_placement_events(*placements)
-    await invoicing.publish_approvals(*(build.approval(p, date(2026, 10, 5), 90) for p in placements))
-    await invoicing.wait_for_count("select count(*) from billable_lines", expected=before + count, what="accrued")
+    await invoicing.publish_company_events(build.company(company, name="Firma"))
+    placement = build.placement(
+        company_id=company, municipality_id=AALBORG, citizen_name="Borger", bill_rate=17_999, eligible=False
+    )
+    await invoicing.publish_placement_events(placement)
+    approval = build.approval(placement, date(2026, 10, 5), 90)
+    await invoicing.publish_approvals(approval)
+    await invoicing.wait_for_count("select count(*) from billable_lines", expected=before + 1, what="accrued")
     await invoicing.wait_for_count(
-        "select count(*) from companies where company_id = any($1::uuid[])", companies, expected=count, what="companies"
+        "select count(*) from companies where company_id = $1", company, expected=1, what="company"
     )
     invoicing.app.state.clock = FixedClock.on(date(2026, 11, 5))
     r = await invoicing.client.post("/closes", json={"through": "2026-10-31"}, headers=FINANCE)
     assert r.status_code == 201, r.text
+    [draft] = r.json()["invoices"]
     invoicing.app.state.clock = FixedClock.on(date(2026, 11, 6))
-    issued = []
-    for draft in r.json()["invoices"]:
-        i = await invoicing.client.post(f"/invoices/{draft['invoice_id']}/issue", headers=FINANCE)
-        assert i.status_code == 200, i.text
-        issued.append(i.json())
-    return issued
+    i = await invoicing.client.post(f"/invoices/{draft['invoice_id']}/issue", headers=FINANCE)
+    assert i.status_code == 200, i.text
+    return i.json(), placement, approval
+
+
+async def issued_invoices(invoicing: Any, build: Any) -> list[dict[str, Any]]:
+    invoice, _, _ = await issued_invoice(invoicing, build)
+    return [invoice]
 
 
 def stripe_invoice(
@@ -387,3 +388,80 @@ async def test_a_credit_note_made_in_stripe_not_by_us_is_flagged(invoicing: Any,
         "foreign-credit-note",
         uuid.UUID(invoice["invoice_id"]),
     )
+
+
+async def test_a_void_after_a_credit_note_credits_the_remainder_on_one_line(invoicing: Any, build: Any) -> None:
+    invoice, placement, approval = await issued_invoice(invoicing, build)
+    # 30 min taken away from the issued hours: a credit note of 9 000 + 2 250 VAT = 11 250, issued.
+    await invoicing.publish_approvals(build.approval(placement, date(2026, 10, 5), -30, corrects=approval))
+    await invoicing.wait_for_count("select count(*) from billable_lines", expected=2, what="correction accrued")
+    invoicing.app.state.clock = FixedClock.on(date(2026, 12, 2))
+    r = await invoicing.client.post("/closes", json={"through": "2026-11-30"}, headers=FINANCE)
+    [correction] = r.json()["invoices"]
+    issued = await invoicing.client.post(f"/invoices/{correction['invoice_id']}/issue", headers=FINANCE)
+    assert issued.json()["total_ore"] == 11_250
+
+    voided = event("invoice.voided", stripe_invoice(invoice))
+    assert (await deliver(invoicing, voided)).status_code == 200
+    assert (await handled(invoicing, voided["id"]))["outcome"] == "credit-note-issued"
+    [note] = await invoicing.pool.fetch(
+        "select * from invoices where credits_invoice_id = $1 and issued_by = 'stripe'",
+        uuid.UUID(invoice["invoice_id"]),
+    )
+    # Owed 33 749 - 11 250 = 22 499: VAT not yet reversed 6 750 - 2 250 = 4 500, net 17 999.
+    assert (note["net_ore"], note["vat_ore"], note["total_ore"], note["number"]) == (
+        17_999,
+        4_500,
+        22_499,
+        "2026-000003",
+    )
+    [line] = await invoicing.pool.fetch("select * from invoice_lines where invoice_id = $1", note["invoice_id"])
+    assert (line["amount_ore"], line["minutes"], line["citizen_name"]) == (
+        17_999,
+        0,
+        "Restbeløb af faktura 2026-000001",
+    )
+    account = await invoicing.pool.fetchval(
+        "select sum(total_ore) from invoices where credits_invoice_id = $1", uuid.UUID(invoice["invoice_id"])
+    )
+    assert account == TOTAL
+
+
+async def test_a_payload_the_job_cannot_book_is_flagged_with_the_error_class(invoicing: Any, build: Any) -> None:
+    [invoice] = await issued_invoices(invoicing, build)
+    broken = stripe_invoice(invoice)
+    broken["amount_paid"] = "a lot"
+    paid = event("invoice.paid", broken)
+    assert (await deliver(invoicing, paid)).status_code == 200
+    row = await handled(invoicing, paid["id"])
+    assert (row["state"], row["outcome"], row["last_error"], row["attempts"]) == ("flagged", "error", "ValueError", 1)
+    assert await invoicing.count("select count(*) from payments") == 0
+
+
+async def test_a_transient_failure_leaves_the_event_for_a_later_try(
+    invoicing: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from invoicing.stripe_webhooks import service
+
+    real = service.process
+
+    async def down(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionResetError("the database went away")
+
+    monkeypatch.setattr(service, "process", down)
+    later = event("customer.created", {"id": "cus_1"})
+    assert (await deliver(invoicing, later)).status_code == 200
+
+    async def tried() -> bool:
+        return bool(
+            await invoicing.count("select attempts from stripe_webhook_events where event_id = $1", later["id"])
+        )
+
+    await wait_until(tried, what="a first, failed try", timeout=20)
+    row = await invoicing.pool.fetchrow(
+        "select state, attempts, last_error, due_at > now() as later from stripe_webhook_events where event_id = $1",
+        later["id"],
+    )
+    assert dict(row) == {"state": "received", "attempts": 1, "last_error": "ConnectionResetError", "later": True}
+    monkeypatch.setattr(service, "process", real)
+    assert (await handled(invoicing, later["id"]))["state"] == "ignored"
