@@ -12,8 +12,9 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Security
 from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, Field
 
 from invoicing.config import InvoicingSettings
@@ -31,6 +32,14 @@ Finance = Annotated[Principal, Depends(require_roles(Role.FINANCE, Role.ADMIN))]
 # The largest body taken (the one origin's own limit): a Stripe event is a few kB.
 MAX_BODY_BYTES = 1024 * 1024
 SIGNATURE_CODES = [service.SIGNATURE_INVALID, service.PAYLOAD_INVALID]
+# The webhook's authentication, as the OpenAPI document states it (security scheme ``StripeSignature``).
+_stripe_signature = APIKeyHeader(
+    name="Stripe-Signature",
+    scheme_name="StripeSignature",
+    description='Stripe\'s signature of the raw body: t=<unix seconds>,v1=<HMAC-SHA256 hex of "t.body" with the '
+    "endpoint's signing secret> (https://docs.stripe.com/webhooks#verify-manually)",
+    auto_error=False,
+)
 
 
 class WebhookAck(BaseModel):
@@ -123,10 +132,7 @@ async def stripe_webhook(
     request: Request,
     pool: DbPool,
     settings: Annotated[InvoicingSettings, Depends(_settings)],
-    stripe_signature: Annotated[
-        str | None,
-        Header(alias="Stripe-Signature", description="t=<unix seconds>,v1=<HMAC-SHA256 hex>", max_length=4096),
-    ] = None,
+    stripe_signature: Annotated[str | None, Security(_stripe_signature)] = None,
 ) -> WebhookAck | JSONResponse:
     payload = await _body(request)
     if payload is None:
