@@ -316,6 +316,12 @@ async def test_an_invoice_voided_in_stripe_becomes_an_issued_credit_note_of_what
     assert issued_note["credited_invoice_id"] == str(invoice_id) and issued_note["total_ore"] == TOTAL
     # The PDF and the Stripe sync follow by themselves.
     assert await invoicing.count("select count(*) from stripe_syncs where invoice_id = $1", note["invoice_id"]) == 1
+    # The Stripe sync can tell it needs no Stripe credit note (the Stripe invoice is void there).
+    from invoicing.stripe_webhooks import service
+
+    async with invoicing.pool.acquire() as conn:
+        assert await service.books_a_stripe_void(conn, note["invoice_id"])
+        assert not await service.books_a_stripe_void(conn, invoice_id)
 
 
 async def test_a_partial_bank_payment_then_stripe_paid_for_the_rest(invoicing: Any, build: Any) -> None:

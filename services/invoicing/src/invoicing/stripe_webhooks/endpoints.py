@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, Field
 
-from invoicing.config import InvoicingSettings
+from invoicing.ledger.endpoints import Settings
 from invoicing.stripe_webhooks import service
 from invoicing.stripe_webhooks.repository import InboxRow
 from vikar_shared.auth import Principal, Role
@@ -87,11 +87,6 @@ class WebhookEventListOut(BaseModel):
     items: list[WebhookEventOut]
 
 
-def _settings(request: Request) -> InvoicingSettings:
-    settings: InvoicingSettings = request.app.state.settings
-    return settings
-
-
 async def _body(request: Request) -> bytes | None:
     """The raw body, or None when it is larger than :data:`MAX_BODY_BYTES` (read no further)."""
     declared = request.headers.get("content-length", "")
@@ -131,7 +126,7 @@ async def _body(request: Request) -> bytes | None:
 async def stripe_webhook(
     request: Request,
     pool: DbPool,
-    settings: Annotated[InvoicingSettings, Depends(_settings)],
+    settings: Settings,
     stripe_signature: Annotated[str | None, Security(_stripe_signature)] = None,
 ) -> WebhookAck | JSONResponse:
     payload = await _body(request)

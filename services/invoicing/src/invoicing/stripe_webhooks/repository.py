@@ -189,3 +189,10 @@ async def set_void_credit(conn: asyncpg.Connection, invoice_id: UUID, credit_not
         credit_note_id,
         credited_ore,
     )
+
+
+async def books_a_stripe_void(conn: asyncpg.Connection, credit_note_id: UUID) -> bool:
+    """True when ``credit_note_id`` is the credit note booked for an invoice voided in Stripe."""
+    return bool(
+        await conn.fetchval("select true from stripe_voided_invoices where credit_note_id = $1", credit_note_id)
+    )

@@ -55,6 +55,7 @@ from invoicing.stripe_webhooks.models import (
 from invoicing.stripe_webhooks.repository import InboxRow, OurInvoice
 from vikar_shared.auth import Principal, Role
 from vikar_shared.errors import forbidden
+from vikar_shared.events.envelope import EventData
 from vikar_shared.events.invoicing import InvoicePaymentFailed, InvoiceVoided
 from vikar_shared.outbox import add_event
 
@@ -166,6 +167,11 @@ async def _history(conn: asyncpg.Connection, invoice: OurInvoice, kind: str, eve
     await payments.add_history(conn, invoice.invoice_id, kind, actor=STRIPE_ACTOR, detail=detail)
 
 
+async def _publish(conn: asyncpg.Connection, invoice: OurInvoice, data: EventData) -> None:
+    """``data`` to the outbox about ``invoice``: subject its id, key its company (one partition per company)."""
+    await add_event(conn, data, source=SOURCE, subject=invoice.invoice_id, key=invoice.company_id)
+
+
 async def _paid(conn: asyncpg.Connection, event: WebhookEvent, invoice: OurInvoice, *, now: datetime) -> Handled:
     amount = amount_paid_ore(event.data_object)
     stripe_invoice = stripe_invoice_of(event)
@@ -191,8 +197,9 @@ async def _payment_failed(conn: asyncpg.Connection, event: WebhookEvent, invoice
     reason = failure_reason(event.data_object)
     attempts = attempt_count(event.data_object)
     await _history(conn, invoice, "stripe_payment_failed", event, attempt_count=attempts, reason=reason)
-    await add_event(
+    await _publish(
         conn,
+        invoice,
         InvoicePaymentFailed(
             invoice_id=invoice.invoice_id,
             company_id=invoice.company_id,
@@ -200,9 +207,6 @@ async def _payment_failed(conn: asyncpg.Connection, event: WebhookEvent, invoice
             attempt_count=attempts,
             reason=reason,
         ),
-        source=SOURCE,
-        subject=invoice.invoice_id,
-        key=invoice.company_id,
     )
     return Handled.done(Outcome.PAYMENT_FAILED, invoice.invoice_id)
 
@@ -241,8 +245,9 @@ async def _voided(
         credit_note_id=None if note_id is None else str(note_id),
         credit_note_number=note_number,
     )
-    await add_event(
+    await _publish(
         conn,
+        invoice,
         InvoiceVoided(
             invoice_id=invoice.invoice_id,
             company_id=invoice.company_id,
@@ -252,9 +257,6 @@ async def _voided(
             credit_note_id=note_id,
             credit_note_number=note_number,
         ),
-        source=SOURCE,
-        subject=invoice.invoice_id,
-        key=invoice.company_id,
     )
     return Handled.done(Outcome.CREDIT_NOTE_ISSUED if note is not None else Outcome.NOTHING_OWED, invoice.invoice_id)
 
@@ -270,3 +272,10 @@ async def _credit_note_created(conn: asyncpg.Connection, event: WebhookEvent, in
         return Handled.done(Outcome.OUR_CREDIT_NOTE, invoice.invoice_id)
     await _history(conn, invoice, "stripe_foreign_credit_note", event, total_ore=total)
     return Handled.flag(Outcome.FOREIGN_CREDIT_NOTE, invoice.invoice_id)
+
+
+async def books_a_stripe_void(conn: asyncpg.Connection, credit_note_id: UUID) -> bool:
+    """True when the credit note ``credit_note_id`` books an invoice voided (or marked uncollectible) in Stripe:
+    Stripe settled it already (its invoice is void there), so the Stripe sync has no Stripe credit note to make
+    for it (Stripe refuses credit notes on a void invoice)."""
+    return await repository.books_a_stripe_void(conn, credit_note_id)
