@@ -54,7 +54,7 @@ async def process_one(pool: asyncpg.Pool, clock: Clock, settings: InvoicingSetti
             handled = await service.process(
                 conn, event_of(payload), now=clock.now(), today=clock.today(), seller=seller_of(settings)
             )
-            await repository.finish(conn, claimed, handled, clock.now())
+            await repository.finish(conn, claimed, handled)
         return True
     except Exception as error:
         if claimed is not None:
@@ -62,7 +62,7 @@ async def process_one(pool: asyncpg.Pool, clock: Clock, settings: InvoicingSetti
             async with transaction(pool) as conn:
                 tries = await repository.attempts(conn, claimed) + 1
                 if (isinstance(error, PERMANENT) and not is_transient(error)) or tries >= MAX_ATTEMPTS:
-                    await repository.flag_failed(conn, claimed, name, clock.now())
+                    await repository.flag_failed(conn, claimed, name)
                     log.error("stripe webhook event %s flagged after %s (attempt %d)", claimed, name, tries)
                     return True
                 await repository.retry_later(conn, claimed, name, timedelta(seconds=retry_seconds(tries)))

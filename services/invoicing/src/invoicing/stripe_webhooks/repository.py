@@ -74,15 +74,15 @@ async def claim_due(conn: asyncpg.Connection) -> tuple[str, dict[str, Any], int]
     return row["event_id"], row["payload"], row["attempts"]
 
 
-async def finish(conn: asyncpg.Connection, event_id: str, handled: Handled, now: datetime) -> None:
+async def finish(conn: asyncpg.Connection, event_id: str, handled: Handled) -> None:
+    """The row's new state; ``processed_at`` is the database's time, like ``received_at``."""
     await conn.execute(
-        """update stripe_webhook_events set state = $2, outcome = $3, invoice_id = $4, processed_at = $5
+        """update stripe_webhook_events set state = $2, outcome = $3, invoice_id = $4, processed_at = now()
            where event_id = $1""",
         event_id,
         handled.state.value,
         handled.outcome.value,
         handled.invoice_id,
-        now,
     )
 
 
@@ -97,16 +97,15 @@ async def retry_later(conn: asyncpg.Connection, event_id: str, error: str, delay
     )
 
 
-async def flag_failed(conn: asyncpg.Connection, event_id: str, error: str, now: datetime) -> None:
+async def flag_failed(conn: asyncpg.Connection, event_id: str, error: str) -> None:
     """A failure no retry cures: flagged for finance with ``outcome`` error and the error's class."""
     await conn.execute(
         """update stripe_webhook_events set attempts = attempts + 1, last_error = $2, state = 'flagged',
-                  outcome = $3, processed_at = $4
+                  outcome = $3, processed_at = now()
            where event_id = $1 and state = 'received'""",
         event_id,
         error,
         Outcome.ERROR.value,
-        now,
     )
 
 
