@@ -471,3 +471,13 @@ async def test_a_transient_failure_leaves_the_event_for_a_later_try(
     assert dict(row) == {"state": "received", "attempts": 1, "last_error": "ConnectionResetError", "later": True}
     monkeypatch.setattr(service, "process", real)
     assert (await handled(invoicing, later["id"]))["state"] == "ignored"
+
+
+async def test_concurrent_deliveries_of_one_event_store_it_once(invoicing: Any) -> None:
+    import asyncio
+
+    same = event("customer.created", {"id": "cus_2"})
+    answers = await asyncio.gather(*(deliver(invoicing, same) for _ in range(6)))
+    assert [a.status_code for a in answers] == [200] * 6
+    assert sorted(a.json()["stored"] for a in answers) == [False] * 5 + [True]
+    assert await inbox_count(invoicing) == 1
