@@ -7,6 +7,7 @@ Payloads are signed with the test secret by stripe-python's own helper
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
@@ -18,6 +19,9 @@ import pytest
 import stripe
 
 from invoicing.config import TEST_STRIPE_WEBHOOK_SECRET
+from invoicing.payments import service as payments
+from invoicing.payments.models import PaymentMethod
+from invoicing.stripe_webhooks import service
 from vikar_shared.auth import Role
 from vikar_shared.clock import FixedClock
 from vikar_shared.testing.plugin import bearer, wait_until
@@ -97,11 +101,12 @@ async def deliver(
 ) -> httpx.Response:
     payload = body if isinstance(body, str) else json.dumps(body)
     signature = stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp=timestamp)
-    return await invoicing.client.post(
+    response: httpx.Response = await invoicing.client.post(
         "/stripe/webhook",
         content=payload.encode(),
         headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
     )
+    return response
 
 
 async def handled(invoicing: Any, event_id: str) -> dict[str, Any]:
@@ -317,8 +322,6 @@ async def test_an_invoice_voided_in_stripe_becomes_an_issued_credit_note_of_what
     # The PDF and the Stripe sync follow by themselves.
     assert await invoicing.count("select count(*) from stripe_syncs where invoice_id = $1", note["invoice_id"]) == 1
     # The Stripe sync can tell it needs no Stripe credit note (the Stripe invoice is void there).
-    from invoicing.stripe_webhooks import service
-
     async with invoicing.pool.acquire() as conn:
         assert await service.books_a_stripe_void(conn, note["invoice_id"])
         assert not await service.books_a_stripe_void(conn, invoice_id)
@@ -327,9 +330,6 @@ async def test_an_invoice_voided_in_stripe_becomes_an_issued_credit_note_of_what
 async def test_a_partial_bank_payment_then_stripe_paid_for_the_rest(invoicing: Any, build: Any) -> None:
     [invoice] = await issued_invoices(invoicing, build)
     invoice_id = uuid.UUID(invoice["invoice_id"])
-    from invoicing.payments import service as payments
-    from invoicing.payments.models import PaymentMethod
-
     async with invoicing.pool.acquire() as conn, conn.transaction():
         _, account = await payments.record_payment(
             conn,
@@ -447,8 +447,6 @@ async def test_a_payload_the_job_cannot_book_is_flagged_with_the_error_class(inv
 async def test_a_transient_failure_leaves_the_event_for_a_later_try(
     invoicing: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from invoicing.stripe_webhooks import service
-
     real = service.process
 
     async def down(*args: Any, **kwargs: Any) -> Any:
@@ -474,8 +472,6 @@ async def test_a_transient_failure_leaves_the_event_for_a_later_try(
 
 
 async def test_concurrent_deliveries_of_one_event_store_it_once(invoicing: Any) -> None:
-    import asyncio
-
     same = event("customer.created", {"id": "cus_2"})
     answers = await asyncio.gather(*(deliver(invoicing, same) for _ in range(6)))
     assert [a.status_code for a in answers] == [200] * 6
