@@ -8,6 +8,7 @@ the endpoint's signing secret goes in ``INVOICING_STRIPE_WEBHOOK_SECRET``."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
@@ -67,20 +68,7 @@ class WebhookEventOut(BaseModel):
 
     @classmethod
     def of(cls, row: InboxRow) -> WebhookEventOut:
-        return cls(
-            event_id=row.event_id,
-            event_type=row.event_type,
-            stripe_object_id=row.stripe_object_id,
-            stripe_created_at=row.stripe_created_at,
-            received_at=row.received_at,
-            state=row.state.value,
-            outcome=row.outcome,
-            invoice_id=row.invoice_id,
-            invoice_number=row.invoice_number,
-            attempts=row.attempts,
-            last_error=row.last_error,
-            processed_at=row.processed_at,
-        )
+        return cls.model_validate({**dataclasses.asdict(row), "state": row.state.value})
 
 
 class WebhookEventListOut(BaseModel):
