@@ -41,6 +41,8 @@ OTHER_KEYS = {
     "TIMESHEET_LOGIN_LINK_SEALING_KEYS": SEALING_KEYS,
     "TIMESHEET_LOGIN_LINK_SEALING_KEY_ID": "k1",
     "NOTIFICATIONS_LOGIN_LINK_SEALING_KEYS": SEALING_KEYS,
+    # Issue 10: Stripe webhooks.
+    "INVOICING_STRIPE_WEBHOOK_SECRET": "whsec_a-real-looking-signing-secret-000000",
 }
 
 
@@ -190,3 +192,20 @@ def test_placement_refuses_the_development_signing_key_and_a_key_pair_that_does_
     clean_env.delenv("PLACEMENT_IDENTITY_VERIFY_KEYS")
     with pytest.raises(ValidationError, match="identity_signing_key is the published development key"):
         PlacementSettings()
+
+
+# Issue 10: Stripe webhooks.
+def test_production_refuses_the_test_stripe_webhook_secret_and_demo_signs_with_it(
+    clean_env: pytest.MonkeyPatch,
+) -> None:
+    """The demo stack signs its webhooks with the published test secret, as the tests do (stripe-mock sends
+    none); production refuses it."""
+    clean_env.setenv("INVOICING_JWT_KEYS", f'{{"k1": "{GOOD_KEY}"}}')
+    for name, value in OTHER_KEYS.items():
+        clean_env.setenv(name, value)
+    clean_env.delenv("INVOICING_STRIPE_WEBHOOK_SECRET")
+    clean_env.setenv("VIKAR_ENVIRONMENT", "demo")
+    assert InvoicingSettings().stripe_webhook_secret.get_secret_value() == "whsec_vikarmodel_test"
+    clean_env.setenv("VIKAR_ENVIRONMENT", "production")
+    with pytest.raises(ValidationError, match="stripe_webhook_secret is the published test secret"):
+        InvoicingSettings()

@@ -21,6 +21,9 @@ from timesheet.app import create_app as timesheet_app
 
 PROBLEM = "application/problem+json"
 PUBLIC = {"/healthz", "/readyz"}
+# Issue 10: Stripe's webhook is authenticated by the Stripe-Signature header (400 when missing or wrong), not a
+# bearer token: no 401, its own security scheme.
+SIGNED = {"/stripe/webhook": "StripeSignature"}
 APPS: dict[str, Callable[[], FastAPI]] = {
     "placement": placement_app,
     "timesheet": timesheet_app,
@@ -71,6 +74,10 @@ def test_every_operation_documents_its_problem_answers(document: dict[str, Any])
             keyed = any(p.get("name", "").lower() == "idempotency-key" for p in operation.get("parameters", []))
             assert ("Idempotency-Key" in described) is keyed, f"{method.upper()} {path} 503: {described}"
             assert operation.get("security"), f"{method} {path} is not public but declares no security"
+        if path in SIGNED:
+            expected = (expected - {"401"}) | {"400"}
+            assert "401" not in responses, f"{method.upper()} {path} takes no bearer token"
+            assert operation["security"] == [{SIGNED[path]: []}], f"{method.upper()} {path}: {operation['security']}"
         if takes_input:
             expected.add("422")
         if re.search(r"\{[a-z_]*_id\}", path):

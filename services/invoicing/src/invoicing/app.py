@@ -15,6 +15,8 @@ from invoicing.ledger.endpoints import router as ledger
 from invoicing.payments.endpoints import router as payments
 from invoicing.problem_codes import router as problem_pages
 from invoicing.reconciliation.endpoints import router as reconciliation
+from invoicing.stripe_webhooks.endpoints import router as stripe_webhooks
+from invoicing.stripe_webhooks.jobs import process_stripe_webhooks
 from invoicing.worker import CONSUMERS
 from vikar_shared.http.app import create_service_app
 from vikar_shared.runtime import Role
@@ -29,10 +31,11 @@ def create_app(settings: InvoicingSettings | None = None, role: Role = Role.ALL)
         description="Company invoices (closes, drafts, issued numbered invoices) and municipal co-financing "
         "statements from approved hours.",
         # payments before ledger: its GET /invoices/overdue must match before the ledger's /invoices/{invoice_id}.
-        routers=[invoices, payments, ledger, documents, reconciliation, co_financing, problem_pages],
+        routers=[invoices, payments, ledger, documents, reconciliation, co_financing, stripe_webhooks, problem_pages],
         migrations=MIGRATIONS,
         consumers=CONSUMERS,
         # Issue 9: the invoice PDF, rendered by the worker after the issuing transaction.
-        background=[render_invoice_documents],
+        # Issue 10: Stripe's webhook events, processed after the request stored them.
+        background=[render_invoice_documents, process_stripe_webhooks],
         role=role,
     )

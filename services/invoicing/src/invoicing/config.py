@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from vikar_shared.settings import ServiceSettings
+from vikar_shared.settings import Environment, ServiceSettings
 from vikar_shared.types.identifiers import IdentifierError, cvr_number
+
+# Issue 10: the published test secret Stripe webhooks are signed with in tests and the local stack.
+TEST_STRIPE_WEBHOOK_SECRET = "whsec_vikarmodel_test"
 
 
 class InvoicingSettings(ServiceSettings):
@@ -41,3 +44,23 @@ class InvoicingSettings(ServiceSettings):
             return cvr_number(value)
         except IdentifierError as error:
             raise ValueError(error.message) from None
+
+    # Issue 10: Stripe webhooks
+    # The endpoint's signing secret (Stripe dashboard, "Signing secret"; INVOICING_STRIPE_WEBHOOK_SECRET). The
+    # default is the documented test secret the tests and the local stack sign with: never a real one. It is a
+    # SecretStr, so it never appears in a log or a repr.
+    stripe_webhook_secret: SecretStr = SecretStr(TEST_STRIPE_WEBHOOK_SECRET)
+    # Seconds a webhook's Stripe-Signature timestamp may be old (Stripe's own default; replays after it fail).
+    stripe_webhook_tolerance_seconds: int = 300
+    # Seconds the worker's webhook job waits when no inbox row is due.
+    stripe_webhook_poll_seconds: float = 1.0
+
+    def insecure_settings(self) -> list[str]:
+        """The shared checks, and the test webhook secret, refused in production (the demo stack signs its
+        webhooks with it, as the tests do: stripe-mock sends none)."""
+        found = super().insecure_settings()
+        if self.environment is Environment.PRODUCTION and (
+            self.stripe_webhook_secret.get_secret_value() == TEST_STRIPE_WEBHOOK_SECRET
+        ):
+            found.append("stripe_webhook_secret is the published test secret")
+        return found

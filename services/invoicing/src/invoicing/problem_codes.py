@@ -194,6 +194,43 @@ CATALOGUE = service_catalogue(
                 "Send kravet videre (inkasso) uden for systemet.",
             ),
         ),
+        # Issue 10: Stripe webhooks.
+        entry(
+            "webhook-signature-invalid",
+            400,
+            en=(
+                "Webhook signature invalid",
+                "The Stripe-Signature header is missing, malformed, does not sign this body with the endpoint's "
+                "secret, or is older than 300 seconds. Nothing was stored.",
+            ),
+            da=(
+                "Ugyldig webhook-signatur",
+                "Stripe-Signature-headeren mangler, er forkert udformet, signerer ikke dette indhold med "
+                "endepunktets hemmelighed eller er ældre end 300 sekunder. Intet blev gemt.",
+            ),
+            do=(
+                "Send the body exactly as signed, with a fresh signature made with the endpoint's signing secret.",
+                "Send indholdet præcis som signeret, med en ny signatur lavet med endepunktets signeringshemmelighed.",
+            ),
+        ),
+        entry(
+            "webhook-payload-invalid",
+            400,
+            en=(
+                "Not a Stripe event",
+                "The signed body is not a Stripe event: not JSON, or its id, type, created or data.object is "
+                "missing. Nothing was stored.",
+            ),
+            da=(
+                "Ikke en Stripe-hændelse",
+                "Det signerede indhold er ikke en Stripe-hændelse: ikke JSON, eller id, type, created eller "
+                "data.object mangler. Intet blev gemt.",
+            ),
+            do=(
+                "Send the event as Stripe sends it (https://docs.stripe.com/api/events/object).",
+                "Send hændelsen, som Stripe sender den (https://docs.stripe.com/api/events/object).",
+            ),
+        ),
         rule_entry(
             "non-negative-unless-correction",
             en=("Negative minutes", "Only a correction entry may have negative minutes."),

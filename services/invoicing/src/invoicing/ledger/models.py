@@ -297,3 +297,49 @@ def invoice_number(year: int, sequence: int) -> str:
 def due_date(issue_date: date, payment_terms_days: int) -> date:
     """Issue date + the company's payment terms (calendar days; § 58 payment terms)."""
     return issue_date + timedelta(days=payment_terms_days)
+
+
+# --- issue 10: an invoice voided in Stripe ------------------------------------------------------------------
+
+# The remainder line of a credit note has no citizen: the nil UUID stands for "the rest of the invoice".
+NO_CITIZEN = UUID(int=0)
+
+
+def credit_of_what_is_owed(
+    credit_note_id: UUID, credited: Invoice, *, credited_net_ore: int, credited_vat_ore: int
+) -> Invoice | None:
+    """A draft credit note of all that is still owed on ``credited`` (an issued invoice), whose issued credit
+    notes so far credited ``credited_net_ore`` net and ``credited_vat_ore`` VAT (øre); None when nothing is
+    owed any more (``total - credited`` <= 0).
+
+    Nothing credited before: the note repeats the invoice's lines (without their entries, which stay on the
+    invoice), so its net, VAT (25 % of the same net, rounded half up once) and total are the invoice's.
+
+    Credited before: one line for the remainder (no citizen, :data:`NO_CITIZEN`; the invoice's period as its
+    dates; 0 minutes). Its total is exactly what is owed (``total - credited total``). VAT rounding: each
+    earlier credit note rounded its own VAT once, so ``25 % of the remaining net`` can differ by an øre from
+    the VAT not yet reversed; the note states the VAT not yet reversed (``invoice VAT - credited VAT``), so
+    the invoice and its credit notes together cancel to exactly 0 in net, VAT and total (what the VAT
+    return and the books need), and the net is the rest. That VAT is kept between 0 and ``owed - 1`` øre,
+    so a note never states negative VAT or a net of 0 (possible only after many tiny credit notes)."""
+    owed = credited.total_ore - credited_net_ore - credited_vat_ore
+    if owed <= 0:
+        return None
+    if credited_net_ore == 0 and credited_vat_ore == 0:
+        lines = tuple(replace(line, entry_ids=()) for line in credited.lines)
+        return credit_note(credit_note_id, credited, lines, None)
+    vat = min(max(credited.vat_ore - credited_vat_ore, 0), owed - 1)
+    net = owed - vat
+    line = InvoiceLine(
+        position=1,
+        citizen_id=NO_CITIZEN,
+        citizen_name=f"Restbeløb af faktura {credited.issue.number if credited.issue else ''}".strip(),
+        rate_ore_per_hour=0,
+        minutes=0,
+        amount_ore=net,
+        late=False,
+        first_work_date=credited.period.start,
+        last_work_date=credited.period.end,
+    )
+    note = credit_note(credit_note_id, credited, (line,), None)
+    return replace(note, net_ore=net, vat_ore=vat, total_ore=owed)

@@ -528,3 +528,17 @@ async def mark_issued(conn: asyncpg.Connection, invoice_id: UUID, issue: Issue) 
         dataclasses.asdict(issue.seller),
         dataclasses.asdict(issue.buyer),
     )
+
+
+# --- issue 10: an invoice voided in Stripe ------------------------------------------------------------------
+
+
+async def issued_credits(conn: asyncpg.Connection, invoice_id: UUID) -> tuple[int, int]:
+    """(net, VAT) in øre of the credit notes issued against ``invoice_id`` so far (0, 0 when none)."""
+    row = await conn.fetchrow(
+        """select coalesce(sum(net_ore), 0)::bigint as net, coalesce(sum(vat_ore), 0)::bigint as vat
+           from invoices where credits_invoice_id = $1 and status = 'issued'""",
+        invoice_id,
+    )
+    assert row is not None
+    return int(row["net"]), int(row["vat"])

@@ -36,6 +36,7 @@ from invoicing.ledger.models import (
     Party,
     UnbilledEntry,
     credit_note,
+    credit_of_what_is_owed,
     draft,
     due_date,
     group_credit_lines,
@@ -468,3 +469,31 @@ async def issue(
     # What mark_issued stored, without reading it back (the counter row stays locked until the commit, so
     # the shorter the rest of the transaction, the more issues per second: bench/close).
     return dataclasses.replace(invoice, status=InvoiceStatus.ISSUED, issue=facts)
+
+
+# --- issue 10: an invoice voided in Stripe -------------------------------------------------------------------
+
+
+async def credit_what_is_owed(
+    conn: asyncpg.Connection, actor: Principal, invoice_id: UUID, *, today: date, now: datetime, seller: Party
+) -> Invoice | None:
+    """Books a credit note of all that is still owed on the issued invoice ``invoice_id`` (its total less the
+    credit notes issued against it) and issues it at once through :func:`issue` (next number of the one
+    gap-free sequence, ``invoicing.credit_note_issued``, the PDF and the Stripe sync queued), in the caller's
+    transaction, under the company's ledger lock. The invoice itself is never edited. Lines:
+    :func:`invoicing.ledger.models.credit_of_what_is_owed` (the invoice's lines, or one line for the
+    remainder). Answers the issued credit note, or None when nothing is owed any more.
+
+    ``actor``: finance or admin (the Stripe webhook job passes a system principal). Errors: 404
+    ``invoice-not-found`` (no issued invoice with that id: a draft or a credit note is not credited);
+    409 ``buyer-incomplete`` (from issuing); 403 ``forbidden`` for other roles."""
+    _finance(actor)
+    invoice = await _locked_invoice(conn, invoice_id)
+    if not invoice.is_issued or invoice.is_credit_note:
+        raise not_found("invoice")
+    net, vat = await repository.issued_credits(conn, invoice_id)
+    note = credit_of_what_is_owed(uuid.uuid4(), invoice, credited_net_ore=net, credited_vat_ore=vat)
+    if note is None:
+        return None
+    await repository.insert_draft(conn, note)
+    return await issue(conn, actor, note.invoice_id, today=today, now=now, seller=seller)

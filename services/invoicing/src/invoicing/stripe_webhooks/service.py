@@ -1,0 +1,281 @@
+"""Stripe webhook use cases: receive an event (verify, store once), process a stored event, list them.
+
+Receiving never processes: the request verifies the ``Stripe-Signature`` header on the raw body with
+stripe-python (``stripe.WebhookSignature.verify_header``, 300 s tolerance), stores the event in the inbox
+keyed by Stripe's event id (a repeated delivery stores nothing) and answers. The worker's job
+(:mod:`invoicing.stripe_webhooks.jobs`) processes each stored event in one transaction with its effects,
+idempotently and in any order (Stripe neither guarantees the order nor delivers only once):
+
+- ``invoice.paid``: one Stripe payment per Stripe invoice (``payments.service.record_payment``, which emits
+  ``invoicing.invoice_paid`` once when the invoice is covered);
+- ``invoice.payment_failed``: ``invoicing.invoice_payment_failed`` and a history step;
+- ``invoice.voided``, ``invoice.marked_uncollectible``: once per invoice, a credit note of what is still
+  owed, issued at once (``ledger.service.credit_what_is_owed``), then ``invoicing.invoice_voided``;
+- ``invoice.finalized``, ``credit_note.created``: history steps; a Stripe credit note not made by us is
+  flagged for finance.
+
+An event about an invoice we do not know is kept and flagged (``unknown-invoice``), never retried in a
+loop; other event types are kept and marked ignored. Problem codes (400): ``webhook-signature-invalid``
+(missing, malformed, wrong or older than the tolerance), ``webhook-payload-invalid`` (signed, but not a
+Stripe event). Sources: https://docs.stripe.com/webhooks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import stripe
+
+from invoicing.ledger import service as ledger
+from invoicing.ledger.models import Party
+from invoicing.payments import service as payments
+from invoicing.payments.models import PaymentMethod
+from invoicing.stripe_webhooks import repository
+from invoicing.stripe_webhooks.models import (
+    METADATA_CREDIT_NOTE_ID,
+    METADATA_INVOICE_ID,
+    EventType,
+    Handled,
+    InboxState,
+    Outcome,
+    PayloadError,
+    WebhookEvent,
+    amount_paid_ore,
+    attempt_count,
+    currency_is_ours,
+    failure_reason,
+    metadata_id,
+    paid_on,
+    parse_event,
+    stripe_invoice_of,
+)
+from invoicing.stripe_webhooks.repository import InboxRow, OurInvoice
+from vikar_shared.auth import Principal, Role
+from vikar_shared.errors import forbidden
+from vikar_shared.events.envelope import EventData
+from vikar_shared.events.invoicing import InvoicePaymentFailed, InvoiceVoided
+from vikar_shared.outbox import add_event
+
+SOURCE = "invoicing"
+# Who Stripe's effects are recorded by (payments, history steps, the credit note of a voided invoice).
+STRIPE_ACTOR = "stripe"
+SYSTEM_PRINCIPAL = Principal(subject=STRIPE_ACTOR, role=Role.FINANCE)
+FINANCE_ROLES = frozenset({Role.FINANCE, Role.ADMIN})
+SIGNATURE_INVALID = "webhook-signature-invalid"
+PAYLOAD_INVALID = "webhook-payload-invalid"
+
+
+@dataclass
+class WebhookRejectedError(Exception):
+    """A delivery refused with 400: ``code`` (:data:`SIGNATURE_INVALID`, :data:`PAYLOAD_INVALID`), ``field``
+    and ``rule`` for the problem's ``errors``, and ``detail`` (never the secret, never the body)."""
+
+    code: str
+    field: str
+    rule: str
+    detail: str
+
+
+def verified_event(
+    payload: bytes, signature: str | None, *, secret: str, tolerance: int
+) -> tuple[WebhookEvent, dict[str, Any]]:
+    """The event of a delivery whose ``Stripe-Signature`` header (``t=<unix>,v1=<HMAC-SHA256 hex>``) signs
+    ``payload`` (the raw body) with ``secret`` no more than ``tolerance`` seconds ago, checked by
+    stripe-python; and the body to store (:func:`invoicing.stripe_webhooks.models.parse_event`).
+    Raises :class:`WebhookRejectedError`."""
+    if not signature:
+        raise WebhookRejectedError(
+            SIGNATURE_INVALID, "Stripe-Signature", "missing", "The Stripe-Signature header is required"
+        )
+    try:
+        stripe.WebhookSignature.verify_header(payload, signature, secret, tolerance)
+    except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError):
+        raise WebhookRejectedError(
+            SIGNATURE_INVALID,
+            "Stripe-Signature",
+            "signature-invalid",
+            f"The Stripe-Signature header does not sign this body with the endpoint's secret within {tolerance} s",
+        ) from None
+    try:
+        return parse_event(payload)
+    except PayloadError as error:
+        raise WebhookRejectedError(PAYLOAD_INVALID, "body", error.rule, str(error)) from None
+
+
+async def receive(conn: asyncpg.Connection, event: WebhookEvent, payload: dict[str, Any]) -> bool:
+    """Stores a verified event in the inbox; False when its id was stored before (nothing stored twice)."""
+    return await repository.insert_event(conn, event, payload)
+
+
+async def list_events(
+    conn: asyncpg.Connection, viewer: Principal, *, flagged: bool | None, limit: int, offset: int
+) -> list[InboxRow]:
+    """Stored events, newest first: only the flagged ones (``flagged`` true), only the others (false), or
+    all (None). Finance and admin only (403 ``forbidden``)."""
+    if viewer.role not in FINANCE_ROLES:
+        raise forbidden("Only finance and admin see Stripe's webhook events")
+    return await repository.list_events(conn, flagged=flagged, limit=limit, offset=offset)
+
+
+# --- processing ---------------------------------------------------------------------------------------------
+
+
+async def process(
+    conn: asyncpg.Connection, event: WebhookEvent, *, now: datetime, today: date, seller: Party
+) -> Handled:
+    """Books the effects of one stored event in the caller's transaction and says what it found. Raises
+    what a step raised (the job retries transient failures and flags the others)."""
+    try:
+        kind = EventType(event.event_type)
+    except ValueError:
+        return Handled(InboxState.IGNORED, Outcome.IGNORED)
+    if not currency_is_ours(event.data_object):
+        return Handled.flag(Outcome.CURRENCY_MISMATCH)
+    invoice = await _our_invoice(conn, event)
+    if invoice is None:
+        return Handled.flag(Outcome.UNKNOWN_INVOICE)
+    match kind:
+        case EventType.INVOICE_PAID:
+            return await _paid(conn, event, invoice, now=now)
+        case EventType.INVOICE_PAYMENT_FAILED:
+            return await _payment_failed(conn, event, invoice)
+        case EventType.INVOICE_VOIDED | EventType.INVOICE_MARKED_UNCOLLECTIBLE:
+            reason = "voided" if kind is EventType.INVOICE_VOIDED else "uncollectible"
+            return await _voided(conn, event, invoice, reason, now=now, today=today, seller=seller)
+        case EventType.INVOICE_FINALIZED:
+            await _history(conn, invoice, "stripe_finalized", event, number=event.data_object.get("number"))
+            return Handled.done(Outcome.HISTORY, invoice.invoice_id)
+        case EventType.CREDIT_NOTE_CREATED:
+            return await _credit_note_created(conn, event, invoice)
+
+
+async def _our_invoice(conn: asyncpg.Connection, event: WebhookEvent) -> OurInvoice | None:
+    """Our issued invoice the event is about: by the Stripe object's ``metadata.invoice_id`` (set on every
+    Stripe invoice and credit note we make), else by the Stripe invoice id the Stripe sync stored."""
+    ours = metadata_id(event.data_object, METADATA_INVOICE_ID)
+    if ours is not None and (found := await repository.issued_invoice(conn, ours)) is not None:
+        return found
+    stripe_invoice = stripe_invoice_of(event)
+    return None if stripe_invoice is None else await repository.invoice_of_stripe_invoice(conn, stripe_invoice)
+
+
+async def _history(conn: asyncpg.Connection, invoice: OurInvoice, kind: str, event: WebhookEvent, **more: Any) -> None:
+    detail = {"stripe_event_id": event.event_id, "stripe_object_id": event.object_id, **more}
+    await payments.add_history(conn, invoice.invoice_id, kind, actor=STRIPE_ACTOR, detail=detail)
+
+
+async def _publish(conn: asyncpg.Connection, invoice: OurInvoice, data: EventData) -> None:
+    """``data`` to the outbox about ``invoice``: subject its id, key its company (one partition per company)."""
+    await add_event(conn, data, source=SOURCE, subject=invoice.invoice_id, key=invoice.company_id)
+
+
+async def _paid(conn: asyncpg.Connection, event: WebhookEvent, invoice: OurInvoice, *, now: datetime) -> Handled:
+    amount = amount_paid_ore(event.data_object)
+    stripe_invoice = stripe_invoice_of(event)
+    if amount <= 0 or stripe_invoice is None:
+        await _history(conn, invoice, "stripe_paid_nothing", event, amount_paid_ore=amount)
+        return Handled.done(Outcome.NOTHING_PAID, invoice.invoice_id)
+    payment, _ = await payments.record_payment(
+        conn,
+        invoice_id=invoice.invoice_id,
+        amount_ore=amount,
+        paid_on=paid_on(event.data_object, event.created),
+        method=PaymentMethod.STRIPE,
+        recorded_by=STRIPE_ACTOR,
+        now=now,
+        stripe_invoice_id=stripe_invoice,
+        stripe_event_id=event.event_id,
+    )
+    outcome = Outcome.PAYMENT_RECORDED if payment is not None else Outcome.PAYMENT_ALREADY_RECORDED
+    return Handled.done(outcome, invoice.invoice_id)
+
+
+async def _payment_failed(conn: asyncpg.Connection, event: WebhookEvent, invoice: OurInvoice) -> Handled:
+    reason = failure_reason(event.data_object)
+    attempts = attempt_count(event.data_object)
+    await _history(conn, invoice, "stripe_payment_failed", event, attempt_count=attempts, reason=reason)
+    await _publish(
+        conn,
+        invoice,
+        InvoicePaymentFailed(
+            invoice_id=invoice.invoice_id,
+            company_id=invoice.company_id,
+            number=invoice.number,
+            attempt_count=attempts,
+            reason=reason,
+        ),
+    )
+    return Handled.done(Outcome.PAYMENT_FAILED, invoice.invoice_id)
+
+
+async def _voided(
+    conn: asyncpg.Connection,
+    event: WebhookEvent,
+    invoice: OurInvoice,
+    reason: str,
+    *,
+    now: datetime,
+    today: date,
+    seller: Party,
+) -> Handled:
+    """Once per invoice (``stripe_voided_invoices``): a credit note of what is still owed, issued at once,
+    then ``invoicing.invoice_voided``. A later void (or uncollectible) event of the same invoice books
+    nothing and is only a history step."""
+    if not await repository.claim_void(conn, invoice.invoice_id, reason, event.event_id):
+        await _history(conn, invoice, "stripe_voided_again", event, reason=reason)
+        return Handled.done(Outcome.ALREADY_VOIDED, invoice.invoice_id)
+    note = await ledger.credit_what_is_owed(
+        conn, SYSTEM_PRINCIPAL, invoice.invoice_id, today=today, now=now, seller=seller
+    )
+    credited = 0 if note is None else note.total_ore
+    note_id: UUID | None = None if note is None else note.invoice_id
+    note_number = None if note is None or note.issue is None else note.issue.number
+    if note_id is not None:
+        await repository.set_void_credit(conn, invoice.invoice_id, note_id, credited)
+    await _history(
+        conn,
+        invoice,
+        "voided",
+        event,
+        reason=reason,
+        credited_ore=credited,
+        credit_note_id=None if note_id is None else str(note_id),
+        credit_note_number=note_number,
+    )
+    await _publish(
+        conn,
+        invoice,
+        InvoiceVoided(
+            invoice_id=invoice.invoice_id,
+            company_id=invoice.company_id,
+            number=invoice.number,
+            reason=reason,
+            credited_ore=credited,
+            credit_note_id=note_id,
+            credit_note_number=note_number,
+        ),
+    )
+    return Handled.done(Outcome.CREDIT_NOTE_ISSUED if note is not None else Outcome.NOTHING_OWED, invoice.invoice_id)
+
+
+async def _credit_note_created(conn: asyncpg.Connection, event: WebhookEvent, invoice: OurInvoice) -> Handled:
+    """A Stripe credit note we made (``metadata.credit_note_id`` names an issued credit note of ours against
+    the invoice) is a history step; any other is a history step too, and flagged: money was credited in
+    Stripe that our books do not show."""
+    ours = metadata_id(event.data_object, METADATA_CREDIT_NOTE_ID)
+    total = event.data_object.get("total")
+    if ours is not None and await repository.is_our_credit_note(conn, ours, invoice.invoice_id):
+        await _history(conn, invoice, "stripe_credit_note", event, credit_note_id=str(ours), total_ore=total)
+        return Handled.done(Outcome.OUR_CREDIT_NOTE, invoice.invoice_id)
+    await _history(conn, invoice, "stripe_foreign_credit_note", event, total_ore=total)
+    return Handled.flag(Outcome.FOREIGN_CREDIT_NOTE, invoice.invoice_id)
+
+
+async def books_a_stripe_void(conn: asyncpg.Connection, credit_note_id: UUID) -> bool:
+    """True when the credit note ``credit_note_id`` books an invoice voided (or marked uncollectible) in Stripe:
+    Stripe settled it already (its invoice is void there), so the Stripe sync has no Stripe credit note to make
+    for it (Stripe refuses credit notes on a void invoice)."""
+    return await repository.books_a_stripe_void(conn, credit_note_id)
