@@ -66,7 +66,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "da": "Sidenummeret skal være et helt tal fra 1 til {max}. Der vises ingen anden side i stedet.",
         "en": "The page number must be a whole number from 1 to {max}. No other page is shown instead.",
     },
-    "document_not_ready_title": {"da": "PDF'en er ikke klar endnu", "en": "The PDF is not ready yet"},
+    "document_not_ready_title": {"da": "PDF-filen er ikke klar endnu", "en": "The PDF is not ready yet"},
     "document_not_ready_text": {
         "da": "Fakturaen er udstedt, men dens PDF bliver stadig lavet. Prøv igen om et øjeblik.",
         "en": "The invoice has been issued, but its PDF is still being made. Try again in a moment.",
