@@ -113,6 +113,7 @@ def test_the_ingress_routes_exactly_the_prefixes_of_the_nginx_template() -> None
     nginx = _nginx_routes()
     assert nginx["/auth/"] == ("placement", False)
     assert nginx["/portal/"] == ("timesheet", False)
+    assert nginx["/portal/invoices"] == ("invoicing", False)
     for service in SERVICES:
         assert nginx[f"/api/{service}/"] == (service, True)
         assert nginx[f"/problems/{service}/"] == (service, False)

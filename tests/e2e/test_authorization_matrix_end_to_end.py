@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -19,6 +20,8 @@ from e2e.slice import ADMIN, CONSULTANT, FINANCE, ok, register_world
 from e2e.system import SERVICES, System
 from e2e.test_slice_end_to_end import approve_all, submit
 from vikar_shared.auth import Role
+from vikar_shared.identity.tokens import COOKIE_NAME
+from vikar_shared.testing.identity import page_session_cookie
 from vikar_shared.testing.plugin import bearer, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -234,3 +237,89 @@ async def test_stripe_s_webhook_is_authenticated_by_its_signature_alone(system: 
             assert r.json()["code"] == "webhook-signature-invalid"
             assert "evt_matrix" not in r.text
     assert {(s, p) for s, p in SIGNED} == {("invoicing", "/stripe/webhook")}
+
+
+# Issue 10: the approval portal's pages are not in any OpenAPI document (HTML for people, behind a page
+# session, not a bearer token); each is listed here and checked through the one origin with page sessions.
+PORTAL_PAGES = ("/portal/invoices", "/portal/invoices/{invoice_id}/pdf")
+
+
+def _page_session(
+    email: str,
+    role: Role = Role.COMPANY_APPROVER,
+    *,
+    company_id: str | None = None,
+    municipality_id: uuid.UUID | None = None,
+) -> dict[str, str]:
+    """A ``vikar_session`` cookie as placement mints it at login (the development key, as in ``test``)."""
+    company = None if company_id is None else uuid.UUID(company_id)
+    minted = page_session_cookie(
+        email=email, now=datetime.now(UTC), role=role, company_id=company, municipality_id=municipality_id
+    )
+    return {COOKIE_NAME: minted.token}
+
+
+async def test_portal_pages_show_an_approver_only_its_own_company_and_refuse_everyone_else(system: System) -> None:
+    ids, _ = await world_ids(system)
+    company, approver = ids["company_id"], ids["email"]
+    async with httpx.AsyncClient(base_url=system.url("placement"), timeout=10) as placement:
+        address = {"street": "Algade 1", "postcode": "9000", "city": "Aalborg"}
+        ok(await placement.patch(f"/companies/{company}", headers=CONSULTANT, json={"address": address}))
+    issued: dict[str, object] = {}
+    async with httpx.AsyncClient(base_url=system.url("invoicing"), timeout=10) as invoicing:
+
+        async def issue() -> bool:
+            # The address travels placement → Kafka → invoicing: wait for it.
+            r = await invoicing.post(f"/invoices/{ids['invoice_id']}/issue", headers=FINANCE)
+            if r.status_code == 409 and r.json()["code"] == "buyer-incomplete":
+                return False
+            issued.update(ok(r))
+            return True
+
+        await wait_until(issue, what="the invoice issued once invoicing knows the buyer's address")
+    number, invoice_id = str(issued["number"]), ids["invoice_id"]
+    # What of company A's invoice must never reach anyone else (its id only in the address they typed).
+    secrets = [number, "Mette Jensen", approver]
+    other = await register_world(system)
+    pdf = fill(PORTAL_PAGES[1], ids)
+
+    async with httpx.AsyncClient(base_url=system.origin, timeout=10) as browser:
+        # No session: to the identity owner's login, back to the page afterwards.
+        for page in (PORTAL_PAGES[0], pdf):
+            r = await browser.get(page)
+            assert r.status_code == 303 and r.headers["location"].startswith("/auth/login?next="), page
+
+        # Company A's approver: its invoice listed, its PDF downloaded (once the worker rendered it).
+        browser.cookies.update(_page_session(approver, company_id=company))
+        listed = await browser.get(PORTAL_PAGES[0])
+        assert (
+            listed.status_code == 200 and number in listed.text and f"/portal/invoices/{invoice_id}/pdf" in listed.text
+        )
+
+        async def downloaded() -> bool:
+            r = await browser.get(pdf)
+            return r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+
+        await wait_until(downloaded, what="company A's approver downloading its invoice PDF", timeout=30)
+
+    outsiders: list[tuple[str, dict[str, str], int]] = [
+        # Another company's listed approver: its own (empty) list; A's PDF is the 404 page.
+        ("other company's approver", _page_session(other.approver_emails[0], company_id=other.company_id), 404),
+        # An address not listed for A, a municipality's and a consultant's sessions: the no-access page.
+        ("unlisted", _page_session("intruder@elsewhere.example", company_id=company), 403),
+        ("approver of A naming B", _page_session(approver, company_id=other.company_id), 403),
+        (
+            "municipality",
+            _page_session("sagsbehandler@aalborg.example", Role.MUNICIPALITY, municipality_id=uuid.uuid4()),
+            403,
+        ),
+        ("consultant", _page_session("konsulent@fokus.example", Role.CONSULTANT), 403),
+    ]
+    for who, cookies, pdf_status in outsiders:
+        async with httpx.AsyncClient(base_url=system.origin, timeout=10, cookies=cookies) as browser:
+            for page, status in ((PORTAL_PAGES[0], 200 if pdf_status == 404 else 403), (pdf, pdf_status)):
+                r = await browser.get(page)
+                assert r.status_code == status, f"{who} {page}: {r.status_code} {r.text[:300]}"
+                assert r.headers["content-type"].startswith("text/html"), f"{who} {page}"
+                leaked = [s for s in secrets + ([invoice_id] if page != pdf else []) if s in r.text]
+                assert not leaked, f"{page} showed {leaked} to {who}"

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from fastapi import FastAPI
@@ -60,6 +61,13 @@ async def test_each_prefix_reaches_its_service_with_the_path_it_should(tmp_path:
                 ("/auth/logout", "placement", "/auth/logout"),
                 ("/portal/login", "timesheet", "/portal/login"),
                 ("/portal/pending?week=2026-W49", "timesheet", "/portal/pending"),
+                ("/portal/invoices", "invoicing", "/portal/invoices"),
+                ("/portal/invoices?page=2", "invoicing", "/portal/invoices"),
+                (
+                    "/portal/invoices/00000000-0000-4000-8000-000000000000/pdf",
+                    "invoicing",
+                    "/portal/invoices/00000000-0000-4000-8000-000000000000/pdf",
+                ),
                 *((f"/problems/{s}/entry-locked", s, f"/problems/{s}/entry-locked") for s in SERVICES),
                 *((f"/api/{s}/healthz", s, "/healthz") for s in SERVICES),
                 *((f"/api/{s}/docs", s, "/docs") for s in SERVICES),
@@ -153,6 +161,13 @@ async def test_the_services_api_roles_answer_through_the_proxy_with_their_prefix
             assert portal.headers["location"].startswith("/auth/login?next=%2Fportal%2Fpending")
             login = await client.get(portal.headers["location"])
             assert login.status_code == 200 and login.headers["content-type"].startswith("text/html")
+            # The portal's Invoices page is invoicing's, on the same origin, behind the same login.
+            for path in ("/portal/invoices", "/portal/invoices/"):
+                invoices = await client.get(path)
+                assert invoices.status_code == 303, path
+                assert invoices.headers["location"] == f"/auth/login?next={quote(path, safe='')}", path
+            stylesheet = await client.get("/portal/invoices/static/vikar.css")
+            assert stylesheet.status_code == 200 and stylesheet.headers["content-type"].startswith("text/css")
             assert 'action="/auth/login' in login.text
             # The prefixes themselves lead somewhere (no slash redirect bouncing between nginx and the app),
             # and a trailing slash on an API path is that API's 404, never a redirect out of its prefix.

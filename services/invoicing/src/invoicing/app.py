@@ -13,6 +13,8 @@ from invoicing.documents.jobs import render_invoice_documents
 from invoicing.invoices.endpoints import router as invoices
 from invoicing.ledger.endpoints import router as ledger
 from invoicing.payments.endpoints import router as payments
+from invoicing.portal.endpoints import router as portal_invoices
+from invoicing.portal.web import install_portal_error_pages
 from invoicing.problem_codes import router as problem_pages
 from invoicing.reconciliation.endpoints import router as reconciliation
 from invoicing.stripe_webhooks.endpoints import router as stripe_webhooks
@@ -25,13 +27,24 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def create_app(settings: InvoicingSettings | None = None, role: Role = Role.ALL) -> FastAPI:
-    return create_service_app(
+    app = create_service_app(
         settings or InvoicingSettings(),
         title="Vikarmodel invoicing",
         description="Company invoices (closes, drafts, issued numbered invoices) and municipal co-financing "
         "statements from approved hours.",
         # payments before ledger: its GET /invoices/overdue must match before the ledger's /invoices/{invoice_id}.
-        routers=[invoices, payments, ledger, documents, reconciliation, co_financing, stripe_webhooks, problem_pages],
+        # Issue 10: the company approval portal's invoices pages (/portal/invoices under the one origin).
+        routers=[
+            invoices,
+            payments,
+            ledger,
+            documents,
+            reconciliation,
+            co_financing,
+            stripe_webhooks,
+            portal_invoices,
+            problem_pages,
+        ],
         migrations=MIGRATIONS,
         consumers=CONSUMERS,
         # Issue 9: the invoice PDF, rendered by the worker after the issuing transaction.
@@ -39,3 +52,5 @@ def create_app(settings: InvoicingSettings | None = None, role: Role = Role.ALL)
         background=[render_invoice_documents, process_stripe_webhooks],
         role=role,
     )
+    install_portal_error_pages(app)
+    return app

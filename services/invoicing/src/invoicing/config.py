@@ -29,6 +29,9 @@ class InvoicingSettings(ServiceSettings):
     seller_cvr: str = "29403473"
     # Seconds the worker's document job waits when no invoice PDF is due (issue 9, invoice documents).
     document_poll_seconds: float = 1.0
+    # The portal's invoices pages (issue 10): whether the language cookie they set is Secure. Unset: by the
+    # request's scheme (behind a TLS-terminating proxy, list it in trusted_proxies); true/false force it.
+    portal_cookie_secure: bool | None = None
 
     @field_validator("fortnight_anchor")
     @classmethod

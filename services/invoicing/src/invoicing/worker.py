@@ -13,10 +13,12 @@ from vikar_shared.events.placement import (
     CompanyRegistered,
     CompanyUpdated,
     MunicipalityTermsSet,
+    PageSessionEnded,
     PlacementCreated,
     PlacementRatesChanged,
 )
 from vikar_shared.events.timesheet import EntryApproved
+from vikar_shared.identity.revocation import on_page_session_ended
 from vikar_shared.messaging.subscriber import ConsumerSpec
 
 PLACEMENTS = ConsumerSpec(
@@ -29,11 +31,13 @@ PLACEMENTS = ConsumerSpec(
         CitizensMerged: on_citizens_merged,
         CompanyRegistered: on_company_registered,
         CompanyUpdated: on_company_updated,
+        PageSessionEnded: on_page_session_ended,
     },
     description="Keeps the terms, placements and bill rate read models; accrues approved entries that waited; "
     "settles a retroactive bill or co-financing rate change as adjustments; "
     "moves a merged citizen's placements and lines to the citizen kept; keeps the companies read model (buyer, "
-    "billing rhythm, payment terms)",
+    "billing rhythm, payment terms, approvers); records page sessions the identity owner ended (the portal's "
+    "invoices pages refuse them)",
 )
 
 APPROVALS = ConsumerSpec(

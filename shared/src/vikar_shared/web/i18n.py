@@ -69,6 +69,26 @@ MESSAGE_CATALOGUE: dict[str, dict[str, str]] = {
 PAGE_CATALOGUE: dict[str, dict[str, str]] = {**LAYOUT_CATALOGUE, **MESSAGE_CATALOGUE}
 """What a page site's catalogue starts from: ``CATALOGUE = {**PAGE_CATALOGUE, "page_not_found_text": ..., ...}``."""
 
+PORTAL_CATALOGUE: dict[str, dict[str, str]] = {
+    # The company approval portal's shared words (``vikar/portal.html``: its navigation across the services
+    # that serve it, and the refusal of a session that is not a listed approver's), over PAGE_CATALOGUE.
+    **PAGE_CATALOGUE,
+    "portal_name": {"da": "Godkendelse af timer", "en": "Hour approval"},
+    "nav_pending": {"da": "Til godkendelse", "en": "To approve"},
+    "nav_history": {"da": "Historik", "en": "History"},
+    "nav_invoices": {"da": "Fakturaer", "en": "Invoices"},
+    "logged_in_as": {"da": "Logget ind som {email}", "en": "Logged in as {email}"},
+    "no_access_title": {"da": "Ingen adgang", "en": "No access"},
+    "no_access_text": {
+        "da": "Du er ikke (længere) godkender hos denne virksomhed. Log ind igen med det link, virksomheden "
+        "har givet dig adgang med.",
+        "en": "You are not (or no longer) an approver at this company. Log in again with the link your company "
+        "gave you access with.",
+    },
+    "log_in_again": {"da": "Log ind igen", "en": "Log in again"},
+}
+"""What a portal page site's catalogue starts from (timesheet's hours, invoicing's invoices)."""
+
 
 def supported(locale: str | None) -> str | None:
     """``locale`` if it is one of :data:`LOCALES`, else None."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 import asyncpg
 
 from invoicing.companies.models import Company
 from invoicing.periods import BillingPeriod
+from vikar_shared.identity.approvers import Approver
 
 _COLUMNS = """company_id, name, cvr, billing_period, payment_terms_days, ean, street, postcode, city,
               billing_contact_name, billing_contact_email"""
@@ -51,3 +53,22 @@ async def get_company(conn: asyncpg.Connection, company_id: UUID) -> Company | N
 async def companies(conn: asyncpg.Connection, company_ids: list[UUID]) -> dict[UUID, Company]:
     rows = await conn.fetch(f"select {_COLUMNS} from companies where company_id = any($1::uuid[])", company_ids)
     return {r["company_id"]: _company(r) for r in rows}
+
+
+async def replace_approvers(conn: asyncpg.Connection, company_id: UUID, approvers: Sequence[Approver]) -> None:
+    """The company's approvers become exactly ``approvers`` (each address once, the shared ASCII form)."""
+    await conn.execute("delete from company_approvers where company_id = $1", company_id)
+    await conn.execute(
+        """insert into company_approvers (company_id, email, name)
+           select $1, a.email, a.name from unnest($2::text[], $3::text[]) as a (email, name)""",
+        company_id,
+        [a.email for a in approvers],
+        [a.name for a in approvers],
+    )
+
+
+async def approvers_of(conn: asyncpg.Connection, company_id: UUID) -> list[Approver]:
+    rows = await conn.fetch(
+        "select email, name from company_approvers where company_id = $1 order by email", company_id
+    )
+    return [Approver(email=r["email"], name=r["name"]) for r in rows]

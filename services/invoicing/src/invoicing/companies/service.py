@@ -1,4 +1,5 @@
-"""Use cases of the companies read model: record a company event; read a company (for the ledger)."""
+"""Use cases of the companies read model: record a company event; read a company (for the ledger) and its
+approvers (for the portal's invoices pages)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from invoicing.companies import repository
 from invoicing.companies.models import DEFAULT_PAYMENT_TERMS_DAYS, Company
 from invoicing.periods import BillingPeriod
 from vikar_shared.events.placement import CompanyRegistered, CompanyUpdated
+from vikar_shared.identity.approvers import Approver, unique_approvers
 
 
 async def record_company(conn: asyncpg.Connection, data: CompanyRegistered | CompanyUpdated) -> None:
-    """Replaces the stored company with the event's (each event carries the company whole). An unknown
-    ``billing_period`` raises ValueError (the event is dead-lettered, not silently billed monthly)."""
+    """Replaces the stored company, and its approvers, with the event's (each event carries the company whole).
+    An unknown ``billing_period`` raises ValueError (the event is dead-lettered, not silently billed monthly)."""
     address, contact = data.address, data.billing_contact
     company = Company(
         company_id=data.company_id,
@@ -30,6 +32,8 @@ async def record_company(conn: asyncpg.Connection, data: CompanyRegistered | Com
         billing_contact_email=None if contact is None else contact.email,
     )
     await repository.upsert_company(conn, company)
+    approvers = unique_approvers((a.email, a.name) for a in data.approvers)
+    await repository.replace_approvers(conn, data.company_id, approvers)
 
 
 async def get_company(conn: asyncpg.Connection, company_id: UUID) -> Company | None:
@@ -39,3 +43,9 @@ async def get_company(conn: asyncpg.Connection, company_id: UUID) -> Company | N
 async def companies(conn: asyncpg.Connection, company_ids: list[UUID]) -> dict[UUID, Company]:
     """The known companies among ``company_ids``, by id (a company placement has not announced is absent)."""
     return await repository.companies(conn, company_ids)
+
+
+async def approvers_of(conn: asyncpg.Connection, company_id: UUID) -> list[Approver]:
+    """The approvers placement lists for the company (shared ASCII e-mail form, by address); empty if none or
+    the company is unknown."""
+    return await repository.approvers_of(conn, company_id)

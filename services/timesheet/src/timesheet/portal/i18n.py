@@ -1,32 +1,20 @@
 """Every word the portal shows, in Danish (the default) and English, on the shared catalogue mechanism
-(:mod:`vikar_shared.web.i18n`: the layout's and the shared message pages' words (``PAGE_CATALOGUE``), and
-dates, hours and kroner written by Babel).
+(:mod:`vikar_shared.web.i18n`: the layout's, the shared message pages' and the portal's navigation words
+(``PORTAL_CATALOGUE``), and dates, hours and kroner written by Babel).
 
 A missing key is a KeyError at render time, and the unit tests render every page in both languages,
 so a string that exists in one language only does not ship."""
 
 from __future__ import annotations
 
-from vikar_shared.web.i18n import DEFAULT_LOCALE, LOCALES, PAGE_CATALOGUE, supported
+from vikar_shared.web.i18n import DEFAULT_LOCALE, LOCALES, PORTAL_CATALOGUE, supported
 from vikar_shared.web.i18n import Translator as BaseTranslator
 
 __all__ = ["CATALOGUE", "DEFAULT_LOCALE", "LOCALES", "Translator", "supported"]
 
 CATALOGUE: dict[str, dict[str, str]] = {
-    **PAGE_CATALOGUE,
-    "portal_name": {"da": "Godkendelse af timer", "en": "Hour approval"},
-    "nav_pending": {"da": "Til godkendelse", "en": "To approve"},
-    "nav_history": {"da": "Historik", "en": "History"},
-    "logged_in_as": {"da": "Logget ind som {email}", "en": "Logged in as {email}"},
-    # Entry: logging in is the identity owner's (/auth/login)
-    "no_access_title": {"da": "Ingen adgang", "en": "No access"},
-    "no_access_text": {
-        "da": "Du er ikke (længere) godkender hos denne virksomhed. Log ind igen med det link, virksomheden "
-        "har givet dig adgang med.",
-        "en": "You are not (or no longer) an approver at this company. Log in again with the link your company "
-        "gave you access with.",
-    },
-    "log_in_again": {"da": "Log ind igen", "en": "Log in again"},
+    # The navigation, the logged-in approver and "no access" (vikar/portal.html), shared with invoicing's pages.
+    **PORTAL_CATALOGUE,
     # Pending hours
     "pending_title": {"da": "Timer til godkendelse", "en": "Hours to approve"},
     "pending_none": {

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
-from uuid import UUID
 
 from pydantic_core import PydanticCustomError
 
 from timesheet.entries.rules import REASON_MAX_LENGTH, REASON_MIN_LENGTH
-from vikar_shared.auth.principal import Principal, Role
+from vikar_shared.identity.approvers import ApproverSession
 from vikar_shared.types.periods import PeriodError, month_of
 from vikar_shared.types.text import clean_text
 from vikar_shared.web.formatting import hours_minutes
@@ -83,24 +82,8 @@ def previous_month(first: date) -> date:
 hours_and_minutes = hours_minutes
 
 
-@dataclass(frozen=True)
-class PortalSession:
-    """A logged-in approver: the page session (its ``sid``, e-mail, CSRF value, language, expiry) bound to
-    the one company it was issued for, with the names from timesheet's companies read model."""
-
-    session_id: UUID
-    company_id: UUID
-    email: str
-    approver_name: str
-    company_name: str | None
-    csrf_token: str
-    locale: str
-    expires_at: datetime
-
-    @property
-    def principal(self) -> Principal:
-        # The approver acts as themselves, bound to the one company the page session is for.
-        return Principal(subject=self.email, role=Role.COMPANY_APPROVER, company_id=self.company_id, email=self.email)
+# A logged-in approver (the page session bound to its company), shared with invoicing's invoices pages.
+PortalSession = ApproverSession
 
 
 @dataclass(frozen=True)

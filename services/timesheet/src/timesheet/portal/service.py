@@ -16,37 +16,28 @@ import asyncpg
 from timesheet.approvals import service as approvals
 from timesheet.approvals.models import BulkApproval, PendingWeek, seen_versions, selector_of
 from timesheet.companies import service as companies
-from timesheet.companies.models import normalised_email
 from timesheet.entries import service as entries
 from timesheet.entries.models import Entry
 from timesheet.entries.totals import MonthTotals
 from timesheet.portal.models import NoAccessError, PortalSession, next_month
 from vikar_shared.auth.principal import Role
 from vikar_shared.errors import not_found
+from vikar_shared.identity.approvers import approver_session
 from vikar_shared.identity.tokens import PageSession
 
 
 async def approver_of(conn: asyncpg.Connection, page: PageSession, locale: str) -> PortalSession:
     """The portal's view of a verified page session: a company approver's, whose address is (still) listed
-    for the session's company in the companies read model. Anything else is NoAccessError, at once: a
-    removed approver is refused before the identity owner's revocation event arrives."""
+    for the session's company in the companies read model (``vikar_shared.identity.approvers``). Anything
+    else is NoAccessError, at once: a removed approver is refused before the identity owner's revocation
+    event arrives."""
     if page.role is not Role.COMPANY_APPROVER or page.company_id is None:
         raise NoAccessError()
-    email = normalised_email(page.subject)
-    listed = {a.email: a for a in await companies.approvers_of(conn, page.company_id)}
-    approver = listed.get(email)
-    if approver is None:
+    listed = await companies.approvers_of(conn, page.company_id)
+    session = approver_session(page, listed, await companies.company_name(conn, page.company_id), locale)
+    if session is None:
         raise NoAccessError()
-    return PortalSession(
-        session_id=page.session_id,
-        company_id=page.company_id,
-        email=email,
-        approver_name=approver.name,
-        company_name=await companies.company_name(conn, page.company_id),
-        csrf_token=page.csrf,
-        locale=locale,
-        expires_at=page.expires_at,
-    )
+    return session
 
 
 async def pending_weeks(conn: asyncpg.Connection, session: PortalSession) -> list[PendingWeek]:

@@ -1,0 +1,91 @@
+"""Every word of the portal's invoices pages, in Danish (the default) and English, on the shared catalogue
+(:data:`vikar_shared.web.i18n.PORTAL_CATALOGUE`: the layout's, the shared message pages' and the portal's
+navigation words); dates and kroner are written by Babel (``t.full_date``, ``t.month``, ``t.kroner``).
+
+A missing key is a KeyError at render time; the unit tests check the catalogue
+(:func:`vikar_shared.web.i18n.catalogue_problems`) and the integration tests render every page in both
+languages."""
+
+from __future__ import annotations
+
+from vikar_shared.web.i18n import PORTAL_CATALOGUE
+from vikar_shared.web.i18n import Translator as BaseTranslator
+
+__all__ = ["CATALOGUE", "Translator"]
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    **PORTAL_CATALOGUE,
+    "invoices_title": {"da": "Fakturaer", "en": "Invoices"},
+    "invoices_intro": {
+        "da": "Fakturaer og kreditnotaer, vi har udstedt til {company}.",
+        "en": "Invoices and credit notes we have issued to {company}.",
+    },
+    "invoices_intro_unnamed": {
+        "da": "Fakturaer og kreditnotaer, vi har udstedt til jeres virksomhed.",
+        "en": "Invoices and credit notes we have issued to your company.",
+    },
+    "invoices_none": {"da": "Der er ikke udstedt nogen fakturaer endnu.", "en": "No invoices have been issued yet."},
+    "invoices_none_on_page": {
+        "da": "Der er ingen fakturaer på side {page}.",
+        "en": "There are no invoices on page {page}.",
+    },
+    "invoices_caption": {
+        "da": "Fakturaer og kreditnotaer, side {page}",
+        "en": "Invoices and credit notes, page {page}",
+    },
+    "col_number": {"da": "Nummer", "en": "Number"},
+    "col_type": {"da": "Type", "en": "Type"},
+    "col_period": {"da": "Periode", "en": "Period"},
+    "col_issued": {"da": "Udstedt", "en": "Issued"},
+    "col_due": {"da": "Forfald", "en": "Due"},
+    "col_total": {"da": "Beløb i alt", "en": "Total"},
+    "col_payment": {"da": "Betaling", "en": "Payment"},
+    "col_document": {"da": "Dokument", "en": "Document"},
+    "type_invoice": {"da": "Faktura", "en": "Invoice"},
+    "type_credit_note": {"da": "Kreditnota", "en": "Credit note"},
+    "period_days": {"da": "{start} – {end}", "en": "{start} – {end}"},
+    "payment_unpaid": {"da": "Ubetalt", "en": "Unpaid"},
+    "payment_partially_paid": {"da": "Delvist betalt", "en": "Partly paid"},
+    "payment_paid": {"da": "Betalt", "en": "Paid"},
+    "payment_overpaid": {"da": "Overbetalt", "en": "Overpaid"},
+    "payment_credited": {"da": "Krediteret", "en": "Credited"},
+    "overdue_days": {"da": "forfalden, {count} dage", "en": "overdue, {count} days"},
+    "overdue_days_one": {"da": "forfalden, 1 dag", "en": "overdue, 1 day"},
+    "credits_invoice": {"da": "Krediterer faktura {number}", "en": "Credits invoice {number}"},
+    "download_pdf": {"da": "Hent PDF", "en": "Download PDF"},
+    "download_pdf_of": {"da": "Hent PDF af {kind} {number}", "en": "Download the PDF of {kind} {number}"},
+    "pages_navigation": {"da": "Sider", "en": "Pages"},
+    "previous_page": {"da": "Forrige side", "en": "Previous page"},
+    "next_page": {"da": "Næste side", "en": "Next page"},
+    "page_of": {"da": "Side {page}", "en": "Page {page}"},
+    "more_pages": {"da": "Hver side viser højst {size}.", "en": "Each page shows at most {size}."},
+    "other_pages": {"da": "Se også", "en": "See also"},
+    # Messages
+    "page_invalid_title": {"da": "Ugyldigt sidenummer", "en": "Invalid page number"},
+    "page_invalid_text": {
+        "da": "Sidenummeret skal være et helt tal fra 1 til {max}. Der vises ingen anden side i stedet.",
+        "en": "The page number must be a whole number from 1 to {max}. No other page is shown instead.",
+    },
+    "document_not_ready_title": {"da": "PDF-filen er ikke klar endnu", "en": "The PDF is not ready yet"},
+    "document_not_ready_text": {
+        "da": "Fakturaen er udstedt, men dens PDF bliver stadig lavet. Prøv igen om et øjeblik.",
+        "en": "The invoice has been issued, but its PDF is still being made. Try again in a moment.",
+    },
+    "not_found_title": {"da": "Ikke fundet", "en": "Not found"},
+    "not_found_text": {
+        "da": "Fakturaen findes ikke, eller du har ikke adgang til den.",
+        "en": "That invoice does not exist, or you do not have access to it.",
+    },
+    "page_not_found_text": {
+        "da": "Den side findes ikke i portalen. Brug menuen, eller gå tilbage til fakturaerne.",
+        "en": "That page does not exist in the portal. Use the menu, or go back to the invoices.",
+    },
+    "back_to_invoices": {"da": "Tilbage til fakturaerne", "en": "Back to the invoices"},
+}
+
+
+class Translator(BaseTranslator):
+    """The invoices pages' words (and the shared formats: ``t.full_date``, ``t.month``, ``t.kroner``…) in one
+    locale."""
+
+    catalogue = CATALOGUE

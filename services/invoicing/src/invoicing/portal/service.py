@@ -1,0 +1,66 @@
+"""Use cases of the portal's invoices pages. Each takes the caller's connection and never commits.
+
+An entry point with no table of its own: who is logged in comes from the page session
+(``vikar_shared.identity.pages``), whether that person is an approver of its company from invoicing's companies
+read model; the invoices come from the ledger's service (``list_invoices`` / ``get_invoice`` as the approver's
+Principal: its own company's issued documents only, anything else 404 ``invoice-not-found``), their payment
+status from the payments service (one statement per page) and the PDF from the documents service."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+import asyncpg
+
+from invoicing.companies import service as companies
+from invoicing.documents import service as documents
+from invoicing.documents.models import InvoiceDocument
+from invoicing.ledger import service as ledger
+from invoicing.ledger.models import Invoice
+from invoicing.payments import service as payments
+from invoicing.portal.models import PAGE_SIZE, InvoiceRow, NoAccessError, row_of
+from vikar_shared.auth.principal import Role
+from vikar_shared.identity.approvers import ApproverSession, approver_session
+from vikar_shared.identity.tokens import PageSession
+
+
+async def approver_of(conn: asyncpg.Connection, page: PageSession, locale: str) -> ApproverSession:
+    """The approver of a verified page session: a ``company_approver``'s whose address is (still) listed for
+    the session's company in invoicing's companies read model. Anything else is NoAccessError, at once."""
+    if page.role is not Role.COMPANY_APPROVER or page.company_id is None:
+        raise NoAccessError()
+    company = await companies.get_company(conn, page.company_id)
+    listed = await companies.approvers_of(conn, page.company_id)
+    session = approver_session(page, listed, None if company is None else company.name, locale)
+    if session is None:
+        raise NoAccessError()
+    return session
+
+
+async def invoices_page(
+    conn: asyncpg.Connection, session: ApproverSession, page: int, *, today: date
+) -> tuple[list[InvoiceRow], bool]:
+    """Page ``page`` (1-based, :data:`PAGE_SIZE` a page) of the company's issued invoices and credit notes, in
+    the ledger's order (by period), each with its payment status on ``today`` (the agency's date); and whether
+    a next page exists. Drafts and other companies' documents are never among them (the ledger's rule)."""
+    found = await ledger.list_invoices(
+        conn,
+        session.principal,
+        status=None,
+        company_id=None,
+        limit=PAGE_SIZE + 1,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    shown = [i for i in found[:PAGE_SIZE] if i.is_issued and i.company_id == session.company_id]
+    accounts = await payments.settlements(conn, [i.invoice_id for i in shown if not i.is_credit_note])
+    rows = [row_of(i, accounts.get(i.invoice_id), today) for i in shown]
+    return rows, len(found) > PAGE_SIZE
+
+
+async def document_of(
+    conn: asyncpg.Connection, session: ApproverSession, invoice_id: UUID
+) -> tuple[Invoice, InvoiceDocument | None]:
+    """The issued invoice (or credit note) of the approver's company and its PDF, None while the worker has
+    not rendered it. 404 ``invoice-not-found`` for another company's, a draft or an unknown id."""
+    return await documents.document(conn, session.principal, invoice_id)
