@@ -14,6 +14,7 @@ from invoicing.invoices.endpoints import router as invoices
 from invoicing.ledger.endpoints import router as ledger
 from invoicing.problem_codes import router as problem_pages
 from invoicing.reconciliation.endpoints import router as reconciliation
+from invoicing.stripe_sync.jobs import sync_to_stripe
 from invoicing.worker import CONSUMERS
 from vikar_shared.http.app import create_service_app
 from vikar_shared.runtime import Role
@@ -31,6 +32,7 @@ def create_app(settings: InvoicingSettings | None = None, role: Role = Role.ALL)
         migrations=MIGRATIONS,
         consumers=CONSUMERS,
         # Issue 9: the invoice PDF, rendered by the worker after the issuing transaction.
-        background=[render_invoice_documents],
+        # Issue 10: carrying issued invoices and credit notes to Stripe, after the issuing transaction.
+        background=[render_invoice_documents, sync_to_stripe],
         role=role,
     )

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Self
 
-from pydantic import field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from vikar_shared.settings import ServiceSettings
+from vikar_shared.settings import Environment, ServiceSettings
 from vikar_shared.types.identifiers import IdentifierError, cvr_number
+
+DEV_STRIPE_SECRET_KEY = "sk_test_vikarmodel"
 
 
 class InvoicingSettings(ServiceSettings):
@@ -41,3 +44,37 @@ class InvoicingSettings(ServiceSettings):
             return cvr_number(value)
         except IdentifierError as error:
             raise ValueError(error.message) from None
+
+    # Issue 10: Stripe
+    # The worker's sync job (invoicing.stripe_sync). The real Stripe is configuration only:
+    # tests and the local stack talk to stripe-mock (or the recording proxy in front of it).
+    stripe_api_base: str = "http://127.0.0.1:12111"
+    # The secret API key (never logged, never stored); the development value is refused in production.
+    stripe_secret_key: SecretStr = SecretStr(DEV_STRIPE_SECRET_KEY)
+    # False: the worker does not run the sync job (the queue still fills; e.g. tests driving it step by step).
+    stripe_sync_enabled: bool = True
+    # Seconds the sync job waits when no document is due.
+    stripe_sync_poll_seconds: float = Field(default=1.0, gt=0)
+    # One HTTP call's timeout; a timeout is an unknown outcome (retried with the same idempotency key).
+    stripe_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Tries per call within one attempt for transient errors (connection, timeout, 429, 5xx), waiting
+    # exponentially from stripe_call_backoff_seconds up to stripe_call_backoff_max_seconds.
+    stripe_call_tries: int = Field(default=4, ge=1, le=10)
+    stripe_call_backoff_seconds: float = Field(default=0.5, ge=0)
+    stripe_call_backoff_max_seconds: float = Field(default=8.0, ge=0)
+    # After a failed attempt: the next one after base * 2^(attempts-1) seconds, at most the max.
+    stripe_sync_retry_seconds: float = Field(default=30.0, gt=0)
+    stripe_sync_retry_max_seconds: float = Field(default=3600.0, gt=0)
+    # Stripe's totals differ from ours (finalizing refused): finance must look; tried again only after this.
+    stripe_sync_mismatch_retry_seconds: float = Field(default=86_400.0, gt=0)
+    # A claimed document stays stripe_pending this long before another worker may take it (the claimant died).
+    stripe_sync_lease_seconds: float = Field(default=120.0, gt=0)
+
+    @model_validator(mode="after")
+    def _a_real_stripe_key_in_production(self) -> Self:
+        if (
+            self.environment is Environment.PRODUCTION
+            and self.stripe_secret_key.get_secret_value() == DEV_STRIPE_SECRET_KEY
+        ):
+            raise ValueError("stripe_secret_key is the development value; set INVOICING_STRIPE_SECRET_KEY")
+        return self
