@@ -64,7 +64,7 @@ class StripeGateway:
         self.calls = 0
 
     async def close(self) -> None:
-        await self._http.close_async()
+        await self._http.close_async()  # type: ignore[no-untyped-call]
 
     async def _call(self, request: Callable[[], Awaitable[Any]]) -> Any:
         async for attempt in AsyncRetrying(

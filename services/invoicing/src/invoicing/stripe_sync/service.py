@@ -186,7 +186,7 @@ async def sync_next(
             carried = await _carry_invoice(pool, gateway, claim, now=now)
     except TotalsDifferError as refused:
         due = now() + timedelta(seconds=policy.mismatch_retry_seconds)
-        detail = {
+        refusal: dict[str, Any] = {
             "error": refused.mismatch.message,
             "stripe_invoice_id": refused.stripe_invoice_id,
             "attempts": claim.attempts,
@@ -194,7 +194,7 @@ async def sync_next(
             "stripe_tax_ore": refused.mismatch.stripe_tax_ore,
         }
         return await _failed(
-            pool, claim, refused.mismatch.message, due, detail, now=now, stripe_invoice_id=refused.stripe_invoice_id
+            pool, claim, refused.mismatch.message, due, refusal, now=now, stripe_invoice_id=refused.stripe_invoice_id
         )
     except Exception as error:  # recorded and retried later: a Stripe failure must not stop the job
         text = policy.redact(error_text(error))
