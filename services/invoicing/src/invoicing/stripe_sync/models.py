@@ -19,7 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from invoicing.ledger.models import Invoice, InvoiceLine, Party
-from invoicing.money import VAT_RATE_PERCENT
+from invoicing.money import VAT_RATE_PERCENT, vat_on
 
 ACTOR = "stripe-sync"
 STRIPE_CURRENCY = "dkk"
@@ -76,12 +76,11 @@ def allocate_vat(amounts: Sequence[int], vat_ore: int, rate_percent: int = VAT_R
     subtotal's VAT rounded half up, at most one øre goes to each line, and a line's share is its own VAT
     give or take one øre.
 
-    Raises ValueError when ``vat_ore`` is not the VAT of these amounts (the missing øre would be negative
-    or more than one per line), e.g. lines of nothing but ``vat_ore`` not 0."""
+    Raises ValueError when ``vat_ore`` is not ``vat_on`` of the amounts' sum."""
     exact = [amount * rate_percent for amount in amounts]
     shares = [value // 100 for value in exact]
     missing = vat_ore - sum(shares)
-    if not 0 <= missing <= len(shares):
+    if vat_ore != vat_on(sum(amounts), rate_percent) or not 0 <= missing <= len(shares):
         raise ValueError(f"{vat_ore} øre is not {rate_percent} % VAT of lines summing to {sum(amounts)} øre")
     by_remainder = sorted(range(len(shares)), key=lambda i: (-(exact[i] % 100), i))
     for i in by_remainder[:missing]:
