@@ -26,7 +26,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer
 
 from vikar_shared.messaging.kafka import topic_partitions
-from vikar_shared.testing.plugin import StackSettings, free_port
+from vikar_shared.testing.plugin import StackSettings, StripeProxy, free_port, running_stripe_proxy
 from vikar_shared.testing.proxy import running_proxy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,6 +91,8 @@ class System:
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     running: ExitStack = field(default_factory=ExitStack)
     proxy_dir: Path | None = None  # nginx's configuration and error log
+    # The recording proxy in front of stripe-mock that invoicing's Stripe client talks to (issue 10).
+    stripe: StripeProxy | None = None
 
     def url(self, service: str) -> str:
         """The service itself, ``http://127.0.0.1:<port>`` (no prefix), as the proxy reaches it."""
@@ -209,9 +211,15 @@ def start_system(stack: StackSettings) -> System:
     proxy_port = free_port()
     system = System(stack, namespace, databases, origin=f"http://127.0.0.1:{proxy_port}")
     try:
+        LOGS.mkdir(parents=True, exist_ok=True)
+        stripe = system.running.enter_context(
+            running_stripe_proxy(stack.stripe_api_base, LOGS / f"stripe-proxy-{namespace.strip('.')}.log")
+        )
+        system.stripe = StripeProxy(stripe)
         for service in SERVICES:
             port = free_port()
             env = service_env(service, databases[service], namespace, port, stack, system.origin)
+            env["INVOICING_STRIPE_API_BASE"] = stripe
             proc = ServiceProcess(service, port, env)
             system.services[service] = proc
             proc.start()

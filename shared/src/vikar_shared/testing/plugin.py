@@ -7,12 +7,17 @@ clone (``create database … template …`` is a file copy, far faster than migr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
+import re
 import shutil
 import socket
+import subprocess
+import sys
+import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -106,6 +111,79 @@ def mailpit(stack: StackSettings) -> StackSettings:
 def stripe_mock(stack: StackSettings) -> str:
     _require("stripe-mock", *_host_port(stack.stripe_api_base, 12111))
     return stack.stripe_api_base
+
+
+class StripeProxy:
+    """The recording proxy in front of stripe-mock (:mod:`vikar_shared.testing.stripe_proxy`), run by the test
+    session on a free port: point the Stripe client at :attr:`url`; read what was called with :meth:`calls`."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    async def calls(self, path: str | None = None, method: str | None = None) -> list[dict[str, Any]]:
+        """Every call since the last reset, in order; ``path`` a regular expression searched in the path."""
+        async with httpx.AsyncClient(base_url=self.url) as client:
+            found: list[dict[str, Any]] = (await client.get("/__proxy/calls")).json()
+        return [
+            c
+            for c in found
+            if (path is None or re.search(path, c["path"])) and (method is None or c["method"] == method.upper())
+        ]
+
+    async def reset(self) -> None:
+        async with httpx.AsyncClient(base_url=self.url) as client:
+            (await client.post("/__proxy/reset")).raise_for_status()
+
+    async def fault(
+        self, path: str, *, mode: str = "fail", method: str = "POST", times: int = 1, **more: object
+    ) -> None:
+        """Injects a fault (``mode`` ``fail``: answer ``status`` without forwarding; ``hang_after_forward``:
+        forward, then answer only after ``seconds``)."""
+        spec = {"path": path, "mode": mode, "method": method, "times": times, **more}
+        async with httpx.AsyncClient(base_url=self.url) as client:
+            (await client.post("/__proxy/faults", json=spec)).raise_for_status()
+
+
+@contextlib.contextmanager
+def running_stripe_proxy(upstream: str, log: Path) -> Iterator[str]:
+    """The Stripe proxy as a process of its own on a free port in front of ``upstream`` (stripe-mock),
+    writing to ``log``; yields its URL and stops it on leaving. Fails the test when it does not start."""
+    port = free_port()
+    with log.open("wb") as out:
+        process = subprocess.Popen(  # noqa: S603 - our own module and arguments
+            [sys.executable, "-m", "vikar_shared.testing.stripe_proxy", "--port", str(port), "--upstream", upstream],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the Stripe proxy did not start: {log.read_text()[-2000:]}", pytrace=False)
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def stripe_proxy_process(stripe_mock: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The proxy as a process of this test session, in front of the stack's stripe-mock; yields its URL."""
+    with running_stripe_proxy(stripe_mock, tmp_path_factory.mktemp("stripe-proxy") / "proxy.log") as url:
+        yield url
+
+
+@pytest.fixture
+async def stripe_proxy(stripe_proxy_process: str) -> StripeProxy:
+    """The session's Stripe proxy, its record and objects forgotten for this test."""
+    proxy = StripeProxy(stripe_proxy_process)
+    await proxy.reset()
+    return proxy
 
 
 def _fingerprint(directory: Path) -> str:
