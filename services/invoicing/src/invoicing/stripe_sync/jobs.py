@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime
 
 import asyncpg
 from fastapi import FastAPI
@@ -19,7 +18,6 @@ from fastapi import FastAPI
 from invoicing.config import InvoicingSettings
 from invoicing.stripe_sync import service
 from invoicing.stripe_sync.client import StripeGateway
-from vikar_shared.clock import Clock
 
 log = logging.getLogger(__name__)
 
@@ -56,14 +54,10 @@ async def sync_to_stripe(app: FastAPI, stop: asyncio.Event) -> None:
     gateway = gateway_from(settings)
     policy = policy_from(settings)
 
-    def now() -> datetime:
-        clock: Clock = app.state.clock  # read each time: tests set another clock
-        return clock.now()
-
     try:
         while not stop.is_set():
             try:
-                outcome = await service.sync_next(pool, gateway, policy, now=now)
+                outcome = await service.sync_next(pool, gateway, policy)
             except Exception:
                 log.exception("stripe sync failed; trying again after the poll interval")
                 outcome = None

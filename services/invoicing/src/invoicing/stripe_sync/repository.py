@@ -5,7 +5,7 @@ row (migration ``20261202_10_payments_and_stripe.sql``), of ``stripe_customers``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import asyncpg
@@ -38,13 +38,12 @@ def _row(record: asyncpg.Record) -> SyncRow:
     return SyncRow(**values)
 
 
-async def claim_due(conn: asyncpg.Connection, now: datetime) -> SyncRow | None:
-    """The document due longest (not synced, ``due_at <= now``), locked for this transaction; other workers
-    skip it (``for update skip locked``)."""
+async def claim_due(conn: asyncpg.Connection) -> SyncRow | None:
+    """The document due longest (not synced, ``due_at <= now()``: the database's time, like the trigger that
+    queued it), locked for this transaction; other workers skip it (``for update skip locked``)."""
     record = await conn.fetchrow(
-        f"""select {_COLUMNS} from stripe_syncs where state <> 'stripe_synced' and due_at <= $1
-            order by due_at, invoice_id limit 1 for update skip locked""",
-        now,
+        f"""select {_COLUMNS} from stripe_syncs where state <> 'stripe_synced' and due_at <= now()
+            order by due_at, invoice_id limit 1 for update skip locked"""
     )
     return None if record is None else _row(record)
 
@@ -54,29 +53,26 @@ async def get(conn: asyncpg.Connection, invoice_id: UUID) -> SyncRow | None:
     return None if record is None else _row(record)
 
 
-async def mark_pending(conn: asyncpg.Connection, invoice_id: UUID, *, now: datetime, lease_until: datetime) -> int:
-    """``stripe_pending``, one attempt more, not due again before ``lease_until`` (unless recorded first);
+async def mark_pending(conn: asyncpg.Connection, invoice_id: UUID, *, lease: timedelta) -> int:
+    """``stripe_pending``, one attempt more, not due again before ``lease`` has passed (unless recorded first);
     answers the attempts counted now."""
     attempts: int = await conn.fetchval(
-        """update stripe_syncs set state = 'stripe_pending', attempts = attempts + 1, due_at = $3, updated_at = $2
+        """update stripe_syncs set state = 'stripe_pending', attempts = attempts + 1, due_at = now() + $2,
+                  updated_at = now()
            where invoice_id = $1 returning attempts""",
         invoice_id,
-        now,
-        lease_until,
+        lease,
     )
     return attempts
 
 
-async def store_stripe_invoice(
-    conn: asyncpg.Connection, invoice_id: UUID, stripe_invoice_id: str, now: datetime
-) -> None:
+async def store_stripe_invoice(conn: asyncpg.Connection, invoice_id: UUID, stripe_invoice_id: str) -> None:
     """Remembers the Stripe invoice created for our invoice (before it is finalized), so no later attempt
     creates or searches it again."""
     await conn.execute(
-        "update stripe_syncs set stripe_invoice_id = $2, updated_at = $3 where invoice_id = $1",
+        "update stripe_syncs set stripe_invoice_id = $2, updated_at = now() where invoice_id = $1",
         invoice_id,
         stripe_invoice_id,
-        now,
     )
 
 
@@ -86,43 +82,39 @@ async def mark_synced(
     *,
     stripe_invoice_id: str | None,
     stripe_credit_note_id: str | None,
-    now: datetime,
 ) -> None:
     await conn.execute(
         """update stripe_syncs set state = 'stripe_synced', stripe_invoice_id = coalesce($2, stripe_invoice_id),
-                  stripe_credit_note_id = coalesce($3, stripe_credit_note_id), last_error = null, synced_at = $4,
-                  updated_at = $4
+                  stripe_credit_note_id = coalesce($3, stripe_credit_note_id), last_error = null, synced_at = now(),
+                  updated_at = now()
            where invoice_id = $1""",
         invoice_id,
         stripe_invoice_id,
         stripe_credit_note_id,
-        now,
     )
 
 
-async def mark_failed(
-    conn: asyncpg.Connection, invoice_id: UUID, *, error: str, now: datetime, due_at: datetime
-) -> None:
-    await conn.execute(
-        """update stripe_syncs set state = 'stripe_failed', last_error = $2, due_at = $4, updated_at = $3
-           where invoice_id = $1""",
+async def mark_failed(conn: asyncpg.Connection, invoice_id: UUID, *, error: str, delay: timedelta) -> datetime:
+    """``stripe_failed`` with the error, due again after ``delay``; answers when."""
+    due: datetime = await conn.fetchval(
+        """update stripe_syncs set state = 'stripe_failed', last_error = $2, due_at = now() + $3, updated_at = now()
+           where invoice_id = $1 returning due_at""",
         invoice_id,
         error,
-        now,
-        due_at,
+        delay,
     )
+    return due
 
 
-async def wait(conn: asyncpg.Connection, invoice_id: UUID, *, reason: str, now: datetime, due_at: datetime) -> None:
+async def wait(conn: asyncpg.Connection, invoice_id: UUID, *, reason: str, delay: timedelta) -> None:
     """Back to ``issued``, due again at ``due_at``, with the reason (a credit note whose invoice is not on
     Stripe yet): not a failure, no attempt counted."""
     await conn.execute(
-        """update stripe_syncs set state = 'issued', last_error = $2, due_at = $4, updated_at = $3
+        """update stripe_syncs set state = 'issued', last_error = $2, due_at = now() + $3, updated_at = now()
            where invoice_id = $1""",
         invoice_id,
         reason,
-        now,
-        due_at,
+        delay,
     )
 
 

@@ -41,9 +41,9 @@ https://docs.stripe.com/api/invoices, https://docs.stripe.com/api/credit_notes."
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -141,14 +141,11 @@ class _Claim:
     tax_rate_id: str | None
 
 
-async def sync_next(
-    pool: asyncpg.Pool, gateway: StripeGateway, policy: SyncPolicy, *, now: Callable[[], datetime]
-) -> Outcome | None:
+async def sync_next(pool: asyncpg.Pool, gateway: StripeGateway, policy: SyncPolicy) -> Outcome | None:
     """Claims the document due longest and carries it to Stripe (the three steps above). None when nothing
     is due. Raises only what the database raises (a Stripe failure is recorded, not raised)."""
-    started = now()
     async with transaction(pool) as conn:
-        row = await repository.claim_due(conn, started)
+        row = await repository.claim_due(conn)
         if row is None:
             return None
         document = await ledger_service.get_invoice(conn, SYNC_JOB, row.invoice_id)
@@ -163,16 +160,14 @@ async def sync_next(
                 or invoice_row.stripe_invoice_id is None
             ):
                 reason = f"{WAITING_FOR_INVOICE}: invoice {document.credits_invoice_id} is not on Stripe yet"
-                due = started + timedelta(seconds=policy.retry_seconds)
-                await repository.wait(conn, row.invoice_id, reason=reason, now=started, due_at=due)
+                delay = timedelta(seconds=policy.retry_seconds)
+                await repository.wait(conn, row.invoice_id, reason=reason, delay=delay)
                 return Outcome(row.invoice_id, SyncState.ISSUED, row.attempts, error=reason)
             credited = invoice_row.stripe_invoice_id
             tax_rate_id = await repository.tax_rate(conn, TAX_RATE_KEY)
         claim = _Claim(
             document=document,
-            attempts=await repository.mark_pending(
-                conn, row.invoice_id, now=started, lease_until=started + timedelta(seconds=policy.lease_seconds)
-            ),
+            attempts=await repository.mark_pending(conn, row.invoice_id, lease=timedelta(seconds=policy.lease_seconds)),
             lookup=row.attempts > 0 or row.state is SyncState.PENDING,
             stripe_invoice_id=row.stripe_invoice_id,
             customer_id=await repository.customer_of(conn, document.company_id),
@@ -183,9 +178,9 @@ async def sync_next(
         if document.is_credit_note:
             carried = await _carry_credit_note(pool, gateway, claim)
         else:
-            carried = await _carry_invoice(pool, gateway, claim, now=now)
+            carried = await _carry_invoice(pool, gateway, claim)
     except TotalsDifferError as refused:
-        due = now() + timedelta(seconds=policy.mismatch_retry_seconds)
+        later = timedelta(seconds=policy.mismatch_retry_seconds)
         refusal: dict[str, Any] = {
             "error": refused.mismatch.message,
             "stripe_invoice_id": refused.stripe_invoice_id,
@@ -194,22 +189,19 @@ async def sync_next(
             "stripe_tax_ore": refused.mismatch.stripe_tax_ore,
         }
         return await _failed(
-            pool, claim, refused.mismatch.message, due, refusal, now=now, stripe_invoice_id=refused.stripe_invoice_id
+            pool, claim, refused.mismatch.message, later, refusal, stripe_invoice_id=refused.stripe_invoice_id
         )
     except Exception as error:  # recorded and retried later: a Stripe failure must not stop the job
         text = policy.redact(error_text(error))
-        delay = retry_delay_seconds(claim.attempts, base=policy.retry_seconds, cap=policy.retry_max_seconds)
-        due = now() + timedelta(seconds=delay)
-        return await _failed(pool, claim, text, due, {"error": text, "attempts": claim.attempts}, now=now)
+        seconds = retry_delay_seconds(claim.attempts, base=policy.retry_seconds, cap=policy.retry_max_seconds)
+        return await _failed(pool, claim, text, timedelta(seconds=seconds), {"error": text, "attempts": claim.attempts})
     async with transaction(pool) as conn:
-        at = now()
         invoice_side = None if document.is_credit_note else carried.stripe_invoice_id
         await repository.mark_synced(
             conn,
             document.invoice_id,
             stripe_invoice_id=invoice_side,
             stripe_credit_note_id=carried.stripe_credit_note_id,
-            now=at,
         )
         detail: dict[str, Any] = {"stripe_invoice_id": carried.stripe_invoice_id, "attempts": claim.attempts}
         if carried.stripe_customer_id is not None:
@@ -230,19 +222,17 @@ async def _failed(
     pool: asyncpg.Pool,
     claim: _Claim,
     error: str,
-    due: datetime,
+    later: timedelta,
     detail: dict[str, Any],
-    *,
-    now: Callable[[], datetime],
     stripe_invoice_id: str | None = None,
 ) -> Outcome:
     invoice_id = claim.document.invoice_id
+    async with transaction(pool) as conn:
+        due = await repository.mark_failed(conn, invoice_id, error=error, delay=later)
+        await payments.add_history(conn, invoice_id, SyncState.FAILED.value, actor=ACTOR, detail=detail)
     log.warning(
         "stripe sync of %s failed (attempt %d), next at %s: %s", invoice_id, claim.attempts, due.isoformat(), error
     )
-    async with transaction(pool) as conn:
-        await repository.mark_failed(conn, invoice_id, error=error, now=now(), due_at=due)
-        await payments.add_history(conn, invoice_id, SyncState.FAILED.value, actor=ACTOR, detail=detail)
     return Outcome(invoice_id, SyncState.FAILED, claim.attempts, stripe_invoice_id=stripe_invoice_id, error=error)
 
 
@@ -265,9 +255,7 @@ async def _customer(pool: asyncpg.Pool, gateway: StripeGateway, claim: _Claim) -
         return await repository.store_customer(conn, document.company_id, str(found["id"]))
 
 
-async def _carry_invoice(
-    pool: asyncpg.Pool, gateway: StripeGateway, claim: _Claim, *, now: Callable[[], datetime]
-) -> _Carried:
+async def _carry_invoice(pool: asyncpg.Pool, gateway: StripeGateway, claim: _Claim) -> _Carried:
     document = claim.document
     customer_id = await _customer(pool, gateway, claim)
     stripe_invoice: Mapping[str, Any] | None = None
@@ -285,7 +273,7 @@ async def _carry_invoice(
     stripe_invoice_id = str(stripe_invoice["id"])
     if claim.stripe_invoice_id is None:
         async with transaction(pool) as conn:
-            await repository.store_stripe_invoice(conn, document.invoice_id, stripe_invoice_id, now())
+            await repository.store_stripe_invoice(conn, document.invoice_id, stripe_invoice_id)
     if not is_draft(stripe_invoice):
         # Finalized by an earlier attempt (whose outcome was not recorded): it was checked before.
         return _Carried(stripe_invoice_id, stripe_customer_id=customer_id)
@@ -324,11 +312,9 @@ async def _carry_credit_note(pool: asyncpg.Pool, gateway: StripeGateway, claim: 
     return _Carried(credited, stripe_credit_note_id=str(found["id"]))
 
 
-async def sync_all(
-    pool: asyncpg.Pool, gateway: StripeGateway, policy: SyncPolicy, *, now: Callable[[], datetime]
-) -> list[Outcome]:
+async def sync_all(pool: asyncpg.Pool, gateway: StripeGateway, policy: SyncPolicy) -> list[Outcome]:
     """Attempts every document due now, one after the other, until none is due (tests, the bench)."""
     outcomes: list[Outcome] = []
-    while (outcome := await sync_next(pool, gateway, policy, now=now)) is not None:
+    while (outcome := await sync_next(pool, gateway, policy)) is not None:
         outcomes.append(outcome)
     return outcomes
