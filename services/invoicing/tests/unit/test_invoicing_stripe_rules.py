@@ -42,7 +42,9 @@ BUYER = Party(
 SELLER = Party(name="Fokus", street="Søndergade 1", postcode="9000", city="Aalborg", cvr="29403473")
 
 
-def _line(position: int, amount: int, *, minutes: int = 90, rate: int = 17_999, name: str = "Borger Jensen") -> InvoiceLine:
+def _line(
+    position: int, amount: int, *, minutes: int = 90, rate: int = 17_999, name: str = "Borger Jensen"
+) -> InvoiceLine:
     return InvoiceLine(
         position=position,
         citizen_id=uuid.uuid4(),
@@ -152,7 +154,7 @@ def test_idempotency_keys_are_derived_from_our_ids() -> None:
     assert invoice_key(some, "lines") == f"vikar-invoice-{some}-lines"
     assert invoice_key(some, "finalize") == f"vikar-invoice-{some}-finalize"
     assert credit_note_key(some) == f"vikar-credit-note-{some}"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown invoice step 'send'"):
         invoice_key(some, "send")
 
 
