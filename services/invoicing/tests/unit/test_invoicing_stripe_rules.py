@@ -4,11 +4,14 @@ call parameters (our number, no citizen names, øre), the totals check and the b
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
 import stripe
+from pydantic import SecretStr, ValidationError
 
+from invoicing.config import InvoicingSettings
 from invoicing.ledger.models import DocumentType, Invoice, InvoiceLine, InvoiceStatus, Issue, Party
 from invoicing.money import vat_on
 from invoicing.periods import BillingPeriod, Period
@@ -29,6 +32,7 @@ from invoicing.stripe_sync.models import (
     search_query,
     totals_mismatch,
 )
+from vikar_shared.testing.identity import own_identity_keys
 
 BUYER = Party(
     name="Bager Hansen ApS",
@@ -186,7 +190,7 @@ def test_lines_carry_ore_and_our_vat_without_citizen_names() -> None:
 
 def test_an_adjustment_line_is_described_as_one() -> None:
     line = _line(3, 500, minutes=0)
-    adjusted = InvoiceLine(**{**{f: getattr(line, f) for f in line.__slots__}, "adjusts_entry_id": uuid.uuid4()})  # type: ignore[attr-defined]
+    adjusted = replace(line, adjusts_entry_id=uuid.uuid4())
     assert line_description(adjusted) == "Linje 3: regulering til 179,99 kr/t, 2026-10-05–2026-10-09"
 
 
@@ -261,3 +265,14 @@ def test_transient_errors_are_no_answer_429_and_5xx() -> None:
 def test_an_error_is_kept_as_class_and_message() -> None:
     assert error_text(stripe.APIConnectionError("timed out\nagain")) == "APIConnectionError: timed out again"
     assert len(error_text(RuntimeError("x" * 2000))) == 500
+
+
+def test_production_refuses_the_development_stripe_key_and_never_shows_a_key() -> None:
+    keys = {"jwt_keys": {"k": "x" * 40}, "identity_verify_keys": own_identity_keys().verify_keys}
+    with pytest.raises(ValidationError, match="stripe_secret_key is the development value"):
+        InvoicingSettings(VIKAR_ENVIRONMENT="production", **keys)
+    real = InvoicingSettings(VIKAR_ENVIRONMENT="production", stripe_secret_key=SecretStr("sk_live_secret"), **keys)
+    assert "sk_live_secret" not in repr(real)
+    assert (
+        InvoicingSettings(VIKAR_ENVIRONMENT="demo", **keys).stripe_secret_key.get_secret_value() == "sk_test_vikarmodel"
+    )
