@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 import stripe
@@ -268,7 +269,7 @@ def test_an_error_is_kept_as_class_and_message() -> None:
 
 
 def test_production_refuses_the_development_stripe_key_and_never_shows_a_key() -> None:
-    keys = {"jwt_keys": {"k": "x" * 40}, "identity_verify_keys": own_identity_keys().verify_keys}
+    keys: dict[str, Any] = {"jwt_keys": {"k": "x" * 40}, "identity_verify_keys": own_identity_keys().verify_keys}
     with pytest.raises(ValidationError, match="stripe_secret_key is the development value"):
         InvoicingSettings(VIKAR_ENVIRONMENT="production", **keys)
     real = InvoicingSettings(VIKAR_ENVIRONMENT="production", stripe_secret_key=SecretStr("sk_live_secret"), **keys)
