@@ -1,13 +1,15 @@
 """Carrying issued invoices and credit notes to Stripe (issue 10), through the recording proxy in front of
 stripe-mock: our number, ids and øre on Stripe; one invoice created however often a call times out or the
 worker dies mid-call (the proxy's record); a credit note after its invoice; totals that differ by 1 øre are
-never finalized."""
+never finalized; the worker's job does it by itself."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
+from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
@@ -25,17 +27,29 @@ FINANCE = bearer(Role.FINANCE)
 POLICY = service.SyncPolicy(retry_seconds=60, lease_seconds=60)
 
 
+@pytest.fixture
+def stripe_job() -> bool:
+    """Whether the worker's sync job runs (a test parametrizes it ``True``); off, the tests drive the sync step
+    by step."""
+    return False
+
+
 @pytest.fixture(autouse=True)
-def _invoicing_talks_to_the_proxy(stripe_proxy: StripeProxy, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The service under test (the conftest's ``invoicing``) points at the proxy with its worker job off: these
-    tests drive the sync step by step (``test_invoicing_stripe_sync_job.py`` lets the job run)."""
+def _invoicing_talks_to_the_proxy(stripe_proxy: StripeProxy, stripe_job: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The service under test (the conftest's ``invoicing``) points at the proxy."""
     monkeypatch.setenv("INVOICING_STRIPE_API_BASE", stripe_proxy.url)
-    monkeypatch.setenv("INVOICING_STRIPE_SYNC_ENABLED", "false")
+    monkeypatch.setenv("INVOICING_STRIPE_SYNC_ENABLED", "true" if stripe_job else "false")
+    monkeypatch.setenv("INVOICING_STRIPE_SYNC_POLL_SECONDS", "0.1")
 
 
-def _gateway(url: str, **more: Any) -> StripeGateway:
+@contextlib.asynccontextmanager
+async def _gateway(url: str, kind: type[StripeGateway] = StripeGateway, **more: Any) -> AsyncIterator[StripeGateway]:
     options: dict[str, Any] = {"timeout_seconds": 5.0, "tries": 3, "backoff_seconds": 0.05, "backoff_max_seconds": 0.2}
-    return StripeGateway(api_base=url, secret_key="sk_test_vikarmodel", **{**options, **more})
+    gateway = kind(api_base=url, secret_key="sk_test_vikarmodel", **{**options, **more})
+    try:
+        yield gateway
+    finally:
+        await gateway.close()
 
 
 async def _issued(invoicing: Any, build: Any, count: int = 1) -> list[dict[str, Any]]:
@@ -91,11 +105,8 @@ async def test_an_issued_invoice_is_on_stripe_with_our_number_ids_and_ore_and_is
     [invoice] = await _issued(invoicing, build)
     assert (invoice["net_ore"], invoice["vat_ore"], invoice["total_ore"]) == (36_258, 9_065, 45_323)
     assert (await _sync_row(invoicing, invoice["invoice_id"]))["state"] == "issued"
-    gateway = _gateway(stripe_proxy.url)
-    try:
+    async with _gateway(stripe_proxy.url) as gateway:
         [outcome] = await service.sync_all(invoicing.pool, gateway, POLICY)
-    finally:
-        await gateway.close()
     assert (outcome.state, outcome.attempts, outcome.error) == (SyncState.SYNCED, 1, None)
 
     calls = await stripe_proxy.calls()
@@ -158,21 +169,15 @@ async def test_a_second_invoice_of_the_company_reuses_its_customer(
     invoicing: Any, build: Any, stripe_proxy: StripeProxy
 ) -> None:
     invoices = await _issued(invoicing, build, 2)
-    gateway = _gateway(stripe_proxy.url)
-    try:
+    async with _gateway(stripe_proxy.url) as gateway:
         outcomes = await service.sync_all(invoicing.pool, gateway, POLICY)
-    finally:
-        await gateway.close()
     assert [o.state for o in outcomes] == [SyncState.SYNCED, SyncState.SYNCED]
     assert len(await stripe_proxy.calls(path="^/v1/customers$", method="POST")) == 2  # two companies
     assert len(await stripe_proxy.calls(path="^/v1/invoices$", method="POST")) == len(invoices)
     # Nothing is due any more: a second run calls Stripe not at all.
     before = len(await stripe_proxy.calls())
-    gateway = _gateway(stripe_proxy.url)
-    try:
+    async with _gateway(stripe_proxy.url) as gateway:
         assert await service.sync_all(invoicing.pool, gateway, POLICY) == []
-    finally:
-        await gateway.close()
     assert len(await stripe_proxy.calls()) == before
 
 
@@ -182,11 +187,8 @@ async def test_a_timed_out_create_is_sent_again_under_the_same_key_and_creates_o
     [invoice] = await _issued(invoicing, build)
     # Stripe creates the invoice, but the answer never arrives in time: the client times out and retries.
     await stripe_proxy.fault("^/v1/invoices$", mode="hang_after_forward", seconds=3)
-    gateway = _gateway(stripe_proxy.url, timeout_seconds=0.5)
-    try:
+    async with _gateway(stripe_proxy.url, timeout_seconds=0.5) as gateway:
         [outcome] = await service.sync_all(invoicing.pool, gateway, POLICY)
-    finally:
-        await gateway.close()
     assert outcome.state is SyncState.SYNCED
     creates = await stripe_proxy.calls(path="^/v1/invoices$", method="POST")
     assert len(creates) == 2
@@ -200,28 +202,24 @@ async def test_a_worker_that_died_while_pending_is_reconciled_by_search_and_neve
 ) -> None:
     [invoice] = await _issued(invoicing, build)
     await stripe_proxy.fault("^/v1/invoices$", mode="hang_after_forward", seconds=3)
-    gateway = _gateway(stripe_proxy.url, timeout_seconds=20)
     short_lease = service.SyncPolicy(retry_seconds=60, lease_seconds=0.5)
-    attempt = asyncio.create_task(service.sync_next(invoicing.pool, gateway, short_lease))
 
     async def created_on_stripe() -> bool:
         return any(c["forwarded"] for c in await stripe_proxy.calls(path="^/v1/invoices$", method="POST"))
 
-    await wait_until(created_on_stripe, what="the create call reached Stripe", timeout=10)
-    attempt.cancel()  # the worker dies mid-call: the outcome is unknown to us
-    with pytest.raises(asyncio.CancelledError):
-        await attempt
-    await gateway.close()
+    async with _gateway(stripe_proxy.url, timeout_seconds=20) as gateway:
+        attempt = asyncio.create_task(service.sync_next(invoicing.pool, gateway, short_lease))
+        await wait_until(created_on_stripe, what="the create call reached Stripe", timeout=10)
+        attempt.cancel()  # the worker dies mid-call: the outcome is unknown to us
+        with pytest.raises(asyncio.CancelledError):
+            await attempt
     row = await _sync_row(invoicing, invoice["invoice_id"])
     assert (row["state"], row["stripe_invoice_id"], row["attempts"]) == ("stripe_pending", None, 1)
 
-    gateway = _gateway(stripe_proxy.url)
-    try:
+    async with _gateway(stripe_proxy.url) as gateway:
         assert await service.sync_next(invoicing.pool, gateway, short_lease) is None  # its lease holds it
         await asyncio.sleep(0.6)
         outcome = await service.sync_next(invoicing.pool, gateway, short_lease)
-    finally:
-        await gateway.close()
     assert outcome is not None
     assert (outcome.state, outcome.attempts) == (SyncState.SYNCED, 2)
     [create] = await stripe_proxy.calls(path="^/v1/invoices$", method="POST")
@@ -247,14 +245,9 @@ async def test_totals_differing_by_one_ore_are_never_finalized_and_not_retried_a
     invoicing: Any, build: Any, stripe_proxy: StripeProxy
 ) -> None:
     [invoice] = await _issued(invoicing, build)
-    gateway = _OneOreLess(
-        api_base=stripe_proxy.url, secret_key="sk_test_vikarmodel", tries=1, backoff_seconds=0, backoff_max_seconds=0
-    )
-    try:
+    async with _gateway(stripe_proxy.url, _OneOreLess, tries=1) as gateway:
         [outcome] = await service.sync_all(invoicing.pool, gateway, POLICY)
         assert await service.sync_all(invoicing.pool, gateway, POLICY) == []  # no retry storm
-    finally:
-        await gateway.close()
     message = "totals-differ: Stripe total 45322 øre, tax 9064 øre; ours total 45323 øre, VAT 9065 øre"
     assert (outcome.state, outcome.error) == (SyncState.FAILED, message)
     assert not await stripe_proxy.calls(path="/finalize$")
@@ -281,11 +274,8 @@ async def test_totals_differing_by_one_ore_are_never_finalized_and_not_retried_a
 async def test_raw_stripe_mock_totals_are_refused_too(invoicing: Any, build: Any, stripe_mock: str) -> None:
     """stripe-mock alone answers a fixture total (1000 øre): the check refuses it, nothing is finalized."""
     [invoice] = await _issued(invoicing, build)
-    gateway = _gateway(stripe_mock)
-    try:
+    async with _gateway(stripe_mock) as gateway:
         [outcome] = await service.sync_all(invoicing.pool, gateway, POLICY)
-    finally:
-        await gateway.close()
     assert outcome.state is SyncState.FAILED
     assert outcome.error is not None and outcome.error.startswith("totals-differ: Stripe total 1000 øre")
     assert (await _sync_row(invoicing, invoice["invoice_id"]))["last_error"] == outcome.error
@@ -296,8 +286,7 @@ async def test_a_stripe_outage_is_recorded_and_tried_again_later_with_the_same_k
 ) -> None:
     [invoice] = await _issued(invoicing, build)
     await stripe_proxy.fault("^/v1/invoices$", mode="fail", status=503, times=3)
-    gateway = _gateway(stripe_proxy.url)
-    try:
+    async with _gateway(stripe_proxy.url) as gateway:
         [failed] = await service.sync_all(invoicing.pool, gateway, POLICY)
         assert failed.state is SyncState.FAILED and failed.error is not None
         assert failed.error.startswith("APIError: ")
@@ -306,8 +295,6 @@ async def test_a_stripe_outage_is_recorded_and_tried_again_later_with_the_same_k
         assert (row["state"], row["attempts"]) == ("stripe_failed", 1)
         await invoicing.pool.execute("update stripe_syncs set due_at = now() where invoice_id = $1", row["invoice_id"])
         [synced] = await service.sync_all(invoicing.pool, gateway, POLICY)
-    finally:
-        await gateway.close()
     assert (synced.state, synced.attempts) == (SyncState.SYNCED, 2)
     creates = await stripe_proxy.calls(path="^/v1/invoices$", method="POST")
     assert {c["idempotency_key"] for c in creates} == {f"vikar-invoice-{invoice['invoice_id']}-create"}
@@ -363,8 +350,7 @@ async def test_a_credit_note_waits_for_its_invoice_then_goes_to_stripe_against_i
         "update stripe_syncs set due_at = now() + interval '1 hour' where invoice_id = $1",
         uuid.UUID(invoice["invoice_id"]),
     )
-    gateway = _gateway(stripe_proxy.url)
-    try:
+    async with _gateway(stripe_proxy.url) as gateway:
         [waiting] = await service.sync_all(invoicing.pool, gateway, POLICY)
         assert waiting.state is SyncState.ISSUED
         assert waiting.error == f"waiting-for-invoice: invoice {invoice['invoice_id']} is not on Stripe yet"
@@ -378,8 +364,6 @@ async def test_a_credit_note_waits_for_its_invoice_then_goes_to_stripe_against_i
             uuid.UUID(invoice["invoice_id"]),
         )
         outcomes = await service.sync_all(invoicing.pool, gateway, POLICY)
-    finally:
-        await gateway.close()
     assert [(o.invoice_id, o.state) for o in outcomes] == [
         (uuid.UUID(invoice["invoice_id"]), SyncState.SYNCED),
         (uuid.UUID(credit["invoice_id"]), SyncState.SYNCED),
@@ -421,3 +405,18 @@ async def test_a_credit_note_waits_for_its_invoice_then_goes_to_stripe_against_i
     )
     stored = await invoicing.pool.fetchval("select stripe_tax_rate_id from stripe_tax_rates")
     assert stored == tax_rate["object_id"]
+
+
+@pytest.mark.parametrize("stripe_job", [True])
+async def test_the_worker_carries_an_issued_invoice_to_stripe_by_itself(
+    invoicing: Any, build: Any, stripe_proxy: StripeProxy, stripe_job: bool
+) -> None:
+    [invoice] = await _issued(invoicing, build)
+
+    async def synced() -> bool:
+        return bool((await _sync_row(invoicing, invoice["invoice_id"]))["state"] == "stripe_synced")
+
+    await wait_until(synced, what="the invoice synced by the worker", timeout=20)
+    [create] = await stripe_proxy.calls(path="^/v1/invoices$", method="POST")
+    assert create["params"]["number"] == invoice["number"] == "2026-000001"
+    assert len(await stripe_proxy.calls(path="/finalize$")) == 1

@@ -128,12 +128,9 @@ async def customer_of(conn: asyncpg.Connection, company_id: UUID) -> str | None:
 async def store_customer(conn: asyncpg.Connection, company_id: UUID, stripe_customer_id: str) -> str:
     """Stores the company's Stripe customer unless one is stored (a concurrent worker); answers the stored one."""
     stored: str = await conn.fetchval(
-        """with inserted as (
-               insert into stripe_customers (company_id, stripe_customer_id) values ($1, $2)
-               on conflict (company_id) do nothing returning stripe_customer_id)
-           select stripe_customer_id from inserted
-           union all select stripe_customer_id from stripe_customers where company_id = $1
-           limit 1""",
+        """insert into stripe_customers (company_id, stripe_customer_id) values ($1, $2)
+           on conflict (company_id) do update set stripe_customer_id = stripe_customers.stripe_customer_id
+           returning stripe_customer_id""",
         company_id,
         stripe_customer_id,
     )
@@ -148,13 +145,11 @@ async def tax_rate(conn: asyncpg.Connection, rate_key: str) -> str | None:
 
 
 async def store_tax_rate(conn: asyncpg.Connection, rate_key: str, stripe_tax_rate_id: str) -> str:
+    """Stores the tax rate created under ``rate_key`` unless one is stored; answers the stored one."""
     stored: str = await conn.fetchval(
-        """with inserted as (
-               insert into stripe_tax_rates (rate_key, stripe_tax_rate_id) values ($1, $2)
-               on conflict (rate_key) do nothing returning stripe_tax_rate_id)
-           select stripe_tax_rate_id from inserted
-           union all select stripe_tax_rate_id from stripe_tax_rates where rate_key = $1
-           limit 1""",
+        """insert into stripe_tax_rates (rate_key, stripe_tax_rate_id) values ($1, $2)
+           on conflict (rate_key) do update set stripe_tax_rate_id = stripe_tax_rates.stripe_tax_rate_id
+           returning stripe_tax_rate_id""",
         rate_key,
         stripe_tax_rate_id,
     )
