@@ -320,23 +320,22 @@ async def _credit_note(invoicing: Any, build: Any) -> tuple[dict[str, Any], dict
     await invoicing.publish_approvals(first)
     await invoicing.wait_for_count("select count(*) from billable_lines", expected=1, what="accrued")
     await invoicing.wait_for_count("select count(*) from companies", expected=1, what="company")
-    invoicing.app.state.clock = FixedClock.on(date(2026, 11, 5))
-    [october] = (await invoicing.client.post("/closes", json={"through": "2026-10-31"}, headers=FINANCE)).json()[
-        "invoices"
-    ]
-    r = await invoicing.client.post(f"/invoices/{october['invoice_id']}/issue", headers=FINANCE)
-    assert r.status_code == 200, r.text
+
+    async def close_and_issue(through: str, today: date) -> dict[str, Any]:
+        invoicing.app.state.clock = FixedClock.on(today)
+        r = await invoicing.client.post("/closes", json={"through": through}, headers=FINANCE)
+        [draft] = r.json()["invoices"]
+        r = await invoicing.client.post(f"/invoices/{draft['invoice_id']}/issue", headers=FINANCE)
+        assert r.status_code == 200, r.text
+        issued: dict[str, Any] = r.json()
+        return issued
+
+    october = await close_and_issue("2026-10-31", date(2026, 11, 5))
     await invoicing.publish_approvals(build.approval(anna, date(2026, 10, 5), -30, corrects=first))
     await invoicing.wait_for_count("select count(*) from billable_lines", expected=2, what="correction")
-    invoicing.app.state.clock = FixedClock.on(date(2026, 12, 2))
-    [credit] = (await invoicing.client.post("/closes", json={"through": "2026-11-30"}, headers=FINANCE)).json()[
-        "invoices"
-    ]
-    r = await invoicing.client.post(f"/invoices/{credit['invoice_id']}/issue", headers=FINANCE)
-    assert r.status_code == 200, r.text
-    issued_credit: dict[str, Any] = r.json()
-    assert issued_credit["document_type"] == "credit_note"
-    return october, issued_credit
+    credit = await close_and_issue("2026-11-30", date(2026, 12, 2))
+    assert credit["document_type"] == "credit_note"
+    return october, credit
 
 
 async def test_a_credit_note_waits_for_its_invoice_then_goes_to_stripe_against_it(

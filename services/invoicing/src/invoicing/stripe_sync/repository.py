@@ -118,39 +118,46 @@ async def wait(conn: asyncpg.Connection, invoice_id: UUID, *, reason: str, delay
     )
 
 
-async def customer_of(conn: asyncpg.Connection, company_id: UUID) -> str | None:
-    found: str | None = await conn.fetchval(
-        "select stripe_customer_id from stripe_customers where company_id = $1", company_id
-    )
+# One Stripe id per key, the first stored kept (a concurrent worker may have stored one): table, key, id column.
+_KEPT = {
+    "customer": ("stripe_customers", "company_id", "stripe_customer_id"),
+    "tax_rate": ("stripe_tax_rates", "rate_key", "stripe_tax_rate_id"),
+}
+
+
+async def _stored_id(conn: asyncpg.Connection, kind: str, key: object) -> str | None:
+    table, key_column, id_column = _KEPT[kind]
+    found: str | None = await conn.fetchval(f"select {id_column} from {table} where {key_column} = $1", key)
     return found
+
+
+async def _keep_id(conn: asyncpg.Connection, kind: str, key: object, stripe_id: str) -> str:
+    table, key_column, id_column = _KEPT[kind]
+    stored: str = await conn.fetchval(
+        f"""insert into {table} ({key_column}, {id_column}) values ($1, $2)
+            on conflict ({key_column}) do update set {id_column} = {table}.{id_column}
+            returning {id_column}""",
+        key,
+        stripe_id,
+    )
+    return stored
+
+
+async def customer_of(conn: asyncpg.Connection, company_id: UUID) -> str | None:
+    """The company's Stripe customer id (``stripe_customers``), or None."""
+    return await _stored_id(conn, "customer", company_id)
 
 
 async def store_customer(conn: asyncpg.Connection, company_id: UUID, stripe_customer_id: str) -> str:
     """Stores the company's Stripe customer unless one is stored (a concurrent worker); answers the stored one."""
-    stored: str = await conn.fetchval(
-        """insert into stripe_customers (company_id, stripe_customer_id) values ($1, $2)
-           on conflict (company_id) do update set stripe_customer_id = stripe_customers.stripe_customer_id
-           returning stripe_customer_id""",
-        company_id,
-        stripe_customer_id,
-    )
-    return stored
+    return await _keep_id(conn, "customer", company_id, stripe_customer_id)
 
 
 async def tax_rate(conn: asyncpg.Connection, rate_key: str) -> str | None:
-    found: str | None = await conn.fetchval(
-        "select stripe_tax_rate_id from stripe_tax_rates where rate_key = $1", rate_key
-    )
-    return found
+    """The Stripe tax rate created under ``rate_key`` (``stripe_tax_rates``), or None."""
+    return await _stored_id(conn, "tax_rate", rate_key)
 
 
 async def store_tax_rate(conn: asyncpg.Connection, rate_key: str, stripe_tax_rate_id: str) -> str:
     """Stores the tax rate created under ``rate_key`` unless one is stored; answers the stored one."""
-    stored: str = await conn.fetchval(
-        """insert into stripe_tax_rates (rate_key, stripe_tax_rate_id) values ($1, $2)
-           on conflict (rate_key) do update set stripe_tax_rate_id = stripe_tax_rates.stripe_tax_rate_id
-           returning stripe_tax_rate_id""",
-        rate_key,
-        stripe_tax_rate_id,
-    )
-    return stored
+    return await _keep_id(conn, "tax_rate", rate_key, stripe_tax_rate_id)
