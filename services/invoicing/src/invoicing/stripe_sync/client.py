@@ -17,6 +17,7 @@ sent as a header and never appears in an error message (Stripe masks it) or a lo
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
@@ -24,6 +25,9 @@ import stripe
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 TRANSIENT_CONFLICT_CODES = frozenset({"idempotency_key_in_use", "lock_timeout"})
+# The SDK logs two INFO lines per request (method and URL: no key, no body); the sync logs what matters itself
+# (a failed attempt, once), so the SDK speaks only from WARNING on.
+logging.getLogger("stripe").setLevel(logging.WARNING)
 
 
 def is_transient(error: BaseException) -> bool:
