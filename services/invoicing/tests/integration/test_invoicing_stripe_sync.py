@@ -231,6 +231,26 @@ async def test_a_worker_that_died_while_pending_is_reconciled_by_search_and_neve
     assert len(await stripe_proxy.calls(path=f"^/v1/invoices/{create['object_id']}/finalize$")) == 1
 
 
+async def test_a_slow_worker_whose_lease_ran_out_records_nothing_over_the_one_that_took_over(
+    invoicing: Any, build: Any, stripe_proxy: StripeProxy
+) -> None:
+    [invoice] = await _issued(invoicing, build)
+    await stripe_proxy.fault("^/v1/invoices$", mode="hang_after_forward", seconds=2)
+    short_lease = service.SyncPolicy(retry_seconds=60, lease_seconds=0.3)
+    async with _gateway(stripe_proxy.url) as slow, _gateway(stripe_proxy.url) as other:
+        first = asyncio.create_task(service.sync_next(invoicing.pool, slow, short_lease))
+        await asyncio.sleep(0.8)  # the first is still waiting for Stripe's answer; its lease has run out
+        taken_over = await service.sync_next(invoicing.pool, other, short_lease)
+        late = await first
+    assert taken_over is not None and (taken_over.state, taken_over.attempts) == (SyncState.SYNCED, 2)
+    assert (late is not None) and late.stripe_invoice_id == taken_over.stripe_invoice_id
+    [create] = await stripe_proxy.calls(path="^/v1/invoices$", method="POST")
+    assert create["object_id"] == taken_over.stripe_invoice_id
+    row = await _sync_row(invoicing, invoice["invoice_id"])
+    assert (row["state"], row["attempts"], row["stripe_invoice_id"]) == ("stripe_synced", 2, create["object_id"])
+    assert [k for k, _, _ in await _history(invoicing, invoice["invoice_id"])] == ["issued", "stripe_synced"]
+
+
 class _OneOreLess(StripeGateway):
     """Stripe recomputing VAT its own way: the first line's tax arrives one øre short."""
 

@@ -80,26 +80,35 @@ async def mark_synced(
     conn: asyncpg.Connection,
     invoice_id: UUID,
     *,
+    attempt: int,
     stripe_invoice_id: str | None,
     stripe_credit_note_id: str | None,
-) -> None:
-    await conn.execute(
-        """update stripe_syncs set state = 'stripe_synced', stripe_invoice_id = coalesce($2, stripe_invoice_id),
-                  stripe_credit_note_id = coalesce($3, stripe_credit_note_id), last_error = null, synced_at = now(),
+) -> bool:
+    """``stripe_synced`` with the Stripe ids, if ``attempt`` is still the row's latest (a worker whose lease ran
+    out and whose row another worker claimed since records nothing); True when recorded."""
+    status = await conn.execute(
+        """update stripe_syncs set state = 'stripe_synced', stripe_invoice_id = coalesce($3, stripe_invoice_id),
+                  stripe_credit_note_id = coalesce($4, stripe_credit_note_id), last_error = null, synced_at = now(),
                   updated_at = now()
-           where invoice_id = $1""",
+           where invoice_id = $1 and attempts = $2""",
         invoice_id,
+        attempt,
         stripe_invoice_id,
         stripe_credit_note_id,
     )
+    return bool(status == "UPDATE 1")
 
 
-async def mark_failed(conn: asyncpg.Connection, invoice_id: UUID, *, error: str, delay: timedelta) -> datetime:
-    """``stripe_failed`` with the error, due again after ``delay``; answers when."""
-    due: datetime = await conn.fetchval(
-        """update stripe_syncs set state = 'stripe_failed', last_error = $2, due_at = now() + $3, updated_at = now()
-           where invoice_id = $1 returning due_at""",
+async def mark_failed(
+    conn: asyncpg.Connection, invoice_id: UUID, *, attempt: int, error: str, delay: timedelta
+) -> datetime | None:
+    """``stripe_failed`` with the error, due again after ``delay``, if ``attempt`` is still the row's latest;
+    answers when it is due again (None: not recorded, a later attempt holds the row)."""
+    due: datetime | None = await conn.fetchval(
+        """update stripe_syncs set state = 'stripe_failed', last_error = $3, due_at = now() + $4, updated_at = now()
+           where invoice_id = $1 and attempts = $2 returning due_at""",
         invoice_id,
+        attempt,
         error,
         delay,
     )

@@ -13,7 +13,8 @@ Stripe takes, and a rollback cannot undo what Stripe did):
    (:mod:`invoicing.stripe_sync.models`), transient errors retried by the gateway under the same key.
    Ids Stripe answers (customer, draft invoice, tax rate) are stored at once, each in a short transaction of
    its own, so a later attempt never creates them again.
-3. record (transaction): ``stripe_synced`` with the Stripe ids, or ``stripe_failed`` with the error's class
+3. record (transaction), only if no later attempt has claimed the row since (``attempts`` unchanged: this
+   worker's lease may have run out): ``stripe_synced`` with the Stripe ids, or ``stripe_failed`` with the error's class
    and message (never the secret key) and ``due_at`` after an exponential backoff; in the same transaction
    the history step ``stripe_synced`` | ``stripe_failed`` (``payments.service.add_history``, actor
    ``stripe-sync``).
@@ -197,9 +198,10 @@ async def sync_next(pool: asyncpg.Pool, gateway: StripeGateway, policy: SyncPoli
         return await _failed(pool, claim, text, timedelta(seconds=seconds), {"error": text, "attempts": claim.attempts})
     async with transaction(pool) as conn:
         invoice_side = None if document.is_credit_note else carried.stripe_invoice_id
-        await repository.mark_synced(
+        recorded = await repository.mark_synced(
             conn,
             document.invoice_id,
+            attempt=claim.attempts,
             stripe_invoice_id=invoice_side,
             stripe_credit_note_id=carried.stripe_credit_note_id,
         )
@@ -208,7 +210,8 @@ async def sync_next(pool: asyncpg.Pool, gateway: StripeGateway, policy: SyncPoli
             detail["stripe_customer_id"] = carried.stripe_customer_id
         if carried.stripe_credit_note_id is not None:
             detail["stripe_credit_note_id"] = carried.stripe_credit_note_id
-        await payments.add_history(conn, document.invoice_id, SyncState.SYNCED.value, actor=ACTOR, detail=detail)
+        if recorded:
+            await payments.add_history(conn, document.invoice_id, SyncState.SYNCED.value, actor=ACTOR, detail=detail)
     return Outcome(
         document.invoice_id,
         SyncState.SYNCED,
@@ -228,11 +231,10 @@ async def _failed(
 ) -> Outcome:
     invoice_id = claim.document.invoice_id
     async with transaction(pool) as conn:
-        due = await repository.mark_failed(conn, invoice_id, error=error, delay=later)
-        await payments.add_history(conn, invoice_id, SyncState.FAILED.value, actor=ACTOR, detail=detail)
-    log.warning(
-        "stripe sync of %s failed (attempt %d), next at %s: %s", invoice_id, claim.attempts, due.isoformat(), error
-    )
+        due = await repository.mark_failed(conn, invoice_id, attempt=claim.attempts, error=error, delay=later)
+        if due is not None:
+            await payments.add_history(conn, invoice_id, SyncState.FAILED.value, actor=ACTOR, detail=detail)
+    log.warning("stripe sync of %s failed (attempt %d), next at %s: %s", invoice_id, claim.attempts, due, error)
     return Outcome(invoice_id, SyncState.FAILED, claim.attempts, stripe_invoice_id=stripe_invoice_id, error=error)
 
 
