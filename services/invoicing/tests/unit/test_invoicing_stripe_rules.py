@@ -28,6 +28,7 @@ from invoicing.stripe_sync.models import (
     first_ours,
     invoice_key,
     invoice_params,
+    invoice_tax_rate_id,
     line_description,
     retry_delay_seconds,
     search_query,
@@ -277,3 +278,12 @@ def test_production_refuses_the_development_stripe_key_and_never_shows_a_key() -
     assert (
         InvoicingSettings(VIKAR_ENVIRONMENT="demo", **keys).stripe_secret_key.get_secret_value() == "sk_test_vikarmodel"
     )
+
+
+def test_the_credit_note_uses_the_tax_rate_stripe_created_for_the_invoice_when_it_shows_one() -> None:
+    created = {"taxes": [{"amount": 6_750, "tax_rate_details": {"tax_rate": "txr_auto"}, "type": "tax_rate_details"}]}
+    assert invoice_tax_rate_id({"lines": {"data": [{"taxes": []}, created]}}) == "txr_auto"
+    # The proxy echoes the tax_rate_data we sent (no id); stripe-mock's fixture has no lines' taxes.
+    echoed = {"taxes": [{"amount": 1, "tax_rate_details": {"display_name": "Moms", "percentage": "25"}}]}
+    assert invoice_tax_rate_id({"lines": {"data": [echoed]}}) is None
+    assert invoice_tax_rate_id({"total": 1000}) is None

@@ -299,6 +299,18 @@ def totals_mismatch(stripe_invoice: Mapping[str, Any], invoice: Invoice) -> Tota
     return found
 
 
+def invoice_tax_rate_id(stripe_invoice: Mapping[str, Any]) -> str | None:
+    """The tax rate Stripe created for the VAT we passed on the invoice's lines (``tax_rate_data``): the first
+    ``lines.data[].taxes[].tax_rate_details.tax_rate`` that is a tax rate id (``txr_…``), else None. Stripe
+    accepts on a credit note line's ``tax_amounts`` only a tax rate it created itself this way."""
+    for line in (stripe_invoice.get("lines") or {}).get("data") or []:
+        for tax in line.get("taxes") or []:
+            found = (tax.get("tax_rate_details") or {}).get("tax_rate")
+            if isinstance(found, str) and found.startswith("txr_"):
+                return found
+    return None
+
+
 def has_lines(stripe_invoice: Mapping[str, Any]) -> bool:
     """True when a Stripe draft already has lines (a previous attempt added ours): adding them again would
     charge twice once the idempotency key has expired."""

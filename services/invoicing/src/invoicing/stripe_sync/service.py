@@ -33,8 +33,9 @@ and we never call ``send``). When Stripe's total or tax differs from ours by eve
 refused: ``stripe_failed`` with ``last_error`` ``totals-differ: …``, tried again only after
 ``mismatch_retry_seconds`` (finance sees it in the invoice's history), the draft left as it is.
 
-Credit note: the DK VAT 25 % tax rate (``vikar-tax-rate-dk-vat-25``, created once, ``stripe_tax_rates``) ->
-the credit note against the credited invoice's Stripe invoice (``vikar-credit-note-{id}``).
+Credit note: the DK VAT 25 % tax rate (the one Stripe created for the credited invoice's VAT, read from that
+invoice's lines; else ours, ``vikar-tax-rate-dk-vat-25``, created once, ``stripe_tax_rates``) -> the credit note
+against the credited invoice's Stripe invoice (``vikar-credit-note-{id}``).
 
 Sources: issue 10 ("Stripe"); https://docs.stripe.com/api/idempotent_requests,
 https://docs.stripe.com/api/invoices, https://docs.stripe.com/api/credit_notes."""
@@ -71,6 +72,7 @@ from invoicing.stripe_sync.models import (
     has_lines,
     invoice_key,
     invoice_params,
+    invoice_tax_rate_id,
     is_draft,
     retry_delay_seconds,
     search_query,
@@ -292,6 +294,14 @@ async def _carry_invoice(pool: asyncpg.Pool, gateway: StripeGateway, claim: _Cla
 
 
 async def _tax_rate(pool: asyncpg.Pool, gateway: StripeGateway, claim: _Claim) -> str:
+    """The DK VAT tax rate the credit note's lines refer to: the one Stripe created for the credited invoice's
+    VAT (what Stripe accepts on a credit note line), else ours created once (``vikar-tax-rate-dk-vat-25``, stored
+    in ``stripe_tax_rates``; stripe-mock and the proxy show no created rate on invoice lines)."""
+    assert claim.credited_stripe_invoice_id is not None
+    credited = await gateway.retrieve_invoice(claim.credited_stripe_invoice_id)
+    from_invoice = invoice_tax_rate_id(credited)
+    if from_invoice is not None:
+        return from_invoice
     if claim.tax_rate_id is not None:
         return claim.tax_rate_id
     created = await gateway.create_tax_rate(tax_rate_params(), idempotency_key=TAX_RATE_KEY)
