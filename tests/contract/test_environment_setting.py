@@ -41,6 +41,8 @@ OTHER_KEYS = {
     "TIMESHEET_LOGIN_LINK_SEALING_KEYS": SEALING_KEYS,
     "TIMESHEET_LOGIN_LINK_SEALING_KEY_ID": "k1",
     "NOTIFICATIONS_LOGIN_LINK_SEALING_KEYS": SEALING_KEYS,
+    # Issue 10: Stripe (the development key is refused in production only).
+    "INVOICING_STRIPE_SECRET_KEY": "sk_live_a-real-looking-stripe-key",
 }
 
 
