@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from vikar_shared.settings import Environment, ServiceSettings
@@ -12,7 +12,10 @@ DEV_STRIPE_SECRET_KEY = "sk_test_vikarmodel"
 
 
 class InvoicingSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="INVOICING_", extra="ignore", env_nested_delimiter="__")
+    # populate_by_name: a setting with environment aliases (stripe_secret_key) is still set by its name in code.
+    model_config = SettingsConfigDict(
+        env_prefix="INVOICING_", extra="ignore", env_nested_delimiter="__", populate_by_name=True
+    )
 
     service_name: str = "invoicing"
     http_port: int = 8103
@@ -49,7 +52,11 @@ class InvoicingSettings(ServiceSettings):
     # tests and the local stack talk to stripe-mock (or the recording proxy in front of it).
     stripe_api_base: str = "http://127.0.0.1:12111"
     # The secret API key (never logged, never stored); the development value is refused in production.
-    stripe_secret_key: SecretStr = SecretStr(DEV_STRIPE_SECRET_KEY)
+    # INVOICING_STRIPE_SECRET_KEY, or INVOICING_STRIPE_API_KEY as deploy/ names it.
+    stripe_secret_key: SecretStr = Field(
+        default=SecretStr(DEV_STRIPE_SECRET_KEY),
+        validation_alias=AliasChoices("INVOICING_STRIPE_SECRET_KEY", "INVOICING_STRIPE_API_KEY"),
+    )
     # False: the worker does not run the sync job (the queue still fills; e.g. tests driving it step by step).
     stripe_sync_enabled: bool = True
     # Seconds the sync job waits when no document is due.
