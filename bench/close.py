@@ -11,31 +11,44 @@ issue: every draft issued with ``invoicing.ledger.service.issue``, each in its o
        checks the numbers are 1..N with no gap. Goal: >= 200 invoices/s.
 render (``--render K``, default 20): the worker's document job renders K of the issued invoices' PDFs;
        prints documents/s (not a goal: rendering runs after issuing, off its path).
+stripe (``--stripe N``, default 1000: all): the worker's Stripe sync (``invoicing.stripe_sync``) carries N
+       issued invoices to stripe-mock through the recording proxy (started here, in front of the stack's
+       stripe-mock; ``--stripe-api URL`` names another, e.g. stripe-mock itself, where every invoice is
+       refused at the totals check), by ``--stripe-concurrency`` workers; prints calls/s and invoices/s and
+       checks every one is ``stripe_synced`` with one Stripe invoice created each (the proxy's record).
 
 The machine is shared: the load average is printed before and after.
 
-    bench/close [--companies 1000] [--lines 100000] [--concurrency 4] [--render 20] [--keep]
+    bench/close [--companies 1000] [--lines 100000] [--concurrency 4] [--render 20] [--stripe 1000]
+                [--stripe-concurrency 4] [--stripe-api URL] [--keep]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import asyncpg
+import httpx
 
 from invoicing.app import MIGRATIONS
 from invoicing.documents import service as documents
 from invoicing.ledger import service as ledger
 from invoicing.ledger.models import Party
 from invoicing.money import amount_for
+from invoicing.stripe_sync import service as stripe_sync
+from invoicing.stripe_sync.client import StripeGateway
 from vikar_shared.auth import Principal, Role
 from vikar_shared.db import create_pool, transaction
-from vikar_shared.testing.plugin import StackSettings, clone_database, drop_database
+from vikar_shared.testing.plugin import StackSettings, clone_database, drop_database, running_stripe_proxy
 
 FINANCE = Principal(subject="bench", role=Role.FINANCE)
 SELLER = Party(name="Fokus Folkeoplysning", street="Søndergade 1", postcode="9000", city="Aalborg", cvr="29403473")
@@ -134,7 +147,71 @@ async def seed(pool: asyncpg.Pool, companies: int, lines: int) -> int:
     return net
 
 
-async def run(stack: StackSettings, companies: int, lines: int, concurrency: int, render: int, keep: bool) -> None:
+@contextlib.contextmanager
+def stripe_api(stack: StackSettings, url: str | None) -> Iterator[tuple[str, bool]]:
+    """The Stripe API to sync to and whether it is the recording proxy started here."""
+    if url is not None:
+        yield url, False
+        return
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        running_stripe_proxy(stack.stripe_api_base, Path(directory) / "stripe-proxy.log") as proxy,
+    ):
+        yield proxy, True
+
+
+async def sync_to_stripe(
+    pool: asyncpg.Pool, stack: StackSettings, count: int, concurrency: int, url: str | None
+) -> None:
+    """``count`` issued invoices through the Stripe sync (the others are set aside first)."""
+    await pool.execute(
+        """update stripe_syncs set due_at = now() + interval '1 day'
+           where invoice_id not in (select invoice_id from stripe_syncs order by invoice_id limit $1)""",
+        count,
+    )
+    policy = stripe_sync.SyncPolicy()
+    with stripe_api(stack, url) as (api, proxied):
+        gateways = [StripeGateway(api_base=api, secret_key="sk_test_vikarmodel") for _ in range(concurrency)]
+        try:
+            started = time.perf_counter()
+            outcomes = await asyncio.gather(*(stripe_sync.sync_all(pool, g, policy) for g in gateways))
+            seconds = time.perf_counter() - started
+        finally:
+            for gateway in gateways:
+                await gateway.close()
+        calls = sum(g.calls for g in gateways)
+        states: dict[str, int] = {}
+        for outcome in (o for per_worker in outcomes for o in per_worker):
+            states[outcome.state.value] = states.get(outcome.state.value, 0) + 1
+        done = sum(states.values())
+        assert done == count, f"{done} of {count} invoices attempted"
+        checked = ""
+        if proxied:
+            async with httpx.AsyncClient(base_url=api) as client:
+                record = (await client.get("/__proxy/calls")).json()
+            creates = sum(1 for c in record if c["method"] == "POST" and c["path"] == "/v1/invoices" and c["forwarded"])
+            assert creates == count, f"{creates} Stripe invoices created for {count}"
+            assert states == {"stripe_synced": count}, f"not all synced: {states}"
+            checked = f", one Stripe invoice each ({creates} created)"
+        where = "stripe-mock through the recording proxy" if proxied else api
+        print(
+            f"stripe: {count} invoices to {where} in {seconds:.2f} s = {count / seconds:,.1f} invoices/s, "
+            f"{calls} calls = {calls / seconds:,.0f} calls/s with {concurrency} workers; states {states}{checked}",
+            flush=True,
+        )
+
+
+async def run(
+    stack: StackSettings,
+    companies: int,
+    lines: int,
+    concurrency: int,
+    render: int,
+    keep: bool,
+    stripe: int = 0,
+    stripe_concurrency: int = 4,
+    stripe_url: str | None = None,
+) -> None:
     dsn = await clone_database(stack, "invoicing", MIGRATIONS)
     pool = await create_pool(dsn, min_size=2, max_size=max(4, concurrency + 1))
     try:
@@ -189,6 +266,8 @@ async def run(stack: StackSettings, companies: int, lines: int, concurrency: int
                     await documents.render_invoice(conn, invoice_id, now=now)
             seconds = time.perf_counter() - started
             print(f"render: {render} invoice PDFs in {seconds:.2f} s = {render / seconds:.1f} documents/s (worker job)")
+        if stripe:
+            await sync_to_stripe(pool, stack, stripe, stripe_concurrency, stripe_url)
         print(f"after:  {load()}")
     finally:
         await pool.close()
@@ -204,12 +283,27 @@ def cli() -> None:
     parser.add_argument("--lines", type=int, default=100_000, help="accrued lines in all (100000)")
     parser.add_argument("--concurrency", type=int, default=4, help="concurrent issuers (4)")
     parser.add_argument("--render", type=int, default=20, help="invoice PDFs to render after issuing (20; 0: none)")
+    parser.add_argument("--stripe", type=int, default=1_000, help="issued invoices to sync to Stripe (1000; 0: none)")
+    parser.add_argument("--stripe-concurrency", type=int, default=4, help="concurrent Stripe sync workers (4)")
+    parser.add_argument("--stripe-api", default=None, help="Stripe API base (default: a recording proxy started here)")
     parser.add_argument("--keep", action="store_true", help="keep the database (for profiling queries)")
     args = parser.parse_args()
     if args.companies < 1 or args.lines < args.companies or args.concurrency < 1 or args.render < 0:
         parser.error("--companies >= 1, --lines >= --companies, --concurrency >= 1, --render >= 0")
+    if args.stripe < 0 or args.stripe_concurrency < 1:
+        parser.error("--stripe >= 0, --stripe-concurrency >= 1")
     asyncio.run(
-        run(StackSettings(), args.companies, args.lines, args.concurrency, min(args.render, args.companies), args.keep)
+        run(
+            StackSettings(),
+            args.companies,
+            args.lines,
+            args.concurrency,
+            min(args.render, args.companies),
+            args.keep,
+            stripe=min(args.stripe, args.companies),
+            stripe_concurrency=args.stripe_concurrency,
+            stripe_url=args.stripe_api,
+        )
     )
 
 

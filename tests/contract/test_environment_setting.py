@@ -43,6 +43,8 @@ OTHER_KEYS = {
     "NOTIFICATIONS_LOGIN_LINK_SEALING_KEYS": SEALING_KEYS,
     # Issue 10: Stripe webhooks.
     "INVOICING_STRIPE_WEBHOOK_SECRET": "whsec_a-real-looking-signing-secret-000000",
+    # Issue 10: Stripe (the development key is refused in production only).
+    "INVOICING_STRIPE_SECRET_KEY": "sk_live_a-real-looking-stripe-key",
 }
 
 

@@ -48,8 +48,9 @@ def create_app(settings: InvoicingSettings | None = None, role: Role = Role.ALL)
         migrations=MIGRATIONS,
         consumers=CONSUMERS,
         # Issue 9: the invoice PDF, rendered by the worker after the issuing transaction.
-        # Issue 10: Stripe's webhook events, processed after the request stored them.
-        background=[render_invoice_documents, process_stripe_webhooks],
+        # Issue 10: Stripe's webhook events, processed after the request stored them; issued invoices and credit
+        # notes carried to Stripe after the issuing transaction.
+        background=[render_invoice_documents, process_stripe_webhooks, sync_to_stripe],
         role=role,
     )
     install_portal_error_pages(app)

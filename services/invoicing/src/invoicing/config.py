@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from vikar_shared.settings import Environment, ServiceSettings
@@ -10,10 +10,14 @@ from vikar_shared.types.identifiers import IdentifierError, cvr_number
 
 # Issue 10: the published test secret Stripe webhooks are signed with in tests and the local stack.
 TEST_STRIPE_WEBHOOK_SECRET = "whsec_vikarmodel_test"
+DEV_STRIPE_SECRET_KEY = "sk_test_vikarmodel"
 
 
 class InvoicingSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="INVOICING_", extra="ignore", env_nested_delimiter="__")
+    # populate_by_name: a setting with environment aliases (stripe_secret_key) is still set by its name in code.
+    model_config = SettingsConfigDict(
+        env_prefix="INVOICING_", extra="ignore", env_nested_delimiter="__", populate_by_name=True
+    )
 
     service_name: str = "invoicing"
     http_port: int = 8103
@@ -48,6 +52,35 @@ class InvoicingSettings(ServiceSettings):
         except IdentifierError as error:
             raise ValueError(error.message) from None
 
+    # Issue 10: Stripe
+    # The worker's sync job (invoicing.stripe_sync). The real Stripe is configuration only:
+    # tests and the local stack talk to stripe-mock (or the recording proxy in front of it).
+    stripe_api_base: str = "http://127.0.0.1:12111"
+    # The secret API key (never logged, never stored); the development value is refused in production.
+    # INVOICING_STRIPE_SECRET_KEY, or INVOICING_STRIPE_API_KEY as deploy/ names it.
+    stripe_secret_key: SecretStr = Field(
+        default=SecretStr(DEV_STRIPE_SECRET_KEY),
+        validation_alias=AliasChoices("INVOICING_STRIPE_SECRET_KEY", "INVOICING_STRIPE_API_KEY"),
+    )
+    # False: the worker does not run the sync job (the queue still fills; e.g. tests driving it step by step).
+    stripe_sync_enabled: bool = True
+    # Seconds the sync job waits when no document is due.
+    stripe_sync_poll_seconds: float = Field(default=1.0, gt=0)
+    # One HTTP call's timeout; a timeout is an unknown outcome (retried with the same idempotency key).
+    stripe_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Tries per call within one attempt for transient errors (connection, timeout, 429, 5xx), waiting
+    # exponentially from stripe_call_backoff_seconds up to stripe_call_backoff_max_seconds.
+    stripe_call_tries: int = Field(default=4, ge=1, le=10)
+    stripe_call_backoff_seconds: float = Field(default=0.5, ge=0)
+    stripe_call_backoff_max_seconds: float = Field(default=8.0, ge=0)
+    # After a failed attempt: the next one after base * 2^(attempts-1) seconds, at most the max.
+    stripe_sync_retry_seconds: float = Field(default=30.0, gt=0)
+    stripe_sync_retry_max_seconds: float = Field(default=3600.0, gt=0)
+    # Stripe's totals differ from ours (finalizing refused): finance must look; tried again only after this.
+    stripe_sync_mismatch_retry_seconds: float = Field(default=86_400.0, gt=0)
+    # A claimed document stays stripe_pending this long before another worker may take it (the claimant died).
+    stripe_sync_lease_seconds: float = Field(default=120.0, gt=0)
+
     # Issue 10: Stripe webhooks
     # The endpoint's signing secret (Stripe dashboard, "Signing secret"; INVOICING_STRIPE_WEBHOOK_SECRET). The
     # default is the documented test secret the tests and the local stack sign with: never a real one. It is a
@@ -59,11 +92,13 @@ class InvoicingSettings(ServiceSettings):
     stripe_webhook_poll_seconds: float = 1.0
 
     def insecure_settings(self) -> list[str]:
-        """The shared checks, and the test webhook secret, refused in production (the demo stack signs its
-        webhooks with it, as the tests do: stripe-mock sends none)."""
+        """The shared findings and, in production, the development Stripe key and the published test webhook
+        secret (demo and the tests talk to stripe-mock with them and sign their webhooks with it: stripe-mock
+        sends none), so only production refuses them."""
         found = super().insecure_settings()
-        if self.environment is Environment.PRODUCTION and (
-            self.stripe_webhook_secret.get_secret_value() == TEST_STRIPE_WEBHOOK_SECRET
-        ):
-            found.append("stripe_webhook_secret is the published test secret")
+        if self.environment is Environment.PRODUCTION:
+            if self.stripe_secret_key.get_secret_value() == DEV_STRIPE_SECRET_KEY:
+                found.append("stripe_secret_key is the development value (set INVOICING_STRIPE_SECRET_KEY)")
+            if self.stripe_webhook_secret.get_secret_value() == TEST_STRIPE_WEBHOOK_SECRET:
+                found.append("stripe_webhook_secret is the published test secret")
         return found
