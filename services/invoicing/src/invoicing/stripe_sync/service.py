@@ -79,6 +79,7 @@ from invoicing.stripe_sync.models import (
     tax_rate_params,
     totals_mismatch,
 )
+from invoicing.stripe_webhooks import service as stripe_webhooks
 from vikar_shared.auth import Principal, Role
 from vikar_shared.db import transaction
 
@@ -154,6 +155,20 @@ async def sync_next(pool: asyncpg.Pool, gateway: StripeGateway, policy: SyncPoli
         document = await ledger_service.get_invoice(conn, SYNC_JOB, row.invoice_id)
         credited: str | None = None
         tax_rate_id: str | None = None
+        if document.is_credit_note and await stripe_webhooks.books_a_stripe_void(conn, document.invoice_id):
+            # The credit note books in our ledger what Stripe did itself (voided the invoice, or marked it
+            # uncollectible): Stripe refuses a credit note on a void invoice and has nothing left to settle.
+            if await repository.mark_synced(
+                conn, row.invoice_id, attempt=row.attempts, stripe_invoice_id=None, stripe_credit_note_id=None
+            ):
+                await payments.add_history(
+                    conn,
+                    row.invoice_id,
+                    SyncState.SYNCED.value,
+                    actor=ACTOR,
+                    detail={"not_carried": "books a void or uncollectible invoice of Stripe's own; nothing to send"},
+                )
+            return Outcome(row.invoice_id, SyncState.SYNCED, row.attempts)
         if document.is_credit_note:
             assert document.credits_invoice_id is not None
             invoice_row = await repository.get(conn, document.credits_invoice_id)
