@@ -32,7 +32,8 @@ WEBHOOK_SECRET = "whsec_vikarmodel_test"
 
 @pytest.fixture(scope="module")
 def own_system(postgres: StackSettings, kafka: str, mailpit: StackSettings) -> Iterator[System]:
-    running = start_system(postgres)
+    # A claimed Stripe sync whose worker died is taken over after its lease: 5 s here instead of 120 s.
+    running = start_system(postgres, extra_env={"INVOICING_STRIPE_SYNC_LEASE_SECONDS": "5"})
     try:
         yield running
     finally:
@@ -179,7 +180,7 @@ async def test_issued_invoice_is_carried_to_stripe_and_paid_by_a_signed_webhook(
     assert stored == 2  # paid once (the second delivery is the same event), finalized once
 
     async def published() -> list[dict[str, Any]]:
-        records = (await system.topic_bytes()).get("invoicing.events", [])
+        records = (await system.topic_bytes()).get(system.namespace + "invoicing.events", [])
         events = [json.loads(value) for _, value in records]
         return [e for e in events if e["type"] == "invoicing.invoice_paid" and e["data"]["invoice_id"] == invoice_id]
 

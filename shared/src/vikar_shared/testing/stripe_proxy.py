@@ -368,7 +368,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=12113)
     parser.add_argument("--upstream", default="http://127.0.0.1:12111")
     args = parser.parse_args(argv)
-    uvicorn.run(create_app(args.upstream), host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
+    # A hanging fault must not hold the shutdown: requests still open after 2 s are dropped.
+    uvicorn.run(
+        create_app(args.upstream),
+        host="127.0.0.1",
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=2,
+    )
 
 
 if __name__ == "__main__":
