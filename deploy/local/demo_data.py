@@ -162,6 +162,16 @@ Close last week (Mette Jensen's approved hours become a draft invoice), then iss
   curl -H "Authorization: Bearer $FINANCE" '{INVOICING}/invoices?status=draft&company_id={company}'
   curl -X POST -H "Authorization: Bearer $FINANCE" '{INVOICING}/invoices/<id of the draft>/issue'
   curl -H "Authorization: Bearer $FINANCE" '{INVOICING}/reconciliation?through={week_end}'
+The issued invoice goes to Stripe (stripe-mock behind the recording proxy) with our number within seconds;
+see its Stripe state, payments and history, then play Stripe's part (stripe-mock sends no webhooks) or
+record a bank transfer, and look at it as the company does ({ORIGIN}/portal/invoices) and as bookkeeping does:
+  curl -H "Authorization: Bearer $FINANCE" '{INVOICING}/invoices/<id>'
+  (set -a; . .stack/demo.env; uv run vikar-invoicing stripe-event invoice.paid <number, e.g. 2026-000001>)
+  curl -X POST -H "Authorization: Bearer $FINANCE" -H 'content-type: application/json' \\
+    -d '{{"amount_ore": 10000, "paid_on": "<today>", "payer_reference": "FIK 71 demo"}}' \\
+    '{INVOICING}/invoices/<id>/payments'
+  curl -H "Authorization: Bearer $FINANCE" '{INVOICING}/invoices/overdue'
+  curl -H "Authorization: Bearer $FINANCE" '{INVOICING}/exports/bookkeeping.csv?from={week_end}&to=<today>'
 """
 
 

@@ -1,10 +1,18 @@
-"""``vikar-invoicing close --through 2026-11-30``: finance's close from a terminal.
+"""``vikar-invoicing close --through 2026-11-30``: finance's close from a terminal; and
+``vikar-invoicing stripe-event invoice.paid 2026-000001``: plays Stripe's part in the local demo.
 
 Does what ``POST /closes`` does (:func:`invoicing.ledger.service.close`, the same rules and the same
 idempotence), as ``cli:<login name>`` with the finance role, on the database of the ``INVOICING_*``
 settings (``INVOICING_DATABASE_URL``), with a progress bar per company and a summary table of the drafts
 (rich). ``--through`` defaults to today (the agency's date); a later day is refused (exit 2, the problem's
 message), as is a day that is not ``YYYY-MM-DD``. Exit 0 after a close, also one that drafted nothing.
+
+``stripe-event <type> <number> [--amount-paid ØRE] [--url URL]``: stripe-mock sends no webhooks, so this
+builds the Stripe event about our issued invoice (:func:`invoicing.stripe_webhooks.service.simulated_event`),
+signs it with ``INVOICING_STRIPE_WEBHOOK_SECRET`` as Stripe does (stripe-python's
+``WebhookSignature.generate_signature_header``) and posts it to the webhook (default
+``$VIKAR_PUBLIC_BASE_URL/api/invoicing/stripe/webhook``, the one origin). Prints the answer; exit 0 on 200,
+2 when the invoice or type is refused, 1 when the webhook answers otherwise.
 """
 
 from __future__ import annotations
@@ -12,10 +20,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 
+import httpx
+import stripe
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -23,8 +35,9 @@ from rich.table import Table
 from invoicing.config import InvoicingSettings
 from invoicing.ledger import service
 from invoicing.ledger.models import Close
+from invoicing.stripe_webhooks import service as stripe_webhooks
 from vikar_shared.auth import Principal, Role
-from vikar_shared.db import create_pool
+from vikar_shared.db import create_pool, transaction
 from vikar_shared.errors import DomainError
 from vikar_shared.types.periods import parse_day
 
@@ -97,13 +110,60 @@ async def run_close(settings: InvoicingSettings, through: date | None, console: 
         await pool.close()
 
 
+async def post_stripe_event(
+    settings: InvoicingSettings,
+    event_type: str,
+    number: str,
+    amount_paid: int | None,
+    url: str,
+    client: httpx.AsyncClient | None = None,
+) -> httpx.Response:
+    """Builds, signs and posts the event (``client``: the HTTP client to post with; default a new one)."""
+    pool = await create_pool(settings.database_url, min_size=1, max_size=1)
+    try:
+        async with transaction(pool) as conn:
+            event = await stripe_webhooks.simulated_event(
+                conn, number, event_type, now=settings.clock().now(), amount_paid_ore=amount_paid
+            )
+    finally:
+        await pool.close()
+    payload = json.dumps(event)
+    secret = settings.stripe_webhook_secret.get_secret_value()
+    signature = stripe.WebhookSignature.generate_signature_header(payload, secret)
+    headers = {"Stripe-Signature": signature, "Content-Type": "application/json"}
+    if client is not None:
+        return await client.post(url, content=payload.encode(), headers=headers)
+    async with httpx.AsyncClient(timeout=10) as own:
+        return await own.post(url, content=payload.encode(), headers=headers)
+
+
+def _stripe_event(args: argparse.Namespace, console: Console) -> int:
+    url = args.url or os.environ.get("VIKAR_PUBLIC_BASE_URL", "http://127.0.0.1:8100").rstrip("/")
+    if not args.url:
+        url += "/api/invoicing/stripe/webhook"
+    try:
+        answer = asyncio.run(post_stripe_event(InvoicingSettings(), args.type, args.number, args.amount_paid, url))
+    except DomainError as error:
+        console.print(f"[red]{error.code}[/red]: {error.detail}")
+        return 2
+    console.print(f"{args.type} for {args.number} → {url}: {answer.status_code} {answer.text}")
+    return 0 if answer.status_code == 200 else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="vikar-invoicing", description="Invoicing tasks for finance")
     commands = parser.add_subparsers(dest="command", required=True)
     close = commands.add_parser("close", help="draft invoices for every billing period ended on or before --through")
     close.add_argument("--through", help="YYYY-MM-DD, today or earlier (default: today)")
+    event = commands.add_parser("stripe-event", help="play Stripe: post a signed event about an issued invoice")
+    event.add_argument("type", choices=stripe_webhooks.SIMULATED_TYPES)
+    event.add_argument("number", help="our invoice number, e.g. 2026-000001")
+    event.add_argument("--amount-paid", type=int, help="øre (invoice.paid: default the invoice's total)")
+    event.add_argument("--url", help="the webhook (default: the one origin's /api/invoicing/stripe/webhook)")
     args = parser.parse_args(argv)
     console = Console()
+    if args.command == "stripe-event":
+        return _stripe_event(args, console)
     try:
         through = None if args.through is None else parse_day(args.through, "through")
         closed = asyncio.run(run_close(InvoicingSettings(), through, console))

@@ -14,10 +14,7 @@ DEV_STRIPE_SECRET_KEY = "sk_test_vikarmodel"
 
 
 class InvoicingSettings(ServiceSettings):
-    # populate_by_name: a setting with environment aliases (stripe_secret_key) is still set by its name in code.
-    model_config = SettingsConfigDict(
-        env_prefix="INVOICING_", extra="ignore", env_nested_delimiter="__", populate_by_name=True
-    )
+    model_config = SettingsConfigDict(env_prefix="INVOICING_", extra="ignore", env_nested_delimiter="__")
 
     service_name: str = "invoicing"
     http_port: int = 8103
@@ -60,7 +57,9 @@ class InvoicingSettings(ServiceSettings):
     # INVOICING_STRIPE_SECRET_KEY, or INVOICING_STRIPE_API_KEY as deploy/ names it.
     stripe_secret_key: SecretStr = Field(
         default=SecretStr(DEV_STRIPE_SECRET_KEY),
-        validation_alias=AliasChoices("INVOICING_STRIPE_SECRET_KEY", "INVOICING_STRIPE_API_KEY"),
+        # Its name first, so code sets it by name (populate_by_name on the class would let INVOICING_CLOCK_*
+        # set the clock, which only VIKAR_CLOCK_* may).
+        validation_alias=AliasChoices("stripe_secret_key", "INVOICING_STRIPE_SECRET_KEY", "INVOICING_STRIPE_API_KEY"),
     )
     # False: the worker does not run the sync job (the queue still fills; e.g. tests driving it step by step).
     stripe_sync_enabled: bool = True

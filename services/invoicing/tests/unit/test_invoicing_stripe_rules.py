@@ -273,7 +273,12 @@ def test_production_refuses_the_development_stripe_key_and_never_shows_a_key() -
     keys: dict[str, Any] = {"jwt_keys": {"k": "x" * 40}, "identity_verify_keys": own_identity_keys().verify_keys}
     with pytest.raises(ValidationError, match="stripe_secret_key is the development value"):
         InvoicingSettings(VIKAR_ENVIRONMENT="production", **keys)
-    real = InvoicingSettings(VIKAR_ENVIRONMENT="production", stripe_secret_key=SecretStr("sk_live_secret"), **keys)
+    real = InvoicingSettings(
+        VIKAR_ENVIRONMENT="production",
+        stripe_secret_key=SecretStr("sk_live_secret"),
+        stripe_webhook_secret=SecretStr("whsec_a-real-signing-secret"),
+        **keys,
+    )
     assert "sk_live_secret" not in repr(real)
     assert (
         InvoicingSettings(VIKAR_ENVIRONMENT="demo", **keys).stripe_secret_key.get_secret_value() == "sk_test_vikarmodel"

@@ -40,7 +40,6 @@ import copy
 import hashlib
 import json
 import re
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -266,7 +265,6 @@ def create_app(upstream: str) -> Starlette:
         key = request.headers.get("idempotency-key")
         call: dict[str, Any] = {
             "seq": len(recorder.calls) + 1,
-            "at": time.time(),
             "method": method,
             "path": path,
             "query": dict(request.query_params),
@@ -365,13 +363,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description="A recording, idempotent, metadata-keeping proxy in front of stripe-mock"
     )
+    parser.add_argument("--host", default="127.0.0.1", help="loopback unless a container network needs another")
     parser.add_argument("--port", type=int, default=12113)
     parser.add_argument("--upstream", default="http://127.0.0.1:12111")
     args = parser.parse_args(argv)
     # A hanging fault must not hold the shutdown: requests still open after 2 s are dropped.
     uvicorn.run(
         create_app(args.upstream),
-        host="127.0.0.1",
+        host=args.host,
         port=args.port,
         log_level="warning",
         access_log=False,

@@ -195,3 +195,14 @@ async def books_a_stripe_void(conn: asyncpg.Connection, credit_note_id: UUID) ->
     return bool(
         await conn.fetchval("select true from stripe_voided_invoices where credit_note_id = $1", credit_note_id)
     )
+
+
+async def stripe_view_of(conn: asyncpg.Connection, number: str) -> asyncpg.Record | None:
+    """An issued invoice by its number, with what Stripe would know of it (its Stripe invoice id, if synced)."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        """select i.invoice_id, i.number, i.total_ore, i.currency, s.stripe_invoice_id
+           from invoices i left join stripe_syncs s on s.invoice_id = i.invoice_id
+           where i.number = $1 and i.status = 'issued' and i.document_type = 'invoice'""",
+        number,
+    )
+    return row

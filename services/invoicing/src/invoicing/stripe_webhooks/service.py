@@ -21,6 +21,7 @@ Stripe event). Sources: https://docs.stripe.com/webhooks."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -54,7 +55,7 @@ from invoicing.stripe_webhooks.models import (
 )
 from invoicing.stripe_webhooks.repository import InboxRow, OurInvoice
 from vikar_shared.auth import Principal, Role
-from vikar_shared.errors import forbidden
+from vikar_shared.errors import forbidden, not_found
 from vikar_shared.events.envelope import EventData
 from vikar_shared.events.invoicing import InvoicePaymentFailed, InvoiceVoided
 from vikar_shared.outbox import add_event
@@ -279,3 +280,56 @@ async def books_a_stripe_void(conn: asyncpg.Connection, credit_note_id: UUID) ->
     Stripe settled it already (its invoice is void there), so the Stripe sync has no Stripe credit note to make
     for it (Stripe refuses credit notes on a void invoice)."""
     return await repository.books_a_stripe_void(conn, credit_note_id)
+
+
+# Event types the demo tool can play (``vikar-invoicing stripe-event``).
+SIMULATED_TYPES = (
+    "invoice.finalized",
+    "invoice.paid",
+    "invoice.payment_failed",
+    "invoice.voided",
+    "invoice.marked_uncollectible",
+)
+
+
+async def simulated_event(
+    conn: asyncpg.Connection, number: str, event_type: str, *, now: datetime, amount_paid_ore: int | None = None
+) -> dict[str, Any]:
+    """A Stripe event about our issued invoice ``number`` as Stripe would send it (API object shapes of
+    https://docs.stripe.com/api/events/object): what the local demo and a newcomer use to play Stripe's part,
+    since stripe-mock sends no webhooks. ``amount_paid_ore`` (øre) defaults to the invoice's total for
+    ``invoice.paid``, else 0. The Stripe invoice id is the one the sync stored, or a made-up ``in_demo_…``
+    when the invoice is not on Stripe yet (the webhook then finds ours by the metadata alone).
+
+    Errors: 404 ``invoice-not-found`` (no issued invoice has that number); ValueError for an event type not
+    in :data:`SIMULATED_TYPES`."""
+    if event_type not in SIMULATED_TYPES:  # the CLI offers only these (argparse choices)
+        raise ValueError(f"event_type must be one of {', '.join(SIMULATED_TYPES)}")
+    row = await repository.stripe_view_of(conn, number)
+    if row is None:
+        raise not_found("invoice")
+    paid = row["total_ore"] if amount_paid_ore is None and event_type == "invoice.paid" else (amount_paid_ore or 0)
+    at = int(now.timestamp())
+    status = {"invoice.paid": "paid", "invoice.voided": "void", "invoice.marked_uncollectible": "uncollectible"}
+    return {
+        "id": f"evt_demo_{uuid.uuid4().hex[:20]}",
+        "object": "event",
+        "type": event_type,
+        "created": at,
+        "livemode": False,
+        "data": {
+            "object": {
+                "id": row["stripe_invoice_id"] or f"in_demo_{row['invoice_id'].hex[:16]}",
+                "object": "invoice",
+                "number": row["number"],
+                "currency": row["currency"].lower(),
+                "metadata": {"invoice_id": str(row["invoice_id"]), "number": row["number"]},
+                "total": row["total_ore"],
+                "amount_paid": paid,
+                "amount_remaining": row["total_ore"] - paid,
+                "attempt_count": 1,
+                "status": status.get(event_type, "open"),
+                "status_transitions": {"paid_at": at if event_type == "invoice.paid" else None, "finalized_at": at},
+            }
+        },
+    }

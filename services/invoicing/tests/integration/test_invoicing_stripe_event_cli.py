@@ -1,0 +1,46 @@
+"""``vikar-invoicing stripe-event`` plays Stripe's part in the demo: the event it signs is accepted by the
+webhook and books the payment; an unknown number is refused before anything is sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from invoicing.cli import post_stripe_event
+from invoicing.config import InvoicingSettings
+from vikar_shared.auth import Role
+from vikar_shared.errors import DomainError
+from vikar_shared.testing.plugin import bearer, wait_until
+
+FINANCE = bearer(Role.FINANCE)
+
+
+async def test_a_simulated_paid_event_is_signed_accepted_and_books_the_payment(
+    invoicing: Any, issue_invoices: Any
+) -> None:
+    [invoice] = await issue_invoices(1)
+    settings = InvoicingSettings(database_url=invoicing.app.state.settings.database_url)
+    answer = await post_stripe_event(
+        settings, "invoice.paid", invoice["number"], None, "/stripe/webhook", client=invoicing.client
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["stored"] is True
+
+    async def paid() -> bool:
+        got = (await invoicing.client.get(f"/invoices/{invoice['invoice_id']}", headers=FINANCE)).json()
+        return bool(got["payment"]["status"] == "paid")
+
+    await wait_until(paid, what="the simulated payment booked", timeout=20)
+    got = (await invoicing.client.get(f"/invoices/{invoice['invoice_id']}", headers=FINANCE)).json()
+    assert [(p["method"], p["amount_ore"]) for p in got["payments"]] == [("stripe", 33_749)]
+
+
+async def test_an_unknown_number_is_refused_before_anything_is_sent(invoicing: Any) -> None:
+    settings = InvoicingSettings(database_url=invoicing.app.state.settings.database_url)
+    with pytest.raises(DomainError) as refused:
+        await post_stripe_event(
+            settings, "invoice.paid", "2026-999999", None, "/stripe/webhook", client=invoicing.client
+        )
+    assert refused.value.code == "invoice-not-found"
+    assert await invoicing.count("select count(*) from stripe_webhook_events") == 0
