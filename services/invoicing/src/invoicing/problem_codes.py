@@ -98,6 +98,21 @@ CATALOGUE = service_catalogue(
                 "Spørg igen efter det antal sekunder, Retry-After angiver; udsted først en kladde.",
             ),
         ),
+        entry(
+            "credit-exceeds-invoice",
+            409,
+            en=(
+                "Credit exceeds the invoice",
+                "A credit note never credits more than the invoice's net not yet credited by earlier credit notes "
+                "(or by a void booked from Stripe).",
+            ),
+            da=(
+                "Kreditering over fakturaen",
+                "En kreditnota krediterer aldrig mere end den del af fakturaens nettobeløb, som tidligere "
+                "kreditnotaer (eller en annullering fra Stripe) ikke allerede har krediteret.",
+            ),
+            do=("Delete the draft credit note.", "Slet kladden til kreditnotaen."),
+        ),
         # Issue 10: payments.
         entry(
             "invoice-not-payable",

@@ -172,7 +172,16 @@ async def delete_invoice(invoice_id: UUID, actor: Finance, pool: DbPool) -> Resp
     "/invoices/{invoice_id}/issue",
     response_model=InvoiceOut,
     responses=problem_responses(
-        409, codes={409: ["invoice-issued", "invoice-empty", "invoice-negative-total", "buyer-incomplete"]}
+        409,
+        codes={
+            409: [
+                "invoice-issued",
+                "invoice-empty",
+                "invoice-negative-total",
+                "buyer-incomplete",
+                "credit-exceeds-invoice",
+            ]
+        },
     ),
     summary="Issue a draft invoice or credit note: next number of the gap-free sequence, frozen, event on Kafka",
     description="Finance and admin. A credit note is issued the same way (`invoicing.credit_note_issued`). "

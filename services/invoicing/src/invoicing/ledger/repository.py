@@ -501,6 +501,18 @@ def _invoice(row: asyncpg.Record, lines: tuple[InvoiceLine, ...]) -> Invoice:
 # --- issuing -------------------------------------------------------------------------------------------------
 
 
+async def net_left_to_credit(conn: asyncpg.Connection, invoice_id: UUID) -> int:
+    """Øre of the invoice's net not yet credited: its ``net_ore`` less the nets of the issued credit notes
+    crediting it (nets are exact sums of line amounts; VAT is rounded per document, so it is not compared)."""
+    left: int = await conn.fetchval(
+        """select i.net_ore - coalesce((select sum(c.net_ore) from invoices c where c.credits_invoice_id = i.invoice_id
+                                        and c.status = 'issued'), 0)
+           from invoices i where i.invoice_id = $1""",
+        invoice_id,
+    )
+    return left
+
+
 async def next_number(conn: asyncpg.Connection, year: int) -> int:
     """The year's next sequence number. The counter row stays locked until the transaction ends, so
     concurrent issues queue and a rolled-back issue gives its number back: no gap."""

@@ -207,6 +207,10 @@ async def _credit_notes(conn: asyncpg.Connection, close_id: UUID | None, items: 
         by_invoice.setdefault(item.credits_invoice_id, []).append(item)
     notes: list[Invoice] = []
     for credited_id, members in by_invoice.items():
+        if await repository.net_left_to_credit(conn, credited_id) <= 0:
+            # Credited in full already (a Stripe void booked as a credit note of everything owed): a credit
+            # note could not be issued (``credit-exceeds-invoice``), so none is drafted; the items stay open.
+            continue
         credited = await repository.get_invoice(conn, credited_id)
         assert credited is not None, "credit items refer to an issued invoice"
         notes.append(credit_note(uuid.uuid4(), credited, group_credit_lines(members), close_id))
@@ -395,7 +399,9 @@ async def issue(
 
     Errors: 404 ``invoice-not-found``; 409 ``invoice-issued`` (issued before: never twice), ``invoice-empty``
     (no lines, or lines netting to 0 øre), ``invoice-negative-total`` (corrections outweigh the hours: a
-    credit note's job), ``buyer-incomplete`` (no billing address known for the company)."""
+    credit note's job), ``buyer-incomplete`` (no billing address known for the company),
+    ``credit-exceeds-invoice`` (a credit note whose net is more than the net of its invoice not credited yet,
+    e.g. after the invoice was voided in Stripe and booked as a credit note of everything owed)."""
     _finance(actor)
     invoice = await _locked_invoice(conn, invoice_id)
     _still_draft(invoice)
@@ -404,6 +410,17 @@ async def issue(
         raise conflict("invoice-empty", "The draft has no lines or they net to 0 øre: there is nothing to invoice")
     if invoice.total_ore < 0:
         raise conflict("invoice-negative-total", "The draft's total is negative: that is a credit note, not an invoice")
+    if invoice.is_credit_note:
+        assert invoice.credits_invoice_id is not None
+        left = await repository.net_left_to_credit(conn, invoice.credits_invoice_id)
+        if invoice.net_ore > left:
+            # Never credit more than was invoiced: earlier credit notes (or a void booked from Stripe) took it.
+            raise conflict(
+                "credit-exceeds-invoice",
+                f"The credit note credits {invoice.net_ore} øre net, but only {max(left, 0)} øre of invoice "
+                f"{invoice.credits_invoice_number} is left to credit (earlier credit notes, or the invoice was voided "
+                "in Stripe): delete this draft",
+            )
     company = await companies.get_company(conn, invoice.company_id)
     buyer = _buyer(company)
     assert company is not None
