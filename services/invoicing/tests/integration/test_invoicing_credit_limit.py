@@ -5,15 +5,14 @@ is refused at issue (409 ``credit-exceeds-invoice``, nothing numbered) and a lat
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
-from invoicing.ledger import service as ledger
-from invoicing.ledger.endpoints import seller_of
-from vikar_shared.auth import Principal, Role
+from invoicing.cli import post_stripe_event
+from invoicing.config import InvoicingSettings
+from vikar_shared.auth import Role
 from vikar_shared.clock import FixedClock
-from vikar_shared.db import transaction
-from vikar_shared.testing.plugin import bearer
+from vikar_shared.testing.plugin import bearer, wait_until
 
 FINANCE = bearer(Role.FINANCE)
 
@@ -43,6 +42,7 @@ async def test_a_credit_note_beyond_what_is_left_to_credit_is_refused_and_not_dr
     invoicing.app.state.clock = FixedClock.on(date(2026, 11, 6))
     r = await invoicing.client.post(f"/invoices/{october['invoice_id']}/issue", headers=FINANCE)
     assert r.status_code == 200, r.text  # 150 min at 200 kr = 50 000 øre net
+    october_number = r.json()["number"]
 
     # 15 minutes taken away: the next close drafts a credit note of 5 000 øre net.
     await invoicing.publish_approvals(build.approval(anna, date(2026, 10, 5), -15, corrects=worked))
@@ -50,18 +50,31 @@ async def test_a_credit_note_beyond_what_is_left_to_credit_is_refused_and_not_dr
     [note] = await _close(invoicing, "2026-11-30", date(2026, 12, 1))
     assert (note["document_type"], note["net_ore"]) == ("credit_note", 5_000)
 
-    # Meanwhile Stripe voids the invoice: everything owed is credited (as the webhook job books it).
-    system = Principal(subject="stripe", role=Role.FINANCE)
-    async with transaction(invoicing.pool) as conn:
-        void = await ledger.credit_what_is_owed(
-            conn,
-            system,
-            uuid.UUID(october["invoice_id"]),
-            today=date(2026, 12, 1),
-            now=datetime(2026, 12, 1, 9, tzinfo=UTC),
-            seller=seller_of(invoicing.app.state.settings),
+    # Meanwhile Stripe voids the invoice: the signed webhook books everything owed as a credit note. (The Stripe
+    # sync's first attempt is awaited so the event names the Stripe invoice it stored, as Stripe's would.)
+    async def sync_tried() -> bool:
+        state = await invoicing.pool.fetchval(
+            "select state from stripe_syncs where invoice_id = $1", uuid.UUID(october["invoice_id"])
         )
-    assert void is not None and void.net_ore == 50_000
+        return state in ("stripe_failed", "stripe_synced")
+
+    await wait_until(sync_tried, what="the Stripe sync's first attempt", timeout=20)
+    settings = InvoicingSettings(database_url=invoicing.app.state.settings.database_url)
+    answer = await post_stripe_event(
+        settings, "invoice.voided", october_number, None, "/stripe/webhook", client=invoicing.client
+    )
+    assert answer.status_code == 200, answer.text
+
+    async def voided() -> bool:
+        return bool(
+            await invoicing.count("select count(*) from stripe_voided_invoices where credit_note_id is not null")
+        )
+
+    await wait_until(voided, what="the void booked as a credit note", timeout=20)
+    void_net = await invoicing.pool.fetchval(
+        "select i.net_ore from invoices i join stripe_voided_invoices v on v.credit_note_id = i.invoice_id"
+    )
+    assert void_net == 50_000
 
     numbers_before = await invoicing.count("select count(*) from invoices where number is not null")
     r = await invoicing.client.post(f"/invoices/{note['invoice_id']}/issue", headers=FINANCE)
@@ -73,3 +86,18 @@ async def test_a_credit_note_beyond_what_is_left_to_credit_is_refused_and_not_dr
     r = await invoicing.client.delete(f"/invoices/{note['invoice_id']}", headers=FINANCE)
     assert r.status_code == 204, r.text
     assert await _close(invoicing, "2026-11-30", date(2026, 12, 2)) == []
+
+    # The reconciliation accounts for it: the entries stay invoiced (the void credits the amount, not them), the
+    # correction waits in the pool, and the void is reported beside them; no document differs.
+    r = await invoicing.client.get("/reconciliation", params={"through": "2026-11-30"}, headers=FINANCE)
+    assert r.status_code == 200, r.text
+    [mine] = [c for c in r.json()["companies"] if c["company_id"] == str(company)]
+    assert (
+        mine["approved_ore"],
+        mine["invoiced_ore"],
+        mine["credited_ore"],
+        mine["not_yet_invoiced_ore"],
+        mine["difference_ore"],
+        mine["voided_ore"],
+    ) == (45_000, 50_000, 0, -5_000, 0, 50_000)
+    assert mine["document_differences"] == [] and mine["differences"] == []

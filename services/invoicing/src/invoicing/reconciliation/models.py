@@ -71,6 +71,8 @@ class CompanyReconciliation:
     pending_entries: int
     differences: tuple[EntryCharges, ...]
     document_differences: tuple[DocumentCheck, ...]
+    # Nets of the credit notes booking Stripe voids (issue 10): amounts, not entries, so outside the equation.
+    voided_ore: int = 0
 
     @property
     def difference_ore(self) -> int:
@@ -78,11 +80,15 @@ class CompanyReconciliation:
 
 
 def reconcile(
-    entries: Iterable[EntryCharges], documents: Iterable[DocumentCheck], pending: dict[UUID, int]
+    entries: Iterable[EntryCharges],
+    documents: Iterable[DocumentCheck],
+    pending: dict[UUID, int],
+    voided: dict[UUID, int] | None = None,
 ) -> list[CompanyReconciliation]:
     """Per company (by id): the sums of its entries, the entries with a difference and the documents whose net
     is not their items' sum. ``pending``: entries not accrued yet per company (counted, not differences: their
-    price is not known until they accrue; the close lists them)."""
+    price is not known until they accrue; the close lists them). ``voided``: per company, the nets (øre) of the
+    credit notes booking Stripe voids, reported as ``voided_ore``."""
     by_company: dict[UUID, list[EntryCharges]] = {}
     for entry in entries:
         by_company.setdefault(entry.company_id, []).append(entry)
@@ -90,7 +96,8 @@ def reconcile(
     for document in documents:
         if document.difference_ore:
             bad_documents.setdefault(document.company_id, []).append(document)
-    companies = set(by_company) | set(bad_documents) | set(pending)
+    voided = voided or {}
+    companies = set(by_company) | set(bad_documents) | set(pending) | set(voided)
     result = []
     for company_id in sorted(companies, key=str):
         own = by_company.get(company_id, [])
@@ -106,6 +113,7 @@ def reconcile(
                     sorted((e for e in own if e.difference_ore), key=lambda e: (e.work_date, str(e.entry_id)))
                 ),
                 document_differences=tuple(bad_documents.get(company_id, [])),
+                voided_ore=voided.get(company_id, 0),
             )
         )
     return result

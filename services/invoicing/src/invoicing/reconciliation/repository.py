@@ -42,10 +42,24 @@ async def document_checks(conn: asyncpg.Connection, through: date) -> list[Docum
         """select i.invoice_id, i.company_id, i.document_type, i.number, i.net_ore,
                   coalesce((select sum(li.amount_ore) from ledger_items li where li.document_id = i.invoice_id), 0)
                       as items_ore
-           from invoices i where i.period_start <= $1""",
+           from invoices i where i.period_start <= $1
+             -- A credit note booking a Stripe void credits amounts, not items (issue 10): voided_per_company.
+             and not exists (select 1 from stripe_voided_invoices v where v.credit_note_id = i.invoice_id)""",
         through,
     )
     return [DocumentCheck(**dict(r)) for r in rows]
+
+
+async def voided_per_company(conn: asyncpg.Connection, through: date) -> dict[UUID, int]:
+    """Per company, the nets (øre) of the issued credit notes that book invoices voided (or marked
+    uncollectible) in Stripe, of periods starting on or before ``through``."""
+    rows = await conn.fetch(
+        """select i.company_id, sum(i.net_ore)::bigint as voided_ore
+           from invoices i join stripe_voided_invoices v on v.credit_note_id = i.invoice_id
+           where i.status = 'issued' and i.period_start <= $1 group by i.company_id""",
+        through,
+    )
+    return {r["company_id"]: int(r["voided_ore"]) for r in rows}
 
 
 async def pending_per_company(conn: asyncpg.Connection, through: date) -> dict[UUID, int]:

@@ -46,6 +46,10 @@ class CompanyReconciliationOut(BaseModel):
     not_yet_invoiced_ore: int = Field(description="In the pool or on drafts")
     difference_ore: int
     pending_entries: int = Field(description="Approved entries not accrued yet (no price yet; the close lists them)")
+    voided_ore: int = Field(
+        description="Nets of the credit notes booking invoices voided in Stripe: they credit the amount still owed, "
+        "not entries, so the voided invoice's entries stay counted as invoiced and the void is reported here"
+    )
     differences: list[EntryDifferenceOut]
     document_differences: list[DocumentDifferenceOut]
 

@@ -19,9 +19,12 @@ ROLES = frozenset({Role.FINANCE, Role.ADMIN})
 
 async def reconciliation(conn: asyncpg.Connection, actor: Principal, through: date) -> list[CompanyReconciliation]:
     """Per company with approved entries worked on or before ``through``: approved = invoiced − credited + not
-    yet invoiced, each difference listed by entry (øre), and documents whose net is not their entries' sum."""
+    yet invoiced, each difference listed by entry (øre), and documents whose net is not their entries' sum;
+    and the nets of the credit notes that book Stripe voids (``voided_ore``: they credit amounts, not entries,
+    so the entries of a voided invoice stay invoiced and the void is reported beside them)."""
     if actor.role not in ROLES:
         raise forbidden("Only finance and admin reconcile the ledger")
     entries = await repository.entry_charges(conn, through)
     documents = await repository.document_checks(conn, through)
-    return reconcile(entries, documents, await repository.pending_per_company(conn, through))
+    pending = await repository.pending_per_company(conn, through)
+    return reconcile(entries, documents, pending, await repository.voided_per_company(conn, through))
