@@ -55,12 +55,32 @@ async def issued_invoice(invoicing: Any, build: Any) -> tuple[dict[str, Any], An
     invoicing.app.state.clock = FixedClock.on(date(2026, 11, 6))
     i = await invoicing.client.post(f"/invoices/{draft['invoice_id']}/issue", headers=FINANCE)
     assert i.status_code == 200, i.text
+    # Stripe's events come later: the service's clock (signatures' age, payment dates) is then 25 November.
+    invoicing.app.state.clock = FixedClock.on(date(2026, 11, 25))
     return i.json(), placement, approval
 
 
 async def issued_invoices(invoicing: Any, build: Any) -> list[dict[str, Any]]:
     invoice, _, _ = await issued_invoice(invoicing, build)
     return [invoice]
+
+
+async def synced_id(invoicing: Any, invoice: dict[str, Any]) -> str:
+    """The Stripe invoice id the Stripe sync stored for ``invoice`` (it runs in the service, against stripe-mock):
+    the one Stripe invoice whose events are booked for it."""
+
+    async def stored() -> bool:
+        return bool(await _stored_id(invoicing, invoice))
+
+    await wait_until(stored, what=f"the Stripe sync of {invoice['number']}", timeout=20)
+    return await _stored_id(invoicing, invoice)
+
+
+async def _stored_id(invoicing: Any, invoice: dict[str, Any]) -> str:
+    found = await invoicing.pool.fetchval(
+        "select stripe_invoice_id from stripe_syncs where invoice_id = $1", uuid.UUID(invoice["invoice_id"])
+    )
+    return str(found or "")
 
 
 def stripe_invoice(
@@ -100,7 +120,9 @@ async def deliver(
     secret: str = TEST_STRIPE_WEBHOOK_SECRET,
 ) -> httpx.Response:
     payload = body if isinstance(body, str) else json.dumps(body)
-    signature = stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp=timestamp)
+    # Signed now by the service's clock (which checks the signature's age), unless the test says when.
+    at = int(invoicing.app.state.clock.now().timestamp()) if timestamp is None else timestamp
+    signature = stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp=at)
     response: httpx.Response = await invoicing.client.post(
         "/stripe/webhook",
         content=payload.encode(),
@@ -135,7 +157,8 @@ async def inbox_count(invoicing: Any) -> int:
 async def test_a_signed_invoice_paid_is_stored_answered_and_books_the_payment(invoicing: Any, build: Any) -> None:
     [invoice] = await issued_invoices(invoicing, build)
     # Paid 2026-11-20 23:30 UTC: 21 November in Copenhagen.
-    paid = event("invoice.paid", stripe_invoice(invoice, amount_paid=TOTAL, paid_at=1_795_217_400))
+    stripe_id = await synced_id(invoicing, invoice)
+    paid = event("invoice.paid", stripe_invoice(invoice, stripe_id=stripe_id, amount_paid=TOTAL, paid_at=1_795_217_400))
     r = await deliver(invoicing, paid)
     assert r.status_code == 200, r.text
     assert r.json() == {"event_id": paid["id"], "stored": True}
@@ -241,7 +264,7 @@ async def test_invoice_paid_twice_and_before_finalized_books_one_payment_and_one
     invoicing: Any, build: Any
 ) -> None:
     [invoice] = await issued_invoices(invoicing, build)
-    stripe_id = f"in_{uuid.uuid4().hex[:24]}"
+    stripe_id = await synced_id(invoicing, invoice)
     paid_object = stripe_invoice(invoice, stripe_id=stripe_id, amount_paid=TOTAL, paid_at=1_795_217_400)
     # Out of order: paid (twice, as two events: Stripe's retry of a lost answer is another delivery of one event,
     # a second report is another event), then finalized.
@@ -288,7 +311,7 @@ async def test_an_invoice_voided_in_stripe_becomes_an_issued_credit_note_of_what
     invoicing: Any, build: Any
 ) -> None:
     [invoice] = await issued_invoices(invoicing, build)
-    stripe_id = f"in_{uuid.uuid4().hex[:24]}"
+    stripe_id = await synced_id(invoicing, invoice)
     voided = event("invoice.voided", stripe_invoice(invoice, stripe_id=stripe_id))
     again = event("invoice.marked_uncollectible", stripe_invoice(invoice, stripe_id=stripe_id))
     assert (await deliver(invoicing, voided)).status_code == 200
@@ -360,7 +383,10 @@ async def test_a_partial_bank_payment_then_stripe_paid_for_the_rest(invoicing: A
             payer_reference="FIK 71",
         )
     assert account.outstanding_ore == TOTAL - 10_000
-    paid = event("invoice.paid", stripe_invoice(invoice, amount_paid=TOTAL - 10_000, paid_at=1_795_217_400))
+    stripe_id = await synced_id(invoicing, invoice)
+    paid = event(
+        "invoice.paid", stripe_invoice(invoice, stripe_id=stripe_id, amount_paid=TOTAL - 10_000, paid_at=1_795_217_400)
+    )
     assert (await deliver(invoicing, paid)).status_code == 200
     assert (await handled(invoicing, paid["id"]))["outcome"] == "payment-recorded"
     amounts = sorted(
@@ -374,7 +400,7 @@ async def test_a_partial_bank_payment_then_stripe_paid_for_the_rest(invoicing: A
 
 async def test_payment_failed_publishes_invoice_payment_failed(invoicing: Any, build: Any) -> None:
     [invoice] = await issued_invoices(invoicing, build)
-    failing = stripe_invoice(invoice)
+    failing = stripe_invoice(invoice, stripe_id=await synced_id(invoicing, invoice))
     failing["last_payment_error"] = {
         "decline_code": "insufficient_funds",
         "payment_method": {"card": {"last4": "4242"}},
@@ -400,7 +426,7 @@ async def test_a_credit_note_made_in_stripe_not_by_us_is_flagged(invoicing: Any,
             "id": "cn_1",
             "object": "credit_note",
             "currency": "dkk",
-            "invoice": "in_x",
+            "invoice": await synced_id(invoicing, invoice),
             "total": 500,
             "metadata": {"invoice_id": invoice["invoice_id"]},
         },
@@ -425,7 +451,7 @@ async def test_a_void_after_a_credit_note_credits_the_remainder_on_one_line(invo
     issued = await invoicing.client.post(f"/invoices/{correction['invoice_id']}/issue", headers=FINANCE)
     assert issued.json()["total_ore"] == 11_250
 
-    voided = event("invoice.voided", stripe_invoice(invoice))
+    voided = event("invoice.voided", stripe_invoice(invoice, stripe_id=await synced_id(invoicing, invoice)))
     assert (await deliver(invoicing, voided)).status_code == 200
     assert (await handled(invoicing, voided["id"]))["outcome"] == "credit-note-issued"
     [note] = await invoicing.pool.fetch(
@@ -453,7 +479,7 @@ async def test_a_void_after_a_credit_note_credits_the_remainder_on_one_line(invo
 
 async def test_a_payload_the_job_cannot_book_is_flagged_with_the_error_class(invoicing: Any, build: Any) -> None:
     [invoice] = await issued_invoices(invoicing, build)
-    broken = stripe_invoice(invoice)
+    broken = stripe_invoice(invoice, stripe_id=await synced_id(invoicing, invoice))
     broken["amount_paid"] = "a lot"
     paid = event("invoice.paid", broken)
     assert (await deliver(invoicing, paid)).status_code == 200
