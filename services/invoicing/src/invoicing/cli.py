@@ -119,17 +119,18 @@ async def post_stripe_event(
     client: httpx.AsyncClient | None = None,
 ) -> httpx.Response:
     """Builds, signs and posts the event (``client``: the HTTP client to post with; default a new one)."""
+    now = settings.clock().now()  # the services' clock: the webhook checks the signature's time against it
     pool = await create_pool(settings.database_url, min_size=1, max_size=1)
     try:
         async with transaction(pool) as conn:
             event = await stripe_webhooks.simulated_event(
-                conn, number, event_type, now=settings.clock().now(), amount_paid_ore=amount_paid
+                conn, number, event_type, now=now, amount_paid_ore=amount_paid
             )
     finally:
         await pool.close()
     payload = json.dumps(event)
     secret = settings.stripe_webhook_secret.get_secret_value()
-    signature = stripe.WebhookSignature.generate_signature_header(payload, secret)
+    signature = stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp=int(now.timestamp()))
     headers = {"Stripe-Signature": signature, "Content-Type": "application/json"}
     if client is not None:
         return await client.post(url, content=payload.encode(), headers=headers)

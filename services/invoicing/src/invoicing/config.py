@@ -85,7 +85,8 @@ class InvoicingSettings(ServiceSettings):
     # default is the documented test secret the tests and the local stack sign with: never a real one. It is a
     # SecretStr, so it never appears in a log or a repr.
     stripe_webhook_secret: SecretStr = SecretStr(TEST_STRIPE_WEBHOOK_SECRET)
-    # Seconds a webhook's Stripe-Signature timestamp may be old (Stripe's own default; replays after it fail).
+    # Seconds a webhook's Stripe-Signature timestamp may lie before or after the service's clock (Stripe's own
+    # default; replays after it fail, and so does a signature from the future).
     stripe_webhook_tolerance_seconds: int = 300
     # Seconds the worker's webhook job waits when no inbox row is due.
     stripe_webhook_poll_seconds: float = 1.0

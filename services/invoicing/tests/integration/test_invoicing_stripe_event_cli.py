@@ -21,6 +21,18 @@ async def test_a_simulated_paid_event_is_signed_accepted_and_books_the_payment(
 ) -> None:
     [invoice] = await issue_invoices(1)
     settings = InvoicingSettings(database_url=invoicing.app.state.settings.database_url)
+    # The tool and the service read one clock (VIKAR_CLOCK_*): the webhook checks the signature's time by it.
+    invoicing.app.state.clock = settings.clock()
+
+    # Carried to Stripe first: the tool then names the Stripe invoice the sync stored, the one booked for ours.
+    async def synced() -> bool:
+        return bool(
+            await invoicing.pool.fetchval(
+                "select stripe_invoice_id from stripe_syncs where invoice_id = $1::uuid", invoice["invoice_id"]
+            )
+        )
+
+    await wait_until(synced, what="the Stripe sync", timeout=20)
     answer = await post_stripe_event(
         settings, "invoice.paid", invoice["number"], None, "/stripe/webhook", client=invoicing.client
     )

@@ -14,6 +14,7 @@ import uuid
 from datetime import date
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 import stripe
@@ -55,12 +56,32 @@ async def issued_invoice(invoicing: Any, build: Any) -> tuple[dict[str, Any], An
     invoicing.app.state.clock = FixedClock.on(date(2026, 11, 6))
     i = await invoicing.client.post(f"/invoices/{draft['invoice_id']}/issue", headers=FINANCE)
     assert i.status_code == 200, i.text
+    # Stripe's events come later: the service's clock (signatures' age, payment dates) is then 25 November.
+    invoicing.app.state.clock = FixedClock.on(date(2026, 11, 25))
     return i.json(), placement, approval
 
 
 async def issued_invoices(invoicing: Any, build: Any) -> list[dict[str, Any]]:
     invoice, _, _ = await issued_invoice(invoicing, build)
     return [invoice]
+
+
+async def synced_id(invoicing: Any, invoice: dict[str, Any]) -> str:
+    """The Stripe invoice id the Stripe sync stored for ``invoice`` (it runs in the service, against stripe-mock):
+    the one Stripe invoice whose events are booked for it."""
+
+    async def stored() -> bool:
+        return bool(await _stored_id(invoicing, invoice))
+
+    await wait_until(stored, what=f"the Stripe sync of {invoice['number']}", timeout=20)
+    return await _stored_id(invoicing, invoice)
+
+
+async def _stored_id(invoicing: Any, invoice: dict[str, Any]) -> str:
+    found = await invoicing.pool.fetchval(
+        "select stripe_invoice_id from stripe_syncs where invoice_id = $1", uuid.UUID(invoice["invoice_id"])
+    )
+    return str(found or "")
 
 
 def stripe_invoice(
@@ -100,7 +121,9 @@ async def deliver(
     secret: str = TEST_STRIPE_WEBHOOK_SECRET,
 ) -> httpx.Response:
     payload = body if isinstance(body, str) else json.dumps(body)
-    signature = stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp=timestamp)
+    # Signed now by the service's clock (which checks the signature's age), unless the test says when.
+    at = int(invoicing.app.state.clock.now().timestamp()) if timestamp is None else timestamp
+    signature = stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp=at)
     response: httpx.Response = await invoicing.client.post(
         "/stripe/webhook",
         content=payload.encode(),
@@ -135,7 +158,8 @@ async def inbox_count(invoicing: Any) -> int:
 async def test_a_signed_invoice_paid_is_stored_answered_and_books_the_payment(invoicing: Any, build: Any) -> None:
     [invoice] = await issued_invoices(invoicing, build)
     # Paid 2026-11-20 23:30 UTC: 21 November in Copenhagen.
-    paid = event("invoice.paid", stripe_invoice(invoice, amount_paid=TOTAL, paid_at=1_795_217_400))
+    stripe_id = await synced_id(invoicing, invoice)
+    paid = event("invoice.paid", stripe_invoice(invoice, stripe_id=stripe_id, amount_paid=TOTAL, paid_at=1_795_217_400))
     r = await deliver(invoicing, paid)
     assert r.status_code == 200, r.text
     assert r.json() == {"event_id": paid["id"], "stored": True}
@@ -241,7 +265,7 @@ async def test_invoice_paid_twice_and_before_finalized_books_one_payment_and_one
     invoicing: Any, build: Any
 ) -> None:
     [invoice] = await issued_invoices(invoicing, build)
-    stripe_id = f"in_{uuid.uuid4().hex[:24]}"
+    stripe_id = await synced_id(invoicing, invoice)
     paid_object = stripe_invoice(invoice, stripe_id=stripe_id, amount_paid=TOTAL, paid_at=1_795_217_400)
     # Out of order: paid (twice, as two events: Stripe's retry of a lost answer is another delivery of one event,
     # a second report is another event), then finalized.
@@ -288,7 +312,7 @@ async def test_an_invoice_voided_in_stripe_becomes_an_issued_credit_note_of_what
     invoicing: Any, build: Any
 ) -> None:
     [invoice] = await issued_invoices(invoicing, build)
-    stripe_id = f"in_{uuid.uuid4().hex[:24]}"
+    stripe_id = await synced_id(invoicing, invoice)
     voided = event("invoice.voided", stripe_invoice(invoice, stripe_id=stripe_id))
     again = event("invoice.marked_uncollectible", stripe_invoice(invoice, stripe_id=stripe_id))
     assert (await deliver(invoicing, voided)).status_code == 200
@@ -360,7 +384,10 @@ async def test_a_partial_bank_payment_then_stripe_paid_for_the_rest(invoicing: A
             payer_reference="FIK 71",
         )
     assert account.outstanding_ore == TOTAL - 10_000
-    paid = event("invoice.paid", stripe_invoice(invoice, amount_paid=TOTAL - 10_000, paid_at=1_795_217_400))
+    stripe_id = await synced_id(invoicing, invoice)
+    paid = event(
+        "invoice.paid", stripe_invoice(invoice, stripe_id=stripe_id, amount_paid=TOTAL - 10_000, paid_at=1_795_217_400)
+    )
     assert (await deliver(invoicing, paid)).status_code == 200
     assert (await handled(invoicing, paid["id"]))["outcome"] == "payment-recorded"
     amounts = sorted(
@@ -374,7 +401,7 @@ async def test_a_partial_bank_payment_then_stripe_paid_for_the_rest(invoicing: A
 
 async def test_payment_failed_publishes_invoice_payment_failed(invoicing: Any, build: Any) -> None:
     [invoice] = await issued_invoices(invoicing, build)
-    failing = stripe_invoice(invoice)
+    failing = stripe_invoice(invoice, stripe_id=await synced_id(invoicing, invoice))
     failing["last_payment_error"] = {
         "decline_code": "insufficient_funds",
         "payment_method": {"card": {"last4": "4242"}},
@@ -400,7 +427,7 @@ async def test_a_credit_note_made_in_stripe_not_by_us_is_flagged(invoicing: Any,
             "id": "cn_1",
             "object": "credit_note",
             "currency": "dkk",
-            "invoice": "in_x",
+            "invoice": await synced_id(invoicing, invoice),
             "total": 500,
             "metadata": {"invoice_id": invoice["invoice_id"]},
         },
@@ -425,7 +452,7 @@ async def test_a_void_after_a_credit_note_credits_the_remainder_on_one_line(invo
     issued = await invoicing.client.post(f"/invoices/{correction['invoice_id']}/issue", headers=FINANCE)
     assert issued.json()["total_ore"] == 11_250
 
-    voided = event("invoice.voided", stripe_invoice(invoice))
+    voided = event("invoice.voided", stripe_invoice(invoice, stripe_id=await synced_id(invoicing, invoice)))
     assert (await deliver(invoicing, voided)).status_code == 200
     assert (await handled(invoicing, voided["id"]))["outcome"] == "credit-note-issued"
     [note] = await invoicing.pool.fetch(
@@ -453,7 +480,7 @@ async def test_a_void_after_a_credit_note_credits_the_remainder_on_one_line(invo
 
 async def test_a_payload_the_job_cannot_book_is_flagged_with_the_error_class(invoicing: Any, build: Any) -> None:
     [invoice] = await issued_invoices(invoicing, build)
-    broken = stripe_invoice(invoice)
+    broken = stripe_invoice(invoice, stripe_id=await synced_id(invoicing, invoice))
     broken["amount_paid"] = "a lot"
     paid = event("invoice.paid", broken)
     assert (await deliver(invoicing, paid)).status_code == 200
@@ -495,3 +522,173 @@ async def test_concurrent_deliveries_of_one_event_store_it_once(invoicing: Any) 
     assert [a.status_code for a in answers] == [200] * 6
     assert sorted(a.json()["stored"] for a in answers) == [False] * 5 + [True]
     assert await inbox_count(invoicing) == 1
+
+
+# --- found by an independent tester (issue 10): each a 4xx or a flag, never a 5xx, a retry loop or a booking ---
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b"t=1,v1=\xc3\xa6",  # non-ASCII: stripe-python's compare raised TypeError (500)
+        b"t=%d,v1=\xc3\xa6",
+        ("t=%d," + ",".join(["v1=" + "0" * 64] * 100)).encode(),  # many v1 entries
+        b"t=%d,v1=" + b"a" * 6000,  # huge
+        b"t=" + b"9" * 3000 + b",v1=00",
+    ],
+)
+async def test_any_signature_header_that_is_no_signature_is_400_without_a_traceback(
+    invoicing: Any, header: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    if b"%d" in header:
+        header = header.replace(b"%d", str(int(invoicing.app.state.clock.now().timestamp())).encode())
+    r = await invoicing.client.post("/stripe/webhook", content=b"{}", headers={"Stripe-Signature": header})
+    assert r.status_code == 400, r.text
+    assert (r.json()["code"], r.json()["errors"][0]["field"]) == ("webhook-signature-invalid", "Stripe-Signature")
+    assert await inbox_count(invoicing) == 0
+    assert not [rec for rec in caplog.records if rec.levelname in ("ERROR", "CRITICAL")]
+
+
+async def test_a_signature_timestamped_in_the_future_is_400(invoicing: Any) -> None:
+    invoicing.app.state.clock = FixedClock.on(date(2026, 11, 25))
+    now = int(invoicing.app.state.clock.now().timestamp())
+    body = event("customer.created", {"id": "cus_1"})
+    for ahead in (3600, 301):
+        r = await deliver(invoicing, body, timestamp=now + ahead)
+        assert r.status_code == 400, r.text
+        assert r.json()["code"] == "webhook-signature-invalid"
+    assert await inbox_count(invoicing) == 0
+    # Within the tolerance either way (clocks differ a little): taken.
+    assert (await deliver(invoicing, body, timestamp=now + 290)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        '"in_\\ud800"',  # a lone surrogate: no character, not storable as jsonb
+        '"in_\\u0000"',
+        "NaN",
+        "Infinity",
+        "-Infinity",
+        "1e400",
+        "9" * 5000,  # beyond Python's 4 300-digit integers
+    ],
+)
+async def test_a_signed_body_not_storable_or_not_sane_json_is_400_payload_invalid(
+    invoicing: Any, value: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = json.dumps(event("invoice.paid", {"id": "in_1", "currency": "dkk"})).replace('"in_1"', value)
+    r = await deliver(invoicing, body)
+    assert r.status_code == 400, r.text
+    assert (r.json()["code"], r.json()["errors"][0]["rule"]) == ("webhook-payload-invalid", "json-invalid")
+    assert await inbox_count(invoicing) == 0
+    assert not [rec for rec in caplog.records if rec.levelname in ("ERROR", "CRITICAL")]
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"amount_paid": 10**30}, "StripeFactError:amount-out-of-range"),
+        ({"amount_paid": -5}, "StripeFactError:amount-out-of-range"),
+        ({"status_transitions": {"paid_at": 2**33}}, "StripeFactError:paid-date-out-of-range"),  # 2242-03-16
+        # 28 November in Copenhagen, processed on the 25th: after tomorrow.
+        ({"status_transitions": {"paid_at": 1_795_824_000}}, "StripeFactError:paid-date-out-of-range"),
+    ],
+)
+async def test_an_amount_or_date_no_invoice_has_is_flagged_at_once_and_never_booked(
+    invoicing: Any, build: Any, change: dict[str, Any], error: str
+) -> None:
+    [invoice] = await issued_invoices(invoicing, build)
+    paid_object = stripe_invoice(invoice, stripe_id=await synced_id(invoicing, invoice), amount_paid=TOTAL)
+    paid_object["status_transitions"] = {"paid_at": 1_795_217_400}
+    paid_object.update(change)
+    paid = event("invoice.paid", paid_object)
+    assert (await deliver(invoicing, paid)).status_code == 200
+    row = await handled(invoicing, paid["id"])
+    assert (row["state"], row["outcome"], row["last_error"], row["attempts"]) == ("flagged", "error", error, 1)
+    assert await invoicing.count("select count(*) from payments") == 0
+    assert await outbox(invoicing, "invoicing.invoice_paid") == []
+
+
+async def test_data_the_database_refuses_is_flagged_at_once_not_retried(
+    invoicing: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def refused(*args: Any, **kwargs: Any) -> Any:
+        raise asyncpg.NumericValueOutOfRangeError("numeric field overflow")
+
+    monkeypatch.setattr(service, "process", refused)
+    later = event("customer.created", {"id": "cus_1"})
+    assert (await deliver(invoicing, later)).status_code == 200
+    row = await handled(invoicing, later["id"])
+    assert (row["state"], row["outcome"], row["last_error"], row["attempts"]) == (
+        "flagged",
+        "error",
+        "NumericValueOutOfRangeError",
+        1,
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "outbox_type"),
+    [
+        ("invoice.paid", "invoicing.invoice_paid"),
+        ("invoice.payment_failed", "invoicing.invoice_payment_failed"),
+        ("invoice.voided", "invoicing.invoice_voided"),
+        ("invoice.marked_uncollectible", "invoicing.invoice_voided"),
+        ("invoice.finalized", None),
+        ("credit_note.created", None),
+    ],
+)
+async def test_an_event_about_another_stripe_invoice_naming_ours_is_flagged_and_books_nothing(
+    invoicing: Any, build: Any, kind: str, outbox_type: str | None
+) -> None:
+    [invoice] = await issued_invoices(invoicing, build)
+    ours = await synced_id(invoicing, invoice)
+    other = stripe_invoice(invoice, stripe_id="in_someotherstripeinvoice", amount_paid=TOTAL, paid_at=1_795_217_400)
+    if kind == "credit_note.created":
+        other = {"id": "cn_1", "invoice": "in_someotherstripeinvoice", "currency": "dkk", "total": TOTAL,
+                 "metadata": {"invoice_id": invoice["invoice_id"]}}  # fmt: skip
+    foreign = event(kind, other)
+    assert (await deliver(invoicing, foreign)).status_code == 200
+    row = await handled(invoicing, foreign["id"])
+    assert (row["state"], row["outcome"], row["invoice_id"]) == (
+        "flagged",
+        "foreign-stripe-invoice",
+        uuid.UUID(invoice["invoice_id"]),
+    )
+    invoice_id = uuid.UUID(invoice["invoice_id"])
+    assert await invoicing.count("select count(*) from payments where invoice_id = $1", invoice_id) == 0
+    assert await invoicing.count("select count(*) from invoices where credits_invoice_id = $1", invoice_id) == 0
+    if outbox_type is not None:
+        assert await outbox(invoicing, outbox_type) == []
+    kinds = [
+        r["kind"]
+        for r in await invoicing.pool.fetch("select kind from invoice_history where invoice_id = $1", invoice_id)
+    ]
+    assert kinds.count("stripe_foreign_invoice") == 1
+    listed = await invoicing.client.get("/stripe/webhook-events", params={"flagged": "true"}, headers=FINANCE)
+    assert [i["outcome"] for i in listed.json()["items"]] == ["foreign-stripe-invoice"]
+    # The same event about the Stripe invoice the sync stored is ours.
+    if kind == "invoice.paid":
+        other["id"] = ours
+        paid = event(kind, other)
+        assert (await deliver(invoicing, paid)).status_code == 200
+        assert (await handled(invoicing, paid["id"]))["outcome"] == "payment-recorded"
+        assert await invoicing.count("select count(*) from payments where invoice_id = $1", invoice_id) == 1
+
+
+async def test_two_stripe_invoices_paid_for_one_of_ours_book_one_payment(invoicing: Any, build: Any) -> None:
+    [invoice] = await issued_invoices(invoicing, build)
+    ours = await synced_id(invoicing, invoice)
+    events = [
+        event("invoice.paid", stripe_invoice(invoice, stripe_id=s, amount_paid=TOTAL, paid_at=1_795_217_400))
+        for s in ("in_someotherstripeinvoice", ours)
+    ]
+    for e in events:
+        assert (await deliver(invoicing, e)).status_code == 200
+    assert [(await handled(invoicing, e["id"]))["outcome"] for e in events] == [
+        "foreign-stripe-invoice",
+        "payment-recorded",
+    ]
+    got = (await invoicing.client.get(f"/invoices/{invoice['invoice_id']}", headers=FINANCE)).json()
+    assert (got["payment"]["paid_ore"], got["payment"]["status"]) == (TOTAL, "paid")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import stripe
@@ -16,6 +16,7 @@ from invoicing.money import VAT_RATE_PERCENT, vat_on
 from invoicing.periods import BillingPeriod, Period
 from invoicing.stripe_webhooks.models import (
     PayloadError,
+    StripeFactError,
     amount_paid_ore,
     failure_reason,
     metadata_id,
@@ -28,10 +29,17 @@ from invoicing.stripe_webhooks.service import SIGNATURE_INVALID, WebhookRejected
 
 SECRET = "whsec_unit"
 CREATED = datetime(2026, 11, 20, 12, tzinfo=UTC)
+# The service's clock in these tests (the signatures' age is checked against it).
+NOW = datetime(2026, 11, 20, 12, 5, tzinfo=UTC)
 
 
 def _event(**data_object: object) -> dict[str, object]:
     return {"id": "evt_1", "type": "invoice.paid", "created": int(CREATED.timestamp()), "data": {"object": data_object}}
+
+
+def test_an_escaped_backslash_before_u0000_is_text_not_a_nul() -> None:
+    _, stored = parse_event(json.dumps(_event(id="in_\\u0000")).encode())
+    assert stored["data"]["object"]["id"] == "in_\\u0000"
 
 
 def test_parse_event_reads_the_facts_and_drops_bearer_links() -> None:
@@ -58,6 +66,15 @@ def test_parse_event_reads_the_facts_and_drops_bearer_links() -> None:
         (json.dumps({"id": "evt_1", "type": "x", "created": True, "data": {"object": {}}}).encode(), "event-invalid"),
         (json.dumps({"id": "evt_1", "type": "x", "created": 1, "data": {}}).encode(), "event-invalid"),
         (json.dumps(_event(id="in_\u0000")).encode(), "json-invalid"),
+        (json.dumps({"\u0000": 1, **_event(id="in_1")}).encode(), "json-invalid"),
+        # Parsed by Python's json, but not JSON, or not storable as PostgreSQL jsonb.
+        (json.dumps(_event(id="in_\ud800")).encode(), "json-invalid"),  # a lone surrogate
+        (json.dumps({"\udfff": 1, **_event(id="in_1")}).encode(), "json-invalid"),
+        (json.dumps(_event(id="in_1", amount_paid=float("nan"))).encode(), "json-invalid"),  # NaN
+        (json.dumps(_event(id="in_1", amount_paid=float("inf"))).encode(), "json-invalid"),  # Infinity
+        (json.dumps(_event(id="in_1", amount_paid=float("-inf"))).encode(), "json-invalid"),
+        (json.dumps(_event(id="in_1")).replace('"in_1"', "1e400").encode(), "json-invalid"),  # a float's inf
+        (json.dumps(_event(id="in_1")).replace('"in_1"', "9" * 5000).encode(), "json-invalid"),  # > 4 300 digits
     ],
 )
 def test_parse_event_refuses_what_is_not_a_stripe_event(payload: bytes, rule: str) -> None:
@@ -68,19 +85,57 @@ def test_parse_event_refuses_what_is_not_a_stripe_event(payload: bytes, rule: st
 
 def test_a_signature_is_checked_by_stripe_python_on_the_raw_body() -> None:
     body = json.dumps(_event(id="in_1"))
-    header = stripe.WebhookSignature.generate_signature_header(body, SECRET)
-    event, _ = verified_event(body.encode(), header, secret=SECRET, tolerance=300)
+    header = _header(body, NOW)
+    event, _ = verified_event(body.encode(), header, secret=SECRET, tolerance=300, now=NOW)
     assert event.event_id == "evt_1"
     # The same JSON with other whitespace is another body: its signature does not match.
     with pytest.raises(WebhookRejectedError) as raised:
-        verified_event(json.dumps(json.loads(body), indent=1).encode(), header, secret=SECRET, tolerance=300)
+        verified_event(json.dumps(json.loads(body), indent=1).encode(), header, secret=SECRET, tolerance=300, now=NOW)
     assert (raised.value.code, raised.value.rule) == (SIGNATURE_INVALID, "signature-invalid")
     with pytest.raises(WebhookRejectedError) as missing:
-        verified_event(body.encode(), None, secret=SECRET, tolerance=300)
+        verified_event(body.encode(), None, secret=SECRET, tolerance=300, now=NOW)
     assert missing.value.rule == "missing"
     # Not UTF-8: refused as a bad signature, never a crash.
     with pytest.raises(WebhookRejectedError):
-        verified_event(b"\xff", header, secret=SECRET, tolerance=300)
+        verified_event(b"\xff", header, secret=SECRET, tolerance=300, now=NOW)
+
+
+def _header(body: str, at: datetime) -> str:
+    return str(stripe.WebhookSignature.generate_signature_header(body, SECRET, timestamp=int(at.timestamp())))
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "t=1,v1=\xc3\xa6",  # non-ASCII (a header's UTF-8 bytes as Latin-1): stripe-python's compare crashed on it
+        f"t={int(NOW.timestamp())},v1=\xc3\xa6",
+        f"t={int(NOW.timestamp())},v1=æ",
+        f"t={int(NOW.timestamp())},v1=\x00",
+        f"t={int(NOW.timestamp())}," + ",".join(["v1=" + "0" * 64] * 200),  # many v1 entries
+        f"t={int(NOW.timestamp())},v1=" + "a" * 100_000,  # huge
+        "t=" + "9" * 5000 + ",v1=00",
+        "t=-5,v1=00",
+        "t=1,t=2,v1=00",
+        ",,,=,=",
+        "v1=00",
+    ],
+)
+def test_any_header_value_that_is_no_signature_is_refused_never_a_crash(header: str) -> None:
+    body = json.dumps(_event(id="in_1"))
+    with pytest.raises(WebhookRejectedError) as raised:
+        verified_event(body.encode(), header, secret=SECRET, tolerance=300, now=NOW)
+    assert (raised.value.code, raised.value.field) == (SIGNATURE_INVALID, "Stripe-Signature")
+
+
+@pytest.mark.parametrize(("seconds", "taken"), [(-301, False), (-300, True), (300, True), (301, False), (3600, False)])
+def test_a_signature_is_taken_within_the_tolerance_before_or_after_the_clock(seconds: int, taken: bool) -> None:
+    body = json.dumps(_event(id="in_1"))
+    header = _header(body, NOW + timedelta(seconds=seconds))
+    if taken:
+        assert verified_event(body.encode(), header, secret=SECRET, tolerance=300, now=NOW)[0].event_id == "evt_1"
+    else:
+        with pytest.raises(WebhookRejectedError):
+            verified_event(body.encode(), header, secret=SECRET, tolerance=300, now=NOW)
 
 
 @pytest.mark.parametrize(
@@ -94,7 +149,44 @@ def test_a_signature_is_checked_by_stripe_python_on_the_raw_body() -> None:
     ],
 )
 def test_paid_on_is_the_copenhagen_date_of_paid_at(paid_at: object, day: date) -> None:
-    assert paid_on({"status_transitions": {"paid_at": paid_at}}, CREATED) == day
+    assert paid_on({"status_transitions": {"paid_at": paid_at}}, CREATED, today=date(2026, 11, 30)) == day
+
+
+TODAY = date(2026, 11, 25)
+
+
+@pytest.mark.parametrize(
+    "paid_at",
+    [
+        2**33,  # 2242-03-16
+        2**34,
+        0,  # 1970
+        int(datetime(2026, 11, 26, 23, 0, tzinfo=UTC).timestamp()),  # 27 November in Copenhagen: today + 2
+    ],
+)
+def test_a_payment_dated_outside_the_dates_or_after_tomorrow_is_refused(paid_at: int) -> None:
+    with pytest.raises(StripeFactError) as refused:
+        paid_on({"status_transitions": {"paid_at": paid_at}}, CREATED, today=TODAY)
+    assert refused.value.rule == "paid-date-out-of-range"
+    assert str(paid_at) not in str(refused.value) or paid_at == 0  # the message names the field, not the value
+
+
+def test_a_payment_dated_tomorrow_is_taken_a_day_for_time_zones() -> None:
+    tomorrow_late = int(datetime(2026, 11, 26, 22, 59, tzinfo=UTC).timestamp())  # 26 November 23:59 Copenhagen
+    assert paid_on({"status_transitions": {"paid_at": tomorrow_late}}, CREATED, today=TODAY) == date(2026, 11, 26)
+    # No paid_at: the event's created, which is checked too.
+    with pytest.raises(StripeFactError):
+        paid_on({}, datetime(2101, 1, 1, 12, tzinfo=UTC), today=date(2101, 1, 1))
+
+
+@pytest.mark.parametrize("amount", [10**30, 10**12 + 1, -1])
+def test_an_amount_paid_beyond_any_invoice_is_refused(amount: int) -> None:
+    with pytest.raises(StripeFactError) as refused:
+        amount_paid_ore({"amount_paid": amount})
+    assert refused.value.rule == "amount-out-of-range"
+    assert amount_paid_ore({"amount_paid": 10**12}) == 10**12
+    with pytest.raises(ValueError, match="whole number"):
+        amount_paid_ore({"amount_paid": True})
 
 
 def test_the_facts_of_a_stripe_invoice() -> None:

@@ -24,7 +24,7 @@ from invoicing.stripe_webhooks.repository import InboxRow
 from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import require_roles
 from vikar_shared.db import transaction
-from vikar_shared.http.deps import DbPool
+from vikar_shared.http.deps import DbPool, Now
 from vikar_shared.http.openapi import problem_responses
 from vikar_shared.http.problems import problem
 
@@ -59,7 +59,9 @@ class WebhookEventOut(BaseModel):
     stripe_created_at: datetime
     received_at: datetime
     state: str = Field(description="received | processed | ignored | flagged")
-    outcome: str | None = Field(description="What processing found, e.g. unknown-invoice, foreign-credit-note")
+    outcome: str | None = Field(
+        description="What processing found, e.g. unknown-invoice, foreign-credit-note, foreign-stripe-invoice"
+    )
     invoice_id: UUID | None
     invoice_number: str | None
     attempts: int
@@ -95,9 +97,11 @@ async def _body(request: Request) -> bytes | None:
     response_model=WebhookAck,
     summary="Stripe's webhook: stores each signed event once, processed later",
     description="Authenticated by the `Stripe-Signature` header (no bearer token): an HMAC-SHA256 of the raw "
-    "body with the endpoint's signing secret, at most 300 s old (stripe-python verifies it). A missing, "
-    "malformed, wrong or old signature is 400 `webhook-signature-invalid` and nothing is stored; a signed body "
-    "that is not a Stripe event is 400 `webhook-payload-invalid`; a body over 1 MiB is 413 `body-too-large`. "
+    "body with the endpoint's signing secret (stripe-python verifies it), timestamped at most 300 s before or "
+    "after the service's clock. A missing, malformed, wrong, old or future signature (any header value that is "
+    "not one) is 400 `webhook-signature-invalid` and nothing is stored; a signed body that is not a Stripe event "
+    "storable as jsonb (no NaN/Infinity, no lone surrogate, no NUL) is 400 `webhook-payload-invalid`; a body "
+    "over 1 MiB is 413 `body-too-large`. "
     "A good delivery is stored in the inbox keyed by its event id and answered 200 at once (`stored` false when "
     "the same event was delivered before: nothing is stored twice); the worker processes it afterwards.",
     responses={
@@ -115,6 +119,7 @@ async def stripe_webhook(
     request: Request,
     pool: DbPool,
     settings: Settings,
+    now: Now,
     stripe_signature: Annotated[str | None, Security(_stripe_signature)] = None,
 ) -> WebhookAck | JSONResponse:
     payload = await _body(request)
@@ -126,6 +131,7 @@ async def stripe_webhook(
             stripe_signature,
             secret=settings.stripe_webhook_secret.get_secret_value(),
             tolerance=settings.stripe_webhook_tolerance_seconds,
+            now=now,
         )
     except service.WebhookRejectedError as rejected:
         errors = [{"field": rejected.field, "rule": rejected.rule, "message": rejected.detail}]
@@ -141,7 +147,9 @@ async def stripe_webhook(
     summary="Stripe's webhook events as stored, e.g. those flagged for finance",
     description="Finance and admin. Newest first. `flagged=true`: only the events finance must look at "
     "(`outcome` says why: `unknown-invoice`, an event about an invoice we do not know; `foreign-credit-note`, a "
-    "credit note made in Stripe, not by us; `currency-mismatch`; `error`, with the error's class in "
+    "credit note made in Stripe, not by us; `foreign-stripe-invoice`, an event about a Stripe invoice other than "
+    "the one our invoice was carried by (its metadata names our invoice: nothing is booked from it); "
+    "`currency-mismatch`; `error`, with the error's class in "
     "`last_error`); `flagged=false`: the others; absent: all.",
 )
 async def list_webhook_events(

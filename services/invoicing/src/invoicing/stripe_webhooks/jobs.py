@@ -8,8 +8,10 @@ commit leaves the row, and the next run processes it again, booking nothing twic
 A failure the database or the broker causes (``vikar_shared.transient.is_transient``, or an unexpected
 error) leaves the row for a later try after ``min(2^attempts, 300)`` seconds; after
 :data:`~invoicing.stripe_webhooks.models.MAX_ATTEMPTS` tries, or at once for a failure no retry cures (a
-domain rule, a payload we cannot read), the row is flagged for finance with ``outcome`` error. Only the
-error's class (and a domain error's code) is logged and kept, never the payload."""
+domain rule, a payload we cannot read, a fact we cannot book such as an amount beyond 10^12 øre or a payment
+dated after tomorrow, data the database refuses: asyncpg ``DataError``), the row is flagged for finance with
+``outcome`` error. Only the error's class (and a domain error's code, a Stripe fact's rule) is logged and
+kept, never the payload."""
 
 from __future__ import annotations
 
@@ -24,21 +26,24 @@ from fastapi import FastAPI
 from invoicing.config import InvoicingSettings
 from invoicing.ledger.endpoints import seller_of
 from invoicing.stripe_webhooks import repository, service
-from invoicing.stripe_webhooks.models import MAX_ATTEMPTS, PayloadError, event_of, retry_seconds
+from invoicing.stripe_webhooks.models import MAX_ATTEMPTS, PayloadError, StripeFactError, event_of, retry_seconds
 from vikar_shared.clock import Clock
 from vikar_shared.db import transaction
 from vikar_shared.errors import DomainError
 from vikar_shared.transient import is_transient
 
 log = logging.getLogger(__name__)
-# Failures no retry cures: a domain rule, or a payload whose facts we cannot read.
-PERMANENT = (DomainError, PayloadError, KeyError, TypeError, ValueError)
+# Failures no retry cures: a domain rule, a payload whose facts we cannot read or book, or data the database
+# refuses (asyncpg's DataError: SQLSTATE class 22, e.g. a number out of range, text that is no valid value).
+PERMANENT = (DomainError, PayloadError, StripeFactError, KeyError, TypeError, ValueError, asyncpg.DataError)
 
 
 def _error_name(error: BaseException) -> str:
     """The error's class, and a domain error's code: what is logged and kept (never a message)."""
     name = type(error).__name__
-    return f"{name}:{error.code}" if isinstance(error, DomainError) else name
+    if isinstance(error, DomainError):
+        return f"{name}:{error.code}"
+    return f"{name}:{error.rule}" if isinstance(error, StripeFactError) else name
 
 
 async def process_one(pool: asyncpg.Pool, clock: Clock, settings: InvoicingSettings) -> bool:

@@ -9,13 +9,16 @@ https://docs.stripe.com/api/invoices/object (``metadata``, ``amount_paid`` in th
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
 from vikar_shared.clock import agency_date
+from vikar_shared.types.periods import FIRST_DAY, LAST_DAY
 
 # The metadata keys our Stripe objects carry (the Stripe sync sets them on every invoice and credit note).
 METADATA_INVOICE_ID = "invoice_id"
@@ -26,6 +29,8 @@ BEARER_LINK_FIELDS = frozenset({"hosted_invoice_url", "invoice_pdf", "pdf", "rec
 CURRENCY = "dkk"
 # A failing row is tried again after min(2^attempts, this) seconds.
 MAX_RETRY_SECONDS = 300
+# The largest amount a Stripe object may state (10^12 øre, ten billion kroner): more is no invoice of ours.
+MAX_AMOUNT_ORE = 10**12
 # After this many transient failures a row is flagged for a person instead of tried again.
 MAX_ATTEMPTS = 12
 
@@ -64,6 +69,7 @@ class Outcome(StrEnum):
     HISTORY = "history"
     OUR_CREDIT_NOTE = "our-credit-note"
     FOREIGN_CREDIT_NOTE = "foreign-credit-note"
+    FOREIGN_STRIPE_INVOICE = "foreign-stripe-invoice"
     UNKNOWN_INVOICE = "unknown-invoice"
     CURRENCY_MISMATCH = "currency-mismatch"
     IGNORED = "ignored"
@@ -86,6 +92,16 @@ class Handled:
     @classmethod
     def flag(cls, outcome: Outcome, invoice_id: UUID | None = None) -> Handled:
         return cls(InboxState.FLAGGED, outcome, invoice_id)
+
+
+class StripeFactError(ValueError):
+    """A fact of a stored event that no retry makes bookable (e.g. an amount beyond any invoice, a payment
+    dated in the future): the job flags the event ``error`` with ``last_error`` ``StripeFactError:<rule>``.
+    The message names the field, never its value."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
 
 
 class PayloadError(ValueError):
@@ -114,22 +130,45 @@ class WebhookEvent:
         return value if isinstance(value, str) and value else None
 
 
+# A NUL character as json.dumps writes it (\u0000 after an even number of backslashes: not an escaped backslash).
+_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("a number too large for a float")
+    return value
+
+
 def parse_event(payload: bytes) -> tuple[WebhookEvent, dict[str, Any]]:
     """The event in a webhook's raw body, and the body as a JSON object to store (bearer links removed,
-    :func:`without_bearer_links`). Raises :class:`PayloadError` (rules ``json-invalid``, ``event-invalid``)."""
+    :func:`without_bearer_links`). The body is read strictly: UTF-8 JSON without ``NaN``/``Infinity``, no
+    number beyond a float or Python's 4 300-digit integers, and text PostgreSQL's jsonb can hold (no lone
+    surrogate, no NUL). Raises :class:`PayloadError` (rules ``json-invalid``, ``too-deep``, ``event-invalid``)."""
     try:
-        body = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        body = json.loads(payload.decode("utf-8"), parse_constant=_no_constant, parse_float=_finite)
+    except (UnicodeDecodeError, ValueError, RecursionError):  # JSONDecodeError is a ValueError
         raise PayloadError("json-invalid", "The body is not a JSON document in UTF-8") from None
     if not isinstance(body, dict):
         raise PayloadError("event-invalid", "The body is not a Stripe event (a JSON object)")
     try:
         stored = without_bearer_links(body)
+        text = json.dumps(stored, ensure_ascii=False)
     except RecursionError:
         raise PayloadError("too-deep", "The body nests too deep to be a Stripe event") from None
-    if "\\u0000" in json.dumps(stored):
+    if _NUL.search(text):
         # PostgreSQL's jsonb cannot hold a NUL character; no Stripe event has one.
         raise PayloadError("json-invalid", "The body contains a NUL character")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (e.g. "\\ud800") is no character: not UTF-8, not storable as jsonb.
+        raise PayloadError("json-invalid", "The body contains a lone UTF-16 surrogate (no character)") from None
     return event_of(stored), stored
 
 
@@ -191,21 +230,35 @@ def stripe_invoice_of(event: WebhookEvent) -> str | None:
 
 def amount_paid_ore(stripe_invoice: dict[str, Any]) -> int:
     """``amount_paid`` of a Stripe invoice in øre (dkk's smallest unit); 0 when absent. Raises ValueError
-    when it is not a whole number (a payload we cannot book)."""
+    when it is not a whole number (a payload we cannot book) and :class:`StripeFactError`
+    (``amount-out-of-range``) when it is not within 0..:data:`MAX_AMOUNT_ORE`."""
     value = stripe_invoice.get("amount_paid", 0)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError("amount_paid is not a whole number of øre")
+    if not 0 <= value <= MAX_AMOUNT_ORE:
+        raise StripeFactError("amount-out-of-range", f"amount_paid is not within 0..{MAX_AMOUNT_ORE} øre")
     return value
 
 
-def paid_on(stripe_invoice: dict[str, Any], created: datetime) -> date:
+def paid_on(stripe_invoice: dict[str, Any], created: datetime, *, today: date) -> date:
     """The day a Stripe invoice was paid, in Europe/Copenhagen: ``status_transitions.paid_at`` (Unix
-    seconds), else the event's ``created``."""
+    seconds), else (no whole number there) the event's ``created``. ``today``: the agency's day the event is
+    processed. Raises :class:`StripeFactError` (``paid-date-out-of-range``) when the day is outside the
+    supported dates (2000..2100) or after ``today`` + 1 day (a day's slack for time zones): never booked."""
     transitions = stripe_invoice.get("status_transitions")
     paid_at = transitions.get("paid_at") if isinstance(transitions, dict) else None
-    if isinstance(paid_at, int) and not isinstance(paid_at, bool) and 0 < paid_at < 2**34:
-        return agency_date(datetime.fromtimestamp(paid_at, UTC))
-    return agency_date(created)
+    instant = created
+    if isinstance(paid_at, int) and not isinstance(paid_at, bool):
+        if not 0 <= paid_at < 2**34:
+            raise StripeFactError("paid-date-out-of-range", "status_transitions.paid_at is not a Unix time")
+        instant = datetime.fromtimestamp(paid_at, UTC)
+    day = agency_date(instant)
+    if not FIRST_DAY <= day <= min(LAST_DAY, today + timedelta(days=1)):
+        raise StripeFactError(
+            "paid-date-out-of-range",
+            f"The payment's date is not within {FIRST_DAY}..{today + timedelta(days=1)} (the day processed + 1)",
+        )
+    return day
 
 
 def currency_is_ours(stripe_object: dict[str, Any]) -> bool:

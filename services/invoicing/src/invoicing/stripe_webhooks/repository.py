@@ -153,6 +153,14 @@ async def invoice_of_stripe_invoice(conn: asyncpg.Connection, stripe_invoice_id:
     return None if row is None else OurInvoice(**dict(row))
 
 
+async def stripe_invoice_id_of(conn: asyncpg.Connection, invoice_id: UUID) -> str | None:
+    """The Stripe invoice id the Stripe sync stored for our invoice (``stripe_syncs``), None while none is."""
+    found: str | None = await conn.fetchval(
+        "select stripe_invoice_id from stripe_syncs where invoice_id = $1", invoice_id
+    )
+    return found
+
+
 async def is_our_credit_note(conn: asyncpg.Connection, credit_note_id: UUID, invoice_id: UUID) -> bool:
     """True when ``credit_note_id`` is an issued credit note of ours crediting ``invoice_id``."""
     found = await conn.fetchval(

@@ -1,7 +1,8 @@
 """Stripe webhook use cases: receive an event (verify, store once), process a stored event, list them.
 
 Receiving never processes: the request verifies the ``Stripe-Signature`` header on the raw body with
-stripe-python (``stripe.WebhookSignature.verify_header``, 300 s tolerance), stores the event in the inbox
+stripe-python (``stripe.WebhookSignature.verify_header``) and its timestamp against the app's clock (at most
+300 s old or ahead), stores the event in the inbox
 keyed by Stripe's event id (a repeated delivery stores nothing) and answers. The worker's job
 (:mod:`invoicing.stripe_webhooks.jobs`) processes each stored event in one transaction with its effects,
 idempotently and in any order (Stripe neither guarantees the order nor delivers only once):
@@ -15,9 +16,11 @@ idempotently and in any order (Stripe neither guarantees the order nor delivers 
   flagged for finance.
 
 An event about an invoice we do not know is kept and flagged (``unknown-invoice``), never retried in a
-loop; other event types are kept and marked ignored. Problem codes (400): ``webhook-signature-invalid``
-(missing, malformed, wrong or older than the tolerance), ``webhook-payload-invalid`` (signed, but not a
-Stripe event). Sources: https://docs.stripe.com/webhooks."""
+loop; so is one about a Stripe invoice other than the one the Stripe sync stored for the invoice its metadata
+names (``foreign-stripe-invoice``: one Stripe invoice per invoice of ours, nothing booked from another);
+other event types are kept and marked ignored. Problem codes (400): ``webhook-signature-invalid`` (missing,
+malformed, wrong, or timestamped more than the tolerance before or after now), ``webhook-payload-invalid``
+(signed, but not a Stripe event storable as jsonb). Sources: https://docs.stripe.com/webhooks."""
 
 from __future__ import annotations
 
@@ -67,6 +70,10 @@ SYSTEM_PRINCIPAL = Principal(subject=STRIPE_ACTOR, role=Role.FINANCE)
 FINANCE_ROLES = frozenset({Role.FINANCE, Role.ADMIN})
 SIGNATURE_INVALID = "webhook-signature-invalid"
 PAYLOAD_INVALID = "webhook-payload-invalid"
+# The longest Stripe-Signature header taken, and its most entries (t, v1 per signing secret, v0): Stripe sends
+# about 150 characters, a few more entries while a secret is being rolled.
+MAX_SIGNATURE_CHARS = 2048
+MAX_SIGNATURES = 16
 
 
 @dataclass
@@ -80,26 +87,49 @@ class WebhookRejectedError(Exception):
     detail: str
 
 
+def _signature_timestamp(signature: str) -> int | None:
+    """The ``t=`` of a ``Stripe-Signature`` header that has the shape Stripe sends (printable ASCII, at most
+    :data:`MAX_SIGNATURE_CHARS`, at most :data:`MAX_SIGNATURES` entries ``key=value``, ``t`` a number of
+    seconds), else None. Stripe-python is only asked about a header of that shape (it crashes on some others,
+    e.g. a non-ASCII ``v1``)."""
+    if len(signature) > MAX_SIGNATURE_CHARS or not signature.isascii() or not signature.isprintable():
+        return None
+    items = signature.split(",")
+    if len(items) > MAX_SIGNATURES:
+        return None
+    timestamps = [value for key, _, value in (item.strip().partition("=") for item in items) if key == "t"]
+    if len(timestamps) != 1 or not timestamps[0].isdigit() or len(timestamps[0]) > 12:
+        return None
+    return int(timestamps[0])
+
+
 def verified_event(
-    payload: bytes, signature: str | None, *, secret: str, tolerance: int
+    payload: bytes, signature: str | None, *, secret: str, tolerance: int, now: datetime
 ) -> tuple[WebhookEvent, dict[str, Any]]:
     """The event of a delivery whose ``Stripe-Signature`` header (``t=<unix>,v1=<HMAC-SHA256 hex>``) signs
-    ``payload`` (the raw body) with ``secret`` no more than ``tolerance`` seconds ago, checked by
-    stripe-python; and the body to store (:func:`invoicing.stripe_webhooks.models.parse_event`).
-    Raises :class:`WebhookRejectedError`."""
+    ``payload`` (the raw body) with ``secret`` (checked by stripe-python), timestamped no more than
+    ``tolerance`` seconds before or after ``now`` (the app's clock); and the body to store
+    (:func:`invoicing.stripe_webhooks.models.parse_event`). Raises :class:`WebhookRejectedError`: any header
+    value that is not such a signature is :data:`SIGNATURE_INVALID`, a signed body that is not a storable
+    Stripe event is :data:`PAYLOAD_INVALID`."""
     if not signature:
         raise WebhookRejectedError(
             SIGNATURE_INVALID, "Stripe-Signature", "missing", "The Stripe-Signature header is required"
         )
+    refused = WebhookRejectedError(
+        SIGNATURE_INVALID,
+        "Stripe-Signature",
+        "signature-invalid",
+        f"The Stripe-Signature header does not sign this body with the endpoint's secret within {tolerance} s",
+    )
+    timestamp = _signature_timestamp(signature)
+    if timestamp is None or abs(now.timestamp() - timestamp) > tolerance:
+        raise refused
     try:
-        stripe.WebhookSignature.verify_header(payload, signature, secret, tolerance)
-    except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError):
-        raise WebhookRejectedError(
-            SIGNATURE_INVALID,
-            "Stripe-Signature",
-            "signature-invalid",
-            f"The Stripe-Signature header does not sign this body with the endpoint's secret within {tolerance} s",
-        ) from None
+        # tolerance None: stripe-python checks the HMAC only; the age is checked above, with the app's clock.
+        stripe.WebhookSignature.verify_header(payload, signature, secret, None)
+    except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError, TypeError):
+        raise refused from None
     try:
         return parse_event(payload)
     except PayloadError as error:
@@ -135,12 +165,17 @@ async def process(
         return Handled(InboxState.IGNORED, Outcome.IGNORED)
     if not currency_is_ours(event.data_object):
         return Handled.flag(Outcome.CURRENCY_MISMATCH)
-    invoice = await _our_invoice(conn, event)
-    if invoice is None:
+    found = await _our_invoice(conn, event)
+    if found is None:
         return Handled.flag(Outcome.UNKNOWN_INVOICE)
+    invoice, carries_it = found
+    if not carries_it:
+        # Another Stripe invoice names ours (made by hand in Stripe, or a duplicate): nothing is booked from it.
+        await _history(conn, invoice, "stripe_foreign_invoice", event, event_type=event.event_type)
+        return Handled.flag(Outcome.FOREIGN_STRIPE_INVOICE, invoice.invoice_id)
     match kind:
         case EventType.INVOICE_PAID:
-            return await _paid(conn, event, invoice, now=now)
+            return await _paid(conn, event, invoice, now=now, today=today)
         case EventType.INVOICE_PAYMENT_FAILED:
             return await _payment_failed(conn, event, invoice)
         case EventType.INVOICE_VOIDED | EventType.INVOICE_MARKED_UNCOLLECTIBLE:
@@ -153,14 +188,22 @@ async def process(
             return await _credit_note_created(conn, event, invoice)
 
 
-async def _our_invoice(conn: asyncpg.Connection, event: WebhookEvent) -> OurInvoice | None:
-    """Our issued invoice the event is about: by the Stripe object's ``metadata.invoice_id`` (set on every
-    Stripe invoice and credit note we make), else by the Stripe invoice id the Stripe sync stored."""
+async def _our_invoice(conn: asyncpg.Connection, event: WebhookEvent) -> tuple[OurInvoice, bool] | None:
+    """Our issued invoice the event is about, and whether the event's Stripe invoice is the one that carries
+    it: by the Stripe object's ``metadata.invoice_id`` (set on every Stripe invoice and credit note we make),
+    else by the Stripe invoice id the Stripe sync stored. One Stripe invoice per invoice of ours: when the
+    sync stored a Stripe invoice id for the invoice the metadata names, an event about another Stripe invoice
+    (or a credit note of another) is not ours to book (False); while none is stored, the metadata is
+    believed (True)."""
+    stripe_invoice = stripe_invoice_of(event)
     ours = metadata_id(event.data_object, METADATA_INVOICE_ID)
     if ours is not None and (found := await repository.issued_invoice(conn, ours)) is not None:
-        return found
-    stripe_invoice = stripe_invoice_of(event)
-    return None if stripe_invoice is None else await repository.invoice_of_stripe_invoice(conn, stripe_invoice)
+        carried_by = await repository.stripe_invoice_id_of(conn, found.invoice_id)
+        return found, carried_by is None or carried_by == stripe_invoice
+    if stripe_invoice is None:
+        return None
+    by_stripe_id = await repository.invoice_of_stripe_invoice(conn, stripe_invoice)
+    return None if by_stripe_id is None else (by_stripe_id, True)
 
 
 async def _history(conn: asyncpg.Connection, invoice: OurInvoice, kind: str, event: WebhookEvent, **more: Any) -> None:
@@ -173,8 +216,13 @@ async def _publish(conn: asyncpg.Connection, invoice: OurInvoice, data: EventDat
     await add_event(conn, data, source=SOURCE, subject=invoice.invoice_id, key=invoice.company_id)
 
 
-async def _paid(conn: asyncpg.Connection, event: WebhookEvent, invoice: OurInvoice, *, now: datetime) -> Handled:
+async def _paid(
+    conn: asyncpg.Connection, event: WebhookEvent, invoice: OurInvoice, *, now: datetime, today: date
+) -> Handled:
+    """One Stripe payment per Stripe invoice. Raises :class:`~invoicing.stripe_webhooks.models.StripeFactError`
+    (the job flags the event) for an amount or a payment date no invoice of ours can have."""
     amount = amount_paid_ore(event.data_object)
+    day = paid_on(event.data_object, event.created, today=today)
     stripe_invoice = stripe_invoice_of(event)
     if amount <= 0 or stripe_invoice is None:
         await _history(conn, invoice, "stripe_paid_nothing", event, amount_paid_ore=amount)
@@ -183,7 +231,7 @@ async def _paid(conn: asyncpg.Connection, event: WebhookEvent, invoice: OurInvoi
         conn,
         invoice_id=invoice.invoice_id,
         amount_ore=amount,
-        paid_on=paid_on(event.data_object, event.created),
+        paid_on=day,
         method=PaymentMethod.STRIPE,
         recorded_by=STRIPE_ACTOR,
         now=now,
