@@ -60,6 +60,7 @@ async def test_a_credit_note_beyond_what_is_left_to_credit_is_refused_and_not_dr
 
     await wait_until(sync_tried, what="the Stripe sync's first attempt", timeout=20)
     settings = InvoicingSettings(database_url=invoicing.app.state.settings.database_url)
+    invoicing.app.state.clock = settings.clock()  # the webhook checks the signature's time by the service's clock
     answer = await post_stripe_event(
         settings, "invoice.voided", october_number, None, "/stripe/webhook", client=invoicing.client
     )
