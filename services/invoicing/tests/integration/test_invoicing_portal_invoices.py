@@ -202,10 +202,12 @@ async def test_the_same_page_in_english_with_lang_en_kept_for_the_session(invoic
     assert page.status_code == 200, page.text
     text = visible_text(page.text)
     october = world.october["number"]
-    # Amounts in Danish kroner either way (vikar_shared.web.formatting.kroner: the invoice's own notation).
-    assert f"{october} Invoice October 2026 6 November 2026 20 November 2026 562,48 kr." in text, text
+    # Kroner written the English way (vikar_shared.web.formatting.kroner; issue 10 F10b deliberately changed this
+    # from the Danish "562,48 kr."), exact from øre.
+    assert f"{october} Invoice October 2026 6 November 2026 20 November 2026 DKK 562.48" in text, text
     assert "Partly paid (overdue, 20 days)" in text
-    assert f"Credit note October 2026 3 December 2026 – 112,50 kr. Credits invoice {october}" in text
+    assert f"Credit note October 2026 3 December 2026 – DKK 112.50 Credits invoice {october}" in text
+    assert "kr." not in text and "562,48" not in text
     assert 'lang="en"' in page.text
     assert "vikar_lang=en:" in page.headers["set-cookie"]
     # The choice holds for the session: the next page without ?lang is English too.
