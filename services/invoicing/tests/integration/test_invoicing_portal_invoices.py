@@ -313,25 +313,33 @@ async def test_sessions_that_are_not_a_listed_approvers_are_refused(invoicing: A
                 assert world.october["number"] not in refused.text
 
 
+async def _end_and_wait_for_refusal(
+    invoicing: Any, browser: httpx.AsyncClient, minted: MintedPageSession, reason: str
+) -> None:
+    """Placement ends ``minted``'s session (``placement.page_session_ended`` on Kafka); waits until the list
+    answers ``browser`` with the redirect to login."""
+    ended = PageSessionEnded(
+        session_id=minted.session.session_id,
+        email=APPROVER,
+        reason=reason,
+        ended_at=invoicing.app.state.clock.now(),
+        not_after=minted.session.expires_at,
+    )
+    await publish_events(invoicing.kafka, invoicing.namespace, [(ended, ended.session_id)])
+
+    async def refused() -> bool:
+        return (await browser.get(LIST)).status_code == 303
+
+    await wait_until(refused, what="invoicing refusing the ended page session", timeout=20)
+
+
 async def test_an_approver_removed_is_refused_at_once_and_an_ended_session_goes_to_login(
     invoicing: Any, build: Any, world: World
 ) -> None:
     async with _other_browser(invoicing) as browser:
         minted = _log_in(invoicing, browser, company_id=world.company)
         assert (await browser.get(LIST)).status_code == 200
-        ended = PageSessionEnded(
-            session_id=minted.session.session_id,
-            email=APPROVER,
-            reason="logout",
-            ended_at=invoicing.app.state.clock.now(),
-            not_after=minted.session.expires_at,
-        )
-        await publish_events(invoicing.kafka, invoicing.namespace, [(ended, ended.session_id)])
-
-        async def refused() -> bool:
-            return (await browser.get(LIST)).status_code == 303
-
-        await wait_until(refused, what="invoicing refusing the ended page session", timeout=20)
+        await _end_and_wait_for_refusal(invoicing, browser, minted, "logout")
         gone = await browser.get(LIST)
         assert gone.headers["location"] == "/auth/login?next=%2Fportal%2Finvoices"
 
@@ -387,19 +395,7 @@ async def test_a_company_announced_before_the_approvers_were_kept_opens_on_the_s
             assert (await municipality.get(LIST)).status_code == 403
 
         # An ended session is refused even while the list is unknown.
-        ended = PageSessionEnded(
-            session_id=minted.session.session_id,
-            email=APPROVER,
-            reason="access-removed",
-            ended_at=invoicing.app.state.clock.now(),
-            not_after=minted.session.expires_at,
-        )
-        await publish_events(invoicing.kafka, invoicing.namespace, [(ended, ended.session_id)])
-
-        async def refused() -> bool:
-            return (await browser.get(LIST)).status_code == 303
-
-        await wait_until(refused, what="invoicing refusing the ended page session", timeout=20)
+        await _end_and_wait_for_refusal(invoicing, browser, minted, "access-removed")
         assert (await browser.get(LIST)).headers["location"] == "/auth/login?next=%2Fportal%2Finvoices"
         assert await invoicing.count(known, [world.company]) == 0
 
