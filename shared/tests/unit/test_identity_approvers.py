@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime
 
 from vikar_shared.auth.principal import Role
-from vikar_shared.identity.approvers import Approver, approver_session, unique_approvers
+from vikar_shared.identity.approvers import Approver, approver_session, claimed_approver_session, unique_approvers
 from vikar_shared.testing.identity import page_session_cookie
 
 NOW = datetime(2026, 12, 10, 11, tzinfo=UTC)
@@ -47,3 +47,25 @@ def test_anyone_else_opens_nothing() -> None:
         approver_session(page_session_cookie(email="bo@bager.dk", now=NOW, company_id=COMPANY).session, [], None, "da")
         is None
     )
+
+
+def test_while_the_list_is_unknown_the_signed_company_approver_claim_opens_its_company() -> None:
+    # A serving service that never received the company's list (claimed_approver_session): the owner's signed
+    # claim stands as it is, whoever the address; other roles and a session without a company still open nothing.
+    minted = page_session_cookie(email=" Someone@Bager.DK", now=NOW, company_id=COMPANY, lang="en")
+    session = claimed_approver_session(minted.session, None, "en")
+    assert session is not None
+    assert (session.email, session.approver_name, session.company_id, session.company_name) == (
+        "someone@bager.dk",
+        "",
+        COMPANY,
+        None,
+    )
+    assert (session.session_id, session.csrf_token, session.locale) == (minted.session.session_id, minted.csrf, "en")
+    assert session.principal.company_id == COMPANY
+    for other in (
+        page_session_cookie(email="bo@bager.dk", now=NOW, company_id=None),
+        page_session_cookie(email="bo@bager.dk", now=NOW, role=Role.MUNICIPALITY, municipality_id=uuid.uuid4()),
+        page_session_cookie(email="bo@bager.dk", now=NOW, role=Role.CONSULTANT),
+    ):
+        assert claimed_approver_session(other.session, "Bager Hansen ApS", "da") is None

@@ -27,20 +27,27 @@ from vikar_shared.web.static import stylesheet_path, stylesheet_router
 
 
 @pytest.mark.parametrize(
-    ("ore", "da"),
+    ("ore", "da", "en"),
     [
-        (123456, "1.234,56\xa0kr."),
-        (0, "0,00\xa0kr."),
-        (5, "0,05\xa0kr."),
-        (-5, "-0,05\xa0kr."),
-        (100, "1,00\xa0kr."),
-        (123456789012, "1.234.567.890,12\xa0kr."),
+        (123456, "1.234,56\xa0kr.", "DKK\xa01,234.56"),
+        (0, "0,00\xa0kr.", "DKK\xa00.00"),
+        (5, "0,05\xa0kr.", "DKK\xa00.05"),
+        (-5, "-0,05\xa0kr.", "-DKK\xa00.05"),
+        (100, "1,00\xa0kr.", "DKK\xa01.00"),
+        (28448, "284,48\xa0kr.", "DKK\xa0284.48"),
+        (-1125000, "-11.250,00\xa0kr.", "-DKK\xa011,250.00"),
+        (123456789012, "1.234.567.890,12\xa0kr.", "DKK\xa01,234,567,890.12"),
+        # Beyond a float's exact range: still exact to the øre.
+        (12345678901234567891, "123.456.789.012.345.678,91\xa0kr.", "DKK\xa0123,456,789,012,345,678.91"),
     ],
 )
-def test_ore_are_written_as_kroner_with_danish_separators_in_both_languages(ore: int, da: str) -> None:
+def test_ore_are_written_as_kroner_the_page_languages_way(ore: int, da: str, en: str) -> None:
+    # Issue 10 (F10b) deliberately changed English: it was the Danish notation ("284,48 kr.") on English pages.
     assert formatting.kroner(ore) == da
-    assert formatting.kroner(ore, "en") == da
-    assert Translator("en").kroner(ore) == da
+    assert formatting.kroner(ore, "da") == da
+    assert Translator("da").kroner(ore) == da
+    assert formatting.kroner(ore, "en") == en
+    assert Translator("en").kroner(ore) == en
 
 
 @pytest.mark.parametrize(

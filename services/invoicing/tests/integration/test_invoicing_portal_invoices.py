@@ -202,10 +202,12 @@ async def test_the_same_page_in_english_with_lang_en_kept_for_the_session(invoic
     assert page.status_code == 200, page.text
     text = visible_text(page.text)
     october = world.october["number"]
-    # Amounts in Danish kroner either way (vikar_shared.web.formatting.kroner: the invoice's own notation).
-    assert f"{october} Invoice October 2026 6 November 2026 20 November 2026 562,48 kr." in text, text
+    # Kroner written the English way (vikar_shared.web.formatting.kroner; issue 10 F10b deliberately changed this
+    # from the Danish "562,48 kr."), exact from øre.
+    assert f"{october} Invoice October 2026 6 November 2026 20 November 2026 DKK 562.48" in text, text
     assert "Partly paid (overdue, 20 days)" in text
-    assert f"Credit note October 2026 3 December 2026 – 112,50 kr. Credits invoice {october}" in text
+    assert f"Credit note October 2026 3 December 2026 – DKK 112.50 Credits invoice {october}" in text
+    assert "kr." not in text and "562,48" not in text
     assert 'lang="en"' in page.text
     assert "vikar_lang=en:" in page.headers["set-cookie"]
     # The choice holds for the session: the next page without ?lang is English too.
@@ -311,25 +313,33 @@ async def test_sessions_that_are_not_a_listed_approvers_are_refused(invoicing: A
                 assert world.october["number"] not in refused.text
 
 
+async def _end_and_wait_for_refusal(
+    invoicing: Any, browser: httpx.AsyncClient, minted: MintedPageSession, reason: str
+) -> None:
+    """Placement ends ``minted``'s session (``placement.page_session_ended`` on Kafka); waits until the list
+    answers ``browser`` with the redirect to login."""
+    ended = PageSessionEnded(
+        session_id=minted.session.session_id,
+        email=APPROVER,
+        reason=reason,
+        ended_at=invoicing.app.state.clock.now(),
+        not_after=minted.session.expires_at,
+    )
+    await publish_events(invoicing.kafka, invoicing.namespace, [(ended, ended.session_id)])
+
+    async def refused() -> bool:
+        return (await browser.get(LIST)).status_code == 303
+
+    await wait_until(refused, what="invoicing refusing the ended page session", timeout=20)
+
+
 async def test_an_approver_removed_is_refused_at_once_and_an_ended_session_goes_to_login(
     invoicing: Any, build: Any, world: World
 ) -> None:
     async with _other_browser(invoicing) as browser:
         minted = _log_in(invoicing, browser, company_id=world.company)
         assert (await browser.get(LIST)).status_code == 200
-        ended = PageSessionEnded(
-            session_id=minted.session.session_id,
-            email=APPROVER,
-            reason="logout",
-            ended_at=invoicing.app.state.clock.now(),
-            not_after=minted.session.expires_at,
-        )
-        await publish_events(invoicing.kafka, invoicing.namespace, [(ended, ended.session_id)])
-
-        async def refused() -> bool:
-            return (await browser.get(LIST)).status_code == 303
-
-        await wait_until(refused, what="invoicing refusing the ended page session", timeout=20)
+        await _end_and_wait_for_refusal(invoicing, browser, minted, "logout")
         gone = await browser.get(LIST)
         assert gone.headers["location"] == "/auth/login?next=%2Fportal%2Finvoices"
 
@@ -348,6 +358,60 @@ async def test_an_approver_removed_is_refused_at_once_and_an_ended_session_goes_
         )
         assert await invoicing.count("select count(*) from company_approvers where company_id = $1", world.company) == 1
         assert (await browser.get(LIST)).status_code == 403
+
+
+async def _forget_approvers(invoicing: Any, company: uuid.UUID) -> None:
+    """The company as migration 20261202_60 leaves one announced before 20261202_50: no approver rows and the
+    column's default (approvers_known false)."""
+    async with transaction(invoicing.pool) as conn:
+        await conn.execute("delete from company_approvers where company_id = $1", company)
+        await conn.execute("update companies set approvers_known = default where company_id = $1", company)
+
+
+async def test_a_company_announced_before_the_approvers_were_kept_opens_on_the_signed_claim_until_its_list_comes(
+    invoicing: Any, build: Any, world: World
+) -> None:
+    # F6: every company event stores its list and marks it known.
+    known = "select count(*) from companies where company_id = any($1::uuid[]) and approvers_known"
+    assert await invoicing.count(known, [world.company, world.other_company]) == 2
+    await _forget_approvers(invoicing, world.company)
+    assert await invoicing.count(known, [world.company]) == 0
+
+    # Unknown: the identity owner's signed company_approver claim for this company opens its page as it is.
+    async with _other_browser(invoicing) as browser:
+        minted = _log_in(invoicing, browser, company_id=world.company)
+        page = await browser.get(LIST)
+        assert page.status_code == 200, page.text
+        assert world.october["number"] in page.text and "Bager Hansen ApS" in visible_text(page.text)
+        assert world.other["number"] not in page.text
+        await _when_rendered(invoicing, world.october["invoice_id"], world.other["invoice_id"])
+        assert (await browser.get(f"/portal/invoices/{world.october['invoice_id']}/pdf")).status_code == 200
+        # Still only its own company's: another company's PDF is the 404 page.
+        assert (await browser.get(f"/portal/invoices/{world.other['invoice_id']}/pdf")).status_code == 404
+        # Other roles are refused as ever.
+        async with _other_browser(invoicing) as municipality:
+            claims = {"role": Role.MUNICIPALITY, "municipality_id": uuid.uuid4(), "email": "sagsbehandler@aalborg.dk"}
+            _log_in(invoicing, municipality, **claims)
+            assert (await municipality.get(LIST)).status_code == 403
+
+        # An ended session is refused even while the list is unknown.
+        await _end_and_wait_for_refusal(invoicing, browser, minted, "access-removed")
+        assert (await browser.get(LIST)).headers["location"] == "/auth/login?next=%2Fportal%2Finvoices"
+        assert await invoicing.count(known, [world.company]) == 0
+
+    # The company's next event makes the list known: enforced at once, an address not listed is the 403 page.
+    async with _other_browser(invoicing) as browser, _other_browser(invoicing) as newcomer:
+        _log_in(invoicing, browser, company_id=world.company)
+        assert (await browser.get(LIST)).status_code == 200
+        await invoicing.publish_company_events(
+            _company_with_approvers(build, world.company, "ny@bager.dk", name="Bager Hansen ApS", updated=True)
+        )
+        await invoicing.wait_for_count(known, [world.company], expected=1, what="the approvers known")
+        refused_now = await browser.get(LIST)
+        assert refused_now.status_code == 403 and "Ingen adgang" in refused_now.text
+        assert world.october["number"] not in refused_now.text
+        _log_in(invoicing, newcomer, email="ny@bager.dk", company_id=world.company)
+        assert (await newcomer.get(LIST)).status_code == 200
 
 
 async def test_pages_bad_page_numbers_and_unknown_paths(

@@ -106,6 +106,10 @@ def test_totals_in_kroner_exact_from_ore_and_overdue_days_agree_in_number() -> N
     assert da.kroner(56_248) == "562,48\xa0kr."
     assert da.kroner(123_456_789) == "1.234.567,89\xa0kr."
     assert da.kroner(1) == "0,01\xa0kr."
+    # English pages write the same kroner the English way (issue 10, F10b).
+    assert en.kroner(56_248) == "DKK\xa0562.48"
+    assert en.kroner(123_456_789) == "DKK\xa01,234,567.89"
+    assert en.kroner(-1) == "-DKK\xa00.01"
     assert (da.plural("overdue_days", 1), da.plural("overdue_days", 20)) == ("forfalden, 1 dag", "forfalden, 20 dage")
     assert (en.plural("overdue_days", 1), en.plural("overdue_days", 2)) == ("overdue, 1 day", "overdue, 2 days")
     for status in PaymentStatus:

@@ -5,7 +5,12 @@ service that serves the company approval portal (timesheet's hours, invoicing's 
 companies read model (:func:`unique_approvers`) and opens a page only for a ``company_approver`` page session
 whose address is (still) listed for the session's company (:func:`approver_session`): an approver removed
 from the company is refused at once, before the identity owner's revocation event arrives.
-Addresses are compared in the shared ASCII form (:func:`vikar_shared.types.text.email_key`)."""
+Addresses are compared in the shared ASCII form (:func:`vikar_shared.types.text.email_key`).
+
+A service that has never received a company's list (it started keeping approvers after the company was
+announced, and cannot read the owner's database) may open the page on the signed claim alone while the list is
+unknown (:func:`claimed_approver_session`): the owner mints ``company_approver`` sessions only for listed
+approvers, at login and at every refresh, and ends a removed approver's sessions by ``page_session_ended``."""
 
 from __future__ import annotations
 
@@ -73,6 +78,27 @@ def approver_session(
         company_id=page.company_id,
         email=email,
         approver_name=approver.name,
+        company_name=company_name,
+        csrf_token=page.csrf,
+        locale=locale,
+        expires_at=page.expires_at,
+    )
+
+
+def claimed_approver_session(page: PageSession, company_name: str | None, locale: str) -> ApproverSession | None:
+    """The approver of a verified page session on its signed claim alone, for a company whose approver list the
+    serving service has never received (unknown, not empty): a ``company_approver``'s session with a company
+    opens it as it is (``approver_name`` empty: no list to name it from); else None (the caller refuses).
+    The caller must have checked the signature, expiry and ``page_session_ended`` first
+    (:func:`vikar_shared.identity.pages.authenticate`), and must use :func:`approver_session` as soon as the list
+    is known."""
+    if page.role is not Role.COMPANY_APPROVER or page.company_id is None:
+        return None
+    return ApproverSession(
+        session_id=page.session_id,
+        company_id=page.company_id,
+        email=email_key(page.subject),
+        approver_name="",
         company_name=company_name,
         csrf_token=page.csrf,
         locale=locale,

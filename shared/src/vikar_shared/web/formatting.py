@@ -1,8 +1,8 @@
 """Numbers, durations and dates written the Danish (or English) way, from integers and dates; no floats.
 
 Names of weekdays and months and the separators of numbers come from Babel (CLDR data), never from
-hand tables. A locale is ``"da"`` or ``"en"``; English pages keep Danish money (``en_DK``: the agency
-invoices in kroner). Dates are calendar dates; instants are shown on the agency's clock
+hand tables. A locale is ``"da"`` or ``"en"``; money is always Danish kroner, written the page language's way
+(``284,48 kr.`` / ``DKK 284.48``). Dates are calendar dates; instants are shown on the agency's clock
 (:data:`vikar_shared.clock.AGENCY_TIMEZONE`).
 """
 
@@ -16,8 +16,11 @@ from babel.numbers import format_currency
 
 from vikar_shared.clock import AGENCY_TIMEZONE
 
-# Babel locale for numbers and money per page locale: Danish separators either way.
-_MONEY_LOCALE = {"da": "da_DK", "en": "en_DK"}
+# Babel locale and pattern for money per page locale. Danish: CLDR's da_DK standard currency pattern
+# ("#,##0.00 ¤"). English: CLDR's en separators with the ISO code, spaced as CLDR's "standard-alphaNextToNumber"
+# pattern for en ("¤ #,##0.00", no-break space) asks when the symbol is letters (Babel 2.19 does not carry that
+# pattern, and its plain en pattern "¤#,##0.00" would write "DKK284.48").
+_MONEY_FORMAT: dict[str, tuple[str, str | None]] = {"da": ("da_DK", None), "en": ("en", "¤\xa0#,##0.00")}
 _DAY_PATTERN = {"da": "EEEE d. MMMM", "en": "EEEE d MMMM"}
 _FULL_DATE_PATTERN = {"da": "d. MMMM y", "en": "d MMMM y"}
 _SHORT_DAY_PATTERN = {"da": "{weekday}. {day}.{month}.", "en": "{weekday} {day}/{month}"}
@@ -33,9 +36,17 @@ def hours_minutes(minutes: int) -> str:
 
 
 def kroner(ore: int, locale: str = "da") -> str:
-    """Integer øre as kroner with Danish separators and the currency sign CLDR uses (no-break space
-    before it): ``123456`` → ``"1.234,56\\xa0kr."``, ``-5`` → ``"-0,05\\xa0kr."``. Exact (Decimal)."""
-    return format_currency(Decimal(ore) / 100, "DKK", locale=_MONEY_LOCALE[locale])
+    """Integer øre as Danish kroner, written the page language's way (Babel, CLDR data), exact
+    (``Decimal(ore).scaleb(-2)``, never a float):
+
+    - ``"da"``: Danish separators, ``kr.`` after a no-break space: ``123456`` → ``"1.234,56\\xa0kr."``,
+      ``-5`` → ``"-0,05\\xa0kr."``;
+    - ``"en"``: English separators, the ISO code and a no-break space before: ``123456`` →
+      ``"DKK\\xa01,234.56"``, ``-5`` → ``"-DKK\\xa00.05"``.
+
+    Any other locale: KeyError."""
+    babel_locale, pattern = _MONEY_FORMAT[locale]
+    return format_currency(Decimal(ore).scaleb(-2), "DKK", format=pattern, locale=babel_locale)
 
 
 def day(when: date, locale: str = "da") -> str:

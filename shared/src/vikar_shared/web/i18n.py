@@ -162,7 +162,7 @@ class Translator:
         return formatting.hours_minutes(minutes)
 
     def kroner(self, ore: int) -> str:
-        """``123456`` → ``1.234,56 kr.`` (no-break space before ``kr.``)."""
+        """``123456`` → ``1.234,56 kr.`` / ``DKK 1,234.56`` (a no-break space; :func:`formatting.kroner`)."""
         return formatting.kroner(ore, self.locale)
 
     def week(self, when: date) -> str:

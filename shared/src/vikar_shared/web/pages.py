@@ -42,7 +42,8 @@ def make_environment(template_dirs: Sequence[Path] = ()) -> Environment:
 
     Autoescaping is on for ``.html`` (off for a mail's ``.txt`` part); a misspelt variable fails the
     render (and the tests) instead of printing nothing. The formatters are filters too: ``hours``
-    (minutes → ``h:mm``), ``kroner`` (øre → ``1.234,56 kr.``), ``iso_week`` (date → ``(year, week)``).
+    (minutes → ``h:mm``), ``kroner`` (øre → ``1.234,56 kr.``; ``|kroner("en")`` → ``DKK 1,234.56``; a page
+    in the visitor's language uses ``t.kroner``), ``iso_week`` (date → ``(year, week)``).
     """
     env = Environment(
         loader=ChoiceLoader(

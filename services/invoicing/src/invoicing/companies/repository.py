@@ -56,7 +56,9 @@ async def companies(conn: asyncpg.Connection, company_ids: list[UUID]) -> dict[U
 
 
 async def replace_approvers(conn: asyncpg.Connection, company_id: UUID, approvers: Sequence[Approver]) -> None:
-    """The company's approvers become exactly ``approvers`` (each address once, the shared ASCII form)."""
+    """The company's approvers become exactly ``approvers`` (each address once, the shared ASCII form), and its
+    list is known from now on (``companies.approvers_known``; the company row must exist)."""
+    await conn.execute("update companies set approvers_known = true where company_id = $1", company_id)
     await conn.execute("delete from company_approvers where company_id = $1", company_id)
     await conn.execute(
         """insert into company_approvers (company_id, email, name)
@@ -65,6 +67,12 @@ async def replace_approvers(conn: asyncpg.Connection, company_id: UUID, approver
         [a.email for a in approvers],
         [a.name for a in approvers],
     )
+
+
+async def approvers_known(conn: asyncpg.Connection, company_id: UUID) -> bool:
+    """Whether a company event carrying the approver list was ever stored for the company (False: unknown)."""
+    known: bool | None = await conn.fetchval("select approvers_known from companies where company_id = $1", company_id)
+    return bool(known)
 
 
 async def approvers_of(conn: asyncpg.Connection, company_id: UUID) -> list[Approver]:

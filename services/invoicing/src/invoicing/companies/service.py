@@ -49,3 +49,13 @@ async def approvers_of(conn: asyncpg.Connection, company_id: UUID) -> list[Appro
     """The approvers placement lists for the company (shared ASCII e-mail form, by address); empty if none or
     the company is unknown."""
     return await repository.approvers_of(conn, company_id)
+
+
+async def known_approvers(conn: asyncpg.Connection, company_id: UUID) -> list[Approver] | None:
+    """The company's approvers as :func:`approvers_of` gives them, or None while invoicing has never received
+    the company's approver list (a company announced before migration ``20261202_50``, not changed since; or a
+    company placement has not announced): unknown, not empty. An empty list is a known company without
+    approvers."""
+    if not await repository.approvers_known(conn, company_id):
+        return None
+    return await repository.approvers_of(conn, company_id)

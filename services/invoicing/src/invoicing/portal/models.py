@@ -1,6 +1,7 @@
 """The invoices pages' rules free of I/O: which page of the list, and one row of the list as the company sees it.
 
-Amounts stay integer øre here; the page writes them in kroner (``vikar_shared.web.formatting.kroner``, Babel).
+Amounts stay integer øre here; the page writes them in kroner the page language's way (``t.kroner``:
+``vikar_shared.web.formatting.kroner``, Babel: ``562,48 kr.`` / ``DKK 562.48``).
 A row's payment status is the payments rules' (:class:`invoicing.payments.models.Settlement`), overdue days
 by :func:`invoicing.payments.models.days_overdue` on the agency's date."""
 

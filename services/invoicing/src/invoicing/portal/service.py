@@ -21,18 +21,33 @@ from invoicing.ledger.models import Invoice
 from invoicing.payments import service as payments
 from invoicing.portal.models import PAGE_SIZE, InvoiceRow, NoAccessError, row_of
 from vikar_shared.auth.principal import Role
-from vikar_shared.identity.approvers import ApproverSession, approver_session
+from vikar_shared.identity.approvers import ApproverSession, approver_session, claimed_approver_session
 from vikar_shared.identity.tokens import PageSession
 
 
 async def approver_of(conn: asyncpg.Connection, page: PageSession, locale: str) -> ApproverSession:
-    """The approver of a verified page session: a ``company_approver``'s whose address is (still) listed for
-    the session's company in invoicing's companies read model. Anything else is NoAccessError, at once."""
+    """The approver of a verified (signed, unexpired, not ended) page session: a ``company_approver``'s whose
+    address is (still) listed for the session's company in invoicing's companies read model. Anything else is
+    NoAccessError, at once.
+
+    While invoicing has never received the company's approver list (``companies.approvers_known`` false: a
+    company announced before migration ``20261202_50_company_approvers.sql`` and unchanged since, whose earlier
+    events cannot be replayed into this table), the session's ``company_approver`` claim for its company is
+    accepted as it is (:func:`vikar_shared.identity.approvers.claimed_approver_session`): the token is
+    Ed25519-signed by the identity owner (placement), which mints such sessions only for the company's listed
+    approvers, at login and at every refresh (five minutes); a removal ends the session by
+    ``placement.page_session_ended``, refused before this by ``authenticate``. The company's next
+    ``company_registered`` / ``company_updated`` makes the list known, and from then on it is enforced at once
+    (an address not listed: NoAccessError), as timesheet's portal does."""
     if page.role is not Role.COMPANY_APPROVER or page.company_id is None:
         raise NoAccessError()
     company = await companies.get_company(conn, page.company_id)
-    listed = await companies.approvers_of(conn, page.company_id)
-    session = approver_session(page, listed, None if company is None else company.name, locale)
+    company_name = None if company is None else company.name
+    listed = await companies.known_approvers(conn, page.company_id)
+    if listed is None:
+        session = claimed_approver_session(page, company_name, locale)
+    else:
+        session = approver_session(page, listed, company_name, locale)
     if session is None:
         raise NoAccessError()
     return session
