@@ -102,3 +102,55 @@ async def test_a_credit_note_beyond_what_is_left_to_credit_is_refused_and_not_dr
         mine["voided_ore"],
     ) == (45_000, 50_000, 0, -5_000, 0, 50_000)
     assert mine["document_differences"] == [] and mine["differences"] == []
+
+
+async def test_a_credit_note_lowering_what_is_owed_to_what_was_paid_makes_the_invoice_paid_once(
+    invoicing: Any, build: Any
+) -> None:
+    company = uuid.uuid4()
+    await invoicing.publish_company_events(build.company(company))
+    bo = build.placement(
+        company_id=company, municipality_id=uuid.uuid4(), citizen_name="Bo Holm", bill_rate=20_000, eligible=False
+    )
+    await invoicing.publish_placement_events(bo)
+    worked = build.approval(bo, date(2026, 10, 5), 150)
+    await invoicing.publish_approvals(worked)
+    await invoicing.wait_for_count("select count(*) from billable_lines", expected=1, what="accrued")
+    await invoicing.wait_for_count("select count(*) from companies", expected=1, what="company")
+    [october] = await _close(invoicing, "2026-10-31", date(2026, 11, 5))
+    invoicing.app.state.clock = FixedClock.on(date(2026, 11, 6))
+    r = await invoicing.client.post(f"/invoices/{october['invoice_id']}/issue", headers=FINANCE)
+    assert r.status_code == 200, r.text
+    assert r.json()["total_ore"] == 62_500  # 50 000 net + 12 500 VAT
+
+    # The company pays for the 2 hours it agrees to: 50 000 øre; the invoice is partially paid, no event.
+    invoicing.app.state.clock = FixedClock.on(date(2026, 11, 20))
+    paid = {"amount_ore": 50_000, "paid_on": "2026-11-20", "payer_reference": "FIK 71 Bo"}
+    r = await invoicing.client.post(f"/invoices/{october['invoice_id']}/payments", json=paid, headers=FINANCE)
+    assert r.status_code == 201, r.text
+    assert r.json()["account"]["status"] == "partially_paid"
+    paid_events = "select envelope->'data' as data from outbox where envelope->>'type' = 'invoicing.invoice_paid'"
+    assert await invoicing.pool.fetch(paid_events) == []
+
+    # 30 minutes are taken away: the credit note (10 000 + 2 500) lowers what is owed to what was paid.
+    await invoicing.publish_approvals(build.approval(bo, date(2026, 10, 5), -30, corrects=worked))
+    await invoicing.wait_for_count("select count(*) from billable_lines", expected=2, what="correction accrued")
+    [note] = await _close(invoicing, "2026-11-30", date(2026, 12, 1))
+    r = await invoicing.client.post(f"/invoices/{note['invoice_id']}/issue", headers=FINANCE)
+    assert r.status_code == 200, r.text
+    assert r.json()["total_ore"] == 12_500
+
+    got = (await invoicing.client.get(f"/invoices/{october['invoice_id']}", headers=FINANCE)).json()
+    assert (got["payment"]["owed_ore"], got["payment"]["paid_ore"], got["payment"]["status"]) == (
+        50_000,
+        50_000,
+        "paid",
+    )
+    [event] = [row["data"] for row in await invoicing.pool.fetch(paid_events)]
+    assert (event["invoice_id"], event["owed_ore"], event["paid_ore"], event["paid_on"], event["method"]) == (
+        october["invoice_id"],
+        50_000,
+        50_000,
+        "2026-12-01",
+        "bank_transfer",
+    )

@@ -109,11 +109,14 @@ class InvoicePaid(EventData):
     """An issued invoice is paid: the payments recorded against it (bank transfers finance entered, and
     payments Stripe reported by ``invoice.paid``) now cover what is owed on it.
 
-    Published by invoicing in the transaction that records the covering payment (outbox), keyed by
+    Published by invoicing in the transaction that records the covering payment or issues the covering credit
+    note (outbox), keyed by
     ``company_id``; once per invoice (a later payment on a paid invoice is an overpayment, not a second
     event). Amounts in øre: ``owed_ore`` is the invoice's ``total_ore`` less the totals of the credit notes
     issued against it; ``paid_ore`` the sum of its payments (``paid_ore - owed_ore`` > 0 is overpaid).
-    ``paid_on``: the date of the payment that covered it. ``method``: ``bank_transfer`` or ``stripe``."""
+    ``paid_on``: the date of the payment that covered it, or the issue date of the credit note that lowered
+    what is owed to what was paid. ``method``: ``bank_transfer`` or ``stripe`` (of the covering payment, or
+    of the latest payment when a credit note covered it)."""
 
     event_type = "invoicing.invoice_paid"
     event_version = 1

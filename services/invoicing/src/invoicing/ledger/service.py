@@ -44,6 +44,7 @@ from invoicing.ledger.models import (
     invoice_number,
     plan_drafts,
 )
+from invoicing.payments import service as payments
 from invoicing.periods import BillingPeriod
 from vikar_shared.auth import Principal, Role
 from vikar_shared.db import transaction
@@ -483,6 +484,10 @@ async def issue(
         subject=invoice.invoice_id,
         key=invoice.company_id,
     )
+    if invoice.is_credit_note:
+        assert invoice.credits_invoice_id is not None
+        # What is owed fell: the payments made may now cover it (invoicing.invoice_paid, once).
+        await payments.settle_after_credit(conn, invoice.credits_invoice_id, credited_on=today)
     # What mark_issued stored, without reading it back (the counter row stays locked until the commit, so
     # the shorter the rest of the transaction, the more issues per second: bench/close).
     return dataclasses.replace(invoice, status=InvoiceStatus.ISSUED, issue=facts)

@@ -251,3 +251,37 @@ async def finance_details(conn: asyncpg.Connection, invoice_id: UUID) -> Finance
     """Payments, history and Stripe state of a document the caller was allowed to see (the caller checks:
     this is agency staff's view, never a company approver's)."""
     return await repository.finance_details(conn, invoice_id)
+
+
+async def settle_after_credit(conn: asyncpg.Connection, invoice_id: UUID, *, credited_on: date) -> Settlement | None:
+    """After a credit note against the issued invoice ``invoice_id`` was issued (in the caller's transaction):
+    when the payments recorded before now cover what is still owed (the credit note lowered it to what was
+    paid, or below), the invoice is paid, and ``invoicing.invoice_paid`` v1 goes to the outbox (once per
+    invoice, as :func:`record_payment` writes it), ``paid_on`` the credit note's issue date ``credited_on``
+    and ``method`` the method of the latest payment. Nothing paid yet: nothing happens (the invoice is
+    ``credited`` or still owed). Answers the account, or None for an unknown invoice. Locks the invoice row
+    like :func:`record_payment`, so a payment and a credit note of one invoice are counted one after the
+    other."""
+    row = await repository.lock_invoice(conn, invoice_id)
+    if row is None:
+        return None
+    account = await repository.settlement(conn, invoice_id)
+    assert account is not None
+    if account.covered and await repository.mark_paid(conn, invoice_id, credited_on):
+        latest = (await repository.payments_of(conn, invoice_id))[-1]
+        await add_event(
+            conn,
+            InvoicePaid(
+                invoice_id=invoice_id,
+                company_id=row["company_id"],
+                number=row["number"],
+                owed_ore=account.owed_ore,
+                paid_ore=account.paid_ore,
+                paid_on=credited_on,
+                method=latest.method.value,
+            ),
+            source=SOURCE,
+            subject=invoice_id,
+            key=row["company_id"],
+        )
+    return account
