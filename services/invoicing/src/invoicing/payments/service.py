@@ -127,21 +127,7 @@ async def record_payment(
     account = await repository.settlement(conn, invoice_id)
     assert account is not None
     if stored and account.covered and await repository.mark_paid(conn, invoice_id, paid_on):
-        await add_event(
-            conn,
-            InvoicePaid(
-                invoice_id=invoice_id,
-                company_id=row["company_id"],
-                number=row["number"],
-                owed_ore=account.owed_ore,
-                paid_ore=account.paid_ore,
-                paid_on=paid_on,
-                method=method.value,
-            ),
-            source=SOURCE,
-            subject=invoice_id,
-            key=row["company_id"],
-        )
+        await _published_paid(conn, row, account, paid_on, method)
     return (payment if stored else None), account
 
 
@@ -269,19 +255,26 @@ async def settle_after_credit(conn: asyncpg.Connection, invoice_id: UUID, *, cre
     assert account is not None
     if account.covered and await repository.mark_paid(conn, invoice_id, credited_on):
         latest = (await repository.payments_of(conn, invoice_id))[-1]
-        await add_event(
-            conn,
-            InvoicePaid(
-                invoice_id=invoice_id,
-                company_id=row["company_id"],
-                number=row["number"],
-                owed_ore=account.owed_ore,
-                paid_ore=account.paid_ore,
-                paid_on=credited_on,
-                method=latest.method.value,
-            ),
-            source=SOURCE,
-            subject=invoice_id,
-            key=row["company_id"],
-        )
+        await _published_paid(conn, row, account, credited_on, latest.method)
     return account
+
+
+async def _published_paid(
+    conn: asyncpg.Connection, row: asyncpg.Record, account: Settlement, paid_on: date, method: PaymentMethod
+) -> None:
+    """``invoicing.invoice_paid`` v1 of the locked invoice ``row`` to the outbox, keyed by its company."""
+    await add_event(
+        conn,
+        InvoicePaid(
+            invoice_id=row["invoice_id"],
+            company_id=row["company_id"],
+            number=row["number"],
+            owed_ore=account.owed_ore,
+            paid_ore=account.paid_ore,
+            paid_on=paid_on,
+            method=method.value,
+        ),
+        source=SOURCE,
+        subject=row["invoice_id"],
+        key=row["company_id"],
+    )
