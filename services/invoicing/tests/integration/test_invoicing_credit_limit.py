@@ -25,24 +25,34 @@ async def _close(invoicing: Any, through: str, today: date) -> list[dict[str, An
     return drafts
 
 
-async def test_a_credit_note_beyond_what_is_left_to_credit_is_refused_and_not_drafted_again(
-    invoicing: Any, build: Any
-) -> None:
+async def _issued_october(invoicing: Any, build: Any, name: str) -> tuple[Any, Any, dict[str, Any]]:
+    """A new company's citizen ``name`` with 150 min on 5 October at 200 kr/h, closed and issued on 6 November
+    (50 000 net, 12 500 VAT): (placement, the approved entry, the issued invoice as answered)."""
     company = uuid.uuid4()
     await invoicing.publish_company_events(build.company(company))
-    anna = build.placement(
-        company_id=company, municipality_id=uuid.uuid4(), citizen_name="Anna Jensen", bill_rate=20_000, eligible=False
+    placement = build.placement(
+        company_id=company, municipality_id=uuid.uuid4(), citizen_name=name, bill_rate=20_000, eligible=False
     )
-    await invoicing.publish_placement_events(anna)
-    worked = build.approval(anna, date(2026, 10, 5), 150)
+    await invoicing.publish_placement_events(placement)
+    worked = build.approval(placement, date(2026, 10, 5), 150)
     await invoicing.publish_approvals(worked)
     await invoicing.wait_for_count("select count(*) from billable_lines", expected=1, what="accrued")
     await invoicing.wait_for_count("select count(*) from companies", expected=1, what="company")
     [october] = await _close(invoicing, "2026-10-31", date(2026, 11, 5))
     invoicing.app.state.clock = FixedClock.on(date(2026, 11, 6))
     r = await invoicing.client.post(f"/invoices/{october['invoice_id']}/issue", headers=FINANCE)
-    assert r.status_code == 200, r.text  # 150 min at 200 kr = 50 000 øre net
-    october_number = r.json()["number"]
+    assert r.status_code == 200, r.text
+    issued: dict[str, Any] = r.json()
+    assert (issued["net_ore"], issued["total_ore"]) == (50_000, 62_500)
+    return placement, worked, issued
+
+
+async def test_a_credit_note_beyond_what_is_left_to_credit_is_refused_and_not_drafted_again(
+    invoicing: Any, build: Any
+) -> None:
+    anna, worked, october = await _issued_october(invoicing, build, "Anna Jensen")
+    october_number = october["number"]
+    company = october["company_id"]
 
     # 15 minutes taken away: the next close drafts a credit note of 5 000 øre net.
     await invoicing.publish_approvals(build.approval(anna, date(2026, 10, 5), -15, corrects=worked))
@@ -92,7 +102,7 @@ async def test_a_credit_note_beyond_what_is_left_to_credit_is_refused_and_not_dr
     # correction waits in the pool, and the void is reported beside them; no document differs.
     r = await invoicing.client.get("/reconciliation", params={"through": "2026-11-30"}, headers=FINANCE)
     assert r.status_code == 200, r.text
-    [mine] = [c for c in r.json()["companies"] if c["company_id"] == str(company)]
+    [mine] = [c for c in r.json()["companies"] if c["company_id"] == company]
     assert (
         mine["approved_ore"],
         mine["invoiced_ore"],
@@ -107,21 +117,7 @@ async def test_a_credit_note_beyond_what_is_left_to_credit_is_refused_and_not_dr
 async def test_a_credit_note_lowering_what_is_owed_to_what_was_paid_makes_the_invoice_paid_once(
     invoicing: Any, build: Any
 ) -> None:
-    company = uuid.uuid4()
-    await invoicing.publish_company_events(build.company(company))
-    bo = build.placement(
-        company_id=company, municipality_id=uuid.uuid4(), citizen_name="Bo Holm", bill_rate=20_000, eligible=False
-    )
-    await invoicing.publish_placement_events(bo)
-    worked = build.approval(bo, date(2026, 10, 5), 150)
-    await invoicing.publish_approvals(worked)
-    await invoicing.wait_for_count("select count(*) from billable_lines", expected=1, what="accrued")
-    await invoicing.wait_for_count("select count(*) from companies", expected=1, what="company")
-    [october] = await _close(invoicing, "2026-10-31", date(2026, 11, 5))
-    invoicing.app.state.clock = FixedClock.on(date(2026, 11, 6))
-    r = await invoicing.client.post(f"/invoices/{october['invoice_id']}/issue", headers=FINANCE)
-    assert r.status_code == 200, r.text
-    assert r.json()["total_ore"] == 62_500  # 50 000 net + 12 500 VAT
+    bo, worked, october = await _issued_october(invoicing, build, "Bo Holm")
 
     # The company pays for the 2 hours it agrees to: 50 000 øre; the invoice is partially paid, no event.
     invoicing.app.state.clock = FixedClock.on(date(2026, 11, 20))
