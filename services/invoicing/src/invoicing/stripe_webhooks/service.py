@@ -345,8 +345,9 @@ async def simulated_event(
 ) -> dict[str, Any]:
     """A Stripe event about our issued invoice ``number`` as Stripe would send it (API object shapes of
     https://docs.stripe.com/api/events/object): what the local demo and a newcomer use to play Stripe's part,
-    since stripe-mock sends no webhooks. ``amount_paid_ore`` (øre) defaults to the invoice's total for
-    ``invoice.paid``, else 0. The Stripe invoice id is the one the sync stored, or a made-up ``in_demo_…``
+    since stripe-mock sends no webhooks. ``amount_paid_ore`` (øre) defaults, for ``invoice.paid``, to what
+    is still outstanding (the total less credit notes and payments recorded, as Stripe's ``amount_remaining``
+    would be; at least 1 øre), else 0. The Stripe invoice id is the one the sync stored, or a made-up ``in_demo_…``
     when the invoice is not on Stripe yet (the webhook then finds ours by the metadata alone).
 
     Errors: 404 ``invoice-not-found`` (no issued invoice has that number); ValueError for an event type not
@@ -356,7 +357,12 @@ async def simulated_event(
     row = await repository.stripe_view_of(conn, number)
     if row is None:
         raise not_found("invoice")
-    paid = row["total_ore"] if amount_paid_ore is None and event_type == "invoice.paid" else (amount_paid_ore or 0)
+    paid = amount_paid_ore or 0
+    if amount_paid_ore is None and event_type == "invoice.paid":
+        # What Stripe would collect: the total less its credit notes and what was paid already (Stripe's
+        # amount_remaining), at least 1 øre.
+        account = (await payments.settlements(conn, [row["invoice_id"]]))[row["invoice_id"]]
+        paid = max(account.outstanding_ore, 1)
     at = int(now.timestamp())
     status = {"invoice.paid": "paid", "invoice.voided": "void", "invoice.marked_uncollectible": "uncollectible"}
     return {
