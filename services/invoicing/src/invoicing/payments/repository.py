@@ -38,33 +38,16 @@ async def lock_invoice(conn: asyncpg.Connection, invoice_id: UUID) -> asyncpg.Re
 
 
 async def settlement(conn: asyncpg.Connection, invoice_id: UUID) -> Settlement | None:
-    """The invoice's account (total, credited by issued credit notes, paid), or None when unknown."""
-    row = await conn.fetchrow(
-        """select i.total_ore,
-                  coalesce((select sum(c.total_ore) from invoices c where c.credits_invoice_id = i.invoice_id
-                            and c.status = 'issued'), 0)::bigint as credited_ore,
-                  coalesce((select sum(p.amount_ore) from payments p where p.invoice_id = i.invoice_id), 0)::bigint
-                    as paid_ore
-           from invoices i where i.invoice_id = $1""",
-        invoice_id,
-    )
-    if row is None:
-        return None
-    return Settlement(invoice_id, row["total_ore"], row["credited_ore"], row["paid_ore"])
+    """The issued invoice's account (total, credited by issued credit notes, paid), or None for anything else."""
+    return (await settlements(conn, [invoice_id])).get(invoice_id)
 
 
 async def settlements(conn: asyncpg.Connection, invoice_ids: list[UUID]) -> dict[UUID, Settlement]:
-    """The accounts of many invoices in one statement (ids not found are absent)."""
+    """The accounts of many issued invoices in one statement, from the view ``invoice_accounts`` (the one SQL
+    statement of the account rule); ids of drafts, credit notes and unknown invoices are absent."""
     rows = await conn.fetch(
-        """select i.invoice_id, i.total_ore,
-                  coalesce(c.credited, 0)::bigint as credited_ore, coalesce(p.paid, 0)::bigint as paid_ore
-           from invoices i
-           left join (select credits_invoice_id, sum(total_ore) as credited from invoices
-                      where status = 'issued' and credits_invoice_id = any($1::uuid[]) group by credits_invoice_id) c
-             on c.credits_invoice_id = i.invoice_id
-           left join (select invoice_id, sum(amount_ore) as paid from payments
-                      where invoice_id = any($1::uuid[]) group by invoice_id) p on p.invoice_id = i.invoice_id
-           where i.invoice_id = any($1::uuid[])""",
+        """select invoice_id, total_ore, credited_ore, paid_ore from invoice_accounts
+           where invoice_id = any($1::uuid[])""",
         invoice_ids,
     )
     return {

@@ -51,8 +51,8 @@ def _finance(actor: Principal) -> None:
 
 
 async def settlements(conn: asyncpg.Connection, invoice_ids: list[UUID]) -> dict[UUID, Settlement]:
-    """The accounts (øre: total, credited, paid, owed, outstanding, status) of the given invoices, by id; ids
-    not found are absent. For credit notes the account is meaningless (nothing is owed on them)."""
+    """The accounts (øre: total, credited, paid, owed, outstanding, status) of the given issued invoices, by id;
+    drafts, credit notes (nothing is owed on them) and unknown ids are absent."""
     return await repository.settlements(conn, invoice_ids)
 
 
