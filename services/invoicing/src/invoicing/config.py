@@ -91,6 +91,15 @@ class InvoicingSettings(ServiceSettings):
     # Seconds the worker's webhook job waits when no inbox row is due.
     stripe_webhook_poll_seconds: float = 1.0
 
+    # Issue 11: co-financing statements
+    # Days from a statement's issue date to its due date (Peppol BR-CO-25 wants a due date or terms).
+    statement_payment_terms_days: int = Field(default=30, ge=0, le=365)
+    # Seconds the worker's statement document job waits when no statement's documents are due.
+    statement_document_poll_seconds: float = Field(default=1.0, gt=0)
+    # Where the official Peppol validation artefacts (phive-rules-peppol XSLT, ph-ubl21 XSDs) are unpacked;
+    # deploy/local fetches them into <repo>/.stack/peppol. Unset: VIKAR_STACK_DIR/peppol, else <repo>/.stack/peppol.
+    peppol_artefacts_dir: str | None = None
+
     def insecure_settings(self) -> list[str]:
         """The shared findings and, in production, the development Stripe key and the published test webhook
         secret (demo and the tests talk to stripe-mock with them and sign their webhooks with it: stripe-mock

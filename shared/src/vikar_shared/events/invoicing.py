@@ -167,3 +167,92 @@ class InvoiceVoided(EventData):
     credited_ore: int
     credit_note_id: UUID | None = None
     credit_note_number: str | None = None
+
+
+# --- issue 11: co-financing statements -------------------------------------------------------------------------
+
+
+class StatementLine(BaseModel):
+    """One line of an issued (correction) statement: a citizen's co-financed minutes at one rate, by the
+    ``citizen_reference`` the agreement chose (the municipality's case number, or name and birth year; never a
+    CPR number). ``late``: hours approved after their period was stated, dated ``first_work_date``..
+    ``last_work_date``. ``adjustment``: a line settling a retroactive rate change (``minutes`` 0,
+    ``rate_ore_per_hour`` the new rate, ``amount_ore`` the difference)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    citizen_id: UUID
+    citizen_reference: str
+    rate_ore_per_hour: int
+    minutes: int
+    amount_ore: int
+    late: bool
+    adjustment: bool
+    first_work_date: date
+    last_work_date: date
+
+
+class StatementIssued(EventData):
+    """Finance issued a municipality's co-financing statement for one statement period (a calendar month, or a
+    quarter where the agreement says so): a fact from now on, never edited or deleted.
+
+    Published by invoicing in the issuing transaction (outbox), keyed by ``municipality_id``. ``number``:
+    ``S-YYYY-NNNNNN``, the agency's one gap-free sequence of statements and correction statements, the year of
+    ``issue_date``. Amounts in øre: ``net_ore`` the sum of the lines (each entry's amount rounded half up once,
+    when accrued); ``vat_category`` (UNCL5305 ``S``, ``E`` or ``O``) and ``vat_rate_percent`` as the agreement
+    states them, ``vat_ore`` rounded half up once on the subtotal; ``total_ore = net_ore + vat_ore``.
+    ``total_minutes`` the hours stated; ``unique_citizens`` in the period, ``unique_citizens_to_date`` since
+    the agreement started, against ``target_unique_citizens`` (null: no target)."""
+
+    event_type = "invoicing.statement_issued"
+    event_version = 1
+    topic = TOPIC
+
+    statement_id: UUID
+    municipality_id: UUID
+    number: str
+    issue_date: date
+    due_date: date
+    period_start: date
+    period_end: date
+    net_ore: int
+    vat_category: str
+    vat_rate_percent: int
+    vat_ore: int
+    total_ore: int
+    currency: str
+    total_minutes: int
+    unique_citizens: int
+    unique_citizens_to_date: int
+    target_unique_citizens: int | None
+    lines: list[StatementLine]
+
+
+class CorrectionStatementIssued(EventData):
+    """Finance issued a correction statement: hours taken away from an issued statement (a negative correction
+    entry) or a retroactive rate decrease lowered what the municipality co-finances. It refers to the statement
+    it corrects (``corrected_statement_id``, ``corrected_statement_number``, whose period ``period_start``..
+    ``period_end`` is) and states **positive** amounts the municipality is credited (a Peppol CreditNote).
+
+    Published by invoicing in the issuing transaction (outbox), keyed by ``municipality_id``; ``number`` of the
+    same gap-free sequence as statements. Amounts and VAT as on :class:`StatementIssued`."""
+
+    event_type = "invoicing.correction_statement_issued"
+    event_version = 1
+    topic = TOPIC
+
+    statement_id: UUID
+    municipality_id: UUID
+    number: str
+    corrected_statement_id: UUID
+    corrected_statement_number: str
+    issue_date: date
+    period_start: date
+    period_end: date
+    net_ore: int
+    vat_category: str
+    vat_rate_percent: int
+    vat_ore: int
+    total_ore: int
+    currency: str
+    total_minutes: int
+    lines: list[StatementLine]

@@ -16,6 +16,15 @@ from vikar_shared.sealing import Sealed
 TOPIC = "placement.events"
 
 
+class Address(BaseModel):
+    """A postal address (a company's billing address, a municipality's): street, four-digit Danish postcode, city."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    street: str
+    postcode: str
+    city: str
+
+
 class MunicipalityTermsSet(EventData):
     """A version of a municipality's agreement terms, in force from ``effective_from``."""
 
@@ -32,21 +41,37 @@ class MunicipalityTermsSet(EventData):
     target_unique_citizens: int | None = None
     ean: str | None = None
     person_reference: str | None = None
+    # Issue 11 (co-financing statements and Peppol BIS 3). Null where the agreement does not say: a statement
+    # period null is monthly; every other field null means "not stated", and issuing a statement needs the
+    # VAT and payment fields stated (nothing defaults them: momsloven § 27, stk. 1 is each agency's question).
+    statement_period: str | None = Field(default=None, description="monthly or quarterly (calendar); null: monthly")
+    citizen_reference: str | None = Field(
+        default=None,
+        description="How statements identify a citizen: case_number (the municipality's, recorded at referral) or "
+        "name_birth_year; null: name_birth_year. Never the CPR number",
+    )
+    address: Address | None = Field(default=None, description="The municipality's postal address (the buyer's)")
+    rate_excludes_vat: bool | None = Field(
+        default=None, description="True: VAT is added to the co-financing rate; false: the rate includes VAT"
+    )
+    vat_category: str | None = Field(
+        default=None,
+        description="UNCL5305 code the agreement states: S (standard 25 %), E (exempt: vat_exemption_reason "
+        "required) or O (outside the scope of VAT)",
+    )
+    vat_exemption_reason: str | None = Field(default=None, description="Why exempt or outside scope (BT-120)")
+    payment_means_code: str | None = Field(
+        default=None, description="UNCL4461 code allowed for Danish sellers (DK-R-005), e.g. 58 (IBAN) or 31"
+    )
+    payee_iban: str | None = Field(default=None, description="The agency's IBAN (payment means 58)")
+    payee_bank_registration: str | None = Field(default=None, description="Danish reg. no., 4 digits (means 31/42)")
+    payee_bank_account: str | None = Field(default=None, description="Danish account number (means 31/42)")
 
 
 class Approver(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
     email: str
     name: str
-
-
-class Address(BaseModel):
-    """A company's postal (billing) address: street, four-digit Danish postcode, city."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-    street: str
-    postcode: str
-    city: str
 
 
 class BillingContact(BaseModel):
@@ -117,6 +142,9 @@ class CitizenReferred(EventData):
     threshold_weeks_applied: int
     terms_id: UUID
     target_group_code: str | None = None
+    # Issue 11: what a co-financing statement may identify the citizen by (never the CPR number).
+    case_number: str | None = Field(default=None, description="The municipality's case number for this referral")
+    birth_year: int | None = Field(default=None, description="From the CPR number's date and century digit")
 
 
 class PlacementCreated(EventData):

@@ -30,6 +30,8 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     invoicing.InvoicePaid,
     invoicing.InvoicePaymentFailed,
     invoicing.InvoiceVoided,
+    invoicing.StatementIssued,
+    invoicing.CorrectionStatementIssued,
 )
 
 REGISTRY: dict[tuple[str, int], type[EventData]] = {(t.event_type, t.event_version): t for t in EVENT_TYPES}

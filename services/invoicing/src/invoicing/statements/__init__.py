@@ -1,0 +1,1 @@
+"""Municipal co-financing statements and correction statements (issue 11)."""
