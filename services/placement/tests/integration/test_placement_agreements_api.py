@@ -20,6 +20,19 @@ ADMIN = bearer(Role.ADMIN, sub="admin-1")
 FINANCE = bearer(Role.FINANCE, sub="fie")
 CONSULTANT = bearer(Role.CONSULTANT, sub="anna")
 AALBORG_EAN = "5798000416604"
+# Issue 11: a version that states none of the statement terms answers and publishes them as null.
+UNSTATED = {
+    "statement_period": None,
+    "citizen_reference": None,
+    "address": None,
+    "rate_excludes_vat": None,
+    "vat_category": None,
+    "vat_exemption_reason": None,
+    "payment_means_code": None,
+    "payee_iban": None,
+    "payee_bank_registration": None,
+    "payee_bank_account": None,
+}
 
 
 @pytest.fixture
@@ -89,7 +102,7 @@ async def test_terms_in_force_on_a_day_are_the_latest_version_on_or_before_it(
         "target_unique_citizens": 136,
         "ean": AALBORG_EAN,
         "person_reference": "Jobcenter Aalborg, ref. 4711",
-    }
+    } | UNSTATED
     assert (await on("2024-01-01")).json()["id"] == project["id"]
 
     before_any = await on("2023-12-31")
@@ -170,7 +183,7 @@ async def test_terms_set_event_carries_target_ean_and_person_reference(
         "target_unique_citizens": 136,
         "ean": AALBORG_EAN,
         "person_reference": "Jobcenter Aalborg, ref. 4711",
-    }
+    } | UNSTATED
     assert latest["data"]["municipality_id"] == mid
 
 

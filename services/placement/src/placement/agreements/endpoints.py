@@ -6,6 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Response
 
 from placement.agreements import service
+from placement.agreements.models import STATEMENT_FIELDS
 from placement.agreements.schemas import MunicipalityCreate, MunicipalityOut, TermsCreate, TermsOut
 from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
@@ -53,7 +54,13 @@ async def set_terms(
     async with idempotent(pool, idem) as run:
         if run.replay is not None:
             return run.replay
-        terms = await service.set_terms(run.conn, actor, municipality_id, **body.model_dump())
+        terms = await service.set_terms(
+            run.conn,
+            actor,
+            municipality_id,
+            **body.model_dump(exclude=set(STATEMENT_FIELDS)),
+            statement=body.statement(),
+        )
         out = TermsOut.of(terms)
         await run.complete(201, out)
     return out

@@ -5,10 +5,33 @@ from uuid import UUID
 
 import asyncpg
 
-from placement.agreements.models import Terms
+from placement.agreements.models import StatementTerms, Terms
+from placement.companies.models import Address
 
 _TERMS_COLUMNS = """id, municipality_id, effective_from, co_financing_rate_ore_per_hour, eligibility_threshold_weeks,
-                    target_unique_citizens, ean, person_reference"""
+                    target_unique_citizens, ean, person_reference, statement_period, citizen_reference,
+                    address_street, address_postcode, address_city, rate_excludes_vat, vat_category,
+                    vat_exemption_reason, payment_means_code, payee_iban, payee_bank_registration,
+                    payee_bank_account"""
+_STATEMENT_COLUMNS = (
+    "statement_period",
+    "citizen_reference",
+    "rate_excludes_vat",
+    "vat_category",
+    "vat_exemption_reason",
+    "payment_means_code",
+    "payee_iban",
+    "payee_bank_registration",
+    "payee_bank_account",
+)
+
+
+def _terms(row: asyncpg.Record) -> Terms:
+    fields = dict(row)
+    street, postcode, city = fields.pop("address_street"), fields.pop("address_postcode"), fields.pop("address_city")
+    address = Address(street=street, postcode=postcode, city=city) if street is not None else None
+    statement = StatementTerms(address=address, **{c: fields.pop(c) for c in _STATEMENT_COLUMNS})
+    return Terms(**fields, statement=statement)
 
 
 async def insert_municipality(conn: asyncpg.Connection, municipality_id: UUID, name: str, actor: str) -> bool:
@@ -57,11 +80,16 @@ async def list_municipalities(conn: asyncpg.Connection, only: UUID | None) -> li
 
 
 async def insert_terms(conn: asyncpg.Connection, terms: Terms, actor: str) -> bool:
+    s = terms.statement
     status = await conn.execute(
         """insert into municipality_terms (id, municipality_id, effective_from, co_financing_rate_ore_per_hour,
                                            eligibility_threshold_weeks, target_unique_citizens, ean,
-                                           person_reference, created_by)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict (municipality_id, effective_from) do nothing""",
+                                           person_reference, statement_period, citizen_reference, address_street,
+                                           address_postcode, address_city, rate_excludes_vat, vat_category,
+                                           vat_exemption_reason, payment_means_code, payee_iban,
+                                           payee_bank_registration, payee_bank_account, created_by)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+           on conflict (municipality_id, effective_from) do nothing""",
         terms.id,
         terms.municipality_id,
         terms.effective_from,
@@ -70,6 +98,18 @@ async def insert_terms(conn: asyncpg.Connection, terms: Terms, actor: str) -> bo
         terms.target_unique_citizens,
         terms.ean,
         terms.person_reference,
+        s.statement_period,
+        s.citizen_reference,
+        s.address.street if s.address else None,
+        s.address.postcode if s.address else None,
+        s.address.city if s.address else None,
+        s.rate_excludes_vat,
+        s.vat_category,
+        s.vat_exemption_reason,
+        s.payment_means_code,
+        s.payee_iban,
+        s.payee_bank_registration,
+        s.payee_bank_account,
         actor,
     )
     return bool(status == "INSERT 0 1")
@@ -88,7 +128,7 @@ async def terms_of(conn: asyncpg.Connection, municipality_ids: list[UUID]) -> di
     )
     versions: dict[UUID, list[Terms]] = {}
     for r in rows:
-        versions.setdefault(r["municipality_id"], []).append(Terms(**dict(r)))
+        versions.setdefault(r["municipality_id"], []).append(_terms(r))
     return versions
 
 
@@ -99,4 +139,4 @@ async def terms_on(conn: asyncpg.Connection, municipality_id: UUID, on: date) ->
         municipality_id,
         on,
     )
-    return Terms(**dict(row)) if row else None
+    return _terms(row) if row else None

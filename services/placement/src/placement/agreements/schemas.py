@@ -3,14 +3,24 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
-from placement.agreements.models import Municipality, Terms
+from placement.agreements.models import (
+    CitizenReference,
+    Municipality,
+    StatementPeriod,
+    StatementTerms,
+    Terms,
+    VatCategory,
+)
+from placement.companies.schemas import AddressIn, AddressOut
 from vikar_shared.types.periods import Day
 from vikar_shared.types.text import Reference, SingleLine
 
 PersonReference = Reference
 MunicipalityName = Annotated[str, SingleLine(100, min_length=2)]
+ExemptionReason = Annotated[str, SingleLine(300)]
+"""BT-120, e.g. "Momsfritaget, jf. momslovens § 13, stk. 1, nr. …": one line, 1..300."""
 
 
 class MunicipalityCreate(BaseModel):
@@ -19,6 +29,10 @@ class MunicipalityCreate(BaseModel):
 
 
 class TermsCreate(BaseModel):
+    """A new terms version. The statement fields (issue 11) are optional: an agreement may be recorded before
+    finance settles VAT; what is given is validated (422 naming the field and rule, see
+    ``placement.agreements.models.check_statement_terms``)."""
+
     model_config = ConfigDict(extra="forbid")
     effective_from: Day
     co_financing_rate_ore_per_hour: StrictInt = Field(ge=0, le=1_000_000)
@@ -28,9 +42,59 @@ class TermsCreate(BaseModel):
     person_reference: PersonReference | None = Field(
         default=None, description="The person or reference the municipality wants on statements and invoices"
     )
+    statement_period: StatementPeriod | None = Field(
+        default=None, description="monthly or quarterly (calendar); null: monthly"
+    )
+    citizen_reference: CitizenReference | None = Field(
+        default=None,
+        description="How statements identify a citizen: case_number (recorded at referral) or name_birth_year; "
+        "null: name_birth_year. Never the CPR number",
+    )
+    address: AddressIn | None = Field(default=None, description="The municipality's postal address (the buyer's)")
+    rate_excludes_vat: StrictBool | None = Field(
+        default=None, description="true: VAT is added to the co-financing rate; false: the rate includes VAT"
+    )
+    vat_category: VatCategory | None = Field(
+        default=None,
+        description="UNCL5305: S (standard 25 %), E (exempt) or O (outside the scope of VAT); no default",
+    )
+    vat_exemption_reason: ExemptionReason | None = Field(
+        default=None, description="Required with E or O (BR-E-10, BR-O-10), refused with S (BR-S-10)"
+    )
+    payment_means_code: str | None = Field(
+        default=None,
+        max_length=10,
+        description="UNCL4461 code a Danish seller may use (DK-R-005): 1, 10, 31, 42, 48, 49, 50, 58, 59, 93, 97",
+    )
+    payee_iban: str | None = Field(
+        default=None, max_length=50, description="The agency's IBAN; required with payment means 58"
+    )
+    payee_bank_registration: str | None = Field(
+        default=None, max_length=10, description="Danish reg. no., 4 digits; required with 31 and 42 (DK-R-006)"
+    )
+    payee_bank_account: str | None = Field(
+        default=None, max_length=20, description="Danish account no., up to 10 digits; required with 31 and 42"
+    )
+
+    def statement(self) -> StatementTerms:
+        """The statement fields as sent (not yet validated: the service checks them)."""
+        return StatementTerms(
+            statement_period=self.statement_period,
+            citizen_reference=self.citizen_reference,
+            address=self.address.domain() if self.address else None,
+            rate_excludes_vat=self.rate_excludes_vat,
+            vat_category=self.vat_category,
+            vat_exemption_reason=self.vat_exemption_reason,
+            payment_means_code=self.payment_means_code,
+            payee_iban=self.payee_iban,
+            payee_bank_registration=self.payee_bank_registration,
+            payee_bank_account=self.payee_bank_account,
+        )
 
 
 class TermsOut(BaseModel):
+    """A terms version as stored; the statement fields null where the version does not state them."""
+
     id: UUID
     municipality_id: UUID
     effective_from: Day
@@ -39,10 +103,20 @@ class TermsOut(BaseModel):
     target_unique_citizens: int | None
     ean: str | None
     person_reference: str | None
+    statement_period: StatementPeriod | None = None
+    citizen_reference: CitizenReference | None = None
+    address: AddressOut | None = None
+    rate_excludes_vat: bool | None = None
+    vat_category: VatCategory | None = None
+    vat_exemption_reason: str | None = None
+    payment_means_code: str | None = None
+    payee_iban: str | None = None
+    payee_bank_registration: str | None = None
+    payee_bank_account: str | None = None
 
     @classmethod
     def of(cls, terms: Terms) -> TermsOut:
-        return cls.model_validate(terms, from_attributes=True)
+        return cls.model_validate(terms.flat())
 
 
 class MunicipalityOut(BaseModel):
@@ -52,4 +126,4 @@ class MunicipalityOut(BaseModel):
 
     @classmethod
     def of(cls, municipality: Municipality) -> MunicipalityOut:
-        return cls.model_validate(municipality, from_attributes=True)
+        return cls(id=municipality.id, name=municipality.name, terms=[TermsOut.of(t) for t in municipality.terms])

@@ -9,7 +9,7 @@ from uuid import UUID
 import asyncpg
 
 from placement.agreements import repository
-from placement.agreements.models import Municipality, Terms
+from placement.agreements.models import STATEMENT_FIELDS, Municipality, StatementTerms, Terms, check_statement_terms
 from placement.audit.repository import record
 from placement.reference.models import parse_gln
 from vikar_shared.auth import Principal
@@ -45,10 +45,17 @@ async def set_terms(
     target_unique_citizens: int | None = None,
     ean: str | None = None,
     person_reference: str | None = None,
+    statement: StatementTerms | None = None,
 ) -> Terms:
-    """Adds a terms version (rate in øre per hour, threshold in weeks; ``ean`` checked here). Errors: 404
-    ``municipality``; 409 ``terms-exist``; 422 ``ean-format``, ``ean-check-digit``."""
+    """Adds a terms version (rate in øre per hour, threshold in weeks; ``ean`` and the ``statement`` terms checked
+    here, see ``check_statement_terms``); audited (``municipality.terms_set``) and published
+    (``placement.municipality_terms_set``) in the same transaction. Errors: 404 ``municipality``; 409
+    ``terms-exist``; 422 ``ean-format``, ``ean-check-digit`` and the statement terms' rules (``postcode-format``,
+    ``vat-exemption-reason-required``/``-not-allowed``, ``payment-means-code-allowed``, ``iban-format``,
+    ``iban-checksum``, ``bank-registration-format``, ``bank-account-format``, ``payee-iban-required``,
+    ``payee-bank-registration-required``, ``payee-bank-account-required``)."""
     ean = parse_gln(ean) if ean is not None else None
+    checked = check_statement_terms(statement or StatementTerms())
     name = await repository.municipality_name(conn, municipality_id, lock=True)
     if name is None:
         raise not_found("municipality")
@@ -61,6 +68,7 @@ async def set_terms(
         target_unique_citizens,
         ean,
         person_reference,
+        checked,
     )
     if not await repository.insert_terms(conn, terms, actor.subject):
         # One terms version per municipality and effective date: refused, naming the version in force from it.
@@ -71,6 +79,7 @@ async def set_terms(
             "terms",
             existing,
         )
+    fields = terms.flat()
     await record(
         conn,
         actor=actor.subject,
@@ -84,7 +93,8 @@ async def set_terms(
             "target_unique_citizens": terms.target_unique_citizens,
             "ean": terms.ean,
             "person_reference": terms.person_reference,
-        },
+        }
+        | {field: fields[field] for field in STATEMENT_FIELDS},
     )
     await add_event(
         conn,
@@ -92,12 +102,7 @@ async def set_terms(
             municipality_id=municipality_id,
             municipality_name=name,
             terms_id=terms.id,
-            effective_from=terms.effective_from,
-            co_financing_rate_ore_per_hour=terms.co_financing_rate_ore_per_hour,
-            eligibility_threshold_weeks=terms.eligibility_threshold_weeks,
-            target_unique_citizens=terms.target_unique_citizens,
-            ean=terms.ean,
-            person_reference=terms.person_reference,
+            **{k: v for k, v in fields.items() if k not in ("id", "municipality_id")},
         ),
         source=SOURCE,
         subject=municipality_id,

@@ -85,6 +85,18 @@ def parse_cvr(raw: str, field: str = "cvr") -> str:
         raise invalid(field, error.rule, error.message) from None
 
 
+def parse_address(body: Address, field: str = "address") -> Address:
+    """The address as stored: street and city stripped and not blank, the postcode checked. Raises
+    ``DomainError`` ``not-blank`` (``<field>.street``, ``<field>.city``) or ``postcode-format``
+    (``<field>.postcode``)."""
+    street, city = body.street.strip(), body.city.strip()
+    if not street:
+        raise invalid(f"{field}.street", "not-blank", "street cannot be blank")
+    if not city:
+        raise invalid(f"{field}.city", "not-blank", "city cannot be blank")
+    return Address(street=street, postcode=parse_postcode(body.postcode, f"{field}.postcode"), city=city)
+
+
 def parse_postcode(raw: str, field: str = "address.postcode") -> str:
     """Danish postcodes are four digits (0800 and 0555 exist, so a leading zero is allowed).
     Raises ``DomainError`` ``postcode-format`` on ``field``."""

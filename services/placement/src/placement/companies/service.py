@@ -22,8 +22,8 @@ from placement.companies.models import (
     Company,
     CompanyChanges,
     CompanyInput,
+    parse_address,
     parse_cvr,
-    parse_postcode,
 )
 from placement.identity import service as identity
 from placement.reference.models import parse_gln
@@ -41,14 +41,7 @@ _NOT_NULL = ("name", "billing_period", "payment_terms_days")
 
 
 def _address(body: Address | None) -> Address | None:
-    if body is None:
-        return None
-    street, city = body.street.strip(), body.city.strip()
-    if not street:
-        raise invalid("address.street", "not-blank", "street cannot be blank")
-    if not city:
-        raise invalid("address.city", "not-blank", "city cannot be blank")
-    return Address(street=street, postcode=parse_postcode(body.postcode), city=city)
+    return parse_address(body) if body is not None else None
 
 
 def _contact(body: BillingContact | None) -> BillingContact | None:
