@@ -93,16 +93,20 @@ async def test_terms_in_force_on_a_day_are_the_latest_version_on_or_before_it(
     assert day_before.json()["target_unique_citizens"] == 170
     assert first_day.json()["id"] == after["id"]
     assert day_after.json() == first_day.json()
-    assert first_day.json() == {
-        "id": after["id"],
-        "municipality_id": mid,
-        "effective_from": "2026-10-15",
-        "co_financing_rate_ore_per_hour": 6500,
-        "eligibility_threshold_weeks": 26,
-        "target_unique_citizens": 136,
-        "ean": AALBORG_EAN,
-        "person_reference": "Jobcenter Aalborg, ref. 4711",
-    } | UNSTATED
+    assert (
+        first_day.json()
+        == {
+            "id": after["id"],
+            "municipality_id": mid,
+            "effective_from": "2026-10-15",
+            "co_financing_rate_ore_per_hour": 6500,
+            "eligibility_threshold_weeks": 26,
+            "target_unique_citizens": 136,
+            "ean": AALBORG_EAN,
+            "person_reference": "Jobcenter Aalborg, ref. 4711",
+        }
+        | UNSTATED
+    )
     assert (await on("2024-01-01")).json()["id"] == project["id"]
 
     before_any = await on("2023-12-31")
@@ -173,17 +177,21 @@ async def test_terms_set_event_carries_target_ean_and_person_reference(
         await consumer.stop()
     latest = next(e for e in envelopes if e["data"]["terms_id"] == after["id"])
     assert latest["type"] == "placement.municipality_terms_set"
-    assert latest["data"] | {"municipality_id": None} == {
-        "municipality_id": None,
-        "municipality_name": "Aalborg",
-        "terms_id": after["id"],
-        "effective_from": "2026-10-15",
-        "co_financing_rate_ore_per_hour": 6500,
-        "eligibility_threshold_weeks": 26,
-        "target_unique_citizens": 136,
-        "ean": AALBORG_EAN,
-        "person_reference": "Jobcenter Aalborg, ref. 4711",
-    } | UNSTATED
+    assert (
+        latest["data"] | {"municipality_id": None}
+        == {
+            "municipality_id": None,
+            "municipality_name": "Aalborg",
+            "terms_id": after["id"],
+            "effective_from": "2026-10-15",
+            "co_financing_rate_ore_per_hour": 6500,
+            "eligibility_threshold_weeks": 26,
+            "target_unique_citizens": 136,
+            "ean": AALBORG_EAN,
+            "person_reference": "Jobcenter Aalborg, ref. 4711",
+        }
+        | UNSTATED
+    )
     assert latest["data"]["municipality_id"] == mid
 
 

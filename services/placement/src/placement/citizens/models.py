@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
+from stdnum.dk import cpr as stdnum_cpr
+
 from vikar_shared.errors import DomainError, invalid
 from vikar_shared.types.identifiers import IdentifierError, cpr_number
 
@@ -20,6 +22,12 @@ class Cpr:
         return "Cpr(***)"
 
     __str__ = __repr__
+
+    @property
+    def birth_year(self) -> int:
+        """The year of birth: the date's two-digit year in the century the 7th digit gives
+        (``stdnum.dk.cpr.get_birth_date``). What leaves placement instead of the number (statements)."""
+        return stdnum_cpr.get_birth_date(self.digits).year
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,7 @@ class Referral:
     target_group_code: str | None = None
     caseworker: Caseworker | None = None
     name_changed: NameChange | None = None
+    case_number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,7 @@ class ReferralInput:
     weeks_unemployed: int
     target_group_code: str | None = None
     caseworker: Caseworker | None = None
+    case_number: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from placement.citizens.models import Caseworker, NameChangeRecorded, Referral, 
 _REFERRAL_SELECT = """
     select r.id, r.citizen_id, c.name as citizen_name, r.municipality_id, r.referred_on, r.weeks_unemployed,
            r.eligible, r.threshold_weeks_applied, r.terms_id, r.target_group_code, r.caseworker_name,
-           r.caseworker_email
+           r.caseworker_email, r.case_number
     from referrals r join citizens c on c.id = r.citizen_id"""
 
 
@@ -75,8 +75,8 @@ async def insert_referral(conn: asyncpg.Connection, referral: Referral, actor: s
     await conn.execute(
         """insert into referrals (id, citizen_id, municipality_id, referred_on, weeks_unemployed, eligible,
                                   threshold_weeks_applied, terms_id, target_group_code, caseworker_name,
-                                  caseworker_email, created_by)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""",
+                                  caseworker_email, case_number, created_by)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)""",
         referral.id,
         referral.citizen_id,
         referral.municipality_id,
@@ -88,6 +88,7 @@ async def insert_referral(conn: asyncpg.Connection, referral: Referral, actor: s
         referral.target_group_code,
         caseworker.name if caseworker else None,
         caseworker.email if caseworker else None,
+        referral.case_number,
         actor,
     )
 

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from placement.citizens.models import Caseworker, Citizen, Referral, ReferralInput
 from vikar_shared.types.periods import Day
-from vikar_shared.types.text import Email, Name, ShortCode
+from vikar_shared.types.text import Email, Name, Reference, ShortCode
 
 
 class CaseworkerIn(BaseModel):
@@ -32,6 +32,11 @@ class ReferralCreate(BaseModel):
         default=None, description="A code from GET /target-groups?on=<referred_on>"
     )
     caseworker: CaseworkerIn | None = None
+    case_number: Reference | None = Field(
+        default=None,
+        description="The municipality's case number for this referral: what co-financing statements may identify "
+        "the citizen by (the agreement's citizen_reference)",
+    )
 
     def domain(self) -> ReferralInput:
         return ReferralInput(
@@ -42,6 +47,7 @@ class ReferralCreate(BaseModel):
             weeks_unemployed=self.weeks_unemployed,
             target_group_code=self.target_group_code,
             caseworker=self.caseworker.domain() if self.caseworker else None,
+            case_number=self.case_number,
         )
 
 
@@ -72,6 +78,7 @@ class ReferralOut(BaseModel):
     terms_id: UUID
     target_group_code: str | None = None
     caseworker: CaseworkerOut | None = None
+    case_number: str | None = Field(default=None, description="The municipality's case number, if it gave one")
     name_changed: NameChangeOut | None = Field(
         default=None,
         description="Set on the answer to POST /referrals when this referral gave an existing citizen (same CPR) "

@@ -48,6 +48,10 @@ async def refer_citizen(
     ``placement.placement_created``; so all documents of one placement agree, and placements made after
     a rename carry the new name (README, "Names").
 
+    ``case_number`` (optional, the municipality's) is stored, returned and audited; ``placement.citizen_referred``
+    carries it and the citizen's ``birth_year`` (from the CPR's date and century digit), never the number: a
+    co-financing statement identifies the citizen by one or the other (the agreement's ``citizen_reference``).
+
     Raises ``DomainError``: ``cpr-format``, ``cpr-date``, ``not-in-future``, ``exists``, ``terms-in-force``,
     ``target-group-exists``, ``target-group-valid-on-date`` (422)."""
     cpr = parse_cpr(body.cpr)
@@ -88,6 +92,7 @@ async def refer_citizen(
         terms_id=terms.id,
         target_group_code=body.target_group_code,
         caseworker=body.caseworker,
+        case_number=body.case_number,
         name_changed=NameChange(from_=stored_name, to=body.name) if renamed and stored_name else None,
     )
     await repository.insert_referral(conn, referral, actor.subject)
@@ -116,6 +121,7 @@ async def refer_citizen(
             "eligible": referral.eligible,
             "terms_id": str(terms.id),
             "target_group_code": referral.target_group_code,
+            "case_number": referral.case_number,
         },
     )
     await add_event(
@@ -131,6 +137,8 @@ async def refer_citizen(
             threshold_weeks_applied=referral.threshold_weeks_applied,
             terms_id=terms.id,
             target_group_code=referral.target_group_code,
+            case_number=referral.case_number,
+            birth_year=cpr.birth_year,
         ),
         source="placement",
         subject=referral.id,
