@@ -1,6 +1,7 @@
 """Seeds a little demo data through the public HTTP APIs and prints tokens to explore with.
 
-Aalborg Kommune (50 kr./hour and 52 weeks until 14 Oct 2026, then 65 kr. and 26 weeks), a bakery
+Aalborg Kommune (50 kr./hour and 52 weeks until 14 Oct 2026, then 65 kr. and 26 weeks; statement terms:
+monthly, citizens by case number, outside the scope of VAT, paid by SEPA transfer to an IBAN), a bakery
 with one approver, two referred citizens placed there, and a week of hours: some approved, some
 waiting (so an e-mail sits in Mailpit).
 
@@ -36,6 +37,23 @@ ORIGIN = os.environ.get("VIKAR_PROXY_URL", "http://127.0.0.1:8100").rstrip("/")
 PLACEMENT, TIMESHEET, INVOICING = (f"{ORIGIN}/api/{s}" for s in ("placement", "timesheet", "invoicing"))
 DEMO_APPROVER = "ib@bagerhansen.example"
 TOKEN_HOURS = int(MAX_LIFETIME.total_seconds() // 3600)
+# What a co-financing statement and its Peppol document need from the agreement (issue 11), on both versions of
+# the demo terms. A demo choice, not tax advice: whether a per-hour contribution carries VAT is each agency's
+# question (momsloven § 27, stk. 1); the demo states it outside the scope of VAT. The EAN/GLN is a made-up one
+# with a valid GS1 check digit; the IBAN is a well-formed example (its check digits pass).
+STATEMENT_TERMS = {
+    "target_unique_citizens": 170,
+    "ean": "5798000991002",
+    "person_reference": "Jobcenter Aalborg, att. Lene Holm",
+    "statement_period": "monthly",
+    "citizen_reference": "case_number",
+    "address": {"street": "Boulevarden 13", "postcode": "9000", "city": "Aalborg"},
+    "rate_excludes_vat": True,
+    "vat_category": "O",
+    "vat_exemption_reason": "Uden for momsens anvendelsesområde: tilskud uden direkte prisforbindelse",
+    "payment_means_code": "58",
+    "payee_iban": "DK5000400440116243",
+}
 
 
 def token(role: Role, **claims: uuid.UUID | str) -> str:
@@ -78,7 +96,8 @@ def seed() -> dict[str, str]:
                 "effective_from": effective_from,
                 "co_financing_rate_ore_per_hour": rate,
                 "eligibility_threshold_weeks": weeks,
-            },
+            }
+            | STATEMENT_TERMS,
         )
     c = post(
         f"{PLACEMENT}/companies",
@@ -98,7 +117,10 @@ def seed() -> dict[str, str]:
     # secret, hence the environment given here only for reading them).
     today = ServiceSettings(VIKAR_ENVIRONMENT="development").clock().today()
     monday = today - timedelta(days=today.weekday() + 7)
-    for cpr, name, weeks in (("010190-1234", "Mette Jensen", 60), ("150285-2345", "Jonas Berg", 30)):
+    for cpr, name, weeks, case_number in (
+        ("010190-1234", "Mette Jensen", 60, "AAL-2026-004711"),
+        ("150285-2345", "Jonas Berg", 30, "AAL-2026-004712"),
+    ):
         r = post(
             f"{PLACEMENT}/referrals",
             consultant,
@@ -108,6 +130,7 @@ def seed() -> dict[str, str]:
                 "municipality_id": m["id"],
                 "referred_on": (monday - timedelta(days=14)).isoformat(),
                 "weeks_unemployed": weeks,
+                "case_number": case_number,
             },
         )
         p = post(
