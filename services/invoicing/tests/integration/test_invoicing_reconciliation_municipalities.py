@@ -20,6 +20,7 @@ from vikar_shared.testing.plugin import bearer
 FINANCE = bearer(Role.FINANCE)
 AALBORG = uuid.UUID("00000000-0000-4000-8000-0000000000a1")
 ODENSE = uuid.UUID("00000000-0000-4000-8000-0000000000a2")
+VEJLE = uuid.UUID("00000000-0000-4000-8000-0000000000a3")  # no terms known: its hours stay pending
 
 
 @dataclass
@@ -142,8 +143,11 @@ async def test_per_municipality_co_financed_is_stated_minus_corrected_plus_not_y
     )
     anna_5, anna_20 = build.approval(anna, date(2026, 10, 5), 90), build.approval(anna, date(2026, 10, 20), 45)
     bo_6, cy_12 = build.approval(bo, date(2026, 10, 6), 50), build.approval(cy, date(2026, 10, 12), 30)
-    await invoicing.publish_approvals(anna_5, anna_20, bo_6, cy_12)
+    dy = build.placement(company_id=company, municipality_id=VEJLE, citizen_name="Dy Holm", bill_rate=17_999)
+    await invoicing.publish_placement_events(dy)
+    await invoicing.publish_approvals(anna_5, anna_20, bo_6, cy_12, build.approval(dy, date(2026, 10, 12), 30))
     await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=4, what="accrued")
+    await invoicing.wait_for_count("select count(*) from approved_entries", expected=5, what="pending received")
     amounts = dict(await invoicing.pool.fetch("select entry_id, amount_ore from co_financing_lines"))
     # 90 min at 10 000 = 15 000; 45 at 12 000 = 9 000; 50 at 10 000 = 8 333.33 -> 8 333; 30 at 12 000 = 6 000.
     assert [amounts[e.entry_id] for e in (anna_5, anna_20, bo_6, cy_12)] == [15_000, 9_000, 8_333, 6_000]
@@ -153,6 +157,10 @@ async def test_per_municipality_co_financed_is_stated_minus_corrected_plus_not_y
     assert figures(report[str(AALBORG)]) == (32_333, 0, 0, 32_333, 0, 185, 0, 0, 185, 0)
     assert (report[str(AALBORG)]["balanced"], report[str(AALBORG)]["municipality_name"]) == (True, "Aalborg")
     assert body["difference_count"] == 0
+    # Vejle's terms are not known: its approved hours are pending (counted, no amount), not a difference.
+    vejle = report[str(VEJLE)]
+    assert (figures(vejle), vejle["pending_entries"], vejle["balanced"]) == ((0,) * 10, 1, True)
+    assert report[str(AALBORG)]["pending_entries"] == 0
 
     october = (date(2026, 10, 1), date(2026, 10, 31))
     s1 = await draft(

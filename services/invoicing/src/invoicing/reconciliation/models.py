@@ -248,6 +248,8 @@ class MunicipalityReconciliation:
     not_yet_stated_minutes: int
     line_differences: tuple[StatementLineCheck, ...]
     document_differences: tuple[StatementCheck, ...]
+    # Approved entries of its eligible placements not accrued yet (no terms in force known): no amount yet.
+    pending_entries: int = 0
 
     @property
     def difference_ore(self) -> int:
@@ -268,12 +270,15 @@ def reconcile_municipalities(
     lines: Iterable[StatementLineCheck],
     documents: Iterable[StatementCheck],
     names: dict[UUID, str] | None = None,
+    pending: dict[UUID, int] | None = None,
 ) -> list[MunicipalityReconciliation]:
     """Per municipality (by id): ``items`` its co-financed sums; ``lines`` every (correction) statement line in
     scope (first work date on or before the date; issued ones count as stated or corrected, every one is
     checked against its items); ``documents`` the (correction) statements to check; ``names`` the
-    municipalities' names (the latest terms)."""
+    municipalities' names (the latest terms); ``pending`` per municipality, approved entries of eligible
+    placements not accrued yet (counted, not differences: no amount until the terms in force are known)."""
     names = names or {}
+    pending = pending or {}
     sums = {i.municipality_id: i for i in items}
     stated: dict[UUID, list[int]] = {}
     bad_lines: dict[UUID, list[StatementLineCheck]] = {}
@@ -290,7 +295,9 @@ def reconcile_municipalities(
         if document.difference_ore or document.difference_minutes:
             bad_documents.setdefault(document.municipality_id, []).append(document)
     result = []
-    for municipality_id in sorted(set(sums) | set(stated) | set(bad_lines) | set(bad_documents), key=str):
+    for municipality_id in sorted(
+        set(sums) | set(stated) | set(bad_lines) | set(bad_documents) | set(pending), key=str
+    ):
         own = sums.get(municipality_id, CoFinancedItems(municipality_id, 0, 0, 0, 0))
         stated_ore, stated_minutes, corrected_ore, corrected_minutes = stated.get(municipality_id, [0, 0, 0, 0])
         result.append(
@@ -309,6 +316,7 @@ def reconcile_municipalities(
                     sorted(bad_lines.get(municipality_id, []), key=lambda x: (str(x.statement_id), x.position))
                 ),
                 document_differences=tuple(bad_documents.get(municipality_id, [])),
+                pending_entries=pending.get(municipality_id, 0),
             )
         )
     return result

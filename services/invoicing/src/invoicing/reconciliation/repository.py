@@ -156,6 +156,19 @@ async def statement_checks(conn: asyncpg.Connection, through: date) -> list[Stat
     return [StatementCheck(**dict(r)) for r in rows]
 
 
+async def pending_per_municipality(conn: asyncpg.Connection, through: date) -> dict[UUID, int]:
+    """Per municipality, approved entries of its eligible placements worked on or before ``through`` and not
+    accrued yet (the terms in force are not known yet)."""
+    rows = await conn.fetch(
+        """select p.municipality_id, count(*) as n
+           from approved_entries e join placements p on p.placement_id = e.placement_id
+           where e.accrued_at is null and e.work_date <= $1 and p.co_financing_eligible
+           group by p.municipality_id""",
+        through,
+    )
+    return {r["municipality_id"]: int(r["n"]) for r in rows}
+
+
 async def municipality_names(conn: asyncpg.Connection) -> dict[UUID, str]:
     """Each municipality's name in its terms recorded last."""
     rows = await conn.fetch(

@@ -124,6 +124,9 @@ class MunicipalityReconciliationOut(BaseModel):
     corrected_minutes: int
     not_yet_stated_minutes: int
     difference_minutes: int
+    pending_entries: int = Field(
+        description="Approved entries of its eligible placements not accrued yet (no terms in force known: no amount)"
+    )
     line_differences: list[StatementLineDifferenceOut]
     document_differences: list[StatementDifferenceOut]
 

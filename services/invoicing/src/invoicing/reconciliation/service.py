@@ -45,7 +45,8 @@ async def municipality_reconciliation(
     adjustments on no issued statement: in the pool or on drafts), with the lines and the (correction)
     statements that are not the sum of the co-financing lines and adjustments on them. A statement line
     counts when its first work date is on or before ``through``, with its amount less what it states of items
-    worked later (``reconciliation.models.StatementLineCheck.in_scope_ore``). 403 ``forbidden`` as above."""
+    worked later (``reconciliation.models.StatementLineCheck.in_scope_ore``). Approved entries of eligible
+    placements not accrued yet are counted (``pending_entries``). 403 ``forbidden`` as above."""
     if actor.role not in ROLES:
         raise forbidden("Only finance and admin reconcile the ledger")
     return reconcile_municipalities(
@@ -53,4 +54,5 @@ async def municipality_reconciliation(
         await repository.statement_line_checks(conn, through),
         await repository.statement_checks(conn, through),
         await repository.municipality_names(conn),
+        await repository.pending_per_municipality(conn, through),
     )
