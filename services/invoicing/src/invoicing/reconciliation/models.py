@@ -138,8 +138,31 @@ class CoFinancedItems:
     not_yet_stated_minutes: int
 
 
+class _StatesItems:
+    """What a (correction) statement, or one of its lines, should state of the co-financing lines and adjustments
+    on it (``items_ore``/``items_minutes``, signed as accrued): a statement states them, a correction statement
+    credits them with positive amounts (minus them)."""
+
+    __slots__ = ()
+    document_type: str
+    items_ore: int
+    items_minutes: int
+
+    @property
+    def sign(self) -> int:
+        return -1 if self.document_type == CORRECTION_STATEMENT else 1
+
+    @property
+    def expected_ore(self) -> int:
+        return self.sign * self.items_ore
+
+    @property
+    def expected_minutes(self) -> int:
+        return self.sign * self.items_minutes
+
+
 @dataclass(frozen=True, slots=True)
-class StatementLineCheck:
+class StatementLineCheck(_StatesItems):
     """One line of a statement or correction statement beside the co-financing lines and adjustments on it.
 
     ``items_ore``/``items_minutes``: their sums (signed as accrued: a negative correction's line is negative);
@@ -162,20 +185,12 @@ class StatementLineCheck:
     later_items_minutes: int = 0
 
     @property
-    def sign(self) -> int:
-        return -1 if self.document_type == CORRECTION_STATEMENT else 1
-
-    @property
     def expected_amount_ore(self) -> int:
-        return self.sign * self.items_ore
-
-    @property
-    def expected_minutes(self) -> int:
-        return self.sign * self.items_minutes
+        return self.expected_ore
 
     @property
     def difference_ore(self) -> int:
-        return self.amount_ore - self.expected_amount_ore
+        return self.amount_ore - self.expected_ore
 
     @property
     def difference_minutes(self) -> int:
@@ -193,7 +208,7 @@ class StatementLineCheck:
 
 
 @dataclass(frozen=True, slots=True)
-class StatementCheck:
+class StatementCheck(_StatesItems):
     """A statement or correction statement beside the co-financing lines and adjustments on it: its net must be
     their amounts' sum (a correction statement's: minus that sum) and its minutes likewise."""
 
@@ -208,20 +223,12 @@ class StatementCheck:
     items_minutes: int
 
     @property
-    def sign(self) -> int:
-        return -1 if self.document_type == CORRECTION_STATEMENT else 1
-
-    @property
     def expected_net_ore(self) -> int:
-        return self.sign * self.items_ore
-
-    @property
-    def expected_minutes(self) -> int:
-        return self.sign * self.items_minutes
+        return self.expected_ore
 
     @property
     def difference_ore(self) -> int:
-        return self.net_ore - self.expected_net_ore
+        return self.net_ore - self.expected_ore
 
     @property
     def difference_minutes(self) -> int:
