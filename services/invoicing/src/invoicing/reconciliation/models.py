@@ -239,7 +239,7 @@ class StatementCheck(_StatesItems):
 class MunicipalityReconciliation:
     """One municipality through a date: ``co_financed = stated − corrected + not_yet_stated`` in øre and in
     minutes. ``stated``/``corrected``: the lines of issued statements / issued correction statements (positive)
-    whose first work date is on or before the date (less what they state of later items);
+    whose first work date (or an item's) is on or before the date (less what they state of later items);
     ``line_differences`` and ``document_differences``: lines and (correction) statements that are not the sum
     of the co-financing lines and adjustments on them."""
 
@@ -280,8 +280,8 @@ def reconcile_municipalities(
     pending: dict[UUID, int] | None = None,
 ) -> list[MunicipalityReconciliation]:
     """Per municipality (by id): ``items`` its co-financed sums; ``lines`` every (correction) statement line in
-    scope (first work date on or before the date; issued ones count as stated or corrected, every one is
-    checked against its items); ``documents`` the (correction) statements to check; ``names`` the
+    scope (its first work date, or an item's, on or before the date; issued ones count as stated or corrected,
+    every one is checked against its items); ``documents`` the (correction) statements to check; ``names`` the
     municipalities' names (the latest terms); ``pending`` per municipality, approved entries of eligible
     placements not accrued yet (counted, not differences: no amount until the terms in force are known)."""
     names = names or {}

@@ -108,14 +108,16 @@ async def co_financed_items(conn: asyncpg.Connection, through: date) -> list[CoF
 
 
 async def statement_line_checks(conn: asyncpg.Connection, through: date) -> list[StatementLineCheck]:
-    """Every line of a statement or correction statement (draft or issued) whose first work date is on or
-    before ``through``, with the sums of the items on it and of those worked after ``through``."""
+    """Every line of a statement or correction statement (draft or issued) whose first work date, or the work
+    date of an item on it, is on or before ``through``, with the sums of the items on it and of those worked
+    after ``through``."""
     rows = await conn.fetch(
         f"""with on_lines as (
                 select i.statement_id, i.position,
                        sum(i.amount_ore)::bigint as items_ore, sum(i.minutes)::bigint as items_minutes,
                        coalesce(sum(i.amount_ore) filter (where i.work_date > $1), 0)::bigint as later_items_ore,
-                       coalesce(sum(i.minutes) filter (where i.work_date > $1), 0)::bigint as later_items_minutes
+                       coalesce(sum(i.minutes) filter (where i.work_date > $1), 0)::bigint as later_items_minutes,
+                       bool_or(i.work_date <= $1) as any_through
                 from ({_ITEMS}) i where i.statement_id is not null
                 group by i.statement_id, i.position
             )
@@ -127,7 +129,7 @@ async def statement_line_checks(conn: asyncpg.Connection, through: date) -> list
             from statement_lines ln
                  join statements s on s.statement_id = ln.statement_id
                  left join on_lines o on o.statement_id = ln.statement_id and o.position = ln.position
-            where ln.first_work_date <= $1""",
+            where ln.first_work_date <= $1 or o.any_through""",
         through,
     )
     return [StatementLineCheck(**dict(r)) for r in rows]

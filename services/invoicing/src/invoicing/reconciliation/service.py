@@ -44,9 +44,9 @@ async def municipality_reconciliation(
     issued statements) − corrected (lines of issued correction statements, positive) + not yet stated (lines and
     adjustments on no issued statement: in the pool or on drafts), with the lines and the (correction)
     statements that are not the sum of the co-financing lines and adjustments on them. A statement line
-    counts when its first work date is on or before ``through``, with its amount less what it states of items
-    worked later (``reconciliation.models.StatementLineCheck.in_scope_ore``). Approved entries of eligible
-    placements not accrued yet are counted (``pending_entries``). 403 ``forbidden`` as above."""
+    counts when its first work date (or an item's) is on or before ``through``, with its amount less what it
+    states of items worked later (``reconciliation.models.StatementLineCheck.in_scope_ore``). Approved entries
+    of eligible placements not accrued yet are counted (``pending_entries``). 403 ``forbidden`` as above."""
     if actor.role not in ROLES:
         raise forbidden("Only finance and admin reconcile the ledger")
     return reconcile_municipalities(
