@@ -175,13 +175,14 @@ async def test_per_municipality_co_financed_is_stated_minus_corrected_plus_not_y
         ],
     )
     await issue(invoicing.pool, s1, "S-2026-000001", date(2026, 11, 3))
-    # Deliberately wrong: Odense's line states 6 001 for its entry's 6 000 (net 6 001).
+    # Deliberately wrong: Odense's line states 6 001 for its entry's 6 000 (net 6 001), and 12 November for its
+    # entry's 12 October.
     odense_statement = await draft(
         invoicing.pool,
         municipality=ODENSE,
         terms_id=odense_terms.terms_id,
         period=october,
-        lines=[Line(cy.citizen_id, 12_000, 30, 6_001, date(2026, 10, 12), date(2026, 10, 12), [cy_12.entry_id])],
+        lines=[Line(cy.citizen_id, 12_000, 30, 6_001, date(2026, 11, 12), date(2026, 11, 12), [cy_12.entry_id])],
     )
     await issue(invoicing.pool, odense_statement, "S-2026-000002", date(2026, 11, 3))
 
@@ -267,6 +268,9 @@ async def test_per_municipality_co_financed_is_stated_minus_corrected_plus_not_y
     # in scope. Co-financed 15 000 + 9 000 + 8 333 + 5 000 - 3 333 = 34 000 = 32 333 + 5 000 - 0 + (-3 333).
     _, report = await municipalities(invoicing, "2026-10-31")
     assert figures(report[str(AALBORG)]) == (34_000, 37_333, 0, -3_333, 0, 195, 215, 0, -20, 0)
+    # Odense's line counts by its entry's work date, whatever date it states: still the one øre, not 6 000.
+    assert figures(report[str(ODENSE)]) == (6_000, 6_001, 0, 0, -1, 30, 30, 0, 0, 0)
+    assert [line["difference_ore"] for line in report[str(ODENSE)]["line_differences"]] == [1]
 
     # Issued, the correction statement credits 3 333 (positive): stated - corrected, nothing left unstated.
     await issue(invoicing.pool, correction, "S-2026-000004", date(2026, 12, 2))
