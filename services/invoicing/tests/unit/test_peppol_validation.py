@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from invoicing import cli
 from invoicing.peppol import validation
 from invoicing.peppol.examples import BANK, VARIANTS
 from invoicing.peppol.ubl import CAC, CBC, statement_ubl
@@ -142,3 +143,18 @@ def test_threads_validate_with_the_one_compiled_validator() -> None:
     for thread in threads:
         thread.join()
     assert results == [(True, True)] * 12
+
+
+def test_the_cli_prints_the_findings_and_exits_1_on_a_fatal_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good, bad = tmp_path / "good.xml", tmp_path / "bad.xml"
+    good.write_bytes(statement_ubl(VARIANTS["correction statement (CreditNote)"]))
+    bad.write_bytes(altered("S excluding VAT, IBAN", set_text("cac:LegalMonetaryTotal/cbc:PayableAmount", "706.11")))
+    assert cli.main(["peppol-validate", str(good)]) == 0
+    assert "valid (0 fatal" in " ".join(capsys.readouterr().out.split())
+    assert cli.main(["peppol-validate", str(bad)]) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert "BR-CO-16 (fatal)" in out
+    assert "INVALID (1 fatal" in out
+    assert cli.main(["peppol-validate", str(tmp_path / "missing.xml")]) == 2

@@ -1,6 +1,5 @@
 """Example statements of every Peppol document variant (issue 11): the tests validate each with the official
-artefacts, ``bench/peppol_documents.py`` times statements of realistic size, and ``vikar-invoicing
-peppol-validate --example NAME`` prints one's findings.
+artefacts and ``bench/peppol_documents.py`` times statements of realistic size (:func:`realistic`).
 
 Values are invented (the seller is the settings' default agency, the buyer Aalborg's published EAN); amounts
 are what the ledger would accrue: each co-financing entry rounded half up to the øre (``invoicing.money``).
