@@ -146,8 +146,8 @@ def _check(statement: Statement, issue: StatementIssue) -> None:
         raise ValueError(f"correction statement {issue.number} names no statement it corrects")
 
 
-def _q(name: str, namespace: str = CBC) -> etree.QName:
-    return etree.QName(namespace, name)
+def _q(name: str, namespace: str = CBC) -> str:
+    return f"{{{namespace}}}{name}"
 
 
 def _cbc(parent: etree._Element, name: str, text: str | None, **attributes: str) -> etree._Element:
