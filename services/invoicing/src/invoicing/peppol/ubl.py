@@ -219,7 +219,9 @@ def _document_note(statement: Statement, issue: StatementIssue, total_ore: int) 
     return note
 
 
-def _address(party: etree._Element, street: str | None, city: str | None, postcode: str | None) -> None:
+def _address(
+    party: etree._Element, street: str | None = None, city: str | None = None, postcode: str | None = None
+) -> None:
     address = _cac(party, "PostalAddress")
     if street:
         _cbc(address, "StreetName", street)
@@ -230,12 +232,25 @@ def _address(party: etree._Element, street: str | None, city: str | None, postco
     _cbc(_cac(address, "Country"), "IdentificationCode", COUNTRY)
 
 
+def _party(
+    root: etree._Element,
+    role: str,
+    endpoint: tuple[str | None, str],
+    name: str,
+    address: tuple[str | None, str | None, str | None],
+) -> etree._Element:
+    """``cac:<role>/cac:Party`` with its EndpointID (``(id, scheme)``), name and ``(street, city, postcode)``."""
+    party = _cac(_cac(root, role), "Party")
+    _cbc(party, "EndpointID", endpoint[0], schemeID=endpoint[1])
+    _cbc(_cac(party, "PartyName"), "Name", name)
+    _address(party, *address)
+    return party
+
+
 def _seller(root: etree._Element, issue: StatementIssue) -> None:
     seller = issue.seller
-    party = _cac(_cac(root, "AccountingSupplierParty"), "Party")
-    _cbc(party, "EndpointID", seller.cvr, schemeID=SELLER_SCHEME)
-    _cbc(_cac(party, "PartyName"), "Name", seller.name)
-    _address(party, seller.street, seller.city, seller.postcode)
+    address = (seller.street, seller.city, seller.postcode)
+    party = _party(root, "AccountingSupplierParty", (seller.cvr, SELLER_SCHEME), seller.name, address)
     if issue.vat.category is not VatCategory.OUTSIDE_SCOPE:
         tax_scheme = _cac(party, "PartyTaxScheme")
         _cbc(tax_scheme, "CompanyID", f"{COUNTRY}{seller.cvr}")
@@ -253,10 +268,8 @@ def _seller(root: etree._Element, issue: StatementIssue) -> None:
 
 def _buyer(root: etree._Element, issue: StatementIssue) -> None:
     buyer = issue.buyer
-    party = _cac(_cac(root, "AccountingCustomerParty"), "Party")
-    _cbc(party, "EndpointID", buyer.ean, schemeID=BUYER_SCHEME)
-    _cbc(_cac(party, "PartyName"), "Name", buyer.name)
-    _address(party, buyer.street, buyer.city, buyer.postcode)
+    address = (buyer.street, buyer.city, buyer.postcode)
+    party = _party(root, "AccountingCustomerParty", (buyer.ean, BUYER_SCHEME), buyer.name, address)
     _cbc(_cac(party, "PartyLegalEntity"), "RegistrationName", buyer.name)
 
 
