@@ -15,7 +15,7 @@ from lxml import etree
 from invoicing.peppol.examples import AALBORG_EAN, BUYER, EXCLUDING, EXEMPT, INCLUDING, OUTSIDE, VARIANTS
 from invoicing.peppol.ubl import CAC, CBC, statement_ubl
 from invoicing.peppol.validation import PeppolArtefactsMissingError, ValidationReport, validate
-from invoicing.statements.models import StatementStatus, VatCategory, statement_totals
+from invoicing.statements.models import PaymentMeans, StatementStatus, VatCategory, statement_totals
 
 NS = {"cac": CAC, "cbc": CBC}
 
@@ -189,6 +189,10 @@ def test_the_same_statement_gives_the_same_bytes() -> None:
             "exemption",
         ),
         (lambda s: replace(s, issue=replace(s.issue, total_ore=s.issue.total_ore + 1)), "disagree"),
+        (lambda s: replace(s, lines=(), issue=replace(s.issue, vat_ore=0, total_ore=0)), "no lines"),
+        (lambda s: replace(s, issue=replace(s.issue, payment_means=PaymentMeans("93"))), "93 is not supported"),
+        (lambda s: replace(s, issue=replace(s.issue, payment_means=PaymentMeans("58"))), "IBAN"),
+        (lambda s: replace(s, issue=replace(s.issue, payment_means=PaymentMeans("31", bank_account="1"))), "DK-R-006"),
     ],
 )
 def test_what_cannot_become_a_document_is_refused(change, message: str) -> None:  # type: ignore[no-untyped-def]

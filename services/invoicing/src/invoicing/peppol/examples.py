@@ -151,6 +151,9 @@ VARIANTS: dict[str, Statement] = {
     "awkward rounding including VAT": statement(
         [line(1, 7 * 100, entries=100), line(2, 13 * 47, 4111, entries=47)], vat=INCLUDING
     ),
+    "negative line and adjustment": statement(
+        [line(1, 600), line(2, -30), line(3, 0, adjustment=True, amount=-500)], means=PaymentMeans("1")
+    ),
     "many lines": statement([line(i, 17 * i + 5, 4000 + 37 * i, entries=1 + i % 5) for i in range(1, 151)]),
     "correction statement (CreditNote)": statement(
         [line(1, 120), line(2, 0, 4500, adjustment=True, amount=37)],

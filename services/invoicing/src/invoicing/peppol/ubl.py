@@ -71,6 +71,10 @@ BUYER_SCHEME = "0088"  # EAN/GLN
 COUNTRY = "DK"
 ITEM_NAME = "Medfinansiering"
 ROUNDING_REASON = "Afrunding pr. registrering"
+# The Danish payment means (DK-R-005) a document can state from the terms: 49 and 59 (direct debit) need a
+# mandate (DK-R-007, PEPPOL-EN16931-R061), 50 and 93 (giro, FIK) a payment id with a card type code (DK-R-008,
+# DK-R-010), none of which the terms hold.
+SUPPORTED_PAYMENT_MEANS = frozenset({"1", "10", "31", "42", "48", "58", "97"})
 
 UBL_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 UBL_CREDIT_NOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
@@ -82,9 +86,11 @@ def statement_ubl(statement: Statement) -> bytes:
     """The UBL document (UTF-8 XML bytes) of the issued ``statement``: an Invoice, or a CreditNote for a
     correction statement.
 
-    Raises ``ValueError`` (the message names what is missing) for a draft, a buyer without EAN or person
-    reference, a VAT category ``E``/``O`` without exemption reason, a correction statement without the number
-    it corrects, and an issue whose VAT or total disagrees with the lines (``statement_totals``)."""
+    Raises ``ValueError`` (the message names what is missing) for a draft, a statement without lines, a buyer
+    without EAN or person reference, a VAT category ``E``/``O`` without exemption reason, a correction
+    statement without the number it corrects, payment means outside :data:`SUPPORTED_PAYMENT_MEANS` or without
+    their account (58: IBAN; 31/42: registration and account number), and an issue whose VAT or total disagrees
+    with the lines (``statement_totals``)."""
     issue = statement.issue
     if not statement.is_issued or issue is None:
         raise ValueError(f"statement {statement.statement_id} is a draft: only an issued statement has a document")
@@ -144,6 +150,18 @@ def _check(statement: Statement, issue: StatementIssue) -> None:
         raise ValueError(f"statement {issue.number}: VAT category {issue.vat.category} needs an exemption reason")
     if statement.is_correction and not statement.corrects_statement_number:
         raise ValueError(f"correction statement {issue.number} names no statement it corrects")
+    if not statement.lines:
+        raise ValueError(f"statement {issue.number} has no lines (a UBL document has at least one)")
+    means = issue.payment_means
+    if means.code not in SUPPORTED_PAYMENT_MEANS:
+        supported = ", ".join(sorted(SUPPORTED_PAYMENT_MEANS, key=int))
+        raise ValueError(f"statement {issue.number}: payment means {means.code} is not supported (only {supported})")
+    if means.code == "58" and not means.iban:
+        raise ValueError(f"statement {issue.number}: payment means 58 needs the IBAN (BR-61)")
+    if means.code in ("31", "42") and not (means.bank_registration and means.bank_account):
+        raise ValueError(
+            f"statement {issue.number}: payment means {means.code} needs the registration and account number (DK-R-006)"
+        )
 
 
 def _q(name: str, namespace: str = CBC) -> str:
