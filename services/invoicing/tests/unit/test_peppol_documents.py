@@ -190,6 +190,7 @@ def test_the_same_statement_gives_the_same_bytes() -> None:
         ),
         (lambda s: replace(s, issue=replace(s.issue, total_ore=s.issue.total_ore + 1)), "disagree"),
         (lambda s: replace(s, lines=(), issue=replace(s.issue, vat_ore=0, total_ore=0)), "no lines"),
+        (lambda s: replace(s, lines=(replace(s.lines[0], citizen_reference="010180-1234"), *s.lines[1:])), "CPR"),
         (lambda s: replace(s, issue=replace(s.issue, payment_means=PaymentMeans("93"))), "93 is not supported"),
         (lambda s: replace(s, issue=replace(s.issue, payment_means=PaymentMeans("58"))), "IBAN"),
         (lambda s: replace(s, issue=replace(s.issue, payment_means=PaymentMeans("31", bank_account="1"))), "DK-R-006"),

@@ -49,6 +49,7 @@ from datetime import date
 from fractions import Fraction
 
 from lxml import etree
+from stdnum.dk import cpr
 
 from invoicing.money import MINUTES_PER_HOUR, divide_round_half_up
 from invoicing.statements.models import (
@@ -88,9 +89,9 @@ def statement_ubl(statement: Statement) -> bytes:
 
     Raises ``ValueError`` (the message names what is missing) for a draft, a statement without lines, a buyer
     without EAN or person reference, a VAT category ``E``/``O`` without exemption reason, a correction
-    statement without the number it corrects, payment means outside :data:`SUPPORTED_PAYMENT_MEANS` or without
-    their account (58: IBAN; 31/42: registration and account number), and an issue whose VAT or total disagrees
-    with the lines (``statement_totals``)."""
+    statement without the number it corrects, a citizen reference shaped like a CPR number, payment means
+    outside :data:`SUPPORTED_PAYMENT_MEANS` or without their account (58: IBAN; 31/42: registration and
+    account number), and an issue whose VAT or total disagrees with the lines (``statement_totals``)."""
     issue = statement.issue
     if not statement.is_issued or issue is None:
         raise ValueError(f"statement {statement.statement_id} is a draft: only an issued statement has a document")
@@ -152,6 +153,11 @@ def _check(statement: Statement, issue: StatementIssue) -> None:
         raise ValueError(f"correction statement {issue.number} names no statement it corrects")
     if not statement.lines:
         raise ValueError(f"statement {issue.number} has no lines (a UBL document has at least one)")
+    for line in statement.lines:  # defence in depth: invoicing never holds a CPR number; refuse one that looks so
+        if cpr.is_valid(line.citizen_reference):
+            raise ValueError(
+                f"statement {issue.number} line {line.position}: the citizen reference looks like a CPR number"
+            )
     means = issue.payment_means
     if means.code not in SUPPORTED_PAYMENT_MEANS:
         supported = ", ".join(sorted(SUPPORTED_PAYMENT_MEANS, key=int))
