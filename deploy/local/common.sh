@@ -50,7 +50,7 @@ ensure_peppol_artefacts() {
   fi
   echo "[vikar] fetching the Peppol validation artefacts with Maven (once; cached in $dir)" >&2
   mkdir -p "$dir"
-  mvn -q -B -Dstyle.color=never -f "$pom" dependency:unpack -Dpeppol.dir="$dir" >&2 \
+  mvn -q -B -f "$pom" dependency:unpack -Dpeppol.dir="$dir" >&2 \
     || { echo "[vikar] fetching the Peppol validation artefacts failed" >&2; return 1; }
   echo "$stamp" >"$dir/.complete"
 }
