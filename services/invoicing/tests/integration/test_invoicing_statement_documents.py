@@ -264,12 +264,15 @@ async def test_the_csv_states_each_line_in_exact_ore_and_minutes(service_app: Ap
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "text/csv; charset=utf-8"
     assert r.headers["content-disposition"] == 'attachment; filename="medfinansieringsopgoerelse-S-2026-000001.csv"'
-    assert r.content == (
-        "\ufeffOpgørelse;Linje;Borgerreference;Første arbejdsdato;Sidste arbejdsdato;Minutter;Sats (øre/time);"
-        "Beløb (øre);Sen;Regulering\r\n"
-        "S-2026-000001;1;SAG-2026-0042;2026-10-05;2026-10-06;90;12345;18518;nej;nej\r\n"
-        "S-2026-000001;2;'-17/2026;2026-09-28;2026-09-28;600;12345;123450;ja;nej\r\n"
-    ).encode()
+    assert (
+        r.content
+        == (
+            "\ufeffOpgørelse;Linje;Borgerreference;Første arbejdsdato;Sidste arbejdsdato;Minutter;Sats (øre/time);"
+            "Beløb (øre);Sen;Regulering\r\n"
+            "S-2026-000001;1;SAG-2026-0042;2026-10-05;2026-10-06;90;12345;18518;nej;nej\r\n"
+            "S-2026-000001;2;'-17/2026;2026-09-28;2026-09-28;600;12345;123450;ja;nej\r\n"
+        ).encode()
+    )
     rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";"))
     assert sum(int(row["Beløb (øre)"]) for row in rows) == 141_968
 
@@ -285,7 +288,9 @@ async def test_the_json_states_parties_lines_vat_totals_and_figures_exactly(serv
     assert body["period"] == {"kind": "monthly", "start": "2026-10-01", "end": "2026-10-31"}
     assert body["seller"] == {k: v for k, v in SELLER.items() if not k.startswith("contact")}
     assert body["buyer"] == BUYER
-    assert [(line["citizen_reference"], line["minutes"], line["amount_ore"], line["net_ore"]) for line in body["lines"]] == [
+    assert [
+        (line["citizen_reference"], line["minutes"], line["amount_ore"], line["net_ore"]) for line in body["lines"]
+    ] == [
         ("SAG-2026-0042", 90, 18_518, 18_518),
         ("-17/2026", 600, 123_450, 123_450),
     ]
@@ -340,7 +345,10 @@ async def test_the_job_stores_the_pdf_and_the_validated_xml_once_however_often_i
     service_app: App, fake_peppol: list[Statement]
 ) -> None:
     statement_id = await _statement(service_app.pool)
-    assert await service_app.count("select count(*) from statement_documents_due where statement_id = $1", statement_id) == 1
+    assert (
+        await service_app.count("select count(*) from statement_documents_due where statement_id = $1", statement_id)
+        == 1
+    )
     pending = await service_app.client.get(f"/statements/{statement_id}/peppol.xml", headers=FINANCE)
     assert pending.status_code == 409 and pending.json()["code"] == "statement-document-pending"
     assert pending.headers["retry-after"] == "5"
@@ -368,7 +376,9 @@ async def test_the_job_stores_the_pdf_and_the_validated_xml_once_however_often_i
     served = await service_app.client.get(f"/statements/{statement_id}/peppol.xml", headers=AALBORG_USER)
     assert served.status_code == 200, served.text
     assert served.headers["content-type"] == "application/xml"
-    assert served.headers["content-disposition"] == 'attachment; filename="medfinansieringsopgoerelse-S-2026-000001.xml"'
+    assert (
+        served.headers["content-disposition"] == 'attachment; filename="medfinansieringsopgoerelse-S-2026-000001.xml"'
+    )
     assert served.content == FAKE_UBL
     stored_pdf = await service_app.client.get(f"/statements/{statement_id}/statement.pdf", headers=FINANCE)
     assert stored_pdf.content == pdf["content"]
@@ -402,13 +412,19 @@ async def test_an_xml_failing_the_rules_is_not_stored_and_is_retried_naming_the_
 
     # Valid the next time: stored, off the queue, the PDF not rendered twice.
     monkeypatch.setattr(validation, "validate", lambda xml: ValidationReport(findings=()))
-    await service_app.pool.execute("update statement_documents_due set due_at = now() where statement_id = $1", statement_id)
+    await service_app.pool.execute(
+        "update statement_documents_due set due_at = now() where statement_id = $1", statement_id
+    )
     assert await _run_job(service_app) == statement_id
-    assert await service_app.count("select count(*) from statement_documents where statement_id = $1", statement_id) == 2
+    assert (
+        await service_app.count("select count(*) from statement_documents where statement_id = $1", statement_id) == 2
+    )
     assert await service_app.count("select count(*) from statement_documents_due") == 0
 
 
-async def test_a_render_that_raises_stores_nothing_and_is_retried(service_app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_render_that_raises_stores_nothing_and_is_retried(
+    service_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(statement: Statement) -> bytes:
         raise NotImplementedError("no builder")
 
@@ -417,7 +433,9 @@ async def test_a_render_that_raises_stores_nothing_and_is_retried(service_app: A
     with pytest.raises(NotImplementedError):
         await _run_job(service_app)
     assert await service_app.count("select count(*) from statement_documents") == 0, "nothing half-written"
-    due = await service_app.pool.fetchrow("select attempts, last_error from statement_documents_due where statement_id = $1", statement_id)
+    due = await service_app.pool.fetchrow(
+        "select attempts, last_error from statement_documents_due where statement_id = $1", statement_id
+    )
     assert (due["attempts"], due["last_error"]) == (1, "NotImplementedError")
 
 

@@ -183,7 +183,10 @@ async def peppol_xml(statement_id: UUID, viewer: CurrentPrincipal, pool: DbPool)
     status_code=201,
     response_model=DeliveryOut,
     responses={
-        200: {"description": "The same channel and reference were recorded before: that delivery", "model": DeliveryOut},
+        200: {
+            "description": "The same channel and reference were recorded before: that delivery",
+            "model": DeliveryOut,
+        },
         **problem_responses(
             403,
             404,

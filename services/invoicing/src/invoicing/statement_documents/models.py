@@ -31,7 +31,7 @@ MAX_RETRY_SECONDS = 300
 
 def retry_seconds(attempts: int) -> int:
     """Seconds before the next try after ``attempts`` failed ones: 1, 2, 4, … at most :data:`MAX_RETRY_SECONDS`."""
-    return min(2 ** min(attempts, 16), MAX_RETRY_SECONDS)
+    return min(1 << min(max(attempts, 0), 16), MAX_RETRY_SECONDS)
 
 
 class DeliveryChannel(StrEnum):

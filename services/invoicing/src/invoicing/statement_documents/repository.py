@@ -29,7 +29,8 @@ async def store(conn: asyncpg.Connection, document: StatementDocument) -> bool:
     """Stores the document unless one of its media type is stored already (then nothing changes); True when
     stored now."""
     status = await conn.execute(
-        """insert into statement_documents (statement_id, media_type, content, sha256, size_bytes, renderer, rendered_at)
+        """insert into statement_documents (statement_id, media_type, content, sha256, size_bytes, renderer,
+                                           rendered_at)
            values ($1, $2, $3, $4, $5, $6, $7) on conflict (statement_id, media_type) do nothing""",
         document.statement_id,
         document.media_type,

@@ -169,7 +169,10 @@ class StatementJson(BaseModel):
             payment_means=None
             if means is None
             else PaymentMeansJson(
-                code=means.code, iban=means.iban, bank_registration=means.bank_registration, bank_account=means.bank_account
+                code=means.code,
+                iban=means.iban,
+                bank_registration=means.bank_registration,
+                bank_account=means.bank_account,
             ),
         )
 

@@ -138,7 +138,8 @@ async def pdf_source(
 async def statement_csv(
     conn: asyncpg.Connection, viewer: Principal, statement_id: UUID, seller: Party
 ) -> tuple[Statement, DocumentFacts, bytes]:
-    """The CSV of the statement's lines (:mod:`invoicing.statement_documents.attachment`). 404 ``statement-not-found``."""
+    """The CSV of the statement's lines (:mod:`invoicing.statement_documents.attachment`). Errors: 404
+    ``statement-not-found``."""
     statement = await statements.get_statement(conn, viewer, statement_id)
     facts = await facts_of(conn, statement, seller)
     return statement, facts, attachment.statement_csv(statement, facts)
