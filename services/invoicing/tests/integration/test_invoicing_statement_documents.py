@@ -15,7 +15,7 @@ import io
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from fastapi import FastAPI
 
 from invoicing.app import MIGRATIONS, create_app
 from invoicing.config import InvoicingSettings
+from invoicing.ledger.endpoints import seller_of
 from invoicing.peppol import ubl, validation
 from invoicing.peppol.validation import Finding, ValidationReport
 from invoicing.statement_documents import jobs, rendering
@@ -45,15 +46,8 @@ AALBORG_USER = bearer(Role.MUNICIPALITY, municipality_id=AALBORG)
 HJORRING_USER = bearer(Role.MUNICIPALITY, municipality_id=HJORRING)
 COMPANY_USER = bearer(Role.COMPANY_APPROVER, company_id=uuid.uuid4())
 FAKE_UBL = b'<?xml version="1.0" encoding="UTF-8"?><Invoice>fake</Invoice>'
-SELLER = {
-    "name": "Fokus Folkeoplysning",
-    "street": "Søndergade 1",
-    "postcode": "9000",
-    "city": "Aalborg",
-    "cvr": "29403473",
-    "contact_name": None,
-    "contact_email": None,
-}
+# The seller as issuing freezes it: the settings' (invoicing.ledger.endpoints.seller_of).
+SELLER = asdict(seller_of(InvoicingSettings()))
 BUYER = {
     "municipality_id": str(AALBORG),
     "name": "Aalborg Kommune",
@@ -518,6 +512,7 @@ async def test_only_finance_and_admin_record_a_delivery(service_app: App, header
         ({**SENT, "sent_at": "2026-11-21T08:00:00+00:00"}, "sent_at", "sent-at-future"),
         ({**SENT, "sent_at": "2026-11-05T08:59:00+00:00"}, "sent_at", "sent-at-before-issue"),
         ({**SENT, "extra": 1}, "extra", None),
+        ({**SENT, "reference": "ap\u202emsg"}, "reference", None),
     ],
 )
 async def test_a_bad_delivery_is_a_422_naming_the_field(

@@ -52,6 +52,14 @@ async def _seller(request: Request) -> Party:
 Seller = Annotated[Party, Depends(_seller)]
 
 
+def _file(content: bytes, media_type: str, disposition: str, sha256_hex: str | None = None) -> Response:
+    """A document answer: never cached by a shared cache; ``ETag`` its SHA-256 where given."""
+    headers = {"Content-Disposition": disposition, "Cache-Control": _PRIVATE}
+    if sha256_hex is not None:
+        headers["ETag"] = f'"{sha256_hex}"'
+    return Response(content, media_type=media_type, headers=headers)
+
+
 @router.get(
     "/statements/{statement_id}/statement.pdf",
     response_class=Response,
@@ -76,15 +84,7 @@ async def statement_pdf(statement_id: UUID, viewer: CurrentPrincipal, pool: DbPo
     else:
         content = await asyncio.to_thread(rendering.render_pdf, statement, facts)
         sha = hashlib.sha256(content).hexdigest()
-    return Response(
-        content,
-        media_type=PDF_MEDIA_TYPE,
-        headers={
-            "Content-Disposition": f'inline; filename="{filename(statement, facts, ".pdf")}"',
-            "ETag": f'"{sha}"',
-            "Cache-Control": _PRIVATE,
-        },
-    )
+    return _file(content, PDF_MEDIA_TYPE, f'inline; filename="{filename(statement, facts, ".pdf")}"', sha)
 
 
 @router.get(
@@ -106,14 +106,7 @@ async def statement_pdf(statement_id: UUID, viewer: CurrentPrincipal, pool: DbPo
 async def statement_csv(statement_id: UUID, viewer: CurrentPrincipal, pool: DbPool, seller: Seller) -> Response:
     async with transaction(pool) as conn:
         statement, facts, content = await service.statement_csv(conn, viewer, statement_id, seller)
-    return Response(
-        content,
-        media_type=CSV_MEDIA_TYPE,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename(statement, facts, ".csv")}"',
-            "Cache-Control": _PRIVATE,
-        },
-    )
+    return _file(content, CSV_MEDIA_TYPE, f'attachment; filename="{filename(statement, facts, ".csv")}"')
 
 
 @router.get(
@@ -167,15 +160,7 @@ async def peppol_xml(statement_id: UUID, viewer: CurrentPrincipal, pool: DbPool)
         headers = {"Retry-After": str(DOCUMENT_RETRY_AFTER_SECONDS)}
         return problem(409, error.code, "conflict", error.detail, headers=headers)
     name = filename(statement, issued_facts(statement), ".xml")
-    return Response(
-        document.content,
-        media_type=XML_MEDIA_TYPE,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "ETag": f'"{document.sha256_hex}"',
-            "Cache-Control": _PRIVATE,
-        },
-    )
+    return _file(document.content, XML_MEDIA_TYPE, f'attachment; filename="{name}"', document.sha256_hex)
 
 
 @router.post(

@@ -3,14 +3,16 @@ deliveries. Money in integer øre, time in integer minutes, dates YYYY-MM-DD."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from invoicing.statement_documents.models import Delivery, DeliveryChannel, DocumentFacts, totals, vat_text
 from invoicing.statements.models import Statement
+from vikar_shared.types.text import REFERENCE_MAX, SingleLine
 
 
 class PeriodJson(BaseModel):
@@ -118,31 +120,10 @@ class StatementJson(BaseModel):
             due_date=facts.due_date,
             period=PeriodJson(kind=statement.period.kind.value, start=statement.period.start, end=statement.period.end),
             currency=statement.currency,
-            seller=SellerJson(
-                name=seller.name, street=seller.street, postcode=seller.postcode, city=seller.city, cvr=seller.cvr
-            ),
-            buyer=BuyerJson(
-                municipality_id=buyer.municipality_id,
-                name=buyer.name,
-                ean=buyer.ean,
-                person_reference=buyer.person_reference,
-                street=buyer.street,
-                postcode=buyer.postcode,
-                city=buyer.city,
-            ),
+            seller=SellerJson.model_validate(seller, from_attributes=True),
+            buyer=BuyerJson.model_validate(buyer, from_attributes=True),
             lines=[
-                LineJson(
-                    position=line.position,
-                    citizen_reference=line.citizen_reference,
-                    first_work_date=line.first_work_date,
-                    last_work_date=line.last_work_date,
-                    minutes=line.minutes,
-                    rate_ore_per_hour=line.rate_ore_per_hour,
-                    amount_ore=line.amount_ore,
-                    net_ore=net,
-                    late=line.late,
-                    adjustment=line.adjustment,
-                )
+                LineJson.model_validate({**asdict(line), "net_ore": net})
                 for line, net in zip(statement.lines, nets, strict=True)
             ],
             vat=None
@@ -161,31 +142,18 @@ class StatementJson(BaseModel):
                 vat_ore=sums.vat_ore if sums else None,
                 total_ore=sums.total_ore if sums else None,
             ),
-            figures=FiguresJson(
-                unique_citizens=statement.unique_citizens,
-                unique_citizens_to_date=statement.unique_citizens_to_date,
-                target_unique_citizens=statement.target_unique_citizens,
-            ),
-            payment_means=None
-            if means is None
-            else PaymentMeansJson(
-                code=means.code,
-                iban=means.iban,
-                bank_registration=means.bank_registration,
-                bank_account=means.bank_account,
-            ),
+            figures=FiguresJson.model_validate(statement, from_attributes=True),
+            payment_means=None if means is None else PaymentMeansJson.model_validate(means, from_attributes=True),
         )
 
 
 class DeliveryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     channel: DeliveryChannel = Field(description="peppol | email | post")
-    reference: str | None = Field(
+    reference: Annotated[str, SingleLine(REFERENCE_MAX)] | None = Field(
         default=None,
-        min_length=1,
-        max_length=200,
-        description="The access point's message id (required for peppol); the same (channel, reference) twice "
-        "records one delivery",
+        description=f"The access point's message id (1..{REFERENCE_MAX} characters, one line; required for peppol); "
+        "the same (channel, reference) twice records one delivery",
         examples=["c2f1a6a8-91b3-4f1e-9d2c-6a0d7c5e1f00"],
     )
     sent_at: AwareDatetime = Field(description="When it was sent (ISO 8601 with offset; not in the future)")
@@ -202,15 +170,7 @@ class DeliveryOut(BaseModel):
 
     @classmethod
     def of(cls, delivery: Delivery) -> DeliveryOut:
-        return cls(
-            delivery_id=delivery.delivery_id,
-            statement_id=delivery.statement_id,
-            channel=delivery.channel,
-            reference=delivery.reference,
-            sent_at=delivery.sent_at,
-            recorded_by=delivery.recorded_by,
-            recorded_at=delivery.recorded_at,
-        )
+        return cls.model_validate(delivery, from_attributes=True)
 
 
 class DeliveriesOut(BaseModel):
