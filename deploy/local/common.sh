@@ -34,3 +34,23 @@ ensure_pdf_renderer() {
   echo "[vikar] installing Debian packages for the invoice PDF: ${missing[*]}" >&2
   apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
 }
+
+ensure_peppol_artefacts() {
+  # The official Peppol BIS Billing 3.0 validation artefacts (issue 11): the CEN EN 16931 and Peppol BIS 3
+  # Schematron compiled to XSLT (com.helger.phive.rules:phive-rules-peppol) and the UBL 2.1 XSDs
+  # (com.helger.ubl:ph-ubl21), unpacked once by Maven (deploy/local/peppol/pom.xml) into
+  # ${VIKAR_STACK_DIR:-<repo>/.stack}/peppol, where invoicing.peppol.validation finds them.
+  # Fetched again when the pom changes (another release): .complete holds the pom's digest.
+  local dir=${VIKAR_STACK_DIR:-$ROOT/.stack}/peppol pom=$ROOT/deploy/local/peppol/pom.xml stamp
+  stamp=$(sha256sum "$pom" | cut -d' ' -f1)
+  [ "$(cat "$dir/.complete" 2>/dev/null)" = "$stamp" ] && return 0
+  if ! command -v mvn >/dev/null 2>&1; then
+    echo "[vikar] installing Debian's maven to fetch the Peppol validation artefacts" >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >&2
+  fi
+  echo "[vikar] fetching the Peppol validation artefacts with Maven (once; cached in $dir)" >&2
+  mkdir -p "$dir"
+  mvn -q -B -f "$pom" dependency:unpack -Dpeppol.dir="$dir" >&2 \
+    || { echo "[vikar] fetching the Peppol validation artefacts failed" >&2; return 1; }
+  echo "$stamp" >"$dir/.complete"
+}

@@ -7,6 +7,10 @@ settings (``INVOICING_DATABASE_URL``), with a progress bar per company and a sum
 (rich). ``--through`` defaults to today (the agency's date); a later day is refused (exit 2, the problem's
 message), as is a day that is not ``YYYY-MM-DD``. Exit 0 after a close, also one that drafted nothing.
 
+``peppol-validate FILE``: validates a UBL document (e.g. a statement's ``GET /statements/{id}/peppol.xml``) by
+the official Peppol artefacts (:mod:`invoicing.peppol.validation`) and prints every finding; exit 0 when no
+finding is fatal, 1 when one is, 2 when the file or the artefacts are missing.
+
 ``stripe-event <type> <number> [--amount-paid ØRE] [--url URL]``: stripe-mock sends no webhooks, so this
 builds the Stripe event about our issued invoice (:func:`invoicing.stripe_webhooks.service.simulated_event`),
 signs it with ``INVOICING_STRIPE_WEBHOOK_SECRET`` as Stripe does (stripe-python's
@@ -25,6 +29,7 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
 import httpx
 import stripe
@@ -151,6 +156,24 @@ def _stripe_event(args: argparse.Namespace, console: Console) -> int:
     return 0 if answer.status_code == 200 else 1
 
 
+def _peppol_validate(path: str, console: Console) -> int:
+    from invoicing.peppol.validation import PeppolArtefactsMissingError, validate
+
+    try:
+        report = validate(Path(path).read_bytes())
+    except (OSError, PeppolArtefactsMissingError) as error:
+        console.print(str(error), style="red", markup=False, soft_wrap=True)
+        return 2
+    for finding in report.findings:
+        console.print(str(finding), style="red" if finding.flag == "fatal" else "yellow", markup=False, soft_wrap=True)
+    console.print(
+        f"{path}: {'valid' if report.valid else 'INVALID'} ({len(report.fatal)} fatal, "
+        f"{len(report.findings) - len(report.fatal)} warning(s))",
+        soft_wrap=True,
+    )
+    return 0 if report.valid else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="vikar-invoicing", description="Invoicing tasks for finance")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -161,10 +184,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     event.add_argument("number", help="our invoice number, e.g. 2026-000001")
     event.add_argument("--amount-paid", type=int, help="øre (invoice.paid: default the invoice's total)")
     event.add_argument("--url", help="the webhook (default: the one origin's /api/invoicing/stripe/webhook)")
+    peppol = commands.add_parser("peppol-validate", help="validate a UBL file by the official Peppol artefacts")
+    peppol.add_argument("file", help="the UBL Invoice or CreditNote XML")
     args = parser.parse_args(argv)
     console = Console()
     if args.command == "stripe-event":
         return _stripe_event(args, console)
+    if args.command == "peppol-validate":
+        return _peppol_validate(args.file, console)
     try:
         through = None if args.through is None else parse_day(args.through, "through")
         closed = asyncio.run(run_close(InvoicingSettings(), through, console))
