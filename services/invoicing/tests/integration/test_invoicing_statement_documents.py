@@ -25,6 +25,7 @@ import httpx
 import pypdf
 import pytest
 from fastapi import FastAPI
+from lxml import etree
 
 from invoicing.app import MIGRATIONS, create_app
 from invoicing.config import InvoicingSettings
@@ -534,3 +535,65 @@ async def test_a_draft_is_not_recorded_as_sent(service_app: App) -> None:
     r = await service_app.client.post(f"/statements/{draft}/deliveries", json=SENT, headers=FINANCE)
     assert r.status_code == 409 and r.json()["code"] == "statement-draft"
     assert await service_app.count("select count(*) from statement_deliveries") == 0
+
+
+# --- The real Peppol document (invoicing.peppol: the builder and the official artefacts) ---------------------------
+
+UBL_NS = {
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+}
+
+
+def _fatal(xml: bytes) -> list[str]:
+    """The fatal findings of the official artefacts on ``xml`` as ``rule id: text`` (a missing artefact fails)."""
+    try:
+        report = validation.validate(xml)
+    except validation.PeppolArtefactsMissingError as error:
+        pytest.fail(str(error))
+    return [f"{f.rule_id}: {f.text}" for f in report.fatal]
+
+
+async def test_the_job_stores_a_peppol_invoice_the_official_rules_pass(service_app: App) -> None:
+    statement_id = await _statement(service_app.pool)
+    assert await _run_job(service_app) == statement_id
+    due = await service_app.pool.fetchrow(
+        "select last_error from statement_documents_due where statement_id = $1", statement_id
+    )
+    assert due is None, f"not stored: {due and due['last_error']}"
+    r = await service_app.client.get(f"/statements/{statement_id}/peppol.xml", headers=AALBORG_USER)
+    assert r.status_code == 200, r.text
+    assert _fatal(r.content) == []
+    root = etree.fromstring(r.content)
+    assert etree.QName(root).localname == "Invoice"
+    assert root.findtext("cbc:ID", namespaces=UBL_NS) == "S-2026-000001"
+    assert root.findtext("cbc:BuyerReference", namespaces=UBL_NS) == "Jobcenter Aalborg, økonomi"
+    endpoint = root.find("cac:AccountingCustomerParty/cac:Party/cbc:EndpointID", UBL_NS)
+    assert endpoint is not None and (endpoint.text, endpoint.get("schemeID")) == ("5798000000001", "0088")
+    payable = root.find("cac:LegalMonetaryTotal/cbc:PayableAmount", UBL_NS)
+    assert payable is not None and payable.text == "1774.60"
+    assert r.headers["etag"] == f'"{hashlib.sha256(r.content).hexdigest()}"'
+
+
+async def test_the_job_stores_a_correction_statement_as_a_peppol_credit_note_the_rules_pass(service_app: App) -> None:
+    corrected = await _statement(service_app.pool)
+    correction = await _statement(service_app.pool, number="S-2026-000002", corrects=corrected)
+    handled = {await _run_job(service_app), await _run_job(service_app)}
+    assert handled == {corrected, correction}
+    for statement_id in handled:
+        assert statement_id is not None
+        stored = await service_app.pool.fetchval(
+            "select content from statement_documents where statement_id = $1 and media_type = 'application/xml'",
+            statement_id,
+        )
+        assert stored is not None, "stored once valid"
+        assert _fatal(stored) == []
+    credit_note = etree.fromstring(
+        await service_app.pool.fetchval(
+            "select content from statement_documents where statement_id = $1 and media_type = 'application/xml'",
+            correction,
+        )
+    )
+    assert etree.QName(credit_note).localname == "CreditNote"
+    reference = "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID"
+    assert credit_note.findtext(reference, namespaces=UBL_NS) == "S-2026-000001"
