@@ -59,6 +59,12 @@ BODIES: dict[tuple[str, str], object] = {
     # Issue 10: payments and reminders.
     ("POST", "/invoices/{invoice_id}/payments"): {"amount_ore": 1, "paid_on": "2026-11-01", "payer_reference": "x"},
     ("POST", "/invoices/{invoice_id}/reminders"): {"sent_on": "2026-11-01", "fee_ore": 0},
+    # Issue 11: a statement's delivery (helper "statement documents").
+    ("POST", "/statements/{statement_id}/deliveries"): {
+        "channel": "peppol",
+        "reference": "x",
+        "sent_at": "2026-11-01T00:00:00+00:00",
+    },
 }
 # Required query parameters of paths that take no month (issue 9 part 2: the reconciliation; issue 10: the
 # bookkeeping export).
@@ -165,6 +171,8 @@ async def world_ids(system: System) -> tuple[dict[str, str], list[str]]:
         "email_id": email_id,
         "close_id": str(draft["close_id"]),
         "invoice_id": str(draft["invoice_id"]),
+        # Issue 11: no statement is issued through the API in this world yet; an unknown id is still an object id.
+        "statement_id": str(uuid.uuid4()),
     }
     secrets = [str(p["citizen_name"]), world.approver_emails[0], world.approver_emails[1], "Bager Hansen"]
     return ids, secrets
@@ -184,6 +192,7 @@ async def test_every_endpoint_without_a_token_answers_401(system: System) -> Non
             "email_id",
             "close_id",
             "invoice_id",
+            "statement_id",
         )
     } | {"email": "someone@example.org"}
     checked = 0

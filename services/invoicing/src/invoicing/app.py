@@ -17,6 +17,8 @@ from invoicing.portal.endpoints import router as portal_invoices
 from invoicing.portal.web import install_portal_error_pages
 from invoicing.problem_codes import router as problem_pages
 from invoicing.reconciliation.endpoints import router as reconciliation
+from invoicing.statement_documents.endpoints import router as statement_documents
+from invoicing.statement_documents.jobs import render_statement_documents
 from invoicing.stripe_sync.jobs import sync_to_stripe
 from invoicing.stripe_webhooks.endpoints import router as stripe_webhooks
 from invoicing.stripe_webhooks.jobs import process_stripe_webhooks
@@ -42,6 +44,8 @@ def create_app(settings: InvoicingSettings | None = None, role: Role = Role.ALL)
             documents,
             reconciliation,
             co_financing,
+            # Issue 11: the documents of statements (PDF, CSV, JSON, Peppol UBL) and their deliveries.
+            statement_documents,
             stripe_webhooks,
             portal_invoices,
             problem_pages,
@@ -51,7 +55,8 @@ def create_app(settings: InvoicingSettings | None = None, role: Role = Role.ALL)
         # Issue 9: the invoice PDF, rendered by the worker after the issuing transaction.
         # Issue 10: Stripe's webhook events, processed after the request stored them; issued invoices and credit
         # notes carried to Stripe after the issuing transaction.
-        background=[render_invoice_documents, process_stripe_webhooks, sync_to_stripe],
+        # Issue 11: the PDF and the validated Peppol UBL of each issued statement.
+        background=[render_invoice_documents, process_stripe_webhooks, sync_to_stripe, render_statement_documents],
         role=role,
     )
     install_portal_error_pages(app)

@@ -267,6 +267,72 @@ CATALOGUE = service_catalogue(
                 "Intet for kalderen; driften ser på hændelsen i dead-letter-emnet.",
             ),
         ),
+        # Issue 11: statement documents (helper "statement documents"). statement-not-found is the statements'
+        # (invoicing.statements.service.get_statement); keep one entry when merging with the statements part.
+        not_found_entry("statement", en="statement", da="opgørelse"),
+        entry(
+            "statement-draft",
+            409,
+            en=(
+                "Statement is a draft",
+                "A draft statement has no number and no Peppol document, and it is not sent.",
+            ),
+            da=(
+                "Opgørelsen er en kladde",
+                "En kladde til en opgørelse har intet nummer og intet Peppol-dokument, og den sendes ikke.",
+            ),
+            do=("Issue the statement first.", "Udsted opgørelsen først."),
+        ),
+        entry(
+            "statement-document-pending",
+            409,
+            en=(
+                "Peppol document not ready",
+                "The statement's Peppol document is rendered and validated by the official rules shortly after it "
+                "is issued, and is not stored yet (or it failed the rules and is retried).",
+            ),
+            da=(
+                "Peppol-dokumentet er ikke klar",
+                "Opgørelsens Peppol-dokument dannes og valideres efter de officielle regler kort efter udstedelsen "
+                "og er ikke gemt endnu (eller det fejlede reglerne og forsøges igen).",
+            ),
+            do=(
+                "Ask again after the seconds in Retry-After; if it persists, the detail names the failed rules.",
+                "Spørg igen efter det antal sekunder, Retry-After angiver; fortsætter det, nævner detaljen de "
+                "fejlede regler.",
+            ),
+        ),
+        entry(
+            "delivery-differs",
+            409,
+            en=(
+                "Delivery recorded differently",
+                "A delivery with this channel and reference was recorded before with another sent_at.",
+            ),
+            da=(
+                "Afsendelsen er registreret anderledes",
+                "En afsendelse med denne kanal og reference er registreret før med et andet sent_at.",
+            ),
+            do=(
+                "Send the sent_at recorded first, or use the reference of the new message.",
+                "Send det sent_at, der blev registreret først, eller brug referencen på den nye meddelelse.",
+            ),
+        ),
+        rule_entry(
+            "reference-required",
+            en=("Reference missing", "A Peppol delivery names the access point's message id in reference."),
+            da=("Reference mangler", "En Peppol-afsendelse angiver adgangspunktets meddelelses-id i reference."),
+        ),
+        rule_entry(
+            "sent-at-future",
+            en=("Sent in the future", "A delivery is recorded once it was sent: sent_at is now or earlier."),
+            da=("Afsendt i fremtiden", "En afsendelse registreres, når den er sket: sent_at er nu eller før."),
+        ),
+        rule_entry(
+            "sent-at-before-issue",
+            en=("Sent before the issue", "sent_at is before the statement was issued."),
+            da=("Afsendt før udstedelsen", "sent_at ligger før opgørelsen blev udstedt."),
+        ),
     ],
 )
 # GET /problems/<service>/ and /problems/<service>/{code}: included by app.py.

@@ -1,0 +1,188 @@
+"""SQL of the statement documents (migration ``20261203_10_statements.sql``): the only writer of
+``statement_documents``, ``statement_deliveries`` and (apart from the issuing trigger that queues a statement)
+``statement_documents_due``. Reads ``municipality_terms`` for a draft's buyer, VAT and payment means and locks a
+``statements`` row while a delivery is recorded (no update: issued statements are facts)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from invoicing.statement_documents.models import Delivery, DeliveryChannel, DocumentsDue, StatementDocument
+from invoicing.statements.models import MunicipalityParty, PaymentMeans, VatCategory, VatTerms
+
+
+async def claim_due(conn: asyncpg.Connection) -> UUID | None:
+    """The statement whose documents are due longest, locked for this transaction; other workers skip it."""
+    statement_id: UUID | None = await conn.fetchval(
+        """select statement_id from statement_documents_due where due_at <= now()
+           order by due_at, statement_id limit 1 for update skip locked"""
+    )
+    return statement_id
+
+
+async def store(conn: asyncpg.Connection, document: StatementDocument) -> bool:
+    """Stores the document unless one of its media type is stored already (then nothing changes); True when
+    stored now."""
+    status = await conn.execute(
+        """insert into statement_documents (statement_id, media_type, content, sha256, size_bytes, renderer,
+                                           rendered_at)
+           values ($1, $2, $3, $4, $5, $6, $7) on conflict (statement_id, media_type) do nothing""",
+        document.statement_id,
+        document.media_type,
+        document.content,
+        document.sha256,
+        len(document.content),
+        document.renderer,
+        document.rendered_at,
+    )
+    return bool(status == "INSERT 0 1")
+
+
+async def stored_media_types(conn: asyncpg.Connection, statement_id: UUID) -> set[str]:
+    rows = await conn.fetch("select media_type from statement_documents where statement_id = $1", statement_id)
+    return {r["media_type"] for r in rows}
+
+
+async def get_document(conn: asyncpg.Connection, statement_id: UUID, media_type: str) -> StatementDocument | None:
+    row = await conn.fetchrow(
+        """select statement_id, media_type, content, sha256, renderer, rendered_at
+           from statement_documents where statement_id = $1 and media_type = $2""",
+        statement_id,
+        media_type,
+    )
+    return None if row is None else StatementDocument(**dict(row))
+
+
+async def done(conn: asyncpg.Connection, statement_id: UUID) -> None:
+    await conn.execute("delete from statement_documents_due where statement_id = $1", statement_id)
+
+
+async def retry_later(conn: asyncpg.Connection, statement_id: UUID, error: str, delay: timedelta) -> None:
+    await conn.execute(
+        """update statement_documents_due set attempts = attempts + 1, last_error = $2, due_at = now() + $3
+           where statement_id = $1""",
+        statement_id,
+        error,
+        delay,
+    )
+
+
+async def due(conn: asyncpg.Connection, statement_id: UUID) -> DocumentsDue | None:
+    row = await conn.fetchrow(
+        "select statement_id, due_at, attempts, last_error from statement_documents_due where statement_id = $1",
+        statement_id,
+    )
+    return None if row is None else DocumentsDue(**dict(row))
+
+
+async def draft_terms(
+    conn: asyncpg.Connection, terms_id: UUID
+) -> tuple[MunicipalityParty, VatTerms | None, PaymentMeans | None]:
+    """The buyer, VAT and payment means a draft's terms version states (VAT and payment means None while
+    unstated). Raises LookupError for an unknown terms id (the statements table's foreign key prevents it)."""
+    row = await conn.fetchrow(
+        """select municipality_id, municipality_name, ean, person_reference, address, vat_category, rate_excludes_vat,
+                  vat_exemption_reason, payment_means_code, payee_iban, payee_bank_registration, payee_bank_account
+           from municipality_terms where terms_id = $1""",
+        terms_id,
+    )
+    if row is None:
+        raise LookupError(f"terms {terms_id} unknown")
+    address: dict[str, Any] = _jsonb(row["address"]) or {}
+    buyer = MunicipalityParty(
+        municipality_id=row["municipality_id"],
+        name=row["municipality_name"],
+        ean=row["ean"],
+        person_reference=row["person_reference"],
+        street=address.get("street"),
+        postcode=address.get("postcode"),
+        city=address.get("city"),
+    )
+    vat = None
+    if row["vat_category"] is not None and row["rate_excludes_vat"] is not None:
+        vat = VatTerms(VatCategory(row["vat_category"]), row["rate_excludes_vat"], row["vat_exemption_reason"])
+    means = None
+    if row["payment_means_code"] is not None:
+        means = PaymentMeans(
+            code=row["payment_means_code"],
+            iban=row["payee_iban"],
+            bank_registration=row["payee_bank_registration"],
+            bank_account=row["payee_bank_account"],
+        )
+    return buyer, vat, means
+
+
+def _jsonb(value: object) -> dict[str, Any] | None:
+    """A jsonb value as a dict, whether or not the pool decodes jsonb."""
+    if value is None:
+        return None
+    decoded = json.loads(value) if isinstance(value, str) else value
+    return dict(decoded) if isinstance(decoded, dict) else None
+
+
+async def lock_statement(conn: asyncpg.Connection, statement_id: UUID) -> None:
+    """Serialises recording deliveries of one statement (a row lock, no update)."""
+    await conn.execute("select 1 from statements where statement_id = $1 for no key update", statement_id)
+
+
+_DELIVERY = "delivery_id, statement_id, channel, reference, sent_at, recorded_by, recorded_at"
+
+
+def _delivery(row: asyncpg.Record) -> Delivery:
+    values = dict(row)
+    return Delivery(**{**values, "channel": DeliveryChannel(values["channel"])})
+
+
+async def find_delivery(
+    conn: asyncpg.Connection, statement_id: UUID, channel: DeliveryChannel, reference: str
+) -> Delivery | None:
+    row = await conn.fetchrow(
+        f"""select {_DELIVERY} from statement_deliveries
+            where statement_id = $1 and channel = $2 and reference = $3
+            order by recorded_at, delivery_id limit 1""",
+        statement_id,
+        channel.value,
+        reference,
+    )
+    return None if row is None else _delivery(row)
+
+
+async def insert_delivery(
+    conn: asyncpg.Connection,
+    *,
+    delivery_id: UUID,
+    statement_id: UUID,
+    channel: DeliveryChannel,
+    reference: str | None,
+    sent_at: datetime,
+    recorded_by: str,
+    recorded_at: datetime,
+) -> Delivery:
+    row = await conn.fetchrow(
+        f"""insert into statement_deliveries (delivery_id, statement_id, channel, reference, sent_at, recorded_by,
+                                              recorded_at)
+            values ($1, $2, $3, $4, $5, $6, $7) returning {_DELIVERY}""",
+        delivery_id,
+        statement_id,
+        channel.value,
+        reference,
+        sent_at,
+        recorded_by,
+        recorded_at,
+    )
+    assert row is not None
+    return _delivery(row)
+
+
+async def deliveries(conn: asyncpg.Connection, statement_id: UUID) -> list[Delivery]:
+    rows = await conn.fetch(
+        f"""select {_DELIVERY} from statement_deliveries where statement_id = $1
+            order by sent_at, recorded_at, delivery_id""",
+        statement_id,
+    )
+    return [_delivery(r) for r in rows]
