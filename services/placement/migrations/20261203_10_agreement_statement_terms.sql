@@ -12,9 +12,10 @@ alter table municipality_terms
     add column rate_excludes_vat        boolean,
     add column vat_category             text check (vat_category in ('S', 'E', 'O')),
     add column vat_exemption_reason     text check (length(vat_exemption_reason) between 1 and 300),
-    -- UNCL4461 codes a Danish seller may use (DK-R-005).
+    -- UNCL4461 codes a Danish seller may use (DK-R-005) that need no mandate or payment id (statements state
+    -- neither): not 49, 50, 59, 93.
     add column payment_means_code       text
-        check (payment_means_code in ('1', '10', '31', '42', '48', '49', '50', '58', '59', '93', '97')),
+        check (payment_means_code in ('1', '10', '31', '42', '48', '58', '97')),
     add column payee_iban               text check (payee_iban ~ '^[A-Z]{2}[0-9]{2}[A-Z0-9]{1,30}$'),
     add column payee_bank_registration  text check (payee_bank_registration ~ '^[0-9]{4}$'),
     add column payee_bank_account       text check (payee_bank_account ~ '^[0-9]{1,10}$'),

@@ -22,9 +22,12 @@ CitizenReference = Literal["case_number", "name_birth_year"]
 VatCategory = Literal["S", "E", "O"]
 """UNCL5305: S standard rate (25 %), E exempt, O outside the scope of VAT. No default (momsloven § 27, stk. 1)."""
 
-# UNCL4461 payment means codes a Danish seller may use (Peppol BIS Billing 3.0, Danish national rule DK-R-005).
-# Kept here, not imported from invoicing: services share no code but vikar_shared.
-DANISH_PAYMENT_MEANS = frozenset({"1", "10", "31", "42", "48", "49", "50", "58", "59", "93", "97"})
+# UNCL4461 payment means codes a statement can state from the terms: those a Danish seller may use (Peppol BIS
+# Billing 3.0, Danish national rule DK-R-005) except 49 and 59 (direct debit: need a mandate, DK-R-007,
+# PEPPOL-EN16931-R061) and 50 and 93 (giro, FIK: need a payment id with a card type code, DK-R-008, DK-R-010),
+# which the terms do not hold. The same set as invoicing.statements.models.STATEMENT_PAYMENT_MEANS (kept here,
+# not imported: services share no code but vikar_shared).
+STATEMENT_PAYMENT_MEANS = frozenset({"1", "10", "31", "42", "48", "58", "97"})
 SEPA_CREDIT_TRANSFER = "58"
 """Needs the payee's IBAN (BR-61)."""
 DANISH_ACCOUNT_MEANS = frozenset({"31", "42"})
@@ -128,7 +131,7 @@ def check_statement_terms(terms: StatementTerms) -> StatementTerms:
     Raises ``DomainError`` (422) naming the field: ``postcode-format`` (``address.postcode``);
     ``vat-exemption-reason-required`` (E or O without a reason: BR-E-10, BR-O-10),
     ``vat-exemption-reason-not-allowed`` (a reason with S, BR-S-10, or with no category stated);
-    ``payment-means-code-allowed`` (a code outside :data:`DANISH_PAYMENT_MEANS`, DK-R-005); ``iban-format``,
+    ``payment-means-code-allowed`` (a code outside :data:`STATEMENT_PAYMENT_MEANS`, DK-R-005); ``iban-format``,
     ``iban-checksum``; ``bank-registration-format``, ``bank-account-format``; ``payee-iban-required`` (58,
     BR-61); ``payee-bank-registration-required``, ``payee-bank-account-required`` (31 and 42, DK-R-006)."""
     address = parse_address(terms.address) if terms.address is not None else None
@@ -146,12 +149,13 @@ def check_statement_terms(terms: StatementTerms) -> StatementTerms:
             "An exemption reason goes only with VAT category E or O, not with S (BR-S-10) or no category",
         )
     code = normalise(terms.payment_means_code) if terms.payment_means_code is not None else None
-    if code is not None and code not in DANISH_PAYMENT_MEANS:
-        allowed = ", ".join(sorted(DANISH_PAYMENT_MEANS, key=int))
+    if code is not None and code not in STATEMENT_PAYMENT_MEANS:
+        allowed = ", ".join(sorted(STATEMENT_PAYMENT_MEANS, key=int))
         raise invalid(
             "payment_means_code",
             "payment-means-code-allowed",
-            f"A Danish seller may use only the payment means codes {allowed} (DK-R-005)",
+            f"Statements can state only the payment means codes {allowed} (the Danish codes of DK-R-005 that "
+            "need no mandate or payment id)",
         )
     iban = parse_iban(terms.payee_iban) if terms.payee_iban is not None else None
     registration = terms.payee_bank_registration
