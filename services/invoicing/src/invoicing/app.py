@@ -17,6 +17,7 @@ from invoicing.portal.endpoints import router as portal_invoices
 from invoicing.portal.web import install_portal_error_pages
 from invoicing.problem_codes import router as problem_pages
 from invoicing.reconciliation.endpoints import router as reconciliation
+from invoicing.statements.endpoints import router as statements
 from invoicing.stripe_sync.jobs import sync_to_stripe
 from invoicing.stripe_webhooks.endpoints import router as stripe_webhooks
 from invoicing.stripe_webhooks.jobs import process_stripe_webhooks
@@ -42,6 +43,7 @@ def create_app(settings: InvoicingSettings | None = None, role: Role = Role.ALL)
             documents,
             reconciliation,
             co_financing,
+            statements,
             stripe_webhooks,
             portal_invoices,
             problem_pages,

@@ -1,4 +1,5 @@
-"""``vikar-invoicing close --through 2026-11-30``: finance's close from a terminal; and
+"""``vikar-invoicing close --through 2026-11-30``: finance's close from a terminal;
+``vikar-invoicing statements --through 2026-11-30``: the municipal statement run (issue 11); and
 ``vikar-invoicing stripe-event invoice.paid 2026-000001``: plays Stripe's part in the local demo.
 
 Does what ``POST /closes`` does (:func:`invoicing.ledger.service.close`, the same rules and the same
@@ -6,6 +7,10 @@ idempotence), as ``cli:<login name>`` with the finance role, on the database of 
 settings (``INVOICING_DATABASE_URL``), with a progress bar per company and a summary table of the drafts
 (rich). ``--through`` defaults to today (the agency's date); a later day is refused (exit 2, the problem's
 message), as is a day that is not ``YYYY-MM-DD``. Exit 0 after a close, also one that drafted nothing.
+
+``statements [--through YYYY-MM-DD]`` does what ``POST /statement-runs`` does
+(:func:`invoicing.statements.service.run`) the same way: a progress bar per batch of municipalities, a summary
+table of the drafts and correction statements, exit 2 for a day in the future or not ``YYYY-MM-DD``.
 
 ``stripe-event <type> <number> [--amount-paid ØRE] [--url URL]``: stripe-mock sends no webhooks, so this
 builds the Stripe event about our issued invoice (:func:`invoicing.stripe_webhooks.service.simulated_event`),
@@ -35,6 +40,8 @@ from rich.table import Table
 from invoicing.config import InvoicingSettings
 from invoicing.ledger import service
 from invoicing.ledger.models import Close
+from invoicing.statements import service as statements
+from invoicing.statements.models import StatementRun
 from invoicing.stripe_webhooks import service as stripe_webhooks
 from vikar_shared.auth import Principal, Role
 from vikar_shared.db import create_pool, transaction
@@ -110,6 +117,54 @@ async def run_close(settings: InvoicingSettings, through: date | None, console: 
         await pool.close()
 
 
+def statements_summary(run: StatementRun) -> Table:
+    table = Table(title=f"Statement run through {run.through}: {len(run.statements)} draft statement(s)")
+    for column in ("municipality", "period", "lines", "hours", "amount kr.", "citizens", "to date / target"):
+        table.add_column(column, justify="left" if column in ("municipality", "period") else "right")
+    for s in run.statements:
+        correction = f" correction of {s.corrects_statement_number}" if s.is_correction else ""
+        target = "" if s.target_unique_citizens is None else f" / {s.target_unique_citizens}"
+        table.add_row(
+            s.municipality_name or str(s.municipality_id),
+            f"{s.period.start}..{s.period.end}{correction}",
+            str(len(s.lines)),
+            f"{s.total_minutes // 60}:{s.total_minutes % 60:02d}",
+            kroner(s.net_ore),
+            str(s.unique_citizens),
+            f"{s.unique_citizens_to_date}{target}",
+        )
+    if run.statements:
+        table.add_section()
+        # Correction statements state positive amounts; in the sum they count against the statements.
+        total = sum(-s.net_ore if s.is_correction else s.net_ore for s in run.statements)
+        table.add_row("all", "", str(sum(len(s.lines) for s in run.statements)), "", kroner(total), "", "")
+    return table
+
+
+async def run_statements(settings: InvoicingSettings, through: date | None, console: Console) -> StatementRun:
+    """The statement run as ``cli:<login name>`` (finance), with a progress bar per batch of municipalities."""
+    today = settings.clock().today()
+    actor = Principal(subject=f"cli:{getpass.getuser()}", role=Role.FINANCE)
+    pool = await create_pool(settings.database_url, min_size=1, max_size=2)
+    try:
+        with Progress(
+            TextColumn("[bold]stating"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("municipalities, {task.fields[drafted]} statements"),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bar:
+            task = bar.add_task("statements", total=None, drafted=0)
+
+            def progress(done: int, total: int, drafted: int) -> None:
+                bar.update(task, completed=done, total=total, drafted=drafted)
+
+            return await statements.run(pool, actor, through or today, today=today, progress=progress)
+    finally:
+        await pool.close()
+
+
 async def post_stripe_event(
     settings: InvoicingSettings,
     event_type: str,
@@ -151,11 +206,26 @@ def _stripe_event(args: argparse.Namespace, console: Console) -> int:
     return 0 if answer.status_code == 200 else 1
 
 
+def _statements(args: argparse.Namespace, console: Console) -> int:
+    try:
+        through = None if args.through is None else parse_day(args.through, "through")
+        stated = asyncio.run(run_statements(InvoicingSettings(), through, console))
+    except DomainError as error:
+        console.print(f"[red]{error.code}[/red]: {error.detail}")
+        return 2
+    console.print(statements_summary(stated))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="vikar-invoicing", description="Invoicing tasks for finance")
     commands = parser.add_subparsers(dest="command", required=True)
     close = commands.add_parser("close", help="draft invoices for every billing period ended on or before --through")
     close.add_argument("--through", help="YYYY-MM-DD, today or earlier (default: today)")
+    stated = commands.add_parser(
+        "statements", help="draft municipal co-financing statements for every period ended on or before --through"
+    )
+    stated.add_argument("--through", help="YYYY-MM-DD, today or earlier (default: today)")
     event = commands.add_parser("stripe-event", help="play Stripe: post a signed event about an issued invoice")
     event.add_argument("type", choices=stripe_webhooks.SIMULATED_TYPES)
     event.add_argument("number", help="our invoice number, e.g. 2026-000001")
@@ -165,6 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console()
     if args.command == "stripe-event":
         return _stripe_event(args, console)
+    if args.command == "statements":
+        return _statements(args, console)
     try:
         through = None if args.through is None else parse_day(args.through, "through")
         closed = asyncio.run(run_close(InvoicingSettings(), through, console))
