@@ -179,22 +179,39 @@ async def test_a_month_with_a_rate_change_the_26_weeks_threshold_and_a_quarterly
     assert (drafted["municipalities_total"], drafted["municipalities_done"], drafted["statements_drafted"]) == (2, 2, 2)
     by_municipality = {s["municipality_id"]: s for s in drafted["statements"]}
     aalborg, odense_q3 = by_municipality[str(AALBORG)], by_municipality[str(ODENSE)]
-    assert (aalborg["period_kind"], aalborg["period_start"], aalborg["period_end"]) == ("monthly", "2026-10-01", "2026-10-31")
+    assert (aalborg["period_kind"], aalborg["period_start"], aalborg["period_end"]) == (
+        "monthly",
+        "2026-10-01",
+        "2026-10-31",
+    )
     assert lines(aalborg) == [
         ("Anna Jensen (1979)", 9_999, 95, 15_832, False, False, "2026-10-05", "2026-10-06"),
         ("Anna Jensen (1979)", 12_345, 90, 18_518, False, False, "2026-10-20", "2026-10-20"),
         ("Bo Nielsen (1990)", 12_345, 60, 12_345, False, False, "2026-10-21", "2026-10-21"),
     ]
-    assert (aalborg["net_ore"], aalborg["total_minutes"], aalborg["status"], aalborg["number"]) == (46_695, 245, "draft", None)
+    assert (aalborg["net_ore"], aalborg["total_minutes"], aalborg["status"], aalborg["number"]) == (
+        46_695,
+        245,
+        "draft",
+        None,
+    )
     # Figures: two citizens in October, two since the start, the target of the terms in force on 31 October.
-    assert (aalborg["unique_citizens"], aalborg["unique_citizens_to_date"], aalborg["target_unique_citizens"]) == (2, 2, 40)
+    assert (aalborg["unique_citizens"], aalborg["unique_citizens_to_date"], aalborg["target_unique_citizens"]) == (
+        2,
+        2,
+        40,
+    )
     assert (odense_q3["period_kind"], odense_q3["period_start"], odense_q3["period_end"]) == (
         "quarterly",
         "2026-07-01",
         "2026-09-30",
     )
     assert lines(odense_q3) == [("SAG-2026-0042", 11_111, 50, 9_260, False, False, "2026-08-10", "2026-09-15")]
-    assert (odense_q3["unique_citizens"], odense_q3["unique_citizens_to_date"], odense_q3["target_unique_citizens"]) == (
+    assert (
+        odense_q3["unique_citizens"],
+        odense_q3["unique_citizens_to_date"],
+        odense_q3["target_unique_citizens"],
+    ) == (
         1,
         1,
         None,
@@ -376,7 +393,9 @@ async def test_bad_input_is_refused_with_a_clear_4xx_and_nothing_written(invoici
     assert "vat_category" in r.json()["detail"]
     # Nothing written: no number spent, no event, still a draft.
     assert await invoicing.count("select count(*) from statement_number_counters") == 0
-    assert await invoicing.count("select count(*) from outbox where envelope->>'type' like 'invoicing.%statement%'") == 0
+    assert (
+        await invoicing.count("select count(*) from outbox where envelope->>'type' like 'invoicing.%statement%'") == 0
+    )
     assert await invoicing.count("select count(*) from statements where status = 'draft'") == 1
 
     # Payment means 31 without the account: named too; then complete terms (a new version) issue it.
@@ -397,7 +416,9 @@ async def test_bad_input_is_refused_with_a_clear_4xx_and_nothing_written(invoici
         r = await getattr(invoicing.client, method)(f"/statements/{draft['statement_id']}{path}", headers=FINANCE)
         assert r.status_code == 409 and r.json()["code"] == "statement-issued", (path, r.text)
     assert await invoicing.count("select last_number from statement_number_counters where year = 2026") == 1
-    assert await invoicing.count("select count(*) from outbox where envelope->>'type' like 'invoicing.%statement%'") == 1
+    assert (
+        await invoicing.count("select count(*) from outbox where envelope->>'type' like 'invoicing.%statement%'") == 1
+    )
     r = await invoicing.client.post(f"/statements/{uuid.uuid4()}/issue", headers=FINANCE)
     assert r.status_code == 404 and r.json()["code"] == "statement-not-found"
 
@@ -416,7 +437,9 @@ async def test_drafts_are_the_agencys_issued_statements_the_municipalitys(invoic
     anna, bo = placement(AALBORG, "Anna Jensen"), placement(AALBORG, "Bo Nielsen")
     await invoicing.publish_placement_events(terms(AALBORG, date(2026, 1, 1), 10_000), anna, bo)
     await refer(invoicing, referral(anna), referral(bo))
-    await invoicing.publish_approvals(build.approval(anna, date(2026, 9, 5), 60), build.approval(bo, date(2026, 10, 5), 60))
+    await invoicing.publish_approvals(
+        build.approval(anna, date(2026, 9, 5), 60), build.approval(bo, date(2026, 10, 5), 60)
+    )
     await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=2, what="accrued")
     september, october = (await run(invoicing, "2026-10-31", date(2026, 11, 5)))["statements"]
     await issue(invoicing, september, date(2026, 11, 5))
