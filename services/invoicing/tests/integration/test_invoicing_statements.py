@@ -383,6 +383,7 @@ async def test_bad_input_is_refused_with_a_clear_4xx_and_nothing_written(invoici
     r = await invoicing.client.post(f"/statements/{draft['statement_id']}/issue", headers=FINANCE)
     assert r.status_code == 409 and r.json()["code"] == "citizen-reference-missing", r.text
     assert str(anna.citizen_id) in r.json()["detail"]
+    assert [e["field"] for e in r.json()["errors"]] == ["lines.1.citizen_reference"]
     await refer(invoicing, referral(anna))
     r = await invoicing.client.post(f"/statements/{draft['statement_id']}/regenerate", headers=FINANCE)
     assert r.status_code == 200 and lines(r.json())[0][0] == "Anna Jensen (1979)"
@@ -451,6 +452,11 @@ async def test_drafts_are_the_agencys_issued_statements_the_municipalitys(invoic
     assert [s["statement_id"] for s in listed] == [september["statement_id"]]
     assert (await invoicing.client.get("/statements", params={"status": "draft"}, headers=mine)).json()["items"] == []
     assert (await invoicing.client.get("/statements", headers=other)).json()["items"] == []
+    for who, municipality in ((other, AALBORG), (FINANCE, uuid.uuid4())):
+        r = await invoicing.client.get("/statements", params={"municipality_id": str(municipality)}, headers=who)
+        assert r.status_code == 404 and r.json()["code"] == "municipality-not-found"
+    r = await invoicing.client.get("/statements", params={"municipality_id": str(AALBORG)}, headers=mine)
+    assert [s["statement_id"] for s in r.json()["items"]] == [september["statement_id"]]
     r = await invoicing.client.get("/statements", headers=bearer(Role.COMPANY_APPROVER, company_id=BAGER))
     assert r.status_code == 403
     staff = (await invoicing.client.get("/statements", params={"status": "draft"}, headers=FINANCE)).json()["items"]

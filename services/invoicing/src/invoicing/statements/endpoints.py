@@ -61,10 +61,11 @@ async def get_run(run_id: UUID, actor: Finance, pool: DbPool) -> StatementRunOut
 @router.get(
     "/statements",
     response_model=StatementListOut,
-    responses=problem_responses(422, codes={422: ["range-reversed"]}),
+    responses=problem_responses(404, 422, codes={404: ["municipality-not-found"], 422: ["range-reversed"]}),
     summary="Co-financing statements and correction statements: by municipality, status, type, period",
     description="Agency staff see all; a municipality user only its own municipality's issued ones (drafts are "
-    "the agency's: asking for them, or for another municipality, gives an empty list); a company approver 403. "
+    "the agency's: asking for them gives an empty list); a company approver 403. A `municipality_id` the caller "
+    "may not see, or that invoicing does not know, is 404 `municipality-not-found`. "
     "`period_from`/`period_to` keep the statement periods overlapping them.",
 )
 async def list_statements(

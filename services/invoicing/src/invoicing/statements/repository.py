@@ -465,6 +465,14 @@ async def municipality_of_statement(conn: asyncpg.Connection, statement_id: UUID
     return found
 
 
+async def municipality_known(conn: asyncpg.Connection, municipality_id: UUID) -> bool:
+    """True when invoicing knows terms of the municipality."""
+    known: bool = await conn.fetchval(
+        "select exists (select 1 from municipality_terms where municipality_id = $1)", municipality_id
+    )
+    return known
+
+
 async def list_statements(
     conn: asyncpg.Connection,
     *,

@@ -417,16 +417,22 @@ async def list_statements(
     offset: int,
 ) -> list[Statement]:
     """Statements by period start, then municipality. Agency staff see all; a municipality user only its own
-    municipality's issued ones (asking for drafts, or another municipality's, gives an empty list); a company
-    approver nothing (403 ``forbidden``). ``period_from``/``period_to``: the periods overlapping those days
+    municipality's issued ones (asking for drafts gives an empty list); a company approver nothing (403
+    ``forbidden``). ``municipality_id`` of a municipality the viewer may not see, or that invoicing does not know
+    (no terms): 404 ``municipality-not-found``. ``period_from``/``period_to``: the periods overlapping those days
     (``period_to`` before ``period_from``: 422 ``range-reversed``, field ``period_to``)."""
     if viewer.role is Role.COMPANY_APPROVER:
         raise forbidden("Statements are for the agency and the municipality stated")
     if period_from is not None and period_to is not None and period_to < period_from:
         raise invalid("period_to", "range-reversed", "period_to is before period_from")
+    if municipality_id is not None and (
+        not viewer.may_see_municipality(municipality_id)
+        or not await repository.municipality_known(conn, municipality_id)
+    ):
+        raise not_found("municipality")
     if not viewer.is_agency_staff:
         own = viewer.municipality_id
-        if status is StatementStatus.DRAFT or own is None or municipality_id not in (None, own):
+        if status is StatementStatus.DRAFT or own is None:
             return []
         status, municipality_id = StatementStatus.ISSUED, own
     return await repository.list_statements(
@@ -495,14 +501,22 @@ async def issue(
             "statement-negative-total",
             "The draft's total is negative: hours taken away from an issued statement belong on a correction statement",
         )
-    missing = sorted({str(line.citizen_id) for line in statement.lines if line.citizen_reference == MISSING_REFERENCE})
-    if missing:
+    unknown = [line for line in statement.lines if line.citizen_reference == MISSING_REFERENCE]
+    if unknown:
+        missing = sorted({str(line.citizen_id) for line in unknown})
         raise DomainError(
             Category.CONFLICT,
             "citizen-reference-missing",
             "The agreement's citizen reference (case number, or name and birth year) is not known for citizen(s) "
             f"{', '.join(missing)}: record their referral, regenerate the draft, then issue it",
-            [FieldViolation(f"citizen_id:{c}", "citizen-reference-missing", "no reference known") for c in missing],
+            [
+                FieldViolation(
+                    f"lines.{line.position}.citizen_reference",
+                    "citizen-reference-missing",
+                    f"no reference known for citizen {line.citizen_id}",
+                )
+                for line in unknown
+            ],
         )
     if statement.is_correction:
         assert statement.corrects_statement_id is not None
