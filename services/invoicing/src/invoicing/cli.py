@@ -28,9 +28,11 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
+from typing import TypeVar
 
+import asyncpg
 import httpx
 import stripe
 from rich.console import Console
@@ -47,6 +49,8 @@ from vikar_shared.auth import Principal, Role
 from vikar_shared.db import create_pool, transaction
 from vikar_shared.errors import DomainError
 from vikar_shared.types.periods import parse_day
+
+_T = TypeVar("_T")
 
 
 def kroner(ore: int) -> str:
@@ -87,34 +91,46 @@ def summary(close: Close) -> Table:
     return table
 
 
-async def run_close(settings: InvoicingSettings, through: date | None, console: Console) -> Close:
+# What a finance task run with a progress bar does: (pool, actor, today, progress) -> its result.
+_Task = Callable[[asyncpg.Pool, Principal, date, Callable[[int, int, int], None]], Awaitable[_T]]
+
+
+async def _with_progress(
+    settings: InvoicingSettings, console: Console, label: str, counted: str, task: _Task[_T]
+) -> _T:
+    """Runs ``task`` as ``cli:<login name>`` (finance) on the settings' database with a progress bar: ``label``
+    (e.g. ``closing``), ``counted`` the text after done/total (``{task.fields[drafted]}``: drafts so far)."""
     today = settings.clock().today()
     actor = Principal(subject=f"cli:{getpass.getuser()}", role=Role.FINANCE)
     pool = await create_pool(settings.database_url, min_size=1, max_size=2)
     try:
         with Progress(
-            TextColumn("[bold]closing"),
+            TextColumn(f"[bold]{label}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("companies, {task.fields[drafted]} drafts"),
+            TextColumn(counted),
             TimeElapsedColumn(),
             console=console,
         ) as bar:
-            task = bar.add_task("close", total=None, drafted=0)
+            bar_task = bar.add_task(label, total=None, drafted=0)
 
             def progress(done: int, total: int, drafted: int) -> None:
-                bar.update(task, completed=done, total=total, drafted=drafted)
+                bar.update(bar_task, completed=done, total=total, drafted=drafted)
 
-            return await service.close(
-                pool,
-                actor,
-                through or today,
-                today=today,
-                anchor=settings.fortnight_anchor,
-                progress=progress,
-            )
+            return await task(pool, actor, today, progress)
     finally:
         await pool.close()
+
+
+async def run_close(settings: InvoicingSettings, through: date | None, console: Console) -> Close:
+    async def close(
+        pool: asyncpg.Pool, actor: Principal, today: date, progress: Callable[[int, int, int], None]
+    ) -> Close:
+        return await service.close(
+            pool, actor, through or today, today=today, anchor=settings.fortnight_anchor, progress=progress
+        )
+
+    return await _with_progress(settings, console, "closing", "companies, {task.fields[drafted]} drafts", close)
 
 
 def statements_summary(run: StatementRun) -> Table:
@@ -143,26 +159,15 @@ def statements_summary(run: StatementRun) -> Table:
 
 async def run_statements(settings: InvoicingSettings, through: date | None, console: Console) -> StatementRun:
     """The statement run as ``cli:<login name>`` (finance), with a progress bar per batch of municipalities."""
-    today = settings.clock().today()
-    actor = Principal(subject=f"cli:{getpass.getuser()}", role=Role.FINANCE)
-    pool = await create_pool(settings.database_url, min_size=1, max_size=2)
-    try:
-        with Progress(
-            TextColumn("[bold]stating"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("municipalities, {task.fields[drafted]} statements"),
-            TimeElapsedColumn(),
-            console=console,
-        ) as bar:
-            task = bar.add_task("statements", total=None, drafted=0)
 
-            def progress(done: int, total: int, drafted: int) -> None:
-                bar.update(task, completed=done, total=total, drafted=drafted)
+    async def state(
+        pool: asyncpg.Pool, actor: Principal, today: date, progress: Callable[[int, int, int], None]
+    ) -> StatementRun:
+        return await statements.run(pool, actor, through or today, today=today, progress=progress)
 
-            return await statements.run(pool, actor, through or today, today=today, progress=progress)
-    finally:
-        await pool.close()
+    return await _with_progress(
+        settings, console, "stating", "municipalities, {task.fields[drafted]} statements", state
+    )
 
 
 async def post_stripe_event(
@@ -206,14 +211,26 @@ def _stripe_event(args: argparse.Namespace, console: Console) -> int:
     return 0 if answer.status_code == 200 else 1
 
 
-def _statements(args: argparse.Namespace, console: Console) -> int:
+def _run(args: argparse.Namespace, console: Console) -> int:
+    """``close`` or ``statements``: exit 2 with the problem's code for a bad ``--through``, else 0."""
     try:
         through = None if args.through is None else parse_day(args.through, "through")
-        stated = asyncio.run(run_statements(InvoicingSettings(), through, console))
+        if args.command == "statements":
+            stated = asyncio.run(run_statements(InvoicingSettings(), through, console))
+        else:
+            closed = asyncio.run(run_close(InvoicingSettings(), through, console))
     except DomainError as error:
         console.print(f"[red]{error.code}[/red]: {error.detail}")
         return 2
-    console.print(statements_summary(stated))
+    if args.command == "statements":
+        console.print(statements_summary(stated))
+        return 0
+    console.print(summary(closed))
+    if closed.pending_entries:
+        console.print(
+            f"{len(closed.pending_entries)} approved entr(y/ies) still wait for their placement or municipality "
+            "terms (not on any draft yet): GET /closes/" + str(closed.close_id)
+        )
     return 0
 
 
@@ -235,21 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console()
     if args.command == "stripe-event":
         return _stripe_event(args, console)
-    if args.command == "statements":
-        return _statements(args, console)
-    try:
-        through = None if args.through is None else parse_day(args.through, "through")
-        closed = asyncio.run(run_close(InvoicingSettings(), through, console))
-    except DomainError as error:
-        console.print(f"[red]{error.code}[/red]: {error.detail}")
-        return 2
-    console.print(summary(closed))
-    if closed.pending_entries:
-        console.print(
-            f"{len(closed.pending_entries)} approved entr(y/ies) still wait for their placement or municipality "
-            "terms (not on any draft yet): GET /closes/" + str(closed.close_id)
-        )
-    return 0
+    return _run(args, console)
 
 
 if __name__ == "__main__":
