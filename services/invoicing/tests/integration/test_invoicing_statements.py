@@ -113,19 +113,11 @@ def lines(statement: dict[str, Any]) -> list[tuple[Any, ...]]:
     ]
 
 
-def placement(municipality: uuid.UUID, name: str, *, eligible: bool = True) -> PlacementCreated:
-    return PlacementCreated(
-        placement_id=uuid.uuid4(),
-        citizen_id=uuid.uuid4(),
-        citizen_name=name,
-        referral_id=uuid.uuid4(),
-        municipality_id=municipality,
-        co_financing_eligible=eligible,
-        company_id=BAGER,
-        start_date=date(2026, 1, 1),
-        end_date=None,
-        bill_rate_ore_per_hour=17_999,
+def placement(build: Any, municipality: uuid.UUID, name: str, *, eligible: bool = True) -> PlacementCreated:
+    placed: PlacementCreated = build.placement(
+        company_id=BAGER, municipality_id=municipality, citizen_name=name, bill_rate=17_999, eligible=eligible
     )
+    return placed
 
 
 async def test_a_month_with_a_rate_change_the_26_weeks_threshold_and_a_quarterly_municipality(
@@ -149,11 +141,11 @@ async def test_a_month_with_a_rate_change_the_26_weeks_threshold_and_a_quarterly
         payee_bank_account="0012345678",
         target_unique_citizens=None,
     )
-    anna = placement(AALBORG, "Anna Jensen")
+    anna = placement(build, AALBORG, "Anna Jensen")
     # Bo was referred on 17 October with 30 weeks of unemployment: eligible only under the 26-week threshold.
-    bo = placement(AALBORG, "Bo Nielsen")
-    carl = placement(AALBORG, "Carl Ikke-berettiget", eligible=False)
-    dorte = placement(ODENSE, "Dorte Holm")
+    bo = placement(build, AALBORG, "Bo Nielsen")
+    carl = placement(build, AALBORG, "Carl Ikke-berettiget", eligible=False)
+    dorte = placement(build, ODENSE, "Dorte Holm")
     await invoicing.publish_placement_events(
         terms(AALBORG, date(2026, 1, 1), 9_999, target_unique_citizens=30), lowered, odense, anna, bo, carl, dorte
     )
@@ -279,7 +271,7 @@ async def test_a_month_with_a_rate_change_the_26_weeks_threshold_and_a_quarterly
 
 
 async def test_late_hours_a_negative_correction_and_retroactive_rate_changes(invoicing: Any, build: Any) -> None:
-    anna = placement(AALBORG, "Anna Jensen")
+    anna = placement(build, AALBORG, "Anna Jensen")
     await invoicing.publish_placement_events(terms(AALBORG, date(2026, 1, 1), 10_000), anna)
     await refer(invoicing, referral(anna))
     oct5, oct6 = build.approval(anna, date(2026, 10, 5), 90), build.approval(anna, date(2026, 10, 6), 60)
@@ -361,7 +353,7 @@ async def test_late_hours_a_negative_correction_and_retroactive_rate_changes(inv
 
 async def test_bad_input_is_refused_with_a_clear_4xx_and_nothing_written(invoicing: Any, build: Any) -> None:
     # Terms that state neither VAT category nor payment means nor EAN.
-    anna = placement(AALBORG, "Anna Jensen")
+    anna = placement(build, AALBORG, "Anna Jensen")
     bare = terms(AALBORG, date(2026, 1, 1), 10_000, vat_category=None, payment_means_code=None, ean=None)
     await invoicing.publish_placement_events(bare, anna)
     await invoicing.publish_approvals(build.approval(anna, date(2026, 10, 5), 60))
@@ -435,7 +427,7 @@ async def test_bad_input_is_refused_with_a_clear_4xx_and_nothing_written(invoici
 
 
 async def test_drafts_are_the_agencys_issued_statements_the_municipalitys(invoicing: Any, build: Any) -> None:
-    anna, bo = placement(AALBORG, "Anna Jensen"), placement(AALBORG, "Bo Nielsen")
+    anna, bo = placement(build, AALBORG, "Anna Jensen"), placement(build, AALBORG, "Bo Nielsen")
     await invoicing.publish_placement_events(terms(AALBORG, date(2026, 1, 1), 10_000), anna, bo)
     await refer(invoicing, referral(anna), referral(bo))
     await invoicing.publish_approvals(
@@ -485,7 +477,7 @@ async def test_drafts_are_the_agencys_issued_statements_the_municipalitys(invoic
     assert r.status_code == 404 and r.json()["code"] == "statement-run-not-found"
 
 
-async def test_the_read_models_keep_every_terms_field_and_each_referral_once(invoicing: Any) -> None:
+async def test_the_read_models_keep_every_terms_field_and_each_referral_once(invoicing: Any, build: Any) -> None:
     full = terms(
         AALBORG,
         date(2026, 1, 1),
@@ -521,7 +513,7 @@ async def test_the_read_models_keep_every_terms_field_and_each_referral_once(inv
         "payee_bank_registration": "1234",
         "payee_bank_account": "0012345678",
     }
-    anna = placement(AALBORG, "Anna Jensen")
+    anna = placement(build, AALBORG, "Anna Jensen")
     once = referral(anna, case_number="SAG-1", birth_year=None)
     await refer(invoicing, once)
     await publish_events(invoicing.kafka, invoicing.namespace, [(once, once.citizen_id)])

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
-from invoicing.config import InvoicingSettings
-from invoicing.ledger.endpoints import seller_of
+from invoicing.ledger.endpoints import Settings, seller_of
 from invoicing.statements import service
 from invoicing.statements.models import StatementStatus, StatementType
 from invoicing.statements.schemas import StatementListOut, StatementOut, StatementRunIn, StatementRunOut
@@ -21,14 +20,6 @@ from vikar_shared.types.periods import Day
 
 router = APIRouter(tags=["statements"])
 Finance = Annotated[Principal, Depends(require_roles(Role.FINANCE, Role.ADMIN))]
-
-
-def _settings(request: Request) -> InvoicingSettings:
-    settings: InvoicingSettings = request.app.state.settings
-    return settings
-
-
-Settings = Annotated[InvoicingSettings, Depends(_settings)]
 
 
 @router.post(
