@@ -521,3 +521,22 @@ async def test_the_read_models_keep_every_terms_field_and_each_referral_once(inv
     await refer(invoicing, later)
     rows = await invoicing.pool.fetch("select referral_id, case_number, birth_year from referrals order by referred_on")
     assert [tuple(r) for r in rows] == [(once.referral_id, "SAG-1", None), (later.referral_id, "SAG-2", 1979)]
+
+
+async def test_a_rate_including_vat_is_split_into_net_and_vat_when_issued(invoicing: Any, build: Any) -> None:
+    anna = placement(build, AALBORG, "Anna Jensen")
+    await invoicing.publish_placement_events(terms(AALBORG, date(2026, 1, 1), 10_001, rate_excludes_vat=False), anna)
+    await refer(invoicing, referral(anna))
+    await invoicing.publish_approvals(build.approval(anna, date(2026, 10, 5), 60))
+    await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=1, what="accrued")
+    [draft] = (await run(invoicing, "2026-10-31", date(2026, 11, 5)))["statements"]
+    assert draft["net_ore"] == 10_001  # the draft: the line sum
+    issued = await issue(invoicing, draft, date(2026, 11, 5))
+    # 10 001 gross: net 10 001 / 1.25 = 8 000.8 -> 8 001; VAT 25 % of it = 2 000.25 -> 2 000; total 10 001.
+    assert (issued["net_ore"], issued["vat_ore"], issued["total_ore"], issued["rate_excludes_vat"]) == (
+        8_001,
+        2_000,
+        10_001,
+        False,
+    )
+    assert [ln["amount_ore"] for ln in issued["lines"]] == [10_001]
