@@ -52,7 +52,13 @@ async def get_run(run_id: UUID, actor: Finance, pool: DbPool) -> StatementRunOut
 @router.get(
     "/statements",
     response_model=StatementListOut,
-    responses=problem_responses(404, 422, codes={404: ["municipality-not-found"], 422: ["range-reversed"]}),
+    responses=problem_responses(
+        403,
+        404,
+        422,
+        codes={403: ["forbidden"], 404: ["municipality-not-found"], 422: ["range-reversed"]},
+        descriptions={403: "A company approver: statements are the agency's and the municipality's"},
+    ),
     summary="Co-financing statements and correction statements: by municipality, status, type, period",
     description="Agency staff see all; a municipality user only its own municipality's issued ones (drafts are "
     "the agency's: asking for them gives an empty list); a company approver 403. A `municipality_id` the caller "
