@@ -540,3 +540,29 @@ async def test_a_rate_including_vat_is_split_into_net_and_vat_when_issued(invoic
         False,
     )
     assert [ln["amount_ore"] for ln in issued["lines"]] == [10_001]
+
+
+async def test_a_correction_statement_never_credits_more_than_is_left(invoicing: Any, build: Any) -> None:
+    anna = placement(build, AALBORG, "Anna Jensen")
+    await invoicing.publish_placement_events(terms(AALBORG, date(2026, 1, 1), 10_000), anna)
+    await refer(invoicing, referral(anna))
+    worked = build.approval(anna, date(2026, 10, 5), 60)
+    await invoicing.publish_approvals(worked)
+    await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=1, what="accrued")
+    [october] = (await run(invoicing, "2026-10-31", date(2026, 11, 5)))["statements"]
+    await issue(invoicing, october, date(2026, 11, 5))  # 10 000 øre
+    # Two corrections drafted apart (30 and 45 minutes off the same entry): together more than was stated.
+    await invoicing.publish_approvals(build.approval(anna, date(2026, 10, 5), -30, corrects=worked))
+    await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=2, what="first correction")
+    [first] = (await run(invoicing, "2026-10-31", date(2026, 11, 6)))["statements"]
+    await invoicing.publish_approvals(build.approval(anna, date(2026, 10, 5), -45, corrects=worked))
+    await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=3, what="second correction")
+    [second] = (await run(invoicing, "2026-10-31", date(2026, 11, 6)))["statements"]
+    assert (first["net_ore"], second["net_ore"]) == (5_000, 7_500)
+    assert first["corrects_statement_id"] == second["corrects_statement_id"] == october["statement_id"]
+    assert (await issue(invoicing, first, date(2026, 11, 6)))["number"] == "S-2026-000002"
+    r = await invoicing.client.post(f"/statements/{second['statement_id']}/issue", headers=FINANCE)
+    assert r.status_code == 409 and r.json()["code"] == "correction-exceeds-statement", r.text
+    assert "5000" in r.json()["detail"]
+    assert await invoicing.count("select last_number from statement_number_counters where year = 2026") == 2
+    assert await invoicing.count("select count(*) from statements where status = 'issued'") == 2
