@@ -4,12 +4,14 @@ line grouping with exact øre, correction lines, and what issuing needs from the
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 
 from invoicing.statements.models import (
     MISSING_REFERENCE,
     AgreementTerms,
     StatementItem,
+    StatementPeriod,
     StatementPeriodKind,
     group_correction_lines,
     group_statement_lines,
@@ -23,11 +25,11 @@ MONTHLY, QUARTERLY = StatementPeriodKind.MONTHLY, StatementPeriodKind.QUARTERLY
 ANNA, BO = uuid.UUID(int=1), uuid.UUID(int=2)
 
 
-def spans(periods: list) -> list[tuple[str, str, str]]:  # type: ignore[type-arg]
+def spans(periods: list[StatementPeriod]) -> list[tuple[str, str, str]]:
     return [(p.kind.value, p.start.isoformat(), p.end.isoformat()) for p in periods]
 
 
-def quarterly_from(day: date) -> object:
+def quarterly_from(day: date) -> Callable[[date], StatementPeriodKind]:
     return lambda d: QUARTERLY if d >= day else MONTHLY
 
 
@@ -47,7 +49,7 @@ def test_months_and_quarters_up_to_the_last_period_ended() -> None:
 def test_terms_turning_quarterly_mid_quarter_stay_monthly_until_the_next_quarter() -> None:
     kind = quarterly_from(date(2026, 2, 1))
     assert spans(
-        statement_periods(kind, first_day=date(2026, 2, 1), through=date(2026, 6, 30), stated_through=date(2026, 1, 31))  # type: ignore[arg-type]
+        statement_periods(kind, first_day=date(2026, 2, 1), through=date(2026, 6, 30), stated_through=date(2026, 1, 31))
     ) == [
         ("monthly", "2026-02-01", "2026-02-28"),
         ("monthly", "2026-03-01", "2026-03-31"),
@@ -55,7 +57,7 @@ def test_terms_turning_quarterly_mid_quarter_stay_monthly_until_the_next_quarter
     ]
     # The same within one run: January drafted monthly, so Q1 is not stated twice.
     assert spans(
-        statement_periods(kind, first_day=date(2026, 1, 5), through=date(2026, 3, 31), stated_through=None)  # type: ignore[arg-type]
+        statement_periods(kind, first_day=date(2026, 1, 5), through=date(2026, 3, 31), stated_through=None)
     ) == [
         ("monthly", "2026-01-01", "2026-01-31"),
         ("monthly", "2026-02-01", "2026-02-28"),
@@ -142,7 +144,7 @@ def complete(**fields: object) -> AgreementTerms:
         "person_reference": "Jobcenter",
         **fields,
     }
-    return AgreementTerms(uuid.uuid4(), ANNA, "Aalborg", date(2026, 1, 1), 10_000, 52, **values)  # type: ignore[arg-type]
+    return AgreementTerms(uuid.uuid4(), ANNA, "Aalborg", date(2026, 1, 1), 10_000, 52, **values)
 
 
 def test_what_issuing_needs_from_the_terms() -> None:
