@@ -32,3 +32,27 @@ select si.*,
                                  where se.entry_id = si.root_entry_id and s.status = 'draft'
                                    and s.document_type = 'statement') end as draft_statement_id
 from statement_items si where si.statement_id is null;
+
+-- An issued statement's net_ore is the sum of its lines (the rate's amounts: what reconciliation and the
+-- documents compare). Where the agreement's rate includes VAT (category S, rate_excludes_vat false), the total is
+-- the net split out of that sum plus VAT (invoicing.statements.models.statement_totals), which may be 1 øre off the
+-- sum: the check of 20261203_10 (total_ore = net_ore + vat_ore for every issued statement) is kept for every other
+-- statement and bounded to that øre for a VAT-inclusive rate.
+do $$
+declare
+    found text;
+begin
+    select conname into strict found from pg_constraint
+    where conrelid = 'statements'::regclass and contype = 'c'
+      and pg_get_constraintdef(oid) like '%total_ore = (net_ore + vat_ore)%';
+    execute format('alter table statements drop constraint %I', found);
+end;
+$$;
+alter table statements add constraint statements_issued_facts_complete check (
+    status = 'draft' or (issue_date is not null and due_date is not null and issued_at is not null
+                         and vat_category is not null and vat_rate_percent is not null
+                         and rate_excludes_vat is not null and vat_ore is not null and total_ore is not null
+                         and seller is not null and buyer is not null and payment_means is not null
+                         and (total_ore = net_ore + vat_ore
+                              or (vat_category = 'S' and not rate_excludes_vat
+                                  and total_ore between net_ore - 1 and net_ore + 1))));

@@ -524,17 +524,44 @@ async def test_the_read_models_keep_every_terms_field_and_each_referral_once(inv
 
 
 async def test_a_rate_including_vat_is_split_into_net_and_vat_when_issued(invoicing: Any, build: Any) -> None:
+    # 10 002 gross: net 8 001.6 -> 8 002, VAT 2 000.5 -> 2 001, total 10 003: one øre over the gross sum, which the
+    # database accepts for a VAT-inclusive rate only.
+    bo = placement(build, ODENSE, "Bo Nielsen")
+    odense = terms(ODENSE, date(2026, 1, 1), 10_002, name="Odense Kommune", rate_excludes_vat=False)
+    await invoicing.publish_placement_events(odense, bo)
+    await refer(invoicing, referral(bo))
+    await invoicing.publish_approvals(build.approval(bo, date(2026, 10, 5), 60))
     anna = placement(build, AALBORG, "Anna Jensen")
     await invoicing.publish_placement_events(terms(AALBORG, date(2026, 1, 1), 10_001, rate_excludes_vat=False), anna)
     await refer(invoicing, referral(anna))
     await invoicing.publish_approvals(build.approval(anna, date(2026, 10, 5), 60))
-    await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=1, what="accrued")
-    [draft] = (await run(invoicing, "2026-10-31", date(2026, 11, 5)))["statements"]
+    await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=2, what="accrued")
+    by_municipality = {
+        s["municipality_id"]: s for s in (await run(invoicing, "2026-10-31", date(2026, 11, 5)))["statements"]
+    }
+    draft = by_municipality[str(AALBORG)]
     assert draft["net_ore"] == 10_001  # the draft: the line sum
+    over = await issue(invoicing, by_municipality[str(ODENSE)], date(2026, 11, 5))
+    assert (over["net_ore"], over["vat_ore"], over["total_ore"]) == (10_002, 2_001, 10_003)
+    # The database's backstop: VAT-inclusive, a total 2 øre off the line sum (10 001); VAT-exclusive, a total that
+    # is not net + VAT (10 001 + 2 000): refused.
+    for total, excludes in ((10_003, False), (12_002, True)):
+        with pytest.raises(asyncpg.CheckViolationError):
+            await invoicing.pool.execute(
+                """update statements set status = 'issued', number = 'S-2026-999999', issue_date = '2026-11-05',
+                          due_date = '2026-12-05', issued_at = now(), issued_by = 'sql', vat_category = 'S',
+                          vat_rate_percent = 25, rate_excludes_vat = $2, vat_ore = 2000, total_ore = $3,
+                          seller = '{}', buyer = '{}', payment_means = '{}'
+                   where statement_id = $1""",
+                uuid.UUID(draft["statement_id"]),
+                excludes,
+                total,
+            )
     issued = await issue(invoicing, draft, date(2026, 11, 5))
-    # 10 001 gross: net 10 001 / 1.25 = 8 000.8 -> 8 001; VAT 25 % of it = 2 000.25 -> 2 000; total 10 001.
+    # 10 001 gross (net_ore stays the line sum): net 10 001 / 1.25 = 8 000.8 -> 8 001; VAT 25 % of it = 2 000.25
+    # -> 2 000; total 8 001 + 2 000 = 10 001.
     assert (issued["net_ore"], issued["vat_ore"], issued["total_ore"], issued["rate_excludes_vat"]) == (
-        8_001,
+        10_001,
         2_000,
         10_001,
         False,

@@ -234,9 +234,9 @@ class StatementIssue:
 class Statement:
     """A draft or issued (correction) statement of one municipality and statement period.
 
-    ``net_ore``: on a draft the sum of the lines' amounts (the rate's amounts); once issued the net before VAT
-    (:func:`statement_totals`: the same sum, unless the rate includes VAT, then the net split out of it, so that
-    ``issue.total_ore == net_ore + issue.vat_ore``); ``total_minutes`` the lines' minutes. ``unique_citizens``:
+    ``net_ore``: the sum of the lines' amounts (the rate's amounts; see :func:`statement_totals` for the net
+    of a VAT-inclusive rate: ``issue.total_ore`` is then that net plus VAT, within 1 øre of ``net_ore``);
+    ``total_minutes`` the lines' minutes. ``unique_citizens``:
     distinct citizens with hours in the period; ``unique_citizens_to_date``: distinct citizens co-financed since
     the agreement started through the period's end, against ``target_unique_citizens`` (None: the agreement sets
     no target). ``corrects_statement_id``/``corrects_statement_number``: the issued statement a correction credits."""

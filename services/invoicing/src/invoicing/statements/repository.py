@@ -530,23 +530,20 @@ async def next_number(conn: asyncpg.Connection, year: int) -> int:
     return number
 
 
-async def mark_issued(
-    conn: asyncpg.Connection, statement_id: UUID, terms_id: UUID, net_ore: int, issue: StatementIssue
-) -> None:
-    """Freezes the draft: ``terms_id`` (in force on the period's last day now), ``net_ore`` (the net before VAT:
-    the line sum, or for a VAT-inclusive rate the net :func:`~invoicing.statements.models.statement_totals`
-    splits out) and the issue's facts."""
+async def mark_issued(conn: asyncpg.Connection, statement_id: UUID, terms_id: UUID, issue: StatementIssue) -> None:
+    """Freezes the draft: ``terms_id`` (the terms in force on the period's last day now) and the issue's facts.
+    ``net_ore`` stays the sum of the lines (for a VAT-inclusive rate ``issue.total_ore`` is then the net split
+    out of it plus VAT, within 1 øre of that sum: migration ``20261203_20``)."""
     buyer = dataclasses.asdict(issue.buyer)
     buyer["municipality_id"] = str(issue.buyer.municipality_id)
     await conn.execute(
-        """update statements set status = 'issued', terms_id = $2, net_ore = $3, number = $4, issue_date = $5,
-                                 due_date = $6, issued_at = $7, issued_by = $8, vat_category = $9,
-                                 vat_rate_percent = $10, vat_exemption_reason = $11, rate_excludes_vat = $12,
-                                 vat_ore = $13, total_ore = $14, seller = $15, buyer = $16, payment_means = $17
+        """update statements set status = 'issued', terms_id = $2, number = $3, issue_date = $4,
+                                 due_date = $5, issued_at = $6, issued_by = $7, vat_category = $8,
+                                 vat_rate_percent = $9, vat_exemption_reason = $10, rate_excludes_vat = $11,
+                                 vat_ore = $12, total_ore = $13, seller = $14, buyer = $15, payment_means = $16
            where statement_id = $1 and status = 'draft'""",
         statement_id,
         terms_id,
-        net_ore,
         issue.number,
         issue.issue_date,
         issue.due_date,

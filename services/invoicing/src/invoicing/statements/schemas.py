@@ -84,8 +84,8 @@ class StatementOut(BaseModel):
     terms_id: UUID = Field(description="The terms version in force on period_end (frozen at issue)")
     lines: list[StatementLineOut] = Field(description="Per citizen and rate; late lines last, by work date")
     net_ore: int = Field(
-        description="Draft: the sum of the line amounts. Issued: the net before VAT (the same sum, unless the "
-        "agreement's rate includes VAT: then the net split out of it)"
+        description="The sum of the line amounts (the rate's amounts). Where the agreement's rate includes VAT, "
+        "`total_ore` is the net split out of it plus `vat_ore` (within 1 øre of this sum); else net + VAT"
     )
     total_minutes: int
     unique_citizens: int = Field(description="Distinct citizens with co-financed hours in the period")

@@ -479,7 +479,8 @@ async def issue(
     agency's one gap-free statement sequence (``S-YYYY-NNNNNN``, the year of ``today``; the year's counter row is
     incremented here and stays locked until the commit, so a failed issue gives its number back), the parties
     (``seller``: the agency, settings ``seller_*``; the buyer, VAT and payment means from the terms in force on the
-    period's last day) frozen on it, VAT and total (:func:`invoicing.statements.models.statement_totals`), the due
+    period's last day) frozen on it, VAT and total (:func:`invoicing.statements.models.statement_totals`; ``net_ore``
+    stays the sum of the lines, so for a VAT-inclusive rate the total is the net split out of it plus VAT), the due
     date ``today + payment_terms_days`` (a correction statement: ``today``), and ``invoicing.statement_issued``
     (``invoicing.correction_statement_issued``) in the outbox, keyed by the municipality.
 
@@ -546,12 +547,11 @@ async def issue(
         vat_ore=totals.vat_ore,
         total_ore=totals.total_ore,
     )
-    await repository.mark_issued(conn, statement_id, terms.terms_id, totals.net_ore, facts)
+    await repository.mark_issued(conn, statement_id, terms.terms_id, facts)
     issued = dataclasses.replace(
         statement,
         status=StatementStatus.ISSUED,
         terms_id=terms.terms_id,
-        net_ore=totals.net_ore,
         municipality_name=terms.municipality_name,
         issue=facts,
     )
