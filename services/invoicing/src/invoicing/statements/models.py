@@ -434,12 +434,12 @@ def statement_periods(
 ) -> list[StatementPeriod]:
     """The statement periods from the one holding ``first_day`` to the last one ending on or before ``through``.
 
-    Each period's kind is the one the terms in force on its first day state (``kind_on``): a calendar month,
-    or a calendar quarter. **A change of kind mid-way**: a quarter is only used when it starts after
-    ``stated_through`` (no part of it stated before); until the next quarter starts the periods stay calendar
-    months (terms turning quarterly in February: February and March monthly, then quarters from April). A
-    change to monthly takes effect from the first period starting on or after its day (a quarter begun under
-    quarterly terms is stated as that quarter)."""
+    Each period's kind is the one the terms in force on its first day state (``kind_on``; a municipality's very
+    first period: on its first work date): a calendar month, or a calendar quarter. **A change of kind mid-way**:
+    a quarter is only used when it starts after ``stated_through`` (no part of it stated before); until the next
+    quarter starts the periods stay calendar months (terms turning quarterly in February: February and March
+    monthly, then quarters from April). A change to monthly takes effect from the first period starting on or
+    after its day (a quarter begun under quarterly terms is stated as that quarter)."""
     periods: list[StatementPeriod] = []
     day = first_day
     while True:
