@@ -208,6 +208,11 @@ def seed(world: World) -> None:
         credit_close = _wait("invoicing to accrue the correction and draft a credit note", credited)
         invoice_ids += [str(i["invoice_id"]) for i in credit_close["invoices"]]
 
+    with world.client("invoicing") as api:
+        # Issue 11: a statement run through October drafts the municipality's co-financing statement, if any.
+        run = _ok(api.post("/statement-runs", headers=finance, json={"through": "2026-10-31"}), 201)
+        statement_ids = [str(s["statement_id"]) for s in run["statements"]] or [str(uuid.uuid4())]
+
     with world.client("notifications") as api:
         emails = _wait(
             "an e-mail in the notifications log",
@@ -228,6 +233,8 @@ def seed(world: World) -> None:
         "email_id": [email_id],
         "close_id": [str(close["close_id"])],
         "invoice_id": invoice_ids,
+        "run_id": [str(run["run_id"])],
+        "statement_id": statement_ids,
     }
     world.tokens = {
         "consultant": consultant,

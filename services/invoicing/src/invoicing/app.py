@@ -19,6 +19,7 @@ from invoicing.problem_codes import router as problem_pages
 from invoicing.reconciliation.endpoints import router as reconciliation
 from invoicing.statement_documents.endpoints import router as statement_documents
 from invoicing.statement_documents.jobs import render_statement_documents
+from invoicing.statements.endpoints import router as statements
 from invoicing.stripe_sync.jobs import sync_to_stripe
 from invoicing.stripe_webhooks.endpoints import router as stripe_webhooks
 from invoicing.stripe_webhooks.jobs import process_stripe_webhooks
@@ -46,6 +47,7 @@ def create_app(settings: InvoicingSettings | None = None, role: Role = Role.ALL)
             co_financing,
             # Issue 11: the documents of statements (PDF, CSV, JSON, Peppol UBL) and their deliveries.
             statement_documents,
+            statements,
             stripe_webhooks,
             portal_invoices,
             problem_pages,

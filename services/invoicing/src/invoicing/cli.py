@@ -1,4 +1,5 @@
-"""``vikar-invoicing close --through 2026-11-30``: finance's close from a terminal; and
+"""``vikar-invoicing close --through 2026-11-30``: finance's close from a terminal;
+``vikar-invoicing statements --through 2026-11-30``: the municipal statement run (issue 11); and
 ``vikar-invoicing stripe-event invoice.paid 2026-000001``: plays Stripe's part in the local demo.
 
 Does what ``POST /closes`` does (:func:`invoicing.ledger.service.close`, the same rules and the same
@@ -10,6 +11,9 @@ message), as is a day that is not ``YYYY-MM-DD``. Exit 0 after a close, also one
 ``peppol-validate FILE``: validates a UBL document (e.g. a statement's ``GET /statements/{id}/peppol.xml``) by
 the official Peppol artefacts (:mod:`invoicing.peppol.validation`) and prints every finding; exit 0 when no
 finding is fatal, 1 when one is, 2 when the file or the artefacts are missing.
+``statements [--through YYYY-MM-DD]`` does what ``POST /statement-runs`` does
+(:func:`invoicing.statements.service.run`) the same way: a progress bar per batch of municipalities, a summary
+table of the drafts and correction statements, exit 2 for a day in the future or not ``YYYY-MM-DD``.
 
 ``stripe-event <type> <number> [--amount-paid ØRE] [--url URL]``: stripe-mock sends no webhooks, so this
 builds the Stripe event about our issued invoice (:func:`invoicing.stripe_webhooks.service.simulated_event`),
@@ -27,10 +31,12 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
+import asyncpg
 import httpx
 import stripe
 from rich.console import Console
@@ -40,11 +46,15 @@ from rich.table import Table
 from invoicing.config import InvoicingSettings
 from invoicing.ledger import service
 from invoicing.ledger.models import Close
+from invoicing.statements import service as statements
+from invoicing.statements.models import StatementRun
 from invoicing.stripe_webhooks import service as stripe_webhooks
 from vikar_shared.auth import Principal, Role
 from vikar_shared.db import create_pool, transaction
 from vikar_shared.errors import DomainError
 from vikar_shared.types.periods import parse_day
+
+_T = TypeVar("_T")
 
 
 def kroner(ore: int) -> str:
@@ -85,34 +95,83 @@ def summary(close: Close) -> Table:
     return table
 
 
-async def run_close(settings: InvoicingSettings, through: date | None, console: Console) -> Close:
+# What a finance task run with a progress bar does: (pool, actor, today, progress) -> its result.
+_Task = Callable[[asyncpg.Pool, Principal, date, Callable[[int, int, int], None]], Awaitable[_T]]
+
+
+async def _with_progress(
+    settings: InvoicingSettings, console: Console, label: str, counted: str, task: _Task[_T]
+) -> _T:
+    """Runs ``task`` as ``cli:<login name>`` (finance) on the settings' database with a progress bar: ``label``
+    (e.g. ``closing``), ``counted`` the text after done/total (``{task.fields[drafted]}``: drafts so far)."""
     today = settings.clock().today()
     actor = Principal(subject=f"cli:{getpass.getuser()}", role=Role.FINANCE)
     pool = await create_pool(settings.database_url, min_size=1, max_size=2)
     try:
         with Progress(
-            TextColumn("[bold]closing"),
+            TextColumn(f"[bold]{label}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("companies, {task.fields[drafted]} drafts"),
+            TextColumn(counted),
             TimeElapsedColumn(),
             console=console,
         ) as bar:
-            task = bar.add_task("close", total=None, drafted=0)
+            bar_task = bar.add_task(label, total=None, drafted=0)
 
             def progress(done: int, total: int, drafted: int) -> None:
-                bar.update(task, completed=done, total=total, drafted=drafted)
+                bar.update(bar_task, completed=done, total=total, drafted=drafted)
 
-            return await service.close(
-                pool,
-                actor,
-                through or today,
-                today=today,
-                anchor=settings.fortnight_anchor,
-                progress=progress,
-            )
+            return await task(pool, actor, today, progress)
     finally:
         await pool.close()
+
+
+async def run_close(settings: InvoicingSettings, through: date | None, console: Console) -> Close:
+    async def close(
+        pool: asyncpg.Pool, actor: Principal, today: date, progress: Callable[[int, int, int], None]
+    ) -> Close:
+        return await service.close(
+            pool, actor, through or today, today=today, anchor=settings.fortnight_anchor, progress=progress
+        )
+
+    return await _with_progress(settings, console, "closing", "companies, {task.fields[drafted]} drafts", close)
+
+
+def statements_summary(run: StatementRun) -> Table:
+    table = Table(title=f"Statement run through {run.through}: {len(run.statements)} draft statement(s)")
+    for column in ("municipality", "period", "lines", "hours", "amount kr.", "citizens", "to date / target"):
+        table.add_column(column, justify="left" if column in ("municipality", "period") else "right")
+    for s in run.statements:
+        correction = f" correction of {s.corrects_statement_number}" if s.is_correction else ""
+        target = "" if s.target_unique_citizens is None else f" / {s.target_unique_citizens}"
+        table.add_row(
+            s.municipality_name or str(s.municipality_id),
+            f"{s.period.start}..{s.period.end}{correction}",
+            str(len(s.lines)),
+            f"{s.total_minutes // 60}:{s.total_minutes % 60:02d}",
+            kroner(s.net_ore),
+            str(s.unique_citizens),
+            f"{s.unique_citizens_to_date}{target}",
+        )
+    if run.statements:
+        table.add_section()
+        # Correction statements state positive amounts; in the sum they count against the statements.
+        total = sum(-s.net_ore if s.is_correction else s.net_ore for s in run.statements)
+        table.add_row("all", "", str(sum(len(s.lines) for s in run.statements)), "", kroner(total), "", "")
+    return table
+
+
+async def run_statements(settings: InvoicingSettings, through: date | None, console: Console) -> StatementRun:
+    """The statement run as ``cli:<login name>`` (finance), with a progress bar per batch of municipalities."""
+
+    async def state(
+        pool: asyncpg.Pool, actor: Principal, today: date, progress: Callable[[int, int, int], None]
+    ) -> StatementRun:
+        return await statements.run(pool, actor, through or today, today=today, progress=progress)
+
+    return await _with_progress(
+        settings, console, "stating", "municipalities, {task.fields[drafted]} statements", state
+    )
 
 
 async def post_stripe_event(
@@ -174,11 +233,38 @@ def _peppol_validate(path: str, console: Console) -> int:
     return 0 if report.valid else 1
 
 
+def _run(args: argparse.Namespace, console: Console) -> int:
+    """``close`` or ``statements``: exit 2 with the problem's code for a bad ``--through``, else 0."""
+    try:
+        through = None if args.through is None else parse_day(args.through, "through")
+        if args.command == "statements":
+            stated = asyncio.run(run_statements(InvoicingSettings(), through, console))
+        else:
+            closed = asyncio.run(run_close(InvoicingSettings(), through, console))
+    except DomainError as error:
+        console.print(f"[red]{error.code}[/red]: {error.detail}")
+        return 2
+    if args.command == "statements":
+        console.print(statements_summary(stated))
+        return 0
+    console.print(summary(closed))
+    if closed.pending_entries:
+        console.print(
+            f"{len(closed.pending_entries)} approved entr(y/ies) still wait for their placement or municipality "
+            "terms (not on any draft yet): GET /closes/" + str(closed.close_id)
+        )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="vikar-invoicing", description="Invoicing tasks for finance")
     commands = parser.add_subparsers(dest="command", required=True)
     close = commands.add_parser("close", help="draft invoices for every billing period ended on or before --through")
     close.add_argument("--through", help="YYYY-MM-DD, today or earlier (default: today)")
+    stated = commands.add_parser(
+        "statements", help="draft municipal co-financing statements for every period ended on or before --through"
+    )
+    stated.add_argument("--through", help="YYYY-MM-DD, today or earlier (default: today)")
     event = commands.add_parser("stripe-event", help="play Stripe: post a signed event about an issued invoice")
     event.add_argument("type", choices=stripe_webhooks.SIMULATED_TYPES)
     event.add_argument("number", help="our invoice number, e.g. 2026-000001")
@@ -192,19 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _stripe_event(args, console)
     if args.command == "peppol-validate":
         return _peppol_validate(args.file, console)
-    try:
-        through = None if args.through is None else parse_day(args.through, "through")
-        closed = asyncio.run(run_close(InvoicingSettings(), through, console))
-    except DomainError as error:
-        console.print(f"[red]{error.code}[/red]: {error.detail}")
-        return 2
-    console.print(summary(closed))
-    if closed.pending_entries:
-        console.print(
-            f"{len(closed.pending_entries)} approved entr(y/ies) still wait for their placement or municipality "
-            "terms (not on any draft yet): GET /closes/" + str(closed.close_id)
-        )
-    return 0
+    return _run(args, console)
 
 
 if __name__ == "__main__":

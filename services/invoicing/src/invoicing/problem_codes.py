@@ -267,9 +267,113 @@ CATALOGUE = service_catalogue(
                 "Intet for kalderen; driften ser på hændelsen i dead-letter-emnet.",
             ),
         ),
-        # Issue 11: statement documents (helper "statement documents"). statement-not-found is the statements'
-        # (invoicing.statements.service.get_statement); keep one entry when merging with the statements part.
+        # Issue 11: co-financing statements (helper "statements core").
         not_found_entry("statement", en="statement", da="opgørelse"),
+        not_found_entry("statement-run", en="statement run", da="opgørelseskørsel"),
+        rule_entry(
+            "statement-run-through-future",
+            en=("Statement run date in the future", "A statement run can only cover periods up to today."),
+            da=("Opgørelsesdato i fremtiden", "En opgørelseskørsel kan kun dække perioder til og med i dag."),
+        ),
+        entry(
+            "statement-issued",
+            409,
+            en=(
+                "Statement issued",
+                "An issued statement or correction statement is a fact: it is never edited, regenerated, deleted or "
+                "issued again.",
+            ),
+            da=(
+                "Opgørelsen er udstedt",
+                "En udstedt opgørelse eller korrektionsopgørelse er et faktum: den rettes, dannes igen, slettes eller "
+                "udstedes aldrig igen.",
+            ),
+            do=(
+                "Approve a correction: the next statement run drafts a correction statement for hours taken away; "
+                "hours added go on the next statement.",
+                "Godkend en rettelse: næste opgørelseskørsel laver en korrektionsopgørelse for fjernede timer; timer, "
+                "der kommer til, kommer på næste opgørelse.",
+            ),
+        ),
+        entry(
+            "statement-empty",
+            409,
+            en=("Empty statement", "The draft has no lines, or they net to 0 øre: there is nothing to state."),
+            da=("Tom opgørelse", "Kladden har ingen linjer, eller de giver 0 øre: der er intet at opgøre."),
+            do=(
+                "Delete the draft, or regenerate it when hours have been approved.",
+                "Slet kladden, eller dan den igen, når der er godkendt timer.",
+            ),
+        ),
+        entry(
+            "statement-negative-total",
+            409,
+            en=(
+                "Negative statement",
+                "The draft's corrections outweigh its hours; a statement never has a negative total.",
+            ),
+            da=("Negativ opgørelse", "Kladdens rettelser er større end dens timer; en opgørelse er aldrig negativ."),
+            do=(
+                "Delete the draft: the next run credits hours taken from issued statements on correction statements.",
+                "Slet kladden: næste kørsel krediterer fjernede timer på udstedte opgørelser med "
+                "korrektionsopgørelser.",
+            ),
+        ),
+        entry(
+            "citizen-reference-missing",
+            409,
+            en=(
+                "Citizen reference missing",
+                "A line has no citizen reference of the kind the agreement chooses (the municipality's case number, "
+                "or name and birth year): the citizen's referral is not known to invoicing. `errors` names the "
+                "citizens.",
+            ),
+            da=(
+                "Borgerreference mangler",
+                "En linje mangler den borgerreference, aftalen vælger (kommunens sagsnummer eller navn og fødselsår): "
+                "fakturering kender ikke borgerens henvisning. `errors` nævner borgerne.",
+            ),
+            do=(
+                "Record the referral (with case number or birth year) in placement, regenerate the draft, then issue.",
+                "Registrér henvisningen (med sagsnummer eller fødselsår), dan kladden igen, og udsted den.",
+            ),
+        ),
+        entry(
+            "agreement-terms-incomplete",
+            409,
+            en=(
+                "Agreement terms incomplete",
+                "The municipality's terms in force on the period's last day do not state what issuing needs: the VAT "
+                "category and whether the rate excludes VAT (no default: momsloven § 27, stk. 1), the payment means "
+                "with its account, the EAN and the person reference (Peppol). `errors` names each missing field.",
+            ),
+            da=(
+                "Aftalens vilkår er ufuldstændige",
+                "Kommunens vilkår på periodens sidste dag angiver ikke det, udstedelse kræver: momskategori og om "
+                "satsen er uden moms (ingen standard: momslovens § 27, stk. 1), betalingsmåde med konto, EAN og "
+                "personreference (Peppol). `errors` nævner hvert felt, der mangler.",
+            ),
+            do=(
+                "Set the missing fields in a new terms version in placement, then issue again.",
+                "Angiv de manglende felter i en ny vilkårsversion i placement, og udsted igen.",
+            ),
+        ),
+        entry(
+            "correction-exceeds-statement",
+            409,
+            en=(
+                "Correction exceeds the statement",
+                "A correction statement never credits more than is left of the statement it corrects after earlier "
+                "correction statements.",
+            ),
+            da=(
+                "Korrektion over opgørelsen",
+                "En korrektionsopgørelse krediterer aldrig mere, end der er tilbage af den opgørelse, den retter, "
+                "efter tidligere korrektionsopgørelser.",
+            ),
+            do=("Delete the draft correction statement.", "Slet kladden til korrektionsopgørelsen."),
+        ),
+        # Issue 11: statement documents.
         entry(
             "statement-draft",
             409,

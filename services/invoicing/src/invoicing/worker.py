@@ -7,8 +7,10 @@ from invoicing.accruals.service import prepare_approvals
 from invoicing.adjustments.handlers import on_municipality_terms_set, on_placement_rates_changed
 from invoicing.citizens.handlers import on_citizens_merged
 from invoicing.companies.handlers import on_company_registered, on_company_updated
+from invoicing.statements.handlers import on_citizen_referred
 from vikar_shared.events import placement, timesheet
 from vikar_shared.events.placement import (
+    CitizenReferred,
     CitizensMerged,
     CompanyRegistered,
     CompanyUpdated,
@@ -32,8 +34,10 @@ PLACEMENTS = ConsumerSpec(
         CompanyRegistered: on_company_registered,
         CompanyUpdated: on_company_updated,
         PageSessionEnded: on_page_session_ended,
+        CitizenReferred: on_citizen_referred,
     },
-    description="Keeps the terms, placements and bill rate read models; accrues approved entries that waited; "
+    description="Keeps the terms (with the statement, VAT and payment fields), placements, bill rate and referrals "
+    "(what a co-financing statement names a citizen by) read models; accrues approved entries that waited; "
     "settles a retroactive bill or co-financing rate change as adjustments; "
     "moves a merged citizen's placements and lines to the citizen kept; keeps the companies read model (buyer, "
     "billing rhythm, payment terms, approvers); records page sessions the identity owner ended (the portal's "

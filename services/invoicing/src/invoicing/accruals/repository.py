@@ -17,6 +17,7 @@ from invoicing.accruals.models import (
     TermsVersion,
 )
 from vikar_shared.db import transaction_memo
+from vikar_shared.events.placement import MunicipalityTermsSet
 
 # Advisory lock classes (two-int key space). Accrual reads a placement and a municipality's terms
 # that other consumers write concurrently; readers share a lock, writers take it alone, so a
@@ -125,24 +126,56 @@ async def _lock_all(conn: asyncpg.Connection, lock_class: int, keys: list[UUID])
         memo[(_MEMO_LOCK, lock_class, key, False)] = True
 
 
-async def upsert_terms(
-    conn: asyncpg.Connection, version: TermsVersion, municipality_name: str, eligibility_threshold_weeks: int
-) -> None:
+async def upsert_terms(conn: asyncpg.Connection, version: TermsVersion, data: MunicipalityTermsSet) -> None:
+    """Stores one terms version with every field of ``placement.municipality_terms_set`` (issue 11: the
+    statement period, citizen reference, address as jsonb, VAT, payment means, EAN, person reference, target);
+    a redelivery of the same ``terms_id`` overwrites it with the event's facts."""
+    address = None if data.address is None else data.address.model_dump(mode="json")
     await conn.execute(
         """insert into municipality_terms (terms_id, municipality_id, municipality_name, effective_from,
-                                          co_financing_rate_ore_per_hour, eligibility_threshold_weeks)
-           values ($1, $2, $3, $4, $5, $6)
+                                          co_financing_rate_ore_per_hour, eligibility_threshold_weeks,
+                                          target_unique_citizens, ean, person_reference, statement_period,
+                                          citizen_reference, address, rate_excludes_vat, vat_category,
+                                          vat_exemption_reason, payment_means_code, payee_iban,
+                                          payee_bank_registration, payee_bank_account)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
            on conflict (terms_id) do update set
                municipality_name = excluded.municipality_name,
                effective_from = excluded.effective_from,
                co_financing_rate_ore_per_hour = excluded.co_financing_rate_ore_per_hour,
-               eligibility_threshold_weeks = excluded.eligibility_threshold_weeks""",
+               eligibility_threshold_weeks = excluded.eligibility_threshold_weeks,
+               target_unique_citizens = excluded.target_unique_citizens,
+               ean = excluded.ean,
+               person_reference = excluded.person_reference,
+               statement_period = excluded.statement_period,
+               citizen_reference = excluded.citizen_reference,
+               address = excluded.address,
+               rate_excludes_vat = excluded.rate_excludes_vat,
+               vat_category = excluded.vat_category,
+               vat_exemption_reason = excluded.vat_exemption_reason,
+               payment_means_code = excluded.payment_means_code,
+               payee_iban = excluded.payee_iban,
+               payee_bank_registration = excluded.payee_bank_registration,
+               payee_bank_account = excluded.payee_bank_account""",
         version.terms_id,
         version.municipality_id,
-        municipality_name,
+        data.municipality_name,
         version.effective_from,
         version.co_financing_rate_ore_per_hour,
-        eligibility_threshold_weeks,
+        data.eligibility_threshold_weeks,
+        data.target_unique_citizens,
+        data.ean,
+        data.person_reference,
+        data.statement_period,
+        data.citizen_reference,
+        address,
+        data.rate_excludes_vat,
+        data.vat_category,
+        data.vat_exemption_reason,
+        data.payment_means_code,
+        data.payee_iban,
+        data.payee_bank_registration,
+        data.payee_bank_account,
     )
 
 

@@ -37,7 +37,7 @@ async def record_terms(conn: asyncpg.Connection, event_id: UUID, data: Municipal
         effective_from=data.effective_from,
         co_financing_rate_ore_per_hour=data.co_financing_rate_ore_per_hour,
     )
-    await repository.upsert_terms(conn, version, data.municipality_name, data.eligibility_threshold_weeks)
+    await repository.upsert_terms(conn, version, data)
     pending = await repository.pending_eligible_entries_of_municipality(conn, data.municipality_id)
     if pending:
         versions = await repository.terms_versions(conn, data.municipality_id)

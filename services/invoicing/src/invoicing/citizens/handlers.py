@@ -20,6 +20,7 @@ CITIZEN_TABLES: tuple[str, ...] = (
     "co_financing_lines",
     "bill_adjustments",  # issue 9: adjustments of the lines' prices follow their citizen
     "co_financing_adjustments",
+    "referrals",  # issue 11: a statement names a citizen by their latest referral
 )
 
 

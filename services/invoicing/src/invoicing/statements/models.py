@@ -17,8 +17,8 @@ integer minutes, rounding half up (``invoicing.money``). Pure: no database, no c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
@@ -235,10 +235,11 @@ class Statement:
     """A draft or issued (correction) statement of one municipality and statement period.
 
     ``net_ore``: the sum of the lines' amounts (the rate's amounts; see :func:`statement_totals` for the net
-    of a VAT-inclusive rate); ``total_minutes`` their minutes. ``unique_citizens``: distinct citizens with
-    hours in the period; ``unique_citizens_to_date``: distinct citizens co-financed since the agreement started
-    through the period's end, against ``target_unique_citizens`` (None: the agreement sets no target).
-    ``corrects_statement_id``/``corrects_statement_number``: the issued statement a correction credits."""
+    of a VAT-inclusive rate: ``issue.total_ore`` is then that net plus VAT, within 1 øre of ``net_ore``);
+    ``total_minutes`` the lines' minutes. ``unique_citizens``:
+    distinct citizens with hours in the period; ``unique_citizens_to_date``: distinct citizens co-financed since
+    the agreement started through the period's end, against ``target_unique_citizens`` (None: the agreement sets
+    no target). ``corrects_statement_id``/``corrects_statement_number``: the issued statement a correction credits."""
 
     statement_id: UUID
     municipality_id: UUID
@@ -278,3 +279,291 @@ def statement_number(year: int, sequence: int) -> str:
     if not 1 <= sequence < 10**NUMBER_DIGITS:
         raise ValueError(f"statement sequence {sequence} does not fit {NUMBER_DIGITS} digits")
     return f"S-{year:04d}-{sequence:0{NUMBER_DIGITS}d}"
+
+
+# --- the statement run (statements core) ----------------------------------------------------------------------
+
+# What a draft line names a citizen by when the agreement's choice is not known for them (no referral recorded,
+# no case number, no birth year): the draft shows it, issuing refuses it (409 ``citizen-reference-missing``), and
+# regenerating the draft once the referral is known reads the reference again.
+MISSING_REFERENCE = "(reference mangler)"
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementTerms:
+    """One version of a municipality's agreement terms as invoicing knows them (``municipality_terms``, from
+    ``placement.municipality_terms_set``), in force from ``effective_from`` (ties: the one recorded last,
+    ``recorded_seq``). Every field after ``eligibility_threshold_weeks`` may be None: not stated."""
+
+    terms_id: UUID
+    municipality_id: UUID
+    municipality_name: str
+    effective_from: date
+    co_financing_rate_ore_per_hour: int
+    eligibility_threshold_weeks: int
+    recorded_seq: int = 0
+    target_unique_citizens: int | None = None
+    ean: str | None = None
+    person_reference: str | None = None
+    statement_period: str | None = None
+    citizen_reference: str | None = None
+    street: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    rate_excludes_vat: bool | None = None
+    vat_category: str | None = None
+    vat_exemption_reason: str | None = None
+    payment_means_code: str | None = None
+    payee_iban: str | None = None
+    payee_bank_registration: str | None = None
+    payee_bank_account: str | None = None
+
+    @property
+    def period_kind(self) -> StatementPeriodKind:
+        return StatementPeriodKind.of(self.statement_period)
+
+    @property
+    def reference_kind(self) -> CitizenReferenceKind:
+        return CitizenReferenceKind.of(self.citizen_reference)
+
+
+def terms_in_force(versions: Sequence[AgreementTerms], day: date) -> AgreementTerms | None:
+    """The version with the greatest ``effective_from`` on or before ``day`` (ties: recorded last), or None."""
+    candidates = [v for v in versions if v.effective_from <= day]
+    return max(candidates, key=lambda v: (v.effective_from, v.recorded_seq), default=None)
+
+
+def missing_issue_terms(terms: AgreementTerms) -> list[tuple[str, str]]:
+    """The terms fields a statement cannot be issued without, as ``(field, why)`` pairs (empty: complete).
+
+    VAT has no default (momsloven § 27, stk. 1): ``vat_category`` and ``rate_excludes_vat`` must be stated, and
+    ``vat_exemption_reason`` for ``E``/``O`` (Peppol BR-E-10, BR-O-10). ``payment_means_code`` must be a code
+    Danish sellers may use (DK-R-005) with its account: ``58`` ``payee_iban``; ``31``/``42``
+    ``payee_bank_registration`` and ``payee_bank_account`` (DK-R-006). ``ean`` is the Peppol buyer endpoint
+    (scheme 0088) and ``person_reference`` the ``cbc:BuyerReference``: both mandatory."""
+    missing: list[tuple[str, str]] = []
+    if terms.vat_category is None:
+        missing.append(("vat_category", "the VAT category (S, E or O) is not stated"))
+    elif terms.vat_category in (VatCategory.EXEMPT, VatCategory.OUTSIDE_SCOPE) and not terms.vat_exemption_reason:
+        missing.append(("vat_exemption_reason", f"VAT category {terms.vat_category} needs the reason (BT-120)"))
+    if terms.rate_excludes_vat is None:
+        missing.append(("rate_excludes_vat", "whether the rate excludes VAT is not stated"))
+    code = terms.payment_means_code
+    if code is None:
+        missing.append(("payment_means_code", "the payment means is not stated"))
+    elif code not in DANISH_PAYMENT_MEANS:
+        missing.append(("payment_means_code", f"payment means {code} is not allowed for a Danish seller (DK-R-005)"))
+    elif code == "58" and not terms.payee_iban:
+        missing.append(("payee_iban", "payment means 58 needs the IBAN"))
+    elif code in ("31", "42"):
+        if not terms.payee_bank_registration:
+            missing.append(("payee_bank_registration", f"payment means {code} needs the registration number"))
+        if not terms.payee_bank_account:
+            missing.append(("payee_bank_account", f"payment means {code} needs the account number"))
+    if not terms.ean:
+        missing.append(("ean", "the municipality's EAN/GLN (the Peppol buyer endpoint) is not stated"))
+    if not terms.person_reference:
+        missing.append(("person_reference", "the person reference (Peppol BuyerReference) is not stated"))
+    return missing
+
+
+def buyer_of(terms: AgreementTerms) -> MunicipalityParty:
+    return MunicipalityParty(
+        municipality_id=terms.municipality_id,
+        name=terms.municipality_name,
+        ean=terms.ean,
+        person_reference=terms.person_reference,
+        street=terms.street,
+        postcode=terms.postcode,
+        city=terms.city,
+    )
+
+
+def payment_means_of(terms: AgreementTerms) -> PaymentMeans:
+    assert terms.payment_means_code is not None, "checked by missing_issue_terms"
+    return PaymentMeans(
+        code=terms.payment_means_code,
+        iban=terms.payee_iban,
+        bank_registration=terms.payee_bank_registration,
+        bank_account=terms.payee_bank_account,
+    )
+
+
+def vat_of(terms: AgreementTerms) -> VatTerms:
+    assert terms.vat_category is not None and terms.rate_excludes_vat is not None, "checked by missing_issue_terms"
+    return VatTerms(VatCategory(terms.vat_category), terms.rate_excludes_vat, terms.vat_exemption_reason)
+
+
+@dataclass(frozen=True, slots=True)
+class StatementItem:
+    """A co-financing line (one approved entry) or an adjustment of one entry's rate on no statement yet.
+    For an adjustment ``item_id`` is the adjustment's id, ``minutes`` 0 and ``rate_ore_per_hour`` the new rate.
+    ``corrects_statement_id``: the issued statement a lowering item is credited against (a correction statement);
+    ``draft_statement_id``: the draft statement the root entry of a correction or adjustment is on (it nets
+    there); neither: it goes on the municipality's next draft."""
+
+    item_id: UUID
+    adjustment: bool
+    citizen_id: UUID
+    citizen_name: str
+    work_date: date
+    minutes: int
+    rate_ore_per_hour: int
+    amount_ore: int
+    corrects_statement_id: UUID | None = None
+    draft_statement_id: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DraftLine:
+    """A statement line and the items behind it (co-financing entries, or adjustments for an adjustment line)."""
+
+    line: StatementLine
+    item_ids: tuple[UUID, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedStatement:
+    period: StatementPeriod
+    items: tuple[StatementItem, ...]
+    late: frozenset[UUID]
+
+
+def statement_periods(
+    kind_on: Callable[[date], StatementPeriodKind], *, first_day: date, through: date, stated_through: date | None
+) -> list[StatementPeriod]:
+    """The statement periods from the one holding ``first_day`` to the last one ending on or before ``through``.
+
+    Each period's kind is the one the terms in force on its first day state (``kind_on``; a municipality's very
+    first period: on its first work date): a calendar month, or a calendar quarter. **A change of kind mid-way**:
+    a quarter is only used when it starts after ``stated_through`` (no part of it stated before); until the next
+    quarter starts the periods stay calendar months (terms turning quarterly in February: February and March
+    monthly, then quarters from April). A change to monthly takes effect from the first period starting on or
+    after its day (a quarter begun under quarterly terms is stated as that quarter)."""
+    periods: list[StatementPeriod] = []
+    day = first_day
+    while True:
+        kind = kind_on(day)
+        period = statement_period_containing(kind, day)
+        if kind is StatementPeriodKind.QUARTERLY and stated_through is not None and period.start <= stated_through:
+            period = statement_period_containing(StatementPeriodKind.MONTHLY, day)
+        if periods and period.start <= periods[-1].end:  # a quarter whose first month was stated as a month
+            period = statement_period_containing(StatementPeriodKind.MONTHLY, day)
+        if period.end > through:
+            return periods
+        periods.append(period)
+        day = date.fromordinal(period.end.toordinal() + 1)
+
+
+def plan_statements(
+    items: Sequence[StatementItem],
+    kind_on: Callable[[date], StatementPeriodKind],
+    *,
+    through: date,
+    stated_through: date | None,
+) -> list[PlannedStatement]:
+    """The draft statements one municipality gets from a run through ``through``: one per statement period
+    ended on or before ``through`` and after ``stated_through`` that has items; the late items (work date on or
+    before ``stated_through``: their period was stated before) go on the first of those periods with their
+    original dates. An empty period drafts nothing; late items with no ended period after ``stated_through``
+    wait for a later run; items of a period not ended yet stay in the pool."""
+    if stated_through is None:
+        late, current = [], list(items)
+    else:
+        late = [i for i in items if i.work_date <= stated_through]
+        current = [i for i in items if i.work_date > stated_through]
+    if late and stated_through is not None:
+        first_day = date.fromordinal(stated_through.toordinal() + 1)
+    elif current:
+        first_day = min(i.work_date for i in current)
+    else:
+        return []
+    planned: list[PlannedStatement] = []
+    for index, period in enumerate(
+        statement_periods(kind_on, first_day=first_day, through=through, stated_through=stated_through)
+    ):
+        own = [i for i in current if period.start <= i.work_date <= period.end]
+        extra = late if index == 0 else []
+        if own or extra:
+            planned.append(PlannedStatement(period, tuple(extra + own), frozenset(i.item_id for i in extra)))
+    return planned
+
+
+def group_statement_lines(
+    items: Iterable[StatementItem], references: Mapping[UUID, str], late: frozenset[UUID] = frozenset()
+) -> tuple[DraftLine, ...]:
+    """One line per citizen and rate (late items also per original work date; adjustment lines apart from the
+    hours), minutes and øre plain sums of the items' (never re-rounded). ``references``: the citizen reference per
+    citizen id (:data:`MISSING_REFERENCE` for one not given). Order: the period's own lines by citizen
+    reference, citizen id, rate, hours before adjustments; then the late lines by work date."""
+    groups: dict[tuple[bool, date, str, str, int, bool], list[StatementItem]] = {}
+    for item in items:
+        is_late = item.item_id in late
+        reference = references.get(item.citizen_id, MISSING_REFERENCE)
+        key = (
+            is_late,
+            item.work_date if is_late else date.min,
+            reference,
+            str(item.citizen_id),
+            item.rate_ore_per_hour,
+            item.adjustment,
+        )
+        groups.setdefault(key, []).append(item)
+    lines: list[DraftLine] = []
+    for position, (key, members) in enumerate(sorted(groups.items(), key=lambda kv: kv[0]), start=1):
+        is_late, _, reference, citizen, rate, adjustment = key
+        members.sort(key=lambda i: (i.work_date, str(i.item_id)))
+        line = StatementLine(
+            position=position,
+            citizen_id=UUID(citizen),
+            citizen_reference=reference,
+            rate_ore_per_hour=rate,
+            minutes=sum(i.minutes for i in members),
+            amount_ore=sum(i.amount_ore for i in members),
+            late=is_late,
+            first_work_date=members[0].work_date,
+            last_work_date=members[-1].work_date,
+            adjustment=adjustment,
+        )
+        lines.append(DraftLine(line, tuple(i.item_id for i in members)))
+    return tuple(lines)
+
+
+def group_correction_lines(items: Iterable[StatementItem], references: Mapping[UUID, str]) -> tuple[DraftLine, ...]:
+    """The lines of a correction statement: per citizen, rate and original work date, with **positive** minutes
+    and øre (the negated sums of the lowering items: a correction statement never states a negative amount,
+    Peppol DK-R-016). ``late`` is False: it has the period of the statement it corrects."""
+    listed = list(items)
+    grouped = group_statement_lines(listed, references, frozenset(i.item_id for i in listed))
+    return tuple(
+        DraftLine(replace(d.line, minutes=-d.line.minutes, amount_ore=-d.line.amount_ore, late=False), d.item_ids)
+        for d in grouped
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StatementDraft:
+    """What a run (or a regenerate) writes for one draft: the statement without its issue, and its lines."""
+
+    statement: Statement
+    lines: tuple[DraftLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StatementRun:
+    """One statement run through ``through`` (the day it was clipped to: at most yesterday): progress
+    (municipalities done of total, drafts made) and the draft statements and correction statements it made."""
+
+    run_id: UUID
+    through: date
+    requested_by: str
+    started_at: datetime
+    finished_at: datetime | None
+    municipalities_total: int
+    municipalities_done: int
+    statements_drafted: int
+    statements: tuple[Statement, ...] = ()
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at is not None
