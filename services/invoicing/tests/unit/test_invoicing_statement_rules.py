@@ -168,6 +168,9 @@ def test_what_issuing_needs_from_the_terms() -> None:
     ]
     assert names(complete(payment_means_code="31", payee_bank_registration="1234", payee_bank_account="12")) == []
     assert names(complete(payment_means_code="30")) == ["payment_means_code"]
+    # Danish codes (DK-R-005) a statement cannot state: direct debit needs a mandate, giro/FIK a payment id.
+    for code in ("49", "50", "59", "93"):
+        assert names(complete(payment_means_code=code)) == ["payment_means_code"], code
 
 
 def test_terms_in_force_on_a_day_later_recorded_wins_a_tie() -> None:

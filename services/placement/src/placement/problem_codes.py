@@ -207,6 +207,65 @@ CATALOGUE = service_catalogue(
             en=("No terms in force", "The municipality has no agreement terms in force on that date."),
             da=("Ingen vilkår gældende", "Kommunen har ingen gældende aftalevilkår på den dato."),
         ),
+        # Issue 11: the statement terms of an agreement (placement.agreements.models.check_statement_terms).
+        rule_entry(
+            "vat-exemption-reason-required",
+            en=("Exemption reason missing", "VAT category E or O needs the exemption reason (BR-E-10, BR-O-10)."),
+            da=("Fritagelsesgrund mangler", "Momskategori E eller O kræver fritagelsesgrunden (BR-E-10, BR-O-10)."),
+        ),
+        rule_entry(
+            "vat-exemption-reason-not-allowed",
+            en=("Exemption reason not allowed", "An exemption reason goes only with VAT category E or O (BR-S-10)."),
+            da=("Fritagelsesgrund ikke tilladt", "En fritagelsesgrund hører kun til momskategori E eller O (BR-S-10)."),
+        ),
+        rule_entry(
+            "payment-means-code-allowed",
+            en=(
+                "Payment means not allowed",
+                "Statements state only the Danish payment means codes (DK-R-005) that need no mandate or payment id: "
+                "1, 10, 31, 42, 48, 58, 97.",
+            ),
+            da=(
+                "Betalingsmåde ikke tilladt",
+                "Opgørelser angiver kun de danske betalingsmåder (DK-R-005), der ikke kræver mandat eller "
+                "betalings-id: 1, 10, 31, 42, 48, 58, 97.",
+            ),
+        ),
+        rule_entry(
+            "iban-format",
+            en=("Not an IBAN", "The field is not an IBAN (country code, check digits, account)."),
+            da=("Ikke et IBAN", "Feltet er ikke et IBAN (landekode, kontrolcifre, konto)."),
+        ),
+        rule_entry(
+            "iban-checksum",
+            en=("IBAN check digits wrong", "The IBAN's check digits do not match (ISO 13616, mod 97)."),
+            da=("IBAN-kontrolcifre forkerte", "IBAN'ets kontrolcifre passer ikke (ISO 13616, mod 97)."),
+        ),
+        rule_entry(
+            "bank-registration-format",
+            en=("Not a registration number", "A Danish bank registration number is 4 digits."),
+            da=("Ikke et registreringsnummer", "Et dansk registreringsnummer er 4 cifre."),
+        ),
+        rule_entry(
+            "bank-account-format",
+            en=("Not an account number", "A Danish bank account number is 1 to 10 digits."),
+            da=("Ikke et kontonummer", "Et dansk kontonummer er 1 til 10 cifre."),
+        ),
+        rule_entry(
+            "payee-iban-required",
+            en=("IBAN missing", "Payment means 58 (SEPA credit transfer) needs the payee's IBAN (BR-61)."),
+            da=("IBAN mangler", "Betalingsmåde 58 (SEPA-overførsel) kræver modtagerens IBAN (BR-61)."),
+        ),
+        rule_entry(
+            "payee-bank-registration-required",
+            en=("Registration number missing", "Payment means 31 and 42 need the registration number (DK-R-006)."),
+            da=("Registreringsnummer mangler", "Betalingsmåde 31 og 42 kræver registreringsnummeret (DK-R-006)."),
+        ),
+        rule_entry(
+            "payee-bank-account-required",
+            en=("Account number missing", "Payment means 31 and 42 need the account number (DK-R-006)."),
+            da=("Kontonummer mangler", "Betalingsmåde 31 og 42 kræver kontonummeret (DK-R-006)."),
+        ),
     ],
 )
 # GET /problems/<service>/ and /problems/<service>/{code}: included by app.py.

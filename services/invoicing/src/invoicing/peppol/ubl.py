@@ -52,6 +52,7 @@ from lxml import etree
 
 from invoicing.money import MINUTES_PER_HOUR, divide_round_half_up
 from invoicing.statements.models import (
+    STATEMENT_PAYMENT_MEANS,
     PaymentMeans,
     Statement,
     StatementIssue,
@@ -72,10 +73,8 @@ BUYER_SCHEME = "0088"  # EAN/GLN
 COUNTRY = "DK"
 ITEM_NAME = "Medfinansiering"
 ROUNDING_REASON = "Afrunding pr. registrering"
-# The Danish payment means (DK-R-005) a document can state from the terms: 49 and 59 (direct debit) need a
-# mandate (DK-R-007, PEPPOL-EN16931-R061), 50 and 93 (giro, FIK) a payment id with a card type code (DK-R-008,
-# DK-R-010), none of which the terms hold.
-SUPPORTED_PAYMENT_MEANS = frozenset({"1", "10", "31", "42", "48", "58", "97"})
+# The Danish payment means (DK-R-005) a document can state from the terms (statements.models).
+SUPPORTED_PAYMENT_MEANS = STATEMENT_PAYMENT_MEANS
 
 UBL_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 UBL_CREDIT_NOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"

@@ -28,8 +28,11 @@ from invoicing.money import VAT_RATE_PERCENT, divide_round_half_up
 
 CURRENCY = "DKK"
 NUMBER_DIGITS = 6
-# Danish sellers may use only these UNCL4461 payment means codes (Peppol BIS 3 Danish national rule DK-R-005).
-DANISH_PAYMENT_MEANS = frozenset({"1", "10", "31", "42", "48", "49", "50", "58", "59", "93", "97"})
+# The UNCL4461 payment means codes a statement can state from the agreement's terms: those Danish sellers may use
+# (Peppol BIS 3 Danish national rule DK-R-005) except 49 and 59 (direct debit: a mandate, DK-R-007,
+# PEPPOL-EN16931-R061) and 50 and 93 (giro, FIK: a payment id with a card type code, DK-R-008, DK-R-010), which
+# the terms do not hold. Placement accepts the same set on terms (placement.agreements.models).
+STATEMENT_PAYMENT_MEANS = frozenset({"1", "10", "31", "42", "48", "58", "97"})
 
 
 class StatementStatus(StrEnum):
@@ -169,7 +172,7 @@ def _split(total: int, weights: tuple[int, ...]) -> tuple[int, ...]:
 @dataclass(frozen=True, slots=True)
 class PaymentMeans:
     """How the municipality pays (the agreement states it). ``code``: UNCL4461 allowed for Danish sellers
-    (:data:`DANISH_PAYMENT_MEANS`, DK-R-005): ``58`` (SEPA credit transfer) with ``iban``; ``31`` or ``42``
+    (:data:`STATEMENT_PAYMENT_MEANS`, DK-R-005): ``58`` (SEPA credit transfer) with ``iban``; ``31`` or ``42``
     with the Danish ``bank_registration`` (4 digits) and ``bank_account`` (DK-R-006)."""
 
     code: str
@@ -338,9 +341,9 @@ def missing_issue_terms(terms: AgreementTerms) -> list[tuple[str, str]]:
 
     VAT has no default (momsloven § 27, stk. 1): ``vat_category`` and ``rate_excludes_vat`` must be stated, and
     ``vat_exemption_reason`` for ``E``/``O`` (Peppol BR-E-10, BR-O-10). ``payment_means_code`` must be a code
-    Danish sellers may use (DK-R-005) with its account: ``58`` ``payee_iban``; ``31``/``42``
-    ``payee_bank_registration`` and ``payee_bank_account`` (DK-R-006). ``ean`` is the Peppol buyer endpoint
-    (scheme 0088) and ``person_reference`` the ``cbc:BuyerReference``: both mandatory."""
+    a statement can state (:data:`STATEMENT_PAYMENT_MEANS`, DK-R-005) with its account: ``58`` ``payee_iban``;
+    ``31``/``42`` ``payee_bank_registration`` and ``payee_bank_account`` (DK-R-006). ``ean`` is the Peppol buyer
+    endpoint (scheme 0088) and ``person_reference`` the ``cbc:BuyerReference``: both mandatory."""
     missing: list[tuple[str, str]] = []
     if terms.vat_category is None:
         missing.append(("vat_category", "the VAT category (S, E or O) is not stated"))
@@ -351,8 +354,10 @@ def missing_issue_terms(terms: AgreementTerms) -> list[tuple[str, str]]:
     code = terms.payment_means_code
     if code is None:
         missing.append(("payment_means_code", "the payment means is not stated"))
-    elif code not in DANISH_PAYMENT_MEANS:
-        missing.append(("payment_means_code", f"payment means {code} is not allowed for a Danish seller (DK-R-005)"))
+    elif code not in STATEMENT_PAYMENT_MEANS:
+        missing.append(
+            ("payment_means_code", f"payment means {code} is not one a statement can state (DK-R-005, no mandate)")
+        )
     elif code == "58" and not terms.payee_iban:
         missing.append(("payee_iban", "payment means 58 needs the IBAN"))
     elif code in ("31", "42"):
