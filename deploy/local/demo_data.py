@@ -50,7 +50,7 @@ STATEMENT_TERMS = {
     "address": {"street": "Boulevarden 13", "postcode": "9000", "city": "Aalborg"},
     "rate_excludes_vat": True,
     "vat_category": "O",
-    "vat_exemption_reason": "Uden for momsens anvendelsesområde: tilskud uden direkte prisforbindelse",
+    "vat_exemption_reason": "Tilskud uden direkte sammenhæng med prisen (momsloven § 27, stk. 1)",
     "payment_means_code": "58",
     "payee_iban": "DK5000400440116243",
 }
@@ -117,6 +117,11 @@ def seed() -> dict[str, str]:
     # secret, hence the environment given here only for reading them).
     today = ServiceSettings(VIKAR_ENVIRONMENT="development").clock().today()
     monday = today - timedelta(days=today.weekday() + 7)
+    # Two days in the calendar month before this one, so its co-financing statement can be drafted today (a
+    # statement period is a calendar month, stated once it has ended).
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    last_month_days = [last_month + timedelta(days=d) for d in (14, 15)]
+    start = min(monday - timedelta(days=7), last_month)
     for cpr, name, weeks, case_number in (
         ("010190-1234", "Mette Jensen", 60, "AAL-2026-004711"),
         ("150285-2345", "Jonas Berg", 30, "AAL-2026-004712"),
@@ -128,7 +133,7 @@ def seed() -> dict[str, str]:
                 "cpr": cpr,
                 "name": name,
                 "municipality_id": m["id"],
-                "referred_on": (monday - timedelta(days=14)).isoformat(),
+                "referred_on": (start - timedelta(days=14)).isoformat(),
                 "weeks_unemployed": weeks,
                 "case_number": case_number,
             },
@@ -139,11 +144,17 @@ def seed() -> dict[str, str]:
             {
                 "referral_id": r["id"],
                 "company_id": c["id"],
-                "start_date": (monday - timedelta(days=7)).isoformat(),
+                "start_date": start.isoformat(),
                 "bill_rate_ore_per_hour": 18_550,
             },
         )
         post(f"{PLACEMENT}/placements/{p['id']}/activate", consultant, {})
+        earlier = [{"work_date": day.isoformat(), "minutes": 240} for day in last_month_days]
+        before = post(f"{TIMESHEET}/placements/{p['id']}/entries", consultant, {"entries": earlier})["entries"]
+        assert isinstance(before, list)
+        # Last month's hours are approved for both (they are on last month's co-financing statement).
+        for entry in before:
+            post(f"{TIMESHEET}/entries/{entry['id']}/approve", approver, {"expected_version": 1})
         entries = [{"work_date": (monday + timedelta(days=d)).isoformat(), "minutes": 180 + 15 * d} for d in range(3)]
         s = post(f"{TIMESHEET}/placements/{p['id']}/entries", consultant, {"entries": entries})
         submitted = s["entries"]
@@ -156,6 +167,7 @@ def seed() -> dict[str, str]:
         "company": str(c["id"]),
         "month": monday.strftime("%Y-%m"),
         "week_end": (monday + timedelta(days=6)).isoformat(),
+        "last_month_end": (today.replace(day=1) - timedelta(days=1)).isoformat(),
     }
 
 
@@ -163,6 +175,7 @@ def instructions(ids: dict[str, str]) -> str:
     """Fresh tokens for the seeded records, and what to try with them."""
     company, municipality_id, month = ids["company"], ids["municipality"], ids["month"]
     week_end = ids.get("week_end", "<last Sunday>")  # a .stack seeded before the ledger lacks it
+    last_month_end = ids.get("last_month_end", "<last day of last month>")  # seeded before issue 11: lacks it
     approver = token(Role.COMPANY_APPROVER, company_id=uuid.UUID(company), email=DEMO_APPROVER)
     municipality = token(Role.MUNICIPALITY, municipality_id=uuid.UUID(municipality_id))
     return f"""The approval portal: {ORIGIN}/portal/pending (log in at {ORIGIN}/auth/login as {DEMO_APPROVER};
@@ -195,6 +208,18 @@ record a bank transfer, and look at it as the company does ({ORIGIN}/portal/invo
     '{INVOICING}/invoices/<id>/payments'
   curl -H "Authorization: Bearer $FINANCE" '{INVOICING}/invoices/overdue'
   curl -H "Authorization: Bearer $FINANCE" '{INVOICING}/exports/bookkeeping.csv?from={week_end}&to=<today>'
+Last month's co-financing statement for Aalborg Kommune (Mette Jensen's approved hours, by case number; Jonas
+Berg was referred while the threshold was 52 weeks, so his hours are not co-financed):
+draft it, issue it, then fetch its PDF and its Peppol BIS 3 e-invoice (validated by the official rules before it
+is stored), and look at it as the municipality does:
+  curl -X POST -H "Authorization: Bearer $FINANCE" -H 'content-type: application/json' \
+    -d '{{"through": "{last_month_end}"}}' '{INVOICING}/statement-runs'
+  curl -H "Authorization: Bearer $FINANCE" '{INVOICING}/statements?status=draft&municipality_id={municipality_id}'
+  curl -X POST -H "Authorization: Bearer $FINANCE" '{INVOICING}/statements/<id of the draft>/issue'
+  curl -o statement.pdf -H "Authorization: Bearer $FINANCE" '{INVOICING}/statements/<id>/statement.pdf'
+  curl -H "Authorization: Bearer $MUNICIPALITY" '{INVOICING}/statements/<id>/peppol.xml'
+  curl -H "Authorization: Bearer $FINANCE" '{INVOICING}/reconciliation?through={last_month_end}'
+  (uv run vikar-invoicing peppol-validate <a saved peppol.xml> checks a file by the same official rules)
 """
 
 
