@@ -38,6 +38,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from concurrently import timed_concurrently  # bench/concurrently.py (the script's own directory)
 
 from invoicing.app import MIGRATIONS
 from invoicing.documents import service as documents
@@ -235,20 +236,13 @@ async def run(
             flush=True,
         )
 
-        queue: asyncio.Queue[uuid.UUID] = asyncio.Queue()
-        for invoice_id in drafts:
-            queue.put_nowait(invoice_id)
         now = datetime.now(UTC)
 
-        async def issuer() -> None:
-            while not queue.empty():
-                invoice_id = queue.get_nowait()
-                async with transaction(pool) as conn:
-                    await ledger.issue(conn, FINANCE, invoice_id, today=TODAY, now=now, seller=SELLER)
+        async def issue(invoice_id: uuid.UUID) -> None:
+            async with transaction(pool) as conn:
+                await ledger.issue(conn, FINANCE, invoice_id, today=TODAY, now=now, seller=SELLER)
 
-        started = time.perf_counter()
-        await asyncio.gather(*(issuer() for _ in range(concurrency)))
-        seconds = time.perf_counter() - started
+        seconds = await timed_concurrently(drafts, concurrency, issue)
         numbers = [r["number"] for r in await pool.fetch("select number from invoices order by number")]
         assert numbers == [f"2026-{n:06d}" for n in range(1, companies + 1)], "the numbers have a gap"
         rate = companies / seconds

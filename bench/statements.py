@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from concurrently import timed_concurrently  # bench/concurrently.py (the script's own directory)
 from stdnum import ean
 
 from invoicing.app import MIGRATIONS
@@ -308,28 +309,15 @@ async def draft_and_issue(pool: asyncpg.Pool, seeded: Seeded, concurrency: int) 
         flush=True,
     )
 
-    queue: asyncio.Queue[uuid.UUID] = asyncio.Queue()
-    for statement_id in drafts:
-        queue.put_nowait(statement_id)
     now = datetime.now(UTC)
 
-    async def issuer() -> None:
-        while not queue.empty():
-            statement_id = queue.get_nowait()
-            async with transaction(pool) as conn:
-                await statements.issue(
-                    conn,
-                    FINANCE,
-                    statement_id,
-                    today=TODAY,
-                    now=now,
-                    seller=SELLER,
-                    payment_terms_days=PAYMENT_TERMS_DAYS,
-                )
+    async def issue(statement_id: uuid.UUID) -> None:
+        async with transaction(pool) as conn:
+            await statements.issue(
+                conn, FINANCE, statement_id, today=TODAY, now=now, seller=SELLER, payment_terms_days=PAYMENT_TERMS_DAYS
+            )
 
-    started = time.perf_counter()
-    await asyncio.gather(*(issuer() for _ in range(concurrency)))
-    seconds = time.perf_counter() - started
+    seconds = await timed_concurrently(drafts, concurrency, issue)
     numbers = [
         r["number"] for r in await pool.fetch("select number from statements where number is not null order by 1")
     ]
