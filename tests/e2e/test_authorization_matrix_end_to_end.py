@@ -151,6 +151,19 @@ async def world_ids(system: System) -> tuple[dict[str, str], list[str]]:
         )["items"]
         assert isinstance(drafts, list)
         [draft] = drafts
+        # Issue 11: the same (eligible) entry stated: the statement run and its draft statement are objects too.
+        statements: list[dict[str, object]] = []
+        runs: list[str] = []
+
+        async def stated() -> bool:
+            run = ok(await invoicing.post("/statement-runs", headers=FINANCE, json={"through": "2026-10-31"}), 201)
+            runs.append(str(run["run_id"]))
+            made = run["statements"]
+            assert isinstance(made, list)
+            statements.extend(s for s in made if s["municipality_id"] == world.municipality_id)
+            return bool(statements)
+
+        await wait_until(stated, what="invoicing to draft the municipality's October statement")
     async with httpx.AsyncClient(base_url=system.url("notifications"), timeout=10) as notifications:
 
         async def mailed() -> bool:
@@ -171,8 +184,8 @@ async def world_ids(system: System) -> tuple[dict[str, str], list[str]]:
         "email_id": email_id,
         "close_id": str(draft["close_id"]),
         "invoice_id": str(draft["invoice_id"]),
-        # Issue 11: no statement is issued through the API in this world yet; an unknown id is still an object id.
-        "statement_id": str(uuid.uuid4()),
+        "statement_id": str(statements[0]["statement_id"]),
+        "run_id": runs[-1],
     }
     secrets = [str(p["citizen_name"]), world.approver_emails[0], world.approver_emails[1], "Bager Hansen"]
     return ids, secrets
@@ -193,6 +206,7 @@ async def test_every_endpoint_without_a_token_answers_401(system: System) -> Non
             "close_id",
             "invoice_id",
             "statement_id",
+            "run_id",
         )
     } | {"email": "someone@example.org"}
     checked = 0
