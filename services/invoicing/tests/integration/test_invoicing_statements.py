@@ -567,6 +567,14 @@ async def test_a_rate_including_vat_is_split_into_net_and_vat_when_issued(invoic
         False,
     )
     assert [ln["amount_ore"] for ln in issued["lines"]] == [10_001]
+    # On Kafka the net is the VAT-exclusive one, so total = net + VAT there as on every invoice event.
+    envelope = await invoicing.pool.fetchval(
+        """select envelope from outbox
+           where envelope->>'type' = 'invoicing.statement_issued' and envelope->'data'->>'statement_id' = $1""",
+        draft["statement_id"],
+    )
+    data = envelope["data"]
+    assert (data["net_ore"], data["vat_ore"], data["total_ore"]) == (8_001, 2_000, 10_001)
 
 
 async def test_a_correction_statement_never_credits_more_than_is_left(invoicing: Any, build: Any) -> None:

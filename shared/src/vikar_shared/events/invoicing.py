@@ -197,8 +197,9 @@ class StatementIssued(EventData):
 
     Published by invoicing in the issuing transaction (outbox), keyed by ``municipality_id``. ``number``:
     ``S-YYYY-NNNNNN``, the agency's one gap-free sequence of statements and correction statements, the year of
-    ``issue_date``. Amounts in øre: ``net_ore`` the sum of the lines (each entry's amount rounded half up once,
-    when accrued); ``vat_category`` (UNCL5305 ``S``, ``E`` or ``O``) and ``vat_rate_percent`` as the agreement
+    ``issue_date``. Amounts in øre: ``net_ore`` the VAT-exclusive net: the sum of the lines (each entry's amount
+    rounded half up once, when accrued), or, where the agreement's rate includes VAT, that sum × 100 / 125 rounded
+    half up; ``vat_category`` (UNCL5305 ``S``, ``E`` or ``O``) and ``vat_rate_percent`` as the agreement
     states them, ``vat_ore`` rounded half up once on the subtotal; ``total_ore = net_ore + vat_ore``.
     ``total_minutes`` the hours stated; ``unique_citizens`` in the period, ``unique_citizens_to_date`` since
     the agreement started, against ``target_unique_citizens`` (null: no target)."""

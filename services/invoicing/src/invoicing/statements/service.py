@@ -581,7 +581,9 @@ def _event(statement: Statement, facts: StatementIssue) -> StatementIssued | Cor
         "issue_date": facts.issue_date,
         "period_start": statement.period.start,
         "period_end": statement.period.end,
-        "net_ore": statement.net_ore,
+        # The VAT-exclusive net, so total = net + VAT on the event whatever the rate (for a VAT-inclusive rate the
+        # statement's net_ore is the lines' sum, which includes the VAT).
+        "net_ore": facts.total_ore - facts.vat_ore,
         "vat_category": facts.vat.category.value,
         "vat_rate_percent": facts.vat.rate_percent,
         "vat_ore": facts.vat_ore,
