@@ -12,7 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from vikar_shared.auth import Role, TokenVerifier, mint_token
 from vikar_shared.errors import Category, DomainError
-from vikar_shared.types.identifiers import IdentifierError, cpr_number, cvr_number, gln_number, postcode
+from vikar_shared.types.identifiers import IdentifierError, contains_cpr, cpr_number, cvr_number, gln_number, postcode
 from vikar_shared.types.numbers import MAX_OFFSET, Offset
 from vikar_shared.types.periods import (
     Day,
@@ -309,3 +309,21 @@ def test_the_email_key_never_raises_and_folds_what_it_cannot_check() -> None:
     assert email_key(" ÆØÅ@Example.com ") == "æøå@example.com"
     assert email_key("not an address") == "not an address"
     assert email_key("ＡＰＰＲ@example.com") == email_key("appr@example.com")
+
+
+@pytest.mark.parametrize(
+    ("text", "holds"),
+    [
+        ("250384-1881", True),
+        ("sag 2503841881", True),
+        ("x 250384 1881 y", True),
+        ("２５０３８４-１８８１", True),  # full-width digits are normalised first
+        ("AAL-2026-004711", False),
+        ("Mette Jensen (1990)", False),
+        ("999999-1234", False),  # no valid birth date
+        ("12503841881", False),  # part of a longer run of digits
+        ("250384-18810", False),
+    ],
+)
+def test_contains_cpr_finds_a_cpr_number_inside_free_text(text: str, holds: bool) -> None:
+    assert contains_cpr(text) is holds

@@ -23,9 +23,11 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
 
 from vikar_shared.types.digits import is_ascii_digits, normalise
 
-__all__ = ["IdentifierError", "cpr_number", "cvr_number", "gln_number", "postcode"]
+__all__ = ["IdentifierError", "contains_cpr", "cpr_number", "cvr_number", "gln_number", "postcode"]
 
 _CPR_SHAPE = re.compile(r"[0-9]{6}-?[0-9]{4}", re.ASCII)
+# A CPR-shaped run inside free text: not part of a longer run of digits.
+_CPR_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{6}[- ]?[0-9]{4}(?![0-9])", re.ASCII)
 _MAX_INPUT = 40
 
 
@@ -45,6 +47,20 @@ def cpr_number(raw: str) -> str:
         return str(cpr.validate(text))
     except ValidationError:
         raise IdentifierError("cpr-date", "CPR must begin with a valid birth date (DDMMYY)") from None
+
+
+def contains_cpr(text: str) -> bool:
+    """Whether free ``text`` (a case number, a reference, a name) holds something that is a CPR number: ten
+    digits (``DDMMYY-SSSS``, ``DDMMYYSSSS`` or with a space, full-width digits normalised first) with a valid birth
+    date by the 7th digit's century, not part of a longer run of digits. Free texts that leave the placement service
+    (events, documents) are refused when this holds (``shared/docs/domain.md`` rule 7)."""
+    for match in _CPR_IN_TEXT.finditer(normalise(text)):
+        try:
+            cpr.validate(match.group().replace(" ", ""))
+        except ValidationError:
+            continue
+        return True
+    return False
 
 
 def cvr_number(raw: str) -> str:
