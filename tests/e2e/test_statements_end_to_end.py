@@ -40,6 +40,22 @@ STATED_TERMS = {
 }
 
 
+async def _accrued(system: System, world: World, *, minutes: int) -> None:
+    """Waits until invoicing has accrued October's co-financed ``minutes`` (the approvals travel through Kafka one
+    by one; a run before the last arrived would state the month without it)."""
+    async with httpx.AsyncClient(base_url=system.url("invoicing"), timeout=30) as invoicing:
+
+        async def there() -> bool:
+            r = await invoicing.get(
+                f"/municipalities/{world.municipality_id}/co-financing-preview",
+                headers=FINANCE,
+                params={"month": "2026-10"},
+            )
+            return r.status_code == 200 and r.json()["total_minutes"] == minutes
+
+        await wait_until(there, what=f"invoicing to accrue {minutes} co-financed minutes of October")
+
+
 async def _run_until_drafted(system: System, world: World, what: str) -> dict[str, object]:
     drafted: list[dict[str, object]] = []
     async with httpx.AsyncClient(base_url=system.url("invoicing"), timeout=30) as invoicing:
@@ -84,6 +100,7 @@ async def test_a_month_is_stated_issued_published_and_sent_as_a_valid_peppol_inv
     eligible = await submit(system, world.eligible_placement, [("2026-10-09", 90), ("2026-10-22", 60)])
     ineligible = await submit(system, world.ineligible_placement, [("2026-10-09", 45)])
     await approve_all(system, world, entry_ids(eligible) + entry_ids(ineligible))
+    await _accrued(system, world, minutes=150)
 
     draft = await _run_until_drafted(system, world, "invoicing to accrue the hours and draft October's statement")
     assert (draft["document_type"], draft["status"], draft["period_start"], draft["period_end"]) == (
@@ -186,6 +203,7 @@ async def test_a_month_is_stated_issued_published_and_sent_as_a_valid_peppol_inv
             201,
         )
     await approve_all(system, world, [str(correction["id"])])
+    await _accrued(system, world, minutes=120)
     credit = await _run_until_drafted(
         system, world, "invoicing to accrue the correction and draft a correction statement"
     )
