@@ -89,11 +89,13 @@ def test_danish_account_transfer_needs_registration_and_account(code: str) -> No
         "payee-bank-registration-required",
     )
     assert _rule(replace(both, payee_bank_account=None)) == ("payee_bank_account", "payee-bank-account-required")
-    # An IBAN does not stand in for them.
-    assert _rule(StatementTerms(payment_means_code=code, payee_iban=IBAN)) == (
-        "payee_bank_registration",
-        "payee-bank-registration-required",
-    )
+    # An IBAN does not stand in for them (both missing: both named at once, tester 11 F8).
+    with pytest.raises(DomainError) as err:
+        check_statement_terms(StatementTerms(payment_means_code=code, payee_iban=IBAN))
+    assert [(v.field, v.rule) for v in err.value.violations] == [
+        ("payee_bank_registration", "payee-bank-registration-required"),
+        ("payee_bank_account", "payee-bank-account-required"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -187,3 +189,32 @@ def test_terms_flatten_to_the_api_and_event_shape() -> None:
 )
 def test_birth_year_takes_the_century_from_the_seventh_digit(cpr: str, year: int) -> None:
     assert parse_cpr(cpr).birth_year == year
+
+
+def test_every_broken_rule_is_reported_at_once() -> None:  # Tester 11, F8
+    terms = StatementTerms(
+        vat_category="E", payment_means_code="42", payee_bank_registration="12345", payee_bank_account="12345678901"
+    )
+    with pytest.raises(DomainError) as err:
+        check_statement_terms(terms)
+    assert err.value.code == "request-invalid"
+    assert sorted((v.field, v.rule) for v in err.value.violations) == [
+        ("payee_bank_account", "bank-account-format"),
+        ("payee_bank_registration", "bank-registration-format"),
+        ("vat_exemption_reason", "vat-exemption-reason-required"),
+    ]
+
+
+def test_statement_texts_holding_a_cpr_number_are_refused() -> None:  # Tester 11, F1
+    terms = StatementTerms(
+        vat_category="O",
+        vat_exemption_reason="Uden for momsens område, borger 250384-1881",
+        address=Address(street="Boulevarden 13", postcode="9000", city="Aalborg 2503841881"),
+    )
+    with pytest.raises(DomainError) as err:
+        check_statement_terms(terms)
+    assert sorted((v.field, v.rule) for v in err.value.violations) == [
+        ("address.city", "cpr-not-allowed"),
+        ("vat_exemption_reason", "cpr-not-allowed"),
+    ]
+    assert all("1881" not in v.message for v in err.value.violations)
