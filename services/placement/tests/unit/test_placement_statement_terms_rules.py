@@ -3,8 +3,10 @@ publishes instead of the CPR number. Pure rules, no I/O."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -18,6 +20,7 @@ from placement.agreements.models import (
     parse_bank_registration,
     parse_iban,
 )
+from placement.agreements.schemas import TermsCreate
 from placement.citizens.models import parse_cpr
 from placement.companies.models import Address
 from vikar_shared.errors import DomainError
@@ -218,3 +221,16 @@ def test_statement_texts_holding_a_cpr_number_are_refused() -> None:  # Tester 1
         ("vat_exemption_reason", "cpr-not-allowed"),
     ]
     assert all("1881" not in v.message for v in err.value.violations)
+
+
+def test_the_docs_list_exactly_the_payment_means_codes_the_api_accepts() -> None:  # Tester 11, F7
+    allowed = sorted(STATEMENT_PAYMENT_MEANS, key=int)
+    refused = ("49", "50", "59", "93")
+    description = TermsCreate.model_json_schema()["properties"]["payment_means_code"]["description"]
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    line = next(text for text in readme.split("\n- ") if text.startswith("`payment_means_code`"))
+    for text in (description, line):
+        listed = re.search(r"\b\d+(?:, \d+)+\b", text)  # the first comma-separated list of codes
+        assert listed is not None, text
+        assert listed.group().split(", ") == allowed, text
+    assert not any(re.search(rf"\b{code}\b", description) for code in refused), description
