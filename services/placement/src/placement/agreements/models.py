@@ -149,8 +149,7 @@ def check_statement_terms(terms: StatementTerms) -> StatementTerms:
             FieldViolation(
                 "vat_exemption_reason",
                 "vat-exemption-reason-required",
-                f"VAT category {terms.vat_category} needs the exemption reason the documents state "
-                "(BR-E-10, BR-O-10)",
+                f"VAT category {terms.vat_category} needs the exemption reason the documents state (BR-E-10, BR-O-10)",
             )
         )
     if terms.vat_category not in EXEMPT_CATEGORIES and reason is not None:
@@ -182,14 +181,14 @@ def check_statement_terms(terms: StatementTerms) -> StatementTerms:
     raw_iban, raw_registration, raw_account = terms.payee_iban, terms.payee_bank_registration, terms.payee_bank_account
     iban = collect(violations, lambda: parse_iban(raw_iban)) if raw_iban is not None else None
     registration = (
-        collect(violations, lambda: parse_bank_registration(raw_registration))
-        if raw_registration is not None
-        else None
+        collect(violations, lambda: parse_bank_registration(raw_registration)) if raw_registration is not None else None
     )
     account = collect(violations, lambda: parse_bank_account(raw_account)) if raw_account is not None else None
     if code == SEPA_CREDIT_TRANSFER and raw_iban is None:
         violations.append(
-            FieldViolation("payee_iban", "payee-iban-required", "Payment means 58 (SEPA credit transfer) needs the IBAN")
+            FieldViolation(
+                "payee_iban", "payee-iban-required", "Payment means 58 (SEPA credit transfer) needs the IBAN"
+            )
         )
     if code in DANISH_ACCOUNT_MEANS and raw_registration is None:
         violations.append(
