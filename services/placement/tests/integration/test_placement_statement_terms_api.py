@@ -275,24 +275,20 @@ async def test_a_referral_whose_case_number_or_name_holds_a_cpr_number_is_refuse
         await api.sql("delete from referrals")
 
 
-async def test_terms_texts_holding_a_cpr_number_are_refused_naming_each_field(api: Api) -> None:
-    mid = await _municipality(api)
-    r = await _terms(
-        api,
-        mid,
-        person_reference="Att. 250384-1881",
-        vat_category="E",
-        vat_exemption_reason="Momsfritaget for 2503841881",
-        address={"street": "Boulevarden 250384-1881", "postcode": "9000", "city": "Aalborg 250384 1881"},
-    )
+def _broken(r: Any) -> list[tuple[str, str]]:
+    """The (field, rule) pairs of a 422 naming several fields (code ``request-invalid``), sorted."""
     assert r.status_code == 422, r.text
     assert r.json()["code"] == "request-invalid"
-    assert sorted((e["field"], e["rule"]) for e in r.json()["errors"]) == [
-        ("address.city", "cpr-not-allowed"),
-        ("address.street", "cpr-not-allowed"),
-        ("person_reference", "cpr-not-allowed"),
-        ("vat_exemption_reason", "cpr-not-allowed"),
-    ]
+    return sorted((e["field"], e["rule"]) for e in r.json()["errors"])
+
+
+async def test_terms_texts_holding_a_cpr_number_are_refused_naming_each_field(api: Api) -> None:
+    mid = await _municipality(api)
+    address = {"street": "Boulevarden 250384-1881", "postcode": "9000", "city": "Aalborg 250384 1881"}
+    texts = {"person_reference": "Att. 250384-1881", "vat_exemption_reason": "Momsfritaget for 2503841881"}
+    r = await _terms(api, mid, vat_category="E", address=address, **texts)
+    named = ["address.city", "address.street", "person_reference", "vat_exemption_reason"]
+    assert _broken(r) == [(field, "cpr-not-allowed") for field in named]
     for fields in ({"person_reference": "250384-1881"}, {"vat_category": "O", "vat_exemption_reason": "2503841881"}):
         one = await _terms(api, mid, **fields)
         assert one.status_code == 422, one.text
@@ -306,28 +302,17 @@ async def test_terms_texts_holding_a_cpr_number_are_refused_naming_each_field(ap
 
 async def test_every_broken_statement_terms_rule_is_reported_at_once(api: Api) -> None:  # Tester 11, F8
     mid = await _municipality(api)
-    r = await _terms(
-        api,
-        mid,
-        vat_category="E",
-        payment_means_code="42",
-        payee_bank_registration="12345",
-        payee_bank_account="12345678901",
-    )
-    assert r.status_code == 422, r.text
-    assert r.json()["code"] == "request-invalid"
-    assert sorted((e["field"], e["rule"]) for e in r.json()["errors"]) == [
+    bank = {"payee_bank_registration": "12345", "payee_bank_account": "12345678901"}
+    assert _broken(await _terms(api, mid, vat_category="E", payment_means_code="42", **bank)) == [
         ("payee_bank_account", "bank-account-format"),
         ("payee_bank_registration", "bank-registration-format"),
         ("vat_exemption_reason", "vat-exemption-reason-required"),
     ]
-    neither = await _terms(api, mid, payment_means_code="31")
-    assert sorted((e["field"], e["rule"]) for e in neither.json()["errors"]) == [
+    assert _broken(await _terms(api, mid, payment_means_code="31")) == [
         ("payee_bank_account", "payee-bank-account-required"),
         ("payee_bank_registration", "payee-bank-registration-required"),
     ]
-    bad_ean = await _terms(api, mid, ean="123", payment_means_code="99")
-    assert sorted((e["field"], e["rule"]) for e in bad_ean.json()["errors"]) == [
+    assert _broken(await _terms(api, mid, ean="123", payment_means_code="99")) == [
         ("ean", "ean-format"),
         ("payment_means_code", "payment-means-code-allowed"),
     ]
