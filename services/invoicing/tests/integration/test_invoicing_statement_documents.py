@@ -493,6 +493,32 @@ async def test_a_delivery_is_recorded_once_and_listed(service_app: App) -> None:
     assert await service_app.count("select count(*) from statement_deliveries") == 2
 
 
+async def test_a_delivery_without_reference_recorded_again_is_the_first(service_app: App) -> None:  # tester 11, F5
+    statement_id = await _statement(service_app.pool)
+    url = f"/statements/{statement_id}/deliveries"
+    mail = {"channel": "email", "sent_at": "2026-11-07T10:00:00+00:00"}
+    first = await service_app.client.post(url, json=mail, headers=FINANCE)
+    assert first.status_code == 201, first.text
+    again = await service_app.client.post(url, json={**mail, "sent_at": "2026-11-07T11:00:00+01:00"}, headers=FINANCE)
+    assert again.status_code == 200, again.text
+    assert again.json() == first.json()
+    # Another channel, another time, or a reference make another delivery.
+    for other in (
+        {**mail, "channel": "post"},
+        {**mail, "sent_at": "2026-11-07T10:00:01+00:00"},
+        {**mail, "reference": "m-1"},
+    ):
+        r = await service_app.client.post(url, json=other, headers=FINANCE)
+        assert r.status_code == 201, (other, r.text)
+    assert await service_app.count("select count(*) from statement_deliveries") == 4
+    # Six retries of one post delivery at once: one recorded (201), five answered with it (200).
+    letter = {"channel": "post", "sent_at": "2026-11-08T09:30:00+00:00"}
+    answers = await asyncio.gather(*(service_app.client.post(url, json=letter, headers=FINANCE) for _ in range(6)))
+    assert sorted(a.status_code for a in answers) == [200] * 5 + [201], [a.text for a in answers]
+    assert len({a.json()["delivery_id"] for a in answers}) == 1
+    assert await service_app.count("select count(*) from statement_deliveries") == 5
+
+
 @pytest.mark.parametrize("headers", [CONSULTANT, AALBORG_USER, COMPANY_USER])
 async def test_only_finance_and_admin_record_a_delivery(service_app: App, headers: dict[str, str]) -> None:
     statement_id = await _statement(service_app.pool)

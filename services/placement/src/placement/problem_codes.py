@@ -133,6 +133,19 @@ CATALOGUE = service_catalogue(
             da=("Negativt tal", "Tallet kan ikke være negativt."),
         ),
         rule_entry(
+            "cpr-not-allowed",
+            en=(
+                "CPR number in free text",
+                "The text holds a CPR number; it would leave the placement service (events, statements, e-invoices), "
+                "which a CPR number never does.",
+            ),
+            da=(
+                "CPR-nummer i fritekst",
+                "Teksten indeholder et CPR-nummer; den forlader placeringstjenesten (hændelser, opgørelser, "
+                "e-fakturaer), hvad et CPR-nummer aldrig gør.",
+            ),
+        ),
+        rule_entry(
             "not-in-future",
             en=("Date in the future", "The date cannot lie in the future."),
             da=("Dato i fremtiden", "Datoen kan ikke ligge i fremtiden."),

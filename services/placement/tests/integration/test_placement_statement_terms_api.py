@@ -238,3 +238,82 @@ async def test_a_bad_case_number_is_refused_and_nothing_is_written(api: Api) -> 
         assert r.json()["errors"][0]["rule"] == rule
     assert (await api.sql("select count(*) as n from referrals"))[0]["n"] == 0
     assert (await api.sql("select count(*) as n from citizens"))[0]["n"] == 0
+
+
+# Tester 11, F1: a CPR number typed into a free text that leaves placement (the citizen's own as the case number,
+# in the name, in the terms' texts that go on statements and Peppol documents) is refused, nothing written.
+CPR_TEXTS = ("250384-1881", "2503841881", "Kurt 250384-1881", "sag 250384 1881", "２５０３８４-１８８１")
+
+
+async def _nothing_written(api: Api, *tables: str) -> None:
+    for table in ("outbox", *tables):
+        assert (await api.sql(f"select count(*) as n from {table}"))[0]["n"] == 0, table
+
+
+async def test_a_referral_whose_case_number_or_name_holds_a_cpr_number_is_refused(api: Api) -> None:
+    mid = await api.municipality()
+    await api.sql("delete from outbox")
+    body = {"cpr": "250384-1881", "name": "Kurt Hansen", "municipality_id": mid, "referred_on": "2026-02-02"}
+    body |= {"weeks_unemployed": 60}
+    for text in CPR_TEXTS:
+        for fields, named in (
+            ({"case_number": text}, ["case_number"]),
+            ({"name": text if not text[0].isdigit() else f"Kurt {text}"}, ["name"]),
+            ({"name": f"Kurt {text}", "case_number": text}, ["name", "case_number"]),
+        ):
+            r = await api.client.post("/referrals", headers=CONSULTANT, json=body | fields)
+            assert r.status_code == 422, (fields, r.text)
+            assert r.headers["content-type"] == "application/problem+json"
+            errors = r.json()["errors"]
+            assert [(e["field"], e["rule"]) for e in errors] == [(f, "cpr-not-allowed") for f in named], errors
+            assert "1881" not in r.text  # the answer never repeats the number
+    await _nothing_written(api, "referrals", "citizens")
+    # Digits that are no CPR number (no valid birth date, or part of a longer number) are a case number.
+    for case_number in ("SAG-2026-00417", "993412-1234", "12503841881"):
+        r = await api.client.post("/referrals", headers=CONSULTANT, json=body | {"case_number": case_number})
+        assert r.status_code == 201, (case_number, r.text)
+        await api.sql("delete from referrals")
+
+
+def _broken(r: Any) -> list[tuple[str, str]]:
+    """The (field, rule) pairs of a 422 naming several fields (code ``request-invalid``), sorted."""
+    assert r.status_code == 422, r.text
+    assert r.json()["code"] == "request-invalid"
+    return sorted((e["field"], e["rule"]) for e in r.json()["errors"])
+
+
+async def test_terms_texts_holding_a_cpr_number_are_refused_naming_each_field(api: Api) -> None:
+    mid = await _municipality(api)
+    address = {"street": "Boulevarden 250384-1881", "postcode": "9000", "city": "Aalborg 250384 1881"}
+    texts = {"person_reference": "Att. 250384-1881", "vat_exemption_reason": "Momsfritaget for 2503841881"}
+    r = await _terms(api, mid, vat_category="E", address=address, **texts)
+    named = ["address.city", "address.street", "person_reference", "vat_exemption_reason"]
+    assert _broken(r) == [(field, "cpr-not-allowed") for field in named]
+    for fields in ({"person_reference": "250384-1881"}, {"vat_category": "O", "vat_exemption_reason": "2503841881"}):
+        one = await _terms(api, mid, **fields)
+        assert one.status_code == 422, one.text
+        assert one.json()["code"] == "cpr-not-allowed"
+    named = await api.client.post("/municipalities", json={"name": "Kommune 250384-1881"}, headers=ADMIN)
+    assert named.status_code == 422, named.text
+    assert [(e["field"], e["rule"]) for e in named.json()["errors"]] == [("name", "cpr-not-allowed")]
+    assert (await api.sql("select count(*) as n from municipalities"))[0]["n"] == 1
+    await _nothing_written(api, "municipality_terms")
+
+
+async def test_every_broken_statement_terms_rule_is_reported_at_once(api: Api) -> None:  # Tester 11, F8
+    mid = await _municipality(api)
+    bank = {"payee_bank_registration": "12345", "payee_bank_account": "12345678901"}
+    assert _broken(await _terms(api, mid, vat_category="E", payment_means_code="42", **bank)) == [
+        ("payee_bank_account", "bank-account-format"),
+        ("payee_bank_registration", "bank-registration-format"),
+        ("vat_exemption_reason", "vat-exemption-reason-required"),
+    ]
+    assert _broken(await _terms(api, mid, payment_means_code="31")) == [
+        ("payee_bank_account", "payee-bank-account-required"),
+        ("payee_bank_registration", "payee-bank-registration-required"),
+    ]
+    assert _broken(await _terms(api, mid, ean="123", payment_means_code="99")) == [
+        ("ean", "ean-format"),
+        ("payment_means_code", "payment-means-code-allowed"),
+    ]
+    await _nothing_written(api, "municipality_terms")

@@ -3,8 +3,10 @@ publishes instead of the CPR number. Pure rules, no I/O."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -18,6 +20,7 @@ from placement.agreements.models import (
     parse_bank_registration,
     parse_iban,
 )
+from placement.agreements.schemas import TermsCreate
 from placement.citizens.models import parse_cpr
 from placement.companies.models import Address
 from vikar_shared.errors import DomainError
@@ -89,11 +92,13 @@ def test_danish_account_transfer_needs_registration_and_account(code: str) -> No
         "payee-bank-registration-required",
     )
     assert _rule(replace(both, payee_bank_account=None)) == ("payee_bank_account", "payee-bank-account-required")
-    # An IBAN does not stand in for them.
-    assert _rule(StatementTerms(payment_means_code=code, payee_iban=IBAN)) == (
-        "payee_bank_registration",
-        "payee-bank-registration-required",
-    )
+    # An IBAN does not stand in for them (both missing: both named at once, tester 11 F8).
+    with pytest.raises(DomainError) as err:
+        check_statement_terms(StatementTerms(payment_means_code=code, payee_iban=IBAN))
+    assert [(v.field, v.rule) for v in err.value.violations] == [
+        ("payee_bank_registration", "payee-bank-registration-required"),
+        ("payee_bank_account", "payee-bank-account-required"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -187,3 +192,45 @@ def test_terms_flatten_to_the_api_and_event_shape() -> None:
 )
 def test_birth_year_takes_the_century_from_the_seventh_digit(cpr: str, year: int) -> None:
     assert parse_cpr(cpr).birth_year == year
+
+
+def test_every_broken_rule_is_reported_at_once() -> None:  # Tester 11, F8
+    terms = StatementTerms(
+        vat_category="E", payment_means_code="42", payee_bank_registration="12345", payee_bank_account="12345678901"
+    )
+    with pytest.raises(DomainError) as err:
+        check_statement_terms(terms)
+    assert err.value.code == "request-invalid"
+    assert sorted((v.field, v.rule) for v in err.value.violations) == [
+        ("payee_bank_account", "bank-account-format"),
+        ("payee_bank_registration", "bank-registration-format"),
+        ("vat_exemption_reason", "vat-exemption-reason-required"),
+    ]
+
+
+def test_statement_texts_holding_a_cpr_number_are_refused() -> None:  # Tester 11, F1
+    terms = StatementTerms(
+        vat_category="O",
+        vat_exemption_reason="Uden for momsens område, borger 250384-1881",
+        address=Address(street="Boulevarden 13", postcode="9000", city="Aalborg 2503841881"),
+    )
+    with pytest.raises(DomainError) as err:
+        check_statement_terms(terms)
+    assert sorted((v.field, v.rule) for v in err.value.violations) == [
+        ("address.city", "cpr-not-allowed"),
+        ("vat_exemption_reason", "cpr-not-allowed"),
+    ]
+    assert all("1881" not in v.message for v in err.value.violations)
+
+
+def test_the_docs_list_exactly_the_payment_means_codes_the_api_accepts() -> None:  # Tester 11, F7
+    allowed = sorted(STATEMENT_PAYMENT_MEANS, key=int)
+    refused = ("49", "50", "59", "93")
+    description = TermsCreate.model_json_schema()["properties"]["payment_means_code"]["description"]
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    line = next(text for text in readme.split("\n- ") if text.startswith("`payment_means_code`"))
+    for text in (description, line):
+        listed = re.search(r"\b\d+(?:, \d+)+\b", text)  # the first comma-separated list of codes
+        assert listed is not None, text
+        assert listed.group().split(", ") == allowed, text
+    assert not any(re.search(rf"\b{code}\b", description) for code in refused), description

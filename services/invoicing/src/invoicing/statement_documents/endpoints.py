@@ -9,7 +9,8 @@ the job that feeds one) fetches ``GET /statements/{id}/peppol.xml`` of each issu
 ``statement-document-pending`` until the worker has stored it: ask again after ``Retry-After``), sends it to the
 municipality's EAN (scheme 0088) and then records it with ``POST /statements/{id}/deliveries``
 ``{"channel": "peppol", "reference": <the access point's message id>, "sent_at": ...}`` as a finance or admin
-principal. Recording the same message id twice is safe (one delivery); ``GET /statements/{id}/deliveries`` lists
+principal. Recording the same message id twice is safe (one delivery), and so is recording an e-mail or post
+delivery (no reference) twice with the same ``sent_at``; ``GET /statements/{id}/deliveries`` lists
 what was sent."""
 
 from __future__ import annotations
@@ -169,7 +170,8 @@ async def peppol_xml(statement_id: UUID, viewer: CurrentPrincipal, pool: DbPool)
     response_model=DeliveryOut,
     responses={
         200: {
-            "description": "The same channel and reference were recorded before: that delivery",
+            "description": "The same channel and reference (or, without a reference, the same channel and "
+            "sent_at) were recorded before: that delivery",
             "model": DeliveryOut,
         },
         **problem_responses(
@@ -189,8 +191,9 @@ async def peppol_xml(statement_id: UUID, viewer: CurrentPrincipal, pool: DbPool)
     description="Finance and admin (403 `forbidden` else). `channel` peppol (with `reference`: the access point's "
     "message id, else 422 `reference-required`), email or post; `sent_at` not in the future (422 `sent-at-future`) "
     "nor before the issue (422 `sent-at-before-issue`). A draft: 409 `statement-draft`. Idempotent on (statement, "
-    "channel, reference): the same again answers 200 with the delivery recorded first; the same reference with "
-    "another `sent_at` is 409 `delivery-differs`. Deliveries are append-only.",
+    "channel, reference), and without a reference (email, post) on (statement, channel, sent_at): the same again "
+    "answers 200 with the delivery recorded first; the same reference with another `sent_at` is 409 "
+    "`delivery-differs`. Deliveries are append-only.",
 )
 async def record_delivery(
     statement_id: UUID, body: DeliveryIn, actor: Finance, pool: DbPool, now: Now, response: Response

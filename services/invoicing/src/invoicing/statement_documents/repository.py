@@ -152,6 +152,21 @@ async def find_delivery(
     return None if row is None else _delivery(row)
 
 
+async def find_unreferenced_delivery(
+    conn: asyncpg.Connection, statement_id: UUID, channel: DeliveryChannel, sent_at: datetime
+) -> Delivery | None:
+    """The first delivery of the statement on ``channel`` without a reference sent at ``sent_at``, if any."""
+    row = await conn.fetchrow(
+        f"""select {_DELIVERY} from statement_deliveries
+            where statement_id = $1 and channel = $2 and reference is null and sent_at = $3
+            order by recorded_at, delivery_id limit 1""",
+        statement_id,
+        channel.value,
+        sent_at,
+    )
+    return None if row is None else _delivery(row)
+
+
 async def insert_delivery(
     conn: asyncpg.Connection,
     *,

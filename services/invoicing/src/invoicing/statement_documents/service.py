@@ -186,7 +186,8 @@ async def record_delivery(
     now: datetime,
 ) -> tuple[Delivery, bool]:
     """Records that the issued statement was sent; ``(delivery, True)`` when recorded now, ``(the earlier one,
-    False)`` when the same channel and reference were recorded before with the same ``sent_at`` (a retry).
+    False)`` when the same channel and reference were recorded before with the same ``sent_at`` (a retry), or,
+    without a reference (e-mail, post), the same channel with the same ``sent_at`` and no reference.
     Errors: 403 ``forbidden`` (not finance or admin); 404 ``statement-not-found``; 409 ``statement-draft``,
     ``delivery-differs``; 422 ``reference-required`` (peppol without reference), ``sent-at-future``,
     ``sent-at-before-issue``."""
@@ -212,6 +213,12 @@ async def record_delivery(
                     f"{earlier.sent_at.isoformat()}",
                 )
             return earlier, False
+    else:
+        # Without a reference a delivery is one by its channel and sent_at: a retried e-mail or post record (the
+        # same channel and sent_at again) answers with the first (tester 11, F5); the statement lock serialises.
+        unreferenced = await repository.find_unreferenced_delivery(conn, statement_id, channel, sent_at)
+        if unreferenced is not None:
+            return unreferenced, False
     delivery = await repository.insert_delivery(
         conn,
         delivery_id=uuid.uuid4(),

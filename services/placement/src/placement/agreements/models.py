@@ -12,7 +12,8 @@ from schwifty import IBAN
 from schwifty.exceptions import InvalidChecksumDigits, SchwiftyException
 
 from placement.companies.models import Address, parse_address
-from vikar_shared.errors import invalid
+from placement.field_rules import collect, cpr_violations, raise_all
+from vikar_shared.errors import FieldViolation, invalid
 from vikar_shared.types.digits import is_ascii_digits, normalise
 
 StatementPeriod = Literal["monthly", "quarterly"]
@@ -128,53 +129,84 @@ def parse_bank_account(raw: str, field: str = "payee_bank_account") -> str:
 def check_statement_terms(terms: StatementTerms) -> StatementTerms:
     """The statement terms as stored: what is given validated and normalised (IBAN compact, digits ASCII).
 
-    Raises ``DomainError`` (422) naming the field: ``postcode-format`` (``address.postcode``);
+    Raises ``DomainError`` (422) naming **every** field whose rule is broken (one violation: its rule is the
+    problem's code; several: ``request-invalid`` with each field and rule in ``errors``): ``not-blank``
+    (``address.street``, ``address.city``), ``postcode-format`` (``address.postcode``);
     ``vat-exemption-reason-required`` (E or O without a reason: BR-E-10, BR-O-10),
     ``vat-exemption-reason-not-allowed`` (a reason with S, BR-S-10, or with no category stated);
     ``payment-means-code-allowed`` (a code outside :data:`STATEMENT_PAYMENT_MEANS`, DK-R-005); ``iban-format``,
     ``iban-checksum``; ``bank-registration-format``, ``bank-account-format``; ``payee-iban-required`` (58,
-    BR-61); ``payee-bank-registration-required``, ``payee-bank-account-required`` (31 and 42, DK-R-006)."""
-    address = parse_address(terms.address) if terms.address is not None else None
+    BR-61); ``payee-bank-registration-required``, ``payee-bank-account-required`` (31 and 42, DK-R-006), only when
+    the number is not given at all (a malformed one is reported by its format rule); ``cpr-not-allowed``
+    (``vat_exemption_reason``, ``address.street``, ``address.city`` holding a CPR number: they go on statements
+    and Peppol documents)."""
+    violations: list[FieldViolation] = []
+    given = terms.address
+    address = collect(violations, lambda: parse_address(given)) if given is not None else None
     reason = terms.vat_exemption_reason
     if terms.vat_category in EXEMPT_CATEGORIES and reason is None:
-        raise invalid(
-            "vat_exemption_reason",
-            "vat-exemption-reason-required",
-            f"VAT category {terms.vat_category} needs the exemption reason the documents state (BR-E-10, BR-O-10)",
+        violations.append(
+            FieldViolation(
+                "vat_exemption_reason",
+                "vat-exemption-reason-required",
+                f"VAT category {terms.vat_category} needs the exemption reason the documents state (BR-E-10, BR-O-10)",
+            )
         )
     if terms.vat_category not in EXEMPT_CATEGORIES and reason is not None:
-        raise invalid(
-            "vat_exemption_reason",
-            "vat-exemption-reason-not-allowed",
-            "An exemption reason goes only with VAT category E or O, not with S (BR-S-10) or no category",
+        violations.append(
+            FieldViolation(
+                "vat_exemption_reason",
+                "vat-exemption-reason-not-allowed",
+                "An exemption reason goes only with VAT category E or O, not with S (BR-S-10) or no category",
+            )
         )
+    violations += cpr_violations(
+        [
+            ("vat_exemption_reason", reason),
+            ("address.street", given.street if given else None),
+            ("address.city", given.city if given else None),
+        ]
+    )
     code = normalise(terms.payment_means_code) if terms.payment_means_code is not None else None
     if code is not None and code not in STATEMENT_PAYMENT_MEANS:
         allowed = ", ".join(sorted(STATEMENT_PAYMENT_MEANS, key=int))
-        raise invalid(
-            "payment_means_code",
-            "payment-means-code-allowed",
-            f"Statements can state only the payment means codes {allowed} (the Danish codes of DK-R-005 that "
-            "need no mandate or payment id)",
+        violations.append(
+            FieldViolation(
+                "payment_means_code",
+                "payment-means-code-allowed",
+                f"Statements can state only the payment means codes {allowed} (the Danish codes of DK-R-005 that "
+                "need no mandate or payment id)",
+            )
         )
-    iban = parse_iban(terms.payee_iban) if terms.payee_iban is not None else None
-    registration = terms.payee_bank_registration
-    registration = parse_bank_registration(registration) if registration is not None else None
-    account = parse_bank_account(terms.payee_bank_account) if terms.payee_bank_account is not None else None
-    if code == SEPA_CREDIT_TRANSFER and iban is None:
-        raise invalid("payee_iban", "payee-iban-required", "Payment means 58 (SEPA credit transfer) needs the IBAN")
-    if code in DANISH_ACCOUNT_MEANS and registration is None:
-        raise invalid(
-            "payee_bank_registration",
-            "payee-bank-registration-required",
-            f"Payment means {code} needs the bank registration number (DK-R-006)",
+    raw_iban, raw_registration, raw_account = terms.payee_iban, terms.payee_bank_registration, terms.payee_bank_account
+    iban = collect(violations, lambda: parse_iban(raw_iban)) if raw_iban is not None else None
+    registration = (
+        collect(violations, lambda: parse_bank_registration(raw_registration)) if raw_registration is not None else None
+    )
+    account = collect(violations, lambda: parse_bank_account(raw_account)) if raw_account is not None else None
+    if code == SEPA_CREDIT_TRANSFER and raw_iban is None:
+        violations.append(
+            FieldViolation(
+                "payee_iban", "payee-iban-required", "Payment means 58 (SEPA credit transfer) needs the IBAN"
+            )
         )
-    if code in DANISH_ACCOUNT_MEANS and account is None:
-        raise invalid(
-            "payee_bank_account",
-            "payee-bank-account-required",
-            f"Payment means {code} needs the bank account number (DK-R-006)",
+    if code in DANISH_ACCOUNT_MEANS and raw_registration is None:
+        violations.append(
+            FieldViolation(
+                "payee_bank_registration",
+                "payee-bank-registration-required",
+                f"Payment means {code} needs the bank registration number (DK-R-006)",
+            )
         )
+    if code in DANISH_ACCOUNT_MEANS and raw_account is None:
+        violations.append(
+            FieldViolation(
+                "payee_bank_account",
+                "payee-bank-account-required",
+                f"Payment means {code} needs the bank account number (DK-R-006)",
+            )
+        )
+    raise_all(violations)
     return replace(
         terms,
         address=address,

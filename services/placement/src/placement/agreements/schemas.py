@@ -6,6 +6,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from placement.agreements.models import (
+    STATEMENT_PAYMENT_MEANS,
     CitizenReference,
     Municipality,
     StatementPeriod,
@@ -21,6 +22,7 @@ PersonReference = Reference
 MunicipalityName = Annotated[str, SingleLine(100, min_length=2)]
 ExemptionReason = Annotated[str, SingleLine(300)]
 """BT-120, e.g. "Momsfritaget, jf. momslovens § 13, stk. 1, nr. …": one line, 1..300."""
+PAYMENT_MEANS_LISTED = ", ".join(sorted(STATEMENT_PAYMENT_MEANS, key=int))
 
 
 class MunicipalityCreate(BaseModel):
@@ -64,7 +66,8 @@ class TermsCreate(BaseModel):
     payment_means_code: str | None = Field(
         default=None,
         max_length=10,
-        description="UNCL4461 code a Danish seller may use (DK-R-005): 1, 10, 31, 42, 48, 49, 50, 58, 59, 93, 97",
+        description="UNCL4461 code of the Danish codes (DK-R-005) that need no mandate or payment id: "
+        f"{PAYMENT_MEANS_LISTED} (58 needs payee_iban; 31 and 42 payee_bank_registration and payee_bank_account)",
     )
     payee_iban: str | None = Field(
         default=None, max_length=50, description="The agency's IBAN; required with payment means 58"

@@ -11,9 +11,10 @@ import asyncpg
 from placement.agreements import repository
 from placement.agreements.models import STATEMENT_FIELDS, Municipality, StatementTerms, Terms, check_statement_terms
 from placement.audit.repository import record
+from placement.field_rules import collect, cpr_violations, raise_all, refuse_cpr
 from placement.reference.models import parse_gln
 from vikar_shared.auth import Principal
-from vikar_shared.errors import duplicate, not_found
+from vikar_shared.errors import FieldViolation, duplicate, not_found
 from vikar_shared.events.placement import MunicipalityTermsSet
 from vikar_shared.outbox import add_event
 
@@ -21,9 +22,11 @@ SOURCE = "placement"
 
 
 async def register_municipality(conn: asyncpg.Connection, actor: Principal, name: str) -> UUID:
-    """Registers a municipality by ``name`` (stripped); returns its id. Errors: 409 ``municipality-exists``."""
+    """Registers a municipality by ``name`` (stripped); returns its id. Errors: 409 ``municipality-exists``;
+    422 ``cpr-not-allowed`` (a name holding a CPR number)."""
     municipality_id = uuid.uuid4()
     name = name.strip()
+    refuse_cpr([("name", name)])  # on every terms event, statement and e-invoice
     if not await repository.insert_municipality(conn, municipality_id, name, actor.subject):
         # A municipality is one by its name: a second registration is refused, naming the first.
         existing = await repository.municipality_named(conn, name)
@@ -53,9 +56,16 @@ async def set_terms(
     ``terms-exist``; 422 ``ean-format``, ``ean-check-digit`` and the statement terms' rules (``postcode-format``,
     ``vat-exemption-reason-required``/``-not-allowed``, ``payment-means-code-allowed``, ``iban-format``,
     ``iban-checksum``, ``bank-registration-format``, ``bank-account-format``, ``payee-iban-required``,
-    ``payee-bank-registration-required``, ``payee-bank-account-required``)."""
-    ean = parse_gln(ean) if ean is not None else None
-    checked = check_statement_terms(statement or StatementTerms())
+    ``payee-bank-registration-required``, ``payee-bank-account-required``, ``cpr-not-allowed``), every broken
+    rule at once (``request-invalid`` when there are several); ``cpr-not-allowed`` also on ``person_reference``
+    (it goes on statements and Peppol documents as the buyer reference)."""
+    violations: list[FieldViolation] = []
+    raw_ean = ean
+    ean = collect(violations, lambda: parse_gln(raw_ean)) if raw_ean is not None else None
+    violations += cpr_violations([("person_reference", person_reference)])
+    checked = collect(violations, lambda: check_statement_terms(statement or StatementTerms()))
+    raise_all(violations)  # every field's rule at once; nothing written
+    assert checked is not None
     name = await repository.municipality_name(conn, municipality_id, lock=True)
     if name is None:
         raise not_found("municipality")

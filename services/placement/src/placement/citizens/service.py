@@ -25,6 +25,7 @@ from placement.citizens.models import (
     parse_cpr,
 )
 from placement.citizens.vault import CprVault
+from placement.field_rules import refuse_cpr
 from placement.reference import service as reference
 from placement.reference.models import check_target_group
 from vikar_shared.auth import Principal
@@ -52,10 +53,14 @@ async def refer_citizen(
     carries it and the citizen's ``birth_year`` (from the CPR's date and century digit), never the number: a
     co-financing statement identifies the citizen by one or the other (the agreement's ``citizen_reference``).
 
-    Raises ``DomainError``: ``cpr-format``, ``cpr-date``, ``not-in-future``, ``exists``, ``terms-in-force``,
+    Raises ``DomainError``: ``cpr-format``, ``cpr-date``, ``cpr-not-allowed`` (``name`` or ``case_number``
+    holding a CPR number), ``not-in-future``, ``exists``, ``terms-in-force``,
     ``target-group-exists``, ``target-group-valid-on-date`` (422)."""
     cpr = parse_cpr(body.cpr)
     check_referral(body.weeks_unemployed, body.referred_on, today)
+    # Both leave placement on placement.citizen_referred (the name also on placement_created) and end up on
+    # statements, invoices and e-invoices: neither may hold a CPR number (the citizen's own typed in by mistake).
+    refuse_cpr([("name", body.name), ("case_number", body.case_number)])
     if body.target_group_code is not None:
         group = await reference.target_group(conn, body.target_group_code)
         check_target_group(group, body.target_group_code, body.referred_on)

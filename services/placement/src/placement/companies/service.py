@@ -25,6 +25,7 @@ from placement.companies.models import (
     parse_address,
     parse_cvr,
 )
+from placement.field_rules import refuse_cpr
 from placement.identity import service as identity
 from placement.reference.models import parse_gln
 from vikar_shared.auth import Principal
@@ -64,6 +65,24 @@ def _approver(body: Approver, field: str = "name") -> Approver:
     return Approver(email=body.email.lower(), name=body.name.strip())
 
 
+def _texts(
+    *,
+    name: str | None = None,
+    address: Address | None = None,
+    billing_contact: BillingContact | None = None,
+    approvers: list[tuple[str, Approver]] | None = None,
+) -> list[tuple[str, str | None]]:
+    """The company's free texts that leave placement (its events, invoices, e-invoices, mails), by field."""
+    texts: list[tuple[str, str | None]] = [("name", name)]
+    if address is not None:
+        texts += [("address.street", address.street), ("address.city", address.city)]
+    if billing_contact is not None:
+        texts += [("billing_contact.name", billing_contact.name), ("billing_contact.email", billing_contact.email)]
+    for prefix, approver in approvers or []:
+        texts += [(f"{prefix}name", approver.name), (f"{prefix}email", approver.email)]
+    return texts
+
+
 def _json(company: Company, only: set[str] | None = None) -> dict[str, object]:
     """The company as the audit trail stores it: JSON values, no id (``only``: just these fields)."""
     fields = asdict(company)
@@ -72,8 +91,18 @@ def _json(company: Company, only: set[str] | None = None) -> dict[str, object]:
 
 async def register_company(conn: asyncpg.Connection, actor: Principal, body: CompanyInput) -> Company:
     """Registers a company and its approvers; emits CompanyRegistered. Errors: 409 ``company-exists``;
-    422 ``not-blank``, ``unique-email``, ``cvr-format``/``cvr-checksum``, ``postcode-format``, ``ean-*``."""
+    422 ``not-blank``, ``unique-email``, ``cvr-format``/``cvr-checksum``, ``postcode-format``, ``ean-*``,
+    ``cpr-not-allowed`` (a name, address, approver or billing contact holding a CPR number: they leave placement
+    on its events and go on invoices and mails)."""
     approvers = [_approver(a, f"approvers.{i}.name") for i, a in enumerate(body.approvers)]
+    refuse_cpr(
+        _texts(
+            name=body.name,
+            address=body.address,
+            billing_contact=body.billing_contact,
+            approvers=[(f"approvers.{i}.", a) for i, a in enumerate(approvers)],
+        )
+    )
     if len({a.email for a in approvers}) != len(approvers):
         raise invalid("approvers", "unique-email", "Each approver e-mail may appear once")
     company = Company(
@@ -139,6 +168,7 @@ def _requested_changes(sent: CompanyChanges) -> CompanyChanges:
     for field in _NOT_NULL:
         if field in sent and sent.get(field) is None:
             raise invalid(field, "not-null", f"{field} cannot be cleared")
+    refuse_cpr(_texts(name=sent.get("name"), address=sent.get("address"), billing_contact=sent.get("billing_contact")))
     changes: CompanyChanges = {**sent}
     name = sent.get("name")
     if name is not None:
@@ -165,7 +195,7 @@ async def update_company(
     conn: asyncpg.Connection, actor: Principal, company_id: UUID, patch: CompanyChanges
 ) -> Company:
     """Changes the fields sent; emits CompanyUpdated when something changed. Errors: 404 ``company``;
-    422 ``not-null``, ``not-blank``, ``postcode-format``, ``ean-*``."""
+    422 ``not-null``, ``not-blank``, ``postcode-format``, ``ean-*``, ``cpr-not-allowed``."""
     changes = _requested_changes(patch)
     current = await _locked(conn, company_id)
     fields: dict[str, Any] = {**changes}  # the not-null fields were checked in _requested_changes
@@ -181,8 +211,10 @@ async def update_company(
 async def add_approver(
     conn: asyncpg.Connection, actor: Principal, company_id: UUID, body: Approver
 ) -> tuple[Company, bool]:
-    """Adds (or renames) an approver. Returns the company and whether the approver is new."""
+    """Adds (or renames) an approver. Returns the company and whether the approver is new. Errors: 422
+    ``not-blank``, ``cpr-not-allowed`` (``name`` or ``email`` holding a CPR number); 409 ``approvers-limit``."""
     approver = _approver(body)
+    refuse_cpr(_texts(approvers=[("", approver)]))
     current = await _locked(conn, company_id)
     # Compared in the one ASCII form (vikar_shared.types.text.email_key): "ａｐｐｒ@example.com" is
     # "appr@example.com", also against an address stored before that rule.

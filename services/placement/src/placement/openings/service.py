@@ -12,6 +12,7 @@ import asyncpg
 from placement.agreements import service as agreements
 from placement.audit.repository import record
 from placement.companies import service as companies
+from placement.field_rules import refuse_cpr
 from placement.openings import repository
 from placement.openings.models import (
     FollowUp,
@@ -70,7 +71,9 @@ async def _reporting_company(conn: asyncpg.Connection, actor: Principal, request
 
 async def report_opening(conn: asyncpg.Connection, actor: Principal, body: OpeningInput, today: date) -> Opening:
     """Reports an open opening; emits JobOpeningChanged. Errors: 409 ``opening-exists``; 422 ``exists``,
-    ``required`` (company_id), ``phone-or-email`` (contact)."""
+    ``required`` (company_id), ``phone-or-email`` (contact), ``cpr-not-allowed`` (``job_category`` holding a CPR
+    number: it leaves placement on ``placement.job_opening_changed``)."""
+    refuse_cpr([("job_category", body.job_category)])
     company_id = await _reporting_company(conn, actor, body.company_id)
     check_contact(body.contact.phone, body.contact.email)
     opening = Opening(

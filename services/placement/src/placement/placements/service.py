@@ -12,6 +12,7 @@ import asyncpg
 from placement.audit.repository import record
 from placement.citizens import service as citizens
 from placement.companies import service as companies
+from placement.field_rules import refuse_cpr
 from placement.openings import service as openings
 from placement.placements import repository
 from placement.placements.models import (
@@ -42,7 +43,9 @@ async def create_placement(
 ) -> RatedPlacement:
     """Creates a planned placement (filling the opening it is made from); emits PlacementCreated.
     Errors: 409 ``placement-overlaps`` (member ``existing``), ``opening-not-open``; 422 ``exists``,
-    ``after-start``, ``after-referral``, ``same-company``."""
+    ``after-start``, ``after-referral``, ``same-company``, ``cpr-not-allowed`` (``consultant_id`` holding a CPR
+    number: it leaves placement on ``placement.placement_created``)."""
+    refuse_cpr([("consultant_id", body.consultant_id)])
     referral = await citizens.referral(conn, body.referral_id)
     if referral is None:
         raise invalid("referral_id", "exists", "No referral with that id")
