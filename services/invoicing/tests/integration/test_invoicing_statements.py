@@ -601,3 +601,14 @@ async def test_a_correction_statement_never_credits_more_than_is_left(invoicing:
     assert "5000" in r.json()["detail"]
     assert await invoicing.count("select last_number from statement_number_counters where year = 2026") == 2
     assert await invoicing.count("select count(*) from statements where status = 'issued'") == 2
+
+
+async def test_a_referral_born_in_the_1800s_is_recorded(invoicing: Any, build: Any) -> None:
+    # Placement accepts CPR numbers of birth years 1858-1899 (century digit 5-8, YY 58-99): invoicing must too.
+    anna = placement(build, AALBORG, "Anna Jensen")
+    old = referral(anna, birth_year=1860, case_number="SAG-1860")
+    await refer(invoicing, old)
+    row = await invoicing.pool.fetchrow(
+        "select case_number, birth_year from referrals where referral_id = $1", old.referral_id
+    )
+    assert tuple(row) == ("SAG-1860", 1860)
