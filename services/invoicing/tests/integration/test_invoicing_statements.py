@@ -319,9 +319,9 @@ async def test_late_hours_a_negative_correction_and_retroactive_rate_changes(inv
     [december] = (await run(invoicing, "2026-12-31", date(2027, 1, 4)))["statements"]
     assert (december["document_type"], december["period_start"]) == ("statement", "2026-12-01")
     assert lines(december) == [
-        ("Anna Jensen (1979)", 12_000, 0, 2_000, True, True, "2026-10-06", "2026-10-06"),
-        ("Anna Jensen (1979)", 12_000, 0, 1_000, True, True, "2026-10-07", "2026-10-07"),
-        ("Anna Jensen (1979)", 12_000, 0, 2_000, True, True, "2026-11-10", "2026-11-10"),
+        ("Anna Jensen (1979)", 12_000, 0, 2_000, False, True, "2026-10-06", "2026-10-06"),
+        ("Anna Jensen (1979)", 12_000, 0, 1_000, False, True, "2026-10-07", "2026-10-07"),
+        ("Anna Jensen (1979)", 12_000, 0, 2_000, False, True, "2026-11-10", "2026-11-10"),
     ]
     s4 = await issue(invoicing, december, date(2027, 1, 4))
     assert (s4["number"], s4["net_ore"], s4["vat_ore"], s4["total_ore"]) == ("S-2027-000001", 5_000, 1_250, 6_250)

@@ -500,7 +500,10 @@ def group_statement_lines(
     """One line per citizen and rate (late items also per original work date; adjustment lines apart from the
     hours), minutes and øre plain sums of the items' (never re-rounded). ``references``: the citizen reference per
     citizen id (:data:`MISSING_REFERENCE` for one not given). Order: the period's own lines by citizen
-    reference, citizen id, rate, hours before adjustments; then the late lines by work date."""
+    reference, citizen id, rate, hours before adjustments; then the lines of earlier periods by work date.
+    ``late`` on a line means hours approved after their period was stated: an adjustment line (a retroactive rate
+    change of hours already stated or on this statement) is its own kind and never late, even when its work date
+    is in an earlier period (it is still grouped per original work date then)."""
     groups: dict[tuple[bool, date, str, str, int, bool], list[StatementItem]] = {}
     for item in items:
         is_late = item.item_id in late
@@ -525,7 +528,7 @@ def group_statement_lines(
             rate_ore_per_hour=rate,
             minutes=sum(i.minutes for i in members),
             amount_ore=sum(i.amount_ore for i in members),
-            late=is_late,
+            late=is_late and not adjustment,
             first_work_date=members[0].work_date,
             last_work_date=members[-1].work_date,
             adjustment=adjustment,
