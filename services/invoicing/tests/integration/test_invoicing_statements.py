@@ -540,9 +540,9 @@ async def test_a_rate_including_vat_is_split_into_net_and_vat_when_issued(invoic
         s["municipality_id"]: s for s in (await run(invoicing, "2026-10-31", date(2026, 11, 5)))["statements"]
     }
     draft = by_municipality[str(AALBORG)]
-    assert draft["net_ore"] == 10_001  # the draft: the line sum
+    assert draft["net_ore"] == draft["lines_ore"] == 10_001  # the draft: the line sum
     over = await issue(invoicing, by_municipality[str(ODENSE)], date(2026, 11, 5))
-    assert (over["net_ore"], over["vat_ore"], over["total_ore"]) == (10_002, 2_001, 10_003)
+    assert (over["lines_ore"], over["net_ore"], over["vat_ore"], over["total_ore"]) == (10_002, 8_002, 2_001, 10_003)
     # The database's backstop: VAT-inclusive, a total 2 øre off the line sum (10 001); VAT-exclusive, a total that
     # is not net + VAT (10 001 + 2 000): refused.
     for total, excludes in ((10_003, False), (12_002, True)):
@@ -558,14 +558,23 @@ async def test_a_rate_including_vat_is_split_into_net_and_vat_when_issued(invoic
                 total,
             )
     issued = await issue(invoicing, draft, date(2026, 11, 5))
-    # 10 001 gross (net_ore stays the line sum): net 10 001 / 1.25 = 8 000.8 -> 8 001; VAT 25 % of it = 2 000.25
-    # -> 2 000; total 8 001 + 2 000 = 10 001.
-    assert (issued["net_ore"], issued["vat_ore"], issued["total_ore"], issued["rate_excludes_vat"]) == (
+    # 10 001 gross (lines_ore, the line sum): net 10 001 / 1.25 = 8 000.8 -> 8 001; VAT 25 % of it = 2 000.25
+    # -> 2 000; total 8 001 + 2 000 = 10 001. The API's net_ore is the VAT-exclusive one: net + VAT = total.
+    assert (issued["lines_ore"], issued["net_ore"], issued["vat_ore"], issued["total_ore"]) == (
         10_001,
+        8_001,
         2_000,
         10_001,
-        False,
     )
+    assert issued["rate_excludes_vat"] is False
+    assert (
+        await invoicing.count(
+            "select net_ore from statements where statement_id = $1", uuid.UUID(draft["statement_id"])
+        )
+        == 10_001
+    )  # the column stays the line sum (reconciliation reads it)
+    got = await invoicing.client.get(f"/statements/{draft['statement_id']}", headers=FINANCE)
+    assert (got.json()["net_ore"], got.json()["lines_ore"]) == (8_001, 10_001)
     assert [ln["amount_ore"] for ln in issued["lines"]] == [10_001]
     # On Kafka the net is the VAT-exclusive one, so total = net + VAT there as on every invoice event.
     envelope = await invoicing.pool.fetchval(
