@@ -621,3 +621,38 @@ async def test_a_referral_born_in_the_1800s_is_recorded(invoicing: Any, build: A
         "select case_number, birth_year from referrals where referral_id = $1", old.referral_id
     )
     assert tuple(row) == ("SAG-1860", 1860)
+
+
+async def test_a_reference_holding_a_cpr_number_is_never_stated_and_issuing_refuses_it(
+    invoicing: Any, build: Any
+) -> None:
+    # The municipality's case number typed as the CPR (and a name holding one): treated as no reference at all.
+    anna, bo = placement(build, AALBORG, "Anna Jensen"), placement(build, AALBORG, "Bo 250384-1881")
+    await invoicing.publish_placement_events(terms(AALBORG, date(2026, 1, 1), 10_000), anna, bo)
+    await refer(invoicing, referral(anna, case_number="250384-1881"), referral(bo))
+    await invoicing.publish_approvals(
+        build.approval(anna, date(2026, 10, 5), 60), build.approval(bo, date(2026, 10, 5), 30)
+    )
+    await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=2, what="accrued")
+    [october] = (await run(invoicing, "2026-10-31", date(2026, 11, 5)))["statements"]
+    assert sorted(ln["citizen_reference"] for ln in october["lines"]) == ["(reference mangler)", "Anna Jensen (1979)"]
+    # Under case-number terms Anna's case number (a CPR number) is not used either.
+    await invoicing.publish_placement_events(terms(AALBORG, date(2026, 1, 1), 10_000, citizen_reference="case_number"))
+    await invoicing.wait_for_count("select count(*) from municipality_terms", expected=2, what="terms")
+    r = await invoicing.client.post(f"/statements/{october['statement_id']}/regenerate", headers=FINANCE)
+    assert r.status_code == 200, r.text
+    assert [ln["citizen_reference"] for ln in r.json()["lines"]] == ["(reference mangler)", "(reference mangler)"]
+    assert await invoicing.count("select count(*) from statement_lines where citizen_reference ~ '1881'") == 0
+    r = await invoicing.client.post(f"/statements/{october['statement_id']}/issue", headers=FINANCE)
+    assert r.status_code == 409 and r.json()["code"] == "citizen-reference-missing", r.text
+    assert "not usable" in r.json()["detail"]
+    assert await invoicing.count("select count(*) from statement_number_counters") == 0, "no number spent"
+    assert await invoicing.count("select count(*) from statements where status = 'issued'") == 0
+    # A draft written before references were checked (a CPR number on its line) is refused all the same.
+    await invoicing.pool.execute(
+        "update statement_lines set citizen_reference = 'SAG 250384-1881' where statement_id = $1",
+        uuid.UUID(october["statement_id"]),
+    )
+    r = await invoicing.client.post(f"/statements/{october['statement_id']}/issue", headers=FINANCE)
+    assert r.status_code == 409 and r.json()["code"] == "citizen-reference-missing", r.text
+    assert await invoicing.count("select count(*) from statement_number_counters") == 0, "no number spent"

@@ -59,6 +59,7 @@ from vikar_shared.events.invoicing import CorrectionStatementIssued, StatementIs
 from vikar_shared.events.invoicing import StatementLine as IssuedStatementLine
 from vikar_shared.events.placement import CitizenReferred
 from vikar_shared.outbox import add_event
+from vikar_shared.types.identifiers import contains_cpr
 
 SOURCE = "invoicing"
 STATEMENT_ROLES = frozenset({Role.FINANCE, Role.ADMIN})
@@ -194,7 +195,9 @@ async def _references(
     conn: asyncpg.Connection, municipality_id: UUID, terms: AgreementTerms, citizen_ids: set[UUID]
 ) -> dict[UUID, str]:
     """The citizen reference of each citizen as the agreement (``terms``) chooses it, from the latest referral of
-    the citizen by the municipality; :data:`MISSING_REFERENCE` where it is not known."""
+    the citizen by the municipality; :data:`MISSING_REFERENCE` where it is not known **or holds a CPR number**
+    (a case number typed as the CPR, a name with one: ``vikar_shared.types.identifiers.contains_cpr``): such a text
+    is never stored on a line, and issuing refuses the draft (409 ``citizen-reference-missing``)."""
     known = await repository.latest_referrals(conn, municipality_id, sorted(citizen_ids))
     references: dict[UUID, str] = {}
     for citizen_id in citizen_ids:
@@ -205,8 +208,15 @@ async def _references(
             reference = citizen_reference(
                 terms.reference_kind, name=name, birth_year=birth_year, case_number=case_number
             )
-        references[citizen_id] = reference or MISSING_REFERENCE
+        usable = reference is not None and not contains_cpr(reference)
+        references[citizen_id] = reference if reference is not None and usable else MISSING_REFERENCE
     return references
+
+
+def _usable_reference(reference: str) -> bool:
+    """False for the placeholder of an unknown reference and for a text holding a CPR number (a draft made before
+    references were checked at drafting): neither is ever issued."""
+    return reference != MISSING_REFERENCE and not contains_cpr(reference)
 
 
 def _terms_on(versions: list[AgreementTerms], day: date) -> AgreementTerms:
@@ -486,8 +496,9 @@ async def issue(
 
     Errors (nothing written): 404 ``statement-not-found``; 409 ``statement-issued`` (issued before: never twice),
     ``statement-empty`` (no lines, or lines netting to 0 øre), ``statement-negative-total``,
-    ``citizen-reference-missing`` (a line without the reference the agreement chooses: the referral is not known
-    yet; regenerate the draft once it is), ``agreement-terms-incomplete`` (``errors`` names each missing field:
+    ``citizen-reference-missing`` (a line without a usable reference of the kind the agreement chooses: the
+    referral is not known yet, or its case number or name holds a CPR number; regenerate the draft once it is
+    fixed), checked before a number is taken, ``agreement-terms-incomplete`` (``errors`` names each missing field:
     vat_category, rate_excludes_vat, vat_exemption_reason, payment_means_code, payee_iban,
     payee_bank_registration, payee_bank_account, ean, person_reference), ``correction-exceeds-statement`` (a
     correction crediting more than is left of its statement); 403 ``forbidden``."""
@@ -502,19 +513,20 @@ async def issue(
             "statement-negative-total",
             "The draft's total is negative: hours taken away from an issued statement belong on a correction statement",
         )
-    unknown = [line for line in statement.lines if line.citizen_reference == MISSING_REFERENCE]
+    unknown = [line for line in statement.lines if not _usable_reference(line.citizen_reference)]
     if unknown:
         missing = sorted({str(line.citizen_id) for line in unknown})
         raise DomainError(
             Category.CONFLICT,
             "citizen-reference-missing",
-            "The agreement's citizen reference (case number, or name and birth year) is not known for citizen(s) "
-            f"{', '.join(missing)}: record their referral, regenerate the draft, then issue it",
+            "The agreement's citizen reference (case number, or name and birth year) is not known, or not usable "
+            f"(it holds a CPR number), for citizen(s) {', '.join(missing)}: record their referral with a usable "
+            "reference, regenerate the draft, then issue it",
             [
                 FieldViolation(
                     f"lines.{line.position}.citizen_reference",
                     "citizen-reference-missing",
-                    f"no reference known for citizen {line.citizen_id}",
+                    f"no usable reference (not known, or holding a CPR number) for citizen {line.citizen_id}",
                 )
                 for line in unknown
             ],
