@@ -656,3 +656,38 @@ async def test_a_reference_holding_a_cpr_number_is_never_stated_and_issuing_refu
     r = await invoicing.client.post(f"/statements/{october['statement_id']}/issue", headers=FINANCE)
     assert r.status_code == 409 and r.json()["code"] == "citizen-reference-missing", r.text
     assert await invoicing.count("select count(*) from statement_number_counters") == 0, "no number spent"
+
+
+async def test_a_rate_decrease_over_an_entry_and_its_correction_credits_what_they_were_stated_at(
+    invoicing: Any, build: Any
+) -> None:
+    # 60 minutes and a -20 correction of them, both on the October statement (the correction nets on the draft):
+    # 12 345 - 4 115 = 8 230 øre stated. The rate is then lowered to 0 from 1 January: the entry's adjustment is
+    # -12 345, the correction's +4 115. Together they take 8 230 øre from the statement: the correction statement
+    # credits exactly that (before the fix: 12 345, more than was stated, 409 for ever).
+    anna = placement(build, AALBORG, "Anna Jensen")
+    await invoicing.publish_placement_events(terms(AALBORG, date(2026, 1, 1), 12_345), anna)
+    await refer(invoicing, referral(anna))
+    worked = build.approval(anna, date(2026, 10, 5), 60)
+    await invoicing.publish_approvals(worked)
+    await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=1, what="accrued")
+    [october] = (await run(invoicing, "2026-10-31", date(2026, 11, 5)))["statements"]
+    await invoicing.publish_approvals(build.approval(anna, date(2026, 10, 5), -20, corrects=worked))
+    await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=2, what="correction")
+    [netted] = (await run(invoicing, "2026-10-31", date(2026, 11, 5)))["statements"]
+    assert netted["statement_id"] == october["statement_id"]  # netted on the draft
+    october = netted
+    assert (october["lines_ore"], october["total_minutes"]) == (8_230, 40)
+    stated = await issue(invoicing, october, date(2026, 11, 5))
+    await invoicing.publish_placement_events(terms(AALBORG, date(2026, 1, 1), 0))
+    await invoicing.wait_for_count("select count(*) from co_financing_adjustments", expected=2, what="settled down")
+    [correction] = (await run(invoicing, "2026-11-30", date(2026, 12, 2)))["statements"]
+    assert correction["corrects_statement_number"] == stated["number"]
+    assert lines(correction) == [("Anna Jensen (1979)", 0, 0, 8_230, False, True, "2026-10-05", "2026-10-05")]
+    credited = await issue(invoicing, correction, date(2026, 12, 2))
+    assert (credited["lines_ore"], credited["vat_ore"], credited["total_ore"]) == (8_230, 2_058, 10_288)
+    assert await invoicing.count("select count(*) from statement_open_items") == 0, "nothing left in the pool"
+    co_financed = await invoicing.count(
+        "select (select sum(amount_ore) from co_financing_lines) + (select sum(amount_ore) from co_financing_adjustments)"
+    )
+    assert stated["lines_ore"] - credited["lines_ore"] == co_financed == 0

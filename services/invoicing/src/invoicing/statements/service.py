@@ -108,8 +108,11 @@ async def run(
     in force on the period's first day say so) ended on or before ``through`` and not stated yet: one draft per
     period with lines (its own, plus the late lines, approved after their period was stated, on the first one with
     their original work dates), nothing for an empty period. A correction or adjustment of an entry on a draft
-    nets on that draft; items lowering an ISSUED statement (negative corrections, retroactive rate decreases) go
-    on a draft correction statement of it (positive amounts).
+    nets on that draft. The open corrections and adjustments of an entry on an ISSUED statement are netted per
+    root entry (and hours or adjustment, and rate: the view ``statement_open_items``, migration
+    ``20261203_31``): a set whose net lowers the statement goes, all of it, on a draft correction statement of it
+    (positive amounts, crediting exactly that net, so never more than the statement stated for those entries); a
+    set netting 0 or more goes on the next draft (late hours, or an adjustment line for a net raise).
 
     Idempotent: a period once drafted is stated (``municipality_stated_periods``), and an item is on at most one
     statement, so running it twice drafts nothing twice. ``today``: the agency's date; ``through`` after it is
