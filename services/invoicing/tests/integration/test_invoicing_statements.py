@@ -691,3 +691,27 @@ async def test_a_rate_decrease_over_an_entry_and_its_correction_credits_what_the
         "select (select sum(amount_ore) from co_financing_lines) + (select sum(amount_ore) from co_financing_adjustments)"
     )
     assert stated["lines_ore"] - credited["lines_ore"] == co_financed == 0
+
+
+async def test_hours_approved_for_a_drafted_period_go_on_that_draft_at_the_next_run(invoicing: Any, build: Any) -> None:
+    anna = placement(build, AALBORG, "Anna Jensen")
+    await invoicing.publish_placement_events(terms(AALBORG, date(2026, 1, 1), 10_000), anna)
+    await refer(invoicing, referral(anna))
+    await invoicing.publish_approvals(build.approval(anna, date(2026, 10, 5), 60))
+    await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=1, what="accrued")
+    [october] = (await run(invoicing, "2026-10-31", date(2026, 11, 5)))["statements"]
+    # Approved after the October draft was made (not issued): 30 minutes on 20 October, 60 on 3 November.
+    await invoicing.publish_approvals(
+        build.approval(anna, date(2026, 10, 20), 30), build.approval(anna, date(2026, 11, 3), 60)
+    )
+    await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=3, what="accrued later")
+    made = {s["period_start"]: s for s in (await run(invoicing, "2026-11-30", date(2026, 12, 2)))["statements"]}
+    assert sorted(made) == ["2026-10-01", "2026-11-01"]
+    assert made["2026-10-01"]["statement_id"] == october["statement_id"], "the October draft, redrafted"
+    assert lines(made["2026-10-01"]) == [
+        ("Anna Jensen (1979)", 10_000, 90, 15_000, False, False, "2026-10-05", "2026-10-20")
+    ]
+    assert lines(made["2026-11-01"]) == [
+        ("Anna Jensen (1979)", 10_000, 60, 10_000, False, False, "2026-11-03", "2026-11-03")
+    ]
+    assert await invoicing.count("select count(*) from statement_open_items") == 0, "every open item on a draft"

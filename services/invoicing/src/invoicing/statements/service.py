@@ -114,6 +114,10 @@ async def run(
     (positive amounts, crediting exactly that net, so never more than the statement stated for those entries); a
     set netting 0 or more goes on the next draft (late hours, or an adjustment line for a net raise).
 
+    A run brings every open item into the drafts it covers: hours approved since a municipality's draft statement
+    was made, with a work date up to the end of its period, go on that draft (the first such draft by period;
+    before its period as late lines), so issuing right after a run never sends an incomplete statement.
+
     Idempotent: a period once drafted is stated (``municipality_stated_periods``), and an item is on at most one
     statement, so running it twice drafts nothing twice. ``today``: the agency's date; ``through`` after it is
     422 ``statement-run-through-future``; a run through today states the periods ended by yesterday. 403
@@ -152,6 +156,7 @@ async def _state_municipalities(
     open_items = await repository.open_items_of(conn, municipality_ids, through=through)
     terms = await repository.terms_of(conn, municipality_ids)
     stated = await repository.stated_through_of(conn, municipality_ids)
+    draft_periods = await repository.draft_periods_of(conn, municipality_ids)
     drafts: list[StatementDraft] = []
     stated_now: dict[UUID, date] = {}
     for municipality_id in municipality_ids:
@@ -165,6 +170,8 @@ async def _state_municipalities(
                 to_correct.setdefault(item.corrects_statement_id, []).append(item)
             elif item.draft_statement_id is not None:
                 to_net.setdefault(item.draft_statement_id, []).append(item)
+            elif (on_draft := _draft_for(draft_periods.get(municipality_id, []), item.work_date)) is not None:
+                to_net.setdefault(on_draft, []).append(item)
             else:
                 unstated.append(item)
         for draft_id, added in to_net.items():
@@ -192,6 +199,16 @@ async def _state_municipalities(
     await repository.insert_drafts(conn, drafts)
     await repository.set_stated_through_of(conn, stated_now)
     return len(drafts)
+
+
+def _draft_for(drafts: list[tuple[UUID, StatementPeriod]], work_date: date) -> UUID | None:
+    """The draft statement an open item of ``work_date`` belongs on when its period already has one: the first
+    draft (by period) ending on or after the work date (a work date before its period makes it a late line, as on
+    the first new statement). None: the run plans it (its own period, or the first new one)."""
+    for statement_id, period in drafts:
+        if work_date <= period.end:
+            return statement_id
+    return None
 
 
 async def _references(
@@ -304,8 +321,10 @@ async def _statement_of(
 async def _net_on_draft(
     conn: asyncpg.Connection, run_id: UUID, draft_id: UUID, added: list[StatementItem], versions: list[AgreementTerms]
 ) -> None:
-    """A correction or adjustment of an entry on a draft statement, not issued yet, nets on that draft: it is
-    redrafted with its items and these (lines regrouped, figures read again)."""
+    """Items for a draft statement not issued yet (a correction or adjustment of an entry on it, or hours approved
+    since it was drafted with a work date up to its period's end: :func:`_draft_for`) go on that draft: it is
+    redrafted with its items and these (lines regrouped, figures read again; work dates before its period are
+    late lines)."""
     statement = await repository.get_statement(conn, draft_id)
     assert statement is not None and not statement.is_issued
     items = await repository.items_on(conn, draft_id) + added
