@@ -586,14 +586,22 @@ async def test_a_rate_including_vat_is_split_into_net_and_vat_when_issued(invoic
     assert (data["net_ore"], data["vat_ore"], data["total_ore"]) == (8_001, 2_000, 10_001)
 
 
-async def test_a_correction_statement_never_credits_more_than_is_left(invoicing: Any, build: Any) -> None:
+async def _an_hour_on_an_october_draft(
+    invoicing: Any, build: Any, rate: int
+) -> tuple[PlacementCreated, Any, dict[str, Any]]:
+    """Anna (Aalborg, terms from 1 January at ``rate``), 60 minutes on 5 October approved, and the October draft."""
     anna = placement(build, AALBORG, "Anna Jensen")
-    await invoicing.publish_placement_events(terms(AALBORG, date(2026, 1, 1), 10_000), anna)
+    await invoicing.publish_placement_events(terms(AALBORG, date(2026, 1, 1), rate), anna)
     await refer(invoicing, referral(anna))
     worked = build.approval(anna, date(2026, 10, 5), 60)
     await invoicing.publish_approvals(worked)
     await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=1, what="accrued")
     [october] = (await run(invoicing, "2026-10-31", date(2026, 11, 5)))["statements"]
+    return anna, worked, october
+
+
+async def test_a_correction_statement_never_credits_more_than_is_left(invoicing: Any, build: Any) -> None:
+    anna, worked, october = await _an_hour_on_an_october_draft(invoicing, build, 10_000)
     await issue(invoicing, october, date(2026, 11, 5))  # 10 000 øre
     # Two corrections drafted apart (30 and 45 minutes off the same entry): together more than was stated.
     await invoicing.publish_approvals(build.approval(anna, date(2026, 10, 5), -30, corrects=worked))
@@ -665,13 +673,7 @@ async def test_a_rate_decrease_over_an_entry_and_its_correction_credits_what_the
     # 12 345 - 4 115 = 8 230 øre stated. The rate is then lowered to 0 from 1 January: the entry's adjustment is
     # -12 345, the correction's +4 115. Together they take 8 230 øre from the statement: the correction statement
     # credits exactly that (before the fix: 12 345, more than was stated, 409 for ever).
-    anna = placement(build, AALBORG, "Anna Jensen")
-    await invoicing.publish_placement_events(terms(AALBORG, date(2026, 1, 1), 12_345), anna)
-    await refer(invoicing, referral(anna))
-    worked = build.approval(anna, date(2026, 10, 5), 60)
-    await invoicing.publish_approvals(worked)
-    await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=1, what="accrued")
-    [october] = (await run(invoicing, "2026-10-31", date(2026, 11, 5)))["statements"]
+    anna, worked, october = await _an_hour_on_an_october_draft(invoicing, build, 12_345)
     await invoicing.publish_approvals(build.approval(anna, date(2026, 10, 5), -20, corrects=worked))
     await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=2, what="correction")
     [netted] = (await run(invoicing, "2026-10-31", date(2026, 11, 5)))["statements"]
