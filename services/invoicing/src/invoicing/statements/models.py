@@ -403,7 +403,9 @@ def vat_of(terms: AgreementTerms) -> VatTerms:
 class StatementItem:
     """A co-financing line (one approved entry) or an adjustment of one entry's rate on no statement yet.
     For an adjustment ``item_id`` is the adjustment's id, ``minutes`` 0 and ``rate_ore_per_hour`` the new rate.
-    ``corrects_statement_id``: the issued statement a lowering item is credited against (a correction statement);
+    ``corrects_statement_id``: the issued statement the item is credited against (a correction statement): set for
+    every open correction or adjustment of an entry on it whose set, netted per root entry, hours or adjustment,
+    and rate, lowers it (view ``statement_open_items``, migration ``20261203_31``);
     ``draft_statement_id``: the draft statement the root entry of a correction or adjustment is on (it nets
     there); neither: it goes on the municipality's next draft."""
 
