@@ -717,3 +717,25 @@ async def test_hours_approved_for_a_drafted_period_go_on_that_draft_at_the_next_
         ("Anna Jensen (1979)", 10_000, 60, 10_000, False, False, "2026-11-03", "2026-11-03")
     ]
     assert await invoicing.count("select count(*) from statement_open_items") == 0, "every open item on a draft"
+
+
+async def test_a_rate_decrease_after_a_correction_statement_credits_only_what_is_left(
+    invoicing: Any, build: Any
+) -> None:
+    # 60 minutes stated (12 345), 20 of them credited by a correction statement (4 115), 8 230 left. The rate is
+    # lowered to 0: the entry's adjustment (-12 345) and the correction's (+4 115) net to -8 230 on one new
+    # correction statement: exactly what is left, and it issues.
+    anna, worked, october = await _an_hour_on_an_october_draft(invoicing, build, 12_345)
+    stated = await issue(invoicing, october, date(2026, 11, 5))
+    await invoicing.publish_approvals(build.approval(anna, date(2026, 10, 5), -20, corrects=worked))
+    await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=2, what="correction")
+    [first] = (await run(invoicing, "2026-10-31", date(2026, 11, 6)))["statements"]
+    first = await issue(invoicing, first, date(2026, 11, 6))
+    assert (first["corrects_statement_number"], first["lines_ore"]) == (stated["number"], 4_115)
+    await invoicing.publish_placement_events(terms(AALBORG, date(2026, 1, 1), 0))
+    await invoicing.wait_for_count("select count(*) from co_financing_adjustments", expected=2, what="settled down")
+    [second] = (await run(invoicing, "2026-11-30", date(2026, 12, 2)))["statements"]
+    assert lines(second) == [("Anna Jensen (1979)", 0, 0, 8_230, False, True, "2026-10-05", "2026-10-05")]
+    second = await issue(invoicing, second, date(2026, 12, 2))
+    assert stated["lines_ore"] - first["lines_ore"] - second["lines_ore"] == 0
+    assert await invoicing.count("select count(*) from statement_open_items") == 0
