@@ -325,17 +325,21 @@ CATALOGUE = service_catalogue(
             en=(
                 "Citizen reference missing",
                 "A line has no citizen reference of the kind the agreement chooses (the municipality's case number, "
-                "or name and birth year): the citizen's referral is not known to invoicing. `errors` names the "
+                "or name and birth year): the citizen's referral is not known to invoicing, or the reference it "
+                "gives is not usable (it holds a CPR number, which never leaves placement). `errors` names the "
                 "citizens.",
             ),
             da=(
                 "Borgerreference mangler",
                 "En linje mangler den borgerreference, aftalen vælger (kommunens sagsnummer eller navn og fødselsår): "
-                "fakturering kender ikke borgerens henvisning. `errors` nævner borgerne.",
+                "fakturering kender ikke borgerens henvisning, eller referencen kan ikke bruges (den indeholder et "
+                "CPR-nummer). `errors` nævner borgerne.",
             ),
             do=(
-                "Record the referral (with case number or birth year) in placement, regenerate the draft, then issue.",
-                "Registrér henvisningen (med sagsnummer eller fødselsår), dan kladden igen, og udsted den.",
+                "Record the referral (with a case number that is not a CPR number, or the birth year) in placement, "
+                "regenerate the draft, then issue.",
+                "Registrér henvisningen (med et sagsnummer, der ikke er et CPR-nummer, eller fødselsår), dan kladden "
+                "igen, og udsted den.",
             ),
         ),
         entry(

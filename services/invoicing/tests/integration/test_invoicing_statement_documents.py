@@ -418,10 +418,10 @@ async def test_an_xml_failing_the_rules_is_not_stored_and_is_retried_naming_the_
 
 
 async def test_a_render_that_raises_stores_nothing_and_is_retried(
-    service_app: App, monkeypatch: pytest.MonkeyPatch
+    service_app: App, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     def broken(statement: Statement) -> bytes:
-        raise NotImplementedError("no builder")
+        raise NotImplementedError("no builder quoting SAG-2026")
 
     monkeypatch.setattr(ubl, "statement_ubl", broken)
     statement_id = await _statement(service_app.pool)
@@ -432,6 +432,10 @@ async def test_a_render_that_raises_stores_nothing_and_is_retried(
         "select attempts, last_error from statement_documents_due where statement_id = $1", statement_id
     )
     assert (due["attempts"], due["last_error"]) == (1, "NotImplementedError")
+    # The log line names the statement and the error's class, never the message.
+    failed = [r.getMessage() for r in caplog.records if "document render failed" in r.getMessage()]
+    assert failed == [f"statement {statement_id}: document render failed (NotImplementedError); retrying in 1 s"]
+    assert "SAG-2026" not in caplog.text
 
 
 async def test_the_worker_renders_an_issued_statement_by_itself(

@@ -319,9 +319,9 @@ async def test_late_hours_a_negative_correction_and_retroactive_rate_changes(inv
     [december] = (await run(invoicing, "2026-12-31", date(2027, 1, 4)))["statements"]
     assert (december["document_type"], december["period_start"]) == ("statement", "2026-12-01")
     assert lines(december) == [
-        ("Anna Jensen (1979)", 12_000, 0, 2_000, True, True, "2026-10-06", "2026-10-06"),
-        ("Anna Jensen (1979)", 12_000, 0, 1_000, True, True, "2026-10-07", "2026-10-07"),
-        ("Anna Jensen (1979)", 12_000, 0, 2_000, True, True, "2026-11-10", "2026-11-10"),
+        ("Anna Jensen (1979)", 12_000, 0, 2_000, False, True, "2026-10-06", "2026-10-06"),
+        ("Anna Jensen (1979)", 12_000, 0, 1_000, False, True, "2026-10-07", "2026-10-07"),
+        ("Anna Jensen (1979)", 12_000, 0, 2_000, False, True, "2026-11-10", "2026-11-10"),
     ]
     s4 = await issue(invoicing, december, date(2027, 1, 4))
     assert (s4["number"], s4["net_ore"], s4["vat_ore"], s4["total_ore"]) == ("S-2027-000001", 5_000, 1_250, 6_250)
@@ -540,9 +540,9 @@ async def test_a_rate_including_vat_is_split_into_net_and_vat_when_issued(invoic
         s["municipality_id"]: s for s in (await run(invoicing, "2026-10-31", date(2026, 11, 5)))["statements"]
     }
     draft = by_municipality[str(AALBORG)]
-    assert draft["net_ore"] == 10_001  # the draft: the line sum
+    assert draft["net_ore"] == draft["lines_ore"] == 10_001  # the draft: the line sum
     over = await issue(invoicing, by_municipality[str(ODENSE)], date(2026, 11, 5))
-    assert (over["net_ore"], over["vat_ore"], over["total_ore"]) == (10_002, 2_001, 10_003)
+    assert (over["lines_ore"], over["net_ore"], over["vat_ore"], over["total_ore"]) == (10_002, 8_002, 2_001, 10_003)
     # The database's backstop: VAT-inclusive, a total 2 øre off the line sum (10 001); VAT-exclusive, a total that
     # is not net + VAT (10 001 + 2 000): refused.
     for total, excludes in ((10_003, False), (12_002, True)):
@@ -558,14 +558,23 @@ async def test_a_rate_including_vat_is_split_into_net_and_vat_when_issued(invoic
                 total,
             )
     issued = await issue(invoicing, draft, date(2026, 11, 5))
-    # 10 001 gross (net_ore stays the line sum): net 10 001 / 1.25 = 8 000.8 -> 8 001; VAT 25 % of it = 2 000.25
-    # -> 2 000; total 8 001 + 2 000 = 10 001.
-    assert (issued["net_ore"], issued["vat_ore"], issued["total_ore"], issued["rate_excludes_vat"]) == (
+    # 10 001 gross (lines_ore, the line sum): net 10 001 / 1.25 = 8 000.8 -> 8 001; VAT 25 % of it = 2 000.25
+    # -> 2 000; total 8 001 + 2 000 = 10 001. The API's net_ore is the VAT-exclusive one: net + VAT = total.
+    assert (issued["lines_ore"], issued["net_ore"], issued["vat_ore"], issued["total_ore"]) == (
         10_001,
+        8_001,
         2_000,
         10_001,
-        False,
     )
+    assert issued["rate_excludes_vat"] is False
+    assert (
+        await invoicing.count(
+            "select net_ore from statements where statement_id = $1", uuid.UUID(draft["statement_id"])
+        )
+        == 10_001
+    )  # the column stays the line sum (reconciliation reads it)
+    got = await invoicing.client.get(f"/statements/{draft['statement_id']}", headers=FINANCE)
+    assert (got.json()["net_ore"], got.json()["lines_ore"]) == (8_001, 10_001)
     assert [ln["amount_ore"] for ln in issued["lines"]] == [10_001]
     # On Kafka the net is the VAT-exclusive one, so total = net + VAT there as on every invoice event.
     envelope = await invoicing.pool.fetchval(
@@ -577,14 +586,22 @@ async def test_a_rate_including_vat_is_split_into_net_and_vat_when_issued(invoic
     assert (data["net_ore"], data["vat_ore"], data["total_ore"]) == (8_001, 2_000, 10_001)
 
 
-async def test_a_correction_statement_never_credits_more_than_is_left(invoicing: Any, build: Any) -> None:
+async def _an_hour_on_an_october_draft(
+    invoicing: Any, build: Any, rate: int
+) -> tuple[PlacementCreated, Any, dict[str, Any]]:
+    """Anna (Aalborg, terms from 1 January at ``rate``), 60 minutes on 5 October approved, and the October draft."""
     anna = placement(build, AALBORG, "Anna Jensen")
-    await invoicing.publish_placement_events(terms(AALBORG, date(2026, 1, 1), 10_000), anna)
+    await invoicing.publish_placement_events(terms(AALBORG, date(2026, 1, 1), rate), anna)
     await refer(invoicing, referral(anna))
     worked = build.approval(anna, date(2026, 10, 5), 60)
     await invoicing.publish_approvals(worked)
     await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=1, what="accrued")
     [october] = (await run(invoicing, "2026-10-31", date(2026, 11, 5)))["statements"]
+    return anna, worked, october
+
+
+async def test_a_correction_statement_never_credits_more_than_is_left(invoicing: Any, build: Any) -> None:
+    anna, worked, october = await _an_hour_on_an_october_draft(invoicing, build, 10_000)
     await issue(invoicing, october, date(2026, 11, 5))  # 10 000 øre
     # Two corrections drafted apart (30 and 45 minutes off the same entry): together more than was stated.
     await invoicing.publish_approvals(build.approval(anna, date(2026, 10, 5), -30, corrects=worked))
@@ -601,3 +618,124 @@ async def test_a_correction_statement_never_credits_more_than_is_left(invoicing:
     assert "5000" in r.json()["detail"]
     assert await invoicing.count("select last_number from statement_number_counters where year = 2026") == 2
     assert await invoicing.count("select count(*) from statements where status = 'issued'") == 2
+
+
+async def test_a_referral_born_in_the_1800s_is_recorded(invoicing: Any, build: Any) -> None:
+    # Placement accepts CPR numbers of birth years 1858-1899 (century digit 5-8, YY 58-99): invoicing must too.
+    anna = placement(build, AALBORG, "Anna Jensen")
+    old = referral(anna, birth_year=1860, case_number="SAG-1860")
+    await refer(invoicing, old)
+    row = await invoicing.pool.fetchrow(
+        "select case_number, birth_year from referrals where referral_id = $1", old.referral_id
+    )
+    assert tuple(row) == ("SAG-1860", 1860)
+
+
+async def test_a_reference_holding_a_cpr_number_is_never_stated_and_issuing_refuses_it(
+    invoicing: Any, build: Any
+) -> None:
+    # The municipality's case number typed as the CPR (and a name holding one): treated as no reference at all.
+    anna, bo = placement(build, AALBORG, "Anna Jensen"), placement(build, AALBORG, "Bo 250384-1881")
+    await invoicing.publish_placement_events(terms(AALBORG, date(2026, 1, 1), 10_000), anna, bo)
+    await refer(invoicing, referral(anna, case_number="250384-1881"), referral(bo))
+    await invoicing.publish_approvals(
+        build.approval(anna, date(2026, 10, 5), 60), build.approval(bo, date(2026, 10, 5), 30)
+    )
+    await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=2, what="accrued")
+    [october] = (await run(invoicing, "2026-10-31", date(2026, 11, 5)))["statements"]
+    assert sorted(ln["citizen_reference"] for ln in october["lines"]) == ["(reference mangler)", "Anna Jensen (1979)"]
+    # Under case-number terms Anna's case number (a CPR number) is not used either.
+    await invoicing.publish_placement_events(terms(AALBORG, date(2026, 1, 1), 10_000, citizen_reference="case_number"))
+    await invoicing.wait_for_count("select count(*) from municipality_terms", expected=2, what="terms")
+    r = await invoicing.client.post(f"/statements/{october['statement_id']}/regenerate", headers=FINANCE)
+    assert r.status_code == 200, r.text
+    assert [ln["citizen_reference"] for ln in r.json()["lines"]] == ["(reference mangler)", "(reference mangler)"]
+    assert await invoicing.count("select count(*) from statement_lines where citizen_reference ~ '1881'") == 0
+    r = await invoicing.client.post(f"/statements/{october['statement_id']}/issue", headers=FINANCE)
+    assert r.status_code == 409 and r.json()["code"] == "citizen-reference-missing", r.text
+    assert "not usable" in r.json()["detail"]
+    assert await invoicing.count("select count(*) from statement_number_counters") == 0, "no number spent"
+    assert await invoicing.count("select count(*) from statements where status = 'issued'") == 0
+    # A draft written before references were checked (a CPR number on its line) is refused all the same.
+    await invoicing.pool.execute(
+        "update statement_lines set citizen_reference = 'SAG 250384-1881' where statement_id = $1",
+        uuid.UUID(october["statement_id"]),
+    )
+    r = await invoicing.client.post(f"/statements/{october['statement_id']}/issue", headers=FINANCE)
+    assert r.status_code == 409 and r.json()["code"] == "citizen-reference-missing", r.text
+    assert await invoicing.count("select count(*) from statement_number_counters") == 0, "no number spent"
+
+
+async def test_a_rate_decrease_over_an_entry_and_its_correction_credits_what_they_were_stated_at(
+    invoicing: Any, build: Any
+) -> None:
+    # 60 minutes and a -20 correction of them, both on the October statement (the correction nets on the draft):
+    # 12 345 - 4 115 = 8 230 øre stated. The rate is then lowered to 0 from 1 January: the entry's adjustment is
+    # -12 345, the correction's +4 115. Together they take 8 230 øre from the statement: the correction statement
+    # credits exactly that (before the fix: 12 345, more than was stated, 409 for ever).
+    anna, worked, october = await _an_hour_on_an_october_draft(invoicing, build, 12_345)
+    await invoicing.publish_approvals(build.approval(anna, date(2026, 10, 5), -20, corrects=worked))
+    await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=2, what="correction")
+    [netted] = (await run(invoicing, "2026-10-31", date(2026, 11, 5)))["statements"]
+    assert netted["statement_id"] == october["statement_id"]  # netted on the draft
+    october = netted
+    assert (october["lines_ore"], october["total_minutes"]) == (8_230, 40)
+    stated = await issue(invoicing, october, date(2026, 11, 5))
+    await invoicing.publish_placement_events(terms(AALBORG, date(2026, 1, 1), 0))
+    await invoicing.wait_for_count("select count(*) from co_financing_adjustments", expected=2, what="settled down")
+    [correction] = (await run(invoicing, "2026-11-30", date(2026, 12, 2)))["statements"]
+    assert correction["corrects_statement_number"] == stated["number"]
+    assert lines(correction) == [("Anna Jensen (1979)", 0, 0, 8_230, False, True, "2026-10-05", "2026-10-05")]
+    credited = await issue(invoicing, correction, date(2026, 12, 2))
+    assert (credited["lines_ore"], credited["vat_ore"], credited["total_ore"]) == (8_230, 2_058, 10_288)
+    assert await invoicing.count("select count(*) from statement_open_items") == 0, "nothing left in the pool"
+    co_financed = await invoicing.count(
+        "select (select sum(amount_ore) from co_financing_lines) + (select sum(amount_ore) from co_financing_adjustments)"
+    )
+    assert stated["lines_ore"] - credited["lines_ore"] == co_financed == 0
+
+
+async def test_hours_approved_for_a_drafted_period_go_on_that_draft_at_the_next_run(invoicing: Any, build: Any) -> None:
+    anna = placement(build, AALBORG, "Anna Jensen")
+    await invoicing.publish_placement_events(terms(AALBORG, date(2026, 1, 1), 10_000), anna)
+    await refer(invoicing, referral(anna))
+    await invoicing.publish_approvals(build.approval(anna, date(2026, 10, 5), 60))
+    await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=1, what="accrued")
+    [october] = (await run(invoicing, "2026-10-31", date(2026, 11, 5)))["statements"]
+    # Approved after the October draft was made (not issued): 30 minutes on 20 October, 60 on 3 November.
+    await invoicing.publish_approvals(
+        build.approval(anna, date(2026, 10, 20), 30), build.approval(anna, date(2026, 11, 3), 60)
+    )
+    await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=3, what="accrued later")
+    made = {s["period_start"]: s for s in (await run(invoicing, "2026-11-30", date(2026, 12, 2)))["statements"]}
+    assert sorted(made) == ["2026-10-01", "2026-11-01"]
+    assert made["2026-10-01"]["statement_id"] == october["statement_id"], "the October draft, redrafted"
+    assert lines(made["2026-10-01"]) == [
+        ("Anna Jensen (1979)", 10_000, 90, 15_000, False, False, "2026-10-05", "2026-10-20")
+    ]
+    assert lines(made["2026-11-01"]) == [
+        ("Anna Jensen (1979)", 10_000, 60, 10_000, False, False, "2026-11-03", "2026-11-03")
+    ]
+    assert await invoicing.count("select count(*) from statement_open_items") == 0, "every open item on a draft"
+
+
+async def test_a_rate_decrease_after_a_correction_statement_credits_only_what_is_left(
+    invoicing: Any, build: Any
+) -> None:
+    # 60 minutes stated (12 345), 20 of them credited by a correction statement (4 115), 8 230 left. The rate is
+    # lowered to 0: the entry's adjustment (-12 345) and the correction's (+4 115) net to -8 230 on one new
+    # correction statement: exactly what is left, and it issues.
+    anna, worked, october = await _an_hour_on_an_october_draft(invoicing, build, 12_345)
+    stated = await issue(invoicing, october, date(2026, 11, 5))
+    await invoicing.publish_approvals(build.approval(anna, date(2026, 10, 5), -20, corrects=worked))
+    await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=2, what="correction")
+    [first] = (await run(invoicing, "2026-10-31", date(2026, 11, 6)))["statements"]
+    first = await issue(invoicing, first, date(2026, 11, 6))
+    assert (first["corrects_statement_number"], first["lines_ore"]) == (stated["number"], 4_115)
+    await invoicing.publish_placement_events(terms(AALBORG, date(2026, 1, 1), 0))
+    await invoicing.wait_for_count("select count(*) from co_financing_adjustments", expected=2, what="settled down")
+    [second] = (await run(invoicing, "2026-11-30", date(2026, 12, 2)))["statements"]
+    assert lines(second) == [("Anna Jensen (1979)", 0, 0, 8_230, False, True, "2026-10-05", "2026-10-05")]
+    second = await issue(invoicing, second, date(2026, 12, 2))
+    assert stated["lines_ore"] - first["lines_ore"] - second["lines_ore"] == 0
+    assert await invoicing.count("select count(*) from statement_open_items") == 0

@@ -178,3 +178,17 @@ def test_terms_in_force_on_a_day_later_recorded_wins_a_tie() -> None:
     later = AgreementTerms(uuid.uuid4(), ANNA, "Aalborg", date(2026, 1, 1), 9_000, 26, recorded_seq=5)
     assert terms_in_force([first, later, second], date(2026, 3, 1)) is later
     assert terms_in_force([first], date(2025, 12, 31)) is None
+
+
+def test_an_adjustment_line_of_an_earlier_period_is_never_late() -> None:
+    # A retroactive rate change of hours approved on time, settled on a later statement: its own line per original
+    # work date, marked an adjustment, not late (CSV "Sen", JSON, PDF and Peppol all read line.late).
+    hours = item(ANNA, date(2026, 9, 2), 30, 9_999, 4_999)
+    adjustment = item(ANNA, date(2026, 9, 2), 0, 11_111, 556, adjustment=True)
+    grouped = group_statement_lines(
+        [hours, adjustment], {ANNA: "Anna (1979)"}, frozenset({hours.item_id, adjustment.item_id})
+    )
+    assert [(d.line.late, d.line.adjustment, d.line.first_work_date.isoformat()) for d in grouped] == [
+        (True, False, "2026-09-02"),
+        (False, True, "2026-09-02"),
+    ]

@@ -62,7 +62,7 @@ from invoicing.statements.models import (
     VatTerms,
     statement_totals,
 )
-from vikar_shared.types.identifiers import IdentifierError, cpr_number
+from vikar_shared.types.identifiers import contains_cpr
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
@@ -153,10 +153,8 @@ def _check(statement: Statement, issue: StatementIssue) -> None:
     if not statement.lines:
         raise ValueError(f"statement {issue.number} has no lines (a UBL document has at least one)")
     for line in statement.lines:  # defence in depth: invoicing never holds a CPR number; refuse one that looks so
-        if _cpr_shaped(line.citizen_reference):
-            raise ValueError(
-                f"statement {issue.number} line {line.position}: the citizen reference looks like a CPR number"
-            )
+        if contains_cpr(line.citizen_reference):
+            raise ValueError(f"statement {issue.number} line {line.position}: the citizen reference holds a CPR number")
     means = issue.payment_means
     if means.code not in SUPPORTED_PAYMENT_MEANS:
         supported = ", ".join(sorted(SUPPORTED_PAYMENT_MEANS, key=int))
@@ -167,14 +165,6 @@ def _check(statement: Statement, issue: StatementIssue) -> None:
         raise ValueError(
             f"statement {issue.number}: payment means {means.code} needs the registration and account number (DK-R-006)"
         )
-
-
-def _cpr_shaped(text: str) -> bool:
-    try:
-        cpr_number(text)
-    except IdentifierError:
-        return False
-    return True
 
 
 def _q(name: str, namespace: str = CBC) -> str:

@@ -26,11 +26,14 @@ from vikar_shared.clock import Clock
 from vikar_shared.db import transaction
 
 log = logging.getLogger(__name__)
+# Added to an error render_one has logged (with the statement id), so the job's loop does not log it again.
+_LOGGED = "logged by invoicing.statement_documents.jobs.render_one"
 
 
 async def render_one(pool: asyncpg.Pool, clock: Clock) -> UUID | None:
     """One due statement handled (its id), or None when nothing is due. Raises what a renderer raised, after
-    putting the statement back on the queue for later."""
+    putting the statement back on the queue for later and logging the failure with the statement's id and the
+    error's class (never its message: a renderer's message may quote the statement)."""
     claimed: UUID | None = None
     try:
         async with transaction(pool) as conn:
@@ -45,6 +48,13 @@ async def render_one(pool: asyncpg.Pool, clock: Clock) -> UUID | None:
                 pending = await repository.due(conn, claimed)
                 delay = timedelta(seconds=retry_seconds(pending.attempts if pending else 0))
                 await repository.retry_later(conn, claimed, type(error).__name__, delay)
+            log.error(
+                "statement %s: document render failed (%s); retrying in %d s",
+                claimed,
+                type(error).__name__,
+                delay.total_seconds(),
+            )
+            error.add_note(_LOGGED)
         raise
 
 
@@ -57,8 +67,9 @@ async def render_statement_documents(app: FastAPI, stop: asyncio.Event) -> None:
         try:
             handled = await render_one(pool, app.state.clock)
         except Exception as error:
-            # The class only: a renderer's message could quote the statement.
-            log.error("statement document render failed (%s); retrying later", type(error).__name__)
+            if _LOGGED not in getattr(error, "__notes__", ()):  # render_one logged a render failure with its id
+                # The class only: a message could quote the statement.
+                log.error("statement document job failed (%s); retrying later", type(error).__name__)
             handled = None
         if handled is None:
             with contextlib.suppress(TimeoutError):

@@ -403,7 +403,9 @@ def vat_of(terms: AgreementTerms) -> VatTerms:
 class StatementItem:
     """A co-financing line (one approved entry) or an adjustment of one entry's rate on no statement yet.
     For an adjustment ``item_id`` is the adjustment's id, ``minutes`` 0 and ``rate_ore_per_hour`` the new rate.
-    ``corrects_statement_id``: the issued statement a lowering item is credited against (a correction statement);
+    ``corrects_statement_id``: the issued statement the item is credited against (a correction statement): set for
+    every open correction or adjustment of an entry on it whose set, netted per root entry, hours or adjustment,
+    and rate, lowers it (view ``statement_open_items``, migration ``20261203_31``);
     ``draft_statement_id``: the draft statement the root entry of a correction or adjustment is on (it nets
     there); neither: it goes on the municipality's next draft."""
 
@@ -500,7 +502,10 @@ def group_statement_lines(
     """One line per citizen and rate (late items also per original work date; adjustment lines apart from the
     hours), minutes and øre plain sums of the items' (never re-rounded). ``references``: the citizen reference per
     citizen id (:data:`MISSING_REFERENCE` for one not given). Order: the period's own lines by citizen
-    reference, citizen id, rate, hours before adjustments; then the late lines by work date."""
+    reference, citizen id, rate, hours before adjustments; then the lines of earlier periods by work date.
+    ``late`` on a line means hours approved after their period was stated: an adjustment line (a retroactive rate
+    change of hours already stated or on this statement) is its own kind and never late, even when its work date
+    is in an earlier period (it is still grouped per original work date then)."""
     groups: dict[tuple[bool, date, str, str, int, bool], list[StatementItem]] = {}
     for item in items:
         is_late = item.item_id in late
@@ -525,7 +530,7 @@ def group_statement_lines(
             rate_ore_per_hour=rate,
             minutes=sum(i.minutes for i in members),
             amount_ore=sum(i.amount_ore for i in members),
-            late=is_late,
+            late=is_late and not adjustment,
             first_work_date=members[0].work_date,
             last_work_date=members[-1].work_date,
             adjustment=adjustment,

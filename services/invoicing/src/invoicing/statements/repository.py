@@ -258,6 +258,23 @@ async def terms_of(conn: asyncpg.Connection, municipality_ids: list[UUID]) -> di
     return found
 
 
+async def draft_periods_of(
+    conn: asyncpg.Connection, municipality_ids: list[UUID]
+) -> dict[UUID, list[tuple[UUID, StatementPeriod]]]:
+    """Per municipality: its DRAFT statements (not correction statements) with their periods, by period start."""
+    rows = await conn.fetch(
+        """select municipality_id, statement_id, period_kind, period_start, period_end from statements
+           where municipality_id = any($1::uuid[]) and status = 'draft' and document_type = 'statement'
+           order by municipality_id, period_start, statement_id""",
+        municipality_ids,
+    )
+    found: dict[UUID, list[tuple[UUID, StatementPeriod]]] = {}
+    for r in rows:
+        period = StatementPeriod(StatementPeriodKind(r["period_kind"]), r["period_start"], r["period_end"])
+        found.setdefault(r["municipality_id"], []).append((r["statement_id"], period))
+    return found
+
+
 async def stated_through_of(conn: asyncpg.Connection, municipality_ids: list[UUID]) -> dict[UUID, date]:
     rows = await conn.fetch(
         "select municipality_id, stated_through from municipality_stated_periods where municipality_id = any($1)",

@@ -84,8 +84,13 @@ class StatementOut(BaseModel):
     terms_id: UUID = Field(description="The terms version in force on period_end (frozen at issue)")
     lines: list[StatementLineOut] = Field(description="Per citizen and rate; late lines last, by work date")
     net_ore: int = Field(
-        description="The sum of the line amounts (the rate's amounts). Where the agreement's rate includes VAT, "
-        "`total_ore` is the net split out of it plus `vat_ore` (within 1 øre of this sum); else net + VAT"
+        description="Issued: the VAT-exclusive net, `total_ore - vat_ore` (so net + VAT = total whatever the rate; "
+        "for a VAT-inclusive rate the net split out of `lines_ore`). Draft (no VAT yet): the sum of the line amounts, "
+        "as `lines_ore`"
+    )
+    lines_ore: int = Field(
+        description="The sum of the line amounts: what the agreement's rate gives (VAT included where the rate "
+        "includes it); what reconciliation compares and what a correction statement may credit at most"
     )
     total_minutes: int
     unique_citizens: int = Field(description="Distinct citizens with co-financed hours in the period")
@@ -123,7 +128,8 @@ class StatementOut(BaseModel):
             run_id=statement.run_id,
             terms_id=statement.terms_id,
             lines=[StatementLineOut.of(line) for line in statement.lines],
-            net_ore=statement.net_ore,
+            net_ore=statement.net_ore if issue is None else issue.total_ore - issue.vat_ore,
+            lines_ore=statement.net_ore,
             total_minutes=statement.total_minutes,
             unique_citizens=statement.unique_citizens,
             unique_citizens_to_date=statement.unique_citizens_to_date,

@@ -59,6 +59,7 @@ from vikar_shared.events.invoicing import CorrectionStatementIssued, StatementIs
 from vikar_shared.events.invoicing import StatementLine as IssuedStatementLine
 from vikar_shared.events.placement import CitizenReferred
 from vikar_shared.outbox import add_event
+from vikar_shared.types.identifiers import contains_cpr
 
 SOURCE = "invoicing"
 STATEMENT_ROLES = frozenset({Role.FINANCE, Role.ADMIN})
@@ -107,8 +108,15 @@ async def run(
     in force on the period's first day say so) ended on or before ``through`` and not stated yet: one draft per
     period with lines (its own, plus the late lines, approved after their period was stated, on the first one with
     their original work dates), nothing for an empty period. A correction or adjustment of an entry on a draft
-    nets on that draft; items lowering an ISSUED statement (negative corrections, retroactive rate decreases) go
-    on a draft correction statement of it (positive amounts).
+    nets on that draft. The open corrections and adjustments of an entry on an ISSUED statement are netted per
+    root entry (and hours or adjustment, and rate: the view ``statement_open_items``, migration
+    ``20261203_31``): a set whose net lowers the statement goes, all of it, on a draft correction statement of it
+    (positive amounts, crediting exactly that net, so never more than the statement stated for those entries); a
+    set netting 0 or more goes on the next draft (late hours, or an adjustment line for a net raise).
+
+    A run brings every open item into the drafts it covers: hours approved since a municipality's draft statement
+    was made, with a work date up to the end of its period, go on that draft (the first such draft by period;
+    before its period as late lines), so issuing right after a run never sends an incomplete statement.
 
     Idempotent: a period once drafted is stated (``municipality_stated_periods``), and an item is on at most one
     statement, so running it twice drafts nothing twice. ``today``: the agency's date; ``through`` after it is
@@ -148,6 +156,7 @@ async def _state_municipalities(
     open_items = await repository.open_items_of(conn, municipality_ids, through=through)
     terms = await repository.terms_of(conn, municipality_ids)
     stated = await repository.stated_through_of(conn, municipality_ids)
+    draft_periods = await repository.draft_periods_of(conn, municipality_ids)
     drafts: list[StatementDraft] = []
     stated_now: dict[UUID, date] = {}
     for municipality_id in municipality_ids:
@@ -161,6 +170,8 @@ async def _state_municipalities(
                 to_correct.setdefault(item.corrects_statement_id, []).append(item)
             elif item.draft_statement_id is not None:
                 to_net.setdefault(item.draft_statement_id, []).append(item)
+            elif (on_draft := _draft_for(draft_periods.get(municipality_id, []), item.work_date)) is not None:
+                to_net.setdefault(on_draft, []).append(item)
             else:
                 unstated.append(item)
         for draft_id, added in to_net.items():
@@ -190,11 +201,23 @@ async def _state_municipalities(
     return len(drafts)
 
 
+def _draft_for(drafts: list[tuple[UUID, StatementPeriod]], work_date: date) -> UUID | None:
+    """The draft statement an open item of ``work_date`` belongs on when its period already has one: the first
+    draft (by period) ending on or after the work date (a work date before its period makes it a late line, as on
+    the first new statement). None: the run plans it (its own period, or the first new one)."""
+    for statement_id, period in drafts:
+        if work_date <= period.end:
+            return statement_id
+    return None
+
+
 async def _references(
     conn: asyncpg.Connection, municipality_id: UUID, terms: AgreementTerms, citizen_ids: set[UUID]
 ) -> dict[UUID, str]:
     """The citizen reference of each citizen as the agreement (``terms``) chooses it, from the latest referral of
-    the citizen by the municipality; :data:`MISSING_REFERENCE` where it is not known."""
+    the citizen by the municipality; :data:`MISSING_REFERENCE` where it is not known **or holds a CPR number**
+    (a case number typed as the CPR, a name with one: ``vikar_shared.types.identifiers.contains_cpr``): such a text
+    is never stored on a line, and issuing refuses the draft (409 ``citizen-reference-missing``)."""
     known = await repository.latest_referrals(conn, municipality_id, sorted(citizen_ids))
     references: dict[UUID, str] = {}
     for citizen_id in citizen_ids:
@@ -205,8 +228,15 @@ async def _references(
             reference = citizen_reference(
                 terms.reference_kind, name=name, birth_year=birth_year, case_number=case_number
             )
-        references[citizen_id] = reference or MISSING_REFERENCE
+        usable = reference is not None and not contains_cpr(reference)
+        references[citizen_id] = reference if reference is not None and usable else MISSING_REFERENCE
     return references
+
+
+def _usable_reference(reference: str) -> bool:
+    """False for the placeholder of an unknown reference and for a text holding a CPR number (a draft made before
+    references were checked at drafting): neither is ever issued."""
+    return reference != MISSING_REFERENCE and not contains_cpr(reference)
 
 
 def _terms_on(versions: list[AgreementTerms], day: date) -> AgreementTerms:
@@ -291,8 +321,10 @@ async def _statement_of(
 async def _net_on_draft(
     conn: asyncpg.Connection, run_id: UUID, draft_id: UUID, added: list[StatementItem], versions: list[AgreementTerms]
 ) -> None:
-    """A correction or adjustment of an entry on a draft statement, not issued yet, nets on that draft: it is
-    redrafted with its items and these (lines regrouped, figures read again)."""
+    """Items for a draft statement not issued yet (a correction or adjustment of an entry on it, or hours approved
+    since it was drafted with a work date up to its period's end: :func:`_draft_for`) go on that draft: it is
+    redrafted with its items and these (lines regrouped, figures read again; work dates before its period are
+    late lines)."""
     statement = await repository.get_statement(conn, draft_id)
     assert statement is not None and not statement.is_issued
     items = await repository.items_on(conn, draft_id) + added
@@ -486,8 +518,9 @@ async def issue(
 
     Errors (nothing written): 404 ``statement-not-found``; 409 ``statement-issued`` (issued before: never twice),
     ``statement-empty`` (no lines, or lines netting to 0 øre), ``statement-negative-total``,
-    ``citizen-reference-missing`` (a line without the reference the agreement chooses: the referral is not known
-    yet; regenerate the draft once it is), ``agreement-terms-incomplete`` (``errors`` names each missing field:
+    ``citizen-reference-missing`` (a line without a usable reference of the kind the agreement chooses: the
+    referral is not known yet, or its case number or name holds a CPR number; regenerate the draft once it is
+    fixed), checked before a number is taken, ``agreement-terms-incomplete`` (``errors`` names each missing field:
     vat_category, rate_excludes_vat, vat_exemption_reason, payment_means_code, payee_iban,
     payee_bank_registration, payee_bank_account, ean, person_reference), ``correction-exceeds-statement`` (a
     correction crediting more than is left of its statement); 403 ``forbidden``."""
@@ -502,19 +535,20 @@ async def issue(
             "statement-negative-total",
             "The draft's total is negative: hours taken away from an issued statement belong on a correction statement",
         )
-    unknown = [line for line in statement.lines if line.citizen_reference == MISSING_REFERENCE]
+    unknown = [line for line in statement.lines if not _usable_reference(line.citizen_reference)]
     if unknown:
         missing = sorted({str(line.citizen_id) for line in unknown})
         raise DomainError(
             Category.CONFLICT,
             "citizen-reference-missing",
-            "The agreement's citizen reference (case number, or name and birth year) is not known for citizen(s) "
-            f"{', '.join(missing)}: record their referral, regenerate the draft, then issue it",
+            "The agreement's citizen reference (case number, or name and birth year) is not known, or not usable "
+            f"(it holds a CPR number), for citizen(s) {', '.join(missing)}: record their referral with a usable "
+            "reference, regenerate the draft, then issue it",
             [
                 FieldViolation(
                     f"lines.{line.position}.citizen_reference",
                     "citizen-reference-missing",
-                    f"no reference known for citizen {line.citizen_id}",
+                    f"no usable reference (not known, or holding a CPR number) for citizen {line.citizen_id}",
                 )
                 for line in unknown
             ],
