@@ -192,3 +192,19 @@ def test_an_adjustment_line_of_an_earlier_period_is_never_late() -> None:
         (True, False, "2026-09-02"),
         (False, True, "2026-09-02"),
     ]
+
+
+def test_a_period_whose_items_net_to_nothing_drafts_nothing_and_they_wait_for_the_next_draft() -> None:
+    # A rate change's adjustments of an entry (-500) and of its correction (+500) cancel out: a draft of them alone
+    # could never be issued (statement-empty), so October drafts nothing and November takes them as late.
+    down = item(ANNA, date(2026, 10, 5), 0, 0, -500, adjustment=True)
+    up = item(ANNA, date(2026, 10, 5), 0, 0, 500, adjustment=True)
+    november = item(BO, date(2026, 11, 2), 60, 10_000, 10_000)
+    only_october = plan_statements([down, up], lambda d: MONTHLY, through=date(2026, 10, 31), stated_through=None)
+    assert only_october == []
+    planned = plan_statements(
+        [down, up, november], lambda d: MONTHLY, through=date(2026, 11, 30), stated_through=date(2026, 9, 30)
+    )
+    assert [(p.period.start.isoformat(), {i.item_id for i in p.items}, p.late) for p in planned] == [
+        ("2026-11-01", {down.item_id, up.item_id, november.item_id}, frozenset({down.item_id, up.item_id}))
+    ]

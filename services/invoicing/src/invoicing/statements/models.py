@@ -473,7 +473,10 @@ def plan_statements(
     ended on or before ``through`` and after ``stated_through`` that has items; the late items (work date on or
     before ``stated_through``: their period was stated before) go on the first of those periods with their
     original dates. An empty period drafts nothing; late items with no ended period after ``stated_through``
-    wait for a later run; items of a period not ended yet stay in the pool."""
+    wait for a later run; items of a period not ended yet stay in the pool. A period whose items net to nothing
+    (0 øre and 0 minutes, e.g. a rate change's adjustments of an entry and of its correction cancelling out) drafts
+    nothing either: a draft of them could never be issued (``statement-empty``); its items stay in the pool and,
+    late from then on, go on the next draft that states something."""
     if stated_through is None:
         late, current = [], list(items)
     else:
@@ -486,14 +489,20 @@ def plan_statements(
     else:
         return []
     planned: list[PlannedStatement] = []
-    for index, period in enumerate(
-        statement_periods(kind_on, first_day=first_day, through=through, stated_through=stated_through)
-    ):
+    waiting = late  # late items, and the items of a period that stated nothing: on the next draft, as late
+    for period in statement_periods(kind_on, first_day=first_day, through=through, stated_through=stated_through):
         own = [i for i in current if period.start <= i.work_date <= period.end]
-        extra = late if index == 0 else []
-        if own or extra:
-            planned.append(PlannedStatement(period, tuple(extra + own), frozenset(i.item_id for i in extra)))
+        if not _states_something(waiting + own):
+            waiting = waiting + own
+            continue
+        planned.append(PlannedStatement(period, tuple(waiting + own), frozenset(i.item_id for i in waiting)))
+        waiting = []
     return planned
+
+
+def _states_something(items: Sequence[StatementItem]) -> bool:
+    """Whether a draft of ``items`` would state anything: some øre or some minutes, net."""
+    return sum(i.amount_ore for i in items) != 0 or sum(i.minutes for i in items) != 0
 
 
 def group_statement_lines(
