@@ -5,15 +5,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
-from typing import Any
 from uuid import UUID
 
 import asyncpg
 
 from invoicing.statement_documents.models import Delivery, DeliveryChannel, DocumentsDue, StatementDocument
-from invoicing.statements.models import MunicipalityParty, PaymentMeans, VatCategory, VatTerms
 
 
 async def claim_due(conn: asyncpg.Connection) -> UUID | None:
@@ -78,51 +75,6 @@ async def due(conn: asyncpg.Connection, statement_id: UUID) -> DocumentsDue | No
         statement_id,
     )
     return None if row is None else DocumentsDue(**dict(row))
-
-
-async def draft_terms(
-    conn: asyncpg.Connection, terms_id: UUID
-) -> tuple[MunicipalityParty, VatTerms | None, PaymentMeans | None]:
-    """The buyer, VAT and payment means a draft's terms version states (VAT and payment means None while
-    unstated). Raises LookupError for an unknown terms id (the statements table's foreign key prevents it)."""
-    row = await conn.fetchrow(
-        """select municipality_id, municipality_name, ean, person_reference, address, vat_category, rate_excludes_vat,
-                  vat_exemption_reason, payment_means_code, payee_iban, payee_bank_registration, payee_bank_account
-           from municipality_terms where terms_id = $1""",
-        terms_id,
-    )
-    if row is None:
-        raise LookupError(f"terms {terms_id} unknown")
-    address: dict[str, Any] = _jsonb(row["address"]) or {}
-    buyer = MunicipalityParty(
-        municipality_id=row["municipality_id"],
-        name=row["municipality_name"],
-        ean=row["ean"],
-        person_reference=row["person_reference"],
-        street=address.get("street"),
-        postcode=address.get("postcode"),
-        city=address.get("city"),
-    )
-    vat = None
-    if row["vat_category"] is not None and row["rate_excludes_vat"] is not None:
-        vat = VatTerms(VatCategory(row["vat_category"]), row["rate_excludes_vat"], row["vat_exemption_reason"])
-    means = None
-    if row["payment_means_code"] is not None:
-        means = PaymentMeans(
-            code=row["payment_means_code"],
-            iban=row["payee_iban"],
-            bank_registration=row["payee_bank_registration"],
-            bank_account=row["payee_bank_account"],
-        )
-    return buyer, vat, means
-
-
-def _jsonb(value: object) -> dict[str, Any] | None:
-    """A jsonb value as a dict, whether or not the pool decodes jsonb."""
-    if value is None:
-        return None
-    decoded = json.loads(value) if isinstance(value, str) else value
-    return dict(decoded) if isinstance(decoded, dict) else None
 
 
 async def lock_statement(conn: asyncpg.Connection, statement_id: UUID) -> None:

@@ -56,7 +56,7 @@ async def facts_of(conn: asyncpg.Connection, statement: Statement, seller: Party
     """An issued statement's frozen facts; a draft's from its terms version and ``seller`` (the settings')."""
     if statement.is_issued:
         return issued_facts(statement)
-    buyer, vat, means = await repository.draft_terms(conn, statement.terms_id)
+    buyer, vat, means = await statements.draft_terms(conn, statement)
     return DocumentFacts(
         draft=True,
         number=None,

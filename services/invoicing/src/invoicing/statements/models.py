@@ -384,8 +384,10 @@ def buyer_of(terms: AgreementTerms) -> MunicipalityParty:
     )
 
 
-def payment_means_of(terms: AgreementTerms) -> PaymentMeans:
-    assert terms.payment_means_code is not None, "checked by missing_issue_terms"
+def stated_payment_means(terms: AgreementTerms) -> PaymentMeans | None:
+    """The payment means the terms state, or None while they state none (a draft's terms may)."""
+    if terms.payment_means_code is None:
+        return None
     return PaymentMeans(
         code=terms.payment_means_code,
         iban=terms.payee_iban,
@@ -394,9 +396,23 @@ def payment_means_of(terms: AgreementTerms) -> PaymentMeans:
     )
 
 
-def vat_of(terms: AgreementTerms) -> VatTerms:
-    assert terms.vat_category is not None and terms.rate_excludes_vat is not None, "checked by missing_issue_terms"
+def stated_vat(terms: AgreementTerms) -> VatTerms | None:
+    """The VAT the terms state (category and whether the rate excludes it), or None while either is unstated."""
+    if terms.vat_category is None or terms.rate_excludes_vat is None:
+        return None
     return VatTerms(VatCategory(terms.vat_category), terms.rate_excludes_vat, terms.vat_exemption_reason)
+
+
+def payment_means_of(terms: AgreementTerms) -> PaymentMeans:
+    means = stated_payment_means(terms)
+    assert means is not None, "checked by missing_issue_terms"
+    return means
+
+
+def vat_of(terms: AgreementTerms) -> VatTerms:
+    vat = stated_vat(terms)
+    assert vat is not None, "checked by missing_issue_terms"
+    return vat
 
 
 @dataclass(frozen=True, slots=True)

@@ -248,6 +248,11 @@ _TERMS_COLUMNS = """terms_id, municipality_id, municipality_name, effective_from
     payee_bank_account"""
 
 
+async def terms_version(conn: asyncpg.Connection, terms_id: UUID) -> AgreementTerms | None:
+    row = await conn.fetchrow(f"select {_TERMS_COLUMNS} from municipality_terms where terms_id = $1", terms_id)
+    return None if row is None else AgreementTerms(**dict(row))
+
+
 async def terms_of(conn: asyncpg.Connection, municipality_ids: list[UUID]) -> dict[UUID, list[AgreementTerms]]:
     rows = await conn.fetch(
         f"select {_TERMS_COLUMNS} from municipality_terms where municipality_id = any($1::uuid[])", municipality_ids

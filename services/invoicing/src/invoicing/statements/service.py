@@ -31,6 +31,8 @@ from invoicing.statements.models import (
     MISSING_REFERENCE,
     AgreementTerms,
     DraftLine,
+    MunicipalityParty,
+    PaymentMeans,
     Statement,
     StatementDraft,
     StatementIssue,
@@ -40,6 +42,7 @@ from invoicing.statements.models import (
     StatementRun,
     StatementStatus,
     StatementType,
+    VatTerms,
     buyer_of,
     citizen_reference,
     group_correction_lines,
@@ -47,6 +50,8 @@ from invoicing.statements.models import (
     missing_issue_terms,
     payment_means_of,
     plan_statements,
+    stated_payment_means,
+    stated_vat,
     statement_number,
     statement_totals,
     terms_in_force,
@@ -417,6 +422,16 @@ async def delete_draft(conn: asyncpg.Connection, actor: Principal, statement_id:
 
 
 # --- reading --------------------------------------------------------------------------------------------------
+
+
+async def draft_terms(
+    conn: asyncpg.Connection, statement: Statement
+) -> tuple[MunicipalityParty, VatTerms | None, PaymentMeans | None]:
+    """The buyer, VAT and payment means the terms version of a draft (``statement.terms_id``) states; VAT and
+    payment means None while unstated (issuing refuses them then). For the draft's documents."""
+    terms = await repository.terms_version(conn, statement.terms_id)
+    assert terms is not None, "statements.terms_id references municipality_terms"
+    return buyer_of(terms), stated_vat(terms), stated_payment_means(terms)
 
 
 def may_see(viewer: Principal, statement: Statement) -> bool:
