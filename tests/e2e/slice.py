@@ -10,7 +10,7 @@ import httpx
 
 from e2e.system import System
 from vikar_shared.auth import Role
-from vikar_shared.testing.plugin import bearer
+from vikar_shared.testing.plugin import bearer, wait_until
 
 ADMIN = bearer(Role.ADMIN, sub="admin-e2e")
 CONSULTANT = bearer(Role.CONSULTANT, sub="consultant-e2e")
@@ -165,3 +165,19 @@ async def reconciled(system: System, company_id: str, through: str) -> dict[str,
     [mine] = [c for c in companies if c["company_id"] == company_id]
     assert isinstance(mine, dict)
     return mine
+
+
+async def all_accrued(system: System, company_id: str, entries: int) -> None:
+    """Waits until invoicing holds a billable line for each of ``entries`` approved entries of ``company_id``.
+
+    The approvals travel timesheet → Kafka → invoicing one by one: a close made before the last one arrives
+    drafts only some of them, and the rest wait, late, for the next draft. A test that asserts a draft's
+    amounts waits here first."""
+
+    async def there() -> bool:
+        n = await system.fetchval(
+            "invoicing", "select count(*) from billable_lines where company_id = $1", uuid.UUID(company_id)
+        )
+        return n == entries
+
+    await wait_until(there, what=f"invoicing to accrue the {entries} approved entries")

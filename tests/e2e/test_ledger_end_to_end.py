@@ -12,7 +12,7 @@ import re
 import httpx
 import pytest
 
-from e2e.slice import CONSULTANT, FINANCE, ok, reconciled, register_world, submit
+from e2e.slice import CONSULTANT, FINANCE, all_accrued, ok, reconciled, register_world, submit
 from e2e.system import System
 from e2e.test_slice_end_to_end import approve_all, entry_ids
 from vikar_shared.testing.plugin import wait_until
@@ -29,6 +29,7 @@ async def test_hours_approved_are_closed_issued_with_a_number_and_published(syst
     eligible = await submit(system, world.eligible_placement, [("2026-10-27", 90)])
     ineligible = await submit(system, world.ineligible_placement, [("2026-10-28", 60)])
     await approve_all(system, world, entry_ids(eligible) + entry_ids(ineligible))
+    await all_accrued(system, world.company_id, 2)
 
     async with httpx.AsyncClient(base_url=system.url("invoicing"), timeout=10) as invoicing:
         drafts: list[dict[str, object]] = []

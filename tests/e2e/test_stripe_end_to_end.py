@@ -19,7 +19,7 @@ import httpx
 import pytest
 import stripe
 
-from e2e.slice import CONSULTANT, FINANCE, ok, register_world, submit
+from e2e.slice import CONSULTANT, FINANCE, all_accrued, ok, register_world, submit
 from e2e.system import System, start_system, stop_system
 from e2e.test_slice_end_to_end import approve_all, entry_ids
 from vikar_shared.testing.plugin import StackSettings, StripeProxy, wait_until
@@ -48,6 +48,7 @@ async def _issued(system: System, days: list[tuple[str, int]]) -> dict[str, Any]
         ok(await placement.patch(f"/companies/{world.company_id}", headers=CONSULTANT, json={"address": address}))
     submitted = await submit(system, world.ineligible_placement, days)
     await approve_all(system, world, entry_ids(submitted))
+    await all_accrued(system, world.company_id, len(days))
     drafts: list[dict[str, Any]] = []
     issued: dict[str, Any] = {}
     async with httpx.AsyncClient(base_url=system.url("invoicing"), timeout=10) as invoicing:
