@@ -233,6 +233,10 @@ class ActivityLogged(EventData):
     activity_type: str
     occurred_on: date
     logged_by: str
+    placement_id: UUID | None = Field(
+        default=None,
+        description="The placement the activity belongs to (a first day, a follow-up), when it names one (issue 12)",
+    )
 
 
 class CitizensMerged(EventData):
@@ -280,6 +284,12 @@ class PageLoginLinkRequested(EventData):
     sealed_link: Sealed
     expires_at: datetime
     locale: str = "da"
+    municipality_name: str | None = Field(
+        default=None, description="For a municipality user (role municipality): the municipality's name (issue 12)"
+    )
+    person_name: str | None = Field(
+        default=None, description="The name the agency registered for the address, when placement knows it (issue 12)"
+    )
 
 
 class PageSessionEnded(EventData):
