@@ -32,6 +32,7 @@ from vikar_shared.clock import FixedClock
 from vikar_shared.db import transaction
 from vikar_shared.events.placement import Approver, PageSessionEnded
 from vikar_shared.identity.tokens import COOKIE_NAME
+from vikar_shared.testing.browser import VIEWPORTS, launch_chromium
 from vikar_shared.testing.identity import MintedPageSession, page_session_cookie
 from vikar_shared.testing.plugin import bearer, free_port, publish_events, wait_until
 
@@ -449,8 +450,6 @@ async def test_pages_bad_page_numbers_and_unknown_paths(
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
 
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 SCREENSHOTS = Path(__file__).resolve().parents[4] / "artifacts" / "screenshots" / "portal-invoices"
 
 
@@ -470,13 +469,10 @@ async def test_the_page_in_a_real_browser_on_a_phone_and_a_desktop(invoicing: An
     try:
         await wait_until(lambda: _started(server), what="uvicorn serving invoicing")
         async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = await launch_chromium(playwright)
             try:
-                for name, viewport in (
-                    ("phone", {"width": 390, "height": 844}),
-                    ("desktop", {"width": 1280, "height": 900}),
-                ):
-                    context = await browser.new_context(viewport=viewport, accept_downloads=True)  # type: ignore[arg-type]
+                for name, viewport in VIEWPORTS.items():
+                    context = await browser.new_context(viewport=viewport, accept_downloads=True)
                     cookie = {"name": COOKIE_NAME, "value": minted.token, "url": f"{url}/", "httpOnly": True}
                     await context.add_cookies([cookie])  # type: ignore[list-item]
                     page = await context.new_page()

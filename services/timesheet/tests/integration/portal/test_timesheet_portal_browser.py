@@ -25,7 +25,7 @@ import asyncpg
 import httpx
 import pytest
 import uvicorn
-from playwright.async_api import Browser, Error, Page, Route, async_playwright, expect
+from playwright.async_api import Route, async_playwright, expect
 
 from timesheet.app import MIGRATIONS, create_app
 from timesheet.config import TimesheetSettings
@@ -33,22 +33,9 @@ from vikar_shared.auth.principal import Role
 from vikar_shared.clock import SYSTEM_CLOCK
 from vikar_shared.events.placement import Approver, CompanyRegistered, PlacementCreated
 from vikar_shared.identity.tokens import COOKIE_NAME, MAX_ACCESS_LIFETIME
+from vikar_shared.testing.browser import DESKTOP, PHONE, Screenshots, assert_usable, launch_chromium
 from vikar_shared.testing.identity import MintedPageSession, page_session_cookie
 from vikar_shared.testing.plugin import bearer, publish_events, wait_until
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-# Only if Chromium does not start with the arguments above.
-FALLBACK_ARGS = ["--headless=new", "--disable-dev-shm-usage"]
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 def _today() -> date:
@@ -159,45 +146,6 @@ def _cookie(system: System, session: MintedPageSession) -> Any:
     }
 
 
-async def _launch(playwright: Any) -> Browser:
-    try:
-        return await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    except Error:
-        return await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + FALLBACK_ARGS)
-
-
-class Screenshots:
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
-        self.taken: list[Path] = []
-
-    async def take(self, page: Page, name: str) -> None:
-        path = self.folder / f"{len(self.taken) + 1:02d}-{name}.png"
-        await page.screenshot(path=str(path), full_page=True)
-        self.taken.append(path)
-
-
-async def _assert_usable(page: Page) -> None:
-    """What every page owes a keyboard and screen-reader user: a language, labelled fields, buttons with text."""
-    problems = await page.evaluate(
-        """() => {
-            const issues = [];
-            if (!document.documentElement.lang) issues.push('no lang attribute');
-            if (!document.querySelector('meta[name=viewport]')) issues.push('no viewport meta');
-            for (const field of document.querySelectorAll('input:not([type=hidden]), textarea, select')) {
-                if (!field.labels || field.labels.length === 0) issues.push('unlabelled ' + (field.name || field.id));
-            }
-            for (const button of document.querySelectorAll('button')) {
-                if (!button.textContent.trim()) issues.push('button without text');
-            }
-            if (document.documentElement.scrollWidth > window.innerWidth + 1) issues.push('scrolls sideways');
-            return issues;
-        }"""
-    )
-    assert problems == [], problems
-
-
 async def _status(system: System, entry_id: str) -> str:
     status: str = await system.pool.fetchval("select status from entries where id = $1", uuid.UUID(entry_id))
     return status
@@ -219,7 +167,7 @@ async def test_an_approver_with_a_page_session_decides_hours_in_a_real_browser(
     shots = Screenshots(pytestconfig.rootpath / "artifacts" / "screenshots" / "portal")
 
     async with async_playwright() as playwright:
-        browser = await _launch(playwright)
+        browser = await launch_chromium(playwright)
         desktop = await browser.new_context(viewport=DESKTOP, locale="da-DK")
         page = await desktop.new_page()
         page.set_default_timeout(15_000)
@@ -236,7 +184,7 @@ async def test_an_approver_with_a_page_session_decides_hours_in_a_real_browser(
         await expect(week_a_section.get_by_text("Ida Jensen i alt")).to_be_visible()
         await expect(week_a_section.get_by_role("row", name=re.compile("Ida Jensen i alt 5:30"))).to_be_visible()
         await expect(week_a_section.locator(".week-total")).to_have_text(f"Uge {week_a_number} i alt: 7:30")
-        await _assert_usable(page)
+        await assert_usable(page)
         await shots.take(page, "pending")
 
         # The same pages on a phone, with the same session.
@@ -244,7 +192,7 @@ async def test_an_approver_with_a_page_session_decides_hours_in_a_real_browser(
         phone_page = await phone.new_page()
         await phone_page.goto(f"{s.url}/portal/pending")
         await expect(phone_page.get_by_role("heading", name="Timer til godkendelse")).to_be_visible()
-        await _assert_usable(phone_page)
+        await assert_usable(phone_page)
         await shots.take(phone_page, "pending-phone")
 
         # Approve one entry with the keyboard.
@@ -267,7 +215,7 @@ async def test_an_approver_with_a_page_session_decides_hours_in_a_real_browser(
         # Reject one with a reason.
         await page.get_by_role("link", name=re.compile(r"^Afvis 3:00 timer, Ida Jensen")).click()
         await expect(page.get_by_role("heading", name="Afvis timer")).to_be_visible()
-        await _assert_usable(page)
+        await assert_usable(page)
         await page.get_by_label("Begrundelse (skal udfyldes)").fill("Ida var på kursus den dag")
         await shots.take(page, "reject-form")
         await page.get_by_role("button", name="Afvis timerne").click()
@@ -284,11 +232,11 @@ async def test_an_approver_with_a_page_session_decides_hours_in_a_real_browser(
         await page.goto(f"{s.url}/portal/history?month={week_a:%Y-%m}")
         await expect(page.get_by_role("heading", name="Historik", exact=True)).to_be_visible()
         await expect(page.get_by_role("cell", name="Godkendt").first).to_be_visible()
-        await _assert_usable(page)
+        await assert_usable(page)
         await shots.take(page, "history")
         await phone_page.goto(f"{s.url}/portal/history?month={week_b:%Y-%m}")
         await expect(phone_page.get_by_text("Begrundelse: Ida var på kursus den dag")).to_be_visible()
-        await _assert_usable(phone_page)
+        await assert_usable(phone_page)
         await shots.take(phone_page, "history-phone")
 
         # Another company's entry does not exist for this approver.
