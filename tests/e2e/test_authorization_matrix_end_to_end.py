@@ -19,6 +19,7 @@ import pytest
 from e2e.slice import ADMIN, CONSULTANT, FINANCE, ok, register_world
 from e2e.system import SERVICES, System
 from e2e.test_slice_end_to_end import approve_all, submit
+from e2e.test_statements_end_to_end import STATED_TERMS
 from vikar_shared.auth import Role
 from vikar_shared.identity.tokens import COOKIE_NAME
 from vikar_shared.testing.identity import page_session_cookie
@@ -40,6 +41,8 @@ BODIES: dict[tuple[str, str], object] = {
     },
     ("PATCH", "/companies/{company_id}"): {"name": "Taken Over ApS"},
     ("POST", "/companies/{company_id}/approvers"): {"email": "intruder@example.org", "name": "Intruder"},
+    # Issue 12: the addresses that may log in for a municipality.
+    ("PUT", "/municipalities/{municipality_id}/users"): {"email": "intruder@example.org", "name": "Intruder"},
     ("POST", "/placements/{placement_id}/end"): {"end_date": "2026-12-31", "reason": "other_job"},
     ("POST", "/placements/{placement_id}/rates"): {
         "effective_from": "2027-01-01",
@@ -71,6 +74,8 @@ BODIES: dict[tuple[str, str], object] = {
 QUERIES: dict[str, dict[str, str]] = {
     "/reconciliation": {"through": "2026-10-31"},
     "/exports/bookkeeping.csv": {"from": "2026-11-01", "to": "2026-11-30"},
+    # Issue 12: a municipality's progress figures (as_of defaults to today; a past day here).
+    "/municipalities/{municipality_id}/kpis": {"as_of": "2026-10-31"},
 }
 
 
@@ -346,3 +351,91 @@ async def test_portal_pages_show_an_approver_only_its_own_company_and_refuse_eve
                 assert r.headers["content-type"].startswith("text/html"), f"{who} {page}"
                 leaked = [s for s in secrets + ([invoice_id] if page != pdf else []) if s in r.text]
                 assert not leaked, f"{page} showed {leaked} to {who}"
+
+
+# Issue 12: the municipality's pages (HTML behind a page session of role municipality, not in any OpenAPI
+# document); each is listed here and checked through the one origin.
+MUNICIPALITY_PAGES = (
+    "/municipality/progress?as_of=2026-10-31",
+    "/municipality/statements",
+    "/municipality/statements/{statement_id}",
+    "/municipality/statements/{statement_id}/pdf",
+    "/municipality/statements/{statement_id}/csv",
+    "/municipality/statements/{statement_id}/xml",
+)
+
+
+async def test_municipality_pages_show_a_user_only_its_own_municipality_and_refuse_everyone_else(
+    system: System,
+) -> None:
+    ids, _ = await world_ids(system)
+    municipality, statement_id = ids["municipality_id"], ids["statement_id"]
+    async with httpx.AsyncClient(base_url=system.url("placement"), timeout=10) as placement:
+        ok(await placement.post(f"/municipalities/{municipality}/terms", headers=FINANCE, json=STATED_TERMS), 201)
+        named = ok(await placement.get(f"/municipalities/{municipality}", headers=ADMIN))
+    issued: dict[str, object] = {}
+    async with httpx.AsyncClient(base_url=system.url("invoicing"), timeout=10) as invoicing:
+
+        async def issue() -> bool:
+            # The stated terms travel placement → Kafka → invoicing: wait for them.
+            r = await invoicing.post(f"/statements/{statement_id}/issue", headers=FINANCE)
+            if r.status_code == 409 and r.json()["code"] == "agreement-terms-incomplete":
+                return False
+            issued.update(ok(r))
+            return True
+
+        await wait_until(issue, what="the statement issued once invoicing knows the stated terms")
+    number, name = str(issued["number"]), str(named["name"])
+    # What of municipality A's statement must never reach anyone else.
+    secrets = [number, "Mette Jensen", name]
+    other = await register_world(system)
+    own = _page_session("lene@aalborg.example", Role.MUNICIPALITY, municipality_id=uuid.UUID(municipality))
+    pages = [fill(p, ids) for p in MUNICIPALITY_PAGES]
+
+    async with httpx.AsyncClient(base_url=system.origin, timeout=10) as browser:
+        # No session: to the identity owner's login, back to the page afterwards.
+        for page in pages:
+            r = await browser.get(page)
+            assert r.status_code == 303 and r.headers["location"].startswith("/auth/login?next="), page
+        # A's user: its statement listed and opened, every document downloaded (once the worker stored them).
+        browser.cookies.update(own)
+        listed = await browser.get(pages[1])
+        assert listed.status_code == 200 and number in listed.text, listed.text[:300]
+        progress = await browser.get(pages[0])
+        assert progress.status_code == 200 and name in progress.text, progress.text[:300]
+        opened = await browser.get(pages[2])
+        assert opened.status_code == 200 and number in opened.text and "Mette Jensen" in opened.text
+        for page, media_type in zip(pages[3:], ("application/pdf", "text/csv", "application/xml"), strict=True):
+
+            async def downloaded(page: str = page, media_type: str = media_type) -> bool:
+                r = await browser.get(page)
+                return r.status_code == 200 and r.headers["content-type"].startswith(media_type)
+
+            await wait_until(downloaded, what=f"A's user downloading {page}", timeout=30)
+
+    outsiders: list[tuple[str, dict[str, str], int, int]] = [
+        # Another municipality's user: its own pages; A's statement is the 404 page.
+        (
+            "other municipality's user",
+            _page_session("lis@other.example", Role.MUNICIPALITY, municipality_id=uuid.UUID(other.municipality_id)),
+            200,
+            404,
+        ),
+        # A company's approver and a consultant's session: the no-access page everywhere.
+        ("approver", _page_session(other.approver_emails[0], company_id=other.company_id), 403, 403),
+        ("consultant", _page_session("konsulent@fokus.example", Role.CONSULTANT), 403, 403),
+    ]
+    for who, cookies, list_status, object_status in outsiders:
+        async with httpx.AsyncClient(base_url=system.origin, timeout=10, cookies=cookies) as browser:
+            for page in pages:
+                status = list_status if page in pages[:2] else object_status
+                r = await browser.get(page)
+                assert r.status_code == status, f"{who} {page}: {r.status_code} {r.text[:300]}"
+                assert r.headers["content-type"].startswith("text/html"), f"{who} {page}"
+                leaked = [s for s in [*secrets, statement_id] if s in r.text]
+                assert not leaked, f"{page} showed {leaked} to {who}"
+    # A's user on the company portal: the no-access page, nothing of any company.
+    async with httpx.AsyncClient(base_url=system.origin, timeout=10, cookies=own) as browser:
+        for page in ("/portal/pending", "/portal/invoices"):
+            r = await browser.get(page)
+            assert r.status_code == 403, f"{page}: {r.status_code} {r.text[:300]}"
