@@ -20,7 +20,7 @@ import json
 import os
 import time
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -36,6 +36,9 @@ MARKER = Path(__file__).resolve().parents[2] / ".stack" / "services" / "demo.jso
 ORIGIN = os.environ.get("VIKAR_PROXY_URL", "http://127.0.0.1:8100").rstrip("/")
 PLACEMENT, TIMESHEET, INVOICING = (f"{ORIGIN}/api/{s}" for s in ("placement", "timesheet", "invoicing"))
 DEMO_APPROVER = "ib@bagerhansen.example"
+# The job centre's address the agency registered for Aalborg Kommune (issue 12): logs in at /auth/login and sees the
+# municipality's statements and progress at /municipality/.
+DEMO_MUNICIPALITY_USER = "lene.holm@jobcenter-aalborg.example"
 TOKEN_HOURS = int(MAX_LIFETIME.total_seconds() // 3600)
 # What a co-financing statement and its Peppol document need from the agreement (issue 11), on both versions of
 # the demo terms. A demo choice, not tax advice: whether a per-hour contribution carries VAT is each agency's
@@ -87,7 +90,11 @@ def post(url: str, t: str, body: object) -> dict[str, object]:
 def seed() -> dict[str, str]:
     """Creates the demo records; returns the ids the printed tokens and examples need."""
     admin, consultant = token(Role.ADMIN), token(Role.CONSULTANT)
-    m = post(f"{PLACEMENT}/municipalities", admin, {"name": "Aalborg Kommune"})
+    m = post(
+        f"{PLACEMENT}/municipalities",
+        admin,
+        {"name": "Aalborg Kommune", "users": [{"email": DEMO_MUNICIPALITY_USER, "name": "Lene Holm"}]},
+    )
     for effective_from, rate, weeks in (("2026-01-01", 5000, 52), ("2026-10-15", 6500, 26)):
         post(
             f"{PLACEMENT}/municipalities/{m['id']}/terms",
@@ -162,13 +169,101 @@ def seed() -> dict[str, str]:
         if name == "Mette Jensen":
             for e in submitted:
                 post(f"{TIMESHEET}/entries/{e['id']}/approve", approver, {"expected_version": 1})
+    stated_through = seed_history(str(m["id"]), str(c["id"]), approver, today)
     return {
+        "stated_through": stated_through,
         "municipality": str(m["id"]),
         "company": str(c["id"]),
         "month": monday.strftime("%Y-%m"),
         "week_end": (monday + timedelta(days=6)).isoformat(),
         "last_month_end": (today.replace(day=1) - timedelta(days=1)).isoformat(),
     }
+
+
+def month_start(day: date, back: int) -> date:
+    """The first day of the month ``back`` calendar months before ``day``'s."""
+    index = day.year * 12 + day.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+# Three more citizens Aalborg referred, placed at the bakery over the months before last, for the municipality's
+# progress pages (issue 12): (CPR, name, start (months back, day), hours (months back, days), end (months back, day,
+# reason) or None, whether the consultant logged the first day).
+HISTORY = (
+    (
+        "120388-3456",
+        "Sofie Nielsen",
+        (4, 2),
+        [(4, (6, 20)), (3, (4, 18)), (2, (3, 10))],
+        (2, 20, "hired_directly"),
+        True,
+    ),
+    ("250779-4567", "Karen Madsen", (4, 9), [(4, (13, 27))], (3, 5, "dropped_out"), True),
+    ("030592-5678", "Ali Hassan", (3, 1), [(3, (7, 21)), (2, (5, 19))], None, False),
+)
+
+
+def seed_history(municipality_id: str, company_id: str, approver: str, today: date) -> str:
+    """Seeds :data:`HISTORY` (hours approved, placements ended with their reasons, first days logged), then drafts
+    and issues the co-financing statements of those months (the month before last at the latest), so the
+    municipality's user finds statements and progress at /municipality/. Returns the last day stated."""
+    consultant, finance = token(Role.CONSULTANT), token(Role.FINANCE)
+    expected: dict[str, int] = {}
+    for cpr, name, (start_back, start_day), hours, end, first_day_logged in HISTORY:
+        start = month_start(today, start_back) + timedelta(days=start_day - 1)
+        referral = {
+            "cpr": cpr,
+            "name": name,
+            "municipality_id": municipality_id,
+            "referred_on": (month_start(today, 4) - timedelta(days=14)).isoformat(),
+            "weeks_unemployed": 60,
+        }
+        r = post(f"{PLACEMENT}/referrals", consultant, referral)
+        placement = {
+            "referral_id": r["id"],
+            "company_id": company_id,
+            "start_date": start.isoformat(),
+            "bill_rate_ore_per_hour": 18_550,
+        }
+        p = post(f"{PLACEMENT}/placements", consultant, placement)
+        post(f"{PLACEMENT}/placements/{p['id']}/activate", consultant, {})
+        if first_day_logged:
+            first_day = {
+                "activity_type": "first_day_accompanied",
+                "occurred_on": start.isoformat(),
+                "placement_id": p["id"],
+            }
+            post(f"{PLACEMENT}/citizens/{r['citizen_id']}/activities", consultant, first_day)
+        days = [month_start(today, back) + timedelta(days=d - 1) for back, pair in hours for d in pair]
+        worked = [{"work_date": d.isoformat(), "minutes": 240} for d in days]
+        submitted = post(f"{TIMESHEET}/placements/{p['id']}/entries", consultant, {"entries": worked})["entries"]
+        assert isinstance(submitted, list)
+        for entry in submitted:
+            post(f"{TIMESHEET}/entries/{entry['id']}/approve", approver, {"expected_version": 1})
+        for d in days:
+            expected[d.strftime("%Y-%m")] = expected.get(d.strftime("%Y-%m"), 0) + 240
+        if end is not None:
+            back, day, reason = end
+            ended = {"end_date": (month_start(today, back) + timedelta(days=day - 1)).isoformat(), "reason": reason}
+            post(f"{PLACEMENT}/placements/{p['id']}/end", consultant, ended)
+    through = month_start(today, 1) - timedelta(days=1)
+    # Every approval travels timesheet → Kafka → invoicing: a run before the last one arrived would state a month
+    # without it (the rest would wait, late, for the next statement).
+    for month, minutes in sorted(expected.items()):
+        url = f"{INVOICING}/municipalities/{municipality_id}/co-financing-preview?month={month}"
+        for _ in range(300):
+            preview = httpx.get(url, headers=auth(finance), timeout=10)
+            if preview.status_code == 200 and preview.json()["total_minutes"] == minutes:
+                break
+            time.sleep(0.2)
+        else:
+            raise SystemExit(f"demo data: invoicing did not accrue {minutes} minutes of {month}: {preview.text}")
+    run = post(f"{INVOICING}/statement-runs", finance, {"through": through.isoformat()})
+    drafts = run["statements"]
+    assert isinstance(drafts, list)
+    for draft in sorted(drafts, key=lambda d: str(d["period_start"])):
+        post(f"{INVOICING}/statements/{draft['statement_id']}/issue", finance, {})
+    return through.isoformat()
 
 
 def instructions(ids: dict[str, str]) -> str:
@@ -180,6 +275,11 @@ def instructions(ids: dict[str, str]) -> str:
     municipality = token(Role.MUNICIPALITY, municipality_id=uuid.UUID(municipality_id))
     return f"""The approval portal: {ORIGIN}/portal/pending (log in at {ORIGIN}/auth/login as {DEMO_APPROVER};
 the login link arrives in Mailpit, http://127.0.0.1:8025). Three days of Jonas Berg's hours are waiting.
+
+The municipality's pages: {ORIGIN}/municipality/ (log in at {ORIGIN}/auth/login as {DEMO_MUNICIPALITY_USER}, the job
+centre; the link arrives in Mailpit): progress against the target as of any date, with charts, and the issued
+co-financing statements (PDF, CSV, Peppol XML). The same figures as JSON:
+  curl -H "Authorization: Bearer $MUNICIPALITY" '{INVOICING}/municipalities/{municipality_id}/kpis?as_of=<a date>'
 
 Demo tokens, valid {TOKEN_HOURS} hours (paste these lines into your shell):
   export CONSULTANT={token(Role.CONSULTANT)}
