@@ -135,7 +135,8 @@ async def scenario(invoicing: Any, build: Any) -> dict[str, Any]:
        60 min on 09-03 corrected to 0 (−60), 90 min on 10-21.
     C: PC1 11-02, active; first day logged 11-03 (and a follow-up, ignored); 180 min on 11-04; PC2 planned 12-01.
     E: PE planned 10-01 (never started); 30 min on 10-05 corrected to 0 (−30): never reached.
-    D (Hjørring): PD 08-10 active; first day 08-10; 60 min on 08-11."""
+    D (Hjørring): PD 08-10 active; first day 08-10; 60 min on 08-11.
+    A at Hjørring too: PA0 planned 06-01 with a first day logged 06-01 (Hjørring's, not Aalborg's first day of A)."""
     a, b, c, d, e = (uuid.uuid4() for _ in range(5))
     pa1 = _placement(AALBORG, a, date(2026, 8, 10), "Anna")
     pb1 = _placement(AALBORG, b, date(2026, 9, 1), "Bo")
@@ -144,6 +145,7 @@ async def scenario(invoicing: Any, build: Any) -> dict[str, Any]:
     pc2 = _placement(AALBORG, c, date(2026, 12, 1), "Carl")
     pe = _placement(AALBORG, e, date(2026, 10, 1), "Eva")
     pd = _placement(HJORRING, d, date(2026, 8, 10), "Dan")
+    pa0 = _placement(HJORRING, a, date(2026, 6, 1), "Anna")
     await _publish(
         invoicing,
         _terms(AALBORG, date(2026, 7, 1), 10, "Aalborg Kommune"),
@@ -168,6 +170,8 @@ async def scenario(invoicing: Any, build: Any) -> dict[str, Any]:
         pe,
         pd,
         _status(pd, "active"),
+        pa0,
+        _activity(a, date(2026, 6, 1), pa0),
         _activity(a, date(2026, 8, 12), pa1),
         _activity(c, date(2026, 11, 3), pc1),
         _activity(c, date(2026, 11, 10), pc1, kind="follow_up_call"),
@@ -176,7 +180,7 @@ async def scenario(invoicing: Any, build: Any) -> dict[str, Any]:
     b_sep = build.approval(pb1, date(2026, 9, 3), 60)
     e_oct = build.approval(pe, date(2026, 10, 5), 30)
     await invoicing.wait_for_count("select count(*) from municipality_terms", expected=3, what="terms")
-    await invoicing.wait_for_count("select count(*) from kpi_placements", expected=7, what="kpi placements")
+    await invoicing.wait_for_count("select count(*) from kpi_placements", expected=8, what="kpi placements")
     await invoicing.publish_approvals(
         build.approval(pa1, date(2026, 8, 11), 120),
         build.approval(pa1, date(2026, 9, 2), 240),
@@ -195,7 +199,7 @@ async def scenario(invoicing: Any, build: Any) -> dict[str, Any]:
     await invoicing.wait_for_count(
         "select count(*) from kpi_placements where status = 'active'", expected=2, what="active placements"
     )
-    await invoicing.wait_for_count("select count(*) from kpi_first_days", expected=3, what="first days")
+    await invoicing.wait_for_count("select count(*) from kpi_first_days", expected=4, what="first days")
     return {"a": a, "b": b, "c": c, "d": d, "pa1": pa1, "pb1": pb1, "pc1": pc1}
 
 
@@ -261,8 +265,10 @@ async def test_another_municipalitys_citizens_do_not_count(scenario: Any, invoic
     assert (body["unique_citizens"], body["co_financed_minutes"]) == (1, 60)
     assert (body["placements_started"], body["placements_ended"]) == (1, 0)
     assert [m["month"] for m in body["months"]] == [f"2026-{m:02d}" for m in range(1, 12)]
-    # D's first day 08-10; PD active: in work at 30 (09-09) and 90 days (11-08).
-    assert [(r["measured"], r["in_work"]) for r in body["retention"]] == [(1, 1), (1, 1)]
+    # D's first day 08-10; PD active: in work at 30 (09-09) and 90 days (11-08). A's first day at Hjørring 06-01
+    # (PA0, still planned): measured at 30 (07-01) and 90 (08-30) days, in work at neither (Aalborg's PA1 does not
+    # count for Hjørring).
+    assert [(r["measured"], r["in_work"]) for r in body["retention"]] == [(2, 1), (2, 1)]
 
 
 # --- who may see the figures ------------------------------------------------------------------------------
@@ -425,6 +431,11 @@ async def test_a_merge_repoints_the_read_model_and_later_events_follow_it(invoic
     await invoicing.wait_for_count(
         "select count(*) from inbox where event_id = $1", envelope.id, expected=1, what="merge"
     )
+    assert await invoicing.count(
+        "select (select count(*) from kpi_placements where citizen_id = $1)"
+        " + (select count(*) from kpi_first_days where citizen_id = $1)",
+        merged,
+    ) == 0
     # Events still carrying the merged id, delivered after the merge.
     late = _activity(merged, date(2026, 8, 4), first)
     await _publish(invoicing, _status(second, "ended", date(2026, 11, 2), "other_job"), late)
