@@ -431,11 +431,14 @@ async def test_a_merge_repoints_the_read_model_and_later_events_follow_it(invoic
     await invoicing.wait_for_count(
         "select count(*) from inbox where event_id = $1", envelope.id, expected=1, what="merge"
     )
-    assert await invoicing.count(
-        "select (select count(*) from kpi_placements where citizen_id = $1)"
-        " + (select count(*) from kpi_first_days where citizen_id = $1)",
-        merged,
-    ) == 0
+    assert (
+        await invoicing.count(
+            "select (select count(*) from kpi_placements where citizen_id = $1)"
+            " + (select count(*) from kpi_first_days where citizen_id = $1)",
+            merged,
+        )
+        == 0
+    )
     # Events still carrying the merged id, delivered after the merge.
     late = _activity(merged, date(2026, 8, 4), first)
     await _publish(invoicing, _status(second, "ended", date(2026, 11, 2), "other_job"), late)

@@ -135,10 +135,10 @@ async def citizen_months(conn: asyncpg.Connection, municipality_id: UUID, as_of:
     through ``as_of`` are above 0, first in the earliest month whose net minutes are above 0."""
     rows = await conn.fetch(
         """with per_citizen_month as (
-               select citizen_id, date_trunc('month', work_date)::date as month, sum(minutes) as minutes
+               select citizen_id, date_trunc('month', work_date::timestamp)::date as month, sum(minutes) as minutes
                  from co_financing_lines
                 where municipality_id = $1 and work_date <= $2
-                group by citizen_id, date_trunc('month', work_date)
+                group by citizen_id, date_trunc('month', work_date::timestamp)
            ),
            reached as (
                select min(month) filter (where minutes > 0) as month
@@ -161,13 +161,13 @@ async def placement_months(conn: asyncpg.Connection, municipality_id: UUID, as_o
     """Per month: placements started (active or ended, start date in the month and on or before ``as_of``) and
     ended (ended, end date in the month and on or before ``as_of``) per end reason (None for starts)."""
     rows = await conn.fetch(
-        """select date_trunc('month', start_date)::date as month, false as ended, null::text as end_reason,
+        """select date_trunc('month', start_date::timestamp)::date as month, false as ended, null::text as end_reason,
                   count(*)::int as placements
              from kpi_placements
             where municipality_id = $1 and status in ('active', 'ended') and start_date <= $2
             group by 1
            union all
-           select date_trunc('month', end_date)::date, true, end_reason, count(*)::int
+           select date_trunc('month', end_date::timestamp)::date, true, end_reason, count(*)::int
              from kpi_placements
             where municipality_id = $1 and status = 'ended' and end_date <= $2
             group by 1, 3
@@ -216,15 +216,17 @@ async def retention(
                select fd.citizen_id, d.days, fd.first_day + d.days as day
                  from first_days fd cross join unnest($3::int[]) as d(days)
                 where fd.first_day + d.days <= $2
+           ),
+           in_work as (
+               select distinct m.citizen_id, m.days
+                 from measured m join mine p on p.citizen_id = m.citizen_id
+                where p.status in ('active', 'ended') and p.start_date <= m.day
+                  and (p.status = 'active' or p.end_date >= m.day or p.end_reason = any($4::text[]))
            )
-           select d.days,
-                  count(m.citizen_id)::int as measured,
-                  count(m.citizen_id) filter (where exists (
-                      select 1 from mine p
-                       where p.citizen_id = m.citizen_id and p.status in ('active', 'ended') and p.start_date <= m.day
-                         and (p.status = 'active' or p.end_date >= m.day or p.end_reason = any($4::text[]))
-                  ))::int as in_work
-             from unnest($3::int[]) as d(days) left join measured m on m.days = d.days
+           select d.days, count(m.citizen_id)::int as measured, count(w.citizen_id)::int as in_work
+             from unnest($3::int[]) as d(days)
+             left join measured m on m.days = d.days
+             left join in_work w on w.citizen_id = m.citizen_id and w.days = m.days
             group by d.days
             order by d.days""",
         municipality_id,
