@@ -55,7 +55,7 @@ def load() -> str:
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
 
 
-async def seed_municipality(conn: asyncpg.Connection, index: int, citizens: int, lines: int) -> tuple[uuid.UUID, int]:
+async def seed_municipality(pool: asyncpg.Pool, index: int, citizens: int, lines: int) -> tuple[uuid.UUID, int]:
     """One municipality's terms, read model rows, entries and lines; returns its id and the rows written."""
     municipality_id, terms_id, company_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     approved_at = datetime(2026, 11, 30, 7, tzinfo=UTC)
@@ -99,7 +99,7 @@ async def seed_municipality(conn: asyncpg.Connection, index: int, citizens: int,
                             approved_at, entry_id))  # fmt: skip
             line_rows.append((correction, municipality_id, terms_id, citizen_id, "Borger", work_date, -minutes, RATE,
                               amount_for(-minutes, RATE), entry_id))  # fmt: skip
-    async with conn.transaction():
+    async with pool.acquire() as conn, conn.transaction():
         await conn.execute(
             """insert into municipality_terms (terms_id, municipality_id, municipality_name, effective_from,
                                                co_financing_rate_ore_per_hour, eligibility_threshold_weeks,
@@ -147,13 +147,12 @@ async def run(stack: StackSettings, citizens: int, lines: int, others: int, runs
         print(f"before: {load()}", flush=True)
         started = time.perf_counter()
         rows = 0
-        async with pool.acquire() as conn:
-            measured = None
-            for index in range(1 + others):
-                municipality_id, written = await seed_municipality(conn, index, citizens, lines)
-                measured = measured or municipality_id
-                rows += written
-            await conn.execute("vacuum analyze")  # the steady state autovacuum keeps (visibility map set)
+        measured = None
+        for index in range(1 + others):
+            municipality_id, written = await seed_municipality(pool, index, citizens, lines)
+            measured = measured or municipality_id
+            rows += written
+        await pool.execute("vacuum analyze")  # the steady state autovacuum keeps (visibility map set)
         assert measured is not None
         seconds = time.perf_counter() - started
         print(f"seed:   {1 + others} municipalities x ({citizens} citizens, ~{citizens * 3 // 2} placements, {lines} "

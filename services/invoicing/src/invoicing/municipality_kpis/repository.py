@@ -21,7 +21,7 @@ from invoicing.municipality_kpis.models import (
 # --- the read model ------------------------------------------------------------------------------------------
 
 
-async def upsert_placement(
+async def insert_placement(
     conn: asyncpg.Connection,
     *,
     placement_id: UUID,
@@ -30,35 +30,23 @@ async def upsert_placement(
     status: str,
     start_date: date,
     end_date: date | None,
-    end_reason: str | None,
 ) -> None:
-    """Inserts the placement or, on a redelivery (or a created event arriving after a status change), sets its
-    fields again. The citizen id passes the alias trigger (a merged id is stored as the kept one)."""
+    """Adds the placement; a known one is left as it is (a redelivered created event must not put a later status
+    back). The citizen id passes the alias trigger (a merged id is stored as the kept one)."""
     await conn.execute(
-        """insert into kpi_placements (placement_id, municipality_id, citizen_id, status, start_date, end_date,
-                                      end_reason)
-           values ($1, $2, $3, $4, $5, $6, $7)
-           on conflict (placement_id) do update
-              set municipality_id = excluded.municipality_id, citizen_id = excluded.citizen_id,
-                  status = excluded.status, start_date = excluded.start_date, end_date = excluded.end_date,
-                  end_reason = excluded.end_reason, updated_at = now()""",
+        """insert into kpi_placements (placement_id, municipality_id, citizen_id, status, start_date, end_date)
+           values ($1, $2, $3, $4, $5, $6)
+           on conflict (placement_id) do nothing""",
         placement_id,
         municipality_id,
         citizen_id,
         status,
         start_date,
         end_date,
-        end_reason,
     )
 
 
-async def placement_created_known(conn: asyncpg.Connection, placement_id: UUID) -> bool:
-    """Whether the KPI row of the placement exists already (a created event redelivered after a status change
-    must not put the status back to the created one)."""
-    return bool(await conn.fetchval("select true from kpi_placements where placement_id = $1", placement_id))
-
-
-async def update_status(
+async def set_status(
     conn: asyncpg.Connection,
     *,
     placement_id: UUID,
@@ -68,11 +56,20 @@ async def update_status(
     end_date: date | None,
     end_reason: str | None,
 ) -> bool:
-    """Sets the lifecycle of a known placement; False when the placement is not in the read model."""
-    updated = await conn.fetchval(
-        """update kpi_placements
-              set citizen_id = $2, status = $3, start_date = $4, end_date = $5, end_reason = $6, updated_at = now()
-            where placement_id = $1
+    """Sets the lifecycle of the placement. A placement this read model has not seen (created before it existed)
+    is added under its municipality in invoicing's placements read model (accruals'); False, and nothing
+    written, when neither knows it."""
+    written = await conn.fetchval(
+        """insert into kpi_placements (placement_id, municipality_id, citizen_id, status, start_date, end_date,
+                                      end_reason)
+           select $1, known.municipality_id, $2, $3, $4, $5, $6
+             from (select coalesce((select municipality_id from kpi_placements where placement_id = $1),
+                                   (select municipality_id from placements where placement_id = $1))
+                          as municipality_id) as known
+            where known.municipality_id is not null
+           on conflict (placement_id) do update
+              set citizen_id = excluded.citizen_id, status = excluded.status, start_date = excluded.start_date,
+                  end_date = excluded.end_date, end_reason = excluded.end_reason, updated_at = now()
            returning true""",
         placement_id,
         citizen_id,
@@ -81,16 +78,7 @@ async def update_status(
         end_date,
         end_reason,
     )
-    return bool(updated)
-
-
-async def municipality_of_placement(conn: asyncpg.Connection, placement_id: UUID) -> UUID | None:
-    """The municipality in invoicing's placements read model (accruals'), for a status change whose created
-    event this read model has not seen (a placement created before the KPI read model existed)."""
-    found: UUID | None = await conn.fetchval(
-        "select municipality_id from placements where placement_id = $1", placement_id
-    )
-    return found
+    return bool(written)
 
 
 async def record_first_day(

@@ -44,30 +44,5 @@ class MunicipalityKpisOut(BaseModel):
 
     @classmethod
     def of(cls, kpis: MunicipalityKpis) -> MunicipalityKpisOut:
-        return cls(
-            municipality_id=kpis.municipality_id,
-            municipality_name=kpis.municipality_name,
-            as_of=kpis.as_of,
-            target_unique_citizens=kpis.target_unique_citizens,
-            unique_citizens=kpis.unique_citizens,
-            co_financed_minutes=kpis.co_financed_minutes,
-            placements_started=kpis.placements_started,
-            placements_ended=kpis.placements_ended,
-            months=[
-                KpiMonthOut(
-                    month=m.month,
-                    unique_citizens_cumulative=m.unique_citizens_cumulative,
-                    new_citizens=m.new_citizens,
-                    co_financed_minutes=m.co_financed_minutes,
-                    placements_started=m.placements_started,
-                    placements_ended=m.placements_ended,
-                    end_reasons=m.end_reasons,
-                )
-                for m in kpis.months
-            ],
-            end_reasons=kpis.end_reasons,
-            retention=[
-                RetentionOut(days=r.days, measured=r.measured, in_work=r.in_work, share_permille=r.share_permille)
-                for r in kpis.retention
-            ],
-        )
+        """From the domain object (its dataclasses read by attribute; ``share_permille`` is Retention's property)."""
+        return cls.model_validate(kpis, from_attributes=True)

@@ -48,9 +48,7 @@ async def kpis_as_of(
 async def record_placement_created(conn: asyncpg.Connection, data: PlacementCreated) -> None:
     """A new placement's row (status from the event; none: planned). Idempotent: a redelivery, or a created event
     arriving after a status change of the placement, leaves a known row as it is."""
-    if await repository.placement_created_known(conn, data.placement_id):
-        return
-    await repository.upsert_placement(
+    await repository.insert_placement(
         conn,
         placement_id=data.placement_id,
         municipality_id=data.municipality_id,
@@ -58,7 +56,6 @@ async def record_placement_created(conn: asyncpg.Connection, data: PlacementCrea
         status=data.status or "planned",
         start_date=data.start_date,
         end_date=data.end_date,
-        end_reason=None,
     )
 
 
@@ -67,31 +64,17 @@ async def record_status_changed(conn: asyncpg.Connection, data: PlacementStatusC
     Placement keys both events by the placement id, so the created event comes first; a placement created before
     this read model existed is taken from the placements read model, and one unknown to both is logged and left
     (nothing to count it under)."""
-    end_reason = data.end_reason if data.status == "ended" else None
-    if await repository.update_status(
+    written = await repository.set_status(
         conn,
         placement_id=data.placement_id,
         citizen_id=data.citizen_id,
         status=data.status,
         start_date=data.start_date,
         end_date=data.end_date,
-        end_reason=end_reason,
-    ):
-        return
-    municipality_id = await repository.municipality_of_placement(conn, data.placement_id)
-    if municipality_id is None:
-        log.warning("status change of placement %s, unknown to invoicing: not counted", data.placement_id)
-        return
-    await repository.upsert_placement(
-        conn,
-        placement_id=data.placement_id,
-        municipality_id=municipality_id,
-        citizen_id=data.citizen_id,
-        status=data.status,
-        start_date=data.start_date,
-        end_date=data.end_date,
-        end_reason=end_reason,
+        end_reason=data.end_reason if data.status == "ended" else None,
     )
+    if not written:
+        log.warning("status change of placement %s, unknown to invoicing: not counted", data.placement_id)
 
 
 async def record_activity(conn: asyncpg.Connection, data: ActivityLogged) -> None:
