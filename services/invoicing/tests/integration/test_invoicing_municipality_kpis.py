@@ -406,6 +406,16 @@ async def test_a_status_change_of_a_placement_created_before_the_read_model_exis
     ]
 
 
+async def _rows_of(invoicing: Any, citizen_id: uuid.UUID) -> int:
+    return int(
+        await invoicing.count(
+            "select (select count(*) from kpi_placements where citizen_id = $1)"
+            " + (select count(*) from kpi_first_days where citizen_id = $1)",
+            citizen_id,
+        )
+    )
+
+
 async def test_a_merge_repoints_the_read_model_and_later_events_follow_it(invoicing: Any) -> None:
     kept, merged = uuid.uuid4(), uuid.uuid4()
     first = _placement(AALBORG, kept, date(2026, 8, 3))
@@ -431,14 +441,7 @@ async def test_a_merge_repoints_the_read_model_and_later_events_follow_it(invoic
     await invoicing.wait_for_count(
         "select count(*) from inbox where event_id = $1", envelope.id, expected=1, what="merge"
     )
-    assert (
-        await invoicing.count(
-            "select (select count(*) from kpi_placements where citizen_id = $1)"
-            " + (select count(*) from kpi_first_days where citizen_id = $1)",
-            merged,
-        )
-        == 0
-    )
+    assert await _rows_of(invoicing, merged) == 0
     # Events still carrying the merged id, delivered after the merge.
     late = _activity(merged, date(2026, 8, 4), first)
     await _publish(invoicing, _status(second, "ended", date(2026, 11, 2), "other_job"), late)
@@ -447,15 +450,8 @@ async def test_a_merge_repoints_the_read_model_and_later_events_follow_it(invoic
         "select count(*) from kpi_placements where status = 'ended'", expected=1, what="late status change"
     )
 
-    assert (
-        await invoicing.count(
-            "select (select count(*) from kpi_placements where citizen_id = $1)"
-            " + (select count(*) from kpi_first_days where citizen_id = $1)",
-            merged,
-        )
-        == 0
-    )
-    assert await invoicing.count("select count(*) from kpi_placements where citizen_id = $1", kept) == 2
+    assert await _rows_of(invoicing, merged) == 0
+    assert await _rows_of(invoicing, kept) == 4  # two placements, two first days
     after = await _kpis(invoicing)
     # One person now: first day 08-04 (the earliest logged of either id); 30 → 09-03, in `first` (active): in;
     # 90 → 11-02: in (`first` still active).
