@@ -12,6 +12,7 @@ from invoicing.documents.endpoints import router as documents
 from invoicing.documents.jobs import render_invoice_documents
 from invoicing.invoices.endpoints import router as invoices
 from invoicing.ledger.endpoints import router as ledger
+from invoicing.municipality_kpis.endpoints import router as municipality_kpis
 from invoicing.payments.endpoints import router as payments
 from invoicing.portal.endpoints import router as portal_invoices
 from invoicing.portal.web import install_portal_error_pages
@@ -48,6 +49,8 @@ def create_app(settings: InvoicingSettings | None = None, role: Role = Role.ALL)
             # Issue 11: the documents of statements (PDF, CSV, JSON, Peppol UBL) and their deliveries.
             statement_documents,
             statements,
+            # Issue 12: a municipality's progress figures (JSON).
+            municipality_kpis,
             stripe_webhooks,
             portal_invoices,
             problem_pages,

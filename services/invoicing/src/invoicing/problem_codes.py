@@ -441,6 +441,12 @@ CATALOGUE = service_catalogue(
             en=("Sent before the issue", "sent_at is before the statement was issued."),
             da=("Afsendt før udstedelsen", "sent_at ligger før opgørelsen blev udstedt."),
         ),
+        # Issue 12: a municipality's progress figures.
+        rule_entry(
+            "as-of-future",
+            en=("Date in the future", "Progress figures are stated as of today or an earlier date."),
+            da=("Dato i fremtiden", "Tal for fremdrift opgøres pr. i dag eller en tidligere dato."),
+        ),
     ],
 )
 # GET /problems/<service>/ and /problems/<service>/{code}: included by app.py.

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from invoicing.accruals.handlers import on_entry_approved, on_placement_created
+import asyncpg
+
+from invoicing.accruals.handlers import on_entry_approved
+from invoicing.accruals.handlers import on_placement_created as accrue_placement_created
 from invoicing.accruals.service import prepare_approvals
 from invoicing.adjustments.handlers import on_municipality_terms_set, on_placement_rates_changed
 from invoicing.citizens.handlers import on_citizens_merged
 from invoicing.companies.handlers import on_company_registered, on_company_updated
+from invoicing.municipality_kpis import handlers as kpis
 from invoicing.statements.handlers import on_citizen_referred
 from vikar_shared.events import placement, timesheet
+from vikar_shared.events.envelope import Envelope
 from vikar_shared.events.placement import (
+    ActivityLogged,
     CitizenReferred,
     CitizensMerged,
     CompanyRegistered,
@@ -18,10 +24,19 @@ from vikar_shared.events.placement import (
     PageSessionEnded,
     PlacementCreated,
     PlacementRatesChanged,
+    PlacementStatusChanged,
 )
 from vikar_shared.events.timesheet import EntryApproved
 from vikar_shared.identity.revocation import on_page_session_ended
 from vikar_shared.messaging.subscriber import ConsumerSpec
+
+
+async def on_placement_created(conn: asyncpg.Connection, envelope: Envelope, data: PlacementCreated) -> None:
+    """Both read models of a new placement in the one inbox transaction: accruals' (and the entries waiting for
+    it), then the progress figures' (issue 12). Each is idempotent on a redelivery."""
+    await accrue_placement_created(conn, envelope, data)
+    await kpis.on_placement_created(conn, envelope, data)
+
 
 PLACEMENTS = ConsumerSpec(
     name="invoicing.placements",
@@ -35,13 +50,18 @@ PLACEMENTS = ConsumerSpec(
         CompanyUpdated: on_company_updated,
         PageSessionEnded: on_page_session_ended,
         CitizenReferred: on_citizen_referred,
+        # Issue 12: the progress figures' read model.
+        PlacementStatusChanged: kpis.on_placement_status_changed,
+        ActivityLogged: kpis.on_activity_logged,
     },
     description="Keeps the terms (with the statement, VAT and payment fields), placements, bill rate and referrals "
     "(what a co-financing statement names a citizen by) read models; accrues approved entries that waited; "
     "settles a retroactive bill or co-financing rate change as adjustments; "
     "moves a merged citizen's placements and lines to the citizen kept; keeps the companies read model (buyer, "
     "billing rhythm, payment terms, approvers); records page sessions the identity owner ended (the portal's "
-    "invoices pages refuse them)",
+    "invoices pages refuse them); keeps the municipality progress figures' read model (each placement's status, "
+    "start and end date and end reason; citizens' first days at a company, activity first_day_accompanied; a "
+    "merged citizen's rows move to the citizen kept)",
 )
 
 APPROVALS = ConsumerSpec(

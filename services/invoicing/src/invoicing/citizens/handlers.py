@@ -21,6 +21,8 @@ CITIZEN_TABLES: tuple[str, ...] = (
     "bill_adjustments",  # issue 9: adjustments of the lines' prices follow their citizen
     "co_financing_adjustments",
     "referrals",  # issue 11: a statement names a citizen by their latest referral
+    "kpi_placements",  # issue 12: a municipality's progress figures count the person once
+    "kpi_first_days",
 )
 
 
