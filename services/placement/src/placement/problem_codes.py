@@ -20,9 +20,7 @@ CATALOGUE = service_catalogue(
         not_found_entry("citizen", en="citizen", da="borger"),
         not_found_entry("company", en="company", da="virksomhed"),
         not_found_entry("municipality", en="municipality", da="kommune"),
-        not_found_entry(
-            "municipality-user", en="municipality user", da="kommunal bruger", by=("address", "adressen")
-        ),
+        not_found_entry("municipality-user", en="municipality user", da="kommunal bruger", by=("address", "adressen")),
         not_found_entry("opening", en="job opening", da="jobåbning"),
         not_found_entry("placement", en="placement", da="placering"),
         not_found_entry("referral", en="referral", da="henvisning"),
