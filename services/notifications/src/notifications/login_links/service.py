@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
 from datetime import datetime
 
 import asyncpg
@@ -26,18 +27,17 @@ LoginLinkRequest = PageLoginLinkRequested | LoginLinkRequestedV2
 def login_link_from_event(event_id: uuid.UUID, data: LoginLinkRequest) -> LoginLink:
     """The link as this service sees it; placement's request names the role and, since issue 12, the
     municipality's and the person's names (timesheet's v2 is always an approver's)."""
-    placement = isinstance(data, PageLoginLinkRequested)
-    return LoginLink(
+    link = LoginLink(
         event_id=event_id,
         company_id=data.company_id,
         email=normalise_address(data.email),
         sealed_link=data.sealed_link,
         expires_at=data.expires_at,
         locale=data.locale,
-        role=data.role if placement else "company_approver",
-        municipality_name=data.municipality_name if placement else None,
-        person_name=data.person_name if placement else None,
     )
+    if isinstance(data, PageLoginLinkRequested):
+        return replace(link, role=data.role, municipality_name=data.municipality_name, person_name=data.person_name)
+    return link
 
 
 async def addressee_of(conn: asyncpg.Connection, link: LoginLink) -> Addressee:
