@@ -128,20 +128,14 @@ def test_a_municipality_users_danish_mail_speaks_of_statements_and_progress_not_
     body = render_body(link, Addressee("Mette Jensen", "Aalborg Kommune"), LINK)
 
     assert render_subject(link) == "Dit login-link til Vikarmodellen"
-    assert body == (
-        "Hej Mette Jensen,\n"
-        "\n"
-        "Her er dit link til at logge ind og se kommunens medfinansieringsopgørelser og fremdrift for "
-        "Aalborg Kommune:\n"
-        "\n"
-        "https://portal.example.dk/portal/login/abc123\n"
-        "\n"
-        "Linket virker til kl. 14:20 (dansk tid), og det kan kun bruges én gang.\n"
-        "Har du ikke bedt om linket, kan du se bort fra denne e-mail. Del det ikke med andre.\n"
-        "\n"
-        "Med venlig hilsen\n"
-        "Vikarmodellen\n"
-    )
+    assert body.splitlines()[:3] == [
+        "Hej Mette Jensen,",
+        "",
+        "Her er dit link til at logge ind og se kommunens medfinansieringsopgørelser og fremdrift for Aalborg Kommune:",
+    ]
+    # The rest (the link, its expiry, the warning, the signature) is the approver's mail word for word.
+    approvers = render_body(_link(), Addressee("Bo Hansen", "Bager Hansen ApS"), LINK)
+    assert body.splitlines()[3:] == approvers.splitlines()[3:]
     assert "godkende timer" not in body
 
 
