@@ -121,8 +121,13 @@ async def remove_user(
         raise not_found("municipality-user", "address")
     await repository.delete_user(conn, municipality_id, wanted)
     await identity.end_sessions_for_removed_access(conn, municipality_id=municipality_id, email=wanted, now=now)
-    action, details = "municipality.user_removed", {"email": wanted}
-    await record(conn, actor=actor.subject, action=action, subject=municipality_id, details=dict(details))
+    await record(
+        conn,
+        actor=actor.subject,
+        action="municipality.user_removed",
+        subject=municipality_id,
+        details={"email": wanted},
+    )
     return await get_municipality(conn, actor, municipality_id)
 
 
