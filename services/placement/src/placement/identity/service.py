@@ -1,6 +1,6 @@
 """Use cases of identity: login links, the rate limit, page sessions and their end. Each takes the
 caller's connection and never commits, so a session's end and its ``PageSessionEnded`` event are written
-in one transaction (with the approver's removal, when that is why it ended).
+in one transaction (with the removal of an approver or a municipality user, when that is why it ended).
 
 Who may log in comes from the directory of people: the approvers of ``placement.companies`` (read through
 :mod:`placement.companies.directory`) and the municipality users of ``placement.agreements`` (read through
