@@ -514,3 +514,27 @@ async def test_the_page_in_a_real_browser_on_a_phone_and_a_desktop(invoicing: An
 
 async def _started(server: uvicorn.Server) -> bool:
     return server.started
+
+
+async def test_a_municipality_users_session_gets_only_the_no_access_page_even_with_an_approvers_address(
+    invoicing: Any, world: World
+) -> None:
+    """Issue 12: municipality users log in through the same identity. Their session (role ``municipality``)
+    opens nothing of the company portal's Invoices page, even when the address also approves for the company
+    or the token names the company: the no-access page (403) and nothing of the invoices."""
+    for claims in (
+        {"role": Role.MUNICIPALITY, "municipality_id": uuid.uuid4()},  # the approver's own address
+        {"role": Role.MUNICIPALITY, "municipality_id": uuid.uuid4(), "company_id": world.company},
+    ):
+        async with _other_browser(invoicing) as browser:
+            _log_in(invoicing, browser, **claims)
+            for path in (LIST, f"{LIST}?page=1", f"/portal/invoices/{world.october['invoice_id']}/pdf"):
+                refused = await browser.get(path)
+                assert refused.status_code == 403, (claims, path)
+                assert_page_headers(refused)
+                assert refused.headers["content-type"].startswith("text/html")
+                assert "Ingen adgang" in refused.text
+                text = visible_text(refused.text)
+                for document in (world.october, world.credit, world.other):
+                    assert document["number"] not in text
+                assert "Bager" not in text

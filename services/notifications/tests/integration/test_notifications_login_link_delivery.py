@@ -226,3 +226,53 @@ async def test_a_link_sealed_for_another_address_or_with_an_unknown_key_is_never
         assert "no sealing key '2026-11'" in errors[stranger]
         assert all(r["sealed_secret"] is None for r in rows)
         assert LINKS[redirected.request_id] not in " ".join(errors.values())
+
+
+async def test_a_municipality_users_link_is_mailed_about_statements_and_progress_with_the_events_names(
+    make_settings: Any, mailbox: Any, unique_address: Callable[[str], str], kafka: str, kafka_namespace: str
+) -> None:
+    """Issue 12: placement's request for a municipality user carries the municipality's and the person's names
+    (no read model here knows them); the mail says what the link opens, in Danish or English."""
+    mette, finn = unique_address("mette"), unique_address("finn")
+    app = create_app(await make_settings())
+    async with serve_in_process(app):
+        requests = []
+        for email, locale in ((mette, "da"), (finn, "en")):
+            link = f"https://vikarmodel.example/auth/login/{uuid.uuid4().hex}"
+            request = PageLoginLinkRequested(
+                request_id=uuid.uuid4(),
+                email=email,
+                role="municipality",
+                municipality_id=uuid.uuid4(),
+                municipality_name="Aalborg Kommune",
+                person_name="Mette Jensen" if email == mette else None,
+                sealed_link=SealingKeys(dev_sealing_keys()).seal(link, context=login_link_seal_context(email)),
+                expires_at=datetime.now(UTC) + timedelta(minutes=15),
+                locale=locale,
+            )
+            LINKS[request.request_id] = link
+            requests.append(request)
+        await publish_events(kafka, kafka_namespace, [(r, r.request_id) for r in requests])
+
+        danish = await _one_mail_to(mailbox, mette)
+        english = await _one_mail_to(mailbox, finn)
+
+        assert danish["Subject"] == "Dit login-link til Vikarmodellen"
+        assert danish["To"] == [{"Name": "Mette Jensen", "Address": mette}]
+        text = danish["Text"].replace("\r\n", "\n")
+        assert text.startswith(
+            "Hej Mette Jensen,\n\nHer er dit link til at logge ind og se kommunens medfinansieringsopgørelser og "
+            "fremdrift for Aalborg Kommune:\n"
+        )
+        assert "godkende timer" not in text
+        assert LINKS[requests[0].request_id] in text
+        english_text = english["Text"].replace("\r\n", "\n")
+        assert english_text.startswith(
+            "Hello,\n\nHere is your link to log in and see the municipality's co-financing statements and progress "
+            "for Aalborg Kommune:\n"
+        )
+        assert LINKS[requests[1].request_id] in english_text
+        pool: asyncpg.Pool = app.state.pool
+        rows = await pool.fetch("select kind, status, t::text as everything from outgoing_emails t order by recipient")
+        assert [(r["kind"], r["status"]) for r in rows] == [("login_link", "sent"), ("login_link", "sent")]
+        assert all(LINKS[r.request_id] not in row["everything"] for r in requests for row in rows)

@@ -102,3 +102,69 @@ def test_a_link_is_expired_from_its_expiry_instant_on() -> None:
     link = _link()
     assert not link.expired(datetime(2026, 11, 27, 13, 19, 59, tzinfo=UTC))
     assert link.expired(datetime(2026, 11, 27, 13, 20, tzinfo=UTC))
+
+
+# --- Issue 12: a municipality user's link ------------------------------------------------------------------
+
+
+def _municipality_link(locale: str = "da") -> LoginLink:
+    sealed = KEYS.seal(LINK, context=login_link_seal_context("mette@aalborg.dk"))
+    return LoginLink(
+        EVENT,
+        None,
+        "mette@aalborg.dk",
+        sealed,
+        datetime(2026, 11, 27, 13, 20, tzinfo=UTC),
+        locale,
+        role="municipality",
+        municipality_name="Aalborg Kommune",
+        person_name="Mette Jensen",
+    )
+
+
+def test_a_municipality_users_danish_mail_speaks_of_statements_and_progress_not_hours() -> None:
+    link = _municipality_link()
+
+    body = render_body(link, Addressee("Mette Jensen", "Aalborg Kommune"), LINK)
+
+    assert render_subject(link) == "Dit login-link til Vikarmodellen"
+    assert body.splitlines()[:3] == [
+        "Hej Mette Jensen,",
+        "",
+        "Her er dit link til at logge ind og se kommunens medfinansieringsopgørelser og fremdrift for Aalborg Kommune:",
+    ]
+    # The rest (the link, its expiry, the warning, the signature) is the approver's mail word for word.
+    approvers = render_body(_link(), Addressee("Bo Hansen", "Bager Hansen ApS"), LINK)
+    assert body.splitlines()[3:] == approvers.splitlines()[3:]
+    assert "godkende timer" not in body
+
+
+def test_a_municipality_users_english_mail_and_without_names() -> None:
+    link = _municipality_link("en")
+
+    named = render_body(link, Addressee("Mette Jensen", "Aalborg Kommune"), LINK)
+    unnamed = render_body(link, Addressee(None, None), LINK)
+
+    assert render_subject(link) == "Your login link for Vikarmodellen"
+    assert named.startswith(
+        "Hello Mette Jensen,\n\nHere is your link to log in and see the municipality's co-financing statements "
+        "and progress for Aalborg Kommune:\n"
+    )
+    assert unnamed.startswith(
+        "Hello,\n\nHere is your link to log in and see the municipality's co-financing statements and progress:\n"
+    )
+    assert "approve hours" not in named + unnamed
+    da = render_body(_municipality_link(), Addressee(None, None), LINK)
+    assert da.startswith(
+        "Hej,\n\nHer er dit link til at logge ind og se kommunens medfinansieringsopgørelser og fremdrift:\n"
+    )
+
+
+def test_a_municipality_users_planned_mail_is_addressed_by_name_and_keeps_the_link_sealed() -> None:
+    link = _municipality_link()
+
+    planned = plan_login_email(link, Addressee("Mette\nJensen", "Aalborg Kommune"), CONTEXT)
+
+    assert (planned.recipient, planned.recipient_name) == ("mette@aalborg.dk", "Mette Jensen")
+    assert LINK not in planned.body and SECRET_PLACEHOLDER in planned.body.splitlines()
+    assert "fremdrift for Aalborg Kommune:" in planned.body

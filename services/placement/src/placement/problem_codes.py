@@ -20,6 +20,7 @@ CATALOGUE = service_catalogue(
         not_found_entry("citizen", en="citizen", da="borger"),
         not_found_entry("company", en="company", da="virksomhed"),
         not_found_entry("municipality", en="municipality", da="kommune"),
+        not_found_entry("municipality-user", en="municipality user", da="kommunal bruger", by=("address", "adressen")),
         not_found_entry("opening", en="job opening", da="jobåbning"),
         not_found_entry("placement", en="placement", da="placering"),
         not_found_entry("referral", en="referral", da="henvisning"),
@@ -84,6 +85,13 @@ CATALOGUE = service_catalogue(
             en=("Too many approvers", "A company has at most the number of approvers allowed."),
             da=("For mange godkendere", "En virksomhed kan højst have det tilladte antal godkendere."),
             do=("Remove an approver before adding another.", "Fjern en godkender, før du tilføjer en ny."),
+        ),
+        entry(
+            "municipality-users-limit",
+            409,
+            en=("Too many users", "A municipality has at most the number of users allowed."),
+            da=("For mange brugere", "En kommune kan højst have det tilladte antal brugere."),
+            do=("Remove a user before adding another.", "Fjern en bruger, før du tilføjer en ny."),
         ),
         entry(
             "last-approver",
@@ -152,8 +160,8 @@ CATALOGUE = service_catalogue(
         ),
         rule_entry(
             "unique-email",
-            en=("E-mail given twice", "Each approver e-mail address may appear once."),
-            da=("E-mail to gange", "Hver godkenders e-mailadresse må kun optræde én gang."),
+            en=("E-mail given twice", "Each e-mail address (of an approver or a user) may appear once."),
+            da=("E-mail to gange", "Hver e-mailadresse (en godkenders eller en brugers) må kun optræde én gang."),
         ),
         rule_entry(
             "phone-or-email",

@@ -123,6 +123,17 @@ async def test_the_timeline_lists_referral_placement_status_changes_and_activiti
     for body in logged:
         r = await _log(api, citizen, **body)
         assert r.status_code == 201, r.text
+    # Issue 12: ActivityLogged names the placement when the activity does (invoicing's first-day read model).
+    published = {
+        (e["data"]["activity_type"], e["data"]["placement_id"]) for e in await api.events("placement.activity_logged")
+    }
+    assert published == {
+        ("outcome", None),
+        ("follow_up_day_7", pid),
+        ("preboarding_session", None),
+        ("cv_workshop", None),
+        ("first_day_accompanied", pid),
+    }
 
     timeline = await api.client.get(f"/citizens/{citizen}/timeline", headers=ANNA)
     assert timeline.status_code == 200, timeline.text
@@ -307,6 +318,7 @@ async def test_activity_logged_carries_no_note_and_bad_activities_write_nothing(
         "activity_type": "concern_raised",
         "occurred_on": "2026-11-26",
         "logged_by": "anna",
+        "placement_id": None,  # issue 12: the event names the placement when the activity does (none here)
     }
     (key,) = await api.sql("select key from outbox where envelope->>'type' = 'placement.activity_logged'")
     assert key["key"] == citizen

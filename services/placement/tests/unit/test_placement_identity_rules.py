@@ -12,6 +12,7 @@ import pytest
 from placement.identity.i18n import CATALOGUE, Translator
 from placement.identity.models import (
     DEFAULT_NEXT,
+    MUNICIPALITY_HOME,
     Backoff,
     LinkState,
     LoginPolicy,
@@ -21,6 +22,7 @@ from placement.identity.models import (
     access_claims,
     csrf_for,
     digest,
+    landing,
     link_state,
     login_link,
     login_wait,
@@ -190,3 +192,22 @@ def test_the_login_pages_words_are_the_shared_page_words_plus_their_own() -> Non
     assert Translator("da")("check_email_text", minutes=15).endswith(
         "Linket virker i 15 minutter og kan kun bruges én gang."
     )
+
+
+def test_a_municipality_user_lands_on_the_municipality_pages_unless_the_link_named_another_page() -> None:
+    user = Person(email="mette@aalborg.dk", role=Role.MUNICIPALITY, municipality_id=uuid.uuid4())
+    approver = Person(email="bo@bager.dk", role=Role.COMPANY_APPROVER, company_id=uuid.uuid4())
+
+    assert MUNICIPALITY_HOME == "/municipality/"
+    assert landing(user, safe_next(None)) == landing(user, DEFAULT_NEXT) == "/municipality/"
+    assert landing(user, safe_next("//evil.example")) == "/municipality/"
+    assert landing(user, "/municipality/statements") == "/municipality/statements"
+    assert landing(approver, safe_next(None)) == DEFAULT_NEXT
+    assert landing(approver, "/portal/history?month=2026-11") == "/portal/history?month=2026-11"
+
+
+def test_the_login_pages_speak_to_approvers_and_municipality_users_in_both_languages() -> None:
+    for key in ("login_intro", "check_email_text"):
+        danish, english = Translator("da")(key, minutes=15), Translator("en")(key, minutes=15)
+        assert "virksomhed" in danish and "kommune" in danish, key
+        assert "compan" in english and "municipalit" in english, key

@@ -1,1 +1,2 @@
-"""Portal login links: timesheet asks (LoginLinkRequested), this service e-mails the link to the approver."""
+"""Login links: placement (the identity owner) asks (PageLoginLinkRequested), this service e-mails the link to the
+approver or municipality user."""

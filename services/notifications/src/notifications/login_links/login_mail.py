@@ -1,4 +1,6 @@
-"""The login-link e-mail in Danish or English: who it is for, the link, until when it works."""
+"""The login-link e-mail in Danish or English: who it is for, the link, until when it works. An approver's
+link logs in to approve hours for a company; a municipality user's (issue 12) to see the municipality's
+co-financing statements and progress."""
 
 from __future__ import annotations
 
@@ -23,6 +25,10 @@ _TEXT = {
         "greeting_unnamed": "Hej,",
         "intro": "Her er dit link til at logge ind og godkende timer for {company}:",
         "intro_unnamed": "Her er dit link til at logge ind og godkende timer:",
+        "municipality_intro": "Her er dit link til at logge ind og se kommunens medfinansieringsopgørelser og "
+        "fremdrift for {municipality}:",
+        "municipality_intro_unnamed": "Her er dit link til at logge ind og se kommunens "
+        "medfinansieringsopgørelser og fremdrift:",
         "validity": "Linket virker til kl. {time} (dansk tid), og det kan kun bruges én gang.",
         "ignore": "Har du ikke bedt om linket, kan du se bort fra denne e-mail. Del det ikke med andre.",
     },
@@ -32,6 +38,10 @@ _TEXT = {
         "greeting_unnamed": "Hello,",
         "intro": "Here is your link to log in and approve hours for {company}:",
         "intro_unnamed": "Here is your link to log in and approve hours:",
+        "municipality_intro": "Here is your link to log in and see the municipality's co-financing statements "
+        "and progress for {municipality}:",
+        "municipality_intro_unnamed": "Here is your link to log in and see the municipality's co-financing "
+        "statements and progress:",
         "validity": "The link works until {time} (Danish time) and can be used once.",
         "ignore": "If you did not ask for it, you can ignore this e-mail. Do not share the link.",
     },
@@ -49,11 +59,17 @@ def render_body(link: LoginLink, addressee: Addressee, link_line: str = SECRET_P
     name = single_line(addressee.approver_name or "")
     company = single_line(addressee.company_name or "")
     expires = link.expires_at.astimezone(AGENCY_TIMEZONE)
+    if link.for_municipality:
+        intro = (
+            text["municipality_intro"].format(municipality=company) if company else text["municipality_intro_unnamed"]
+        )
+    else:
+        intro = text["intro"].format(company=company) if company else text["intro_unnamed"]
     return MAIL.text_part(
         "mail/login_link.txt",
         greeting=text["greeting"].format(name=name) if name else text["greeting_unnamed"],
         locale=link.language,
-        intro=text["intro"].format(company=company) if company else text["intro_unnamed"],
+        intro=intro,
         link_line=link_line,
         validity=text["validity"].format(time=f"{expires:%H:%M}"),
         ignore=text["ignore"],

@@ -10,6 +10,8 @@ from vikar_shared.sealing import Sealed
 
 LOCALES = ("da", "en")
 DEFAULT_LOCALE = "da"
+MUNICIPALITY = "municipality"
+"""The role of a municipality user's link (issue 12): the mail speaks of statements and progress, not hours."""
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,15 @@ class LoginLink:
     sealed_link: Sealed
     expires_at: datetime
     locale: str
+    # Issue 12: whose link it is (``company_approver`` or ``municipality``), the municipality's name and the
+    # person's name as the identity owner knows them (optional on the event).
+    role: str = "company_approver"
+    municipality_name: str | None = None
+    person_name: str | None = None
+
+    @property
+    def for_municipality(self) -> bool:
+        return self.role == MUNICIPALITY
 
     @property
     def language(self) -> str:
@@ -36,7 +47,9 @@ class LoginLink:
 
 @dataclass(frozen=True)
 class Addressee:
-    """What the companies read model knows of the recipient; either may be unknown yet (topics race)."""
+    """Who the mail greets and what it is for: for an approver what the companies read model knows (either
+    may be unknown yet: topics race), for a municipality user the names the event carries. ``approver_name``
+    is the person's name whatever the role; ``company_name`` is a company's or a municipality's name."""
 
     approver_name: str | None
     company_name: str | None

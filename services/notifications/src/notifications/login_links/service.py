@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
 from datetime import datetime
 
 import asyncpg
@@ -24,7 +25,9 @@ LoginLinkRequest = PageLoginLinkRequested | LoginLinkRequestedV2
 
 
 def login_link_from_event(event_id: uuid.UUID, data: LoginLinkRequest) -> LoginLink:
-    return LoginLink(
+    """The link as this service sees it; placement's request names the role and, since issue 12, the
+    municipality's and the person's names (timesheet's v2 is always an approver's)."""
+    link = LoginLink(
         event_id=event_id,
         company_id=data.company_id,
         email=normalise_address(data.email),
@@ -32,6 +35,20 @@ def login_link_from_event(event_id: uuid.UUID, data: LoginLinkRequest) -> LoginL
         expires_at=data.expires_at,
         locale=data.locale,
     )
+    if isinstance(data, PageLoginLinkRequested):
+        return replace(link, role=data.role, municipality_name=data.municipality_name, person_name=data.person_name)
+    return link
+
+
+async def addressee_of(conn: asyncpg.Connection, link: LoginLink) -> Addressee:
+    """Whom the mail greets: a municipality user by the names on the event; an approver by the companies read
+    model's names (the person's name from the event while the read model has not caught up)."""
+    if link.for_municipality:
+        return Addressee(approver_name=link.person_name, company_name=link.municipality_name)
+    if link.company_id is None:
+        return Addressee(approver_name=link.person_name, company_name=None)
+    approver_name, company_name = await companies.names(conn, link.company_id, link.email)
+    return Addressee(approver_name=approver_name or link.person_name, company_name=company_name)
 
 
 async def plan_login_link_email(
@@ -49,7 +66,4 @@ async def plan_login_link_email(
     if link.expired(now):
         log.warning("login link expired before it could be mailed", extra={"fields": {"event_id": str(event_id)}})
         return 0
-    addressee = Addressee(approver_name=None, company_name=None)
-    if link.company_id is not None:
-        addressee = Addressee(*await companies.names(conn, link.company_id, link.email))
-    return await outbox.enqueue(conn, [plan_login_email(link, addressee, context)])
+    return await outbox.enqueue(conn, [plan_login_email(link, await addressee_of(conn, link), context)])

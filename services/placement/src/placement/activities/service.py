@@ -80,6 +80,7 @@ async def log_activity(
             activity_type=activity.activity_type,
             occurred_on=activity.occurred_on,
             logged_by=activity.logged_by,
+            placement_id=activity.placement_id,
         ),
         source="placement",
         subject=activity.id,

@@ -7,17 +7,26 @@ from fastapi import APIRouter, Depends, Response
 
 from placement.agreements import service
 from placement.agreements.models import STATEMENT_FIELDS
-from placement.agreements.schemas import MunicipalityCreate, MunicipalityOut, TermsCreate, TermsOut
+from placement.agreements.schemas import (
+    MunicipalityCreate,
+    MunicipalityOut,
+    MunicipalityUserIn,
+    TermsCreate,
+    TermsOut,
+)
 from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.db import transaction
-from vikar_shared.http.deps import DbPool, Today
+from vikar_shared.http.deps import DbPool, Now, Today
 from vikar_shared.http.idempotency import Idempotency, idempotent
 from vikar_shared.http.openapi import problem_responses
 from vikar_shared.types.periods import Day
+from vikar_shared.types.text import EMAIL_MAX, SingleLine
 
 router = APIRouter(tags=["municipalities"])
 AgreementManager = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.FINANCE))]
+# Who may change a municipality's users: the roles that change a company's approvers (companies.endpoints).
+UserManager = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.ADMIN))]
 MunicipalityViewer = Annotated[
     Principal, Depends(require_roles(Role.CONSULTANT, Role.FINANCE, Role.ADMIN, Role.MUNICIPALITY))
 ]
@@ -30,7 +39,7 @@ async def register_municipality(
     async with idempotent(pool, idem) as run:
         if run.replay is not None:
             return run.replay
-        municipality_id = await service.register_municipality(run.conn, actor, body.name)
+        municipality_id = await service.register_municipality(run.conn, actor, body.name, body.domain_users())
         out = MunicipalityOut.of(await service.get_municipality(run.conn, actor, municipality_id))
         await run.complete(201, out)
     return out
@@ -79,3 +88,32 @@ async def terms_in_force(
 async def get_municipality(municipality_id: UUID, viewer: CurrentPrincipal, pool: DbPool) -> MunicipalityOut:
     async with transaction(pool) as conn:
         return MunicipalityOut.of(await service.get_municipality(conn, viewer, municipality_id))
+
+
+@router.put(
+    "/municipalities/{municipality_id}/users",
+    status_code=201,
+    response_model=MunicipalityOut,
+    responses={**problem_responses(409), 200: {"description": "Already a user (renamed if the name differs)"}},
+)
+async def put_user(
+    municipality_id: UUID, body: MunicipalityUserIn, actor: UserManager, pool: DbPool, response: Response
+) -> MunicipalityOut:
+    """Adds a user (201) or renames one (200; the same name again: 200, nothing written). Errors: 404
+    ``municipality-not-found``; 409 ``municipality-users-limit``; 422 ``not-blank``, ``cpr-not-allowed``."""
+    async with transaction(pool) as conn:
+        municipality, is_new = await service.put_user(conn, actor, municipality_id, body.domain())
+    response.status_code = 201 if is_new else 200
+    return MunicipalityOut.of(municipality)
+
+
+@router.delete(
+    "/municipalities/{municipality_id}/users/{email}", response_model=MunicipalityOut, responses=problem_responses()
+)
+async def remove_user(
+    municipality_id: UUID, email: Annotated[str, SingleLine(EMAIL_MAX)], actor: UserManager, pool: DbPool, now: Now
+) -> MunicipalityOut:
+    """Removes a user and ends their page sessions for this municipality (reason ``access-removed``). Errors:
+    404 ``municipality-not-found``, ``municipality-user-not-found``."""
+    async with transaction(pool) as conn:
+        return MunicipalityOut.of(await service.remove_user(conn, actor, municipality_id, email, now=now))

@@ -3,7 +3,7 @@ co-financing statement and its Peppol BIS Billing 3.0 document need from the agr
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 from typing import Any, Literal
 from uuid import UUID
@@ -85,11 +85,28 @@ class Terms:
         return values | statement
 
 
+MAX_MUNICIPALITY_USERS = 20
+"""At most this many login addresses per municipality (as ``placement.companies.models.MAX_APPROVERS``)."""
+
+
+@dataclass(frozen=True)
+class MunicipalityUser:
+    """An address the agency registered for a municipality (job centre staff, municipal finance): it may ask for a
+    login link and then sees that municipality's statements and progress pages. ``email`` in the
+    ``vikar_shared.types.text.email_key`` form; ``name`` stripped, one line."""
+
+    email: str
+    name: str
+
+
 @dataclass(frozen=True)
 class Municipality:
+    """A municipality: its terms versions (oldest first) and its users (by e-mail)."""
+
     id: UUID
     name: str
     terms: list[Terms]
+    users: list[MunicipalityUser] = field(default_factory=list)
 
 
 def terms_in_force(versions: list[Terms], on: date) -> Terms | None:

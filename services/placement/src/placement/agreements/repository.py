@@ -5,7 +5,7 @@ from uuid import UUID
 
 import asyncpg
 
-from placement.agreements.models import StatementTerms, Terms
+from placement.agreements.models import MunicipalityUser, StatementTerms, Terms
 from placement.companies.models import Address
 
 _TERMS_COLUMNS = """id, municipality_id, effective_from, co_financing_rate_ore_per_hour, eligibility_threshold_weeks,
@@ -140,3 +140,75 @@ async def terms_on(conn: asyncpg.Connection, municipality_id: UUID, on: date) ->
         on,
     )
     return _terms(row) if row else None
+
+
+# --- Municipality users (issue 12) -------------------------------------------------------------------
+
+
+async def insert_users(
+    conn: asyncpg.Connection, municipality_id: UUID, users: list[MunicipalityUser], actor: str
+) -> None:
+    await conn.executemany(
+        "insert into municipality_users (municipality_id, email, name, added_by) values ($1, $2, $3, $4)",
+        [(municipality_id, u.email, u.name, actor) for u in users],
+    )
+
+
+async def upsert_user(conn: asyncpg.Connection, municipality_id: UUID, user: MunicipalityUser, actor: str) -> bool:
+    """Adds the user or renames them; False when they were already there under that name (nothing written)."""
+    changed = await conn.fetchval(
+        """insert into municipality_users (municipality_id, email, name, added_by) values ($1, $2, $3, $4)
+           on conflict (municipality_id, email) do update set name = excluded.name
+           where municipality_users.name is distinct from excluded.name
+           returning true""",
+        municipality_id,
+        user.email,
+        user.name,
+        actor,
+    )
+    return bool(changed)
+
+
+async def delete_user(conn: asyncpg.Connection, municipality_id: UUID, email: str) -> bool:
+    status = await conn.execute(
+        "delete from municipality_users where municipality_id = $1 and email = $2", municipality_id, email
+    )
+    return bool(status == "DELETE 1")
+
+
+async def users_of(conn: asyncpg.Connection, municipality_ids: list[UUID]) -> dict[UUID, list[MunicipalityUser]]:
+    """Each municipality's users, by e-mail."""
+    rows = await conn.fetch(
+        """select municipality_id, email, name from municipality_users
+           where municipality_id = any($1::uuid[]) order by municipality_id, email""",
+        municipality_ids,
+    )
+    users: dict[UUID, list[MunicipalityUser]] = {}
+    for r in rows:
+        users.setdefault(r["municipality_id"], []).append(MunicipalityUser(email=r["email"], name=r["name"]))
+    return users
+
+
+async def municipalities_with_user(conn: asyncpg.Connection, email: str) -> list[asyncpg.Record]:
+    """The municipalities listing ``email`` (``email_key`` form) as a user: id, the municipality's name and the
+    person's name, by municipality id. A municipality merged into another (``duplicate_of``) lists nobody."""
+    return list(
+        await conn.fetch(
+            """select u.municipality_id, m.name as municipality_name, u.name as person_name
+               from municipality_users u join municipalities m on m.id = u.municipality_id
+               where u.email = $1 and m.duplicate_of is null
+               order by u.municipality_id""",
+            email,
+        )
+    )
+
+
+async def is_user(conn: asyncpg.Connection, municipality_id: UUID, email: str) -> bool:
+    return bool(
+        await conn.fetchval(
+            """select exists(select 1 from municipality_users u join municipalities m on m.id = u.municipality_id
+                             where u.municipality_id = $1 and u.email = $2 and m.duplicate_of is null)""",
+            municipality_id,
+            email,
+        )
+    )

@@ -6,9 +6,11 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from placement.agreements.models import (
+    MAX_MUNICIPALITY_USERS,
     STATEMENT_PAYMENT_MEANS,
     CitizenReference,
     Municipality,
+    MunicipalityUser,
     StatementPeriod,
     StatementTerms,
     Terms,
@@ -16,7 +18,7 @@ from placement.agreements.models import (
 )
 from placement.companies.schemas import AddressIn, AddressOut
 from vikar_shared.types.periods import Day
-from vikar_shared.types.text import Reference, SingleLine
+from vikar_shared.types.text import Email, Name, Reference, SingleLine
 
 PersonReference = Reference
 MunicipalityName = Annotated[str, SingleLine(100, min_length=2)]
@@ -25,9 +27,34 @@ ExemptionReason = Annotated[str, SingleLine(300)]
 PAYMENT_MEANS_LISTED = ", ".join(sorted(STATEMENT_PAYMENT_MEANS, key=int))
 
 
+class MunicipalityUserIn(BaseModel):
+    """An address that may log in to the municipality's pages, and the person's name."""
+
+    model_config = ConfigDict(extra="forbid")
+    email: Email
+    name: Name
+
+    def domain(self) -> MunicipalityUser:
+        return MunicipalityUser(email=self.email, name=self.name)
+
+
+class MunicipalityUserOut(BaseModel):
+    email: str
+    name: str
+
+
 class MunicipalityCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: MunicipalityName
+    users: list[MunicipalityUserIn] = Field(
+        default_factory=list,
+        max_length=MAX_MUNICIPALITY_USERS,
+        description=f"Addresses that may log in to the municipality's pages (at most {MAX_MUNICIPALITY_USERS}, "
+        "each once)",
+    )
+
+    def domain_users(self) -> list[MunicipalityUser]:
+        return [u.domain() for u in self.users]
 
 
 class TermsCreate(BaseModel):
@@ -123,10 +150,19 @@ class TermsOut(BaseModel):
 
 
 class MunicipalityOut(BaseModel):
+    """A municipality: its terms versions (oldest first) and its users by e-mail (listed to agency staff only;
+    empty for a municipality's own user)."""
+
     id: UUID
     name: str
     terms: list[TermsOut]
+    users: list[MunicipalityUserOut]
 
     @classmethod
     def of(cls, municipality: Municipality) -> MunicipalityOut:
-        return cls(id=municipality.id, name=municipality.name, terms=[TermsOut.of(t) for t in municipality.terms])
+        return cls(
+            id=municipality.id,
+            name=municipality.name,
+            terms=[TermsOut.of(t) for t in municipality.terms],
+            users=[MunicipalityUserOut(email=u.email, name=u.name) for u in municipality.users],
+        )

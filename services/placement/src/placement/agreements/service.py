@@ -1,40 +1,134 @@
-"""Use cases for municipalities and their effective-dated agreement terms."""
+"""Use cases for municipalities, their effective-dated agreement terms and their users (the addresses that may log
+in to the municipality's pages, issue 12)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
+from functools import partial
 from uuid import UUID
 
 import asyncpg
 
 from placement.agreements import repository
-from placement.agreements.models import STATEMENT_FIELDS, Municipality, StatementTerms, Terms, check_statement_terms
+from placement.agreements.models import (
+    MAX_MUNICIPALITY_USERS,
+    STATEMENT_FIELDS,
+    Municipality,
+    MunicipalityUser,
+    StatementTerms,
+    Terms,
+    check_statement_terms,
+)
 from placement.audit.repository import record
 from placement.field_rules import collect, cpr_violations, raise_all, refuse_cpr
+from placement.identity import service as identity
 from placement.reference.models import parse_gln
 from vikar_shared.auth import Principal
-from vikar_shared.errors import FieldViolation, duplicate, not_found
+from vikar_shared.errors import FieldViolation, conflict, duplicate, invalid, not_found
 from vikar_shared.events.placement import MunicipalityTermsSet
 from vikar_shared.outbox import add_event
+from vikar_shared.types.text import email_key
 
 SOURCE = "placement"
 
 
-async def register_municipality(conn: asyncpg.Connection, actor: Principal, name: str) -> UUID:
-    """Registers a municipality by ``name`` (stripped); returns its id. Errors: 409 ``municipality-exists``;
-    422 ``cpr-not-allowed`` (a name holding a CPR number)."""
+def _user(body: MunicipalityUser, prefix: str = "") -> MunicipalityUser:
+    """The user as stored: the address in the ``email_key`` form, the name stripped. Raises 422 ``not-blank``
+    on ``<prefix>name``."""
+    name = body.name.strip()
+    if not name:
+        raise invalid(f"{prefix}name", "not-blank", "A user's name cannot be blank")
+    return MunicipalityUser(email=email_key(body.email), name=name)
+
+
+def _users(given: list[MunicipalityUser]) -> list[MunicipalityUser]:
+    """The users of a new municipality, checked, by e-mail: every field's rule at once (``not-blank`` on
+    ``users.<i>.name``, ``cpr-not-allowed`` on ``users.<i>.name`` and ``users.<i>.email``), then ``unique-email``
+    (``users``). The count is capped by the request's schema (:data:`MAX_MUNICIPALITY_USERS`)."""
+    violations: list[FieldViolation] = []
+    users = [collect(violations, partial(_user, body, f"users.{i}.")) for i, body in enumerate(given)]
+    violations += cpr_violations(
+        [(f"users.{i}.{key}", t) for i, u in enumerate(given) for key, t in (("name", u.name), ("email", u.email))]
+    )
+    raise_all(violations)
+    checked = [u for u in users if u is not None]
+    if len({u.email for u in checked}) != len(checked):
+        raise invalid("users", "unique-email", "Each user e-mail may appear once")
+    return sorted(checked, key=lambda u: u.email)
+
+
+async def register_municipality(
+    conn: asyncpg.Connection, actor: Principal, name: str, users: list[MunicipalityUser] | None = None
+) -> UUID:
+    """Registers a municipality by ``name`` (stripped) with its ``users`` (addresses that may log in to its
+    pages); returns its id. Errors: 409 ``municipality-exists``; 422 ``cpr-not-allowed`` (a name, a user's name or
+    address holding a CPR number), ``not-blank``, ``unique-email`` (see :func:`_users`)."""
     municipality_id = uuid.uuid4()
     name = name.strip()
     refuse_cpr([("name", name)])  # on every terms event, statement and e-invoice
+    checked = _users(users or [])
     if not await repository.insert_municipality(conn, municipality_id, name, actor.subject):
         # A municipality is one by its name: a second registration is refused, naming the first.
         existing = await repository.municipality_named(conn, name)
         raise duplicate(
             "municipality-exists", f"A municipality named {name!r} is already registered", "municipality", existing
         )
-    await record(conn, actor=actor.subject, action="municipality.registered", subject=municipality_id)
+    await repository.insert_users(conn, municipality_id, checked, actor.subject)
+    details: dict[str, object] = {"users": [{"email": u.email, "name": u.name} for u in checked]} if checked else {}
+    await record(conn, actor=actor.subject, action="municipality.registered", subject=municipality_id, details=details)
     return municipality_id
+
+
+async def _locked_users(conn: asyncpg.Connection, municipality_id: UUID) -> list[MunicipalityUser]:
+    """The municipality's users, the municipality's row locked until commit (changes of one municipality are
+    serialised, so the user cap holds). 404 ``municipality-not-found`` when there is none."""
+    if await repository.municipality_name(conn, municipality_id, lock=True) is None:
+        raise not_found("municipality")
+    return (await repository.users_of(conn, [municipality_id])).get(municipality_id, [])
+
+
+async def put_user(
+    conn: asyncpg.Connection, actor: Principal, municipality_id: UUID, body: MunicipalityUser
+) -> tuple[Municipality, bool]:
+    """Adds a user (the address may then ask for a login link) or renames one; the same name again writes
+    nothing. Returns the municipality and whether the user is new. Audited (``municipality.user_added`` /
+    ``municipality.user_renamed``). Errors: 404 ``municipality-not-found``; 422 ``not-blank``, ``cpr-not-allowed``
+    (``name`` or ``email``); 409 ``municipality-users-limit`` (a new user past :data:`MAX_MUNICIPALITY_USERS`)."""
+    refuse_cpr([("name", body.name), ("email", body.email)])
+    user = _user(body)
+    current = await _locked_users(conn, municipality_id)
+    is_new = all(u.email != user.email for u in current)
+    if is_new and len(current) >= MAX_MUNICIPALITY_USERS:
+        raise conflict("municipality-users-limit", f"A municipality can have at most {MAX_MUNICIPALITY_USERS} users")
+    if await repository.upsert_user(conn, municipality_id, user, actor.subject):
+        action = "municipality.user_added" if is_new else "municipality.user_renamed"
+        details: dict[str, object] = {"email": user.email, "name": user.name}
+        await record(conn, actor=actor.subject, action=action, subject=municipality_id, details=details)
+    return await get_municipality(conn, actor, municipality_id), is_new
+
+
+async def remove_user(
+    conn: asyncpg.Connection, actor: Principal, municipality_id: UUID, email: str, *, now: datetime
+) -> Municipality:
+    """Removes a user; their live page sessions for this municipality end in the same transaction
+    (``PageSessionEnded``, reason ``access-removed``) and a refresh fails from then on. Audited
+    (``municipality.user_removed``). Errors: 404 ``municipality-not-found``, ``municipality-user-not-found``
+    (an address that is not this municipality's user, compared in the ``email_key`` form)."""
+    current = await _locked_users(conn, municipality_id)
+    wanted = email_key(email)
+    if all(u.email != wanted for u in current):
+        raise not_found("municipality-user", "address")
+    await repository.delete_user(conn, municipality_id, wanted)
+    await identity.end_sessions_for_removed_access(conn, municipality_id=municipality_id, email=wanted, now=now)
+    await record(
+        conn,
+        actor=actor.subject,
+        action="municipality.user_removed",
+        subject=municipality_id,
+        details={"email": wanted},
+    )
+    return await get_municipality(conn, actor, municipality_id)
 
 
 async def set_terms(
@@ -131,23 +225,36 @@ async def terms_in_force_on(conn: asyncpg.Connection, municipality_id: UUID, on:
 
 
 async def get_municipality(conn: asyncpg.Connection, viewer: Principal, municipality_id: UUID) -> Municipality:
+    """The municipality with its terms and, for agency staff, its users. Errors: 404 ``municipality-not-found``
+    (also for a municipality the viewer may not see)."""
     if not viewer.may_see_municipality(municipality_id):
         raise not_found("municipality")
     name = await repository.municipality_name(conn, municipality_id)
     if name is None:
         raise not_found("municipality")
     versions = await repository.list_terms(conn, municipality_id)
-    return Municipality(municipality_id, name, versions)
+    users = await _users_for(conn, viewer, [municipality_id])
+    return Municipality(municipality_id, name, versions, users.get(municipality_id, []))
+
+
+async def _users_for(
+    conn: asyncpg.Connection, viewer: Principal, municipality_ids: list[UUID]
+) -> dict[UUID, list[MunicipalityUser]]:
+    """The users of each municipality as ``viewer`` may read them: agency staff all, anyone else none (a
+    municipality's own user does not read the addresses of colleagues)."""
+    return await repository.users_of(conn, municipality_ids) if viewer.is_agency_staff else {}
 
 
 async def list_municipalities(conn: asyncpg.Connection, viewer: Principal) -> list[Municipality]:
-    """Agency staff see every municipality; a municipality user sees only its own."""
+    """Agency staff see every municipality (with its users); a municipality user sees only its own."""
     only = None if viewer.is_agency_staff else viewer.municipality_id
     if not viewer.is_agency_staff and only is None:
         return []
     municipalities = await repository.list_municipalities(conn, only)
-    versions = await repository.terms_of(conn, [mid for mid, _ in municipalities])
-    return [Municipality(mid, name, versions.get(mid, [])) for mid, name in municipalities]
+    ids = [mid for mid, _ in municipalities]
+    versions = await repository.terms_of(conn, ids)
+    users = await _users_for(conn, viewer, ids)
+    return [Municipality(mid, name, versions.get(mid, []), users.get(mid, [])) for mid, name in municipalities]
 
 
 async def terms_on(conn: asyncpg.Connection, viewer: Principal, municipality_id: UUID, on: date) -> Terms:

@@ -13,10 +13,9 @@ from placement.companies import repository
 from vikar_shared.types.text import email_key
 
 
-async def companies_approved_by(conn: asyncpg.Connection, email: str) -> list[UUID]:
-    """The ids of the companies that list ``email`` as an approver (compared in the ``email_key`` form),
-    in id order; empty for an address nobody listed."""
-    return await repository.companies_with_approver(conn, email_key(email))
+async def approver_names(conn: asyncpg.Connection, email: str) -> dict[UUID, str]:
+    """The companies that list ``email`` as an approver (``email_key`` form), each with the approver's name there."""
+    return await repository.approver_names(conn, email_key(email))
 
 
 async def approves_for(conn: asyncpg.Connection, company_id: UUID, email: str) -> bool:

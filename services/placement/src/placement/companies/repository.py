@@ -144,14 +144,6 @@ async def company_exists(conn: asyncpg.Connection, company_id: UUID) -> bool:
     return bool(await conn.fetchval("select exists(select 1 from companies where id = $1)", company_id))
 
 
-async def companies_with_approver(conn: asyncpg.Connection, email: str) -> list[UUID]:
-    """Companies naming ``email`` (the ``email_key`` form, as approvers are stored) as an approver."""
-    rows = await conn.fetch(
-        "select company_id from company_approvers where lower(email) = $1 order by company_id", email
-    )
-    return [row["company_id"] for row in rows]
-
-
 async def is_approver(conn: asyncpg.Connection, company_id: UUID, email: str) -> bool:
     return bool(
         await conn.fetchval(
@@ -160,3 +152,11 @@ async def is_approver(conn: asyncpg.Connection, company_id: UUID, email: str) ->
             email,
         )
     )
+
+
+async def approver_names(conn: asyncpg.Connection, email: str) -> dict[UUID, str]:
+    """The name ``email`` (``email_key`` form) has as an approver of each company naming it, by company id."""
+    rows = await conn.fetch(
+        "select company_id, name from company_approvers where lower(email) = $1 order by company_id", email
+    )
+    return {row["company_id"]: row["name"] for row in rows}

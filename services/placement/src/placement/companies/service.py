@@ -250,7 +250,7 @@ async def remove_approver(
     if len(current.approvers) == 1:
         raise conflict("last-approver", "A company needs an approver; add another before removing the last one")
     await repository.delete_approver(conn, company_id, email)
-    await identity.end_sessions_for_removed_approver(conn, company_id=company_id, email=email, now=now)
+    await identity.end_sessions_for_removed_access(conn, company_id=company_id, email=email, now=now)
     updated = await _locked(conn, company_id)
     await _changed(conn, actor, updated, "company.approver_removed", {"email": email})
     return updated

@@ -9,6 +9,9 @@ request owns one transaction; every failure ends on a page; every POST answers w
 | ``GET /auth/login/{token}`` | a confirm button (a GET never uses the link); 410 expired/used, 404 unknown |
 | ``POST /auth/login/{token}`` | uses the link once, opens the session, sets both cookies, 303 → its ``next`` |
 | ``GET /auth/refresh?next=…&lang=…`` | a new access cookie and 303 → ``next``; no live session: 303 → login |
+
+A municipality user (issue 12) whose ``next`` is missing or the default (``/portal/pending``) lands on
+``/municipality/`` instead (``models.landing``), after login and after a refresh.
 | ``POST /auth/logout`` | ends the session (``PageSessionEnded``), clears both cookies, 303 → login |
 | ``GET /auth/static/vikar.css`` | the shared stylesheet every login page links |
 
@@ -41,6 +44,7 @@ from placement.identity.models import (
     LoginRateLimitedError,
     NoSessionError,
     csrf_for,
+    landing,
     looks_like_email,
     normalise_email,
     safe_next,
@@ -215,7 +219,7 @@ async def refresh(request: Request, settings: Settings, pool: DbPool, now: Now) 
         response = redirect(login_url(next_path))
         clear_session_cookies(response, request, settings)
         return response
-    response = redirect(next_path)
+    response = redirect(landing(opened.session.person, next_path))
     set_session_cookies(response, request, settings, opened, now)
     return remember_language(response, request, settings)
 

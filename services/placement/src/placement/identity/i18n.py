@@ -1,7 +1,7 @@
 """Every word the login pages show, in Danish (the default) and English, on the shared catalogue mechanism
 (:mod:`vikar_shared.web.i18n`: the layout's and the shared message pages' words, ``PAGE_CATALOGUE``): the
 texts of the portal's login pages (timesheet/portal/i18n.py before issue 7), so approvers see the same
-words where they log in.
+words where they log in; since issue 12 municipality users log in here too, so the words name both.
 
 A missing key is a KeyError at render time; ``catalogue_problems`` (run by the unit tests) finds a text in
 one language only or placeholders that differ, and the tests render every page in both languages."""
@@ -15,19 +15,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
     **PAGE_CATALOGUE,
     "login_title": {"da": "Log ind", "en": "Log in"},
     "login_intro": {
-        "da": "Skriv den e-mailadresse, jeres virksomhed har givet Vikarmodellen. Vi sender dig et link, "
-        "du kan logge ind med.",
-        "en": "Enter the e-mail address your company gave Vikarmodellen. We will send you a link to log in with.",
+        "da": "Skriv den e-mailadresse, jeres virksomhed eller kommune har givet Vikarmodellen. Vi sender dig et "
+        "link, du kan logge ind med.",
+        "en": "Enter the e-mail address your company or municipality gave Vikarmodellen. We will send you a link "
+        "to log in with.",
     },
     "email_label": {"da": "E-mailadresse", "en": "E-mail address"},
     "send_link": {"da": "Send login-link", "en": "Send login link"},
     "email_invalid": {"da": "Skriv en gyldig e-mailadresse.", "en": "Enter a valid e-mail address."},
     "check_email_title": {"da": "Tjek din e-mail", "en": "Check your e-mail"},
     "check_email_text": {
-        "da": "Hvis adressen tilhører en godkender hos en af vores virksomheder, har vi sendt et login-link "
-        "til den. Linket virker i {minutes} minutter og kan kun bruges én gang.",
-        "en": "If the address belongs to an approver at one of our companies, we have sent a login link to "
-        "it. The link works for {minutes} minutes and can be used once.",
+        "da": "Hvis adressen tilhører en godkender hos en af vores virksomheder eller en bruger hos en af vores "
+        "kommuner, har vi sendt et login-link til den. Linket virker i {minutes} minutter og kan kun bruges én "
+        "gang.",
+        "en": "If the address belongs to an approver at one of our companies or a user at one of our "
+        "municipalities, we have sent a login link to it. The link works for {minutes} minutes and can be used "
+        "once.",
     },
     "check_email_spam": {
         "da": "Kommer der ikke noget, så kig i spam-mappen, eller bed om et nyt link.",

@@ -28,6 +28,8 @@ __all__ = ["DEFAULT_LOCALE", "LOCALES", "supported"]  # the pages' languages, fr
 
 EMAIL_MAX_LENGTH = 254
 DEFAULT_NEXT = "/portal/pending"
+MUNICIPALITY_HOME = "/municipality/"
+"""Where a municipality user lands when their link names no other page (invoicing's municipality pages)."""
 NEXT_MAX_LENGTH = 2000
 # Bounds what is hashed and looked up; real tokens and refresh secrets are 43 characters.
 MAX_SECRET_LENGTH = 128
@@ -109,7 +111,7 @@ class RecentRequests:
 @dataclass(frozen=True)
 class Person:
     """Who a link or a session is for: the login address (``email_key`` form), the role, and the object
-    the person acts for (a company for an approver; a municipality later)."""
+    the person acts for (a company for an approver; a municipality for a municipality user)."""
 
     email: str
     role: Role
@@ -218,6 +220,15 @@ def safe_next(raw: str | None) -> str:
     if parts.scheme or parts.netloc:
         return DEFAULT_NEXT
     return raw
+
+
+def landing(person: Person, next_path: str) -> str:
+    """Where ``person`` goes after login or refresh: ``next_path`` (already :func:`safe_next`), except that a
+    municipality user sent to :data:`DEFAULT_NEXT` (the company portal's page, no link named another) lands on
+    :data:`MUNICIPALITY_HOME`."""
+    if person.role is Role.MUNICIPALITY and next_path == DEFAULT_NEXT:
+        return MUNICIPALITY_HOME
+    return next_path
 
 
 def login_link(base_url: str, token: str) -> str:

@@ -193,15 +193,24 @@ async def end_session(conn: asyncpg.Connection, session_id: UUID, reason: EndRea
 
 
 async def end_sessions_of(
-    conn: asyncpg.Connection, *, email: str, company_id: UUID, reason: EndReason, now: datetime
+    conn: asyncpg.Connection,
+    *,
+    email: str,
+    company_id: UUID | None,
+    municipality_id: UUID | None,
+    reason: EndReason,
+    now: datetime,
 ) -> list[Session]:
-    """Ends every live session of ``email`` for ``company_id``; returns them, ended."""
+    """Ends every live session of ``email`` for ``company_id`` (an approver's) or for ``municipality_id`` (a
+    municipality user's); returns them, ended."""
     rows = await conn.fetch(
-        f"""update identity_sessions set ended_at = $4, end_reason = $3
-            where email = $1 and company_id = $2 and ended_at is null and expires_at > $4
+        f"""update identity_sessions set ended_at = $5, end_reason = $4
+            where email = $1 and ended_at is null and expires_at > $5
+              and (($2::uuid is not null and company_id = $2) or ($3::uuid is not null and municipality_id = $3))
             returning {_SESSION_COLUMNS}""",
         email,
         company_id,
+        municipality_id,
         reason.value,
         now,
     )

@@ -1,9 +1,10 @@
 """Use cases of identity: login links, the rate limit, page sessions and their end. Each takes the
 caller's connection and never commits, so a session's end and its ``PageSessionEnded`` event are written
-in one transaction (with the approver's removal, when that is why it ended).
+in one transaction (with the removal of an approver or a municipality user, when that is why it ended).
 
-Who may log in comes from the directory of people: today the approvers of ``placement.companies``,
-read through :mod:`placement.companies.directory`."""
+Who may log in comes from the directory of people: the approvers of ``placement.companies`` (read through
+:mod:`placement.companies.directory`) and the municipality users of ``placement.agreements`` (read through
+:mod:`placement.agreements.directory`, issue 12)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from uuid import UUID
 
 import asyncpg
 
+from placement.agreements import directory as municipalities
 from placement.companies import directory
 from placement.identity import repository
 from placement.identity.models import (
@@ -30,6 +32,7 @@ from placement.identity.models import (
     access_claims,
     csrf_for,
     digest,
+    landing,
     link_state,
     login_link,
     login_wait,
@@ -75,10 +78,11 @@ async def request_login_links(
     base_url: str,
     sealer: SealingKeys,
 ) -> int:
-    """Counts the request against the rate limit and, for every company naming ``email`` as an approver,
-    issues a single-use link (256 random bits, ``policy.link_ttl``) and asks notifications to mail it.
-    Returns how many links were issued; the caller must answer the same whatever the number (no account
-    enumeration).
+    """Counts the request against the rate limit and issues a single-use link (256 random bits,
+    ``policy.link_ttl``) for every company naming ``email`` as an approver (role ``company_approver``) and every
+    municipality listing it as a user (role ``municipality``), asking notifications to mail each
+    (``PageLoginLinkRequested`` with the person's name there and, for a municipality, its name). Returns how
+    many links were issued; the caller must answer the same whatever the number (no account enumeration).
 
     The token exists in clear only here and in the mail: ``identity_login_tokens`` keeps its SHA-256, and
     ``PageLoginLinkRequested`` carries the link sealed by ``sealer`` for the address (only notifications
@@ -93,11 +97,21 @@ async def request_login_links(
     if wait.total_seconds() > 0:
         raise LoginRateLimitedError(retry_after_seconds(wait))
     await repository.record_request(conn, email, client, now, since)
-    companies = await directory.companies_approved_by(conn, email)
-    for company_id in companies:
+    people: list[tuple[Person, str | None, str | None]] = [
+        (Person(email=email, role=Role.COMPANY_APPROVER, company_id=company_id), None, name)
+        for company_id, name in (await directory.approver_names(conn, email)).items()
+    ]
+    people += [
+        (
+            Person(email=email, role=Role.MUNICIPALITY, municipality_id=listing.municipality_id),
+            listing.municipality_name,
+            listing.person_name,
+        )
+        for listing in await municipalities.municipalities_listing(conn, email)
+    ]
+    for person, municipality_name, person_name in people:
         token = new_secret()
         expires_at = now + policy.link_ttl
-        person = Person(email=email, role=Role.COMPANY_APPROVER, company_id=company_id)
         await repository.insert_login_token(
             conn,
             token_hash=digest(token),
@@ -111,13 +125,16 @@ async def request_login_links(
             request_id=uuid.uuid4(),
             email=email,
             role=person.role.value,
-            company_id=company_id,
+            company_id=person.company_id,
+            municipality_id=person.municipality_id,
+            municipality_name=municipality_name,
+            person_name=person_name,
             sealed_link=sealer.seal(login_link(base_url, token), context=login_link_seal_context(email)),
             expires_at=expires_at,
             locale=language,
         )
         await add_event(conn, event, source=SOURCE, subject=event.request_id, key=event.request_id)
-    return len(companies)
+    return len(people)
 
 
 async def inspect_link(conn: asyncpg.Connection, token: str, now: datetime) -> tuple[LinkState, str | None]:
@@ -132,9 +149,12 @@ async def inspect_link(conn: asyncpg.Connection, token: str, now: datetime) -> t
 
 
 async def _has_access(conn: asyncpg.Connection, person: Person) -> bool:
-    """Whether the directory still lets ``person`` in: an approver still listed for the company."""
+    """Whether the directory still lets ``person`` in: an approver still listed for the company, a municipality
+    user still listed for the municipality."""
     if person.role is Role.COMPANY_APPROVER and person.company_id is not None:
         return await directory.approves_for(conn, person.company_id, person.email)
+    if person.role is Role.MUNICIPALITY and person.municipality_id is not None:
+        return await municipalities.is_municipality_user(conn, person.municipality_id, person.email)
     return False
 
 
@@ -142,7 +162,8 @@ async def confirm_login(
     conn: asyncpg.Connection, token: str, now: datetime, policy: LoginPolicy, signer: Signer
 ) -> Opened:
     """Uses the link (once) and opens a session for its person: the new refresh secret (only its SHA-256
-    is stored), the first access token, and where to go (the link's ``next``).
+    is stored), the first access token, and where to go (the link's ``next``; a municipality user whose link
+    carries the default one lands on the municipality's pages, see ``models.landing``).
 
     Raises LoginLinkUnusableError: ``used`` / ``expired`` (410 pages), ``unknown`` (404; also when the
     person lost access since the link was sent)."""
@@ -170,7 +191,7 @@ async def confirm_login(
     refresh_secret = new_secret()
     await repository.insert_session(conn, refresh_hash=digest(refresh_secret), session=session)
     _, opened = signer.mint(session, csrf_for(refresh_secret), now, policy)
-    return replace(opened, refresh_secret=refresh_secret, next_path=used.next_path)
+    return replace(opened, refresh_secret=refresh_secret, next_path=landing(used.person, used.next_path))
 
 
 async def refresh(
@@ -227,17 +248,31 @@ async def session_of_refresh(conn: asyncpg.Connection, refresh_secret: str | Non
     return session
 
 
-async def end_sessions_for_removed_approver(
-    conn: asyncpg.Connection, *, company_id: UUID, email: str, now: datetime
+async def end_sessions_for_removed_access(
+    conn: asyncpg.Connection,
+    *,
+    email: str,
+    now: datetime,
+    company_id: UUID | None = None,
+    municipality_id: UUID | None = None,
 ) -> int:
-    """An approver was removed from ``company_id``: ends each of their live sessions for that company
-    (reason ``access-removed``) and writes a ``PageSessionEnded`` for each, in the caller's transaction
-    (the removal's). Returns how many ended."""
+    """A person lost access: an approver removed from ``company_id``, or a user removed from
+    ``municipality_id`` (exactly one of the two). Ends each of their live sessions for that company or
+    municipality (reason ``access-removed``) and writes a ``PageSessionEnded`` for each, in the caller's
+    transaction (the removal's). Returns how many ended."""
+    if (company_id is None) == (municipality_id is None):
+        raise ValueError("name exactly one of company_id and municipality_id")
     ended = await repository.end_sessions_of(
-        conn, email=normalise_email(email), company_id=company_id, reason=EndReason.ACCESS_REMOVED, now=now
+        conn,
+        email=normalise_email(email),
+        company_id=company_id,
+        municipality_id=municipality_id,
+        reason=EndReason.ACCESS_REMOVED,
+        now=now,
     )
     for session in ended:
         await _announce_end(conn, session, EndReason.ACCESS_REMOVED, now)
     if ended:
-        log.info("page sessions ended: approver removed", extra={"fields": {"sessions": len(ended)}})
+        who = "approver" if company_id is not None else "municipality user"
+        log.info(f"page sessions ended: {who} removed", extra={"fields": {"sessions": len(ended)}})
     return len(ended)

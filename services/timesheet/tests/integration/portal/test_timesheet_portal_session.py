@@ -343,3 +343,31 @@ async def test_portal_pages_forbid_framing_scripts_caching_and_referrers(portal:
         assert page.headers["x-frame-options"] == "DENY"
         assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
         assert "script-src" not in page.headers["content-security-policy"]  # default-src 'none' covers scripts
+
+
+@pytest.mark.parametrize("path", ["/portal/pending", "/portal/history", "/portal/history?month=2026-11"])
+async def test_a_municipality_users_page_session_gets_only_the_no_access_page(portal: Portal, path: str) -> None:
+    """Issue 12: municipality users log in through the same identity; their session (role ``municipality``)
+    opens nothing of the company portal, even for an address that also approves for this company."""
+    p = portal
+    await p.submit(p.today - timedelta(days=1), 240)
+    sessions = {
+        "a municipality user": p.mint(
+            role=Role.MUNICIPALITY, company_id=None, municipality_id=uuid.uuid4(), email="mette@aalborg.example"
+        ),
+        "the approver's address as a municipality user": p.mint(
+            role=Role.MUNICIPALITY, company_id=None, municipality_id=uuid.uuid4()
+        ),
+        "a municipality session naming this company": p.mint(role=Role.MUNICIPALITY, municipality_id=uuid.uuid4()),
+    }
+    for who, minted in sessions.items():
+        p.client.cookies.set(COOKIE_NAME, minted.token, path="/")
+
+        page = await p.client.get(path)
+
+        assert page.status_code == 403, (who, page.text)
+        assert "Ingen adgang" in page.text, who
+        text = p.visible_text(page.text)
+        for shown in ("Ida Jensen", "Bager Hansen", "4:00", "4,00", "csrf_token"):
+            assert shown not in text and shown not in page.text, (who, shown)
+        assert f'href="{login_at("/portal/pending")}"' in page.text.replace("&amp;", "&")
