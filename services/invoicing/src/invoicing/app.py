@@ -12,6 +12,8 @@ from invoicing.documents.endpoints import router as documents
 from invoicing.documents.jobs import render_invoice_documents
 from invoicing.invoices.endpoints import router as invoices
 from invoicing.ledger.endpoints import router as ledger
+from invoicing.municipality_pages.endpoints import router as municipality_pages
+from invoicing.municipality_pages.web import install_municipality_error_pages
 from invoicing.payments.endpoints import router as payments
 from invoicing.portal.endpoints import router as portal_invoices
 from invoicing.portal.web import install_portal_error_pages
@@ -50,6 +52,8 @@ def create_app(settings: InvoicingSettings | None = None, role: Role = Role.ALL)
             statements,
             stripe_webhooks,
             portal_invoices,
+            # Issue 12: the municipality's pages (/municipality under the one origin).
+            municipality_pages,
             problem_pages,
         ],
         migrations=MIGRATIONS,
@@ -62,4 +66,5 @@ def create_app(settings: InvoicingSettings | None = None, role: Role = Role.ALL)
         role=role,
     )
     install_portal_error_pages(app)
+    install_municipality_error_pages(app)
     return app
