@@ -202,22 +202,41 @@ async def world(site: Site) -> World:
     hjorring = await _terms(site.pool, HJORRING, "Hjørring Kommune")
     october = (date(2026, 10, 1), date(2026, 10, 31))
     november = (date(2026, 11, 1), date(2026, 11, 30))
-    first = await _seed(site.pool, aalborg, AALBORG, october, OCTOBER_LINES, issued=("S-2026-000001", date(2026, 11, 5)))
+    first = await _seed(
+        site.pool, aalborg, AALBORG, october, OCTOBER_LINES, issued=("S-2026-000001", date(2026, 11, 5))
+    )
     other = await _seed(
-        site.pool, hjorring, HJORRING, october, [("HJ-0001", 12_000, 45, 9_000)], issued=("S-2026-000002", date(2026, 11, 5))
+        site.pool,
+        hjorring,
+        HJORRING,
+        october,
+        [("HJ-0001", 12_000, 45, 9_000)],
+        issued=("S-2026-000002", date(2026, 11, 5)),
     )
-    second = await _seed(site.pool, aalborg, AALBORG, november, NOVEMBER_LINES, issued=("S-2026-000003", date(2026, 12, 4)))
+    second = await _seed(
+        site.pool, aalborg, AALBORG, november, NOVEMBER_LINES, issued=("S-2026-000003", date(2026, 12, 4))
+    )
     correction = await _seed(
-        site.pool, aalborg, AALBORG, october, CORRECTION_LINES, issued=("S-2026-000004", date(2026, 12, 6)), corrects=first
+        site.pool,
+        aalborg,
+        AALBORG,
+        october,
+        CORRECTION_LINES,
+        issued=("S-2026-000004", date(2026, 12, 6)),
+        corrects=first,
     )
-    draft = await _seed(site.pool, aalborg, AALBORG, (date(2026, 12, 1), date(2026, 12, 31)), NOVEMBER_LINES, issued=None)
+    draft = await _seed(
+        site.pool, aalborg, AALBORG, (date(2026, 12, 1), date(2026, 12, 31)), NOVEMBER_LINES, issued=None
+    )
     return World(first, second, correction, draft, other)
 
 
 # --- the list ---------------------------------------------------------------------------------------------------
 
 
-async def test_the_user_sees_the_municipalitys_issued_statements_newest_first_in_danish(site: Site, world: World) -> None:
+async def test_the_user_sees_the_municipalitys_issued_statements_newest_first_in_danish(
+    site: Site, world: World
+) -> None:
     async with site.browser() as browser:
         site.log_in(browser)
         page = await browser.get(LIST)
@@ -312,12 +331,12 @@ async def test_the_documents_download_with_their_numbers_as_filenames(site: Site
         pdf = await browser.get(f"{LIST}/{world.october}/pdf")
         assert pdf.status_code == 200, pdf.text
         assert pdf.headers["content-type"] == "application/pdf"
-        assert pdf.headers["content-disposition"] == 'attachment; filename="medfinansieringsopgoerelse-S-2026-000001.pdf"'
+        assert (
+            pdf.headers["content-disposition"] == 'attachment; filename="medfinansieringsopgoerelse-S-2026-000001.pdf"'
+        )
         assert pdf.content.startswith(b"%PDF-")
         assert_page_headers(pdf)
-        api_pdf = await site.client.get(
-            f"/statements/{world.october}/statement.pdf", headers=_bearer_of(AALBORG)
-        )
+        api_pdf = await site.client.get(f"/statements/{world.october}/statement.pdf", headers=_bearer_of(AALBORG))
         assert api_pdf.content == pdf.content, "the same bytes as the documents API"
 
         sheet = await browser.get(f"{LIST}/{world.correction}/csv")
@@ -381,7 +400,10 @@ async def test_anonymous_visitors_go_to_login_and_see_nothing(site: Site, world:
         )
         anonymous.cookies.set(COOKIE_NAME, forged.token, path="/")
         refused = await anonymous.get(LIST)
-        assert refused.status_code == 303 and refused.headers["location"] == "/auth/login?next=%2Fmunicipality%2Fstatements"
+        assert (
+            refused.status_code == 303
+            and refused.headers["location"] == "/auth/login?next=%2Fmunicipality%2Fstatements"
+        )
 
 
 def _other_key() -> str:

@@ -177,7 +177,11 @@ async def scenario(site: Site) -> None:
             (c, pc, date(2026, 11, 3), 45),
         ):
             await _co_financed(conn, terms_id, citizen, placement, day, minutes)
-        for citizen, placement, day in ((a, pa, date(2026, 9, 1)), (b, pb, date(2026, 10, 15)), (c, pc, date(2026, 11, 2))):
+        for citizen, placement, day in (
+            (a, pa, date(2026, 9, 1)),
+            (b, pb, date(2026, 10, 15)),
+            (c, pc, date(2026, 11, 2)),
+        ):
             await conn.execute(
                 "insert into kpi_first_days (activity_id, citizen_id, placement_id, occurred_on) values ($1, $2, $3, $4)",
                 uuid.uuid4(),

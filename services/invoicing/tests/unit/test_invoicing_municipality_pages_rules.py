@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import socket
+import sys
 import uuid
 from datetime import date
 from typing import Any
@@ -142,15 +143,19 @@ def test_charts_speak_the_visitors_language_with_babels_month_names() -> None:
     da, en = charts.render_charts(_kpis(), DA), charts.render_charts(_kpis(), EN)
     assert {"okt. 2026", "nov. 2026", "dec. 2026"} <= set(_texts(da.hours))
     assert {"Oct 2026", "Nov 2026", "Dec 2026"} <= set(_texts(en.hours))
-    assert "<title id=\"chart-hours-title\">Medfinansierede timer pr. måned</title>" in da.hours
-    assert "<title id=\"chart-hours-title\">Co-financed hours per month</title>" in en.hours
+    assert '<title id="chart-hours-title">Medfinansierede timer pr. måned</title>' in da.hours
+    assert '<title id="chart-hours-title">Co-financed hours per month</title>' in en.hours
     assert "i alt 75:00 timer" in da.hours and "75:00 hours in all" in en.hours
 
 
 def test_charts_are_inline_accessible_svg_fit_for_the_pages_csp() -> None:
     drawn = charts.render_charts(_kpis(), DA)
     every_id: list[str] = []
-    for chart_id, svg in (("chart-citizens", drawn.citizens), ("chart-hours", drawn.hours), ("chart-placements", drawn.placements)):
+    for chart_id, svg in (
+        ("chart-citizens", drawn.citizens),
+        ("chart-hours", drawn.hours),
+        ("chart-placements", drawn.placements),
+    ):
         assert svg.startswith("<svg"), "no XML prologue or DOCTYPE inside a page"
         root = etree.fromstring(svg.encode())
         assert root.get("role") == "img"
@@ -166,10 +171,11 @@ def test_charts_are_inline_accessible_svg_fit_for_the_pages_csp() -> None:
     assert len(every_id) == len(set(every_id)), "three charts on one page share no id"
 
 
-def test_charts_are_deterministic() -> None:
+def test_charts_are_deterministic_and_drawn_without_pyplot() -> None:
     first = charts.render_charts(_kpis(), EN)
     assert charts.render_charts(_kpis(), EN) == first
     assert charts.render_charts(_kpis(), DA) != first
+    assert "matplotlib.pyplot" not in sys.modules, "the object API only: no GUI backend, no global figures"
 
 
 def test_charts_need_no_network_and_find_their_font(monkeypatch: pytest.MonkeyPatch, caplog: Any) -> None:

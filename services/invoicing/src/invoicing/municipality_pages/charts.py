@@ -192,15 +192,18 @@ def _render(chart_id: str, draw: Callable[[Figure], None], title: str, desc: str
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
-    settings = {
-        "svg.fonttype": "none",
-        "svg.hashsalt": chart_id,
-        "font.family": "sans-serif",
-        "font.sans-serif": ["DejaVu Sans"],
-        "font.size": 10,
-    }
     buffer = io.BytesIO()
-    with _RENDER_LOCK, matplotlib.rc_context(settings):
+    # Text as text, ids salted by the chart (deterministic, distinct per chart), matplotlib's bundled font.
+    settings = matplotlib.rc_context(
+        {
+            "svg.fonttype": "none",
+            "svg.hashsalt": chart_id,
+            "font.family": "sans-serif",
+            "font.sans-serif": ["DejaVu Sans"],
+            "font.size": 10,
+        }
+    )
+    with _RENDER_LOCK, settings:
         figure = Figure(figsize=FIGURE_SIZE, layout="constrained")
         FigureCanvasSVG(figure)
         draw(figure)

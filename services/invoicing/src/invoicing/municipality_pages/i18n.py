@@ -55,7 +55,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "figure_hours": {"da": "Medfinansierede timer", "en": "Co-financed hours"},
     "figure_started": {"da": "Forløb startet", "en": "Placements started"},
     "figure_ended": {"da": "Forløb afsluttet", "en": "Placements ended"},
-    "figure_retention": {"da": "I arbejde {days} dage efter første dag", "en": "In work {days} days after the first day"},
+    "figure_retention": {
+        "da": "I arbejde {days} dage efter første dag",
+        "en": "In work {days} days after the first day",
+    },
     "retention_share": {"da": "{in_work} af {measured} ({share})", "en": "{in_work} of {measured} ({share})"},
     "retention_none": {"da": "Ingen målt endnu", "en": "Nobody measured yet"},
     "no_target": {"da": "intet mål aftalt", "en": "no target agreed"},
@@ -75,7 +78,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "chart_citizens_title": {"da": "Unikke borgere mod målet", "en": "Unique citizens against the target"},
     "chart_citizens_axis": {"da": "Borgere", "en": "Citizens"},
     "chart_citizens_desc": {
-        "da": "Linjen viser unikke borgere med medfinansierede timer, lagt sammen måned for måned: {count} pr. {as_of}.",
+        "da": "Linjen viser unikke borgere med medfinansierede timer, lagt sammen måned for måned: "
+        "{count} pr. {as_of}.",
         "en": "The line shows unique citizens with co-financed hours, added up month by month: {count} as of {as_of}.",
     },
     "chart_citizens_desc_target": {
@@ -91,7 +95,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "da": "En søjle pr. måned, {months} måneder; i alt {hours} timer.",
         "en": "One bar per month, {months} months; {hours} hours in all.",
     },
-    "chart_placements_title": {"da": "Forløb startet og afsluttet pr. måned", "en": "Placements started and ended per month"},
+    "chart_placements_title": {
+        "da": "Forløb startet og afsluttet pr. måned",
+        "en": "Placements started and ended per month",
+    },
     "chart_placements_axis": {"da": "Forløb", "en": "Placements"},
     "chart_placements_desc": {
         "da": "To søjler pr. måned: startede og afsluttede forløb; i alt {started} startet og {ended} afsluttet.",
@@ -108,7 +115,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "da": "Medfinansieringsopgørelser og korrektioner, vi har udstedt til jeres kommune, nyeste først.",
         "en": "Co-financing statements and corrections we have issued to your municipality, newest first.",
     },
-    "statements_none": {"da": "Der er ikke udstedt nogen opgørelser endnu.", "en": "No statements have been issued yet."},
+    "statements_none": {
+        "da": "Der er ikke udstedt nogen opgørelser endnu.",
+        "en": "No statements have been issued yet.",
+    },
     "statements_none_on_page": {
         "da": "Der er ingen opgørelser på side {page}.",
         "en": "There are no statements on page {page}.",
@@ -215,8 +225,8 @@ class Translator(BaseTranslator):
         return self.month(date.fromisoformat(f"{month}-01"))
 
     def permille(self, share: int) -> str:
-        """A share in per mille as a percentage with one decimal, the page language's way: ``667`` → ``66,7 %`` (a no-break
-        space) / ``66.7%`` (Babel's percent format)."""
+        """A share in per mille as a percentage with one decimal, the page language's way: ``667`` → ``66,7 %``
+        (a no-break space) / ``66.7%`` (Babel's percent format)."""
         return format_percent(Decimal(share).scaleb(-3), format=_PERCENT_FORMAT[self.locale], locale=self.locale)
 
     def end_reason(self, reason: str) -> str:

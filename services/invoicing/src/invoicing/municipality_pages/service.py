@@ -32,7 +32,9 @@ def principal_of(page: PageSession) -> Principal:
     session (a company approver's, a municipality session without a municipality) is NoAccessError."""
     if page.role is not Role.MUNICIPALITY or page.municipality_id is None:
         raise NoAccessError()
-    return Principal(subject=page.subject, role=Role.MUNICIPALITY, municipality_id=page.municipality_id, email=page.subject)
+    return Principal(
+        subject=page.subject, role=Role.MUNICIPALITY, municipality_id=page.municipality_id, email=page.subject
+    )
 
 
 async def progress(conn: asyncpg.Connection, viewer: Principal, as_of: date, *, today: date) -> MunicipalityKpis:

@@ -87,10 +87,14 @@ def _expected(request: Request, exc: Exception) -> Response | None:
         return SITE.message(request, title, text, status=422, link=link, params={"max": MAX_PAGE})
     if isinstance(exc, AsOfInvalidError):
         params = {"example": EXAMPLE_DATE.isoformat()}
-        return SITE.message(request, "as_of_invalid_title", "as_of_invalid_text", status=422, link=SITE.home, params=params)
+        return SITE.message(
+            request, "as_of_invalid_title", "as_of_invalid_text", status=422, link=SITE.home, params=params
+        )
     if isinstance(exc, DomainError) and exc.code == "as-of-future":
         params = {"today": getattr(request.state, "agency_today", "")}
-        return SITE.message(request, "as_of_future_title", "as_of_future_text", status=422, link=SITE.home, params=params)
+        return SITE.message(
+            request, "as_of_future_title", "as_of_future_text", status=422, link=SITE.home, params=params
+        )
     if isinstance(exc, DomainError) and exc.code == "municipality-not-found":
         link = (STATEMENTS_PATH, "back_to_statements")
         return SITE.message(request, "municipality_unknown_title", "municipality_unknown_text", status=404, link=link)
