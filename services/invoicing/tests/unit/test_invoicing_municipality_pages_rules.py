@@ -146,6 +146,9 @@ def test_charts_speak_the_visitors_language_with_babels_month_names() -> None:
     assert '<title id="chart-hours-title">Medfinansierede timer pr. måned</title>' in da.hours
     assert '<title id="chart-hours-title">Co-financed hours per month</title>' in en.hours
     assert "i alt 75:00 timer" in da.hours and "75:00 hours in all" in en.hours
+    busy = _kpis([KpiMonth("2026-10", 3, 3, 90_000, 0, 0)])
+    assert "1.500" in _texts(charts.hours_chart(busy, DA)), "the axis groups thousands the Danish way"
+    assert "1,500" in _texts(charts.hours_chart(busy, EN))
 
 
 def test_charts_are_inline_accessible_svg_fit_for_the_pages_csp() -> None:

@@ -57,8 +57,9 @@ __all__ = [
 CITIZENS_CHART = "chart-citizens"
 HOURS_CHART = "chart-hours"
 PLACEMENTS_CHART = "chart-placements"
-# Inches at 72 pt: the viewBox is 576 × 252; the page scales it to its width.
-FIGURE_SIZE = (8.0, 3.5)
+# Inches at 72 pt: the viewBox is 460.8 × 244.8; the page scales it to its width (small enough that the text stays
+# legible on a phone).
+FIGURE_SIZE = (6.4, 3.4)
 # At most this many month labels on an axis (every n-th month is labelled when more are listed).
 MAX_LABELS = 12
 COLOURS = {"line": "#1f5f8b", "target": "#b03a2e", "hours": "#1f5f8b", "started": "#2e7d32", "ended": "#8d6e00"}
@@ -91,24 +92,32 @@ def _label_months(ax: Axes, months: list[date], t: Translator) -> None:
     ax.set_xlim(-0.6, max(len(months), 1) - 0.4)
 
 
-def _axes(figure: Figure, ylabel: str) -> Axes:
+def _axes(figure: Figure, ylabel: str, t: Translator) -> Axes:
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     ax = figure.add_subplot()
     ax.set_ylabel(ylabel)
+    # Whole numbers only (citizens, placements, hours), written the page language's way (Babel: 1.500 / 1,500).
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, min_n_ticks=2))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: t.number(round(value))))
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", color="#dddddd", linewidth=0.8)
     ax.set_axisbelow(True)
     return ax
 
 
+def _legend_above(ax: Axes) -> None:
+    """The legend in a row above the plot, never over a line or a bar."""
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False, fontsize=9, borderaxespad=0.2)
+
+
 def citizens_chart(kpis: MunicipalityKpis, t: Translator) -> str:
     """Unique citizens reached, cumulative per month (a line), with the agreement's target as a horizontal line
     when the terms set one."""
-    from matplotlib.ticker import MaxNLocator
-
     months = _months(kpis)
 
     def draw(figure: Figure) -> None:
-        ax = _axes(figure, t("chart_citizens_axis"))
+        ax = _axes(figure, t("chart_citizens_axis"), t)
         values = [m.unique_citizens_cumulative for m in kpis.months]
         ax.plot(range(len(values)), values, color=COLOURS["line"], marker="o", markersize=3, label=t("legend_citizens"))
         if kpis.target_unique_citizens is not None:
@@ -116,9 +125,8 @@ def citizens_chart(kpis: MunicipalityKpis, t: Translator) -> str:
             ax.axhline(target, color=COLOURS["target"], linestyle="--", label=t("legend_target", target=target))
         top = max([*values, kpis.target_unique_citizens or 0, 1])
         ax.set_ylim(0, top * 1.1)
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         _label_months(ax, months, t)
-        ax.legend(loc="upper left", frameon=False, fontsize=9)
+        _legend_above(ax)
 
     target_text = (
         t("chart_citizens_desc_target", target=kpis.target_unique_citizens)
@@ -133,7 +141,7 @@ def hours_chart(kpis: MunicipalityKpis, t: Translator) -> str:
     """Co-financed hours per month: one bar per listed month, ``<g id="hours-bar-YYYY-MM">``."""
 
     def draw(figure: Figure) -> None:
-        ax = _axes(figure, t("chart_hours_axis"))
+        ax = _axes(figure, t("chart_hours_axis"), t)
         hours = [m.co_financed_minutes / 60 for m in kpis.months]
         bars = ax.bar(range(len(hours)), hours, width=0.7, color=COLOURS["hours"])
         for bar, month in zip(bars.patches, kpis.months, strict=True):
@@ -147,10 +155,9 @@ def hours_chart(kpis: MunicipalityKpis, t: Translator) -> str:
 def placements_chart(kpis: MunicipalityKpis, t: Translator) -> str:
     """Placements started and ended per month as grouped bars: ``placements-started-YYYY-MM`` and
     ``placements-ended-YYYY-MM``, one of each per listed month."""
-    from matplotlib.ticker import MaxNLocator
 
     def draw(figure: Figure) -> None:
-        ax = _axes(figure, t("chart_placements_axis"))
+        ax = _axes(figure, t("chart_placements_axis"), t)
         width = 0.38
         positions = range(len(kpis.months))
         started = ax.bar(
@@ -173,9 +180,8 @@ def placements_chart(kpis: MunicipalityKpis, t: Translator) -> str:
             bar.set_gid(f"placements-ended-{month.month}")
         top = max([m.placements_started for m in kpis.months] + [m.placements_ended for m in kpis.months] + [1])
         ax.set_ylim(0, top * 1.15)
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         _label_months(ax, _months(kpis), t)
-        ax.legend(loc="upper left", frameon=False, fontsize=9)
+        _legend_above(ax)
 
     desc = t("chart_placements_desc", started=kpis.placements_started, ended=kpis.placements_ended)
     return _render(PLACEMENTS_CHART, draw, t("chart_placements_title"), desc)

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from babel.dates import format_date
-from babel.numbers import format_percent
+from babel.numbers import format_decimal, format_percent
 
 from invoicing.municipality_kpis.models import END_REASONS
 from vikar_shared.web.i18n import PAGE_CATALOGUE
@@ -223,6 +223,10 @@ class Translator(BaseTranslator):
     def kpi_month(self, month: str) -> str:
         """A KPI month ``YYYY-MM`` by its name: ``oktober 2026`` / ``October 2026``."""
         return self.month(date.fromisoformat(f"{month}-01"))
+
+    def number(self, value: int) -> str:
+        """A whole number with the language's grouping (Babel): ``1500`` → ``1.500`` / ``1,500``."""
+        return format_decimal(value, locale=self.locale)
 
     def permille(self, share: int) -> str:
         """A share in per mille as a percentage with one decimal, the page language's way: ``667`` → ``66,7 %``
