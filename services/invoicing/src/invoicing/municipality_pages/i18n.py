@@ -156,6 +156,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "fact_target": {"da": "Mål", "en": "Target"},
     "lines_caption": {"da": "Linjer", "en": "Lines"},
     "col_citizen": {"da": "Borgerreference", "en": "Citizen reference"},
+    "col_work_dates": {"da": "Arbejdsdage", "en": "Work dates"},
     "col_rate": {"da": "Sats pr. time", "en": "Rate per hour"},
     "line_late": {"da": "sen", "en": "late"},
     "line_adjustment": {"da": "regulering", "en": "adjustment"},
