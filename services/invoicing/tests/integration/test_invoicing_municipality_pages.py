@@ -9,7 +9,6 @@ another municipality's user, a company approver and an anonymous visitor get 404
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import hashlib
 import io
@@ -25,9 +24,8 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
 from invoicing.app import MIGRATIONS, create_app
 from invoicing.config import InvoicingSettings
@@ -36,8 +34,9 @@ from vikar_shared.auth import Role
 from vikar_shared.clock import FixedClock
 from vikar_shared.events.placement import PageSessionEnded
 from vikar_shared.identity.tokens import COOKIE_NAME
+from vikar_shared.testing.browser import VIEWPORTS, browsing, fits_the_width, watch
 from vikar_shared.testing.identity import MintedPageSession, page_session_cookie
-from vikar_shared.testing.plugin import free_port, publish_events, serve_in_process, wait_until
+from vikar_shared.testing.plugin import publish_events, serve_in_process, wait_until
 
 AALBORG = uuid.UUID("00000000-0000-4000-8000-0000000000b1")
 HJORRING = uuid.UUID("00000000-0000-4000-8000-0000000000b2")
@@ -52,8 +51,6 @@ SELLER = asdict(seller_of(InvoicingSettings()))
 OCTOBER_LINES = [("SAG-2026-0042", 12_000, 90, 18_000), ("SAG-2026-0077", 12_000, 600, 120_000)]
 NOVEMBER_LINES = [("SAG-2026-0042", 12_000, 30, 6_000)]
 CORRECTION_LINES = [("SAG-2026-0077", 12_000, 60, 12_000)]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 SCREENSHOTS = Path(__file__).resolve().parents[4] / "artifacts" / "screenshots" / "municipality-pages"
 
 
@@ -501,10 +498,6 @@ async def test_a_date_that_is_not_yyyy_mm_dd_is_a_422_page_saying_so(site: Site)
         assert english.status_code == 422 and "must be written YYYY-MM-DD" in english.text
 
 
-async def _started(server: uvicorn.Server) -> bool:
-    return server.started
-
-
 async def test_the_statement_pages_in_a_real_browser_on_a_phone_and_a_desktop(site: Site, world: World) -> None:
     """Debian's Chromium (Playwright) over HTTP: the list and one statement render with the stylesheet under the CSP
     (no console error), fit a phone without scrolling sideways, and the CSV link downloads the file by its number.
@@ -512,52 +505,27 @@ async def test_the_statement_pages_in_a_real_browser_on_a_phone_and_a_desktop(si
     minted = page_session_cookie(
         email=USER, now=site.app.state.clock.now(), role=Role.MUNICIPALITY, municipality_id=AALBORG
     )
-    errors: list[str] = []
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(site.app, host="127.0.0.1", port=port, lifespan="off", log_config=None))
-    serving = asyncio.create_task(server.serve())
-    url = f"http://127.0.0.1:{port}"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    try:
-        await wait_until(lambda: _started(server), what="uvicorn serving invoicing")
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                for name, viewport in (
-                    ("phone", {"width": 390, "height": 844}),
-                    ("desktop", {"width": 1280, "height": 900}),
-                ):
-                    context = await browser.new_context(viewport=viewport, accept_downloads=True)  # type: ignore[arg-type]
-                    cookie = {"name": COOKIE_NAME, "value": minted.token, "url": f"{url}/", "httpOnly": True}
-                    await context.add_cookies([cookie])  # type: ignore[list-item]
-                    page = await context.new_page()
-                    page.on(
-                        "console",
-                        lambda m: (
-                            errors.append(m.text) if m.type == "error" and "Failed to load" not in m.text else None
-                        ),
-                    )
-                    page.on("response", lambda r: errors.append(r.url) if r.status >= 400 else None)
-                    await page.goto(f"{url}{LIST}")
-                    await expect(page.locator("h1")).to_have_text("Opgørelser")
-                    await expect(page.locator("table.statements tbody tr")).to_have_count(3)
-                    fits = await page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
-                    assert fits, f"the list scrolls sideways on the {name}"
-                    await page.screenshot(path=str(SCREENSHOTS / f"statements-{name}.png"), full_page=True)
-                    async with page.expect_download() as download_info:
-                        await page.locator(f'a[href="{LIST}/{world.correction}/csv"]').click()
-                    download = await download_info.value
-                    assert download.suggested_filename == "korrektion-S-2026-000004.csv"
-                    await page.locator(f'a[href="{LIST}/{world.october}"]').first.click()
-                    await expect(page.locator("h1")).to_have_text("Opgørelse S-2026-000001")
-                    await expect(page.locator("table.lines tbody tr")).to_have_count(2)
-                    fits = await page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
-                    assert fits, f"the statement scrolls sideways on the {name}"
-                    await page.screenshot(path=str(SCREENSHOTS / f"statement-{name}.png"), full_page=True)
-                    await context.close()
-                assert errors == [], errors
-            finally:
-                await browser.close()
-    finally:
-        server.should_exit = True
-        await serving
+    async with browsing(site.app) as (url, browser):
+        for name, viewport in VIEWPORTS:
+            context = await browser.new_context(viewport=viewport, accept_downloads=True)  # type: ignore[arg-type]
+            cookie = {"name": COOKIE_NAME, "value": minted.token, "url": f"{url}/", "httpOnly": True}
+            await context.add_cookies([cookie])  # type: ignore[list-item]
+            page = await context.new_page()
+            errors = watch(page)
+            await page.goto(f"{url}{LIST}")
+            await expect(page.locator("h1")).to_have_text("Opgørelser")
+            await expect(page.locator("table.statements tbody tr")).to_have_count(3)
+            assert await fits_the_width(page), f"the list scrolls sideways on the {name}"
+            await page.screenshot(path=str(SCREENSHOTS / f"statements-{name}.png"), full_page=True)
+            async with page.expect_download() as download_info:
+                await page.locator(f'a[href="{LIST}/{world.correction}/csv"]').click()
+            download = await download_info.value
+            assert download.suggested_filename == "korrektion-S-2026-000004.csv"
+            await page.locator(f'a[href="{LIST}/{world.october}"]').first.click()
+            await expect(page.locator("h1")).to_have_text("Opgørelse S-2026-000001")
+            await expect(page.locator("table.lines tbody tr")).to_have_count(2)
+            assert await fits_the_width(page), f"the statement scrolls sideways on the {name}"
+            await page.screenshot(path=str(SCREENSHOTS / f"statement-{name}.png"), full_page=True)
+            await context.close()
+            assert errors == [], errors

@@ -29,7 +29,6 @@ A, B and C measured, C not in work on 2 December (ended, dropped out) → 2 of 3
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -42,25 +41,23 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
 from invoicing.app import MIGRATIONS, create_app
 from invoicing.config import InvoicingSettings
 from vikar_shared.auth import Role
 from vikar_shared.clock import FixedClock
 from vikar_shared.identity.tokens import COOKIE_NAME
+from vikar_shared.testing.browser import VIEWPORTS, browsing, fits_the_width, watch
 from vikar_shared.testing.identity import page_session_cookie
-from vikar_shared.testing.plugin import free_port, serve_in_process, wait_until
+from vikar_shared.testing.plugin import serve_in_process
 
 AALBORG = uuid.UUID("00000000-0000-4000-8000-0000000000c1")
 HJORRING = uuid.UUID("00000000-0000-4000-8000-0000000000c2")
 TODAY = date(2026, 12, 10)
 PAGE = "/municipality/progress"
 RATE = 12_000
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 SCREENSHOTS = Path(__file__).resolve().parents[4] / "artifacts" / "screenshots" / "municipality-pages"
 
 
@@ -256,10 +253,6 @@ async def test_a_municipality_without_an_agreement_has_no_figures_and_sees_none_
     assert "Aalborg" not in page.text and "hours-bar-" not in page.text
 
 
-async def _started(server: uvicorn.Server) -> bool:
-    return server.started
-
-
 async def test_the_page_in_a_real_browser_on_a_phone_and_a_desktop(site: Site, scenario: Any) -> None:
     """Debian's Chromium (Playwright) against the service over HTTP: the charts render under the CSP (no console
     error: no inline style is refused, the bars keep their colours), one hours bar per month, the page fits a phone
@@ -267,55 +260,28 @@ async def test_the_page_in_a_real_browser_on_a_phone_and_a_desktop(site: Site, s
     minted = page_session_cookie(
         email="jobcenter@aalborg.dk", now=site.app.state.clock.now(), role=Role.MUNICIPALITY, municipality_id=AALBORG
     )
-    errors: list[str] = []
-    port = free_port()
-    # The app already runs (lifespan: pool, consumers, worker); uvicorn only serves it over HTTP.
-    server = uvicorn.Server(uvicorn.Config(site.app, host="127.0.0.1", port=port, lifespan="off", log_config=None))
-    serving = asyncio.create_task(server.serve())
-    url = f"http://127.0.0.1:{port}"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    try:
-        await wait_until(lambda: _started(server), what="uvicorn serving invoicing")
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                for name, viewport in (
-                    ("phone", {"width": 390, "height": 844}),
-                    ("desktop", {"width": 1280, "height": 900}),
-                ):
-                    context = await browser.new_context(viewport=viewport)  # type: ignore[arg-type]
-                    cookie = {"name": COOKIE_NAME, "value": minted.token, "url": f"{url}/", "httpOnly": True}
-                    await context.add_cookies([cookie])  # type: ignore[list-item]
-                    page = await context.new_page()
-                    page.on(
-                        "console",
-                        lambda m: (
-                            errors.append(m.text) if m.type == "error" and "Failed to load" not in m.text else None
-                        ),
-                    )
-                    page.on("response", lambda r: errors.append(r.url) if r.status >= 400 else None)
-                    await page.goto(f"{url}/municipality/progress")
-                    await expect(page.locator("h1")).to_have_text("Fremdrift")
-                    await expect(page.locator("#chart-hours g[id^='hours-bar-']")).to_have_count(4)
-                    await expect(page.locator("#chart-placements g[id^='placements-']")).to_have_count(8)
-                    fill = await page.evaluate(
-                        "() => getComputedStyle(document.querySelector('#hours-bar-2026-09 path')).fill"
-                    )
-                    assert fill == "rgb(31, 95, 139)", "the bar keeps its colour under the CSP"
-                    width = await page.evaluate(
-                        "() => document.querySelector('#chart-hours svg').getBoundingClientRect().width"
-                    )
-                    assert 200 < width <= viewport["width"], "the chart scales with the page"
-                    fits = await page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
-                    assert fits, f"the page scrolls sideways on the {name}"
-                    await page.screenshot(path=str(SCREENSHOTS / f"progress-{name}.png"), full_page=True)
-                    await page.goto(f"{url}/municipality/progress?as_of=2026-11-15&lang=en")
-                    await expect(page.locator("#chart-hours g[id^='hours-bar-']")).to_have_count(3)
-                    await page.screenshot(path=str(SCREENSHOTS / f"progress-past-en-{name}.png"), full_page=True)
-                    await context.close()
-                assert errors == [], errors
-            finally:
-                await browser.close()
-    finally:
-        server.should_exit = True
-        await serving
+    async with browsing(site.app) as (url, browser):
+        for name, viewport in VIEWPORTS:
+            context = await browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+            cookie = {"name": COOKIE_NAME, "value": minted.token, "url": f"{url}/", "httpOnly": True}
+            await context.add_cookies([cookie])  # type: ignore[list-item]
+            page = await context.new_page()
+            errors = watch(page)
+            await page.goto(f"{url}/municipality/progress")
+            await expect(page.locator("h1")).to_have_text("Fremdrift")
+            await expect(page.locator("#chart-hours g[id^='hours-bar-']")).to_have_count(4)
+            await expect(page.locator("#chart-placements g[id^='placements-']")).to_have_count(8)
+            fill = await page.evaluate("() => getComputedStyle(document.querySelector('#hours-bar-2026-09 path')).fill")
+            assert fill == "rgb(31, 95, 139)", "the bar keeps its colour under the CSP"
+            width = await page.evaluate(
+                "() => document.querySelector('#chart-hours svg').getBoundingClientRect().width"
+            )
+            assert 200 < width <= viewport["width"], "the chart scales with the page"
+            assert await fits_the_width(page), f"the page scrolls sideways on the {name}"
+            await page.screenshot(path=str(SCREENSHOTS / f"progress-{name}.png"), full_page=True)
+            await page.goto(f"{url}/municipality/progress?as_of=2026-11-15&lang=en")
+            await expect(page.locator("#chart-hours g[id^='hours-bar-']")).to_have_count(3)
+            await page.screenshot(path=str(SCREENSHOTS / f"progress-past-en-{name}.png"), full_page=True)
+            await context.close()
+            assert errors == [], errors
