@@ -14,7 +14,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from invoicing.municipality_kpis.models import END_REASONS
-from vikar_shared.web.i18n import PAGE_CATALOGUE
+from vikar_shared.web.i18n import PAGE_CATALOGUE, PAGER_CATALOGUE
 from vikar_shared.web.i18n import Translator as BaseTranslator
 
 __all__ = ["CATALOGUE", "END_REASON_WORDS", "Translator"]
@@ -35,11 +35,11 @@ assert set(END_REASON_WORDS) == set(END_REASONS), "every end reason has its word
 
 CATALOGUE: dict[str, dict[str, str]] = {
     **PAGE_CATALOGUE,
+    **PAGER_CATALOGUE,
     **{f"end_reason_{key}": words for key, words in END_REASON_WORDS.items()},
     "site_name": {"da": "Kommune", "en": "Municipality"},
     "nav_progress": {"da": "Fremdrift", "en": "Progress"},
     "nav_statements": {"da": "Opgørelser", "en": "Statements"},
-    "logged_in_as": {"da": "Logget ind som {email}", "en": "Logged in as {email}"},
     # Progress
     "progress_title": {"da": "Fremdrift", "en": "Progress"},
     "progress_intro": {
@@ -140,11 +140,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "download_csv": {"da": "CSV", "en": "CSV"},
     "download_xml": {"da": "Peppol XML", "en": "Peppol XML"},
     "download_of": {"da": "Hent {format} af {kind} {number}", "en": "Download the {format} of {kind} {number}"},
-    "pages_navigation": {"da": "Sider", "en": "Pages"},
-    "previous_page": {"da": "Forrige side", "en": "Previous page"},
-    "next_page": {"da": "Næste side", "en": "Next page"},
-    "page_of": {"da": "Side {page}", "en": "Page {page}"},
-    "more_pages": {"da": "Hver side viser højst {size}.", "en": "Each page shows at most {size}."},
     # One statement
     "statement_heading": {"da": "{kind} {number}", "en": "{kind} {number}"},
     "corrects_statement": {"da": "Korrigerer opgørelse {number}", "en": "Corrects statement {number}"},
