@@ -17,7 +17,6 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
-from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +35,7 @@ from vikar_shared.events.placement import PageSessionEnded
 from vikar_shared.identity.tokens import COOKIE_NAME
 from vikar_shared.testing.browser import VIEWPORTS, browsing, fits_the_width, watch
 from vikar_shared.testing.identity import MintedPageSession, page_session_cookie
+from vikar_shared.testing.pages import assert_page_headers, visible_text
 from vikar_shared.testing.plugin import publish_events, serve_in_process, wait_until
 
 AALBORG = uuid.UUID("00000000-0000-4000-8000-0000000000b1")
@@ -43,28 +43,12 @@ HJORRING = uuid.UUID("00000000-0000-4000-8000-0000000000b2")
 USER = "jobcenter@aalborg.dk"
 TODAY = date(2026, 12, 10)
 LIST = "/municipality/statements"
-CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-)
 SELLER = asdict(seller_of(InvoicingSettings()))
 # Lines: (citizen reference, rate øre/h, minutes, amount øre). VAT 25 % on top (rate excludes VAT).
 OCTOBER_LINES = [("SAG-2026-0042", 12_000, 90, 18_000), ("SAG-2026-0077", 12_000, 600, 120_000)]
 NOVEMBER_LINES = [("SAG-2026-0042", 12_000, 30, 6_000)]
 CORRECTION_LINES = [("SAG-2026-0077", 12_000, 60, 12_000)]
 SCREENSHOTS = Path(__file__).resolve().parents[4] / "artifacts" / "screenshots" / "municipality-pages"
-
-
-def visible_text(html: str) -> str:
-    """The page's text with tags dropped and whitespace (no-break spaces too) collapsed."""
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).replace("\xa0", " ").split())
-
-
-def assert_page_headers(response: httpx.Response) -> None:
-    assert response.headers["content-security-policy"] == CSP
-    assert response.headers["cache-control"] == "no-store"
-    assert response.headers["referrer-policy"] == "no-referrer"
-    assert response.headers["x-frame-options"] == "DENY"
-    assert response.headers["x-content-type-options"] == "nosniff"
 
 
 @dataclass

@@ -34,7 +34,6 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +50,7 @@ from vikar_shared.clock import FixedClock
 from vikar_shared.identity.tokens import COOKIE_NAME
 from vikar_shared.testing.browser import VIEWPORTS, browsing, fits_the_width, watch
 from vikar_shared.testing.identity import page_session_cookie
+from vikar_shared.testing.pages import visible_text
 from vikar_shared.testing.plugin import serve_in_process
 
 AALBORG = uuid.UUID("00000000-0000-4000-8000-0000000000c1")
@@ -59,10 +59,6 @@ TODAY = date(2026, 12, 10)
 PAGE = "/municipality/progress"
 RATE = 12_000
 SCREENSHOTS = Path(__file__).resolve().parents[4] / "artifacts" / "screenshots" / "municipality-pages"
-
-
-def visible_text(html: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).replace("\xa0", " ").split())
 
 
 def bars(html: str, prefix: str) -> list[str]:

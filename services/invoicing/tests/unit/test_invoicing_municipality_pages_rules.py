@@ -21,6 +21,7 @@ from invoicing.municipality_pages import charts
 from invoicing.municipality_pages.i18n import CATALOGUE, Translator
 from invoicing.municipality_pages.models import AsOfInvalidError, as_of_date, end_reason_rows
 from invoicing.municipality_pages.pages import SITE
+from vikar_shared.testing.pages import visible_text
 from vikar_shared.web.i18n import catalogue_problems
 
 DA, EN = Translator("da"), Translator("en")
@@ -213,18 +214,12 @@ def _progress(t: Translator, kpis: MunicipalityKpis) -> str:
     )
 
 
-def _text(html: str) -> str:
-    from html import unescape
-
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).replace("\xa0", " ").split())
-
-
 def test_the_progress_page_shows_the_figures_charts_and_their_tables_in_danish_and_english() -> None:
     da = _progress(DA, _kpis())
     for figure in ("chart-citizens", "chart-hours", "chart-placements"):
         assert len(re.findall(rf'<figure id="{figure}"', da)) == 1
     assert len(_ids(da, "hours-bar-")) == 3
-    text = _text(da)
+    text = visible_text(da)
     assert "Unikke borgere 7 af målet 40" in text
     assert "Medfinansierede timer 75:00" in text
     assert "Forløb startet 5" in text and "Forløb afsluttet 2" in text
@@ -234,7 +229,7 @@ def test_the_progress_page_shows_the_figures_charts_and_their_tables_in_danish_a
     assert "oktober 2026 3 3" in text, "the citizens chart's table: month, new, so far"
     assert "november 2026 30:00" in text, "the hours chart's table"
     assert 'value="2026-12-10"' in da and 'max="2026-12-10"' in da
-    en = _text(_progress(EN, _kpis()))
+    en = visible_text(_progress(EN, _kpis()))
     assert "Unique citizens 7 of the target 40" in en and "In work 30 days after the first day 2 of 3 (66.7%)" in en
     assert "Education 1" in en and "October 2026" in en
 
@@ -242,8 +237,8 @@ def test_the_progress_page_shows_the_figures_charts_and_their_tables_in_danish_a
 def test_a_progress_page_without_months_says_so_and_draws_nothing() -> None:
     empty = _kpis([KpiMonth("2026-12", 0, 0, 0, 0, 0)])
     page = _progress(DA, dataclass_replace(empty, months=[], end_reasons={}, placements_ended=0))
-    assert "<svg" not in page and "Der er ingen tal endnu pr. denne dato." in _text(page)
-    assert "Ingen forløb er afsluttet endnu." in _text(page)
+    assert "<svg" not in page and "Der er ingen tal endnu pr. denne dato." in visible_text(page)
+    assert "Ingen forløb er afsluttet endnu." in visible_text(page)
 
 
 def dataclass_replace(kpis: MunicipalityKpis, **changes: Any) -> MunicipalityKpis:
