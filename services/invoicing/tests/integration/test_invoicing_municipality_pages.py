@@ -24,7 +24,7 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from playwright.async_api import expect
+from playwright.async_api import async_playwright, expect
 
 from invoicing.app import MIGRATIONS, create_app
 from invoicing.config import InvoicingSettings
@@ -33,9 +33,9 @@ from vikar_shared.auth import Role
 from vikar_shared.clock import FixedClock
 from vikar_shared.events.placement import PageSessionEnded
 from vikar_shared.identity.tokens import COOKIE_NAME
-from vikar_shared.testing.browser import VIEWPORTS, browsing, fits_the_width, watch
+from vikar_shared.testing.browser import VIEWPORTS, assert_usable, launch_chromium
 from vikar_shared.testing.identity import MintedPageSession, page_session_cookie
-from vikar_shared.testing.pages import assert_page_headers, visible_text
+from vikar_shared.testing.pages import assert_page_headers, serving, visible_text, watch
 from vikar_shared.testing.plugin import publish_events, serve_in_process, wait_until
 
 AALBORG = uuid.UUID("00000000-0000-4000-8000-0000000000b1")
@@ -490,9 +490,10 @@ async def test_the_statement_pages_in_a_real_browser_on_a_phone_and_a_desktop(si
         email=USER, now=site.app.state.clock.now(), role=Role.MUNICIPALITY, municipality_id=AALBORG
     )
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    async with browsing(site.app) as (url, browser):
-        for name, viewport in VIEWPORTS:
-            context = await browser.new_context(viewport=viewport, accept_downloads=True)  # type: ignore[arg-type]
+    async with serving(site.app) as url, async_playwright() as playwright:
+        browser = await launch_chromium(playwright)
+        for name, viewport in VIEWPORTS.items():
+            context = await browser.new_context(viewport=viewport, accept_downloads=True)
             cookie = {"name": COOKIE_NAME, "value": minted.token, "url": f"{url}/", "httpOnly": True}
             await context.add_cookies([cookie])  # type: ignore[list-item]
             page = await context.new_page()
@@ -500,7 +501,7 @@ async def test_the_statement_pages_in_a_real_browser_on_a_phone_and_a_desktop(si
             await page.goto(f"{url}{LIST}")
             await expect(page.locator("h1")).to_have_text("Opgørelser")
             await expect(page.locator("table.statements tbody tr")).to_have_count(3)
-            assert await fits_the_width(page), f"the list scrolls sideways on the {name}"
+            await assert_usable(page)
             await page.screenshot(path=str(SCREENSHOTS / f"statements-{name}.png"), full_page=True)
             async with page.expect_download() as download_info:
                 await page.locator(f'a[href="{LIST}/{world.correction}/csv"]').click()
@@ -509,7 +510,8 @@ async def test_the_statement_pages_in_a_real_browser_on_a_phone_and_a_desktop(si
             await page.locator(f'a[href="{LIST}/{world.october}"]').first.click()
             await expect(page.locator("h1")).to_have_text("Opgørelse S-2026-000001")
             await expect(page.locator("table.lines tbody tr")).to_have_count(2)
-            assert await fits_the_width(page), f"the statement scrolls sideways on the {name}"
+            await assert_usable(page)
             await page.screenshot(path=str(SCREENSHOTS / f"statement-{name}.png"), full_page=True)
             await context.close()
             assert errors == [], errors
+        await browser.close()

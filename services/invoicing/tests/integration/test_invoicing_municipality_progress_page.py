@@ -41,16 +41,16 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from playwright.async_api import expect
+from playwright.async_api import async_playwright, expect
 
 from invoicing.app import MIGRATIONS, create_app
 from invoicing.config import InvoicingSettings
 from vikar_shared.auth import Role
 from vikar_shared.clock import FixedClock
 from vikar_shared.identity.tokens import COOKIE_NAME
-from vikar_shared.testing.browser import VIEWPORTS, browsing, fits_the_width, watch
+from vikar_shared.testing.browser import VIEWPORTS, assert_usable, launch_chromium
 from vikar_shared.testing.identity import page_session_cookie
-from vikar_shared.testing.pages import visible_text
+from vikar_shared.testing.pages import serving, visible_text, watch
 from vikar_shared.testing.plugin import serve_in_process
 
 AALBORG = uuid.UUID("00000000-0000-4000-8000-0000000000c1")
@@ -257,9 +257,10 @@ async def test_the_page_in_a_real_browser_on_a_phone_and_a_desktop(site: Site, s
         email="jobcenter@aalborg.dk", now=site.app.state.clock.now(), role=Role.MUNICIPALITY, municipality_id=AALBORG
     )
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    async with browsing(site.app) as (url, browser):
-        for name, viewport in VIEWPORTS:
-            context = await browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+    async with serving(site.app) as url, async_playwright() as playwright:
+        browser = await launch_chromium(playwright)
+        for name, viewport in VIEWPORTS.items():
+            context = await browser.new_context(viewport=viewport)
             cookie = {"name": COOKIE_NAME, "value": minted.token, "url": f"{url}/", "httpOnly": True}
             await context.add_cookies([cookie])  # type: ignore[list-item]
             page = await context.new_page()
@@ -274,10 +275,11 @@ async def test_the_page_in_a_real_browser_on_a_phone_and_a_desktop(site: Site, s
                 "() => document.querySelector('#chart-hours svg').getBoundingClientRect().width"
             )
             assert 200 < width <= viewport["width"], "the chart scales with the page"
-            assert await fits_the_width(page), f"the page scrolls sideways on the {name}"
+            await assert_usable(page)
             await page.screenshot(path=str(SCREENSHOTS / f"progress-{name}.png"), full_page=True)
             await page.goto(f"{url}/municipality/progress?as_of=2026-11-15&lang=en")
             await expect(page.locator("#chart-hours g[id^='hours-bar-']")).to_have_count(3)
             await page.screenshot(path=str(SCREENSHOTS / f"progress-past-en-{name}.png"), full_page=True)
             await context.close()
             assert errors == [], errors
+        await browser.close()

@@ -9,17 +9,21 @@ approver's are refused; an ended session (``placement.page_session_ended`` on Ka
 
 from __future__ import annotations
 
+import asyncio
 import io
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from html import unescape
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pypdf
 import pytest
-from playwright.async_api import expect
+import uvicorn
+from playwright.async_api import async_playwright, expect
 
 from invoicing.payments import service as payments
 from invoicing.payments.models import PaymentMethod
@@ -28,16 +32,30 @@ from vikar_shared.clock import FixedClock
 from vikar_shared.db import transaction
 from vikar_shared.events.placement import Approver, PageSessionEnded
 from vikar_shared.identity.tokens import COOKIE_NAME
-from vikar_shared.testing.browser import VIEWPORTS, browsing, fits_the_width, watch
 from vikar_shared.testing.identity import MintedPageSession, page_session_cookie
-from vikar_shared.testing.pages import assert_page_headers, visible_text
-from vikar_shared.testing.plugin import bearer, publish_events, wait_until
+from vikar_shared.testing.plugin import bearer, free_port, publish_events, wait_until
 
 AALBORG = uuid.UUID("00000000-0000-4000-8000-0000000000a1")
 FINANCE = bearer(Role.FINANCE)
 APPROVER = "godkender@bager.dk"
 TODAY = date(2026, 12, 10)
 LIST = "/portal/invoices"
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def visible_text(html: str) -> str:
+    """The page's text with tags dropped and whitespace (no-break spaces too) collapsed."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).replace("\xa0", " ").split())
+
+
+def assert_page_headers(response: httpx.Response) -> None:
+    assert response.headers["content-security-policy"] == CSP
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["x-content-type-options"] == "nosniff"
 
 
 @dataclass
@@ -431,6 +449,8 @@ async def test_pages_bad_page_numbers_and_unknown_paths(
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
 
 
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 SCREENSHOTS = Path(__file__).resolve().parents[4] / "artifacts" / "screenshots" / "portal-invoices"
 
 
@@ -440,33 +460,61 @@ async def test_the_page_in_a_real_browser_on_a_phone_and_a_desktop(invoicing: An
     downloads the PDF. Screenshots in artifacts/screenshots/portal-invoices/."""
     await _when_rendered(invoicing, world.october["invoice_id"])
     minted = page_session_cookie(email=APPROVER, now=invoicing.app.state.clock.now(), company_id=world.company)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    port = free_port()
     # The app already runs (lifespan: pool, consumers, worker); uvicorn only serves it over HTTP.
-    async with browsing(invoicing.app) as (url, browser):
-        for name, viewport in VIEWPORTS:
-            context = await browser.new_context(viewport=viewport, accept_downloads=True)  # type: ignore[arg-type]
-            cookie = {"name": COOKIE_NAME, "value": minted.token, "url": f"{url}/", "httpOnly": True}
-            await context.add_cookies([cookie])  # type: ignore[list-item]
-            page = await context.new_page()
-            # A CSP refusal is a console error ("Refused to ..."); a resource of the page that fails is a
-            # response >= 400 (the browser's own favicon request is neither the page's nor ours).
-            errors = watch(page)
-            await page.goto(f"{url}/portal/invoices")
-            await expect(page.locator("h1")).to_have_text("Fakturaer")
-            await expect(page.locator("table.invoices tbody tr")).to_have_count(2)
-            header = await page.evaluate(
-                "() => getComputedStyle(document.querySelector('.site-header')).backgroundColor"
-            )
-            assert header not in ("rgba(0, 0, 0, 0)", "transparent"), "the stylesheet did not apply"
-            assert await fits_the_width(page), f"the page scrolls sideways on the {name}"
-            assert await page.evaluate("() => document.documentElement.lang") == "da"
-            await page.screenshot(path=str(SCREENSHOTS / f"invoices-{name}.png"), full_page=True)
-            async with page.expect_download() as download_info:
-                await page.locator(f'a[href="/portal/invoices/{world.october["invoice_id"]}/pdf"]').click()
-            download = await download_info.value
-            assert download.suggested_filename == f"faktura-{world.october['number']}.pdf"
-            assert (await download.path()).read_bytes().startswith(b"%PDF")
-            await page.goto(f"{url}/portal/invoices?lang=en")
-            await expect(page.locator("h1")).to_have_text("Invoices")
-            await context.close()
-            assert errors == [], errors
+    server = uvicorn.Server(uvicorn.Config(invoicing.app, host="127.0.0.1", port=port, lifespan="off", log_config=None))
+    serving = asyncio.create_task(server.serve())
+    url = f"http://127.0.0.1:{port}"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        await wait_until(lambda: _started(server), what="uvicorn serving invoicing")
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                for name, viewport in (
+                    ("phone", {"width": 390, "height": 844}),
+                    ("desktop", {"width": 1280, "height": 900}),
+                ):
+                    context = await browser.new_context(viewport=viewport, accept_downloads=True)  # type: ignore[arg-type]
+                    cookie = {"name": COOKIE_NAME, "value": minted.token, "url": f"{url}/", "httpOnly": True}
+                    await context.add_cookies([cookie])  # type: ignore[list-item]
+                    page = await context.new_page()
+                    # A CSP refusal is a console error ("Refused to ..."); a resource of the page that fails is a
+                    # response >= 400 (the browser's own favicon request is neither the page's nor ours).
+                    page.on(
+                        "console",
+                        lambda m: (
+                            errors.append(m.text) if m.type == "error" and "Failed to load" not in m.text else None
+                        ),
+                    )
+                    page.on("response", lambda r: errors.append(r.url) if r.status >= 400 else None)
+                    await page.goto(f"{url}/portal/invoices")
+                    await expect(page.locator("h1")).to_have_text("Fakturaer")
+                    await expect(page.locator("table.invoices tbody tr")).to_have_count(2)
+                    header = await page.evaluate(
+                        "() => getComputedStyle(document.querySelector('.site-header')).backgroundColor"
+                    )
+                    assert header not in ("rgba(0, 0, 0, 0)", "transparent"), "the stylesheet did not apply"
+                    fits = await page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+                    assert fits, f"the page scrolls sideways on the {name}"
+                    assert await page.evaluate("() => document.documentElement.lang") == "da"
+                    await page.screenshot(path=str(SCREENSHOTS / f"invoices-{name}.png"), full_page=True)
+                    async with page.expect_download() as download_info:
+                        await page.locator(f'a[href="/portal/invoices/{world.october["invoice_id"]}/pdf"]').click()
+                    download = await download_info.value
+                    assert download.suggested_filename == f"faktura-{world.october['number']}.pdf"
+                    assert (await download.path()).read_bytes().startswith(b"%PDF")
+                    await page.goto(f"{url}/portal/invoices?lang=en")
+                    await expect(page.locator("h1")).to_have_text("Invoices")
+                    await context.close()
+                assert errors == [], errors
+            finally:
+                await browser.close()
+    finally:
+        server.should_exit = True
+        await serving
+
+
+async def _started(server: uvicorn.Server) -> bool:
+    return server.started

@@ -1,70 +1,73 @@
-"""For browser tests of pages: an app already running in the test (its lifespan on) served over HTTP on a free
-loopback port, Debian's Chromium launched by Playwright, and a page that records what the browser refused.
+"""Debian's Chromium driven by Playwright, for the browser tests of every service and the end-to-end tests.
 
-    async with browsing(app) as (url, browser):
-        context = await browser.new_context(viewport=PHONE)
-        page = await context.new_page()
-        errors = watch(page)
-        await page.goto(f"{url}/municipality/progress")
-        assert await fits_the_width(page)
-        assert errors == []
-"""
+The machine's Chromium (``/usr/bin/chromium``, the Debian package; Playwright's own browser download is not
+used) with arguments for a headless container, a retry with the newer headless mode, the phone and desktop
+sizes every page is checked at, screenshots numbered in taking order, and the checks every page owes a
+keyboard and screen-reader user."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
-import uvicorn
-from playwright.async_api import Browser, Page, async_playwright
-
-from vikar_shared.testing.plugin import free_port, wait_until
+from playwright.async_api import Browser, Error, Page, ViewportSize
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-VIEWPORTS = (("phone", PHONE), ("desktop", DESKTOP))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Only if Chromium does not start with the arguments above.
+FALLBACK_ARGS = ["--headless=new", "--disable-dev-shm-usage"]
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+VIEWPORTS: dict[str, ViewportSize] = {"phone": PHONE, "desktop": DESKTOP}
 
 
-@asynccontextmanager
-async def browsing(app: Any) -> AsyncIterator[tuple[str, Browser]]:
-    """``app`` (already running: pool, consumers, worker) served by uvicorn without a lifespan of its own, and a
-    Chromium; gives (base URL, browser). Both stop on leaving."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_config=None))
-    serving = asyncio.create_task(server.serve())
-
-    async def started() -> bool:
-        return server.started
-
+async def launch_chromium(playwright: Any) -> Browser:
+    """Debian's Chromium, headless. Fails (Playwright's ``Error``) naming the executable when it is missing:
+    install it with ``apt-get install chromium`` (deploy/local/test does)."""
     try:
-        await wait_until(started, what="uvicorn serving the app")
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                yield f"http://127.0.0.1:{port}", browser
-            finally:
-                await browser.close()
-    finally:
-        server.should_exit = True
-        await serving
+        browser: Browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    except Error:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + FALLBACK_ARGS)
+    return browser
 
 
-def watch(page: Page) -> list[str]:
-    """The list ``page`` fills with what went wrong: a console error (a CSP refusal is one: "Refused to …"; the
-    browser's own "Failed to load" of its favicon is not) and the URL of any response of 400 or more."""
-    errors: list[str] = []
-    page.on(
-        "console", lambda m: errors.append(m.text) if m.type == "error" and "Failed to load" not in m.text else None
+class Screenshots:
+    """Full-page screenshots into ``folder`` (created), named ``NN-<name>.png`` in taking order."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.taken: list[Path] = []
+
+    async def take(self, page: Page, name: str) -> None:
+        path = self.folder / f"{len(self.taken) + 1:02d}-{name}.png"
+        await page.screenshot(path=str(path), full_page=True)
+        self.taken.append(path)
+
+
+async def assert_usable(page: Page) -> None:
+    """What every page owes a keyboard and screen-reader user: a language, a viewport, labelled fields,
+    buttons with text, and no sideways scrolling at the current width (AssertionError listing what fails)."""
+    problems = await page.evaluate(
+        """() => {
+            const issues = [];
+            if (!document.documentElement.lang) issues.push('no lang attribute');
+            if (!document.querySelector('meta[name=viewport]')) issues.push('no viewport meta');
+            for (const field of document.querySelectorAll('input:not([type=hidden]), textarea, select')) {
+                if (!field.labels || field.labels.length === 0) issues.push('unlabelled ' + (field.name || field.id));
+            }
+            for (const button of document.querySelectorAll('button')) {
+                if (!button.textContent.trim()) issues.push('button without text');
+            }
+            if (document.documentElement.scrollWidth > window.innerWidth + 1) issues.push('scrolls sideways');
+            return issues;
+        }"""
     )
-    page.on("response", lambda r: errors.append(r.url) if r.status >= 400 else None)
-    return errors
-
-
-async def fits_the_width(page: Page) -> bool:
-    """Whether the page shows without scrolling sideways."""
-    fits: bool = await page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
-    return fits
+    assert problems == [], problems
