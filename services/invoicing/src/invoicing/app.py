@@ -13,6 +13,8 @@ from invoicing.documents.jobs import render_invoice_documents
 from invoicing.invoices.endpoints import router as invoices
 from invoicing.ledger.endpoints import router as ledger
 from invoicing.municipality_kpis.endpoints import router as municipality_kpis
+from invoicing.municipality_pages.endpoints import router as municipality_pages
+from invoicing.municipality_pages.web import install_municipality_error_pages
 from invoicing.payments.endpoints import router as payments
 from invoicing.portal.endpoints import router as portal_invoices
 from invoicing.portal.web import install_portal_error_pages
@@ -53,6 +55,8 @@ def create_app(settings: InvoicingSettings | None = None, role: Role = Role.ALL)
             municipality_kpis,
             stripe_webhooks,
             portal_invoices,
+            # Issue 12: the municipality's pages (/municipality under the one origin).
+            municipality_pages,
             problem_pages,
         ],
         migrations=MIGRATIONS,
@@ -65,4 +69,5 @@ def create_app(settings: InvoicingSettings | None = None, role: Role = Role.ALL)
         role=role,
     )
     install_portal_error_pages(app)
+    install_municipality_error_pages(app)
     return app

@@ -31,6 +31,7 @@ LAYOUT_CATALOGUE: dict[str, dict[str, str]] = {
     "skip_to_content": {"da": "Spring til indhold", "en": "Skip to content"},
     "main_navigation": {"da": "Hovedmenu", "en": "Main menu"},
     "logout": {"da": "Log ud", "en": "Log out"},
+    "logged_in_as": {"da": "Logget ind som {email}", "en": "Logged in as {email}"},
     "other_language": {"da": "English", "en": "Dansk"},
     "other_language_code": {"da": "en", "en": "da"},
     "week_label": {"da": "Uge {week}, {year}", "en": "Week {week}, {year}"},
@@ -69,6 +70,16 @@ MESSAGE_CATALOGUE: dict[str, dict[str, str]] = {
 PAGE_CATALOGUE: dict[str, dict[str, str]] = {**LAYOUT_CATALOGUE, **MESSAGE_CATALOGUE}
 """What a page site's catalogue starts from: ``CATALOGUE = {**PAGE_CATALOGUE, "page_not_found_text": ..., ...}``."""
 
+PAGER_CATALOGUE: dict[str, dict[str, str]] = {
+    # The words of a paged list's navigation (``vikar/pager.html``).
+    "pages_navigation": {"da": "Sider", "en": "Pages"},
+    "previous_page": {"da": "Forrige side", "en": "Previous page"},
+    "next_page": {"da": "Næste side", "en": "Next page"},
+    "page_of": {"da": "Side {page}", "en": "Page {page}"},
+    "more_pages": {"da": "Hver side viser højst {size}.", "en": "Each page shows at most {size}."},
+}
+"""What a page site with a paged list adds to its catalogue (invoicing's invoices, the municipality's statements)."""
+
 PORTAL_CATALOGUE: dict[str, dict[str, str]] = {
     # The company approval portal's shared words (``vikar/portal.html``: its navigation across the services
     # that serve it, and the refusal of a session that is not a listed approver's), over PAGE_CATALOGUE.
@@ -77,7 +88,6 @@ PORTAL_CATALOGUE: dict[str, dict[str, str]] = {
     "nav_pending": {"da": "Til godkendelse", "en": "To approve"},
     "nav_history": {"da": "Historik", "en": "History"},
     "nav_invoices": {"da": "Fakturaer", "en": "Invoices"},
-    "logged_in_as": {"da": "Logget ind som {email}", "en": "Logged in as {email}"},
     "no_access_title": {"da": "Ingen adgang", "en": "No access"},
     "no_access_text": {
         "da": "Du er ikke (længere) godkender hos denne virksomhed. Log ind igen med det link, virksomheden "

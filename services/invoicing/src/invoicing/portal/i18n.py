@@ -8,13 +8,14 @@ languages."""
 
 from __future__ import annotations
 
-from vikar_shared.web.i18n import PORTAL_CATALOGUE
+from vikar_shared.web.i18n import PAGER_CATALOGUE, PORTAL_CATALOGUE
 from vikar_shared.web.i18n import Translator as BaseTranslator
 
 __all__ = ["CATALOGUE", "Translator"]
 
 CATALOGUE: dict[str, dict[str, str]] = {
     **PORTAL_CATALOGUE,
+    **PAGER_CATALOGUE,
     "invoices_title": {"da": "Fakturaer", "en": "Invoices"},
     "invoices_intro": {
         "da": "Fakturaer og kreditnotaer, vi har udstedt til {company}.",
@@ -54,11 +55,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "credits_invoice": {"da": "Krediterer faktura {number}", "en": "Credits invoice {number}"},
     "download_pdf": {"da": "Hent PDF", "en": "Download PDF"},
     "download_pdf_of": {"da": "Hent PDF af {kind} {number}", "en": "Download the PDF of {kind} {number}"},
-    "pages_navigation": {"da": "Sider", "en": "Pages"},
-    "previous_page": {"da": "Forrige side", "en": "Previous page"},
-    "next_page": {"da": "Næste side", "en": "Next page"},
-    "page_of": {"da": "Side {page}", "en": "Page {page}"},
-    "more_pages": {"da": "Hver side viser højst {size}.", "en": "Each page shows at most {size}."},
     "other_pages": {"da": "Se også", "en": "See also"},
     # Messages
     "page_invalid_title": {"da": "Ugyldigt sidenummer", "en": "Invalid page number"},

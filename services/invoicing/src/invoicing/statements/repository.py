@@ -505,14 +505,21 @@ async def list_statements(
     period_to: date | None,
     limit: int,
     offset: int,
+    newest_first: bool = False,
 ) -> list[Statement]:
-    """One page of statements (by period start, municipality, created, id), the filters applied in the query."""
+    """One page of statements (by period start, municipality, created, id; ``newest_first``: by issue date, number
+    and created, newest first, drafts last), the filters applied in the query."""
+    order = (
+        "issue_date desc nulls last, number desc nulls last, created_at desc, statement_id desc"
+        if newest_first
+        else "period_start, municipality_id, created_at, statement_id"
+    )
     rows = await conn.fetch(
-        """select statement_id from statements
+        f"""select statement_id from statements
            where ($1::uuid is null or municipality_id = $1) and ($2::text is null or status = $2)
              and ($3::text is null or document_type = $3)
              and ($4::date is null or period_end >= $4) and ($5::date is null or period_start <= $5)
-           order by period_start, municipality_id, created_at, statement_id limit $6 offset $7""",
+           order by {order} limit $6 offset $7""",
         municipality_id,
         None if status is None else status.value,
         None if document_type is None else document_type.value,

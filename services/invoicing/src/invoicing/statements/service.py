@@ -462,8 +462,10 @@ async def list_statements(
     period_to: date | None,
     limit: int,
     offset: int,
+    newest_first: bool = False,
 ) -> list[Statement]:
-    """Statements by period start, then municipality. Agency staff see all; a municipality user only its own
+    """Statements by period start, then municipality (``newest_first``: by issue date and number, newest first;
+    the municipality's Statements page, issue 12). Agency staff see all; a municipality user only its own
     municipality's issued ones (asking for drafts gives an empty list); a company approver nothing (403
     ``forbidden``). ``municipality_id`` of a municipality the viewer may not see, or that invoicing does not know
     (no terms): 404 ``municipality-not-found``. ``period_from``/``period_to``: the periods overlapping those days
@@ -491,6 +493,7 @@ async def list_statements(
         period_to=period_to,
         limit=limit,
         offset=offset,
+        newest_first=newest_first,
     )
 
 
