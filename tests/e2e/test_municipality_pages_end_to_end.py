@@ -24,6 +24,7 @@ from e2e.test_slice_end_to_end import approve_all, entry_ids
 from e2e.test_statements_end_to_end import STATED_TERMS
 from vikar_shared.auth import Role
 from vikar_shared.testing.browser import DESKTOP, PHONE, Screenshots, assert_usable, launch_chromium
+from vikar_shared.testing.pages import watch
 from vikar_shared.testing.plugin import bearer, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -164,8 +165,7 @@ async def test_a_municipality_user_logs_in_and_checks_progress_and_statements_in
         try:
             context = await browser.new_context(viewport=DESKTOP, accept_downloads=True, locale="da-DK")
             page = await context.new_page()
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            errors = watch(page)  # console errors (a CSP refusal among them) and responses of 400 or more
             target = f"/municipality/progress?as_of={AS_OF}"
             await _log_in(page, system, user, target)
 
