@@ -209,7 +209,7 @@ def seed_history(municipality_id: str, company_id: str, approver: str, today: da
     municipality's user finds statements and progress at /municipality/. Returns the last day stated."""
     consultant, finance = token(Role.CONSULTANT), token(Role.FINANCE)
     expected: dict[str, int] = {}
-    for cpr, name, (start_back, start_day), hours, end, first_day_logged in HISTORY:
+    for number, (cpr, name, (start_back, start_day), hours, end, first_day_logged) in enumerate(HISTORY, start=4713):
         start = month_start(today, start_back) + timedelta(days=start_day - 1)
         referral = {
             "cpr": cpr,
@@ -217,6 +217,8 @@ def seed_history(municipality_id: str, company_id: str, approver: str, today: da
             "municipality_id": municipality_id,
             "referred_on": (month_start(today, 4) - timedelta(days=14)).isoformat(),
             "weeks_unemployed": 60,
+            # The agreement names citizens on statements by the job centre's case number.
+            "case_number": f"AAL-2026-00{number}",
         }
         r = post(f"{PLACEMENT}/referrals", consultant, referral)
         placement = {
