@@ -60,8 +60,9 @@ PLACEMENTS_CHART = "chart-placements"
 # Inches at 72 pt: the viewBox is 460.8 × 244.8; the page scales it to its width (small enough that the text stays
 # legible on a phone).
 FIGURE_SIZE = (6.4, 3.4)
-# At most this many month labels on an axis (every n-th month is labelled when more are listed).
-MAX_LABELS = 12
+# At most this many month labels on an axis (every n-th month is labelled when more are listed): "sep. 2026" at 9 pt
+# takes about a sixth of the 6.4-inch axis, so more than 6 would run into each other.
+MAX_LABELS = 6
 COLOURS = {"line": "#1f5f8b", "target": "#b03a2e", "hours": "#1f5f8b", "started": "#2e7d32", "ended": "#8d6e00"}
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
