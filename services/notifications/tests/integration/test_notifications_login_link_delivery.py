@@ -111,7 +111,7 @@ async def test_the_link_is_mailed_once_in_danish_with_the_approvers_and_companys
         await asyncio.sleep(DUPLICATE_GRACE_SECONDS)
 
         assert await mailbox.count_to(bo) == 1
-        assert message["Subject"] == "Dit login-link til Vikarmodellen"
+        assert message["Subject"] == "Dit login-link til Vikarmodellen: Bager Hansen ApS"
         assert message["To"] == [{"Name": "Bo Hansen", "Address": bo}]
         assert f"<{message['MessageID']}>" == message_id_for(envelope.id, bo, "vikarmodel.dk")
         text = message["Text"]
@@ -257,7 +257,7 @@ async def test_a_municipality_users_link_is_mailed_about_statements_and_progress
         danish = await _one_mail_to(mailbox, mette)
         english = await _one_mail_to(mailbox, finn)
 
-        assert danish["Subject"] == "Dit login-link til Vikarmodellen"
+        assert danish["Subject"] == "Dit login-link til Vikarmodellen: Aalborg Kommune"
         assert danish["To"] == [{"Name": "Mette Jensen", "Address": mette}]
         text = danish["Text"].replace("\r\n", "\n")
         assert text.startswith(

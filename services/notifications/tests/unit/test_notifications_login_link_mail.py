@@ -27,7 +27,9 @@ def _link(locale: str = "da", expires_at: datetime = datetime(2026, 11, 27, 13, 
 def test_danish_mail_greets_names_the_company_and_gives_the_link_and_its_copenhagen_expiry() -> None:
     body = render_body(_link(), Addressee("Bo Hansen", "Bager Hansen ApS"), LINK)
 
-    assert render_subject(_link()) == "Dit login-link til Vikarmodellen"
+    assert render_subject(_link(), Addressee("Bo Hansen", "Bager Hansen ApS")) == (
+        "Dit login-link til Vikarmodellen: Bager Hansen ApS"
+    )
     assert body == (
         "Hej Bo Hansen,\n"
         "\n"
@@ -48,13 +50,15 @@ def test_english_mail_on_request_and_summer_time_is_respected() -> None:
 
     body = render_body(link, Addressee("Bo Hansen", "Bager Hansen ApS"), LINK)
 
-    assert render_subject(link) == "Your login link for Vikarmodellen"
+    assert render_subject(link, Addressee("Bo Hansen", "Bager Hansen ApS")) == (
+        "Your login link for Vikarmodellen: Bager Hansen ApS"
+    )
     assert body.startswith("Hello Bo Hansen,\n\nHere is your link to log in and approve hours for Bager Hansen ApS:\n")
     assert "The link works until 10:05 (Danish time) and can be used once." in body
 
 
 def test_an_unknown_locale_falls_back_to_danish() -> None:
-    assert render_subject(_link("fr")) == "Dit login-link til Vikarmodellen"
+    assert render_subject(_link("fr"), Addressee(None, None)) == "Dit login-link til Vikarmodellen"
 
 
 def test_unknown_names_give_a_plain_greeting_and_no_company() -> None:
@@ -127,7 +131,10 @@ def test_a_municipality_users_danish_mail_speaks_of_statements_and_progress_not_
 
     body = render_body(link, Addressee("Mette Jensen", "Aalborg Kommune"), LINK)
 
-    assert render_subject(link) == "Dit login-link til Vikarmodellen"
+    # One address may be an approver too, or a user of two municipalities: the subject tells the mails apart.
+    assert render_subject(link, Addressee("Mette Jensen", "Aalborg Kommune")) == (
+        "Dit login-link til Vikarmodellen: Aalborg Kommune"
+    )
     assert body.splitlines()[:3] == [
         "Hej Mette Jensen,",
         "",
@@ -145,7 +152,7 @@ def test_a_municipality_users_english_mail_and_without_names() -> None:
     named = render_body(link, Addressee("Mette Jensen", "Aalborg Kommune"), LINK)
     unnamed = render_body(link, Addressee(None, None), LINK)
 
-    assert render_subject(link) == "Your login link for Vikarmodellen"
+    assert render_subject(link, Addressee(None, None)) == "Your login link for Vikarmodellen"
     assert named.startswith(
         "Hello Mette Jensen,\n\nHere is your link to log in and see the municipality's co-financing statements "
         "and progress for Aalborg Kommune:\n"

@@ -21,6 +21,7 @@ from vikar_shared.events.timesheet import login_link_seal_context
 _TEXT = {
     "da": {
         "subject": "Dit login-link til Vikarmodellen",
+        "subject_for": "Dit login-link til Vikarmodellen: {name}",
         "greeting": "Hej {name},",
         "greeting_unnamed": "Hej,",
         "intro": "Her er dit link til at logge ind og godkende timer for {company}:",
@@ -34,6 +35,7 @@ _TEXT = {
     },
     "en": {
         "subject": "Your login link for Vikarmodellen",
+        "subject_for": "Your login link for Vikarmodellen: {name}",
         "greeting": "Hello {name},",
         "greeting_unnamed": "Hello,",
         "intro": "Here is your link to log in and approve hours for {company}:",
@@ -48,8 +50,12 @@ _TEXT = {
 }
 
 
-def render_subject(link: LoginLink) -> str:
-    return _TEXT[link.language]["subject"]
+def render_subject(link: LoginLink, addressee: Addressee) -> str:
+    """The subject names what the link logs in for (the company, or the municipality) when it is known: one address
+    may be an approver and a municipality user, or a user of two municipalities, and gets a mail for each."""
+    text = _TEXT[link.language]
+    name = single_line(addressee.company_name or "")
+    return text["subject_for"].format(name=name) if name else text["subject"]
 
 
 def render_body(link: LoginLink, addressee: Addressee, link_line: str = SECRET_PLACEHOLDER) -> str:
@@ -82,7 +88,7 @@ def plan_login_email(link: LoginLink, addressee: Addressee, context: MailContext
         event_id=link.event_id,
         recipient=link.email,
         recipient_name=single_line(addressee.approver_name or ""),
-        subject=render_subject(link),
+        subject=render_subject(link, addressee),
         body=render_body(link, addressee),
         message_id=message_id_for(link.event_id, link.email, context.message_id_domain),
         secret=SealedSecret(
