@@ -23,7 +23,13 @@ from fastapi.responses import Response
 
 from invoicing.ledger.endpoints import seller_of
 from invoicing.municipality_pages import charts, service
-from invoicing.municipality_pages.models import PAGE_SIZE, as_of_date, end_reason_rows, page_number
+from invoicing.municipality_pages.models import (
+    PAGE_SIZE,
+    as_of_date,
+    end_reason_rows,
+    end_reasons_by_month,
+    page_number,
+)
 from invoicing.municipality_pages.pages import PREFIX, PROGRESS_PATH, STATEMENTS_PATH
 from invoicing.municipality_pages.web import ends_on_a_page, open_visit, session_page, settings_of
 from invoicing.statement_documents.attachment import CSV_MEDIA_TYPE
@@ -71,6 +77,7 @@ async def progress(request: Request, pool: DbPool, now: Now) -> Response:
         kpis=kpis,
         charts=drawn,
         end_reasons=end_reason_rows(kpis.end_reasons),
+        monthly_end_reasons=end_reasons_by_month(kpis.months),
         today=today,
         nav="progress",
     )
