@@ -51,7 +51,7 @@ from vikar_shared.identity.tokens import COOKIE_NAME
 from vikar_shared.testing.browser import VIEWPORTS, assert_usable, launch_chromium
 from vikar_shared.testing.identity import page_session_cookie
 from vikar_shared.testing.pages import serving, visible_text, watch
-from vikar_shared.testing.plugin import serve_in_process
+from vikar_shared.testing.plugin import bearer, serve_in_process
 
 AALBORG = uuid.UUID("00000000-0000-4000-8000-0000000000c1")
 HJORRING = uuid.UUID("00000000-0000-4000-8000-0000000000c2")
@@ -237,6 +237,52 @@ async def test_a_future_date_is_a_422_page_saying_what_is_wrong(site: Site, scen
     text = visible_text(refused.text)
     assert "Datoen ligger i fremtiden" in text and "til og med i dag (10. december 2026)" in text
     assert "hours-bar-" not in refused.text
+
+
+async def test_as_of_is_read_as_the_kpi_api_reads_it(site: Site, scenario: Any) -> None:
+    """Full-width digits are the date they spell (the API's parser normalises them); a year before 2000 is refused
+    as the API refuses it (date-out-of-range), never the figures "as of 1 January 1"; a cleared field is today."""
+    site.log_in()
+    wide = await site.client.get(f"{PAGE}?as_of=２０２６-11-15")
+    assert wide.status_code == 200, visible_text(wide.text)
+    assert "Aalborg Kommune pr. 15. november 2026" in visible_text(wide.text)
+    assert bars(wide.text, "hours-bar-") == ["2026-09", "2026-10", "2026-11"]
+    ancient = await site.client.get(f"{PAGE}?as_of=0001-01-01")
+    assert ancient.status_code == 422
+    assert "date-out-of-range" in visible_text(ancient.text) and "pr. 1. januar 1" not in ancient.text
+    cleared = await site.client.get(f"{PAGE}?as_of=")
+    assert cleared.status_code == 200 and "pr. 10. december 2026" in visible_text(cleared.text)
+    # The API answers the same values the same way.
+    headers = bearer(Role.MUNICIPALITY, municipality_id=AALBORG)
+    api = f"/municipalities/{AALBORG}/kpis"
+    assert (await site.client.get(api, params={"as_of": "２０２６-11-15"}, headers=headers)).json()["as_of"] == (
+        "2026-11-15"
+    )
+    refused = await site.client.get(api, params={"as_of": "0001-01-01"}, headers=headers)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["rule"] == "date-out-of-range"
+
+
+async def test_a_date_before_the_agreement_began_says_when_it_begins(site: Site, scenario: Any) -> None:
+    site.log_in()
+    page = await site.client.get(f"{PAGE}?as_of=2026-08-15")
+    assert page.status_code == 200, visible_text(page.text)
+    text = visible_text(page.text)
+    assert "Aftalen var ikke begyndt pr. 15. august 2026: den begynder 1. september 2026." in text
+    assert "Unikke borgere 0 (aftalen begynder 1. september 2026)" in text
+    assert "intet mål aftalt" not in text
+    english = visible_text((await site.client.get(f"{PAGE}?as_of=2026-08-15&lang=en")).text)
+    assert "The agreement had not begun as of 15 August 2026: it begins on 1 September 2026." in english
+    begun = visible_text((await site.client.get(f"{PAGE}?as_of=2026-09-01&lang=da")).text)
+    assert "ikke begyndt" not in begun and "Unikke borgere 0 af målet 10" in begun
+
+
+async def test_end_reasons_per_month(site: Site, scenario: Any) -> None:
+    site.log_in()
+    page = await site.client.get(PAGE)
+    assert page.status_code == 200
+    table = page.text[page.text.index('<table class="cards" id="end-reasons-by-month"') :]
+    table = visible_text(table[: table.index("</table>")])
+    assert table == "Måned Ansat direkte Faldet fra Afsluttet oktober 2026 1 0 1 november 2026 0 1 1"
 
 
 async def test_a_municipality_without_an_agreement_has_no_figures_and_sees_none_of_anothers(

@@ -327,7 +327,7 @@ def test_end_reasons_are_shown_per_month_months_with_ends_as_rows_reasons_as_col
     english = visible_text(_progress(EN, kpis))
     assert "Placements ended per month by reason" in english and "October 2026 1 0 2 0 3" in english
     assert "Uddannelse 1" in visible_text(page), "the totals table stays"
-    assert "id=\"end-reasons-by-month\"" not in _progress(DA, _kpis(months[:1])), "no ends: no table"
+    assert 'id="end-reasons-by-month"' not in _progress(DA, _kpis(months[:1])), "no ends: no table"
 
 
 def test_a_date_before_the_agreement_began_says_when_it_begins() -> None:
