@@ -29,6 +29,7 @@ A, B and C measured, C not in work on 2 December (ended, dropped out) → 2 of 3
 
 from __future__ import annotations
 
+import itertools
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -421,9 +422,9 @@ async def test_the_charts_are_legible_on_a_phone_and_a_desktop_and_month_labels_
                         assert max(sizes) <= MAX_TEXT_PX, (chart_id, lang, found["sizes"])
                     months = sorted(found["months"], key=lambda label: label[1][0])
                     assert 1 <= len(months) <= charts.MAX_LABELS, (chart_id, months)
-                    for (left, a), (right, b) in zip(months, months[1:], strict=False):
+                    for (left, a), (right, b) in itertools.pairwise(months):
                         assert b[0] - a[1] >= GAP_PX, f"{chart_id} {lang} {name}: {left!r} touches {right!r}"
-                    for (_, a), (_, b) in zip(found["legend"], found["legend"][1:], strict=False):
+                    for (_, a), (_, b) in itertools.pairwise(found["legend"]):
                         apart = b[0] - a[1] >= GAP_PX or b[2] - a[3] >= 0 or a[2] - b[3] >= 0
                         assert apart, (chart_id, found["legend"])
                     values = found["values"]

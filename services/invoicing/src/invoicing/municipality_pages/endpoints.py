@@ -3,10 +3,15 @@ changes anything, so no CSRF check (the date form is a GET; the navigation's log
 CSRF value to the identity owner). Each request reads in one transaction; every failure ends on a page in the
 visitor's language.
 
+``as_of`` is parsed by the KPI API's own parser (:func:`invoicing.municipality_pages.models.as_of_date` over
+``vikar_shared.types.periods.day_of``): the same values accepted and refused with the same rule (``date-format``,
+``date-out-of-range``: a 422 page naming it). An empty ``?as_of=`` (a cleared form field) means today on the page,
+as an absent one does.
+
 | method and path | what |
 |---|---|
 | ``GET /municipality``, ``/municipality/`` | 303 to ``/municipality/progress`` |
-| ``GET /municipality/progress?as_of=YYYY-MM-DD`` | the figures as of a date (default today), three SVG charts |
+| ``GET /municipality/progress?as_of=YYYY-MM-DD`` | the figures as of a date (absent, empty: today), three SVG charts |
 | ``GET /municipality/statements?page=N`` | the municipality's issued statements, newest first, 50 a page |
 | ``GET /municipality/statements/{id}`` | one statement with its lines and totals |
 | ``GET /municipality/statements/{id}/pdf`` · ``/csv`` · ``/xml`` | its documents (attachments) |

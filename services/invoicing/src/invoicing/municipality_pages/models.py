@@ -16,16 +16,16 @@ from invoicing.statements.models import Statement, StatementPeriod, StatementPer
 from vikar_shared.types.periods import FIRST_DAY, LAST_DAY, PeriodError, day_of
 
 __all__ = [
+    "AS_OF_RANGE",
     "MAX_PAGE",
     "PAGE_SIZE",
-    "AS_OF_RANGE",
     "AsOfInvalidError",
+    "EndReasonMonth",
     "MunicipalityPageError",
     "NoAccessError",
     "PageNumberError",
     "StatementRow",
     "as_of_date",
-    "EndReasonMonth",
     "end_reason_rows",
     "end_reasons_by_month",
     "page_number",
