@@ -263,17 +263,22 @@ async def test_as_of_is_read_as_the_kpi_api_reads_it(site: Site, scenario: Any) 
     assert refused.status_code == 422 and refused.json()["errors"][0]["rule"] == "date-out-of-range"
 
 
+async def _shown(site: Site, query: str) -> str:
+    """The visible text of the progress page with ``query``, which must answer 200."""
+    page = await site.client.get(f"{PAGE}?{query}")
+    assert page.status_code == 200, visible_text(page.text)
+    return visible_text(page.text)
+
+
 async def test_a_date_before_the_agreement_began_says_when_it_begins(site: Site, scenario: Any) -> None:
     site.log_in()
-    page = await site.client.get(f"{PAGE}?as_of=2026-08-15")
-    assert page.status_code == 200, visible_text(page.text)
-    text = visible_text(page.text)
+    text = await _shown(site, "as_of=2026-08-15")
     assert "Aftalen var ikke begyndt pr. 15. august 2026: den begynder 1. september 2026." in text
     assert "Unikke borgere 0 (aftalen begynder 1. september 2026)" in text
     assert "intet mål aftalt" not in text
-    english = visible_text((await site.client.get(f"{PAGE}?as_of=2026-08-15&lang=en")).text)
+    english = await _shown(site, "as_of=2026-08-15&lang=en")
     assert "The agreement had not begun as of 15 August 2026: it begins on 1 September 2026." in english
-    begun = visible_text((await site.client.get(f"{PAGE}?as_of=2026-09-01&lang=da")).text)
+    begun = await _shown(site, "as_of=2026-09-01&lang=da")
     assert "ikke begyndt" not in begun and "Unikke borgere 0 af målet 10" in begun
 
 
