@@ -145,6 +145,7 @@ async def test_a_municipality_user_logs_in_and_checks_progress_and_statements_in
         150,
     )
     assert [m["month"] for m in figures["months"]] == MONTHS
+    assert figures["agreement_from"] == "2026-01-01", "the first terms version's effective_from (tests/e2e/slice.py)"
     october = figures["months"][-1]
     assert (october["co_financed_minutes"], october["placements_started"], october["placements_ended"]) == (150, 2, 1)
     assert october["unique_citizens_cumulative"] == 1

@@ -210,6 +210,7 @@ async def test_the_figures_today_match_the_hand_computed_scenario(scenario: Any,
         "2026-11-30",
         12,  # the version from 1 October is in force
     )
+    assert body["agreement_from"] == "2026-07-01", "the first version's effective_from"
     # Months from the agreement's first month (July) through November.
     # Minutes: Aug 120 (A); Sep 240 (A) + 60 − 60 (B) = 240; Oct 90 (B) + 30 − 30 (E) = 90; Nov 180 (C).
     # Reached: A in Aug; B nets 0 in Sep, first reached in Oct; C in Nov; E nets 0: never. Cumulative 0,1,1,2,3.
@@ -241,6 +242,10 @@ async def test_the_figures_as_of_a_date_in_the_past(scenario: Any, invoicing: An
     assert (body["as_of"], body["target_unique_citizens"]) == ("2026-10-10", 12)
     early = await _kpis(invoicing, as_of="2026-09-30")
     assert early["target_unique_citizens"] == 10  # the first version was in force then
+    before = await _kpis(invoicing, as_of="2026-06-30")
+    assert (before["agreement_from"], before["target_unique_citizens"]) == ("2026-07-01", None), (
+        "as of a day before the agreement began: no target in force, and the day it begins"
+    )
     # Lines worked by 10-10: A 120 (Aug) + 240 (Sep); B 60 − 60 (Sep); E 30 − 30 (Oct 5). B's Oct line is later.
     # Started by 10-10: PA1 (Aug), PB1 (Sep); PB2 starts 10-20. Ended by 10-10: PA1 only (PB1 ends 10-15).
     assert _months(body) == [

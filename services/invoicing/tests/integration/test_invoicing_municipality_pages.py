@@ -130,6 +130,7 @@ async def _seed(
     *,
     issued: tuple[str, date] | None,
     corrects: uuid.UUID | None = None,
+    vat: tuple[str, int, str | None] = ("S", 25, None),
 ) -> uuid.UUID:
     """A statement of ``month`` with ``lines``, issued as ``issued`` (number, issue date) unless None: inserted as
     a draft, then updated to issued with the frozen parties, VAT 25 % on top and the total."""
@@ -163,19 +164,20 @@ async def _seed(
         buyer = {"municipality_id": str(municipality_id), "name": "Aalborg Kommune", "ean": "5798000000001"}
         await pool.execute(
             """update statements set status = 'issued', number = $2, issue_date = $3::date, due_date = $3::date + 30,
-                   issued_at = $4, issued_by = 'finance@fokus.dk', vat_category = 'S', vat_rate_percent = 25,
-                   rate_excludes_vat = true, vat_ore = $5, total_ore = $6, seller = $7::jsonb, buyer = $8::jsonb,
-                   payment_means = $9::jsonb
+                   issued_at = $4, issued_by = 'finance@fokus.dk', vat_category = $10, vat_rate_percent = $11,
+                   vat_exemption_reason = $12, rate_excludes_vat = true, vat_ore = $5, total_ore = $6,
+                   seller = $7::jsonb, buyer = $8::jsonb, payment_means = $9::jsonb
                where statement_id = $1""",
             statement_id,
             number,
             issue_date,
             datetime.combine(issue_date, datetime.min.time(), tzinfo=UTC),
-            net // 4,
-            net + net // 4,
+            net * vat[1] // 100,
+            net + net * vat[1] // 100,
             SELLER,
             {**buyer, "person_reference": None},
             {"code": "58", "iban": "DK5000400440116243", "bank_registration": None, "bank_account": None},
+            *vat,
         )
     return statement_id
 
@@ -280,8 +282,9 @@ async def test_one_statement_shows_its_lines_and_totals(site: Site, world: World
     assert_page_headers(page)
     text = visible_text(page.text)
     assert "Opgørelse S-2026-000001" in text and "Aalborg Kommune · oktober 2026" in text
-    assert "SAG-2026-0042 1. oktober 2026 – 1. oktober 2026 1:30 120,00 kr. 180,00 kr." in text
-    assert "SAG-2026-0077 1. oktober 2026 – 1. oktober 2026 10:00 120,00 kr. 1.200,00 kr." in text
+    # A line worked on one day shows that day (main's 3bd3bd7), not a range from it to itself.
+    assert "SAG-2026-0042 1. oktober 2026 1:30 120,00 kr. 180,00 kr." in text
+    assert "SAG-2026-0077 1. oktober 2026 10:00 120,00 kr. 1.200,00 kr." in text
     assert "Beløb ekskl. moms 1.380,00 kr. Moms (25 %) 345,00 kr. I alt 1.725,00 kr." in text
     assert "Udstedt 5. november 2026" in text and "Forfald 5. december 2026" in text
     assert "Timer i alt 11:30" in text and "Mål 25" in text
@@ -289,6 +292,52 @@ async def test_one_statement_shows_its_lines_and_totals(site: Site, world: World
     english_text = visible_text(english.text)
     assert "Correction S-2026-000004" in english_text and "Corrects statement S-2026-000001" in english_text
     assert "Amount excluding VAT DKK 120.00 VAT (25 %) DKK 30.00 Total DKK 150.00" in english_text
+
+
+@pytest.mark.parametrize(
+    ("category", "reason", "danish", "english"),
+    [
+        (
+            "O",
+            "Tilskud uden for momsloven",
+            "Uden for momsens anvendelsesområde: Tilskud uden for momsloven",
+            "Outside the scope of VAT: Tilskud uden for momsloven",
+        ),
+        ("E", "Momsloven § 13", "Momsfritaget: Momsloven § 13", "Exempt from VAT: Momsloven § 13"),
+    ],
+)
+async def test_a_statement_outside_the_scope_of_vat_or_exempt_says_so_as_its_pdf_does(
+    site: Site, category: str, reason: str, danish: str, english: str
+) -> None:
+    terms = await _terms(site.pool, AALBORG, "Aalborg Kommune")
+    october = (date(2026, 10, 1), date(2026, 10, 31))
+    statement_id = await _seed(
+        site.pool,
+        terms,
+        AALBORG,
+        october,
+        OCTOBER_LINES,
+        issued=("S-2026-000001", date(2026, 11, 5)),
+        vat=(category, 0, reason),
+    )
+    async with site.browser() as browser:
+        site.log_in(browser)
+        page = await browser.get(f"{LIST}/{statement_id}")
+        english_page = await browser.get(f"{LIST}/{statement_id}?lang=en")
+        listed = await browser.get(f"{LIST}?lang=da")
+        pdf = await browser.get(f"{LIST}/{statement_id}/pdf")
+    assert page.status_code == 200, page.text
+    text = visible_text(page.text)
+    assert f"Beløb ekskl. moms 1.380,00 kr. {danish} 0,00 kr. I alt 1.380,00 kr." in text
+    assert "Moms (0 %)" not in text and "0 %" not in text
+    english_text = visible_text(english_page.text)
+    assert f"Amount excluding VAT DKK 1,380.00 {english} DKK 0.00 Total DKK 1,380.00" in english_text
+    assert "VAT (0 %)" not in english_text
+    listed_text = visible_text(listed.text)
+    assert "Moms" not in listed_text and "S-2026-000001 Opgørelse oktober 2026 5. november 2026 11:30 1.380,00 kr." in (
+        listed_text
+    ), listed_text
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
 
 
 async def test_another_municipalitys_statement_a_draft_an_unknown_or_malformed_id_are_the_same_404(
@@ -480,6 +529,13 @@ async def test_a_date_that_is_not_yyyy_mm_dd_is_a_422_page_saying_so(site: Site)
             assert "Ugyldig dato" in text and "ÅÅÅÅ-MM-DD" in text
         english = await browser.get("/municipality/progress?as_of=2026-13-01&lang=en")
         assert english.status_code == 422 and "must be written YYYY-MM-DD" in english.text
+        # The API's parser and rules (vikar_shared.types.periods): a year outside 2000..2100 is date-out-of-range.
+        for far in ("0001-01-01", "1999-12-31", "2101-01-01"):
+            refused = await browser.get(f"/municipality/progress?as_of={far}&lang=en")
+            assert refused.status_code == 422, far
+            text = visible_text(refused.text)
+            assert "must lie from 2000-01-01 to 2100-12-31 (date-out-of-range)" in text, far
+            assert "January 1" not in text and "hours-bar-" not in refused.text
 
 
 async def test_the_statement_pages_in_a_real_browser_on_a_phone_and_a_desktop(site: Site, world: World) -> None:

@@ -29,6 +29,7 @@ A, B and C measured, C not in work on 2 December (ended, dropped out) → 2 of 3
 
 from __future__ import annotations
 
+import itertools
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -51,7 +52,7 @@ from vikar_shared.identity.tokens import COOKIE_NAME
 from vikar_shared.testing.browser import VIEWPORTS, assert_usable, launch_chromium
 from vikar_shared.testing.identity import page_session_cookie
 from vikar_shared.testing.pages import serving, visible_text, watch
-from vikar_shared.testing.plugin import serve_in_process
+from vikar_shared.testing.plugin import bearer, serve_in_process
 
 AALBORG = uuid.UUID("00000000-0000-4000-8000-0000000000c1")
 HJORRING = uuid.UUID("00000000-0000-4000-8000-0000000000c2")
@@ -239,6 +240,57 @@ async def test_a_future_date_is_a_422_page_saying_what_is_wrong(site: Site, scen
     assert "hours-bar-" not in refused.text
 
 
+async def test_as_of_is_read_as_the_kpi_api_reads_it(site: Site, scenario: Any) -> None:
+    """Full-width digits are the date they spell (the API's parser normalises them); a year before 2000 is refused
+    as the API refuses it (date-out-of-range), never the figures "as of 1 January 1"; a cleared field is today."""
+    site.log_in()
+    wide = await site.client.get(f"{PAGE}?as_of=２０２６-11-15")
+    assert wide.status_code == 200, visible_text(wide.text)
+    assert "Aalborg Kommune pr. 15. november 2026" in visible_text(wide.text)
+    assert bars(wide.text, "hours-bar-") == ["2026-09", "2026-10", "2026-11"]
+    ancient = await site.client.get(f"{PAGE}?as_of=0001-01-01")
+    assert ancient.status_code == 422
+    assert "date-out-of-range" in visible_text(ancient.text) and "pr. 1. januar 1" not in ancient.text
+    cleared = await site.client.get(f"{PAGE}?as_of=")
+    assert cleared.status_code == 200 and "pr. 10. december 2026" in visible_text(cleared.text)
+    # The API answers the same values the same way.
+    headers = bearer(Role.MUNICIPALITY, municipality_id=AALBORG)
+    api = f"/municipalities/{AALBORG}/kpis"
+    assert (await site.client.get(api, params={"as_of": "２０２６-11-15"}, headers=headers)).json()["as_of"] == (
+        "2026-11-15"
+    )
+    refused = await site.client.get(api, params={"as_of": "0001-01-01"}, headers=headers)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["rule"] == "date-out-of-range"
+
+
+async def _shown(site: Site, query: str) -> str:
+    """The visible text of the progress page with ``query``, which must answer 200."""
+    page = await site.client.get(f"{PAGE}?{query}")
+    assert page.status_code == 200, visible_text(page.text)
+    return visible_text(page.text)
+
+
+async def test_a_date_before_the_agreement_began_says_when_it_begins(site: Site, scenario: Any) -> None:
+    site.log_in()
+    text = await _shown(site, "as_of=2026-08-15")
+    assert "Aftalen var ikke begyndt pr. 15. august 2026: den begynder 1. september 2026." in text
+    assert "Unikke borgere 0 (aftalen begynder 1. september 2026)" in text
+    assert "intet mål aftalt" not in text
+    english = await _shown(site, "as_of=2026-08-15&lang=en")
+    assert "The agreement had not begun as of 15 August 2026: it begins on 1 September 2026." in english
+    begun = await _shown(site, "as_of=2026-09-01&lang=da")
+    assert "ikke begyndt" not in begun and "Unikke borgere 0 af målet 10" in begun
+
+
+async def test_end_reasons_per_month(site: Site, scenario: Any) -> None:
+    site.log_in()
+    page = await site.client.get(PAGE)
+    assert page.status_code == 200
+    table = page.text[page.text.index('<table class="cards" id="end-reasons-by-month"') :]
+    table = visible_text(table[: table.index("</table>")])
+    assert table == "Måned Ansat direkte Faldet fra Afsluttet oktober 2026 1 0 1 november 2026 0 1 1"
+
+
 async def test_a_municipality_without_an_agreement_has_no_figures_and_sees_none_of_anothers(
     site: Site, scenario: Any
 ) -> None:
@@ -282,4 +334,109 @@ async def test_the_page_in_a_real_browser_on_a_phone_and_a_desktop(site: Site, s
             await page.screenshot(path=str(SCREENSHOTS / f"progress-past-en-{name}.png"), full_page=True)
             await context.close()
             assert errors == [], errors
+        await browser.close()
+
+
+# --- the charts' legibility ---------------------------------------------------------------------------------------
+
+# Every text of a chart (ticks, legend, axis label) at least this many CSS pixels high on a 390 px phone, and at
+# most the larger one on a desktop; month labels at least GAP_PX apart.
+MIN_TEXT_PX = 10.5
+MAX_TEXT_PX = 19.0
+GAP_PX = 4.0
+_MEASURE = """(chartId) => {
+  const svg = document.querySelector(`#${chartId} svg`);
+  const size = (el) => {
+    const m = el.getScreenCTM();
+    return parseFloat(getComputedStyle(el).fontSize) * Math.hypot(m.a, m.b);
+  };
+  const box = (el) => { const r = el.getBoundingClientRect(); return [r.left, r.right, r.top, r.bottom]; };
+  return {
+    sizes: [...svg.querySelectorAll("text")].map((el) => [el.textContent, size(el)]),
+    months: [...svg.querySelectorAll(`g[id^="${chartId}-xtick_"] text`)].map((el) => [el.textContent, box(el)]),
+    legend: [...svg.querySelectorAll(`g[id^="${chartId}-legend_"] text`)].map((el) => [el.textContent, box(el)]),
+    values: [...svg.querySelectorAll(`g[id^="${chartId}-ytick_"] text`)].map((el) => el.textContent),
+    width: svg.getBoundingClientRect().width,
+  };
+}"""
+
+
+def _many_months(count: int) -> Any:
+    from invoicing.municipality_kpis.models import KpiMonth, MunicipalityKpis, Retention
+
+    months = [
+        KpiMonth(f"{2021 + (i + 11) // 12}-{(i + 11) % 12 + 1:02d}", 3 * i, 3, 600 * i, 2, 1, {"education": 1})
+        # The first month has no hours: its axis still counts 0, 1, … (not "0 0 0 0").
+        for i in range(count)
+    ]
+    return MunicipalityKpis(
+        municipality_id=AALBORG,
+        municipality_name="Aalborg Kommune",
+        as_of=TODAY,
+        agreement_from=date(2021, 12, 1),
+        target_unique_citizens=150,
+        unique_citizens=months[-1].unique_citizens_cumulative,
+        co_financed_minutes=sum(m.co_financed_minutes for m in months),
+        placements_started=2 * count,
+        placements_ended=count,
+        months=months,
+        end_reasons={"education": count},
+        retention=[Retention(30, 0, 0), Retention(90, 0, 0)],
+    )
+
+
+@pytest.mark.parametrize("count", [1, 10, 60])
+async def test_the_charts_are_legible_on_a_phone_and_a_desktop_and_month_labels_never_touch(count: int) -> None:
+    """The three charts inside the page's layout (``main`` > ``figure.chart``, the shared stylesheet) in Debian's
+    Chromium at 390 px and 1280 px, Danish and English: every text (ticks, legend, axis label) is at least
+    MIN_TEXT_PX high on the phone and at most MAX_TEXT_PX on the desktop; the month labels and the legend's entries
+    never touch. Screenshots in artifacts/screenshots/municipality-pages/."""
+    from invoicing.municipality_pages import charts
+    from invoicing.municipality_pages.i18n import Translator
+    from vikar_shared.web.static import STYLESHEET
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    kpis = _many_months(count)
+    async with async_playwright() as playwright:
+        browser = await launch_chromium(playwright)
+        for lang in ("da", "en"):
+            drawn = charts.render_charts(kpis, Translator(lang))
+            figures = "".join(
+                f'<figure id="{chart_id}" class="chart">{svg}</figure>'
+                for chart_id, svg in (
+                    (charts.CITIZENS_CHART, drawn.citizens),
+                    (charts.HOURS_CHART, drawn.hours),
+                    (charts.PLACEMENTS_CHART, drawn.placements),
+                )
+            )
+            html = (
+                f'<!doctype html><html lang="{lang}"><head><meta name="viewport" content="width=device-width, '
+                f'initial-scale=1"></head><body><main>{figures}</main></body></html>'
+            )
+            for name, viewport in VIEWPORTS.items():
+                page = await browser.new_page(viewport=viewport)
+                await page.set_content(html)
+                await page.add_style_tag(content=STYLESHEET.read_text(encoding="utf-8"))
+                for chart_id in (charts.CITIZENS_CHART, charts.HOURS_CHART, charts.PLACEMENTS_CHART):
+                    found = await page.evaluate(_MEASURE, chart_id)
+                    sizes = [px for _, px in found["sizes"]]
+                    assert sizes, chart_id
+                    if name == "phone":
+                        assert min(sizes) >= MIN_TEXT_PX, (chart_id, lang, found["sizes"])
+                    else:
+                        assert max(sizes) <= MAX_TEXT_PX, (chart_id, lang, found["sizes"])
+                    months = sorted(found["months"], key=lambda label: label[1][0])
+                    assert 1 <= len(months) <= charts.MAX_LABELS, (chart_id, months)
+                    for (left, a), (right, b) in itertools.pairwise(months):
+                        assert b[0] - a[1] >= GAP_PX, f"{chart_id} {lang} {name}: {left!r} touches {right!r}"
+                    for (_, a), (_, b) in itertools.pairwise(found["legend"]):
+                        apart = b[0] - a[1] >= GAP_PX or b[2] - a[3] >= 0 or a[2] - b[3] >= 0
+                        assert apart, (chart_id, found["legend"])
+                    values = found["values"]
+                    assert len(values) >= 2 and len(set(values)) == len(values), (chart_id, values)
+                    assert found["width"] <= viewport["width"], "the chart fits the page"
+                await page.screenshot(
+                    path=str(SCREENSHOTS / f"charts-{count}-months-{lang}-{name}.png"), full_page=True
+                )
+                await page.close()
         await browser.close()

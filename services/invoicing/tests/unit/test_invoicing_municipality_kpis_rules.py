@@ -78,6 +78,7 @@ def test_the_cumulative_count_includes_months_left_off() -> None:
         ("2026-11", 5, 0),
     ]
     assert (kpis.unique_citizens, kpis.co_financed_minutes, kpis.target_unique_citizens) == (5, 690, 40)
+    assert kpis.agreement_from == date(2015, 1, 1), "the first terms version's effective_from"
     assert (kpis.placements_started, kpis.placements_ended) == (2, 2)
     november = kpis.months[-1]
     assert list(november.end_reasons) == [*END_REASONS, "a_newer_reason"]
@@ -92,3 +93,4 @@ def test_data_before_the_agreement_starts_the_months_earlier() -> None:
     kpis = municipality_kpis(AALBORG, date(2026, 10, 3), terms, [], started, [])
     assert [m.month for m in kpis.months] == ["2026-08", "2026-09", "2026-10"]
     assert kpis.target_unique_citizens is None
+    assert kpis.agreement_from == date(2026, 10, 1)

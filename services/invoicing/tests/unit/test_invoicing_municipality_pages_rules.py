@@ -15,13 +15,23 @@ from typing import Any
 
 import pytest
 from lxml import etree
+from pydantic import TypeAdapter, ValidationError
 
 from invoicing.municipality_kpis.models import END_REASONS, KpiMonth, MunicipalityKpis, Retention
 from invoicing.municipality_pages import charts
 from invoicing.municipality_pages.i18n import CATALOGUE, Translator
-from invoicing.municipality_pages.models import AsOfInvalidError, as_of_date, end_reason_rows
+from invoicing.municipality_pages.models import (
+    AsOfInvalidError,
+    EndReasonMonth,
+    as_of_date,
+    end_reason_rows,
+    end_reasons_by_month,
+)
 from invoicing.municipality_pages.pages import SITE
+from invoicing.statement_documents.models import vat_text
+from invoicing.statements.models import VatCategory, VatTerms
 from vikar_shared.testing.pages import visible_text
+from vikar_shared.types.periods import Day
 from vikar_shared.web.i18n import catalogue_problems
 
 DA, EN = Translator("da"), Translator("en")
@@ -29,7 +39,9 @@ TODAY = date(2026, 12, 10)
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def _kpis(months: list[KpiMonth] | None = None, *, target: int | None = 40) -> MunicipalityKpis:
+def _kpis(
+    months: list[KpiMonth] | None = None, *, target: int | None = 40, agreement_from: date = date(2026, 10, 1)
+) -> MunicipalityKpis:
     """October to December 2026: 3, then 3 and 1 new citizens (7), 10, 30 and 35 hours, 3 + 1 + 1 placements
     started, 1 ended in November (education) and 1 in December (dropped out); retention 30 days 2 of 3."""
     listed = months or [
@@ -41,6 +53,7 @@ def _kpis(months: list[KpiMonth] | None = None, *, target: int | None = 40) -> M
         municipality_id=uuid.uuid4(),
         municipality_name="Aalborg Kommune",
         as_of=TODAY,
+        agreement_from=agreement_from,
         target_unique_citizens=target,
         unique_citizens=listed[-1].unique_citizens_cumulative,
         co_financed_minutes=sum(m.co_financed_minutes for m in listed),
@@ -80,14 +93,51 @@ def test_the_catalogue_has_every_text_in_both_languages_with_the_same_placeholde
     assert DA.end_reason("moved_abroad") == "moved_abroad", "a reason not known yet is shown as sent"
 
 
-def test_as_of_is_today_by_default_and_otherwise_a_real_date_written_yyyy_mm_dd() -> None:
+def test_as_of_is_today_by_default_and_otherwise_what_the_kpi_api_accepts() -> None:
+    """The page parses ``as_of`` with the API's own parser (``vikar_shared.types.periods``, behind the ``Day`` query
+    type of ``GET /municipalities/{id}/kpis``): the same values accepted as the same dates, the same refused for the
+    same rule. Only an empty field (a cleared form) means today on the page."""
     assert as_of_date(None, TODAY) == TODAY
     assert as_of_date("", TODAY) == TODAY
     assert as_of_date("2026-02-28", TODAY) == date(2026, 2, 28)
     assert as_of_date("2027-01-01", TODAY) == date(2027, 1, 1), "the future is the KPI service's to refuse"
-    for raw in ("2026-02-30", "20261210", "2026-W50-1", "10-12-2026", "2026-12-1", "２０２６-１２-１０", "x"):
-        with pytest.raises(AsOfInvalidError):
-            as_of_date(raw, TODAY)
+    assert as_of_date("２０２６-11-01", TODAY) == date(2026, 11, 1), "full-width digits, as the API"
+    api = TypeAdapter(Day)
+    for raw in (
+        "2026-02-30",
+        "20261210",
+        "2026-W50-1",
+        "10-12-2026",
+        "2026-12-1",
+        "２０２６-１２-１０",
+        "２０２６-11-01",
+        " 2026-11-01 ",
+        "x",
+        "0001-01-01",
+        "1999-12-31",
+        "2000-01-01",
+        "2100-12-31",
+        "2101-01-01",
+        "9999-12-31",
+        "٢٠٢٦-١١-٠١",
+        "2026-11-01T00:00",
+        "1" * 50,
+    ):
+        try:
+            expected: date | str = api.validate_python(raw)
+        except ValidationError as error:
+            expected = error.errors()[0]["type"]
+        try:
+            got: date | str = as_of_date(raw, TODAY)
+        except AsOfInvalidError as refused:
+            got = refused.rule
+        assert got == expected, raw
+    with pytest.raises(AsOfInvalidError) as refused:
+        as_of_date("0001-01-01", TODAY)
+    assert refused.value.rule == "date-out-of-range"
+    with pytest.raises(AsOfInvalidError) as refused:
+        as_of_date("2026-02-30", TODAY)
+    assert refused.value.rule == "date-format"
 
 
 def test_end_reasons_are_listed_in_placements_order_with_zeros_and_unknown_ones_last() -> None:
@@ -210,6 +260,7 @@ def _progress(t: Translator, kpis: MunicipalityKpis) -> str:
         kpis=kpis,
         charts=drawn,
         end_reasons=end_reason_rows(kpis.end_reasons),
+        monthly_end_reasons=end_reasons_by_month(kpis.months),
         today=TODAY,
     )
 
@@ -245,3 +296,77 @@ def dataclass_replace(kpis: MunicipalityKpis, **changes: Any) -> MunicipalityKpi
     import dataclasses
 
     return dataclasses.replace(kpis, **changes)
+
+
+def test_end_reasons_are_shown_per_month_months_with_ends_as_rows_reasons_as_columns() -> None:
+    months = [
+        KpiMonth("2026-09", 1, 1, 60, 2, 0),
+        KpiMonth("2026-10", 3, 2, 600, 3, 3, {"hired_directly": 1, "dropped_out": 2}),
+        KpiMonth("2026-11", 6, 3, 1_800, 1, 0),
+        KpiMonth("2026-12", 7, 1, 2_100, 1, 2, {"education": 1, "moved_abroad": 1}),
+    ]
+    columns, rows = end_reasons_by_month(months)
+    assert columns == ["hired_directly", "education", "dropped_out", "moved_abroad"], "placement's order, then new"
+    assert rows == [EndReasonMonth("2026-10", 3, (1, 0, 2, 0)), EndReasonMonth("2026-12", 2, (0, 1, 0, 1))]
+    assert end_reasons_by_month(months[:1]) == ([], [])
+
+    kpis = dataclass_replace(
+        _kpis(months),
+        placements_ended=5,
+        end_reasons={"hired_directly": 1, "education": 1, "dropped_out": 2, "moved_abroad": 1},
+    )
+    page = _progress(DA, kpis)
+    table = page[page.index('id="end-reasons-by-month"') :]
+    table = table[: table.index("</table>")]
+    text = visible_text(table)
+    assert "Måned Ansat direkte Uddannelse Faldet fra moved_abroad Afsluttet" in text
+    assert "oktober 2026 1 0 2 0 3 december 2026 0 1 0 1 2" in text
+    assert re.findall(r'<tr id="(end-reasons-[0-9-]+)"', table) == ["end-reasons-2026-10", "end-reasons-2026-12"]
+    assert 'data-label="Faldet fra"' in table, "a card on a phone names each figure"
+    assert "november" not in text, "a month without ends is no row"
+    english = visible_text(_progress(EN, kpis))
+    assert "Placements ended per month by reason" in english and "October 2026 1 0 2 0 3" in english
+    assert "Uddannelse 1" in visible_text(page), "the totals table stays"
+    assert 'id="end-reasons-by-month"' not in _progress(DA, _kpis(months[:1])), "no ends: no table"
+
+
+def test_a_date_before_the_agreement_began_says_when_it_begins() -> None:
+    kpis = dataclass_replace(
+        _kpis(target=None, agreement_from=date(2027, 1, 1)),
+        months=[],
+        unique_citizens=0,
+        placements_ended=0,
+        end_reasons={},
+    )
+    da = visible_text(_progress(DA, kpis))
+    assert "Aftalen var ikke begyndt pr. 10. december 2026: den begynder 1. januar 2027." in da
+    assert "Unikke borgere 0 (aftalen begynder 1. januar 2027)" in da
+    assert "intet mål aftalt" not in da
+    en = visible_text(_progress(EN, kpis))
+    assert "The agreement had not begun as of 10 December 2026: it begins on 1 January 2027." in en
+    assert "Unique citizens 0 (the agreement begins on 1 January 2027)" in en
+    begun = visible_text(_progress(DA, _kpis(target=None)))
+    assert "Unikke borgere 7 (intet mål aftalt)" in begun and "ikke begyndt" not in begun
+
+
+@pytest.mark.parametrize(
+    ("vat", "da", "en"),
+    [
+        (VatTerms(VatCategory.STANDARD, True), "Moms (25 %)", "VAT (25 %)"),
+        (
+            VatTerms(VatCategory.EXEMPT, True, "Momsfritaget, momsloven § 13"),
+            "Momsfritaget: Momsfritaget, momsloven § 13",
+            "Exempt from VAT: Momsfritaget, momsloven § 13",
+        ),
+        (
+            VatTerms(VatCategory.OUTSIDE_SCOPE, True, "Tilskud uden for momsloven"),
+            "Uden for momsens anvendelsesområde: Tilskud uden for momsloven",
+            "Outside the scope of VAT: Tilskud uden for momsloven",
+        ),
+    ],
+)
+def test_the_vat_line_says_what_the_pdf_says(vat: VatTerms, da: str, en: str) -> None:
+    assert (DA.vat(vat), EN.vat(vat)) == (da, en)
+    if vat.category is not VatCategory.STANDARD:
+        assert DA.vat(vat) == vat_text(vat), "the Danish words are the PDF's"
+        assert "0 %" not in DA.vat(vat) and "0 %" not in EN.vat(vat)

@@ -75,7 +75,9 @@ class Retention:
 class MunicipalityKpis:
     """The progress of one municipality's agreement as of ``as_of``.
 
-    ``target_unique_citizens``: the target of the terms in force on ``as_of`` (None: none set);
+    ``agreement_from``: the first terms version's ``effective_from`` (the day the agreement began; None: no terms
+    name the municipality); ``target_unique_citizens``: the target of the terms in force on ``as_of`` (None: none
+    set, or ``as_of`` lies before ``agreement_from``);
     ``unique_citizens``: distinct citizens with co-financed hours from the start through ``as_of``;
     ``co_financed_minutes``: all co-financed minutes through ``as_of``; ``months``: oldest first, at most
     :data:`MAX_MONTHS`; ``end_reasons``: reason → count over every placement ended through ``as_of``."""
@@ -83,6 +85,7 @@ class MunicipalityKpis:
     municipality_id: UUID
     municipality_name: str
     as_of: date
+    agreement_from: date | None
     target_unique_citizens: int | None
     unique_citizens: int
     co_financed_minutes: int
@@ -196,6 +199,7 @@ def municipality_kpis(
         municipality_id=municipality_id,
         municipality_name=terms.name,
         as_of=as_of,
+        agreement_from=terms.first_effective,
         target_unique_citizens=terms.target,
         unique_citizens=sum(new.values()),
         co_financed_minutes=sum(minutes.values()),

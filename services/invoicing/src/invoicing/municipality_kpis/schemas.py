@@ -33,6 +33,9 @@ class MunicipalityKpisOut(BaseModel):
     municipality_id: UUID
     municipality_name: str
     as_of: date
+    agreement_from: date | None = Field(
+        description="The day the agreement began: the first terms version's effective_from; null: no terms"
+    )
     target_unique_citizens: int | None = Field(description="The target of the terms in force on as_of; null: none")
     unique_citizens: int = Field(description="Distinct citizens with net co-financed minutes above 0 through as_of")
     co_financed_minutes: int = Field(description="Net co-financed minutes worked through as_of")

@@ -57,12 +57,17 @@ __all__ = [
 CITIZENS_CHART = "chart-citizens"
 HOURS_CHART = "chart-hours"
 PLACEMENTS_CHART = "chart-placements"
-# Inches at 72 pt: the viewBox is 460.8 × 244.8; the page scales it to its width (small enough that the text stays
-# legible on a phone).
-FIGURE_SIZE = (6.4, 3.4)
-# At most this many month labels on an axis (every n-th month is labelled when more are listed): "sep. 2026" at 9 pt
-# takes about a sixth of the 6.4-inch axis, so more than 6 would run into each other.
-MAX_LABELS = 6
+# Inches at 72 units an inch: the viewBox is 360 × 216 and the page scales it to its width, about 366 px on a
+# 390 px phone (scale ≈ 1.0) and at most 34rem (544 px, scale ≈ 1.5) on a desktop (vikar.css ``figure.chart svg``).
+# A small figure keeps the text large relative to the drawing: FONT_SIZE units are about 11 px on the phone and
+# 17 px on the desktop (every text of the chart: ticks, legend, axis label).
+FIGURE_SIZE = (5.0, 3.0)
+FONT_SIZE = 11
+# At most this many month labels on an axis (every n-th month is labelled when more are listed). The widest label
+# ("sep. 2026" at FONT_SIZE) takes about 60 units; the x axis is about 300 units wide, and with n months labelled
+# every ceil(n / MAX_LABELS)-th the labels' centres lie at least 300 / MAX_LABELS = 75 units apart: they never touch
+# (the browser test measures it at 1, 10 and 60 months on a phone and a desktop).
+MAX_LABELS = 4
 COLOURS = {"line": "#1f5f8b", "target": "#b03a2e", "hours": "#1f5f8b", "started": "#2e7d32", "ended": "#8d6e00"}
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -89,7 +94,7 @@ def _label_months(ax: Axes, months: list[date], t: Translator) -> None:
     step = max(1, math.ceil(len(months) / MAX_LABELS))
     positions = list(range(0, len(months), step))
     ax.set_xticks(positions, [t.short_month(months[i]) for i in positions])
-    ax.tick_params(axis="x", labelsize=9)
+    ax.tick_params(axis="x", labelsize=FONT_SIZE)
     ax.set_xlim(-0.6, max(len(months), 1) - 0.4)
 
 
@@ -97,7 +102,8 @@ def _axes(figure: Figure, ylabel: str, t: Translator) -> Axes:
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     ax = figure.add_subplot()
-    ax.set_ylabel(ylabel)
+    ax.set_ylabel(ylabel, fontsize=FONT_SIZE)
+    ax.tick_params(axis="y", labelsize=FONT_SIZE)
     # Whole numbers only (citizens, placements, hours), written the page language's way (Babel: 1.500 / 1,500).
     ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, min_n_ticks=2))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: t.number(round(value))))
@@ -109,7 +115,7 @@ def _axes(figure: Figure, ylabel: str, t: Translator) -> Axes:
 
 def _legend_above(ax: Axes) -> None:
     """The legend in a row above the plot, never over a line or a bar."""
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False, fontsize=9, borderaxespad=0.2)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False, fontsize=FONT_SIZE, borderaxespad=0.2)
 
 
 def citizens_chart(kpis: MunicipalityKpis, t: Translator) -> str:
@@ -147,6 +153,8 @@ def hours_chart(kpis: MunicipalityKpis, t: Translator) -> str:
         bars = ax.bar(range(len(hours)), hours, width=0.7, color=COLOURS["hours"])
         for bar, month in zip(bars.patches, kpis.months, strict=True):
             bar.set_gid(f"hours-bar-{month.month}")
+        # From 0, and at least 1 hour high: months without hours never make an axis of "0 0 0 0".
+        ax.set_ylim(0, max([*hours, 1]) * 1.1)
         _label_months(ax, _months(kpis), t)
 
     desc = t("chart_hours_desc", hours=t.hours(kpis.co_financed_minutes), months=len(kpis.months))
@@ -207,7 +215,7 @@ def _render(chart_id: str, draw: Callable[[Figure], None], title: str, desc: str
             "svg.hashsalt": chart_id,
             "font.family": "sans-serif",
             "font.sans-serif": ["DejaVu Sans"],
-            "font.size": 10,
+            "font.size": FONT_SIZE,
         }
     )
     with _RENDER_LOCK, settings:

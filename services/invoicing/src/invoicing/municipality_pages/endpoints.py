@@ -3,10 +3,15 @@ changes anything, so no CSRF check (the date form is a GET; the navigation's log
 CSRF value to the identity owner). Each request reads in one transaction; every failure ends on a page in the
 visitor's language.
 
+``as_of`` is parsed by the KPI API's own parser (:func:`invoicing.municipality_pages.models.as_of_date` over
+``vikar_shared.types.periods.day_of``): the same values accepted and refused with the same rule (``date-format``,
+``date-out-of-range``: a 422 page naming it). An empty ``?as_of=`` (a cleared form field) means today on the page,
+as an absent one does.
+
 | method and path | what |
 |---|---|
 | ``GET /municipality``, ``/municipality/`` | 303 to ``/municipality/progress`` |
-| ``GET /municipality/progress?as_of=YYYY-MM-DD`` | the figures as of a date (default today), three SVG charts |
+| ``GET /municipality/progress?as_of=YYYY-MM-DD`` | the figures as of a date (absent, empty: today), three SVG charts |
 | ``GET /municipality/statements?page=N`` | the municipality's issued statements, newest first, 50 a page |
 | ``GET /municipality/statements/{id}`` | one statement with its lines and totals |
 | ``GET /municipality/statements/{id}/pdf`` · ``/csv`` · ``/xml`` | its documents (attachments) |
@@ -23,7 +28,13 @@ from fastapi.responses import Response
 
 from invoicing.ledger.endpoints import seller_of
 from invoicing.municipality_pages import charts, service
-from invoicing.municipality_pages.models import PAGE_SIZE, as_of_date, end_reason_rows, page_number
+from invoicing.municipality_pages.models import (
+    PAGE_SIZE,
+    as_of_date,
+    end_reason_rows,
+    end_reasons_by_month,
+    page_number,
+)
 from invoicing.municipality_pages.pages import PREFIX, PROGRESS_PATH, STATEMENTS_PATH
 from invoicing.municipality_pages.web import ends_on_a_page, open_visit, session_page, settings_of
 from invoicing.statement_documents.attachment import CSV_MEDIA_TYPE
@@ -71,6 +82,7 @@ async def progress(request: Request, pool: DbPool, now: Now) -> Response:
         kpis=kpis,
         charts=drawn,
         end_reasons=end_reason_rows(kpis.end_reasons),
+        monthly_end_reasons=end_reasons_by_month(kpis.months),
         today=today,
         nav="progress",
     )

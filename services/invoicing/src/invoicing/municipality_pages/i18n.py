@@ -14,6 +14,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from invoicing.municipality_kpis.models import END_REASONS
+from invoicing.statements.models import VatCategory, VatTerms
 from vikar_shared.web.i18n import PAGE_CATALOGUE, PAGER_CATALOGUE
 from vikar_shared.web.i18n import Translator as BaseTranslator
 
@@ -107,6 +108,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "legend_started": {"da": "Startet", "en": "Started"},
     "legend_ended": {"da": "Afsluttet", "en": "Ended"},
     "end_reasons_title": {"da": "Hvorfor forløb sluttede", "en": "Why placements ended"},
+    "end_reasons_by_month_title": {
+        "da": "Afsluttede forløb pr. måned og årsag",
+        "en": "Placements ended per month by reason",
+    },
+    "agreement_not_begun": {
+        "da": "Aftalen var ikke begyndt pr. {as_of}: den begynder {begins}.",
+        "en": "The agreement had not begun as of {as_of}: it begins on {begins}.",
+    },
+    "agreement_begins": {"da": "aftalen begynder {begins}", "en": "the agreement begins on {begins}"},
     "end_reasons_none": {"da": "Ingen forløb er afsluttet endnu.", "en": "No placement has ended yet."},
     "total": {"da": "I alt", "en": "Total"},
     # Statements
@@ -158,6 +168,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "line_work_dates": {"da": "{first} – {last}", "en": "{first} – {last}"},
     "totals_excl_vat": {"da": "Beløb ekskl. moms", "en": "Amount excluding VAT"},
     "totals_vat": {"da": "Moms ({rate} %)", "en": "VAT ({rate} %)"},
+    # As the PDF (invoicing.statement_documents.models.vat_text): the category's words and the agreement's reason.
+    "totals_vat_exempt": {"da": "Momsfritaget: {reason}", "en": "Exempt from VAT: {reason}"},
+    "totals_vat_outside_scope": {
+        "da": "Uden for momsens anvendelsesområde: {reason}",
+        "en": "Outside the scope of VAT: {reason}",
+    },
+    "vat_reason_missing": {"da": "årsag ikke angivet", "en": "reason not stated"},
     "totals_total": {"da": "I alt", "en": "Total"},
     "back_to_statements": {"da": "Tilbage til opgørelserne", "en": "Back to the statements"},
     "back_to_progress": {"da": "Til fremdriften", "en": "To the progress page"},
@@ -176,8 +193,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "as_of_invalid_title": {"da": "Ugyldig dato", "en": "Invalid date"},
     "as_of_invalid_text": {
-        "da": "Datoen (as_of) skal skrives ÅÅÅÅ-MM-DD og være en rigtig dato, fx {example}.",
-        "en": "The date (as_of) must be written YYYY-MM-DD and be a real date, such as {example}.",
+        "da": "Datoen (as_of) skal skrives ÅÅÅÅ-MM-DD og være en rigtig dato, fx {example} (date-format).",
+        "en": "The date (as_of) must be written YYYY-MM-DD and be a real date, such as {example} (date-format).",
+    },
+    "as_of_out_of_range_text": {
+        "da": "Datoen (as_of) skal ligge fra {first} til {last} (date-out-of-range).",
+        "en": "The date (as_of) must lie from {first} to {last} (date-out-of-range).",
     },
     "as_of_future_title": {"da": "Datoen ligger i fremtiden", "en": "The date is in the future"},
     "as_of_future_text": {
@@ -234,3 +255,14 @@ class Translator(BaseTranslator):
         as it is sent."""
         key = f"end_reason_{reason}"
         return self(key) if key in self.catalogue else reason
+
+    def vat(self, vat: VatTerms) -> str:
+        """The VAT line's label of an issued statement, as its PDF states it
+        (:func:`invoicing.statement_documents.models.vat_text`): ``S``: ``Moms (25 %)`` / ``VAT (25 %)``; ``E``:
+        ``Momsfritaget: <reason>`` / ``Exempt from VAT: <reason>``; ``O``: ``Uden for momsens anvendelsesområde:
+        <reason>`` / ``Outside the scope of VAT: <reason>`` (the reason as the agreement states it)."""
+        if vat.category is VatCategory.STANDARD:
+            return self("totals_vat", rate=vat.rate_percent)
+        reason = vat.exemption_reason or self("vat_reason_missing")
+        key = "totals_vat_exempt" if vat.category is VatCategory.EXEMPT else "totals_vat_outside_scope"
+        return self(key, reason=reason)

@@ -6,30 +6,31 @@ Amounts stay integer øre and hours integer minutes here; the templates write th
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from invoicing.municipality_kpis.models import END_REASONS
+from invoicing.municipality_kpis.models import END_REASONS, KpiMonth
 from invoicing.portal.models import MAX_PAGE, PAGE_SIZE, PageNumberError, page_number
 from invoicing.statements.models import Statement, StatementPeriod, StatementPeriodKind
+from vikar_shared.types.periods import FIRST_DAY, LAST_DAY, PeriodError, day_of
 
 __all__ = [
+    "AS_OF_RANGE",
     "MAX_PAGE",
     "PAGE_SIZE",
     "AsOfInvalidError",
+    "EndReasonMonth",
     "MunicipalityPageError",
     "NoAccessError",
     "PageNumberError",
     "StatementRow",
     "as_of_date",
     "end_reason_rows",
+    "end_reasons_by_month",
     "page_number",
     "row_of",
 ]
-
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class MunicipalityPageError(Exception):
@@ -42,21 +43,34 @@ class NoAccessError(MunicipalityPageError):
 
 
 class AsOfInvalidError(MunicipalityPageError):
-    """``?as_of=`` is not a date written ``YYYY-MM-DD`` (a 422 page saying so, never another date's figures)."""
+    """``?as_of=`` is not a date the KPI API accepts (a 422 page naming ``rule``, never another date's figures):
+    ``date-format`` (not a real date written ``YYYY-MM-DD``) or ``date-out-of-range`` (outside
+    :data:`~vikar_shared.types.periods.FIRST_DAY` .. :data:`~vikar_shared.types.periods.LAST_DAY`)."""
+
+    def __init__(self, raw: str, rule: str) -> None:
+        super().__init__(raw, rule)
+        self.raw = raw
+        self.rule = rule
 
 
 def as_of_date(raw: str | None, today: date) -> date:
-    """``?as_of=`` → the date (absent or empty: ``today``, the agency's date). Anything but a real calendar date
-    written ``YYYY-MM-DD`` in ASCII digits raises AsOfInvalidError. A future date is the KPI service's to refuse
-    (422 ``as-of-future``)."""
+    """``?as_of=`` → the date. Absent or empty (a cleared form field): ``today``, the agency's date (the API treats
+    an absent ``as_of`` so too). Anything else is parsed by the API's own parser,
+    :func:`vikar_shared.types.periods.day_of` (behind the ``Day`` query type of ``GET /municipalities/{id}/kpis``),
+    so the page and the API accept and refuse the same values for the same reasons: digits are NFKC-normalised
+    (full-width ``２０２６-11-01`` is 2026-11-01), a real date written ``YYYY-MM-DD`` from FIRST_DAY to LAST_DAY
+    (2000-01-01 .. 2100-12-31). Raises AsOfInvalidError with the rule (``date-format``, ``date-out-of-range``).
+    A future date is the KPI service's to refuse (422 ``as-of-future``)."""
     if raw is None or raw == "":
         return today
-    if not _ISO_DATE.fullmatch(raw):
-        raise AsOfInvalidError(raw)
     try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise AsOfInvalidError(raw) from None
+        return day_of(raw)
+    except PeriodError as error:
+        raise AsOfInvalidError(raw, error.rule) from None
+
+
+# The supported range of ``as_of`` (the "invalid date" page names it).
+AS_OF_RANGE = (FIRST_DAY, LAST_DAY)
 
 
 @dataclass(frozen=True)
@@ -106,3 +120,30 @@ def end_reason_rows(counts: dict[str, int]) -> list[tuple[str, int]]:
     none ended so), then any reason placement sent that is not listed there (by name)."""
     known = [(reason, counts.get(reason, 0)) for reason in END_REASONS]
     return known + sorted((reason, count) for reason, count in counts.items() if reason not in END_REASONS)
+
+
+@dataclass(frozen=True)
+class EndReasonMonth:
+    """One month with ended placements: ``month`` ``YYYY-MM``, ``ended`` in all, and ``counts`` in the order of
+    the table's reason columns."""
+
+    month: str
+    ended: int
+    counts: tuple[int, ...]
+
+
+def end_reasons_by_month(months: list[KpiMonth]) -> tuple[list[str], list[EndReasonMonth]]:
+    """The per-month end reasons table: its reason columns (every reason some listed month ended a placement for,
+    in :func:`end_reason_rows` order) and its rows (the listed months with at least one ended placement, oldest
+    first). Both empty when no listed month ended one."""
+    totals: dict[str, int] = {}
+    for month in months:
+        for reason, count in month.end_reasons.items():
+            totals[reason] = totals.get(reason, 0) + count
+    columns = [reason for reason, count in end_reason_rows(totals) if count]
+    rows = [
+        EndReasonMonth(m.month, m.placements_ended, tuple(m.end_reasons.get(r, 0) for r in columns))
+        for m in months
+        if m.placements_ended
+    ]
+    return columns, rows

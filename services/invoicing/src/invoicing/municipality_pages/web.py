@@ -16,7 +16,13 @@ from fastapi.responses import Response
 from invoicing.config import InvoicingSettings
 from invoicing.municipality_pages import service
 from invoicing.municipality_pages.i18n import Translator
-from invoicing.municipality_pages.models import MAX_PAGE, AsOfInvalidError, NoAccessError, PageNumberError
+from invoicing.municipality_pages.models import (
+    AS_OF_RANGE,
+    MAX_PAGE,
+    AsOfInvalidError,
+    NoAccessError,
+    PageNumberError,
+)
 from invoicing.municipality_pages.pages import PROGRESS_PATH, SITE, STATEMENTS_PATH
 from vikar_shared.auth.principal import Principal
 from vikar_shared.errors import Category, DomainError
@@ -86,10 +92,11 @@ def _expected(request: Request, exc: Exception) -> Response | None:
         link = (STATEMENTS_PATH, "back_to_statements")
         return SITE.message(request, title, text, status=422, link=link, params={"max": MAX_PAGE})
     if isinstance(exc, AsOfInvalidError):
-        params = {"example": EXAMPLE_DATE.isoformat()}
-        return SITE.message(
-            request, "as_of_invalid_title", "as_of_invalid_text", status=422, link=SITE.home, params=params
-        )
+        # The rule the API's parser names: date-format or date-out-of-range (each its own text).
+        first, last = AS_OF_RANGE
+        params = {"example": EXAMPLE_DATE.isoformat(), "first": first.isoformat(), "last": last.isoformat()}
+        text = "as_of_out_of_range_text" if exc.rule == "date-out-of-range" else "as_of_invalid_text"
+        return SITE.message(request, "as_of_invalid_title", text, status=422, link=SITE.home, params=params)
     if isinstance(exc, DomainError) and exc.code == "as-of-future":
         params = {"today": getattr(request.state, "agency_today", "")}
         return SITE.message(
