@@ -9,12 +9,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import Response
 from fastapi.testclient import TestClient
 from starlette.requests import Request
 
 from vikar_shared.errors import Category, DomainError
+from vikar_shared.http.query import refuse_repeated_query_keys
 from vikar_shared.logging import correlation_id_var
 from vikar_shared.web import csrf, formatting
 from vikar_shared.web.forms import FormInvalidError
@@ -255,6 +256,32 @@ def test_a_failing_page_endpoint_ends_on_a_page(tmp_path: Path, raised: Exceptio
     assert response.status_code == status
     assert words in _visible(response.text) and "boom" not in response.text
     assert response.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_a_repeated_query_key_on_a_page_is_the_sites_422_page(tmp_path: Path) -> None:
+    """The shared refusal of a repeated query key (as ``create_service_app`` installs it) ends on the site's
+    page there, in the visitor's language, and stays problem+json elsewhere."""
+    app = FastAPI(dependencies=[Depends(refuse_repeated_query_keys)])
+
+    @app.get("/a/list")
+    async def listing(request: Request) -> dict[str, str | None]:
+        return {"page": request.query_params.get("page")}
+
+    @app.get("/api/list")
+    async def api_listing(page: int = 1) -> dict[str, int]:
+        return {"page": page}
+
+    install_page_error_pages(app, _site(tmp_path, "/a"))
+    client = TestClient(app)
+
+    assert client.get("/a/list?page=2").json() == {"page": "2"}
+    page = client.get("/a/list?page=1&page=2&lang=en")
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
+    assert "The form could not be used" in _visible(page.text), _visible(page.text)
+    assert page.headers["x-frame-options"] == "DENY"
+    api = client.get("/api/list?page=1&page=2")
+    assert api.status_code == 422
+    assert [(e["loc"], e["type"]) for e in api.json()["detail"]] == [(["query", "page"], "repeated")]
 
 
 def test_the_language_of_a_page_one_cookie_for_the_origin() -> None:
