@@ -174,6 +174,8 @@ class _SiteWords(Translator):
         "page_not_found_text": {"da": "Ingen side her.", "en": "No page here."},
         "home": {"da": "Til forsiden", "en": "To the front page"},
         "too_big": {"da": "Højst {max}.", "en": "At most {max}."},
+        "wait": {"da": "Vent {count} sekunder.", "en": "Wait {count} seconds."},
+        "wait_one": {"da": "Vent {count} sekund.", "en": "Wait {count} second."},
     }
 
 
@@ -282,6 +284,23 @@ def test_a_repeated_query_key_on_a_page_is_the_sites_422_page(tmp_path: Path) ->
     api = client.get("/api/list?page=1&page=2")
     assert api.status_code == 422
     assert [(e["loc"], e["type"]) for e in api.json()["detail"]] == [(["query", "page"], "repeated")]
+
+
+def test_a_message_page_with_a_count_agrees_in_number(tmp_path: Path) -> None:
+    """A message page's text with a ``count`` param is the catalogue's ``<key>_one`` for exactly one (the
+    login rate-limit page said "Vent 1 sekunder")."""
+    site = _site(tmp_path, "/a")
+    app = FastAPI()
+
+    @app.get("/a/wait/{count}")
+    async def wait(request: Request, count: int) -> Response:
+        return site.message(request, "error_title", "wait", status=429, params={"count": count})
+
+    client = TestClient(app)
+    assert "Vent 1 sekund." in _visible(client.get("/a/wait/1").text)
+    assert "Wait 1 second." in _visible(client.get("/a/wait/1?lang=en").text)
+    assert "Vent 5 sekunder." in _visible(client.get("/a/wait/5").text)
+    assert "Vent 0 sekunder." in _visible(client.get("/a/wait/0").text)
 
 
 def test_the_language_of_a_page_one_cookie_for_the_origin() -> None:
