@@ -279,7 +279,7 @@ def test_a_repeated_query_key_on_a_page_is_the_sites_422_page(tmp_path: Path) ->
     assert client.get("/a/list?page=2").json() == {"page": "2"}
     page = client.get("/a/list?page=1&page=2&lang=en")
     assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
-    assert "The form could not be used" in _visible(page.text), _visible(page.text)
+    assert "The address could not be used" in _visible(page.text), _visible(page.text)
     assert page.headers["x-frame-options"] == "DENY"
     api = client.get("/api/list?page=1&page=2")
     assert api.status_code == 422

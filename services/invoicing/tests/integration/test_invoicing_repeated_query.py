@@ -67,7 +67,7 @@ async def test_a_page_with_a_query_parameter_given_twice_is_a_422_page(
     app, client = invoicing_app
     minted = page_session_cookie(email="user@example.dk", now=app.state.clock.now(), role=role, **claims)
     client.cookies.set(COOKIE_NAME, minted.token, path="/")
-    for lang, words in (("", "Formularen kunne ikke bruges"), ("&lang=en", "The form could not be used")):
+    for lang, words in (("", "Adressen kunne ikke bruges"), ("&lang=en", "The address could not be used")):
         page = await client.get(path + lang)
         assert page.status_code == 422, page.text
         assert page.headers["content-type"].startswith("text/html")
