@@ -189,8 +189,10 @@ def test_every_string_exists_in_danish_and_english_with_the_same_placeholders() 
 def test_the_login_pages_words_are_the_shared_page_words_plus_their_own() -> None:
     assert {k: CATALOGUE[k] for k in PAGE_CATALOGUE} == PAGE_CATALOGUE
     assert Translator("en")("page_not_found_title") == "Page not found"
-    assert Translator("da").plural("check_email_text", 15).endswith(
-        "Linket virker i 15 minutter og kan kun bruges én gang."
+    assert (
+        Translator("da")
+        .plural("check_email_text", 15)
+        .endswith("Linket virker i 15 minutter og kan kun bruges én gang.")
     )
 
 
