@@ -219,13 +219,7 @@ async def test_what_the_proxy_answers_itself_is_problem_json_documented_by_the_s
                 (client.get("/problems/invoicing/internal"), 503, "invoicing", "service-unavailable"),
             ]
             for request, status, service, code in cases:
-                answer = await request
-                assert answer.status_code == status, answer.text
-                assert answer.headers["content-type"] == "application/problem+json", answer.text
-                problem = answer.json()
-                assert problem["type"] == f"{origin}/problems/{service}/{code}"
-                assert (problem["status"], problem["code"]) == (status, code)
-                assert code in registered_or_shared_codes()
+                _assert_proxy_problem(await request, origin, status, service, code)
             # A header over nginx's buffers, and raw non-ASCII bytes in the address: 400 problems, not HTML
             # or the services' plain text (the same address percent-encoded reaches the service).
             huge = await client.get("/api/invoicing/invoices", headers={"Authorization": "Bearer " + "x" * 9000})
@@ -260,12 +254,7 @@ async def test_what_the_proxy_answers_itself_is_problem_json_documented_by_the_s
                 (coding, 400, "placement", "http-error"),
                 (version, 400, "placement", "http-error"),
             ):
-                assert answer.status_code == status, answer.text
-                assert answer.headers["content-type"] == "application/problem+json", answer.text
-                problem = answer.json()
-                assert problem["type"] == f"{origin}/problems/{service}/{code}"
-                assert (problem["status"], problem["code"]) == (status, code)
-                assert code in registered_or_shared_codes()
+                _assert_proxy_problem(answer, origin, status, service, code)
             assert "GET" in trace.headers["allow"]
             # The proxy's own answer locations are not addresses a client can ask for.
             internal = await client.get("/__vikar/bad-request")
@@ -278,6 +267,17 @@ async def test_what_the_proxy_answers_itself_is_problem_json_documented_by_the_s
             assert down.headers["retry-after"] == "5" and down.json()["written"] is None
             # The service's own answers are not rewritten.
             assert (await client.get("/api/timesheet/healthz")).json()["service"] == "timesheet"
+
+
+def _assert_proxy_problem(answer: httpx.Response, origin: str, status: int, service: str, code: str) -> None:
+    """``answer`` is the proxy's own problem+json: ``status`` and ``code``, typed on the origin as a page of
+    ``service``'s catalogue, a code every catalogue documents."""
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"] == "application/problem+json", answer.text
+    problem = answer.json()
+    assert problem["type"] == f"{origin}/problems/{service}/{code}"
+    assert (problem["status"], problem["code"]) == (status, code)
+    assert code in registered_or_shared_codes()
 
 
 def registered_or_shared_codes() -> set[str]:
