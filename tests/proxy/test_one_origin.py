@@ -219,13 +219,7 @@ async def test_what_the_proxy_answers_itself_is_problem_json_documented_by_the_s
                 (client.get("/problems/invoicing/internal"), 503, "invoicing", "service-unavailable"),
             ]
             for request, status, service, code in cases:
-                answer = await request
-                assert answer.status_code == status, answer.text
-                assert answer.headers["content-type"] == "application/problem+json", answer.text
-                problem = answer.json()
-                assert problem["type"] == f"{origin}/problems/{service}/{code}"
-                assert (problem["status"], problem["code"]) == (status, code)
-                assert code in registered_or_shared_codes()
+                _assert_proxy_problem(await request, origin, status, service, code)
             # A header over nginx's buffers, and raw non-ASCII bytes in the address: 400 problems, not HTML
             # or the services' plain text (the same address percent-encoded reaches the service).
             huge = await client.get("/api/invoicing/invoices", headers={"Authorization": "Bearer " + "x" * 9000})
@@ -234,6 +228,37 @@ async def test_what_the_proxy_answers_itself_is_problem_json_documented_by_the_s
                 assert answer.status_code == 400, answer.text
                 assert answer.headers["content-type"] == "application/problem+json"
                 assert answer.json()["code"] == "http-error"
+            # A %00 in the path: nginx refuses the address before it has a URI or a Host header (it answered
+            # its HTML 500, "empty URI in redirect to named location"); a 400 problem of the service the
+            # path names, on the origin nginx listens at.
+            for path, service in (
+                ("/municipality/statements/%00", "invoicing"),
+                ("/portal/pending/%00", "timesheet"),
+                ("/api/placement/companies/%00", "placement"),
+                ("/auth/login/%00", "placement"),
+            ):
+                for answer in (await client.get(path), await _raw_request(origin, f"GET {path} HTTP/1.1".encode())):
+                    assert answer.status_code == 400, (path, answer.text)
+                    assert answer.headers["content-type"] == "application/problem+json", (path, answer.text)
+                    assert answer.json()["type"] == f"{origin}/problems/{service}/http-error", path
+            # An address over nginx's buffers (8 KiB): 414 problem, not nginx's HTML "Request-URI Too Large".
+            long_query = await client.get("/api/invoicing/municipalities/x/kpis?as_of=" + "1" * 9000)
+            # A method nginx refuses everywhere, a transfer coding it does not know, an HTTP version it
+            # does not speak: problems too.
+            trace = await client.request("TRACE", "/api/placement/companies")
+            coding = await _raw_request(origin, b"POST /api/placement/companies HTTP/1.1\r\nTransfer-Encoding: gzip")
+            version = await _raw_request(origin, b"GET /api/placement/companies HTTP/2.0")
+            for answer, status, service, code in (
+                (long_query, 414, "invoicing", "uri-too-long"),
+                (trace, 405, "placement", "method-not-allowed"),
+                (coding, 400, "placement", "http-error"),
+                (version, 400, "placement", "http-error"),
+            ):
+                _assert_proxy_problem(answer, origin, status, service, code)
+            assert "GET" in trace.headers["allow"]
+            # The proxy's own answer locations are not addresses a client can ask for.
+            internal = await client.get("/__vikar/bad-request")
+            assert internal.status_code == 404 and internal.json()["code"] == "route-not-found"
             encoded = await client.get("/api/timesheet/entries?through=%EF%BC%92026")
             assert encoded.json()["service"] == "timesheet"
             too_large = await client.post("/api/timesheet/entries", content=b"{" * (1024 * 1024 + 10))
@@ -242,6 +267,17 @@ async def test_what_the_proxy_answers_itself_is_problem_json_documented_by_the_s
             assert down.headers["retry-after"] == "5" and down.json()["written"] is None
             # The service's own answers are not rewritten.
             assert (await client.get("/api/timesheet/healthz")).json()["service"] == "timesheet"
+
+
+def _assert_proxy_problem(answer: httpx.Response, origin: str, status: int, service: str, code: str) -> None:
+    """``answer`` is the proxy's own problem+json: ``status`` and ``code``, typed on the origin as a page of
+    ``service``'s catalogue, a code every catalogue documents."""
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"] == "application/problem+json", answer.text
+    problem = answer.json()
+    assert problem["type"] == f"{origin}/problems/{service}/{code}"
+    assert (problem["status"], problem["code"]) == (status, code)
+    assert code in registered_or_shared_codes()
 
 
 def registered_or_shared_codes() -> set[str]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Annotated
 
 import httpx
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 
 from vikar_shared.auth.dependencies import CurrentPrincipal
 from vikar_shared.auth.principal import Role
@@ -50,6 +51,25 @@ async def echo(body: dict[str, object]) -> dict[str, object]:
 @router.get("/echo")
 async def echo_nothing() -> dict[str, object]:
     return {}
+
+
+@router.get("/as-of")
+async def as_of(day: date | None = None, page: int = 1) -> dict[str, object]:
+    return {"day": day, "page": page}
+
+
+async def _tags(tag: Annotated[list[str] | None, Query()] = None) -> list[str]:
+    return tag or []
+
+
+@router.get("/tagged")
+async def tagged(tags: Annotated[list[str], Depends(_tags)], page: int = 1) -> dict[str, object]:
+    return {"tags": tags, "page": page}
+
+
+@router.get("/raw")
+async def raw(request: Request) -> dict[str, str | None]:
+    return {"as_of": request.query_params.get("as_of")}
 
 
 class Records(logging.Handler):
@@ -172,3 +192,33 @@ async def test_a_405_names_every_method_the_path_answers_in_allow(
         # RFC 9457 title: the problem type's summary from the catalogue, not the category slug.
         assert answer.json()["title"] == "Method not allowed"
         assert answer.headers["allow"] == "GET, HEAD, POST"
+
+
+async def test_a_repeated_query_key_is_a_422_naming_it_unless_the_route_reads_a_list(
+    router_app: Callable[[APIRouter], Awaitable[FastAPI]],
+) -> None:
+    """Every route of a service app (declared parameters, or read by hand from ``query_params``) refuses a
+    key given twice, rule ``repeated``, instead of answering for the last value; a list-valued parameter
+    (here in a dependency) takes its key repeated."""
+    app = await router_app(router)
+    async with serve_over_http(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
+        assert (await client.get("/as-of?day=2026-11-30&page=2")).json() == {"day": "2026-11-30", "page": 2}
+        cases = {
+            "/as-of?day=2026-11-30&day=2026-10-01": ["day"],
+            "/as-of?page=1&day=2026-11-30&page=2&day=2026-10-01": ["day", "page"],
+            "/as-of?page=&page=1": ["page"],
+            "/as-of?%70age=1&page=2": ["page"],
+            "/as-of?other=1&other=2": ["other"],  # a key nobody reads is still not said twice
+            "/raw?as_of=a&as_of=b": ["as_of"],
+            "/tagged?tag=a&tag=b&page=1&page=2": ["page"],
+        }
+        for path, fields in cases.items():
+            r = await client.get(path)
+            assert r.status_code == 422, (path, r.text)
+            assert r.headers["content-type"] == "application/problem+json"
+            problem = r.json()
+            assert problem["code"] == "request-invalid", path
+            assert [(e["field"], e["rule"]) for e in problem["errors"]] == [(f, "repeated") for f in fields], path
+        assert (await client.get("/tagged?tag=a&tag=b")).json() == {"tags": ["a", "b"], "page": 1}
+        assert (await client.get("/raw?as_of=a")).json() == {"as_of": "a"}
+        assert (await client.get("/healthz?x=1&x=2")).status_code == 422

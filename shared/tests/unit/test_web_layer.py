@@ -9,12 +9,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import Response
 from fastapi.testclient import TestClient
 from starlette.requests import Request
 
 from vikar_shared.errors import Category, DomainError
+from vikar_shared.http.query import refuse_repeated_query_keys
 from vikar_shared.logging import correlation_id_var
 from vikar_shared.web import csrf, formatting
 from vikar_shared.web.forms import FormInvalidError
@@ -173,6 +174,8 @@ class _SiteWords(Translator):
         "page_not_found_text": {"da": "Ingen side her.", "en": "No page here."},
         "home": {"da": "Til forsiden", "en": "To the front page"},
         "too_big": {"da": "Højst {max}.", "en": "At most {max}."},
+        "wait": {"da": "Vent {count} sekunder.", "en": "Wait {count} seconds."},
+        "wait_one": {"da": "Vent {count} sekund.", "en": "Wait {count} second."},
     }
 
 
@@ -255,6 +258,49 @@ def test_a_failing_page_endpoint_ends_on_a_page(tmp_path: Path, raised: Exceptio
     assert response.status_code == status
     assert words in _visible(response.text) and "boom" not in response.text
     assert response.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_a_repeated_query_key_on_a_page_is_the_sites_422_page(tmp_path: Path) -> None:
+    """The shared refusal of a repeated query key (as ``create_service_app`` installs it) ends on the site's
+    page there, in the visitor's language, and stays problem+json elsewhere."""
+    app = FastAPI(dependencies=[Depends(refuse_repeated_query_keys)])
+
+    @app.get("/a/list")
+    async def listing(request: Request) -> dict[str, str | None]:
+        return {"page": request.query_params.get("page")}
+
+    @app.get("/api/list")
+    async def api_listing(page: int = 1) -> dict[str, int]:
+        return {"page": page}
+
+    install_page_error_pages(app, _site(tmp_path, "/a"))
+    client = TestClient(app)
+
+    assert client.get("/a/list?page=2").json() == {"page": "2"}
+    page = client.get("/a/list?page=1&page=2&lang=en")
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
+    assert "The address could not be used" in _visible(page.text), _visible(page.text)
+    assert page.headers["x-frame-options"] == "DENY"
+    api = client.get("/api/list?page=1&page=2")
+    assert api.status_code == 422
+    assert [(e["loc"], e["type"]) for e in api.json()["detail"]] == [(["query", "page"], "repeated")]
+
+
+def test_a_message_page_with_a_count_agrees_in_number(tmp_path: Path) -> None:
+    """A message page's text with a ``count`` param is the catalogue's ``<key>_one`` for exactly one (the
+    login rate-limit page said "Vent 1 sekunder")."""
+    site = _site(tmp_path, "/a")
+    app = FastAPI()
+
+    @app.get("/a/wait/{count}")
+    async def wait(request: Request, count: int) -> Response:
+        return site.message(request, "error_title", "wait", status=429, params={"count": count})
+
+    client = TestClient(app)
+    assert "Vent 1 sekund." in _visible(client.get("/a/wait/1").text)
+    assert "Wait 1 second." in _visible(client.get("/a/wait/1?lang=en").text)
+    assert "Vent 5 sekunder." in _visible(client.get("/a/wait/5").text)
+    assert "Vent 0 sekunder." in _visible(client.get("/a/wait/0").text)
 
 
 def test_the_language_of_a_page_one_cookie_for_the_origin() -> None:

@@ -350,3 +350,10 @@ async def test_two_identities_placed_at_one_company_on_overlapping_days_are_left
     )
     blocked = await api.sql("select subject from audit_log where action = 'citizen.merge_blocked'")
     assert [b["subject"] for b in blocked] == [str(ascii_id)]
+
+
+async def test_a_query_parameter_given_twice_is_a_422_naming_it_not_the_last_value_read(api: Api) -> None:
+    r = await api.client.get("/openings?status=open&status=filled", headers=ANNA)
+    assert r.status_code == 422, r.text
+    assert field_errors(r) == [("status", "repeated")]
+    assert (await api.client.get("/openings?status=open", headers=ANNA)).status_code == 200

@@ -189,9 +189,27 @@ def test_every_string_exists_in_danish_and_english_with_the_same_placeholders() 
 def test_the_login_pages_words_are_the_shared_page_words_plus_their_own() -> None:
     assert {k: CATALOGUE[k] for k in PAGE_CATALOGUE} == PAGE_CATALOGUE
     assert Translator("en")("page_not_found_title") == "Page not found"
-    assert Translator("da")("check_email_text", minutes=15).endswith(
-        "Linket virker i 15 minutter og kan kun bruges én gang."
+    assert (
+        Translator("da")
+        .plural("check_email_text", 15)
+        .endswith("Linket virker i 15 minutter og kan kun bruges én gang.")
     )
+
+
+@pytest.mark.parametrize(
+    ("key", "count", "da", "en"),
+    [
+        ("rate_limited_text", 1, "Vent 1 sekund, og prøv igen.", "Wait 1 second and try again."),
+        ("rate_limited_text", 5, "Vent 5 sekunder, og prøv igen.", "Wait 5 seconds and try again."),
+        ("check_email_text", 1, "virker i 1 minut og", "works for 1 minute and"),
+        ("link_expired_text", 1, "virker kun i 1 minut.", "only works for 1 minute."),
+        ("link_expired_text", 15, "virker kun i 15 minutter.", "only works for 15 minutes."),
+    ],
+)
+def test_the_login_pages_counts_agree_in_number(key: str, count: int, da: str, en: str) -> None:
+    # The message pages pick <key>_one by their ``count`` param (t.message); "Vent 1 sekunder" was wrong.
+    assert da in Translator("da").message(key, {"count": count})
+    assert en in Translator("en").message(key, {"count": count})
 
 
 def test_a_municipality_user_lands_on_the_municipality_pages_unless_the_link_named_another_page() -> None:
@@ -208,6 +226,6 @@ def test_a_municipality_user_lands_on_the_municipality_pages_unless_the_link_nam
 
 def test_the_login_pages_speak_to_approvers_and_municipality_users_in_both_languages() -> None:
     for key in ("login_intro", "check_email_text"):
-        danish, english = Translator("da")(key, minutes=15), Translator("en")(key, minutes=15)
+        danish, english = Translator("da")(key, count=15), Translator("en")(key, count=15)
         assert "virksomhed" in danish and "kommune" in danish, key
         assert "compan" in english and "municipalit" in english, key

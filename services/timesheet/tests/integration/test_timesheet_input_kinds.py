@@ -80,3 +80,14 @@ async def test_a_token_whose_sub_holds_a_nul_or_nothing_is_401(timesheet: Harnes
     response = await h.client.get(f"/companies/{h.placement.company_id}/pending", headers=headers)
     assert response.status_code == 401, response.text
     assert response.json()["code"] == "unauthenticated"
+
+
+async def test_a_query_parameter_given_twice_is_a_422_naming_it_not_the_last_value_read(timesheet: Harness) -> None:
+    h = timesheet
+    entry = await h.entry_for(2, 60)
+    path = f"/companies/{h.placement.company_id}/entries"
+    response = await h.client.get(f"{path}?status=approved&status=submitted", headers=h.approver)
+    assert response.status_code == 422, response.text
+    assert field_errors(response) == [("status", "repeated")]
+    listed = await h.client.get(f"{path}?status=submitted", headers=h.approver)
+    assert [e["id"] for e in listed.json()["entries"]] == [entry["id"]]

@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import uvicorn
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -27,6 +27,7 @@ from vikar_shared.http.problems import (
     install_problem_handlers,
     unexpected_error_problem,
 )
+from vikar_shared.http.query import refuse_repeated_query_keys
 from vikar_shared.logging import configure_logging, correlation_id_var
 from vikar_shared.messaging.subscriber import ConsumerSpec
 from vikar_shared.metrics import AppMetrics
@@ -216,7 +217,16 @@ def create_service_app(
     # No trailing-slash redirects: Starlette's are absolute URLs built from the Host header and lose the
     # proxy's prefix (/api/<service>/x/ -> /x), and /portal/ <-> /portal looped with nginx. A path that
     # differs by a slash is a 404 like any other unknown path (pages map their prefix roots themselves).
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan, redirect_slashes=False)
+    # Every route (APIs and pages, included now or later) refuses a repeated query key: 422, rule
+    # "repeated" (vikar_shared.http.query), never the last value read silently.
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        redirect_slashes=False,
+        dependencies=[Depends(refuse_repeated_query_keys)],
+    )
     app.state.settings = settings
     app.state.role = role
     app.state.clock = clock if clock is not None else settings.clock()

@@ -317,6 +317,22 @@ SHARED_TYPES: tuple[ProblemType, ...] = (
         ),
     ),
     entry(
+        "uri-too-long",
+        414,
+        en=(
+            "Address too long",
+            "The address (path and query) is longer than the one origin reads, about 8 KiB; nothing was done.",
+        ),
+        da=(
+            "For lang adresse",
+            "Adressen (sti og forespørgsel) er længere, end den fælles adresse læser, omkring 8 KiB; intet blev gjort.",
+        ),
+        do=(
+            "Send a shorter address: the parameters the operation documents, each once.",
+            "Send en kortere adresse: de parametre, handlingen dokumenterer, hver én gang.",
+        ),
+    ),
+    entry(
         "rate-limited",
         429,
         en=("Too many requests", "Too many requests came from this client or for this address in a short time."),

@@ -50,6 +50,13 @@ MESSAGE_CATALOGUE: dict[str, dict[str, str]] = {
         "da": "Formularen var ufuldstændig eller ændret, så der er ikke gjort noget. Åbn siden igen, og prøv igen.",
         "en": "The form was incomplete or altered, so nothing was done. Open the page again and try again.",
     },
+    "query_repeated_title": {"da": "Adressen kunne ikke bruges", "en": "The address could not be used"},
+    "query_repeated_text": {
+        "da": "Adressen nævner den samme oplysning flere gange (fx to sidenumre), så siden ved ikke, hvilken den "
+        "skal vise. Åbn siden fra menuen igen.",
+        "en": "The address names the same setting more than once (e.g. two page numbers), so the page cannot tell "
+        "which to show. Open the page from the menu again.",
+    },
     "page_not_found_title": {"da": "Siden findes ikke", "en": "Page not found"},
     "method_not_allowed_title": {"da": "Siden kan ikke bruges sådan", "en": "This page cannot be used like that"},
     "method_not_allowed_text": {

@@ -14,7 +14,8 @@ and then:
   :class:`~vikar_shared.web.forms.FormInvalidError` → 422, a :class:`~vikar_shared.errors.DomainError` → its
   problem's status, anything else → logged once with the correlation id and a 500 page quoting it;
 - :func:`install_page_error_pages`: what the framework raises on a path under the prefix (an unknown page
-  404, a method not allowed 405, a body it cannot parse 422) becomes the site's page; on every other path
+  404, a method not allowed 405, a body it cannot parse 422, a query key given twice 422 "the address could not
+  be used") becomes the site's page; on every other path
   the handlers installed before answer as they did.
 
 Catalogues start from :data:`vikar_shared.web.i18n.PAGE_CATALOGUE` and add ``page_not_found_text`` and the
@@ -37,6 +38,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vikar_shared.errors import DomainError
 from vikar_shared.http.problems import STATUS_BY_CATEGORY, framework_headers
+from vikar_shared.http.query import REPEATED_RULE
 from vikar_shared.logging import correlation_id_var
 from vikar_shared.web.csrf import CsrfRejectedError
 from vikar_shared.web.forms import FormInvalidError
@@ -200,6 +202,11 @@ def install_page_error_pages(app: FastAPI, site: PageSite) -> None:
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         if site.owns(request):
+            errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+            if errors and all(e.get("type") == REPEATED_RULE for e in errors):
+                # A query key given twice (vikar_shared.http.query): the address, not a form, is at fault.
+                title, text = "query_repeated_title", "query_repeated_text"
+                return site.message(request, title, text, status=422, link=site.home)
             return site.error_page(request, 422)
         return await before_validation(request, exc)
 

@@ -135,7 +135,7 @@ async def request_login_link(request: Request, settings: Settings, pool: DbPool,
         wait = exc.retry_after_seconds
         headers = {"Retry-After": str(wait)}
         return SITE.message(
-            request, "rate_limited_title", "rate_limited_text", status=429, headers=headers, params={"seconds": wait}
+            request, "rate_limited_title", "rate_limited_text", status=429, headers=headers, params={"count": wait}
         )
     # Known address or not, the answer is the same page: nobody learns who may log in here.
     return redirect("/auth/check-email")
@@ -151,7 +151,7 @@ async def check_email(request: Request, settings: Settings) -> Response:
         status=200,
         link=(login_url(), "request_new_link"),
         extra="check_email_spam",
-        params={"minutes": settings.login_link_minutes},
+        params={"count": settings.login_link_minutes},
     )
     return remember_language(response, request, settings)
 
@@ -167,7 +167,7 @@ def _link_problem(request: Request, settings: Settings, state: LinkState) -> Res
         text,
         status=404 if state in (LinkState.UNKNOWN, LinkState.VALID) else 410,
         link=(login_url(), "request_new_link"),
-        params={"minutes": settings.login_link_minutes},
+        params={"count": settings.login_link_minutes},
     )
 
 

@@ -24,12 +24,21 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "send_link": {"da": "Send login-link", "en": "Send login link"},
     "email_invalid": {"da": "Skriv en gyldig e-mailadresse.", "en": "Enter a valid e-mail address."},
     "check_email_title": {"da": "Tjek din e-mail", "en": "Check your e-mail"},
+    # Counts agree in number (t.plural: ``<key>_one`` for exactly one; the message pages choose it by ``count``).
     "check_email_text": {
         "da": "Hvis adressen tilhører en godkender hos en af vores virksomheder eller en bruger hos en af vores "
-        "kommuner, har vi sendt et login-link til den. Linket virker i {minutes} minutter og kan kun bruges én "
+        "kommuner, har vi sendt et login-link til den. Linket virker i {count} minutter og kan kun bruges én "
         "gang.",
         "en": "If the address belongs to an approver at one of our companies or a user at one of our "
-        "municipalities, we have sent a login link to it. The link works for {minutes} minutes and can be used "
+        "municipalities, we have sent a login link to it. The link works for {count} minutes and can be used "
+        "once.",
+    },
+    "check_email_text_one": {
+        "da": "Hvis adressen tilhører en godkender hos en af vores virksomheder eller en bruger hos en af vores "
+        "kommuner, har vi sendt et login-link til den. Linket virker i {count} minut og kan kun bruges én "
+        "gang.",
+        "en": "If the address belongs to an approver at one of our companies or a user at one of our "
+        "municipalities, we have sent a login link to it. The link works for {count} minute and can be used "
         "once.",
     },
     "check_email_spam": {
@@ -38,8 +47,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "rate_limited_title": {"da": "For mange forsøg", "en": "Too many attempts"},
     "rate_limited_text": {
-        "da": "Der er bedt om for mange login-links på kort tid. Vent {seconds} sekunder, og prøv igen.",
-        "en": "Too many login links were asked for in a short time. Wait {seconds} seconds and try again.",
+        "da": "Der er bedt om for mange login-links på kort tid. Vent {count} sekunder, og prøv igen.",
+        "en": "Too many login links were asked for in a short time. Wait {count} seconds and try again.",
+    },
+    "rate_limited_text_one": {
+        "da": "Der er bedt om for mange login-links på kort tid. Vent {count} sekund, og prøv igen.",
+        "en": "Too many login links were asked for in a short time. Wait {count} second and try again.",
     },
     "logged_out": {"da": "Du er logget ud.", "en": "You are logged out."},
     "confirm_title": {"da": "Bekræft login", "en": "Confirm log-in"},
@@ -50,8 +63,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "confirm_button": {"da": "Log ind", "en": "Log in"},
     "link_expired_title": {"da": "Linket er udløbet", "en": "The link has expired"},
     "link_expired_text": {
-        "da": "Et login-link virker kun i {minutes} minutter. Bed om et nyt.",
-        "en": "A login link only works for {minutes} minutes. Ask for a new one.",
+        "da": "Et login-link virker kun i {count} minutter. Bed om et nyt.",
+        "en": "A login link only works for {count} minutes. Ask for a new one.",
+    },
+    "link_expired_text_one": {
+        "da": "Et login-link virker kun i {count} minut. Bed om et nyt.",
+        "en": "A login link only works for {count} minute. Ask for a new one.",
     },
     "link_used_title": {"da": "Linket er allerede brugt", "en": "The link has already been used"},
     "link_used_text": {

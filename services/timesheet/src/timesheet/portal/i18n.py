@@ -51,6 +51,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "da": "{count} var allerede afgjort af en anden og blev ikke ændret (se historikken).",
         "en": "{count} had already been decided by someone else and were left as they were (see the history).",
     },
+    "flash_skipped_one": {
+        "da": "1 var allerede afgjort af en anden og blev ikke ændret (se historikken).",
+        "en": "1 had already been decided by someone else and was left as it was (see the history).",
+    },
     "flash_rejected_one": {
         "da": "Afvist: {hours} timer for {citizen}, {date}.",
         "en": "Rejected: {hours} hours for {citizen}, {date}.",

@@ -260,3 +260,13 @@ async def test_the_language_chosen_on_a_portal_page_is_the_origins_one_cookie(po
     async with p.browser() as stranger:
         stranger.cookies.set("vikar_lang", "en", path="/")
         assert "Page not found" in p.visible_text((await stranger.get("/portal/no-such-page")).text)
+
+
+async def test_a_query_parameter_given_twice_on_a_portal_page_is_a_422_page_not_the_last_value(portal: Portal) -> None:
+    p = portal
+    await p.log_in()
+    page = await p.client.get("/portal/history?month=2026-10&month=2026-11")
+    assert page.status_code == 422, page.text[:2000]
+    assert _is_portal_html(page)
+    assert "Adressen kunne ikke bruges" in page.text
+    assert (await p.client.get("/portal/history?month=2026-10")).status_code == 200
