@@ -370,3 +370,10 @@ def test_the_vat_line_says_what_the_pdf_says(vat: VatTerms, da: str, en: str) ->
     if vat.category is not VatCategory.STANDARD:
         assert DA.vat(vat) == vat_text(vat), "the Danish words are the PDF's"
         assert "0 %" not in DA.vat(vat) and "0 %" not in EN.vat(vat)
+
+
+def test_the_hours_charts_description_agrees_in_number_with_the_months_listed() -> None:
+    one = charts.hours_chart(_kpis([KpiMonth("2026-10", 3, 3, 600, 3, 0)]), DA)
+    three = charts.hours_chart(_kpis(), EN)
+    assert "En søjle for 1 måned; i alt 10:00 timer." in one and "1 måneder" not in one
+    assert "One bar per month, 3 months; 75:00 hours in all." in three

@@ -157,7 +157,7 @@ def hours_chart(kpis: MunicipalityKpis, t: Translator) -> str:
         ax.set_ylim(0, max([*hours, 1]) * 1.1)
         _label_months(ax, _months(kpis), t)
 
-    desc = t("chart_hours_desc", hours=t.hours(kpis.co_financed_minutes), months=len(kpis.months))
+    desc = t.plural("chart_hours_desc", len(kpis.months), hours=t.hours(kpis.co_financed_minutes))
     return _render(HOURS_CHART, draw, t("chart_hours_title"), desc)
 
 

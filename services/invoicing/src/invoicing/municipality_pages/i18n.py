@@ -93,8 +93,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "chart_hours_title": {"da": "Medfinansierede timer pr. måned", "en": "Co-financed hours per month"},
     "chart_hours_axis": {"da": "Timer", "en": "Hours"},
     "chart_hours_desc": {
-        "da": "En søjle pr. måned, {months} måneder; i alt {hours} timer.",
-        "en": "One bar per month, {months} months; {hours} hours in all.",
+        "da": "En søjle pr. måned, {count} måneder; i alt {hours} timer.",
+        "en": "One bar per month, {count} months; {hours} hours in all.",
+    },
+    "chart_hours_desc_one": {
+        "da": "En søjle for 1 måned; i alt {hours} timer.",
+        "en": "One bar for 1 month; {hours} hours in all.",
     },
     "chart_placements_title": {
         "da": "Forløb startet og afsluttet pr. måned",
