@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import io
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +32,7 @@ from vikar_shared.events.placement import Approver, PageSessionEnded
 from vikar_shared.identity.tokens import COOKIE_NAME
 from vikar_shared.testing.browser import VIEWPORTS, launch_chromium
 from vikar_shared.testing.identity import MintedPageSession, page_session_cookie
+from vikar_shared.testing.pages import assert_page_headers, visible_text
 from vikar_shared.testing.plugin import bearer, free_port, publish_events, wait_until
 
 AALBORG = uuid.UUID("00000000-0000-4000-8000-0000000000a1")
@@ -41,22 +40,6 @@ FINANCE = bearer(Role.FINANCE)
 APPROVER = "godkender@bager.dk"
 TODAY = date(2026, 12, 10)
 LIST = "/portal/invoices"
-CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-)
-
-
-def visible_text(html: str) -> str:
-    """The page's text with tags dropped and whitespace (no-break spaces too) collapsed."""
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).replace("\xa0", " ").split())
-
-
-def assert_page_headers(response: httpx.Response) -> None:
-    assert response.headers["content-security-policy"] == CSP
-    assert response.headers["cache-control"] == "no-store"
-    assert response.headers["referrer-policy"] == "no-referrer"
-    assert response.headers["x-frame-options"] == "DENY"
-    assert response.headers["x-content-type-options"] == "nosniff"
 
 
 @dataclass
