@@ -38,9 +38,8 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from concurrently import timed_concurrently  # bench/concurrently.py (the script's own directory)
+from concurrently import invoicing_database, timed_concurrently  # bench/concurrently.py (the script's own directory)
 
-from invoicing.app import MIGRATIONS
 from invoicing.documents import service as documents
 from invoicing.ledger import service as ledger
 from invoicing.ledger.models import Party
@@ -48,8 +47,8 @@ from invoicing.money import amount_for
 from invoicing.stripe_sync import service as stripe_sync
 from invoicing.stripe_sync.client import StripeGateway
 from vikar_shared.auth import Principal, Role
-from vikar_shared.db import create_pool, transaction
-from vikar_shared.testing.plugin import StackSettings, clone_database, drop_database, running_stripe_proxy
+from vikar_shared.db import transaction
+from vikar_shared.testing.plugin import StackSettings, running_stripe_proxy
 
 FINANCE = Principal(subject="bench", role=Role.FINANCE)
 SELLER = Party(name="Fokus Folkeoplysning", street="Søndergade 1", postcode="9000", city="Aalborg", cvr="29403473")
@@ -213,9 +212,7 @@ async def run(
     stripe_concurrency: int = 4,
     stripe_url: str | None = None,
 ) -> None:
-    dsn = await clone_database(stack, "invoicing", MIGRATIONS)
-    pool = await create_pool(dsn, min_size=2, max_size=max(4, concurrency + 1))
-    try:
+    async with invoicing_database(stack, min_size=2, max_size=max(4, concurrency + 1), keep=keep) as pool:
         started = time.perf_counter()
         net = await seed(pool, companies, lines)
         total_lines = (lines // companies) * companies
@@ -263,12 +260,6 @@ async def run(
         if stripe:
             await sync_to_stripe(pool, stack, stripe, stripe_concurrency, stripe_url)
         print(f"after:  {load()}")
-    finally:
-        await pool.close()
-        if keep:
-            print(f"database kept: {dsn}")
-        else:
-            await drop_database(stack, dsn)
 
 
 def cli() -> None:

@@ -26,15 +26,15 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
+from concurrently import invoicing_database  # bench/concurrently.py (the script's own directory)
 
-from invoicing.app import MIGRATIONS
 from invoicing.money import amount_for
 from invoicing.municipality_kpis import repository
 from invoicing.municipality_kpis.models import END_REASONS, RETENTION_DAYS
 from invoicing.municipality_kpis.service import kpis_as_of
 from vikar_shared.auth import Principal, Role
-from vikar_shared.db import create_pool, transaction
-from vikar_shared.testing.plugin import StackSettings, clone_database, drop_database
+from vikar_shared.db import transaction
+from vikar_shared.testing.plugin import StackSettings
 
 FINANCE = Principal(subject="bench", role=Role.FINANCE)
 TODAY = date(2026, 11, 30)
@@ -141,9 +141,7 @@ async def explain(conn: asyncpg.Connection, municipality_id: uuid.UUID, as_of: d
 
 
 async def run(stack: StackSettings, citizens: int, lines: int, others: int, runs: int, show: bool, keep: bool) -> None:
-    dsn = await clone_database(stack, "invoicing", MIGRATIONS)
-    pool = await create_pool(dsn, min_size=1, max_size=2)
-    try:
+    async with invoicing_database(stack, min_size=1, max_size=2, keep=keep) as pool:
         print(f"before: {load()}", flush=True)
         started = time.perf_counter()
         rows = 0
@@ -176,12 +174,6 @@ async def run(stack: StackSettings, citizens: int, lines: int, others: int, runs
                 async with transaction(pool) as conn:
                     await explain(conn, measured, as_of)
         print(f"after:  {load()}")
-    finally:
-        await pool.close()
-        if keep:
-            print(f"database kept: {dsn}")
-        else:
-            await drop_database(stack, dsn)
 
 
 def cli() -> None:

@@ -40,17 +40,16 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from concurrently import timed_concurrently  # bench/concurrently.py (the script's own directory)
+from concurrently import invoicing_database, timed_concurrently  # bench/concurrently.py (the script's own directory)
 from stdnum import ean
 
-from invoicing.app import MIGRATIONS
 from invoicing.ledger.models import Party
 from invoicing.money import amount_for
 from invoicing.reconciliation import service as reconciliation
 from invoicing.statements import service as statements
 from vikar_shared.auth import Principal, Role
-from vikar_shared.db import create_pool, transaction
-from vikar_shared.testing.plugin import StackSettings, clone_database, drop_database
+from vikar_shared.db import transaction
+from vikar_shared.testing.plugin import StackSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 FINANCE = Principal(subject="bench", role=Role.FINANCE)
@@ -351,9 +350,7 @@ async def run(
     seed_only: bool,
     keep: bool,
 ) -> None:
-    dsn = await clone_database(stack, "invoicing", MIGRATIONS)
-    pool = await create_pool(dsn, min_size=2, max_size=max(4, concurrency + 1))
-    try:
+    async with invoicing_database(stack, min_size=2, max_size=max(4, concurrency + 1), keep=keep) as pool:
         print(f"before: {load()}", flush=True)
         seeded = await seed(pool, municipalities, citizens)
         print(
@@ -370,12 +367,6 @@ async def run(
             if peppol_documents:
                 await peppol(peppol_documents)
         print(f"after:  {load()}")
-    finally:
-        await pool.close()
-        if keep:
-            print(f"database kept: {dsn}")
-        else:
-            await drop_database(stack, dsn)
 
 
 def cli() -> None:
