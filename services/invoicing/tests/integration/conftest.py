@@ -74,10 +74,20 @@ class Invoicing:
         return int(await self.pool.fetchval(sql, *args))
 
     async def wait_for_count(self, sql: str, *args: object, expected: int, what: str) -> None:
-        async def reached() -> bool:
-            return await self.count(sql, *args) == expected
+        """Waits until ``sql`` counts ``expected``; fails naming the count last seen (slow, or wrong?).
 
-        await wait_until(reached, what=what, timeout=20)
+        The ceiling is the shared one (``wait_until``'s 30 s), not a shorter one: on a loaded 2-core CI machine a
+        consumer joining its group and accruing took over 20 s once, where it takes under a second alone."""
+        seen: list[int] = []
+
+        async def reached() -> bool:
+            seen.append(await self.count(sql, *args))
+            return seen[-1] == expected
+
+        try:
+            await wait_until(reached, what=what)
+        except pytest.fail.Exception:
+            pytest.fail(f"timed out waiting for {what}: {expected} expected, {seen[-1] if seen else 'none'} counted")
 
 
 @pytest.fixture
