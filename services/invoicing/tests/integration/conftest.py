@@ -86,8 +86,8 @@ class Invoicing:
 
         try:
             await wait_until(reached, what=what)
-        except pytest.fail.Exception:
-            pytest.fail(f"timed out waiting for {what}: {expected} expected, {seen[-1] if seen else 'none'} counted")
+        except pytest.fail.Exception as timed_out:  # keeps wait_until's report of what the service was doing
+            pytest.fail(f"{expected} expected, {seen[-1] if seen else 'none'} counted; {timed_out}")
 
 
 @pytest.fixture

@@ -40,6 +40,7 @@ from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.messaging.kafka import delete_topics, make_producer, topic_partitions
 from vikar_shared.migrations import SHARED_MIGRATIONS, migrate
 from vikar_shared.settings import DEV_JWT_SECRET, ENVIRONMENT_VARIABLE, Environment
+from vikar_shared.testing import stall
 
 # Fixtures of a private broker and database a test may stop and start (fault injection).
 pytest_plugins = ["vikar_shared.testing.private_servers"]
@@ -307,8 +308,12 @@ async def serve_in_process(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """Runs the app's lifespan (pool, relay, consumers) and gives an HTTP client talking to it."""
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield client
+        stall.register(app)  # a wait_until that times out reports what this app was doing
+        try:
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+                yield client
+        finally:
+            stall.unregister(app)
 
 
 def free_port() -> int:
@@ -393,13 +398,15 @@ def bearer_with_claims(role: Role = Role.ADMIN, **overrides: object) -> dict[str
 async def wait_until(
     predicate: Callable[[], Awaitable[bool]], *, timeout: float = 30.0, interval: float = 0.1, what: str = "condition"
 ) -> None:
-    """Polls ``predicate`` until true; fails the test naming ``what`` after ``timeout`` seconds."""
+    """Polls ``predicate`` until true; fails the test naming ``what`` after ``timeout`` seconds, with what
+    the apps :func:`serve_in_process` runs were doing then (:mod:`vikar_shared.testing.stall`)."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         if await predicate():
             return
         if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
+            diagnosis = await stall.describe_served_apps()
+            pytest.fail(f"timed out after {timeout}s waiting for {what}" + (f"\n{diagnosis}" if diagnosis else ""))
         await asyncio.sleep(interval)
 
 
