@@ -381,6 +381,9 @@ EXAMPLES: dict[type[EventData], EventData] = {
         ended_at=datetime(2026, 11, 27, 9, 30, tzinfo=UTC),
         not_after=datetime(2026, 11, 27, 9, 35, tzinfo=UTC),
     ),
+    placement.EmployeeRegistered: placement.EmployeeRegistered(
+        citizen_id=_ENTRY, employee_number=1001, employed_from=date(2026, 11, 2)
+    ),
     invoicing.HoursAccrued: invoicing.HoursAccrued(
         entry_id=_ENTRY,
         company_id=_COMPANY,
@@ -533,6 +536,27 @@ EXAMPLES: dict[type[EventData], EventData] = {
                 last_work_date=date(2026, 11, 5),
             )
         ],
+    ),
+    invoicing.PayPeriodClosed: invoicing.PayPeriodClosed(
+        pay_period_id=_COMPANY,
+        period_kind="monthly",
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 11, 30),
+        period_label="2026-11",
+        closed_at=datetime(2026, 12, 1, 8, 0, tzinfo=UTC),
+        employees=2,
+        blocked_employees=0,
+        total_minutes=9_450,
+        gross_ore=2_150_625,
+        adjustment_gross_ore=0,
+        holiday_allowance_basis_points=1_250,
+        holiday_allowance_basis_ore=2_150_625,
+        holiday_allowance_ore=268_828,
+        atp_employee_ore=9_465,
+        atp_employer_ore=18_935,
+        atp_band_changes=0,
+        submitted_minutes=0,
+        rejected_minutes=0,
     ),
 }
 

@@ -10,12 +10,14 @@ from invoicing.co_financing.endpoints import router as co_financing
 from invoicing.config import InvoicingSettings
 from invoicing.documents.endpoints import router as documents
 from invoicing.documents.jobs import render_invoice_documents
+from invoicing.economics.endpoints import router as economics
 from invoicing.invoices.endpoints import router as invoices
 from invoicing.ledger.endpoints import router as ledger
 from invoicing.municipality_kpis.endpoints import router as municipality_kpis
 from invoicing.municipality_pages.endpoints import router as municipality_pages
 from invoicing.municipality_pages.web import install_municipality_error_pages
 from invoicing.payments.endpoints import router as payments
+from invoicing.payroll.endpoints import router as payroll
 from invoicing.portal.endpoints import router as portal_invoices
 from invoicing.portal.web import install_portal_error_pages
 from invoicing.problem_codes import router as problem_pages
@@ -53,6 +55,9 @@ def create_app(settings: InvoicingSettings | None = None, role: Role = Role.ALL)
             statements,
             # Issue 12: a municipality's progress figures (JSON).
             municipality_kpis,
+            # Issue 13: pay periods (wage basis for payroll) and what each placement earns.
+            payroll,
+            economics,
             stripe_webhooks,
             portal_invoices,
             # Issue 12: the municipality's pages (/municipality under the one origin).

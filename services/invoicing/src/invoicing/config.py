@@ -1,16 +1,35 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from invoicing.periods import BillingPeriod
 from vikar_shared.settings import Environment, ServiceSettings
 from vikar_shared.types.identifiers import IdentifierError, cvr_number
 
 # Issue 10: the published test secret Stripe webhooks are signed with in tests and the local stack.
 TEST_STRIPE_WEBHOOK_SECRET = "whsec_vikarmodel_test"
 DEV_STRIPE_SECRET_KEY = "sk_test_vikarmodel"
+
+
+class BasisPointsFrom(BaseModel):
+    """A percentage in basis points (1 % = 100, 12.5 % = 1 250; 0..10 000) in force from ``effective_from``."""
+
+    model_config = ConfigDict(frozen=True)
+    effective_from: date
+    basis_points: int = Field(ge=0, le=10_000)
+
+
+def basis_points_in_force(versions: Sequence[BasisPointsFrom], day: date) -> int:
+    """The basis points of the latest version with ``effective_from`` on or before ``day``; 0 before the first."""
+    found = 0
+    for version in versions:
+        if version.effective_from <= day:
+            found = version.basis_points
+    return found
 
 
 class InvoicingSettings(ServiceSettings):
@@ -99,6 +118,32 @@ class InvoicingSettings(ServiceSettings):
     # Where the official Peppol validation artefacts (phive-rules-peppol XSLT, ph-ubl21 XSDs) are unpacked;
     # deploy/local fetches them into <repo>/.stack/peppol. Unset: VIKAR_STACK_DIR/peppol, else <repo>/.stack/peppol.
     peppol_artefacts_dir: str | None = None
+
+    # Issue 13, the pay side. The pay period's length (monthly by default; fortnights from fortnight_anchor).
+    pay_period: BillingPeriod = BillingPeriod.MONTHLY
+    # Hours worked before this day are outside the pay side (paid before Vikarmodel); unset: from the first
+    # pay period closed.
+    pay_from: date | None = None
+    # Holiday allowance (feriegodtgørelse, ferieloven § 16, stk. 2: 12.5 % for hourly paid employees without
+    # paid holiday), effective-dated; JSON in INVOICING_HOLIDAY_ALLOWANCE_VERSIONS.
+    holiday_allowance_versions: tuple[BasisPointsFrom, ...] = (
+        BasisPointsFrom(effective_from=date(2020, 9, 1), basis_points=1_250),
+    )
+    # The employer's on-cost on gross wage + holiday allowance (ATP, insurance, AES, …) used for margins,
+    # effective-dated; JSON in INVOICING_EMPLOYER_ON_COST_VERSIONS.
+    employer_on_cost_versions: tuple[BasisPointsFrom, ...] = (
+        BasisPointsFrom(effective_from=date(2000, 1, 1), basis_points=0),
+    )
+
+    @field_validator("holiday_allowance_versions", "employer_on_cost_versions")
+    @classmethod
+    def _versions_in_order(cls, value: tuple[BasisPointsFrom, ...]) -> tuple[BasisPointsFrom, ...]:
+        if not value:
+            raise ValueError("at least one version is needed")
+        days = [v.effective_from for v in value]
+        if days != sorted(set(days)):
+            raise ValueError("versions must be in order of effective_from, each day once")
+        return value
 
     def insecure_settings(self) -> list[str]:
         """The shared findings and, in production, the development Stripe key and the published test webhook

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -257,3 +257,45 @@ class CorrectionStatementIssued(EventData):
     currency: str
     total_minutes: int
     lines: list[StatementLine]
+
+
+class PayPeriodClosed(EventData):
+    """Finance closed a pay period (issue 13): the wage basis of every employee for the period's work dates is a
+    fact from now on; hours approved or corrected later land in a later period as adjustment lines.
+
+    Published by invoicing in the closing transaction (outbox), keyed by ``pay_period_id``. Totals only, no
+    personal data (the per-employee basis is downloaded from invoicing's API, by employee number).
+    ``period_kind``: ``monthly``, ``fortnightly`` or ``weekly``; ``period_label`` e.g. ``2026-11``.
+    Minutes are integer minutes; amounts integer øre: ``gross_ore`` the sum of the lines' gross wage (each
+    entry's ``minutes × wage rate / 60`` rounded half up once, as billable lines), of which
+    ``adjustment_gross_ore`` on adjustment lines of earlier periods; ``holiday_allowance_ore`` the sum over
+    employees of their period gross × ``holiday_allowance_basis_points`` / 10 000 rounded half up (ferieloven
+    § 16, stk. 2: 12.5 % = 1 250 basis points); ``atp_employee_ore`` / ``atp_employer_ore`` from the ATP band
+    each employee's hours fall in (the official hour bands for the period's length, a data table);
+    ``atp_band_changes`` how many earlier periods' bands the adjustments changed (reported, not settled);
+    ``submitted_minutes`` / ``rejected_minutes`` the period's hours not approved (listed for finance, not paid);
+    ``blocked_employees`` employees whose hours wait (no wage rate in force, no employee number)."""
+
+    event_type = "invoicing.pay_period_closed"
+    event_version = 1
+    topic = TOPIC
+
+    pay_period_id: UUID
+    period_kind: str
+    period_start: date
+    period_end: date
+    period_label: str
+    closed_at: datetime
+    employees: int
+    blocked_employees: int
+    total_minutes: int
+    gross_ore: int
+    adjustment_gross_ore: int
+    holiday_allowance_basis_points: int
+    holiday_allowance_basis_ore: int
+    holiday_allowance_ore: int
+    atp_employee_ore: int
+    atp_employer_ore: int
+    atp_band_changes: int
+    submitted_minutes: int
+    rejected_minutes: int

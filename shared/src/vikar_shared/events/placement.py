@@ -313,3 +313,21 @@ class PageSessionEnded(EventData):
     reason: str
     ended_at: datetime
     not_after: datetime
+
+
+class EmployeeRegistered(EventData):
+    """The agency employed a citizen: the first placement created for them gave them an **employee number**
+    (issue 13). Payroll and invoicing's pay side identify the employee by that number; the CPR number the
+    payroll system needs leaves placement only through its audited, finance-only export, never here.
+
+    Published by placement in the transaction that assigned the number (outbox), keyed by ``citizen_id``
+    (after a citizen merge the kept citizen may be announced again with the number it keeps).
+    ``employee_number``: 1..99 999 999, unique, never reused; ``employed_from``: the first placement's start date."""
+
+    event_type = "placement.employee_registered"
+    event_version = 1
+    topic = TOPIC
+
+    citizen_id: UUID
+    employee_number: int = Field(ge=1, le=99_999_999)
+    employed_from: date

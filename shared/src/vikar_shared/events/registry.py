@@ -18,6 +18,7 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     placement.CitizensMerged,
     placement.PageLoginLinkRequested,
     placement.PageSessionEnded,
+    placement.EmployeeRegistered,
     timesheet.HoursSubmitted,
     timesheet.EntryApproved,
     timesheet.EntryRejected,
@@ -32,6 +33,7 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     invoicing.InvoiceVoided,
     invoicing.StatementIssued,
     invoicing.CorrectionStatementIssued,
+    invoicing.PayPeriodClosed,
 )
 
 REGISTRY: dict[tuple[str, int], type[EventData]] = {(t.event_type, t.event_version): t for t in EVENT_TYPES}
