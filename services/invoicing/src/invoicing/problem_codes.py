@@ -267,6 +267,17 @@ CATALOGUE = service_catalogue(
                 "Intet for kalderen; driften ser på hændelsen i dead-letter-emnet.",
             ),
         ),
+        # Issue 13: a placement event with a negative wage rate (a contract breach, dead-lettered).
+        entry(
+            "wage-rate-negative",
+            409,
+            en=("Wage rate below zero", "A placement event carried a wage rate below zero øre per hour."),
+            da=("Timeløn under nul", "En hændelse om en placering havde en timeløn under nul øre i timen."),
+            do=(
+                "Nothing to do for the caller; operations look at the event in the dead-letter topic.",
+                "Intet for kalderen; driften ser på hændelsen i dead-letter-emnet.",
+            ),
+        ),
         # Issue 11: co-financing statements (helper "statements core").
         not_found_entry("statement", en="statement", da="opgørelse"),
         not_found_entry("statement-run", en="statement run", da="opgørelseskørsel"),

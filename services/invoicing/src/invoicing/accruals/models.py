@@ -55,11 +55,14 @@ class Placement:
 
 @dataclass(frozen=True, slots=True)
 class BillRateVersion:
-    """A placement's bill rate from ``effective_from``; ``position`` is its place in the event's list."""
+    """A placement's bill rate from ``effective_from``; ``position`` is its place in the event's list;
+    ``wage_rate_ore_per_hour`` the wage in force from then (None: none; stored for the pay side, never read by
+    accrual, so it is not loaded with the bill rates)."""
 
     effective_from: date
     bill_rate_ore_per_hour: int
     position: int = 0
+    wage_rate_ore_per_hour: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

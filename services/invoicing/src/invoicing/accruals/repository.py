@@ -232,16 +232,40 @@ async def get_placement(conn: asyncpg.Connection, placement_id: UUID) -> Placeme
 
 
 async def replace_bill_rates(conn: asyncpg.Connection, placement_id: UUID, versions: list[BillRateVersion]) -> None:
-    """The event carries every version, so the stored set is replaced, not merged."""
+    """The event carries every version, so the stored set is replaced, not merged. When the wage versions
+    (effective_from, wage øre per hour, in order) differ from those stored, the placement's
+    ``wage_rates_changed_seq`` is raised (the pay close re-prices paid entries of such placements only)."""
     transaction_memo().pop((_MEMO_BILL_RATES, placement_id), None)
-    await conn.execute("delete from placement_bill_rates where placement_id = $1", placement_id)
+    before = await conn.fetch(
+        """delete from placement_bill_rates where placement_id = $1
+           returning position, effective_from, wage_rate_ore_per_hour""",
+        placement_id,
+    )
     await conn.execute(
-        """insert into placement_bill_rates (placement_id, position, effective_from, bill_rate_ore_per_hour)
-           select $1::uuid, * from unnest($2::integer[], $3::date[], $4::bigint[])""",
+        """insert into placement_bill_rates (placement_id, position, effective_from, bill_rate_ore_per_hour,
+                                             wage_rate_ore_per_hour)
+           select $1::uuid, * from unnest($2::integer[], $3::date[], $4::bigint[], $5::bigint[])""",
         placement_id,
         [v.position for v in versions],
         [v.effective_from for v in versions],
         [v.bill_rate_ore_per_hour for v in versions],
+        [v.wage_rate_ore_per_hour for v in versions],
+    )
+    ordered = sorted(before, key=lambda r: r["position"])
+    old_wages = [(r["effective_from"], r["wage_rate_ore_per_hour"]) for r in ordered]
+    if old_wages != [(v.effective_from, v.wage_rate_ore_per_hour) for v in versions]:
+        await conn.execute(
+            "update placements set wage_rates_changed_seq = nextval('wage_rate_change_seq') where placement_id = $1",
+            placement_id,
+        )
+
+
+async def set_wage_rate(conn: asyncpg.Connection, placement_id: UUID, wage_rate_ore_per_hour: int | None) -> None:
+    """The wage rate (øre per hour, null: none stated) of ``placement_created``, kept for the pay side only."""
+    await conn.execute(
+        "update placements set wage_rate_ore_per_hour = $2 where placement_id = $1",
+        placement_id,
+        wage_rate_ore_per_hour,
     )
 
 

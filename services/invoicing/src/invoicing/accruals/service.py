@@ -62,6 +62,9 @@ async def record_placement(conn: asyncpg.Connection, event_id: UUID, data: Place
         end_date=data.end_date,
     )
     await repository.upsert_placement(conn, placement)
+    if data.wage_rate_ore_per_hour is not None and data.wage_rate_ore_per_hour < 0:
+        raise conflict("wage-rate-negative", f"placement {data.placement_id} has a negative wage rate")
+    await repository.set_wage_rate(conn, data.placement_id, data.wage_rate_ore_per_hour)
     pending = await repository.pending_entries_of_placement(conn, placement.placement_id)
     if pending:
         versions = await _terms_for(conn, placement)
@@ -71,12 +74,21 @@ async def record_placement(conn: asyncpg.Connection, event_id: UUID, data: Place
 
 
 async def record_bill_rates(conn: asyncpg.Connection, data: PlacementRatesChanged) -> None:
-    """Completes no pending entry (those wait for placement and terms only), so it accrues nothing.
+    """Completes no pending entry (those wait for placement and terms only), so it accrues nothing. Stores the
+    versions' wage rates too (the pay side's; a negative one is a contract breach: 409 ``wage-rate-negative``,
+    dead-lettered).
 
     No lock: an accrual reads the versions in one statement, so it is priced wholly before or wholly
     after this change, and no entry can be left waiting for it."""
+    if any(v.wage_rate_ore_per_hour is not None and v.wage_rate_ore_per_hour < 0 for v in data.rates):
+        raise conflict("wage-rate-negative", f"placement {data.placement_id} has a negative wage rate")
     versions = [
-        BillRateVersion(effective_from=v.effective_from, bill_rate_ore_per_hour=v.bill_rate_ore_per_hour, position=i)
+        BillRateVersion(
+            effective_from=v.effective_from,
+            bill_rate_ore_per_hour=v.bill_rate_ore_per_hour,
+            position=i,
+            wage_rate_ore_per_hour=v.wage_rate_ore_per_hour,
+        )
         for i, v in enumerate(data.rates)
     ]
     await repository.replace_bill_rates(conn, data.placement_id, versions)
