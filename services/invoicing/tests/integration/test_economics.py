@@ -9,12 +9,11 @@ import uuid
 from datetime import date
 from typing import Any
 
+from invoicing.config import BasisPointsFrom
 from vikar_shared.auth import Role
 from vikar_shared.events.placement import PlacementCreated, PlacementRatesChanged, RateVersion
 from vikar_shared.testing.plugin import bearer
 from vikar_shared.types.identifiers import contains_cpr
-
-from invoicing.config import BasisPointsFrom
 
 AALBORG = uuid.UUID("00000000-0000-4000-8000-0000000000a1")
 BAGER = uuid.UUID("00000000-0000-4000-8000-0000000000c1")
