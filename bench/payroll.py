@@ -85,28 +85,9 @@ _ENTRY_COLUMNS = [
     "approval_event_id",
     "accrued_at",
 ]
-_BILLABLE_COLUMNS = [
-    "entry_id",
-    "company_id",
-    "placement_id",
-    "citizen_id",
-    "citizen_name",
-    "work_date",
-    "minutes",
-    "rate_ore_per_hour",
-    "amount_ore",
-]
-_CO_FINANCING_COLUMNS = [
-    "entry_id",
-    "municipality_id",
-    "terms_id",
-    "citizen_id",
-    "citizen_name",
-    "work_date",
-    "minutes",
-    "rate_ore_per_hour",
-    "amount_ore",
-]
+_LINE_COLUMNS = ["citizen_id", "citizen_name", "work_date", "minutes", "rate_ore_per_hour", "amount_ore"]
+_BILLABLE_COLUMNS = ["entry_id", "company_id", "placement_id", *_LINE_COLUMNS]
+_CO_FINANCING_COLUMNS = ["entry_id", "municipality_id", "terms_id", *_LINE_COLUMNS]
 _UNAPPROVED_COLUMNS = ["entry_id", "placement_id", "company_id", "work_date", "minutes", "status", "status_at"]
 
 

@@ -22,7 +22,7 @@ placement's rounding kept); only their margin in basis points is computed from t
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from uuid import UUID
 
@@ -83,15 +83,7 @@ class Figures:
         return divide_round_half_up(sign * self.margin_ore * BASIS_POINTS, abs(revenue))
 
     def __add__(self, other: Figures) -> Figures:
-        return Figures(
-            minutes=self.minutes + other.minutes,
-            wage_rate_missing_minutes=self.wage_rate_missing_minutes + other.wage_rate_missing_minutes,
-            revenue_company_ore=self.revenue_company_ore + other.revenue_company_ore,
-            revenue_municipality_ore=self.revenue_municipality_ore + other.revenue_municipality_ore,
-            wage_gross_ore=self.wage_gross_ore + other.wage_gross_ore,
-            holiday_allowance_ore=self.holiday_allowance_ore + other.holiday_allowance_ore,
-            on_cost_ore=self.on_cost_ore + other.on_cost_ore,
-        )
+        return Figures(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(Figures)))
 
 
 NOTHING = Figures(0, 0, 0, 0, 0, 0, 0)

@@ -50,9 +50,9 @@ select m.placement_id, coalesce(p.company_id, w.company_id) as company_id, c.nam
        (select t.municipality_name from municipality_terms t where t.municipality_id = p.municipality_id
         order by t.recorded_seq desc limit 1) as municipality_name,
        em.employee_number,
-       coalesce(w.minutes, 0) as minutes, coalesce(w.missing, 0) as wage_rate_missing_minutes,
-       coalesce(b.ore, 0) as revenue_company_ore, coalesce(cf.ore, 0) as revenue_municipality_ore,
-       coalesce(w.gross, 0) as wage_gross_ore
+       coalesce(w.minutes, 0)::bigint as minutes, coalesce(w.missing, 0)::bigint as wage_rate_missing_minutes,
+       coalesce(b.ore, 0)::bigint as revenue_company_ore, coalesce(cf.ore, 0)::bigint as revenue_municipality_ore,
+       coalesce(w.gross, 0)::bigint as wage_gross_ore
 from placements_of_month m
      left join placements p on p.placement_id = m.placement_id
      left join worked w on w.placement_id = m.placement_id
@@ -66,20 +66,4 @@ from placements_of_month m
 async def placement_facts(conn: asyncpg.Connection, first_day: date, next_first_day: date) -> list[PlacementFacts]:
     """Every placement with approved hours, billable or co-financing amounts with work dates in
     ``[first_day, next_first_day)``, as recorded now."""
-    rows = await conn.fetch(_FACTS, first_day, next_first_day)
-    return [
-        PlacementFacts(
-            placement_id=r["placement_id"],
-            company_id=r["company_id"],
-            company_name=r["company_name"],
-            municipality_id=r["municipality_id"],
-            municipality_name=r["municipality_name"],
-            employee_number=r["employee_number"],
-            minutes=int(r["minutes"]),
-            wage_rate_missing_minutes=int(r["wage_rate_missing_minutes"]),
-            revenue_company_ore=int(r["revenue_company_ore"]),
-            revenue_municipality_ore=int(r["revenue_municipality_ore"]),
-            wage_gross_ore=int(r["wage_gross_ore"]),
-        )
-        for r in rows
-    ]
+    return [PlacementFacts(**dict(r)) for r in await conn.fetch(_FACTS, first_day, next_first_day)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -24,19 +25,7 @@ class FiguresOut(BaseModel):
 
     @classmethod
     def of(cls, f: Figures) -> FiguresOut:
-        return cls(
-            minutes=f.minutes,
-            wage_rate_missing_minutes=f.wage_rate_missing_minutes,
-            revenue_company_ore=f.revenue_company_ore,
-            revenue_municipality_ore=f.revenue_municipality_ore,
-            revenue_ore=f.revenue_ore,
-            wage_gross_ore=f.wage_gross_ore,
-            holiday_allowance_ore=f.holiday_allowance_ore,
-            on_cost_ore=f.on_cost_ore,
-            wage_cost_ore=f.wage_cost_ore,
-            margin_ore=f.margin_ore,
-            margin_basis_points=f.margin_basis_points,
-        )
+        return cls.model_validate(f, from_attributes=True)  # the derived figures are properties of Figures
 
 
 class PlacementEconomicsOut(FiguresOut):
@@ -49,16 +38,7 @@ class PlacementEconomicsOut(FiguresOut):
 
     @classmethod
     def of_row(cls, row: PlacementEconomics) -> PlacementEconomicsOut:
-        f = row.facts
-        return cls(
-            placement_id=f.placement_id,
-            company_id=f.company_id,
-            company_name=f.company_name,
-            municipality_id=f.municipality_id,
-            municipality_name=f.municipality_name,
-            employee_number=f.employee_number,
-            **FiguresOut.of(row.figures).model_dump(),
-        )
+        return cls.model_validate({**asdict(row.facts), **FiguresOut.of(row.figures).model_dump()})
 
 
 class GroupEconomicsOut(FiguresOut):
@@ -68,12 +48,8 @@ class GroupEconomicsOut(FiguresOut):
 
     @classmethod
     def of_group(cls, group: GroupEconomics) -> GroupEconomicsOut:
-        return cls(
-            id=group.group_id,
-            name=group.name,
-            placements=group.placements,
-            **FiguresOut.of(group.figures).model_dump(),
-        )
+        ids = {"id": group.group_id, "name": group.name, "placements": group.placements}
+        return cls.model_validate({**ids, **FiguresOut.of(group.figures).model_dump()})
 
 
 class EconomicsOut(BaseModel):
