@@ -95,6 +95,14 @@ async def test_a_placements_revenue_wage_cost_and_margin_in_exact_ore_json_and_c
         build.approval(anna, date(2026, 12, 1), 60),  # December: neither
     )
     await invoicing.wait_for_count("select count(*) from co_financing_lines", expected=3, what="accrued")
+    # A name carrying a CPR number, as typed by mistake (placement refuses one; put here behind its back): the
+    # economics name the employee by number only, so it must not come out.
+    typo = "Anna " + "170387" + "-4821 Jensen"
+    assert contains_cpr(typo), "the detector finds it"
+    for table in ("placements", "billable_lines", "co_financing_lines"):
+        await invoicing.pool.execute(
+            f"update {table} set citizen_name = $1 where citizen_id = $2", typo, anna.citizen_id
+        )
     settings = invoicing.app.state.settings
     invoicing.app.state.settings = settings.model_copy(
         update={"employer_on_cost_versions": (BasisPointsFrom(effective_from=date(2026, 1, 1), basis_points=1_000),)}
