@@ -103,15 +103,4 @@ async def unapproved_in(conn: asyncpg.Connection, first_day: date, last_day: dat
         first_day,
         last_day,
     )
-    return [
-        UnapprovedEntry(
-            entry_id=r["entry_id"],
-            placement_id=r["placement_id"],
-            company_id=r["company_id"],
-            work_date=r["work_date"],
-            minutes=r["minutes"],
-            corrects_entry_id=r["corrects_entry_id"],
-            status=UnapprovedStatus(r["status"]),
-        )
-        for r in rows
-    ]
+    return [UnapprovedEntry(**{**r, "status": UnapprovedStatus(r["status"])}) for r in rows]

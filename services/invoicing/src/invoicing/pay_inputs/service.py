@@ -84,28 +84,29 @@ async def record_submitted(conn: asyncpg.Connection, data: HoursSubmitted, *, oc
 
 async def record_changed(conn: asyncpg.Connection, data: EntryChanged, *, occurred_at: datetime) -> None:
     """The entry's new work date and minutes; still ``submitted``."""
-    entry = UnapprovedEntry(
-        entry_id=data.entry_id,
-        placement_id=data.placement_id,
-        company_id=data.company_id,
-        work_date=data.work_date,
-        minutes=data.minutes,
-        corrects_entry_id=data.corrects_entry_id,
-        status=UnapprovedStatus.SUBMITTED,
-    )
-    await repository.upsert_unapproved(conn, [entry], status_at=occurred_at)
+    await _record_entry(conn, data, data.corrects_entry_id, UnapprovedStatus.SUBMITTED, occurred_at)
 
 
 async def record_rejected(conn: asyncpg.Connection, data: EntryRejected, *, occurred_at: datetime) -> None:
     """The entry as rejected (its reason is not stored)."""
+    await _record_entry(conn, data, None, UnapprovedStatus.REJECTED, occurred_at)
+
+
+async def _record_entry(
+    conn: asyncpg.Connection,
+    data: EntryChanged | EntryRejected,
+    corrects_entry_id: UUID | None,
+    status: UnapprovedStatus,
+    occurred_at: datetime,
+) -> None:
     entry = UnapprovedEntry(
         entry_id=data.entry_id,
         placement_id=data.placement_id,
         company_id=data.company_id,
         work_date=data.work_date,
         minutes=data.minutes,
-        corrects_entry_id=None,
-        status=UnapprovedStatus.REJECTED,
+        corrects_entry_id=corrects_entry_id,
+        status=status,
     )
     await repository.upsert_unapproved(conn, [entry], status_at=occurred_at)
 
