@@ -16,7 +16,7 @@ from invoicing.pay_inputs.models import Employee, UnapprovedEntry, UnapprovedSta
 from invoicing.pay_inputs.service import employees_by_citizen, unapproved_in
 from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.events.placement import CitizensMerged, EmployeeRegistered, PlacementRatesChanged, RateVersion
-from vikar_shared.events.timesheet import EntryApproved, EntryChanged, EntryRejected, HoursSubmitted, SubmittedEntry
+from vikar_shared.events.timesheet import EntryChanged, EntryRejected, HoursSubmitted, SubmittedEntry
 from vikar_shared.messaging.kafka import make_producer
 
 AALBORG = uuid.UUID("00000000-0000-4000-8000-0000000000a2")
@@ -162,20 +162,11 @@ def _rejected(placement_id: uuid.UUID, entry_id: uuid.UUID, work_date: date, min
     )
 
 
-def _approved(placement_id: uuid.UUID, entry_id: uuid.UUID, work_date: date, minutes: int) -> EntryApproved:
-    return EntryApproved(
-        entry_id=entry_id,
-        placement_id=placement_id,
-        company_id=BAGER,
-        work_date=work_date,
-        minutes=minutes,
-        approved_by="approver@bager.dk",
-        approved_at=T0,
-    )
-
-
-async def test_only_submitted_and_rejected_entries_are_listed_with_their_latest_facts(invoicing: Any) -> None:
-    placement = uuid.uuid4()
+async def test_only_submitted_and_rejected_entries_are_listed_with_their_latest_facts(
+    invoicing: Any, build: Any
+) -> None:
+    anna = build.placement(company_id=BAGER, municipality_id=AALBORG, citizen_name="Anna Jensen", bill_rate=30_000)
+    placement = anna.placement_id
     changed, rejected, resubmitted, approved, correction, december = (uuid.uuid4() for _ in range(6))
     at = [T0 + timedelta(minutes=i) for i in range(4)]
     sent = await _send(
@@ -195,7 +186,7 @@ async def test_only_submitted_and_rejected_entries_are_listed_with_their_latest_
         (_changed(placement, changed, date(2026, 11, 10), 75), placement, at[1]),
         (_rejected(placement, rejected, date(2026, 11, 4), 120), placement, at[1]),
         (_rejected(placement, resubmitted, date(2026, 11, 5), 90), placement, at[1]),
-        (_approved(placement, approved, date(2026, 11, 6), 30), placement, at[1]),
+        (build.approval(anna, date(2026, 11, 6), 30).model_copy(update={"entry_id": approved}), placement, at[1]),
         # The rejected entry submitted again with other minutes (same entry id), and a correction of the approved.
         (
             _submitted(
