@@ -278,6 +278,24 @@ CATALOGUE = service_catalogue(
                 "Intet for kalderen; driften ser på hændelsen i dead-letter-emnet.",
             ),
         ),
+        # Issue 13, part B (pay inputs): an employee number placement already gave another citizen (a contract
+        # breach, dead-lettered).
+        entry(
+            "employee-number-taken",
+            409,
+            en=(
+                "Employee number taken",
+                "A placement event gave a citizen an employee number that another citizen already holds.",
+            ),
+            da=(
+                "Medarbejdernummeret er optaget",
+                "En hændelse fra placering gav en borger et medarbejdernummer, som en anden borger allerede har.",
+            ),
+            do=(
+                "Nothing to do for the caller; operations look at the event in the dead-letter topic.",
+                "Intet for kalderen; driften ser på hændelsen i dead-letter-emnet.",
+            ),
+        ),
         # Issue 11: co-financing statements (helper "statements core").
         not_found_entry("statement", en="statement", da="opgørelse"),
         not_found_entry("statement-run", en="statement run", da="opgørelseskørsel"),

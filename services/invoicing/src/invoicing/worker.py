@@ -11,6 +11,7 @@ from invoicing.adjustments.handlers import on_municipality_terms_set, on_placeme
 from invoicing.citizens.handlers import on_citizens_merged
 from invoicing.companies.handlers import on_company_registered, on_company_updated
 from invoicing.municipality_kpis import handlers as kpis
+from invoicing.pay_inputs import handlers as pay_inputs
 from invoicing.statements.handlers import on_citizen_referred
 from vikar_shared.events import placement, timesheet
 from vikar_shared.events.envelope import Envelope
@@ -20,13 +21,14 @@ from vikar_shared.events.placement import (
     CitizensMerged,
     CompanyRegistered,
     CompanyUpdated,
+    EmployeeRegistered,
     MunicipalityTermsSet,
     PageSessionEnded,
     PlacementCreated,
     PlacementRatesChanged,
     PlacementStatusChanged,
 )
-from vikar_shared.events.timesheet import EntryApproved
+from vikar_shared.events.timesheet import EntryApproved, EntryChanged, EntryRejected, HoursSubmitted
 from vikar_shared.identity.revocation import on_page_session_ended
 from vikar_shared.messaging.subscriber import ConsumerSpec
 
@@ -53,6 +55,8 @@ PLACEMENTS = ConsumerSpec(
         # Issue 12: the progress figures' read model.
         PlacementStatusChanged: kpis.on_placement_status_changed,
         ActivityLogged: kpis.on_activity_logged,
+        # Issue 13: the pay side's employees (employee numbers).
+        EmployeeRegistered: pay_inputs.on_employee_registered,
     },
     description="Keeps the terms (with the statement, VAT and payment fields), placements, bill rate and referrals "
     "(what a co-financing statement names a citizen by) read models; accrues approved entries that waited; "
@@ -61,15 +65,24 @@ PLACEMENTS = ConsumerSpec(
     "billing rhythm, payment terms, approvers); records page sessions the identity owner ended (the portal's "
     "invoices pages refuse them); keeps the municipality progress figures' read model (each placement's status, "
     "start and end date and end reason; citizens' first days at a company, activity first_day_accompanied; a "
-    "merged citizen's rows move to the citizen kept)",
+    "merged citizen's rows move to the citizen kept); keeps the employees read model (each citizen's employee "
+    "number and start date; a merged citizen's row moves to the citizen kept, or goes when that one has a number)",
 )
 
 APPROVALS = ConsumerSpec(
     name="invoicing.approvals",
     topics=[timesheet.TOPIC],
-    handlers={EntryApproved: on_entry_approved},
+    handlers={
+        EntryApproved: on_entry_approved,
+        # Issue 13: hours worked but not approved, for the pay close (an approved entry is left out when read).
+        HoursSubmitted: pay_inputs.on_hours_submitted,
+        EntryChanged: pay_inputs.on_entry_changed,
+        EntryRejected: pay_inputs.on_entry_rejected,
+    },
     prepare={EntryApproved: prepare_approvals},
-    description="Records approved entries and accrues them into billable and co-financing lines",
+    description="Records approved entries and accrues them into billable and co-financing lines; keeps the "
+    "unapproved hours read model (entries submitted, changed or rejected, with their latest work date and minutes; "
+    "never a rejection reason) the pay close lists for finance",
 )
 
 CONSUMERS: list[ConsumerSpec] = [PLACEMENTS, APPROVALS]

@@ -54,9 +54,14 @@ CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
     ConsumerGroup(
         "invoicing.placements",
         (placement.TOPIC,),
-        "Placements, terms, companies and citizen merges, to price and bill hours",
+        "Placements, terms, companies and citizen merges, to price and bill hours; employee numbers, for the pay side",
     ),
-    ConsumerGroup("invoicing.approvals", (timesheet.TOPIC,), "Approved hours, to accrue invoice and co-financing"),
+    ConsumerGroup(
+        "invoicing.approvals",
+        (timesheet.TOPIC,),
+        "Approved hours, to accrue invoice and co-financing; submitted, changed and rejected hours not approved, "
+        "for the pay close",
+    ),
     ConsumerGroup("notifications.companies", (placement.TOPIC,), "Companies and their approvers, to address e-mails"),
     ConsumerGroup("notifications.hours", (timesheet.TOPIC,), "Submitted hours, mailed to the company's approvers"),
 )

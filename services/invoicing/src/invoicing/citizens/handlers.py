@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from invoicing.pay_inputs import service as pay_inputs
 from vikar_shared.citizen_aliases import apply_merge
 from vikar_shared.db import transaction_memo
 from vikar_shared.events.envelope import Envelope
@@ -29,9 +30,11 @@ CITIZEN_TABLES: tuple[str, ...] = (
 async def on_citizens_merged(conn: asyncpg.Connection, envelope: Envelope, data: CitizensMerged) -> None:
     """Records the alias and moves the placements, billable and co-financing lines of the merged id to the
     kept one, so a statement's unique citizens count the person once. Amounts and names on the lines are
-    kept as accrued (a statement shows a citizen under the name of their latest line)."""
+    kept as accrued (a statement shows a citizen under the name of their latest line). Issue 13: the merged
+    citizen's employee row (primary key citizen id, so not in :data:`CITIZEN_TABLES`) is deleted when the kept
+    citizen has one (it keeps its employee number), else moved to the kept citizen."""
     transaction_memo().clear()  # placements read earlier in this transaction may name the merged citizen
-    await apply_merge(
+    kept = await apply_merge(
         conn,
         CITIZEN_TABLES,
         merged=data.merged_citizen_id,
@@ -39,3 +42,5 @@ async def on_citizens_merged(conn: asyncpg.Connection, envelope: Envelope, data:
         merged_at=data.merged_at,
         event_id=envelope.id,
     )
+    if kept is not None:
+        await pay_inputs.merge_employee(conn, merged=data.merged_citizen_id, kept=kept)
