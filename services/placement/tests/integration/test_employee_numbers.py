@@ -6,16 +6,13 @@ older placements once; a citizen merge keeps (or moves) the number; ``GET /emplo
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 
 from placement.app import MIGRATIONS, announce_after_migration, create_app
@@ -26,81 +23,20 @@ from placement.config import PlacementSettings
 from vikar_shared.auth import Role
 from vikar_shared.db import create_pool, transaction
 from vikar_shared.testing.plugin import DatabaseBefore, bearer, serve_in_process
-from vikar_shared.types.identifiers import contains_cpr
 
 Api = Any  # conftest.Api
+Hiring = Any  # conftest.Hiring
+World = Any  # conftest.World
 ADMIN = bearer(Role.ADMIN, sub="admin-1")
 CONSULTANT = bearer(Role.CONSULTANT, sub="anna")
 FINANCE = bearer(Role.FINANCE, sub="fie")
 MIGRATION = "20261215_10_employee_numbers.sql"
-CPRS = {"Mette Jensen": "010190-1234", "Ole Hansen": "150285-2345", "Sara Lund": "230477-3456"}
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-def assert_no_cpr(text: str) -> None:
-    """No CPR number in ``text``: none of the test's numbers in either spelling, and nothing CPR-shaped once the
-    ids (UUIDs, whose digit runs can look like one) are taken out."""
-    for cpr in CPRS.values():
-        assert cpr not in text and cpr.replace("-", "") not in text
-    assert not contains_cpr(_UUID.sub("", text))
 
 
 @pytest.fixture
 async def api(serve_placement: Any) -> AsyncIterator[Api]:
     async with serve_placement(date(2026, 11, 30)) as running:
         yield running
-
-
-@dataclass
-class World:
-    municipality: str
-    companies: list[str]
-    referrals: dict[str, str]  # name -> referral id
-    citizens: dict[str, str]  # name -> citizen id
-
-
-async def world(client: httpx.AsyncClient, names: tuple[str, ...] = ("Mette Jensen", "Ole Hansen")) -> World:
-    m = await client.post("/municipalities", json={"name": "Aalborg"}, headers=ADMIN)
-    assert m.status_code == 201, m.text
-    mid = m.json()["id"]
-    terms = {"effective_from": "2024-01-01", "co_financing_rate_ore_per_hour": 6500, "eligibility_threshold_weeks": 26}
-    assert (await client.post(f"/municipalities/{mid}/terms", headers=ADMIN, json=terms)).status_code == 201
-    companies = []
-    for cvr in ("12345674", "10150817"):
-        c = await client.post(
-            "/companies",
-            headers=CONSULTANT,
-            json={"name": f"Firma {cvr}", "cvr": cvr, "approvers": [{"email": f"ib@{cvr}.dk", "name": "Ib"}]},
-        )
-        assert c.status_code == 201, c.text
-        companies.append(c.json()["id"])
-    referrals, citizens = {}, {}
-    for name in names:
-        body = {
-            "cpr": CPRS[name],
-            "name": name,
-            "municipality_id": mid,
-            "referred_on": "2026-02-01",
-            "weeks_unemployed": 60,
-        }
-        r = await client.post("/referrals", headers=CONSULTANT, json=body)
-        assert r.status_code == 201, r.text
-        referrals[name], citizens[name] = r.json()["id"], r.json()["citizen_id"]
-    return World(mid, companies, referrals, citizens)
-
-
-async def place(api: Api, w: World, name: str, start: str, company: int = 0, **patch: Any) -> dict[str, Any]:
-    body = {
-        "referral_id": w.referrals[name],
-        "company_id": w.companies[company],
-        "start_date": start,
-        "bill_rate_ore_per_hour": 18_550,
-        "wage_rate_ore_per_hour": 14_000,
-    } | patch
-    r = await api.client.post("/placements", headers=CONSULTANT, json=body)
-    assert r.status_code == 201, r.text
-    placed: dict[str, Any] = r.json()
-    return placed
 
 
 async def outbox(api_or_dsn: Any, event_type: str) -> list[asyncpg.Record]:
@@ -120,12 +56,14 @@ def data(row: asyncpg.Record) -> dict[str, Any]:
     return dict(envelope["data"]) | {"_subject": envelope["subject"]}
 
 
-async def test_the_first_placement_gives_a_number_once_and_announces_it_without_name_or_cpr(api: Api) -> None:
-    w = await world(api.client)
-    await place(api, w, "Mette Jensen", "2026-03-01")
+async def test_the_first_placement_gives_a_number_once_and_announces_it_without_name_or_cpr(
+    hiring: Hiring, api: Api
+) -> None:
+    w = await hiring.world(api.client)
+    await hiring.place(api, w, "Mette Jensen", "2026-03-01")
     # A second placement (another company, an earlier start) keeps the number and its date.
-    await place(api, w, "Mette Jensen", "2026-02-15", company=1)
-    await place(api, w, "Ole Hansen", "2026-04-01")
+    await hiring.place(api, w, "Mette Jensen", "2026-02-15", company=1)
+    await hiring.place(api, w, "Ole Hansen", "2026-04-01")
 
     rows = await api.sql("select id, employee_number, employed_from from citizens order by employee_number")
     assert [(str(r["id"]), r["employee_number"], r["employed_from"]) for r in rows] == [
@@ -153,7 +91,9 @@ async def test_the_first_placement_gives_a_number_once_and_announces_it_without_
     ]
     for r in events:
         assert "Mette" not in r["envelope"] and "Ole" not in r["envelope"]
-    assert_no_cpr(" ".join(r["envelope"] for r in await api.sql("select envelope::text as envelope from outbox")))
+    hiring.assert_no_cpr(
+        " ".join(r["envelope"] for r in await api.sql("select envelope::text as envelope from outbox"))
+    )
     audited = await api.sql(
         "select actor, subject, details from audit_log where action = 'citizen.employee_number_assigned' order by id"
     )
@@ -170,9 +110,9 @@ async def test_the_first_placement_gives_a_number_once_and_announces_it_without_
     assert len(await outbox(api, "placement.employee_registered")) == 2
 
 
-async def test_a_refused_placement_uses_no_number_and_announces_nothing(api: Api) -> None:
-    w = await world(api.client)
-    await place(api, w, "Mette Jensen", "2026-03-01")
+async def test_a_refused_placement_uses_no_number_and_announces_nothing(hiring: Hiring, api: Api) -> None:
+    w = await hiring.world(api.client)
+    await hiring.place(api, w, "Mette Jensen", "2026-03-01")
     overlapping = await api.client.post(
         "/placements",
         headers=CONSULTANT,
@@ -201,9 +141,9 @@ async def test_a_refused_placement_uses_no_number_and_announces_nothing(api: Api
     assert len(await outbox(api, "placement.employee_registered")) == 1
 
 
-async def test_agency_staff_find_an_employee_by_number(api: Api) -> None:
-    w = await world(api.client)
-    await place(api, w, "Mette Jensen", "2026-03-01")
+async def test_agency_staff_find_an_employee_by_number(hiring: Hiring, api: Api) -> None:
+    w = await hiring.world(api.client)
+    await hiring.place(api, w, "Mette Jensen", "2026-03-01")
     for staff in (CONSULTANT, FINANCE, ADMIN):
         r = await api.client.get("/employees/1001", headers=staff)
         assert r.status_code == 200, r.text
@@ -235,7 +175,7 @@ async def test_agency_staff_find_an_employee_by_number(api: Api) -> None:
 # --- the migration and the migrate step -----------------------------------------------------------------------
 
 
-async def _old_world(conn: asyncpg.Connection, vault: CprVault) -> dict[str, Any]:
+async def _old_world(conn: asyncpg.Connection, vault: CprVault, cprs: dict[str, str]) -> dict[str, Any]:
     """Rows as placement stored them before issue 13: three citizens, two of them placed (Ole first, Mette with
     two placements, the first created later than Ole's), Sara only referred."""
     mid, terms, company = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -251,7 +191,7 @@ async def _old_world(conn: asyncpg.Connection, vault: CprVault) -> dict[str, Any
         "insert into companies (id, name, cvr, created_by) values ($1, 'Firma', '12345674', 'x')", company
     )
     citizens, placements = {}, {}
-    for name, cpr in CPRS.items():
+    for name, cpr in cprs.items():
         citizen, referral = uuid.uuid4(), uuid.uuid4()
         citizens[name] = citizen
         await conn.execute(
@@ -309,6 +249,7 @@ async def _old_world(conn: asyncpg.Connection, vault: CprVault) -> dict[str, Any
 
 
 async def test_the_migration_numbers_placed_citizens_and_the_migrate_step_announces_once(
+    hiring: Hiring,
     database_before: Callable[[str, Path, str], Awaitable[DatabaseBefore]],
     kafka: str,
     kafka_namespace: str,
@@ -318,7 +259,7 @@ async def test_the_migration_numbers_placed_citizens_and_the_migrate_step_announ
     vault = CprVault(settings.cpr_encryption_key, settings.cpr_hash_key)
     conn = await asyncpg.connect(db.dsn)
     try:
-        old = await _old_world(conn, vault)
+        old = await _old_world(conn, vault, hiring.CPRS)
         citizens, placements = old["citizens"], old["placements"]
         assert await db.apply() == [MIGRATION]
 
@@ -345,7 +286,9 @@ async def test_the_migration_numbers_placed_citizens_and_the_migrate_step_announ
     async with serve_in_process(create_app(settings)):
         pass
     registered = await outbox(db.dsn, "placement.employee_registered")
-    assert sorted((data(r)["employee_number"], data(r)["citizen_id"], data(r)["employed_from"]) for r in registered) == [
+    assert sorted(
+        (data(r)["employee_number"], data(r)["citizen_id"], data(r)["employed_from"]) for r in registered
+    ) == [
         (1001, str(citizens["Ole Hansen"]), "2026-02-01"),
         (1002, str(citizens["Mette Jensen"]), "2026-03-01"),
     ]
@@ -367,7 +310,7 @@ async def test_the_migration_numbers_placed_citizens_and_the_migrate_step_announ
     }
     assert all(r["key"] == data(r)["placement_id"] for r in republished)
     everything = await outbox(db.dsn, "placement.employee_registered") + republished
-    assert_no_cpr(" ".join(r["envelope"] for r in everything))
+    hiring.assert_no_cpr(" ".join(r["envelope"] for r in everything))
 
     # Run again (a restart, a second replica): nothing more; the step also runs on its own.
     async with serve_in_process(create_app(settings)):
@@ -381,9 +324,9 @@ async def test_the_migration_numbers_placed_citizens_and_the_migrate_step_announ
     assert len(await outbox(db.dsn, "placement.placement_rates_changed")) == 3
 
 
-async def test_placements_created_after_the_migration_are_not_republished(api: Api) -> None:
-    w = await world(api.client)
-    await place(api, w, "Mette Jensen", "2026-03-01")
+async def test_placements_created_after_the_migration_are_not_republished(hiring: Hiring, api: Api) -> None:
+    w = await hiring.world(api.client)
+    await hiring.place(api, w, "Mette Jensen", "2026-03-01")
     pool = await create_pool(api.settings.database_url)
     try:
         await announce_after_migration(pool)
@@ -424,9 +367,9 @@ async def _number_of(api: Api, citizen: uuid.UUID) -> tuple[int | None, date | N
     return rows[0]["employee_number"], rows[0]["employed_from"]
 
 
-async def test_a_merge_moves_the_merged_number_to_a_kept_citizen_without_one(api: Api) -> None:
+async def test_a_merge_moves_the_merged_number_to_a_kept_citizen_without_one(hiring: Hiring, api: Api) -> None:
     vault = CprVault(api.settings.cpr_encryption_key, api.settings.cpr_hash_key)
-    w = await world(api.client)
+    w = await hiring.world(api.client)
     kept, wide = await _stored_twice(api, vault, w)
     await api.sql(
         """update citizens set employee_number = 1500, employed_from = '2026-03-01', employee_announced_at = now()
@@ -449,15 +392,15 @@ async def test_a_merge_moves_the_merged_number_to_a_kept_citizen_without_one(api
     moved = await api.sql("select subject, details from audit_log where action = 'citizen.employee_number_moved'")
     assert [(r["subject"], json.loads(r["details"])["employee_number"]) for r in moved] == [(str(kept), 1500)]
     # The kept citizen's next placement keeps the number.
-    await place(api, w, "Mette Jensen", "2026-06-01")
+    await hiring.place(api, w, "Mette Jensen", "2026-06-01")
     assert await _number_of(api, kept) == (1500, date(2026, 3, 1))
     assert len(await outbox(api, "placement.employee_registered")) == 1
 
 
-async def test_a_merge_keeps_the_kept_citizen_s_own_number(api: Api) -> None:
+async def test_a_merge_keeps_the_kept_citizen_s_own_number(hiring: Hiring, api: Api) -> None:
     vault = CprVault(api.settings.cpr_encryption_key, api.settings.cpr_hash_key)
-    w = await world(api.client)
-    await place(api, w, "Mette Jensen", "2026-03-01")  # 1001
+    w = await hiring.world(api.client)
+    await hiring.place(api, w, "Mette Jensen", "2026-03-01")  # 1001
     kept, wide = await _stored_twice(api, vault, w)
     await api.sql(
         """update citizens set employee_number = 1500, employed_from = '2026-02-01', employee_announced_at = now()
@@ -476,9 +419,9 @@ async def test_a_merge_keeps_the_kept_citizen_s_own_number(api: Api) -> None:
     assert json.loads(details[0]["details"])["merged_employee_number"] == 1500
 
 
-async def test_a_merge_of_citizens_without_numbers_announces_no_employee(api: Api) -> None:
+async def test_a_merge_of_citizens_without_numbers_announces_no_employee(hiring: Hiring, api: Api) -> None:
     vault = CprVault(api.settings.cpr_encryption_key, api.settings.cpr_hash_key)
-    w = await world(api.client)
+    w = await hiring.world(api.client)
     kept, wide = await _stored_twice(api, vault, w)
 
     report = await _repair(api, vault)
