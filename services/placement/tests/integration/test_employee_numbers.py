@@ -51,6 +51,15 @@ async def outbox(api_or_dsn: Any, event_type: str) -> list[asyncpg.Record]:
     return list(await api_or_dsn.sql(query, event_type))
 
 
+async def _announce(dsn: str) -> None:
+    """The migrate step's announcements, run on their own (as a second replica would)."""
+    pool = await create_pool(dsn)
+    try:
+        await announce_after_migration(pool)
+    finally:
+        await pool.close()
+
+
 def data(row: asyncpg.Record) -> dict[str, Any]:
     envelope: dict[str, Any] = json.loads(row["envelope"])
     return dict(envelope["data"]) | {"_subject": envelope["subject"]}
@@ -102,39 +111,20 @@ async def test_the_first_placement_gives_a_number_once_and_announces_it_without_
         ("anna", w.citizens["Ole Hansen"], 1002),
     ]
     # Numbered citizens written in the placement's transaction are announced already: the migrate step adds nothing.
-    pool = await create_pool(api.settings.database_url)
-    try:
-        await announce_after_migration(pool)
-    finally:
-        await pool.close()
+    await _announce(api.settings.database_url)
     assert len(await outbox(api, "placement.employee_registered")) == 2
 
 
 async def test_a_refused_placement_uses_no_number_and_announces_nothing(hiring: Hiring, api: Api) -> None:
     w = await hiring.world(api.client)
     await hiring.place(api, w, "Mette Jensen", "2026-03-01")
-    overlapping = await api.client.post(
-        "/placements",
-        headers=CONSULTANT,
-        json={
-            "referral_id": w.referrals["Mette Jensen"],
-            "company_id": w.companies[0],
-            "start_date": "2026-03-10",
-            "bill_rate_ore_per_hour": 18_550,
-        },
-    )
+    refused = []
+    for name, extra in (("Mette Jensen", {}), ("Ole Hansen", {"wage_rate_ore_per_hour": -1})):
+        body = {"referral_id": w.referrals[name], "company_id": w.companies[0], "start_date": "2026-03-10"}
+        body |= {"bill_rate_ore_per_hour": 18_550} | extra
+        refused.append(await api.client.post("/placements", headers=CONSULTANT, json=body))
+    overlapping, bad = refused
     assert overlapping.status_code == 409, overlapping.text
-    bad = await api.client.post(
-        "/placements",
-        headers=CONSULTANT,
-        json={
-            "referral_id": w.referrals["Ole Hansen"],
-            "company_id": w.companies[0],
-            "start_date": "2026-03-10",
-            "bill_rate_ore_per_hour": 18_550,
-            "wage_rate_ore_per_hour": -1,
-        },
-    )
     assert bad.status_code == 422, bad.text
     rows = await api.sql("select employee_number from citizens where employee_number is not null")
     assert [r["employee_number"] for r in rows] == [1001]
@@ -315,11 +305,7 @@ async def test_the_migration_numbers_placed_citizens_and_the_migrate_step_announ
     # Run again (a restart, a second replica): nothing more; the step also runs on its own.
     async with serve_in_process(create_app(settings)):
         pass
-    pool = await create_pool(db.dsn)
-    try:
-        await announce_after_migration(pool)
-    finally:
-        await pool.close()
+    await _announce(db.dsn)
     assert len(await outbox(db.dsn, "placement.employee_registered")) == 2
     assert len(await outbox(db.dsn, "placement.placement_rates_changed")) == 3
 
@@ -327,11 +313,7 @@ async def test_the_migration_numbers_placed_citizens_and_the_migrate_step_announ
 async def test_placements_created_after_the_migration_are_not_republished(hiring: Hiring, api: Api) -> None:
     w = await hiring.world(api.client)
     await hiring.place(api, w, "Mette Jensen", "2026-03-01")
-    pool = await create_pool(api.settings.database_url)
-    try:
-        await announce_after_migration(pool)
-    finally:
-        await pool.close()
+    await _announce(api.settings.database_url)
     assert await outbox(api, "placement.placement_rates_changed") == []
     assert len(await outbox(api, "placement.placement_created")) == 1
 
