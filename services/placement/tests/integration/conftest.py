@@ -16,9 +16,12 @@ import httpx
 import pytest
 
 from placement.app import MIGRATIONS, create_app
+from placement.citizens.repair import RepairReport, merge_duplicate_citizens
+from placement.citizens.vault import CprVault
 from placement.config import PlacementSettings
 from vikar_shared.auth import Role
 from vikar_shared.clock import Clock, FixedClock
+from vikar_shared.db import create_pool, transaction
 from vikar_shared.testing.plugin import bearer, serve_in_process
 from vikar_shared.types.identifiers import contains_cpr
 
@@ -50,6 +53,15 @@ class Api:
         answer = await self.client.post(f"/municipalities/{mid}/terms", headers=admin, json=terms)
         assert answer.status_code == 201, answer.text
         return mid
+
+    async def repair(self, vault: CprVault) -> RepairReport:
+        """Runs the citizen repair (``merge_duplicate_citizens``) on the app's database, as startup does."""
+        pool = await create_pool(self.settings.database_url)
+        try:
+            async with transaction(pool) as conn:
+                return await merge_duplicate_citizens(conn, vault)
+        finally:
+            await pool.close()
 
     async def events(self, event_type: str) -> list[dict[str, Any]]:
         rows = await self.sql(

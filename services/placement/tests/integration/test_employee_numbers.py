@@ -17,11 +17,10 @@ import pytest
 
 from placement.app import MIGRATIONS, announce_after_migration, create_app
 from placement.citizens.models import Cpr
-from placement.citizens.repair import merge_duplicate_citizens
 from placement.citizens.vault import CprVault
 from placement.config import PlacementSettings
 from vikar_shared.auth import Role
-from vikar_shared.db import create_pool, transaction
+from vikar_shared.db import create_pool
 from vikar_shared.testing.plugin import DatabaseBefore, bearer, serve_in_process
 
 Api = Any  # conftest.Api
@@ -335,15 +334,6 @@ async def _stored_twice(api: Api, vault: CprVault, w: World) -> tuple[uuid.UUID,
     return kept, wide
 
 
-async def _repair(api: Api, vault: CprVault) -> Any:
-    pool = await create_pool(api.settings.database_url)
-    try:
-        async with transaction(pool) as conn:
-            return await merge_duplicate_citizens(conn, vault)
-    finally:
-        await pool.close()
-
-
 async def _number_of(api: Api, citizen: uuid.UUID) -> tuple[int | None, date | None]:
     rows = await api.sql("select employee_number, employed_from from citizens where id = $1", citizen)
     return rows[0]["employee_number"], rows[0]["employed_from"]
@@ -359,7 +349,7 @@ async def test_a_merge_moves_the_merged_number_to_a_kept_citizen_without_one(hir
         wide,
     )
 
-    report = await _repair(api, vault)
+    report = await api.repair(vault)
 
     assert report.merged == [(kept, wide)]
     assert await _number_of(api, kept) == (1500, date(2026, 3, 1))
@@ -390,7 +380,7 @@ async def test_a_merge_keeps_the_kept_citizen_s_own_number(hiring: Hiring, api: 
         wide,
     )
 
-    await _repair(api, vault)
+    await api.repair(vault)
 
     assert await _number_of(api, kept) == (1001, date(2026, 3, 1))
     registered = [data(r) for r in await outbox(api, "placement.employee_registered")]
@@ -406,7 +396,7 @@ async def test_a_merge_of_citizens_without_numbers_announces_no_employee(hiring:
     w = await hiring.world(api.client)
     kept, wide = await _stored_twice(api, vault, w)
 
-    report = await _repair(api, vault)
+    report = await api.repair(vault)
 
     assert report.merged == [(kept, wide)]
     assert await _number_of(api, kept) == (None, None)
