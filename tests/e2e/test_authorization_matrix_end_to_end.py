@@ -76,6 +76,8 @@ QUERIES: dict[str, dict[str, str]] = {
     "/exports/bookkeeping.csv": {"from": "2026-11-01", "to": "2026-11-30"},
     # Issue 12: a municipality's progress figures (as_of defaults to today; a past day here).
     "/municipalities/{municipality_id}/kpis": {"as_of": "2026-10-31"},
+    # Issue 13 (part A): the CPR export (finance only).
+    "/employees/cpr-export.csv": {"employed_from": "2026-10-01", "employed_to": "2026-10-31"},
 }
 
 
@@ -191,6 +193,8 @@ async def world_ids(system: System) -> tuple[dict[str, str], list[str]]:
         "invoice_id": str(draft["invoice_id"]),
         "statement_id": str(statements[0]["statement_id"]),
         "run_id": runs[-1],
+        # Issue 13 (part A): an employee number (the first citizen placed in a fresh system).
+        "employee_number": "1001",
     }
     secrets = [str(p["citizen_name"]), world.approver_emails[0], world.approver_emails[1], "Bager Hansen"]
     return ids, secrets
@@ -213,7 +217,7 @@ async def test_every_endpoint_without_a_token_answers_401(system: System) -> Non
             "statement_id",
             "run_id",
         )
-    } | {"email": "someone@example.org"}
+    } | {"email": "someone@example.org", "employee_number": "1001"}
     checked = 0
     for route in await routes(system):
         r = await call(system, route, ids, {})

@@ -235,6 +235,8 @@ def seed(world: World) -> None:
         "invoice_id": invoice_ids,
         "run_id": [str(run["run_id"])],
         "statement_id": statement_ids,
+        # Issue 13 (part A): the employee number of the first citizen placed in a fresh system.
+        "employee_number": ["1001"],
     }
     world.tokens = {
         "consultant": consultant,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import asyncpg
 from fastapi import FastAPI
 
 from placement.activities.endpoints import router as activities
 from placement.agreements.endpoints import router as agreements
+from placement.citizens import service as citizens
 from placement.citizens.endpoints import router as referrals
 from placement.citizens.repair import merge_duplicate_citizens
 from placement.citizens.vault import CprVault
@@ -18,6 +21,7 @@ from placement.config import PlacementSettings
 from placement.identity.endpoints import router as identity
 from placement.identity.pages import install_identity_error_pages
 from placement.openings.endpoints import router as openings
+from placement.placements import service as placements_service
 from placement.placements.endpoints import router as placements
 from placement.problem_codes import router as problem_pages
 from placement.reference.endpoints import router as reference
@@ -26,6 +30,18 @@ from vikar_shared.http.app import create_service_app
 from vikar_shared.runtime import Role
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+log = logging.getLogger(__name__)
+
+
+async def announce_after_migration(pool: asyncpg.Pool) -> None:
+    """Issue 13: announces what the migration ``20261215_10`` recorded without an event (after the citizen repair,
+    in the process that migrated): an ``employee_registered`` for every numbered citizen not yet announced, and one
+    ``placement_rates_changed`` (all current versions) for every placement created before the issue, so invoicing
+    learns their wage rates. Idempotent: a second run (another replica, a restart) writes nothing."""
+    async with transaction(pool) as conn:
+        employees = await citizens.announce_employees(conn)
+        placed = await placements_service.announce_wage_rates(conn)
+    log.info("announced %d employees and the rates of %d placements", len(employees), len(placed))
 
 
 def create_app(settings: PlacementSettings | None = None, role: Role = Role.ALL) -> FastAPI:
@@ -38,6 +54,7 @@ def create_app(settings: PlacementSettings | None = None, role: Role = Role.ALL)
         if app.state.migrated:
             async with transaction(app.state.pool) as conn:
                 await merge_duplicate_citizens(conn, app.state.cpr_vault)
+            await announce_after_migration(app.state.pool)
         yield
 
     app = create_service_app(

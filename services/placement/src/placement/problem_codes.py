@@ -287,6 +287,18 @@ CATALOGUE = service_catalogue(
             en=("Account number missing", "Payment means 31 and 42 need the account number (DK-R-006)."),
             da=("Kontonummer mangler", "Betalingsmåde 31 og 42 kræver kontonummeret (DK-R-006)."),
         ),
+        # Issue 13 (part A): employee numbers and the CPR export.
+        not_found_entry("employee", en="employee", da="medarbejder", by=("number", "nummeret")),
+        rule_entry(
+            "range-reversed",
+            en=("Range reversed", "The range ends before it starts."),
+            da=("Omvendt interval", "Intervallet slutter, før det begynder."),
+        ),
+        rule_entry(
+            "range-too-long",
+            en=("Range too long", "The range covers more days than one export allows (366, both ends included)."),
+            da=("For langt interval", "Intervallet dækker flere dage, end ét udtræk tillader (366, begge dage med)."),
+        ),
     ],
 )
 # GET /problems/<service>/ and /problems/<service>/{code}: included by app.py.

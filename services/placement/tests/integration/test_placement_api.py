@@ -110,9 +110,9 @@ async def test_full_registration_publishes_events_without_cpr(
     await consumer.start()
     records = []
     try:
-        while len(records) < 5:
+        while len(records) < 6:
             batch = await consumer.getmany(timeout_ms=10_000)
-            assert batch, f"only {len(records)} of 5 events arrived"
+            assert batch, f"only {len(records)} of 6 events arrived"
             records += [r for rs in batch.values() for r in rs]
     finally:
         await consumer.stop()
@@ -120,6 +120,8 @@ async def test_full_registration_publishes_events_without_cpr(
     assert types == [
         "placement.citizen_referred",
         "placement.company_registered",
+        # Issue 13: the citizen's first placement employs them.
+        "placement.employee_registered",
         "placement.municipality_terms_set",
         "placement.municipality_terms_set",
         "placement.placement_created",

@@ -13,10 +13,8 @@ import httpx
 import pytest
 
 from placement.citizens.models import Cpr
-from placement.citizens.repair import merge_duplicate_citizens
 from placement.citizens.vault import CprVault
 from vikar_shared.auth import Role
-from vikar_shared.db import create_pool, transaction
 from vikar_shared.events.envelope import Envelope
 from vikar_shared.events.placement import TOPIC, CitizensMerged
 from vikar_shared.events.registry import decode
@@ -64,15 +62,6 @@ async def _old_citizen(api: Api, vault: CprVault, digits: str, mid: uuid.UUID, r
     return citizen_id
 
 
-async def _repair(api: Api, vault: CprVault) -> Any:
-    pool = await create_pool(api.settings.database_url)
-    try:
-        async with transaction(pool) as conn:
-            return await merge_duplicate_citizens(conn, vault)
-    finally:
-        await pool.close()
-
-
 async def _merge_events(api: Api) -> list[asyncpg.Record]:
     return await api.sql(
         "select topic, key, envelope::text as envelope from outbox where envelope->>'type' = 'placement.citizens_merged' order by id"
@@ -90,7 +79,7 @@ async def test_the_repair_publishes_one_event_per_merge_and_none_when_run_again(
     ole = await _old_citizen(api, vault, "0101901234", mid, date(2026, 3, 4))
     alone = await _old_citizen(api, vault, "0202021234", mid, date(2026, 3, 5))
 
-    report = await _repair(api, vault)
+    report = await api.repair(vault)
 
     assert sorted(report.merged) == sorted([(mette, mette_wide), (mette, mette_mixed), (ole, ole_wide)])
     rows = await _merge_events(api)
@@ -109,7 +98,7 @@ async def test_the_repair_publishes_one_event_per_merge_and_none_when_run_again(
     assert all("4821" not in str(e.data) and "Mette" not in str(e.data) for e in events)
     assert alone not in {d.kept_citizen_id for d in decoded if isinstance(d, CitizensMerged)}
 
-    again = await _repair(api, vault)
+    again = await api.repair(vault)
 
     assert (again.merged, again.normalised, again.blocked) == ([], [], [])
     assert len(await _merge_events(api)) == 3
@@ -139,7 +128,7 @@ async def test_a_blocked_merge_publishes_nothing(api: Api) -> None:
         )
         assert placed.status_code == 201, placed.text
 
-    report = await _repair(api, vault)
+    report = await api.repair(vault)
 
     assert len(report.blocked) == 1 and report.merged == []
     assert await _merge_events(api) == []

@@ -113,6 +113,42 @@ class NameChangeRecorded:
     changed_by: str
 
 
+@dataclass(frozen=True)
+class Employee:
+    """A citizen the agency employs (issue 13): the employee number given when the first placement was created
+    for them (1..99 999 999, unique, never reused) and that placement's start date (``employed_from``)."""
+
+    citizen_id: UUID
+    employee_number: int
+    name: str
+    employed_from: date
+
+
+@dataclass(frozen=True)
+class NewEmployee:
+    """A row of the CPR export: the employee and the CPR number opened from its seal (``repr`` hides it)."""
+
+    employee: Employee
+    cpr: Cpr
+
+
+# The longest range one CPR export covers, in days (both ends included): a leap year.
+CPR_EXPORT_MAX_DAYS = 366
+
+
+def check_export_range(first: date, last: date) -> None:
+    """``first`` to ``last`` (both included) is a range of at most :data:`CPR_EXPORT_MAX_DAYS` days. Raises
+    ``DomainError`` 422 on ``employed_to``: ``range-reversed`` (before ``employed_from``), ``range-too-long``."""
+    if last < first:
+        raise invalid("employed_to", "range-reversed", "employed_to is before employed_from")
+    if (last - first).days + 1 > CPR_EXPORT_MAX_DAYS:
+        raise invalid(
+            "employed_to",
+            "range-too-long",
+            f"One export covers at most {CPR_EXPORT_MAX_DAYS} days, both ends included",
+        )
+
+
 def parse_cpr(raw: str, field: str = "cpr") -> Cpr:
     """Accepts DDMMYY-SSSS or DDMMYYSSSS with a real birth date (python-stdnum's ``stdnum.dk.cpr``, the
     century from the 7th digit). Full-width digits are normalised to ASCII first

@@ -16,7 +16,10 @@ For every group of citizens whose sealed numbers normalise to the same CPR numbe
   so timesheet and invoicing re-point their read models and count the person once;
 - gives the kept citizen the name of the group's most recently recorded referral (the rule of
   ``citizens.service.refer_citizen``), keeping a different earlier name in ``citizen_name_changes``;
-- re-seals and re-hashes the kept citizen in the normalised form (``citizen.cpr_normalised``).
+- re-seals and re-hashes the kept citizen in the normalised form (``citizen.cpr_normalised``);
+- (issue 13) keeps the kept citizen's employee number; when it has none and a merged citizen has one, the kept
+  citizen takes it (``citizen.employee_number_moved``); whenever a merged citizen had a number, writes
+  ``placement.employee_registered`` for the kept citizen with the number it keeps, after the ``citizens_merged``.
 
 A group whose merge breaks a constraint (two placements of the same person at one company on
 overlapping days) is left as it is, audited as ``citizen.merge_blocked`` and logged for a person to
@@ -30,6 +33,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from uuid import UUID
 
 import asyncpg
@@ -39,7 +43,7 @@ from placement.citizens.models import Cpr, parse_cpr
 from placement.citizens.vault import CprVault
 from vikar_shared.db import create_pool, transaction
 from vikar_shared.errors import DomainError
-from vikar_shared.events.placement import CitizensMerged
+from vikar_shared.events.placement import CitizensMerged, EmployeeRegistered
 from vikar_shared.outbox import add_event
 
 log = logging.getLogger(__name__)
@@ -91,6 +95,9 @@ async def _merge_group(
         [m["id"] for m in members],
     )
     names = {m["id"]: m["name"] for m in members}
+    # Issue 13: the kept citizen keeps its employee number; without one it takes the first merged citizen's.
+    number, employed_from = keeper["employee_number"], keeper["employed_from"]
+    numbered_merged: list[asyncpg.Record] = []
     for other in others:
         moved: dict[str, int] = {}
         for table, column in references:
@@ -101,6 +108,10 @@ async def _merge_group(
             )
             moved[table] = int(status.rsplit(" ", 1)[-1])
         await conn.execute("delete from citizens where id = $1", other["id"])
+        if other["employee_number"] is not None:
+            numbered_merged.append(other)
+            if number is None:
+                number, employed_from = other["employee_number"], other["employed_from"]
         await record(
             conn,
             actor=ACTOR,
@@ -113,6 +124,8 @@ async def _merge_group(
                 "kept_name": keeper["name"],
                 "moved": moved,
                 "why": "the same CPR number stored with full-width digits",
+                "merged_employee_number": other["employee_number"],
+                "kept_employee_number": number,
             },
         )
         await add_event(
@@ -145,9 +158,40 @@ async def _merge_group(
         vault.seal(cpr),
         name,
     )
+    if numbered_merged:
+        await _employ_kept(conn, keeper, number, employed_from)
     if not others:
         await record(conn, actor=ACTOR, action="citizen.cpr_normalised", subject=keeper["id"], details={})
         report.normalised.append(keeper["id"])
+
+
+async def _employ_kept(conn: asyncpg.Connection, keeper: asyncpg.Record, number: int, employed_from: date) -> None:
+    """After merging a numbered citizen into ``keeper``: the kept citizen holds ``number`` (its own, or the merged
+    one's when it had none; the merged row, deleted, held it until now) and is announced again
+    (``placement.employee_registered`` keyed by the kept id, after its ``citizens_merged`` events), so the pay
+    side learns which number the person keeps. A number taken from the merged citizen is audited."""
+    if keeper["employee_number"] is None:
+        await conn.execute(
+            "update citizens set employee_number = $2, employed_from = $3 where id = $1",
+            keeper["id"],
+            number,
+            employed_from,
+        )
+        await record(
+            conn,
+            actor=ACTOR,
+            action="citizen.employee_number_moved",
+            subject=keeper["id"],
+            details={"employee_number": number, "employed_from": employed_from.isoformat()},
+        )
+    await conn.execute("update citizens set employee_announced_at = now() where id = $1", keeper["id"])
+    await add_event(
+        conn,
+        EmployeeRegistered(citizen_id=keeper["id"], employee_number=number, employed_from=employed_from),
+        source=SOURCE,
+        subject=keeper["id"],
+        key=keeper["id"],
+    )
 
 
 async def merge_duplicate_citizens(conn: asyncpg.Connection, vault: CprVault) -> RepairReport:
@@ -156,7 +200,8 @@ async def merge_duplicate_citizens(conn: asyncpg.Connection, vault: CprVault) ->
     async with conn.transaction():
         await conn.execute("select pg_advisory_xact_lock($1)", _LOCK_KEY)
         rows = await conn.fetch(
-            "select id, cpr_hash, cpr_encrypted, name, created_at from citizens order by created_at, id"
+            """select id, cpr_hash, cpr_encrypted, name, created_at, employee_number, employed_from
+               from citizens order by created_at, id"""
         )
         groups: dict[bytes, tuple[Cpr, list[asyncpg.Record]]] = {}
         for row in rows:

@@ -5,7 +5,7 @@ from uuid import UUID
 
 import asyncpg
 
-from placement.citizens.models import Caseworker, NameChangeRecorded, Referral, ReferralRecorded
+from placement.citizens.models import Caseworker, Employee, NameChangeRecorded, Referral, ReferralRecorded
 
 _REFERRAL_SELECT = """
     select r.id, r.citizen_id, c.name as citizen_name, r.municipality_id, r.referred_on, r.weeks_unemployed,
@@ -155,3 +155,66 @@ async def name_changes_recorded(conn: asyncpg.Connection, citizen_id: UUID) -> l
         )
         for r in rows
     ]
+
+
+# --- Issue 13 (part A): employee numbers ---------------------------------------------------------------------
+_EMPLOYEE_COLUMNS = "id as citizen_id, employee_number, name, employed_from"
+
+
+def _employee(row: asyncpg.Record) -> Employee:
+    return Employee(
+        citizen_id=row["citizen_id"],
+        employee_number=row["employee_number"],
+        name=row["name"],
+        employed_from=row["employed_from"],
+    )
+
+
+async def assign_employee_number(conn: asyncpg.Connection, citizen_id: UUID, employed_from: date) -> Employee | None:
+    """Gives the citizen the next employee number, employed from ``employed_from``, and marks it announced (the
+    caller writes the event in this transaction). None when the citizen has a number already (the row lock makes
+    a concurrent first placement wait and then find it)."""
+    row = await conn.fetchrow(
+        f"""update citizens
+            set employee_number = nextval('employee_numbers'), employed_from = $2, employee_announced_at = now()
+            where id = $1 and employee_number is null
+            returning {_EMPLOYEE_COLUMNS}""",
+        citizen_id,
+        employed_from,
+    )
+    return _employee(row) if row is not None else None
+
+
+async def employee_by_number(conn: asyncpg.Connection, employee_number: int) -> Employee | None:
+    row = await conn.fetchrow(f"select {_EMPLOYEE_COLUMNS} from citizens where employee_number = $1", employee_number)
+    return _employee(row) if row is not None else None
+
+
+async def employees_from(conn: asyncpg.Connection, first: date, last: date) -> list[tuple[Employee, bytes]]:
+    """Every citizen employed from ``first`` to ``last`` (both included), by employee number, with the sealed CPR."""
+    rows = await conn.fetch(
+        f"""select {_EMPLOYEE_COLUMNS}, cpr_encrypted from citizens
+            where employed_from between $1 and $2
+            order by employee_number""",
+        first,
+        last,
+    )
+    return [(_employee(r), r["cpr_encrypted"]) for r in rows]
+
+
+async def unannounced_employees(conn: asyncpg.Connection) -> list[Employee]:
+    """Numbered citizens whose number was never announced (the backfill), by number, locked for the caller."""
+    rows = await conn.fetch(
+        f"""select {_EMPLOYEE_COLUMNS} from citizens
+            where employee_number is not null and employee_announced_at is null
+            order by employee_number
+            for update"""
+    )
+    return [_employee(r) for r in rows]
+
+
+async def mark_employees_announced(conn: asyncpg.Connection, citizen_ids: list[UUID]) -> None:
+    await conn.execute(
+        "update citizens set employee_announced_at = now() where id = any ($1::uuid[])",
+        citizen_ids,
+    )

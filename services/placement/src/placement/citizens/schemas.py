@@ -5,7 +5,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from placement.citizens.models import Caseworker, Citizen, Referral, ReferralInput
+from placement.citizens.models import Caseworker, Citizen, Employee, Referral, ReferralInput
 from vikar_shared.types.periods import Day
 from vikar_shared.types.text import Email, Name, Reference, ShortCode
 
@@ -111,3 +111,16 @@ class CitizenSearch(BaseModel):
 
 class CitizenFound(BaseModel):
     citizen_id: UUID
+
+
+class EmployeeOut(BaseModel):
+    """An employee (issue 13): the citizen the agency employs, by employee number. Never the CPR."""
+
+    citizen_id: UUID
+    employee_number: int = Field(description="1..99 999 999, given when the first placement was created")
+    name: str = Field(description="The citizen's current name")
+    employed_from: date = Field(description="The start date of the first placement")
+
+    @classmethod
+    def of(cls, employee: Employee) -> EmployeeOut:
+        return cls.model_validate(employee, from_attributes=True)

@@ -12,13 +12,17 @@ import asyncpg
 from placement.agreements import service as agreements
 from placement.audit.repository import record
 from placement.citizens import repository
+from placement.citizens.cpr_export import cpr_export_csv
 from placement.citizens.models import (
     Citizen,
+    Employee,
     NameChange,
     NameChangeRecorded,
+    NewEmployee,
     Referral,
     ReferralInput,
     ReferralRecorded,
+    check_export_range,
     check_referral,
     is_eligible,
     no_terms,
@@ -28,10 +32,10 @@ from placement.citizens.vault import CprVault
 from placement.field_rules import refuse_cpr
 from placement.reference import service as reference
 from placement.reference.models import check_target_group
-from vikar_shared.auth import Principal
+from vikar_shared.auth import Principal, Role
 from vikar_shared.db import lock_natural_key
-from vikar_shared.errors import duplicate, invalid, not_found
-from vikar_shared.events.placement import CitizenReferred
+from vikar_shared.errors import duplicate, forbidden, invalid, not_found
+from vikar_shared.events.placement import CitizenReferred, EmployeeRegistered
 from vikar_shared.outbox import add_event
 
 
@@ -211,3 +215,97 @@ async def referrals_recorded(conn: asyncpg.Connection, citizen_id: UUID) -> list
 async def name_changes_recorded(conn: asyncpg.Connection, citizen_id: UUID) -> list[NameChangeRecorded]:
     """The citizen's renames as timeline items, every municipality's (the caller filters)."""
     return await repository.name_changes_recorded(conn, citizen_id)
+
+
+# --- Issue 13 (part A): employee numbers and the CPR export ------------------------------------------------------
+SOURCE = "placement"
+
+
+def employee_registered(employee: Employee) -> EmployeeRegistered:
+    """The event announcing ``employee``'s number: ids, number and date only (no name, no CPR)."""
+    return EmployeeRegistered(
+        citizen_id=employee.citizen_id,
+        employee_number=employee.employee_number,
+        employed_from=employee.employed_from,
+    )
+
+
+async def _announce(conn: asyncpg.Connection, employee: Employee) -> None:
+    await add_event(
+        conn, employee_registered(employee), source=SOURCE, subject=employee.citizen_id, key=employee.citizen_id
+    )
+
+
+async def employ(
+    conn: asyncpg.Connection, actor: Principal, citizen_id: UUID, start_date: date, placement_id: UUID
+) -> Employee | None:
+    """Employs the citizen when the placement ``placement_id`` (starting ``start_date``) is their first: gives
+    them the next employee number (``employee_numbers``, from 1001), employed from ``start_date``, audits it
+    (``citizen.employee_number_assigned``) and writes ``placement.employee_registered`` (key and subject: the
+    citizen id) in the caller's transaction. A citizen who has a number keeps it (and its date): None."""
+    employee = await repository.assign_employee_number(conn, citizen_id, start_date)
+    if employee is None:
+        return None
+    await record(
+        conn,
+        actor=actor.subject,
+        action="citizen.employee_number_assigned",
+        subject=citizen_id,
+        details={
+            "employee_number": employee.employee_number,
+            "employed_from": employee.employed_from.isoformat(),
+            "placement_id": str(placement_id),
+        },
+    )
+    await _announce(conn, employee)
+    return employee
+
+
+async def announce_employees(conn: asyncpg.Connection) -> list[Employee]:
+    """Writes ``placement.employee_registered`` for every numbered citizen never announced (those numbered by the
+    migration ``20261215_10``), by number, and marks them announced: the migrate step at startup. Idempotent
+    (a second run, or a replica running it at the same time, finds nothing); returns the employees announced."""
+    employees = await repository.unannounced_employees(conn)
+    for employee in employees:
+        await _announce(conn, employee)
+    if employees:
+        await repository.mark_employees_announced(conn, [e.citizen_id for e in employees])
+    return employees
+
+
+async def employee(conn: asyncpg.Connection, viewer: Principal, employee_number: int) -> Employee:
+    """The employee with this number: citizen id, number, current name, employed from. Agency staff only (403
+    ``forbidden`` otherwise); 404 ``employee-not-found``."""
+    if not viewer.is_agency_staff:
+        raise forbidden("Only agency staff look up employees")
+    found = await repository.employee_by_number(conn, employee_number)
+    if found is None:
+        raise not_found("employee", "number")
+    return found
+
+
+async def cpr_export(conn: asyncpg.Connection, actor: Principal, vault: CprVault, first: date, last: date) -> bytes:
+    """The CSV (:mod:`placement.citizens.cpr_export`) of every citizen employed from ``first`` to ``last`` (both
+    included), by employee number, with the CPR number opened from its seal: the only place it leaves placement.
+
+    Finance only. Every download is audited (``employees.cpr_exported``: the range, the employee numbers and the
+    row count; never a CPR number) in the caller's transaction, before the file is built, so no file leaves
+    without its audit row. Errors: 403 ``forbidden`` (any other role, admin too); 422 on ``employed_to``
+    ``range-reversed``, ``range-too-long`` (more than 366 days), nothing written."""
+    if actor.role != Role.FINANCE:
+        raise forbidden("Only finance exports CPR numbers")
+    check_export_range(first, last)
+    found = await repository.employees_from(conn, first, last)
+    await record(
+        conn,
+        actor=actor.subject,
+        action="employees.cpr_exported",
+        subject="employees",
+        details={
+            "employed_from": first.isoformat(),
+            "employed_to": last.isoformat(),
+            "employee_numbers": [e.employee_number for e, _ in found],
+            "rows": len(found),
+        },
+    )
+    return cpr_export_csv(NewEmployee(employee=e, cpr=vault.open(sealed)) for e, sealed in found)

@@ -159,3 +159,21 @@ async def insert_status_change(
         end_reason,
         actor,
     )
+
+
+# --- Issue 13 (part A): wage rates of placements created before invoicing stored them --------------------------
+async def wage_rates_unannounced(conn: asyncpg.Connection) -> list[UUID]:
+    """Placements listed by migration 20261215_10 whose rates were not republished yet, locked for the caller
+    (a replica running the same step waits, then finds them announced)."""
+    rows = await conn.fetch(
+        """select placement_id from wage_rates_announcements where announced_at is null
+           order by placement_id for update"""
+    )
+    return [r["placement_id"] for r in rows]
+
+
+async def mark_wage_rates_announced(conn: asyncpg.Connection, placement_ids: list[UUID]) -> None:
+    await conn.execute(
+        "update wage_rates_announcements set announced_at = now() where placement_id = any ($1::uuid[])",
+        placement_ids,
+    )

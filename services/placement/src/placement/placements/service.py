@@ -41,7 +41,8 @@ SOURCE = "placement"
 async def create_placement(
     conn: asyncpg.Connection, actor: Principal, body: PlacementInput, today: date
 ) -> RatedPlacement:
-    """Creates a planned placement (filling the opening it is made from); emits PlacementCreated.
+    """Creates a planned placement (filling the opening it is made from); emits PlacementCreated. The citizen's
+    first placement also gives them an employee number (``citizens.service.employ``: ``EmployeeRegistered``).
     Errors: 409 ``placement-overlaps`` (member ``existing``), ``opening-not-open``; 422 ``exists``,
     ``after-start``, ``after-referral``, ``same-company``, ``cpr-not-allowed`` (``consultant_id`` holding a CPR
     number: it leaves placement on ``placement.placement_created``)."""
@@ -79,6 +80,8 @@ async def create_placement(
     if existing is not None:
         raise overlapping(existing)
     await repository.insert_status_change(conn, placement.id, "planned", today, None, actor.subject)
+    # The citizen's first placement employs them: an employee number, audited and announced (issue 13).
+    await citizens.employ(conn, actor, placement.citizen_id, placement.start_date, placement.id)
     await record(
         conn,
         actor=actor.subject,
@@ -215,6 +218,12 @@ async def set_rates(
         },
     )
     rates = await repository.list_rates(conn, placement.id)
+    await _rates_changed(conn, placement, rates)
+    return RatedPlacement(placement, rates)
+
+
+async def _rates_changed(conn: asyncpg.Connection, placement: Placement, rates: list[RateVersion]) -> None:
+    """Writes ``placement.placement_rates_changed`` with all of ``rates`` (every version, oldest first)."""
     await add_event(
         conn,
         PlacementRatesChanged(
@@ -232,7 +241,23 @@ async def set_rates(
         source=SOURCE,
         subject=placement.id,
     )
-    return RatedPlacement(placement, rates)
+
+
+async def announce_wage_rates(conn: asyncpg.Connection) -> list[UUID]:
+    """Republishes, once, the rate versions of the placements created before issue 13 (listed by migration
+    ``20261215_10``): one ``placement.placement_rates_changed`` with all current versions each (as ``set_rates``
+    writes it), so invoicing stores their wage rates; the versions are unchanged, so no bill is adjusted. Each
+    placement is locked while its event is written, so a rate change at the same time leaves after it. The migrate
+    step at startup; idempotent (a second run finds nothing). Returns the placements announced."""
+    announced = await repository.wage_rates_unannounced(conn)
+    for placement_id in announced:
+        placement = await repository.get_placement(conn, placement_id, lock=True)
+        if placement is None:  # never: the marker row references the placement
+            continue
+        await _rates_changed(conn, placement, await repository.list_rates(conn, placement_id))
+    if announced:
+        await repository.mark_wage_rates_announced(conn, announced)
+    return announced
 
 
 async def placement_citizen(conn: asyncpg.Connection, placement_id: UUID) -> UUID | None:
