@@ -153,6 +153,8 @@ def seed() -> dict[str, str]:
                 "company_id": c["id"],
                 "start_date": start.isoformat(),
                 "bill_rate_ore_per_hour": 18_550,
+                # The citizen's hourly wage (the agency employs them; issue 13's pay side).
+                "wage_rate_ore_per_hour": 13_850,
             },
         )
         post(f"{PLACEMENT}/placements/{p['id']}/activate", consultant, {})
@@ -226,6 +228,7 @@ def seed_history(municipality_id: str, company_id: str, approver: str, today: da
             "company_id": company_id,
             "start_date": start.isoformat(),
             "bill_rate_ore_per_hour": 18_550,
+            "wage_rate_ore_per_hour": 13_850,
         }
         p = post(f"{PLACEMENT}/placements", consultant, placement)
         post(f"{PLACEMENT}/placements/{p['id']}/activate", consultant, {})
