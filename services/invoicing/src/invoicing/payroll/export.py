@@ -2,9 +2,9 @@
 (deterministic: the same period downloads byte for byte the same). Employee numbers only: no names, no CPR.
 
 CSV: UTF-8 with BOM, ``;``, CRLF, one row per pay line (employee × wage rate; adjustments also per adjusted
-period), ordered by employee number, hours before adjustments, adjusted period, rate. Columns::
-
-    Medarbejdernummer;Lønperiode;Periode start;Periode slut;Linjetype;Regulerer periode;Timer;Timesats;Bruttoløn;Feriepengegrundlag
+period), ordered by employee number, hours before adjustments, adjusted period, rate. Columns (:data:`CSV_HEADER`):
+Medarbejdernummer, Lønperiode, Periode start, Periode slut, Linjetype (``Timer`` or ``Regulering``), Regulerer
+periode, Timer, Timesats, Bruttoløn, Feriepengegrundlag.
 
 ``Timer`` = minutes / 60 with two decimals rounded half up, decimal comma (``75,00``); amounts in kroner with a
 decimal comma (``9750,00``). The gross is authoritative: it is the sum of each entry's gross rounded once, so
