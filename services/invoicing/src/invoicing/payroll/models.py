@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from invoicing.money import amount_for, divide_round_half_up
@@ -221,6 +221,21 @@ class PayPlan:
 
     def unapproved_minutes(self, status: str) -> int:
         return sum(u.minutes for e in self.employees for u in e.unapproved if u.status == status)
+
+
+@dataclass(frozen=True, slots=True)
+class PayPeriodView:
+    """A pay period as answered: ``status`` ``closed`` (stored; ``meta`` its row) or ``open`` (a preview, nothing
+    written; ``meta`` holds the waiting entries only)."""
+
+    status: str
+    plan: PayPlan
+    meta: dict[str, Any]
+
+    @property
+    def pay_period_id(self) -> UUID | None:
+        value = self.meta.get("pay_period_id")
+        return value if isinstance(value, UUID) else None
 
 
 def _period_of(day: date, closed: Sequence[Period]) -> Period | None:
