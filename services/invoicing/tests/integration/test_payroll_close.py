@@ -130,7 +130,9 @@ def _employee(period: dict[str, Any], number: int) -> dict[str, Any]:
 
 
 def _weekdays(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=n) for n in range((last - first).days + 1) if (first + timedelta(n)).isoweekday() <= 5]
+    return [
+        first + timedelta(days=n) for n in range((last - first).days + 1) if (first + timedelta(n)).isoweekday() <= 5
+    ]
 
 
 async def _counts(invoicing: Any) -> dict[str, int]:
@@ -165,7 +167,11 @@ async def test_a_wage_change_mid_month_pays_each_entry_at_the_rate_in_force_with
     assert (anna_row["atp_minutes"], anna_row["atp_band"]) == (9_450, "1")
     assert (anna_row["atp_employee_ore"], anna_row["atp_employer_ore"]) == (9_465, 18_935)
     totals = period["totals"]
-    assert (totals["gross_ore"], totals["holiday_allowance_ore"], totals["total_minutes"]) == (2_150_625, 268_828, 9_450)
+    assert (totals["gross_ore"], totals["holiday_allowance_ore"], totals["total_minutes"]) == (
+        2_150_625,
+        268_828,
+        9_450,
+    )
     assert (totals["holiday_allowance_basis_points"], totals["atp_employee_ore"], totals["atp_employer_ore"]) == (
         1_250,
         9_465,
@@ -205,7 +211,11 @@ async def test_a_wage_change_mid_month_pays_each_entry_at_the_rate_in_force_with
     assert data["pay_period_id"] == period["pay_period_id"]
 
     detail = (await invoicing.client.get(f"/pay-periods/{NOV}/employees/1001", headers=FINANCE)).json()
-    assert (detail["citizen_name"], detail["employee"]["gross_ore"], len(detail["lines"])) == ("Anna Jensen", 2_150_625, 2)
+    assert (detail["citizen_name"], detail["employee"]["gross_ore"], len(detail["lines"])) == (
+        "Anna Jensen",
+        2_150_625,
+        2,
+    )
     listed = (await invoicing.client.get("/pay-periods", headers=FINANCE)).json()
     assert [p["period_start"] for p in listed["items"]] == ["2026-11-01"]
     assert listed["next_open"]["period_start"] == "2026-12-01"
@@ -301,7 +311,12 @@ async def test_an_approval_after_the_close_is_an_adjustment_of_its_period_and_re
         26_000,
     )
     row = _employee(december, 1001)
-    assert (row["gross_ore"], row["holiday_allowance_ore"], row["atp_minutes"], row["atp_band"]) == (26_000, 3_250, 0, "0")
+    assert (row["gross_ore"], row["holiday_allowance_ore"], row["atp_minutes"], row["atp_band"]) == (
+        26_000,
+        3_250,
+        0,
+        "0",
+    )
     assert row["atp_changes"] == [
         {
             "period_start": "2026-11-01",
@@ -501,7 +516,10 @@ async def test_an_idempotency_key_replays_the_close_and_concurrent_closes_close_
     [refused] = [r for r in answers if r.status_code == 409]
     assert "pay-period-closed" in refused.text
     assert await invoicing.count("select count(*) from pay_periods where period_start = $1", DEC) == 1
-    assert await invoicing.count("select count(*) from outbox where envelope->>'type' = 'invoicing.pay_period_closed'") == 2
+    assert (
+        await invoicing.count("select count(*) from outbox where envelope->>'type' = 'invoicing.pay_period_closed'")
+        == 2
+    )
 
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
