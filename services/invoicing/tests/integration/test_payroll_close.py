@@ -548,3 +548,26 @@ async def test_no_cpr_number_in_exports_event_or_logs(
     ]
     for text in texts:
         assert _cpr_free(text), text[:300]
+
+
+async def test_the_cli_closes_a_pay_period_and_prints_its_totals(invoicing: Any, seed: Seed, build: Any) -> None:
+    from datetime import UTC, datetime
+
+    from rich.console import Console
+
+    from invoicing.cli import main, pay_summary, run_pay_close
+    from vikar_shared.errors import DomainError
+
+    anna = await seed.employee(1001)
+    await seed.approve(build.approval(anna, date(2026, 11, 2), 90))  # 13 000: 19 500
+    settings = invoicing.app.state.settings.model_copy(update={"clock_start": datetime(2026, 12, 3, 12, tzinfo=UTC)})
+    view = await run_pay_close(settings, NOV)
+    assert (view.status, view.plan.gross_ore, view.plan.holiday_allowance_ore) == ("closed", 19_500, 2_438)
+    console = Console(record=True, width=120)
+    console.print(pay_summary(view))
+    text = console.export_text()
+    assert "2026-11" in text and "195,00" in text and "24,38" in text and "1:30" in text
+    with pytest.raises(DomainError) as refused:
+        await run_pay_close(settings, NOV)
+    assert refused.value.code == "pay-period-closed"
+    assert main(["pay-close", "--period-start", "01-11-2026"]) == 2
