@@ -59,7 +59,10 @@ create table pay_periods (
     submitted_minutes               bigint not null,
     rejected_minutes                bigint not null,
     unnumbered                      jsonb not null default '[]',
-    waiting_entries                 jsonb not null default '[]'
+    waiting_entries                 jsonb not null default '[]',
+    -- placements.wage_rates_changed_seq seen by this close: the next close re-prices the paid entries of
+    -- placements changed after it (retroactive wage rate changes).
+    wage_rates_seen_seq             bigint not null default 0
 );
 
 -- One row per employee with anything in the period (hours, adjustments, blocked items or unapproved hours).
@@ -118,6 +121,19 @@ create table pay_entries (
 create index pay_entries_employee_date_idx on pay_entries (employee_number, work_date) include (minutes);
 create index pay_entries_period_idx on pay_entries (pay_period_id, position);
 
+-- A paid entry re-priced after a retroactive wage rate change: gross_ore = its gross at the rate now in force minus
+-- what was paid for it so far (its own gross and earlier re-pricings), on a minutes-0 adjustment line.
+create table pay_repricings (
+    pay_period_id      uuid not null,
+    position           integer not null,
+    entry_id           uuid not null references pay_entries (entry_id),
+    rate_ore_per_hour  bigint not null check (rate_ore_per_hour >= 0),
+    gross_ore          bigint not null check (gross_ore <> 0),
+    primary key (pay_period_id, entry_id),
+    foreign key (pay_period_id, position) references pay_lines (pay_period_id, position)
+);
+create index pay_repricings_entry_idx on pay_repricings (entry_id);
+
 create function refuse_change_of_pay_fact() returns trigger language plpgsql as $$
 begin
     raise exception 'a closed pay period''s rows (%) are facts and cannot be changed or deleted', tg_table_name
@@ -131,4 +147,6 @@ create trigger pay_employees_are_facts before update or delete on pay_employees
 create trigger pay_lines_are_facts before update or delete on pay_lines
     for each row execute function refuse_change_of_pay_fact();
 create trigger pay_entries_are_facts before update or delete on pay_entries
+    for each row execute function refuse_change_of_pay_fact();
+create trigger pay_repricings_are_facts before update or delete on pay_repricings
     for each row execute function refuse_change_of_pay_fact();

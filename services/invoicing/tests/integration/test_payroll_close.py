@@ -571,3 +571,39 @@ async def test_the_cli_closes_a_pay_period_and_prints_its_totals(invoicing: Any,
         await run_pay_close(settings, NOV)
     assert refused.value.code == "pay-period-closed"
     assert main(["pay-close", "--period-start", "01-11-2026"]) == 2
+
+
+async def test_a_retroactive_wage_change_after_the_close_is_repriced_once_on_a_minutes_zero_adjustment_line(
+    invoicing: Any, seed: Seed, build: Any
+) -> None:
+    anna = await seed.employee(1001, versions=((date(2026, 1, 1), 13_000),))
+    paid = await seed.approve(*seed.days(anna, [date(2026, 11, 2), date(2026, 11, 3)], 450))  # 2 x 97 500
+    november = await _closed(invoicing, NOV, IN_DECEMBER)
+    assert november["totals"]["gross_ore"] == 195_000
+
+    await invoicing.publish_placement_events(Seed.rates(anna, (date(2026, 1, 1), 13_000), (date(2026, 11, 3), 14_000)))
+    await invoicing.wait_for_count(
+        "select count(*) from placement_bill_rates where wage_rate_ore_per_hour = 14000", expected=1, what="wage"
+    )
+    await seed.approve(build.approval(anna, date(2026, 12, 1), 60))
+    december = await _closed(invoicing, DEC, IN_JANUARY)
+    assert [(li["kind"], li["adjusts_period_start"], li["rate_ore_per_hour"], li["minutes"], li["gross_ore"])
+            for li in december["lines"]] == [
+        ("hours", None, 14_000, 60, 14_000),
+        ("adjustment", "2026-11-01", 14_000, 0, 7_500),  # 450 min at 14 000 = 105 000, paid 97 500
+    ]  # fmt: skip
+    [repriced] = december["lines"][1]["entries"]
+    assert (repriced["repricing"], repriced["adjusts_entry_id"]) == (True, str(paid[1].entry_id))
+    row = _employee(december, 1001)
+    assert (row["gross_ore"], row["holiday_allowance_ore"], row["atp_minutes"], row["atp_changes"]) == (
+        21_500,
+        2_688,  # 2 687.5 -> 2 688
+        60,
+        [],
+    )
+    csv = (await invoicing.client.get(f"/pay-periods/{DEC}/wage-basis.csv", headers=FINANCE)).content.decode()
+    assert "1001;2026-12;01-12-2026;31-12-2026;Regulering;01-11-2026;0,00;140,00;75,00;75,00" in csv
+
+    january = await _closed(invoicing, date(2027, 1, 1), date(2027, 2, 2))
+    assert january["lines"] == [], "re-priced once: settled entries are not paid again"
+    assert await invoicing.count("select count(*) from pay_repricings") == 1

@@ -87,6 +87,39 @@ class PayItem:
     minutes: int
     rate_ore_per_hour: int | None
     corrects_entry_id: UUID | None = None
+    # A re-pricing of the paid entry ``entry_id`` (minutes 0): the øre still owed at ``rate_ore_per_hour``.
+    repriced_ore: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PaidBefore:
+    """A paid entry of a placement whose wage rates changed since the last close: ``paid_minutes`` and
+    ``paid_ore`` (its gross plus earlier re-pricings) against ``rate_now`` (None: no wage rate in force now)."""
+
+    entry_id: UUID
+    placement_id: UUID
+    citizen_id: UUID
+    employee_number: int
+    work_date: date
+    paid_minutes: int
+    paid_ore: int
+    rate_now: int | None
+
+
+def repricings(paid: Iterable[PaidBefore]) -> list[PayItem]:
+    """Minutes-0 items for the paid entries whose gross at the rate now in force differs from what was paid:
+    ``amount_for(minutes, rate now) − paid``. No rate in force now: nothing (the wage was removed, not lowered)."""
+    found: list[PayItem] = []
+    for p in paid:
+        if p.rate_now is None:
+            continue
+        owed = amount_for(p.paid_minutes, p.rate_now) - p.paid_ore
+        if owed:
+            found.append(
+                PayItem(p.entry_id, p.placement_id, p.citizen_id, p.employee_number, p.work_date, 0, p.rate_now,
+                        repriced_ore=owed)
+            )  # fmt: skip
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +144,7 @@ class PaidEntry:
     rate_ore_per_hour: int
     gross_ore: int
     corrects_entry_id: UUID | None
+    repricing: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,8 +383,9 @@ def _lines(
             item.work_date,
             item.minutes,
             item.rate_ore_per_hour,
-            amount_for(item.minutes, item.rate_ore_per_hour),
+            amount_for(item.minutes, item.rate_ore_per_hour) if item.repriced_ore is None else item.repriced_ore,
             item.corrects_entry_id,
+            repricing=item.repriced_ore is not None,
         )
         groups.setdefault((adjusts, item.rate_ore_per_hour), []).append(paid)
     ordered = sorted(groups.items(), key=lambda kv: (kv[0][0] is not None, kv[0][0] or date.min, kv[0][1]))

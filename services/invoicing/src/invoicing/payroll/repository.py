@@ -15,6 +15,7 @@ from invoicing.payroll.models import (
     AtpChange,
     Blocked,
     LineKind,
+    PaidBefore,
     PaidEntry,
     PayEmployee,
     PayItem,
@@ -77,6 +78,38 @@ async def open_items(conn: asyncpg.Connection, first_day: date, through: date) -
         through,
     )
     return [PayItem(**dict(r)) for r in rows]
+
+
+async def changed_wages_since(conn: asyncpg.Connection, seen_seq: int) -> list[PaidBefore]:
+    """The paid entries of placements whose wage rates changed after ``seen_seq``, with what was paid for them
+    (gross and re-pricings) and the wage in force on the work date now (the rule of :func:`open_items`)."""
+    rows = await conn.fetch(
+        """select a.entry_id, a.placement_id, p.citizen_id, a.employee_number, a.work_date,
+                  a.minutes as paid_minutes,
+                  a.gross_ore + coalesce((select sum(r.gross_ore) from pay_repricings r
+                                          where r.entry_id = a.entry_id), 0) as paid_ore,
+                  case when v.found then v.wage else p.wage_rate_ore_per_hour end as rate_now
+           from pay_entries a
+                join placements p on p.placement_id = a.placement_id
+                left join lateral (
+                    select true as found, r.wage_rate_ore_per_hour as wage from placement_bill_rates r
+                    where r.placement_id = a.placement_id and r.effective_from <= a.work_date
+                    order by r.effective_from desc, r.position desc limit 1) v on true
+           where p.wage_rates_changed_seq > $1""",
+        seen_seq,
+    )
+    return [PaidBefore(**dict(r)) for r in rows]
+
+
+async def wage_rates_seen(conn: asyncpg.Connection) -> tuple[int, int]:
+    """(the last close's seen sequence, the greatest placements' wage change sequence now); 0 for none."""
+    row = await conn.fetchrow(
+        """select coalesce((select wage_rates_seen_seq from pay_periods order by period_start desc limit 1), 0)
+                      as seen,
+                  coalesce((select max(wage_rates_changed_seq) from placements), 0) as now"""
+    )
+    assert row is not None
+    return int(row["seen"]), int(row["now"])
 
 
 async def waiting_entries(conn: asyncpg.Connection, first_day: date, through: date) -> list[dict[str, Any]]:
@@ -149,15 +182,17 @@ async def insert_closed(
     closed_at: Any,
     closed_by: str,
     waiting: list[dict[str, Any]],
+    wage_rates_seen_seq: int,
 ) -> None:
     """The closed period, its lines, their entries and its employees (four statements)."""
     await conn.execute(
         """insert into pay_periods (pay_period_id, period_kind, period_start, period_end, period_label, closed_at,
                closed_by, holiday_allowance_basis_points, employees, blocked_employees, total_minutes, gross_ore,
                adjustment_gross_ore, holiday_allowance_basis_ore, holiday_allowance_ore, atp_employee_ore,
-               atp_employer_ore, atp_band_changes, submitted_minutes, rejected_minutes, unnumbered, waiting_entries)
+               atp_employer_ore, atp_band_changes, submitted_minutes, rejected_minutes, unnumbered, waiting_entries,
+               wage_rates_seen_seq)
            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-                   $21, $22)""",
+                   $21, $22, $23)""",
         pay_period_id,
         plan.period.kind.value,
         plan.period.start,
@@ -180,6 +215,7 @@ async def insert_closed(
         plan.unapproved_minutes("rejected"),
         [_blocked_json(b) for b in plan.unnumbered],
         waiting,
+        wage_rates_seen_seq,
     )
     lines = plan.lines
     await conn.execute(
@@ -198,7 +234,7 @@ async def insert_closed(
         [li.first_work_date for li in lines],
         [li.last_work_date for li in lines],
     )
-    entries = [(li, e) for li in lines for e in li.entries]
+    entries = [(li, e) for li in lines for e in li.entries if not e.repricing]
     await conn.execute(
         """insert into pay_entries (pay_period_id, entry_id, position, employee_number, placement_id, work_date,
                                     minutes, rate_ore_per_hour, gross_ore, corrects_entry_id)
@@ -214,6 +250,16 @@ async def insert_closed(
         [e.rate_ore_per_hour for _, e in entries],
         [e.gross_ore for _, e in entries],
         [e.corrects_entry_id for _, e in entries],
+    )
+    repriced = [(li, e) for li in lines for e in li.entries if e.repricing]
+    await conn.execute(
+        """insert into pay_repricings (pay_period_id, entry_id, position, rate_ore_per_hour, gross_ore)
+           select $1, * from unnest($2::uuid[], $3::integer[], $4::bigint[], $5::bigint[])""",
+        pay_period_id,
+        [e.entry_id for _, e in repriced],
+        [li.position for li, _ in repriced],
+        [e.rate_ore_per_hour for _, e in repriced],
+        [e.gross_ore for _, e in repriced],
     )
     people = plan.employees
     await conn.execute(
@@ -283,8 +329,13 @@ async def closed_period(conn: asyncpg.Connection, period_start: date) -> tuple[d
     period = Period(row["period_start"], row["period_end"], BillingPeriod(row["period_kind"]))
     entry_rows = await conn.fetch(
         """select position, entry_id, placement_id, work_date, minutes, rate_ore_per_hour, gross_ore,
-                  corrects_entry_id
-           from pay_entries where pay_period_id = $1 order by position, work_date, entry_id""",
+                  corrects_entry_id, false as repricing
+           from pay_entries where pay_period_id = $1
+           union all
+           select r.position, r.entry_id, e.placement_id, e.work_date, 0, r.rate_ore_per_hour, r.gross_ore,
+                  e.corrects_entry_id, true
+           from pay_repricings r join pay_entries e on e.entry_id = r.entry_id where r.pay_period_id = $1
+           order by position, work_date, entry_id""",
         row["pay_period_id"],
     )
     entries: dict[int, list[PaidEntry]] = {}
@@ -365,3 +416,12 @@ async def citizen_name(conn: asyncpg.Connection, citizen_id: UUID) -> str | None
         "select citizen_name from placements where citizen_id = $1 order by updated_at desc limit 1", citizen_id
     )
     return name
+
+
+async def wage_change_seq_before(conn: asyncpg.Connection, placement_ids: set[UUID]) -> int:
+    """One less than the smallest wage change sequence of ``placement_ids``."""
+    value = await conn.fetchval(
+        "select min(wage_rates_changed_seq) - 1 from placements where placement_id = any($1::uuid[])",
+        list(placement_ids),
+    )
+    return int(value or 0)

@@ -102,7 +102,9 @@ class EmployeeOut(BaseModel):
 
 
 class PaidEntryOut(BaseModel):
-    """``adjusts_entry_id``: the entry a correction corrects (null for an ordinary entry)."""
+    """``adjusts_entry_id``: the entry a correction corrects (null for an ordinary entry). ``repricing``: a
+    re-pricing of the paid entry ``entry_id`` after a retroactive wage rate change (minutes 0, ``gross_ore`` the
+    difference to what was paid)."""
 
     entry_id: UUID
     placement_id: UUID
@@ -111,6 +113,7 @@ class PaidEntryOut(BaseModel):
     rate_ore_per_hour: int
     gross_ore: int
     adjusts_entry_id: UUID | None
+    repricing: bool
 
 
 class LineOut(BaseModel):
@@ -147,7 +150,8 @@ class LineOut(BaseModel):
                     minutes=e.minutes,
                     rate_ore_per_hour=e.rate_ore_per_hour,
                     gross_ore=e.gross_ore,
-                    adjusts_entry_id=e.corrects_entry_id,
+                    adjusts_entry_id=e.entry_id if e.repricing else e.corrects_entry_id,
+                    repricing=e.repricing,
                 )
                 for e in line.entries
             ],

@@ -26,7 +26,7 @@ import asyncpg
 
 from invoicing.config import InvoicingSettings, basis_points_in_force
 from invoicing.payroll import repository
-from invoicing.payroll.models import PayEmployee, PayPeriodView, PayPlan, plan_pay_period
+from invoicing.payroll.models import PayEmployee, PayPeriodView, PayPlan, plan_pay_period, repricings
 from invoicing.periods import Period, period_containing, periods_to_close
 from vikar_shared.auth import Principal, Role
 from vikar_shared.db import transaction
@@ -63,12 +63,16 @@ def _pay_closed(period_start: date, pay_period_id: object) -> DomainError:
 
 async def _plan(
     conn: asyncpg.Connection, period: Period, closed: list[Period], settings: InvoicingSettings
-) -> tuple[PayPlan, list[dict[str, Any]]]:
-    """What closing ``period`` now would write, and the approved entries still waiting for their placement."""
+) -> tuple[PayPlan, list[dict[str, Any]], int]:
+    """What closing ``period`` now would write, the approved entries still waiting for their placement, and the
+    wage change sequence this close has seen (re-pricings held back by a blocked employee are seen again)."""
     first_day = settings.pay_from or (closed[0].start if closed else period.start)
     if closed:  # before the first closed period nothing is paid: it lies outside the pay side
         first_day = max(first_day, closed[0].start)
     items = await repository.open_items(conn, first_day, period.end)
+    seen, latest = await repository.wage_rates_seen(conn)
+    changed = await repository.changed_wages_since(conn, seen) if latest > seen else []
+    items += repricings(changed)
     late_numbers = sorted(
         {i.employee_number for i in items if i.employee_number is not None and i.work_date < period.start}
     )
@@ -82,7 +86,11 @@ async def _plan(
         atp_bands=await repository.atp_bands(conn),
         holiday_basis_points=basis_points_in_force(settings.holiday_allowance_versions, period.end),
     )
-    return plan, await repository.waiting_entries(conn, first_day, period.end)
+    blocked = {e.employee_number for e in plan.employees if e.blocked is not None}
+    held_back = [p for p in changed if p.employee_number in blocked]
+    if held_back:  # seen up to just before the first held-back placement's change: the next close re-prices it
+        latest = min(latest, await repository.wage_change_seq_before(conn, {p.placement_id for p in held_back}))
+    return plan, await repository.waiting_entries(conn, first_day, period.end), latest
 
 
 async def close_in(
@@ -126,9 +134,11 @@ async def close_in(
             "pay-period-earlier-open",
             f"Pay periods close in order: the pay period starting {expected.start} ({expected.label}) is still open",
         )
-    plan, waiting = await _plan(conn, period, closed, settings)
+    plan, waiting, seen = await _plan(conn, period, closed, settings)
     pay_period_id = uuid.uuid4()
-    await repository.insert_closed(conn, pay_period_id, plan, closed_at=now, closed_by=actor.subject, waiting=waiting)
+    await repository.insert_closed(
+        conn, pay_period_id, plan, closed_at=now, closed_by=actor.subject, waiting=waiting, wage_rates_seen_seq=seen
+    )
     await add_event(
         conn,
         PayPeriodClosed(
@@ -187,7 +197,7 @@ async def pay_period(
     closed = await repository.closed_periods(conn)
     if closed and period.start <= closed[-1].end:
         raise not_found("pay-period", "start")  # inside a closed stretch but not a closed period's start
-    plan, waiting = await _plan(conn, period, closed, settings)
+    plan, waiting, _ = await _plan(conn, period, closed, settings)
     return PayPeriodView("open", plan, {"waiting_entries": waiting})
 
 
