@@ -5,6 +5,7 @@ that must start a pay period (422 ``pay-period-start-invalid``)."""
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from typing import Annotated
 
 import asyncpg
@@ -109,21 +110,32 @@ async def close_pay_period(
     return await answer_once(pool, idem, 201, effect)
 
 
-def _download(body: bytes, media_type: str, filename: str) -> Response:
+_EXPORT_PROBLEMS = problem_responses(
+    404, 409, 422, codes={404: ["pay-period-not-found"], 409: ["pay-period-open"], 422: _START}
+)
+
+
+async def _export(
+    period_start: date, actor: Principal, pool: asyncpg.Pool, settings: InvoicingSettings, csv: bool
+) -> Response:
+    """The closed period's wage basis as CSV or JSON, a download with its SHA-256 as ``ETag``."""
+    async with transaction(pool) as conn:
+        view = await service.closed_pay_period(conn, actor, period_start, settings=settings)
+    name = "loengrundlag-" + view.plan.period.label.replace("/", "_")
+    if csv:
+        body, media_type, name = wage_basis_csv(view.meta, list(view.plan.lines)), CSV_MEDIA_TYPE, name + ".csv"
+    else:
+        document = PayPeriodOut.of_view(view).model_dump(mode="json")
+        body, media_type, name = wage_basis_json(document), "application/json", name + ".json"
     return Response(
         body,
         media_type=media_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Disposition": f'attachment; filename="{name}"',
             "ETag": f'"{hashlib.sha256(body).hexdigest()}"',
             "Cache-Control": "private, no-store",
         },
     )
-
-
-_EXPORT_PROBLEMS = problem_responses(
-    404, 409, 422, codes={404: ["pay-period-not-found"], 409: ["pay-period-open"], 422: _START}
-)
 
 
 @router.get(
@@ -135,10 +147,7 @@ _EXPORT_PROBLEMS = problem_responses(
 async def wage_basis_csv_download(
     period_start: PeriodStart, actor: Finance, pool: DbPool, settings: Settings
 ) -> Response:
-    async with transaction(pool) as conn:
-        view = await service.closed_pay_period(conn, actor, period_start, settings=settings)
-    body = wage_basis_csv(view.meta, list(view.plan.lines))
-    return _download(body, CSV_MEDIA_TYPE, f"loengrundlag-{view.plan.period.label.replace('/', '_')}.csv")
+    return await _export(period_start, actor, pool, settings, csv=True)
 
 
 @router.get(
@@ -150,10 +159,7 @@ async def wage_basis_csv_download(
 async def wage_basis_json_download(
     period_start: PeriodStart, actor: Finance, pool: DbPool, settings: Settings
 ) -> Response:
-    async with transaction(pool) as conn:
-        view = await service.closed_pay_period(conn, actor, period_start, settings=settings)
-    body = wage_basis_json(PayPeriodOut.of_view(view).model_dump(mode="json"))
-    return _download(body, "application/json", f"loengrundlag-{view.plan.period.label.replace('/', '_')}.json")
+    return await _export(period_start, actor, pool, settings, csv=False)
 
 
 @router.get(

@@ -256,6 +256,24 @@ class PayPlan:
     def unapproved_minutes(self, status: str) -> int:
         return sum(u.minutes for e in self.employees for u in e.unapproved if u.status == status)
 
+    def totals(self) -> dict[str, int]:
+        """The period's totals by the names of ``invoicing.pay_period_closed`` (minutes, øre, basis points)."""
+        return {
+            "employees": len(self.employees),
+            "blocked_employees": self.blocked_employees,
+            "total_minutes": self.total_minutes,
+            "gross_ore": self.gross_ore,
+            "adjustment_gross_ore": self.adjustment_gross_ore,
+            "holiday_allowance_basis_points": self.holiday_allowance_basis_points,
+            "holiday_allowance_basis_ore": self.holiday_allowance_basis_ore,
+            "holiday_allowance_ore": self.holiday_allowance_ore,
+            "atp_employee_ore": self.atp_employee_ore,
+            "atp_employer_ore": self.atp_employer_ore,
+            "atp_band_changes": self.atp_band_changes,
+            "submitted_minutes": self.unapproved_minutes("submitted"),
+            "rejected_minutes": self.unapproved_minutes("rejected"),
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class PayPeriodView:

@@ -8,68 +8,28 @@ from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
-from invoicing.payroll.models import AtpChange, Blocked, PayEmployee, PayLine, PayPeriodView, Unapproved
+from invoicing.payroll.models import AtpChange, Blocked, PayEmployee, PayLine, PayPeriodView
 from invoicing.periods import Period
 
 
-class BlockedOut(BaseModel):
-    """``reason``: ``wage-rate-missing`` or ``employee-number-unknown``; the items wait for a later close."""
-
-    reason: str
-    placement_ids: list[UUID]
-    work_dates: list[date]
-
-    @classmethod
-    def of(cls, b: Blocked) -> BlockedOut:
-        return cls(reason=b.reason, placement_ids=list(b.placement_ids), work_dates=list(b.work_dates))
-
-
 class UnapprovedOut(BaseModel):
+    """A submitted or rejected entry of the period: listed for finance, not paid, not in ATP."""
+
+    model_config = ConfigDict(from_attributes=True)
     entry_id: UUID
     placement_id: UUID
     work_date: date
     minutes: int
     status: Literal["submitted", "rejected"]
 
-    @classmethod
-    def of(cls, u: Unapproved) -> UnapprovedOut:
-        return cls(
-            entry_id=u.entry_id, placement_id=u.placement_id, work_date=u.work_date, minutes=u.minutes, status=u.status
-        )
-
-
-class AtpChangeOut(BaseModel):
-    """An earlier period whose ATP band this period's adjustments change (reported, not paid)."""
-
-    period_start: date
-    period_label: str
-    minutes_before: int
-    minutes_after: int
-    band_before: str
-    band_after: str
-    employee_diff_ore: int
-    employer_diff_ore: int
-
-    @classmethod
-    def of(cls, c: AtpChange) -> AtpChangeOut:
-        return cls(
-            period_start=c.period_start,
-            period_label=c.period_label,
-            minutes_before=c.minutes_before,
-            minutes_after=c.minutes_after,
-            band_before=c.band_before,
-            band_after=c.band_after,
-            employee_diff_ore=c.employee_diff_ore,
-            employer_diff_ore=c.employer_diff_ore,
-        )
-
 
 class EmployeeOut(BaseModel):
     """``minutes``/``gross_ore``: all the employee's lines (own hours and adjustments); ``atp_minutes``: own
     hours of the period; holiday allowance = basis × the period's basis points / 10 000, half up."""
 
+    model_config = ConfigDict(from_attributes=True)
     employee_number: int
     minutes: int
     gross_ore: int
@@ -79,26 +39,13 @@ class EmployeeOut(BaseModel):
     atp_band: str
     atp_employee_ore: int
     atp_employer_ore: int
-    blocked: BlockedOut | None
+    blocked: Blocked | None
     unapproved: list[UnapprovedOut]
-    atp_changes: list[AtpChangeOut]
+    atp_changes: list[AtpChange]
 
     @classmethod
     def of(cls, e: PayEmployee) -> EmployeeOut:
-        return cls(
-            employee_number=e.employee_number,
-            minutes=e.minutes,
-            gross_ore=e.gross_ore,
-            holiday_allowance_basis_ore=e.holiday_allowance_basis_ore,
-            holiday_allowance_ore=e.holiday_allowance_ore,
-            atp_minutes=e.atp_minutes,
-            atp_band=e.atp_band,
-            atp_employee_ore=e.atp_employee_ore,
-            atp_employer_ore=e.atp_employer_ore,
-            blocked=None if e.blocked is None else BlockedOut.of(e.blocked),
-            unapproved=[UnapprovedOut.of(u) for u in e.unapproved],
-            atp_changes=[AtpChangeOut.of(c) for c in e.atp_changes],
-        )
+        return cls.model_validate(e)
 
 
 class PaidEntryOut(BaseModel):
@@ -195,7 +142,7 @@ class PayPeriodOut(PeriodOut):
     closed_at: datetime | None
     totals: TotalsOut
     employees: list[EmployeeOut]
-    unnumbered: list[BlockedOut]
+    unnumbered: list[Blocked]
     waiting_entries: list[dict[str, Any]]
     lines: list[LineOut]
 
@@ -207,23 +154,9 @@ class PayPeriodOut(PeriodOut):
             pay_period_id=view.pay_period_id,
             status="closed" if view.status == "closed" else "open",
             closed_at=view.meta.get("closed_at"),
-            totals=TotalsOut(
-                employees=len(plan.employees),
-                blocked_employees=plan.blocked_employees,
-                total_minutes=plan.total_minutes,
-                gross_ore=plan.gross_ore,
-                adjustment_gross_ore=plan.adjustment_gross_ore,
-                holiday_allowance_basis_points=plan.holiday_allowance_basis_points,
-                holiday_allowance_basis_ore=plan.holiday_allowance_basis_ore,
-                holiday_allowance_ore=plan.holiday_allowance_ore,
-                atp_employee_ore=plan.atp_employee_ore,
-                atp_employer_ore=plan.atp_employer_ore,
-                atp_band_changes=plan.atp_band_changes,
-                submitted_minutes=plan.unapproved_minutes("submitted"),
-                rejected_minutes=plan.unapproved_minutes("rejected"),
-            ),
+            totals=TotalsOut(**plan.totals()),
             employees=[EmployeeOut.of(e) for e in plan.employees],
-            unnumbered=[BlockedOut.of(b) for b in plan.unnumbered],
+            unnumbered=list(plan.unnumbered),
             waiting_entries=list(view.meta.get("waiting_entries", [])),
             lines=[LineOut.of(line) for line in plan.lines],
         )

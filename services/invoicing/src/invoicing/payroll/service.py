@@ -148,19 +148,7 @@ async def close_in(
             period_end=period.end,
             period_label=period.label,
             closed_at=now,
-            employees=len(plan.employees),
-            blocked_employees=plan.blocked_employees,
-            total_minutes=plan.total_minutes,
-            gross_ore=plan.gross_ore,
-            adjustment_gross_ore=plan.adjustment_gross_ore,
-            holiday_allowance_basis_points=plan.holiday_allowance_basis_points,
-            holiday_allowance_basis_ore=plan.holiday_allowance_basis_ore,
-            holiday_allowance_ore=plan.holiday_allowance_ore,
-            atp_employee_ore=plan.atp_employee_ore,
-            atp_employer_ore=plan.atp_employer_ore,
-            atp_band_changes=plan.atp_band_changes,
-            submitted_minutes=plan.unapproved_minutes("submitted"),
-            rejected_minutes=plan.unapproved_minutes("rejected"),
+            **plan.totals(),
         ),
         source=SOURCE,
         subject=pay_period_id,
@@ -184,28 +172,11 @@ async def close_pay_period(
         return await close_in(conn, actor, period_start, today=today, now=now, settings=settings)
 
 
-async def pay_period(
-    conn: asyncpg.Connection, actor: Principal, period_start: date, *, settings: InvoicingSettings
-) -> PayPeriodView:
-    """A closed period as stored, or an open one previewed (what closing it now would pay; nothing written).
-    422 ``pay-period-start-invalid``."""
-    _finance(actor)
-    stored = await repository.closed_period(conn, period_start)
-    if stored is not None:
-        return PayPeriodView("closed", stored[1], stored[0])
-    period = pay_period_of(settings, period_start)
-    closed = await repository.closed_periods(conn)
-    if closed and period.start <= closed[-1].end:
-        raise not_found("pay-period", "start")  # inside a closed stretch but not a closed period's start
-    plan, waiting, _ = await _plan(conn, period, closed, settings)
-    return PayPeriodView("open", plan, {"waiting_entries": waiting})
-
-
-async def closed_pay_period(
-    conn: asyncpg.Connection, actor: Principal, period_start: date, *, settings: InvoicingSettings
-) -> PayPeriodView:
-    """A closed period for export: 409 ``pay-period-open`` for a valid start not closed yet,
-    422 ``pay-period-start-invalid``, 404 ``pay-period-not-found`` for a start inside the closed stretch."""
+async def _stored_or_open(
+    conn: asyncpg.Connection, actor: Principal, period_start: date, settings: InvoicingSettings
+) -> PayPeriodView | tuple[Period, list[Period]]:
+    """The closed period starting ``period_start`` as stored, else the open period and the closed ones. A valid
+    start inside the closed stretch (the pay period kind changed) is 404 ``pay-period-not-found``."""
     _finance(actor)
     stored = await repository.closed_period(conn, period_start)
     if stored is not None:
@@ -214,7 +185,30 @@ async def closed_pay_period(
     closed = await repository.closed_periods(conn)
     if closed and period.start <= closed[-1].end:
         raise not_found("pay-period", "start")
-    raise conflict("pay-period-open", f"The pay period {period.label} is not closed: only a closed period exports")
+    return period, closed
+
+
+async def pay_period(
+    conn: asyncpg.Connection, actor: Principal, period_start: date, *, settings: InvoicingSettings
+) -> PayPeriodView:
+    """A closed period as stored, or an open one previewed (what closing it now would pay; nothing written).
+    422 ``pay-period-start-invalid``."""
+    found = await _stored_or_open(conn, actor, period_start, settings)
+    if isinstance(found, PayPeriodView):
+        return found
+    plan, waiting, _ = await _plan(conn, *found, settings)
+    return PayPeriodView("open", plan, {"waiting_entries": waiting})
+
+
+async def closed_pay_period(
+    conn: asyncpg.Connection, actor: Principal, period_start: date, *, settings: InvoicingSettings
+) -> PayPeriodView:
+    """A closed period for export: 409 ``pay-period-open`` for a valid start not closed yet,
+    422 ``pay-period-start-invalid``, 404 ``pay-period-not-found`` for a start inside the closed stretch."""
+    found = await _stored_or_open(conn, actor, period_start, settings)
+    if isinstance(found, PayPeriodView):
+        return found
+    raise conflict("pay-period-open", f"The pay period {found[0].label} is not closed: only a closed period exports")
 
 
 async def list_pay_periods(
