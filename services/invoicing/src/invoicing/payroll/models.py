@@ -13,7 +13,11 @@ No clock, no database.
   (own hours only: ATP hours count in the period the work was done). An adjustment of an earlier period
   recomputes that period's band and reports the change (:class:`AtpChange`); it is not paid here.
 - An employee with any item lacking a wage rate in force is **blocked**: none of their items is paid this time
-  (ATP needs all hours); they are paid by a later close as adjustment lines of this period.
+  (ATP needs all hours); they are paid by a later close as adjustment lines of this period. Approved hours of a
+  citizen without an employee number wait the same way (``employee-number-unknown``).
+- Late items (work date before the period, so in a closed period: approvals or corrections after its close) are
+  ``adjustment`` lines per (adjusted period, rate); a paid entry whose wage rate changed retroactively is re-priced
+  once on a minutes-0 adjustment line (:func:`repricings`).
 """
 
 from __future__ import annotations

@@ -11,10 +11,12 @@ default; fortnights from ``settings.fortnight_anchor``), named by its first day.
 
 The close pays every approved entry with a work date from the pay side's first day (``settings.pay_from``, else
 the first closed period's start, else this period's start) through the period's end that is on no pay line yet;
-entries of earlier (closed) periods become adjustment lines of the period holding their work date. It writes
-``pay_periods``, ``pay_lines``, ``pay_entries``, ``pay_employees`` and ``invoicing.pay_period_closed`` (totals
-only) to the outbox in one transaction under an advisory lock: a crash writes nothing, a concurrent close of the
-same period waits and then answers 409 ``pay-period-closed``."""
+entries of earlier (closed) periods become adjustment lines of the period holding their work date, as do the
+re-pricings of paid entries of placements whose wage rates changed since the previous close
+(``placements.wage_rates_changed_seq`` above the previous close's ``wage_rates_seen_seq``). It writes
+``pay_periods``, ``pay_lines``, ``pay_entries``, ``pay_repricings``, ``pay_employees`` and
+``invoicing.pay_period_closed`` (totals only) to the outbox in one transaction under an advisory lock: a crash
+writes nothing, a concurrent close of the same period waits and then answers 409 ``pay-period-closed``."""
 
 from __future__ import annotations
 
