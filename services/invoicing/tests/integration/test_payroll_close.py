@@ -470,6 +470,8 @@ async def test_bad_input_is_a_clear_4xx_and_writes_nothing(invoicing: Any, seed:
         r = await _close(invoicing, NOV, IN_DECEMBER, headers=bearer(role))
         assert r.status_code == 403, r.text
         assert (await invoicing.client.get("/pay-periods", headers=bearer(role))).status_code == 403
+    later = await invoicing.client.get("/pay-periods/2027-01-01", headers=FINANCE)  # November, December still open
+    assert (later.status_code, later.json()["status"], later.json()["lines"]) == (200, "open", [])
     assert await _counts(invoicing) == before
 
 

@@ -71,7 +71,12 @@ async def _plan(
     first_day = settings.pay_from or (closed[0].start if closed else period.start)
     if closed:  # before the first closed period nothing is paid: it lies outside the pay side
         first_day = max(first_day, closed[0].start)
-    items = await repository.open_items(conn, first_day, period.end)
+    # A preview of a later period leaves out the hours of the open periods before it (they close first).
+    items = [
+        i
+        for i in await repository.open_items(conn, first_day, period.end)
+        if i.work_date >= period.start or (closed and i.work_date <= closed[-1].end)
+    ]
     seen, latest = await repository.wage_rates_seen(conn)
     changed = await repository.changed_wages_since(conn, seen) if latest > seen else []
     items += repricings(changed)
