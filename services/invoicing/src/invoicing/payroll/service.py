@@ -60,7 +60,8 @@ def pay_period_of(settings: InvoicingSettings, period_start: date) -> Period:
 
 
 def _pay_closed(period_start: date, pay_period_id: object) -> DomainError:
-    return conflict("pay-period-closed", f"The pay period starting {period_start} is closed ({pay_period_id})")
+    closed = "lies in the closed pay periods" if pay_period_id is None else f"is closed (pay period {pay_period_id})"
+    return conflict("pay-period-closed", f"The pay period starting {period_start} {closed}")
 
 
 async def _plan(
