@@ -21,6 +21,11 @@ signs it with ``INVOICING_STRIPE_WEBHOOK_SECRET`` as Stripe does (stripe-python'
 ``WebhookSignature.generate_signature_header``) and posts it to the webhook (default
 ``$VIKAR_PUBLIC_BASE_URL/api/invoicing/stripe/webhook``, the one origin). Prints the answer; exit 0 on 200,
 2 when the invoice or type is refused, 1 when the webhook answers otherwise.
+
+``pay-close --period-start 2026-11-01`` (issue 13) does what ``POST /pay-periods/{period_start}/close`` does
+(:func:`invoicing.payroll.service.close_pay_period`, the same rules, one transaction) and prints the period's
+totals; exit 2 with the problem's code when refused (not ended, not a period start, closed, an earlier one open) or
+for a day that is not ``YYYY-MM-DD``.
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ from rich.table import Table
 from invoicing.config import InvoicingSettings
 from invoicing.ledger import service
 from invoicing.ledger.models import Close
+from invoicing.payroll import service as payroll
+from invoicing.payroll.models import PayPeriodView
 from invoicing.statements import service as statements
 from invoicing.statements.models import StatementRun
 from invoicing.stripe_webhooks import service as stripe_webhooks
@@ -233,6 +240,54 @@ def _peppol_validate(path: str, console: Console) -> int:
     return 0 if report.valid else 1
 
 
+def pay_summary(view: PayPeriodView) -> Table:
+    """The closed pay period's totals (employee numbers only)."""
+    plan = view.plan
+    table = Table(title=f"Pay period {plan.period.label} ({plan.period.start}..{plan.period.end}) closed")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    minutes = plan.total_minutes
+    for name, value in (
+        ("employees", str(len(plan.employees))),
+        ("blocked employees", str(plan.blocked_employees)),
+        ("hours", f"{minutes // 60}:{minutes % 60:02d}" if minutes >= 0 else f"-{-minutes // 60}:{-minutes % 60:02d}"),
+        ("gross kr.", kroner(plan.gross_ore)),
+        ("of which adjustments kr.", kroner(plan.adjustment_gross_ore)),
+        ("holiday allowance kr.", kroner(plan.holiday_allowance_ore)),
+        ("ATP employee kr.", kroner(plan.atp_employee_ore)),
+        ("ATP employer kr.", kroner(plan.atp_employer_ore)),
+        ("ATP band changes", str(plan.atp_band_changes)),
+        ("submitted minutes (not paid)", str(plan.unapproved_minutes("submitted"))),
+        ("rejected minutes (not paid)", str(plan.unapproved_minutes("rejected"))),
+    ):
+        table.add_row(name, value)
+    return table
+
+
+async def run_pay_close(settings: InvoicingSettings, period_start: date) -> PayPeriodView:
+    """Closes the pay period starting ``period_start`` as ``cli:<login name>`` (finance)."""
+    clock = settings.clock()
+    actor = Principal(subject=f"cli:{getpass.getuser()}", role=Role.FINANCE)
+    pool = await create_pool(settings.database_url, min_size=1, max_size=2)
+    try:
+        return await payroll.close_pay_period(
+            pool, actor, period_start, today=clock.today(), now=clock.now(), settings=settings
+        )
+    finally:
+        await pool.close()
+
+
+def _pay_close(args: argparse.Namespace, console: Console) -> int:
+    try:
+        period_start = parse_day(args.period_start, "period_start")
+        view = asyncio.run(run_pay_close(InvoicingSettings(), period_start))
+    except DomainError as error:
+        console.print(f"[red]{error.code}[/red]: {error.detail}")
+        return 2
+    console.print(pay_summary(view))
+    return 0
+
+
 def _run(args: argparse.Namespace, console: Console) -> int:
     """``close`` or ``statements``: exit 2 with the problem's code for a bad ``--through``, else 0."""
     try:
@@ -272,8 +327,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     event.add_argument("--url", help="the webhook (default: the one origin's /api/invoicing/stripe/webhook)")
     peppol = commands.add_parser("peppol-validate", help="validate a UBL file by the official Peppol artefacts")
     peppol.add_argument("file", help="the UBL Invoice or CreditNote XML")
+    pay = commands.add_parser("pay-close", help="close the pay period starting --period-start (issue 13)")
+    pay.add_argument("--period-start", required=True, help="YYYY-MM-DD, the first day of an ended pay period")
     args = parser.parse_args(argv)
     console = Console()
+    if args.command == "pay-close":
+        return _pay_close(args, console)
     if args.command == "stripe-event":
         return _stripe_event(args, console)
     if args.command == "peppol-validate":

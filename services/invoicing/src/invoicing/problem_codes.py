@@ -476,6 +476,46 @@ CATALOGUE = service_catalogue(
             en=("Date in the future", "Progress figures are stated as of today or an earlier date."),
             da=("Dato i fremtiden", "Tal for fremdrift opgøres pr. i dag eller en tidligere dato."),
         ),
+        # Issue 13, part C: pay periods.
+        not_found_entry("pay-period", en="pay period", da="lønperiode", by=("start", "startdatoen")),
+        not_found_entry("employee", en="employee", da="medarbejder", by=("number", "nummeret")),
+        rule_entry(
+            "pay-period-not-ended",
+            en=("Pay period not ended", "Only a pay period that ended before today can be closed."),
+            da=("Lønperioden er ikke slut", "Kun en lønperiode, der sluttede før i dag, kan afsluttes."),
+        ),
+        rule_entry(
+            "pay-period-start-invalid",
+            en=("Not the start of a pay period", "A pay period is named by its first day (e.g. the 1st of a month)."),
+            da=("Ikke starten på en lønperiode", "En lønperiode angives ved sin første dag (fx den 1. i måneden)."),
+        ),
+        entry(
+            "pay-period-closed",
+            409,
+            en=("Pay period closed", "The pay period is closed: its wage basis is a fact and is never changed."),
+            da=(
+                "Lønperioden er afsluttet",
+                "Lønperioden er afsluttet: dens løngrundlag er et faktum og ændres aldrig.",
+            ),
+            do=(
+                "Hours approved or corrected later are paid in the next pay period as adjustment lines.",
+                "Timer, der godkendes eller rettes senere, kommer med i næste lønperiode som reguleringslinjer.",
+            ),
+        ),
+        entry(
+            "pay-period-earlier-open",
+            409,
+            en=("Earlier pay period open", "Pay periods are closed in order; an earlier one is still open."),
+            da=("Tidligere lønperiode åben", "Lønperioder afsluttes i rækkefølge; en tidligere er stadig åben."),
+            do=("Close the earlier pay period first.", "Afslut den tidligere lønperiode først."),
+        ),
+        entry(
+            "pay-period-open",
+            409,
+            en=("Pay period open", "Only a closed pay period has a wage basis to download."),
+            da=("Lønperioden er åben", "Kun en afsluttet lønperiode har et løngrundlag, der kan hentes."),
+            do=("Close the pay period, or look at its preview.", "Afslut lønperioden, eller se dens forhåndsvisning."),
+        ),
     ],
 )
 # GET /problems/<service>/ and /problems/<service>/{code}: included by app.py.
