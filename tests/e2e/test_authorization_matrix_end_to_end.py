@@ -195,6 +195,8 @@ async def world_ids(system: System) -> tuple[dict[str, str], list[str]]:
         "run_id": runs[-1],
         # Issue 13 (part A): an employee number (the first citizen placed in a fresh system).
         "employee_number": "1001",
+        # Issue 13 (part C): a pay period's first day (monthly pay periods; an ended one).
+        "period_start": "2026-10-01",
     }
     secrets = [str(p["citizen_name"]), world.approver_emails[0], world.approver_emails[1], "Bager Hansen"]
     return ids, secrets
@@ -217,7 +219,7 @@ async def test_every_endpoint_without_a_token_answers_401(system: System) -> Non
             "statement_id",
             "run_id",
         )
-    } | {"email": "someone@example.org", "employee_number": "1001"}
+    } | {"email": "someone@example.org", "employee_number": "1001", "period_start": "2026-10-01"}
     checked = 0
     for route in await routes(system):
         r = await call(system, route, ids, {})

@@ -237,6 +237,8 @@ def seed(world: World) -> None:
         "statement_id": statement_ids,
         # Issue 13 (part A): the employee number of the first citizen placed in a fresh system.
         "employee_number": ["1001"],
+        # Issue 13 (part C): a pay period's first day (monthly pay periods; an ended one).
+        "period_start": ["2026-10-01"],
     }
     world.tokens = {
         "consultant": consultant,
