@@ -172,8 +172,10 @@ def seed() -> dict[str, str]:
             for e in submitted:
                 post(f"{TIMESHEET}/entries/{e['id']}/approve", approver, {"expected_version": 1})
     stated_through = seed_history(str(m["id"]), str(c["id"]), approver, today)
+    paid_through = close_pay_periods(today)
     return {
         "stated_through": stated_through,
+        "paid_through": paid_through,
         "municipality": str(m["id"]),
         "company": str(c["id"]),
         "month": monday.strftime("%Y-%m"),
@@ -271,11 +273,37 @@ def seed_history(municipality_id: str, company_id: str, approver: str, today: da
     return through.isoformat()
 
 
+def close_pay_periods(today: date) -> str:
+    """Closes the (monthly) pay periods of :data:`HISTORY`'s months, months back 4 to 2, so finance finds closed
+    pay periods with their wage basis, and last month open to close (issue 13). Every employee must be known to
+    invoicing first (placement's employee numbers travel through Kafka): a close before would block them.
+    Returns the last day paid."""
+    finance = token(Role.FINANCE)
+    for back in (4, 3, 2):
+        start = month_start(today, back).isoformat()
+        for _ in range(300):
+            preview = httpx.get(f"{INVOICING}/pay-periods/{start}", headers=auth(finance), timeout=10)
+            body = preview.json()
+            if preview.status_code == 200 and not (
+                body["unnumbered"] or body["waiting_entries"] or body["totals"]["blocked_employees"]
+            ):
+                break
+            time.sleep(0.2)
+        else:
+            raise SystemExit(f"demo data: the pay period from {start} is not ready to close: {preview.text[:300]}")
+        post(f"{INVOICING}/pay-periods/{start}/close", finance, {})
+    return (month_start(today, 1) - timedelta(days=1)).isoformat()
+
+
 def instructions(ids: dict[str, str]) -> str:
     """Fresh tokens for the seeded records, and what to try with them."""
     company, municipality_id, month = ids["company"], ids["municipality"], ids["month"]
     week_end = ids.get("week_end", "<last Sunday>")  # a .stack seeded before the ledger lacks it
     last_month_end = ids.get("last_month_end", "<last day of last month>")  # seeded before issue 11: lacks it
+    paid_through = ids.get("paid_through", "<last day of the month before last>")  # seeded before issue 13: lacks it
+    last_month_start = last_month_end[:8] + "01"
+    # Everyone the demo employed started within the five months before last month's end.
+    employed_from = month_start(date.fromisoformat(last_month_end), 5) if "<" not in last_month_end else "<a date>"
     approver = token(Role.COMPANY_APPROVER, company_id=uuid.UUID(company), email=DEMO_APPROVER)
     municipality = token(Role.MUNICIPALITY, municipality_id=uuid.UUID(municipality_id))
     return f"""The approval portal: {ORIGIN}/portal/pending (log in at {ORIGIN}/auth/login as {DEMO_APPROVER};
@@ -325,6 +353,16 @@ is stored), and look at it as the municipality does:
   curl -H "Authorization: Bearer $MUNICIPALITY" '{INVOICING}/statements/<id>/peppol.xml'
   curl -H "Authorization: Bearer $FINANCE" '{INVOICING}/reconciliation?through={last_month_end}'
   (uv run vikar-invoicing peppol-validate <a saved peppol.xml> checks a file by the same official rules)
+The pay side (finance): the pay periods through {paid_through} are closed; last month's is open. Preview it,
+close it, download the wage basis for payroll (by employee number), see what each placement earns, and fetch
+the new employees' CPR numbers through placement's one audited door (finance only):
+  curl -H "Authorization: Bearer $FINANCE" '{INVOICING}/pay-periods'
+  curl -H "Authorization: Bearer $FINANCE" '{INVOICING}/pay-periods/{last_month_start}'
+  curl -X POST -H "Authorization: Bearer $FINANCE" '{INVOICING}/pay-periods/{last_month_start}/close'
+  curl -H "Authorization: Bearer $FINANCE" '{INVOICING}/pay-periods/{last_month_start}/wage-basis.csv'
+  curl -H "Authorization: Bearer $FINANCE" '{INVOICING}/economics?month={last_month_start[:7]}'
+  curl -H "Authorization: Bearer $FINANCE" \
+    '{PLACEMENT}/employees/cpr-export.csv?employed_from={employed_from}&employed_to={last_month_end}'
 """
 
 
