@@ -8,6 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
+from invoicing import advisory_locks
 from invoicing.accruals.models import (
     ApprovedEntry,
     BillableLine,
@@ -254,6 +255,8 @@ async def replace_bill_rates(conn: asyncpg.Connection, placement_id: UUID, versi
     ordered = sorted(before, key=lambda r: r["position"])
     old_wages = [(r["effective_from"], r["wage_rate_ore_per_hour"]) for r in ordered]
     if old_wages != [(v.effective_from, v.wage_rate_ore_per_hour) for v in versions]:
+        # Shared with other rate changes, exclusive with a pay close (invoicing.advisory_locks.PAY_CLOSE).
+        await conn.execute("select pg_advisory_xact_lock_shared($1::int, 0)", advisory_locks.PAY_CLOSE)
         await conn.execute(
             "update placements set wage_rates_changed_seq = nextval('wage_rate_change_seq') where placement_id = $1",
             placement_id,

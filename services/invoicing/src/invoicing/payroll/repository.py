@@ -10,6 +10,7 @@ from uuid import UUID
 
 import asyncpg
 
+from invoicing import advisory_locks
 from invoicing.payroll.models import (
     AtpBand,
     AtpChange,
@@ -25,8 +26,7 @@ from invoicing.payroll.models import (
 )
 from invoicing.periods import BillingPeriod, Period
 
-# Advisory lock class of the pay close (one at a time, agency-wide); classes 1..11 are taken by other packages.
-_PAY_CLOSE_LOCK = 13
+_PAY_CLOSE_LOCK = advisory_locks.PAY_CLOSE
 
 
 async def lock_pay_close(conn: asyncpg.Connection) -> None:
