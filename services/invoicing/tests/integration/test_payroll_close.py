@@ -302,6 +302,12 @@ async def test_an_approval_after_the_close_is_an_adjustment_of_its_period_and_re
     assert (_employee(november, 1001)["atp_minutes"], _employee(november, 1001)["atp_band"]) == (6_960, "2/3")
 
     await seed.approve(build.approval(anna, date(2026, 11, 20), 120))
+    later = (await invoicing.client.get("/pay-periods/2027-01-01", headers=FINANCE)).json()
+    assert (later["lines"], later["totals"]["adjustment_gross_ore"], later["totals"]["atp_band_changes"]) == (
+        [],
+        0,
+        0,
+    ), "a late approval lands in the next open period only, not in the preview of a later one"
     december = await _closed(invoicing, DEC, IN_JANUARY)
     [line] = december["lines"]
     assert (line["kind"], line["adjusts_period_start"], line["minutes"], line["gross_ore"]) == (
@@ -435,6 +441,25 @@ async def test_submitted_and_rejected_hours_are_listed_per_employee_not_paid_and
     ]
     assert (row["minutes"], row["gross_ore"], row["atp_minutes"], row["atp_band"]) == (60, 13_000, 60, "0")
     assert (november["totals"]["submitted_minutes"], november["totals"]["rejected_minutes"]) == (7_020, 45)
+
+    # Submitted after November closed, for a November day: still owed, so the next close lists it, with the
+    # November hours never approved and December's own.
+    late = uuid.uuid4()
+    await invoicing.pool.execute(
+        """insert into unapproved_entries (entry_id, placement_id, company_id, work_date, minutes, status, status_at)
+           values ($1, $2, $3, '2026-11-05', 90, 'submitted', now())""",
+        late,
+        anna.placement_id,
+        BAGER,
+    )
+    december = await _closed(invoicing, DEC, IN_JANUARY)
+    assert [(u["entry_id"], u["minutes"], u["status"]) for u in _employee(december, 1001)["unapproved"]] == [
+        (str(rows[0][0]), 7_020, "submitted"),
+        (str(rows[1][0]), 45, "rejected"),
+        (str(late), 90, "submitted"),
+        (str(rows[3][0]), 30, "submitted"),
+    ]
+    assert (december["totals"]["submitted_minutes"], december["totals"]["rejected_minutes"]) == (7_140, 45)
 
 
 # --- guards --------------------------------------------------------------------------------------------------

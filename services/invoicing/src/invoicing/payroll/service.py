@@ -72,15 +72,19 @@ async def _plan(
     first_day = settings.pay_from or (closed[0].start if closed else period.start)
     if closed:  # before the first closed period nothing is paid: it lies outside the pay side
         first_day = max(first_day, closed[0].start)
-    # A preview of a later period leaves out the hours of the open periods before it (they close first).
+    # Late items (approved or re-priced after their period closed) land in the NEXT open period only; a preview of
+    # a later period shows its own hours alone (the open periods before it close first and take the late ones).
+    is_next = not closed or period.start == closed[-1].end + _ONE_DAY
     items = [
         i
         for i in await repository.open_items(conn, first_day, period.end)
-        if i.work_date >= period.start or (closed and i.work_date <= closed[-1].end)
+        if i.work_date >= period.start or (is_next and closed and i.work_date <= closed[-1].end)
     ]
     seen, latest = await repository.wage_rates_seen(conn)
-    changed = await repository.changed_wages_since(conn, seen) if latest > seen else []
+    changed = await repository.changed_wages_since(conn, seen) if is_next and latest > seen else []
     items += repricings(changed)
+    if not is_next:
+        latest = seen
     late_numbers = sorted(
         {i.employee_number for i in items if i.employee_number is not None and i.work_date < period.start}
     )
@@ -88,7 +92,9 @@ async def _plan(
     plan = plan_pay_period(
         period,
         items,
-        unapproved=await repository.unapproved(conn, period.start, period.end),
+        # Wages are owed for hours worked: hours still submitted or rejected are listed for finance, those of
+        # closed periods too (submitted late, or never approved) on the next open period's close.
+        unapproved=await repository.unapproved(conn, first_day if is_next else period.start, period.end),
         paid_before=paid_before,
         closed_periods=closed,
         atp_bands=await repository.atp_bands(conn),
