@@ -110,6 +110,7 @@ async def test_a_placements_revenue_wage_cost_and_margin_in_exact_ore_json_and_c
 
     r = await invoicing.client.get("/economics", params={"month": "2026-11"}, headers=FINANCE)
     assert r.status_code == 200, r.text
+    assert r.headers["cache-control"] == "private, no-store", "margins are never kept by a cache"
     body = r.json()
     assert (body["month"], body["holiday_allowance_basis_points"], body["employer_on_cost_basis_points"]) == (
         "2026-11",
@@ -137,6 +138,7 @@ async def test_a_placements_revenue_wage_cost_and_margin_in_exact_ore_json_and_c
 
     csv = await invoicing.client.get("/economics.csv", params={"month": "2026-11"}, headers=FINANCE)
     assert csv.status_code == 200, csv.text
+    assert csv.headers["cache-control"] == "private, no-store"
     assert csv.headers["content-type"].startswith("text/csv")
     assert 'filename="daekningsbidrag-2026-11.csv"' in csv.headers["content-disposition"]
     text = csv.content.decode("utf-8")

@@ -478,11 +478,14 @@ async def test_bad_input_is_a_clear_4xx_and_writes_nothing(invoicing: Any, seed:
         ("post", "/pay-periods/2026-13-01/close", IN_DECEMBER, 422, "date-format"),
         ("post", f"/pay-periods/{DEC}/close", IN_JANUARY, 409, "pay-period-earlier-open"),
         ("post", "/pay-periods/2026-10-01/close", IN_DECEMBER, 409, "pay-period-closed"),
-        ("post", "/pay-periods/2026-09-01/close", IN_DECEMBER, 409, "pay-period-closed"),
+        # Before the first closed period (outside the pay side): the same answer as reading it.
+        ("post", "/pay-periods/2026-09-01/close", IN_DECEMBER, 404, "pay-period-not-found"),
+        ("get", "/pay-periods/2026-09-01", IN_DECEMBER, 404, "pay-period-not-found"),
         ("get", f"/pay-periods/{NOV}/wage-basis.csv", IN_DECEMBER, 409, "pay-period-open"),
         ("get", f"/pay-periods/{NOV}/wage-basis.json", IN_DECEMBER, 409, "pay-period-open"),
         ("get", "/pay-periods/2026-09-01/wage-basis.csv", IN_DECEMBER, 404, "pay-period-not-found"),
         ("get", f"/pay-periods/{NOV}/employees/9999", IN_DECEMBER, 404, "employee-not-found"),
+        ("get", f"/pay-periods/{NOV}/employees/1001.0", IN_DECEMBER, 422, "employee-number-format"),
         ("get", "/pay-periods/2026-11-02", IN_DECEMBER, 422, "pay-period-start-invalid"),
     ]
     for method, path, today, status, code in cases:
@@ -496,6 +499,7 @@ async def test_bad_input_is_a_clear_4xx_and_writes_nothing(invoicing: Any, seed:
         assert r.status_code == 403, r.text
         assert (await invoicing.client.get("/pay-periods", headers=bearer(role))).status_code == 403
     later = await invoicing.client.get("/pay-periods/2027-01-01", headers=FINANCE)  # November, December still open
+    assert later.headers["cache-control"] == "private, no-store", "a wage basis is never kept by a cache"
     assert (later.status_code, later.json()["status"], later.json()["lines"]) == (200, "open", [])
     assert await _counts(invoicing) == before
 

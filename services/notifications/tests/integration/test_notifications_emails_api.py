@@ -34,5 +34,14 @@ async def test_bad_status_unknown_and_out_of_range_ids_are_4xx_problems(make_set
         missing = await client.get("/emails/123456", headers=admin)
         assert missing.status_code == 404
         assert missing.json()["code"] == "email-not-found"
-        for bad_id in ("0", "-1", str(2**63), "abc"):
-            assert (await client.get(f"/emails/{bad_id}", headers=admin)).status_code == 422
+        for bad_id, rule in (
+            ("0", "email-id-range"),
+            ("-1", "email-id-format"),
+            (str(2**63), "email-id-range"),
+            ("abc", "email-id-format"),
+            ("123456.0", "email-id-format"),  # a whole number is written in digits only
+            ("+123456", "email-id-format"),
+        ):
+            r = await client.get(f"/emails/{bad_id}", headers=admin)
+            assert r.status_code == 422, r.text
+            assert [(e["field"], e["rule"]) for e in r.json()["errors"]] == [("email_id", rule)], r.text

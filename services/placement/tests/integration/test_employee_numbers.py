@@ -154,7 +154,19 @@ async def test_agency_staff_find_an_employee_by_number(hiring: Hiring, api: Api)
     assert missing.status_code == 404, missing.text
     assert missing.headers["content-type"] == "application/problem+json"
     assert missing.json()["code"] == "employee-not-found"
-    for bad, rule in (("abc", "int_parsing"), ("0", "greater_than_equal"), ("100000000", "less_than_equal")):
+    # Full-width digits are the same number (the one digits rule of every identifier); nothing else is.
+    assert (await api.client.get("/employees/%EF%BC%91%EF%BC%90%EF%BC%90%EF%BC%91", headers=CONSULTANT)).json()[
+        "employee_number"
+    ] == 1001
+    for bad, rule in (
+        ("abc", "employee-number-format"),
+        ("1001.0", "employee-number-format"),
+        ("+1001", "employee-number-format"),
+        ("1e3", "employee-number-format"),
+        ("10%2001", "employee-number-format"),
+        ("0", "employee-number-range"),
+        ("100000000", "employee-number-format"),
+    ):
         r = await api.client.get(f"/employees/{bad}", headers=CONSULTANT)
         assert r.status_code == 422, r.text
         assert [(e["field"], e["rule"]) for e in r.json()["errors"]] == [("employee_number", rule)], r.json()

@@ -72,6 +72,30 @@ class CorrelationIdMiddleware:
             correlation_id_var.reset(token)
 
 
+class PrivateAnswersMiddleware:
+    """``Cache-Control: private, no-store`` on every answer to a request with an ``Authorization`` header that does
+    not state its own: what a token may see (margins, wage bases, personal data) is never kept by a cache, shared
+    or the browser's (RFC 9111 § 5.2.2.5). Pages (cookie sessions) state theirs themselves."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not any(name == b"authorization" for name, _ in scope.get("headers") or []):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_private(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                if not any(name.lower() == b"cache-control" for name, _ in headers):
+                    headers.append((b"cache-control", b"private, no-store"))
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_private)
+
+
 class UnexpectedErrorMiddleware:
     """Answers an exception no handler took as a problem+json 500 and keeps the connection open; a
     failure of the database or broker (:mod:`vikar_shared.transient`) is a 503 ``dependency-unavailable``
@@ -243,6 +267,7 @@ def create_service_app(
     app.add_middleware(HeadAsGetMiddleware)
     app.state.answers_head_as_get = True  # a 405's Allow names HEAD beside GET (http.problems)
     app.add_middleware(UnexpectedErrorMiddleware)
+    app.add_middleware(PrivateAnswersMiddleware)  # outside the error middleware: its 500 and 503 too
     app.add_middleware(CorrelationIdMiddleware)
     if settings.trusted_proxies:
         # uvicorn's own parser of X-Forwarded-For/-Proto, believed only from the configured proxies

@@ -16,7 +16,11 @@ Each function raises ``IdentifierError`` with a stable rule code:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Annotated
 
+from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 from stdnum import ean
 from stdnum.dk import cpr, cvr
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
@@ -96,3 +100,53 @@ def postcode(raw: str) -> str:
     if len(text) != 4 or not is_ascii_digits(text):
         raise IdentifierError("postcode-format", "A postcode is 4 digits")
     return text
+
+
+MAX_EMPLOYEE_NUMBER = 99_999_999
+
+
+def whole_number(raw: object, *, rule: str, maximum: int, what: str) -> int:
+    """A whole number 1..``maximum`` (an employee number, a numeric id), written in digits only: normalised like
+    every identifier, so full-width digits count; no sign, decimal point, exponent or inner space. Raises
+    ``IdentifierError`` ``<rule>-format`` or ``<rule>-range``."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        value = raw
+    else:
+        text = normalise(raw) if isinstance(raw, str) and len(raw) <= _MAX_INPUT else ""
+        if not is_ascii_digits(text) or len(text) > len(str(maximum)):
+            raise IdentifierError(f"{rule}-format", f"{what} is written in 1 to {len(str(maximum))} digits")
+        value = int(text)
+    if not 1 <= value <= maximum:
+        raise IdentifierError(f"{rule}-range", f"{what} is 1 to {maximum}")
+    return value
+
+
+def employee_number(raw: object) -> int:
+    """An employee number (issue 13): :func:`whole_number` 1..99 999 999, rules ``employee-number-format`` and
+    ``employee-number-range``."""
+    return whole_number(raw, rule="employee-number", maximum=MAX_EMPLOYEE_NUMBER, what="An employee number")
+
+
+def whole_number_check(rule: str, maximum: int, what: str) -> Callable[[object], int]:
+    """A pydantic before-validator of :func:`whole_number` (its rule named in the 422); use it with
+    :func:`whole_number_schema` in an ``Annotated[int, ...]``, as :data:`EmployeeNumber` does."""
+
+    def check(raw: object) -> int:
+        try:
+            return whole_number(raw, rule=rule, maximum=maximum, what=what)
+        except IdentifierError as error:
+            raise PydanticCustomError(error.rule, error.message) from None
+
+    return check
+
+
+def whole_number_schema(maximum: int) -> WithJsonSchema:
+    return WithJsonSchema({"type": "integer", "minimum": 1, "maximum": maximum})
+
+
+EmployeeNumber = Annotated[
+    int,
+    BeforeValidator(whole_number_check("employee-number", MAX_EMPLOYEE_NUMBER, "An employee number")),
+    whole_number_schema(MAX_EMPLOYEE_NUMBER),
+]
+"""An employee number as a path or query parameter or a field (:func:`employee_number`)."""

@@ -30,6 +30,7 @@ from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool, Now, Today
 from vikar_shared.http.idempotency import Idempotency, answer_once
 from vikar_shared.http.openapi import problem_responses
+from vikar_shared.types.identifiers import EmployeeNumber
 from vikar_shared.types.periods import Day
 
 router = APIRouter(tags=["pay-periods"])
@@ -86,9 +87,11 @@ async def get_pay_period(period_start: PeriodStart, actor: Finance, pool: DbPool
     "before (entries of closed periods as adjustment lines), writes `invoicing.pay_period_closed`. Periods close "
     "in order and only once they have ended. Safe to retry with an `Idempotency-Key`.",
     responses=problem_responses(
+        404,
         409,
         422,
         codes={
+            404: ["pay-period-not-found"],
             409: ["pay-period-closed", "pay-period-earlier-open", "idempotency-key-in-flight"],
             422: ["pay-period-not-ended", *_START, "idempotency-key-reused"],
         },
@@ -170,7 +173,7 @@ async def wage_basis_json_download(
 )
 async def get_pay_employee(
     period_start: PeriodStart,
-    employee_number: Annotated[int, Path(ge=1, le=99_999_999)],
+    employee_number: Annotated[EmployeeNumber, Path(description="The employee number, 1..99 999 999")],
     actor: Finance,
     pool: DbPool,
     settings: Settings,

@@ -310,8 +310,8 @@ def plan_pay_period(
 ) -> PayPlan:
     """The close of ``period``: ``items`` are the approved entries not paid yet with work dates up to
     ``period.end`` (those before ``period.start`` are late: adjustment lines of the closed period holding their
-    work date, one of ``closed_periods``); ``unapproved`` the submitted/rejected entries to list (the period's, and on the next open period's
-    close those of closed periods still not approved);
+    work date, one of ``closed_periods``); ``unapproved`` the submitted/rejected entries to list (the period's,
+    and on the next open period's close those of closed periods still not approved);
     ``paid_before`` minutes already paid per (employee number, closed period start); ``atp_bands`` the table's
     rows; ``holiday_basis_points`` in force on ``period.end``. Items with no closed period to adjust (before the
     pay side began) must not be passed."""

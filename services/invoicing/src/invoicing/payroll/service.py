@@ -5,9 +5,10 @@ default; fortnights from ``settings.fortnight_anchor``), named by its first day.
 
 - 422 ``pay-period-start-invalid``: ``period_start`` is not the first day of a pay period;
 - 422 ``pay-period-not-ended``: the period ends today or later (only ended periods are closed);
-- 409 ``pay-period-closed``: the period is closed already (or lies before the last closed one);
+- 409 ``pay-period-closed``: the period is closed already;
 - 409 ``pay-period-earlier-open``: an earlier pay period is still open (they close in order);
-- 404 ``pay-period-not-found`` / ``employee-not-found``: reading what is not there.
+- 404 ``pay-period-not-found`` / ``employee-not-found``: reading what is not there; closing a period that lies
+  before the first closed one (outside the pay side) or inside the closed stretch without being one of its periods.
 
 The close pays every approved entry with a work date from the pay side's first day (``settings.pay_from``, else
 the first closed period's start, else this period's start) through the period's end that is on no pay line yet;
@@ -60,8 +61,9 @@ def pay_period_of(settings: InvoicingSettings, period_start: date) -> Period:
 
 
 def _pay_closed(period_start: date, pay_period_id: object) -> DomainError:
-    closed = "lies in the closed pay periods" if pay_period_id is None else f"is closed (pay period {pay_period_id})"
-    return conflict("pay-period-closed", f"The pay period starting {period_start} {closed}")
+    return conflict(
+        "pay-period-closed", f"The pay period starting {period_start} is closed (pay period {pay_period_id})"
+    )
 
 
 async def _plan(
@@ -130,7 +132,9 @@ async def close_in(
     closed = await repository.closed_periods(conn)
     if closed and period.start <= closed[-1].end:
         stored = await repository.closed_period(conn, period.start)
-        raise _pay_closed(period.start, None if stored is None else stored[0]["pay_period_id"])
+        if stored is None:  # before the first closed period (outside the pay side), or the kind changed: as GET says
+            raise not_found("pay-period", "start")
+        raise _pay_closed(period.start, stored[0]["pay_period_id"])
     if closed:
         expected = periods_to_close(
             settings.pay_period,

@@ -24,6 +24,7 @@ from vikar_shared.errors import not_found
 from vikar_shared.http.deps import DbPool, Today
 from vikar_shared.http.idempotency import Idempotency, answer_once
 from vikar_shared.http.openapi import problem_responses
+from vikar_shared.types.identifiers import EmployeeNumber
 from vikar_shared.types.periods import Day
 
 router = APIRouter(tags=["citizens and referrals"])
@@ -135,7 +136,7 @@ async def cpr_export_csv(
     summary="An employee by employee number (agency staff)",
 )
 async def get_employee(
-    employee_number: Annotated[int, Path(ge=1, le=99_999_999, description="The employee number, 1..99 999 999")],
+    employee_number: Annotated[EmployeeNumber, Path(description="The employee number, 1..99 999 999")],
     viewer: AgencyStaff,
     pool: DbPool,
 ) -> EmployeeOut:
