@@ -8,12 +8,13 @@ from datetime import date
 import asyncpg
 
 from invoicing.economics.models import PlacementFacts
+from invoicing.wage_rates import wage_in_force, wage_in_force_join
 
 # The wage in force on a work date: the rate version with the greatest effective_from on or before the day (tie:
 # the highest position) and its wage, even a null one (no wage rate in force); before the first version, or with
 # none, the placement's creation wage. Gross per entry half up as invoicing.money.amount_for, in SQL:
 # sign(x) * ((2 * abs(x) + 60) / 120), x = minutes * rate (integer division of non-negatives: floor).
-_FACTS = """
+_FACTS = f"""
 with billed as (
     select placement_id, sum(amount_ore) as ore
     from (select placement_id, amount_ore from billable_lines where work_date >= $1 and work_date < $2
@@ -29,13 +30,10 @@ with billed as (
     group by e.placement_id
 ), priced as (
     select e.placement_id, e.company_id, e.minutes::bigint as minutes,
-           case when v.found then v.wage else p.wage_rate_ore_per_hour end as wage
+           {wage_in_force()} as wage
     from approved_entries e
          left join placements p on p.placement_id = e.placement_id
-         left join lateral (
-             select true as found, r.wage_rate_ore_per_hour as wage from placement_bill_rates r
-             where r.placement_id = e.placement_id and r.effective_from <= e.work_date
-             order by r.effective_from desc, r.position desc limit 1) v on true
+         {wage_in_force_join("e")}
     where e.work_date >= $1 and e.work_date < $2
 ), worked as (
     select placement_id, min(company_id::text)::uuid as company_id, sum(minutes) as minutes,

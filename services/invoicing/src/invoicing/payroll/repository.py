@@ -25,6 +25,7 @@ from invoicing.payroll.models import (
     Unapproved,
 )
 from invoicing.periods import BillingPeriod, Period
+from invoicing.wage_rates import wage_in_force, wage_in_force_join
 
 _PAY_CLOSE_LOCK = advisory_locks.PAY_CLOSE
 
@@ -62,16 +63,13 @@ async def open_items(conn: asyncpg.Connection, first_day: date, through: date) -
     the rate version with the greatest ``effective_from`` ≤ the day (tie: the highest position), before the first
     version the placement's own wage; None when that is null (no wage rate in force)."""
     rows = await conn.fetch(
-        """select a.entry_id, a.placement_id, p.citizen_id, e.employee_number, a.work_date, a.minutes,
+        f"""select a.entry_id, a.placement_id, p.citizen_id, e.employee_number, a.work_date, a.minutes,
                   a.corrects_entry_id,
-                  case when v.found then v.wage else p.wage_rate_ore_per_hour end as rate_ore_per_hour
+                  {wage_in_force()} as rate_ore_per_hour
            from approved_entries a
                 join placements p on p.placement_id = a.placement_id
                 left join employees e on e.citizen_id = p.citizen_id
-                left join lateral (
-                    select true as found, r.wage_rate_ore_per_hour as wage from placement_bill_rates r
-                    where r.placement_id = a.placement_id and r.effective_from <= a.work_date
-                    order by r.effective_from desc, r.position desc limit 1) v on true
+                {wage_in_force_join("a")}
            where a.work_date between $1 and $2
              and not exists (select 1 from pay_entries pe where pe.entry_id = a.entry_id)""",
         first_day,
@@ -84,17 +82,14 @@ async def changed_wages_since(conn: asyncpg.Connection, seen_seq: int) -> list[P
     """The paid entries of placements whose wage rates changed after ``seen_seq``, with what was paid for them
     (gross and re-pricings) and the wage in force on the work date now (the rule of :func:`open_items`)."""
     rows = await conn.fetch(
-        """select a.entry_id, a.placement_id, p.citizen_id, a.employee_number, a.work_date,
+        f"""select a.entry_id, a.placement_id, p.citizen_id, a.employee_number, a.work_date,
                   a.minutes as paid_minutes,
                   a.gross_ore + coalesce((select sum(r.gross_ore) from pay_repricings r
                                           where r.entry_id = a.entry_id), 0) as paid_ore,
-                  case when v.found then v.wage else p.wage_rate_ore_per_hour end as rate_now
+                  {wage_in_force()} as rate_now
            from pay_entries a
                 join placements p on p.placement_id = a.placement_id
-                left join lateral (
-                    select true as found, r.wage_rate_ore_per_hour as wage from placement_bill_rates r
-                    where r.placement_id = a.placement_id and r.effective_from <= a.work_date
-                    order by r.effective_from desc, r.position desc limit 1) v on true
+                {wage_in_force_join("a")}
            where p.wage_rates_changed_seq > $1""",
         seen_seq,
     )
