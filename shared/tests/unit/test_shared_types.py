@@ -12,7 +12,16 @@ from pydantic_core import PydanticCustomError
 
 from vikar_shared.auth import Role, TokenVerifier, mint_token
 from vikar_shared.errors import Category, DomainError
-from vikar_shared.types.identifiers import IdentifierError, contains_cpr, cpr_number, cvr_number, gln_number, postcode
+from vikar_shared.http.problem_types import SHARED_TYPES
+from vikar_shared.types.identifiers import (
+    IdentifierError,
+    contains_cpr,
+    cpr_number,
+    cvr_number,
+    employee_number,
+    gln_number,
+    postcode,
+)
 from vikar_shared.types.numbers import MAX_OFFSET, Offset
 from vikar_shared.types.periods import (
     Day,
@@ -327,3 +336,16 @@ def test_the_email_key_never_raises_and_folds_what_it_cannot_check() -> None:
 )
 def test_contains_cpr_finds_a_cpr_number_inside_free_text(text: str, holds: bool) -> None:
     assert contains_cpr(text) is holds
+
+
+@pytest.mark.parametrize(
+    ("raw", "rule"),
+    [("1001.0", "format"), ("+1001", "format"), ("1e3", "format"), ("10 01", "format"), ("", "format"), ("0", "range")],
+)
+def test_a_whole_number_is_digits_only_and_its_rules_have_catalogue_pages(raw: str, rule: str) -> None:
+    with pytest.raises(IdentifierError) as refused:
+        employee_number(raw)
+    assert refused.value.rule == f"employee-number-{rule}"
+    codes = {entry.code for entry in SHARED_TYPES}
+    assert {"employee-number-format", "employee-number-range", "email-id-format", "email-id-range"} <= codes
+    assert employee_number("１００１") == employee_number("01001") == 1001  # normalised like every identifier

@@ -444,4 +444,28 @@ SHARED_TYPES: tuple[ProblemType, ...] = (
         en=("Postcode format", "A Danish postcode is 4 digits."),
         da=("Postnummerformat", "Et dansk postnummer er 4 cifre."),
     ),
+    # Whole numbers in paths (vikar_shared.types.identifiers.whole_number): digits only, in range.
+    rule_entry(
+        "employee-number-format",
+        en=("Employee number format", "An employee number is written in 1 to 8 digits (no sign, point or space)."),
+        da=(
+            "Medarbejdernummerets format",
+            "Et medarbejdernummer skrives med 1 til 8 cifre (uden fortegn, punktum og mellemrum).",
+        ),
+    ),
+    rule_entry(
+        "employee-number-range",
+        en=("Employee number range", "An employee number is 1 to 99 999 999."),
+        da=("Medarbejdernummerets interval", "Et medarbejdernummer er 1 til 99 999 999."),
+    ),
+    rule_entry(
+        "email-id-format",
+        en=("E-mail id format", "An e-mail id is written in digits (no sign, point or space)."),
+        da=("E-mail-id'ets format", "Et e-mail-id skrives med cifre (uden fortegn, punktum og mellemrum)."),
+    ),
+    rule_entry(
+        "email-id-range",
+        en=("E-mail id range", "An e-mail id is 1 to 9 223 372 036 854 775 807."),
+        da=("E-mail-id'ets interval", "Et e-mail-id er 1 til 9 223 372 036 854 775 807."),
+    ),
 )
