@@ -442,24 +442,23 @@ async def test_submitted_and_rejected_hours_are_listed_per_employee_not_paid_and
     assert (row["minutes"], row["gross_ore"], row["atp_minutes"], row["atp_band"]) == (60, 13_000, 60, "0")
     assert (november["totals"]["submitted_minutes"], november["totals"]["rejected_minutes"]) == (7_020, 45)
 
-    # Submitted after November closed, for a November day: still owed, so the next close lists it, with the
-    # November hours never approved and December's own.
+    # Submitted after November closed, for a November day: still owed, so the next close lists it, beside
+    # December's own. November's hours never approved were listed on November's close: not again (once each).
     late = uuid.uuid4()
     await invoicing.pool.execute(
         """insert into unapproved_entries (entry_id, placement_id, company_id, work_date, minutes, status, status_at)
-           values ($1, $2, $3, '2026-11-05', 90, 'submitted', now())""",
+           values ($1, $2, $3, '2026-11-05', 90, 'submitted',
+                   (select closed_at + interval '1 hour' from pay_periods where period_start = '2026-11-01'))""",
         late,
         anna.placement_id,
         BAGER,
     )
     december = await _closed(invoicing, DEC, IN_JANUARY)
     assert [(u["entry_id"], u["minutes"], u["status"]) for u in _employee(december, 1001)["unapproved"]] == [
-        (str(rows[0][0]), 7_020, "submitted"),
-        (str(rows[1][0]), 45, "rejected"),
         (str(late), 90, "submitted"),
         (str(rows[3][0]), 30, "submitted"),
     ]
-    assert (december["totals"]["submitted_minutes"], december["totals"]["rejected_minutes"]) == (7_140, 45)
+    assert (december["totals"]["submitted_minutes"], december["totals"]["rejected_minutes"]) == (120, 0)
 
 
 # --- guards --------------------------------------------------------------------------------------------------

@@ -61,9 +61,9 @@ async def record_placement(conn: asyncpg.Connection, event_id: UUID, data: Place
         start_date=data.start_date,
         end_date=data.end_date,
     )
-    await repository.upsert_placement(conn, placement)
     if data.wage_rate_ore_per_hour is not None and data.wage_rate_ore_per_hour < 0:
         raise conflict("wage-rate-negative", f"placement {data.placement_id} has a negative wage rate")
+    await repository.upsert_placement(conn, placement)
     await repository.set_wage_rate(conn, data.placement_id, data.wage_rate_ore_per_hour)
     pending = await repository.pending_entries_of_placement(conn, placement.placement_id)
     if pending:

@@ -38,7 +38,9 @@ with billed as (
 ), worked as (
     select placement_id, min(company_id::text)::uuid as company_id, sum(minutes) as minutes,
            sum(minutes) filter (where wage is null) as missing,
-           sum(sign(minutes * wage) * ((2 * abs(minutes * wage) + 60) / 120)) as gross
+           -- invoicing.money.amount_for per entry in integer arithmetic (half away from zero; sign() would be float)
+           sum(case when minutes * wage < 0 then -((2 * abs(minutes * wage) + 60) / 120)
+                    else (2 * abs(minutes * wage) + 60) / 120 end)::bigint as gross
     from priced group by placement_id
 ), placements_of_month as (
     select placement_id from billed union select placement_id from co_financed union select placement_id from worked

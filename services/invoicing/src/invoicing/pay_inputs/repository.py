@@ -93,14 +93,17 @@ async def upsert_unapproved(
     )
 
 
-async def unapproved_in(conn: asyncpg.Connection, first_day: date, last_day: date) -> list[UnapprovedEntry]:
+async def unapproved_in(
+    conn: asyncpg.Connection, first_day: date, last_day: date, changed_after: datetime | None = None
+) -> list[UnapprovedEntry]:
     rows = await conn.fetch(
         """select u.entry_id, u.placement_id, u.company_id, u.work_date, u.minutes, u.corrects_entry_id, u.status
            from unapproved_entries u
-           where u.work_date between $1 and $2
+           where u.work_date between $1 and $2 and ($3::timestamptz is null or u.status_at > $3)
              and not exists (select 1 from approved_entries a where a.entry_id = u.entry_id)
            order by u.placement_id, u.work_date, u.entry_id""",
         first_day,
         last_day,
+        changed_after,
     )
     return [UnapprovedEntry(**{**r, "status": UnapprovedStatus(r["status"])}) for r in rows]

@@ -111,12 +111,14 @@ async def _record_entry(
     await repository.upsert_unapproved(conn, [entry], status_at=occurred_at)
 
 
-async def unapproved_in(conn: asyncpg.Connection, first_day: date, last_day: date) -> list[UnapprovedEntry]:
+async def unapproved_in(
+    conn: asyncpg.Connection, first_day: date, last_day: date, *, changed_after: datetime | None = None
+) -> list[UnapprovedEntry]:
     """The entries with a work date in ``first_day..last_day`` (inclusive) that are submitted or rejected and
     were never approved (an entry in ``approved_entries`` is left out), with the work date and minutes of the
     latest event about each; ordered by placement, work date, entry id. Minutes are whole minutes, signed for a
-    correction."""
-    return await repository.unapproved_in(conn, first_day, last_day)
+    correction. ``changed_after``: only entries whose latest event occurred after it."""
+    return await repository.unapproved_in(conn, first_day, last_day, changed_after)
 
 
 async def employees_by_citizen(conn: asyncpg.Connection, citizen_ids: Sequence[UUID]) -> dict[UUID, Employee]:

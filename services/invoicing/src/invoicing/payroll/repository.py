@@ -4,7 +4,8 @@ each table with one ``unnest`` insert."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -122,19 +123,23 @@ async def waiting_entries(conn: asyncpg.Connection, first_day: date, through: da
              "work_date": r["work_date"].isoformat()} for r in rows]  # fmt: skip
 
 
-async def unapproved(conn: asyncpg.Connection, first_day: date, last_day: date) -> list[Unapproved]:
-    """Submitted and rejected entries (not approved since) of employees, with work dates in the range."""
+async def employees_of_placements(
+    conn: asyncpg.Connection, placement_ids: Iterable[UUID]
+) -> dict[UUID, tuple[UUID, int | None]]:
+    """(citizen id, employee number or None) of each known placement among ``placement_ids``."""
     rows = await conn.fetch(
-        """select u.entry_id, e.employee_number, p.citizen_id, u.placement_id, u.work_date, u.minutes, u.status
-           from unapproved_entries u
-                join placements p on p.placement_id = u.placement_id
-                join employees e on e.citizen_id = p.citizen_id
-           where u.work_date between $1 and $2
-             and not exists (select 1 from approved_entries a where a.entry_id = u.entry_id)""",
-        first_day,
-        last_day,
+        """select p.placement_id, p.citizen_id, e.employee_number
+           from placements p left join employees e on e.citizen_id = p.citizen_id
+           where p.placement_id = any($1::uuid[])""",
+        list(placement_ids),
     )
-    return [Unapproved(**dict(r)) for r in rows]
+    return {r["placement_id"]: (r["citizen_id"], r["employee_number"]) for r in rows}
+
+
+async def last_closed_at(conn: asyncpg.Connection) -> datetime | None:
+    """When the latest pay period was closed (None: none closed)."""
+    found: datetime | None = await conn.fetchval("select closed_at from pay_periods order by period_start desc limit 1")
+    return found
 
 
 async def paid_minutes(

@@ -28,8 +28,9 @@ from typing import Any
 import asyncpg
 
 from invoicing.config import InvoicingSettings, basis_points_in_force
+from invoicing.pay_inputs import service as pay_inputs
 from invoicing.payroll import repository
-from invoicing.payroll.models import PayEmployee, PayPeriodView, PayPlan, plan_pay_period, repricings
+from invoicing.payroll.models import PayEmployee, PayPeriodView, PayPlan, Unapproved, plan_pay_period, repricings
 from invoicing.periods import Period, period_containing, periods_to_close
 from vikar_shared.auth import Principal, Role
 from vikar_shared.db import transaction
@@ -94,9 +95,7 @@ async def _plan(
     plan = plan_pay_period(
         period,
         items,
-        # Wages are owed for hours worked: hours still submitted or rejected are listed for finance, those of
-        # closed periods too (submitted late, or never approved) on the next open period's close.
-        unapproved=await repository.unapproved(conn, first_day if is_next else period.start, period.end),
+        unapproved=await _unapproved(conn, period, closed, first_day, is_next=is_next),
         paid_before=paid_before,
         closed_periods=closed,
         atp_bands=await repository.atp_bands(conn),
@@ -107,6 +106,29 @@ async def _plan(
     if held_back:  # seen up to just before the first held-back placement's change: the next close re-prices it
         latest = min(latest, await repository.wage_change_seq_before(conn, {p.placement_id for p in held_back}))
     return plan, await repository.waiting_entries(conn, first_day, period.end), latest
+
+
+async def _unapproved(
+    conn: asyncpg.Connection, period: Period, closed: list[Period], first_day: date, *, is_next: bool
+) -> list[Unapproved]:
+    """Wages are owed for hours worked: the submitted and rejected hours to list for finance (not paid). The
+    period's own; and on the next open period's close, those of closed periods submitted, changed or rejected
+    since the previous close (late ones), so an entry never approved is listed once, not on every close. Hours of
+    a citizen without an employee number (or of a placement not known yet) are not listed."""
+    found = await pay_inputs.unapproved_in(conn, period.start, period.end)
+    if is_next and closed:
+        found += await pay_inputs.unapproved_in(
+            conn, first_day, closed[-1].end, changed_after=await repository.last_closed_at(conn)
+        )
+    employees = await repository.employees_of_placements(conn, {u.placement_id for u in found})
+    listed = []
+    for u in found:
+        citizen_id, number = employees.get(u.placement_id, (None, None))
+        if citizen_id is not None and number is not None:
+            listed.append(
+                Unapproved(u.entry_id, number, citizen_id, u.placement_id, u.work_date, u.minutes, u.status.value)
+            )
+    return listed
 
 
 async def close_in(
