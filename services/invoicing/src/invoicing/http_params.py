@@ -1,12 +1,13 @@
-"""Query parameters shared by the endpoints. Their rules live in ``periods`` (the shared parser, which
+"""Parameters and dependencies shared by the endpoints. Query rules live in ``periods`` (the shared parser, which
 names the field in its 422); here only the HTTP shape."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Depends, Query, Request
 
+from invoicing.config import InvoicingSettings
 from vikar_shared.types.periods import MONTH_PATTERN
 
 MonthQuery = Annotated[
@@ -19,3 +20,12 @@ MonthQuery = Annotated[
         json_schema_extra={"pattern": MONTH_PATTERN},
     ),
 ]
+
+
+def _settings(request: Request) -> InvoicingSettings:
+    settings: InvoicingSettings = request.app.state.settings
+    return settings
+
+
+Settings = Annotated[InvoicingSettings, Depends(_settings)]
+"""The service's settings (``app.state.settings``), as an endpoint dependency."""

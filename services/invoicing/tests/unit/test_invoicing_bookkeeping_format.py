@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from invoicing.documents.bookkeeping import danish_date, kroner, one_year_after
+from invoicing.documents.bookkeeping import kroner, one_year_after
+from vikar_shared.spreadsheet import danish_date
 
 
 @pytest.mark.parametrize(

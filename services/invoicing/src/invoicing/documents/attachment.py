@@ -22,6 +22,7 @@ import io
 from collections.abc import Iterable
 
 from invoicing.documents.models import EntryDetail
+from vikar_shared.spreadsheet import spreadsheet_text
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 HEADER = (
@@ -34,12 +35,6 @@ HEADER = (
     "Sats (øre/time)",
     "Beløb (øre)",
 )
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_text(value: str) -> str:
-    """``value`` as a spreadsheet shows it as text: prefixed with ``'`` when it starts like a formula."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 def lines_csv(entries: Iterable[EntryDetail]) -> bytes:

@@ -22,8 +22,8 @@ import io
 from collections.abc import Iterable
 from datetime import date
 
-from invoicing.documents.attachment import spreadsheet_text
 from invoicing.documents.models import BookkeepingDocument
+from vikar_shared.spreadsheet import danish_date, spreadsheet_text
 
 HEADER = (
     "Bilagsnummer",
@@ -46,11 +46,6 @@ def kroner(ore: int) -> str:
     ``-1234,56``. Integer arithmetic only."""
     whole, part = divmod(abs(ore), 100)
     return f"{'-' if ore < 0 else ''}{whole},{part:02d}"
-
-
-def danish_date(day: date) -> str:
-    """``dd-mm-yyyy``."""
-    return f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
 
 
 def bookkeeping_csv(documents: Iterable[BookkeepingDocument]) -> bytes:

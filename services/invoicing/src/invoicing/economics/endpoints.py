@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 
-from invoicing.config import InvoicingSettings
 from invoicing.documents.attachment import CSV_MEDIA_TYPE
 from invoicing.economics import export, service
 from invoicing.economics.schemas import EconomicsOut
-from invoicing.http_params import MonthQuery
+from invoicing.http_params import MonthQuery, Settings
 from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import require_roles
 from vikar_shared.db import transaction
@@ -28,14 +27,6 @@ _DESCRIPTION = (
     "Valid time: facts with work dates in the month, as recorded now; a future month answers what is recorded "
     "(usually nothing). A bad or missing `month` is 422 (`month-format`, `month-out-of-range`)."
 )
-
-
-def _settings(request: Request) -> InvoicingSettings:
-    settings: InvoicingSettings = request.app.state.settings
-    return settings
-
-
-Settings = Annotated[InvoicingSettings, Depends(_settings)]
 
 
 @router.get(

@@ -16,9 +16,9 @@ from __future__ import annotations
 import csv
 import io
 
-from invoicing.documents.attachment import spreadsheet_text
 from invoicing.documents.bookkeeping import kroner
 from invoicing.economics.models import Economics, Figures
+from vikar_shared.spreadsheet import spreadsheet_text
 
 HEADER = (
     "Måned",

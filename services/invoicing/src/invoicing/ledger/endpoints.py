@@ -10,6 +10,7 @@ import asyncpg
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from invoicing.config import InvoicingSettings
+from invoicing.http_params import Settings
 from invoicing.ledger import service
 from invoicing.ledger.models import DocumentType, Invoice, InvoiceStatus, Party
 from invoicing.ledger.schemas import CloseIn, CloseOut, InvoiceDetailOut, InvoiceListOut, InvoiceOut
@@ -26,12 +27,6 @@ Finance = Annotated[Principal, Depends(require_roles(Role.FINANCE, Role.ADMIN))]
 Reader = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.FINANCE, Role.ADMIN, Role.COMPANY_APPROVER))]
 
 
-def _settings(request: Request) -> InvoicingSettings:
-    settings: InvoicingSettings = request.app.state.settings
-    return settings
-
-
-Settings = Annotated[InvoicingSettings, Depends(_settings)]
 # Who sees an issued invoice's internal records (payments, history, Stripe state) on GET /invoices/{id}.
 FINANCE_VIEW = frozenset({Role.FINANCE, Role.ADMIN})
 

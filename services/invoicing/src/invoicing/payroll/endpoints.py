@@ -9,10 +9,11 @@ from datetime import date
 from typing import Annotated
 
 import asyncpg
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from invoicing.config import InvoicingSettings
 from invoicing.documents.attachment import CSV_MEDIA_TYPE
+from invoicing.http_params import Settings
 from invoicing.payroll import service
 from invoicing.payroll.export import wage_basis_csv, wage_basis_json
 from invoicing.payroll.schemas import (
@@ -38,12 +39,6 @@ Finance = Annotated[Principal, Depends(require_roles(Role.FINANCE, Role.ADMIN))]
 PeriodStart = Annotated[Day, Path(description="The pay period's first day, YYYY-MM-DD")]
 
 
-def _settings(request: Request) -> InvoicingSettings:
-    settings: InvoicingSettings = request.app.state.settings
-    return settings
-
-
-Settings = Annotated[InvoicingSettings, Depends(_settings)]
 _START = ["pay-period-start-invalid"]
 
 

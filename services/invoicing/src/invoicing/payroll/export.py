@@ -18,10 +18,10 @@ import io
 import json
 from typing import Any
 
-from invoicing.documents.attachment import spreadsheet_text
-from invoicing.documents.bookkeeping import danish_date, kroner
+from invoicing.documents.bookkeeping import kroner
 from invoicing.money import divide_round_half_up
 from invoicing.payroll.models import LineKind, PayLine
+from vikar_shared.spreadsheet import danish_date, spreadsheet_text
 
 CSV_HEADER = (
     "Medarbejdernummer",

@@ -14,9 +14,10 @@ from __future__ import annotations
 import csv
 import io
 
-from invoicing.documents.attachment import CSV_MEDIA_TYPE, spreadsheet_text
+from invoicing.documents.attachment import CSV_MEDIA_TYPE
 from invoicing.statement_documents.models import DocumentFacts
 from invoicing.statements.models import Statement
+from vikar_shared.spreadsheet import spreadsheet_text
 
 __all__ = ["CSV_MEDIA_TYPE", "HEADER", "statement_csv"]
 

@@ -7,7 +7,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from invoicing.ledger.endpoints import Settings, seller_of
+from invoicing.http_params import Settings
+from invoicing.ledger.endpoints import seller_of
 from invoicing.statements import service
 from invoicing.statements.models import StatementStatus, StatementType
 from invoicing.statements.schemas import StatementListOut, StatementOut, StatementRunIn, StatementRunOut

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, Field
 
-from invoicing.ledger.endpoints import Settings
+from invoicing.http_params import Settings
 from invoicing.stripe_webhooks import service
 from invoicing.stripe_webhooks.repository import InboxRow
 from vikar_shared.auth import Principal, Role

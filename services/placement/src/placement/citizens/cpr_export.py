@@ -20,20 +20,10 @@ from collections.abc import Iterable
 from datetime import date
 
 from placement.citizens.models import NewEmployee
+from vikar_shared.spreadsheet import danish_date, spreadsheet_text
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 HEADER = ("Medarbejdernummer", "Navn", "CPR-nummer", "Ansat fra")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_text(value: str) -> str:
-    """``value`` as a spreadsheet shows it as text: prefixed with ``'`` when it starts like a formula."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
-
-
-def danish_date(day: date) -> str:
-    """``dd-mm-yyyy``."""
-    return f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
 
 
 def cpr_export_csv(rows: Iterable[NewEmployee]) -> bytes:
