@@ -12,8 +12,8 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
-from invoicing.pay_inputs.models import Employee, UnapprovedEntry, UnapprovedStatus
-from invoicing.pay_inputs.service import employees_by_citizen, unapproved_in
+from invoicing.pay_inputs.models import UnapprovedEntry, UnapprovedStatus
+from invoicing.pay_inputs.service import unapproved_in
 from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.events.placement import CitizensMerged, EmployeeRegistered, PlacementRatesChanged, RateVersion
 from vikar_shared.events.timesheet import EntryChanged, EntryRejected, HoursSubmitted, SubmittedEntry
@@ -101,10 +101,13 @@ async def test_an_employee_registered_is_recorded_and_a_redelivery_changes_nothi
         "select recorded_at, xmin::text as version from employees where citizen_id = $1", anna
     )
     assert dict(again) == dict(first)
-    async with invoicing.pool.acquire() as conn:
-        assert await employees_by_citizen(conn, [anna, uuid.uuid4()]) == {
-            anna: Employee(citizen_id=anna, employee_number=1001, employed_from=date(2026, 11, 2))
-        }
+    rows = await invoicing.pool.fetch(
+        "select citizen_id, employee_number, employed_from from employees where citizen_id = any($1::uuid[])",
+        [anna, uuid.uuid4()],
+    )
+    assert {r["citizen_id"]: (r["employee_number"], r["employed_from"]) for r in rows} == {
+        anna: (1001, date(2026, 11, 2))
+    }
 
 
 async def test_an_employee_number_another_citizen_holds_is_dead_lettered_and_writes_nothing(invoicing: Any) -> None:

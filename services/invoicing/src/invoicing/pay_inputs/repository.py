@@ -52,15 +52,6 @@ async def merge_employee(conn: asyncpg.Connection, *, merged: UUID, kept: UUID) 
     return "moved" if status.endswith(" 1") else None
 
 
-async def employees_by_citizen(conn: asyncpg.Connection, citizen_ids: Sequence[UUID]) -> dict[UUID, Employee]:
-    rows = await conn.fetch(
-        """select citizen_id, employee_number, employed_from from employees
-           where citizen_id = any($1::uuid[])""",
-        list(citizen_ids),
-    )
-    return {r["citizen_id"]: Employee(**r) for r in rows}
-
-
 async def upsert_unapproved(
     conn: asyncpg.Connection, entries: Sequence[UnapprovedEntry], *, status_at: datetime
 ) -> None:

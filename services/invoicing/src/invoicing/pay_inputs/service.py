@@ -10,7 +10,6 @@ entry is left out when read."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from datetime import date, datetime
 from uuid import UUID
 
@@ -119,9 +118,3 @@ async def unapproved_in(
     latest event about each; ordered by placement, work date, entry id. Minutes are whole minutes, signed for a
     correction. ``changed_after``: only entries whose latest event occurred after it."""
     return await repository.unapproved_in(conn, first_day, last_day, changed_after)
-
-
-async def employees_by_citizen(conn: asyncpg.Connection, citizen_ids: Sequence[UUID]) -> dict[UUID, Employee]:
-    """The employees among ``citizen_ids``, by citizen id; a citizen placement has not announced (no employee
-    number known here) is absent."""
-    return await repository.employees_by_citizen(conn, citizen_ids)
