@@ -107,3 +107,35 @@ async def test_a_batch_reads_its_placements_rates_and_terms_up_front_and_an_unkn
         expected=1,
         what="the waiting entry accrued",
     )
+
+
+async def test_an_entry_waiting_for_placement_and_terms_accrues_when_both_arrive_in_one_batch(
+    invoicing: Any, build: Any
+) -> None:
+    # CI stall of issue 13's stops: the approval was recorded first (waiting), then the placement consumer took
+    # the placement and the terms in one batch. The placement's handler read the municipality's terms (none yet)
+    # into the batch's memo; the terms' handler then found the waiting entry but priced it with that stale, empty
+    # read, so it waited for ever. Every write of a memoised row must drop it from the memo.
+    anna = build.placement(company_id=BAGER, municipality_id=AALBORG, citizen_name="Anna Jensen", bill_rate=17_999)
+    waiting = build.approval(anna, date(2026, 11, 3), 45)  # 13_499 billed, 7_500 co-financed
+    await invoicing.publish_approvals(waiting)
+    await invoicing.wait_for_count(
+        "select count(*) from approved_entries where accrued_at is null", expected=1, what="the entry waiting"
+    )
+    events = [anna, build.terms(AALBORG, date(2026, 1, 1), 10_000)]  # placement first, then terms: one batch
+    records = [
+        Record(
+            "placement.events",
+            0,
+            offset,
+            str(uuid.uuid4()).encode(),
+            Envelope.wrap(e, source="placement", subject=uuid.uuid4()).model_dump_json().encode(),
+        )
+        for offset, e in enumerate(events)
+    ]
+    consumer: EventConsumer = invoicing.app.state.consumers["invoicing.placements"]
+    assert await consumer.handle_batch(records) == [Outcome.HANDLED] * 2
+    co = await invoicing.pool.fetch("select entry_id, amount_ore from co_financing_lines")
+    assert [(r["entry_id"], r["amount_ore"]) for r in co] == [(waiting.entry_id, 7_500)]
+    billed = await invoicing.pool.fetch("select entry_id, amount_ore from billable_lines")
+    assert [(r["entry_id"], r["amount_ore"]) for r in billed] == [(waiting.entry_id, 13_499)]

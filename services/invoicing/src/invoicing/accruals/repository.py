@@ -42,6 +42,8 @@ _CO_FINANCING_COLUMNS = (
 # Within one consumer transaction (a batch) a lock is taken once, and what it guards (a placement, a
 # municipality's terms) is read once: vikar_shared.db.transaction_memo, empty outside a consumer.
 # Bill rates are not locked (see service.record_bill_rates); a batch prices with the versions it read first.
+# Every write of a memoised row drops it from the memo (upsert_placement, replace_bill_rates, upsert_terms), so a
+# later handler of the same batch reads what this transaction wrote, never what it read before the write.
 _MEMO_LOCK = "invoicing.lock"
 _MEMO_PLACEMENT = "invoicing.placement"
 _MEMO_TERMS = "invoicing.terms"
@@ -130,7 +132,9 @@ async def _lock_all(conn: asyncpg.Connection, lock_class: int, keys: list[UUID])
 async def upsert_terms(conn: asyncpg.Connection, version: TermsVersion, data: MunicipalityTermsSet) -> None:
     """Stores one terms version with every field of ``placement.municipality_terms_set`` (issue 11: the
     statement period, citizen reference, address as jsonb, VAT, payment means, EAN, person reference, target);
-    a redelivery of the same ``terms_id`` overwrites it with the event's facts."""
+    a redelivery of the same ``terms_id`` overwrites it with the event's facts. Drops the municipality's terms
+    from the transaction memo (read before in the batch, they would price a waiting entry without this version)."""
+    transaction_memo().pop((_MEMO_TERMS, version.municipality_id), None)
     address = None if data.address is None else data.address.model_dump(mode="json")
     await conn.execute(
         """insert into municipality_terms (terms_id, municipality_id, municipality_name, effective_from,
