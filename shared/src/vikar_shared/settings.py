@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives import serialization
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from vikar_shared.calendar import DEFAULT_CLOSED_DAYS, ClosedDay, WorkingDayCalendar
 from vikar_shared.clock import Clock, configured_clock
 from vikar_shared.identity.tokens import DEV_KEY_ID, DEV_PUBLIC_KEY_PEM, load_public_key
 
@@ -126,6 +127,13 @@ class ServiceSettings(BaseSettings):
     # Switches within a role that runs them (`worker`/`all`: consumers; `relay`/`all`: the outbox relay).
     run_consumers: bool = True
     run_relay: bool = True
+    # Issue 14: days many workplaces close although they are not public holidays, counted as no working day
+    # by every deadline in working days (vikar_shared.calendar): constitution_day, christmas_eve, new_years_eve.
+    # Env: a JSON list, e.g. VIKAR_WORKING_DAY_CLOSED_DAYS='["christmas_eve"]'; [] counts public holidays only.
+    working_day_closed_days: list[ClosedDay] = Field(
+        default_factory=lambda: sorted(DEFAULT_CLOSED_DAYS),
+        validation_alias=AliasChoices("VIKAR_WORKING_DAY_CLOSED_DAYS", "working_day_closed_days"),
+    )
     # The relay role's leadership: one relay per database publishes (it holds a PostgreSQL session
     # advisory lock); another replica tries to take the lock every `relay_standby_seconds` and the
     # leader checks its lock connection as often, stopping at once when it is lost.
@@ -280,6 +288,11 @@ class ServiceSettings(BaseSettings):
     def clock(self) -> Clock:
         """The clock these settings ask for (the real time unless a start or an offset is set)."""
         return configured_clock(start=self.clock_start, anchor=self.clock_anchor, offset=self.clock_offset)
+
+    def working_days(self) -> WorkingDayCalendar:
+        """The agency's working-day calendar (:mod:`vikar_shared.calendar`): Danish public holidays and the
+        ``working_day_closed_days`` setting."""
+        return WorkingDayCalendar(self.working_day_closed_days)
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Self:

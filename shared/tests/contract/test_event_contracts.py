@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, create_model
 from vikar_shared.contracts import export
 from vikar_shared.contracts.compat import breaking_changes
 from vikar_shared.contracts.messages import message_model, message_schema, snapshot_name
-from vikar_shared.events import invoicing, placement, timesheet
+from vikar_shared.events import invoicing, notifications, placement, timesheet
 from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.events.registry import EVENT_TYPES, REGISTRY, decode
 from vikar_shared.sealing import SealingKeys, dev_sealing_keys
@@ -383,6 +383,50 @@ EXAMPLES: dict[type[EventData], EventData] = {
     ),
     placement.EmployeeRegistered: placement.EmployeeRegistered(
         citizen_id=_ENTRY, employee_number=1001, employed_from=date(2026, 11, 2)
+    ),
+    placement.StaffMemberChanged: placement.StaffMemberChanged(
+        staff_id=_ENTRY,
+        subject="konsulent@vikarmodel.dk",
+        name="Karen Konsulent",
+        email="konsulent@vikarmodel.dk",
+        role="consultant",
+        active=True,
+        language="da",
+    ),
+    timesheet.EntriesDeemedApproved: timesheet.EntriesDeemedApproved(
+        company_id=_COMPANY,
+        due_event_id=_ENTRY,
+        deemed_approved_at=datetime(2026, 12, 4, 7, tzinfo=UTC),
+        entries=[
+            timesheet.DeemedEntry(
+                entry_id=_ENTRY,
+                placement_id=_PLACEMENT,
+                citizen_name="Anna Jensen",
+                work_date=date(2026, 11, 24),
+                minutes=150,
+            )
+        ],
+    ),
+    invoicing.PaymentReminderIssued: invoicing.PaymentReminderIssued(
+        reminder_id=_ENTRY,
+        invoice_id=_ENTRY,
+        company_id=_COMPANY,
+        invoice_number="2026-000123",
+        reminder_number=1,
+        issued_on=date(2026, 12, 16),
+        due_date=date(2026, 12, 15),
+        pay_by=date(2026, 12, 26),
+        outstanding_ore=33_749,
+        fee_ore=10_000,
+        fees_total_ore=10_000,
+        final=False,
+    ),
+    notifications.DeemedApprovalDue: notifications.DeemedApprovalDue(
+        company_id=_COMPANY,
+        entry_ids=[_ENTRY],
+        submitted_before=datetime(2026, 11, 27, 7, tzinfo=UTC),
+        decided_at=datetime(2026, 12, 4, 7, tzinfo=UTC),
+        working_days=5,
     ),
     invoicing.HoursAccrued: invoicing.HoursAccrued(
         entry_id=_ENTRY,

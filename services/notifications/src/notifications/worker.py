@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from notifications.companies.handlers import company_handlers
 from notifications.config import NotificationsSettings
+from notifications.directory.handlers import DIRECTORY_HANDLERS
 from notifications.emails.models import MailContext, domain_of
 from notifications.login_links.handlers import login_link_handlers
 from notifications.submissions.handlers import submission_handlers
@@ -27,8 +28,9 @@ def build_consumers(settings: NotificationsSettings, clock: Clock) -> list[Consu
         ConsumerSpec(
             name="notifications.companies",
             topics=[placement.TOPIC],
-            handlers=company_handlers(context),
-            description="Companies and their approvers, to address approval e-mails",
+            handlers={**company_handlers(context), **DIRECTORY_HANDLERS},
+            description="Who to tell: companies with their approvers, backup approvers and billing contact; the "
+            "staff directory; municipality agreements' statement contacts; placements with their consultant",
         ),
         ConsumerSpec(
             name="notifications.hours",

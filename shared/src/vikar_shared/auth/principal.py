@@ -13,6 +13,9 @@ class Role(StrEnum):
     ADMIN = "admin"
     COMPANY_APPROVER = "company_approver"
     MUNICIPALITY = "municipality"
+    # Issue 14: another service of this deployment (subject "service:<name>"), e.g. notifications fetching an
+    # invoice PDF to attach. Not agency staff: only endpoints that name it accept it.
+    SERVICE = "service"
 
 
 AGENCY_STAFF = frozenset({Role.CONSULTANT, Role.FINANCE, Role.ADMIN})

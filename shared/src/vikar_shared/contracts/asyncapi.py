@@ -21,7 +21,7 @@ from faststream.specification import AsyncAPI
 
 from vikar_shared.contracts.export import SHARED_DIR
 from vikar_shared.contracts.messages import message_model
-from vikar_shared.events import invoicing, placement, timesheet
+from vikar_shared.events import invoicing, notifications, placement, timesheet
 from vikar_shared.events.registry import EVENT_TYPES, TOPICS
 from vikar_shared.messaging.kafka import make_broker
 
@@ -36,6 +36,7 @@ PRODUCERS: dict[str, tuple[str, str]] = {
     ),
     timesheet.TOPIC: ("timesheet", "the placement id, so every entry of one placement stays in order"),
     invoicing.TOPIC: ("invoicing", "the company or municipality id"),
+    notifications.TOPIC: ("notifications", "the company id"),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from vikar_shared.events.envelope import EventData
 
@@ -299,3 +299,35 @@ class PayPeriodClosed(EventData):
     atp_band_changes: int
     submitted_minutes: int
     rejected_minutes: int
+
+
+# --- issue 14: payment reminders (rykkere) ---------------------------------------------------------------------
+
+
+class PaymentReminderIssued(EventData):
+    """Invoicing issued a payment reminder (*rykker*) for an overdue invoice (renteloven § 9 b): the first only
+    after ``due_date`` passed, each later one at least 10 days after the previous, a fee (``fee_ore``, at most
+    10 000 øre = 100 kr) on at most three of them, recorded by invoicing as owed by the company. ``final``: the
+    last before the claim goes to collection (it warns of further costs). None is issued once the invoice is
+    paid, credited in full or voided.
+
+    Published by invoicing in the issuing transaction (outbox), keyed by ``company_id``. Amounts in øre:
+    ``outstanding_ore`` what is still owed on the invoice (its total less payments and credit notes, fees not
+    included), ``fees_total_ore`` the fees of this and earlier reminders; ``pay_by`` the new deadline."""
+
+    event_type = "invoicing.payment_reminder_issued"
+    event_version = 1
+    topic = TOPIC
+
+    reminder_id: UUID
+    invoice_id: UUID
+    company_id: UUID
+    invoice_number: str
+    reminder_number: int = Field(ge=1)
+    issued_on: date
+    due_date: date
+    pay_by: date
+    outstanding_ore: int
+    fee_ore: int = Field(ge=0, le=10_000)
+    fees_total_ore: int = Field(ge=0)
+    final: bool

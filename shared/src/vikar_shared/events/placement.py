@@ -66,12 +66,42 @@ class MunicipalityTermsSet(EventData):
     payee_iban: str | None = Field(default=None, description="The agency's IBAN (payment means 58)")
     payee_bank_registration: str | None = Field(default=None, description="Danish reg. no., 4 digits (means 31/42)")
     payee_bank_account: str | None = Field(default=None, description="Danish account number (means 31/42)")
+    # Issue 14: where the agreement's co-financing statements are mailed (PDF and CSV).
+    statement_contacts: list[Contact] = Field(
+        default_factory=list, description="Who receives the municipality's statements by e-mail"
+    )
+
+
+_LANGUAGE = Field(default=None, description="The language e-mails to this person use: da or en; null: da (issue 14)")
 
 
 class Approver(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
     email: str
     name: str
+    language: str | None = _LANGUAGE
+
+
+class BackupApprover(BaseModel):
+    """Who is told when a company's approvers leave hours pending past the reminder ladder's escalation step
+    (issue 14), within ``valid_from``..``valid_to`` (inclusive; null: open). A backup approver approves in the
+    portal like any approver of the company while in force."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    email: str
+    name: str
+    valid_from: date | None = None
+    valid_to: date | None = None
+    language: str | None = _LANGUAGE
+
+
+class Contact(BaseModel):
+    """An e-mail address a party's documents go to (issue 14: a municipality agreement's statement contacts)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    name: str
+    email: str
+    language: str | None = _LANGUAGE
 
 
 class BillingContact(BaseModel):
@@ -80,6 +110,7 @@ class BillingContact(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
     name: str
     email: str
+    language: str | None = _LANGUAGE
 
 
 _BILLING_PERIOD = Field(
@@ -89,6 +120,9 @@ _BILLING_PERIOD = Field(
 )
 _ADDRESS = Field(default=None, description="The billing address (momsbekendtgørelsen § 58: the buyer's address)")
 _CONTACT = Field(default=None, description="Who receives the invoices")
+_BACKUP_APPROVERS: list[BackupApprover] = Field(
+    default_factory=list, description="Backup approvers with their date ranges, told at escalation (issue 14)"
+)
 
 
 class CompanyRegistered(EventData):
@@ -105,6 +139,7 @@ class CompanyRegistered(EventData):
     payment_terms_days: int | None = None
     address: Address | None = _ADDRESS
     billing_contact: BillingContact | None = _CONTACT
+    backup_approvers: list[BackupApprover] = _BACKUP_APPROVERS
 
 
 class CompanyUpdated(EventData):
@@ -123,6 +158,7 @@ class CompanyUpdated(EventData):
     payment_terms_days: int | None = None
     address: Address | None = _ADDRESS
     billing_contact: BillingContact | None = _CONTACT
+    backup_approvers: list[BackupApprover] = _BACKUP_APPROVERS
 
 
 class CitizenReferred(EventData):
@@ -331,3 +367,23 @@ class EmployeeRegistered(EventData):
     citizen_id: UUID
     employee_number: int = Field(ge=1, le=99_999_999)
     employed_from: date
+
+
+class StaffMemberChanged(EventData):
+    """A member of the agency's staff directory (issue 14) was added or changed: consultants, finance and
+    admins with the name and e-mail the system addresses them by. ``subject`` is the bearer token subject the
+    person signs in with (a later workspace issue maps single sign-on to it); ``consultant_id`` on placements
+    is such a subject. ``active`` false: left the agency (kept, never deleted, so history still names them).
+    ``language``: da or en, what e-mails to them use. Carries the whole member; keyed by ``staff_id``."""
+
+    event_type = "placement.staff_member_changed"
+    event_version = 1
+    topic = TOPIC
+
+    staff_id: UUID
+    subject: str
+    name: str
+    email: str
+    role: str = Field(description="consultant, finance or admin")
+    active: bool
+    language: str = "da"

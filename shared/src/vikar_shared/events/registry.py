@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vikar_shared.events import invoicing, placement, timesheet
+from vikar_shared.events import invoicing, notifications, placement, timesheet
 from vikar_shared.events.envelope import Envelope, EventData
 
 EVENT_TYPES: tuple[type[EventData], ...] = (
@@ -19,12 +19,14 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     placement.PageLoginLinkRequested,
     placement.PageSessionEnded,
     placement.EmployeeRegistered,
+    placement.StaffMemberChanged,
     timesheet.HoursSubmitted,
     timesheet.EntryApproved,
     timesheet.EntryRejected,
     timesheet.EntryChanged,
     timesheet.LoginLinkRequested,
     timesheet.LoginLinkRequestedV2,
+    timesheet.EntriesDeemedApproved,
     invoicing.HoursAccrued,
     invoicing.InvoiceIssued,
     invoicing.CreditNoteIssued,
@@ -34,10 +36,12 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     invoicing.StatementIssued,
     invoicing.CorrectionStatementIssued,
     invoicing.PayPeriodClosed,
+    invoicing.PaymentReminderIssued,
+    notifications.DeemedApprovalDue,
 )
 
 REGISTRY: dict[tuple[str, int], type[EventData]] = {(t.event_type, t.event_version): t for t in EVENT_TYPES}
-TOPICS: tuple[str, ...] = (placement.TOPIC, timesheet.TOPIC, invoicing.TOPIC)
+TOPICS: tuple[str, ...] = (placement.TOPIC, timesheet.TOPIC, invoicing.TOPIC, notifications.TOPIC)
 
 
 def model_for(envelope: Envelope) -> type[EventData] | None:

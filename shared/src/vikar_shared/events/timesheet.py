@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from vikar_shared.events.envelope import EventData
 from vikar_shared.sealing import Sealed
@@ -52,6 +52,11 @@ class EntryApproved(EventData):
     approved_by: str
     approved_at: datetime
     corrects_entry_id: UUID | None = None
+    # Issue 14: null for an approver's approval; "deemed_approved" when the company's terms let the agency
+    # approve hours left pending past the deemed-approval deadline (approved_by is then "deemed-approval").
+    status_reason: str | None = Field(
+        default=None, description="null: approved by an approver; deemed_approved: approved by the deadline"
+    )
 
 
 class EntryRejected(EventData):
@@ -145,3 +150,29 @@ class LoginLinkRequestedV2(EventData):
     sealed_link: Sealed
     expires_at: datetime
     locale: str = "da"
+
+
+class DeemedEntry(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    entry_id: UUID
+    placement_id: UUID
+    citizen_name: str
+    work_date: date
+    minutes: int
+
+
+class EntriesDeemedApproved(EventData):
+    """Timesheet approved a company's entries left pending past its deemed-approval deadline (issue 14), in
+    answer to ``notifications.deemed_approval_due``: each also went out as ``timesheet.entry_approved`` with
+    ``status_reason`` ``deemed_approved``; this one event lets the approvers be told once. Keyed by
+    ``company_id`` (one company, so not by placement). ``due_event_id``: the request it answers. ``entries``:
+    only those still pending and submitted at or before the deadline's cut-off (others were decided meanwhile)."""
+
+    event_type = "timesheet.entries_deemed_approved"
+    event_version = 1
+    topic = TOPIC
+
+    company_id: UUID
+    due_event_id: UUID
+    deemed_approved_at: datetime
+    entries: list[DeemedEntry]

@@ -12,13 +12,17 @@ from notifications.emails.models import normalise_address, single_line
 class Approver:
     email: str
     name: str
+    language: str = "da"
 
 
-def unique_approvers(approvers: Iterable[tuple[str, str]]) -> tuple[Approver, ...]:
-    """Normalised (email, name) pairs, each address once (first name wins), blanks dropped."""
+def unique_approvers(approvers: Iterable[tuple[str, str] | tuple[str, str, str | None]]) -> tuple[Approver, ...]:
+    """Normalised (email, name[, language]) tuples, each address once (first name wins), blanks dropped;
+    a language other than ``en`` is ``da``."""
     seen: dict[str, Approver] = {}
-    for email, name in approvers:
+    for email, name, *language in approvers:
         address = normalise_address(email)
         if address and address not in seen:
-            seen[address] = Approver(email=address, name=single_line(name))
+            seen[address] = Approver(
+                email=address, name=single_line(name), language="en" if language and language[0] == "en" else "da"
+            )
     return tuple(seen.values())

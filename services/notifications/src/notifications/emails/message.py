@@ -21,5 +21,8 @@ def build_message(email: OutgoingEmail, sender: str, *, now: datetime) -> EmailM
     # Tells mail servers and out-of-office responders not to answer a machine.
     message["Auto-Submitted"] = "auto-generated"
     message["X-Vikar-Event-Id"] = str(email.event_id)
+    message["Content-Language"] = email.language
     message.set_content(email.body, charset="utf-8")
+    if email.html_body is not None:
+        message.add_alternative(email.html_body, subtype="html", charset="utf-8")
     return message

@@ -24,6 +24,18 @@ class EmailStatus(StrEnum):
 class EmailKind(StrEnum):
     HOURS_SUBMITTED = "hours_submitted"
     LOGIN_LINK = "login_link"
+    # Issue 14.
+    APPROVAL_REMINDER = "approval_reminder"
+    APPROVAL_FOLLOW_UP = "approval_follow_up"
+    APPROVAL_ESCALATION = "approval_escalation"
+    DEEMED_APPROVED = "deemed_approved"
+    INVOICE_ISSUED = "invoice_issued"
+    CREDIT_NOTE_ISSUED = "credit_note_issued"
+    PAYMENT_FAILED = "payment_failed"
+    PAYMENT_REMINDER = "payment_reminder"
+    STATEMENT_ISSUED = "statement_issued"
+    CONSULTANT_DIGEST = "consultant_digest"
+    WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint_disabled"
 
 
 @dataclass(frozen=True)
@@ -53,7 +65,25 @@ class SealedSecret:
 
 
 @dataclass(frozen=True)
+class AttachmentRef:
+    """A document the sender fetches from another service when it sends the mail (issue 14), with a short-lived
+    ``service``-role token: ``GET <that service's base URL><path>``. Only the reference is stored; the document
+    never sits in the mail outbox or on Kafka. ``media_type`` e.g. ``application/pdf`` or ``text/csv``."""
+
+    filename: str
+    media_type: str
+    service: str
+    path: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"filename": self.filename, "media_type": self.media_type, "service": self.service, "path": self.path}
+
+
+@dataclass(frozen=True)
 class PlannedEmail:
+    """A mail to put in the outbox. ``body`` is the plain-text part, ``html_body`` the HTML alternative
+    (None: text only); ``language`` ``da`` or ``en``; ``attachments`` fetched at send time."""
+
     kind: EmailKind
     event_id: uuid.UUID
     recipient: str
@@ -62,6 +92,9 @@ class PlannedEmail:
     body: str
     message_id: str
     secret: SealedSecret | None = None
+    html_body: str | None = None
+    language: str = "da"
+    attachments: tuple[AttachmentRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +111,9 @@ class OutgoingEmail:
     attempts: int
     secret: SealedSecret | None = None
     secret_expired: bool = False
+    html_body: str | None = None
+    language: str = "da"
+    attachments: tuple[AttachmentRef, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 
 import asyncpg
 
-from notifications.emails.models import EmailRecord, EmailStatus, OutgoingEmail, PlannedEmail, SealedSecret
+from notifications.emails.models import (
+    AttachmentRef,
+    EmailRecord,
+    EmailStatus,
+    OutgoingEmail,
+    PlannedEmail,
+    SealedSecret,
+)
 from vikar_shared.sealing import Sealed
 
 _RECORD_COLUMNS = """id, kind, event_id, recipient, recipient_name, subject, body, message_id, status, attempts,
@@ -20,10 +28,12 @@ async def insert_planned(conn: asyncpg.Connection, emails: Sequence[PlannedEmail
         return 0
     status = await conn.execute(
         """insert into outgoing_emails (kind, event_id, recipient, recipient_name, subject, body, message_id,
-                                        sealed_secret, secret_context, secret_expires_at)
-           select k, e, r, n, s, b, m, sealed::jsonb, c, x
+                                        sealed_secret, secret_context, secret_expires_at, html_body, language,
+                                        attachments)
+           select k, e, r, n, s, b, m, sealed::jsonb, c, x, h, l, a::jsonb
            from unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                       $8::text[], $9::text[], $10::timestamptz[]) as t(k, e, r, n, s, b, m, sealed, c, x)
+                       $8::text[], $9::text[], $10::timestamptz[], $11::text[], $12::text[], $13::text[])
+                as t(k, e, r, n, s, b, m, sealed, c, x, h, l, a)
            on conflict (event_id, recipient) do nothing""",
         [e.kind.value for e in emails],
         [e.event_id for e in emails],
@@ -35,6 +45,9 @@ async def insert_planned(conn: asyncpg.Connection, emails: Sequence[PlannedEmail
         [e.secret.sealed.model_dump_json() if e.secret else None for e in emails],
         [e.secret.context if e.secret else None for e in emails],
         [e.secret.expires_at if e.secret else None for e in emails],
+        [e.html_body for e in emails],
+        [e.language for e in emails],
+        [json.dumps([a.as_json() for a in e.attachments]) for e in emails],
     )
     return int(status.rsplit(" ", 1)[-1])
 
@@ -45,7 +58,8 @@ async def claim_next_due(conn: asyncpg.Connection, now: datetime) -> OutgoingEma
     by the database's time (``next_attempt_at`` is set from it too)."""
     row = await conn.fetchrow(
         """select id, event_id, recipient, recipient_name, subject, body, message_id, attempts,
-                  sealed_secret, secret_context, secret_expires_at, secret_expires_at <= $1 as secret_expired
+                  sealed_secret, secret_context, secret_expires_at, secret_expires_at <= $1 as secret_expired,
+                  html_body, language, attachments
            from outgoing_emails
            where status = 'pending' and next_attempt_at <= now()
            order by next_attempt_at, id
@@ -74,7 +88,16 @@ async def claim_next_due(conn: asyncpg.Connection, now: datetime) -> OutgoingEma
             )
         ),
         secret_expired=bool(row["secret_expired"]),
+        html_body=row["html_body"],
+        language=row["language"],
+        attachments=tuple(AttachmentRef(**a) for a in _json(row["attachments"])),
     )
+
+
+def _json(value: object) -> list[dict[str, str]]:
+    loaded = json.loads(value) if isinstance(value, str) else value
+    assert isinstance(loaded, list)
+    return [dict(a) for a in loaded]
 
 
 async def mark_sent(conn: asyncpg.Connection, email_id: int, attempts: int) -> None:
