@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+import asyncpg
+
 from notifications.companies.handlers import company_handlers
 from notifications.config import NotificationsSettings
 from notifications.directory.handlers import DIRECTORY_HANDLERS
 from notifications.emails.models import MailContext, domain_of
 from notifications.login_links.handlers import login_link_handlers
+from notifications.pending import handlers as pending
 from notifications.submissions.handlers import submission_handlers
 from vikar_shared.clock import Clock
 from vikar_shared.events import placement, timesheet
+from vikar_shared.events.envelope import Envelope, EventData
+from vikar_shared.events.timesheet import EntryApproved, EntryChanged, EntryRejected, HoursSubmitted
+from vikar_shared.messaging.consumer import Handler
 from vikar_shared.messaging.subscriber import ConsumerSpec
 
 
@@ -18,6 +27,27 @@ def mail_context(settings: NotificationsSettings) -> MailContext:
         portal_base_url=settings.portal_base_url or settings.public_base_url,
         message_id_domain=domain_of(settings.smtp_from),
     )
+
+
+def _in_turn(*handlers: Handler) -> Handler:
+    """One handler running ``handlers`` in order in the same inbox transaction (one event, several read models)."""
+
+    async def handle(conn: asyncpg.Connection, envelope: Envelope, data: Any) -> None:
+        for handler in handlers:
+            await handler(conn, envelope, data)
+
+    return handle
+
+
+def hours_handlers(context: MailContext) -> Mapping[type[EventData], Handler]:
+    """Timesheet's events: the submissions' approval mails and the pending-hours read model (issue 14)."""
+    submissions = submission_handlers(context)
+    return {
+        HoursSubmitted: _in_turn(submissions[HoursSubmitted], pending.on_hours_submitted),
+        EntryChanged: _in_turn(submissions[EntryChanged], pending.on_entry_changed),
+        EntryApproved: pending.on_entry_decided,
+        EntryRejected: pending.on_entry_decided,
+    }
 
 
 def build_consumers(settings: NotificationsSettings, clock: Clock) -> list[ConsumerSpec]:
@@ -35,9 +65,10 @@ def build_consumers(settings: NotificationsSettings, clock: Clock) -> list[Consu
         ConsumerSpec(
             name="notifications.hours",
             topics=[timesheet.TOPIC],
-            handlers=submission_handlers(context),
+            handlers=hours_handlers(context),
             description="Submitted hours, mailed to the company's approvers (a change before approval "
-            "updates a submission not mailed yet, and mails nothing itself)",
+            "updates a submission not mailed yet, and mails nothing itself); the hours awaiting approval "
+            "(the reminder ladder's and the digest's input)",
         ),
         ConsumerSpec(
             name="notifications.login_links",

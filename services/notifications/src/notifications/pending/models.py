@@ -1,0 +1,32 @@
+"""Hours awaiting a company's approval, as the reminder ladder and the digest see them (issue 14)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class PendingEntry:
+    """One submitted entry not yet approved or rejected; ``minutes`` whole minutes (a correction's signed change);
+    ``submitted_at`` when it was submitted (a later change keeps it), aware UTC."""
+
+    entry_id: uuid.UUID
+    submission_id: uuid.UUID
+    company_id: uuid.UUID
+    placement_id: uuid.UUID
+    citizen_name: str
+    work_date: date
+    minutes: int
+    corrects_entry_id: uuid.UUID | None
+    submitted_at: datetime
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class PlacementHours:
+    placement_id: uuid.UUID
+    company_id: uuid.UUID
+    last_work_date: date
+    last_submitted_at: datetime
