@@ -22,3 +22,19 @@ create table placement_hours (
     last_work_date    date not null,
     last_submitted_at timestamptz not null
 );
+
+-- A company's reminder ladder where consultants changed it (absent: the service's defaults). Working days
+-- after submission; deemed approval is opt-in (false and null days by default).
+create table company_reminder_settings (
+    company_id                   uuid primary key,
+    reminder_working_days        integer not null,
+    follow_up_working_days       integer not null,
+    escalation_working_days      integer not null,
+    deemed_approval              boolean not null default false,
+    deemed_approval_working_days integer,
+    updated_by                   text not null,
+    updated_at                   timestamptz not null default now(),
+    check (0 < reminder_working_days and reminder_working_days < follow_up_working_days
+           and follow_up_working_days < escalation_working_days),
+    check (not deemed_approval or deemed_approval_working_days > escalation_working_days)
+);

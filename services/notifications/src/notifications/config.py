@@ -7,6 +7,7 @@ from typing import Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from notifications.reminders.models import Ladder
 from vikar_shared.sealing import SealingKeys, dev_sealing_keys, development_keys_in
 from vikar_shared.settings import ServiceSettings
 
@@ -40,6 +41,32 @@ class NotificationsSettings(ServiceSettings):
     # while timesheet's requests may still be in flight, TIMESHEET_LOGIN_LINK_SEALING_KEYS). The default
     # is the public development key, for development and tests only.
     login_link_sealing_keys: dict[str, SecretStr] = Field(default_factory=dev_sealing_keys)
+
+    # Issue 14: the reminder ladder's defaults, in working days after submission (a company's own ladder, set by
+    # consultants, wins). Deemed approval is opt-in per company; this is its deadline when one opts in.
+    reminder_working_days: int = Field(default=3, ge=1, le=60)
+    reminder_follow_up_working_days: int = Field(default=5, ge=1, le=60)
+    reminder_escalation_working_days: int = Field(default=8, ge=1, le=60)
+    deemed_approval_working_days: int = Field(default=10, ge=1, le=60)
+
+    def default_ladder(self) -> Ladder:
+        """The ladder of a company whose consultants set none (deemed approval off)."""
+        return Ladder(
+            reminder=self.reminder_working_days,
+            follow_up=self.reminder_follow_up_working_days,
+            escalation=self.reminder_escalation_working_days,
+        )
+
+    @model_validator(mode="after")
+    def _ladder_in_order(self) -> Self:
+        if not (
+            self.reminder_working_days
+            < self.reminder_follow_up_working_days
+            < self.reminder_escalation_working_days
+            < self.deemed_approval_working_days
+        ):
+            raise ValueError("the reminder ladder must rise: reminder < follow-up < escalation < deemed approval")
+        return self
 
     def insecure_settings(self) -> list[str]:
         """The shared checks, and the sealing keys: the published development key is refused outside

@@ -84,8 +84,7 @@ class Approver(BaseModel):
 
 class BackupApprover(BaseModel):
     """Who is told when a company's approvers leave hours pending past the reminder ladder's escalation step
-    (issue 14), within ``valid_from``..``valid_to`` (inclusive; null: open). A backup approver approves in the
-    portal like any approver of the company while in force."""
+    (issue 14), within ``valid_from``..``valid_to`` (inclusive; null: open)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
     email: str
