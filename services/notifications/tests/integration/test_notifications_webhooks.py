@@ -529,3 +529,28 @@ async def test_an_endpoint_failing_for_days_is_disabled_and_finance_is_mailed(
         await wait_until(await attempts(4), what="an attempt after enabling")
         state = (await client.get(f"/webhook-endpoints/{endpoint['id']}", headers=FINANCE)).json()
         assert state["enabled"] is True and state["failing_since"] == "2026-12-07T09:00:00Z"
+
+
+async def test_two_replicas_send_each_delivery_once(make_settings: Any, kafka: str, kafka_namespace: str) -> None:
+    receiver = Receiver(free_port(), delay=0.05)
+    await receiver.start()
+    settings = await make_settings(webhook_poll_interval_seconds=0.05)
+    first, second = create_app(settings), create_app(settings)  # one database, one consumer group
+    try:
+        async with serve_in_process(first) as client, serve_in_process(second):
+            await _register(client, receiver.url, [PAID])
+            sent = await _publish(kafka, kafka_namespace, [_paid(f"T-{i}") for i in range(20)])
+
+            async def delivered() -> bool:
+                return bool(
+                    await first.state.pool.fetchval(
+                        "select count(*) from webhook_deliveries where status = 'delivered'"
+                    )
+                    == 20
+                )
+
+            await wait_until(delivered, what="20 deliveries by two senders")
+            assert await first.state.pool.fetchval("select count(*) from webhook_attempts") == 20
+        assert sorted(r.headers["webhook-id"] for r in receiver.received) == sorted(str(i) for i in sent)
+    finally:
+        await receiver.stop()
