@@ -41,6 +41,8 @@ OTHER_KEYS = {
     "TIMESHEET_LOGIN_LINK_SEALING_KEYS": SEALING_KEYS,
     "TIMESHEET_LOGIN_LINK_SEALING_KEY_ID": "k1",
     "NOTIFICATIONS_LOGIN_LINK_SEALING_KEYS": SEALING_KEYS,
+    # Issue 14, part D: webhook endpoints' signing secrets, sealed at rest.
+    "NOTIFICATIONS_WEBHOOK_SECRET_SEALING_KEYS": SEALING_KEYS,
     # Issue 10: Stripe webhooks.
     "INVOICING_STRIPE_WEBHOOK_SECRET": "whsec_a-real-looking-signing-secret-000000",
     # Issue 10: Stripe (the development key is refused in production only).

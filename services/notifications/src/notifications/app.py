@@ -11,6 +11,8 @@ from notifications.emails.endpoints import router as emails_router
 from notifications.emails.mailer import Mailer
 from notifications.emails.sender import make_sender
 from notifications.problem_codes import router as problem_pages
+from notifications.webhooks.endpoints import router as webhooks_router  # issue 14, part D
+from notifications.webhooks.sender import make_webhook_sender  # issue 14, part D
 from notifications.worker import build_consumers
 from vikar_shared.clock import Clock
 from vikar_shared.http.app import create_service_app
@@ -33,10 +35,10 @@ def create_app(
         settings,
         title="Vikarmodel notifications",
         description="E-mails to people around a placement; today: hours awaiting a company's approval.",
-        routers=[emails_router, problem_pages],
+        routers=[emails_router, problem_pages, webhooks_router],
         migrations=MIGRATIONS,
         consumers=build_consumers(settings, clock),
-        background=[make_sender(settings, mailer)],
+        background=[make_sender(settings, mailer), make_webhook_sender(settings)],
         clock=clock,
         role=role,
     )

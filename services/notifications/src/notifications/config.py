@@ -74,6 +74,7 @@ class NotificationsSettings(ServiceSettings):
         return [
             *super().insecure_settings(),
             *development_keys_in("login_link_sealing_keys", self.login_link_sealing_keys),
+            *self._webhook_insecure_settings(),  # issue 14, part D
         ]
 
     @model_validator(mode="after")
@@ -83,3 +84,45 @@ class NotificationsSettings(ServiceSettings):
 
     def login_link_sealer(self) -> SealingKeys:
         return SealingKeys(self.login_link_sealing_keys)
+
+    # Issue 14, part D: signed webhooks for finance systems (notifications.webhooks).
+    # AES-256-GCM keys (base64 of 32 random bytes) by key id that seal the endpoints' signing secrets at rest; the
+    # first seals, all open (rotate by putting a new id first). The default is the public development key,
+    # refused outside development and test.
+    webhook_secret_sealing_keys: dict[str, SecretStr] = Field(default_factory=dev_sealing_keys)
+    # http:// URLs and loopback/private/link-local/reserved addresses: None = allowed only in development and
+    # test; true is refused outside them (insecure_settings).
+    webhook_allow_insecure_urls: bool | None = None
+    # Seconds to wait after the 1st, 2nd, … failed attempt; after the last the delivery is given up ("failed",
+    # replayable). The default covers 31.6 hours; less than 24 hours is refused outside development and test.
+    webhook_retry_schedule_seconds: list[float] = Field(
+        default_factory=lambda: [5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 50400.0], min_length=1
+    )
+    # An endpoint whose attempts have failed for this long with no success in between is disabled (finance mailed).
+    webhook_disable_after_days: float = Field(default=5.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_poll_interval_seconds: float = Field(default=1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _webhook_settings_usable(self) -> Self:
+        SealingKeys(self.webhook_secret_sealing_keys)  # ValueError: refuse to start
+        if any(delay < 0 for delay in self.webhook_retry_schedule_seconds):
+            raise ValueError("webhook_retry_schedule_seconds must not hold a negative delay")
+        return self
+
+    def webhook_sealer(self) -> SealingKeys:
+        return SealingKeys(self.webhook_secret_sealing_keys)
+
+    def webhooks_allow_insecure_urls(self) -> bool:
+        """Whether http:// and non-public addresses may be registered and connected to."""
+        if self.webhook_allow_insecure_urls is None:
+            return self.environment.allows_development_secrets
+        return self.webhook_allow_insecure_urls
+
+    def _webhook_insecure_settings(self) -> list[str]:
+        found = development_keys_in("webhook_secret_sealing_keys", self.webhook_secret_sealing_keys)
+        if self.webhook_allow_insecure_urls:
+            found.append("webhook_allow_insecure_urls lets webhooks reach http:// and private addresses")
+        if sum(self.webhook_retry_schedule_seconds) < 24 * 3600:
+            found.append("webhook_retry_schedule_seconds retries for less than 24 hours")
+        return found

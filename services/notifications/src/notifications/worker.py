@@ -14,8 +14,9 @@ from notifications.emails.models import MailContext, domain_of
 from notifications.login_links.handlers import login_link_handlers
 from notifications.pending import handlers as pending
 from notifications.submissions.handlers import submission_handlers
+from notifications.webhooks.handlers import webhook_handlers  # issue 14, part D
 from vikar_shared.clock import Clock
-from vikar_shared.events import placement, timesheet
+from vikar_shared.events import invoicing, placement, timesheet
 from vikar_shared.events.envelope import Envelope, EventData
 from vikar_shared.events.timesheet import EntryApproved, EntryChanged, EntryRejected, HoursSubmitted
 from vikar_shared.messaging.consumer import Handler
@@ -76,5 +77,13 @@ def build_consumers(settings: NotificationsSettings, clock: Clock) -> list[Consu
             handlers=login_link_handlers(context, clock),
             description="Login links (placement's, and timesheet's still in flight), mailed to the person who "
             "asked (own group: never behind hours)",
+        ),
+        # Issue 14, part D: signed webhooks for finance systems.
+        ConsumerSpec(
+            name="notifications.webhooks",
+            topics=[invoicing.TOPIC],
+            handlers=webhook_handlers(clock),
+            description="Invoicing's invoice, credit note, payment and statement events, recorded as one "
+            "delivery per webhook endpoint subscribed to the type (the webhook sender posts them signed)",
         ),
     ]
