@@ -11,10 +11,13 @@ from notifications.emails.endpoints import router as emails_router
 from notifications.emails.mailer import Mailer
 from notifications.emails.sender import make_sender
 from notifications.problem_codes import router as problem_pages
-from notifications.worker import build_consumers
+from notifications.reminders.endpoints import router as reminders_router
+from notifications.reminders.run import reminder_schedule
+from notifications.worker import agency_name, build_consumers, mail_context
 from vikar_shared.clock import Clock
 from vikar_shared.http.app import create_service_app
 from vikar_shared.runtime import Role
+from vikar_shared.scheduling import Schedule, scheduler_task
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -29,14 +32,18 @@ def create_app(
     """``clock`` (default: the settings' clock) is the one the consumers, the sender and the endpoints read."""
     settings = settings or NotificationsSettings()
     clock = clock or settings.clock()
-    return create_service_app(
+    # Issue 14 part C: the approval reminder ladder's daily run (the worker role's scheduler).
+    schedules: list[Schedule] = [reminder_schedule(mail_context(settings), agency_name(settings))]
+    app = create_service_app(
         settings,
         title="Vikarmodel notifications",
         description="E-mails to people around a placement; today: hours awaiting a company's approval.",
-        routers=[emails_router, problem_pages],
+        routers=[emails_router, problem_pages, reminders_router],
         migrations=MIGRATIONS,
         consumers=build_consumers(settings, clock),
-        background=[make_sender(settings, mailer)],
+        background=[make_sender(settings, mailer), scheduler_task(schedules)],
         clock=clock,
         role=role,
     )
+    app.state.schedules = schedules  # part C: tests run them with vikar_shared.scheduling.run_due
+    return app
