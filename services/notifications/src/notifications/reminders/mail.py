@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from itertools import groupby
 from typing import Any
 
@@ -96,7 +96,7 @@ class Addressee:
 def ladder_event_id(company_id: uuid.UUID, step: Step, slot: datetime) -> uuid.UUID:
     """The idempotency key of a step's mails for a company in one run: the same after a restart, so each
     approver gets one mail per step and a resend carries the same Message-ID."""
-    return uuid.uuid5(_LADDER_NAMESPACE, f"{company_id}/{step.value}/{slot.isoformat()}")
+    return uuid.uuid5(_LADDER_NAMESPACE, f"{company_id}/{step.value}/{slot.astimezone(UTC).isoformat()}")
 
 
 def portal_link(portal_base_url: str) -> str:
