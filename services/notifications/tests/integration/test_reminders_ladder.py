@@ -40,16 +40,20 @@ def local(day: date, at: time = time(7, 5)) -> datetime:
     return datetime.combine(day, at, tzinfo=AGENCY_TIMEZONE)
 
 
-async def publish(kafka: str, namespace: str, events: list[tuple[EventData, object, datetime | None]]) -> None:
-    """Publishes events as the owning service's relay would, each at the ``occurred_at`` given (None: now)."""
+async def publish(
+    kafka: str, namespace: str, events: list[tuple[EventData, object, datetime | None]], *, times: int = 1
+) -> None:
+    """Publishes events as the owning service's relay would, each at the ``occurred_at`` given (None: now);
+    ``times`` > 1 sends each envelope again (a relay's redelivery: the same event id)."""
     producer = make_producer(kafka, "test-publisher")
     await producer.start()
     try:
         for data, key, occurred_at in events:
             envelope = Envelope.wrap(data, source=data.topic.split(".")[0], subject=key, occurred_at=occurred_at)
-            await producer.send_and_wait(
-                namespace + data.topic, value=envelope.model_dump_json().encode(), key=str(key).encode()
-            )
+            for _ in range(times):
+                await producer.send_and_wait(
+                    namespace + data.topic, value=envelope.model_dump_json().encode(), key=str(key).encode()
+                )
     finally:
         await producer.stop()
 
@@ -279,3 +283,121 @@ async def test_the_ladder_over_two_weeks_with_easter_mails_each_step_once(
         [backup] = await mailbox.messages_to(world.backup)
         assert backup["Subject"] == escalated["Subject"]
         assert await mailbox.count_to(world.backup_expired) == 0
+
+
+async def _due_events(pool: asyncpg.Pool) -> list[dict[str, Any]]:
+    rows = await pool.fetch(
+        "select envelope from outbox where envelope->>'type' = 'notifications.deemed_approval_due' order by id"
+    )
+    return [json.loads(r["envelope"]) if isinstance(r["envelope"], str) else r["envelope"] for r in rows]
+
+
+async def test_deemed_approval_on_asks_timesheet_and_tells_the_approvers_off_asks_nothing(
+    make_settings: Any, mailbox: Any, unique_address: Callable[[str], str], kafka: str, kafka_namespace: str
+) -> None:
+    """Christmas 2026: 24 and 31 December closed (the default setting), 25 and 26 public holidays. A ladder of
+    1/2/3 working days with deemed approval after 4: entries submitted Monday 21 December are due on Tuesday 29
+    December. The company without deemed approval (the default ladder is off) is never asked about."""
+    opted, other = World(unique_address), World(unique_address)
+    clock = FixedClock(local(date(2026, 12, 20), time(12)))
+    app = create_app(await make_settings(scheduler_poll_seconds=3600), clock=clock)
+    async with serve_in_process(app) as client:
+        pool: asyncpg.Pool = app.state.pool
+        await publish(kafka, kafka_namespace, opted.setup_events() + other.setup_events())
+        await wait_until(lambda: _known(pool, opted), what="the opted-in company")
+        await wait_until(lambda: _known(pool, other), what="the other company")
+        answer = await client.put(
+            f"/companies/{opted.company_id}/reminder-settings",
+            json={
+                "reminder_working_days": 1,
+                "follow_up_working_days": 2,
+                "escalation_working_days": 3,
+                "deemed_approval": True,
+                "deemed_approval_working_days": 4,
+            },
+            headers=bearer(Role.CONSULTANT, sub="anna"),
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["updated_by"] == "anna" and answer.json()["deemed_approval_working_days"] == 4
+        other_ladder = await client.put(
+            f"/companies/{other.company_id}/reminder-settings",
+            json={"reminder_working_days": 1, "follow_up_working_days": 2, "escalation_working_days": 3},
+            headers=bearer(Role.ADMIN, sub="root"),
+        )
+        assert other_ladder.json()["deemed_approval"] is False
+        submitted = local(date(2026, 12, 21), time(10))
+        clock.set(submitted)
+        opted_hours, opted_ids = opted.submission(
+            opted.placement_1, "Mette Hansen", [(date(2026, 12, 14), 480), (date(2026, 12, 15), 60)], submitted
+        )
+        other_hours, _ = other.submission(other.placement_1, "Mette Hansen", [(date(2026, 12, 14), 300)], submitted)
+        await publish(
+            kafka,
+            kafka_namespace,
+            [(opted_hours, opted_hours.placement_id, submitted), (other_hours, other_hours.placement_id, submitted)],
+        )
+
+        async def pending() -> bool:
+            return await _pending(pool, opted.company_id) == 2 and await _pending(pool, other.company_id) == 1
+
+        await wait_until(pending, what="both companies' hours pending")
+        asked_on: dict[date, int] = {}
+        day = date(2026, 12, 22)
+        while day <= date(2027, 1, 5):
+            clock.set(local(day))
+            await run_due(app, app.state.schedules)
+            asked_on[day] = len(await _due_events(pool))
+            day += timedelta(days=1)
+        # Working days after 21 Dec: 22, 23, (24 closed, 25-27), 28, 29 -> due on the 29th, asked once.
+        assert [d for d, n in asked_on.items() if n] [0] == date(2026, 12, 29)
+        assert set(asked_on.values()) == {0, 1}
+        [due] = await _due_events(pool)
+        assert due["data"]["company_id"] == str(opted.company_id)
+        assert sorted(due["data"]["entry_ids"]) == sorted(str(i) for i in opted_ids)
+        assert due["data"]["working_days"] == 4
+        assert datetime.fromisoformat(due["data"]["submitted_before"]) == submitted
+        # The other company climbed its ladder to escalation but was never deemed approved.
+        assert await pool.fetchval(
+            "select count(*) from ladder_steps where company_id = $1 and step = 'deemed_approval'", other.company_id
+        ) == 0
+        assert await pool.fetchval(
+            "select count(*) from ladder_steps where company_id = $1 and step = 'escalation'", other.company_id
+        ) == 1
+
+        # Timesheet answers: the approvers hear what was deemed approved, once per approver.
+        answered = EntriesDeemedApproved(
+            company_id=opted.company_id,
+            due_event_id=uuid.UUID(due["id"]),
+            deemed_approved_at=clock.now(),
+            entries=[
+                DeemedEntry(
+                    entry_id=opted_ids[0], placement_id=opted.placement_1, citizen_name="Mette Hansen",
+                    work_date=date(2026, 12, 14), minutes=480,
+                ),
+                DeemedEntry(
+                    entry_id=opted_ids[1], placement_id=opted.placement_1, citizen_name="Mette Hansen",
+                    work_date=date(2026, 12, 15), minutes=60,
+                ),
+            ],
+        )
+        await publish(kafka, kafka_namespace, [(answered, opted.company_id, None)], times=2)
+
+        async def told() -> bool:
+            da = await mailbox.messages_to(opted.approver_da)
+            en = await mailbox.messages_to(opted.approver_en)
+            return any(m["Subject"].startswith("Timer anset") for m in da) and any(
+                m["Subject"].startswith("Hours deemed approved") for m in en
+            )
+
+        await wait_until(told, what="the deemed-approved mails")
+        [danish] = [
+            m for m in await mailbox.messages_to(opted.approver_da) if m["Subject"].startswith("Timer anset")
+        ]
+        assert danish["Subject"] == "Timer anset for godkendt hos Bager Test ApS"
+        text = (await mailbox.message(danish["ID"]))["Text"]
+        assert "8:00" in text and "1:00" in text and "Anset for godkendt i alt: 9:00" in text
+        assert await pool.fetchval(
+            "select count(*) from outgoing_emails where kind = 'deemed_approved' and recipient = any($1::text[])",
+            [opted.approver_da, opted.approver_en],
+        ) == 2  # two deliveries of one event (publisher retried): the approvers are told once
+        assert await mailbox.count_to(opted.backup) == 1  # the escalation only
