@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from itertools import groupby
 from typing import Any
 
@@ -103,7 +104,15 @@ def portal_link(portal_base_url: str) -> str:
     return f"{portal_base_url.rstrip('/')}/portal/pending"
 
 
-def _weeks(hours: Sequence[ListedHours], locale: str) -> list[dict[str, Any]]:
+@lru_cache(maxsize=4096)
+def _day(day: date, locale: str) -> str:
+    return day_with_year(day, locale)
+
+
+@lru_cache(maxsize=64)
+def _weeks(hours: tuple[ListedHours, ...], locale: str) -> list[dict[str, Any]]:
+    """The listing by ISO week and citizen; cached, since every addressee of a company gets the same one (the
+    reminder run renders hundreds of companies' mails in one transaction)."""
     ordered = sorted(hours, key=lambda h: (iso_week(h.work_date), h.citizen_name, h.work_date))
     weeks = []
     for (year, week), in_week in groupby(ordered, key=lambda h: iso_week(h.work_date)):
@@ -114,7 +123,7 @@ def _weeks(hours: Sequence[ListedHours], locale: str) -> list[dict[str, Any]]:
                 {
                     "name": single_line(name),
                     "rows": [
-                        {"day": day_with_year(h.work_date, locale), "minutes": format_minutes(h.minutes)}
+                        {"day": _day(h.work_date, locale), "minutes": format_minutes(h.minutes)}
                         for h in listed
                     ],
                     "total": format_minutes(sum(h.minutes for h in listed)),
@@ -143,7 +152,7 @@ def _render(
     greeting = LABELS["greeting"][locale].format(name=name)
     values: dict[str, Any] = {
         "intro": intro,
-        "weeks": _weeks(hours, locale),
+        "weeks": _weeks(tuple(hours), locale),
         "total": format_minutes(sum(h.minutes for h in hours)),
         "total_label": total_label,
         "link_label": link_label,

@@ -35,7 +35,10 @@ class Step(StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(Step).index(self)
+        return _RANKS[self]
+
+
+_RANKS = {step: n for n, step in enumerate(Step)}
 
 
 MAIL_STEPS = (Step.REMINDER, Step.FOLLOW_UP, Step.ESCALATION)
