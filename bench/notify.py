@@ -58,8 +58,15 @@ async def seed(pool: asyncpg.Pool, entries: int, companies: int, settings: Notif
             day -= timedelta(days=1)
         ages_to_day[age] = day
     staff = [
-        (uuid.uuid4(), f"bench-consultant-{i}", f"Konsulent {i}", f"konsulent-{i}@bench.example", "consultant", True,
-         "da")
+        (
+            uuid.uuid4(),
+            f"bench-consultant-{i}",
+            f"Konsulent {i}",
+            f"konsulent-{i}@bench.example",
+            "consultant",
+            True,
+            "da",
+        )
         for i in range(CONSULTANTS)
     ]
     company_rows, approver_rows, backup_rows, placement_rows, entry_rows, ladder_rows = [], [], [], [], [], []
@@ -75,8 +82,16 @@ async def seed(pool: asyncpg.Pool, entries: int, companies: int, settings: Notif
             placement, name = uuid.uuid4(), f"Borger {n}-{p}"
             placements[company].append((placement, name))
             placement_rows.append(
-                (placement, company, uuid.uuid4(), name, uuid.uuid4(), staff[(n + p) % CONSULTANTS][1], "active",
-                 date(2026, 1, 5))
+                (
+                    placement,
+                    company,
+                    uuid.uuid4(),
+                    name,
+                    uuid.uuid4(),
+                    staff[(n + p) % CONSULTANTS][1],
+                    "active",
+                    date(2026, 1, 5),
+                )
             )
         if n % 10 == 0:
             ladder_rows.append((company, 3, 5, 7, True, 8, "bench"))
@@ -87,30 +102,83 @@ async def seed(pool: asyncpg.Pool, entries: int, companies: int, settings: Notif
         submitted_at = datetime.combine(submitted_day, clock_time(10), tzinfo=AGENCY_TIMEZONE).astimezone(UTC)
         work_date = submitted_day - timedelta(days=1 + rng.randrange(10))
         entry_rows.append(
-            (uuid.uuid4(), uuid.uuid4(), company, placement, name, work_date, 15 * rng.randrange(4, 33), None,
-             submitted_at, submitted_at)
+            (
+                uuid.uuid4(),
+                uuid.uuid4(),
+                company,
+                placement,
+                name,
+                work_date,
+                15 * rng.randrange(4, 33),
+                None,
+                submitted_at,
+                submitted_at,
+            )
         )
     async with pool.acquire() as conn:
-        await conn.copy_records_to_table("staff", records=staff, columns=[
-            "staff_id", "subject", "name", "email", "role", "active", "language"])
+        await conn.copy_records_to_table(
+            "staff", records=staff, columns=["staff_id", "subject", "name", "email", "role", "active", "language"]
+        )
         await conn.copy_records_to_table("companies", records=company_rows, columns=["company_id", "name"])
-        await conn.copy_records_to_table("company_approvers", records=approver_rows, columns=[
-            "company_id", "email", "name", "language"])
-        await conn.copy_records_to_table("company_backup_approvers", records=backup_rows, columns=[
-            "company_id", "position", "email", "name", "valid_from", "valid_to", "language"])
-        await conn.copy_records_to_table("placements", records=placement_rows, columns=[
-            "placement_id", "company_id", "citizen_id", "citizen_name", "municipality_id", "consultant_id", "status",
-            "start_date"])
-        await conn.copy_records_to_table("pending_entries", records=entry_rows, columns=[
-            "entry_id", "submission_id", "company_id", "placement_id", "citizen_name", "work_date", "minutes",
-            "corrects_entry_id", "submitted_at", "changed_at"])
-        await conn.copy_records_to_table("company_reminder_settings", records=ladder_rows, columns=[
-            "company_id", "reminder_working_days", "follow_up_working_days", "escalation_working_days",
-            "deemed_approval", "deemed_approval_working_days", "updated_by"])
+        await conn.copy_records_to_table(
+            "company_approvers", records=approver_rows, columns=["company_id", "email", "name", "language"]
+        )
+        await conn.copy_records_to_table(
+            "company_backup_approvers",
+            records=backup_rows,
+            columns=["company_id", "position", "email", "name", "valid_from", "valid_to", "language"],
+        )
+        await conn.copy_records_to_table(
+            "placements",
+            records=placement_rows,
+            columns=[
+                "placement_id",
+                "company_id",
+                "citizen_id",
+                "citizen_name",
+                "municipality_id",
+                "consultant_id",
+                "status",
+                "start_date",
+            ],
+        )
+        await conn.copy_records_to_table(
+            "pending_entries",
+            records=entry_rows,
+            columns=[
+                "entry_id",
+                "submission_id",
+                "company_id",
+                "placement_id",
+                "citizen_name",
+                "work_date",
+                "minutes",
+                "corrects_entry_id",
+                "submitted_at",
+                "changed_at",
+            ],
+        )
+        await conn.copy_records_to_table(
+            "company_reminder_settings",
+            records=ladder_rows,
+            columns=[
+                "company_id",
+                "reminder_working_days",
+                "follow_up_working_days",
+                "escalation_working_days",
+                "deemed_approval",
+                "deemed_approval_working_days",
+                "updated_by",
+            ],
+        )
         await conn.execute("analyze")
     deemed_due = sum(1 for n in range(0, companies, 10) if STEP_AGES[n % 3] >= 8)
-    return {"entries": len(entry_rows), "companies": len(company_rows), "opted_in": len(ladder_rows),
-            "deemed_due": deemed_due}
+    return {
+        "entries": len(entry_rows),
+        "companies": len(company_rows),
+        "opted_in": len(ladder_rows),
+        "deemed_due": deemed_due,
+    }
 
 
 async def run(stack: StackSettings, entries: int, companies: int, keep: bool, send: bool) -> None:
@@ -134,19 +202,26 @@ async def run(stack: StackSettings, entries: int, companies: int, keep: bool, se
             pool: asyncpg.Pool = app.state.pool
             await pool.execute("delete from outgoing_emails")  # whatever the start-up pass may have planned
             seeded = await seed(pool, entries, companies, settings)
-            print(f"seeded {seeded['entries']:,} pending entries across {seeded['companies']:,} companies "
-                  f"({seeded['opted_in']} opted in to deemed approval)")
+            print(
+                f"seeded {seeded['entries']:,} pending entries across {seeded['companies']:,} companies "
+                f"({seeded['opted_in']} opted in to deemed approval)"
+            )
             clock.set(datetime.combine(RUN_DAY, clock_time(7, 5), tzinfo=AGENCY_TIMEZONE))
             started = time.perf_counter()
             [ran] = await run_due(app, app.state.schedules)
             decided = time.perf_counter() - started
             queued = int(await pool.fetchval("select count(*) from outgoing_emails"))
-            due = int(await pool.fetchval(
-                "select count(*) from outbox where envelope->>'type' = 'notifications.deemed_approval_due'"))
-            print(f"decide+queue: {decided:.2f} s for {ran.summary['pending_entries']:,} entries "
-                  f"({ran.summary['pending_entries'] / decided:,.0f} entries/s): {ran.summary['steps_reached']:,} "
-                  f"steps, {queued:,} mails queued for {ran.summary['companies_mailed']} companies, {due} deemed "
-                  "approval requests")
+            due = int(
+                await pool.fetchval(
+                    "select count(*) from outbox where envelope->>'type' = 'notifications.deemed_approval_due'"
+                )
+            )
+            print(
+                f"decide+queue: {decided:.2f} s for {ran.summary['pending_entries']:,} entries "
+                f"({ran.summary['pending_entries'] / decided:,.0f} entries/s): {ran.summary['steps_reached']:,} "
+                f"steps, {queued:,} mails queued for {ran.summary['companies_mailed']} companies, {due} deemed "
+                "approval requests"
+            )
             # Each company: 2 approvers; escalating thirds add the backup and its placements' consultants.
             assert due == seeded["deemed_due"], due  # the opted-in companies whose entries waited 8 days
             if send:
@@ -158,8 +233,10 @@ async def run(stack: StackSettings, entries: int, companies: int, keep: bool, se
                     await asyncio.sleep(0.2)
                 seconds = time.perf_counter() - sent_started
                 failed = int(await pool.fetchval("select count(*) from outgoing_emails where status = 'failed'"))
-                print(f"send: {queued:,} mails through Mailpit in {seconds:.1f} s = {queued / seconds:,.0f} mails/s "
-                      f"(one sender, {failed} failed)")
+                print(
+                    f"send: {queued:,} mails through Mailpit in {seconds:.1f} s = {queued / seconds:,.0f} mails/s "
+                    f"(one sender, {failed} failed)"
+                )
     finally:
         print(_load())
         await delete_topics(stack.kafka_bootstrap, namespace)

@@ -41,7 +41,10 @@ def create_app(
         routers=[emails_router, problem_pages, reminders_router],
         migrations=MIGRATIONS,
         consumers=build_consumers(settings, clock),
-        background=[make_sender(settings, mailer), scheduler_task(schedules, poll_seconds=lambda app: settings.scheduler_poll_seconds)],
+        background=[
+            make_sender(settings, mailer),
+            scheduler_task(schedules, poll_seconds=lambda app: settings.scheduler_poll_seconds),
+        ],
         clock=clock,
         role=role,
     )

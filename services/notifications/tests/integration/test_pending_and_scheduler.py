@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import asyncpg
-import pytest
 from fastapi import FastAPI
 
 from notifications.app import create_app
@@ -107,34 +106,58 @@ async def test_pending_entries_follow_submission_change_approval_and_rejection(
             [
                 (
                     EntryChanged(
-                        entry_id=a, submission_id=submitted.submission_id, placement_id=placement, company_id=company,
-                        version=2, work_date=date(2026, 2, 26), minutes=420, previous_work_date=date(2026, 2, 23),
-                        previous_minutes=450, changed_by="anna", changed_at=changed_at,
+                        entry_id=a,
+                        submission_id=submitted.submission_id,
+                        placement_id=placement,
+                        company_id=company,
+                        version=2,
+                        work_date=date(2026, 2, 26),
+                        minutes=420,
+                        previous_work_date=date(2026, 2, 23),
+                        previous_minutes=450,
+                        changed_by="anna",
+                        changed_at=changed_at,
                     ),
                     placement,
                     changed_at,
                 ),
                 (
                     EntryApproved(
-                        entry_id=b, placement_id=placement, company_id=company, work_date=date(2026, 2, 24),
-                        minutes=135, approved_by="ib", approved_at=changed_at,
+                        entry_id=b,
+                        placement_id=placement,
+                        company_id=company,
+                        work_date=date(2026, 2, 24),
+                        minutes=135,
+                        approved_by="ib",
+                        approved_at=changed_at,
                     ),
                     placement,
                     changed_at,
                 ),
                 (
                     EntryRejected(
-                        entry_id=c, placement_id=placement, company_id=company, work_date=date(2026, 2, 25),
-                        minutes=60, reason="Not at work", rejected_by="ib", rejected_at=changed_at,
+                        entry_id=c,
+                        placement_id=placement,
+                        company_id=company,
+                        work_date=date(2026, 2, 25),
+                        minutes=60,
+                        reason="Not at work",
+                        rejected_by="ib",
+                        rejected_at=changed_at,
                     ),
                     placement,
                     changed_at,
                 ),
                 (
                     EntryApproved(
-                        entry_id=d, placement_id=other_placement, company_id=other_company,
-                        work_date=date(2026, 3, 3), minutes=240, approved_by="deemed-approval",
-                        approved_at=changed_at, status_reason="deemed_approved",
+                        entry_id=d,
+                        placement_id=other_placement,
+                        company_id=other_company,
+                        work_date=date(2026, 3, 3),
+                        minutes=240,
+                        approved_by="deemed-approval",
+                        approved_at=changed_at,
+                        status_reason="deemed_approved",
                     ),
                     other_placement,
                     changed_at,
@@ -146,7 +169,11 @@ async def test_pending_entries_follow_submission_change_approval_and_rejection(
             [left] = await reads.pending_entries(conn)
             # Changed: new date and minutes, still on the ladder from its submission.
             assert (left.entry_id, left.work_date, left.minutes, left.submitted_at, left.changed_at) == (
-                a, date(2026, 2, 26), 420, first_at, changed_at
+                a,
+                date(2026, 2, 26),
+                420,
+                first_at,
+                changed_at,
             )
             assert await reads.companies_with_pending(conn) == [company]
 
@@ -205,8 +232,3 @@ async def test_a_crashing_job_rolls_its_claim_back_and_its_slot_runs_again(make_
         [second] = await run_due(app, [every])
         assert second.slot - first.slot == timedelta(minutes=30)  # 09:30
         assert await pool.fetchval("select count(*) from scheduled_runs where job = 'test-off'") == 0
-
-
-def test_every_needs_a_minute() -> None:
-    with pytest.raises(ValueError, match="at least one minute"):
-        Every(minutes=0)

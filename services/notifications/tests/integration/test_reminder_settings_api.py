@@ -45,9 +45,12 @@ async def test_defaults_then_a_consultants_ladder_audited_and_visible_to_the_com
         # Turned off again: no deemed approval step, by the admin who changed it.
         off = await client.put(url, json=GOOD, headers=bearer(Role.ADMIN, sub="root"))
         assert off.json()["deemed_approval"] is False and off.json()["updated_by"] == "root"
-        assert await app.state.pool.fetchval(
-            "select updated_by from company_reminder_settings where company_id = $1", company
-        ) == "root"
+        assert (
+            await app.state.pool.fetchval(
+                "select updated_by from company_reminder_settings where company_id = $1", company
+            )
+            == "root"
+        )
 
 
 async def test_who_may_read_and_change(make_settings: Any) -> None:
@@ -98,9 +101,7 @@ async def test_bad_ladders_are_422_naming_field_and_rule(
     company = uuid.uuid4()
     app = create_app(await make_settings())
     async with serve_in_process(app) as client:
-        answer = await client.put(
-            f"/companies/{company}/reminder-settings", json=body, headers=bearer(Role.CONSULTANT)
-        )
+        answer = await client.put(f"/companies/{company}/reminder-settings", json=body, headers=bearer(Role.CONSULTANT))
         assert answer.status_code == 422, answer.text
         assert answer.headers["content-type"].startswith("application/problem+json")
         problem = answer.json()
@@ -113,9 +114,14 @@ async def test_wrong_types_and_unknown_fields_are_422(make_settings: Any) -> Non
     app = create_app(await make_settings())
     async with serve_in_process(app) as client:
         url = f"/companies/{uuid.uuid4()}/reminder-settings"
-        for body in ({**GOOD, "reminder_working_days": "3"}, {**GOOD, "reminder_working_days": 2.5},
-                     {**GOOD, "surprise": 1}, {"reminder_working_days": 2}):
+        for body in (
+            {**GOOD, "reminder_working_days": "3"},
+            {**GOOD, "reminder_working_days": 2.5},
+            {**GOOD, "surprise": 1},
+            {"reminder_working_days": 2},
+        ):
             answer = await client.put(url, json=body, headers=bearer(Role.CONSULTANT))
             assert answer.status_code == 422, body
-        assert (await client.put("/companies/not-a-uuid/reminder-settings", json=GOOD,
-                                 headers=bearer(Role.CONSULTANT))).status_code == 422
+        assert (
+            await client.put("/companies/not-a-uuid/reminder-settings", json=GOOD, headers=bearer(Role.CONSULTANT))
+        ).status_code == 422

@@ -172,9 +172,10 @@ async def test_the_ladder_over_two_weeks_with_easter_mails_each_step_once(
         await wait_until(lambda: _known(pool, world), what="the company, its backups, placements and consultant")
         # Submitted Monday 30 March 10:00: 7:30 and 2:15 of Mette's.
         first, first_ids = world.submission(
-            world.placement_1, "Mette Hansen", [(date(2026, 3, 23), 450), (date(2026, 3, 24), 135)], local(
-                date(2026, 3, 30), time(10)
-            )
+            world.placement_1,
+            "Mette Hansen",
+            [(date(2026, 3, 23), 450), (date(2026, 3, 24), 135)],
+            local(date(2026, 3, 30), time(10)),
         )
         second, second_ids = world.submission(
             world.placement_2, "Ali Nielsen", [(date(2026, 4, 7), 240)], local(date(2026, 4, 8), time(9))
@@ -260,8 +261,9 @@ async def test_the_ladder_over_two_weeks_with_easter_mails_each_step_once(
         da_messages = [m for m in await mailbox.messages_to(world.approver_da) if not m["Subject"].startswith("Timer")]
         assert len(da_messages) == 5
         slot_7 = datetime.combine(date(2026, 4, 7), time(7), tzinfo=AGENCY_TIMEZONE)
-        reminder_id = message_id_for(ladder_event_id(world.company_id, Step.REMINDER, slot_7), world.approver_da,
-                                     "vikarmodel.dk")
+        reminder_id = message_id_for(
+            ladder_event_id(world.company_id, Step.REMINDER, slot_7), world.approver_da, "vikarmodel.dk"
+        )
         [first_reminder] = [m for m in da_messages if f"<{m['MessageID']}>" == reminder_id]
         body = (await mailbox.message(first_reminder["ID"]))["Text"]
         assert first_reminder["Subject"] == "Påmindelse: timer venter på godkendelse hos Bager Test ApS"
@@ -349,7 +351,7 @@ async def test_deemed_approval_on_asks_timesheet_and_tells_the_approvers_off_ask
             asked_on[day] = len(await _due_events(pool))
             day += timedelta(days=1)
         # Working days after 21 Dec: 22, 23, (24 closed, 25-27), 28, 29 -> due on the 29th, asked once.
-        assert [d for d, n in asked_on.items() if n] [0] == date(2026, 12, 29)
+        assert next(d for d, n in asked_on.items() if n) == date(2026, 12, 29)
         assert set(asked_on.values()) == {0, 1}
         [due] = await _due_events(pool)
         assert due["data"]["company_id"] == str(opted.company_id)
@@ -357,12 +359,18 @@ async def test_deemed_approval_on_asks_timesheet_and_tells_the_approvers_off_ask
         assert due["data"]["working_days"] == 4
         assert datetime.fromisoformat(due["data"]["submitted_before"]) == submitted
         # The other company climbed its ladder to escalation but was never deemed approved.
-        assert await pool.fetchval(
-            "select count(*) from ladder_steps where company_id = $1 and step = 'deemed_approval'", other.company_id
-        ) == 0
-        assert await pool.fetchval(
-            "select count(*) from ladder_steps where company_id = $1 and step = 'escalation'", other.company_id
-        ) == 1
+        assert (
+            await pool.fetchval(
+                "select count(*) from ladder_steps where company_id = $1 and step = 'deemed_approval'", other.company_id
+            )
+            == 0
+        )
+        assert (
+            await pool.fetchval(
+                "select count(*) from ladder_steps where company_id = $1 and step = 'escalation'", other.company_id
+            )
+            == 1
+        )
 
         # Timesheet answers: the approvers hear what was deemed approved, once per approver.
         answered = EntriesDeemedApproved(
@@ -371,12 +379,18 @@ async def test_deemed_approval_on_asks_timesheet_and_tells_the_approvers_off_ask
             deemed_approved_at=clock.now(),
             entries=[
                 DeemedEntry(
-                    entry_id=opted_ids[0], placement_id=opted.placement_1, citizen_name="Mette Hansen",
-                    work_date=date(2026, 12, 14), minutes=480,
+                    entry_id=opted_ids[0],
+                    placement_id=opted.placement_1,
+                    citizen_name="Mette Hansen",
+                    work_date=date(2026, 12, 14),
+                    minutes=480,
                 ),
                 DeemedEntry(
-                    entry_id=opted_ids[1], placement_id=opted.placement_1, citizen_name="Mette Hansen",
-                    work_date=date(2026, 12, 15), minutes=60,
+                    entry_id=opted_ids[1],
+                    placement_id=opted.placement_1,
+                    citizen_name="Mette Hansen",
+                    work_date=date(2026, 12, 15),
+                    minutes=60,
                 ),
             ],
         )
@@ -390,14 +404,15 @@ async def test_deemed_approval_on_asks_timesheet_and_tells_the_approvers_off_ask
             )
 
         await wait_until(told, what="the deemed-approved mails")
-        [danish] = [
-            m for m in await mailbox.messages_to(opted.approver_da) if m["Subject"].startswith("Timer anset")
-        ]
+        [danish] = [m for m in await mailbox.messages_to(opted.approver_da) if m["Subject"].startswith("Timer anset")]
         assert danish["Subject"] == "Timer anset for godkendt hos Bager Test ApS"
         text = (await mailbox.message(danish["ID"]))["Text"]
         assert "8:00" in text and "1:00" in text and "Anset for godkendt i alt: 9:00" in text
-        assert await pool.fetchval(
-            "select count(*) from outgoing_emails where kind = 'deemed_approved' and recipient = any($1::text[])",
-            [opted.approver_da, opted.approver_en],
-        ) == 2  # two deliveries of one event (publisher retried): the approvers are told once
+        assert (
+            await pool.fetchval(
+                "select count(*) from outgoing_emails where kind = 'deemed_approved' and recipient = any($1::text[])",
+                [opted.approver_da, opted.approver_en],
+            )
+            == 2
+        )  # two deliveries of one event (publisher retried): the approvers are told once
         assert await mailbox.count_to(opted.backup) == 1  # the escalation only

@@ -67,9 +67,7 @@ async def test_deemed_approval_approves_only_what_is_still_pending_with_its_reas
         decided_at=cut_off,
         working_days=10,
     )
-    envelope = Envelope.wrap(
-        request, source="notifications", subject=h.placement.company_id, occurred_at=requested_at
-    )
+    envelope = Envelope.wrap(request, source="notifications", subject=h.placement.company_id, occurred_at=requested_at)
     await _send(h, envelope)
     await _handled(h, envelope)
 

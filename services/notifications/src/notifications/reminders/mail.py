@@ -122,10 +122,7 @@ def _weeks(hours: tuple[ListedHours, ...], locale: str) -> list[dict[str, Any]]:
             citizens.append(
                 {
                     "name": single_line(name),
-                    "rows": [
-                        {"day": _day(h.work_date, locale), "minutes": format_minutes(h.minutes)}
-                        for h in listed
-                    ],
+                    "rows": [{"day": _day(h.work_date, locale), "minutes": format_minutes(h.minutes)} for h in listed],
                     "total": format_minutes(sum(h.minutes for h in listed)),
                 }
             )
