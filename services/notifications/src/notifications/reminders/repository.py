@@ -19,24 +19,27 @@ async def ladders(conn: asyncpg.Connection, company_ids: Sequence[uuid.UUID]) ->
            from company_reminder_settings where company_id = any($1::uuid[])""",
         list(company_ids),
     )
-    return {
-        r["company_id"]: Ladder(
-            reminder=r["reminder_working_days"],
-            follow_up=r["follow_up_working_days"],
-            escalation=r["escalation_working_days"],
-            deemed_approval=r["deemed_approval_working_days"] if r["deemed_approval"] else None,
-        )
-        for r in rows
-    }
+    return {r["company_id"]: _ladder(r) for r in rows}
 
 
-async def settings_row(conn: asyncpg.Connection, company_id: uuid.UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        """select company_id, reminder_working_days, follow_up_working_days, escalation_working_days,
+def _ladder(r: asyncpg.Record) -> Ladder:
+    return Ladder(
+        reminder=r["reminder_working_days"],
+        follow_up=r["follow_up_working_days"],
+        escalation=r["escalation_working_days"],
+        deemed_approval=r["deemed_approval_working_days"] if r["deemed_approval"] else None,
+    )
+
+
+async def settings(conn: asyncpg.Connection, company_id: uuid.UUID) -> tuple[Ladder, str, datetime] | None:
+    """The company's own ladder with who changed it last and when; None when it has none (defaults apply)."""
+    row = await conn.fetchrow(
+        """select reminder_working_days, follow_up_working_days, escalation_working_days,
                   deemed_approval, deemed_approval_working_days, updated_by, updated_at
            from company_reminder_settings where company_id = $1""",
         company_id,
     )
+    return None if row is None else (_ladder(row), row["updated_by"], row["updated_at"])
 
 
 async def upsert_settings(

@@ -28,7 +28,7 @@ from notifications.emails import service as emails
 from notifications.emails.models import MailContext, PlannedEmail, normalise_address
 from notifications.pending import reads as pending
 from notifications.pending.models import PendingEntry
-from notifications.reminders import repository
+from notifications.reminders import reads, repository
 from notifications.reminders.mail import Addressee, ListedHours, plan_ladder_mail
 from notifications.reminders.models import MAIL_STEPS, Ladder, Step, steps_reached
 from vikar_shared.calendar import WorkingDayCalendar
@@ -85,7 +85,7 @@ async def run_ladder(
     by_company: dict[uuid.UUID, list[PendingEntry]] = defaultdict(list)
     for e in entries:
         by_company[e.company_id].append(e)
-    ladders = {**{c: default for c in by_company}, **await repository.ladders(conn, list(by_company))}
+    ladders = await reads.ladders_for(conn, list(by_company), default)
     ages = _ages(entries, calendar, today)
     reached = [
         (e.entry_id, e.submitted_at, step.value, e.company_id)

@@ -26,21 +26,11 @@ async def ladder_settings(
     every company's, an approver only their own company's (404 ``company-not-found`` otherwise)."""
     if not principal.may_see_company(company_id):
         raise not_found("company")
-    row = await repository.settings_row(conn, company_id)
-    if row is None:
+    found = await repository.settings(conn, company_id)
+    if found is None:
         return LadderSettings(company_id, default, custom=False, updated_by=None, updated_at=None)
-    return LadderSettings(
-        company_id,
-        Ladder(
-            reminder=row["reminder_working_days"],
-            follow_up=row["follow_up_working_days"],
-            escalation=row["escalation_working_days"],
-            deemed_approval=row["deemed_approval_working_days"] if row["deemed_approval"] else None,
-        ),
-        custom=True,
-        updated_by=row["updated_by"],
-        updated_at=row["updated_at"],
-    )
+    ladder, updated_by, updated_at = found
+    return LadderSettings(company_id, ladder, custom=True, updated_by=updated_by, updated_at=updated_at)
 
 
 def checked_ladder(
