@@ -68,6 +68,7 @@ REASONS = {
 }
 LABELS = {
     "pending": {"da": "Venter i alt", "en": "Pending in all"},
+    "subtotal": {"da": "I alt", "en": "Total"},
     "deemed": {"da": "Anset for godkendt i alt", "en": "Deemed approved in all"},
     "approve": {"da": "Godkend eller afvis timerne her", "en": "Approve or reject the hours here"},
     "see": {"da": "Se timerne i portalen", "en": "See the hours in the portal"},
@@ -152,6 +153,7 @@ def _render(
         "weeks": _weeks(tuple(hours), locale),
         "total": format_minutes(sum(h.minutes for h in hours)),
         "total_label": total_label,
+        "subtotal_label": LABELS["subtotal"][locale],
         "link_label": link_label,
         "link": portal_link(context.portal_base_url),
         "footer": footer,
