@@ -30,7 +30,13 @@ from vikar_shared.events.placement import (
     PlacementCreated,
     StaffMemberChanged,
 )
-from vikar_shared.events.timesheet import DeemedEntry, EntriesDeemedApproved, HoursSubmitted, SubmittedEntry
+from vikar_shared.events.timesheet import (
+    DeemedEntry,
+    EntriesDeemedApproved,
+    EntryChanged,
+    HoursSubmitted,
+    SubmittedEntry,
+)
 from vikar_shared.messaging.kafka import make_producer
 from vikar_shared.scheduling import last_runs, run_due
 from vikar_shared.testing.plugin import bearer, serve_in_process, wait_until
@@ -345,15 +351,45 @@ async def test_deemed_approval_on_asks_timesheet_and_tells_the_approvers_off_ask
         await wait_until(pending, what="both companies' hours pending")
         asked_on: dict[date, int] = {}
         day = date(2026, 12, 22)
+        changed_at = local(date(2026, 12, 29), time(15))
         while day <= date(2027, 1, 5):
+            if day == date(2026, 12, 30):
+                # Changed after the request (timesheet left it alone): asked again, that entry only.
+                change = EntryChanged(
+                    entry_id=opted_ids[1],
+                    submission_id=opted_hours.submission_id,
+                    placement_id=opted.placement_1,
+                    company_id=opted.company_id,
+                    version=2,
+                    work_date=date(2026, 12, 15),
+                    minutes=75,
+                    previous_work_date=date(2026, 12, 15),
+                    previous_minutes=60,
+                    changed_by="anna",
+                    changed_at=changed_at,
+                )
+                await publish(kafka, kafka_namespace, [(change, opted.placement_1, changed_at)])
+
+                async def changed() -> bool:
+                    return bool(
+                        await pool.fetchval(
+                            "select minutes = 75 from pending_entries where entry_id = $1", opted_ids[1]
+                        )
+                    )
+
+                await wait_until(changed, what="the change in the pending read model")
             clock.set(local(day))
             await run_due(app, app.state.schedules)
             asked_on[day] = len(await _due_events(pool))
             day += timedelta(days=1)
-        # Working days after 21 Dec: 22, 23, (24 closed, 25-27), 28, 29 -> due on the 29th, asked once.
-        assert next(d for d, n in asked_on.items() if n) == date(2026, 12, 29)
-        assert set(asked_on.values()) == {0, 1}
-        [due] = await _due_events(pool)
+        # Working days after 21 Dec: 22, 23, (24 closed, 25-27), 28, 29 -> due on the 29th, asked once; the entry
+        # changed on the 29th after the request is asked about again on the 30th, and never after.
+        assert [d for d, n in asked_on.items() if n == 1] == [date(2026, 12, 29)]
+        assert next(d for d, n in asked_on.items() if n == 2) == date(2026, 12, 30)
+        assert set(asked_on.values()) == {0, 1, 2}
+        due, again = await _due_events(pool)
+        assert again["data"]["entry_ids"] == [str(opted_ids[1])]
+        assert datetime.fromisoformat(again["data"]["submitted_before"]) == submitted
         assert due["data"]["company_id"] == str(opted.company_id)
         assert sorted(due["data"]["entry_ids"]) == sorted(str(i) for i in opted_ids)
         assert due["data"]["working_days"] == 4

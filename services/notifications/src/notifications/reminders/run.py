@@ -87,8 +87,10 @@ async def run_ladder(
         by_company[e.company_id].append(e)
     ladders = await reads.ladders_for(conn, list(by_company), default)
     ages = _ages(entries, calendar, today)
+    # A mail step is reached once per submission of an entry. Deemed approval once per version of it: timesheet
+    # leaves an entry changed after the request alone, so its change (``changed_at``) lets the next run ask again.
     reached = [
-        (e.entry_id, e.submitted_at, step.value, e.company_id)
+        (e.entry_id, e.changed_at if step is Step.DEEMED_APPROVAL else e.submitted_at, step.value, e.company_id)
         for e in entries
         for step in steps_reached(ladders[e.company_id], ages[agency_date(e.submitted_at)])
     ]
