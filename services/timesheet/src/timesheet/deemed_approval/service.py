@@ -21,14 +21,14 @@ SOURCE = "timesheet"
 
 
 async def approve_due(
-    conn: asyncpg.Connection, due_event_id: UUID, due: DeemedApprovalDue, decided_at: datetime
+    conn: asyncpg.Connection, due_event_id: UUID, due: DeemedApprovalDue, requested_at: datetime
 ) -> list[Entry]:
     """Approves the entries ``due`` lists that are still pending (an entry decided or changed after
-    ``decided_at``, the moment notifications wrote the request, is left alone), each with its history row and
+    ``requested_at``, the moment notifications wrote the request, is left alone), each with its history row and
     ``EntryApproved`` (``status_reason`` ``deemed_approved``), and one ``EntriesDeemedApproved`` when any was
     approved. Returns those approved."""
     approved = await entries.approve_as_deemed(
-        conn, due.company_id, due.entry_ids, submitted_before=due.submitted_before, unchanged_since=decided_at
+        conn, due.company_id, due.entry_ids, submitted_before=due.submitted_before, unchanged_since=requested_at
     )
     if approved:
         approved_at = max(e.decision()[1] for e in approved)
