@@ -12,6 +12,8 @@ from functools import lru_cache
 from itertools import groupby
 from typing import Any
 
+from markupsafe import Markup
+
 from notifications.directory.models import Recipient, language_or_danish
 from notifications.emails.formatting import format_minutes
 from notifications.emails.models import EmailKind, MailContext, PlannedEmail, message_id_for, single_line
@@ -111,9 +113,17 @@ def _day(day: date, locale: str) -> str:
 
 
 @lru_cache(maxsize=64)
+def _listing(hours: tuple[ListedHours, ...], locale: str) -> tuple[str, Markup]:
+    """The hours by ISO week and citizen as the text and the HTML part show them; rendered once per company and
+    language (every addressee of a company gets the same listing, and a run renders hundreds of companies')."""
+    values = {"weeks": _weeks(hours, locale), "subtotal_label": LABELS["subtotal"][locale]}
+    environment = MAIL.environment
+    text = environment.get_template("mail/hours_weeks.txt").render(**values).rstrip("\n")
+    html = environment.get_template("mail/hours_weeks.html").render(**values)
+    return text, Markup(html)  # noqa: S704 - rendered by the autoescaping environment: every value escaped
+
+
 def _weeks(hours: tuple[ListedHours, ...], locale: str) -> list[dict[str, Any]]:
-    """The listing by ISO week and citizen; cached, since every addressee of a company gets the same one (the
-    reminder run renders hundreds of companies' mails in one transaction)."""
     ordered = sorted(hours, key=lambda h: (iso_week(h.work_date), h.citizen_name, h.work_date))
     weeks = []
     for (year, week), in_week in groupby(ordered, key=lambda h: iso_week(h.work_date)):
@@ -148,12 +158,11 @@ def _render(
     recipient = addressee.recipient
     name = single_line(recipient.name) or recipient.email
     greeting = LABELS["greeting"][locale].format(name=name)
+    text_listing, html_listing = _listing(tuple(hours), locale)
     values: dict[str, Any] = {
         "intro": intro,
-        "weeks": _weeks(tuple(hours), locale),
         "total": format_minutes(sum(h.minutes for h in hours)),
         "total_label": total_label,
-        "subtotal_label": LABELS["subtotal"][locale],
         "link_label": link_label,
         "link": portal_link(context.portal_base_url),
         "footer": footer,
@@ -164,9 +173,9 @@ def _render(
         recipient=recipient.email,
         recipient_name=name,
         subject=subject,
-        body=MAIL.text_part("mail/hours_listing.txt", greeting=greeting, locale=locale, **values),
+        body=MAIL.text_part("mail/hours_listing.txt", greeting=greeting, locale=locale, listing=text_listing, **values),
         html_body=MAIL.html_part(
-            "mail/hours_listing.html", greeting=greeting, locale=locale, subject=subject, **values
+            "mail/hours_listing.html", greeting=greeting, locale=locale, subject=subject, listing=html_listing, **values
         ),
         message_id=message_id_for(event_id, recipient.email, context.message_id_domain),
         language=locale,
