@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -157,7 +157,7 @@ async def last_runs(conn: asyncpg.Connection, job: str, limit: int = 10) -> list
 
 def scheduler_task(
     schedules: Sequence[Schedule], *, poll_seconds: Callable[[FastAPI], float] = lambda app: 15.0
-) -> Callable[[FastAPI, asyncio.Event], Awaitable[None]]:
+) -> Callable[[FastAPI, asyncio.Event], Coroutine[Any, Any, None]]:
     """The background task running :func:`run_due` every ``poll_seconds(app)`` of real time until stopped."""
 
     async def run_schedules(app: FastAPI, stop: asyncio.Event) -> None:

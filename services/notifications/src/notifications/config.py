@@ -49,6 +49,9 @@ class NotificationsSettings(ServiceSettings):
     reminder_escalation_working_days: int = Field(default=8, ge=1, le=60)
     deemed_approval_working_days: int = Field(default=10, ge=1, le=60)
 
+    # Part C: how often (real seconds) the worker's scheduler looks for a due slot (the reminder run's).
+    scheduler_poll_seconds: float = Field(default=15.0, gt=0)
+
     def default_ladder(self) -> Ladder:
         """The ladder of a company whose consultants set none (deemed approval off)."""
         return Ladder(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from email.utils import parseaddr
 from typing import Any
 
 import asyncpg
@@ -13,12 +14,19 @@ from notifications.directory.handlers import DIRECTORY_HANDLERS
 from notifications.emails.models import MailContext, domain_of
 from notifications.login_links.handlers import login_link_handlers
 from notifications.pending import handlers as pending
+from notifications.reminders.handlers import deemed_approved_handler
 from notifications.submissions.handlers import submission_handlers
 from notifications.webhooks.handlers import webhook_handlers  # issue 14, part D
 from vikar_shared.clock import Clock
 from vikar_shared.events import invoicing, placement, timesheet
 from vikar_shared.events.envelope import Envelope, EventData
-from vikar_shared.events.timesheet import EntryApproved, EntryChanged, EntryRejected, HoursSubmitted
+from vikar_shared.events.timesheet import (
+    EntriesDeemedApproved,
+    EntryApproved,
+    EntryChanged,
+    EntryRejected,
+    HoursSubmitted,
+)
 from vikar_shared.messaging.consumer import Handler
 from vikar_shared.messaging.subscriber import ConsumerSpec
 
@@ -28,6 +36,12 @@ def mail_context(settings: NotificationsSettings) -> MailContext:
         portal_base_url=settings.portal_base_url or settings.public_base_url,
         message_id_domain=domain_of(settings.smtp_from),
     )
+
+
+def agency_name(settings: NotificationsSettings) -> str:
+    """The agency's name as mails show it (part C): the sender's display name, e.g. ``Vikarmodellen``."""
+    name, _ = parseaddr(settings.smtp_from)
+    return name.strip() or "Vikarmodellen"
 
 
 def _in_turn(*handlers: Handler) -> Handler:
@@ -40,7 +54,7 @@ def _in_turn(*handlers: Handler) -> Handler:
     return handle
 
 
-def hours_handlers(context: MailContext) -> Mapping[type[EventData], Handler]:
+def hours_handlers(context: MailContext, agency: str = "Vikarmodellen") -> Mapping[type[EventData], Handler]:
     """Timesheet's events: the submissions' approval mails and the pending-hours read model (issue 14)."""
     submissions = submission_handlers(context)
     return {
@@ -48,6 +62,8 @@ def hours_handlers(context: MailContext) -> Mapping[type[EventData], Handler]:
         EntryChanged: _in_turn(submissions[EntryChanged], pending.on_entry_changed),
         EntryApproved: pending.on_entry_decided,
         EntryRejected: pending.on_entry_decided,
+        # Issue 14 part C: the approvers are told what timesheet deemed approved.
+        EntriesDeemedApproved: deemed_approved_handler(context, agency),
     }
 
 
@@ -66,7 +82,7 @@ def build_consumers(settings: NotificationsSettings, clock: Clock) -> list[Consu
         ConsumerSpec(
             name="notifications.hours",
             topics=[timesheet.TOPIC],
-            handlers=hours_handlers(context),
+            handlers=hours_handlers(context, agency_name(settings)),
             description="Submitted hours, mailed to the company's approvers (a change before approval "
             "updates a submission not mailed yet, and mails nothing itself); the hours awaiting approval "
             "(the reminder ladder's and the digest's input)",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from timesheet.citizens.handlers import on_citizens_merged
 from timesheet.companies.handlers import on_company_registered, on_company_updated
+from timesheet.deemed_approval.handlers import on_deemed_approval_due
 from timesheet.placements.handlers import (
     on_placement_created,
     on_placement_rates_changed,
     on_placement_status_changed,
 )
-from vikar_shared.events import placement
+from vikar_shared.events import notifications, placement
+from vikar_shared.events.notifications import DeemedApprovalDue
 from vikar_shared.events.placement import (
     CitizensMerged,
     CompanyRegistered,
@@ -39,4 +41,13 @@ PLACEMENTS = ConsumerSpec(
     "entries to the citizen kept, and records page sessions the identity owner ended (the portal refuses them)",
 )
 
-CONSUMERS: list[ConsumerSpec] = [PLACEMENTS]
+# Issue 14 part C: deemed approval, asked for by notifications' reminder run.
+DEEMED_APPROVAL = ConsumerSpec(
+    name="timesheet.deemed_approval",
+    topics=[notifications.TOPIC],
+    handlers={DeemedApprovalDue: on_deemed_approval_due},
+    description="Approves, as deemed approved, the entries a company left pending past its opted-in "
+    "deadline (still submitted, unchanged since the request), and tells notifications once",
+)
+
+CONSUMERS: list[ConsumerSpec] = [PLACEMENTS, DEEMED_APPROVAL]

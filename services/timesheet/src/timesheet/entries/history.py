@@ -34,6 +34,7 @@ class HistoryChange:
     reason: str | None = None
     submission_id: UUID | None = None
     correction_entry_id: UUID | None = None
+    status_reason: str | None = None
 
     @classmethod
     def of(cls, entry: Entry, action: HistoryAction, actor: str) -> HistoryChange:
@@ -53,6 +54,7 @@ class HistoryChange:
             minutes=entry.minutes,
             reason=reason,
             submission_id=entry.submission_id if submitted else None,
+            status_reason=entry.status_reason if action is HistoryAction.APPROVED else None,
         )
 
     @classmethod
@@ -81,3 +83,4 @@ class HistoryRecord:
     reason: str | None
     submission_id: UUID | None
     correction_entry_id: UUID | None
+    status_reason: str | None = None

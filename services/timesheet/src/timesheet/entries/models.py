@@ -7,6 +7,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
+DEEMED_APPROVED = "deemed_approved"
+"""The status reason of an entry approved by the company's deemed-approval deadline (issue 14)."""
+DEEMED_APPROVAL_ACTOR = "deemed-approval"
+"""Who approved a deemed-approved entry (``decided_by``, ``EntryApproved.approved_by``)."""
+
 
 class EntryStatus(StrEnum):
     SUBMITTED = "submitted"
@@ -41,6 +46,8 @@ class Entry:
     bill_rate_ore_per_hour: int
     corrects_entry_id: UUID | None = None
     correction_reason: str | None = None
+    # Issue 14: why an approved entry is approved when no approver decided it (``deemed_approved``).
+    status_reason: str | None = None
 
     @property
     def is_correction(self) -> bool:

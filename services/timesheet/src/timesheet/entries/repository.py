@@ -25,7 +25,7 @@ ONE_OPEN_CORRECTION = "entries_one_open_correction_idx"
 _ENTRY_COLUMNS = """e.id, e.submission_id, e.placement_id, e.company_id, p.citizen_name, e.work_date, e.minutes,
                     e.status, e.version, e.submitted_by, e.submitted_at, e.decided_by, e.decided_at,
                     e.rejection_reason, e.citizen_id, e.bill_rate_ore_per_hour, e.corrects_entry_id,
-                    e.correction_reason"""
+                    e.correction_reason, e.status_reason"""
 
 
 @dataclass(frozen=True)
@@ -502,9 +502,9 @@ async def corrections_of(
 async def record_history(conn: asyncpg.Connection, changes: Sequence[HistoryChange]) -> None:
     await conn.execute(
         """insert into entry_history (entry_id, action, actor, version, work_date, minutes, reason, submission_id,
-                                      correction_entry_id)
+                                      correction_entry_id, status_reason)
            select * from unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::date[], $6::int[], $7::text[],
-                                $8::uuid[], $9::uuid[])""",
+                                $8::uuid[], $9::uuid[], $10::text[])""",
         [c.entry_id for c in changes],
         [c.action.value for c in changes],
         [c.actor for c in changes],
@@ -514,6 +514,7 @@ async def record_history(conn: asyncpg.Connection, changes: Sequence[HistoryChan
         [c.reason for c in changes],
         [c.submission_id for c in changes],
         [c.correction_entry_id for c in changes],
+        [c.status_reason for c in changes],
     )
 
 
@@ -521,7 +522,7 @@ async def history(conn: asyncpg.Connection, entry_id: UUID) -> list[HistoryRecor
     """The entry's own changes and those of the corrections that refer to it, in the order they happened."""
     rows = await conn.fetch(
         """select entry_id, action, actor, occurred_at, version, work_date, minutes, reason, submission_id,
-                  correction_entry_id
+                  correction_entry_id, status_reason
            from entry_history
            where entry_id = $1 or entry_id in (select id from entries where corrects_entry_id = $1)
            order by id""",
@@ -587,3 +588,44 @@ async def days_over_cap(conn: asyncpg.Connection, citizen_id: UUID, cap_minutes:
         cap_minutes,
     )
     return [r["work_date"].isoformat() for r in rows]
+
+
+async def approve_as_deemed(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    entry_ids: Sequence[UUID],
+    *,
+    submitted_before: datetime,
+    unchanged_since: datetime,
+    decided_by: str,
+    status_reason: str,
+) -> list[Entry]:
+    """Approves, with ``status_reason``, those of ``entry_ids`` that are the company's, still submitted, were
+    submitted at or before ``submitted_before`` and not changed after ``unchanged_since`` (issue 14, deemed
+    approval); the others are left as they are. Rows locked in id order, as :func:`approve_all`."""
+    rows = await conn.fetch(
+        f"""with locked as (
+                select id from entries e
+                where e.id = any($1::uuid[]) and e.company_id = $2 and e.status = 'submitted'
+                  and e.submitted_at <= $3
+                  and not exists (select 1 from entry_history h
+                                  where h.entry_id = e.id and h.action = 'changed' and h.occurred_at > $4)
+                order by e.id for update
+            ),
+            decided as (
+                update entries e
+                set status = 'approved', version = e.version + 1, decided_by = $5, decided_at = now(),
+                    status_reason = $6
+                from locked where e.id = locked.id and e.status = 'submitted'
+                returning e.*
+            )
+            select {_ENTRY_COLUMNS} from decided e join placements p using (placement_id)
+            order by e.work_date, p.citizen_name, e.id""",
+        list(entry_ids),
+        company_id,
+        submitted_before,
+        unchanged_since,
+        decided_by,
+        status_reason,
+    )
+    return [_entry(row) for row in rows]

@@ -117,6 +117,9 @@ class EntryOut(BaseModel):
     bill_rate_ore_per_hour: int = Field(description="Bill rate in force on the work date when (re)submitted, øre/h")
     corrects_entry_id: UUID | None = Field(description="The approved entry this correction changes, if one")
     correction_reason: str | None
+    status_reason: str | None = Field(
+        default=None, description="On an approved entry: null (an approver approved it) or deemed_approved"
+    )
 
     @classmethod
     def of(cls, entry: Entry) -> EntryOut:
@@ -138,6 +141,9 @@ class HistoryItemOut(BaseModel):
     reason: str | None = Field(description="Rejection reason, or correction reason")
     submission_id: UUID | None
     correction_entry_id: UUID | None = Field(description="On 'corrected': the correction entry")
+    status_reason: str | None = Field(
+        default=None, description="On 'approved': null (an approver) or deemed_approved (the deadline)"
+    )
 
     @classmethod
     def of(cls, record: HistoryRecord) -> HistoryItemOut:

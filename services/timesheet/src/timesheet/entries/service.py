@@ -11,7 +11,14 @@ import asyncpg
 
 from timesheet.entries import repository
 from timesheet.entries.history import HistoryAction, HistoryChange, HistoryRecord
-from timesheet.entries.models import Entry, EntryStatus, ProposedEntry, Submission
+from timesheet.entries.models import (
+    DEEMED_APPROVAL_ACTOR,
+    DEEMED_APPROVED,
+    Entry,
+    EntryStatus,
+    ProposedEntry,
+    Submission,
+)
 from timesheet.entries.repository import NewEntry
 from timesheet.entries.rules import (
     CorrectionBounds,
@@ -390,6 +397,7 @@ def _entry_approved(entry: Entry, approved_by: str, approved_at: datetime) -> En
         approved_by=approved_by,
         approved_at=approved_at,
         corrects_entry_id=entry.corrects_entry_id,
+        status_reason=entry.status_reason,
     )
 
 
@@ -438,6 +446,31 @@ async def approve_locked(conn: asyncpg.Connection, entry_ids: Sequence[UUID], *,
     """Approves the submitted entries the caller has locked (:func:`lock_for_bulk_approval`) and checked,
     each with its history row and EntryApproved; returns them approved."""
     approved = await repository.approve_all(conn, entry_ids, decided_by=decided_by)
+    await record_approvals(conn, approved)
+    return approved
+
+
+async def approve_as_deemed(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    entry_ids: Sequence[UUID],
+    *,
+    submitted_before: datetime,
+    unchanged_since: datetime,
+) -> list[Entry]:
+    """Issue 14: approves as *deemed approved* (``status_reason`` ``deemed_approved``, decided by
+    ``deemed-approval``) those of ``entry_ids`` that are the company's, still submitted, submitted at or before
+    ``submitted_before`` and not changed after ``unchanged_since``; each gets its history row and EntryApproved.
+    An entry changed or decided meanwhile is left alone. Returns those approved."""
+    approved = await repository.approve_as_deemed(
+        conn,
+        company_id,
+        entry_ids,
+        submitted_before=submitted_before,
+        unchanged_since=unchanged_since,
+        decided_by=DEEMED_APPROVAL_ACTOR,
+        status_reason=DEEMED_APPROVED,
+    )
     await record_approvals(conn, approved)
     return approved
 

@@ -179,6 +179,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "status_submitted": {"da": "Venter", "en": "Waiting"},
     "decided_by_when": {"da": "{who}, {when}", "en": "{who}, {when}"},
     "reason_shown": {"da": "Begrundelse: {reason}", "en": "Reason: {reason}"},
+    # Issue 14 part C: an entry approved by the company's deemed-approval deadline.
+    "deemed_approved_shown": {
+        "da": "Anset for godkendt: ikke afgjort inden aftalens frist",
+        "en": "Deemed approved: not decided within the agreed deadline",
+    },
     # Error pages
     "page_not_found_text": {
         "da": "Den side findes ikke i portalen. Brug menuen, eller gå tilbage til timerne.",
