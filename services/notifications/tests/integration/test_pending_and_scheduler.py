@@ -41,7 +41,12 @@ async def _publish(kafka: str, namespace: str, events: list[tuple[EventData, obj
 async def _handled(pool: asyncpg.Pool, ids: list[uuid.UUID]) -> None:
     async def done() -> bool:
         return bool(
-            await pool.fetchval("select count(distinct event_id) from inbox where event_id = any($1::uuid[])", ids)
+            # Named consumer: notifications.login_links reads timesheet's topic too, and its skip is no handling.
+            await pool.fetchval(
+                "select count(distinct event_id) from inbox where consumer = 'notifications.hours'"
+                " and event_id = any($1::uuid[])",
+                ids,
+            )
             == len(ids)
         )
 

@@ -158,7 +158,9 @@ class Harness:
             await producer.stop()
 
         async def handled() -> bool:
-            found = await self.pool.fetchval("select count(*) from inbox where event_id = any($1::uuid[])", ids)
+            found = await self.pool.fetchval(
+                "select count(*) from inbox where consumer = 'timesheet.placements' and event_id = any($1::uuid[])", ids
+            )
             return bool(found == len(ids))
 
         await wait_until(handled, what=what)
