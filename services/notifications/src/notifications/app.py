@@ -7,6 +7,8 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from notifications.config import NotificationsSettings
+from notifications.emails.documents import DocumentFetcher
+from notifications.emails.endpoints import addresses_router
 from notifications.emails.endpoints import router as emails_router
 from notifications.emails.mailer import Mailer
 from notifications.emails.sender import make_sender
@@ -25,18 +27,20 @@ def create_app(
     *,
     mailer: Mailer | None = None,
     clock: Clock | None = None,
+    documents: DocumentFetcher | None = None,
 ) -> FastAPI:
-    """``clock`` (default: the settings' clock) is the one the consumers, the sender and the endpoints read."""
+    """``clock`` (default: the settings' clock) is the one the consumers, the sender and the endpoints read;
+    ``documents`` (default: over HTTP, :func:`notifications.emails.sender.document_fetcher`) fetches attachments."""
     settings = settings or NotificationsSettings()
     clock = clock or settings.clock()
     return create_service_app(
         settings,
         title="Vikarmodel notifications",
         description="E-mails to people around a placement; today: hours awaiting a company's approval.",
-        routers=[emails_router, problem_pages],
+        routers=[emails_router, addresses_router, problem_pages],
         migrations=MIGRATIONS,
         consumers=build_consumers(settings, clock),
-        background=[make_sender(settings, mailer)],
+        background=[make_sender(settings, mailer, documents)],
         clock=clock,
         role=role,
     )

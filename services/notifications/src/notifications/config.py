@@ -49,6 +49,12 @@ class NotificationsSettings(ServiceSettings):
     reminder_escalation_working_days: int = Field(default=8, ge=1, le=60)
     deemed_approval_working_days: int = Field(default=10, ge=1, le=60)
 
+    # Issue 14 (part B): where the sender fetches a mail's attachments, by service name (an attachment names its
+    # service and path; the document is fetched with a short-lived service token, never stored). Env e.g.
+    # NOTIFICATIONS_SERVICE_BASE_URLS='{"invoicing": "http://127.0.0.1:8103"}'.
+    service_base_urls: dict[str, str] = Field(default_factory=lambda: {"invoicing": "http://127.0.0.1:8103"})
+    document_fetch_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
     def default_ladder(self) -> Ladder:
         """The ladder of a company whose consultants set none (deemed approval off)."""
         return Ladder(

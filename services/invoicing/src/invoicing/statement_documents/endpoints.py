@@ -102,7 +102,8 @@ async def statement_pdf(statement_id: UUID, viewer: CurrentPrincipal, pool: DbPo
     },
     summary="The lines of a statement, as CSV",
     description="Agency staff (drafts too); a municipality user its own municipality's; the `service` role "
-    "(notifications) issued ones (else 404 `statement-not-found`). Columns: Opgørelse; Linje; Borgerreference; Første arbejdsdato; Sidste arbejdsdato; "
+    "(notifications) issued ones (else 404 `statement-not-found`). Columns: Opgørelse; Linje; Borgerreference; "
+    "Første arbejdsdato; Sidste arbejdsdato; "
     "Minutter; Sats (øre/time); Beløb (øre); Sen; Regulering.",
 )
 async def statement_csv(statement_id: UUID, viewer: CurrentPrincipal, pool: DbPool, seller: Seller) -> Response:
