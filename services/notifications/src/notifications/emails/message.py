@@ -29,11 +29,12 @@ def build_message(
     # Tells mail servers and out-of-office responders not to answer a machine.
     message["Auto-Submitted"] = "auto-generated"
     message["X-Vikar-Event-Id"] = str(email.event_id)
-    message["Content-Language"] = email.language
     message.set_content(email.body, charset="utf-8")
     if email.html_body is not None:
         message.add_alternative(email.html_body, subtype="html", charset="utf-8")
     for ref, content in documents:
         maintype, _, subtype = ref.media_type.partition("/")
         message.add_attachment(content, maintype=maintype, subtype=subtype or "octet-stream", filename=ref.filename)
+    # Last: set_content/add_attachment move or drop every Content-* header set before them.
+    message["Content-Language"] = email.language
     return message
