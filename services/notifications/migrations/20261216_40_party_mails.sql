@@ -29,10 +29,10 @@ create table payment_reminder_mails (
 );
 create index payment_reminder_mails_by_invoice on payment_reminder_mails (invoice_id);
 
--- Invoices paid: a reminder that still arrives for one is not mailed.
-create table paid_invoices (
+-- Invoices paid or voided: a reminder that still arrives for one is not mailed.
+create table settled_invoices (
     invoice_id uuid primary key,
-    paid_on    date not null
+    how        text not null check (how in ('paid', 'voided'))
 );
 
 -- Addresses whose mail failed for good (SMTP 5xx, an unusable address); shown to consultants. A later success

@@ -30,6 +30,7 @@ from vikar_shared.events.invoicing import (
     InvoiceIssued,
     InvoicePaid,
     InvoicePaymentFailed,
+    InvoiceVoided,
     PaymentReminderIssued,
     StatementIssued,
 )
@@ -429,7 +430,7 @@ async def test_a_payment_cancels_the_invoice_s_reminder_not_sent_yet_and_the_sen
             paid_on=date(2026, 12, 15),
             method="stripe",
         )
-        assert await party_mails.on_invoice_paid(conn, paid) == 1
+        assert await party_mails.on_invoice_settled(conn, paid) == 1
         # A reminder arriving after the payment is not mailed at all.
         assert (
             await party_mails.on_company_event(conn, uuid.uuid4(), _reminder(company_id, invoice.invoice_id), CONTEXT)
@@ -458,6 +459,25 @@ async def test_a_payment_cancels_the_invoice_s_reminder_not_sent_yet_and_the_sen
             await deliver_next(conn, mailer, "Vikarmodellen <noreply@vikarmodel.dk>", policy)
     assert mailer.sent == [str(other_reminder)]
     assert await pool.fetchval("select status from outgoing_emails where event_id = $1", reminder) == "cancelled"
+
+
+async def test_a_voided_invoice_s_reminders_are_cancelled_too(
+    pool: asyncpg.Pool, unique_address: Callable[[str], str]
+) -> None:
+    company_id = uuid.uuid4()
+    invoice = _invoice(company_id)
+    reminder = uuid.uuid4()
+    async with transaction(pool) as conn:
+        await register_company(conn, _company(company_id, unique_address("billing")), CONTEXT)
+        assert (
+            await party_mails.on_company_event(conn, reminder, _reminder(company_id, invoice.invoice_id), CONTEXT) == 1
+        )
+        voided = InvoiceVoided(
+            invoice_id=invoice.invoice_id, company_id=company_id, number=invoice.number, reason="voided", credited_ore=0
+        )
+        assert await party_mails.on_invoice_settled(conn, voided) == 1
+    row = await pool.fetchrow("select status, last_error from outgoing_emails where event_id = $1", reminder)
+    assert tuple(row) == ("cancelled", "cancelled: invoice 2026-000042 was voided (voided)")
 
 
 async def test_a_failed_payment_reaches_finance_even_before_the_company_is_known(

@@ -17,6 +17,7 @@ from vikar_shared.events.invoicing import (
     InvoiceIssued,
     InvoicePaid,
     InvoicePaymentFailed,
+    InvoiceVoided,
     PaymentReminderIssued,
     StatementIssued,
 )
@@ -31,8 +32,10 @@ def invoicing_handlers(context: MailContext) -> Mapping[type[EventData], Handler
     async def on_municipality_event(conn: asyncpg.Connection, envelope: Envelope, data: Any) -> None:
         await service.on_municipality_event(conn, envelope.id, data, context)
 
-    async def on_invoice_paid(conn: asyncpg.Connection, envelope: Envelope, data: InvoicePaid) -> None:
-        await service.on_invoice_paid(conn, data)
+    async def on_invoice_settled(
+        conn: asyncpg.Connection, envelope: Envelope, data: InvoicePaid | InvoiceVoided
+    ) -> None:
+        await service.on_invoice_settled(conn, data)
 
     return {
         InvoiceIssued: on_company_event,
@@ -41,7 +44,8 @@ def invoicing_handlers(context: MailContext) -> Mapping[type[EventData], Handler
         PaymentReminderIssued: on_company_event,
         StatementIssued: on_municipality_event,
         CorrectionStatementIssued: on_municipality_event,
-        InvoicePaid: on_invoice_paid,
+        InvoicePaid: on_invoice_settled,
+        InvoiceVoided: on_invoice_settled,
     }
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date
 
 import asyncpg
 
@@ -78,11 +77,11 @@ async def reminder_events(conn: asyncpg.Connection, invoice_id: uuid.UUID) -> li
     return [r["event_id"] for r in rows]
 
 
-async def record_paid(conn: asyncpg.Connection, invoice_id: uuid.UUID, paid_on: date) -> None:
+async def record_settled(conn: asyncpg.Connection, invoice_id: uuid.UUID, how: str) -> None:
     await conn.execute(
-        "insert into paid_invoices (invoice_id, paid_on) values ($1, $2) on conflict do nothing", invoice_id, paid_on
+        "insert into settled_invoices (invoice_id, how) values ($1, $2) on conflict do nothing", invoice_id, how
     )
 
 
-async def is_paid(conn: asyncpg.Connection, invoice_id: uuid.UUID) -> bool:
-    return bool(await conn.fetchval("select exists (select 1 from paid_invoices where invoice_id = $1)", invoice_id))
+async def is_settled(conn: asyncpg.Connection, invoice_id: uuid.UUID) -> bool:
+    return bool(await conn.fetchval("select exists (select 1 from settled_invoices where invoice_id = $1)", invoice_id))

@@ -5,7 +5,8 @@ the agency's finance staff and the municipality's statement contacts.
 - ``InvoicePaymentFailed`` → the billing contact and every active finance staff member;
 - ``PaymentReminderIssued`` → the billing contact (none once the invoice is paid);
 - ``StatementIssued`` / ``CorrectionStatementIssued`` → the municipality's statement contacts, PDF and CSV attached;
-- ``InvoicePaid`` → the invoice's payment reminders not sent yet are cancelled (and waiting ones dropped).
+- ``InvoicePaid`` / ``InvoiceVoided`` → the invoice's payment reminders not sent yet are cancelled (and waiting
+  ones dropped).
 
 The triggering event's id is the idempotency key: one mail per (event, recipient), whatever is replayed. A party
 whose recipients are not known yet (its placement event has not arrived) keeps the event waiting; the event that
@@ -34,6 +35,7 @@ from vikar_shared.events.invoicing import (
     InvoiceIssued,
     InvoicePaid,
     InvoicePaymentFailed,
+    InvoiceVoided,
     PaymentReminderIssued,
     StatementIssued,
 )
@@ -79,7 +81,7 @@ async def on_company_event(
         ]
         created += await outbox.enqueue(conn, finance)
     if isinstance(data, PaymentReminderIssued):
-        if await repository.is_paid(conn, data.invoice_id):
+        if await repository.is_settled(conn, data.invoice_id):
             return created
         await repository.record_reminder(conn, event_id, data.invoice_id)
     await companies.lock_company(conn, data.company_id)
@@ -165,10 +167,13 @@ async def mail_waiting_for_municipality(
     return created
 
 
-async def on_invoice_paid(conn: asyncpg.Connection, data: InvoicePaid) -> int:
-    """Payment reminders stop the moment a payment arrives: the invoice's reminder mails not sent yet are
-    cancelled, waiting ones dropped, later ones not mailed. Returns how many mails were cancelled."""
-    await repository.record_paid(conn, data.invoice_id, data.paid_on)
+async def on_invoice_settled(conn: asyncpg.Connection, data: InvoicePaid | InvoiceVoided) -> int:
+    """Payment reminders stop the moment a payment arrives (or the invoice is voided): the invoice's reminder mails
+    not sent yet are cancelled, waiting ones dropped, later ones not mailed. Returns how many mails were cancelled."""
+    if isinstance(data, InvoicePaid):
+        how, reason = "paid", f"cancelled: invoice {data.number} was paid on {data.paid_on.isoformat()}"
+    else:
+        how, reason = "voided", f"cancelled: invoice {data.number} was voided ({data.reason})"
+    await repository.record_settled(conn, data.invoice_id, how)
     await repository.drop_waiting_reminders(conn, data.invoice_id)
-    reason = f"cancelled: invoice {data.number} was paid on {data.paid_on.isoformat()}"
     return await outbox.cancel_pending(conn, await repository.reminder_events(conn, data.invoice_id), reason)
