@@ -106,3 +106,16 @@ def test_the_message_carries_the_attachments_and_keeps_its_content_language() ->
     assert parts == {"faktura-1.pdf": ("application/pdf", b"%PDF-1.7"), "s.csv": ("text/csv", b"a;b\n")}
     assert message.get_body(("plain",)).get_content() == "Dear Hanne,\n"  # type: ignore[union-attr]
     assert message.get_body(("html",)) is not None
+
+
+@pytest.mark.parametrize("base", ["ftp://invoicing.test", "invoicing.test"])
+async def test_an_unusable_base_url_fails_for_good(base: str) -> None:
+    fetcher = HttpDocumentFetcher(
+        base_urls={"invoicing": base},
+        token=lambda: "t",
+        timeout_seconds=1,
+    )
+    with pytest.raises(MailDeliveryError) as raised:
+        await fetcher.fetch(REF)
+    assert raised.value.permanent
+    assert "is not a usable URL" in str(raised.value)

@@ -67,6 +67,8 @@ class HttpDocumentFetcher:
                 timeout=self.timeout_seconds, follow_redirects=False, transport=self.transport
             ) as client:
                 response = await client.get(url, headers={"Authorization": f"Bearer {self.token()}"})
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol):
+            raise MailDeliveryError(f"{what}: {url!r} is not a usable URL", permanent=True) from None
         except (httpx.TimeoutException, httpx.TransportError) as exc:
             raise MailDeliveryError(f"{what}: {type(exc).__name__}", permanent=False) from None
         status = response.status_code
