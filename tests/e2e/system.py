@@ -9,6 +9,7 @@ links and notifications' portal links point at the origin. ``System.url(service)
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -222,6 +223,11 @@ def start_system(stack: StackSettings, extra_env: dict[str, str] | None = None) 
             port = free_port()
             env = service_env(service, databases[service], namespace, port, stack, system.origin)
             env["INVOICING_STRIPE_API_BASE"] = stripe
+            if service == "notifications" and "invoicing" in system.services:
+                # Issue 14 (part B): where notifications fetches the documents it attaches.
+                env["NOTIFICATIONS_SERVICE_BASE_URLS"] = json.dumps(
+                    {"invoicing": f"http://127.0.0.1:{system.services['invoicing'].port}"}
+                )
             env.update(extra_env or {})
             proc = ServiceProcess(service, port, env)
             system.services[service] = proc

@@ -229,14 +229,16 @@ async def test_every_endpoint_without_a_token_answers_401(system: System) -> Non
     assert checked >= 40
 
 
-@pytest.mark.parametrize("outsider", ["company_approver", "municipality"])
+# Issue 14 (part B): a service token (notifications) too: it reads only issued invoices' and statements' documents,
+# and the world's invoice and statement are drafts, so every object is refused to it here as well.
+@pytest.mark.parametrize("outsider", ["company_approver", "municipality", "service"])
 async def test_outsiders_get_403_or_404_on_every_object_and_learn_nothing(system: System, outsider: str) -> None:
     ids, secrets = await world_ids(system)
-    headers = (
-        bearer(Role.COMPANY_APPROVER, company_id=uuid.uuid4(), email="other@elsewhere.example")
-        if outsider == "company_approver"
-        else bearer(Role.MUNICIPALITY, municipality_id=uuid.uuid4())
-    )
+    headers = {
+        "company_approver": bearer(Role.COMPANY_APPROVER, company_id=uuid.uuid4(), email="other@elsewhere.example"),
+        "municipality": bearer(Role.MUNICIPALITY, municipality_id=uuid.uuid4()),
+        "service": bearer(Role.SERVICE, sub="service:notifications"),
+    }[outsider]
     with_ids, lists = 0, 0
     for route in await routes(system):
         r = await call(system, route, ids, headers)

@@ -2,7 +2,7 @@
 
 For each operation, Hypothesis generates valid and invalid requests from the document, sends each with
 the token of one role (consultant, finance, admin, the seeded company's approver, the seeded
-municipality's user) and, most of the time, with path ids of real seeded objects; every answer must:
+municipality's user, another service) and, most of the time, with path ids of real seeded objects; every answer must:
 
 - not be a server error (5xx, or an exception out of the app);
 - use a status code and media type the document names for the operation, and match its schema;
@@ -54,7 +54,7 @@ CHECKS: list[Callable[..., Any]] = [
     only_plausible_data,
 ]
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
-ROLES = ("consultant", "finance", "admin", "company_approver", "municipality")
+ROLES = ("consultant", "finance", "admin", "company_approver", "municipality", "service")
 
 
 @dataclass

@@ -246,4 +246,6 @@ def seed(world: World) -> None:
         "admin": admin,
         "company_approver": approver,
         "municipality": bearer(Role.MUNICIPALITY, sub=f"kommune-{TAG}", municipality_id=uuid.UUID(mid)),
+        # Issue 14 (part B): another service of the deployment (notifications fetching documents to attach).
+        "service": bearer(Role.SERVICE, sub="service:notifications"),
     }

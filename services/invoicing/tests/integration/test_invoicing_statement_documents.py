@@ -238,7 +238,7 @@ async def test_a_correction_statement_is_titled_and_names_the_statement_it_corre
 
 
 async def test_a_draft_pdf_is_rendered_on_request_marked_udkast_without_a_number(service_app: App) -> None:
-    draft = await _statement(service_app.pool, issue=False)
+    draft = await _statement(service_app.pool, issue=False, municipality_id=HJORRING)
     r = await service_app.client.get(f"/statements/{draft}/statement.pdf", headers=CONSULTANT)
     assert r.status_code == 200, r.text
     assert r.headers["content-disposition"] == f'inline; filename="udkast-medfinansieringsopgoerelse-{draft}.pdf"'
@@ -331,6 +331,36 @@ async def test_only_agency_staff_and_the_municipality_see_a_statement(service_ap
     if document != "peppol.xml":  # not stored yet: see the tests of the job
         ok = await service_app.client.get(f"/statements/{statement_id}/{document}", headers=AALBORG_USER)
         assert ok.status_code == 200, ok.text
+
+
+# Issue 14 (part B): the service role (notifications attaching them to the statement contacts' mail).
+SERVICE = bearer(Role.SERVICE, sub="service:notifications")
+
+
+@pytest.mark.parametrize("corrects", [False, True])
+async def test_a_service_token_fetches_an_issued_statement_s_pdf_and_csv_only(service_app: App, corrects: bool) -> None:
+    first = await _statement(service_app.pool) if corrects else None
+    statement_id = await _statement(service_app.pool, number="S-2026-000002", corrects=first)
+    pdf = await service_app.client.get(f"/statements/{statement_id}/statement.pdf", headers=SERVICE)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-"), pdf.text[:200]
+    csv_ = await service_app.client.get(f"/statements/{statement_id}/statement.csv", headers=SERVICE)
+    assert csv_.status_code == 200 and csv_.headers["content-type"].startswith("text/csv")
+    assert (
+        csv_.content
+        == (await service_app.client.get(f"/statements/{statement_id}/statement.csv", headers=FINANCE)).content
+    )
+    for document in ("statement.json", "peppol.xml", "deliveries", ""):
+        r = await service_app.client.get(f"/statements/{statement_id}/{document}".rstrip("/"), headers=SERVICE)
+        assert r.status_code == 404 and r.json()["code"] == "statement-not-found", f"{document}: {r.text[:200]}"
+    draft = await _statement(service_app.pool, issue=False, municipality_id=HJORRING)
+    for document in ("statement.pdf", "statement.csv"):
+        r = await service_app.client.get(f"/statements/{draft}/{document}", headers=SERVICE)
+        assert r.status_code == 404 and r.json()["code"] == "statement-not-found", r.text
+    listed = await service_app.client.get("/statements", headers=SERVICE)
+    assert listed.status_code in (200, 403) and str(statement_id) not in listed.text, listed.text[:300]
+    delivery = {"channel": "email", "sent_at": "2026-11-06T09:00:00+00:00"}
+    r = await service_app.client.post(f"/statements/{statement_id}/deliveries", headers=SERVICE, json=delivery)
+    assert r.status_code == 403, r.text
 
 
 # --- The stored documents and the job -----------------------------------------------------------------------------
@@ -459,7 +489,7 @@ async def test_the_worker_renders_an_issued_statement_by_itself(
 
 
 async def test_the_peppol_xml_of_a_draft_is_refused(service_app: App) -> None:
-    draft = await _statement(service_app.pool, issue=False)
+    draft = await _statement(service_app.pool, issue=False, municipality_id=HJORRING)
     r = await service_app.client.get(f"/statements/{draft}/peppol.xml", headers=FINANCE)
     assert r.status_code == 409, r.text
     assert r.json()["code"] == "statement-draft"
@@ -561,7 +591,7 @@ async def test_a_bad_delivery_is_a_422_naming_the_field(
 
 
 async def test_a_draft_is_not_recorded_as_sent(service_app: App) -> None:
-    draft = await _statement(service_app.pool, issue=False)
+    draft = await _statement(service_app.pool, issue=False, municipality_id=HJORRING)
     r = await service_app.client.post(f"/statements/{draft}/deliveries", json=SENT, headers=FINANCE)
     assert r.status_code == 409 and r.json()["code"] == "statement-draft"
     assert await service_app.count("select count(*) from statement_deliveries") == 0

@@ -7,6 +7,8 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from notifications.config import NotificationsSettings
+from notifications.emails.documents import DocumentFetcher
+from notifications.emails.endpoints import addresses_router
 from notifications.emails.endpoints import router as emails_router
 from notifications.emails.mailer import Mailer
 from notifications.emails.sender import make_sender
@@ -30,8 +32,10 @@ def create_app(
     *,
     mailer: Mailer | None = None,
     clock: Clock | None = None,
+    documents: DocumentFetcher | None = None,
 ) -> FastAPI:
-    """``clock`` (default: the settings' clock) is the one the consumers, the sender and the endpoints read."""
+    """``clock`` (default: the settings' clock) is the one the consumers, the sender and the endpoints read;
+    ``documents`` (default: over HTTP, :func:`notifications.emails.sender.document_fetcher`) fetches attachments."""
     settings = settings or NotificationsSettings()
     clock = clock or settings.clock()
     # Issue 14 part C: the approval reminder ladder's daily run (the worker role's scheduler).
@@ -40,11 +44,11 @@ def create_app(
         settings,
         title="Vikarmodel notifications",
         description="E-mails to people around a placement; today: hours awaiting a company's approval.",
-        routers=[emails_router, problem_pages, reminders_router, webhooks_router],
+        routers=[emails_router, addresses_router, problem_pages, reminders_router, webhooks_router],
         migrations=MIGRATIONS,
         consumers=build_consumers(settings, clock),
         background=[
-            make_sender(settings, mailer),
+            make_sender(settings, mailer, documents),
             make_webhook_sender(settings),
             scheduler_task(schedules, poll_seconds=lambda app: settings.scheduler_poll_seconds),
         ],

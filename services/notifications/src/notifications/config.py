@@ -51,6 +51,11 @@ class NotificationsSettings(ServiceSettings):
 
     # Part C: how often (real seconds) the worker's scheduler looks for a due slot (the reminder run's).
     scheduler_poll_seconds: float = Field(default=15.0, gt=0)
+    # Issue 14 (part B): where the sender fetches a mail's attachments, by service name (an attachment names its
+    # service and path; the document is fetched with a short-lived service token, never stored). Env e.g.
+    # NOTIFICATIONS_SERVICE_BASE_URLS='{"invoicing": "http://127.0.0.1:8103"}'.
+    service_base_urls: dict[str, str] = Field(default_factory=lambda: {"invoicing": "http://127.0.0.1:8103"})
+    document_fetch_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
 
     def default_ladder(self) -> Ladder:
         """The ladder of a company whose consultants set none (deemed approval off)."""

@@ -13,6 +13,7 @@ from notifications.config import NotificationsSettings
 from notifications.directory.handlers import DIRECTORY_HANDLERS
 from notifications.emails.models import MailContext, domain_of
 from notifications.login_links.handlers import login_link_handlers
+from notifications.party_mails import handlers as party_mails
 from notifications.pending import handlers as pending
 from notifications.reminders.handlers import deemed_approved_handler
 from notifications.submissions.handlers import submission_handlers
@@ -35,6 +36,8 @@ def mail_context(settings: NotificationsSettings) -> MailContext:
     return MailContext(
         portal_base_url=settings.portal_base_url or settings.public_base_url,
         message_id_domain=domain_of(settings.smtp_from),
+        # Issue 14: the agency's name, the From header's display name (one rule: agency_name).
+        agency_name=agency_name(settings),
     )
 
 
@@ -67,6 +70,17 @@ def hours_handlers(context: MailContext, agency: str = "Vikarmodellen") -> Mappi
     }
 
 
+def _with_waiting_party_mails(
+    handlers: Mapping[type[EventData], Handler], context: MailContext
+) -> dict[type[EventData], Handler]:
+    """Issue 14 (part B): after a company or agreement is stored, its invoicing events waiting for a recipient are
+    mailed (in the same inbox transaction)."""
+    combined = dict(handlers)
+    for event_type, mail_waiting in party_mails.recipient_handlers(context).items():
+        combined[event_type] = _in_turn(combined[event_type], mail_waiting) if event_type in combined else mail_waiting
+    return combined
+
+
 def build_consumers(settings: NotificationsSettings, clock: Clock) -> list[ConsumerSpec]:
     """Handlers render e-mails with settings (portal link, Message-ID domain) and read ``clock`` (the app's),
     hence a factory, not a constant."""
@@ -75,7 +89,7 @@ def build_consumers(settings: NotificationsSettings, clock: Clock) -> list[Consu
         ConsumerSpec(
             name="notifications.companies",
             topics=[placement.TOPIC],
-            handlers={**company_handlers(context), **DIRECTORY_HANDLERS},
+            handlers=_with_waiting_party_mails({**company_handlers(context), **DIRECTORY_HANDLERS}, context),
             description="Who to tell: companies with their approvers, backup approvers and billing contact; the "
             "staff directory; municipality agreements' statement contacts; placements with their consultant",
         ),
@@ -86,6 +100,15 @@ def build_consumers(settings: NotificationsSettings, clock: Clock) -> list[Consu
             description="Submitted hours, mailed to the company's approvers (a change before approval "
             "updates a submission not mailed yet, and mails nothing itself); the hours awaiting approval "
             "(the reminder ladder's and the digest's input)",
+        ),
+        # Issue 14 (part B): the parties' mails.
+        ConsumerSpec(
+            name="notifications.invoicing",
+            topics=[invoicing.TOPIC],
+            handlers=party_mails.invoicing_handlers(context),
+            description="Invoices, credit notes, failed payments and payment reminders mailed to the company's "
+            "billing contact (and finance), statements to the municipality's statement contacts, with the documents "
+            "attached when sent; a payment cancels the invoice's reminders not sent yet",
         ),
         ConsumerSpec(
             name="notifications.login_links",

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import jwt
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from notifications.app import MIGRATIONS
 from notifications.config import NotificationsSettings
-from vikar_shared.testing.plugin import StackSettings
+from vikar_shared.settings import DEV_JWT_SECRET
+from vikar_shared.testing.plugin import StackSettings, serve_over_http
 
 MakeSettings = Callable[..., Awaitable[NotificationsSettings]]
 
@@ -74,3 +81,68 @@ async def mailbox(mailpit: StackSettings) -> AsyncIterator[Mailbox]:
 @pytest.fixture
 def unique_address() -> Callable[[str], str]:
     return lambda who: f"{who}-{uuid.uuid4().hex}@example.dk"
+
+
+# --- Issue 14 (part B): attachments ----------------------------------------------------------------------------
+# A tiny PDF (what a real renderer writes first: the %PDF- header) and a statement CSV, served by a local stand-in
+# for invoicing's document API that checks the service token as invoicing does (signature, role, subject).
+FAKE_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+FAKE_CSV = "\ufeffOpgørelse;Linje;Minutter\nS-2026-000001;1;90\n".encode()
+
+
+@dataclass
+class FakeDocuments:
+    """``url`` serves ``GET <path>``: the statuses queued in ``answers[path]`` first (one per request), then 200 with
+    :data:`FAKE_CSV` for a ``.csv`` path and :data:`FAKE_PDF` otherwise; ``delays[path]`` seconds before answering.
+    ``seen`` records (path, the token's claims) of every request carrying a valid service token."""
+
+    url: str = ""
+    answers: dict[str, list[int]] = field(default_factory=dict)
+    delays: dict[str, float] = field(default_factory=dict)
+    seen: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+@pytest.fixture
+async def fake_documents() -> AsyncIterator[FakeDocuments]:
+    documents = FakeDocuments()
+
+    async def serve(request: Request) -> Response:
+        path = request.url.path
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        try:
+            claims = jwt.decode(token, DEV_JWT_SECRET, algorithms=["HS256"], audience="vikarmodel", issuer="vikarmodel")
+        except jwt.PyJWTError:
+            return JSONResponse({"code": "unauthenticated"}, status_code=401, media_type="application/problem+json")
+        if claims.get("role") != "service" or claims.get("sub") != "service:notifications":
+            return JSONResponse({"code": "forbidden"}, status_code=403, media_type="application/problem+json")
+        documents.seen.append((path, claims))
+        if documents.delays.get(path):
+            await asyncio.sleep(documents.delays[path])
+        queued = documents.answers.get(path)
+        if queued:
+            status = queued.pop(0)
+            return JSONResponse({"code": f"status-{status}"}, status_code=status, media_type="application/problem+json")
+        if path.endswith(".csv"):
+            return Response(FAKE_CSV, media_type="text/csv")
+        return Response(FAKE_PDF, media_type="application/pdf")
+
+    app = Starlette(routes=[Route("/{rest:path}", serve)])
+    async with serve_over_http(app) as url:
+        documents.url = url
+        yield documents
+
+
+async def attachments_of(mailbox: Mailbox, message_id: str) -> dict[str, tuple[str, bytes]]:
+    """The message's attachments by file name: (content type, bytes), read through Mailpit's API."""
+    detail = await mailbox.message(message_id)
+    found: dict[str, tuple[str, bytes]] = {}
+    for part in detail.get("Attachments") or []:
+        r = await mailbox.client.get(f"/api/v1/message/{message_id}/part/{part['PartID']}")
+        r.raise_for_status()
+        found[part["FileName"]] = (part["ContentType"], r.content)
+    return found
+
+
+@pytest.fixture
+def read_attachments() -> Callable[[Mailbox, str], Awaitable[dict[str, tuple[str, bytes]]]]:
+    return attachments_of

@@ -1,4 +1,4 @@
-"""GET /emails and /emails/{id}: admins only; others 403, no token 401; problems for bad input."""
+"""GET /emails and /emails/{id}: admins only (issue 14: finance the invoicing mails in the list); others 403, no token 401; problems for bad input."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ async def test_emails_are_for_admins_only(make_settings: Any) -> None:
         for path in ("/emails", "/emails/1"):
             assert (await client.get(path)).status_code == 401
             assert (await client.get(path, headers=bearer(Role.CONSULTANT))).status_code == 403
-            assert (await client.get(path, headers=bearer(Role.FINANCE))).status_code == 403
+            # Issue 14 (part B): finance reads the log of the invoicing parties' mails (GET /emails), not one mail.
+            finance = (await client.get(path, headers=bearer(Role.FINANCE))).status_code
+            assert finance == (200 if path == "/emails" else 403)
             approver = bearer(Role.COMPANY_APPROVER, company_id=uuid.uuid4())
             assert (await client.get(path, headers=approver)).status_code == 403
         denied = await client.get("/emails", headers=bearer(Role.CONSULTANT))

@@ -65,6 +65,13 @@ CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
     ),
     ConsumerGroup("notifications.companies", (placement.TOPIC,), "Companies and their approvers, to address e-mails"),
     ConsumerGroup("notifications.hours", (timesheet.TOPIC,), "Submitted hours, mailed to the company's approvers"),
+    # Issue 14 (part B): the parties' mails.
+    ConsumerGroup(
+        "notifications.invoicing",
+        (invoicing.TOPIC,),
+        "Invoices, credit notes, failed payments, payment reminders and statements, mailed to the company's billing "
+        "contact, finance and the municipality's statement contacts; a payment cancels unsent reminders",
+    ),
 )
 
 

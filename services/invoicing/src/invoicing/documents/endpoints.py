@@ -37,7 +37,8 @@ DOCUMENT_RETRY_AFTER_SECONDS = 5
         **problem_responses(404, codes={404: ["invoice-not-found", "document-not-ready"]}),
     },
     summary="The PDF of an issued invoice",
-    description="Agency staff; a company approver only its own company's issued invoices (else 404 "
+    description="Agency staff; a company approver only its own company's issued invoices; the `service` role "
+    "(notifications, attaching it to the billing contact's mail) issued invoices and credit notes (else 404 "
     "`invoice-not-found`). The worker renders it after issuing: until then (and for a draft, which has no "
     "document) 404 `document-not-ready` with `Retry-After`. `ETag` is the PDF's SHA-256.",
 )

@@ -71,8 +71,9 @@ async def document(
     conn: asyncpg.Connection, viewer: Principal, invoice_id: UUID
 ) -> tuple[Invoice, InvoiceDocument | None]:
     """The invoice and its PDF, or None while the PDF is not rendered yet (a draft never has one).
-    404 ``invoice-not-found`` when the viewer may not see the invoice."""
-    invoice = await ledger_service.get_invoice(conn, viewer, invoice_id)
+    404 ``invoice-not-found`` when the viewer may not see the invoice (a ``service`` principal sees the issued
+    ones: :func:`invoicing.ledger.service.get_issued_invoice_document`)."""
+    invoice = await ledger_service.get_issued_invoice_document(conn, viewer, invoice_id)
     found = await repository.get_document(conn, invoice_id) if invoice.is_issued else None
     return invoice, found
 

@@ -299,6 +299,18 @@ async def get_invoice(conn: asyncpg.Connection, viewer: Principal, invoice_id: U
     return invoice
 
 
+async def get_issued_invoice_document(conn: asyncpg.Connection, viewer: Principal, invoice_id: UUID) -> Invoice:
+    """The invoice (or credit note) whose document ``viewer`` asks for: :func:`get_invoice`'s rule, and (issue 14,
+    part B) a ``service`` principal (notifications attaching the PDF to its mail) sees issued invoices and credit
+    notes too, for their documents only (never through ``GET /invoices/{id}``). 404 ``invoice-not-found`` else."""
+    if viewer.role is Role.SERVICE:
+        invoice = await repository.get_invoice(conn, invoice_id)
+        if invoice is None or not invoice.is_issued:
+            raise not_found("invoice")
+        return invoice
+    return await get_invoice(conn, viewer, invoice_id)
+
+
 def _may_see(viewer: Principal, invoice: Invoice) -> bool:
     if viewer.is_agency_staff:
         return True

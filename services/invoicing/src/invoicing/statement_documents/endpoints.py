@@ -72,7 +72,8 @@ def _file(content: bytes, media_type: str, disposition: str, sha256_hex: str | N
         **problem_responses(404, codes={404: ["statement-not-found"]}),
     },
     summary="The PDF of a statement",
-    description="Agency staff; a municipality user only its own municipality's statements (else 404 "
+    description="Agency staff; a municipality user only its own municipality's statements; the `service` role "
+    "(notifications, attaching it to the statement contacts' mail) issued ones (else 404 "
     "`statement-not-found`). An issued statement: the PDF the worker stored (rendered on request, to the same "
     "bytes, until it has). A draft: rendered on request from its terms, marked *UDKAST*, no number. `ETag` is the "
     "PDF's SHA-256.",
@@ -100,8 +101,9 @@ async def statement_pdf(statement_id: UUID, viewer: CurrentPrincipal, pool: DbPo
         **problem_responses(404, codes={404: ["statement-not-found"]}),
     },
     summary="The lines of a statement, as CSV",
-    description="Agency staff (drafts too); a municipality user its own municipality's (else 404 "
-    "`statement-not-found`). Columns: Opgørelse; Linje; Borgerreference; Første arbejdsdato; Sidste arbejdsdato; "
+    description="Agency staff (drafts too); a municipality user its own municipality's; the `service` role "
+    "(notifications) issued ones (else 404 `statement-not-found`). Columns: Opgørelse; Linje; Borgerreference; "
+    "Første arbejdsdato; Sidste arbejdsdato; "
     "Minutter; Sats (øre/time); Beløb (øre); Sen; Regulering.",
 )
 async def statement_csv(statement_id: UUID, viewer: CurrentPrincipal, pool: DbPool, seller: Seller) -> Response:

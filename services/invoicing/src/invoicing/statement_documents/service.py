@@ -129,7 +129,7 @@ async def pdf_source(
     """The statement, its facts and its stored PDF (None for a draft, or an issued statement the job has not
     rendered yet: render it with :func:`invoicing.statement_documents.rendering.render_pdf`, the same bytes the
     job stores). 404 ``statement-not-found``."""
-    statement = await statements.get_statement(conn, viewer, statement_id)
+    statement = await statements.get_issued_statement_document(conn, viewer, statement_id)
     facts = await facts_of(conn, statement, seller)
     stored = await repository.get_document(conn, statement_id, PDF_MEDIA_TYPE) if statement.is_issued else None
     return statement, facts, stored
@@ -140,7 +140,7 @@ async def statement_csv(
 ) -> tuple[Statement, DocumentFacts, bytes]:
     """The CSV of the statement's lines (:mod:`invoicing.statement_documents.attachment`). Errors: 404
     ``statement-not-found``."""
-    statement = await statements.get_statement(conn, viewer, statement_id)
+    statement = await statements.get_issued_statement_document(conn, viewer, statement_id)
     facts = await facts_of(conn, statement, seller)
     return statement, facts, attachment.statement_csv(statement, facts)
 

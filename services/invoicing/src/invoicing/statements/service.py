@@ -451,6 +451,18 @@ async def get_statement(conn: asyncpg.Connection, viewer: Principal, statement_i
     return statement
 
 
+async def get_issued_statement_document(conn: asyncpg.Connection, viewer: Principal, statement_id: UUID) -> Statement:
+    """The statement whose PDF or CSV ``viewer`` asks for: :func:`get_statement`'s rule, and (issue 14, part B) a
+    ``service`` principal (notifications attaching them to its mail) sees issued statements and correction
+    statements, for those documents only. 404 ``statement-not-found`` else."""
+    if viewer.role is Role.SERVICE:
+        statement = await repository.get_statement(conn, statement_id)
+        if statement is None or not statement.is_issued:
+            raise not_found("statement")
+        return statement
+    return await get_statement(conn, viewer, statement_id)
+
+
 async def list_statements(
     conn: asyncpg.Connection,
     viewer: Principal,

@@ -19,6 +19,8 @@ class EmailStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    # Issue 14: withdrawn before it was sent (a payment reminder once the invoice is paid); never sent.
+    CANCELLED = "cancelled"
 
 
 class EmailKind(StrEnum):
@@ -40,10 +42,35 @@ class EmailKind(StrEnum):
 
 @dataclass(frozen=True)
 class MailContext:
-    """What rendering an e-mail needs beyond the event: where links point, whose Message-IDs these are."""
+    """What rendering an e-mail needs beyond the event: where links point, whose Message-IDs these are, and
+    (issue 14) the agency's name the mails are signed with."""
 
     portal_base_url: str
     message_id_domain: str
+    agency_name: str = "Vikarmodellen"
+
+
+# Issue 14 (part B): the kinds of mail finance may read in the mail log (the invoicing parties' mails).
+INVOICING_KINDS = frozenset(
+    {
+        EmailKind.INVOICE_ISSUED,
+        EmailKind.CREDIT_NOTE_ISSUED,
+        EmailKind.PAYMENT_FAILED,
+        EmailKind.PAYMENT_REMINDER,
+        EmailKind.STATEMENT_ISSUED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class AddressFailure:
+    """An address whose mail failed for good: the last error, when, how many mails failed since the last success."""
+
+    address: str
+    last_error: str
+    failed_at: datetime
+    failures: int
+    last_email_id: int | None
 
 
 # The body line a sealed secret takes when sending; what the outbox row (and GET /emails) shows instead.
@@ -132,6 +159,8 @@ class EmailRecord:
     next_attempt_at: datetime
     created_at: datetime
     sent_at: datetime | None
+    language: str = "da"
+    attachments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

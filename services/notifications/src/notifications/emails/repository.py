@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
 import asyncpg
 
 from notifications.emails.models import (
+    AddressFailure,
     AttachmentRef,
+    EmailKind,
     EmailRecord,
     EmailStatus,
     OutgoingEmail,
@@ -19,7 +22,7 @@ from notifications.emails.models import (
 from vikar_shared.sealing import Sealed
 
 _RECORD_COLUMNS = """id, kind, event_id, recipient, recipient_name, subject, body, message_id, status, attempts,
-                     last_error, next_attempt_at, created_at, sent_at"""
+                     last_error, next_attempt_at, created_at, sent_at, language, attachments"""
 
 
 async def insert_planned(conn: asyncpg.Connection, emails: Sequence[PlannedEmail]) -> int:
@@ -164,18 +167,80 @@ def _record(row: asyncpg.Record) -> EmailRecord:
         next_attempt_at=row["next_attempt_at"],
         created_at=row["created_at"],
         sent_at=row["sent_at"],
+        language=row["language"],
+        attachments=tuple(a["filename"] for a in _json(row["attachments"])),
     )
 
 
-async def list_emails(conn: asyncpg.Connection, status: EmailStatus | None, limit: int) -> list[EmailRecord]:
+async def list_emails(
+    conn: asyncpg.Connection,
+    status: EmailStatus | None,
+    limit: int,
+    *,
+    recipient: str | None = None,
+    event_id: uuid.UUID | None = None,
+    kinds: Sequence[EmailKind] | None = None,
+) -> list[EmailRecord]:
     rows = await conn.fetch(
         f"""select {_RECORD_COLUMNS} from outgoing_emails
-            where $1::text is null or status = $1::text
+            where ($1::text is null or status = $1::text)
+              and ($3::text is null or recipient = $3::text)
+              and ($4::uuid is null or event_id = $4::uuid)
+              and ($5::text[] is null or kind = any($5::text[]))
             order by id desc limit $2""",
         status.value if status is not None else None,
         limit,
+        recipient,
+        event_id,
+        None if kinds is None else [k.value for k in kinds],
     )
     return [_record(r) for r in rows]
+
+
+async def cancel_pending(conn: asyncpg.Connection, event_ids: Sequence[uuid.UUID], reason: str) -> int:
+    if not event_ids:
+        return 0
+    status = await conn.execute(
+        """update outgoing_emails set status = 'cancelled', last_error = $2
+           where event_id = any($1::uuid[]) and status = 'pending'""",
+        list(event_ids),
+        reason,
+    )
+    return int(status.rsplit(" ", 1)[-1])
+
+
+async def mark_address_failing(conn: asyncpg.Connection, address: str, error: str, email_id: int) -> None:
+    await conn.execute(
+        """insert into email_address_failures (address, last_error, last_email_id) values ($1, $2, $3)
+           on conflict (address) do update
+           set last_error = excluded.last_error, failed_at = now(), last_email_id = excluded.last_email_id,
+               failures = email_address_failures.failures + 1""",
+        address,
+        error,
+        email_id,
+    )
+
+
+async def clear_address_failure(conn: asyncpg.Connection, address: str) -> None:
+    await conn.execute("delete from email_address_failures where address = $1", address)
+
+
+async def failing_addresses(conn: asyncpg.Connection, limit: int) -> list[AddressFailure]:
+    rows = await conn.fetch(
+        """select address, last_error, failed_at, failures, last_email_id from email_address_failures
+           order by failed_at desc, address limit $1""",
+        limit,
+    )
+    return [
+        AddressFailure(
+            address=r["address"],
+            last_error=r["last_error"],
+            failed_at=r["failed_at"],
+            failures=r["failures"],
+            last_email_id=r["last_email_id"],
+        )
+        for r in rows
+    ]
 
 
 async def get_email(conn: asyncpg.Connection, email_id: int) -> EmailRecord | None:

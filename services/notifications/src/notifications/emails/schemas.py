@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from notifications.emails.models import EmailRecord, EmailStatus
+from notifications.emails.models import AddressFailure, EmailRecord, EmailStatus
 
 
 class EmailOut(BaseModel):
@@ -25,6 +25,8 @@ class EmailOut(BaseModel):
     next_attempt_at: datetime
     created_at: datetime
     sent_at: datetime | None
+    language: str
+    attachments: list[str]  # file names; the documents are fetched when sending and never kept
 
     @classmethod
     def of(cls, record: EmailRecord) -> EmailOut:
@@ -33,3 +35,20 @@ class EmailOut(BaseModel):
 
 class EmailList(BaseModel):
     items: list[EmailOut]
+
+
+class AddressFailureOut(BaseModel):
+    address: str
+    status: str = "failing"
+    last_error: str
+    failed_at: datetime
+    failures: int
+    last_email_id: int | None
+
+    @classmethod
+    def of(cls, failure: AddressFailure) -> AddressFailureOut:
+        return cls.model_validate(failure, from_attributes=True)
+
+
+class AddressFailureList(BaseModel):
+    items: list[AddressFailureOut]

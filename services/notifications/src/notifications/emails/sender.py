@@ -10,6 +10,7 @@ import asyncpg
 from fastapi import FastAPI
 
 from notifications.config import NotificationsSettings
+from notifications.emails.documents import DocumentFetcher, HttpDocumentFetcher, service_token_minter
 from notifications.emails.mailer import Mailer, SmtpMailer
 from notifications.emails.models import RetryPolicy
 from notifications.emails.service import deliver_next, purge_expired_secrets
@@ -40,10 +41,27 @@ def retry_policy(settings: NotificationsSettings) -> RetryPolicy:
     )
 
 
-def make_sender(settings: NotificationsSettings, mailer: Mailer | None = None) -> BackgroundTask:
+def document_fetcher(settings: NotificationsSettings) -> HttpDocumentFetcher:
+    """Fetches attachments from ``service_base_urls`` with a fresh 5-minute ``service`` token per document, signed
+    with the first of ``jwt_keys`` (the keys every service verifies with)."""
+    return HttpDocumentFetcher(
+        base_urls=settings.service_base_urls,
+        token=service_token_minter(
+            {kid: key.get_secret_value() for kid, key in settings.jwt_keys.items()},
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+        ),
+        timeout_seconds=settings.document_fetch_timeout_seconds,
+    )
+
+
+def make_sender(
+    settings: NotificationsSettings, mailer: Mailer | None = None, documents: DocumentFetcher | None = None
+) -> BackgroundTask:
     chosen: Mailer = mailer or smtp_mailer(settings)
     policy = retry_policy(settings)
     keys = settings.login_link_sealer()
+    fetcher: DocumentFetcher = documents or document_fetcher(settings)
 
     async def send_pending_emails(app: FastAPI, stop: asyncio.Event) -> None:
         pool: asyncpg.Pool = app.state.pool
@@ -51,7 +69,9 @@ def make_sender(settings: NotificationsSettings, mailer: Mailer | None = None) -
             clock: Clock = app.state.clock
             try:
                 async with transaction(pool) as conn:
-                    delivered = await deliver_next(conn, chosen, settings.smtp_from, policy, keys, clock=clock)
+                    delivered = await deliver_next(
+                        conn, chosen, settings.smtp_from, policy, keys, clock=clock, documents=fetcher
+                    )
                 if not delivered:
                     # Idle: sealed links that expired while waiting for a retry go now, not when next due.
                     async with transaction(pool) as conn:

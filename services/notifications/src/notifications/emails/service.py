@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 
 import asyncpg
 
 from notifications.emails import repository
+from notifications.emails.documents import DocumentFetcher
 from notifications.emails.mailer import MailDeliveryError, Mailer
 from notifications.emails.message import build_message
 from notifications.emails.models import (
+    AddressFailure,
+    AttachmentRef,
+    EmailKind,
     EmailRecord,
     EmailStatus,
     OutgoingEmail,
     PlannedEmail,
     RetryPolicy,
+    normalise_address,
     with_secret,
 )
 from vikar_shared.clock import SYSTEM_CLOCK, Clock
@@ -58,6 +64,7 @@ async def deliver_next(
     keys: SealingKeys | None = None,
     *,
     clock: Clock = SYSTEM_CLOCK,
+    documents: DocumentFetcher | None = None,
 ) -> bool:
     """Claims one due e-mail, sends it and records the outcome on ``conn``; False when none was due.
 
@@ -68,20 +75,32 @@ async def deliver_next(
     An e-mail with a sealed secret (a login link) is opened with ``keys`` just to build the message; one
     whose secret expired, or that ``keys`` cannot open, fails at once. Once sent or failed for good, the
     row's sealed copy is deleted. ``clock`` (the app's) dates the message and decides whether a sealed
-    secret expired."""
+    secret expired.
+
+    Attachments (issue 14) are fetched with ``documents`` just before sending, held in memory only: a fetch that
+    may succeed later (5xx, timeout, the document still being rendered) is retried with the policy's backoff, a
+    refused one (403, 404) fails the mail for good naming the attachment. A cancelled mail is never claimed. An
+    address the SMTP server refuses for good (5xx) or that cannot be addressed is marked failing
+    (:func:`failing_addresses`); a later mail sent to it clears the mark."""
     email = await repository.claim_next_due(conn, clock.now())
     if email is None:
         return False
     attempts = email.attempts + 1
+    address_at_fault = True
     try:
         email = _deliverable(email)
+        address_at_fault = False
+        fetched = await _fetch_all(email.attachments, documents)
         try:
-            message = build_message(_opened(email, keys), sender, now=clock.now())
+            message = build_message(_opened(email, keys), sender, now=clock.now(), documents=fetched)
         except ValueError as exc:
             raise MailDeliveryError(f"message cannot be built: {exc}", permanent=True) from exc
+        address_at_fault = True
         await mailer.send(message, email.recipient)
     except MailDeliveryError as exc:
         gives_up = exc.permanent or policy.gives_up_after(attempts)
+        if exc.permanent and address_at_fault:
+            await repository.mark_address_failing(conn, email.recipient, str(exc)[:2000], email.id)
         await repository.record_failure(
             conn,
             email.id,
@@ -97,9 +116,21 @@ async def deliver_next(
         )
         return True
     await repository.mark_sent(conn, email.id, attempts)
+    await repository.clear_address_failure(conn, email.recipient)
     MAILS.labels(outcome="sent").inc()
     log.info("e-mail sent", extra={"fields": {"email_id": email.id, "event_id": str(email.event_id)}})
     return True
+
+
+async def _fetch_all(
+    refs: Sequence[AttachmentRef], documents: DocumentFetcher | None
+) -> list[tuple[AttachmentRef, bytes]]:
+    """Each attachment's document, fetched now (in memory only). Raises ``MailDeliveryError``."""
+    if not refs:
+        return []
+    if documents is None:
+        raise MailDeliveryError("the mail has attachments but no document fetcher is configured", permanent=True)
+    return [(ref, await documents.fetch(ref)) for ref in refs]
 
 
 def _deliverable(email: OutgoingEmail) -> OutgoingEmail:
@@ -130,8 +161,36 @@ async def enqueue(conn: asyncpg.Connection, emails: Sequence[PlannedEmail]) -> i
     return await repository.insert_planned(conn, emails)
 
 
-async def list_emails(conn: asyncpg.Connection, status: EmailStatus | None, limit: int) -> list[EmailRecord]:
-    return await repository.list_emails(conn, status, limit)
+async def list_emails(
+    conn: asyncpg.Connection,
+    status: EmailStatus | None,
+    limit: int,
+    *,
+    recipient: str | None = None,
+    event_id: uuid.UUID | None = None,
+    kinds: Sequence[EmailKind] | None = None,
+) -> list[EmailRecord]:
+    """The mail log, newest first: ``recipient`` (normalised), ``event_id`` (the triggering event) and ``kinds``
+    (None: every kind) narrow it."""
+    return await repository.list_emails(
+        conn,
+        status,
+        limit,
+        recipient=None if recipient is None else normalise_address(recipient),
+        event_id=event_id,
+        kinds=kinds,
+    )
+
+
+async def cancel_pending(conn: asyncpg.Connection, event_ids: Sequence[uuid.UUID], reason: str) -> int:
+    """Withdraws the mails of ``event_ids`` not sent yet (status ``cancelled``, ``reason`` as their last error);
+    one being sent right now is waited for and then left as it ended. Returns how many were cancelled."""
+    return await repository.cancel_pending(conn, event_ids, reason)
+
+
+async def failing_addresses(conn: asyncpg.Connection, limit: int) -> list[AddressFailure]:
+    """Addresses whose last mail failed for good (SMTP 5xx, unusable), most recent first."""
+    return await repository.failing_addresses(conn, limit)
 
 
 async def get_email(conn: asyncpg.Connection, email_id: int) -> EmailRecord:
