@@ -16,7 +16,11 @@ from invoicing.config import InvoicingSettings
 from invoicing.payment_reminders.jobs import SCHEDULES
 from vikar_shared.auth import Role
 from vikar_shared.clock import AGENCY_TIMEZONE, FixedClock
+from vikar_shared.events.placement import Approver
+from vikar_shared.identity.tokens import COOKIE_NAME
 from vikar_shared.scheduling import Ran, run_due
+from vikar_shared.testing.identity import page_session_cookie
+from vikar_shared.testing.pages import visible_text
 from vikar_shared.testing.plugin import bearer
 
 FINANCE = bearer(Role.FINANCE)
@@ -343,3 +347,64 @@ async def test_deemed_approved_hours_are_shown_on_the_invoice_detail(invoicing: 
             sorted([str(approved.entry_id), str(deemed.entry_id)]),
         )
         assert line["deemed_approved_entry_ids"] == [str(deemed.entry_id)]
+
+
+async def test_the_portal_shows_deemed_hours_and_the_reminders_in_danish_and_english(
+    invoicing: Any, build: Any
+) -> None:
+    company, other_company = uuid.uuid4(), uuid.uuid4()
+    approver = "godkender@bager.dk"
+    await invoicing.publish_company_events(
+        build.company(company).model_copy(update={"approvers": [Approver(email=approver, name="Ib Godkender")]}),
+        build.company(other_company, name="Smed Olsen A/S"),
+    )
+    bo = build.placement(
+        company_id=company, municipality_id=uuid.uuid4(), citizen_name="Bo Berg", bill_rate=17_999, eligible=False
+    )
+    ole = build.placement(
+        company_id=other_company, municipality_id=uuid.uuid4(), citizen_name="Ole", bill_rate=20_000, eligible=False
+    )
+    await invoicing.publish_placement_events(bo, ole)
+    deemed = build.approval(bo, date(2026, 10, 6), 60).model_copy(
+        update={"approved_by": "deemed-approval", "status_reason": "deemed_approved"}
+    )
+    await invoicing.publish_approvals(
+        build.approval(bo, date(2026, 10, 5), 90), deemed, build.approval(ole, date(2026, 10, 7), 60)
+    )
+    await invoicing.wait_for_count("select count(*) from billable_lines", expected=3, what="accrued")
+    await invoicing.wait_for_count("select count(*) from companies", expected=2, what="companies")
+    invoicing.app.state.clock = FixedClock.on(date(2026, 11, 4))
+    r = await invoicing.client.post("/closes", json={"through": "2026-10-31"}, headers=FINANCE)
+    drafts = {d["company_id"]: d for d in r.json()["invoices"]}
+    issued = {}
+    for company_id, draft in drafts.items():
+        r = await invoicing.client.post(f"/invoices/{draft['invoice_id']}/issue", headers=FINANCE)
+        assert r.status_code == 200, r.text
+        issued[company_id] = r.json()
+    mine, other = issued[str(company)], issued[str(other_company)]
+    assert (mine["total_ore"], mine["due_date"]) == (56_248, "2026-11-18")
+    await _run_on(invoicing, date(2026, 11, 19))
+
+    client = invoicing.client
+    minted = page_session_cookie(email=approver, now=invoicing.app.state.clock.now(), company_id=company, lang="da")
+    client.cookies.set(COOKIE_NAME, minted.token, path="/")
+    listing = await client.get("/portal/invoices")
+    assert f'href="/portal/invoices/{mine["invoice_id"]}"' in listing.text
+    page = await client.get(f"/portal/invoices/{mine['invoice_id']}")
+    assert page.status_code == 200, page.text
+    text = visible_text(page.text)
+    assert f"Faktura {mine['number']}" in text, text
+    assert "Bo Berg 5. oktober 2026 – 6. oktober 2026 2:30 179,99 kr. 449,98 kr." in text, text
+    assert "godkendt ved fristudløb (1 af 2 registreringer)" in text, text
+    assert "1. rykker 19. november 2026 100,00 kr. 29. november 2026" in text, text
+    assert "Rykkergebyrer i alt: 100,00 kr." in text, text
+    assert "Smed Olsen" not in text and "Ole" not in text
+    page = await client.get(f"/portal/invoices/{mine['invoice_id']}", params={"lang": "en"})
+    text = visible_text(page.text)
+    assert "deemed approved when the deadline ran out (1 of 2 entries)" in text, text
+    assert "Reminder 1" in text and "DKK 100.00" in text, text
+    # Another company's invoice and a malformed id: the portal's 404 page.
+    for path in (f"/portal/invoices/{other['invoice_id']}", "/portal/invoices/not-an-id"):
+        r = await client.get(path)
+        assert r.status_code == 404, path
+        assert other["number"] not in r.text

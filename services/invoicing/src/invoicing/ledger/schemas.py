@@ -59,9 +59,7 @@ class InvoiceLineOut(BaseModel):
         """``reasons``: the status reasons of the line's entries (``accruals.service.status_reasons``)."""
         out = cls.model_validate(line, from_attributes=True)
         if reasons:
-            out.deemed_approved_entry_ids = [
-                e for e in line.entry_ids if reasons.get(e) == DEEMED_APPROVED
-            ]
+            out.deemed_approved_entry_ids = [e for e in line.entry_ids if reasons.get(e) == DEEMED_APPROVED]
         return out
 
 

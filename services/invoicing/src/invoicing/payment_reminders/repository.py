@@ -48,7 +48,9 @@ async def invoices(conn: asyncpg.Connection, invoice_ids: list[UUID]) -> list[Re
     return await _with_reminders(conn, rows)
 
 
-async def listed(conn: asyncpg.Connection, status: str, today: date, *, limit: int, offset: int) -> list[RemindedInvoice]:
+async def listed(
+    conn: asyncpg.Connection, status: str, today: date, *, limit: int, offset: int
+) -> list[RemindedInvoice]:
     """Finance's list, by due date and number: ``overdue`` issued invoices still owed past their due date (with
     or without reminders); ``reminded`` invoices with at least one reminder (settled since or not); ``final``
     invoices still owed whose final reminder was issued (next: collection)."""

@@ -6,6 +6,8 @@ page in the visitor's language.
 | method and path | what |
 |---|---|
 | ``GET /portal/invoices?page=N`` | the company's issued invoices and credit notes, 50 a page |
+| ``GET /portal/invoices/{invoice_id}`` | one issued document: its lines (hours *godkendt ved fristudløb* marked), its
+  payment and its payment reminders (rykkere) with their fees (issue 14) |
 | ``GET /portal/invoices/{invoice_id}/pdf`` | the PDF (attachment); not rendered yet: a 404 page saying so |
 | ``GET /portal/invoices/static/vikar.css`` | the shared stylesheet |
 """
@@ -51,6 +53,20 @@ async def invoices(request: Request, pool: DbPool, now: Now) -> Response:
     return session_page(
         request, visit, "portal/invoices.html", rows=rows, page=page, previous=page > 1, more=more, page_size=PAGE_SIZE
     )
+
+
+@router.get("/{invoice_id}")
+@ends_on_a_page
+async def invoice_detail(invoice_id: str, request: Request, pool: DbPool, now: Now) -> Response:
+    """Issue 14 (part E): one issued invoice or credit note of the approver's company (else the 404 page)."""
+    async with transaction(pool) as conn:
+        visit = await open_visit(conn, request, now)
+        try:
+            target = UUID(invoice_id)
+        except ValueError:
+            raise not_found("invoice") from None
+        shown = await service.invoice_page(conn, visit.session, target, today=agency_date(now))
+    return session_page(request, visit, "portal/invoice.html", invoice=shown)
 
 
 @router.get("/{invoice_id}/pdf")
