@@ -9,13 +9,13 @@ from uuid import UUID
 import asyncpg
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from invoicing.accruals import service as accruals
 from invoicing.config import InvoicingSettings
 from invoicing.http_params import Settings
-from invoicing.accruals import service as accruals
 from invoicing.ledger import service
-from invoicing.payment_reminders import service as payment_reminders
 from invoicing.ledger.models import DocumentType, Invoice, InvoiceStatus, Party
 from invoicing.ledger.schemas import CloseIn, CloseOut, InvoiceDetailOut, InvoiceListOut, InvoiceOut
+from invoicing.payment_reminders import service as payment_reminders
 from invoicing.payments import service as payments
 from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles

@@ -10,12 +10,11 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from invoicing.ledger.models import Close, DocumentType, Invoice, InvoiceLine, Party, PendingEntry
-from invoicing.payments.models import FinanceDetails, Settlement
 from invoicing.payment_reminders.models import RemindedInvoice
 from invoicing.payment_reminders.schemas import PaymentReminderOut
+from invoicing.payments.models import FinanceDetails, Settlement
 from invoicing.payments.schemas import AccountOut, HistoryStepOut, PaymentOut, StripeStateOut
 from vikar_shared.types.periods import Day
-
 
 # EntryApproved.status_reason of an entry approved when the company's approval deadline ran out (issue 14).
 DEEMED_APPROVED = "deemed_approved"

@@ -56,7 +56,8 @@ async def listed(
     invoices still owed whose final reminder was issued (next: collection)."""
     where = {
         "overdue": f"{_OWING} and a.due_date < $1",
-        "reminded": "$1::date is not null and exists (select from payment_reminders r where r.invoice_id = i.invoice_id)",
+        "reminded": "$1::date is not null and exists (select from payment_reminders r "
+        "where r.invoice_id = i.invoice_id)",
         "final": f"{_OWING} and $1::date is not null and exists (select from payment_reminders r "
         "where r.invoice_id = i.invoice_id and r.final)",
     }[status]
