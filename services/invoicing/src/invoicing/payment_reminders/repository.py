@@ -1,9 +1,9 @@
-"""SQL of the scheduled payment reminders: writes ``payment_reminders`` rows of source ``scheduled`` (migrations
-``20261202_10_payments_and_stripe.sql`` and ``20261216_10_payment_reminders.sql``; finance's hand-recorded ones are
-the payments repository's). Reads ``invoices`` (the ledger's), the view ``invoice_accounts`` (payments') and
-``stripe_voided_invoices`` (the Stripe webhooks') with selects only; locks the invoice rows it reminds of (``for
-update``, as payments do), so a payment, a credit note and a reminder of one invoice are decided one after the
-other."""
+"""SQL reads of the scheduled payment reminders: ``payment_reminders`` (migrations
+``20261202_10_payments_and_stripe.sql`` and ``20261216_10_payment_reminders.sql``; written only by the payments
+repository, the table's one owner: ``invoicing.payments.service.record_scheduled_reminder``). Reads ``invoices``
+(the ledger's), the view ``invoice_accounts`` (payments') and ``stripe_voided_invoices`` (the Stripe webhooks')
+with selects only; locks the invoice rows it reminds of (``for update``, as payments do), so a payment, a credit
+note and a reminder of one invoice are decided one after the other."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from uuid import UUID
 
 import asyncpg
 
-from invoicing.payment_reminders.models import IssuedReminder, NextReminder, RemindedInvoice
+from invoicing.payment_reminders.models import IssuedReminder, RemindedInvoice
 
 _INVOICE_COLUMNS = """i.invoice_id, i.company_id, i.number, i.buyer ->> 'name' as buyer_name, i.due_date,
        a.total_ore, a.credited_ore, a.paid_ore, a.outstanding_ore, a.payment_status,
@@ -114,25 +114,3 @@ async def _with_reminders(conn: asyncpg.Connection, rows: list[asyncpg.Record]) 
         )
         for r in rows
     ]
-
-
-async def insert_scheduled(
-    conn: asyncpg.Connection, invoice: RemindedInvoice, reminder: NextReminder, *, reminder_id: UUID, recorded_by: str
-) -> bool:
-    """Stores the reminder (source ``scheduled``); False when that number of the invoice exists already."""
-    status = await conn.execute(
-        """insert into payment_reminders (reminder_id, invoice_id, reminder_number, sent_on, fee_ore, recorded_by,
-                                          source, pay_by, outstanding_ore, final)
-           values ($1, $2, $3, $4, $5, $6, 'scheduled', $7, $8, $9)
-           on conflict (invoice_id, reminder_number) do nothing""",
-        reminder_id,
-        invoice.invoice_id,
-        reminder.number,
-        reminder.issued_on,
-        reminder.fee_ore,
-        recorded_by,
-        reminder.pay_by,
-        invoice.outstanding_ore,
-        reminder.final,
-    )
-    return bool(status == "INSERT 0 1")

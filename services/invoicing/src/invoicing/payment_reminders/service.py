@@ -46,7 +46,18 @@ async def issue_due(conn: asyncpg.Connection, policy: ReminderPolicy, today: dat
         if decided is None:
             continue
         reminder_id = uuid.uuid4()
-        if not await repository.insert_scheduled(conn, invoice, decided, reminder_id=reminder_id, recorded_by=ISSUER):
+        if not await payments.record_scheduled_reminder(
+            conn,
+            reminder_id=reminder_id,
+            invoice_id=invoice.invoice_id,
+            number=decided.number,
+            sent_on=today,
+            fee_ore=decided.fee_ore,
+            recorded_by=ISSUER,
+            pay_by=decided.pay_by,
+            outstanding_ore=invoice.outstanding_ore,
+            final=decided.final,
+        ):
             continue
         await payments.add_history(
             conn,

@@ -207,3 +207,36 @@ async def finance_details(conn: asyncpg.Connection, invoice_id: UUID) -> Finance
 def _json(value: Any) -> dict[str, Any]:
     loaded = json.loads(value) if isinstance(value, str) else value
     return dict(loaded or {})
+
+
+async def insert_scheduled_reminder(
+    conn: asyncpg.Connection,
+    *,
+    reminder_id: UUID,
+    invoice_id: UUID,
+    number: int,
+    sent_on: date,
+    fee_ore: int,
+    recorded_by: str,
+    pay_by: date,
+    outstanding_ore: int,
+    final: bool,
+) -> bool:
+    """Issue 14 (part E): stores a reminder of the daily schedule (source ``scheduled``, migration
+    ``20261216_10_payment_reminders.sql``); False when that number of the invoice exists already."""
+    status = await conn.execute(
+        """insert into payment_reminders (reminder_id, invoice_id, reminder_number, sent_on, fee_ore, recorded_by,
+                                          source, pay_by, outstanding_ore, final)
+           values ($1, $2, $3, $4, $5, $6, 'scheduled', $7, $8, $9)
+           on conflict (invoice_id, reminder_number) do nothing""",
+        reminder_id,
+        invoice_id,
+        number,
+        sent_on,
+        fee_ore,
+        recorded_by,
+        pay_by,
+        outstanding_ore,
+        final,
+    )
+    return bool(status == "INSERT 0 1")
