@@ -163,6 +163,13 @@ async def test_reminders_after_the_due_date_ten_days_apart_fees_on_three_the_las
         30_000,
     )
     assert [h["detail"]["reminder_number"] for h in detail["history"] if h["kind"] == "reminder"] == [1, 2, 3]
+    r = await invoicing.client.get("/invoices/overdue", headers=FINANCE)
+    [overdue] = r.json()["items"]
+    assert (overdue["account"]["outstanding_ore"], overdue["reminders_sent"], overdue["reminder_fees_ore"]) == (
+        20_000,
+        3,
+        30_000,
+    )
     r = await invoicing.client.get("/payment-reminders", params={"status": "final"}, headers=FINANCE)
     assert [(i["number"], len(i["reminders"])) for i in r.json()["items"]] == [(invoice["number"], 3)]
 

@@ -191,6 +191,8 @@ class OverdueInvoice:
     due_date: date
     settlement: Settlement
     reminders_sent: tuple[date, ...]
+    # Issue 14: the fees of its payment reminders, øre (owed by the company beside the invoice's account).
+    reminder_fees_ore: int = 0
 
     def days_overdue(self, today: date) -> int:
         return days_overdue(self.due_date, today, self.settlement.status)

@@ -160,7 +160,9 @@ async def overdue(conn: asyncpg.Connection, today: date, *, limit: int, offset: 
         """select a.invoice_id, a.company_id, i.number, i.buyer ->> 'name' as buyer_name, i.issue_date, a.due_date,
                   a.total_ore, a.credited_ore, a.paid_ore,
                   coalesce((select array_agg(r.sent_on order by r.reminder_number) from payment_reminders r
-                            where r.invoice_id = a.invoice_id), '{}') as reminders_sent
+                            where r.invoice_id = a.invoice_id), '{}') as reminders_sent,
+                  coalesce((select sum(r.fee_ore) from payment_reminders r
+                            where r.invoice_id = a.invoice_id), 0)::bigint as reminder_fees_ore
            from invoice_accounts a join invoices i on i.invoice_id = a.invoice_id
            where a.payment_status in ('unpaid', 'partially_paid') and a.due_date < $1
            order by a.due_date, i.number limit $2 offset $3""",
@@ -178,6 +180,7 @@ async def overdue(conn: asyncpg.Connection, today: date, *, limit: int, offset: 
             due_date=r["due_date"],
             settlement=Settlement(r["invoice_id"], r["total_ore"], r["credited_ore"], r["paid_ore"]),
             reminders_sent=tuple(r["reminders_sent"]),
+            reminder_fees_ore=r["reminder_fees_ore"],
         )
         for r in rows
     ]

@@ -220,6 +220,7 @@ async def record_reminder(
         due_date=row["due_date"],
         settlement=account,
         reminders_sent=(*sent, sent_on),
+        reminder_fees_ore=sum(r.fee_ore for r in earlier) + fee_ore,
     )
     return reminder, state
 
