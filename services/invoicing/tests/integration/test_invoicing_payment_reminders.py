@@ -199,17 +199,41 @@ async def test_a_payment_stops_further_reminders(invoicing: Any, issue_invoices:
     }
 
 
-async def test_a_credit_note_covering_the_invoice_stops_reminders(invoicing: Any, build: Any) -> None:
-    company = uuid.uuid4()
-    await invoicing.publish_company_events(build.company(company))
-    bo = build.placement(
-        company_id=company, municipality_id=uuid.uuid4(), citizen_name="Bo", bill_rate=17_999, eligible=False
+async def _company_with_hours(
+    invoicing: Any, build: Any, company: Any, *worked: tuple[date, int, bool], citizen: str = "Bo"
+) -> tuple[Any, list[Any]]:
+    """``company`` (a CompanyRegistered) and one placement of ``citizen`` at 17 999 øre/h with entries (work date,
+    minutes, deemed approved?) approved and accrued; the placement and the approvals."""
+    await invoicing.publish_company_events(company)
+    placement = build.placement(
+        company_id=company.company_id,
+        municipality_id=uuid.uuid4(),
+        citizen_name=citizen,
+        bill_rate=17_999,
+        eligible=False,
     )
-    await invoicing.publish_placement_events(bo)
-    worked = build.approval(bo, date(2026, 10, 5), 90)
-    await invoicing.publish_approvals(worked)
-    await invoicing.wait_for_count("select count(*) from billable_lines", expected=1, what="accrued")
-    await invoicing.wait_for_count("select count(*) from companies", expected=1, what="company")
+    await invoicing.publish_placement_events(placement)
+    approvals = [
+        build.approval(placement, day, minutes).model_copy(
+            update={"approved_by": "deemed-approval", "status_reason": "deemed_approved"} if deemed else {}
+        )
+        for day, minutes, deemed in worked
+    ]
+    lines = await invoicing.count("select count(*) from billable_lines")
+    await invoicing.publish_approvals(*approvals)
+    await invoicing.wait_for_count(
+        "select count(*) from billable_lines", expected=lines + len(approvals), what="accrued"
+    )
+    await invoicing.wait_for_count(
+        "select count(*) from companies where company_id = $1", company.company_id, expected=1, what="company"
+    )
+    return placement, approvals
+
+
+async def test_a_credit_note_covering_the_invoice_stops_reminders(invoicing: Any, build: Any) -> None:
+    bo, [worked] = await _company_with_hours(
+        invoicing, build, build.company(uuid.uuid4()), (date(2026, 10, 5), 90, False)
+    )
 
     async def close_and_issue(today: date) -> dict[str, Any]:
         invoicing.app.state.clock = FixedClock.on(today)
@@ -326,18 +350,9 @@ def test_reminder_settings_out_of_range_are_refused_at_start(
 
 async def test_deemed_approved_hours_are_shown_on_the_invoice_detail(invoicing: Any, build: Any) -> None:
     company = uuid.uuid4()
-    await invoicing.publish_company_events(build.company(company))
-    bo = build.placement(
-        company_id=company, municipality_id=uuid.uuid4(), citizen_name="Bo", bill_rate=17_999, eligible=False
+    _, [approved, deemed] = await _company_with_hours(
+        invoicing, build, build.company(company), (date(2026, 10, 5), 90, False), (date(2026, 10, 6), 60, True)
     )
-    await invoicing.publish_placement_events(bo)
-    approved = build.approval(bo, date(2026, 10, 5), 90)
-    deemed = build.approval(bo, date(2026, 10, 6), 60).model_copy(
-        update={"approved_by": "deemed-approval", "status_reason": "deemed_approved"}
-    )
-    await invoicing.publish_approvals(approved, deemed)
-    await invoicing.wait_for_count("select count(*) from billable_lines", expected=2, what="accrued")
-    await invoicing.wait_for_count("select count(*) from companies", expected=1, what="company")
     assert await invoicing.count("select count(*) from approved_entry_status_reasons") == 1
 
     invoicing.app.state.clock = FixedClock.on(date(2026, 11, 4))
@@ -361,25 +376,13 @@ async def test_the_portal_shows_deemed_hours_and_the_reminders_in_danish_and_eng
 ) -> None:
     company, other_company = uuid.uuid4(), uuid.uuid4()
     approver = "godkender@bager.dk"
-    await invoicing.publish_company_events(
-        build.company(company).model_copy(update={"approvers": [Approver(email=approver, name="Ib Godkender")]}),
-        build.company(other_company, name="Smed Olsen A/S"),
+    mine_registered = build.company(company).model_copy(
+        update={"approvers": [Approver(email=approver, name="Ib Godkender")]}
     )
-    bo = build.placement(
-        company_id=company, municipality_id=uuid.uuid4(), citizen_name="Bo Berg", bill_rate=17_999, eligible=False
-    )
-    ole = build.placement(
-        company_id=other_company, municipality_id=uuid.uuid4(), citizen_name="Ole", bill_rate=20_000, eligible=False
-    )
-    await invoicing.publish_placement_events(bo, ole)
-    deemed = build.approval(bo, date(2026, 10, 6), 60).model_copy(
-        update={"approved_by": "deemed-approval", "status_reason": "deemed_approved"}
-    )
-    await invoicing.publish_approvals(
-        build.approval(bo, date(2026, 10, 5), 90), deemed, build.approval(ole, date(2026, 10, 7), 60)
-    )
-    await invoicing.wait_for_count("select count(*) from billable_lines", expected=3, what="accrued")
-    await invoicing.wait_for_count("select count(*) from companies", expected=2, what="companies")
+    worked = ((date(2026, 10, 5), 90, False), (date(2026, 10, 6), 60, True))
+    await _company_with_hours(invoicing, build, mine_registered, *worked, citizen="Bo Berg")
+    other_registered = build.company(other_company, name="Smed Olsen A/S")
+    await _company_with_hours(invoicing, build, other_registered, (date(2026, 10, 7), 60, False), citizen="Ole")
     invoicing.app.state.clock = FixedClock.on(date(2026, 11, 4))
     r = await invoicing.client.post("/closes", json={"through": "2026-10-31"}, headers=FINANCE)
     drafts = {d["company_id"]: d for d in r.json()["invoices"]}

@@ -23,6 +23,7 @@ from invoicing.ledger import service as ledger
 from invoicing.payment_reminders import repository
 from invoicing.payment_reminders.models import Earlier, RemindedInvoice, ReminderPolicy, next_reminder
 from invoicing.payments import service as payments
+from invoicing.payments.models import ScheduledReminder
 from vikar_shared.auth import Principal, Role
 from vikar_shared.errors import forbidden, not_found
 from vikar_shared.events.invoicing import PaymentReminderIssued
@@ -46,8 +47,7 @@ async def issue_due(conn: asyncpg.Connection, policy: ReminderPolicy, today: dat
         if decided is None:
             continue
         reminder_id = uuid.uuid4()
-        if not await payments.record_scheduled_reminder(
-            conn,
+        scheduled = ScheduledReminder(
             reminder_id=reminder_id,
             invoice_id=invoice.invoice_id,
             number=decided.number,
@@ -57,7 +57,8 @@ async def issue_due(conn: asyncpg.Connection, policy: ReminderPolicy, today: dat
             pay_by=decided.pay_by,
             outstanding_ore=invoice.outstanding_ore,
             final=decided.final,
-        ):
+        )
+        if not await payments.record_scheduled_reminder(conn, scheduled):
             continue
         await payments.add_history(
             conn,

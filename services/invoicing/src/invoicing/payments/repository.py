@@ -19,6 +19,7 @@ from invoicing.payments.models import (
     Payment,
     PaymentMethod,
     Reminder,
+    ScheduledReminder,
     Settlement,
     StripeState,
 )
@@ -212,19 +213,7 @@ def _json(value: Any) -> dict[str, Any]:
     return dict(loaded or {})
 
 
-async def insert_scheduled_reminder(
-    conn: asyncpg.Connection,
-    *,
-    reminder_id: UUID,
-    invoice_id: UUID,
-    number: int,
-    sent_on: date,
-    fee_ore: int,
-    recorded_by: str,
-    pay_by: date,
-    outstanding_ore: int,
-    final: bool,
-) -> bool:
+async def insert_scheduled_reminder(conn: asyncpg.Connection, reminder: ScheduledReminder) -> bool:
     """Issue 14 (part E): stores a reminder of the daily schedule (source ``scheduled``, migration
     ``20261216_10_payment_reminders.sql``); False when that number of the invoice exists already."""
     status = await conn.execute(
@@ -232,14 +221,14 @@ async def insert_scheduled_reminder(
                                           source, pay_by, outstanding_ore, final)
            values ($1, $2, $3, $4, $5, $6, 'scheduled', $7, $8, $9)
            on conflict (invoice_id, reminder_number) do nothing""",
-        reminder_id,
-        invoice_id,
-        number,
-        sent_on,
-        fee_ore,
-        recorded_by,
-        pay_by,
-        outstanding_ore,
-        final,
+        reminder.reminder_id,
+        reminder.invoice_id,
+        reminder.number,
+        reminder.sent_on,
+        reminder.fee_ore,
+        reminder.recorded_by,
+        reminder.pay_by,
+        reminder.outstanding_ore,
+        reminder.final,
     )
     return bool(status == "INSERT 0 1")

@@ -24,6 +24,7 @@ from invoicing.payments.models import (
     Payment,
     PaymentMethod,
     Reminder,
+    ScheduledReminder,
     Settlement,
     reminder_refusal,
 )
@@ -281,32 +282,8 @@ async def _published_paid(
     )
 
 
-async def record_scheduled_reminder(
-    conn: asyncpg.Connection,
-    *,
-    reminder_id: UUID,
-    invoice_id: UUID,
-    number: int,
-    sent_on: date,
-    fee_ore: int,
-    recorded_by: str,
-    pay_by: date,
-    outstanding_ore: int,
-    final: bool,
-) -> bool:
-    """Issue 14 (part E): records reminder ``number`` of the issued invoice decided by the daily schedule
-    (``invoicing.payment_reminders``, which locked the invoice and checked renteloven § 9 b): its fee (øre,
-    0..10 000; 0 after the third, the table's check), the new deadline ``pay_by``, what was outstanding (øre) and
-    whether it is the ``final`` one. False (nothing written) when that number exists already."""
-    return await repository.insert_scheduled_reminder(
-        conn,
-        reminder_id=reminder_id,
-        invoice_id=invoice_id,
-        number=number,
-        sent_on=sent_on,
-        fee_ore=fee_ore,
-        recorded_by=recorded_by,
-        pay_by=pay_by,
-        outstanding_ore=outstanding_ore,
-        final=final,
-    )
+async def record_scheduled_reminder(conn: asyncpg.Connection, reminder: ScheduledReminder) -> bool:
+    """Issue 14 (part E): records a reminder decided by the daily schedule (``invoicing.payment_reminders``, which
+    locked the invoice and checked renteloven § 9 b; the table refuses a fee after the third). False (nothing
+    written) when that number of the invoice exists already."""
+    return await repository.insert_scheduled_reminder(conn, reminder)
