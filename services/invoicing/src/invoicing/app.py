@@ -16,6 +16,8 @@ from invoicing.ledger.endpoints import router as ledger
 from invoicing.municipality_kpis.endpoints import router as municipality_kpis
 from invoicing.municipality_pages.endpoints import router as municipality_pages
 from invoicing.municipality_pages.web import install_municipality_error_pages
+from invoicing.payment_reminders.endpoints import router as payment_reminders
+from invoicing.payment_reminders.jobs import payment_reminder_schedule
 from invoicing.payments.endpoints import router as payments
 from invoicing.payroll.endpoints import router as payroll
 from invoicing.portal.endpoints import router as portal_invoices
@@ -59,6 +61,8 @@ def create_app(settings: InvoicingSettings | None = None, role: Role = Role.ALL)
             payroll,
             economics,
             stripe_webhooks,
+            # Issue 14 (part E): payment reminders (rykkere).
+            payment_reminders,
             portal_invoices,
             # Issue 12: the municipality's pages (/municipality under the one origin).
             municipality_pages,
@@ -70,7 +74,14 @@ def create_app(settings: InvoicingSettings | None = None, role: Role = Role.ALL)
         # Issue 10: Stripe's webhook events, processed after the request stored them; issued invoices and credit
         # notes carried to Stripe after the issuing transaction.
         # Issue 11: the PDF and the validated Peppol UBL of each issued statement.
-        background=[render_invoice_documents, process_stripe_webhooks, sync_to_stripe, render_statement_documents],
+        # Issue 14 (part E): the daily payment reminders (vikar_shared.scheduling).
+        background=[
+            render_invoice_documents,
+            process_stripe_webhooks,
+            sync_to_stripe,
+            render_statement_documents,
+            payment_reminder_schedule,
+        ],
         role=role,
     )
     install_portal_error_pages(app)

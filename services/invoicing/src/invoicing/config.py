@@ -145,6 +145,24 @@ class InvoicingSettings(ServiceSettings):
             raise ValueError("versions must be in order of effective_from, each day once")
         return value
 
+    # Issue 14 (part E): payment reminders (rykkere, invoicing.payment_reminders), issued by the worker's daily
+    # schedule "payment-reminders" (08:00 agency time, Monday to Friday, none on a closed day of working_days()).
+    # Renteloven § 9 b: the first only after the due date has passed, each later one at least 10 days after the
+    # previous, a fee of at most 100 kr (10 000 øre) on at most three. Out of range: refused at start-up.
+    payment_reminders_enabled: bool = False
+    # Days after the due date the first reminder is issued on (1: the day after the due date at the earliest).
+    payment_reminder_first_after_days: int = Field(default=1, ge=1, le=90)
+    # Days from one reminder to the next (renteloven § 9 b: at least 10).
+    payment_reminder_days_apart: int = Field(default=10, ge=10, le=90)
+    # The fee of each of the first three reminders, øre (renteloven § 9 b: at most 100 kr); later ones carry none.
+    payment_reminder_fee_ore: int = Field(default=10_000, ge=0, le=10_000)
+    # Reminders before the claim goes to collection; the last of them is ``final`` (it warns of further costs).
+    payment_reminders_before_collection: int = Field(default=3, ge=1, le=10)
+    # Days from a reminder's issue to its new deadline (pay_by).
+    payment_reminder_pay_within_days: int = Field(default=10, ge=1, le=60)
+    # Seconds of real time between the schedule's passes (it runs each slot once, whatever the poll).
+    payment_reminder_poll_seconds: float = Field(default=60.0, gt=0)
+
     def insecure_settings(self) -> list[str]:
         """The shared findings and, in production, the development Stripe key and the published test webhook
         secret (demo and the tests talk to stripe-mock with them and sign their webhooks with it: stripe-mock

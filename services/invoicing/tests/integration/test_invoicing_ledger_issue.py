@@ -19,7 +19,7 @@ from vikar_shared.testing.plugin import all_records, bearer, wait_until
 AALBORG = uuid.UUID("00000000-0000-4000-8000-0000000000a1")
 FINANCE = bearer(Role.FINANCE)
 # Issue 10: fields only GET /invoices/{id} answers (finance's view of what happened after issuing).
-DETAIL_ONLY = {"payments", "history", "stripe", "pdf_path"}
+DETAIL_ONLY = {"payments", "history", "stripe", "pdf_path", "payment_reminders", "reminder_fees_ore"}
 
 
 async def _drafts(invoicing: Any, build: Any, count: int, *, address: bool = True) -> list[dict[str, Any]]:

@@ -518,3 +518,27 @@ async def insert_lines(conn: asyncpg.Connection, billable: BillableLine, co_fina
     marks the entry accrued, in one statement. True when written now; False, with nothing written, when
     the entry's billable line exists already (accrued before)."""
     return bool(await conn.fetchval(_INSERT_LINES, *_line_values(billable), *_line_values(co_financing)))
+
+
+# --- issue 14 (part E): why an entry was approved ----------------------------------------------------------------
+
+
+async def record_status_reason(conn: asyncpg.Connection, entry_id: UUID, status_reason: str, event_id: UUID) -> None:
+    """Keeps ``EntryApproved.status_reason`` (e.g. ``deemed_approved``) of the entry (table
+    ``approved_entry_status_reasons``, migration ``20261216_11_deemed_status.sql``); a redelivery changes nothing."""
+    await conn.execute(
+        """insert into approved_entry_status_reasons (entry_id, status_reason, approval_event_id)
+           values ($1, $2, $3) on conflict (entry_id) do nothing""",
+        entry_id,
+        status_reason,
+        event_id,
+    )
+
+
+async def status_reasons(conn: asyncpg.Connection, entry_ids: list[UUID]) -> dict[UUID, str]:
+    """The status reasons of those of ``entry_ids`` approved with one (an ordinary approval has none)."""
+    rows = await conn.fetch(
+        "select entry_id, status_reason from approved_entry_status_reasons where entry_id = any($1::uuid[])",
+        entry_ids,
+    )
+    return {r["entry_id"]: r["status_reason"] for r in rows}

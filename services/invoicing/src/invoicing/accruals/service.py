@@ -113,6 +113,9 @@ async def record_approval(conn: asyncpg.Connection, event_id: UUID, data: EntryA
     )
     if not entry.minutes_make_sense:
         raise invalid("minutes", "non-negative-unless-correction", "only a correction entry may have negative minutes")
+    if data.status_reason is not None:
+        # Issue 14 (part E): why it was approved ("deemed_approved"), shown on the invoice's detail.
+        await repository.record_status_reason(conn, entry.entry_id, data.status_reason, event_id)
     await repository.lock_placement(conn, entry.placement_id, exclusive=False)
     # Placement, terms and bill rates first (read once per consumer transaction), so that a new entry
     # is recorded, accrued and its lines written in one statement.
@@ -250,3 +253,9 @@ async def _announce(conn: asyncpg.Connection, entry: ApprovedEntry, accrual: Acc
     ids = memo.setdefault(_ANNOUNCED, {})
     assert isinstance(ids, dict)
     ids[(entry.entry_id, cause)] = envelope.id
+
+
+async def status_reasons(conn: asyncpg.Connection, entry_ids: list[UUID]) -> dict[UUID, str]:
+    """Issue 14 (part E): ``EntryApproved.status_reason`` of those of ``entry_ids`` approved with one, by entry id
+    (``deemed_approved``: approved when the company's deadline ran out); an ordinary approval is absent."""
+    return await repository.status_reasons(conn, entry_ids)

@@ -9,11 +9,13 @@ from uuid import UUID
 import asyncpg
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from invoicing.accruals import service as accruals
 from invoicing.config import InvoicingSettings
 from invoicing.http_params import Settings
 from invoicing.ledger import service
 from invoicing.ledger.models import DocumentType, Invoice, InvoiceStatus, Party
 from invoicing.ledger.schemas import CloseIn, CloseOut, InvoiceDetailOut, InvoiceListOut, InvoiceOut
+from invoicing.payment_reminders import service as payment_reminders
 from invoicing.payments import service as payments
 from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
@@ -29,6 +31,8 @@ Reader = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.FINANC
 
 # Who sees an issued invoice's internal records (payments, history, Stripe state) on GET /invoices/{id}.
 FINANCE_VIEW = frozenset({Role.FINANCE, Role.ADMIN})
+# Issue 14 (part E): who sees an issued invoice's payment reminders on GET /invoices/{id} (an approver: its own).
+REMINDERS_VIEW = frozenset({Role.FINANCE, Role.ADMIN, Role.COMPANY_APPROVER})
 
 
 async def _answers(conn: asyncpg.Connection, invoices: list[Invoice], today: date) -> list[InvoiceOut]:
@@ -131,12 +135,18 @@ async def get_invoice(
         owing = invoice.is_issued and not invoice.is_credit_note
         accounts = await payments.settlements(conn, [invoice_id]) if owing else {}
         details = await payments.finance_details(conn, invoice_id) if viewer.role in FINANCE_VIEW else None
+        # Issue 14 (part E): deemed approval per line; the payment reminders for finance and the company.
+        reasons = await accruals.status_reasons(conn, [e for line in invoice.lines for e in line.entry_ids])
+        reminded = owing and viewer.role in REMINDERS_VIEW
+        reminders = (await payment_reminders.of_invoices(conn, [invoice_id])).get(invoice_id) if reminded else None
     return InvoiceDetailOut.detail(
         invoice,
         accounts.get(invoice_id),
         today=today,
         details=details,
         pdf_path=request.url_for("invoice_pdf", invoice_id=str(invoice_id)).path,
+        reasons=reasons,
+        reminders=reminders,
     )
 
 

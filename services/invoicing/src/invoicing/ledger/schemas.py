@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
@@ -9,9 +10,14 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from invoicing.ledger.models import Close, DocumentType, Invoice, InvoiceLine, Party, PendingEntry
+from invoicing.payment_reminders.models import RemindedInvoice
+from invoicing.payment_reminders.schemas import PaymentReminderOut
 from invoicing.payments.models import FinanceDetails, Settlement
 from invoicing.payments.schemas import AccountOut, HistoryStepOut, PaymentOut, StripeStateOut
 from vikar_shared.types.periods import Day
+
+# EntryApproved.status_reason of an entry approved when the company's approval deadline ran out (issue 14).
+DEEMED_APPROVED = "deemed_approved"
 
 
 class CloseIn(BaseModel):
@@ -41,9 +47,19 @@ class InvoiceLineOut(BaseModel):
         "rate the new rate, amount the new amount minus the amount charged before)",
     )
 
+    deemed_approved_entry_ids: list[UUID] = Field(
+        default_factory=list,
+        description="Issue 14: those of `entry_ids` approved when the company's approval deadline ran out (deemed "
+        "approved: `EntryApproved.status_reason` `deemed_approved`), not by an approver; empty when none were",
+    )
+
     @classmethod
-    def of(cls, line: InvoiceLine) -> InvoiceLineOut:
-        return cls.model_validate(line, from_attributes=True)
+    def of(cls, line: InvoiceLine, reasons: Mapping[UUID, str] | None = None) -> InvoiceLineOut:
+        """``reasons``: the status reasons of the line's entries (``accruals.service.status_reasons``)."""
+        out = cls.model_validate(line, from_attributes=True)
+        if reasons:
+            out.deemed_approved_entry_ids = [e for e in line.entry_ids if reasons.get(e) == DEEMED_APPROVED]
+        return out
 
 
 class PartyOut(BaseModel):
@@ -148,6 +164,16 @@ class InvoiceDetailOut(InvoiceOut):
         description="Its way to Stripe: state and the last error (finance and admin; null before it is queued)"
     )
     pdf_path: str | None = Field(description="Where its PDF is (`GET …/pdf`); null for a draft")
+    payment_reminders: list[PaymentReminderOut] | None = Field(
+        default=None,
+        description="Issue 14: the payment reminders (rykkere) of an issued invoice, in order (finance, admin and "
+        "the invoice's company approver; null for others, drafts and credit notes)",
+    )
+    reminder_fees_ore: int | None = Field(
+        default=None,
+        description="The fees of those reminders, øre: owed by the company beside the invoice (its total and "
+        "account never include them); null where `payment_reminders` is",
+    )
 
     @classmethod
     def detail(
@@ -158,9 +184,17 @@ class InvoiceDetailOut(InvoiceOut):
         today: date,
         details: FinanceDetails | None,
         pdf_path: str | None,
+        reasons: Mapping[UUID, str] | None = None,
+        reminders: RemindedInvoice | None = None,
     ) -> InvoiceDetailOut:
+        """``reasons``: the entries' status reasons (deemed approval, shown per line); ``reminders``: the issued
+        invoice's payment reminders when the viewer may see them."""
+        fields = cls.fields_of(invoice, account, today=today)
+        fields["lines"] = [InvoiceLineOut.of(line, reasons) for line in invoice.lines]
         return cls(
-            **cls.fields_of(invoice, account, today=today),
+            **fields,
+            payment_reminders=None if reminders is None else [PaymentReminderOut.of(r) for r in reminders.reminders],
+            reminder_fees_ore=None if reminders is None else reminders.fees_ore,
             payments=None if details is None else [PaymentOut.of(p) for p in details.payments],
             history=None if details is None else [HistoryStepOut.of(s) for s in details.history],
             stripe=None if details is None or details.stripe is None else StripeStateOut.of(details.stripe),

@@ -141,6 +141,23 @@ class Reminder:
     recorded_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class ScheduledReminder:
+    """Issue 14: reminder ``number`` of an invoice issued by the daily schedule (``invoicing.payment_reminders``) on
+    ``sent_on``: its fee (øre, 0..10 000; 0 after the third), new deadline ``pay_by``, what was outstanding on the
+    invoice (øre, fees not included) and whether it is the ``final`` one before collection."""
+
+    reminder_id: UUID
+    invoice_id: UUID
+    number: int
+    sent_on: date
+    fee_ore: int
+    recorded_by: str
+    pay_by: date
+    outstanding_ore: int
+    final: bool
+
+
 class ReminderRefusal(StrEnum):
     """Why a reminder may not be sent (each a 409 problem code): ``reminder-before-due`` (the due date has not
     passed), ``reminder-too-soon`` (less than 10 days after the previous one), ``reminder-limit-reached`` (three
@@ -191,6 +208,8 @@ class OverdueInvoice:
     due_date: date
     settlement: Settlement
     reminders_sent: tuple[date, ...]
+    # Issue 14: the fees of its payment reminders, øre (owed by the company beside the invoice's account).
+    reminder_fees_ore: int = 0
 
     def days_overdue(self, today: date) -> int:
         return days_overdue(self.due_date, today, self.settlement.status)

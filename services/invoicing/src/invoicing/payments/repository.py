@@ -19,6 +19,7 @@ from invoicing.payments.models import (
     Payment,
     PaymentMethod,
     Reminder,
+    ScheduledReminder,
     Settlement,
     StripeState,
 )
@@ -160,7 +161,9 @@ async def overdue(conn: asyncpg.Connection, today: date, *, limit: int, offset: 
         """select a.invoice_id, a.company_id, i.number, i.buyer ->> 'name' as buyer_name, i.issue_date, a.due_date,
                   a.total_ore, a.credited_ore, a.paid_ore,
                   coalesce((select array_agg(r.sent_on order by r.reminder_number) from payment_reminders r
-                            where r.invoice_id = a.invoice_id), '{}') as reminders_sent
+                            where r.invoice_id = a.invoice_id), '{}') as reminders_sent,
+                  coalesce((select sum(r.fee_ore) from payment_reminders r
+                            where r.invoice_id = a.invoice_id), 0)::bigint as reminder_fees_ore
            from invoice_accounts a join invoices i on i.invoice_id = a.invoice_id
            where a.payment_status in ('unpaid', 'partially_paid') and a.due_date < $1
            order by a.due_date, i.number limit $2 offset $3""",
@@ -178,6 +181,7 @@ async def overdue(conn: asyncpg.Connection, today: date, *, limit: int, offset: 
             due_date=r["due_date"],
             settlement=Settlement(r["invoice_id"], r["total_ore"], r["credited_ore"], r["paid_ore"]),
             reminders_sent=tuple(r["reminders_sent"]),
+            reminder_fees_ore=r["reminder_fees_ore"],
         )
         for r in rows
     ]
@@ -207,3 +211,24 @@ async def finance_details(conn: asyncpg.Connection, invoice_id: UUID) -> Finance
 def _json(value: Any) -> dict[str, Any]:
     loaded = json.loads(value) if isinstance(value, str) else value
     return dict(loaded or {})
+
+
+async def insert_scheduled_reminder(conn: asyncpg.Connection, reminder: ScheduledReminder) -> bool:
+    """Issue 14 (part E): stores a reminder of the daily schedule (source ``scheduled``, migration
+    ``20261216_10_payment_reminders.sql``); False when that number of the invoice exists already."""
+    status = await conn.execute(
+        """insert into payment_reminders (reminder_id, invoice_id, reminder_number, sent_on, fee_ore, recorded_by,
+                                          source, pay_by, outstanding_ore, final)
+           values ($1, $2, $3, $4, $5, $6, 'scheduled', $7, $8, $9)
+           on conflict (invoice_id, reminder_number) do nothing""",
+        reminder.reminder_id,
+        reminder.invoice_id,
+        reminder.number,
+        reminder.sent_on,
+        reminder.fee_ore,
+        reminder.recorded_by,
+        reminder.pay_by,
+        reminder.outstanding_ore,
+        reminder.final,
+    )
+    return bool(status == "INSERT 0 1")

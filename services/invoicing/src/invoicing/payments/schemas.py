@@ -139,6 +139,11 @@ class OverdueOut(BaseModel):
         description="The first day the next reminder may be sent (renteloven § 9 b: after the due date, then at "
         "least 10 days after the previous one); null after three"
     )
+    reminder_fees_ore: int = Field(
+        default=0,
+        description="Issue 14: the fees of its payment reminders (øre), owed by the company beside the invoice: "
+        "`account` never includes them",
+    )
 
     @classmethod
     def of(cls, item: OverdueInvoice, today: date) -> OverdueOut:
@@ -157,6 +162,7 @@ class OverdueOut(BaseModel):
             reminders_sent=len(item.reminders_sent),
             last_reminder_on=max(item.reminders_sent, default=None),
             next_reminder_on=item.next_reminder_on(),
+            reminder_fees_ore=item.reminder_fees_ore,
         )
 
 

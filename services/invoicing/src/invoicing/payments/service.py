@@ -24,6 +24,7 @@ from invoicing.payments.models import (
     Payment,
     PaymentMethod,
     Reminder,
+    ScheduledReminder,
     Settlement,
     reminder_refusal,
 )
@@ -220,6 +221,7 @@ async def record_reminder(
         due_date=row["due_date"],
         settlement=account,
         reminders_sent=(*sent, sent_on),
+        reminder_fees_ore=sum(r.fee_ore for r in earlier) + fee_ore,
     )
     return reminder, state
 
@@ -278,3 +280,10 @@ async def _published_paid(
         subject=row["invoice_id"],
         key=row["company_id"],
     )
+
+
+async def record_scheduled_reminder(conn: asyncpg.Connection, reminder: ScheduledReminder) -> bool:
+    """Issue 14 (part E): records a reminder decided by the daily schedule (``invoicing.payment_reminders``, which
+    locked the invoice and checked renteloven § 9 b; the table refuses a fee after the third). False (nothing
+    written) when that number of the invoice exists already."""
+    return await repository.insert_scheduled_reminder(conn, reminder)

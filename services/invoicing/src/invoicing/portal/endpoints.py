@@ -6,6 +6,8 @@ page in the visitor's language.
 | method and path | what |
 |---|---|
 | ``GET /portal/invoices?page=N`` | the company's issued invoices and credit notes, 50 a page |
+| ``GET /portal/invoices/{invoice_id}`` | one issued document: its lines (hours *godkendt ved fristudløb* marked), its
+  payment and its payment reminders (rykkere) with their fees (issue 14) |
 | ``GET /portal/invoices/{invoice_id}/pdf`` | the PDF (attachment); not rendered yet: a 404 page saying so |
 | ``GET /portal/invoices/static/vikar.css`` | the shared stylesheet |
 """
@@ -34,6 +36,14 @@ router = APIRouter(prefix=PREFIX, include_in_schema=False)
 DOCUMENT_RETRY_AFTER_SECONDS = 5
 
 
+def _invoice_id(raw: str) -> UUID:
+    """The path's invoice id; a malformed one is the same 404 page as another company's invoice."""
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise not_found("invoice") from None
+
+
 @router.get("/static/vikar.css")
 async def stylesheet() -> Response:
     """The shared stylesheet under the pages' prefix (``/portal/invoices/static/vikar.css``)."""
@@ -53,16 +63,22 @@ async def invoices(request: Request, pool: DbPool, now: Now) -> Response:
     )
 
 
+@router.get("/{invoice_id}")
+@ends_on_a_page
+async def invoice_detail(invoice_id: str, request: Request, pool: DbPool, now: Now) -> Response:
+    """Issue 14 (part E): one issued invoice or credit note of the approver's company (else the 404 page)."""
+    async with transaction(pool) as conn:
+        visit = await open_visit(conn, request, now)
+        shown = await service.invoice_page(conn, visit.session, _invoice_id(invoice_id), today=agency_date(now))
+    return session_page(request, visit, "portal/invoice.html", invoice=shown)
+
+
 @router.get("/{invoice_id}/pdf")
 @ends_on_a_page
 async def invoice_pdf(invoice_id: str, request: Request, pool: DbPool, now: Now) -> Response:
     async with transaction(pool) as conn:
         visit = await open_visit(conn, request, now)
-        try:
-            target = UUID(invoice_id)
-        except ValueError:
-            raise not_found("invoice") from None
-        invoice, document = await service.document_of(conn, visit.session, target)
+        invoice, document = await service.document_of(conn, visit.session, _invoice_id(invoice_id))
     if document is None:
         # Issued, but the worker has not rendered its PDF yet: say so (the documents API's 404 and Retry-After).
         context = {"title": "document_not_ready_title", "text": "document_not_ready_text", "link": SITE.home}

@@ -56,6 +56,44 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "download_pdf": {"da": "Hent PDF", "en": "Download PDF"},
     "download_pdf_of": {"da": "Hent PDF af {kind} {number}", "en": "Download the PDF of {kind} {number}"},
     "other_pages": {"da": "Se også", "en": "See also"},
+    # Issue 14 (part E): one invoice's page, deemed approval, payment reminders (rykkere).
+    "invoice_title": {"da": "{kind} {number}", "en": "{kind} {number}"},
+    "invoice_lines": {"da": "Linjer", "en": "Lines"},
+    "col_citizen": {"da": "Medarbejder", "en": "Employee"},
+    "col_dates": {"da": "Arbejdsdage", "en": "Work days"},
+    "col_hours": {"da": "Timer", "en": "Hours"},
+    "col_rate": {"da": "Timepris", "en": "Hourly rate"},
+    "col_amount": {"da": "Beløb", "en": "Amount"},
+    "col_approval": {"da": "Godkendelse", "en": "Approval"},
+    "approved_by_approver": {"da": "Godkendt", "en": "Approved"},
+    "deemed_approved": {
+        "da": "godkendt ved fristudløb ({deemed} af {entries} registreringer)",
+        "en": "deemed approved when the deadline ran out ({deemed} of {entries} entries)",
+    },
+    "deemed_note": {
+        "da": "Timer markeret \u201egodkendt ved fristudløb\u201c blev ikke godkendt eller afvist inden fristen i "
+        "jeres aftale og er derfor godkendt automatisk.",
+        "en": "Hours marked \u201cdeemed approved\u201d were neither approved nor rejected before the deadline in your "
+        "agreement, and were therefore approved automatically.",
+    },
+    "net_total": {"da": "Beløb uden moms", "en": "Net amount"},
+    "vat_total": {"da": "Moms", "en": "VAT"},
+    "reminders_title": {"da": "Rykkere", "en": "Payment reminders"},
+    "reminders_none": {"da": "Der er ikke sendt nogen rykkere.", "en": "No payment reminders have been sent."},
+    "col_reminder": {"da": "Rykker", "en": "Reminder"},
+    "col_sent": {"da": "Sendt", "en": "Sent"},
+    "col_fee": {"da": "Rykkergebyr", "en": "Reminder fee"},
+    "col_pay_by": {"da": "Betal senest", "en": "Pay by"},
+    "reminder_number": {"da": "{number}. rykker", "en": "Reminder {number}"},
+    "reminder_final": {
+        "da": "sidste rykker før inkasso",
+        "en": "last reminder before collection",
+    },
+    "reminder_fees_total": {
+        "da": "Rykkergebyrer i alt: {amount} (skyldes ud over fakturaens beløb, jf. renteloven § 9 b)",
+        "en": "Reminder fees in all: {amount} (owed beside the invoice's amount, renteloven § 9 b)",
+    },
+    "show_invoice": {"da": "Vis {kind} {number}", "en": "Show {kind} {number}"},
     # Messages
     "page_invalid_title": {"da": "Ugyldigt sidenummer", "en": "Invalid page number"},
     "page_invalid_text": {

@@ -12,6 +12,7 @@ from datetime import date
 from uuid import UUID
 
 from invoicing.ledger.models import Invoice
+from invoicing.payment_reminders.models import IssuedReminder
 from invoicing.payments.models import PaymentStatus, Settlement, days_overdue
 from invoicing.periods import BillingPeriod, Period
 
@@ -98,4 +99,75 @@ def row_of(invoice: Invoice, settlement: Settlement | None, today: date) -> Invo
         status=status,
         days_overdue=0 if status is None else days_overdue(issue.due_date, today, status),
         credits_number=invoice.credits_invoice_number,
+    )
+
+
+# --- issue 14 (part E): one invoice's page (its lines, deemed approval, payment reminders) ----------------------
+
+# EntryApproved.status_reason of hours approved when the company's approval deadline ran out.
+DEEMED_APPROVED = "deemed_approved"
+
+
+@dataclass(frozen=True)
+class LineShown:
+    """One line of the invoice as the company sees it: citizen, minutes, rate and amount (øre), and how many of
+    its ``entries`` were approved when the deadline ran out (``deemed``: *godkendt ved fristudløb*)."""
+
+    citizen_name: str
+    minutes: int
+    rate_ore_per_hour: int
+    amount_ore: int
+    first_work_date: date
+    last_work_date: date
+    entries: int
+    deemed: int
+
+
+@dataclass(frozen=True)
+class InvoiceShown:
+    """One issued invoice or credit note of the company: its row, its lines, its payment reminders (an invoice's;
+    none for a credit note) and their fees (øre, owed beside the invoice)."""
+
+    row: InvoiceRow
+    net_ore: int
+    vat_ore: int
+    lines: tuple[LineShown, ...]
+    reminders: tuple[IssuedReminder, ...]
+
+    @property
+    def fees_ore(self) -> int:
+        return sum(r.fee_ore for r in self.reminders)
+
+    @property
+    def deemed(self) -> int:
+        return sum(line.deemed for line in self.lines)
+
+
+def invoice_shown(
+    invoice: Invoice,
+    settlement: Settlement | None,
+    today: date,
+    reasons: dict[UUID, str],
+    reminders: tuple[IssuedReminder, ...],
+) -> InvoiceShown:
+    """The page of an issued document (``reasons``: its entries' status reasons; ``reminders``: its payment
+    reminders). Raises ValueError for a draft."""
+    return InvoiceShown(
+        row=row_of(invoice, settlement, today),
+        net_ore=invoice.net_ore,
+        vat_ore=invoice.vat_ore,
+        lines=tuple(
+            LineShown(
+                citizen_name=line.citizen_name,
+                minutes=line.minutes,
+                rate_ore_per_hour=line.rate_ore_per_hour,
+                amount_ore=line.amount_ore,
+                first_work_date=line.first_work_date,
+                last_work_date=line.last_work_date,
+                entries=len(line.entry_ids),
+                deemed=sum(1 for e in line.entry_ids if reasons.get(e) == DEEMED_APPROVED),
+            )
+            for line in invoice.lines
+        ),
+        reminders=reminders,
     )

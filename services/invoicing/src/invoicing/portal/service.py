@@ -13,14 +13,17 @@ from uuid import UUID
 
 import asyncpg
 
+from invoicing.accruals import service as accruals
 from invoicing.companies import service as companies
 from invoicing.documents import service as documents
 from invoicing.documents.models import InvoiceDocument
 from invoicing.ledger import service as ledger
 from invoicing.ledger.models import Invoice
+from invoicing.payment_reminders import service as payment_reminders
 from invoicing.payments import service as payments
-from invoicing.portal.models import PAGE_SIZE, InvoiceRow, NoAccessError, row_of
+from invoicing.portal.models import PAGE_SIZE, InvoiceRow, InvoiceShown, NoAccessError, invoice_shown, row_of
 from vikar_shared.auth.principal import Role
+from vikar_shared.errors import not_found
 from vikar_shared.identity.approvers import ApproverSession, approver_session, claimed_approver_session
 from vikar_shared.identity.tokens import PageSession
 
@@ -79,3 +82,19 @@ async def document_of(
     """The issued invoice (or credit note) of the approver's company and its PDF, None while the worker has
     not rendered it. 404 ``invoice-not-found`` for another company's, a draft or an unknown id."""
     return await documents.document(conn, session.principal, invoice_id)
+
+
+async def invoice_page(
+    conn: asyncpg.Connection, session: ApproverSession, invoice_id: UUID, *, today: date
+) -> InvoiceShown:
+    """Issue 14 (part E): one issued invoice (or credit note) of the approver's company with its lines (which
+    hours were deemed approved), its account on ``today`` and its payment reminders. 404 ``invoice-not-found``
+    for another company's, a draft or an unknown id (the ledger's rule)."""
+    invoice = await ledger.get_invoice(conn, session.principal, invoice_id)
+    if not invoice.is_issued or invoice.company_id != session.company_id:
+        raise not_found("invoice")
+    accounts = {} if invoice.is_credit_note else await payments.settlements(conn, [invoice_id])
+    reasons = await accruals.status_reasons(conn, [e for line in invoice.lines for e in line.entry_ids])
+    reminded = {} if invoice.is_credit_note else await payment_reminders.of_invoices(conn, [invoice_id])
+    found = reminded.get(invoice_id)
+    return invoice_shown(invoice, accounts.get(invoice_id), today, reasons, () if found is None else found.reminders)
