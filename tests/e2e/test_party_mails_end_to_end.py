@@ -1,18 +1,22 @@
-"""Issue 14 (part B), end to end: finance issues an invoice, and the company's billing contact gets the mail with
-invoicing's own PDF attached: notifications fetched it from invoicing's API with a service token (four services as
-processes, real Kafka, PostgreSQL and Mailpit)."""
+"""Issue 14, end to end: finance issues an invoice, and the company's billing contact gets the mail with invoicing's
+own PDF attached (notifications fetched it from invoicing's API with a service token), and the finance system's
+webhook endpoint gets ``invoicing.invoice_issued`` signed by the Standard Webhooks rules (four services as
+processes, real Kafka, PostgreSQL and Mailpit; the receiver a local HTTP server)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import httpx
 import pytest
+from standardwebhooks.webhooks import Webhook
 
 from e2e.slice import CONSULTANT, FINANCE, ok, register_world, submit
 from e2e.system import System
 from e2e.test_slice_end_to_end import approve_all, mailpit_messages_to
-from vikar_shared.testing.plugin import wait_until
+from vikar_shared.testing.plugin import free_port, wait_until
+from vikar_shared.testing.webhook_receiver import Receiver
 
 pytestmark = pytest.mark.e2e
 
@@ -30,6 +34,18 @@ async def test_issuing_an_invoice_mails_the_billing_contact_invoicing_s_pdf(syst
     entries = submission["entries"]
     assert isinstance(entries, list)
     await approve_all(system, world, [str(entries[0]["id"])])
+    receiver = Receiver(free_port())
+    await receiver.start()
+    async with httpx.AsyncClient(base_url=system.url("notifications"), timeout=10) as notifications:
+        endpoint = ok(
+            await notifications.post(
+                "/webhook-endpoints",
+                headers=FINANCE,
+                json={"url": receiver.url, "event_types": ["invoicing.invoice_issued"]},
+            ),
+            201,
+        )
+    secret = str(endpoint["secret"])
     issued: dict[str, object] = {}
     async with httpx.AsyncClient(base_url=system.url("invoicing"), timeout=10) as invoicing:
         drafts: list[dict[str, object]] = []
@@ -70,3 +86,24 @@ async def test_issuing_an_invoice_mails_the_billing_contact_invoicing_s_pdf(syst
         assert content.startswith(b"%PDF-")
         served = await invoicing.get(f"/invoices/{invoice_id}/pdf", headers=FINANCE)
         assert served.status_code == 200 and served.content == content
+
+        # The finance system's endpoint got the event, signed: id.timestamp.body under the secret shown once.
+        def deliveries() -> list[tuple[dict[str, str], bytes]]:
+            return [
+                (r.headers, r.body)
+                for r in receiver.received
+                if json.loads(r.body).get("data", {}).get("number") == number
+            ]
+
+        async def delivered() -> bool:
+            return bool(deliveries())
+
+        try:
+            await wait_until(delivered, what="the signed invoice_issued webhook delivery", timeout=60)
+        finally:
+            await receiver.stop()
+        for headers, body in deliveries():  # a redelivery is allowed, with the same webhook-id
+            payload = Webhook(secret).verify(body, headers)
+            assert payload["type"] == "invoicing.invoice_issued"
+            assert payload["data"]["invoice_id"] == invoice_id and payload["data"]["total_ore"] == issued["total_ore"]
+        assert len({h["webhook-id"] for h, _ in deliveries()}) == 1

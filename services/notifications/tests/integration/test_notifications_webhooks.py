@@ -10,12 +10,10 @@ import asyncio
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-import uvicorn
 from standardwebhooks.webhooks import Webhook
 
 from notifications.app import create_app
@@ -25,74 +23,13 @@ from vikar_shared.events.envelope import EventData
 from vikar_shared.events.invoicing import InvoicePaid, InvoicePaymentFailed
 from vikar_shared.events.placement import StaffMemberChanged
 from vikar_shared.testing.plugin import bearer, free_port, publish_events, serve_in_process, wait_until
+from vikar_shared.testing.webhook_receiver import Receiver
 
 FINANCE = bearer(Role.FINANCE, sub="finance-anna")
 ADMIN = bearer(Role.ADMIN)
 PAID = "invoicing.invoice_paid"
 FAILED = "invoicing.invoice_payment_failed"
 FAST_RETRIES = [0.1, 0.2, 0.3, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]
-
-
-@dataclass
-class Received:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class Receiver:
-    """An HTTP receiver (uvicorn) on ``port`` recording every request; answers ``status`` (and ``location``)."""
-
-    port: int
-    status: int = 200
-    location: str | None = None
-    delay: float = 0.0
-    received: list[Received] = field(default_factory=list)
-    _server: uvicorn.Server | None = None
-    _task: asyncio.Task[None] | None = None
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        assert scope["type"] == "http"
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        headers = {k.decode(): v.decode() for k, v in scope["headers"]}
-        self.received.append(Received(scope["path"], headers, body))
-        reply = [(b"content-type", b"text/plain")]
-        if self.location:
-            reply.append((b"location", self.location.encode()))
-        await send({"type": "http.response.start", "status": self.status, "headers": reply})
-        await send({"type": "http.response.body", "body": b"ok"})
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
-
-    async def start(self) -> None:
-        config = uvicorn.Config(
-            self, host="127.0.0.1", port=self.port, lifespan="off", log_config=None, access_log=False
-        )
-        self._server = uvicorn.Server(config)
-        self._task = asyncio.create_task(self._server.serve())
-        for _ in range(200):
-            if self._server.started:
-                return
-            await asyncio.sleep(0.05)
-        raise AssertionError("the receiver did not start")
-
-    async def stop(self) -> None:
-        """Stops at once (no graceful wait for requests in flight): the receiver dies mid-stream."""
-        assert self._server is not None and self._task is not None
-        self._server.should_exit = True
-        self._server.force_exit = True
-        await self._task
-        self._server = self._task = None
 
 
 async def _register(client: Any, url: str, types: list[str], headers: dict[str, str] = FINANCE) -> dict[str, Any]:
