@@ -15,6 +15,7 @@ from placement.companies import service as companies
 from placement.field_rules import refuse_cpr
 from placement.openings import repository
 from placement.openings.models import (
+    FollowUpRule,
     FollowUp,
     HandOverReason,
     Opening,
@@ -130,7 +131,7 @@ async def list_openings(
     conn: asyncpg.Connection,
     viewer: Principal,
     today: date,
-    working_days: int,
+    working_days: FollowUpRule,
     *,
     overdue: bool | None,
     status: OpeningStatus | None,
