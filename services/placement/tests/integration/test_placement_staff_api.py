@@ -15,9 +15,7 @@ from vikar_shared.testing.plugin import bearer
 ADMIN = bearer(Role.ADMIN, sub="admin-1")
 CONSULTANT = bearer(Role.CONSULTANT, sub="anna")
 FINANCE = bearer(Role.FINANCE, sub="fie")
-APPROVER = bearer(
-    Role.COMPANY_APPROVER, sub="ib@bager.example", company_id=uuid.UUID(int=7), email="ib@bager.example"
-)
+APPROVER = bearer(Role.COMPANY_APPROVER, sub="ib@bager.example", company_id=uuid.UUID(int=7), email="ib@bager.example")
 SERVICE = bearer(Role.SERVICE, sub="service:notifications")
 
 

@@ -8,10 +8,10 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from placement.openings.models import (
-    FollowUpRule,
     MAX_MINUTES_PER_WEEK,
     Contact,
     FollowUp,
+    FollowUpRule,
     HandOverReason,
     Opening,
     OpeningInput,

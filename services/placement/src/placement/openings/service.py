@@ -15,8 +15,8 @@ from placement.companies import service as companies
 from placement.field_rules import refuse_cpr
 from placement.openings import repository
 from placement.openings.models import (
-    FollowUpRule,
     FollowUp,
+    FollowUpRule,
     HandOverReason,
     Opening,
     OpeningInput,

@@ -63,7 +63,8 @@ async def list_members(
     conn: asyncpg.Connection, *, role: str | None, active: bool | None, limit: int, offset: int
 ) -> list[StaffMember]:
     rows = await conn.fetch(
-        _SELECT + """ where ($1::text is null or role = $1) and ($2::boolean is null or active = $2)
+        _SELECT
+        + """ where ($1::text is null or role = $1) and ($2::boolean is null or active = $2)
                       order by name, staff_id limit $3 offset $4""",
         role,
         active,

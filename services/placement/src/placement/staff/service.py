@@ -93,7 +93,11 @@ async def change_member(
         return current
     await repository.update_member(conn, updated)
     await record(
-        conn, actor=actor.subject, action="staff.changed", subject=staff_id, details={"changed": _json(updated, changed)}
+        conn,
+        actor=actor.subject,
+        action="staff.changed",
+        subject=staff_id,
+        details={"changed": _json(updated, changed)},
     )
     await _announce(conn, updated)
     return await repository.get_member(conn, staff_id) or updated
