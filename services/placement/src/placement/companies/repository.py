@@ -195,3 +195,8 @@ async def approver_names(conn: asyncpg.Connection, email: str) -> dict[UUID, str
         "select company_id, name from company_approvers where lower(email) = $1 order by company_id", email
     )
     return {row["company_id"]: row["name"] for row in rows}
+
+
+async def company_names(conn: asyncpg.Connection, company_ids: list[UUID]) -> dict[UUID, str]:
+    rows = await conn.fetch("select id, name from companies where id = any($1::uuid[])", company_ids)
+    return {r["id"]: r["name"] for r in rows}

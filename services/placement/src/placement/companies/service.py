@@ -307,3 +307,8 @@ async def list_companies(conn: asyncpg.Connection, viewer: Principal, limit: int
 async def company_exists(conn: asyncpg.Connection, company_id: UUID) -> bool:
     """Whether a company with this id is registered (for other domains; no viewer check)."""
     return await repository.company_exists(conn, company_id)
+
+
+async def company_names(conn: asyncpg.Connection, company_ids: list[UUID]) -> dict[UUID, str]:
+    """The names of these companies by id (for other domains: the consultant digest; no viewer check)."""
+    return await repository.company_names(conn, company_ids)

@@ -131,3 +131,9 @@ async def list_follow_ups(conn: asyncpg.Connection, opening_id: UUID) -> list[Fo
         opening_id,
     )
     return [FollowUp(**dict(r)) for r in rows]
+
+
+async def reported_by(conn: asyncpg.Connection, opening_id: UUID) -> str | None:
+    """Who reported the opening (a consultant's subject, or an approver's address)."""
+    found: str | None = await conn.fetchval("select reported_by from job_openings where id = $1", opening_id)
+    return found

@@ -244,3 +244,17 @@ async def fill_for_placement(
     if opening.company_id != company_id:
         raise invalid("opening_id", "same-company", "The opening belongs to another company than the placement")
     return await _change_status(conn, actor, opening, "filled", today)
+
+
+async def overdue_openings_of(
+    conn: asyncpg.Connection, consultant_id: str, company_ids: set[UUID], on: date, rule: FollowUpRule
+) -> list[Opening]:
+    """Issue 14 (part A, the consultant digest): the open openings not followed up within ``rule`` on ``on`` that
+    are the consultant's: reported by them, or of a company where they have an active placement. Oldest first."""
+    rows = await repository.list_openings(conn, company_id=None, handed_over_to=None, status="open")
+    return [
+        o
+        for o in rows
+        if (o.company_id in company_ids or await repository.reported_by(conn, o.id) == consultant_id)
+        and is_overdue(o.status, o.reported_on, o.followed_up_on, rule, on)
+    ]

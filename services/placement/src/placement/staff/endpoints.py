@@ -6,21 +6,26 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 import asyncpg
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
+from placement.config import PlacementSettings
+from placement.openings.models import FollowUpRule
 from placement.staff import service
-from placement.staff.schemas import StaffIn, StaffOut, StaffPatch
+from placement.staff.schemas import ConsultantDigestOut, StaffIn, StaffOut, StaffPatch
 from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import require_roles
 from vikar_shared.db import transaction
-from vikar_shared.http.deps import DbPool
+from vikar_shared.http.deps import DbPool, Today
 from vikar_shared.http.idempotency import Idempotency, answer_once
 from vikar_shared.http.openapi import problem_responses
 from vikar_shared.types.numbers import MAX_LIMIT, MAX_OFFSET, Limit, Offset
+from vikar_shared.types.periods import IsoWeekText
+from vikar_shared.types.text import SingleLine
 
 router = APIRouter(tags=["staff"])
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 Staff = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.FINANCE, Role.ADMIN))]
+DigestReader = Annotated[Principal, Depends(require_roles(Role.SERVICE, Role.CONSULTANT, Role.ADMIN))]
 
 
 async def _add(conn: asyncpg.Connection, actor: Principal, body: StaffIn) -> StaffOut:
@@ -64,3 +69,24 @@ async def change_staff_member(staff_id: UUID, body: StaffPatch, actor: Admin, po
     changes = body.changes()
     async with transaction(pool) as conn:
         return StaffOut.of(await service.change_member(conn, actor, staff_id, changes))
+
+
+@router.get("/consultant-digest", response_model=ConsultantDigestOut, responses=problem_responses(403))
+async def consultant_digest(
+    request: Request,
+    viewer: DigestReader,
+    pool: DbPool,
+    today: Today,
+    consultant: Annotated[str, SingleLine(200), Query(description="The consultant's bearer token subject")],
+    week: Annotated[
+        IsoWeekText | None, Query(description="ISO week of 2000..2100, e.g. 2026-W49; defaults to this week")
+    ] = None,
+) -> ConsultantDigestOut:
+    """Issue 14: the consultant's week for their digest mail: follow-ups owed (and overdue) and their openings not
+    followed up within the deadline (``opening_follow_up_working_days`` of the shared calendar). Names only, never
+    a CPR number or a note. The service role (notifications) and admins read anyone's, a consultant their own
+    (else 403 ``forbidden``); 422 ``iso-week-invalid``/``iso-week-out-of-range`` (week)."""
+    settings: PlacementSettings = request.app.state.settings
+    rule = FollowUpRule(settings.opening_follow_up_working_days, settings.working_days())
+    async with transaction(pool) as conn:
+        return ConsultantDigestOut.of(await service.consultant_digest(conn, viewer, consultant, week, today, rule))

@@ -4,7 +4,7 @@ language the system addresses them by. ``subject`` is the bearer token subject t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal, TypedDict
 from uuid import UUID
 
@@ -47,3 +47,41 @@ class StaffChanges(TypedDict, total=False):
     role: StaffRole
     active: bool
     language: Language
+
+
+@dataclass(frozen=True)
+class DigestFollowUp:
+    """A follow-up the consultant owes (``overdue``: due before the week)."""
+
+    placement_id: UUID
+    citizen_name: str
+    company_id: UUID
+    company_name: str
+    activity_type: str
+    due_on: date
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class DigestOpening:
+    """An open opening not followed up within its deadline."""
+
+    opening_id: UUID
+    company_id: UUID
+    company_name: str
+    job_category: str
+    reported_on: date
+    follow_up_due_on: date
+
+
+@dataclass(frozen=True)
+class ConsultantDigest:
+    """What the consultant owes in ISO ``week`` (issue 14): names only, never a CPR number or a note. Openings are
+    judged overdue ``as_of`` (today within the week; the week's Monday or Sunday outside it)."""
+
+    consultant_id: str
+    week: str
+    week_starts_on: date
+    as_of: date
+    follow_ups: list[DigestFollowUp]
+    overdue_openings: list[DigestOpening]

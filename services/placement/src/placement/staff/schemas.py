@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from placement.staff.models import Language, StaffChanges, StaffInput, StaffMember, StaffRole
+from placement.staff.models import ConsultantDigest, Language, StaffChanges, StaffInput, StaffMember, StaffRole
 from vikar_shared.errors import invalid
 from vikar_shared.types.text import Email, Name, SingleLine
 
@@ -72,3 +72,37 @@ class StaffOut(BaseModel):
     @classmethod
     def of(cls, member: StaffMember) -> StaffOut:
         return cls.model_validate(member, from_attributes=True)
+
+
+class DigestFollowUpOut(BaseModel):
+    placement_id: UUID
+    citizen_name: str
+    company_id: UUID
+    company_name: str
+    activity_type: str = Field(description="follow_up_day_7, follow_up_day_30 or follow_up_day_90")
+    due_on: date
+    overdue: bool = Field(description="Due before the week")
+
+
+class DigestOpeningOut(BaseModel):
+    opening_id: UUID
+    company_id: UUID
+    company_name: str
+    job_category: str
+    reported_on: date
+    follow_up_due_on: date
+
+
+class ConsultantDigestOut(BaseModel):
+    """The consultant's week (issue 14): follow-ups owed and openings past their follow-up deadline; names only."""
+
+    consultant_id: str
+    week: str
+    week_starts_on: date
+    as_of: date = Field(description="The day openings are judged overdue on: today within the week")
+    follow_ups: list[DigestFollowUpOut]
+    overdue_openings: list[DigestOpeningOut]
+
+    @classmethod
+    def of(cls, digest: ConsultantDigest) -> ConsultantDigestOut:
+        return cls.model_validate(digest, from_attributes=True)

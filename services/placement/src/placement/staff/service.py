@@ -7,17 +7,29 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, replace
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
+from placement.activities import service as activities
 from placement.audit.repository import record
+from placement.companies import service as companies
 from placement.field_rules import refuse_cpr
+from placement.openings import service as openings
+from placement.openings.models import FollowUpRule, follow_up_due_on
 from placement.staff import repository
-from placement.staff.models import StaffChanges, StaffInput, StaffMember
-from vikar_shared.auth import Principal
-from vikar_shared.errors import duplicate, invalid, not_found
+from placement.staff.models import (
+    ConsultantDigest,
+    DigestFollowUp,
+    DigestOpening,
+    StaffChanges,
+    StaffInput,
+    StaffMember,
+)
+from vikar_shared.auth import Principal, Role
+from vikar_shared.errors import duplicate, forbidden, invalid, not_found
 from vikar_shared.events.placement import StaffMemberChanged
 from vikar_shared.outbox import add_event
 
@@ -121,3 +133,51 @@ async def list_members(
 async def member_with_subject(conn: asyncpg.Connection, subject: str) -> StaffMember | None:
     """The member signing in with ``subject`` (for other domains: the consultant digest names them)."""
     return await repository.member_with_subject(conn, subject)
+
+
+async def consultant_digest(
+    conn: asyncpg.Connection, viewer: Principal, consultant_id: str, week: str | None, today: date, rule: FollowUpRule
+) -> ConsultantDigest:
+    """Issue 14 (part A): the follow-ups ``consultant_id`` owes in ``week`` (``2026-W49``; default: this week; see
+    ``activities.service.follow_ups_owed``) and their openings not followed up within ``rule`` (reported by them or
+    of a company where they have an active placement), judged on today clamped into the week. Names only (citizen,
+    company), never a CPR number or a note. Who may ask: the service role and admins for anyone, a consultant for
+    themselves. Errors: 403 ``forbidden``; 422 ``iso-week-invalid``, ``iso-week-out-of-range`` (week)."""
+    if viewer.role not in (Role.SERVICE, Role.ADMIN) and viewer.subject != consultant_id:
+        raise forbidden("A consultant reads their own digest only")
+    owed = await activities.follow_ups_owed_by(conn, consultant_id, week, today)
+    monday = owed.week_starts_on
+    as_of = min(max(today, monday), monday + timedelta(days=6))
+    company_ids = {d.company_id for d in owed.due}
+    placed_at = await activities.companies_of_consultant(conn, consultant_id)
+    late = await openings.overdue_openings_of(conn, consultant_id, placed_at, as_of, rule)
+    names = await companies.company_names(conn, sorted(company_ids | {o.company_id for o in late}))
+    return ConsultantDigest(
+        consultant_id=consultant_id,
+        week=owed.week,
+        week_starts_on=monday,
+        as_of=as_of,
+        follow_ups=[
+            DigestFollowUp(
+                d.placement_id,
+                d.citizen_name,
+                d.company_id,
+                names.get(d.company_id, ""),
+                d.activity_type,
+                d.due_on,
+                d.overdue,
+            )
+            for d in owed.due
+        ],
+        overdue_openings=[
+            DigestOpening(
+                o.id,
+                o.company_id,
+                names.get(o.company_id, ""),
+                o.job_category,
+                o.reported_on,
+                follow_up_due_on(o.reported_on, o.followed_up_on, rule),
+            )
+            for o in late
+        ],
+    )
