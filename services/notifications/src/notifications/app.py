@@ -7,6 +7,8 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from notifications.config import NotificationsSettings
+from notifications.digest.endpoints import router as digest_router  # issue 14 (part A)
+from notifications.digest.tasks import digest_builder, digest_scheduler  # issue 14 (part A)
 from notifications.emails.endpoints import router as emails_router
 from notifications.emails.mailer import Mailer
 from notifications.emails.sender import make_sender
@@ -33,10 +35,15 @@ def create_app(
         settings,
         title="Vikarmodel notifications",
         description="E-mails to people around a placement; today: hours awaiting a company's approval.",
-        routers=[emails_router, problem_pages],
+        routers=[emails_router, digest_router, problem_pages],  # digest_router: issue 14 (part A)
         migrations=MIGRATIONS,
         consumers=build_consumers(settings, clock),
-        background=[make_sender(settings, mailer)],
+        background=[
+            make_sender(settings, mailer),
+            # Issue 14 (part A): the consultant digest's Monday schedule and its builder.
+            digest_scheduler(),
+            digest_builder(settings),
+        ],
         clock=clock,
         role=role,
     )
