@@ -22,7 +22,7 @@ Asker = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.ADMIN))
 async def request_digest(body: DigestRequestIn, actor: Asker, pool: DbPool, now: Now) -> DigestRequestOut:
     """Plans the consultant's digest of this week now (built and mailed by the background task). A consultant asks
     for themselves; an admin names ``consultant``. One per consultant and day (a repeat answers ``planned:
-    false``). 403 ``forbidden`` (another consultant's); 422 ``consultant-required`` (an admin without ``consultant``)."""
+    false``). 403 ``forbidden`` (another consultant's); 422 ``consultant-required`` (an admin naming none)."""
     async with transaction(pool) as conn:
         consultant, week, planned = await service.request_now(conn, actor, body.consultant, now)
     return DigestRequestOut(consultant=consultant, week=week, planned=planned)
