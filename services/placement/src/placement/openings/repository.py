@@ -133,7 +133,13 @@ async def list_follow_ups(conn: asyncpg.Connection, opening_id: UUID) -> list[Fo
     return [FollowUp(**dict(r)) for r in rows]
 
 
-async def reported_by(conn: asyncpg.Connection, opening_id: UUID) -> str | None:
-    """Who reported the opening (a consultant's subject, or an approver's address)."""
-    found: str | None = await conn.fetchval("select reported_by from job_openings where id = $1", opening_id)
-    return found
+async def open_openings_of(conn: asyncpg.Connection, reported_by: str, company_ids: list[UUID]) -> list[Opening]:
+    """Open openings ``reported_by`` reported or of ``company_ids``, oldest first (issue 14: the digest)."""
+    rows = await conn.fetch(
+        f"""select {_COLUMNS} from job_openings
+            where status = 'open' and (reported_by = $1 or company_id = any($2::uuid[]))
+            order by reported_on, created_at, id""",
+        reported_by,
+        company_ids,
+    )
+    return [Opening(**dict(r)) for r in rows]

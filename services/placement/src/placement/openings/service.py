@@ -251,10 +251,5 @@ async def overdue_openings_of(
 ) -> list[Opening]:
     """Issue 14 (part A, the consultant digest): the open openings not followed up within ``rule`` on ``on`` that
     are the consultant's: reported by them, or of a company where they have an active placement. Oldest first."""
-    rows = await repository.list_openings(conn, company_id=None, handed_over_to=None, status="open")
-    return [
-        o
-        for o in rows
-        if (o.company_id in company_ids or await repository.reported_by(conn, o.id) == consultant_id)
-        and is_overdue(o.status, o.reported_on, o.followed_up_on, rule, on)
-    ]
+    rows = await repository.open_openings_of(conn, consultant_id, sorted(company_ids))
+    return [o for o in rows if is_overdue(o.status, o.reported_on, o.followed_up_on, rule, on)]
