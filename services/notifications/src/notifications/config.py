@@ -50,7 +50,7 @@ class NotificationsSettings(ServiceSettings):
     deemed_approval_working_days: int = Field(default=10, ge=1, le=60)
 
     # Issue 14 (part A): the consultant digest. Placement's API (GET /consultant-digest, read with a 5-minute
-    # service token); a failed fetch is retried after base * 2**attempts seconds, at most max.
+    # service token); a failed fetch is retried after base, 2·base, 4·base … seconds, at most max.
     placement_base_url: str = "http://127.0.0.1:8101"
     digest_fetch_timeout_seconds: float = Field(default=10.0, gt=0)
     digest_poll_seconds: float = Field(default=5.0, gt=0)

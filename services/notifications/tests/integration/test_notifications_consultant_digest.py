@@ -162,9 +162,11 @@ async def test_the_monday_digest_is_built_once_and_a_failed_fetch_leaves_it_plan
             dead = settings.model_copy(update={"placement_base_url": "http://127.0.0.1:9"})
             await build_due(app, dead)
             row = await pool.fetchrow(
-                "select status, attempts, last_error from digest_requests where consultant_id = $1", consultant
+                "select status, attempts, last_error, next_attempt_at from digest_requests where consultant_id = $1",
+                consultant,
             )
             assert (row["status"], row["attempts"]) == ("planned", 1) and row["last_error"]
+            assert row["next_attempt_at"] == clock.now() + timedelta(seconds=60)  # digest_retry_base_seconds
             assert await pool.fetchval("select count(*) from outgoing_emails where recipient = $1", email) == 0
             await build_due(app, settings)  # not yet due again
             assert await pool.fetchval("select count(*) from outgoing_emails where recipient = $1", email) == 0

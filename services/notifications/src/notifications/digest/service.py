@@ -29,7 +29,7 @@ from notifications.digest.models import (
     iso_week,
 )
 from notifications.directory import reads as directory
-from notifications.emails.models import MailContext
+from notifications.emails.models import MailContext, RetryPolicy
 from notifications.emails.service import enqueue
 from notifications.pending import reads as pending
 from notifications.reminders import reads as reminders
@@ -139,11 +139,6 @@ async def compose(
     )
 
 
-def backoff(attempts: int, base_seconds: float, max_seconds: float) -> timedelta:
-    """The wait before attempt ``attempts + 1``: ``base * 2**attempts``, at most ``max_seconds``."""
-    return timedelta(seconds=min(max_seconds, base_seconds * 2**attempts))
-
-
 async def build_one(
     conn: asyncpg.Connection,
     fetch: PlacementFetch,
@@ -156,8 +151,9 @@ async def build_one(
     retry_max_seconds: float,
 ) -> DigestRequest | None:
     """Builds the oldest due request (in the caller's transaction): one mail enqueued and the request built, or,
-    when the fetch fails, the request left planned for ``backoff``. A consultant unknown to the directory or
-    inactive is ``skipped`` (no mail). Returns the request handled, None when nothing was due."""
+    when the fetch fails, the request left planned for the mail sender's backoff (``RetryPolicy``). A consultant
+    unknown to the directory or inactive is ``skipped`` (no mail). Returns the request handled, None when nothing
+    was due."""
     request = await repository.claim_due(conn, now)
     if request is None:
         return None
@@ -171,7 +167,9 @@ async def build_one(
         log.warning(
             "consultant digest %s: placement fetch failed (%s); retrying later", request.id, type(error).__name__
         )
-        wait = backoff(request.attempts, retry_base_seconds, retry_max_seconds)
+        # The mail sender's backoff (base, 2·base, 4·base, … at most max); a digest is retried until it is built.
+        policy = RetryPolicy(max_attempts=0, base_seconds=retry_base_seconds, max_seconds=retry_max_seconds)
+        wait = timedelta(seconds=policy.delay_after(request.attempts + 1))
         await repository.retry_later(conn, request.id, f"{type(error).__name__}: {error}", now + wait)
         return request
     digest = await compose(
