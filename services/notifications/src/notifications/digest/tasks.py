@@ -74,13 +74,14 @@ def placement_fetch(settings: NotificationsSettings) -> service.PlacementFetch:
 
 
 async def build_due(app: FastAPI, settings: NotificationsSettings) -> int:
-    """Builds every due request, each in its own transaction; returns how many were handled."""
+    """Builds every due request, each in its own transaction and at most once a pass; returns how many were
+    handled."""
     clock: Clock = app.state.clock
     context = MailContext(
         portal_base_url=settings.portal_base_url or settings.public_base_url,
         message_id_domain=domain_of(settings.smtp_from),
     )
-    handled = 0
+    seen: set[int] = set()
     while True:
         now = clock.now()
         async with transaction(app.state.pool) as conn:
@@ -94,11 +95,10 @@ async def build_due(app: FastAPI, settings: NotificationsSettings) -> int:
                 retry_base_seconds=settings.digest_retry_base_seconds,
                 retry_max_seconds=settings.digest_retry_max_seconds,
             )
-        if request is None:
-            return handled
-        handled += 1
-        if handled > 1000:
-            return handled
+        # Each request at most once a pass (a failed one with no backoff waits for the next pass).
+        if request is None or request.id in seen:
+            return len(seen)
+        seen.add(request.id)
 
 
 def digest_builder(settings: NotificationsSettings) -> BackgroundTask:
