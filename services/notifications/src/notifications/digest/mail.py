@@ -30,7 +30,7 @@ ACTIVITIES = {
 }
 
 
-def render(digest: Digest, consultant: StaffMember, portal_base_url: str) -> tuple[str, str, str, str]:
+def render(digest: Digest, consultant: StaffMember) -> tuple[str, str, str, str]:
     """(language, subject, text, html) of the digest for ``consultant``."""
     lang = language_or_danish(consultant.language)
     subject = SUBJECTS[lang].format(agency=AGENCY, week=digest.week)
@@ -73,7 +73,6 @@ def render(digest: Digest, consultant: StaffMember, portal_base_url: str) -> tup
             }
             for q in digest.quiet
         ],
-        "link": f"{portal_base_url.rstrip('/')}/api/placement/docs",
     }
     text = MAIL.text_part(f"mail/consultant_digest.{lang}.txt", greeting=greeting, locale=lang, **context)
     html = MAIL.html_part(
@@ -86,7 +85,7 @@ def plan_digest_mail(
     digest: Digest, consultant: StaffMember, event_id: uuid.UUID, context: MailContext
 ) -> PlannedEmail:
     """The one mail of a digest request, keyed by ``event_id`` (``digest_event_id``)."""
-    lang, subject, text, html = render(digest, consultant, context.portal_base_url)
+    lang, subject, text, html = render(digest, consultant)
     return PlannedEmail(
         kind=EmailKind.CONSULTANT_DIGEST,
         event_id=event_id,
