@@ -47,7 +47,7 @@ def test_adding_and_counting_working_days_skips_holidays() -> None:
     assert calendar.working_days_between(date(2026, 4, 8), date(2026, 4, 1)) == 0
     # Over Christmas 2026 with the default closed days: 23 Dec (Wed) → 28, 29, 30 Dec, then 4 Jan (1 Jan closed).
     assert calendar.add_working_days(date(2026, 12, 23), 4) == date(2027, 1, 4)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must not be negative"):
         calendar.add_working_days(date(2026, 4, 1), -1)
 
 
@@ -64,5 +64,5 @@ def test_every_slots_align_to_whole_multiples() -> None:
     assert Every(15).latest(datetime(2026, 11, 30, 10, 44, 59, tzinfo=UTC)) == datetime(
         2026, 11, 30, 10, 30, tzinfo=UTC
     )
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one minute"):
         Every(0)
