@@ -148,7 +148,7 @@ async def world_ids(system: System) -> tuple[dict[str, str], list[str]]:
                 "/staff",
                 headers=ADMIN,
                 json={
-                    "subject": "matrix-consultant",
+                    "subject": f"matrix-{uuid.uuid4().hex[:8]}",
                     "name": "Anna Matrix",
                     "email": "anna.matrix@vikar.example",
                     "role": "consultant",
