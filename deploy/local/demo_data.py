@@ -87,9 +87,27 @@ def post(url: str, t: str, body: object) -> dict[str, object]:
     return result
 
 
+# Issue 14 (part A): the staff directory names the demo tokens' subjects (demo-consultant, demo-finance, demo-admin),
+# so notifications can mail them (the consultant's Monday digest, finance's payment mails).
+DEMO_STAFF = (
+    ("demo-consultant", "Anna Konsulent", "anna.konsulent@vikarmodel.example", "consultant", "da"),
+    ("demo-finance", "Finn Økonomi", "finn.oekonomi@vikarmodel.example", "finance", "da"),
+    ("demo-admin", "Alma Admin", "alma.admin@vikarmodel.example", "admin", "en"),
+)
+DEMO_STATEMENT_CONTACTS = [
+    {"name": "Aalborg Kommune, Jobcenter økonomi", "email": "oekonomi@jobcenter-aalborg.example"}
+]
+
+
 def seed() -> dict[str, str]:
     """Creates the demo records; returns the ids the printed tokens and examples need."""
     admin, consultant = token(Role.ADMIN), token(Role.CONSULTANT)
+    for subject, name, email, role, language in DEMO_STAFF:
+        post(
+            f"{PLACEMENT}/staff",
+            admin,
+            {"subject": subject, "name": name, "email": email, "role": role, "language": language},
+        )
     m = post(
         f"{PLACEMENT}/municipalities",
         admin,
@@ -103,6 +121,7 @@ def seed() -> dict[str, str]:
                 "effective_from": effective_from,
                 "co_financing_rate_ore_per_hour": rate,
                 "eligibility_threshold_weeks": weeks,
+                "statement_contacts": DEMO_STATEMENT_CONTACTS,  # issue 14 (part A)
             }
             | STATEMENT_TERMS,
         )
@@ -117,6 +136,10 @@ def seed() -> dict[str, str]:
             "billing_period": "weekly",
             "address": {"street": "Vesterbro 12", "postcode": "9000", "city": "Aalborg"},
             "billing_contact": {"name": "Ib Hansen", "email": DEMO_APPROVER},
+            # Issue 14 (part A): told when hours stay pending past the reminder ladder's escalation step.
+            "backup_approvers": [
+                {"email": "lone@bagerhansen.example", "name": "Lone Hansen", "valid_from": "2026-01-01"}
+            ],
         },
     )
     approver = token(Role.COMPANY_APPROVER, company_id=uuid.UUID(str(c["id"])), email=DEMO_APPROVER)

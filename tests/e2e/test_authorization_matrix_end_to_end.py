@@ -142,6 +142,20 @@ async def world_ids(system: System) -> tuple[dict[str, str], list[str]]:
             ),
             201,
         )
+        # Issue 14 (part A): a staff directory member (admins change it, agency staff read it).
+        member = ok(
+            await placement.post(
+                "/staff",
+                headers=ADMIN,
+                json={
+                    "subject": f"matrix-{uuid.uuid4().hex[:8]}",
+                    "name": "Anna Matrix",
+                    "email": "anna.matrix@vikar.example",
+                    "role": "consultant",
+                },
+            ),
+            201,
+        )
     # Issue 9: the entry approved and closed into a draft invoice (the close and the draft are objects too).
     await approve_all(system, world, [str(entries[0]["id"])])
     async with httpx.AsyncClient(base_url=system.url("invoicing"), timeout=10) as invoicing:
@@ -197,8 +211,16 @@ async def world_ids(system: System) -> tuple[dict[str, str], list[str]]:
         "employee_number": "1001",
         # Issue 13 (part C): a pay period's first day (monthly pay periods; an ended one).
         "period_start": "2026-10-01",
+        # Issue 14 (part A): a staff directory member.
+        "staff_id": str(member["staff_id"]),
     }
-    secrets = [str(p["citizen_name"]), world.approver_emails[0], world.approver_emails[1], "Bager Hansen"]
+    secrets = [
+        str(p["citizen_name"]),
+        world.approver_emails[0],
+        world.approver_emails[1],
+        "Bager Hansen",
+        "anna.matrix@vikar.example",
+    ]
     return ids, secrets
 
 
@@ -218,6 +240,7 @@ async def test_every_endpoint_without_a_token_answers_401(system: System) -> Non
             "invoice_id",
             "statement_id",
             "run_id",
+            "staff_id",  # issue 14 (part A)
         )
     } | {"email": "someone@example.org", "employee_number": "1001", "period_start": "2026-10-01"}
     checked = 0

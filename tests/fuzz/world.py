@@ -101,6 +101,20 @@ def seed(world: World) -> None:
             201,
         )
         cid = str(company["id"])
+        # Issue 14 (part A): a staff directory member.
+        member = _ok(
+            api.post(
+                "/staff",
+                headers=admin,
+                json={
+                    "subject": "fuzz-consultant",
+                    "name": "Anna",
+                    "email": "anna@vikar.example",
+                    "role": "consultant",
+                },
+            ),
+            201,
+        )
         referral = _ok(
             api.post(
                 "/referrals",
@@ -239,6 +253,8 @@ def seed(world: World) -> None:
         "employee_number": ["1001"],
         # Issue 13 (part C): a pay period's first day (monthly pay periods; an ended one).
         "period_start": ["2026-10-01"],
+        # Issue 14 (part A): a staff directory member.
+        "staff_id": [str(member["staff_id"])],
     }
     world.tokens = {
         "consultant": consultant,

@@ -7,6 +7,8 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from notifications.config import NotificationsSettings
+from notifications.digest.endpoints import router as digest_router  # issue 14 (part A)
+from notifications.digest.tasks import DIGEST_SCHEDULE, digest_builder  # issue 14 (part A)
 from notifications.emails.documents import DocumentFetcher
 from notifications.emails.endpoints import addresses_router
 from notifications.emails.endpoints import router as emails_router
@@ -39,18 +41,21 @@ def create_app(
     settings = settings or NotificationsSettings()
     clock = clock or settings.clock()
     # Issue 14 part C: the approval reminder ladder's daily run (the worker role's scheduler).
-    schedules: list[Schedule] = [reminder_schedule(mail_context(settings), agency_name(settings))]
+    schedules: list[Schedule] = [reminder_schedule(mail_context(settings), agency_name(settings)), DIGEST_SCHEDULE]
     app = create_service_app(
         settings,
         title="Vikarmodel notifications",
         description="E-mails to people around a placement; today: hours awaiting a company's approval.",
-        routers=[emails_router, addresses_router, problem_pages, reminders_router, webhooks_router],
+        routers=[emails_router, addresses_router, digest_router, problem_pages, reminders_router, webhooks_router],
         migrations=MIGRATIONS,
         consumers=build_consumers(settings, clock),
         background=[
             make_sender(settings, mailer, documents),
             make_webhook_sender(settings),
+            # Time-driven work (vikar_shared.scheduling): the reminder ladder's daily run, the Monday digest.
             scheduler_task(schedules, poll_seconds=lambda app: settings.scheduler_poll_seconds),
+            # Issue 14 (part A): builds the digests the schedule (or a consultant) asked for.
+            digest_builder(settings),
         ],
         clock=clock,
         role=role,

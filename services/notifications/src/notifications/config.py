@@ -56,6 +56,13 @@ class NotificationsSettings(ServiceSettings):
     # NOTIFICATIONS_SERVICE_BASE_URLS='{"invoicing": "http://127.0.0.1:8103"}'.
     service_base_urls: dict[str, str] = Field(default_factory=lambda: {"invoicing": "http://127.0.0.1:8103"})
     document_fetch_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    # Issue 14 (part A): the consultant digest. Placement's API (GET /consultant-digest, read with a 5-minute
+    # service token); a failed fetch is retried after base, 2·base, 4·base … seconds, at most max.
+    placement_base_url: str = "http://127.0.0.1:8101"
+    digest_fetch_timeout_seconds: float = Field(default=10.0, gt=0)
+    digest_poll_seconds: float = Field(default=5.0, gt=0)
+    digest_retry_base_seconds: float = Field(default=60.0, ge=0)
+    digest_retry_max_seconds: float = Field(default=3600.0, ge=0)
 
     def default_ladder(self) -> Ladder:
         """The ladder of a company whose consultants set none (deemed approval off)."""

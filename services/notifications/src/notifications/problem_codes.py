@@ -112,6 +112,12 @@ CATALOGUE = service_catalogue(
                 "Hvert trin kommer efter det forrige: påmindelse < opfølgning < eskalering < anset for godkendt.",
             ),
         ),
+        # Issue 14 (part A): the consultant digest.
+        rule_entry(
+            "consultant-required",
+            en=("Consultant missing", "An admin names the consultant whose digest to send."),
+            da=("Konsulent mangler", "En administrator angiver, hvilken konsulents oversigt der skal sendes."),
+        ),
     ],
 )
 # GET /problems/<service>/ and /problems/<service>/{code}: included by app.py.

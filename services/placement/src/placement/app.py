@@ -25,6 +25,7 @@ from placement.placements import service as placements_service
 from placement.placements.endpoints import router as placements
 from placement.problem_codes import router as problem_pages
 from placement.reference.endpoints import router as reference
+from placement.staff.endpoints import router as staff  # issue 14 (part A)
 from vikar_shared.db import transaction
 from vikar_shared.http.app import create_service_app
 from vikar_shared.runtime import Role
@@ -70,6 +71,7 @@ def create_app(settings: PlacementSettings | None = None, role: Role = Role.ALL)
             openings,
             activities,
             identity,
+            staff,  # issue 14 (part A)
             problem_pages,
         ],
         migrations=MIGRATIONS,

@@ -299,6 +299,15 @@ CATALOGUE = service_catalogue(
             en=("Range too long", "The range covers more days than one export allows (366, both ends included)."),
             da=("For langt interval", "Intervallet dækker flere dage, end ét udtræk tillader (366, begge dage med)."),
         ),
+        # Issue 14 (part A): the staff directory.
+        not_found_entry("staff", en="staff member", da="medarbejder i personalelisten"),
+        entry(
+            "staff-subject-taken",
+            409,
+            en=("Subject taken", "A staff member already signs in with this subject."),
+            da=("Login-id optaget", "En medarbejder logger allerede ind med dette login-id."),
+            do=_USE_EXISTING,
+        ),
     ],
 )
 # GET /problems/<service>/ and /problems/<service>/{code}: included by app.py.

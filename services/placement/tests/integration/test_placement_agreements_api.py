@@ -189,6 +189,7 @@ async def test_terms_set_event_carries_target_ean_and_person_reference(
             "target_unique_citizens": 136,
             "ean": AALBORG_EAN,
             "person_reference": "Jobcenter Aalborg, ref. 4711",
+            "statement_contacts": [],  # issue 14
         }
         | UNSTATED
     )
@@ -220,3 +221,48 @@ async def test_bad_terms_are_rejected_naming_field_and_rule_and_nothing_is_writt
         assert await conn.fetchval("select count(*) from audit_log where action = 'municipality.terms_set'") == 0
     finally:
         await conn.close()
+
+
+# --- Issue 14 (part A): statement contacts per agreement version ----------------------------------------------------
+async def test_statement_contacts_reach_the_terms_and_the_event(serve_placement: Any) -> None:
+    async with serve_placement() as api:
+        await _statement_contacts(api)
+
+
+async def _statement_contacts(api: Any) -> None:
+    admin = ADMIN
+    mid = await api.municipality("Aarhus")
+    contacts = [
+        {"name": "Økonomi", "email": "Oekonomi@Aarhus.example", "language": "da"},
+        {"name": "Finance desk", "email": "finance@aarhus.example", "language": "en"},
+    ]
+    terms = {"effective_from": "2026-12-01", "co_financing_rate_ore_per_hour": 6000, "eligibility_threshold_weeks": 26}
+    r = await api.client.post(
+        f"/municipalities/{mid}/terms", headers=admin, json=terms | {"statement_contacts": contacts}
+    )
+    assert r.status_code == 201, r.text
+    stored = [contacts[0] | {"email": "oekonomi@aarhus.example"}, contacts[1]]
+    assert r.json()["statement_contacts"] == stored
+    in_force = await api.client.get(f"/municipalities/{mid}/terms?on=2026-12-05", headers=admin)
+    assert in_force.json()["statement_contacts"] == stored
+    [event] = [
+        e for e in await api.events("placement.municipality_terms_set") if e["data"]["terms_id"] == r.json()["id"]
+    ]
+    assert event["data"]["statement_contacts"] == stored
+    twice = [contacts[0], contacts[0]]
+    bad = await api.client.post(
+        f"/municipalities/{mid}/terms",
+        headers=admin,
+        json=terms | {"effective_from": "2027-01-01", "statement_contacts": twice},
+    )
+    assert bad.status_code == 422, bad.text
+    assert {"field": "statement_contacts", "rule": "unique-email"} in [
+        {"field": e["field"], "rule": e["rule"]} for e in bad.json()["errors"]
+    ]
+    lang = [{"name": "X", "email": "x@aarhus.example", "language": "sv"}]
+    bad = await api.client.post(
+        f"/municipalities/{mid}/terms",
+        headers=admin,
+        json=terms | {"effective_from": "2027-01-01", "statement_contacts": lang},
+    )
+    assert bad.status_code == 422 and "statement_contacts.0.language" in [e["field"] for e in bad.json()["errors"]]

@@ -119,7 +119,9 @@ async def test_a_weekly_company_and_its_billing_address_and_contact_reach_the_ev
     [registered] = await _events(settings, company["id"], "placement.company_registered")
     assert registered["data"]["billing_period"] == "weekly"
     assert registered["data"]["address"] == {"street": "Algade 1", "postcode": "9000", "city": "Aalborg"}
-    assert registered["data"]["billing_contact"] == {"name": "Bodil Hansen", "email": "bogholderi@bager.dk"}
+    # Issue 14: the events carry the contact's language (null: not stated).
+    contact = {"name": "Bodil Hansen", "email": "bogholderi@bager.dk", "language": None}
+    assert registered["data"]["billing_contact"] == contact
     r = await client.patch(f"/companies/{company['id']}", headers=CONSULTANT, json={"address": None})
     assert r.status_code == 200, r.text
     [updated] = await _events(settings, company["id"], "placement.company_updated")
@@ -204,13 +206,15 @@ async def test_adding_and_removing_approvers_emits_company_updated_with_the_full
         "company_id": cid,
         "name": "Bager Hansen ApS",
         "cvr": "12345674",
-        "approvers": [{"email": "lis@bager.dk", "name": "Lis"}],
+        "approvers": [{"email": "lis@bager.dk", "name": "Lis", "language": None}],
         "ean": EAN,
         "billing_period": "fortnightly",
         "payment_terms_days": 30,
         # Issue 9: the billing address and contact travel with the company.
         "address": {"street": "Algade 1", "postcode": "9000", "city": "Aalborg"},
-        "billing_contact": {"name": "Bodil Hansen", "email": "bogholderi@bager.dk"},
+        "billing_contact": {"name": "Bodil Hansen", "email": "bogholderi@bager.dk", "language": None},
+        # Issue 14: languages (null: not stated) and backup approvers.
+        "backup_approvers": [],
     }
     audits = await _rows(settings, "select action, actor, subject from audit_log where subject = $1 order by id", cid)
     assert [(a["action"], a["actor"]) for a in audits] == [
@@ -239,7 +243,7 @@ async def test_adding_and_removing_approvers_emits_company_updated_with_the_full
         (cid.encode(), "placement.company_updated"),
         (cid.encode(), "placement.company_updated"),
     ]
-    assert published[2][1]["data"]["approvers"] == [{"email": "lis@bager.dk", "name": "Lis"}]
+    assert published[2][1]["data"]["approvers"] == [{"email": "lis@bager.dk", "name": "Lis", "language": None}]
 
 
 async def test_patch_changes_only_the_fields_sent_and_emits_the_whole_company(
@@ -272,7 +276,7 @@ async def test_patch_changes_only_the_fields_sent_and_emits_the_whole_company(
     assert update["data"]["billing_period"] == "monthly"
     assert update["data"]["payment_terms_days"] == 8
     assert update["data"]["ean"] is None
-    assert update["data"]["approvers"] == [{"email": "ib@bager.dk", "name": "Ib"}]
+    assert update["data"]["approvers"] == [{"email": "ib@bager.dk", "name": "Ib", "language": None}]  # issue 14
     [audit] = await _rows(settings, "select details from audit_log where action = 'company.updated'")
     details = json.loads(audit["details"]) if isinstance(audit["details"], str) else audit["details"]
     assert sorted(details["changed"]) == ["address", "billing_period", "ean", "payment_terms_days"]
@@ -351,3 +355,58 @@ async def test_concurrent_approver_additions_end_with_an_event_holding_every_app
     lists = [{a["email"] for a in u["data"]["approvers"]} for u in updates]
     assert lists[-1] == {"ib@bager.dk", *emails}
     assert all(before < after for before, after in itertools.pairwise(lists))
+
+
+# --- Issue 14 (part A): languages and backup approvers reach the events ------------------------------------------
+async def test_backup_approvers_and_languages_reach_the_events(
+    api: tuple[httpx.AsyncClient, PlacementSettings],
+) -> None:
+    client, settings = api
+    backup = {"email": "Lone@Bager.dk", "name": "Lone", "valid_from": "2026-12-01", "valid_to": "2026-12-31"}
+    company = await _register(
+        client,
+        approvers=[{"email": "ib@bager.dk", "name": "Ib", "language": "en"}],
+        billing_contact={"name": "Bodil Hansen", "email": "bogholderi@bager.dk", "language": "en"},
+        backup_approvers=[backup | {"language": "en"}],
+    )
+    stated = {"email": "lone@bager.dk", "name": "Lone", "valid_from": "2026-12-01", "valid_to": "2026-12-31"}
+    assert company["backup_approvers"] == [stated | {"language": "en"}]
+    assert company["approvers"] == [{"email": "ib@bager.dk", "name": "Ib", "language": "en"}]
+    [registered] = await _events(settings, company["id"], "placement.company_registered")
+    assert registered["data"]["backup_approvers"] == [stated | {"language": "en"}]
+    assert registered["data"]["approvers"] == [{"email": "ib@bager.dk", "name": "Ib", "language": "en"}]
+    assert registered["data"]["billing_contact"]["language"] == "en"
+    # A patch replaces the backup approvers whole; an open end is null.
+    r = await client.patch(
+        f"/companies/{company['id']}",
+        headers=CONSULTANT,
+        json={"backup_approvers": [{"email": "kaj@bager.dk", "name": "Kaj", "valid_from": "2027-01-01"}]},
+    )
+    assert r.status_code == 200, r.text
+    kaj = {"email": "kaj@bager.dk", "name": "Kaj", "valid_from": "2027-01-01", "valid_to": None, "language": None}
+    [updated] = await _events(settings, company["id"], "placement.company_updated")
+    assert updated["data"]["backup_approvers"] == [kaj]
+    assert (await client.get(f"/companies/{company['id']}", headers=CONSULTANT)).json()["backup_approvers"] == [
+        {k: v for k, v in kaj.items() if k != "language"}
+    ]
+    # A reversed range is 422 naming the field and rule; nothing written.
+    reversed_range = {"email": "x@bager.dk", "name": "X", "valid_from": "2027-02-01", "valid_to": "2027-01-31"}
+    r = await client.patch(
+        f"/companies/{company['id']}", headers=CONSULTANT, json={"backup_approvers": [reversed_range]}
+    )
+    assert r.status_code == 422, r.text
+    assert {"field": "backup_approvers.0.valid_to", "rule": "range-reversed"} in [
+        {"field": e["field"], "rule": e["rule"]} for e in r.json()["errors"]
+    ]
+    r = await client.post(
+        "/companies", headers=CONSULTANT, json=_company(cvr="10150817", backup_approvers=[reversed_range])
+    )
+    assert r.status_code == 422, r.text
+    r = await client.patch(
+        f"/companies/{company['id']}",
+        headers=CONSULTANT,
+        json={"billing_contact": {"name": "B", "email": "b@b.dk", "language": "de"}},
+    )
+    assert r.status_code == 422 and "billing_contact.language" in [e["field"] for e in r.json()["errors"]], r.text
+    assert len(await _events(settings, company["id"], "placement.company_updated")) == 1
+    assert len(await _rows(settings, "select 1 from companies")) == 1

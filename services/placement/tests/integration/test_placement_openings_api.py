@@ -261,3 +261,27 @@ async def test_approvers_see_only_their_own_openings_and_municipalities_only_job
     assert (await api.client.get("/openings", headers=other_centre)).json() == []
     assert (await api.client.post("/openings", headers=job_centre, json=OPENING)).status_code == 403
     assert (await api.client.get("/openings")).status_code == 401
+
+
+# --- Issue 14 (part A): the follow-up deadline counts working days of the shared calendar ------------------------
+async def test_the_follow_up_deadline_skips_easter_and_christmas(serve_placement: Any) -> None:
+    async with serve_placement(date(2027, 3, 24)) as api:  # Wednesday before Easter 2027
+        company = await _company(api.client)
+        easter = await _report(api, CONSULTANT, company_id=company)
+        # Maundy Thursday, Good Friday, the weekend and Easter Monday skipped: due Wednesday 31 March.
+        assert (easter["reported_on"], easter["follow_up_due_on"]) == ("2027-03-24", "2027-03-31")
+        api.clock.set_today(date(2027, 3, 31))
+        assert await _overdue_ids(api) == []
+        api.clock.set_today(date(2027, 4, 1))
+        assert await _overdue_ids(api) == [easter["id"]]
+        api.clock.set_today(date(2026, 12, 29))  # Tuesday between Christmas and New Year
+        christmas = await _report(api, CONSULTANT, company_id=company, job_category="warehouse help")
+        # 31 December (closed by default), New Year's Day and the weekend skipped: due Monday 4 January.
+        assert christmas["follow_up_due_on"] == "2027-01-04"
+
+
+async def test_the_closed_days_are_the_shared_setting(serve_placement: Any) -> None:
+    async with serve_placement(date(2026, 12, 23), working_day_closed_days=[]) as api:
+        christmas = await _report(api, CONSULTANT, company_id=await _company(api.client))
+        # 24 December counts when no day is closed; 25 December (holiday) and the weekend do not.
+        assert christmas["follow_up_due_on"] == "2026-12-28"

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from placement.openings.models import add_working_days, check_contact, follow_up_due_on, is_overdue, require_open
+from placement.openings.models import FollowUpRule, check_contact, follow_up_due_on, is_overdue, require_open
+from vikar_shared.calendar import WorkingDayCalendar
 from vikar_shared.errors import Category, DomainError
 
 FRI = date(2026, 11, 27)
@@ -13,6 +14,8 @@ MON = date(2026, 11, 30)
 TUE = date(2026, 12, 1)
 WED = date(2026, 12, 2)
 THU = date(2026, 12, 3)
+CALENDAR = WorkingDayCalendar()
+TWO = FollowUpRule(2, CALENDAR)
 
 
 @pytest.mark.parametrize(
@@ -20,24 +23,47 @@ THU = date(2026, 12, 3)
     [(FRI, 1, MON), (FRI, 2, TUE), (SAT, 1, MON), (SAT, 2, TUE), (MON, 2, WED), (MON, 5, date(2026, 12, 7))],
 )
 def test_working_days_skip_saturday_and_sunday(start: date, days: int, expected: date) -> None:
-    assert add_working_days(start, days) == expected
+    assert follow_up_due_on(start, None, FollowUpRule(days, CALENDAR)) == expected
 
 
 def test_an_opening_reported_on_friday_is_due_tuesday_and_overdue_wednesday_with_two_working_days() -> None:
-    assert follow_up_due_on(FRI, None, 2) == TUE
-    assert not is_overdue("open", FRI, None, 2, TUE)
-    assert is_overdue("open", FRI, None, 2, WED)
+    assert follow_up_due_on(FRI, None, TWO) == TUE
+    assert not is_overdue("open", FRI, None, TWO, TUE)
+    assert is_overdue("open", FRI, None, TWO, WED)
 
 
 def test_a_follow_up_restarts_the_deadline_from_its_day() -> None:
-    assert follow_up_due_on(FRI, MON, 2) == WED
-    assert not is_overdue("open", FRI, MON, 2, WED)
-    assert is_overdue("open", FRI, MON, 2, THU)
+    assert follow_up_due_on(FRI, MON, TWO) == WED
+    assert not is_overdue("open", FRI, MON, TWO, WED)
+    assert is_overdue("open", FRI, MON, TWO, THU)
 
 
 @pytest.mark.parametrize("status", ["filled", "handed_over", "withdrawn"])
 def test_a_closed_opening_is_never_overdue(status: str) -> None:
-    assert not is_overdue(status, FRI, None, 2, date(2027, 1, 1))
+    assert not is_overdue(status, FRI, None, TWO, date(2027, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("reported_on", "expected"),
+    [
+        # Maundy Thursday, Good Friday, Easter Monday 2027 (25, 26, 29 March) are public holidays.
+        (date(2027, 3, 24), date(2027, 3, 31)),
+        # 24 December (closed by default), 25 December (holiday), then the weekend: Wednesday 23 December 2026
+        # is due Tuesday 29 December (Monday to Friday alone: Friday 25 December).
+        (date(2026, 12, 23), date(2026, 12, 29)),
+        # 31 December (closed) and 1 January (holiday): Tuesday 29 December is due Monday 4 January 2027.
+        (date(2026, 12, 29), date(2027, 1, 4)),
+        # Grundlovsdag (5 June 2026, a Friday) is closed by default.
+        (date(2026, 6, 4), date(2026, 6, 9)),
+    ],
+)
+def test_the_follow_up_deadline_skips_danish_holidays_and_closed_days(reported_on: date, expected: date) -> None:
+    assert follow_up_due_on(reported_on, None, TWO) == expected
+
+
+def test_closed_days_are_a_setting() -> None:
+    # Without closed days 24 December 2026 (a Thursday) is a working day.
+    assert follow_up_due_on(date(2026, 12, 23), None, FollowUpRule(1, WorkingDayCalendar(()))) == date(2026, 12, 24)
 
 
 def test_a_contact_needs_a_phone_or_an_email() -> None:

@@ -39,6 +39,11 @@ async def placements_of_company(conn: asyncpg.Connection, company_id: uuid.UUID)
     return await repository.placements_of_company(conn, company_id)
 
 
+async def placements_of_consultant(conn: asyncpg.Connection, consultant_id: str) -> list[KnownPlacement]:
+    """The placements whose ``consultant_id`` is this token subject (every status), oldest start first."""
+    return await repository.placements_of_consultant(conn, consultant_id)
+
+
 async def consultants_of_placements(conn: asyncpg.Connection, placement_ids: Sequence[uuid.UUID]) -> list[StaffMember]:
     """The active consultants responsible for ``placement_ids`` (escalation copies them)."""
     return await repository.consultants_of_placements(conn, placement_ids)

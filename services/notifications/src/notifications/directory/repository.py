@@ -137,6 +137,15 @@ async def placements_of_company(conn: asyncpg.Connection, company_id: uuid.UUID)
     return [KnownPlacement(**dict(r)) for r in rows]
 
 
+async def placements_of_consultant(conn: asyncpg.Connection, consultant_id: str) -> list[KnownPlacement]:
+    """Issue 14 (part A, the digest): the placements ``consultant_id`` is responsible for, oldest start first."""
+    rows = await conn.fetch(
+        f"select {_PLACEMENT_COLUMNS} from placements where consultant_id = $1 order by start_date, placement_id",
+        consultant_id,
+    )
+    return [KnownPlacement(**dict(r)) for r in rows]
+
+
 async def consultants_of_placements(conn: asyncpg.Connection, placement_ids: Sequence[uuid.UUID]) -> list[StaffMember]:
     """The active staff members who are the consultants of ``placement_ids`` (each once, by name)."""
     rows = await conn.fetch(

@@ -133,9 +133,17 @@ async def follow_ups_owed(
 ) -> WeekOfFollowUps:
     """The follow-ups the consultant owes in ``week`` (``2026-W48``; default: the week of ``today``).
     Errors: 422 ``iso-week-invalid``, ``iso-week-out-of-range`` (week)."""
+    return await follow_ups_owed_by(conn, consultant.subject, week, today)
+
+
+async def follow_ups_owed_by(
+    conn: asyncpg.Connection, consultant_id: str, week: str | None, today: date
+) -> WeekOfFollowUps:
+    """:func:`follow_ups_owed` of the consultant signing in as ``consultant_id`` (issue 14: the consultant digest,
+    read by the service role or an admin on the consultant's behalf; the caller checks who may ask)."""
     monday = parse_iso_week(week) if week is not None else monday_of(today)
     iso = monday.isocalendar()
-    active = await placements.active_placements_of(conn, consultant.subject)
+    active = await placements.active_placements_of(conn, consultant_id)
     logged = await repository.follow_ups_logged(conn, [p.id for p in active])
     owed = [
         ActivePlacement(
@@ -150,8 +158,13 @@ async def follow_ups_owed(
         for p in active
     ]
     return WeekOfFollowUps(
-        consultant_id=consultant.subject,
+        consultant_id=consultant_id,
         week=f"{iso.year}-W{iso.week:02d}",
         week_starts_on=monday,
         due=follow_ups_due(owed, monday),
     )
+
+
+async def companies_of_consultant(conn: asyncpg.Connection, consultant_id: str) -> set[UUID]:
+    """The companies where the consultant has an active placement (issue 14: whose openings they follow up)."""
+    return {p.company_id for p in await placements.active_placements_of(conn, consultant_id)}

@@ -67,8 +67,9 @@ async def set_terms(
             run.conn,
             actor,
             municipality_id,
-            **body.model_dump(exclude=set(STATEMENT_FIELDS)),
+            **body.model_dump(exclude={*STATEMENT_FIELDS, "statement_contacts"}),
             statement=body.statement(),
+            statement_contacts=body.contacts(),
         )
         out = TermsOut.of(terms)
         await run.complete(201, out)

@@ -63,6 +63,19 @@ STATEMENT_FIELDS = tuple(f.name for f in fields(StatementTerms))
 
 
 @dataclass(frozen=True)
+class StatementContact:
+    """Issue 14 (part A): an address the municipality's co-financing statements are mailed to (``language``: da or
+    en, None: da)."""
+
+    name: str
+    email: str
+    language: Literal["da", "en"] | None = None
+
+
+MAX_STATEMENT_CONTACTS = 10
+
+
+@dataclass(frozen=True)
 class Terms:
     """One version of a municipality's terms, in force from ``effective_from`` (rate in øre per hour,
     threshold in weeks; ``statement``: the statement terms, see :class:`StatementTerms`)."""
@@ -76,6 +89,7 @@ class Terms:
     ean: str | None = None
     person_reference: str | None = None
     statement: StatementTerms = StatementTerms()
+    statement_contacts: tuple[StatementContact, ...] = ()
 
     def flat(self) -> dict[str, Any]:
         """The version as JSON-ready fields, the statement terms beside the others (the address a dict): the

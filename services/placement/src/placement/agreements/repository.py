@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from uuid import UUID
 
 import asyncpg
 
-from placement.agreements.models import MunicipalityUser, StatementTerms, Terms
+from placement.agreements.models import MunicipalityUser, StatementContact, StatementTerms, Terms
 from placement.companies.models import Address
 
 _TERMS_COLUMNS = """id, municipality_id, effective_from, co_financing_rate_ore_per_hour, eligibility_threshold_weeks,
@@ -112,7 +113,26 @@ async def insert_terms(conn: asyncpg.Connection, terms: Terms, actor: str) -> bo
         s.payee_bank_account,
         actor,
     )
-    return bool(status == "INSERT 0 1")
+    if status != "INSERT 0 1":
+        return False
+    await conn.executemany(
+        "insert into terms_statement_contacts (terms_id, position, name, email, language) values ($1, $2, $3, $4, $5)",
+        [(terms.id, i, c.name, c.email, c.language) for i, c in enumerate(terms.statement_contacts)],
+    )
+    return True
+
+
+async def _with_contacts(conn: asyncpg.Connection, versions: list[Terms]) -> list[Terms]:
+    """Issue 14 (part A): each version with its statement contacts (in their order)."""
+    rows = await conn.fetch(
+        """select terms_id, name, email, language from terms_statement_contacts where terms_id = any($1::uuid[])
+           order by terms_id, position""",
+        [t.id for t in versions],
+    )
+    contacts: dict[UUID, list[StatementContact]] = {}
+    for r in rows:
+        contacts.setdefault(r["terms_id"], []).append(StatementContact(r["name"], r["email"], r["language"]))
+    return [replace(t, statement_contacts=tuple(contacts.get(t.id, []))) for t in versions]
 
 
 async def list_terms(conn: asyncpg.Connection, municipality_id: UUID) -> list[Terms]:
@@ -127,8 +147,8 @@ async def terms_of(conn: asyncpg.Connection, municipality_ids: list[UUID]) -> di
         municipality_ids,
     )
     versions: dict[UUID, list[Terms]] = {}
-    for r in rows:
-        versions.setdefault(r["municipality_id"], []).append(_terms(r))
+    for t in await _with_contacts(conn, [_terms(r) for r in rows]):
+        versions.setdefault(t.municipality_id, []).append(t)
     return versions
 
 
@@ -139,7 +159,7 @@ async def terms_on(conn: asyncpg.Connection, municipality_id: UUID, on: date) ->
         municipality_id,
         on,
     )
-    return _terms(row) if row else None
+    return (await _with_contacts(conn, [_terms(row)]))[0] if row else None
 
 
 # --- Municipality users (issue 12) -------------------------------------------------------------------

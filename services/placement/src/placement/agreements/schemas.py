@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
@@ -11,12 +11,13 @@ from placement.agreements.models import (
     CitizenReference,
     Municipality,
     MunicipalityUser,
+    StatementContact,
     StatementPeriod,
     StatementTerms,
     Terms,
     VatCategory,
 )
-from placement.companies.schemas import AddressIn, AddressOut
+from placement.companies.schemas import AddressIn, AddressOut, OmitUnstated
 from vikar_shared.types.periods import Day
 from vikar_shared.types.text import Email, Name, Reference, SingleLine
 
@@ -55,6 +56,25 @@ class MunicipalityCreate(BaseModel):
 
     def domain_users(self) -> list[MunicipalityUser]:
         return [u.domain() for u in self.users]
+
+
+class StatementContactIn(BaseModel):
+    """Issue 14 (part A): where the municipality's statements are mailed (``language`` da or en; null: da)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: Name
+    email: Email
+    language: Literal["da", "en"] | None = None
+
+    def domain(self) -> StatementContact:
+        return StatementContact(self.name, self.email, self.language)
+
+
+class StatementContactOut(OmitUnstated):
+    OMIT = ("language",)
+    name: str
+    email: str
+    language: Literal["da", "en"] | None = None
 
 
 class TermsCreate(BaseModel):
@@ -106,6 +126,13 @@ class TermsCreate(BaseModel):
         default=None, max_length=20, description="Danish account no., up to 10 digits; required with 31 and 42"
     )
 
+    statement_contacts: list[StatementContactIn] = Field(
+        default_factory=list, max_length=10, description="Who receives the statements by e-mail (issue 14)"
+    )
+
+    def contacts(self) -> list[StatementContact]:
+        return [c.domain() for c in self.statement_contacts]
+
     def statement(self) -> StatementTerms:
         """The statement fields as sent (not yet validated: the service checks them)."""
         return StatementTerms(
@@ -122,7 +149,7 @@ class TermsCreate(BaseModel):
         )
 
 
-class TermsOut(BaseModel):
+class TermsOut(OmitUnstated):
     """A terms version as stored; the statement fields null where the version does not state them."""
 
     id: UUID
@@ -143,6 +170,8 @@ class TermsOut(BaseModel):
     payee_iban: str | None = None
     payee_bank_registration: str | None = None
     payee_bank_account: str | None = None
+    statement_contacts: list[StatementContactOut] = []
+    OMIT = ("statement_contacts",)
 
     @classmethod
     def of(cls, terms: Terms) -> TermsOut:

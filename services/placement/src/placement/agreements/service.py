@@ -16,6 +16,7 @@ from placement.agreements.models import (
     STATEMENT_FIELDS,
     Municipality,
     MunicipalityUser,
+    StatementContact,
     StatementTerms,
     Terms,
     check_statement_terms,
@@ -131,6 +132,25 @@ async def remove_user(
     return await get_municipality(conn, actor, municipality_id)
 
 
+def _statement_contacts(
+    violations: list[FieldViolation], given: list[StatementContact]
+) -> tuple[StatementContact, ...]:
+    """Issue 14 (part A): the statement contacts as stored (names stripped, addresses lower case); appends to
+    ``violations`` ``not-blank`` (``statement_contacts.<i>.name``), ``unique-email`` (``statement_contacts``) and
+    ``cpr-not-allowed`` (they leave placement on its events and go on mails)."""
+    contacts: list[StatementContact] = []
+    for i, c in enumerate(given):
+        violations += cpr_violations(
+            [(f"statement_contacts.{i}.name", c.name), (f"statement_contacts.{i}.email", c.email)]
+        )
+        if not c.name.strip():
+            violations.append(FieldViolation(f"statement_contacts.{i}.name", "not-blank", "name cannot be blank"))
+        contacts.append(StatementContact(c.name.strip(), c.email.lower(), c.language))
+    if len({c.email for c in contacts}) != len(contacts):
+        violations.append(FieldViolation("statement_contacts", "unique-email", "Each address may appear once"))
+    return tuple(contacts)
+
+
 async def set_terms(
     conn: asyncpg.Connection,
     actor: Principal,
@@ -143,6 +163,7 @@ async def set_terms(
     ean: str | None = None,
     person_reference: str | None = None,
     statement: StatementTerms | None = None,
+    statement_contacts: list[StatementContact] | None = None,
 ) -> Terms:
     """Adds a terms version (rate in øre per hour, threshold in weeks; ``ean`` and the ``statement`` terms checked
     here, see ``check_statement_terms``); audited (``municipality.terms_set``) and published
@@ -158,6 +179,7 @@ async def set_terms(
     ean = collect(violations, lambda: parse_gln(raw_ean)) if raw_ean is not None else None
     violations += cpr_violations([("person_reference", person_reference)])
     checked = collect(violations, lambda: check_statement_terms(statement or StatementTerms()))
+    contacts = _statement_contacts(violations, statement_contacts or [])
     raise_all(violations)  # every field's rule at once; nothing written
     assert checked is not None
     name = await repository.municipality_name(conn, municipality_id, lock=True)
@@ -173,6 +195,7 @@ async def set_terms(
         ean,
         person_reference,
         checked,
+        contacts,
     )
     if not await repository.insert_terms(conn, terms, actor.subject):
         # One terms version per municipality and effective date: refused, naming the version in force from it.
@@ -198,7 +221,8 @@ async def set_terms(
             "ean": terms.ean,
             "person_reference": terms.person_reference,
         }
-        | {field: fields[field] for field in STATEMENT_FIELDS},
+        | {field: fields[field] for field in STATEMENT_FIELDS}
+        | {"statement_contacts": [dict(c) for c in fields["statement_contacts"]]},
     )
     await add_event(
         conn,

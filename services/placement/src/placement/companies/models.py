@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal, TypedDict
 from uuid import UUID
 
@@ -14,12 +15,27 @@ BillingPeriod = Literal["monthly", "fortnightly", "weekly"]
 DEFAULT_BILLING_PERIOD: BillingPeriod = "monthly"
 DEFAULT_PAYMENT_TERMS_DAYS = 14
 MAX_APPROVERS = 20
+# Issue 14 (part A): the language mails to a person use (null: Danish).
+Language = Literal["da", "en"]
 
 
 @dataclass(frozen=True)
 class Approver:
     email: str
     name: str
+    language: Language | None = None
+
+
+@dataclass(frozen=True)
+class BackupApprover:
+    """Who is told when the approvers leave hours pending past the reminder ladder's escalation step (issue 14),
+    within ``valid_from``..``valid_to`` (both inclusive; None: open)."""
+
+    email: str
+    name: str
+    valid_from: date | None = None
+    valid_to: date | None = None
+    language: Language | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +49,7 @@ class Address:
 class BillingContact:
     name: str
     email: str
+    language: Language | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +65,7 @@ class Company:
     billing_period: BillingPeriod = DEFAULT_BILLING_PERIOD
     payment_terms_days: int = DEFAULT_PAYMENT_TERMS_DAYS
     ean: str | None = None
+    backup_approvers: list[BackupApprover] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -63,6 +81,7 @@ class CompanyInput:
     billing_period: BillingPeriod = DEFAULT_BILLING_PERIOD
     payment_terms_days: int = DEFAULT_PAYMENT_TERMS_DAYS
     ean: str | None = None
+    backup_approvers: list[BackupApprover] = field(default_factory=list)
 
 
 class CompanyChanges(TypedDict, total=False):
@@ -74,6 +93,21 @@ class CompanyChanges(TypedDict, total=False):
     billing_period: BillingPeriod | None
     payment_terms_days: int | None
     ean: str | None
+    backup_approvers: list[BackupApprover] | None
+
+
+def check_backup_approvers(backups: list[BackupApprover], field: str = "backup_approvers") -> list[BackupApprover]:
+    """The backup approvers as stored: names stripped and not blank, e-mails lower case, each range not reversed.
+    Raises ``DomainError`` ``not-blank`` (``<field>.<i>.name``) or ``range-reversed`` (``<field>.<i>.valid_to``:
+    it ends before it starts)."""
+    checked: list[BackupApprover] = []
+    for i, b in enumerate(backups):
+        if not b.name.strip():
+            raise invalid(f"{field}.{i}.name", "not-blank", "A backup approver's name cannot be blank")
+        if b.valid_from is not None and b.valid_to is not None and b.valid_to < b.valid_from:
+            raise invalid(f"{field}.{i}.valid_to", "range-reversed", "valid_to must be on or after valid_from")
+        checked.append(BackupApprover(b.email.lower(), b.name.strip(), b.valid_from, b.valid_to, b.language))
+    return checked
 
 
 def parse_cvr(raw: str, field: str = "cvr") -> str:

@@ -1,30 +1,65 @@
 from __future__ import annotations
 
+from datetime import date
+from typing import Any, ClassVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, StrictInt, model_serializer
 
 from placement.companies.models import (
     DEFAULT_BILLING_PERIOD,
     DEFAULT_PAYMENT_TERMS_DAYS,
     Address,
     Approver,
+    BackupApprover,
     BillingContact,
     BillingPeriod,
     Company,
     CompanyChanges,
     CompanyInput,
+    Language,
 )
+from vikar_shared.types.periods import Day
 from vikar_shared.types.text import Email, Name, Reference
+
+_LANGUAGE = Field(default=None, description="The language mails to this person use: da or en (null: da)")
+
+
+class OmitUnstated(BaseModel):
+    """An answer whose issue-14 fields (``OMIT``: a language, backup approvers, statement contacts) are left out
+    while unstated (null or empty), so answers to callers that never send them stay as they were."""
+
+    OMIT: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _omit_unstated(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        return {k: v for k, v in data.items() if k not in self.OMIT or v not in (None, [])}
 
 
 class ApproverIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: Email
     name: Name
+    language: Language | None = _LANGUAGE
 
     def domain(self) -> Approver:
-        return Approver(email=self.email, name=self.name)
+        return Approver(email=self.email, name=self.name, language=self.language)
+
+
+class BackupApproverIn(BaseModel):
+    """A backup approver (issue 14), told at the reminder ladder's escalation within ``valid_from``..``valid_to``
+    (inclusive; null: open). ``valid_to`` before ``valid_from`` is 422 ``range-reversed``."""
+
+    model_config = ConfigDict(extra="forbid")
+    email: Email
+    name: Name
+    valid_from: Day | None = None
+    valid_to: Day | None = None
+    language: Language | None = _LANGUAGE
+
+    def domain(self) -> BackupApprover:
+        return BackupApprover(self.email, self.name, self.valid_from, self.valid_to, self.language)
 
 
 class AddressIn(BaseModel):
@@ -41,9 +76,10 @@ class BillingContactIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Name
     email: Email
+    language: Language | None = _LANGUAGE
 
     def domain(self) -> BillingContact:
-        return BillingContact(name=self.name, email=self.email)
+        return BillingContact(name=self.name, email=self.email, language=self.language)
 
 
 class CompanyCreate(BaseModel):
@@ -56,6 +92,7 @@ class CompanyCreate(BaseModel):
     billing_period: BillingPeriod = DEFAULT_BILLING_PERIOD
     payment_terms_days: StrictInt = Field(default=DEFAULT_PAYMENT_TERMS_DAYS, ge=0, le=90)
     ean: str | None = Field(default=None, max_length=20, description="EAN/GLN for e-invoices: 13 digits, GS1 check")
+    backup_approvers: list[BackupApproverIn] = Field(default_factory=list, max_length=20)
 
     def domain(self) -> CompanyInput:
         return CompanyInput(
@@ -67,6 +104,7 @@ class CompanyCreate(BaseModel):
             billing_period=self.billing_period,
             payment_terms_days=self.payment_terms_days,
             ean=self.ean,
+            backup_approvers=[b.domain() for b in self.backup_approvers],
         )
 
 
@@ -81,6 +119,9 @@ class CompanyPatch(BaseModel):
     billing_period: BillingPeriod | None = None
     payment_terms_days: StrictInt | None = Field(default=None, ge=0, le=90)
     ean: str | None = Field(default=None, max_length=20)
+    backup_approvers: list[BackupApproverIn] | None = Field(
+        default=None, max_length=20, description="Replaces the backup approvers whole; [] or null removes them"
+    )
 
     def changes(self) -> CompanyChanges:
         """The fields sent (``model_fields_set``), as domain values."""
@@ -98,12 +139,25 @@ class CompanyPatch(BaseModel):
             changes["payment_terms_days"] = self.payment_terms_days
         if "ean" in sent:
             changes["ean"] = self.ean
+        if "backup_approvers" in sent:
+            changes["backup_approvers"] = [b.domain() for b in self.backup_approvers or []]
         return changes
 
 
-class ApproverOut(BaseModel):
+class ApproverOut(OmitUnstated):
+    OMIT = ("language",)
     email: str
     name: str
+    language: Language | None = None
+
+
+class BackupApproverOut(OmitUnstated):
+    OMIT = ("language",)
+    email: str
+    name: str
+    valid_from: date | None = None
+    valid_to: date | None = None
+    language: Language | None = None
 
 
 class AddressOut(BaseModel):
@@ -112,12 +166,15 @@ class AddressOut(BaseModel):
     city: str
 
 
-class BillingContactOut(BaseModel):
+class BillingContactOut(OmitUnstated):
+    OMIT = ("language",)
     name: str
     email: str
+    language: Language | None = None
 
 
-class CompanyOut(BaseModel):
+class CompanyOut(OmitUnstated):
+    OMIT = ("backup_approvers",)
     id: UUID
     name: str
     cvr: str
@@ -127,6 +184,7 @@ class CompanyOut(BaseModel):
     billing_period: BillingPeriod = DEFAULT_BILLING_PERIOD
     payment_terms_days: int = DEFAULT_PAYMENT_TERMS_DAYS
     ean: str | None = None
+    backup_approvers: list[BackupApproverOut] = []
 
     @classmethod
     def of(cls, company: Company) -> CompanyOut:

@@ -4,6 +4,7 @@ Every change audits and emits CompanyUpdated carrying the whole state, so consum
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import asdict, replace
 from datetime import datetime
@@ -18,10 +19,12 @@ from placement.companies.models import (
     MAX_APPROVERS,
     Address,
     Approver,
+    BackupApprover,
     BillingContact,
     Company,
     CompanyChanges,
     CompanyInput,
+    check_backup_approvers,
     parse_address,
     parse_cvr,
 )
@@ -32,6 +35,7 @@ from vikar_shared.auth import Principal
 from vikar_shared.errors import conflict, duplicate, invalid, not_found
 from vikar_shared.events.placement import Address as AddressEvent
 from vikar_shared.events.placement import Approver as ApproverEvent
+from vikar_shared.events.placement import BackupApprover as BackupApproverEvent
 from vikar_shared.events.placement import BillingContact as BillingContactEvent
 from vikar_shared.events.placement import CompanyRegistered, CompanyUpdated
 from vikar_shared.outbox import add_event
@@ -50,7 +54,7 @@ def _contact(body: BillingContact | None) -> BillingContact | None:
         return None
     if not body.name.strip():
         raise invalid("billing_contact.name", "not-blank", "name cannot be blank")
-    return BillingContact(name=body.name.strip(), email=body.email.lower())
+    return BillingContact(name=body.name.strip(), email=body.email.lower(), language=body.language)
 
 
 def _name(raw: str) -> str:
@@ -62,7 +66,7 @@ def _name(raw: str) -> str:
 def _approver(body: Approver, field: str = "name") -> Approver:
     if not body.name.strip():
         raise invalid(field, "not-blank", "An approver's name cannot be blank")
-    return Approver(email=body.email.lower(), name=body.name.strip())
+    return Approver(email=body.email.lower(), name=body.name.strip(), language=body.language)
 
 
 def _texts(
@@ -71,6 +75,7 @@ def _texts(
     address: Address | None = None,
     billing_contact: BillingContact | None = None,
     approvers: list[tuple[str, Approver]] | None = None,
+    backup_approvers: list[BackupApprover] | None = None,
 ) -> list[tuple[str, str | None]]:
     """The company's free texts that leave placement (its events, invoices, e-invoices, mails), by field."""
     texts: list[tuple[str, str | None]] = [("name", name)]
@@ -80,12 +85,14 @@ def _texts(
         texts += [("billing_contact.name", billing_contact.name), ("billing_contact.email", billing_contact.email)]
     for prefix, approver in approvers or []:
         texts += [(f"{prefix}name", approver.name), (f"{prefix}email", approver.email)]
+    for i, backup in enumerate(backup_approvers or []):
+        texts += [(f"backup_approvers.{i}.name", backup.name), (f"backup_approvers.{i}.email", backup.email)]
     return texts
 
 
 def _json(company: Company, only: set[str] | None = None) -> dict[str, object]:
     """The company as the audit trail stores it: JSON values, no id (``only``: just these fields)."""
-    fields = asdict(company)
+    fields = json.loads(json.dumps(asdict(company), default=str))  # dates (backup approvers' ranges) as ISO text
     return {k: v for k, v in fields.items() if k != "id" and (only is None or k in only)}
 
 
@@ -101,8 +108,10 @@ async def register_company(conn: asyncpg.Connection, actor: Principal, body: Com
             address=body.address,
             billing_contact=body.billing_contact,
             approvers=[(f"approvers.{i}.", a) for i, a in enumerate(approvers)],
+            backup_approvers=body.backup_approvers,
         )
     )
+    backups = check_backup_approvers(body.backup_approvers)
     if len({a.email for a in approvers}) != len(approvers):
         raise invalid("approvers", "unique-email", "Each approver e-mail may appear once")
     company = Company(
@@ -115,6 +124,7 @@ async def register_company(conn: asyncpg.Connection, actor: Principal, body: Com
         billing_period=body.billing_period,
         payment_terms_days=body.payment_terms_days,
         ean=parse_gln(body.ean) if body.ean is not None else None,
+        backup_approvers=backups,
     )
     if not await repository.insert_company(conn, company, actor.subject):
         # A company is one by its CVR number: a second registration is refused, naming the first.
@@ -122,6 +132,7 @@ async def register_company(conn: asyncpg.Connection, actor: Principal, body: Com
         detail = f"A company with this CVR is already registered ({existing})"
         raise duplicate("company-exists", detail, "company", existing)
     await repository.insert_approvers(conn, company.id, approvers)
+    await repository.replace_backup_approvers(conn, company.id, backups)
     await record(
         conn,
         actor=actor.subject,
@@ -143,7 +154,7 @@ def _event_fields(company: Company) -> dict[str, Any]:
         "company_id": company.id,
         "name": company.name,
         "cvr": company.cvr,
-        "approvers": [ApproverEvent(email=a.email, name=a.name) for a in company.approvers],
+        "approvers": [ApproverEvent(email=a.email, name=a.name, language=a.language) for a in company.approvers],
         "ean": company.ean,
         "billing_period": company.billing_period,
         "payment_terms_days": company.payment_terms_days,
@@ -152,7 +163,17 @@ def _event_fields(company: Company) -> dict[str, Any]:
         else AddressEvent(street=company.address.street, postcode=company.address.postcode, city=company.address.city),
         "billing_contact": None
         if company.billing_contact is None
-        else BillingContactEvent(name=company.billing_contact.name, email=company.billing_contact.email),
+        else BillingContactEvent(
+            name=company.billing_contact.name,
+            email=company.billing_contact.email,
+            language=company.billing_contact.language,
+        ),
+        "backup_approvers": [
+            BackupApproverEvent(
+                email=b.email, name=b.name, valid_from=b.valid_from, valid_to=b.valid_to, language=b.language
+            )
+            for b in company.backup_approvers
+        ],
     }
 
 
@@ -168,7 +189,14 @@ def _requested_changes(sent: CompanyChanges) -> CompanyChanges:
     for field in _NOT_NULL:
         if field in sent and sent.get(field) is None:
             raise invalid(field, "not-null", f"{field} cannot be cleared")
-    refuse_cpr(_texts(name=sent.get("name"), address=sent.get("address"), billing_contact=sent.get("billing_contact")))
+    refuse_cpr(
+        _texts(
+            name=sent.get("name"),
+            address=sent.get("address"),
+            billing_contact=sent.get("billing_contact"),
+            backup_approvers=sent.get("backup_approvers"),
+        )
+    )
     changes: CompanyChanges = {**sent}
     name = sent.get("name")
     if name is not None:
@@ -180,6 +208,8 @@ def _requested_changes(sent: CompanyChanges) -> CompanyChanges:
     if "ean" in sent:
         ean = sent["ean"]
         changes["ean"] = parse_gln(ean) if ean is not None else None
+    if "backup_approvers" in sent:
+        changes["backup_approvers"] = check_backup_approvers(sent["backup_approvers"] or [])
     return changes
 
 
@@ -204,6 +234,8 @@ async def update_company(
     if not changed:
         return current  # repeating a change is a harmless no-op: nothing written, no event
     await repository.update_profile(conn, updated)
+    if "backup_approvers" in changed:
+        await repository.replace_backup_approvers(conn, company_id, updated.backup_approvers)
     await _changed(conn, actor, updated, "company.updated", {"changed": _json(updated, set(changed))})
     return updated
 
@@ -275,3 +307,8 @@ async def list_companies(conn: asyncpg.Connection, viewer: Principal, limit: int
 async def company_exists(conn: asyncpg.Connection, company_id: UUID) -> bool:
     """Whether a company with this id is registered (for other domains; no viewer check)."""
     return await repository.company_exists(conn, company_id)
+
+
+async def company_names(conn: asyncpg.Connection, company_ids: list[UUID]) -> dict[UUID, str]:
+    """The names of these companies by id (for other domains: the consultant digest; no viewer check)."""
+    return await repository.company_names(conn, company_ids)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from placement.config import PlacementSettings
 from placement.openings import service
-from placement.openings.models import OpeningStatus
+from placement.openings.models import FollowUpRule, OpeningStatus
 from placement.openings.schemas import FollowUpCreate, FollowUpOut, HandOver, OpeningCreate, OpeningOut
 from vikar_shared.auth import Principal, Role
 from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
@@ -22,12 +22,12 @@ Staff = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.ADMIN))
 Reporter = Annotated[Principal, Depends(require_roles(Role.CONSULTANT, Role.ADMIN, Role.COMPANY_APPROVER))]
 
 
-def _working_days(request: Request) -> int:
+def _working_days(request: Request) -> FollowUpRule:
     settings: PlacementSettings = request.app.state.settings
-    return settings.opening_follow_up_working_days
+    return FollowUpRule(settings.opening_follow_up_working_days, settings.working_days())
 
 
-WorkingDays = Annotated[int, Depends(_working_days)]
+WorkingDays = Annotated[FollowUpRule, Depends(_working_days)]
 
 
 @router.post("/openings", status_code=201, response_model=OpeningOut)

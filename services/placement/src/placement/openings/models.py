@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal
 from uuid import UUID
 
+from vikar_shared.calendar import WorkingDayCalendar
 from vikar_shared.errors import DomainError, conflict, invalid
 
 OpeningStatus = Literal["open", "filled", "handed_over", "withdrawn"]
@@ -14,24 +15,24 @@ HandOverReason = Literal["no_candidate", "needs_skills", "too_many_hours"]
 MAX_MINUTES_PER_WEEK = 7 * 24 * 60
 
 
-def add_working_days(day: date, working_days: int) -> date:
-    """The day ``working_days`` Monday–Friday days after ``day``. Public holidays are not yet skipped."""
-    current = day
-    remaining = working_days
-    while remaining > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current
+@dataclass(frozen=True)
+class FollowUpRule:
+    """An open opening is followed up within ``working_days`` working days of the shared calendar
+    (``vikar_shared.calendar``: weekends, Danish public holidays and the agency's closed days skipped;
+    issue 14), counted from its report or its latest follow-up."""
+
+    working_days: int
+    calendar: WorkingDayCalendar
 
 
-def follow_up_due_on(reported_on: date, followed_up_on: date | None, working_days: int) -> date:
-    return add_working_days(followed_up_on or reported_on, working_days)
+def follow_up_due_on(reported_on: date, followed_up_on: date | None, rule: FollowUpRule) -> date:
+    """The last day to follow up: ``rule.working_days`` working days after the report or the latest follow-up."""
+    return rule.calendar.add_working_days(followed_up_on or reported_on, rule.working_days)
 
 
-def is_overdue(status: str, reported_on: date, followed_up_on: date | None, working_days: int, today: date) -> bool:
+def is_overdue(status: str, reported_on: date, followed_up_on: date | None, rule: FollowUpRule, today: date) -> bool:
     """Only an open opening waits for a follow-up; it is overdue the day after its due day."""
-    return status == "open" and today > follow_up_due_on(reported_on, followed_up_on, working_days)
+    return status == "open" and today > follow_up_due_on(reported_on, followed_up_on, rule)
 
 
 def check_contact(phone: str | None, email: str | None) -> None:

@@ -131,3 +131,15 @@ async def list_follow_ups(conn: asyncpg.Connection, opening_id: UUID) -> list[Fo
         opening_id,
     )
     return [FollowUp(**dict(r)) for r in rows]
+
+
+async def open_openings_of(conn: asyncpg.Connection, reported_by: str, company_ids: list[UUID]) -> list[Opening]:
+    """Open openings ``reported_by`` reported or of ``company_ids``, oldest first (issue 14: the digest)."""
+    rows = await conn.fetch(
+        f"""select {_COLUMNS} from job_openings
+            where status = 'open' and (reported_by = $1 or company_id = any($2::uuid[]))
+            order by reported_on, created_at, id""",
+        reported_by,
+        company_ids,
+    )
+    return [Opening(**dict(r)) for r in rows]

@@ -11,6 +11,7 @@ from placement.openings.models import (
     MAX_MINUTES_PER_WEEK,
     Contact,
     FollowUp,
+    FollowUpRule,
     HandOverReason,
     Opening,
     OpeningInput,
@@ -101,7 +102,7 @@ class OpeningOut(BaseModel):
     overdue: bool
 
     @classmethod
-    def of(cls, o: Opening, today: date, working_days: int) -> OpeningOut:
+    def of(cls, o: Opening, today: date, working_days: FollowUpRule) -> OpeningOut:
         """The opening with its follow-up day and whether it is overdue on ``today``."""
         due = follow_up_due_on(o.reported_on, o.followed_up_on, working_days) if o.status == "open" else None
         return cls.model_validate(

@@ -16,6 +16,7 @@ from placement.field_rules import refuse_cpr
 from placement.openings import repository
 from placement.openings.models import (
     FollowUp,
+    FollowUpRule,
     HandOverReason,
     Opening,
     OpeningInput,
@@ -130,7 +131,7 @@ async def list_openings(
     conn: asyncpg.Connection,
     viewer: Principal,
     today: date,
-    working_days: int,
+    working_days: FollowUpRule,
     *,
     overdue: bool | None,
     status: OpeningStatus | None,
@@ -243,3 +244,12 @@ async def fill_for_placement(
     if opening.company_id != company_id:
         raise invalid("opening_id", "same-company", "The opening belongs to another company than the placement")
     return await _change_status(conn, actor, opening, "filled", today)
+
+
+async def overdue_openings_of(
+    conn: asyncpg.Connection, consultant_id: str, company_ids: set[UUID], on: date, rule: FollowUpRule
+) -> list[Opening]:
+    """Issue 14 (part A, the consultant digest): the open openings not followed up within ``rule`` on ``on`` that
+    are the consultant's: reported by them, or of a company where they have an active placement. Oldest first."""
+    rows = await repository.open_openings_of(conn, consultant_id, sorted(company_ids))
+    return [o for o in rows if is_overdue(o.status, o.reported_on, o.followed_up_on, rule, on)]
