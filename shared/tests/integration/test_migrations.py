@@ -35,6 +35,7 @@ async def test_migrations_apply_once_in_name_order_and_refuse_edited_files(empty
         "20261130_01_idempotency_keys.sql",
         "20261130_02_citizen_aliases.sql",
         "20261130_95_ended_page_sessions.sql",
+        "20261216_00_scheduled_runs.sql",
     ]
     assert await migrate(empty_dsn, [tmp_path]) == []
 
