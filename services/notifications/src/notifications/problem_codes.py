@@ -29,12 +29,12 @@ CATALOGUE = service_catalogue(
             en=(
                 "Webhook URL not usable",
                 "The url must be an absolute http(s) URL with a host, no user name, "
-                "password or fragment, at most 2000 characters.",
+                "password, query or fragment, at most 2000 characters.",
             ),
             da=(
                 "Webhook-URL kan ikke bruges",
                 "url skal være en absolut http(s)-URL med en vært, uden brugernavn, "
-                "adgangskode eller fragment, højst 2000 tegn.",
+                "adgangskode, forespørgsel eller fragment, højst 2000 tegn.",
             ),
         ),
         rule_entry(

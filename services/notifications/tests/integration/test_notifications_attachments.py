@@ -199,7 +199,9 @@ class RefusingMailer:
 
     async def send(self, message: EmailMessage, recipient: str) -> None:
         if recipient in self.refused:
-            raise MailDeliveryError("SMTPRecipientsRefused: 550 5.1.1 mailbox unavailable", permanent=True)
+            raise MailDeliveryError(
+                "SMTPRecipientsRefused: 550 5.1.1 mailbox unavailable", permanent=True, address_refused=True
+            )
         await self.smtp.send(message, recipient)
 
 

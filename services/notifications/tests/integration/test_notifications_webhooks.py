@@ -171,6 +171,7 @@ async def test_bad_urls_and_event_types_are_422_naming_field_and_rule(make_setti
             ("ftp://finance.example/hook", "webhook-url-invalid"),
             ("finance.example/hook", "webhook-url-invalid"),
             ("https://finance.example/hook#x", "webhook-url-invalid"),
+            ("https://finance.example/hook?token=abc", "webhook-url-invalid"),  # a credential in clear
         ):
             r = await client.post("/webhook-endpoints", json={"url": url, "event_types": [PAID]}, headers=FINANCE)
             assert r.status_code == 422, (url, r.text)
@@ -489,5 +490,41 @@ async def test_two_replicas_send_each_delivery_once(make_settings: Any, kafka: s
             await wait_until(delivered, what="20 deliveries by two senders")
             assert await first.state.pool.fetchval("select count(*) from webhook_attempts") == 20
         assert sorted(r.headers["webhook-id"] for r in receiver.received) == sorted(str(i) for i in sent)
+    finally:
+        await receiver.stop()
+
+
+async def test_events_arriving_while_an_endpoint_is_disabled_go_out_when_it_is_enabled_again(
+    make_settings: Any, kafka: str, kafka_namespace: str
+) -> None:
+    receiver = Receiver(free_port())
+    await receiver.start()
+    app = create_app(await make_settings(webhook_retry_schedule_seconds=[0.1, 0.1], webhook_poll_interval_seconds=0.05))
+    try:
+        async with serve_in_process(app) as client:
+            endpoint = await _register(client, receiver.url, [PAID])
+            paused = await client.patch(
+                f"/webhook-endpoints/{endpoint['id']}", json={"enabled": False}, headers=FINANCE
+            )
+            assert paused.status_code == 200 and paused.json()["enabled"] is False
+            [event_id] = await _publish(kafka, kafka_namespace, [_paid("P-1")])
+
+            async def recorded() -> bool:
+                return bool(await app.state.pool.fetchval("select count(*) from webhook_deliveries") == 1)
+
+            await wait_until(recorded, what="the delivery recorded for the paused endpoint")
+            await asyncio.sleep(0.3)  # several sender passes: nothing goes to a disabled endpoint
+            assert receiver.received == []
+            resumed = await client.patch(
+                f"/webhook-endpoints/{endpoint['id']}", json={"enabled": True}, headers=FINANCE
+            )
+            assert resumed.status_code == 200
+
+            async def arrived() -> bool:
+                return len(receiver.received) == 1
+
+            await wait_until(arrived, what="the paused event delivered once the endpoint is enabled")
+            assert receiver.received[0].headers["webhook-id"] == str(event_id)
+            Webhook(endpoint["secret"]).verify(receiver.received[0].body, receiver.received[0].headers)
     finally:
         await receiver.stop()

@@ -15,6 +15,11 @@ from vikar_shared.testing.plugin import bearer, serve_in_process
 GOOD = {"reminder_working_days": 2, "follow_up_working_days": 4, "escalation_working_days": 6}
 
 
+async def _known(app: Any, company: uuid.UUID) -> None:
+    """The company as placement announced it (the companies read model's row)."""
+    await app.state.pool.execute("insert into companies (company_id, name) values ($1, 'Bager Hansen ApS')", company)
+
+
 async def test_defaults_then_a_consultants_ladder_audited_and_visible_to_the_companys_approver(
     make_settings: Any,
 ) -> None:
@@ -35,6 +40,11 @@ async def test_defaults_then_a_consultants_ladder_audited_and_visible_to_the_com
             "updated_by": None,
             "updated_at": None,
         }
+        # A company placement never announced: 404, nothing stored.
+        unknown = await client.put(url, json=GOOD, headers=bearer(Role.CONSULTANT, sub="anna"))
+        assert unknown.status_code == 404 and unknown.json()["code"] == "company-not-found", unknown.text
+        assert await app.state.pool.fetchval("select count(*) from company_reminder_settings") == 0
+        await _known(app, company)
         # Deemed approval on without days: the service's setting (10).
         put = await client.put(url, json={**GOOD, "deemed_approval": True}, headers=bearer(Role.CONSULTANT, sub="anna"))
         assert put.status_code == 200, put.text

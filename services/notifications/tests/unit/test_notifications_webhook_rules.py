@@ -56,7 +56,7 @@ def _rule(url: str, *, allow_insecure: bool = False) -> str | None:
 
 
 def test_url_rules() -> None:
-    assert _rule("https://finance.example/hooks?token=x") is None
+    assert _rule("https://finance.example/hooks?token=x") == "webhook-url-invalid"  # a credential would sit in clear
     assert _rule("https://93.184.216.34:8443/hook") is None
     assert _rule("http://finance.example/hook") == "webhook-url-not-https"
     assert _rule("https://127.0.0.1/hook") == "webhook-url-private"

@@ -32,10 +32,12 @@ from notifications.directory import reads as directory
 from notifications.emails.models import MailContext, RetryPolicy
 from notifications.emails.service import enqueue
 from notifications.pending import reads as pending
+from notifications.pending.models import working_days_waited
 from notifications.reminders import reads as reminders
 from notifications.reminders.models import Ladder
 from vikar_shared.auth import Principal, Role
 from vikar_shared.calendar import WorkingDayCalendar
+from vikar_shared.clock import agency_date
 from vikar_shared.errors import forbidden, invalid
 
 log = logging.getLogger(__name__)
@@ -47,7 +49,7 @@ PlacementFetch = Callable[[str, str], Awaitable[Mapping[str, Any]]]
 async def plan_weekly(conn: asyncpg.Connection, slot: datetime) -> dict[str, int]:
     """The schedule's job (Monday 07:00): one request per active consultant for the slot's ISO week. Writes only;
     a second run of the same slot (or week) plans nothing more."""
-    week = iso_week(slot.date())
+    week = iso_week(agency_date(slot))
     planned = 0
     for consultant in await directory.active_staff(conn, "consultant"):
         planned += await repository.plan(conn, consultant.subject, week, WEEKLY, "schedule", slot)
@@ -68,8 +70,9 @@ async def request_now(
         raise invalid("consultant", "consultant-required", "Name the consultant whose digest to send")
     else:
         subject = consultant
-    week = iso_week(now.date())
-    planned = await repository.plan(conn, subject, week, now.date().isoformat(), actor.subject, now)
+    today = agency_date(now)
+    week = iso_week(today)
+    planned = await repository.plan(conn, subject, week, today.isoformat(), actor.subject, now)
     return subject, week, planned
 
 
@@ -79,7 +82,7 @@ def _pending_lines(
     """Entries pending longer than their company's last ladder step, by citizen and ISO week of work."""
     grouped: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for e in entries:
-        waited = calendar.working_days_between(e.submitted_at.date(), today)
+        waited = working_days_waited(e.submitted_at, today, calendar)
         if waited > ladders[e.company_id].last_step:
             grouped[(e.citizen_name, iso_week(e.work_date))].append((e, waited))
     return [
@@ -179,7 +182,7 @@ async def build_one(
         fetched,
         default_ladder=default_ladder,
         calendar=calendar,
-        today=now.date(),
+        today=agency_date(now),
     )
     event_id = digest_event_id(request.consultant_id, request.week, request.occasion)
     await enqueue(conn, [plan_digest_mail(digest, consultant, event_id, context)])

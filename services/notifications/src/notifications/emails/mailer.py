@@ -12,11 +12,15 @@ from pydantic import SecretStr
 
 
 class MailDeliveryError(Exception):
-    """The message was not accepted. ``permanent``: trying again cannot help (5xx, unusable address)."""
+    """The message was not accepted. ``permanent``: trying again cannot help (5xx, unusable address).
+    ``address_refused``: the recipient's address is at fault (the server refused it at RCPT, or it cannot be
+    written for SMTP); only then is the address marked failing. A refused login (535), a message too large (552)
+    or content refused (554) is permanent for the mail but says nothing about the address."""
 
-    def __init__(self, reason: str, *, permanent: bool) -> None:
+    def __init__(self, reason: str, *, permanent: bool, address_refused: bool = False) -> None:
         super().__init__(reason)
         self.permanent = permanent
+        self.address_refused = address_refused
 
 
 class Mailer(Protocol):
@@ -56,8 +60,14 @@ class SmtpMailer:
                 timeout=self.timeout_seconds,
             )
         except aiosmtplib.SMTPException as exc:
-            raise MailDeliveryError(f"{type(exc).__name__}: {exc}", permanent=_is_permanent(exc)) from exc
+            permanent = _is_permanent(exc)
+            refused = permanent and isinstance(exc, aiosmtplib.SMTPRecipientsRefused)
+            raise MailDeliveryError(
+                f"{type(exc).__name__}: {exc}", permanent=permanent, address_refused=refused
+            ) from exc
         except (OSError, TimeoutError) as exc:
             raise MailDeliveryError(f"{type(exc).__name__}: {exc}", permanent=False) from exc
         except UnicodeEncodeError as exc:  # an address plain SMTP cannot carry: no retry can help
-            raise MailDeliveryError(f"address not sendable without SMTPUTF8: {exc}", permanent=True) from exc
+            raise MailDeliveryError(
+                f"address not sendable without SMTPUTF8: {exc}", permanent=True, address_refused=True
+            ) from exc

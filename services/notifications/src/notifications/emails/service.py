@@ -80,26 +80,24 @@ async def deliver_next(
     Attachments (issue 14) are fetched with ``documents`` just before sending, held in memory only: a fetch that
     may succeed later (5xx, timeout, the document still being rendered) is retried with the policy's backoff, a
     refused one (403, 404) fails the mail for good naming the attachment. A cancelled mail is never claimed. An
-    address the SMTP server refuses for good (5xx) or that cannot be addressed is marked failing
+    address the SMTP server refuses for good at RCPT (5xx) or that cannot be addressed is marked failing (another
+    permanent refusal, e.g. 535 login or 552 size, fails the mail only)
     (:func:`failing_addresses`); a later mail sent to it clears the mark."""
     email = await repository.claim_next_due(conn, clock.now())
     if email is None:
         return False
     attempts = email.attempts + 1
-    address_at_fault = True
     try:
         email = _deliverable(email)
-        address_at_fault = False
         fetched = await _fetch_all(email.attachments, documents)
         try:
             message = build_message(_opened(email, keys), sender, now=clock.now(), documents=fetched)
         except ValueError as exc:
             raise MailDeliveryError(f"message cannot be built: {exc}", permanent=True) from exc
-        address_at_fault = True
         await mailer.send(message, email.recipient)
     except MailDeliveryError as exc:
         gives_up = exc.permanent or policy.gives_up_after(attempts)
-        if exc.permanent and address_at_fault:
+        if exc.permanent and exc.address_refused:
             await repository.mark_address_failing(conn, email.recipient, str(exc)[:2000], email.id)
         await repository.record_failure(
             conn,
@@ -141,7 +139,9 @@ def _deliverable(email: OutgoingEmail) -> OutgoingEmail:
     recipient = email_key(email.recipient)
     if not recipient.isascii():
         raise MailDeliveryError(
-            f"the address {email.recipient!r} has no ASCII form; it cannot be sent without SMTPUTF8", permanent=True
+            f"the address {email.recipient!r} has no ASCII form; it cannot be sent without SMTPUTF8",
+            permanent=True,
+            address_refused=True,
         )
     return email if recipient == email.recipient else replace(email, recipient=recipient)
 

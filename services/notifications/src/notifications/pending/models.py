@@ -6,6 +6,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from vikar_shared.calendar import WorkingDayCalendar
+from vikar_shared.clock import agency_date
+
+
+def working_days_waited(submitted_at: datetime, today: date, calendar: WorkingDayCalendar) -> int:
+    """How long hours submitted at ``submitted_at`` (aware) have waited on ``today``: working days after the
+    agency's date of submission up to and including ``today`` (the ladder's and the digest's one measure)."""
+    return calendar.working_days_between(agency_date(submitted_at), today)
+
 
 @dataclass(frozen=True)
 class PendingEntry:

@@ -27,7 +27,7 @@ from notifications.directory.models import Recipient
 from notifications.emails import service as emails
 from notifications.emails.models import MailContext, PlannedEmail, normalise_address
 from notifications.pending import reads as pending
-from notifications.pending.models import PendingEntry
+from notifications.pending.models import PendingEntry, working_days_waited
 from notifications.reminders import reads, repository
 from notifications.reminders.mail import Addressee, ListedHours, plan_ladder_mail
 from notifications.reminders.models import MAIL_STEPS, Ladder, Step, steps_reached
@@ -64,8 +64,9 @@ def reminder_schedule(context: MailContext, agency: str) -> Schedule:
 
 
 def _ages(entries: list[PendingEntry], calendar: WorkingDayCalendar, today: date) -> dict[date, int]:
-    """Working days waited per submission date (few distinct dates: computed once each)."""
-    return {d: calendar.working_days_between(d, today) for d in {agency_date(e.submitted_at) for e in entries}}
+    """Working days waited per agency date of submission (few distinct dates: computed once each)."""
+    first_of_day = {agency_date(e.submitted_at): e.submitted_at for e in entries}
+    return {d: working_days_waited(at, today, calendar) for d, at in first_of_day.items()}
 
 
 async def run_ladder(

@@ -7,6 +7,7 @@ import uuid
 
 import asyncpg
 
+from notifications.companies import reads as companies
 from notifications.reminders import repository
 from notifications.reminders.models import Ladder, LadderSettings
 from vikar_shared.auth.principal import Principal, Role
@@ -106,10 +107,13 @@ async def set_ladder(
     keep_deemed_days: int | None,
     default: Ladder,
 ) -> LadderSettings:
-    """Stores the company's ladder (consultants and admins only: 403 ``forbidden``), recording who changed it;
-    returns it as in force."""
+    """Stores the company's ladder (consultants and admins only: 403 ``forbidden``; a company this service does not
+    know: 404 ``company-not-found``), recording who changed it; returns it as in force."""
     if principal.role not in EDITORS:
         raise forbidden(f"Role {principal.role.value} may not change a reminder ladder")
+    if await companies.company_name(conn, company_id) is None:
+        # A company placement has not announced (a mistyped id): nothing to remind, so nothing is stored.
+        raise not_found("company")
     await repository.upsert_settings(
         conn,
         company_id,

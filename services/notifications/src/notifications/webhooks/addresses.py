@@ -71,7 +71,8 @@ def _ip_literal(host: str) -> str | None:
 
 
 def check_url(url: str, *, allow_insecure: bool) -> httpx.URL:
-    """The parsed URL, or 422 naming ``url``: ``webhook-url-invalid``, ``webhook-url-not-https``,
+    """The parsed URL, or 422 naming ``url``: ``webhook-url-invalid`` (also for a user name, password, query or
+    fragment), ``webhook-url-not-https``,
     ``webhook-url-private`` (an address literal or ``localhost``; names are resolved by :func:`check_resolved`)."""
     if len(url) > MAX_URL_LENGTH:
         raise invalid("url", "webhook-url-invalid", f"url must be at most {MAX_URL_LENGTH} characters")
@@ -85,6 +86,12 @@ def check_url(url: str, *, allow_insecure: bool) -> httpx.URL:
         raise invalid("url", "webhook-url-invalid", "url must not carry a user name or password")
     if parsed.fragment:
         raise invalid("url", "webhook-url-invalid", "url must not carry a #fragment")
+    if parsed.query:
+        # A token in the query would be a credential stored and shown in clear; deliveries are authenticated by
+        # their webhook-signature (the secret, kept sealed), so the receiver needs none in its URL.
+        raise invalid(
+            "url", "webhook-url-invalid", "url must not carry a ?query (a token there would be kept in clear)"
+        )
     if allow_insecure:
         return parsed
     if parsed.scheme != "https":

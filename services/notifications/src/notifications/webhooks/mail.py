@@ -23,7 +23,8 @@ def disabled_event_id(endpoint: Endpoint, disabled_at: datetime) -> uuid.UUID:
 
 
 def target_of(url: str) -> str:
-    """The URL without its query string (which may carry the receiver's own token)."""
+    """The URL without a query string (refused since registration refuses one; endpoints stored before keep it out
+    of mails)."""
     return single_line(url.split("?", 1)[0])
 
 

@@ -126,10 +126,12 @@ async def delete_endpoint(conn: asyncpg.Connection, endpoint_id: uuid.UUID) -> b
 async def insert_deliveries(
     conn: asyncpg.Connection, *, event_id: uuid.UUID, event_type: str, body: str, now: datetime
 ) -> int:
-    """One pending delivery per enabled endpoint subscribed to ``event_type``; an existing one is left alone."""
+    """One pending delivery per endpoint subscribed to ``event_type``, enabled or not: a disabled endpoint's wait
+    and go out once it is enabled again (the sender takes enabled endpoints' only), so no event is lost to a
+    finance system while its endpoint is paused. An existing one is left alone."""
     result: str = await conn.execute(
         "insert into webhook_deliveries (endpoint_id, event_id, event_type, body, next_attempt_at, created_at) "
-        "select id, $1, $2, $3, $4, $4 from webhook_endpoints where enabled and $2 = any(event_types) "
+        "select id, $1, $2, $3, $4, $4 from webhook_endpoints where $2 = any(event_types) "
         "on conflict (endpoint_id, event_id) do nothing",
         event_id,
         event_type,
