@@ -56,6 +56,22 @@ def _rule(url: str, *, allow_insecure: bool = False) -> str | None:
 
 
 def test_url_rules() -> None:
+    # Hosts and ports no connection can use (once a 500: the IDNA codec raised on an empty label).
+    for unusable in (
+        "https://example..com/h",
+        "https://.example.com/h",
+        "https://" + "a" * 64 + ".com/h",
+        "https://example.com:99999/h",
+        "https://example.com:0/h",
+        "https://exa mple.com/h",
+        "https://-bad-.example/h",
+        "https://exa_mple.com/h",
+    ):
+        assert _rule(unusable) == "webhook-url-invalid", unusable
+    assert _rule("https://bücher.example/x") is None  # an international name is a DNS name
+    # IPv4 inside IPv6: 6to4 and Teredo carrying 127.0.0.1 are loopback.
+    assert _rule("https://[2002:7f00:1::]/h") == "webhook-url-private"
+    assert _rule("https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/h") == "webhook-url-private"
     assert _rule("https://finance.example/hooks?token=x") == "webhook-url-invalid"  # a credential would sit in clear
     assert _rule("https://93.184.216.34:8443/hook") is None
     assert _rule("http://finance.example/hook") == "webhook-url-not-https"

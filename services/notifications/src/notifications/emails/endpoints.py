@@ -14,7 +14,7 @@ from notifications.emails.schemas import AddressFailureList, AddressFailureOut, 
 from vikar_shared.auth.dependencies import require_roles
 from vikar_shared.auth.principal import Principal, Role
 from vikar_shared.db import transaction
-from vikar_shared.errors import forbidden
+from vikar_shared.errors import forbidden, not_found
 from vikar_shared.http.deps import DbPool
 from vikar_shared.types.identifiers import whole_number_check, whole_number_schema
 from vikar_shared.types.numbers import MAX_LIMIT, PG_BIGINT_MAX, Limit
@@ -66,9 +66,13 @@ async def list_emails(
 
 
 @router.get("/{email_id}", response_model=EmailOut, summary="One outgoing e-mail")
-async def get_email(_: Admin, pool: DbPool, email_id: Annotated[EmailId, Path()]) -> EmailOut:
+async def get_email(viewer: AdminOrFinance, pool: DbPool, email_id: Annotated[EmailId, Path()]) -> EmailOut:
+    """Admin: any mail; finance: the invoicing parties' mails only, as the list shows them (another is 404, as if
+    it were not there)."""
     async with transaction(pool) as conn:
         email = await service.get_email(conn, email_id)
+    if viewer.role is Role.FINANCE and email.kind not in INVOICING_KINDS:
+        raise not_found("email")
     return EmailOut.of(email)
 
 

@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable
 
 import httpcore
 import httpx
+import idna
 
 from vikar_shared.errors import invalid
 
@@ -48,8 +49,14 @@ def address_refused(address: str) -> str | None:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return "not an IP address"
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        # An IPv4 address carried inside IPv6 (mapped, 6to4, Teredo's client) is judged as that IPv4 address.
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is not None:
+            inner = address_refused(str(embedded))
+            if inner is not None:
+                return inner
+            ip = embedded
     for attribute, name in (
         ("is_unspecified", "unspecified"),
         ("is_loopback", "loopback"),
@@ -61,6 +68,18 @@ def address_refused(address: str) -> str | None:
         if getattr(ip, attribute):
             return name
     return None if ip.is_global else "not global"
+
+
+def _check_host_name(host: str) -> None:
+    """422 ``webhook-url-invalid`` unless ``host`` is a DNS name a connection can use: labels of letters, digits
+    and inner hyphens (RFC 1123, STD3 rules; international names by IDNA 2008 / UTS 46), each 1..63 octets,
+    at most 253 in all. Checked with the ``idna`` package (httpx's own)."""
+    try:
+        encoded = idna.encode(host.rstrip("."), uts46=True, std3_rules=True)
+    except (idna.IDNAError, UnicodeError, ValueError):
+        raise invalid("url", "webhook-url-invalid", "url's host is not a valid DNS name") from None
+    if len(encoded) > 253:
+        raise invalid("url", "webhook-url-invalid", "url's host is longer than 253 characters")
 
 
 def _ip_literal(host: str) -> str | None:
@@ -78,10 +97,15 @@ def check_url(url: str, *, allow_insecure: bool) -> httpx.URL:
         raise invalid("url", "webhook-url-invalid", f"url must be at most {MAX_URL_LENGTH} characters")
     try:
         parsed = httpx.URL(url)
-    except httpx.InvalidURL:
+        _ = parsed.host, parsed.port  # IDNA-decoding the host may fail only when it is read
+    except (httpx.InvalidURL, UnicodeError, ValueError):
         raise invalid("url", "webhook-url-invalid", "url is not a valid absolute URL") from None
     if parsed.scheme not in ("https", "http") or not parsed.host:
         raise invalid("url", "webhook-url-invalid", "url must be an absolute https:// URL with a host")
+    if parsed.port is not None and not 1 <= parsed.port <= 65_535:
+        raise invalid("url", "webhook-url-invalid", "url's port must be 1 to 65535")
+    if _ip_literal(parsed.host) is None:
+        _check_host_name(parsed.host)
     if parsed.userinfo:
         raise invalid("url", "webhook-url-invalid", "url must not carry a user name or password")
     if parsed.fragment:
@@ -101,7 +125,7 @@ def check_url(url: str, *, allow_insecure: bool) -> httpx.URL:
     if parsed.host.lower() in _REFUSED_NAMES or parsed.host.lower().endswith(".localhost"):
         reason = "loopback"
     if reason is not None:
-        raise invalid("url", "webhook-url-private", f"url must point at a public address, not a {reason} one")
+        raise invalid("url", "webhook-url-private", f"url must point at a public address; this one is {reason}")
     return parsed
 
 
@@ -112,12 +136,14 @@ async def check_resolved(parsed: httpx.URL, resolver: Resolver, *, allow_insecur
         return
     try:
         addresses = await resolver(parsed.host, parsed.port or 443)
-    except OSError:
+    except (OSError, UnicodeError):
         return
     for address in addresses:
         reason = address_refused(address)
         if reason is not None:
-            raise invalid("url", "webhook-url-private", f"url's host resolves to a {reason} address; it must be public")
+            raise invalid(
+                "url", "webhook-url-private", f"url's host resolves to {address}, which is {reason}; it must be public"
+            )
 
 
 class AddressRefused(httpcore.ConnectError):

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from notifications.webhooks.models import EVENT_TYPES, Attempt, Delivery, DeliveryStatus, DisabledReason, Endpoint
@@ -17,6 +17,8 @@ _TYPES = ", ".join(EVENT_TYPES)
 
 
 class EndpointIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown field (e.g. a secret) is refused, not ignored
+
     url: str = Field(
         min_length=1,
         max_length=2000,
@@ -30,6 +32,8 @@ class EndpointIn(BaseModel):
 class EndpointPatch(BaseModel):
     """Only the fields given change; ``enabled: true`` starts a fresh failure window. ``url``, ``event_types``
     and ``enabled`` may be left out but not null (422 rule ``not-null``)."""
+
+    model_config = ConfigDict(extra="forbid")  # an unknown field (e.g. a secret) is refused, not ignored
 
     url: str | None = Field(default=None, min_length=1, max_length=2000)
     event_types: list[str] | None = Field(default=None, max_length=20, description=f"At least one of: {_TYPES}")
