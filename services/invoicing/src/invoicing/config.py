@@ -6,6 +6,7 @@ from datetime import date
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from invoicing.payment_reminders.models import ReminderPolicy
 from invoicing.periods import BillingPeriod
 from vikar_shared.settings import Environment, ServiceSettings
 from vikar_shared.types.identifiers import IdentifierError, cvr_number
@@ -162,6 +163,17 @@ class InvoicingSettings(ServiceSettings):
     payment_reminder_pay_within_days: int = Field(default=10, ge=1, le=60)
     # Seconds of real time between the schedule's passes (it runs each slot once, whatever the poll).
     payment_reminder_poll_seconds: float = Field(default=60.0, gt=0)
+
+    def payment_reminder_policy(self) -> ReminderPolicy:
+        """Issue 14 (part E): the one reminder rule these settings choose (within renteloven § 9 b), for the
+        schedule's run, finance's manual record and the overdue list's ``next_reminder_on``."""
+        return ReminderPolicy(
+            first_after_days=self.payment_reminder_first_after_days,
+            days_apart=self.payment_reminder_days_apart,
+            fee_ore=self.payment_reminder_fee_ore,
+            before_collection=self.payment_reminders_before_collection,
+            pay_within_days=self.payment_reminder_pay_within_days,
+        )
 
     def insecure_settings(self) -> list[str]:
         """The shared findings and, in production, the development Stripe key and the published test webhook

@@ -197,17 +197,33 @@ CATALOGUE = service_catalogue(
             "reminder-limit-reached",
             409,
             en=(
-                "Three reminders sent",
-                "Three payment reminders were sent already; renteloven § 9 b allows a fee for at most three.",
+                "Reminders before collection sent",
+                "The payment reminders before collection were sent already (three by default; renteloven § 9 b "
+                "allows a fee for at most three).",
             ),
             da=(
-                "Tre rykkere sendt",
-                "Der er allerede sendt tre rykkere; rentelovens § 9 b tillader gebyr for højst tre.",
+                "Rykkerne før inkasso er sendt",
+                "Rykkerne før inkasso er allerede sendt (tre som standard; rentelovens § 9 b tillader gebyr for "
+                "højst tre).",
             ),
             do=(
                 "Take the claim further (inkasso) outside this system.",
                 "Send kravet videre (inkasso) uden for systemet.",
             ),
+        ),
+        # Issue 14 (part E, review): the manual reminder follows the reminder schedule's rule.
+        entry(
+            "reminder-fee-not-allowed",
+            409,
+            en=(
+                "No fee on this reminder",
+                "Renteloven § 9 b allows a reminder fee on at most three reminders; this one comes after them.",
+            ),
+            da=(
+                "Intet gebyr på denne rykker",
+                "Rentelovens § 9 b tillader rykkergebyr på højst tre rykkere; denne kommer efter dem.",
+            ),
+            do=("Record it with fee_ore 0.", "Registrér den med fee_ore 0."),
         ),
         # Issue 10: Stripe webhooks.
         entry(

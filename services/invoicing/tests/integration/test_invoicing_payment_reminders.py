@@ -15,7 +15,8 @@ from pydantic import ValidationError
 
 from invoicing.config import InvoicingSettings
 from invoicing.payment_reminders.jobs import SCHEDULES
-from vikar_shared.auth import Role
+from invoicing.payments import service as payments
+from vikar_shared.auth import Principal, Role
 from vikar_shared.clock import AGENCY_TIMEZONE, FixedClock
 from vikar_shared.events.placement import Approver
 from vikar_shared.identity.tokens import COOKIE_NAME
@@ -232,6 +233,61 @@ async def _company_with_hours(
         "select count(*) from companies where company_id = $1", company.company_id, expected=1, what="company"
     )
     return placement, approvals
+
+
+async def test_a_payment_committed_while_the_run_waits_for_its_lock_gets_no_reminder(
+    invoicing: Any, issue_invoices: Any
+) -> None:
+    """The race of a payment and the run: the payment's transaction holds the invoice's lock and has inserted the
+    payment, uncommitted; the run waits for the lock; the payment commits. The run must see the payment (its
+    accounts are read after the lock), so neither a reminder, a fee, a history step nor an event for a paid
+    invoice; the other invoice, still owed, gets its reminder with the outstanding amount of now."""
+    [paid, owing] = await issue_invoices(2, issue_on=date(2026, 11, 10))
+    finance = Principal(subject="finance-race", role=Role.FINANCE)
+    async with invoicing.pool.acquire() as payer:
+        transaction = payer.transaction()
+        await transaction.start()
+        try:
+            _, account, _ = await payments.record_bank_transfer(
+                payer,
+                finance,
+                invoice_id=uuid.UUID(paid["invoice_id"]),
+                amount_ore=33_749,
+                paid_on=date(2026, 11, 18),
+                payer_reference="Firma 0",
+                now=datetime(2026, 11, 18, 12, tzinfo=AGENCY_TIMEZONE),
+            )
+            assert account.status.value == "paid"
+            run = asyncio.create_task(_run_on(invoicing, date(2026, 11, 19)))
+            # The run is waiting for the invoice row the payment holds.
+            for _ in range(500):
+                waiting = await invoicing.count(
+                    "select count(*) from pg_stat_activity where datname = current_database() "
+                    "and wait_event_type = 'Lock' and query like '%for update of i%'"
+                )
+                if waiting or run.done():
+                    break
+                await asyncio.sleep(0.01)
+            assert waiting == 1, "the run did not wait for the payment's lock"
+        finally:
+            await transaction.commit()
+        [ran] = await asyncio.wait_for(run, 10)
+    assert (ran.summary["considered"], ran.summary["issued"], ran.summary["fees_ore"]) == (1, 1, 10_000)
+    assert await _events(invoicing, paid) == []
+    assert (
+        await invoicing.count(
+            "select count(*) from payment_reminders where invoice_id = $1", uuid.UUID(paid["invoice_id"])
+        )
+        == 0
+    )
+    assert (
+        await invoicing.count(
+            "select count(*) from invoice_history where invoice_id = $1 and kind = 'reminder'",
+            uuid.UUID(paid["invoice_id"]),
+        )
+        == 0
+    )
+    assert [(e["reminder_number"], e["outstanding_ore"]) for e in await _events(invoicing, owing)] == [(1, 33_749)]
 
 
 async def test_a_credit_note_covering_the_invoice_stops_reminders(invoicing: Any, build: Any) -> None:

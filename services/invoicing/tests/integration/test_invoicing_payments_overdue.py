@@ -115,3 +115,44 @@ async def test_overdue_invoices_oldest_first_with_age_and_reminder_rules(invoici
     detail = (await invoicing.client.get(f"/invoices/{a['invoice_id']}", headers=FINANCE)).json()
     steps = [(s["kind"], s["detail"].get("reminder_number")) for s in detail["history"] if "stripe" not in s["kind"]]
     assert steps == [("issued", None), ("reminder", 1), ("reminder", 2), ("reminder", 3)]
+
+
+async def test_the_overdue_list_and_manual_reminders_follow_the_reminder_schedules_settings(
+    invoicing: Any, issue_invoices: Any
+) -> None:
+    """One rule (issue 14 review): with five reminders before collection, 14 days apart, the first 3 days after
+    the due date, the overdue list's next_reminder_on and the manual record follow those settings, not a second
+    rule of their own; a fee only on the first three (renteloven § 9 b)."""
+    invoicing.app.state.settings = invoicing.app.state.settings.model_copy(
+        update={
+            "payment_reminder_first_after_days": 3,
+            "payment_reminder_days_apart": 14,
+            "payment_reminders_before_collection": 5,
+        }
+    )
+    [a] = await issue_invoices(1, names=["Anker ApS"])
+    assert a["due_date"] == "2026-11-14"
+    invoicing.app.state.clock = FixedClock.on(date(2027, 2, 1))
+    [item] = (await invoicing.client.get("/invoices/overdue", headers=FINANCE)).json()["items"]
+    assert item["next_reminder_on"] == "2026-11-17"
+    r = await _remind(invoicing, a, "2026-11-16")
+    assert (r.status_code, r.json()["code"]) == (409, "reminder-too-soon"), r.text
+    answers = [await _remind(invoicing, a, day) for day in ("2026-11-17", "2026-12-01", "2026-12-15")]
+    assert [(x.status_code, x.json()["invoice"]["next_reminder_on"]) for x in answers] == [
+        (201, "2026-12-01"),
+        (201, "2026-12-15"),
+        (201, "2026-12-29"),  # not null after three: the schedule's fourth and fifth are still to come
+    ]
+    [item] = (await invoicing.client.get("/invoices/overdue", headers=FINANCE)).json()["items"]
+    assert (item["reminders_sent"], item["next_reminder_on"]) == (3, "2026-12-29")
+    r = await _remind(invoicing, a, "2026-12-28", fee=0)
+    assert (r.status_code, r.json()["code"]) == (409, "reminder-too-soon"), r.text
+    r = await _remind(invoicing, a, "2026-12-29", fee=1)
+    assert (r.status_code, r.json()["code"]) == (409, "reminder-fee-not-allowed"), r.text
+    fourth = await _remind(invoicing, a, "2026-12-29", fee=0)
+    assert (fourth.status_code, fourth.json()["reminder"]["number"]) == (201, 4), fourth.text
+    fifth = await _remind(invoicing, a, "2027-01-12", fee=0)
+    assert (fifth.status_code, fifth.json()["invoice"]["next_reminder_on"]) == (201, None), fifth.text
+    r = await _remind(invoicing, a, "2027-02-01", fee=0)
+    assert (r.status_code, r.json()["code"]) == (409, "reminder-limit-reached"), r.text
+    assert await invoicing.count("select count(*) from payment_reminders where invoice_id = $1", a["invoice_id"]) == 5

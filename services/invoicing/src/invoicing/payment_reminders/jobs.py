@@ -4,7 +4,8 @@
 once with several replicas (``scheduled_runs``); nothing on a day the agency's working-day calendar
 (``settings.working_days()``: Danish public holidays and the closed days) is closed. Enabled by
 ``INVOICING_PAYMENT_REMINDERS_ENABLED``; the rules are :class:`invoicing.payment_reminders.models.ReminderPolicy`
-from the ``payment_reminder_*`` settings. The run only writes (reminders, history, outbox rows)."""
+from the ``payment_reminder_*`` settings (``settings.payment_reminder_policy()``). The run only writes
+(reminders, history, outbox rows)."""
 
 from __future__ import annotations
 
@@ -18,22 +19,10 @@ from fastapi import FastAPI
 
 from invoicing.config import InvoicingSettings
 from invoicing.payment_reminders import service
-from invoicing.payment_reminders.models import ReminderPolicy
 from vikar_shared.clock import agency_date
 from vikar_shared.scheduling import Daily, Schedule, scheduler_task
 
 JOB = "payment-reminders"
-
-
-def policy_of(settings: InvoicingSettings) -> ReminderPolicy:
-    """The reminder rules the settings choose (validated at start-up within renteloven § 9 b)."""
-    return ReminderPolicy(
-        first_after_days=settings.payment_reminder_first_after_days,
-        days_apart=settings.payment_reminder_days_apart,
-        fee_ore=settings.payment_reminder_fee_ore,
-        before_collection=settings.payment_reminders_before_collection,
-        pay_within_days=settings.payment_reminder_pay_within_days,
-    )
 
 
 def _settings(app: FastAPI) -> InvoicingSettings:
@@ -46,7 +35,7 @@ async def run(conn: asyncpg.Connection, app: FastAPI, slot: datetime) -> Mapping
     today = agency_date(slot)
     if not settings.working_days().is_working_day(today):
         return {"skipped": "closed day", "day": today.isoformat()}
-    return await service.issue_due(conn, policy_of(settings), today)
+    return await service.issue_due(conn, settings.payment_reminder_policy(), today)
 
 
 SCHEDULES = [

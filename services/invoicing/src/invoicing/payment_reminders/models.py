@@ -7,6 +7,7 @@ Amounts integer øre; days are the agency's dates."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
@@ -42,6 +43,18 @@ class ReminderPolicy:
         if self.pay_within_days < 1:
             raise ValueError("a reminder gives at least one day to pay")
 
+    def next_on(self, due_date: date, sent: Sequence[date]) -> date | None:
+        """The one rule of when the next reminder may be issued or recorded (the schedule's run, finance's manual
+        record and the overdue list's ``next_reminder_on``): ``due_date + first_after_days`` for the first, then
+        ``days_apart`` after the latest of ``sent`` (never before the first's day); None when
+        ``before_collection`` were sent (next: collection)."""
+        if len(sent) >= self.before_collection:
+            return None
+        first = due_date + timedelta(days=self.first_after_days)
+        if not sent:
+            return first
+        return max(max(sent) + timedelta(days=self.days_apart), first)
+
 
 @dataclass(frozen=True, slots=True)
 class Earlier:
@@ -66,14 +79,14 @@ class NextReminder:
 
 
 def earliest_next(policy: ReminderPolicy, due_date: date, earlier: list[Earlier]) -> date | None:
-    """The first day the next reminder may be issued: ``due_date + first_after_days`` for the first, then
-    ``days_apart`` after the latest (never before the first's day); None when ``before_collection`` were issued."""
-    if len(earlier) >= policy.before_collection:
-        return None
-    first = due_date + timedelta(days=policy.first_after_days)
-    if not earlier:
-        return first
-    return max(max(e.sent_on for e in earlier) + timedelta(days=policy.days_apart), first)
+    """The first day the next reminder may be issued (:meth:`ReminderPolicy.next_on` of the earlier ones' days)."""
+    return policy.next_on(due_date, [e.sent_on for e in earlier])
+
+
+def fee_allowed(number: int, fee_ore: int) -> bool:
+    """Whether reminder ``number`` (1-based) may carry a fee of ``fee_ore`` (renteloven § 9 b: 0..10 000 øre, and
+    only on reminders 1..3; a later one carries none)."""
+    return 0 <= fee_ore <= FEE_MAX_ORE and (fee_ore == 0 or number <= FEE_REMINDERS_MAX)
 
 
 def next_reminder(
@@ -88,7 +101,7 @@ def next_reminder(
     if earliest is None or today < earliest:
         return None
     number = max((e.number for e in earlier), default=0) + 1
-    fee = policy.fee_ore if number <= FEE_REMINDERS_MAX else 0
+    fee = policy.fee_ore if fee_allowed(number, policy.fee_ore) else 0
     return NextReminder(
         number=number,
         issued_on=today,

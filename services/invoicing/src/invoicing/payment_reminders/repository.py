@@ -25,13 +25,28 @@ _OWING = "a.payment_status in ('unpaid', 'partially_paid') and not exists " + (
 
 async def lock_owing_due_before(conn: asyncpg.Connection, day: date) -> list[RemindedInvoice]:
     """Issued invoices still owed (unpaid or partially paid, not voided) due before ``day``, locked for this
-    transaction, by due date and number, with their reminders."""
-    rows = await conn.fetch(
-        f"""select {_INVOICE_COLUMNS}
+    transaction, by due date and number, with their reminders.
+
+    Two statements: the first locks the candidates' invoice rows (``for update``, waiting for a payment or credit
+    note holding one); the second, after the locks, reads their accounts afresh. One statement would wait for the
+    lock and then answer its own snapshot from before the wait: a payment committed meanwhile would be unseen, and
+    a paid invoice reminded (with a fee) or a stale outstanding amount stated."""
+    candidates = await conn.fetch(
+        f"""select i.invoice_id
             from invoices i join invoice_accounts a on a.invoice_id = i.invoice_id
             where {_OWING} and a.due_date < $1
             order by a.due_date, i.number
             for update of i""",
+        day,
+    )
+    if not candidates:
+        return []
+    rows = await conn.fetch(
+        f"""select {_INVOICE_COLUMNS}
+            from invoices i join invoice_accounts a on a.invoice_id = i.invoice_id
+            where i.invoice_id = any($1::uuid[]) and {_OWING} and a.due_date < $2
+            order by a.due_date, i.number""",
+        [r["invoice_id"] for r in candidates],
         day,
     )
     return await _with_reminders(conn, rows)

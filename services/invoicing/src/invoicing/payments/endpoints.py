@@ -2,7 +2,8 @@
 the payment reminders sent (renteloven § 9 b; notifications sends them, this records them).
 
 Problem codes: 403 ``forbidden`` (any other role); 404 ``invoice-not-found``; 409 ``invoice-not-payable``,
-``invoice-settled``, ``reminder-before-due``, ``reminder-too-soon``, ``reminder-limit-reached``; 422
+``invoice-settled``, ``reminder-before-due``, ``reminder-too-soon``, ``reminder-limit-reached``,
+``reminder-fee-not-allowed``; 422
 ``paid-on-future``, ``paid-on-before-issue``, ``sent-on-future`` and the schemas' rules."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from uuid import UUID
 import asyncpg
 from fastapi import APIRouter, Depends, Query, Response
 
+from invoicing.http_params import Settings
 from invoicing.payments import service
 from invoicing.payments.schemas import (
     AccountOut,
@@ -91,12 +93,14 @@ async def list_overdue(
     actor: Finance,
     pool: DbPool,
     today: Today,
+    settings: Settings,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> OverdueListOut:
     async with transaction(pool) as conn:
         found = await service.overdue(conn, actor, today=today, limit=limit, offset=offset)
-    return OverdueListOut(items=[OverdueOut.of(item, today) for item in found])
+    policy = settings.payment_reminder_policy()
+    return OverdueListOut(items=[OverdueOut.of(item, today, policy) for item in found])
 
 
 @router.post(
@@ -104,9 +108,11 @@ async def list_overdue(
     status_code=201,
     response_model=ReminderRecordedOut,
     summary="Record that the next payment reminder of an invoice was sent",
-    description="Finance and admin (notifications, once it sends reminders). Renteloven § 9 b: the first only "
-    "after the due date (409 `reminder-before-due`), each next at least 10 days after the previous "
-    "(`reminder-too-soon`), at most three (`reminder-limit-reached`), a fee of at most 100 kr (10 000 øre); a "
+    description="Finance and admin (notifications, once it sends reminders). Renteloven § 9 b, by the same rule as "
+    "the reminder schedule (the payment_reminder_* settings): the first only after the due date (409 "
+    "`reminder-before-due`), each next not before the invoice's next_reminder_on, at least 10 days after the "
+    "previous (`reminder-too-soon`), at most the reminders before collection (`reminder-limit-reached`), a fee of "
+    "at most 100 kr (10 000 øre) on the first three only (`reminder-fee-not-allowed`); a "
     "paid, overpaid or credited invoice gets none (`invoice-settled`). Writes a `reminder` history step. Safe "
     "to retry with an `Idempotency-Key`.",
     responses=problem_responses(
@@ -121,6 +127,7 @@ async def list_overdue(
                 "reminder-before-due",
                 "reminder-too-soon",
                 "reminder-limit-reached",
+                "reminder-fee-not-allowed",
                 "idempotency-key-in-flight",
             ],
             422: ["sent-on-future", "idempotency-key-reused"],
@@ -128,15 +135,23 @@ async def list_overdue(
     ),
 )
 async def record_reminder(
-    invoice_id: UUID, body: ReminderIn, actor: Finance, pool: DbPool, today: Today, now: Now, idem: Idempotency
+    invoice_id: UUID,
+    body: ReminderIn,
+    actor: Finance,
+    pool: DbPool,
+    today: Today,
+    now: Now,
+    idem: Idempotency,
+    settings: Settings,
 ) -> ReminderRecordedOut | Response:
     if body.sent_on > today:
         raise invalid("sent_on", "sent-on-future", f"sent_on cannot be after today ({today.isoformat()})")
+    policy = settings.payment_reminder_policy()
 
     async def effect(conn: asyncpg.Connection) -> ReminderRecordedOut:
         reminder, state = await service.record_reminder(
-            conn, actor, invoice_id=invoice_id, sent_on=body.sent_on, fee_ore=body.fee_ore, now=now
+            conn, actor, invoice_id=invoice_id, sent_on=body.sent_on, fee_ore=body.fee_ore, now=now, policy=policy
         )
-        return ReminderRecordedOut(reminder=ReminderOut.of(reminder), invoice=OverdueOut.of(state, today))
+        return ReminderRecordedOut(reminder=ReminderOut.of(reminder), invoice=OverdueOut.of(state, today, policy))
 
     return await answer_once(pool, idem, 201, effect)

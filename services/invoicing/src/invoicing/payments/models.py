@@ -8,10 +8,12 @@ overpayments are shown as such, never rounded away."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
+
+from invoicing.payment_reminders.models import FEE_MAX_ORE, ReminderPolicy, fee_allowed
 
 
 class PaymentMethod(StrEnum):
@@ -100,10 +102,9 @@ def days_overdue(due_date: date, today: date, status: PaymentStatus) -> int:
 # --- overdue invoices and payment reminders (renteloven § 9 b) -------------------------------------------------
 
 # Renteloven § 9 b, stk. 1: a reminder fee only for a reminder sent after the due date, at least 10 days after the
-# previous reminder, for at most three reminders, at most 100 kr each (the amount of § 9 b, stk. 1).
-REMINDER_MIN_DAYS_APART = 10
-REMINDERS_MAX = 3
-REMINDER_FEE_MAX_ORE = 10_000
+# previous reminder, for at most three reminders, at most 100 kr each (the amount of § 9 b, stk. 1). One rule for
+# manual and scheduled reminders: invoicing.payment_reminders.models.ReminderPolicy (the payment_reminder_* settings).
+REMINDER_FEE_MAX_ORE = FEE_MAX_ORE
 OWING = frozenset({PaymentStatus.UNPAID, PaymentStatus.PARTIALLY_PAID})
 
 
@@ -160,39 +161,41 @@ class ScheduledReminder:
 
 class ReminderRefusal(StrEnum):
     """Why a reminder may not be sent (each a 409 problem code): ``reminder-before-due`` (the due date has not
-    passed), ``reminder-too-soon`` (less than 10 days after the previous one), ``reminder-limit-reached`` (three
-    were sent), ``invoice-settled`` (nothing is owed any more: paid, overpaid or credited)."""
+    passed), ``reminder-too-soon`` (before the policy's next day: ``first_after_days`` after the due date, then
+    ``days_apart`` (>= 10) after the previous one), ``reminder-limit-reached`` (the policy's
+    ``before_collection`` were sent), ``reminder-fee-not-allowed`` (a fee on a reminder after the third),
+    ``invoice-settled`` (nothing is owed any more: paid, overpaid or credited)."""
 
     BEFORE_DUE = "reminder-before-due"
     TOO_SOON = "reminder-too-soon"
     LIMIT_REACHED = "reminder-limit-reached"
     SETTLED = "invoice-settled"
+    FEE_NOT_ALLOWED = "reminder-fee-not-allowed"
 
 
-def next_reminder_on(due_date: date, sent: list[date]) -> date | None:
-    """The first day the next reminder may be sent (renteloven § 9 b): the day after ``due_date`` for the
-    first, then ``REMINDER_MIN_DAYS_APART`` days after the latest sent; None after ``REMINDERS_MAX``."""
-    if len(sent) >= REMINDERS_MAX:
-        return None
-    if not sent:
-        return due_date + timedelta(days=1)
-    return max(max(sent) + timedelta(days=REMINDER_MIN_DAYS_APART), due_date + timedelta(days=1))
+def next_reminder_on(policy: ReminderPolicy, due_date: date, sent: list[date]) -> date | None:
+    """The first day the next reminder may be sent: the reminder policy's one rule
+    (:meth:`invoicing.payment_reminders.models.ReminderPolicy.next_on`); None after ``before_collection``."""
+    return policy.next_on(due_date, sent)
 
 
-def reminder_refusal(due_date: date, sent: list[date], sent_on: date, status: PaymentStatus) -> ReminderRefusal | None:
-    """Why a reminder sent on ``sent_on`` breaks the rules, given the reminders ``sent`` before and the
-    invoice's payment ``status``; None when it may be sent. Checked in this order: settled, limit, before the
-    due date, too soon."""
+def reminder_refusal(
+    policy: ReminderPolicy, due_date: date, sent: list[date], sent_on: date, status: PaymentStatus, fee_ore: int = 0
+) -> ReminderRefusal | None:
+    """Why a reminder sent on ``sent_on`` with a fee of ``fee_ore`` øre breaks the rules (renteloven § 9 b, as the
+    ``policy`` the schedule follows too), given the reminders ``sent`` before and the invoice's payment ``status``;
+    None when it may be sent. Checked in this order: settled, limit, before the due date, too soon, fee."""
     if status not in OWING:
         return ReminderRefusal.SETTLED
-    if len(sent) >= REMINDERS_MAX:
+    earliest = next_reminder_on(policy, due_date, sent)
+    if earliest is None:
         return ReminderRefusal.LIMIT_REACHED
     if sent_on <= due_date:
         return ReminderRefusal.BEFORE_DUE
-    earliest = next_reminder_on(due_date, sent)
-    assert earliest is not None
     if sent_on < earliest:
         return ReminderRefusal.TOO_SOON
+    if not fee_allowed(len(sent) + 1, fee_ore):
+        return ReminderRefusal.FEE_NOT_ALLOWED
     return None
 
 
@@ -214,8 +217,9 @@ class OverdueInvoice:
     def days_overdue(self, today: date) -> int:
         return days_overdue(self.due_date, today, self.settlement.status)
 
-    def next_reminder_on(self) -> date | None:
-        return next_reminder_on(self.due_date, list(self.reminders_sent))
+    def next_reminder_on(self, policy: ReminderPolicy) -> date | None:
+        """The first day the next reminder may be sent under ``policy`` (None: the last before collection was)."""
+        return next_reminder_on(policy, self.due_date, list(self.reminders_sent))
 
 
 @dataclass(frozen=True, slots=True)

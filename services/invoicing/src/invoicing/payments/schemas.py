@@ -8,9 +8,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from invoicing.payment_reminders.models import ReminderPolicy
 from invoicing.payments.models import (
     REMINDER_FEE_MAX_ORE,
-    REMINDERS_MAX,
     HistoryStep,
     OverdueInvoice,
     Payment,
@@ -110,7 +110,7 @@ class ReminderIn(BaseModel):
 
 class ReminderOut(BaseModel):
     invoice_id: UUID
-    number: int = Field(description=f"1..{REMINDERS_MAX}")
+    number: int = Field(description="1.. the reminders before collection (payment_reminders_before_collection)")
     sent_on: date
     fee_ore: int
     recorded_by: str
@@ -133,11 +133,12 @@ class OverdueOut(BaseModel):
         description="Days overdue 1–30, 31–60, 61–90 or more than 90 (null: not overdue)"
     )
     account: AccountOut
-    reminders_sent: int = Field(description=f"0..{REMINDERS_MAX}")
+    reminders_sent: int = Field(description="0.. the reminders before collection (scheduled and manual)")
     last_reminder_on: date | None
     next_reminder_on: date | None = Field(
-        description="The first day the next reminder may be sent (renteloven § 9 b: after the due date, then at "
-        "least 10 days after the previous one); null after three"
+        description="The first day the next reminder may be sent, by the reminder schedule's rule (renteloven "
+        "§ 9 b: after the due date, then at least 10 days after the previous one; the payment_reminder_* "
+        "settings); null once the reminders before collection were sent"
     )
     reminder_fees_ore: int = Field(
         default=0,
@@ -146,7 +147,7 @@ class OverdueOut(BaseModel):
     )
 
     @classmethod
-    def of(cls, item: OverdueInvoice, today: date) -> OverdueOut:
+    def of(cls, item: OverdueInvoice, today: date, policy: ReminderPolicy) -> OverdueOut:
         days = item.days_overdue(today)
         bucket = age_bucket(days)
         return cls(
@@ -161,7 +162,7 @@ class OverdueOut(BaseModel):
             account=AccountOut.of(item.settlement, due_date=item.due_date, today=today),
             reminders_sent=len(item.reminders_sent),
             last_reminder_on=max(item.reminders_sent, default=None),
-            next_reminder_on=item.next_reminder_on(),
+            next_reminder_on=item.next_reminder_on(policy),
             reminder_fees_ore=item.reminder_fees_ore,
         )
 

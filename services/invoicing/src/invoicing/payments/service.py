@@ -4,7 +4,8 @@ invoices, the payment reminders sent, and what finance sees of one invoice (paym
 Services never commit: the caller's transaction holds the payment, the history step and, when the payment
 covers what is owed, ``invoicing.invoice_paid`` (outbox) together. Problem codes: 403 ``forbidden`` (finance and
 admin only, where a function takes the actor); 404 ``invoice-not-found``; 409 ``invoice-not-payable`` (a draft,
-or a credit note), ``invoice-settled``, ``reminder-before-due``, ``reminder-too-soon``, ``reminder-limit-reached``;
+or a credit note), ``invoice-settled``, ``reminder-before-due``, ``reminder-too-soon``, ``reminder-limit-reached``,
+``reminder-fee-not-allowed``;
 422 ``paid-on-before-issue``. Amounts are integer øre (> 0, checked by the caller's schema). Sources:
 ``shared/docs/domain.md`` (finance follows payment); renteloven § 9 b (reminders)."""
 
@@ -17,6 +18,7 @@ from uuid import UUID
 
 import asyncpg
 
+from invoicing.payment_reminders.models import ReminderPolicy
 from invoicing.payments import repository
 from invoicing.payments.models import (
     FinanceDetails,
@@ -38,10 +40,12 @@ FINANCE_ROLES = frozenset({Role.FINANCE, Role.ADMIN})
 _REFUSALS = {
     "reminder-before-due": "A payment reminder may only be sent after the invoice's due date has passed "
     "(renteloven § 9 b)",
-    "reminder-too-soon": "A payment reminder may only be sent at least 10 days after the previous one "
-    "(renteloven § 9 b)",
-    "reminder-limit-reached": "Three payment reminders were sent already: renteloven § 9 b allows a fee for at "
-    "most three",
+    "reminder-too-soon": "A payment reminder may only be sent on or after the invoice's next_reminder_on: at least "
+    "10 days after the previous one (renteloven § 9 b) and as the reminder schedule's settings say",
+    "reminder-limit-reached": "The payment reminders before collection were sent already (the reminder schedule's "
+    "payment_reminders_before_collection): take the claim further",
+    "reminder-fee-not-allowed": "Renteloven § 9 b allows a reminder fee on at most three reminders: send this one "
+    "with fee_ore 0",
     "invoice-settled": "Nothing is owed on the invoice any more (paid, overpaid or credited): no reminder",
 }
 
@@ -181,15 +185,17 @@ async def record_reminder(
     sent_on: date,
     fee_ore: int,
     now: datetime,
+    policy: ReminderPolicy,
 ) -> tuple[Reminder, OverdueInvoice]:
-    """Records that the next payment reminder (number 1, 2 or 3) of the issued invoice was sent on ``sent_on``
-    with a fee of ``fee_ore`` øre (0..10 000, the schema's), and a ``reminder`` history step; answers the
-    reminder and the invoice's overdue state after it. The invoice row is locked, so two reminders of one
+    """Records that the next payment reminder (number 1.. ``policy.before_collection``) of the issued invoice was
+    sent on ``sent_on`` with a fee of ``fee_ore`` øre (0..10 000, the schema's), and a ``reminder`` history step;
+    answers the reminder and the invoice's overdue state after it. The invoice row is locked, so two reminders of one
     invoice are numbered one after the other.
 
     Errors: 403 ``forbidden``; 404 ``invoice-not-found``; 409 ``invoice-not-payable`` (a draft or credit note),
-    ``invoice-settled``, ``reminder-limit-reached``, ``reminder-before-due``, ``reminder-too-soon``
-    (renteloven § 9 b; :func:`invoicing.payments.models.reminder_refusal`)."""
+    ``invoice-settled``, ``reminder-limit-reached``, ``reminder-before-due``, ``reminder-too-soon``,
+    ``reminder-fee-not-allowed`` (renteloven § 9 b, by the same ``policy`` the schedule follows:
+    :func:`invoicing.payments.models.reminder_refusal`)."""
     _finance(actor)
     row = await repository.lock_invoice(conn, invoice_id)
     if row is None:
@@ -200,7 +206,7 @@ async def record_reminder(
     assert account is not None
     earlier = await repository.reminders_of(conn, invoice_id)
     sent = [r.sent_on for r in earlier]
-    refusal = reminder_refusal(row["due_date"], sent, sent_on, account.status)
+    refusal = reminder_refusal(policy, row["due_date"], sent, sent_on, account.status, fee_ore)
     if refusal is not None:
         raise conflict(refusal.value, _REFUSALS[refusal.value])
     reminder = Reminder(invoice_id, len(earlier) + 1, sent_on, fee_ore, actor.subject, now)
