@@ -11,6 +11,9 @@ CATALOGUE = service_catalogue(
     "notifications",
     [
         not_found_entry("email", en="e-mail", da="e-mail"),
+        not_found_entry(
+            "consultant", en="active consultant in the staff directory", da="aktiv konsulent i medarbejderlisten"
+        ),
         # Issue 14, part D: webhooks.
         not_found_entry("webhook-endpoint", en="webhook endpoint", da="webhook-endpoint"),
         not_found_entry("webhook-delivery", en="webhook delivery", da="webhook-levering"),

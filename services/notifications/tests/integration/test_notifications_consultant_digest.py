@@ -222,6 +222,19 @@ async def test_the_monday_digest_is_built_once_and_a_failed_fetch_leaves_it_plan
                 "/digests", headers=bearer(Role.FINANCE, sub="fie"), json={"consultant": consultant}
             )
             assert finance.status_code == 403
+            # Nobody to send to: a subject not in the staff directory is 404, and nothing is planned for it.
+            for headers, body in (
+                (ADMIN, {"consultant": "nobody-here"}),
+                (bearer(Role.CONSULTANT, sub="not-in-directory"), {}),
+            ):
+                unknown = await notifications.post("/digests", headers=headers, json=body)
+                assert (unknown.status_code, unknown.json()["code"]) == (404, "consultant-not-found"), unknown.text
+            assert (
+                await app.state.pool.fetchval(
+                    "select count(*) from digest_requests where consultant_id in ('nobody-here', 'not-in-directory')"
+                )
+                == 0
+            )
             await build_due(app, settings)
 
             async def second() -> bool:

@@ -10,17 +10,21 @@ from notifications.digest.models import DigestRequest
 async def plan(
     conn: asyncpg.Connection, consultant_id: str, week: str, occasion: str, requested_by: str, now: datetime
 ) -> bool:
-    """Plans a request; False when one for this consultant, week and occasion exists (nothing written)."""
+    """Plans a request; False when one for this consultant, week and occasion is planned or built (nothing
+    written). One skipped before (the consultant was not in the staff directory then) is planned again."""
     status = await conn.execute(
         """insert into digest_requests (consultant_id, week, occasion, requested_by, next_attempt_at)
-           values ($1, $2, $3, $4, $5) on conflict (consultant_id, week, occasion) do nothing""",
+           values ($1, $2, $3, $4, $5) on conflict (consultant_id, week, occasion) do update
+               set status = 'planned', attempts = 0, requested_by = excluded.requested_by,
+                   next_attempt_at = excluded.next_attempt_at
+               where digest_requests.status = 'skipped'""",
         consultant_id,
         week,
         occasion,
         requested_by,
         now,
     )
-    return bool(status == "INSERT 0 1")
+    return bool(status == "INSERT 0 1")  # an upsert that updated reports INSERT 0 1 too
 
 
 async def claim_due(conn: asyncpg.Connection, now: datetime) -> DigestRequest | None:

@@ -38,7 +38,7 @@ from notifications.reminders.models import Ladder
 from vikar_shared.auth import Principal, Role
 from vikar_shared.calendar import WorkingDayCalendar
 from vikar_shared.clock import agency_date
-from vikar_shared.errors import forbidden, invalid
+from vikar_shared.errors import forbidden, invalid, not_found
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,8 @@ async def request_now(
 ) -> tuple[str, str, bool]:
     """``POST /digests``: plans a digest of this week now (one per consultant and day). A consultant asks for
     themselves (``consultant`` absent or their own subject), an admin names the consultant. Returns (consultant,
-    week, newly planned). Errors: 403 ``forbidden``; 422 ``consultant-required`` (an admin naming none)."""
+    week, newly planned). Errors: 403 ``forbidden``; 422 ``consultant-required`` (an admin naming none); 404
+    ``consultant-not-found`` (no active consultant of that subject in the staff directory)."""
     if actor.role is Role.CONSULTANT:
         if consultant not in (None, actor.subject):
             raise forbidden("A consultant asks for their own digest only")
@@ -70,6 +71,10 @@ async def request_now(
         raise invalid("consultant", "consultant-required", "Name the consultant whose digest to send")
     else:
         subject = consultant
+    member = await directory.staff_by_subject(conn, subject)
+    if member is None or not member.active or member.role != "consultant":
+        # Nothing to send to: the request would be planned and skipped, and block the day's next one.
+        raise not_found("consultant")
     today = agency_date(now)
     week = iso_week(today)
     planned = await repository.plan(conn, subject, week, today.isoformat(), actor.subject, now)
