@@ -34,7 +34,9 @@ MARKER = Path(__file__).resolve().parents[2] / ".stack" / "services" / "demo.jso
 # Everything through the one origin (deploy/local/stack's nginx; deploy/local/up exports VIKAR_PROXY_URL):
 # the APIs under /api/<service>/, as a visitor of the demo reaches them.
 ORIGIN = os.environ.get("VIKAR_PROXY_URL", "http://127.0.0.1:8100").rstrip("/")
-PLACEMENT, TIMESHEET, INVOICING = (f"{ORIGIN}/api/{s}" for s in ("placement", "timesheet", "invoicing"))
+PLACEMENT, TIMESHEET, INVOICING, NOTIFICATIONS = (
+    f"{ORIGIN}/api/{s}" for s in ("placement", "timesheet", "invoicing", "notifications")
+)
 DEMO_APPROVER = "ib@bagerhansen.example"
 # The job centre's address the agency registered for Aalborg Kommune (issue 12): logs in at /auth/login and sees the
 # municipality's statements and progress at /municipality/.
@@ -386,6 +388,21 @@ the new employees' CPR numbers through placement's one audited door (finance onl
   curl -H "Authorization: Bearer $FINANCE" '{INVOICING}/economics?month={last_month_start[:7]}'
   curl -H "Authorization: Bearer $FINANCE" \
     '{PLACEMENT}/employees/cpr-export.csv?employed_from={employed_from}&employed_to={last_month_end}'
+Notifications (issue 14). Issuing the invoice above mails its PDF to the company's billing contact (Mailpit);
+finance registers a signed webhook for its finance system (the secret is shown once; demo mode wants https to a
+public address); consultants set a company's reminder ladder (working days; deemed approval is opt-in), ask for
+their weekly digest now, and see addresses that fail; admins keep the staff directory:
+  curl -X POST -H "Authorization: Bearer $FINANCE" -H 'content-type: application/json' \
+    -d '{{"url": "https://finance.example/hooks", "event_types": ["invoicing.invoice_issued"]}}' \
+    '{NOTIFICATIONS}/webhook-endpoints'
+  curl -X PUT -H "Authorization: Bearer $CONSULTANT" -H 'content-type: application/json' \
+    -d '{{"reminder_working_days": 2, "follow_up_working_days": 4, "escalation_working_days": 6}}' \
+    '{NOTIFICATIONS}/companies/{company}/reminder-settings'
+  curl -X POST -H "Authorization: Bearer $CONSULTANT" -H 'content-type: application/json' -d '{{}}' \
+    '{NOTIFICATIONS}/digests'
+  curl -H "Authorization: Bearer $CONSULTANT" '{NOTIFICATIONS}/email-addresses?status=failing'
+  curl -H "Authorization: Bearer $FINANCE" '{NOTIFICATIONS}/emails?kind=invoice_issued'
+  curl -H "Authorization: Bearer $ADMIN" '{PLACEMENT}/staff'
 """
 
 
