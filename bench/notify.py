@@ -113,6 +113,7 @@ async def seed(pool: asyncpg.Pool, entries: int, companies: int, settings: Notif
                 None,
                 submitted_at,
                 submitted_at,
+                1,
             )
         )
     async with pool.acquire() as conn:
@@ -156,6 +157,7 @@ async def seed(pool: asyncpg.Pool, entries: int, companies: int, settings: Notif
                 "corrects_entry_id",
                 "submitted_at",
                 "changed_at",
+                "version",
             ],
         )
         await conn.copy_records_to_table(

@@ -1,8 +1,11 @@
 """Deemed approval across services (issue 14, part C): hours submitted in timesheet wait in notifications; the
 company opted in to deemed approval after 4 working days; notifications' reminder run on that day (its clock moved
 forward, timesheet's left alone) asks timesheet, which approves the entries as deemed approved (the reason on the
-entry and in ``EntryApproved``), and the approver is told by mail (checked in Mailpit). Both services run in this
-process on their own databases over the real Kafka in a namespace of this test's own."""
+entry and in ``EntryApproved``), and the approver is told by mail (checked in Mailpit). The request names entries at
+their versions, so clocks that disagree (timesheet's database ahead of the hosts' clocks) change nothing, and an
+entry changed before timesheet handled the request is left alone and asked about at the next run at its new
+version. Both services run in this process on their own databases over the real Kafka in a namespace of this
+test's own."""
 
 from __future__ import annotations
 
@@ -98,24 +101,78 @@ async def test_pending_hours_past_the_deadline_are_deemed_approved_in_timesheet_
                 "entries": [
                     {"work_date": (today - timedelta(days=2)).isoformat(), "minutes": 450},
                     {"work_date": (today - timedelta(days=1)).isoformat(), "minutes": 135},
+                    {"work_date": (today - timedelta(days=3)).isoformat(), "minutes": 60},
                 ]
             },
             headers=bearer(Role.CONSULTANT, sub="anna"),
         )
         assert submitted.status_code == 201, submitted.text
-        entry_ids = [e["id"] for e in submitted.json()["entries"]]
+        *entry_ids, later_id = [e["id"] for e in submitted.json()["entries"]]
 
         async def pending() -> bool:
             count = await notifications.state.pool.fetchval(
                 "select count(*) from pending_entries where company_id = $1", company
             )
-            return bool(count == 2)
+            return bool(count == 3)
 
         await wait_until(pending, what="the hours pending in notifications")
+        # Timesheet's database clock an hour ahead of the hosts' (submitted_at is its now(); the pending read
+        # model has the HoursSubmitted envelope's time): no timestamp is compared, so nothing is left out.
+        await timesheet.state.pool.execute("update entries set submitted_at = submitted_at + interval '1 hour'")
+        reminders = [s for s in notifications.state.schedules if s.job == "approval-reminders"]
         due_day = settings.working_days().add_working_days(today, 4)
         clock.set(datetime.combine(due_day, time(7, 5), tzinfo=AGENCY_TIMEZONE))
-        [ran] = await run_due(notifications, notifications.state.schedules)
+        async with notifications.state.pool.acquire() as holder:
+            # Notifications has not yet seen the change (its pending row is held), so the run asks about the
+            # entry at version 1; timesheet already has version 2 and leaves it alone.
+            held = holder.transaction()
+            await held.start()
+            try:
+                await holder.execute(
+                    "select 1 from pending_entries where entry_id = $1 for update", uuid.UUID(later_id)
+                )
+                changed = await hours.put(
+                    f"/entries/{later_id}",
+                    json={"work_date": (today - timedelta(days=3)).isoformat(), "minutes": 75, "expected_version": 1},
+                    headers=bearer(Role.CONSULTANT, sub="anna"),
+                )
+                assert changed.status_code == 200, changed.text
+                [ran] = await run_due(notifications, reminders)
+                assert ran.summary["deemed_approval_due"] == 1
+                [asked] = await notifications.state.pool.fetch(
+                    "select envelope from outbox where envelope->>'type' = 'notifications.deemed_approval_due'"
+                )
+                assert sorted((e["entry_id"], e["version"]) for e in asked["envelope"]["data"]["entries"]) == sorted(
+                    (i, 1) for i in [*entry_ids, later_id]
+                )
+
+                async def first_approved() -> bool:
+                    found = [await hours.get(f"/entries/{i}", headers=bearer(Role.ADMIN)) for i in entry_ids]
+                    return all(f.json()["status"] == "approved" for f in found)
+
+                await wait_until(first_approved, what="the unchanged entries deemed approved")
+            finally:
+                await held.commit()
+        later = (await hours.get(f"/entries/{later_id}", headers=bearer(Role.ADMIN))).json()
+        assert (later["status"], later["version"], later["minutes"]) == ("submitted", 2, 75)
+
+        async def seen_changed() -> bool:
+            version = await notifications.state.pool.fetchval(
+                "select version from pending_entries where entry_id = $1", uuid.UUID(later_id)
+            )
+            return bool(version == 2)
+
+        await wait_until(seen_changed, what="notifications seeing the change")
+        # The next run asks again, about that entry only, at its new version; timesheet approves it.
+        next_day = settings.working_days().add_working_days(due_day, 1)
+        clock.set(datetime.combine(next_day, time(7, 5), tzinfo=AGENCY_TIMEZONE))
+        [ran] = await run_due(notifications, reminders)
         assert ran.summary["deemed_approval_due"] == 1
+        [_, again] = await notifications.state.pool.fetch(
+            "select envelope from outbox where envelope->>'type' = 'notifications.deemed_approval_due' order by id"
+        )
+        assert again["envelope"]["data"]["entries"] == [{"entry_id": later_id, "version": 2}]
+        entry_ids.append(later_id)
 
         async def entries() -> list[dict[str, Any]]:
             found = []
@@ -130,7 +187,7 @@ async def test_pending_hours_past_the_deadline_are_deemed_approved_in_timesheet_
         await wait_until(approved, what="the entries deemed approved in timesheet")
         assert [(e["status_reason"], e["decided_by"]) for e in await entries()] == [
             ("deemed_approved", "deemed-approval")
-        ] * 2
+        ] * 3
         events = await timesheet.state.pool.fetch(
             "select envelope from outbox where envelope->>'type' = 'timesheet.entry_approved'"
         )

@@ -10,7 +10,9 @@ create table pending_entries (
     minutes           integer not null,
     corrects_entry_id uuid,
     submitted_at      timestamptz not null,  -- the submission's occurred_at; a change keeps it
-    changed_at        timestamptz not null   -- submitted or last changed
+    changed_at        timestamptz not null,  -- submitted or last changed
+    version           integer not null       -- timesheet's entries.version: SubmittedEntry.version (1 when
+                                             -- absent), then EntryChanged.version; deemed approval names it
 );
 create index pending_entries_by_company on pending_entries (company_id, submitted_at);
 create index pending_entries_by_placement on pending_entries (placement_id);

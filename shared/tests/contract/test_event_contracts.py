@@ -309,7 +309,7 @@ EXAMPLES: dict[type[EventData], EventData] = {
         company_id=_COMPANY,
         citizen_name="Karin Kandidat",
         submitted_by="consultant:mette",
-        entries=[timesheet.SubmittedEntry(entry_id=_ENTRY, work_date=date(2026, 11, 24), minutes=150)],
+        entries=[timesheet.SubmittedEntry(entry_id=_ENTRY, work_date=date(2026, 11, 24), minutes=150, version=1)],
     ),
     timesheet.EntryApproved: timesheet.EntryApproved(
         entry_id=_ENTRY,
@@ -423,8 +423,7 @@ EXAMPLES: dict[type[EventData], EventData] = {
     ),
     notifications.DeemedApprovalDue: notifications.DeemedApprovalDue(
         company_id=_COMPANY,
-        entry_ids=[_ENTRY],
-        submitted_before=datetime(2026, 11, 27, 7, tzinfo=UTC),
+        entries=[notifications.DueEntry(entry_id=_ENTRY, version=2)],
         decided_at=datetime(2026, 12, 4, 7, tzinfo=UTC),
         working_days=5,
     ),

@@ -70,7 +70,8 @@ async def test_pending_entries_follow_submission_change_approval_and_rejection(
         entries=[
             SubmittedEntry(entry_id=a, work_date=date(2026, 2, 23), minutes=450),
             SubmittedEntry(entry_id=b, work_date=date(2026, 2, 24), minutes=135),
-            SubmittedEntry(entry_id=c, work_date=date(2026, 2, 25), minutes=60),
+            # Issue 14: a rejected entry submitted again carries its version; without one it is timesheet's 1.
+            SubmittedEntry(entry_id=c, work_date=date(2026, 2, 25), minutes=60, version=3),
         ],
     )
     other = HoursSubmitted(
@@ -92,10 +93,10 @@ async def test_pending_entries_follow_submission_change_approval_and_rejection(
         await _handled(pool, ids)
         async with pool.acquire() as conn:
             entries = await reads.pending_entries(conn, company_id=company)
-            assert [(e.entry_id, e.minutes, e.citizen_name, e.submitted_at) for e in entries] == [
-                (a, 450, "Mette Hansen", first_at),
-                (b, 135, "Mette Hansen", first_at),
-                (c, 60, "Mette Hansen", first_at),
+            assert [(e.entry_id, e.minutes, e.citizen_name, e.submitted_at, e.version) for e in entries] == [
+                (a, 450, "Mette Hansen", first_at, 1),
+                (b, 135, "Mette Hansen", first_at, 1),
+                (c, 60, "Mette Hansen", first_at, 3),
             ]
             assert sorted(await reads.companies_with_pending(conn)) == sorted([company, other_company])
             assert [e.entry_id for e in await reads.pending_entries(conn, submitted_before=first_at)] == [a, b, c]
@@ -172,13 +173,14 @@ async def test_pending_entries_follow_submission_change_approval_and_rejection(
         await _handled(pool, ids)
         async with pool.acquire() as conn:
             [left] = await reads.pending_entries(conn)
-            # Changed: new date and minutes, still on the ladder from its submission.
-            assert (left.entry_id, left.work_date, left.minutes, left.submitted_at, left.changed_at) == (
+            # Changed: new date, minutes and version, still on the ladder from its submission.
+            assert (left.entry_id, left.work_date, left.minutes, left.submitted_at, left.changed_at, left.version) == (
                 a,
                 date(2026, 2, 26),
                 420,
                 first_at,
                 changed_at,
+                2,
             )
             assert await reads.companies_with_pending(conn) == [company]
 

@@ -359,7 +359,8 @@ async def test_deemed_approval_on_asks_timesheet_and_tells_the_approvers_off_ask
         changed_at = local(date(2026, 12, 29), time(15))
         while day <= date(2027, 1, 5):
             if day == date(2026, 12, 30):
-                # Changed after the request (timesheet left it alone): asked again, that entry only.
+                # Changed after the request (a new version: timesheet left it alone): asked again at its new
+                # version, that entry only.
                 change = EntryChanged(
                     entry_id=opted_ids[1],
                     submission_id=opted_hours.submission_id,
@@ -393,12 +394,13 @@ async def test_deemed_approval_on_asks_timesheet_and_tells_the_approvers_off_ask
         assert next(d for d, n in asked_on.items() if n == 2) == date(2026, 12, 30)
         assert set(asked_on.values()) == {0, 1, 2}
         due, again = await _due_events(pool)
-        assert again["data"]["entry_ids"] == [str(opted_ids[1])]
-        assert datetime.fromisoformat(again["data"]["submitted_before"]) == submitted
+        # Versions, not timestamps: the first request names both entries at their first version (a submission
+        # without a version is timesheet's version 1), the second the changed entry at its new version only.
+        assert again["data"]["entries"] == [{"entry_id": str(opted_ids[1]), "version": 2}]
+        assert "entry_ids" not in due["data"] and "submitted_before" not in due["data"]
         assert due["data"]["company_id"] == str(opted.company_id)
-        assert sorted(due["data"]["entry_ids"]) == sorted(str(i) for i in opted_ids)
+        assert due["data"]["entries"] == [{"entry_id": str(i), "version": 1} for i in sorted(opted_ids)]
         assert due["data"]["working_days"] == 4
-        assert datetime.fromisoformat(due["data"]["submitted_before"]) == submitted
         # The other company climbed its ladder to escalation but was never deemed approved.
         assert (
             await pool.fetchval(

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from timesheet.app import MIGRATIONS, create_app
 from timesheet.config import TimesheetSettings
@@ -65,6 +66,7 @@ class Harness:
     namespace: str
     placement: PlacementCreated
     today: date
+    app: FastAPI | None = None  # issue 14 (C): a test moving the app's clock
 
     @property
     def consultant(self) -> dict[str, str]:
@@ -276,6 +278,6 @@ async def timesheet(
         company_id=uuid.uuid4(), start_date=today - timedelta(days=14), end_date=today + timedelta(days=30)
     )
     async with serve_in_process(app) as client:
-        harness = Harness(client, app.state.pool, kafka, kafka_namespace, placement, today)
+        harness = Harness(client, app.state.pool, kafka, kafka_namespace, placement, today, app)
         await harness.publish_placement(placement)
         yield harness

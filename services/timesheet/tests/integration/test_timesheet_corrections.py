@@ -54,6 +54,7 @@ async def test_a_correction_is_a_new_submitted_entry_referring_to_the_approved_o
             "work_date": original["work_date"],
             "minutes": 60,
             "corrects_entry_id": original["id"],
+            "version": 1,  # issue 14: the entry's version once submitted
         }
     ]
     assert announced["data"]["company_id"] == original["company_id"]
@@ -229,5 +230,11 @@ async def test_a_rejected_correction_is_edited_and_submitted_again_for_the_same_
     )
     resubmitted = (await h.envelopes("timesheet.hours_submitted"))[-1]["data"]["entries"]
     assert resubmitted == [
-        {"entry_id": correction["id"], "work_date": h.day(3), "minutes": 30, "corrects_entry_id": original["id"]}
+        {
+            "entry_id": correction["id"],
+            "work_date": h.day(3),
+            "minutes": 30,
+            "corrects_entry_id": original["id"],
+            "version": 3,  # issue 14: submitted, rejected, submitted again
+        }
     ]

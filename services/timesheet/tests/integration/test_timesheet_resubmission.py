@@ -47,7 +47,8 @@ async def test_a_rejected_entry_edited_and_submitted_again_is_pending_under_a_ne
     assert again["envelope"]["subject"] == body["submission_id"]
     assert again["envelope"]["data"]["submitted_by"] == "root"
     assert again["envelope"]["data"]["entries"] == [
-        {"entry_id": rejected["id"], "work_date": h.day(4), "minutes": 225, "corrects_entry_id": None}
+        # Issue 14: the entry's version once submitted again (submitted 1, rejected 2, resubmitted 3).
+        {"entry_id": rejected["id"], "work_date": h.day(4), "minutes": 225, "corrects_entry_id": None, "version": 3}
     ]
     approved = await h.approve(body)
     assert (approved["status"], approved["version"]) == ("approved", 4)

@@ -22,6 +22,9 @@ class SubmittedEntry(BaseModel):
     work_date: date
     minutes: int
     corrects_entry_id: UUID | None = None
+    # Issue 14: the entry's version once submitted (1 when new; higher when a rejected entry is submitted
+    # again); null from producers before it. Deemed approval names an entry at its version.
+    version: int | None = Field(default=None, ge=1, description="The entry's version once submitted")
 
 
 class HoursSubmitted(EventData):

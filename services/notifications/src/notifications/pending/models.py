@@ -19,7 +19,8 @@ def working_days_waited(submitted_at: datetime, today: date, calendar: WorkingDa
 @dataclass(frozen=True)
 class PendingEntry:
     """One submitted entry not yet approved or rejected; ``minutes`` whole minutes (a correction's signed change);
-    ``submitted_at`` when it was submitted (a later change keeps it), aware UTC."""
+    ``submitted_at`` when it was submitted (a later change keeps it), aware UTC; ``version`` timesheet's version of
+    the entry (``SubmittedEntry.version``, 1 when absent, then ``EntryChanged.version``)."""
 
     entry_id: uuid.UUID
     submission_id: uuid.UUID
@@ -31,6 +32,7 @@ class PendingEntry:
     corrects_entry_id: uuid.UUID | None
     submitted_at: datetime
     changed_at: datetime
+    version: int
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,13 @@ import asyncpg
 from notifications.pending.models import PendingEntry, PlacementHours
 
 _COLUMNS = """entry_id, submission_id, company_id, placement_id, citizen_name, work_date, minutes, corrects_entry_id,
-              submitted_at, changed_at"""
+              submitted_at, changed_at, version"""
 
 
 async def insert_pending(conn: asyncpg.Connection, entries: Sequence[PendingEntry]) -> None:
     """Adds submitted entries; one known already (a redelivered submission) keeps its row."""
     await conn.executemany(
-        f"""insert into pending_entries ({_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        f"""insert into pending_entries ({_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
             on conflict (entry_id) do nothing""",
         [
             (
@@ -31,6 +31,7 @@ async def insert_pending(conn: asyncpg.Connection, entries: Sequence[PendingEntr
                 e.corrects_entry_id,
                 e.submitted_at,
                 e.changed_at,
+                e.version,
             )
             for e in entries
         ],
@@ -38,14 +39,15 @@ async def insert_pending(conn: asyncpg.Connection, entries: Sequence[PendingEntr
 
 
 async def change_pending(
-    conn: asyncpg.Connection, entry_id: uuid.UUID, work_date: date, minutes: int, changed_at: datetime
+    conn: asyncpg.Connection, entry_id: uuid.UUID, work_date: date, minutes: int, changed_at: datetime, version: int
 ) -> bool:
     status = await conn.execute(
-        "update pending_entries set work_date = $2, minutes = $3, changed_at = $4 where entry_id = $1",
+        "update pending_entries set work_date = $2, minutes = $3, changed_at = $4, version = $5 where entry_id = $1",
         entry_id,
         work_date,
         minutes,
         changed_at,
+        version,
     )
     return bool(status == "UPDATE 1")
 

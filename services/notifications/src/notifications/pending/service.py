@@ -28,6 +28,8 @@ async def record_submitted(conn: asyncpg.Connection, data: HoursSubmitted, occur
                 corrects_entry_id=e.corrects_entry_id,
                 submitted_at=occurred_at,
                 changed_at=occurred_at,
+                # Timesheet's entries start at version 1; a rejected entry submitted again carries its own.
+                version=e.version or 1,
             )
             for e in data.entries
         ],
@@ -39,8 +41,10 @@ async def record_submitted(conn: asyncpg.Connection, data: HoursSubmitted, occur
 
 
 async def record_changed(conn: asyncpg.Connection, data: EntryChanged) -> bool:
-    """A change keeps the entry's place on the ladder (its submission time); only date and minutes move."""
-    return await repository.change_pending(conn, data.entry_id, data.work_date, data.minutes, data.changed_at)
+    """A change keeps the entry's place on the ladder (its submission time); date, minutes and version move."""
+    return await repository.change_pending(
+        conn, data.entry_id, data.work_date, data.minutes, data.changed_at, data.version
+    )
 
 
 async def record_decided(conn: asyncpg.Connection, data: EntryApproved | EntryRejected) -> bool:

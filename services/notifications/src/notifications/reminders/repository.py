@@ -69,21 +69,24 @@ async def upsert_settings(
 
 
 async def record_steps(
-    conn: asyncpg.Connection, reached: Sequence[tuple[uuid.UUID, datetime, str, uuid.UUID]], slot: datetime
+    conn: asyncpg.Connection, reached: Sequence[tuple[uuid.UUID, datetime, str, uuid.UUID, int]], slot: datetime
 ) -> list[tuple[uuid.UUID, str]]:
-    """Records (entry_id, submitted_at, step, company_id) rows reached in the run of ``slot``, in one statement;
-    returns the (entry_id, step) pairs newly recorded (a step reached in an earlier run is not returned)."""
+    """Records (entry_id, submitted_at, step, company_id, version) rows reached in the run of ``slot``, in one
+    statement (version 0 for a mail step, the entry's version for deemed approval); returns the (entry_id, step)
+    pairs newly recorded (a step reached in an earlier run is not returned)."""
     if not reached:
         return []
     rows = await conn.fetch(
-        """insert into ladder_steps (entry_id, submitted_at, step, company_id, slot)
-           select e, s, st, c, $5 from unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::uuid[]) as t(e, s, st, c)
-           on conflict (entry_id, submitted_at, step) do nothing
+        """insert into ladder_steps (entry_id, submitted_at, step, company_id, version, slot)
+           select e, s, st, c, v, $6
+           from unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::uuid[], $5::int[]) as t(e, s, st, c, v)
+           on conflict (entry_id, submitted_at, step, version) do nothing
            returning entry_id, step""",
         [r[0] for r in reached],
         [r[1] for r in reached],
         [r[2] for r in reached],
         [r[3] for r in reached],
+        [r[4] for r in reached],
         slot,
     )
     return [(r["entry_id"], r["step"]) for r in rows]

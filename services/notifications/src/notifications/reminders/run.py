@@ -33,7 +33,7 @@ from notifications.reminders.mail import Addressee, ListedHours, plan_ladder_mai
 from notifications.reminders.models import MAIL_STEPS, Ladder, Step, steps_reached
 from vikar_shared.calendar import WorkingDayCalendar
 from vikar_shared.clock import agency_date
-from vikar_shared.events.notifications import DeemedApprovalDue
+from vikar_shared.events.notifications import DeemedApprovalDue, DueEntry
 from vikar_shared.outbox import add_event
 from vikar_shared.scheduling import Daily, Schedule
 
@@ -63,6 +63,10 @@ def reminder_schedule(context: MailContext, agency: str) -> Schedule:
     return Schedule(JOB, WHEN, run)
 
 
+def _by_id(entry: PendingEntry) -> uuid.UUID:
+    return entry.entry_id
+
+
 def _ages(entries: list[PendingEntry], calendar: WorkingDayCalendar, today: date) -> dict[date, int]:
     """Working days waited per agency date of submission (few distinct dates: computed once each)."""
     first_of_day = {agency_date(e.submitted_at): e.submitted_at for e in entries}
@@ -89,9 +93,9 @@ async def run_ladder(
     ladders = await reads.ladders_for(conn, list(by_company), default)
     ages = _ages(entries, calendar, today)
     # A mail step is reached once per submission of an entry. Deemed approval once per version of it: timesheet
-    # leaves an entry changed after the request alone, so its change (``changed_at``) lets the next run ask again.
+    # approves only the version asked about, so a change (a new version) lets the next run ask again.
     reached = [
-        (e.entry_id, e.changed_at if step is Step.DEEMED_APPROVAL else e.submitted_at, step.value, e.company_id)
+        (e.entry_id, e.submitted_at, step.value, e.company_id, e.version if step is Step.DEEMED_APPROVAL else 0)
         for e in entries
         for step in steps_reached(ladders[e.company_id], ages[agency_date(e.submitted_at)])
     ]
@@ -120,8 +124,7 @@ async def run_ladder(
             conn,
             DeemedApprovalDue(
                 company_id=company_id,
-                entry_ids=sorted({e.entry_id for e in listed}),
-                submitted_before=max(e.submitted_at for e in listed),
+                entries=[DueEntry(entry_id=e.entry_id, version=e.version) for e in sorted(listed, key=_by_id)],
                 decided_at=slot,
                 working_days=ladder.deemed_approval or default_deemed_days,
             ),

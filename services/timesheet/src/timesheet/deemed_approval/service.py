@@ -1,7 +1,7 @@
 """Deemed approval (issue 14): a company that opted in lets the agency approve hours left pending past its
 deadline. Notifications' reminder run decides when (``DeemedApprovalDue``); this service approves, as
-*deemed approved*, each listed entry that is still submitted, was submitted at or before the cut-off and was
-not changed since the run decided, and tells notifications once (``EntriesDeemedApproved``) so the approvers
+*deemed approved*, each listed entry that is still submitted at the version the run listed (a change or a
+decision since bumped it: left alone), and tells notifications once (``EntriesDeemedApproved``) so the approvers
 hear what was approved."""
 
 from __future__ import annotations
@@ -21,15 +21,14 @@ SOURCE = "timesheet"
 
 
 async def approve_due(
-    conn: asyncpg.Connection, due_event_id: UUID, due: DeemedApprovalDue, requested_at: datetime
+    conn: asyncpg.Connection, due_event_id: UUID, due: DeemedApprovalDue, now: datetime
 ) -> list[Entry]:
-    """Approves the entries ``due`` lists that are still pending (an entry decided or changed after
-    ``requested_at``, the moment notifications wrote the request, is left alone), each with its history row and
-    ``EntryApproved`` (``status_reason`` ``deemed_approved``), and one ``EntriesDeemedApproved`` when any was
-    approved. Returns those approved."""
-    approved = await entries.approve_as_deemed(
-        conn, due.company_id, due.entry_ids, submitted_before=due.submitted_before, unchanged_since=requested_at
-    )
+    """Approves, at ``now`` (the app's clock), the entries ``due`` lists that are the company's and still
+    submitted at the listed version (an entry decided or changed since is left alone), each with its history row
+    and ``EntryApproved`` (``status_reason`` ``deemed_approved``), and one ``EntriesDeemedApproved`` when any
+    was approved. Returns those approved."""
+    versions = {e.entry_id: e.version for e in due.entries}
+    approved = await entries.approve_as_deemed(conn, due.company_id, versions, decided_at=now)
     if approved:
         approved_at = max(e.decision()[1] for e in approved)
         await add_event(

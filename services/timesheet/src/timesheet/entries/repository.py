@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -593,39 +593,41 @@ async def days_over_cap(conn: asyncpg.Connection, citizen_id: UUID, cap_minutes:
 async def approve_as_deemed(
     conn: asyncpg.Connection,
     company_id: UUID,
-    entry_ids: Sequence[UUID],
+    versions: Mapping[UUID, int],
     *,
-    submitted_before: datetime,
-    unchanged_since: datetime,
     decided_by: str,
+    decided_at: datetime,
     status_reason: str,
 ) -> list[Entry]:
-    """Approves, with ``status_reason``, those of ``entry_ids`` that are the company's, still submitted, were
-    submitted at or before ``submitted_before`` and not changed after ``unchanged_since`` (issue 14, deemed
-    approval); the others are left as they are. Rows locked in id order, as :func:`approve_all`."""
+    """Approves, with ``status_reason`` at ``decided_at``, those entries of ``versions`` (entry id -> version)
+    that are the company's and still submitted at exactly that version (issue 14, deemed approval); the others
+    are left as they are. Rows locked in id order, as :func:`approve_all`; the conditions are on the row's own
+    columns, so PostgreSQL rechecks them on the newest row version after a lock wait and an entry changed
+    (version bumped) or decided meanwhile is skipped."""
+    ids = sorted(versions)
     rows = await conn.fetch(
-        f"""with locked as (
-                select id from entries e
-                where e.id = any($1::uuid[]) and e.company_id = $2 and e.status = 'submitted'
-                  and e.submitted_at <= $3
-                  and not exists (select 1 from entry_history h
-                                  where h.entry_id = e.id and h.action = 'changed' and h.occurred_at > $4)
-                order by e.id for update
+        f"""with listed as (
+                select * from unnest($1::uuid[], $2::int[]) as l (id, version)
+            ),
+            locked as (
+                select e.id from entries e join listed l on l.id = e.id
+                where e.company_id = $3 and e.status = 'submitted' and e.version = l.version
+                order by e.id for update of e
             ),
             decided as (
                 update entries e
-                set status = 'approved', version = e.version + 1, decided_by = $5, decided_at = now(),
+                set status = 'approved', version = e.version + 1, decided_by = $4, decided_at = $5,
                     status_reason = $6
-                from locked where e.id = locked.id and e.status = 'submitted'
+                from locked where e.id = locked.id
                 returning e.*
             )
             select {_ENTRY_COLUMNS} from decided e join placements p using (placement_id)
             order by e.work_date, p.citizen_name, e.id""",
-        list(entry_ids),
+        ids,
+        [versions[i] for i in ids],
         company_id,
-        submitted_before,
-        unchanged_since,
         decided_by,
+        decided_at,
         status_reason,
     )
     return [_entry(row) for row in rows]

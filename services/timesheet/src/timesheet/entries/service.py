@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from uuid import UUID
 
@@ -90,7 +90,11 @@ async def _announce(conn: asyncpg.Connection, placement: Placement, submitted_by
         submitted_by=submitted_by,
         entries=[
             SubmittedEntry(
-                entry_id=e.id, work_date=e.work_date, minutes=e.minutes, corrects_entry_id=e.corrects_entry_id
+                entry_id=e.id,
+                work_date=e.work_date,
+                minutes=e.minutes,
+                corrects_entry_id=e.corrects_entry_id,
+                version=e.version,
             )
             for e in entries
         ],
@@ -451,24 +455,19 @@ async def approve_locked(conn: asyncpg.Connection, entry_ids: Sequence[UUID], *,
 
 
 async def approve_as_deemed(
-    conn: asyncpg.Connection,
-    company_id: UUID,
-    entry_ids: Sequence[UUID],
-    *,
-    submitted_before: datetime,
-    unchanged_since: datetime,
+    conn: asyncpg.Connection, company_id: UUID, versions: Mapping[UUID, int], *, decided_at: datetime
 ) -> list[Entry]:
     """Issue 14: approves as *deemed approved* (``status_reason`` ``deemed_approved``, decided by
-    ``deemed-approval``) those of ``entry_ids`` that are the company's, still submitted, submitted at or before
-    ``submitted_before`` and not changed after ``unchanged_since``; each gets its history row and EntryApproved.
-    An entry changed or decided meanwhile is left alone. Returns those approved."""
+    ``deemed-approval`` at ``decided_at``, the app's clock) those entries of ``versions`` (entry id -> version the
+    request saw) that are the company's and still submitted at that version; each gets its history row and
+    EntryApproved. An entry changed or decided meanwhile has another version and is left alone. Returns those
+    approved."""
     approved = await repository.approve_as_deemed(
         conn,
         company_id,
-        entry_ids,
-        submitted_before=submitted_before,
-        unchanged_since=unchanged_since,
+        versions,
         decided_by=DEEMED_APPROVAL_ACTOR,
+        decided_at=decided_at,
         status_reason=DEEMED_APPROVED,
     )
     await record_approvals(conn, approved)

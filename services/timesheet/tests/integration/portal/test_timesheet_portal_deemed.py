@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from timesheet.deemed_approval.service import approve_due
 from vikar_shared.db import transaction
-from vikar_shared.events.notifications import DeemedApprovalDue
+from vikar_shared.events.notifications import DeemedApprovalDue, DueEntry
 
 if TYPE_CHECKING:
     from conftest import Portal
@@ -23,8 +23,7 @@ async def test_history_shows_deemed_approved_hours(portal: Portal) -> None:
         now = datetime.now(UTC)
         request = DeemedApprovalDue(
             company_id=p.company_id,
-            entry_ids=[uuid.UUID(str(deemed))],
-            submitted_before=now,
+            entries=[DueEntry(entry_id=uuid.UUID(str(deemed)), version=1)],
             decided_at=now,
             working_days=10,
         )
