@@ -4,8 +4,8 @@ two for one event, none for a link that expired on the way."""
 from __future__ import annotations
 
 import asyncio
-import html
 import base64
+import html
 import os
 import uuid
 from collections.abc import Callable

@@ -37,7 +37,9 @@ def _value(entry: SubmittedHours, locale: str) -> str:
     return f"{CORRECTION_LABEL[locale]}: {minutes}" if entry.is_correction else minutes
 
 
-def _values(submission: Submission, approver: Approver, context: MailContext, company_name: str | None) -> dict[str, Any]:
+def _values(
+    submission: Submission, approver: Approver, context: MailContext, company_name: str | None
+) -> dict[str, Any]:
     locale = language_of(approver)
     agency = agency_of(context)
     company = single_line(company_name) if company_name else UNKNOWN_COMPANY[locale]
@@ -57,7 +59,10 @@ def _values(submission: Submission, approver: Approver, context: MailContext, co
         "citizen": single_line(submission.citizen_name),
         "rows": [line(label, value) for label, value in rows],
         "total": line(*total),
-        "cells": [{"day": label, "value": value, "correction": e.is_correction} for (label, value), e in zip(rows, entries, strict=True)],
+        "cells": [
+            {"day": label, "value": value, "correction": e.is_correction}
+            for (label, value), e in zip(rows, entries, strict=True)
+        ],
         "total_label": total[0],
         "total_value": total[1],
         "has_correction": any(e.is_correction for e in entries),

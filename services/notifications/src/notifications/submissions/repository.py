@@ -28,7 +28,8 @@ async def insert_submission(conn: asyncpg.Connection, submission: Submission) ->
     await conn.execute(
         """insert into submission_entries (event_id, entry_id, work_date, minutes, corrects_entry_id)
            select $1, entry_id, work_date, minutes, corrects_entry_id
-           from unnest($2::uuid[], $3::date[], $4::int[], $5::uuid[]) as e (entry_id, work_date, minutes, corrects_entry_id)
+           from unnest($2::uuid[], $3::date[], $4::int[], $5::uuid[])
+                as e (entry_id, work_date, minutes, corrects_entry_id)
            on conflict do nothing""",
         submission.event_id,
         [e.entry_id for e in submission.entries],
@@ -83,7 +84,9 @@ async def waiting_for_company(conn: asyncpg.Connection, company_id: uuid.UUID) -
     )
     entries: dict[uuid.UUID, list[SubmittedHours]] = {}
     for r in entry_rows:
-        entries.setdefault(r["event_id"], []).append(SubmittedHours(r["entry_id"], r["work_date"], r["minutes"], r["corrects_entry_id"]))
+        entries.setdefault(r["event_id"], []).append(
+            SubmittedHours(r["entry_id"], r["work_date"], r["minutes"], r["corrects_entry_id"])
+        )
     return [
         Submission(
             event_id=h["event_id"],

@@ -22,9 +22,7 @@ def submission_from_event(event_id: uuid.UUID, data: HoursSubmitted) -> Submissi
         placement_id=data.placement_id,
         company_id=data.company_id,
         citizen_name=data.citizen_name,
-        entries=tuple(
-            SubmittedHours(e.entry_id, e.work_date, e.minutes, e.corrects_entry_id) for e in data.entries
-        ),
+        entries=tuple(SubmittedHours(e.entry_id, e.work_date, e.minutes, e.corrects_entry_id) for e in data.entries),
     )
 
 
