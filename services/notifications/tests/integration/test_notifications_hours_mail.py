@@ -25,14 +25,15 @@ from vikar_shared.testing.plugin import bearer, publish_events, serve_in_process
 DUPLICATE_GRACE_SECONDS = 2.0
 
 
-def _hours(company_id: uuid.UUID) -> HoursSubmitted:
+def _hours(company_id: uuid.UUID, entries: list[SubmittedEntry] | None = None) -> HoursSubmitted:
     return HoursSubmitted(
         submission_id=uuid.uuid4(),
         placement_id=uuid.uuid4(),
         company_id=company_id,
         citizen_name="Mette Hansen",
         submitted_by="consultant-1",
-        entries=[
+        entries=entries
+        or [
             SubmittedEntry(entry_id=uuid.uuid4(), work_date=date(2026, 1, 13), minutes=75),
             SubmittedEntry(entry_id=uuid.uuid4(), work_date=date(2026, 1, 12), minutes=150),
             SubmittedEntry(entry_id=uuid.uuid4(), work_date=date(2026, 1, 14), minutes=45),
@@ -200,13 +201,9 @@ async def test_an_english_approver_gets_the_english_mail_with_the_correction_mar
     company_id = uuid.uuid4()
     company = company_registered(company_id)
     company = company.model_copy(update={"approvers": [Approver(email=eve, name="Eve Smith", language="en")]})
-    hours = HoursSubmitted(
-        submission_id=uuid.uuid4(),
-        placement_id=uuid.uuid4(),
-        company_id=company_id,
-        citizen_name="Mette Hansen",
-        submitted_by="consultant-1",
-        entries=[
+    hours = _hours(
+        company_id,
+        [
             SubmittedEntry(entry_id=uuid.uuid4(), work_date=date(2026, 1, 12), minutes=150),
             SubmittedEntry(
                 entry_id=uuid.uuid4(), work_date=date(2026, 1, 9), minutes=-60, corrects_entry_id=uuid.uuid4()
