@@ -25,14 +25,15 @@ from vikar_shared.testing.plugin import bearer, publish_events, serve_in_process
 DUPLICATE_GRACE_SECONDS = 2.0
 
 
-def _hours(company_id: uuid.UUID) -> HoursSubmitted:
+def _hours(company_id: uuid.UUID, entries: list[SubmittedEntry] | None = None) -> HoursSubmitted:
     return HoursSubmitted(
         submission_id=uuid.uuid4(),
         placement_id=uuid.uuid4(),
         company_id=company_id,
         citizen_name="Mette Hansen",
         submitted_by="consultant-1",
-        entries=[
+        entries=entries
+        or [
             SubmittedEntry(entry_id=uuid.uuid4(), work_date=date(2026, 1, 13), minutes=75),
             SubmittedEntry(entry_id=uuid.uuid4(), work_date=date(2026, 1, 12), minutes=150),
             SubmittedEntry(entry_id=uuid.uuid4(), work_date=date(2026, 1, 14), minutes=45),
@@ -77,6 +78,13 @@ async def test_submission_mails_each_approver_once_with_entries_total_and_link(
         assert re.search(r"onsdag 14\. januar 2026 +0:45\n", text)
         assert re.search(r"I alt +4:30\n", text)
         assert "https://portal.example.dk/portal/pending" in text
+        # Issue 14: the agency registered the hours (a consultant submits them), the footer says why, an HTML part.
+        assert "Vikarmodellen har registreret timer for Mette Hansen, som venter på jeres godkendelse:" in text
+        assert "har indsendt" not in text
+        assert "Du får denne mail fra Vikarmodellen, fordi du godkender timer for Bager Hansen ApS." in text
+        html = (await mailbox.message(summary["ID"]))["HTML"]
+        assert '<html lang="da">' in html and "4:30" in html
+        assert "fordi du godkender timer for Bager Hansen ApS." in html
         [to_bo] = await mailbox.messages_to(bo)
         assert (await mailbox.message(to_bo["ID"]))["Text"].startswith("Hej Bo,")
 
@@ -184,3 +192,38 @@ async def test_company_updated_replaces_the_approvers_later_submissions_are_mail
         await asyncio.sleep(DUPLICATE_GRACE_SECONDS)
         assert await mailbox.count_to(anne) == 0
         assert await mailbox.count_to(carl) == 1
+
+
+async def test_an_english_approver_gets_the_english_mail_with_the_correction_marked(
+    make_settings: Any, mailbox: Any, unique_address: Callable[[str], str], kafka: str, kafka_namespace: str
+) -> None:
+    eve = unique_address("eve")
+    company_id = uuid.uuid4()
+    company = company_registered(company_id)
+    company = company.model_copy(update={"approvers": [Approver(email=eve, name="Eve Smith", language="en")]})
+    hours = _hours(
+        company_id,
+        [
+            SubmittedEntry(entry_id=uuid.uuid4(), work_date=date(2026, 1, 12), minutes=150),
+            SubmittedEntry(
+                entry_id=uuid.uuid4(), work_date=date(2026, 1, 9), minutes=-60, corrects_entry_id=uuid.uuid4()
+            ),
+        ],
+    )
+    app = create_app(await make_settings())
+    async with serve_in_process(app):
+        await publish_events(kafka, kafka_namespace, [(company, company_id)])
+        await publish_events(kafka, kafka_namespace, [(hours, uuid.uuid4())])
+        await _wait_for_one_each(mailbox, eve)
+
+        [summary] = await mailbox.messages_to(eve)
+        assert summary["Subject"] == "Hours await your approval: Mette Hansen"
+        message = await mailbox.message(summary["ID"])
+        text = message["Text"].replace("\r\n", "\n")
+        assert text.startswith("Dear Eve Smith,\n\nVikarmodellen has registered hours for Mette Hansen")
+        assert re.search(r"Friday 9 January 2026 +correction: −1:00\n", text)
+        assert re.search(r"Monday 12 January 2026 +2:30\n", text)
+        assert re.search(r"Total +1:30\n", text)
+        assert "You receive this mail from Vikarmodellen because you approve hours for Bager Hansen ApS." in text
+        assert '<html lang="en">' in message["HTML"]
+        assert "<em>correction: −1:00</em>" in message["HTML"]

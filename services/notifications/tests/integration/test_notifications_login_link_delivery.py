@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import html
 import os
 import uuid
 from collections.abc import Callable
@@ -118,14 +119,20 @@ async def test_the_link_is_mailed_once_in_danish_with_the_approvers_and_companys
         assert text.startswith("Hej Bo Hansen,")
         assert "godkende timer for Bager Hansen ApS:" in text
         assert LINKS[request.request_id] in text
+        assert "Du får denne mail fra Vikarmodellen, fordi du har bedt om et login-link." in text
+        # Issue 14: the HTML part carries the link too (escaped, filled in only when sent) and the footer.
+        link_html = html.escape(LINKS[request.request_id], quote=True)
+        assert f'<a href="{link_html}">{link_html}</a>' in message["HTML"]
+        assert "Du får denne mail fra Vikarmodellen, fordi du har bedt om et login-link." in message["HTML"]
         pool: asyncpg.Pool = app.state.pool
         rows = await pool.fetch(
-            "select kind, status, body, sealed_secret, t::text as everything from outgoing_emails t"
+            "select kind, status, body, html_body, sealed_secret, t::text as everything from outgoing_emails t"
         )
         assert [(r["kind"], r["status"]) for r in rows] == [("login_link", "sent")]
         # The e-mail log never held the link: a placeholder where it goes, and the sealed copy gone once sent.
         assert LINKS[request.request_id] not in rows[0]["everything"]
         assert SECRET_PLACEHOLDER in rows[0]["body"]
+        assert SECRET_PLACEHOLDER in rows[0]["html_body"].splitlines()
         assert rows[0]["sealed_secret"] is None
 
 
@@ -144,6 +151,9 @@ async def test_an_english_request_from_an_approver_not_yet_known_here_is_still_m
     assert message["Subject"] == "Your login link for Vikarmodellen"
     assert message["Text"].replace("\r\n", "\n").startswith("Hello,\n\nHere is your link to log in and approve hours:")
     assert LINKS[request.request_id] in message["Text"]
+    assert "You receive this mail from Vikarmodellen because you asked for a login link." in message["Text"]
+    assert html.escape(LINKS[request.request_id], quote=True) in message["HTML"]
+    assert '<html lang="en">' in message["HTML"]
 
 
 async def test_a_link_that_expired_before_it_arrived_is_not_mailed(

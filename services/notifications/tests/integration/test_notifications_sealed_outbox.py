@@ -39,13 +39,18 @@ class Mailer:
     def __init__(self, failures: int = 0) -> None:
         self.failures = failures
         self.bodies: list[str] = []
+        self.html_bodies: list[str] = []
 
     async def send(self, message: EmailMessage, recipient: str) -> None:
         await asyncio.sleep(0)
         if self.failures:
             self.failures -= 1
             raise MailDeliveryError("421 try again later", permanent=False)
-        self.bodies.append(str(message.get_content()))
+        # Issue 14: the login mail has a text and an HTML part (multipart/alternative).
+        text, html = message.get_body(preferencelist=("plain",)), message.get_body(preferencelist=("html",))
+        assert text is not None and html is not None
+        self.bodies.append(str(text.get_content()))
+        self.html_bodies.append(str(html.get_content()))
 
 
 async def _plan(pool: asyncpg.Pool, email: str, expires_in: timedelta = timedelta(minutes=15)) -> str:
@@ -89,6 +94,8 @@ async def test_the_row_holds_a_placeholder_and_the_sealed_link_and_the_message_t
 
     [body] = mailer.bodies
     assert link in body and SECRET_PLACEHOLDER not in body
+    [html] = mailer.html_bodies
+    assert f'<a href="{link}">{link}</a>' in html and SECRET_PLACEHOLDER not in html
     sent = await pool.fetchrow("select status, sealed_secret, secret_context from outgoing_emails")
     assert sent is not None
     assert (sent["status"], sent["sealed_secret"], sent["secret_context"]) == ("sent", None, None)

@@ -62,3 +62,11 @@ def test_the_event_id_is_stable_per_consultant_week_and_occasion() -> None:
     first = plan_digest_mail(DIGEST, _anna("da"), weekly, CONTEXT)
     again = plan_digest_mail(DIGEST, _anna("da"), weekly, CONTEXT)
     assert first.message_id == again.message_id
+
+
+def test_the_digest_is_signed_with_the_configured_agency_name() -> None:
+    context = MailContext("https://portal.example.dk", "vikarmodel.dk", agency_name="Jobbro Vikar")
+    mail = plan_digest_mail(DIGEST, _anna("en"), digest_event_id("anna", "2026-W49"), context)
+    assert mail.subject == "Your week at Jobbro Vikar: 2026-W49"
+    assert "because you are a consultant at Jobbro Vikar" in mail.body
+    assert mail.html_body is not None and "consultant at Jobbro Vikar" in mail.html_body

@@ -7,8 +7,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from notifications.emails.models import SECRET_PLACEHOLDER, EmailKind, MailContext, message_id_for, with_secret
-from notifications.login_links.login_mail import plan_login_email, render_body, render_subject
+from notifications.emails.models import (
+    SECRET_PLACEHOLDER,
+    EmailKind,
+    MailContext,
+    message_id_for,
+    with_html_secret,
+    with_secret,
+)
+from notifications.login_links.login_mail import plan_login_email, render_body, render_html, render_subject
 from notifications.login_links.models import Addressee, LoginLink
 from vikar_shared.events.timesheet import login_link_seal_context
 from vikar_shared.sealing import SealingKeys, dev_sealing_keys
@@ -39,6 +46,8 @@ def test_danish_mail_greets_names_the_company_and_gives_the_link_and_its_copenha
         "\n"
         "Linket virker til kl. 14:20 (dansk tid), og det kan kun bruges én gang.\n"
         "Har du ikke bedt om linket, kan du se bort fra denne e-mail. Del det ikke med andre.\n"
+        "\n"
+        "Du får denne mail fra Vikarmodellen, fordi du har bedt om et login-link.\n"
         "\n"
         "Med venlig hilsen\n"
         "Vikarmodellen\n"
@@ -89,6 +98,12 @@ def test_planned_email_is_a_login_link_with_a_deterministic_message_id_and_the_l
     assert planned.secret.expires_at == link.expires_at
     opened = KEYS.open(planned.secret.sealed, context=planned.secret.context)
     assert with_secret(planned.body, opened) == render_body(link, Addressee("Bo Hansen", None), LINK)
+    # The HTML part too holds only the placeholder, on a line of its own; the sender puts the link in, escaped.
+    assert planned.html_body is not None and planned.html_body == render_html(link, Addressee("Bo Hansen", None))
+    assert LINK not in planned.html_body and SECRET_PLACEHOLDER in planned.html_body.splitlines()
+    filled = with_html_secret(planned.html_body, opened)
+    assert f'<a href="{LINK}">{LINK}</a>' in filled.splitlines()
+    assert SECRET_PLACEHOLDER not in filled
 
 
 def test_only_a_whole_placeholder_line_receives_the_secret() -> None:
@@ -175,3 +190,46 @@ def test_a_municipality_users_planned_mail_is_addressed_by_name_and_keeps_the_li
     assert (planned.recipient, planned.recipient_name) == ("mette@aalborg.dk", "Mette Jensen")
     assert LINK not in planned.body and SECRET_PLACEHOLDER in planned.body.splitlines()
     assert "fremdrift for Aalborg Kommune:" in planned.body
+
+
+# --- Issue 14: HTML part, the agency's name, the footer --------------------------------------------------------
+
+
+def test_english_mail_has_an_html_part_and_a_footer_naming_the_agency() -> None:
+    link = _link("en")
+    context = MailContext("https://portal.example.dk", "vikarmodel.dk", agency_name="Jobbro Vikar")
+
+    planned = plan_login_email(link, Addressee("Bo Hansen", "Bager Hansen ApS"), context)
+
+    assert planned.language == "en"
+    assert "You receive this mail from Jobbro Vikar because you asked for a login link.\n" in planned.body
+    assert planned.html_body is not None
+    assert '<html lang="en">' in planned.html_body
+    assert "<title>Your login link for Vikarmodellen: Bager Hansen ApS</title>" in planned.html_body
+    assert "Here is your link to log in and approve hours for Bager Hansen ApS:" in planned.html_body
+    assert "The link works until 14:20 (Danish time) and can be used once." in planned.html_body
+    assert "You receive this mail from Jobbro Vikar because you asked for a login link." in planned.html_body
+
+
+def test_danish_html_part_escapes_names_and_the_filled_link() -> None:
+    planned = plan_login_email(_link(), Addressee("Bo <b>", "Bager & Søn"), CONTEXT)
+
+    assert planned.language == "da"
+    assert planned.html_body is not None
+    assert "Hej Bo &lt;b&gt;," in planned.html_body and "Bager &amp; Søn" in planned.html_body
+    assert "Du får denne mail fra Vikarmodellen, fordi du har bedt om et login-link." in planned.html_body
+    hostile = 'https://portal.example.dk/portal/login/x?a=1&b="><script>'
+    filled = with_html_secret(planned.html_body, hostile)
+    assert "<script>" not in filled
+    assert '<a href="https://portal.example.dk/portal/login/x?a=1&amp;b=&quot;&gt;&lt;script&gt;">' in filled
+
+
+def test_a_name_holding_the_placeholder_never_receives_the_link_in_the_html_part() -> None:
+    html = render_html(_link(), Addressee(f"Eve {SECRET_PLACEHOLDER}", None))
+
+    filled = with_html_secret(html, LINK)
+
+    assert filled.count(LINK) == 2  # href and text of the one link
+    assert f"Hej Eve {SECRET_PLACEHOLDER}," in filled
+    with pytest.raises(ValueError, match="no place"):
+        with_html_secret("<p>no link here</p>", LINK)

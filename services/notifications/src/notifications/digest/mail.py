@@ -8,12 +8,12 @@ import uuid
 
 from notifications.digest.models import Digest
 from notifications.directory.models import StaffMember, language_or_danish
+from notifications.emails.footer import DEFAULT_AGENCY, agency_of
 from notifications.emails.formatting import format_minutes
 from notifications.emails.models import EmailKind, MailContext, PlannedEmail, message_id_for, single_line
 from notifications.emails.templates import MAIL
 from vikar_shared.web.formatting import day_with_year
 
-AGENCY = "Vikarmodellen"
 SUBJECTS = {"da": "Din uge hos {agency}: {week}", "en": "Your week at {agency}: {week}"}
 GREETINGS = {"da": "Hej {name},", "en": "Dear {name},"}
 ACTIVITIES = {
@@ -30,13 +30,13 @@ ACTIVITIES = {
 }
 
 
-def render(digest: Digest, consultant: StaffMember) -> tuple[str, str, str, str]:
-    """(language, subject, text, html) of the digest for ``consultant``."""
+def render(digest: Digest, consultant: StaffMember, agency: str = DEFAULT_AGENCY) -> tuple[str, str, str, str]:
+    """(language, subject, text, html) of the digest for ``consultant``, signed with ``agency``'s name."""
     lang = language_or_danish(consultant.language)
-    subject = SUBJECTS[lang].format(agency=AGENCY, week=digest.week)
+    subject = SUBJECTS[lang].format(agency=agency, week=digest.week)
     greeting = GREETINGS[lang].format(name=single_line(consultant.name))
     context = {
-        "agency": AGENCY,
+        "agency": agency,
         "week": digest.week,
         "follow_ups": [
             {
@@ -85,7 +85,7 @@ def plan_digest_mail(
     digest: Digest, consultant: StaffMember, event_id: uuid.UUID, context: MailContext
 ) -> PlannedEmail:
     """The one mail of a digest request, keyed by ``event_id`` (``digest_event_id``)."""
-    lang, subject, text, html = render(digest, consultant)
+    lang, subject, text, html = render(digest, consultant, agency_of(context))
     return PlannedEmail(
         kind=EmailKind.CONSULTANT_DIGEST,
         event_id=event_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -188,6 +189,14 @@ def with_secret(body: str, secret: str) -> str:
     if SECRET_PLACEHOLDER not in lines:
         raise SecretPlacementError("the e-mail body has no place for its sealed link")
     return "\n".join(secret if line == SECRET_PLACEHOLDER else line for line in lines)
+
+
+def with_html_secret(html_body: str, secret: str) -> str:
+    """The HTML part with its ``SECRET_PLACEHOLDER`` line(s) replaced by a link to ``secret``, escaped for the
+    attribute and the text; like :func:`with_secret`, only whole lines match (raises
+    :class:`SecretPlacementError` when there is none)."""
+    escaped = html.escape(secret, quote=True)
+    return with_secret(html_body, f'<a href="{escaped}">{escaped}</a>')
 
 
 def normalise_address(address: str) -> str:

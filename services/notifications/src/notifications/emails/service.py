@@ -23,6 +23,7 @@ from notifications.emails.models import (
     PlannedEmail,
     RetryPolicy,
     normalise_address,
+    with_html_secret,
     with_secret,
 )
 from vikar_shared.clock import SYSTEM_CLOCK, Clock
@@ -53,7 +54,8 @@ def _opened(email: OutgoingEmail, keys: SealingKeys | None) -> OutgoingEmail:
         secret = keys.open(email.secret.sealed, context=email.secret.context)
     except SealError as exc:  # names the key id at most
         raise MailDeliveryError(f"the sealed link cannot be opened: {exc}", permanent=True) from None
-    return replace(email, body=with_secret(email.body, secret))
+    html_body = None if email.html_body is None else with_html_secret(email.html_body, secret)
+    return replace(email, body=with_secret(email.body, secret), html_body=html_body)
 
 
 async def deliver_next(

@@ -1,9 +1,15 @@
 """The login-link e-mail in Danish or English: who it is for, the link, until when it works. An approver's
 link logs in to approve hours for a company; a municipality user's (issue 12) to see the municipality's
-co-financing statements and progress."""
+co-financing statements and progress. Text and HTML parts (``templates/mail/login_link.txt|html``), the agency's
+name and a footer saying why the recipient gets it (issue 14).
+
+Both parts hold only :data:`SECRET_PLACEHOLDER` on a line of its own where the link goes; the link itself stays
+sealed in the outbox row and the sender puts it in when it builds the message (:func:`with_secret` in the text,
+:func:`with_html_secret`, escaped, in the HTML)."""
 
 from __future__ import annotations
 
+from notifications.emails.footer import agency_of, footer
 from notifications.emails.models import (
     SECRET_PLACEHOLDER,
     EmailKind,
@@ -17,6 +23,9 @@ from notifications.emails.templates import MAIL
 from notifications.login_links.models import Addressee, LoginLink
 from vikar_shared.clock import AGENCY_TIMEZONE
 from vikar_shared.events.timesheet import login_link_seal_context
+
+# For rendering without a service's settings (tests, previews): the default agency name.
+DEFAULT_CONTEXT = MailContext(portal_base_url="", message_id_domain="vikarmodel.dk")
 
 _TEXT = {
     "da": {
@@ -32,6 +41,7 @@ _TEXT = {
         "medfinansieringsopgørelser og fremdrift:",
         "validity": "Linket virker til kl. {time} (dansk tid), og det kan kun bruges én gang.",
         "ignore": "Har du ikke bedt om linket, kan du se bort fra denne e-mail. Del det ikke med andre.",
+        "reason": "du har bedt om et login-link",
     },
     "en": {
         "subject": "Your login link for Vikarmodellen",
@@ -46,6 +56,7 @@ _TEXT = {
         "statements and progress:",
         "validity": "The link works until {time} (Danish time) and can be used once.",
         "ignore": "If you did not ask for it, you can ignore this e-mail. Do not share the link.",
+        "reason": "you asked for a login link",
     },
 }
 
@@ -58,9 +69,7 @@ def render_subject(link: LoginLink, addressee: Addressee) -> str:
     return text["subject_for"].format(name=name) if name else text["subject"]
 
 
-def render_body(link: LoginLink, addressee: Addressee, link_line: str = SECRET_PLACEHOLDER) -> str:
-    """The body with ``link_line`` where the link goes: the placeholder when planned (the row never holds
-    the link), the opened link only in the message the sender builds."""
+def _values(link: LoginLink, addressee: Addressee, context: MailContext) -> dict[str, str]:
     text = _TEXT[link.language]
     name = single_line(addressee.approver_name or "")
     company = single_line(addressee.company_name or "")
@@ -71,14 +80,36 @@ def render_body(link: LoginLink, addressee: Addressee, link_line: str = SECRET_P
         )
     else:
         intro = text["intro"].format(company=company) if company else text["intro_unnamed"]
-    return MAIL.text_part(
-        "mail/login_link.txt",
-        greeting=text["greeting"].format(name=name) if name else text["greeting_unnamed"],
+    agency = agency_of(context)
+    return {
+        "greeting": text["greeting"].format(name=name) if name else text["greeting_unnamed"],
+        "agency": agency,
+        "intro": intro,
+        "validity": text["validity"].format(time=f"{expires:%H:%M}"),
+        "ignore": text["ignore"],
+        "footer": footer(agency, text["reason"], link.language),
+    }
+
+
+def render_body(
+    link: LoginLink, addressee: Addressee, link_line: str = SECRET_PLACEHOLDER, context: MailContext = DEFAULT_CONTEXT
+) -> str:
+    """The text part with ``link_line`` where the link goes: the placeholder when planned (the row never holds
+    the link), the opened link only in the message the sender builds."""
+    values = _values(link, addressee, context)
+    return MAIL.text_part("mail/login_link.txt", locale=link.language, link_line=link_line, **values)
+
+
+def render_html(link: LoginLink, addressee: Addressee, context: MailContext = DEFAULT_CONTEXT) -> str:
+    """The HTML part (values escaped) with the placeholder on a line of its own where the link goes; the sender
+    fills it (:func:`with_html_secret`). Never rendered with the link: the stored part holds only the placeholder."""
+    values = _values(link, addressee, context)
+    return MAIL.html_part(
+        "mail/login_link.html",
         locale=link.language,
-        intro=intro,
-        link_line=link_line,
-        validity=text["validity"].format(time=f"{expires:%H:%M}"),
-        ignore=text["ignore"],
+        subject=render_subject(link, addressee),
+        link_line=SECRET_PLACEHOLDER,
+        **values,
     )
 
 
@@ -89,7 +120,9 @@ def plan_login_email(link: LoginLink, addressee: Addressee, context: MailContext
         recipient=link.email,
         recipient_name=single_line(addressee.approver_name or ""),
         subject=render_subject(link, addressee),
-        body=render_body(link, addressee),
+        body=render_body(link, addressee, context=context),
+        html_body=render_html(link, addressee, context),
+        language=link.language,
         message_id=message_id_for(link.event_id, link.email, context.message_id_domain),
         secret=SealedSecret(
             sealed=link.sealed_link, context=login_link_seal_context(link.email), expires_at=link.expires_at

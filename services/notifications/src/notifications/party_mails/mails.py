@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from notifications.directory.models import Recipient
+from notifications.emails.footer import agency_of
 from notifications.emails.models import (
     AttachmentRef,
     EmailKind,
@@ -76,7 +77,7 @@ def compose(
     """One mail to ``recipient`` for the event ``event_id`` (its idempotency key with the address): ``template``'s
     parts in the recipient's language, ``values`` (already formatted) into subject and parts."""
     language = recipient.language if recipient.language in ("da", "en") else "da"
-    agency = single_line(context.agency_name)
+    agency = agency_of(context)
     subject = single_line(SUBJECTS[subject_key][language].format(agency=agency, **values))
     greeting = GREETING[language].format(name=single_line(recipient.name))
     text = MAIL.text_part(

@@ -15,6 +15,7 @@ from typing import Any
 from markupsafe import Markup
 
 from notifications.directory.models import Recipient, language_or_danish
+from notifications.emails.footer import footer
 from notifications.emails.formatting import format_minutes
 from notifications.emails.models import EmailKind, MailContext, PlannedEmail, message_id_for, single_line
 from notifications.emails.templates import MAIL
@@ -183,10 +184,7 @@ def _render(
 
 
 def _footer(agency: str, role: str, company: str, locale: str) -> str:
-    reason = REASONS[(role, locale)].format(company=company)
-    if locale == "en":
-        return f"You receive this mail from {agency} because {reason}."
-    return f"Du får denne mail fra {agency}, fordi {reason}."
+    return footer(agency, REASONS[(role, locale)].format(company=company), locale)
 
 
 def plan_ladder_mail(

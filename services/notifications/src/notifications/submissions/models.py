@@ -9,9 +9,17 @@ from datetime import date
 
 @dataclass(frozen=True)
 class SubmittedHours:
+    """One submitted entry: whole ``minutes`` (negative for a correction), ``corrects_entry_id`` the entry a
+    correction corrects (None: ordinary hours)."""
+
     entry_id: uuid.UUID
     work_date: date
     minutes: int
+    corrects_entry_id: uuid.UUID | None = None
+
+    @property
+    def is_correction(self) -> bool:
+        return self.corrects_entry_id is not None
 
 
 @dataclass(frozen=True)

@@ -26,14 +26,16 @@ async def insert_submission(conn: asyncpg.Connection, submission: Submission) ->
     if status != "INSERT 0 1":
         return False
     await conn.execute(
-        """insert into submission_entries (event_id, entry_id, work_date, minutes)
-           select $1, entry_id, work_date, minutes
-           from unnest($2::uuid[], $3::date[], $4::int[]) as e (entry_id, work_date, minutes)
+        """insert into submission_entries (event_id, entry_id, work_date, minutes, corrects_entry_id)
+           select $1, entry_id, work_date, minutes, corrects_entry_id
+           from unnest($2::uuid[], $3::date[], $4::int[], $5::uuid[])
+                as e (entry_id, work_date, minutes, corrects_entry_id)
            on conflict do nothing""",
         submission.event_id,
         [e.entry_id for e in submission.entries],
         [e.work_date for e in submission.entries],
         [e.minutes for e in submission.entries],
+        [e.corrects_entry_id for e in submission.entries],
     )
     return True
 
@@ -76,12 +78,15 @@ async def waiting_for_company(conn: asyncpg.Connection, company_id: uuid.UUID) -
     if not heads:
         return []
     entry_rows = await conn.fetch(
-        "select event_id, entry_id, work_date, minutes from submission_entries where event_id = any($1::uuid[])",
+        """select event_id, entry_id, work_date, minutes, corrects_entry_id from submission_entries
+           where event_id = any($1::uuid[])""",
         [h["event_id"] for h in heads],
     )
     entries: dict[uuid.UUID, list[SubmittedHours]] = {}
     for r in entry_rows:
-        entries.setdefault(r["event_id"], []).append(SubmittedHours(r["entry_id"], r["work_date"], r["minutes"]))
+        entries.setdefault(r["event_id"], []).append(
+            SubmittedHours(r["entry_id"], r["work_date"], r["minutes"], r["corrects_entry_id"])
+        )
     return [
         Submission(
             event_id=h["event_id"],

@@ -22,7 +22,7 @@ def submission_from_event(event_id: uuid.UUID, data: HoursSubmitted) -> Submissi
         placement_id=data.placement_id,
         company_id=data.company_id,
         citizen_name=data.citizen_name,
-        entries=tuple(SubmittedHours(e.entry_id, e.work_date, e.minutes) for e in data.entries),
+        entries=tuple(SubmittedHours(e.entry_id, e.work_date, e.minutes, e.corrects_entry_id) for e in data.entries),
     )
 
 
@@ -59,7 +59,8 @@ async def plan_waiting_approval_emails(conn: asyncpg.Connection, company_id: uui
     waiting = await repository.waiting_for_company(conn, company_id)
     if not waiting:
         return 0
-    planned = [plan_approval_email(s, a, context) for s in waiting for a in approvers]
+    company_name = await companies.company_name(conn, company_id)
+    planned = [plan_approval_email(s, a, context, company_name) for s in waiting for a in approvers]
     created = await outbox.enqueue(conn, planned)
     await repository.mark_emails_planned(conn, [s.event_id for s in waiting])
     return created
