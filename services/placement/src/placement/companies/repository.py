@@ -200,3 +200,21 @@ async def approver_names(conn: asyncpg.Connection, email: str) -> dict[UUID, str
 async def company_names(conn: asyncpg.Connection, company_ids: list[UUID]) -> dict[UUID, str]:
     rows = await conn.fetch("select id, name from companies where id = any($1::uuid[])", company_ids)
     return {r["id"]: r["name"] for r in rows}
+
+
+# --- Issue 14 (fix): companies registered before notifications kept its directory ---------------------------------
+async def directory_unannounced(conn: asyncpg.Connection) -> list[UUID]:
+    """Companies listed by migration 20261216_40 whose state was not republished yet, locked for the caller (a
+    replica running the same step waits, then finds them announced)."""
+    rows = await conn.fetch(
+        """select company_id from company_directory_announcements where announced_at is null
+           order by company_id for update"""
+    )
+    return [r["company_id"] for r in rows]
+
+
+async def mark_directory_announced(conn: asyncpg.Connection, company_ids: list[UUID]) -> None:
+    await conn.execute(
+        "update company_directory_announcements set announced_at = now() where company_id = any ($1::uuid[])",
+        company_ids,
+    )
