@@ -41,13 +41,15 @@ async def announce_after_migration(pool: asyncpg.Pool) -> None:
     ``placement_rates_changed`` (all current versions) for every placement created before the issue, so invoicing
     learns their wage rates. Issue 14 (fix): what migration ``20261216_40`` listed, so notifications' read models
     know companies and placements made before issue 14: a ``company_updated`` with the whole current state of each
-    company, and a ``placement_created`` (then its ``placement_rates_changed``) from each placement's current state.
+    company, and a ``placement_created`` (then its ``placement_rates_changed``, which also stands for the issue-13
+    one) from each placement's current state.
     Idempotent: a second run (another replica, a restart) writes nothing."""
     async with transaction(pool) as conn:
         employees = await citizens.announce_employees(conn)
+        # Issue 14 (fix): before the wage rates, whose event it writes too (each placement's rates go out once).
+        placements_known = await placements_service.announce_directory(conn)
         placed = await placements_service.announce_wage_rates(conn)
         companies_known = await companies_service.announce_directory(conn)  # issue 14 (fix)
-        placements_known = await placements_service.announce_directory(conn)  # issue 14 (fix)
     log.info("announced %d employees and the rates of %d placements", len(employees), len(placed))
     log.info("announced %d companies and %d placements to the directories", len(companies_known), len(placements_known))
 

@@ -93,6 +93,8 @@ async def test_companies_and_placements_made_before_are_announced_once_with_thei
 
     # As if they had been there before: listed as the migration lists them, then the migrate step, twice.
     await _list_as_the_migration_does(api)
+    # A deploy that also brings issue 13's migration lists the placement for its wage rates as well.
+    await api.sql("insert into wage_rates_announcements (placement_id) select id from placements")
     last = (await api.sql("select max(id) as id from outbox"))[0]["id"]
     await _announce(api.settings.database_url)
     await _announce(api.settings.database_url)
@@ -141,7 +143,8 @@ async def test_companies_and_placements_made_before_are_announced_once_with_thei
         "hours_per_week_minutes": None,
         "wage_rate_ore_per_hour": 14_000,
     }
-    # Then every rate version, after it (timesheet takes the created event's rate as the only version).
+    # Then every rate version, after it (timesheet takes the created event's rate as the only version), once
+    # although issue 13's step listed the placement too.
     [republished] = await _events_after(api, last, "placement.placement_rates_changed")
     assert republished["_key"] == pid
     assert republished["data"]["rates"] == [
@@ -151,5 +154,7 @@ async def test_companies_and_placements_made_before_are_announced_once_with_thei
     order = await api.sql("select envelope->>'type' as t from outbox where id > $1 and key = $2 order by id", last, pid)
     assert [r["t"] for r in order] == ["placement.placement_created", "placement.placement_rates_changed"]
     rows = await api.sql("select count(*) as n from placement_directory_announcements where announced_at is null")
+    assert rows[0]["n"] == 0
+    rows = await api.sql("select count(*) as n from wage_rates_announcements where announced_at is null")
     assert rows[0]["n"] == 0
     hiring.assert_no_cpr(" ".join(json.dumps(e) for e in updated + [created, republished]))

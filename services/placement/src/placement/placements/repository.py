@@ -174,7 +174,8 @@ async def wage_rates_unannounced(conn: asyncpg.Connection) -> list[UUID]:
 
 async def mark_wage_rates_announced(conn: asyncpg.Connection, placement_ids: list[UUID]) -> None:
     await conn.execute(
-        "update wage_rates_announcements set announced_at = now() where placement_id = any ($1::uuid[])",
+        """update wage_rates_announcements set announced_at = now()
+           where placement_id = any ($1::uuid[]) and announced_at is null""",
         placement_ids,
     )
 

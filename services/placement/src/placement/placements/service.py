@@ -276,8 +276,10 @@ async def announce_directory(conn: asyncpg.Connection) -> list[UUID]:
     only from an event newer than the one that set them (this one is the newest and carries the current ones);
     invoicing's accruals upsert the placement (a line already accrued is never re-priced) and its municipality
     figures leave a known placement as it is; notifications' directory upserts. Each placement is locked while
-    its events are written, so a change at the same time leaves after them. The migrate step at startup;
-    idempotent (a second run finds nothing). Returns the placements announced."""
+    its events are written, so a change at the same time leaves after them. The rates event is the one
+    :func:`announce_wage_rates` writes, so those placements are marked announced there too (run this first and
+    nothing goes out twice). The migrate step at startup; idempotent (a second run finds nothing). Returns the
+    placements announced."""
     announced = await repository.directory_unannounced(conn)
     for placement_id in announced:
         placement = await repository.get_placement(conn, placement_id, lock=True)
@@ -288,6 +290,8 @@ async def announce_directory(conn: asyncpg.Connection) -> list[UUID]:
         await _rates_changed(conn, placement, rates)
     if announced:
         await repository.mark_directory_announced(conn, announced)
+        # Their rates went out whole just now: what announce_wage_rates would still write for them is written.
+        await repository.mark_wage_rates_announced(conn, announced)
     return announced
 
 
