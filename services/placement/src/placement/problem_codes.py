@@ -166,7 +166,8 @@ CATALOGUE = service_catalogue(
             ),
             da=(
                 "E-mail to gange",
-                "Hver e-mailadresse (en godkenders, en stedfortræders, en kontakts eller en brugers) må kun optræde én gang.",
+                "Hver e-mailadresse (en godkenders, en stedfortræders, en kontakts eller en brugers) må kun optræde "
+                "én gang.",
             ),
         ),
         rule_entry(

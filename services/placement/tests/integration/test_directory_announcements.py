@@ -157,4 +157,4 @@ async def test_companies_and_placements_made_before_are_announced_once_with_thei
     assert rows[0]["n"] == 0
     rows = await api.sql("select count(*) as n from wage_rates_announcements where announced_at is null")
     assert rows[0]["n"] == 0
-    hiring.assert_no_cpr(" ".join(json.dumps(e) for e in updated + [created, republished]))
+    hiring.assert_no_cpr(" ".join(json.dumps(e) for e in [*updated, created, republished]))
