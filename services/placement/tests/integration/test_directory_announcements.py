@@ -31,11 +31,8 @@ async def api(serve_placement: Any) -> AsyncIterator[Api]:
 
 async def _announce(dsn: str) -> None:
     """The migrate step's announcements on their own pool (as a restart or a second replica runs them)."""
-    pool = await create_pool(dsn)
-    try:
+    async with await create_pool(dsn) as pool:
         await announce_after_migration(pool)
-    finally:
-        await pool.close()
 
 
 async def _events_after(api: Api, last_id: int, event_type: str) -> list[dict[str, Any]]:

@@ -203,18 +203,12 @@ async def company_names(conn: asyncpg.Connection, company_ids: list[UUID]) -> di
 
 
 # --- Issue 14 (fix): companies registered before notifications kept its directory ---------------------------------
-async def directory_unannounced(conn: asyncpg.Connection) -> list[UUID]:
-    """Companies listed by migration 20261216_40 whose state was not republished yet, locked for the caller (a
-    replica running the same step waits, then finds them announced)."""
+async def claim_directory_announcements(conn: asyncpg.Connection) -> list[UUID]:
+    """Marks announced, and returns (by id), the companies listed by migration 20261216_40 not announced yet; the
+    caller announces them in the same transaction (a replica running the same step waits on these rows, then
+    finds them announced)."""
     rows = await conn.fetch(
-        """select company_id from company_directory_announcements where announced_at is null
-           order by company_id for update"""
+        """update company_directory_announcements set announced_at = now() where announced_at is null
+           returning company_id"""
     )
-    return [r["company_id"] for r in rows]
-
-
-async def mark_directory_announced(conn: asyncpg.Connection, company_ids: list[UUID]) -> None:
-    await conn.execute(
-        "update company_directory_announcements set announced_at = now() where company_id = any ($1::uuid[])",
-        company_ids,
-    )
+    return sorted(r["company_id"] for r in rows)

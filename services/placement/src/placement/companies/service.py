@@ -322,14 +322,8 @@ async def announce_directory(conn: asyncpg.Connection) -> list[UUID]:
     consumer replaces its copy with what placement holds. Each company is locked while its event is written, so a
     change at the same time leaves after it. The migrate step at startup; idempotent (a second run, or a replica
     running it at the same time, finds nothing). Returns the companies announced."""
-    announced = await repository.directory_unannounced(conn)
+    announced = await repository.claim_directory_announcements(conn)
     for company_id in announced:
-        company = (
-            await repository.get_company(conn, company_id) if await repository.lock_company(conn, company_id) else None
-        )
-        if company is None:  # never: the marker row references the company
-            continue
+        company = await _locked(conn, company_id)  # always there: the marker row references the company
         await add_event(conn, CompanyUpdated(**_event_fields(company)), source=SOURCE, subject=company.id)
-    if announced:
-        await repository.mark_directory_announced(conn, announced)
     return announced
