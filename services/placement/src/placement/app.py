@@ -16,6 +16,7 @@ from placement.citizens import service as citizens
 from placement.citizens.endpoints import router as referrals
 from placement.citizens.repair import merge_duplicate_citizens
 from placement.citizens.vault import CprVault
+from placement.companies import service as companies_service
 from placement.companies.endpoints import router as companies
 from placement.config import PlacementSettings
 from placement.identity.endpoints import router as identity
@@ -38,11 +39,19 @@ async def announce_after_migration(pool: asyncpg.Pool) -> None:
     """Issue 13: announces what the migration ``20261215_10`` recorded without an event (after the citizen repair,
     in the process that migrated): an ``employee_registered`` for every numbered citizen not yet announced, and one
     ``placement_rates_changed`` (all current versions) for every placement created before the issue, so invoicing
-    learns their wage rates. Idempotent: a second run (another replica, a restart) writes nothing."""
+    learns their wage rates. Issue 14 (fix): what migration ``20261216_40`` listed, so notifications' read models
+    know companies and placements made before issue 14: a ``company_updated`` with the whole current state of each
+    company, and a ``placement_created`` (then its ``placement_rates_changed``, which also stands for the issue-13
+    one) from each placement's current state.
+    Idempotent: a second run (another replica, a restart) writes nothing."""
     async with transaction(pool) as conn:
         employees = await citizens.announce_employees(conn)
+        # Issue 14 (fix): before the wage rates, whose event it writes too (each placement's rates go out once).
+        placements_known = await placements_service.announce_directory(conn)
         placed = await placements_service.announce_wage_rates(conn)
+        companies_known = await companies_service.announce_directory(conn)  # issue 14 (fix)
     log.info("announced %d employees and the rates of %d placements", len(employees), len(placed))
+    log.info("announced %d companies and %d placements to the directories", len(companies_known), len(placements_known))
 
 
 def create_app(settings: PlacementSettings | None = None, role: Role = Role.ALL) -> FastAPI:

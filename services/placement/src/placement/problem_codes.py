@@ -160,8 +160,15 @@ CATALOGUE = service_catalogue(
         ),
         rule_entry(
             "unique-email",
-            en=("E-mail given twice", "Each e-mail address (of an approver or a user) may appear once."),
-            da=("E-mail to gange", "Hver e-mailadresse (en godkenders eller en brugers) må kun optræde én gang."),
+            en=(
+                "E-mail given twice",
+                "Each e-mail address (of an approver, a backup approver, a contact or a user) may appear once.",
+            ),
+            da=(
+                "E-mail to gange",
+                "Hver e-mailadresse (en godkenders, en stedfortræders, en kontakts eller en brugers) må kun optræde "
+                "én gang.",
+            ),
         ),
         rule_entry(
             "phone-or-email",

@@ -410,3 +410,43 @@ async def test_backup_approvers_and_languages_reach_the_events(
     assert r.status_code == 422 and "billing_contact.language" in [e["field"] for e in r.json()["errors"]], r.text
     assert len(await _events(settings, company["id"], "placement.company_updated")) == 1
     assert len(await _rows(settings, "select 1 from companies")) == 1
+
+
+# --- Issue 14 (fix): a backup approver's address once -------------------------------------------------------------
+async def test_a_backup_approver_address_given_twice_is_refused_whatever_its_case(
+    api: tuple[httpx.AsyncClient, PlacementSettings],
+) -> None:
+    client, settings = api
+    company = await _register(client)
+    twice = [
+        {"email": "kaj@bager.dk", "name": "Kaj"},
+        {"email": "b@x.example", "name": "Bo", "valid_from": "2027-01-01"},
+        {"email": "B@X.example", "name": "Bo igen"},
+    ]
+    r = await client.patch(f"/companies/{company['id']}", headers=CONSULTANT, json={"backup_approvers": twice})
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert [{"field": e["field"], "rule": e["rule"]} for e in r.json()["errors"]] == [
+        {"field": "backup_approvers.2.email", "rule": "unique-email"}
+    ]
+    # A full-width spelling is the same mailbox.
+    wide = [{"email": "bo@x.example", "name": "Bo"}, {"email": "ｂｏ@x.example", "name": "Bo"}]
+    r = await client.patch(f"/companies/{company['id']}", headers=CONSULTANT, json={"backup_approvers": wide})
+    assert r.status_code == 422, r.text
+    assert {"field": "backup_approvers.1.email", "rule": "unique-email"} in [
+        {"field": e["field"], "rule": e["rule"]} for e in r.json()["errors"]
+    ]
+    # Registration refuses the same.
+    r = await client.post("/companies", headers=CONSULTANT, json=_company(cvr="10150817", backup_approvers=twice))
+    assert r.status_code == 422, r.text
+    assert {"field": "backup_approvers.2.email", "rule": "unique-email"} in [
+        {"field": e["field"], "rule": e["rule"]} for e in r.json()["errors"]
+    ]
+    # Nothing written: no backup approver stored, no event, no second company.
+    assert await _rows(settings, "select 1 from company_backup_approvers") == []
+    assert await _events(settings, company["id"], "placement.company_updated") == []
+    assert len(await _rows(settings, "select 1 from companies")) == 1
+    # Two different addresses are fine.
+    r = await client.patch(f"/companies/{company['id']}", headers=CONSULTANT, json={"backup_approvers": twice[:2]})
+    assert r.status_code == 200, r.text
+    assert [b["email"] for b in r.json()["backup_approvers"]] == ["kaj@bager.dk", "b@x.example"]

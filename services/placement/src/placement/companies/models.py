@@ -9,6 +9,7 @@ from uuid import UUID
 
 from vikar_shared.errors import invalid
 from vikar_shared.types.identifiers import IdentifierError, cvr_number, postcode
+from vikar_shared.types.text import email_key
 
 # Weekly: ISO weeks; fortnightly: two weeks counted from invoicing's fixed anchor Monday (issue 9).
 BillingPeriod = Literal["monthly", "fortnightly", "weekly"]
@@ -97,13 +98,19 @@ class CompanyChanges(TypedDict, total=False):
 
 
 def check_backup_approvers(backups: list[BackupApprover], field: str = "backup_approvers") -> list[BackupApprover]:
-    """The backup approvers as stored: names stripped and not blank, e-mails lower case, each range not reversed.
-    Raises ``DomainError`` ``not-blank`` (``<field>.<i>.name``) or ``range-reversed`` (``<field>.<i>.valid_to``:
-    it ends before it starts)."""
+    """The backup approvers as stored: names stripped and not blank, e-mails lower case and each once, each range
+    not reversed. Raises ``DomainError`` ``not-blank`` (``<field>.<i>.name``), ``unique-email``
+    (``<field>.<i>.email``: an address an earlier entry has, compared in the ``vikar_shared.types.text.email_key``
+    form, so case and full-width spellings are one) or ``range-reversed`` (``<field>.<i>.valid_to``: it ends
+    before it starts)."""
     checked: list[BackupApprover] = []
+    seen: set[str] = set()
     for i, b in enumerate(backups):
         if not b.name.strip():
             raise invalid(f"{field}.{i}.name", "not-blank", "A backup approver's name cannot be blank")
+        if email_key(b.email) in seen:
+            raise invalid(f"{field}.{i}.email", "unique-email", "Each backup approver e-mail may appear once")
+        seen.add(email_key(b.email))
         if b.valid_from is not None and b.valid_to is not None and b.valid_to < b.valid_from:
             raise invalid(f"{field}.{i}.valid_to", "range-reversed", "valid_to must be on or after valid_from")
         checked.append(BackupApprover(b.email.lower(), b.name.strip(), b.valid_from, b.valid_to, b.language))

@@ -200,3 +200,15 @@ async def approver_names(conn: asyncpg.Connection, email: str) -> dict[UUID, str
 async def company_names(conn: asyncpg.Connection, company_ids: list[UUID]) -> dict[UUID, str]:
     rows = await conn.fetch("select id, name from companies where id = any($1::uuid[])", company_ids)
     return {r["id"]: r["name"] for r in rows}
+
+
+# --- Issue 14 (fix): companies registered before notifications kept its directory ---------------------------------
+async def claim_directory_announcements(conn: asyncpg.Connection) -> list[UUID]:
+    """Marks announced, and returns (by id), the companies listed by migration 20261216_40 not announced yet; the
+    caller announces them in the same transaction (a replica running the same step waits on these rows, then
+    finds them announced)."""
+    rows = await conn.fetch(
+        """update company_directory_announcements set announced_at = now() where announced_at is null
+           returning company_id"""
+    )
+    return sorted(r["company_id"] for r in rows)

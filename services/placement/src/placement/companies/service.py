@@ -225,7 +225,8 @@ async def update_company(
     conn: asyncpg.Connection, actor: Principal, company_id: UUID, patch: CompanyChanges
 ) -> Company:
     """Changes the fields sent; emits CompanyUpdated when something changed. Errors: 404 ``company``;
-    422 ``not-null``, ``not-blank``, ``postcode-format``, ``ean-*``, ``cpr-not-allowed``."""
+    422 ``not-null``, ``not-blank``, ``postcode-format``, ``ean-*``, ``cpr-not-allowed``, ``unique-email``
+    (``backup_approvers.<i>.email``: an address given twice), ``range-reversed``; nothing written."""
     changes = _requested_changes(patch)
     current = await _locked(conn, company_id)
     fields: dict[str, Any] = {**changes}  # the not-null fields were checked in _requested_changes
@@ -312,3 +313,17 @@ async def company_exists(conn: asyncpg.Connection, company_id: UUID) -> bool:
 async def company_names(conn: asyncpg.Connection, company_ids: list[UUID]) -> dict[UUID, str]:
     """The names of these companies by id (for other domains: the consultant digest; no viewer check)."""
     return await repository.company_names(conn, company_ids)
+
+
+async def announce_directory(conn: asyncpg.Connection) -> list[UUID]:
+    """Issue 14 (fix): republishes, once, the companies registered before notifications kept their billing contact,
+    backup approvers and approvers' languages (listed by migration ``20261216_40``): one
+    ``placement.company_updated`` each with the company's whole current state (as a change writes it), so every
+    consumer replaces its copy with what placement holds. Each company is locked while its event is written, so a
+    change at the same time leaves after it. The migrate step at startup; idempotent (a second run, or a replica
+    running it at the same time, finds nothing). Returns the companies announced."""
+    announced = await repository.claim_directory_announcements(conn)
+    for company_id in announced:
+        company = await _locked(conn, company_id)  # always there: the marker row references the company
+        await add_event(conn, CompanyUpdated(**_event_fields(company)), source=SOURCE, subject=company.id)
+    return announced

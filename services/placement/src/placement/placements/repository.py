@@ -174,6 +174,25 @@ async def wage_rates_unannounced(conn: asyncpg.Connection) -> list[UUID]:
 
 async def mark_wage_rates_announced(conn: asyncpg.Connection, placement_ids: list[UUID]) -> None:
     await conn.execute(
-        "update wage_rates_announcements set announced_at = now() where placement_id = any ($1::uuid[])",
+        """update wage_rates_announcements set announced_at = now()
+           where placement_id = any ($1::uuid[]) and announced_at is null""",
+        placement_ids,
+    )
+
+
+# --- Issue 14 (fix): placements created before notifications kept its directory ----------------------------------
+async def directory_unannounced(conn: asyncpg.Connection) -> list[UUID]:
+    """Placements listed by migration 20261216_40 not republished yet, locked for the caller (a replica running
+    the same step waits, then finds them announced)."""
+    rows = await conn.fetch(
+        """select placement_id from placement_directory_announcements where announced_at is null
+           order by placement_id for update"""
+    )
+    return [r["placement_id"] for r in rows]
+
+
+async def mark_directory_announced(conn: asyncpg.Connection, placement_ids: list[UUID]) -> None:
+    await conn.execute(
+        "update placement_directory_announcements set announced_at = now() where placement_id = any ($1::uuid[])",
         placement_ids,
     )

@@ -94,6 +94,12 @@ async def create_placement(
             "opening_id": str(placement.opening_id) if placement.opening_id else None,
         },
     )
+    await _created(conn, placement, first)
+    return RatedPlacement(placement, [first])
+
+
+async def _created(conn: asyncpg.Connection, placement: Placement, first: RateVersion) -> None:
+    """Writes ``placement.placement_created`` for ``placement`` with ``first``, the rate version from its start."""
     await add_event(
         conn,
         PlacementCreated(
@@ -116,7 +122,6 @@ async def create_placement(
         source=SOURCE,
         subject=placement.id,
     )
-    return RatedPlacement(placement, [first])
 
 
 async def get_placement(conn: asyncpg.Connection, viewer: Principal, placement_id: UUID) -> RatedPlacement:
@@ -256,6 +261,36 @@ async def announce_wage_rates(conn: asyncpg.Connection) -> list[UUID]:
             continue
         await _rates_changed(conn, placement, await repository.list_rates(conn, placement_id))
     if announced:
+        await repository.mark_wage_rates_announced(conn, announced)
+    return announced
+
+
+async def announce_directory(conn: asyncpg.Connection) -> list[UUID]:
+    """Issue 14 (fix): republishes, once, the placements created before notifications kept placements and their
+    consultants (listed by migration ``20261216_40``): a ``placement.placement_created`` each from the placement's
+    current state (status, dates, consultant, current citizen name; the rates of the version from its start, as
+    the create path carries them), then a ``placement.placement_rates_changed`` with every current version (as
+    ``set_rates`` writes it), because timesheet takes the created event's rate as the placement's only version.
+
+    Harmless to every consumer that knew the placement: timesheet's read model upserts and takes status and dates
+    only from an event newer than the one that set them (this one is the newest and carries the current ones);
+    invoicing's accruals upsert the placement (a line already accrued is never re-priced) and its municipality
+    figures leave a known placement as it is; notifications' directory upserts. Each placement is locked while
+    its events are written, so a change at the same time leaves after them. The rates event is the one
+    :func:`announce_wage_rates` writes, so those placements are marked announced there too (run this first and
+    nothing goes out twice). The migrate step at startup; idempotent (a second run finds nothing). Returns the
+    placements announced."""
+    announced = await repository.directory_unannounced(conn)
+    for placement_id in announced:
+        placement = await repository.get_placement(conn, placement_id, lock=True)
+        if placement is None:  # never: the marker row references the placement
+            continue
+        rates = await repository.list_rates(conn, placement_id)
+        await _created(conn, placement, rates[0])  # every placement has its first version (insert_placement)
+        await _rates_changed(conn, placement, rates)
+    if announced:
+        await repository.mark_directory_announced(conn, announced)
+        # Their rates went out whole just now: what announce_wage_rates would still write for them is written.
         await repository.mark_wage_rates_announced(conn, announced)
     return announced
 
