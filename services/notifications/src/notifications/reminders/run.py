@@ -119,7 +119,8 @@ async def run_ladder(
     queued = await emails.enqueue(conn, planned)
     for company_id, entry_ids in sorted(deemed.items()):
         ladder = ladders[company_id]
-        listed = [e for e in by_company[company_id] if e.entry_id in set(entry_ids)]
+        wanted = set(entry_ids)
+        listed = [e for e in by_company[company_id] if e.entry_id in wanted]
         await add_event(
             conn,
             DeemedApprovalDue(
