@@ -193,6 +193,16 @@ async def world_ids(system: System) -> tuple[dict[str, str], list[str]]:
         await wait_until(mailed, what="an e-mail in the notifications log")
         emails = (await notifications.get("/emails", headers=ADMIN)).json()
         email_id = str(emails["items"][0]["id"])
+        # Issue 14 (part D): finance's webhook endpoint (the world issues no invoice, so it has no delivery:
+        # a made-up delivery id stands in; every webhook route is finance's and admin's, refused to outsiders).
+        endpoint = ok(
+            await notifications.post(
+                "/webhook-endpoints",
+                headers=FINANCE,
+                json={"url": "http://127.0.0.1:9/hook", "event_types": ["invoicing.invoice_issued"]},
+            ),
+            201,
+        )
     ids = {
         "municipality_id": world.municipality_id,
         "company_id": world.company_id,
@@ -213,6 +223,8 @@ async def world_ids(system: System) -> tuple[dict[str, str], list[str]]:
         "period_start": "2026-10-01",
         # Issue 14 (part A): a staff directory member.
         "staff_id": str(member["staff_id"]),
+        "endpoint_id": str(endpoint["id"]),
+        "delivery_id": "1",
     }
     secrets = [
         str(p["citizen_name"]),
@@ -241,8 +253,9 @@ async def test_every_endpoint_without_a_token_answers_401(system: System) -> Non
             "statement_id",
             "run_id",
             "staff_id",  # issue 14 (part A)
+            "endpoint_id",  # issue 14 (part D)
         )
-    } | {"email": "someone@example.org", "employee_number": "1001", "period_start": "2026-10-01"}
+    } | {"email": "someone@example.org", "employee_number": "1001", "period_start": "2026-10-01", "delivery_id": "1"}
     checked = 0
     for route in await routes(system):
         r = await call(system, route, ids, {})

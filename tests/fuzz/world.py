@@ -186,6 +186,18 @@ def seed(world: World) -> None:
         entries = [str(e["id"]) for e in submitted["entries"]]
         _ok(api.post(f"/entries/{entries[0]}/approve", headers=approver, json={"expected_version": 1}))
 
+    with world.client("notifications") as api:
+        # Issue 14 (part D): finance's webhook endpoint, subscribed to the invoice issued below (its delivery is
+        # an object too; nothing listens on the port, so it stays pending and is retried).
+        endpoint = _ok(
+            api.post(
+                "/webhook-endpoints",
+                headers=finance,
+                json={"url": "http://127.0.0.1:9/hook", "event_types": ["invoicing.invoice_issued"]},
+            ),
+            201,
+        )
+
     with world.client("invoicing") as api:
         # Issue 9: a close of October drafts the approved entry's invoice (once invoicing has accrued it).
         def drafted() -> dict[str, Any] | None:
@@ -233,6 +245,10 @@ def seed(world: World) -> None:
             lambda: _ok(api.get("/emails", headers=admin))["items"],
         )
         email_id = str(emails[0]["id"])
+        deliveries = _wait(
+            "the issued invoice's webhook delivery",
+            lambda: _ok(api.get(f"/webhook-endpoints/{endpoint['id']}/deliveries", headers=finance))["items"],
+        )
 
     world.ids = {
         "municipality_id": [mid],
@@ -255,6 +271,9 @@ def seed(world: World) -> None:
         "period_start": ["2026-10-01"],
         # Issue 14 (part A): a staff directory member.
         "staff_id": [str(member["staff_id"])],
+        # Issue 14 (part D): a webhook endpoint and its delivery.
+        "endpoint_id": [str(endpoint["id"])],
+        "delivery_id": [str(deliveries[0]["id"])],
     }
     world.tokens = {
         "consultant": consultant,

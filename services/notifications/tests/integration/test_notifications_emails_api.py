@@ -1,4 +1,5 @@
-"""GET /emails and /emails/{id}: admins only (issue 14: finance the invoicing mails in the list); others 403, no token 401; problems for bad input."""
+"""GET /emails and /emails/{id}: admins; finance the invoicing parties' mails only (issue 14; another mail is 404 to
+finance); others 403, no token 401; problems for bad input."""
 
 from __future__ import annotations
 
@@ -16,14 +17,30 @@ async def test_emails_are_for_admins_only(make_settings: Any) -> None:
         for path in ("/emails", "/emails/1"):
             assert (await client.get(path)).status_code == 401
             assert (await client.get(path, headers=bearer(Role.CONSULTANT))).status_code == 403
-            # Issue 14 (part B): finance reads the log of the invoicing parties' mails (GET /emails), not one mail.
+            # Issue 14: finance reads the invoicing parties' mails, as a list and one by one (none here: 404).
             finance = (await client.get(path, headers=bearer(Role.FINANCE))).status_code
-            assert finance == (200 if path == "/emails" else 403)
+            assert finance == (200 if path == "/emails" else 404)
             approver = bearer(Role.COMPANY_APPROVER, company_id=uuid.uuid4())
             assert (await client.get(path, headers=approver)).status_code == 403
         denied = await client.get("/emails", headers=bearer(Role.CONSULTANT))
         assert denied.headers["content-type"] == "application/problem+json"
         assert (await client.get("/emails", headers=bearer(Role.ADMIN))).json() == {"items": []}
+        # One invoice mail and one approval mail: finance reads the first and is told the second is not there.
+        ids = {}
+        for kind in ("invoice_issued", "hours_submitted"):
+            ids[kind] = await app.state.pool.fetchval(
+                """insert into outgoing_emails (kind, event_id, recipient, recipient_name, subject, body, message_id)
+                   values ($1, $2, 'bogholderi@bager.example', 'Hanne', 'Emne', 'Tekst', $3) returning id""",
+                kind,
+                uuid.uuid4(),
+                f"<{uuid.uuid4()}@vikarmodel.dk>",
+            )
+        finance = bearer(Role.FINANCE)
+        invoice_mail = await client.get(f"/emails/{ids['invoice_issued']}", headers=finance)
+        assert invoice_mail.status_code == 200 and invoice_mail.json()["kind"] == "invoice_issued"
+        approval_mail = await client.get(f"/emails/{ids['hours_submitted']}", headers=finance)
+        assert (approval_mail.status_code, approval_mail.json()["code"]) == (404, "email-not-found")
+        assert (await client.get(f"/emails/{ids['hours_submitted']}", headers=bearer(Role.ADMIN))).status_code == 200
 
 
 async def test_bad_status_unknown_and_out_of_range_ids_are_4xx_problems(make_settings: Any) -> None:

@@ -14,6 +14,7 @@ from vikar_shared.auth.dependencies import CurrentPrincipal, require_roles
 from vikar_shared.auth.principal import Principal, Role
 from vikar_shared.db import transaction
 from vikar_shared.http.deps import DbPool
+from vikar_shared.http.openapi import problem_responses
 
 router = APIRouter(prefix="/companies", tags=["reminders"])
 
@@ -44,12 +45,14 @@ async def get_reminder_settings(
     "/{company_id}/reminder-settings",
     response_model=LadderOut,
     summary="Set the company's reminder ladder (consultants, admins)",
+    responses=problem_responses(404),
 )
 async def put_reminder_settings(
     principal: Editor, pool: DbPool, company_id: CompanyId, body: LadderIn, request: Request
 ) -> LadderOut:
     """Replaces the ladder whole. 422 ``reminder-settings-invalid`` names each field and rule broken
-    (``working-days-out-of-range``, ``ladder-not-rising``)."""
+    (``working-days-out-of-range``, ``ladder-not-rising``); 404 ``company-not-found`` for a company placement has
+    not announced."""
     settings = _settings(request)
     ladder = ladder_settings.checked_ladder(
         reminder=body.reminder_working_days,
