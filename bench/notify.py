@@ -210,7 +210,8 @@ async def run(stack: StackSettings, entries: int, companies: int, keep: bool, se
             )
             clock.set(datetime.combine(RUN_DAY, clock_time(7, 5), tzinfo=AGENCY_TIMEZONE))
             started = time.perf_counter()
-            [ran] = await run_due(app, app.state.schedules)
+            reminders = [s for s in app.state.schedules if s.job == "approval-reminders"]  # not the digest
+            [ran] = await run_due(app, reminders)
             decided = time.perf_counter() - started
             queued = int(await pool.fetchval("select count(*) from outgoing_emails"))
             due = int(
