@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 
 from notifications.emails.models import AttachmentRef, OutgoingEmail
 
@@ -22,7 +23,10 @@ def build_message(
     can carry (e.g. a malformed address)."""
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = formataddr((email.recipient_name, email.recipient))
+    # An Address object, not a formatted string: the header policy then quotes or encodes the name as a whole, so
+    # a name with a comma and a non-ASCII letter ("Aalborg Kommune, Jobcenter økonomi") stays one mailbox on the
+    # wire (formataddr's string was folded into two). An unusable address raises ValueError.
+    message["To"] = Address(display_name=email.recipient_name, addr_spec=email.recipient)
     message["Subject"] = email.subject
     message["Message-ID"] = email.message_id
     message["Date"] = format_datetime(now)
